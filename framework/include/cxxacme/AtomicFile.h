@@ -1,0 +1,29 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cxxacme {
+
+/// Crash-safe file writes and careful reads, in OpenBSD acme-client's way.
+class AtomicFile {
+public:
+    AtomicFile() = delete;
+
+    /// Replaces `path` with `content`: writes a new temporary file in the
+    /// same directory (created with `mode`, exclusive, not following links),
+    /// fsyncs it, renames it over `path`, then fsyncs the directory. A reader
+    /// or a crash sees the old content or the new, never a mix; on failure
+    /// the old file is untouched and the temporary file is removed. Throws
+    /// `FileError`.
+    static void write(const std::string& path, std::string_view content, mode_t mode = 0600);
+
+    /// Reads `path` without following a final symbolic link. Throws
+    /// `FileError` if it cannot be read or holds more than `maxBytes`.
+    static std::string read(const std::string& path, std::size_t maxBytes);
+};
+
+}  // namespace cxxacme

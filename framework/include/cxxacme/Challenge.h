@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+namespace cxxacme {
+
+/// An ACME challenge object (RFC 8555 §8): what a responder is asked to
+/// answer. A plain value.
+struct Challenge {
+    std::string type;    ///< "http-01", "tls-alpn-01", "dns-01", "tls-sni-01"
+    std::string url;     ///< the challenge URL at the CA
+    std::string token;   ///< base64url token
+    std::string status;  ///< "pending", "processing", "valid", "invalid"
+
+    bool operator==(const Challenge&) const = default;
+};
+
+}  // namespace cxxacme

@@ -1,0 +1,90 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace cxxacme {
+
+/// The root of every exception cxxacme throws on purpose.
+///
+/// Catch `cxxacme::Error` to handle any failure of the library; catch a
+/// subclass to handle one kind. Messages are meant for humans and never carry
+/// key material.
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// A server name or store key broke the naming rules (see `ServerName`).
+class InvalidNameError : public Error {
+public:
+    InvalidNameError(std::string name, const std::string& reason)
+        : Error("invalid name \"" + printable(name) + "\": " + reason), name_(std::move(name)) {}
+
+    /// The rejected input, as given (it may hold bytes unfit to print).
+    const std::string& name() const noexcept { return name_; }
+
+    /// `text` with control and non-ASCII bytes shown as `\xNN`, cut at 80 bytes.
+    static std::string printable(const std::string& text);
+
+private:
+    std::string name_;
+};
+
+/// PEM text that could not be parsed, or a bundle that breaks the entry rules.
+class PemError : public Error {
+public:
+    using Error::Error;
+};
+
+/// An OpenSSL operation failed; the message carries OpenSSL's own reason.
+class CryptoError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A certificate chain that does not verify, or a certificate that lacks what
+/// is asked of it.
+class CertificateError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Malformed or unverifiable JOSE input: base64url, JSON, JWK or JWS.
+class JoseError : public Error {
+public:
+    using Error::Error;
+};
+
+/// A file-system operation failed. `path()` names the file.
+class FileError : public Error {
+public:
+    FileError(std::string path, const std::string& reason)
+        : Error(path + ": " + reason), path_(std::move(path)) {}
+
+    const std::string& path() const noexcept { return path_; }
+
+private:
+    std::string path_;
+};
+
+/// A certificate store could not read or write an entry.
+class StoreError : public Error {
+public:
+    StoreError(std::string name, std::string path, const std::string& reason)
+        : Error("store entry \"" + InvalidNameError::printable(name) + "\"" +
+                (path.empty() ? std::string() : " (" + path + ")") + ": " + reason),
+          name_(std::move(name)),
+          path_(std::move(path)) {}
+
+    /// The entry's name (store key).
+    const std::string& name() const noexcept { return name_; }
+    /// Where the entry lives, if the store has paths; empty otherwise.
+    const std::string& path() const noexcept { return path_; }
+
+private:
+    std::string name_;
+    std::string path_;
+};
+
+}  // namespace cxxacme

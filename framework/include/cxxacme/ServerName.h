@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cxxacme {
+
+/// The one name check used by every store and by the client.
+///
+/// A *server name* is a DNS name of LDH labels (letters, digits, hyphen; no
+/// hyphen at either end of a label), optionally preceded by one `*.`, or an
+/// IPv4/IPv6 address (RFC 8738). Internationalised names must be given in
+/// their A-label (`xn--`) form: U-labels are rejected with a message that
+/// says so. The canonical form is lower case; IP addresses are rewritten in
+/// their shortest textual form.
+///
+/// A *store key* is one server name, or several joined with commas (a
+/// multi-name certificate). Its canonical form trims white space around each
+/// name, lower-cases, keeps the order, and joins with a bare comma:
+/// `" A.example , b.example"` becomes `"a.example,b.example"`.
+///
+/// Everything here is pure and thread-safe. Every function that returns a
+/// canonical form throws `InvalidNameError` on bad input; nothing it rejects
+/// can contain a path separator, `..`, a NUL or any other control byte.
+class ServerName {
+public:
+    static constexpr std::size_t kMaxNameLength = 253;  ///< RFC 1035, without the root dot
+    static constexpr std::size_t kMaxLabelLength = 63;  ///< RFC 1035
+    static constexpr std::size_t kMaxNamesPerKey = 100; ///< Let's Encrypt's SAN limit
+
+    ServerName() = delete;
+
+    /// Checks one server name and returns its canonical form.
+    static std::string canonical(std::string_view name);
+
+    /// True when `canonical(name)` would succeed.
+    static bool isValid(std::string_view name) noexcept;
+
+    /// True for a name that starts with `*.` (does not validate).
+    static bool isWildcard(std::string_view name) noexcept;
+
+    /// True when `name` is an IPv4 or IPv6 address literal (does not validate
+    /// anything else).
+    static bool isIpAddress(std::string_view name) noexcept;
+
+    /// Checks a store key (one name or several, comma-joined) and returns its
+    /// canonical form. Empty parts and repeated names are rejected.
+    static std::string canonicalKey(std::string_view key);
+
+    /// The canonical names of a store key, in order.
+    static std::vector<std::string> splitKey(std::string_view key);
+
+    /// Joins names into a canonical store key (each name is checked).
+    static std::string joinKey(const std::vector<std::string>& names);
+};
+
+}  // namespace cxxacme

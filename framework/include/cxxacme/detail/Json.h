@@ -1,0 +1,31 @@
+#pragma once
+
+// Strict JSON reading on top of Poco::JSON, shared by the JOSE code, the
+// client and the mock server. Internal.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <Poco/JSON/Object.h>
+
+namespace cxxacme::detail {
+
+/// Parses `text` as one JSON object of at most `maxBytes`. Throws
+/// `JoseError` naming `what` for oversized, malformed or non-object input.
+Poco::JSON::Object::Ptr parseJsonObject(std::string_view text, std::size_t maxBytes, std::string_view what);
+
+/// The string member `name`; throws `JoseError` when it is absent or not a
+/// string.
+std::string requireString(const Poco::JSON::Object& object, const std::string& name, std::string_view what);
+
+/// The string member `name` if present; throws `JoseError` when it is
+/// present but not a string.
+std::optional<std::string> optionalString(const Poco::JSON::Object& object, const std::string& name,
+                                          std::string_view what);
+
+/// Compact JSON text of `object`.
+std::string toJsonText(const Poco::JSON::Object& object);
+
+}  // namespace cxxacme::detail

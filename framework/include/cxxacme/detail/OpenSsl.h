@@ -1,0 +1,101 @@
+#pragma once
+
+// RAII owners for the OpenSSL handles cxxacme uses, and the one function that
+// turns OpenSSL's error queue into a `CryptoError`. Internal: include it from
+// cxxacme sources, not from user code.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+namespace cxxacme::detail {
+
+template <auto Free>
+struct OpenSslDeleter {
+    template <typename T>
+    void operator()(T* p) const noexcept {
+        Free(p);
+    }
+};
+
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslDeleter<EVP_PKEY_free>>;
+using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter<EVP_PKEY_CTX_free>>;
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX_free>>;
+using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO_free_all>>;
+using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_free>>;
+using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
+using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<X509_REQ_free>>;
+using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslDeleter<X509_NAME_free>>;
+using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpenSslDeleter<X509_EXTENSION_free>>;
+using X509StorePtr = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE_free>>;
+using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
+using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OpenSslDeleter<GENERAL_NAMES_free>>;
+using GeneralNamePtr = std::unique_ptr<GENERAL_NAME, OpenSslDeleter<GENERAL_NAME_free>>;
+using Asn1OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, OpenSslDeleter<ASN1_OCTET_STRING_free>>;
+using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, OpenSslDeleter<ASN1_INTEGER_free>>;
+using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT_free>>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OpenSslDeleter<ECDSA_SIG_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, OpenSslDeleter<OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, OpenSslDeleter<OSSL_PARAM_free>>;
+
+struct X509StackDeleter {
+    void operator()(STACK_OF(X509) * s) const noexcept { sk_X509_pop_free(s, X509_free); }
+};
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+
+struct ExtensionStackDeleter {
+    void operator()(STACK_OF(X509_EXTENSION) * s) const noexcept {
+        sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
+    }
+};
+using ExtensionStackPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtensionStackDeleter>;
+
+/// Drains OpenSSL's error queue into a string ("what: reason; reason").
+std::string takeOpenSslErrors(std::string_view what);
+
+/// Throws `CryptoError` with `what` and the drained OpenSSL error queue.
+[[noreturn]] void throwOpenSslError(std::string_view what);
+
+/// Returns `p`, or throws `CryptoError(what)` when it is null.
+template <typename T>
+T* checked(T* p, std::string_view what) {
+    if (p == nullptr) throwOpenSslError(what);
+    return p;
+}
+
+/// Throws `CryptoError(what)` unless `rc` is 1 (OpenSSL's success).
+inline void checkOne(int rc, std::string_view what) {
+    if (rc != 1) throwOpenSslError(what);
+}
+
+/// The digest certificates and CSRs signed by `key` use: SHA-384 for P-384,
+/// SHA-512 for P-521, none for Ed25519 (it hashes itself), else SHA-256.
+const EVP_MD* signatureDigestFor(EVP_PKEY* key);
+
+/// The JOSE name of an EC key's curve ("P-256", "P-384", "P-521"), or an
+/// empty string for any other key.
+std::string joseCurveName(EVP_PKEY* key);
+
+/// SHA-256 of `data` (32 bytes).
+std::string sha256(std::string_view data);
+
+/// ECDSA signature conversions between DER (OpenSSL) and the fixed-width
+/// R||S form of JWS (RFC 7518 §3.4); `half` is the byte width of R and S.
+std::string ecdsaDerToRaw(std::string_view der, std::size_t half);
+std::string ecdsaRawToDer(std::string_view raw);
+
+/// A read-only memory BIO over `data` (which must outlive the BIO).
+BioPtr memoryBio(std::string_view data);
+
+/// Everything written to a memory BIO so far.
+std::string bioContents(BIO* bio);
+
+}  // namespace cxxacme::detail

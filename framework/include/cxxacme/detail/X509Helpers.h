@@ -1,0 +1,32 @@
+#pragma once
+
+// Conversions shared by Certificate, CertificateSigningRequest and
+// CertificateBuilder. Internal.
+
+#include <vector>
+
+#include "cxxacme/Identifier.h"
+#include "cxxacme/Time.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme::detail {
+
+/// DNS and IP entries of `names`, in order; other kinds are skipped. Throws
+/// `CertificateError` for an entry that is not a valid name or address.
+std::vector<Identifier> identifiersFrom(const GENERAL_NAMES* names);
+
+/// A GENERAL_NAMES with one dNSName or iPAddress per identifier.
+GeneralNamesPtr generalNamesFrom(const std::vector<Identifier>& identifiers);
+
+TimePoint timeFrom(const ASN1_TIME* time);
+
+/// Sets `target` (an X509 validity field) to `time`.
+void setTime(ASN1_TIME* target, TimePoint time);
+
+/// The RFC 2253 text of a distinguished name.
+std::string nameText(const X509_NAME* name);
+
+/// The first commonName entry of `name`, or an empty string.
+std::string commonNameOf(const X509_NAME* name);
+
+}  // namespace cxxacme::detail

@@ -1,0 +1,153 @@
+#include "cxxacme/Certificate.h"
+
+#include <climits>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/detail/X509Helpers.h"
+
+namespace cxxacme {
+
+using namespace detail;
+
+Certificate Certificate::adopt(X509* cert) {
+    if (cert == nullptr) throw CertificateError("Certificate::adopt: null certificate");
+    return Certificate(std::shared_ptr<X509>(cert, X509_free));
+}
+
+Certificate Certificate::fromPem(std::string_view pem) {
+    auto bio = memoryBio(pem);
+    X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    if (cert == nullptr) throw CertificateError(takeOpenSslErrors("not a PEM certificate"));
+    return adopt(cert);
+}
+
+std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
+    auto bio = memoryBio(pem);
+    std::vector<Certificate> chain;
+    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) chain.push_back(adopt(cert));
+    const unsigned long err = ERR_peek_last_error();
+    if (ERR_GET_REASON(err) == PEM_R_NO_START_LINE && !chain.empty()) ERR_clear_error();
+    if (chain.empty()) throw CertificateError(takeOpenSslErrors("no PEM certificate found"));
+    if (ERR_peek_error() != 0) throw CertificateError(takeOpenSslErrors("malformed certificate in chain"));
+    return chain;
+}
+
+Certificate Certificate::fromDer(std::string_view der) {
+    if (der.size() > static_cast<std::size_t>(LONG_MAX)) throw CertificateError("certificate too large");
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+    if (cert == nullptr) throw CertificateError(takeOpenSslErrors("not a DER certificate"));
+    if (p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+        X509_free(cert);
+        throw CertificateError("trailing bytes after the DER certificate");
+    }
+    return adopt(cert);
+}
+
+std::string Certificate::toPem() const {
+    BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
+    checkOne(PEM_write_bio_X509(bio.get(), cert_.get()), "PEM_write_bio_X509");
+    return bioContents(bio.get());
+}
+
+std::string Certificate::toDer() const {
+    unsigned char* out = nullptr;
+    const int len = i2d_X509(cert_.get(), &out);
+    if (len <= 0) throwOpenSslError("i2d_X509");
+    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
+    OPENSSL_free(out);
+    return der;
+}
+
+TimePoint Certificate::notBefore() const { return timeFrom(X509_get0_notBefore(cert_.get())); }
+TimePoint Certificate::notAfter() const { return timeFrom(X509_get0_notAfter(cert_.get())); }
+
+std::vector<Identifier> Certificate::subjectAltNames() const {
+    GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+        X509_get_ext_d2i(cert_.get(), NID_subject_alt_name, nullptr, nullptr)));
+    return identifiersFrom(names.get());
+}
+
+std::string Certificate::serialHex() const {
+    BignumPtr bn(checked(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr), "serial"));
+    char* hex = checked(BN_bn2hex(bn.get()), "BN_bn2hex");
+    std::string out(hex);
+    OPENSSL_free(hex);
+    return out;
+}
+
+std::string Certificate::serialBytes() const {
+    BignumPtr bn(checked(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr), "serial"));
+    std::string out(static_cast<std::size_t>(BN_num_bytes(bn.get())), '\0');
+    BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(out.data()));
+    // DER INTEGER encoding keeps a leading zero byte for a positive number
+    // whose high bit is set; ARI (RFC 9773 §4.1) uses those DER bytes.
+    if (!out.empty() && (static_cast<unsigned char>(out[0]) & 0x80)) out.insert(out.begin(), '\0');
+    return out;
+}
+
+std::string Certificate::subject() const { return nameText(X509_get_subject_name(cert_.get())); }
+std::string Certificate::issuer() const { return nameText(X509_get_issuer_name(cert_.get())); }
+std::string Certificate::commonName() const { return commonNameOf(X509_get_subject_name(cert_.get())); }
+
+PublicKey Certificate::publicKey() const {
+    EVP_PKEY* key = X509_get_pubkey(cert_.get());
+    if (key == nullptr) throw CertificateError(takeOpenSslErrors("certificate public key"));
+    return PublicKey::adopt(key);
+}
+
+std::optional<std::string> Certificate::authorityKeyId() const {
+    const ASN1_OCTET_STRING* id = X509_get0_authority_key_id(cert_.get());
+    if (id == nullptr) return std::nullopt;
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(id)),
+                       static_cast<std::size_t>(ASN1_STRING_length(id)));
+}
+
+bool Certificate::isCa() const { return X509_check_ca(cert_.get()) > 0; }
+
+std::optional<Certificate::Extension> Certificate::extension(std::string_view oid) const {
+    Asn1ObjectPtr object(OBJ_txt2obj(std::string(oid).c_str(), 1));
+    if (!object) throw CertificateError(takeOpenSslErrors("invalid OID \"" + std::string(oid) + "\""));
+    const int index = X509_get_ext_by_OBJ(cert_.get(), object.get(), -1);
+    if (index < 0) return std::nullopt;
+    X509_EXTENSION* ext = X509_get_ext(cert_.get(), index);
+    const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(ext);
+    return Extension{std::string(oid), X509_EXTENSION_get_critical(ext) == 1,
+                     std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                                 static_cast<std::size_t>(ASN1_STRING_length(data)))};
+}
+
+void Certificate::verifyChain(const std::vector<Certificate>& intermediates, const std::vector<Certificate>& roots,
+                              std::optional<TimePoint> at) const {
+    if (roots.empty()) throw CertificateError("no trusted root given");
+    X509StorePtr store(checked(X509_STORE_new(), "X509_STORE_new"));
+    for (const auto& root : roots) checkOne(X509_STORE_add_cert(store.get(), root.native()), "X509_STORE_add_cert");
+    X509StackPtr untrusted(checked(sk_X509_new_null(), "sk_X509_new_null"));
+    for (const auto& cert : intermediates) {
+        if (X509_up_ref(cert.native()) != 1) throwOpenSslError("X509_up_ref");
+        if (sk_X509_push(untrusted.get(), cert.native()) <= 0) {
+            X509_free(cert.native());
+            throwOpenSslError("sk_X509_push");
+        }
+    }
+    X509StoreCtxPtr ctx(checked(X509_STORE_CTX_new(), "X509_STORE_CTX_new"));
+    checkOne(X509_STORE_CTX_init(ctx.get(), store.get(), cert_.get(), untrusted.get()), "X509_STORE_CTX_init");
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
+    if (at) X509_VERIFY_PARAM_set_time(param, std::chrono::system_clock::to_time_t(*at));
+    if (X509_verify_cert(ctx.get()) != 1) {
+        const int err = X509_STORE_CTX_get_error(ctx.get());
+        ERR_clear_error();
+        throw CertificateError(std::string("certificate chain does not verify: ") +
+                               X509_verify_cert_error_string(err));
+    }
+}
+
+bool Certificate::operator==(const Certificate& other) const {
+    return X509_cmp(cert_.get(), other.cert_.get()) == 0;
+}
+
+}  // namespace cxxacme

@@ -1,0 +1,143 @@
+#include "cxxacme/CertificateBuilder.h"
+
+#include <openssl/err.h>
+#include <openssl/rand.h>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/detail/X509Helpers.h"
+
+namespace cxxacme {
+
+using namespace detail;
+
+namespace {
+
+void addConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
+    X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, ctx, nid, value));
+    if (!ext) throwOpenSslError(std::string("extension ") + OBJ_nid2sn(nid));
+    checkOne(X509_add_ext(cert, ext.get(), -1), "X509_add_ext");
+}
+
+}  // namespace
+
+CertificateBuilder& CertificateBuilder::commonName(std::string cn) {
+    commonName_ = std::move(cn);
+    return *this;
+}
+CertificateBuilder& CertificateBuilder::organization(std::string org) {
+    organization_ = std::move(org);
+    return *this;
+}
+CertificateBuilder& CertificateBuilder::subjectAltNames(std::vector<Identifier> names) {
+    altNames_ = std::move(names);
+    return *this;
+}
+CertificateBuilder& CertificateBuilder::validity(TimePoint notBefore, TimePoint notAfter) {
+    if (notAfter < notBefore) throw CertificateError("validity ends before it starts");
+    notBefore_ = notBefore;
+    notAfter_ = notAfter;
+    return *this;
+}
+CertificateBuilder& CertificateBuilder::serial(std::string bytes) {
+    if (bytes.empty() || bytes.size() > 20) throw CertificateError("a serial has 1 to 20 bytes");
+    serial_ = std::move(bytes);
+    return *this;
+}
+CertificateBuilder& CertificateBuilder::certificateAuthority(std::optional<int> pathLength) {
+    isCa_ = true;
+    pathLength_ = pathLength;
+    return *this;
+}
+CertificateBuilder& CertificateBuilder::extension(std::string oid, bool critical, std::string derValue) {
+    extensions_.push_back(Certificate::Extension{std::move(oid), critical, std::move(derValue)});
+    return *this;
+}
+
+Certificate CertificateBuilder::selfSign(const PrivateKey& key) const { return build(key.native(), nullptr, key); }
+
+Certificate CertificateBuilder::sign(const PublicKey& subjectKey, const Certificate& issuer,
+                                     const PrivateKey& issuerKey) const {
+    if (!issuerKey.matches(issuer.publicKey())) throw CertificateError("the signing key is not the issuer's key");
+    return build(subjectKey.native(), &issuer, issuerKey);
+}
+
+Certificate CertificateBuilder::build(EVP_PKEY* subjectKey, const Certificate* issuer,
+                                      const PrivateKey& signingKey) const {
+    X509Ptr cert(checked(X509_new(), "X509_new"));
+    checkOne(X509_set_version(cert.get(), X509_VERSION_3), "X509_set_version");
+
+    std::string serial = serial_;
+    if (serial.empty()) {
+        serial.resize(16);
+        checkOne(RAND_bytes(reinterpret_cast<unsigned char*>(serial.data()), 16), "RAND_bytes");
+        serial[0] = static_cast<char>((static_cast<unsigned char>(serial[0]) & 0x7f) | 0x01);
+    }
+    BignumPtr bn(checked(BN_bin2bn(reinterpret_cast<const unsigned char*>(serial.data()),
+                                   static_cast<int>(serial.size()), nullptr),
+                         "BN_bin2bn"));
+    Asn1IntegerPtr serialInt(checked(BN_to_ASN1_INTEGER(bn.get(), nullptr), "BN_to_ASN1_INTEGER"));
+    checkOne(X509_set_serialNumber(cert.get(), serialInt.get()), "X509_set_serialNumber");
+
+    const TimePoint now = std::chrono::system_clock::now();
+    setTime(X509_getm_notBefore(cert.get()), notBefore_.value_or(now - std::chrono::hours(1)));
+    setTime(X509_getm_notAfter(cert.get()), notAfter_.value_or(now + std::chrono::hours(24 * 90)));
+
+    X509_NAME* subject = X509_get_subject_name(cert.get());
+    if (!organization_.empty())
+        checkOne(X509_NAME_add_entry_by_NID(subject, NID_organizationName, MBSTRING_UTF8,
+                                            reinterpret_cast<const unsigned char*>(organization_.c_str()), -1, -1, 0),
+                 "X509_NAME_add_entry_by_NID");
+    if (!commonName_.empty())
+        checkOne(X509_NAME_add_entry_by_NID(subject, NID_commonName, MBSTRING_UTF8,
+                                            reinterpret_cast<const unsigned char*>(commonName_.c_str()), -1, -1, 0),
+                 "X509_NAME_add_entry_by_NID");
+    checkOne(X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer->native()) : subject),
+             "X509_set_issuer_name");
+    checkOne(X509_set_pubkey(cert.get(), subjectKey), "X509_set_pubkey");
+
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer ? issuer->native() : cert.get(), cert.get(), nullptr, nullptr, 0);
+    if (!issuer) checkOne(X509V3_set_issuer_pkey(&ctx, signingKey.native()), "X509V3_set_issuer_pkey");
+
+    if (isCa_) {
+        const std::string bc =
+            "critical,CA:TRUE" + (pathLength_ ? ",pathlen:" + std::to_string(*pathLength_) : std::string());
+        addConfExtension(cert.get(), &ctx, NID_basic_constraints, bc.c_str());
+        addConfExtension(cert.get(), &ctx, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+    } else {
+        addConfExtension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE");
+        const bool rsa = EVP_PKEY_get_base_id(subjectKey) == EVP_PKEY_RSA;
+        addConfExtension(cert.get(), &ctx, NID_key_usage,
+                         rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
+        addConfExtension(cert.get(), &ctx, NID_ext_key_usage, "serverAuth,clientAuth");
+    }
+    addConfExtension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
+    addConfExtension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
+
+    if (!altNames_.empty()) {
+        auto names = generalNamesFrom(altNames_);
+        // RFC 5280 §4.2.1.6: critical when the subject is empty.
+        const int critical = commonName_.empty() && organization_.empty() ? 1 : 0;
+        checkOne(X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), critical, X509V3_ADD_DEFAULT),
+                 "X509_add1_ext_i2d");
+    }
+    for (const auto& e : extensions_) {
+        Asn1ObjectPtr object(OBJ_txt2obj(e.oid.c_str(), 1));
+        if (!object) throwOpenSslError("invalid OID \"" + e.oid + "\"");
+        Asn1OctetStringPtr value(checked(ASN1_OCTET_STRING_new(), "ASN1_OCTET_STRING_new"));
+        checkOne(ASN1_OCTET_STRING_set(value.get(), reinterpret_cast<const unsigned char*>(e.value.data()),
+                                       static_cast<int>(e.value.size())),
+                 "ASN1_OCTET_STRING_set");
+        X509ExtensionPtr ext(checked(
+            X509_EXTENSION_create_by_OBJ(nullptr, object.get(), e.critical ? 1 : 0, value.get()),
+            "X509_EXTENSION_create_by_OBJ"));
+        checkOne(X509_add_ext(cert.get(), ext.get(), -1), "X509_add_ext");
+    }
+
+    if (X509_sign(cert.get(), signingKey.native(), signatureDigestFor(signingKey.native())) <= 0)
+        throwOpenSslError("X509_sign");
+    return Certificate::adopt(cert.release());
+}
+
+}  // namespace cxxacme

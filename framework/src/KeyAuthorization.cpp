@@ -1,0 +1,35 @@
+#include "cxxacme/KeyAuthorization.h"
+
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme {
+
+namespace {
+constexpr std::size_t kMaxTokenLength = 256;
+}
+
+std::string KeyAuthorization::compute(std::string_view token, const Jwk& accountKey) {
+    if (token.empty() || token.size() > kMaxTokenLength)
+        throw JoseError("challenge token must have 1 to " + std::to_string(kMaxTokenLength) + " characters");
+    for (char c : token) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok) throw JoseError("challenge token has a character outside the base64url alphabet");
+    }
+    return std::string(token) + "." + accountKey.thumbprint();
+}
+
+std::string KeyAuthorization::dns01TxtValue(std::string_view keyAuthorization) {
+    return Base64Url::encode(detail::sha256(keyAuthorization));
+}
+
+std::string KeyAuthorization::tlsAlpn01Digest(std::string_view keyAuthorization) {
+    return detail::sha256(keyAuthorization);
+}
+
+std::string KeyAuthorization::acmeIdentifierExtensionValue(std::string_view keyAuthorization) {
+    return std::string("\x04\x20", 2) + tlsAlpn01Digest(keyAuthorization);
+}
+
+}  // namespace cxxacme

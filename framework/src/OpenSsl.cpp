@@ -1,0 +1,99 @@
+#include "cxxacme/detail/OpenSsl.h"
+
+#include <climits>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+
+#include "cxxacme/Error.h"
+
+namespace cxxacme::detail {
+
+std::string takeOpenSslErrors(std::string_view what) {
+    std::string message(what);
+    bool first = true;
+    unsigned long code = 0;
+    while ((code = ERR_get_error()) != 0) {
+        char buf[256];
+        ERR_error_string_n(code, buf, sizeof buf);
+        message += first ? ": " : "; ";
+        message += buf;
+        first = false;
+    }
+    return message;
+}
+
+void throwOpenSslError(std::string_view what) { throw CryptoError(takeOpenSslErrors(what)); }
+
+const EVP_MD* signatureDigestFor(EVP_PKEY* key) {
+    if (EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519) return nullptr;
+    const std::string curve = joseCurveName(key);
+    if (curve == "P-384") return EVP_sha384();
+    if (curve == "P-521") return EVP_sha512();
+    return EVP_sha256();
+}
+
+std::string joseCurveName(EVP_PKEY* key) {
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return {};
+    char group[64] = {};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1) {
+        ERR_clear_error();
+        return {};
+    }
+    const std::string_view name(group, len);
+    if (name == "prime256v1" || name == "P-256") return "P-256";
+    if (name == "secp384r1" || name == "P-384") return "P-384";
+    if (name == "secp521r1" || name == "P-521") return "P-521";
+    return {};
+}
+
+std::string sha256(std::string_view data) {
+    unsigned char digest[32];
+    unsigned int len = 0;
+    checkOne(EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr), "EVP_Digest");
+    return std::string(reinterpret_cast<char*>(digest), len);
+}
+
+std::string ecdsaDerToRaw(std::string_view der, std::size_t half) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+    if (!sig) throwOpenSslError("d2i_ECDSA_SIG");
+    std::string raw(2 * half, '\0');
+    auto* out = reinterpret_cast<unsigned char*>(raw.data());
+    if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out, static_cast<int>(half)) < 0 ||
+        BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out + half, static_cast<int>(half)) < 0)
+        throwOpenSslError("BN_bn2binpad");
+    return raw;
+}
+
+std::string ecdsaRawToDer(std::string_view raw) {
+    const auto* in = reinterpret_cast<const unsigned char*>(raw.data());
+    const int half = static_cast<int>(raw.size() / 2);
+    EcdsaSigPtr sig(checked(ECDSA_SIG_new(), "ECDSA_SIG_new"));
+    BignumPtr r(checked(BN_bin2bn(in, half, nullptr), "BN_bin2bn"));
+    BignumPtr s(checked(BN_bin2bn(in + half, half, nullptr), "BN_bin2bn"));
+    checkOne(ECDSA_SIG_set0(sig.get(), r.get(), s.get()), "ECDSA_SIG_set0");
+    r.release();
+    s.release();
+    unsigned char* der = nullptr;
+    const int len = i2d_ECDSA_SIG(sig.get(), &der);
+    if (len <= 0) throwOpenSslError("i2d_ECDSA_SIG");
+    std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+    OPENSSL_free(der);
+    return out;
+}
+
+BioPtr memoryBio(std::string_view data) {
+    if (data.size() > static_cast<std::size_t>(INT_MAX)) throw CryptoError("input too large");
+    return BioPtr(checked(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())), "BIO_new_mem_buf"));
+}
+
+std::string bioContents(BIO* bio) {
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio, &data);
+    if (len <= 0 || data == nullptr) return {};
+    return std::string(data, static_cast<std::size_t>(len));
+}
+
+}  // namespace cxxacme::detail

@@ -1,0 +1,112 @@
+#include "cxxacme/PrivateKey.h"
+
+#include <climits>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme {
+
+using namespace detail;
+
+namespace {
+
+// Refuses to prompt: an encrypted key simply fails to load.
+int noPassphrase(char*, int, int, void*) { return -1; }
+
+}  // namespace
+
+PrivateKey PrivateKey::adopt(EVP_PKEY* key) {
+    if (key == nullptr) throw CryptoError("PrivateKey::adopt: null key");
+    return PrivateKey(std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free));
+}
+
+PrivateKey PrivateKey::generate(KeyType type) {
+    EVP_PKEY* key = nullptr;
+    switch (type) {
+    case KeyType::EcP256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
+    case KeyType::EcP384: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
+    case KeyType::Rsa2048: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)); break;
+    case KeyType::Rsa3072: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(3072)); break;
+    case KeyType::Rsa4096: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(4096)); break;
+    case KeyType::Ed25519: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+    }
+    if (key == nullptr) throwOpenSslError("generating a " + std::string(toString(type)) + " key");
+    return adopt(key);
+}
+
+PrivateKey PrivateKey::fromPem(std::string_view pem) {
+    auto bio = memoryBio(pem);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr);
+    if (key == nullptr) {
+        ERR_clear_error();  // OpenSSL's reasons here can quote the input; keep them out
+        if (pem.find("ENCRYPTED") != std::string_view::npos)
+            throw CryptoError("encrypted private keys are not supported; decrypt it first");
+        throw CryptoError("not a PEM private key (PKCS#1, SEC1 or PKCS#8)");
+    }
+    return adopt(key);
+}
+
+PrivateKey PrivateKey::fromDer(std::string_view der) {
+    if (der.size() > static_cast<std::size_t>(LONG_MAX)) throw CryptoError("private key too large");
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
+    if (key == nullptr) {
+        ERR_clear_error();
+        throw CryptoError("not a DER private key (PKCS#1, SEC1 or PKCS#8)");
+    }
+    return adopt(key);
+}
+
+std::string PrivateKey::toPem() const {
+    BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
+    checkOne(PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr),
+             "PEM_write_bio_PrivateKey");
+    return bioContents(bio.get());
+}
+
+std::string PrivateKey::toDer() const {
+    unsigned char* out = nullptr;
+    const int len = i2d_PrivateKey(key_.get(), &out);
+    if (len <= 0) throwOpenSslError("i2d_PrivateKey");
+    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
+    OPENSSL_clear_free(out, static_cast<std::size_t>(len));
+    return der;
+}
+
+PublicKey PrivateKey::publicKey() const {
+    unsigned char* der = nullptr;
+    const int len = i2d_PUBKEY(key_.get(), &der);
+    if (len <= 0) throwOpenSslError("i2d_PUBKEY");
+    std::string bytes(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+    OPENSSL_free(der);
+    return PublicKey::fromDer(bytes);
+}
+
+std::optional<KeyType> PrivateKey::type() const {
+    EVP_PKEY* key = key_.get();
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_RSA:
+        switch (EVP_PKEY_get_bits(key)) {
+        case 2048: return KeyType::Rsa2048;
+        case 3072: return KeyType::Rsa3072;
+        case 4096: return KeyType::Rsa4096;
+        default: return std::nullopt;
+        }
+    case EVP_PKEY_EC: {
+        const std::string curve = joseCurveName(key);
+        if (curve == "P-256") return KeyType::EcP256;
+        if (curve == "P-384") return KeyType::EcP384;
+        return std::nullopt;
+    }
+    case EVP_PKEY_ED25519: return KeyType::Ed25519;
+    default: return std::nullopt;
+    }
+}
+
+bool PrivateKey::matches(const PublicKey& key) const { return EVP_PKEY_eq(key_.get(), key.native()) == 1; }
+
+}  // namespace cxxacme

@@ -1,0 +1,171 @@
+#include "cxxacme/ServerName.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <set>
+
+#include "cxxacme/Error.h"
+
+namespace cxxacme {
+namespace {
+
+bool isLdh(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+char toLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string_view trim(std::string_view s) {
+    const auto isSpace = [](char c) { return c == ' ' || c == '\t'; };
+    while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
+    while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// Returns the canonical text of an IP literal, or an empty string.
+std::string canonicalIp(std::string_view name) {
+    if (name.size() >= INET6_ADDRSTRLEN) return {};
+    const std::string text(name);
+    unsigned char buf[sizeof(struct in6_addr)];
+    char out[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET, text.c_str(), buf) == 1) return inet_ntop(AF_INET, buf, out, sizeof out);
+    if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return inet_ntop(AF_INET6, buf, out, sizeof out);
+    return {};
+}
+
+// Rejects the bytes that must never reach a path or a query, with the most
+// useful message first.
+void checkBytes(const std::string& original, std::string_view name) {
+    for (char ch : name) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == 0) throw InvalidNameError(original, "contains a NUL byte");
+        if (c == '/' || c == '\\') throw InvalidNameError(original, "contains a path separator");
+        if (c < 0x20 || c == 0x7f) throw InvalidNameError(original, "contains a control character");
+        if (c >= 0x80)
+            throw InvalidNameError(original,
+                                   "contains non-ASCII characters; write internationalised names in "
+                                   "their A-label (xn--) form");
+        if (c == ',') throw InvalidNameError(original, "contains a comma; multi-name keys are split before checking");
+    }
+}
+
+std::string canonicalDnsName(const std::string& original, std::string_view name) {
+    std::string out;
+    out.reserve(name.size());
+    if (name.starts_with("*.")) {
+        out = "*.";
+        name.remove_prefix(2);
+    }
+    if (name.empty()) throw InvalidNameError(original, "a wildcard needs a name after \"*.\"");
+    if (name.find('*') != std::string_view::npos)
+        throw InvalidNameError(original, "\"*\" may only appear once, as the whole leftmost label (\"*.\")");
+    if (name.back() == '.') throw InvalidNameError(original, "has a trailing dot");
+
+    std::string_view lastLabel;
+    bool firstLabel = true;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        std::size_t end = name.find('.', start);
+        if (end == std::string_view::npos) end = name.size();
+        const std::string_view label = name.substr(start, end - start);
+        if (label.empty()) throw InvalidNameError(original, "has an empty label (\"..\" or a leading dot)");
+        if (label.size() > ServerName::kMaxLabelLength)
+            throw InvalidNameError(original, "has a label longer than 63 characters");
+        for (char c : label) {
+            if (!isLdh(c))
+                throw InvalidNameError(original, "label \"" + InvalidNameError::printable(std::string(label)) +
+                                                     "\" has a character other than letters, digits and "
+                                                     "hyphen");
+        }
+        std::string lower(label);
+        std::transform(lower.begin(), lower.end(), lower.begin(), toLower);
+        if (lower == "xn--") throw InvalidNameError(original, "an A-label (\"xn--\") is empty");
+        if (label.front() == '-' || label.back() == '-')
+            throw InvalidNameError(original, "a label starts or ends with a hyphen");
+        if (!firstLabel) out += '.';
+        out += lower;
+        firstLabel = false;
+        lastLabel = label;
+        start = end + 1;
+    }
+    if (std::all_of(lastLabel.begin(), lastLabel.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        throw InvalidNameError(original, "the last label is all digits, and the name is not an IP address");
+    if (out.size() > ServerName::kMaxNameLength)
+        throw InvalidNameError(original, "is longer than 253 characters");
+    return out;
+}
+
+}  // namespace
+
+std::string ServerName::canonical(std::string_view name) {
+    const std::string original(name);
+    if (name.empty()) throw InvalidNameError(original, "is empty");
+    if (name.size() > kMaxNameLength + 2) throw InvalidNameError(original, "is longer than 253 characters");
+    checkBytes(original, name);
+    if (name == "." || name == "..") throw InvalidNameError(original, "is not a server name");
+    if (std::string ip = canonicalIp(name); !ip.empty()) return ip;
+    if (name.find(':') != std::string_view::npos)
+        throw InvalidNameError(original, "contains \":\" but is not an IPv6 address");
+    return canonicalDnsName(original, name);
+}
+
+bool ServerName::isValid(std::string_view name) noexcept {
+    try {
+        (void)canonical(name);
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+bool ServerName::isWildcard(std::string_view name) noexcept { return name.starts_with("*."); }
+
+bool ServerName::isIpAddress(std::string_view name) noexcept {
+    try {
+        return !canonicalIp(name).empty();
+    } catch (...) {
+        return false;
+    }
+}
+
+std::vector<std::string> ServerName::splitKey(std::string_view key) {
+    const std::string original(key);
+    if (trim(key).empty()) throw InvalidNameError(original, "is empty");
+    std::vector<std::string> names;
+    std::set<std::string> seen;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t comma = key.find(',', start);
+        const std::string_view part = trim(key.substr(start, comma == std::string_view::npos ? key.npos : comma - start));
+        if (part.empty()) throw InvalidNameError(original, "has an empty name between commas");
+        std::string name = canonical(part);
+        if (!seen.insert(name).second) throw InvalidNameError(original, "names \"" + name + "\" twice");
+        names.push_back(std::move(name));
+        if (names.size() > kMaxNamesPerKey)
+            throw InvalidNameError(original, "has more than " + std::to_string(kMaxNamesPerKey) + " names");
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return names;
+}
+
+std::string ServerName::joinKey(const std::vector<std::string>& names) {
+    std::string key;
+    for (const auto& name : names) {
+        if (!key.empty()) key += ',';
+        key += name;
+    }
+    return canonicalKey(key);
+}
+
+std::string ServerName::canonicalKey(std::string_view key) {
+    std::string out;
+    for (const auto& name : splitKey(key)) {
+        if (!out.empty()) out += ',';
+        out += name;
+    }
+    return out;
+}
+
+}  // namespace cxxacme

@@ -1,0 +1,99 @@
+#include "cxxacme/detail/X509Helpers.h"
+
+#include <arpa/inet.h>
+
+#include <climits>
+#include <ctime>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
+
+namespace cxxacme::detail {
+
+std::vector<Identifier> identifiersFrom(const GENERAL_NAMES* names) {
+    std::vector<Identifier> out;
+    if (names == nullptr) return out;
+    for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+        const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+        if (name->type == GEN_DNS) {
+            const ASN1_IA5STRING* s = name->d.dNSName;
+            const std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                                   static_cast<std::size_t>(ASN1_STRING_length(s)));
+            try {
+                out.push_back(Identifier::dns(text));
+            } catch (const InvalidNameError& e) {
+                throw CertificateError(std::string("subjectAltName: ") + e.what());
+            }
+        } else if (name->type == GEN_IPADD) {
+            const ASN1_OCTET_STRING* s = name->d.iPAddress;
+            const int len = ASN1_STRING_length(s);
+            char text[INET6_ADDRSTRLEN] = {};
+            const int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+            if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(s), text, sizeof text) == nullptr)
+                throw CertificateError("subjectAltName: an iPAddress of " + std::to_string(len) + " bytes");
+            out.push_back(Identifier{Identifier::Type::Ip, text});
+        }
+    }
+    return out;
+}
+
+GeneralNamesPtr generalNamesFrom(const std::vector<Identifier>& identifiers) {
+    GeneralNamesPtr names(checked(sk_GENERAL_NAME_new_null(), "sk_GENERAL_NAME_new_null"));
+    for (const auto& id : identifiers) {
+        GeneralNamePtr name(checked(GENERAL_NAME_new(), "GENERAL_NAME_new"));
+        if (id.type == Identifier::Type::Dns) {
+            ASN1_IA5STRING* s = checked(ASN1_IA5STRING_new(), "ASN1_IA5STRING_new");
+            if (ASN1_STRING_set(s, id.value.data(), static_cast<int>(id.value.size())) != 1) {
+                ASN1_IA5STRING_free(s);
+                throwOpenSslError("ASN1_STRING_set");
+            }
+            GENERAL_NAME_set0_value(name.get(), GEN_DNS, s);
+        } else {
+            unsigned char buf[16];
+            int len = 0;
+            if (inet_pton(AF_INET, id.value.c_str(), buf) == 1) len = 4;
+            else if (inet_pton(AF_INET6, id.value.c_str(), buf) == 1) len = 16;
+            else throw InvalidNameError(id.value, "is not an IP address");
+            ASN1_OCTET_STRING* s = checked(ASN1_OCTET_STRING_new(), "ASN1_OCTET_STRING_new");
+            if (ASN1_OCTET_STRING_set(s, buf, len) != 1) {
+                ASN1_OCTET_STRING_free(s);
+                throwOpenSslError("ASN1_OCTET_STRING_set");
+            }
+            GENERAL_NAME_set0_value(name.get(), GEN_IPADD, s);
+        }
+        if (sk_GENERAL_NAME_push(names.get(), name.get()) <= 0) throwOpenSslError("sk_GENERAL_NAME_push");
+        name.release();
+    }
+    return names;
+}
+
+TimePoint timeFrom(const ASN1_TIME* time) {
+    std::tm tm{};
+    if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) throw CertificateError("unreadable ASN.1 time");
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+void setTime(ASN1_TIME* target, TimePoint time) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(time);
+    if (ASN1_TIME_set(target, t) == nullptr) throwOpenSslError("ASN1_TIME_set");
+}
+
+std::string nameText(const X509_NAME* name) {
+    BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
+    if (X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) throwOpenSslError("X509_NAME_print_ex");
+    return bioContents(bio.get());
+}
+
+std::string commonNameOf(const X509_NAME* name) {
+    const int index = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+    if (index < 0) return {};
+    const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+    unsigned char* utf8 = nullptr;
+    const int len = ASN1_STRING_to_UTF8(&utf8, data);
+    if (len < 0) return {};
+    std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+    OPENSSL_free(utf8);
+    return out;
+}
+
+}  // namespace cxxacme::detail

@@ -1,0 +1,240 @@
+#pragma once
+
+// The store conformance suite: the `ICertificateStore` contract as Boost.Test
+// cases, for cxxacme's own stores and for anyone's.
+//
+// Include it in a Boost.Test program (after <boost/test/unit_test.hpp>) and
+// instantiate it with a factory:
+//
+//     struct MyStoreFactory {
+//         std::unique_ptr<cxxacme::ICertificateStore> make();  // a new, empty store
+//         // optional: the same data opened again, to check durability
+//         std::unique_ptr<cxxacme::ICertificateStore> reopen();
+//     };
+//     CXXACME_STORE_CONFORMANCE_TESTS(my_store_conformance, MyStoreFactory)
+//
+// Each case gets a fresh factory and store.
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/ICertificateStore.h"
+#include "cxxacme/testing/TestCertificateAuthority.h"
+
+namespace cxxacme::testing {
+
+/// A few real bundles, made once per process and shared (making keys is the
+/// slow part of a store test).
+inline const std::vector<PemBundle>& conformanceBundles() {
+    static const std::vector<PemBundle> bundles = [] {
+        TestCertificateAuthority ca;
+        return std::vector<PemBundle>{ca.issue("one.example"), ca.issue("two.example"),
+                                      ca.issue("three.example,www.three.example"), ca.issue("four.example")};
+    }();
+    return bundles;
+}
+
+/// Names every store must refuse before touching a path or a query.
+inline std::vector<std::string> hostileNames() {
+    return {"",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "a\\b",
+            "a/../../../foo",
+            std::string("nul\0byte.example", 16),
+            "new\nline.example",
+            std::string(300, 'a') + ".example",
+            "caf\xc3\xa9.example",
+            "*.*.example",
+            "a*.example",
+            "-lead.example",
+            "under_score.example",
+            "a..b.example",
+            "trailing.example.",
+            "a.example,,b.example",
+            "dup.example,dup.example",
+            "1.2.3.999"};
+}
+
+template <typename Factory>
+struct StoreConformanceFixture {
+    Factory factory;
+    std::unique_ptr<ICertificateStore> store = factory.make();
+
+    static constexpr bool kCanReopen = requires(Factory f) { f.reopen(); };
+
+    const PemBundle& bundle(std::size_t i) const { return conformanceBundles().at(i % conformanceBundles().size()); }
+
+    void roundTrip() {
+        store->store("one.example", bundle(0));
+        const auto got = store->get("one.example");
+        BOOST_REQUIRE(got.has_value());
+        BOOST_TEST(got->toPem() == bundle(0).toPem());
+        BOOST_TEST((got->certificate() == bundle(0).certificate()));
+        BOOST_TEST(got->privateKey().matches(bundle(0).certificate().publicKey()));
+        BOOST_TEST(got->chain().size() == bundle(0).chain().size());
+    }
+
+    void emptyEntry() {
+        store->store("blank.example", PemBundle());
+        const auto got = store->get("blank.example");
+        BOOST_REQUIRE(got.has_value());
+        BOOST_TEST(got->empty());
+        const auto all = store->asMap();
+        BOOST_TEST(all.count("blank.example") == 1u);
+    }
+
+    void missingName() {
+        BOOST_TEST(!store->get("missing.example").has_value());
+        store->store("present.example", bundle(0));
+        BOOST_TEST(!store->get("missing.example").has_value());
+        BOOST_TEST(store->get("present.example").has_value());
+    }
+
+    void overwrite() {
+        store->store("one.example", bundle(0));
+        store->store("one.example", bundle(1));
+        const auto got = store->get("one.example");
+        BOOST_REQUIRE(got.has_value());
+        BOOST_TEST(got->toPem() == bundle(1).toPem());
+        store->store("one.example", PemBundle());
+        BOOST_TEST(store->get("one.example")->empty());
+        BOOST_TEST(store->asMap().size() == 1u);
+    }
+
+    void canonicalNames() {
+        store->store(" One.Example ", bundle(0));
+        BOOST_TEST(store->get("one.example").has_value());
+        store->store("a.example, B.example", bundle(2));
+        BOOST_TEST(store->get("a.example,b.example").has_value());
+        const auto all = store->asMap();
+        BOOST_TEST(all.count("one.example") == 1u);
+        BOOST_TEST(all.count("a.example,b.example") == 1u);
+        BOOST_TEST(all.size() == 2u);
+        // order is part of the key: a different certificate
+        BOOST_TEST(!store->get("b.example,a.example").has_value());
+    }
+
+    void asMapComplete() {
+        std::map<std::string, std::string> expected;
+        for (int i = 0; i < 50; ++i) {
+            const std::string name = "host" + std::to_string(i) + ".example";
+            const PemBundle& b = i % 5 == 0 ? PemBundle() : bundle(static_cast<std::size_t>(i));
+            store->store(name, i % 5 == 0 ? PemBundle() : b);
+            expected[name] = i % 5 == 0 ? std::string() : b.toPem();
+        }
+        const auto all = store->asMap();
+        BOOST_TEST(all.size() == expected.size());
+        for (const auto& [name, pem] : expected) {
+            const auto it = all.find(name);
+            BOOST_REQUIRE_MESSAGE(it != all.end(), "asMap lacks " << name);
+            BOOST_TEST(it->second.toPem() == pem);
+        }
+    }
+
+    void invalidNamesRejected() {
+        store->store("kept.example", bundle(0));
+        for (const auto& name : hostileNames()) {
+            BOOST_CHECK_THROW(store->store(name, bundle(1)), InvalidNameError);
+            BOOST_CHECK_THROW(store->get(name), InvalidNameError);
+        }
+        const auto all = store->asMap();
+        BOOST_TEST(all.size() == 1u);
+        BOOST_TEST(all.count("kept.example") == 1u);
+        BOOST_TEST(store->get("kept.example")->toPem() == bundle(0).toPem());
+    }
+
+    void concurrentWriters() {
+        constexpr int kThreads = 8;
+        constexpr int kWrites = 40;
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                try {
+                    for (int i = 0; i < kWrites; ++i) {
+                        store->store("shared.example", bundle(static_cast<std::size_t>(t + i)));
+                        store->store("t" + std::to_string(t) + "-" + std::to_string(i) + ".example",
+                                     bundle(static_cast<std::size_t>(t)));
+                        (void)store->get("shared.example");
+                    }
+                } catch (...) {
+                    ++failures;
+                }
+            });
+        }
+        for (auto& th : threads) th.join();
+        BOOST_TEST(failures.load() == 0);
+        std::set<std::string> allowed;
+        for (const auto& b : conformanceBundles()) allowed.insert(b.toPem());
+        const auto shared = store->get("shared.example");
+        BOOST_REQUIRE(shared.has_value());
+        BOOST_TEST(allowed.count(shared->toPem()) == 1u);
+        const auto all = store->asMap();
+        BOOST_TEST(all.size() == static_cast<std::size_t>(kThreads * kWrites + 1));
+        for (int t = 0; t < kThreads; ++t)
+            for (int i = 0; i < kWrites; ++i) {
+                const auto it = all.find("t" + std::to_string(t) + "-" + std::to_string(i) + ".example");
+                BOOST_REQUIRE(it != all.end());
+                BOOST_TEST(it->second.toPem() == bundle(static_cast<std::size_t>(t)).toPem());
+            }
+    }
+
+    void tenThousandEntries() {
+        constexpr int kEntries = 10000;
+        for (int i = 0; i < kEntries; ++i)
+            store->store("n" + std::to_string(i) + ".bulk.example", bundle(static_cast<std::size_t>(i)));
+        const auto all = store->asMap();
+        BOOST_TEST(all.size() == static_cast<std::size_t>(kEntries));
+        for (int i = 0; i < kEntries; i += 997) {
+            const auto got = store->get("n" + std::to_string(i) + ".bulk.example");
+            BOOST_REQUIRE(got.has_value());
+            BOOST_TEST(got->toPem() == bundle(static_cast<std::size_t>(i)).toPem());
+        }
+    }
+
+    void survivesReopen() {
+        if constexpr (kCanReopen) {
+            store->store("durable.example", bundle(0));
+            store->store("blank.example", PemBundle());
+            store.reset();
+            store = factory.reopen();
+            BOOST_TEST(store->get("durable.example")->toPem() == bundle(0).toPem());
+            BOOST_TEST(store->get("blank.example")->empty());
+        } else {
+            BOOST_TEST_MESSAGE("factory has no reopen(): durability not checked for this store");
+        }
+    }
+};
+
+}  // namespace cxxacme::testing
+
+#define CXXACME_STORE_CONFORMANCE_CASE(Factory, method)                                           \
+    BOOST_FIXTURE_TEST_CASE(method, ::cxxacme::testing::StoreConformanceFixture<Factory>) { \
+        method();                                                                              \
+    }
+
+/// Defines a Boost.Test suite `SuiteName` that runs the whole contract
+/// against the stores `Factory` makes.
+#define CXXACME_STORE_CONFORMANCE_TESTS(SuiteName, Factory)          \
+    BOOST_AUTO_TEST_SUITE(SuiteName)                                 \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, roundTrip)               \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, emptyEntry)              \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, missingName)             \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, overwrite)               \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, canonicalNames)          \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, asMapComplete)           \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, invalidNamesRejected)    \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, concurrentWriters)       \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, tenThousandEntries)      \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, survivesReopen)          \
+    BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,22 @@
+# cmake -P script: install, configure the consumer, build it, run it.
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "failed (${rc}): ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+
+file(REMOVE_RECURSE ${CONSUMER_PREFIX} ${CONSUMER_BUILD})
+run(${CMAKE_COMMAND} --install ${CXXACME_BINARY_DIR} --prefix ${CONSUMER_PREFIX})
+set(flags "")
+if(CXXACME_SANITIZE)
+  set(flags "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+endif()
+run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE} -B ${CONSUMER_BUILD}
+    -DCMAKE_PREFIX_PATH=${CONSUMER_PREFIX} -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE} ${flags})
+run(${CMAKE_COMMAND} --build ${CONSUMER_BUILD} -j 2)
+execute_process(COMMAND ${CONSUMER_BUILD}/consumer RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "thumbprint [A-Za-z0-9_-]+")
+  message(FATAL_ERROR "consumer failed (${rc}): ${out}")
+endif()
+message(STATUS "consumer ran: ${out}")

@@ -1,0 +1,228 @@
+#define BOOST_TEST_MODULE jose
+#include <boost/test/unit_test.hpp>
+
+#include "../TestPrinting.h"
+
+#include <Poco/JSON/Object.h>
+
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/FlattenedJws.h"
+#include "cxxacme/Jwk.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/KeySigner.h"
+
+using namespace cxxacme;
+
+namespace {
+
+// RFC 7515 Appendix A.2.1: the RSA key, printed as a JWK.
+const std::string kRfc7515RsaJwk = R"({"kty":"RSA",
+ "n":"ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ",
+ "e":"AQAB",
+ "d":"Eq5xpGnNCivDflJsRQBXHx1hdR1k6Ulwe2JZD50LpXyWPEAeP88vLNO97IjlA7_GQ5sLKMgvfTeXZx9SE-7YwVol2NXOoAJe46sui395IW_GO-pWJ1O0BkTGoVEn2bKVRUCgu-GjBVaYLU6f3l9kJfFNS3E0QbVdxzubSu3Mkqzjkn439X0M_V51gfpRLI9JYanrC4D4qAdGcopV_0ZHHzQlBjudU2QvXt4ehNYTCBr6XCLQUShb1juUO1ZdiYoFaFQT5Tw8bGUl_x_jTj3ccPDVZFD9pIuhLhBOneufuBiB4cS98l2SR_RQyGWSeWjnczT0QU91p1DhOVRuOopznQ",
+ "p":"4BzEEOtIpmVdVEZNCqS7baC4crd0pqnRH_5IB3jw3bcxGn6QLvnEtfdUdiYrqBdss1l58BQ3KhooKeQTa9AB0Hw_Py5PJdTJNPY8cQn7ouZ2KKDcmnPGBY5t7yLc1QlQ5xHdwW1VhvKn-nXqhJTBgIPgtldC-KDV5z-y2XDwGUc",
+ "q":"uQPEfgmVtjL0Uyyx88GZFF1fOunH3-7cepKmtH4pxhtCoHqpWmT8YAmZxaewHgHAjLYsp1ZSe7zFYHj7C6ul7TjeLQeZD_YwD66t62wDmpe_HlB-TnBA-njbglfIsRLtXlnDzQkv5dTltRJ11BKBBypeeF6689rjcJIDEz9RWdc",
+ "dp":"BwKfV3Akq5_MFZDFZCnW-wzl-CCo83WoZvnLQwCTeDv8uzluRSnm71I3QCLdhrqE2e9YkxvuxdBfpT_PI7Yz-FOKnu1R6HsJeDCjn12Sk3vmAktV2zb34MCdy7cpdTh_YVr7tss2u6vneTwrA86rZtu5Mbr1C1XsmvkxHQAdYo0",
+ "dq":"h_96-mK1R_7glhsum81dZxjTnYynPbZpHziZjeeHcXYsXaaMwkOlODsWa7I9xXDoRwbKgB719rrmI2oKr6N3Do9U0ajaHF-NKJnwgjMd2w9cjz3_-kyNlxAr2v4IKhGNpmM5iIgOS1VZnOZ68m6_pbLBSp3nssTdlqvd0tIiTHU",
+ "qi":"IYd7DHOhrWvxkwPQsRM2tOgrjbcrfvtQJipd-DlcxyVuuM9sQLdgjVk2oy26F0EmpScGLq2MowX7fhd_QJQ3ydy5cY7YIBi87w93IKLEdfnbJtoOPLUW0ITrJReOgo1cq9SbsxYawBgfp_gh6A5603k2-ZQwVK0JKSHuLFkuQ3U"})";
+const std::string kRfc7515A2Protected = "eyJhbGciOiJSUzI1NiJ9";
+const std::string kRfc7515Payload =
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+const std::string kRfc7515A2Signature =
+    "cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1d"
+    "nZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzD"
+    "wusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe7"
+    "7Rw";
+
+// RFC 7515 Appendix A.3.1: the P-256 key and the published signature.
+const std::string kRfc7515EcJwk = R"({"kty":"EC","crv":"P-256",
+ "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+ "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+ "d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"})";
+const std::string kRfc7515A3Protected = "eyJhbGciOiJFUzI1NiJ9";
+const std::string kRfc7515A3Signature =
+    "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
+
+std::string flattened(const std::string& prot, const std::string& payload, const std::string& sig) {
+    return R"({"protected":")" + prot + R"(","payload":")" + payload + R"(","signature":")" + sig + R"("})";
+}
+
+std::string flip(std::string text, std::size_t at) {
+    text[at] = text[at] == 'A' ? 'B' : 'A';
+    return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(rfc7638_thumbprint) {
+    // RFC 7638 §3.1.
+    const Jwk jwk = Jwk::parse(R"({"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB","alg":"RS256","kid":"2011-04-29"})");
+    BOOST_TEST(jwk.thumbprint() == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+    BOOST_TEST(jwk.toJson().find(R"({"e":"AQAB","kty":"RSA","n":"0vx7)") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(rfc7515_a2_rs256_byte_for_byte) {
+    const KeySigner signer(Jwk::privateKeyFromJson(kRfc7515RsaJwk));
+    BOOST_TEST(toString(signer.algorithm()) == "RS256");
+    const auto jws = FlattenedJws::signEncoded(signer, kRfc7515A2Protected, kRfc7515Payload);
+    BOOST_TEST(jws.signatureB64() == kRfc7515A2Signature);
+    BOOST_TEST(jws.verify(Jwk::parse(kRfc7515RsaJwk).publicKey()));
+    // the public JWK the signer publishes is the one the RFC prints
+    BOOST_TEST(signer.publicJwk() == Jwk::parse(kRfc7515RsaJwk));
+}
+
+BOOST_AUTO_TEST_CASE(rfc7515_a3_es256_verifies_and_any_changed_byte_fails) {
+    const PublicKey key = Jwk::parse(kRfc7515EcJwk).publicKey();
+    const std::string good = flattened(kRfc7515A3Protected, kRfc7515Payload, kRfc7515A3Signature);
+    BOOST_TEST(FlattenedJws::parse(good).verify(key));
+    for (std::size_t i = 0; i < kRfc7515Payload.size() - 1; i += 7)
+        BOOST_TEST(!FlattenedJws::parse(flattened(kRfc7515A3Protected, flip(kRfc7515Payload, i), kRfc7515A3Signature))
+                        .verify(key));
+    for (std::size_t i = 0; i < kRfc7515A3Signature.size() - 1; i += 5)
+        BOOST_TEST(!FlattenedJws::parse(flattened(kRfc7515A3Protected, kRfc7515Payload, flip(kRfc7515A3Signature, i)))
+                        .verify(key));
+    // the private key of A.3 belongs to the public key
+    const KeySigner signer(Jwk::privateKeyFromJson(kRfc7515EcJwk));
+    const auto ours = FlattenedJws::signEncoded(signer, kRfc7515A3Protected, kRfc7515Payload);
+    BOOST_TEST(ours.verify(key));
+    BOOST_TEST(Base64Url::decode(ours.signatureB64()).size() == 64u);
+}
+
+BOOST_AUTO_TEST_CASE(sign_and_verify_every_algorithm) {
+    for (KeyType type : {KeyType::EcP256, KeyType::EcP384, KeyType::Rsa2048, KeyType::Ed25519}) {
+        const KeySigner signer(PrivateKey::generate(type));
+        const auto jws = FlattenedJws::signAcmeRequest(signer, "https://ca.example/acme/new-order", "nonce-1",
+                                                       "https://ca.example/acme/acct/1", R"({"identifiers":[]})");
+        const auto parsed = FlattenedJws::parse(jws.toJson());
+        const PublicKey key = signer.publicJwk().publicKey();
+        BOOST_TEST(parsed.verify(key));
+        BOOST_TEST(parsed.algorithm() == std::string(toString(signer.algorithm())));
+        BOOST_TEST(parsed.protectedHeader().getValue<std::string>("url") == "https://ca.example/acme/new-order");
+        BOOST_TEST(parsed.protectedHeader().getValue<std::string>("nonce") == "nonce-1");
+        BOOST_TEST(parsed.protectedHeader().getValue<std::string>("kid") == "https://ca.example/acme/acct/1");
+        BOOST_TEST(!parsed.protectedHeader().has("jwk"));
+        BOOST_TEST(parsed.payload() == R"({"identifiers":[]})");
+        // another key of the same type does not verify it
+        BOOST_TEST(!parsed.verify(PrivateKey::generate(type).publicKey()));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(jwk_header_for_new_account_and_post_as_get) {
+    const KeySigner signer(PrivateKey::generate(KeyType::EcP256));
+    const auto jws = FlattenedJws::signAcmeRequest(signer, "https://ca.example/new-acct", "n", "", "");
+    const auto parsed = FlattenedJws::parse(jws.toJson());
+    BOOST_TEST(!parsed.protectedHeader().has("kid"));
+    const auto jwkObject = parsed.protectedHeader().getObject("jwk");
+    BOOST_REQUIRE(jwkObject);
+    BOOST_TEST(Jwk::fromJson(*jwkObject) == signer.publicJwk());
+    BOOST_TEST(parsed.payloadB64() == "");
+    BOOST_TEST(parsed.verify(Jwk::fromJson(*jwkObject).publicKey()));
+}
+
+BOOST_AUTO_TEST_CASE(alg_must_fit_the_key) {
+    const KeySigner ec(PrivateKey::generate(KeyType::EcP256));
+    const auto jws = FlattenedJws::signAcmeRequest(ec, "u", "n", "k", "{}");
+    // the same signature presented under another alg
+    for (const char* alg : {"RS256", "ES384", "none", "HS256", "EdDSA"}) {
+        Poco::JSON::Object header;
+        header.set("alg", std::string(alg));
+        std::ostringstream out;
+        header.stringify(out);
+        const auto forged = FlattenedJws::parse(flattened(Base64Url::encode(out.str()), jws.payloadB64(), jws.signatureB64()));
+        BOOST_TEST(!forged.verify(ec.publicJwk().publicKey()));
+    }
+    // an RSA key never verifies an ES256 JWS
+    BOOST_TEST(!jws.verify(PrivateKey::generate(KeyType::Rsa2048).publicKey()));
+}
+
+BOOST_AUTO_TEST_CASE(external_account_binding_hs256) {
+    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
+    const std::string macKey = Base64Url::decode("zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W");
+    const auto eab = FlattenedJws::signExternalAccountBinding(macKey, "kid-1", "https://ca.example/new-acct",
+                                                              account.publicJwk());
+    const auto parsed = FlattenedJws::parse(eab.toJson());
+    BOOST_TEST(parsed.algorithm() == "HS256");
+    BOOST_TEST(parsed.verifyHmac(macKey));
+    BOOST_TEST(!parsed.verifyHmac(macKey + "x"));
+    BOOST_TEST(Jwk::parse(parsed.payload()) == account.publicJwk());
+    BOOST_TEST(!parsed.verify(account.publicJwk().publicKey()));  // not a key signature
+}
+
+BOOST_AUTO_TEST_CASE(malformed_jws_is_a_clear_error) {
+    const KeySigner signer(PrivateKey::generate(KeyType::EcP256));
+    const auto good = FlattenedJws::signAcmeRequest(signer, "u", "n", "k", "{}");
+    const std::string p = good.protectedB64(), pl = good.payloadB64(), s = good.signatureB64();
+    const std::vector<std::string> bad{
+        "",
+        "{",
+        "[]",
+        "null",
+        R"("string")",
+        R"({"protected":")" + p + R"(","payload":")" + pl + R"("})",
+        R"({"protected":")" + p + R"(","signature":")" + s + R"("})",
+        R"({"protected":1,"payload":")" + pl + R"(","signature":")" + s + R"("})",
+        R"({"protected":")" + p + R"(","payload":")" + pl + R"(","signature":")" + s + R"(","header":{"kid":"x"}})",
+        R"({"signatures":[],"payload":")" + pl + R"("})",
+        R"({"protected":")" + p + "=" + R"(","payload":")" + pl + R"(","signature":")" + s + R"("})",
+        flattened(Base64Url::encode("not json"), pl, s),
+        flattened(Base64Url::encode("[1]"), pl, s),
+        flattened(Base64Url::encode(R"({"nonce":"x"})"), pl, s),
+        flattened(Base64Url::encode(R"({"alg":5})"), pl, s),
+        flattened(p, pl, ""),
+        flattened(p, "%%%", s),
+        flattened(p, pl, s) + "garbage",
+        std::string(FlattenedJws::kDefaultMaxBytes + 1, ' '),
+    };
+    for (const auto& text : bad) BOOST_CHECK_THROW(FlattenedJws::parse(text), JoseError);
+    BOOST_CHECK_NO_THROW(FlattenedJws::parse(flattened(p, pl, s)));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_jwk_is_a_clear_error) {
+    const std::vector<std::string> bad{
+        R"({})",
+        R"({"kty":"oct","k":"AAAA"})",
+        R"({"kty":"RSA","e":"AQAB"})",
+        R"({"kty":"RSA","n":"","e":"AQAB"})",
+        R"({"kty":"RSA","n":"AAAA","e":"AQAB"})",
+        R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"})",
+        R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"AAAA"})",
+        R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"})",
+        R"({"kty":"EC","crv":"secp256k1","x":"AAAA","y":"AAAA"})",
+        R"({"kty":"OKP","crv":"X25519","x":"AAAA"})",
+        R"({"kty":"OKP","crv":"Ed25519","x":"AAAA"})",
+        R"({"kty":1})",
+    };
+    for (const auto& text : bad) BOOST_CHECK_THROW(Jwk::parse(text), JoseError);
+    // a private JWK whose d is not the public key's
+    std::string mismatched = kRfc7515EcJwk;
+    mismatched.replace(mismatched.find("jpsQ"), 4, "kpsQ");
+    BOOST_CHECK_THROW(Jwk::privateKeyFromJson(mismatched), JoseError);
+}
+
+BOOST_AUTO_TEST_CASE(jwk_round_trips_for_every_key_type) {
+    for (KeyType type : {KeyType::EcP256, KeyType::EcP384, KeyType::Rsa2048, KeyType::Ed25519}) {
+        const PrivateKey key = PrivateKey::generate(type);
+        const Jwk jwk = Jwk::fromPublicKey(key.publicKey());
+        BOOST_TEST(Jwk::parse(jwk.toJson()) == jwk);
+        BOOST_TEST(jwk.publicKey() == key.publicKey());
+        BOOST_TEST(Base64Url::decode(jwk.thumbprint()).size() == 32u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(key_authorization_and_derived_values) {
+    const Jwk jwk = Jwk::parse(kRfc7515EcJwk);
+    const std::string token = "DGyRejmCefe7v4NfDGDKfA";
+    const std::string keyAuth = KeyAuthorization::compute(token, jwk);
+    BOOST_TEST(keyAuth == token + "." + jwk.thumbprint());
+    BOOST_TEST(Base64Url::decode(KeyAuthorization::dns01TxtValue(keyAuth)).size() == 32u);
+    BOOST_TEST(KeyAuthorization::dns01TxtValue(keyAuth).size() == 43u);
+    const std::string ext = KeyAuthorization::acmeIdentifierExtensionValue(keyAuth);
+    BOOST_TEST(ext.size() == 34u);
+    BOOST_TEST(ext[0] == '\x04');
+    BOOST_TEST(ext[1] == '\x20');
+    BOOST_CHECK_THROW(KeyAuthorization::compute("", jwk), JoseError);
+    BOOST_CHECK_THROW(KeyAuthorization::compute("a.b", jwk), JoseError);
+    BOOST_CHECK_THROW(KeyAuthorization::compute("../etc", jwk), JoseError);
+    BOOST_CHECK_THROW(KeyAuthorization::compute(std::string(300, 'a'), jwk), JoseError);
+}

@@ -1,0 +1,119 @@
+#define BOOST_TEST_MODULE server_name
+#include <boost/test/unit_test.hpp>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
+
+using cxxacme::InvalidNameError;
+using cxxacme::ServerName;
+
+namespace {
+// The message of the InvalidNameError that `name` raises, or "" when none.
+std::string rejection(const std::string& name) {
+    try {
+        (void)ServerName::canonical(name);
+    } catch (const InvalidNameError& e) {
+        return e.what();
+    }
+    return "";
+}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(accepts_ldh_names_and_lowercases) {
+    BOOST_TEST(ServerName::canonical("example.com") == "example.com");
+    BOOST_TEST(ServerName::canonical("WWW.Example.COM") == "www.example.com");
+    BOOST_TEST(ServerName::canonical("a-b.c0.example") == "a-b.c0.example");
+    BOOST_TEST(ServerName::canonical("localhost") == "localhost");
+    BOOST_TEST(ServerName::canonical("xn--caf-dma.example") == "xn--caf-dma.example");
+    BOOST_TEST(ServerName::canonical(std::string(63, 'a') + ".example") == std::string(63, 'a') + ".example");
+}
+
+BOOST_AUTO_TEST_CASE(accepts_one_leading_wildcard) {
+    BOOST_TEST(ServerName::canonical("*.Example.com") == "*.example.com");
+    BOOST_TEST(ServerName::isWildcard("*.example.com"));
+    BOOST_TEST(contains(rejection("*.*.example.com"), "only appear once"));
+    BOOST_TEST(contains(rejection("www.*.example.com"), "only appear once"));
+    BOOST_TEST(contains(rejection("a*.example.com"), "only appear once"));
+    BOOST_TEST(contains(rejection("*"), "only appear once"));
+    BOOST_TEST(contains(rejection("*."), "needs a name"));
+}
+
+BOOST_AUTO_TEST_CASE(accepts_ip_addresses_in_canonical_form) {
+    BOOST_TEST(ServerName::canonical("127.0.0.1") == "127.0.0.1");
+    BOOST_TEST(ServerName::canonical("::1") == "::1");
+    BOOST_TEST(ServerName::canonical("2001:DB8:0:0:0:0:0:1") == "2001:db8::1");
+    BOOST_TEST(ServerName::isIpAddress("10.0.0.1"));
+    BOOST_TEST(!ServerName::isIpAddress("example.com"));
+    BOOST_TEST(contains(rejection("1.2.3.999"), "all digits"));
+    BOOST_TEST(contains(rejection("fe80::1%eth0"), "IPv6"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_path_tricks_with_clear_messages) {
+    BOOST_TEST(contains(rejection(""), "is empty"));
+    BOOST_TEST(contains(rejection("."), "not a server name"));
+    BOOST_TEST(contains(rejection(".."), "not a server name"));
+    BOOST_TEST(contains(rejection("../x"), "path separator"));
+    BOOST_TEST(contains(rejection("a/b"), "path separator"));
+    BOOST_TEST(contains(rejection("a\\b"), "path separator"));
+    BOOST_TEST(contains(rejection("a/../../../foo"), "path separator"));
+    BOOST_TEST(contains(rejection("a..b"), "empty label"));
+    BOOST_TEST(contains(rejection(".a.b"), "empty label"));
+    BOOST_TEST(contains(rejection("example.com."), "trailing dot"));
+    BOOST_TEST(contains(rejection(std::string("a\0b.example", 11)), "NUL"));
+    BOOST_TEST(contains(rejection("a\nb.example"), "control character"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_bad_labels_and_lengths) {
+    BOOST_TEST(contains(rejection("-a.example"), "hyphen"));
+    BOOST_TEST(contains(rejection("a-.example"), "hyphen"));
+    BOOST_TEST(contains(rejection("under_score.example"), "letters, digits and hyphen"));
+    BOOST_TEST(contains(rejection("sp ace.example"), "letters, digits and hyphen"));
+    BOOST_TEST(contains(rejection(std::string(64, 'a') + ".example"), "longer than 63"));
+    BOOST_TEST(contains(rejection(std::string(300, 'a')), "longer than 253"));
+    std::string longName;
+    for (int i = 0; i < 4; ++i) longName += std::string(62, 'a') + ".";
+    longName += "example";  // 4*63 + 7 = 259 characters of valid labels
+    BOOST_TEST(contains(rejection(longName), "longer than 253"));
+    BOOST_TEST(contains(rejection("xn--.example"), "A-label"));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_u_labels_and_asks_for_a_labels) {
+    const std::string message = rejection("caf\xc3\xa9.example");
+    BOOST_TEST(contains(message, "non-ASCII"));
+    BOOST_TEST(contains(message, "xn--"));
+    // the message prints the raw bytes escaped, never raw
+    BOOST_TEST(contains(message, "\\xc3\\xa9"));
+}
+
+BOOST_AUTO_TEST_CASE(store_keys_are_trimmed_lowercased_and_keep_order) {
+    BOOST_TEST(ServerName::canonicalKey(" B.example , a.example\t") == "b.example,a.example");
+    BOOST_TEST(ServerName::canonicalKey("one.example") == "one.example");
+    const auto names = ServerName::splitKey("x.example, *.y.example,127.0.0.1");
+    BOOST_TEST(names.size() == 3u);
+    BOOST_TEST(names[1] == "*.y.example");
+    BOOST_TEST(ServerName::joinKey({"A.example", "b.example"}) == "a.example,b.example");
+}
+
+BOOST_AUTO_TEST_CASE(store_keys_reject_empty_parts_and_duplicates) {
+    BOOST_CHECK_THROW(ServerName::canonicalKey(""), InvalidNameError);
+    BOOST_CHECK_THROW(ServerName::canonicalKey(" , "), InvalidNameError);
+    BOOST_CHECK_THROW(ServerName::canonicalKey("a.example,"), InvalidNameError);
+    BOOST_CHECK_THROW(ServerName::canonicalKey("a.example,,b.example"), InvalidNameError);
+    BOOST_CHECK_THROW(ServerName::canonicalKey("a.example,A.EXAMPLE"), InvalidNameError);
+    BOOST_CHECK_THROW(ServerName::canonicalKey("a.example,../b"), InvalidNameError);
+    BOOST_CHECK_THROW(ServerName::joinKey({}), InvalidNameError);
+    std::string many;
+    for (int i = 0; i <= 100; ++i) many += (i ? "," : "") + std::string("h") + std::to_string(i) + ".example";
+    BOOST_CHECK_THROW(ServerName::canonicalKey(many), InvalidNameError);
+    BOOST_TEST(!ServerName::isValid("a,b"));
+}
+
+BOOST_AUTO_TEST_CASE(error_keeps_the_raw_name) {
+    try {
+        (void)ServerName::canonical("bad/name");
+        BOOST_FAIL("no exception");
+    } catch (const InvalidNameError& e) {
+        BOOST_TEST(e.name() == "bad/name");
+    }
+}
