@@ -1,0 +1,46 @@
+// The cxxacme command.
+//
+// Exit codes: 0 success; 1 the operation failed (the reason is printed on
+// standard error); 2 the command line is wrong.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "DemoCommand.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: cxxacme COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  demo [--dir DIR] [NAME...]   check a certificate directory and fill empty or\n"
+    "                               expiring entries (local stand-in CA for now)\n"
+    "  version                      print the version\n"
+    "  help                         print this text\n"
+    "\n"
+    "exit codes: 0 success, 1 failure, 2 usage error\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::cerr << kUsage;
+        return 2;
+    }
+    const std::string& command = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "demo") return cxxacme::cli::runDemo(rest, std::cout, std::cerr);
+    if (command == "version" || command == "--version") {
+        std::cout << "cxxacme 0.1.0\n";
+        return 0;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+        std::cout << kUsage;
+        return 0;
+    }
+    std::cerr << "cxxacme: unknown command \"" << command << "\"\n" << kUsage;
+    return 2;
+}
