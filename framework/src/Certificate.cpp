@@ -47,20 +47,9 @@ Certificate Certificate::fromDer(std::string_view der) {
     return adopt(cert);
 }
 
-std::string Certificate::toPem() const {
-    BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
-    checkOne(PEM_write_bio_X509(bio.get(), cert_.get()), "PEM_write_bio_X509");
-    return bioContents(bio.get());
-}
+std::string Certificate::toPem() const { return pemOf(PEM_write_bio_X509, cert_.get(), "PEM_write_bio_X509"); }
 
-std::string Certificate::toDer() const {
-    unsigned char* out = nullptr;
-    const int len = i2d_X509(cert_.get(), &out);
-    if (len <= 0) throwOpenSslError("i2d_X509");
-    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
-    OPENSSL_free(out);
-    return der;
-}
+std::string Certificate::toDer() const { return derOf(i2d_X509, cert_.get(), "i2d_X509"); }
 
 TimePoint Certificate::notBefore() const { return timeFrom(X509_get0_notBefore(cert_.get())); }
 TimePoint Certificate::notAfter() const { return timeFrom(X509_get0_notAfter(cert_.get())); }

@@ -64,19 +64,10 @@ CertificateSigningRequest CertificateSigningRequest::fromDer(std::string_view de
 }
 
 std::string CertificateSigningRequest::toPem() const {
-    BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
-    checkOne(PEM_write_bio_X509_REQ(bio.get(), req_.get()), "PEM_write_bio_X509_REQ");
-    return bioContents(bio.get());
+    return pemOf(PEM_write_bio_X509_REQ, req_.get(), "PEM_write_bio_X509_REQ");
 }
 
-std::string CertificateSigningRequest::toDer() const {
-    unsigned char* out = nullptr;
-    const int len = i2d_X509_REQ(req_.get(), &out);
-    if (len <= 0) throwOpenSslError("i2d_X509_REQ");
-    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
-    OPENSSL_free(out);
-    return der;
-}
+std::string CertificateSigningRequest::toDer() const { return derOf(i2d_X509_REQ, req_.get(), "i2d_X509_REQ"); }
 
 std::vector<Identifier> CertificateSigningRequest::identifiers() const {
     ExtensionStackPtr extensions(X509_REQ_get_extensions(req_.get()));

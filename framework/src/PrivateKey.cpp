@@ -68,23 +68,9 @@ std::string PrivateKey::toPem() const {
     return bioContents(bio.get());
 }
 
-std::string PrivateKey::toDer() const {
-    unsigned char* out = nullptr;
-    const int len = i2d_PrivateKey(key_.get(), &out);
-    if (len <= 0) throwOpenSslError("i2d_PrivateKey");
-    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
-    OPENSSL_clear_free(out, static_cast<std::size_t>(len));
-    return der;
-}
+std::string PrivateKey::toDer() const { return derOf(i2d_PrivateKey, key_.get(), "i2d_PrivateKey"); }
 
-PublicKey PrivateKey::publicKey() const {
-    unsigned char* der = nullptr;
-    const int len = i2d_PUBKEY(key_.get(), &der);
-    if (len <= 0) throwOpenSslError("i2d_PUBKEY");
-    std::string bytes(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-    OPENSSL_free(der);
-    return PublicKey::fromDer(bytes);
-}
+PublicKey PrivateKey::publicKey() const { return PublicKey::fromDer(derOf(i2d_PUBKEY, key_.get(), "i2d_PUBKEY")); }
 
 std::optional<KeyType> PrivateKey::type() const {
     EVP_PKEY* key = key_.get();

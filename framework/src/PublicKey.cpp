@@ -35,20 +35,9 @@ PublicKey PublicKey::fromDer(std::string_view der) {
     return adopt(key);
 }
 
-std::string PublicKey::toPem() const {
-    BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
-    checkOne(PEM_write_bio_PUBKEY(bio.get(), key_.get()), "PEM_write_bio_PUBKEY");
-    return bioContents(bio.get());
-}
+std::string PublicKey::toPem() const { return pemOf(PEM_write_bio_PUBKEY, key_.get(), "PEM_write_bio_PUBKEY"); }
 
-std::string PublicKey::toDer() const {
-    unsigned char* out = nullptr;
-    const int len = i2d_PUBKEY(key_.get(), &out);
-    if (len <= 0) throwOpenSslError("i2d_PUBKEY");
-    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
-    OPENSSL_free(out);
-    return der;
-}
+std::string PublicKey::toDer() const { return derOf(i2d_PUBKEY, key_.get(), "i2d_PUBKEY"); }
 
 std::string PublicKey::algorithm() const {
     switch (EVP_PKEY_get_base_id(key_.get())) {

@@ -64,6 +64,12 @@ std::string takeOpenSslErrors(std::string_view what);
 /// Throws `CryptoError` with `what` and the drained OpenSSL error queue.
 [[noreturn]] void throwOpenSslError(std::string_view what);
 
+/// A read-only memory BIO over `data` (which must outlive the BIO).
+BioPtr memoryBio(std::string_view data);
+
+/// Everything written to a memory BIO so far.
+std::string bioContents(BIO* bio);
+
 /// Returns `p`, or throws `CryptoError(what)` when it is null.
 template <typename T>
 T* checked(T* p, std::string_view what) {
@@ -92,10 +98,25 @@ std::string sha256(std::string_view data);
 std::string ecdsaDerToRaw(std::string_view der, std::size_t half);
 std::string ecdsaRawToDer(std::string_view raw);
 
-/// A read-only memory BIO over `data` (which must outlive the BIO).
-BioPtr memoryBio(std::string_view data);
+/// The DER encoding `i2d(object, &out)` produces (i2d_X509, i2d_PUBKEY, …).
+template <typename I2d, typename T>
+std::string derOf(I2d i2d, T* object, std::string_view what) {
+    unsigned char* out = nullptr;
+    const int len = i2d(object, &out);
+    if (len <= 0) throwOpenSslError(what);
+    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
+    OPENSSL_clear_free(out, static_cast<std::size_t>(len));
+    return der;
+}
 
-/// Everything written to a memory BIO so far.
-std::string bioContents(BIO* bio);
+/// The PEM text `write(bio, object)` produces (PEM_write_bio_X509, …).
+template <typename Write, typename T>
+std::string pemOf(Write write, T* object, std::string_view what) {
+    BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
+    checkOne(write(bio.get(), object), what);
+    return bioContents(bio.get());
+}
+
+
 
 }  // namespace cxxacme::detail
