@@ -4,6 +4,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 
 #include "cxxacme/Error.h"
 
@@ -46,6 +47,12 @@ std::string joseCurveName(EVP_PKEY* key) {
     if (name == "secp384r1" || name == "P-384") return "P-384";
     if (name == "secp521r1" || name == "P-521") return "P-521";
     return {};
+}
+
+std::string randomBytes(std::size_t n) {
+    std::string out(n, '\0');
+    checkOne(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)), "RAND_bytes");
+    return out;
 }
 
 std::string sha256(std::string_view data) {

@@ -90,6 +90,9 @@ const EVP_MD* signatureDigestFor(EVP_PKEY* key);
 /// empty string for any other key.
 std::string joseCurveName(EVP_PKEY* key);
 
+/// `n` bytes from OpenSSL's CSPRNG.
+std::string randomBytes(std::size_t n);
+
 /// SHA-256 of `data` (32 bytes).
 std::string sha256(std::string_view data);
 

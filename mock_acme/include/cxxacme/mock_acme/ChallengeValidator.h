@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+
+#include "cxxacme/mock_acme/IChallengeValidator.h"
+#include "cxxacme/mock_acme/MockAcmeConfig.h"
+
+namespace cxxacme::mock_acme {
+
+/// Validates challenges for real, over the network, as a CA would:
+///
+/// - http-01: `GET http://NAME:http01Port/.well-known/acme-challenge/TOKEN`
+///   with `Host: NAME`, at most 10 redirects (http only), a body of at most
+///   8 KiB that must equal the key authorization (surrounding white space
+///   ignored);
+/// - tls-alpn-01 (RFC 8737): a TLS handshake to tlsAlpn01Port with SNI =
+///   NAME (the reverse-DNS name for IP identifiers) offering only
+///   `acme-tls/1`; the server must select it and present a certificate with
+///   exactly one SAN, the identifier, and a critical `acmeIdentifier`
+///   holding SHA-256 of the key authorization;
+/// - tls-sni-01 (draft-ietf-acme-acme-01 §7.3, one iteration, as Let's
+///   Encrypt ran it): SNI = Z[0:32] "." Z[32:64] ".acme.invalid" where Z is
+///   the lower-case hex SHA-256 of the key authorization; the certificate
+///   must carry that name as a SAN;
+/// - dns-01: TXT `_acme-challenge.NAME` asked of the configured DNS server
+///   (UDP, with TCP fallback on truncation); one record must equal
+///   base64url(SHA-256(key authorization)).
+///
+/// Names resolve through the config's `resolve` map, else to
+/// `defaultAddress`; nothing else is looked up. Every network step has a
+/// timeout.
+class ChallengeValidator final : public IChallengeValidator {
+public:
+    explicit ChallengeValidator(const MockAcmeConfig& config,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+    std::optional<AcmeProblem> validate(const ValidationRequest& request) override;
+
+private:
+    std::string addressOf(const std::string& name) const;
+    std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
+    std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;
+    std::optional<AcmeProblem> dns01(const ValidationRequest& request) const;
+
+    MockAcmeConfig config_;
+    std::chrono::milliseconds timeout_;
+};
+
+}  // namespace cxxacme::mock_acme

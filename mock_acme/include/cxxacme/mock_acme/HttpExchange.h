@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cxxacme::mock_acme {
+
+/// One HTTP request as mock-acme's engine sees it, independent of the
+/// server that carried it (so the engine can be driven in-process and
+/// fuzzed).
+struct HttpRequest {
+    std::string method;       ///< "GET", "HEAD", "POST", …
+    std::string path;         ///< without the query
+    std::string query;
+    std::string contentType;
+    std::string body;
+};
+
+/// The engine's answer.
+struct HttpResponse {
+    int status = 200;
+    std::string contentType;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    void addHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+    /// The first value of header `name` (case-sensitive), or "".
+    std::string header(const std::string& name) const {
+        for (const auto& [n, v] : headers)
+            if (n == name) return v;
+        return {};
+    }
+};
+
+}  // namespace cxxacme::mock_acme

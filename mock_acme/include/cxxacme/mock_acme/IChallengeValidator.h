@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cxxacme/AcmeProblem.h"
+#include "cxxacme/Identifier.h"
+
+namespace cxxacme::mock_acme {
+
+/// What the engine asks a validator to check for one challenge.
+struct ValidationRequest {
+    std::string challengeType;     ///< "http-01", "tls-alpn-01", "tls-sni-01", "dns-01"
+    Identifier identifier;         ///< without any "*." (wildcards validate the base name)
+    std::string token;
+    std::string keyAuthorization;
+};
+
+/// Checks challenges for mock-acme's engine. `ChallengeValidator` does it
+/// over the network; tests may substitute their own. Called on worker
+/// threads, possibly several at once; may block (with timeouts).
+class IChallengeValidator {
+public:
+    virtual ~IChallengeValidator() = default;
+    IChallengeValidator() = default;
+    IChallengeValidator(const IChallengeValidator&) = delete;
+    IChallengeValidator& operator=(const IChallengeValidator&) = delete;
+
+    /// Nothing when the challenge is satisfied; otherwise the problem that
+    /// the challenge's `error` will carry (connection, unauthorized, dns,
+    /// incorrectResponse, tls, …).
+    virtual std::optional<AcmeProblem> validate(const ValidationRequest& request) = 0;
+};
+
+}  // namespace cxxacme::mock_acme

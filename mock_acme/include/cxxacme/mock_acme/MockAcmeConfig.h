@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "cxxacme/KeyType.h"
+#include "cxxacme/Time.h"
+
+namespace cxxacme::mock_acme {
+
+/// One certificate profile (draft-ietf-acme-profiles): a name the client
+/// may ask for in newOrder, and the lifetime of what it gets.
+struct CertificateProfile {
+    std::string description;
+    Duration lifetime;
+};
+
+/// Everything mock-acme can be told. The defaults give a clean, fast,
+/// deterministic server: real validation, no injected faults.
+struct MockAcmeConfig {
+    // --- where it listens (loopback unless told otherwise) ---
+    std::string listenHost = "127.0.0.1";
+    std::uint16_t listenPort = 14000;        ///< ACME over HTTPS; 0 picks a free port
+    std::string managementHost = "127.0.0.1";
+    std::uint16_t managementPort = 15000;    ///< pebble-style management, plain HTTP; 0 picks a free port
+
+    // --- validation ---
+    std::uint16_t http01Port = 5002;         ///< port http-01 validation connects to (pebble's default)
+    std::uint16_t tlsAlpn01Port = 5001;      ///< port tls-alpn-01 (and tls-sni-01) validation connects to
+    std::string dnsServer;                   ///< "ADDR:PORT" asked for dns-01 TXT records; empty: dns-01 fails
+    std::string defaultAddress = "127.0.0.1";///< where every name resolves unless `resolve` says otherwise
+    std::map<std::string, std::string> resolve;  ///< name -> address overrides
+    bool skipValidation = false;             ///< challenges become valid without any check
+    bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
+    Duration validationDelay{};              ///< wait before each validation
+    std::size_t validationThreads = 4;
+
+    // --- fault injection (percentages 0..100) ---
+    int nonceRejectPercent = 0;              ///< good nonces answered with badNonce
+    int authzReusePercent = 0;               ///< valid authorizations reused for new orders
+    int serverErrorPercent = 0;              ///< requests answered with 500 serverInternal
+    int rateLimitOrders = 0;                 ///< newOrder per account per window; 0 = unlimited
+    Duration rateLimitWindow = std::chrono::hours(1);
+    int retryAfterSeconds = 1;               ///< Retry-After on 429 and on processing objects
+    std::uint64_t randomSeed = 1;            ///< makes the percentages repeatable
+
+    // --- accounts ---
+    bool externalAccountRequired = false;
+    std::map<std::string, std::string> eabKeys;  ///< EAB key id -> base64url HMAC key
+    std::string termsOfService = "https://127.0.0.1/terms-of-service";
+
+    // --- lifetimes ---
+    Duration orderLifetime = std::chrono::hours(24 * 7);
+    Duration authorizationLifetime = std::chrono::hours(24 * 30);
+    std::map<std::string, CertificateProfile> profiles = {
+        {"classic", {"90-day certificates", std::chrono::hours(24 * 90)}},
+        {"shortlived", {"6-day certificates", std::chrono::hours(24 * 6)}},
+    };
+    std::string defaultProfile = "classic";
+
+    // --- the CA ---
+    KeyType caKeyType = KeyType::EcP256;
+    std::string rootCertFile;                ///< load the root (and its key) instead of generating
+    std::string rootKeyFile;
+    int alternateChains = 1;                 ///< extra chains to other roots, offered as Link: rel="alternate"
+
+    std::size_t maxBodyBytes = 64 * 1024;
+
+    /// Applies a JSON object of the same names (see docs/mock-acme.md).
+    /// Throws `cxxacme::Error` naming an unknown key or a bad value.
+    void applyJson(const std::string& json);
+    /// Throws `cxxacme::Error` for values out of range.
+    void validate() const;
+};
+
+}  // namespace cxxacme::mock_acme

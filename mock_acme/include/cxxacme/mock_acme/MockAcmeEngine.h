@@ -1,0 +1,61 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+
+#include "cxxacme/IClock.h"
+#include "cxxacme/WorkerPool.h"
+#include "cxxacme/mock_acme/HttpExchange.h"
+#include "cxxacme/mock_acme/IChallengeValidator.h"
+#include "cxxacme/mock_acme/MockAcmeConfig.h"
+#include "cxxacme/mock_acme/MockCertificateAuthority.h"
+
+namespace cxxacme::mock_acme {
+
+struct EngineState;
+
+/// The RFC 8555 server logic of mock-acme, without any sockets: requests
+/// in, responses out. `MockAcmeServer` puts it behind HTTPS; tests and the
+/// fuzzer drive it directly.
+///
+/// Thread-safe: requests may arrive on many threads at once. Validation runs
+/// on the engine's own worker pool. Never throws from `handle`: every error
+/// becomes an RFC 7807 problem response.
+class MockAcmeEngine {
+public:
+    /// `baseUrl` is the scheme, host and port the server is reached at
+    /// ("https://127.0.0.1:14000"); every URL it hands out starts with it,
+    /// and every JWS `url` must.
+    MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, const IClock& clock,
+                   std::unique_ptr<IChallengeValidator> validator);
+    ~MockAcmeEngine();
+    MockAcmeEngine(const MockAcmeEngine&) = delete;
+    MockAcmeEngine& operator=(const MockAcmeEngine&) = delete;
+
+    /// One ACME request.
+    HttpResponse handle(const HttpRequest& request);
+    /// One request to the management interface (pebble-compatible).
+    HttpResponse handleManagement(const HttpRequest& request);
+
+    std::string directoryUrl() const { return baseUrl_ + "/dir"; }
+    const MockCertificateAuthority& ca() const noexcept { return *ca_; }
+    /// The server's time: the clock plus any time travel.
+    TimePoint now() const;
+    /// Moves the server's time (positive: into the future).
+    void timeTravel(Duration offset);
+
+private:
+    HttpResponse dispatch(const HttpRequest& request);
+
+    MockAcmeConfig config_;
+    std::string baseUrl_;
+    const IClock& clock_;
+    std::unique_ptr<IChallengeValidator> validator_;
+    std::unique_ptr<MockCertificateAuthority> ca_;
+    std::unique_ptr<EngineState> state_;
+    WorkerPool workers_;
+};
+
+}  // namespace cxxacme::mock_acme

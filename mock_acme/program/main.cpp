@@ -1,0 +1,163 @@
+// mock-acme: an RFC 8555 test CA for offline tests of ACME clients.
+// See docs/mock-acme.md. Exit codes: 0 clean stop, 1 failure, 2 usage.
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <Poco/Logger.h>
+
+#include "cxxacme/AtomicFile.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/mock_acme/MockAcmeServer.h"
+
+using namespace cxxacme;
+using namespace cxxacme::mock_acme;
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: mock-acme [options]
+  --listen HOST:PORT          ACME over HTTPS (default 127.0.0.1:14000; port 0 = any free port)
+  --management HOST:PORT      management interface, HTTP (default 127.0.0.1:15000)
+  --http01-port N             port http-01 validation connects to (default 5002)
+  --tls01-port N              port tls-alpn-01/tls-sni-01 validation connects to (default 5001)
+  --dns-server ADDR:PORT      DNS server asked for dns-01 TXT records
+  --resolve NAME=ADDR         where NAME resolves for validation (repeatable; default: all to 127.0.0.1)
+  --write-ca FILE             write the PEM of the CA that signed the HTTPS certificate
+  --config FILE.json          read settings (see docs/mock-acme.md); later flags override
+  --skip-validation           challenges become valid without being checked
+  --tls-sni-01                also offer the legacy tls-sni-01 challenge
+  --validation-delay SECONDS  wait before each validation
+  --nonce-reject PERCENT      answer this share of good nonces with badNonce
+  --authz-reuse PERCENT       reuse this share of valid authorizations
+  --server-errors PERCENT     answer this share of requests with 500
+  --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
+  --eab KID=BASE64URLKEY      an external account binding key (repeatable)
+  --eab-required              require external account binding
+  --cert-lifetime SECONDS     lifetime of the default profile's certificates (default 90 days)
+  --order-lifetime SECONDS    --authz-lifetime SECONDS
+  --ca-key-type TYPE          ec256 (default), ec384, rsa2048, rsa3072, rsa4096
+  --root-cert FILE --root-key FILE   issue under this root instead of a generated one
+  --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
+  --seed N                    random seed for the fault percentages
+When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops it.
+)";
+
+[[noreturn]] void usage(const std::string& message) {
+    std::cerr << "mock-acme: " << message << "\n" << kUsage;
+    std::exit(2);
+}
+
+std::pair<std::string, std::uint16_t> hostPort(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) usage("expected HOST:PORT, got \"" + text + "\"");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    const long port = std::strtol(text.c_str() + colon + 1, nullptr, 10);
+    if (port < 0 || port > 65535) usage("bad port in \"" + text + "\"");
+    return {host, static_cast<std::uint16_t>(port)};
+}
+
+long number(const std::string& text, long lo, long hi) {
+    char* end = nullptr;
+    const long v = std::strtol(text.c_str(), &end, 10);
+    if (end == text.c_str() || *end != '\0' || v < lo || v > hi) usage("bad number \"" + text + "\"");
+    return v;
+}
+
+Duration seconds(const std::string& text) { return std::chrono::seconds(number(text, 0, 100L * 365 * 86400)); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    MockAcmeConfig config;
+    std::string writeCa;
+    // --config first, so that flags override it wherever they stand.
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == "--config") {
+            try {
+                config.applyJson(AtomicFile::read(args[i + 1], 1 << 20));
+            } catch (const Error& e) {
+                std::cerr << "mock-acme: " << e.what() << "\n";
+                return 2;
+            }
+        }
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        const auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) usage(a + " needs a value");
+            return args[++i];
+        };
+        if (a == "--help" || a == "-h") {
+            std::cout << kUsage;
+            return 0;
+        } else if (a == "--listen") std::tie(config.listenHost, config.listenPort) = hostPort(value());
+        else if (a == "--management") std::tie(config.managementHost, config.managementPort) = hostPort(value());
+        else if (a == "--http01-port") config.http01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
+        else if (a == "--tls01-port") config.tlsAlpn01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
+        else if (a == "--dns-server") config.dnsServer = value();
+        else if (a == "--resolve") {
+            const std::string v = value();
+            const auto eq = v.find('=');
+            if (eq == std::string::npos) usage("--resolve takes NAME=ADDR");
+            config.resolve[v.substr(0, eq)] = v.substr(eq + 1);
+        } else if (a == "--write-ca") writeCa = value();
+        else if (a == "--config") (void)value();
+        else if (a == "--skip-validation") config.skipValidation = true;
+        else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
+        else if (a == "--validation-delay") config.validationDelay = seconds(value());
+        else if (a == "--nonce-reject") config.nonceRejectPercent = static_cast<int>(number(value(), 0, 100));
+        else if (a == "--authz-reuse") config.authzReusePercent = static_cast<int>(number(value(), 0, 100));
+        else if (a == "--server-errors") config.serverErrorPercent = static_cast<int>(number(value(), 0, 100));
+        else if (a == "--rate-limit") {
+            const std::string v = value();
+            const auto slash = v.find('/');
+            config.rateLimitOrders = static_cast<int>(number(v.substr(0, slash), 0, 1000000));
+            if (slash != std::string::npos) config.rateLimitWindow = seconds(v.substr(slash + 1));
+        } else if (a == "--eab") {
+            const std::string v = value();
+            const auto eq = v.find('=');
+            if (eq == std::string::npos) usage("--eab takes KID=BASE64URLKEY");
+            config.eabKeys[v.substr(0, eq)] = v.substr(eq + 1);
+        } else if (a == "--eab-required") config.externalAccountRequired = true;
+        else if (a == "--cert-lifetime") config.profiles[config.defaultProfile].lifetime = seconds(value());
+        else if (a == "--order-lifetime") config.orderLifetime = seconds(value());
+        else if (a == "--authz-lifetime") config.authorizationLifetime = seconds(value());
+        else if (a == "--ca-key-type") {
+            try {
+                config.caKeyType = keyTypeFromString(value());
+            } catch (const Error& e) {
+                usage(e.what());
+            }
+        } else if (a == "--root-cert") config.rootCertFile = value();
+        else if (a == "--root-key") config.rootKeyFile = value();
+        else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
+        else if (a == "--seed") config.randomSeed = static_cast<std::uint64_t>(number(value(), 0, LONG_MAX));
+        else usage("unknown option " + a);
+    }
+
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+    std::signal(SIGPIPE, SIG_IGN);
+
+    try {
+        MockAcmeServer server(config);
+        if (!writeCa.empty()) AtomicFile::write(writeCa, server.httpsCaPem(), 0644);
+        std::cout << "directory: " << server.directoryUrl() << "\n"
+                  << "management: " << server.managementUrl() << std::endl;
+        int sig = 0;
+        sigwait(&signals, &sig);
+        server.stop();
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "mock-acme: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,315 @@
+#include "cxxacme/mock_acme/ChallengeValidator.h"
+
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <resolv.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <sstream>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/URI.h>
+
+#include "cxxacme/Certificate.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme::mock_acme {
+
+namespace {
+
+constexpr std::size_t kMaxHttpBody = 8 * 1024;
+constexpr int kMaxRedirects = 10;
+
+std::string trim(const std::string& s) {
+    const auto begin = s.find_first_not_of(" \t\r\n");
+    if (begin == std::string::npos) return {};
+    return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
+}
+
+std::string hex(const std::string& bytes) {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : bytes) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
+// The reverse-DNS name of an IP address (RFC 8738 §6).
+std::string reverseName(const std::string& ip) {
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, ip.c_str(), buf) == 1)
+        return std::to_string(buf[3]) + "." + std::to_string(buf[2]) + "." + std::to_string(buf[1]) + "." +
+               std::to_string(buf[0]) + ".in-addr.arpa";
+    inet_pton(AF_INET6, ip.c_str(), buf);
+    std::string out;
+    const std::string h = hex(std::string(reinterpret_cast<char*>(buf), 16));
+    for (auto it = h.rbegin(); it != h.rend(); ++it) {
+        out += *it;
+        out += '.';
+    }
+    return out + "ip6.arpa";
+}
+
+class Fd {
+public:
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// A TCP connection with a connect timeout and read/write timeouts.
+int connectTo(const std::string& address, std::uint16_t port, std::chrono::milliseconds timeout) {
+    sockaddr_storage storage{};
+    socklen_t len = 0;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        len = sizeof *v4;
+    } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        len = sizeof *v6;
+    } else {
+        throw Error("not an IP address: " + address);
+    }
+    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) throw Error(std::string("socket: ") + std::strerror(errno));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0 && errno != EINPROGRESS) {
+        const int err = errno;
+        ::close(fd);
+        throw Error(std::string("connect: ") + std::strerror(err));
+    }
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
+        ::close(fd);
+        throw Error("connect: timed out");
+    }
+    int err = 0;
+    socklen_t errLen = sizeof err;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errLen);
+    if (err != 0) {
+        ::close(fd);
+        throw Error(std::string("connect: ") + std::strerror(err));
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return fd;
+}
+
+AcmeProblem problem(const std::string& type, const std::string& detail, const Identifier& id) {
+    return AcmeProblem(type, id.value + ": " + detail, type == "connection" || type == "dns" ? 400 : 403);
+}
+
+}  // namespace
+
+ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono::milliseconds timeout)
+    : config_(config), timeout_(timeout) {}
+
+std::string ChallengeValidator::addressOf(const std::string& name) const {
+    const auto it = config_.resolve.find(name);
+    if (it != config_.resolve.end()) return it->second;
+    return config_.defaultAddress;
+}
+
+std::optional<AcmeProblem> ChallengeValidator::validate(const ValidationRequest& request) {
+    if (request.challengeType == "http-01") return http01(request);
+    if (request.challengeType == "tls-alpn-01") return tls(request, true);
+    if (request.challengeType == "tls-sni-01") return tls(request, false);
+    if (request.challengeType == "dns-01") return dns01(request);
+    return AcmeProblem("malformed", "unknown challenge type " + request.challengeType, 400);
+}
+
+std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& request) const {
+    const Identifier& id = request.identifier;
+    std::string host = id.value;
+    std::uint16_t port = config_.http01Port;
+    std::string path = "/.well-known/acme-challenge/" + request.token;
+    for (int redirects = 0;; ++redirects) {
+        const std::string address = id.type == Identifier::Type::Ip && host == id.value ? id.value : addressOf(host);
+        std::string body;
+        int status = 0;
+        std::string location;
+        try {
+            Poco::Net::HTTPClientSession session(address, port);
+            session.setTimeout(Poco::Timespan(timeout_.count() * 1000));
+            Poco::Net::HTTPRequest get(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+            get.setHost(host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+            get.set("User-Agent", "cxxacme-mock-acme validation");
+            get.set("Accept", "*/*");
+            session.sendRequest(get);
+            Poco::Net::HTTPResponse response;
+            std::istream& in = session.receiveResponse(response);
+            status = response.getStatus();
+            location = response.get("Location", "");
+            char buf[1024];
+            while (in && body.size() <= kMaxHttpBody) {
+                in.read(buf, sizeof buf);
+                body.append(buf, static_cast<std::size_t>(in.gcount()));
+            }
+        } catch (const Poco::Exception& e) {
+            return problem("connection", "fetching http://" + host + ":" + std::to_string(port) + path + ": " +
+                                             e.displayText(), id);
+        }
+        if (status >= 300 && status < 400 && !location.empty()) {
+            if (redirects >= kMaxRedirects) return problem("connection", "too many redirects", id);
+            Poco::URI target;
+            try {
+                target = Poco::URI(Poco::URI("http://" + host + ":" + std::to_string(port) + path), location);
+            } catch (const Poco::Exception&) {
+                return problem("connection", "unreadable redirect", id);
+            }
+            if (target.getScheme() != "http") return problem("connection", "redirect to a non-http URL", id);
+            host = target.getHost();
+            port = target.getPort() ? target.getPort() : config_.http01Port;
+            path = target.getPathEtc();
+            continue;
+        }
+        if (status != 200)
+            return problem("unauthorized", "the challenge URL answered HTTP " + std::to_string(status), id);
+        if (body.size() > kMaxHttpBody) return problem("unauthorized", "the response is over 8 KiB", id);
+        if (trim(body) != request.keyAuthorization)
+            return problem("incorrectResponse", "the response does not match the key authorization", id);
+        return std::nullopt;
+    }
+}
+
+std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& request, bool alpn) const {
+    const Identifier& id = request.identifier;
+    std::string sni;
+    std::string expectedSan;
+    if (alpn) {
+        sni = id.type == Identifier::Type::Ip ? reverseName(id.value) : id.value;
+        expectedSan = id.value;
+    } else {
+        const std::string z = hex(detail::sha256(request.keyAuthorization));
+        sni = z.substr(0, 32) + "." + z.substr(32, 32) + ".acme.invalid";
+        expectedSan = sni;
+    }
+    const std::string address = id.type == Identifier::Type::Ip ? id.value : addressOf(id.value);
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+    if (!ctx) return AcmeProblem("serverInternal", detail::takeOpenSslErrors("SSL_CTX_new"), 500);
+    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
+    std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+    std::unique_ptr<Fd> fd;
+    try {
+        fd = std::make_unique<Fd>(connectTo(address, config_.tlsAlpn01Port, timeout_));
+    } catch (const Error& e) {
+        return problem("connection", address + ":" + std::to_string(config_.tlsAlpn01Port) + ": " + e.what(), id);
+    }
+    SSL_set_fd(ssl.get(), fd->get());
+    SSL_set_tlsext_host_name(ssl.get(), sni.c_str());
+    if (alpn) {
+        static const unsigned char protos[] = "\x0a" "acme-tls/1";
+        SSL_set_alpn_protos(ssl.get(), protos, sizeof protos - 1);
+    }
+    if (SSL_connect(ssl.get()) != 1)
+        return problem("tls", detail::takeOpenSslErrors("TLS handshake failed"), id);
+    if (alpn) {
+        const unsigned char* selected = nullptr;
+        unsigned int len = 0;
+        SSL_get0_alpn_selected(ssl.get(), &selected, &len);
+        if (std::string(reinterpret_cast<const char*>(selected), len) != KeyAuthorization::kAcmeTlsAlpnProtocol)
+            return problem("tls", "the server did not negotiate acme-tls/1", id);
+    }
+    X509* peer = SSL_get1_peer_certificate(ssl.get());
+    SSL_shutdown(ssl.get());
+    if (peer == nullptr) return problem("tls", "no certificate presented", id);
+    const Certificate cert = Certificate::adopt(peer);
+    std::vector<Identifier> sans;
+    try {
+        sans = cert.subjectAltNames();
+    } catch (const Error& e) {
+        return problem("unauthorized", std::string("unreadable certificate: ") + e.what(), id);
+    }
+    if (alpn) {
+        if (sans.size() != 1 || sans[0].value != expectedSan)
+            return problem("unauthorized", "the challenge certificate must have exactly one SAN, the identifier", id);
+        const auto ext = cert.extension(KeyAuthorization::kAcmeIdentifierOid);
+        if (!ext) return problem("unauthorized", "the challenge certificate has no acmeIdentifier extension", id);
+        if (!ext->critical) return problem("unauthorized", "the acmeIdentifier extension is not critical", id);
+        if (ext->value != KeyAuthorization::acmeIdentifierExtensionValue(request.keyAuthorization))
+            return problem("incorrectResponse", "the acmeIdentifier does not match the key authorization", id);
+    } else {
+        bool found = false;
+        for (const auto& san : sans) found = found || san.value == expectedSan;
+        if (!found) return problem("unauthorized", "the certificate lacks the name " + expectedSan, id);
+    }
+    return std::nullopt;
+}
+
+std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& request) const {
+    const Identifier& id = request.identifier;
+    if (config_.dnsServer.empty()) return problem("dns", "no DNS server is configured for dns-01", id);
+    const auto colon = config_.dnsServer.rfind(':');
+    const std::string host = config_.dnsServer.substr(0, colon);
+    const int port = colon == std::string::npos ? 53 : std::atoi(config_.dnsServer.c_str() + colon + 1);
+    sockaddr_in server{};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (inet_pton(AF_INET, host.c_str(), &server.sin_addr) != 1)
+        return problem("dns", "the DNS server must be an IPv4 ADDR:PORT", id);
+
+    struct __res_state state {};
+    if (res_ninit(&state) != 0) return problem("dns", "cannot initialise the resolver", id);
+    state.nscount = 1;
+    state.nsaddr_list[0] = server;
+    state.retrans = static_cast<int>(std::max<long>(1, timeout_.count() / 2000));
+    state.retry = 2;
+    state.options &= ~static_cast<unsigned long>(RES_DNSRCH | RES_DEFNAMES);
+    const std::string qname = "_acme-challenge." + id.value;
+    unsigned char answer[8192];
+    const int len = res_nquery(&state, qname.c_str(), ns_c_in, ns_t_txt, answer, sizeof answer);
+    res_nclose(&state);
+    if (len < 0) return problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
+    ns_msg msg;
+    if (ns_initparse(answer, len, &msg) != 0) return problem("dns", "unreadable DNS answer", id);
+    const std::string expected = KeyAuthorization::dns01TxtValue(request.keyAuthorization);
+    std::vector<std::string> seen;
+    for (int i = 0; i < ns_msg_count(msg, ns_s_an); ++i) {
+        ns_rr rr;
+        if (ns_parserr(&msg, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != ns_t_txt) continue;
+        const unsigned char* p = ns_rr_rdata(rr);
+        const unsigned char* end = p + ns_rr_rdlen(rr);
+        std::string value;
+        while (p < end) {
+            const std::size_t n = *p++;
+            if (p + n > end) break;
+            value.append(reinterpret_cast<const char*>(p), n);
+            p += n;
+        }
+        if (value == expected) return std::nullopt;
+        seen.push_back(value);
+    }
+    std::string detail = "no TXT record at " + qname + " has the expected value";
+    if (!seen.empty()) detail += " (saw \"" + InvalidNameError::printable(seen.front()) + "\")";
+    return problem("incorrectResponse", detail, id);
+}
+
+}  // namespace cxxacme::mock_acme

@@ -1,0 +1,1182 @@
+#include "cxxacme/mock_acme/MockAcmeEngine.h"
+
+#include <algorithm>
+#include <ctime>
+#include <deque>
+#include <iomanip>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <unordered_set>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+
+#include "cxxacme/AtomicFile.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/CertificateSigningRequest.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/FlattenedJws.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/ServerName.h"
+#include "cxxacme/detail/Json.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme::mock_acme {
+
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+namespace {
+
+constexpr std::size_t kMaxNonces = 100000;
+constexpr std::size_t kMaxIdentifiersPerOrder = 100;
+
+std::string rfc3339(TimePoint t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::optional<TimePoint> parseRfc3339(const std::string& text) {
+    std::tm tm{};
+    std::istringstream in(text);
+    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+    if (in.fail()) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+std::string newId() { return Base64Url::encode(detail::randomBytes(12)); }
+
+Object::Ptr obj() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+std::string text(const Object::Ptr& o) { return detail::toJsonText(*o); }
+
+Object::Ptr identifierJson(const Identifier& id) {
+    auto o = obj();
+    o->set("type", id.typeName());
+    o->set("value", id.value);
+    return o;
+}
+
+AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed", detail, 400); }
+
+// ---------------------------------------------------------------- records
+
+struct Account {
+    std::string id;
+    Jwk key;
+    std::string thumbprint;
+    std::string status = "valid";
+    std::vector<std::string> contact{};
+    bool termsAgreed = false;
+    std::optional<std::string> eabKeyId{};
+    std::vector<std::string> orderIds{};
+    std::deque<TimePoint> recentOrders{};
+};
+
+struct Challenge {
+    std::string id;
+    std::string type;
+    std::string token;
+    std::string status = "pending";
+    std::string authzId;
+    std::optional<TimePoint> validated;
+    std::optional<AcmeProblem> error;
+};
+
+struct Authorization {
+    std::string id;
+    std::string accountId;
+    Identifier identifier;  // without "*."
+    bool wildcard = false;
+    std::string status = "pending";
+    TimePoint expires;
+    std::vector<std::string> challengeIds;
+};
+
+struct Order {
+    std::string id;
+    std::string accountId;
+    std::string status = "pending";
+    TimePoint expires;
+    std::vector<Identifier> identifiers;
+    std::vector<std::string> authzIds;
+    std::string profile;
+    std::optional<std::string> replaces;
+    std::string certId;
+    std::optional<AcmeProblem> error;
+};
+
+struct IssuedCertificate {
+    std::string id;  // serial hex
+    std::string accountId;
+    Certificate leaf;
+    std::string ariId;
+    bool revoked = false;
+    int reason = 0;
+    TimePoint revokedAt{};
+    bool replaced = false;
+    std::optional<std::pair<TimePoint, TimePoint>> renewalWindow{};
+};
+
+// What a verified POST carries.
+struct Post {
+    FlattenedJws jws;
+    std::string payload;
+    Account* account = nullptr;    // with kid
+    std::optional<Jwk> jwk;        // with jwk
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------- state
+
+struct EngineState {
+    std::mutex mutex;
+    std::mt19937_64 random;
+    std::unordered_set<std::string> nonces;
+    std::deque<std::string> nonceOrder;
+    std::map<std::string, Account> accounts;
+    std::map<std::string, std::string> accountByThumbprint;
+    std::map<std::string, Order> orders;
+    std::map<std::string, Authorization> authorizations;
+    std::map<std::string, Challenge> challenges;
+    std::map<std::string, IssuedCertificate> certificates;
+    std::map<std::string, std::string> certificateByAriId;
+    Duration offset{};
+
+    bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
+
+    std::string issueNonce() {
+        std::string nonce = Base64Url::encode(detail::randomBytes(16));
+        nonces.insert(nonce);
+        nonceOrder.push_back(nonce);
+        while (nonceOrder.size() > kMaxNonces) {
+            nonces.erase(nonceOrder.front());
+            nonceOrder.pop_front();
+        }
+        return nonce;
+    }
+
+    bool consumeNonce(const std::string& nonce) { return nonces.erase(nonce) == 1; }
+};
+
+namespace {
+
+// The request logic. Holds the engine's lock for its whole life, except
+// where validation and issuance are handed to workers.
+class Exchange {
+public:
+    Exchange(const MockAcmeConfig& config, const std::string& baseUrl, TimePoint now, EngineState& state,
+             const MockCertificateAuthority& ca)
+        : config_(config), base_(baseUrl), now_(now), s_(state), ca_(ca) {}
+
+    std::string url(const std::string& path) const { return base_ + path; }
+
+    // ---- directory and nonces
+    HttpResponse directory() {
+        auto dir = obj();
+        dir->set("newNonce", url("/nonce-plz"));
+        dir->set("newAccount", url("/sign-me-up"));
+        dir->set("newOrder", url("/order-plz"));
+        dir->set("revokeCert", url("/revoke-cert"));
+        dir->set("keyChange", url("/rollover-account-key"));
+        dir->set("renewalInfo", url("/renewal-info"));
+        auto meta = obj();
+        meta->set("termsOfService", config_.termsOfService);
+        meta->set("website", url("/"));
+        Array::Ptr caa = new Array;
+        caa->add(std::string("cxxacme.mock"));
+        meta->set("caaIdentities", caa);
+        meta->set("externalAccountRequired", config_.externalAccountRequired);
+        auto profiles = obj();
+        for (const auto& [name, p] : config_.profiles) profiles->set(name, p.description);
+        meta->set("profiles", profiles);
+        dir->set("meta", meta);
+        return json(200, dir);
+    }
+
+    // ---- the POST pipeline: RFC 8555 §6.2, §6.3, §6.5
+    Post verify(const HttpRequest& request, const std::string& path, bool jwkAllowed, bool kidAllowed) {
+        if (request.contentType.substr(0, request.contentType.find(';')) != "application/jose+json")
+            throw AcmeProblem("malformed", "Content-Type must be application/jose+json", 415);
+        FlattenedJws jws = [&] {
+            try {
+                return FlattenedJws::parse(request.body, config_.maxBodyBytes);
+            } catch (const JoseError& e) {
+                throw malformed(e.what());
+            }
+        }();
+        const auto& header = jws.protectedHeader();
+        const std::string alg = jws.algorithm();
+        const auto parsedAlg = jwsAlgorithmFromString(alg);
+        if (!parsedAlg || *parsedAlg == JwsAlgorithm::HS256) {
+            Array::Ptr algs = new Array;
+            for (const char* a : {"RS256", "ES256", "ES384", "EdDSA"}) algs->add(std::string(a));
+            throw AcmeProblem("badSignatureAlgorithm", "JWS algorithm \"" + InvalidNameError::printable(alg) + "\" is not accepted", 400)
+                .withExtra("algorithms", algs);
+        }
+        std::optional<std::string> nonce, jwsUrl, kid;
+        try {
+            nonce = detail::optionalString(header, "nonce", "JWS header");
+            jwsUrl = detail::optionalString(header, "url", "JWS header");
+            kid = detail::optionalString(header, "kid", "JWS header");
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        if (!nonce || nonce->empty()) throw AcmeProblem("badNonce", "JWS has no nonce", 400);
+        if (!s_.consumeNonce(*nonce)) throw AcmeProblem("badNonce", "JWS has an invalid or used nonce", 400);
+        if (s_.roll(config_.nonceRejectPercent)) throw AcmeProblem("badNonce", "nonce rejected (injected fault)", 400);
+        if (!jwsUrl) throw malformed("JWS header has no \"url\"");
+        if (*jwsUrl != url(path))
+            throw AcmeProblem("unauthorized", "JWS url \"" + InvalidNameError::printable(*jwsUrl) + "\" is not the request URL", 401);
+        const bool hasJwk = header.has("jwk");
+        if (hasJwk == kid.has_value()) throw malformed("JWS header must have exactly one of \"jwk\" and \"kid\"");
+
+        Post post{std::move(jws), {}, nullptr, std::nullopt};
+        PublicKey key = [&]() -> PublicKey {
+            if (hasJwk) {
+                if (!jwkAllowed) throw malformed("this request must be signed with \"kid\", not \"jwk\"");
+                auto jwkObject = header.getObject("jwk");
+                if (!jwkObject) throw malformed("JWS \"jwk\" is not an object");
+                try {
+                    post.jwk = Jwk::fromJson(*jwkObject);
+                } catch (const JoseError& e) {
+                    throw AcmeProblem("badPublicKey", e.what(), 400);
+                }
+                return post.jwk->publicKey();
+            }
+            if (!kidAllowed) throw malformed("this request must be signed with \"jwk\", not \"kid\"");
+            const std::string prefix = url("/my-account/");
+            auto it = kid->starts_with(prefix) ? s_.accounts.find(kid->substr(prefix.size())) : s_.accounts.end();
+            if (it == s_.accounts.end()) throw AcmeProblem("accountDoesNotExist", "no account with this kid", 400);
+            if (it->second.status != "valid")
+                throw AcmeProblem("unauthorized", "the account is " + it->second.status, 401);
+            post.account = &it->second;
+            return it->second.key.publicKey();
+        }();
+        checkKeyPolicy(key);
+        if (!post.jws.verify(key)) throw malformed("JWS verification error");
+        try {
+            post.payload = post.jws.payload();
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        return post;
+    }
+
+    static void checkKeyPolicy(const PublicKey& key) {
+        const std::string alg = key.algorithm();
+        if (alg == "RSA" && (key.bits() < 2048 || key.bits() > 8192))
+            throw AcmeProblem("badPublicKey", "RSA keys must have 2048 to 8192 bits", 400);
+        if (alg == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
+            throw AcmeProblem("badPublicKey", "EC keys must be on P-256 or P-384", 400);
+    }
+
+    Object::Ptr payloadObject(const Post& post) {
+        if (post.payload.empty()) throw malformed("this request needs a JSON payload (it is not POST-as-GET)");
+        try {
+            return detail::parseJsonObject(post.payload, config_.maxBodyBytes, "payload");
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+    }
+
+    static void requirePostAsGet(const Post& post) {
+        if (!post.payload.empty()) throw malformed("POST-as-GET needs an empty payload");
+    }
+
+    // ---- accounts: §7.3
+    HttpResponse newAccount(const HttpRequest& request) {
+        Post post = verify(request, "/sign-me-up", true, false);
+        auto payload = payloadObject(post);
+        const Jwk& jwk = *post.jwk;
+        const std::string thumbprint = jwk.thumbprint();
+        if (auto found = s_.accountByThumbprint.find(thumbprint); found != s_.accountByThumbprint.end()) {
+            Account& existing = s_.accounts.at(found->second);
+            HttpResponse r = json(200, accountJson(existing));
+            r.addHeader("Location", url("/my-account/" + existing.id));
+            return r;
+        }
+        if (payload->has("onlyReturnExisting") && payload->get("onlyReturnExisting").isBoolean() &&
+            payload->getValue<bool>("onlyReturnExisting"))
+            throw AcmeProblem("accountDoesNotExist", "no account for this key", 400);
+        Account account{.id = newId(), .key = jwk, .thumbprint = thumbprint};
+        account.contact = contacts(*payload);
+        account.termsAgreed = payload->has("termsOfServiceAgreed") && payload->get("termsOfServiceAgreed").isBoolean() &&
+                              payload->getValue<bool>("termsOfServiceAgreed");
+        if (payload->has("externalAccountBinding")) {
+            account.eabKeyId = checkExternalAccountBinding(*payload, jwk);
+        } else if (config_.externalAccountRequired) {
+            throw AcmeProblem("externalAccountRequired", "this server requires external account binding", 400);
+        }
+        const std::string id = account.id;
+        s_.accountByThumbprint[thumbprint] = id;
+        s_.accounts.emplace(id, std::move(account));
+        HttpResponse r = json(201, accountJson(s_.accounts.at(id)));
+        r.addHeader("Location", url("/my-account/" + id));
+        return r;
+    }
+
+    std::string checkExternalAccountBinding(const Object& payload, const Jwk& accountKey) {
+        auto eabObject = payload.getObject("externalAccountBinding");
+        if (!eabObject) throw malformed("externalAccountBinding is not a JWS object");
+        FlattenedJws eab = [&] {
+            try {
+                return FlattenedJws::fromObject(*eabObject);
+            } catch (const JoseError& e) {
+                throw malformed(std::string("externalAccountBinding: ") + e.what());
+            }
+        }();
+        if (eab.algorithm() != "HS256")
+            throw AcmeProblem("badSignatureAlgorithm", "externalAccountBinding must use HS256", 400);
+        std::string kid;
+        try {
+            kid = detail::requireString(eab.protectedHeader(), "kid", "externalAccountBinding");
+            if (detail::requireString(eab.protectedHeader(), "url", "externalAccountBinding") != url("/sign-me-up"))
+                throw malformed("externalAccountBinding url is not the newAccount URL");
+            if (eab.protectedHeader().has("nonce")) throw malformed("externalAccountBinding must not have a nonce");
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        const auto key = config_.eabKeys.find(kid);
+        if (key == config_.eabKeys.end()) throw AcmeProblem("unauthorized", "unknown external account key id", 401);
+        std::string mac;
+        try {
+            mac = Base64Url::decode(key->second);
+        } catch (const JoseError&) {
+            throw AcmeProblem("serverInternal", "the configured EAB key is not base64url", 500);
+        }
+        if (!eab.verifyHmac(mac)) throw AcmeProblem("unauthorized", "externalAccountBinding signature is invalid", 401);
+        try {
+            if (!(Jwk::parse(eab.payload()) == accountKey))
+                throw AcmeProblem("unauthorized", "externalAccountBinding binds another key", 401);
+        } catch (const JoseError& e) {
+            throw malformed(std::string("externalAccountBinding payload: ") + e.what());
+        }
+        for (const auto& [id, a] : s_.accounts)
+            if (a.eabKeyId == kid) throw AcmeProblem("unauthorized", "this external account key is already bound", 401);
+        return kid;
+    }
+
+    std::vector<std::string> contacts(const Object& payload) {
+        std::vector<std::string> out;
+        if (!payload.has("contact")) return out;
+        auto array = payload.getArray("contact");
+        if (!array) throw malformed("contact must be an array of strings");
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const auto v = array->get(static_cast<unsigned>(i));
+            if (!v.isString()) throw malformed("contact must be an array of strings");
+            const std::string c = v.convert<std::string>();
+            if (!c.starts_with("mailto:")) throw AcmeProblem("unsupportedContact", "only mailto: contacts are supported", 400);
+            const std::string address = c.substr(7);
+            const auto at = address.find('@');
+            if (at == std::string::npos || at == 0 || address.find_first_of(",?&% <>\"") != std::string::npos ||
+                !ServerName::isValid(address.substr(at + 1)))
+                throw AcmeProblem("invalidContact", "\"" + InvalidNameError::printable(c) + "\" is not a valid email contact", 400);
+            out.push_back(c);
+        }
+        return out;
+    }
+
+    Object::Ptr accountJson(const Account& a) {
+        auto o = obj();
+        o->set("status", a.status);
+        Array::Ptr contact = new Array;
+        for (const auto& c : a.contact) contact->add(c);
+        o->set("contact", contact);
+        o->set("termsOfServiceAgreed", a.termsAgreed);
+        o->set("orders", url("/my-account/" + a.id + "/orders"));
+        o->set("key", a.key.toObject());
+        return o;
+    }
+
+    HttpResponse account(const HttpRequest& request, const std::string& id) {
+        Post post = verify(request, "/my-account/" + id, false, true);
+        if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 401);
+        if (!post.payload.empty()) {
+            auto payload = payloadObject(post);
+            if (payload->has("contact")) post.account->contact = contacts(*payload);
+            if (payload->has("status")) {
+                if (!payload->get("status").isString() || payload->getValue<std::string>("status") != "deactivated")
+                    throw malformed("an account's status can only be changed to \"deactivated\"");
+                post.account->status = "deactivated";
+                for (auto& [aid, authz] : s_.authorizations)
+                    if (authz.accountId == id && (authz.status == "pending" || authz.status == "valid"))
+                        authz.status = "deactivated";
+            }
+        }
+        HttpResponse r = json(200, accountJson(*post.account));
+        r.addHeader("Location", url("/my-account/" + id));
+        return r;
+    }
+
+    HttpResponse accountOrders(const HttpRequest& request, const std::string& id) {
+        Post post = verify(request, "/my-account/" + id + "/orders", false, true);
+        if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 401);
+        requirePostAsGet(post);
+        Array::Ptr list = new Array;
+        for (const auto& orderId : post.account->orderIds) {
+            Order& order = s_.orders.at(orderId);
+            refresh(order);
+            if (order.status == "pending" || order.status == "ready" || order.status == "processing")
+                list->add(url("/my-order/" + orderId));
+        }
+        auto o = obj();
+        o->set("orders", list);
+        return json(200, o);
+    }
+
+    // §7.3.5
+    HttpResponse keyChange(const HttpRequest& request) {
+        Post outer = verify(request, "/rollover-account-key", false, true);
+        auto innerObject = payloadObject(outer);
+        FlattenedJws inner = [&] {
+            try {
+                return FlattenedJws::fromObject(*innerObject);
+            } catch (const JoseError& e) {
+                throw malformed(std::string("inner JWS: ") + e.what());
+            }
+        }();
+        const auto& h = inner.protectedHeader();
+        if (!h.has("jwk") || h.has("kid")) throw malformed("inner JWS must have \"jwk\" and no \"kid\"");
+        if (h.has("nonce")) throw malformed("inner JWS must not have a nonce");
+        Jwk newKey = [&] {
+            try {
+                return Jwk::fromJson(*h.getObject("jwk"));
+            } catch (const JoseError& e) {
+                throw AcmeProblem("badPublicKey", e.what(), 400);
+            } catch (const Poco::Exception&) {
+                throw malformed("inner JWS \"jwk\" is not an object");
+            }
+        }();
+        const auto innerAlg = jwsAlgorithmFromString(inner.algorithm());
+        if (!innerAlg || *innerAlg == JwsAlgorithm::HS256)
+            throw AcmeProblem("badSignatureAlgorithm", "inner JWS algorithm is not accepted", 400);
+        checkKeyPolicy(newKey.publicKey());
+        if (!inner.verify(newKey.publicKey())) throw malformed("inner JWS verification error");
+        try {
+            if (detail::requireString(h, "url", "inner JWS") != url("/rollover-account-key"))
+                throw malformed("inner JWS url differs from the outer one");
+            auto payload = detail::parseJsonObject(inner.payload(), config_.maxBodyBytes, "inner payload");
+            if (detail::requireString(*payload, "account", "inner payload") != url("/my-account/" + outer.account->id))
+                throw malformed("inner payload names another account");
+            auto oldKey = payload->getObject("oldKey");
+            if (!oldKey || !(Jwk::fromJson(*oldKey) == outer.account->key))
+                throw malformed("inner payload's oldKey is not the account's key");
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        const std::string thumbprint = newKey.thumbprint();
+        if (auto other = s_.accountByThumbprint.find(thumbprint); other != s_.accountByThumbprint.end()) {
+            AcmeProblem conflict("malformed", "the new key is already in use by an account", 409);
+            throw conflict;
+        }
+        s_.accountByThumbprint.erase(outer.account->thumbprint);
+        outer.account->key = newKey;
+        outer.account->thumbprint = thumbprint;
+        s_.accountByThumbprint[thumbprint] = outer.account->id;
+        return json(200, accountJson(*outer.account));
+    }
+
+    // ---- orders: §7.4
+    HttpResponse newOrder(const HttpRequest& request) {
+        Post post = verify(request, "/order-plz", false, true);
+        auto payload = payloadObject(post);
+        Account& account = *post.account;
+        if (config_.rateLimitOrders > 0) {
+            while (!account.recentOrders.empty() && account.recentOrders.front() + config_.rateLimitWindow <= now_)
+                account.recentOrders.pop_front();
+            if (static_cast<int>(account.recentOrders.size()) >= config_.rateLimitOrders) {
+                const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
+                    account.recentOrders.front() + config_.rateLimitWindow - now_);
+                AcmeProblem limited("rateLimited", "too many new orders (" + std::to_string(config_.rateLimitOrders) +
+                                                        " per window) for this account", 429);
+                retryAfter_ = std::max<long>(1, static_cast<long>(wait.count()));
+                throw limited;
+            }
+        }
+        auto array = payload->getArray("identifiers");
+        if (!array || array->size() == 0) throw malformed("newOrder needs a non-empty \"identifiers\" array");
+        if (array->size() > kMaxIdentifiersPerOrder)
+            throw AcmeProblem("rejectedIdentifier", "more than 100 identifiers in one order", 400);
+        std::vector<Identifier> ids;
+        std::vector<AcmeProblem::Subproblem> rejected;
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            auto item = array->getObject(static_cast<unsigned>(i));
+            if (!item) throw malformed("each identifier must be an object");
+            std::string type, value;
+            try {
+                type = detail::requireString(*item, "type", "identifier");
+                value = detail::requireString(*item, "value", "identifier");
+            } catch (const JoseError& e) {
+                throw malformed(e.what());
+            }
+            try {
+                if (type == "dns") ids.push_back(Identifier::dns(value));
+                else if (type == "ip") ids.push_back(Identifier::ip(value));
+                else throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
+                if (ids.back().value != value)
+                    throw InvalidNameError(value, "is not in canonical form (lower case, shortest IP text)");
+            } catch (const InvalidNameError& e) {
+                rejected.push_back({"rejectedIdentifier", e.what(), Identifier{type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, value}});
+            }
+        }
+        if (!rejected.empty())
+            throw AcmeProblem("rejectedIdentifier", "the order has identifiers this server will not issue for", 400,
+                              rejected);
+        std::sort(ids.begin(), ids.end());
+        if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) throw malformed("an identifier appears twice");
+
+        std::string profile = config_.defaultProfile;
+        if (payload->has("profile")) {
+            if (!payload->get("profile").isString()) throw malformed("profile must be a string");
+            profile = payload->getValue<std::string>("profile");
+            if (!config_.profiles.count(profile))
+                throw AcmeProblem("invalidProfile", "unknown profile \"" + InvalidNameError::printable(profile) + "\"", 400);
+        }
+        std::optional<std::string> replaces;
+        if (payload->has("replaces")) {
+            if (!payload->get("replaces").isString()) throw malformed("replaces must be a string");
+            replaces = payload->getValue<std::string>("replaces");
+            auto it = s_.certificateByAriId.find(*replaces);
+            if (it == s_.certificateByAriId.end())
+                throw malformed("replaces names no certificate this server issued");
+            IssuedCertificate& old = s_.certificates.at(it->second);
+            if (old.accountId != account.id) throw AcmeProblem("unauthorized", "replaces names another account's certificate", 403);
+            if (old.replaced) throw AcmeProblem("alreadyReplaced", "that certificate was already replaced", 409);
+            old.replaced = true;
+        }
+
+        Order order;
+        order.id = newId();
+        order.accountId = account.id;
+        order.expires = now_ + config_.orderLifetime;
+        order.identifiers = ids;
+        order.profile = profile;
+        order.replaces = replaces;
+        for (const auto& id : ids) order.authzIds.push_back(authorizationFor(account.id, id));
+        refresh(order);
+        account.orderIds.push_back(order.id);
+        account.recentOrders.push_back(now_);
+        const std::string orderId = order.id;
+        s_.orders.emplace(orderId, std::move(order));
+        HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
+        r.addHeader("Location", url("/my-order/" + orderId));
+        return r;
+    }
+
+    std::string authorizationFor(const std::string& accountId, const Identifier& id) {
+        const bool wildcard = ServerName::isWildcard(id.value);
+        Identifier base = id;
+        if (wildcard) base.value = id.value.substr(2);
+        if (s_.roll(config_.authzReusePercent)) {
+            for (auto& [aid, authz] : s_.authorizations)
+                if (authz.accountId == accountId && authz.identifier == base && authz.wildcard == wildcard &&
+                    authz.status == "valid" && authz.expires > now_)
+                    return aid;
+        }
+        Authorization authz;
+        authz.id = newId();
+        authz.accountId = accountId;
+        authz.identifier = base;
+        authz.wildcard = wildcard;
+        authz.expires = now_ + config_.authorizationLifetime;
+        std::vector<std::string> types;
+        if (wildcard) types = {"dns-01"};
+        else if (base.type == Identifier::Type::Ip) types = {"http-01", "tls-alpn-01"};
+        else types = {"http-01", "tls-alpn-01", "dns-01"};
+        if (config_.enableTlsSni01 && !wildcard && base.type == Identifier::Type::Dns) types.push_back("tls-sni-01");
+        for (const auto& type : types) {
+            Challenge c;
+            c.id = newId();
+            c.type = type;
+            c.token = Base64Url::encode(detail::randomBytes(32));
+            c.authzId = authz.id;
+            authz.challengeIds.push_back(c.id);
+            s_.challenges.emplace(c.id, std::move(c));
+        }
+        const std::string id2 = authz.id;
+        s_.authorizations.emplace(id2, std::move(authz));
+        return id2;
+    }
+
+    void refresh(Authorization& authz) {
+        if ((authz.status == "pending" || authz.status == "valid") && authz.expires <= now_) authz.status = "expired";
+    }
+
+    void refresh(Order& order) {
+        if ((order.status == "pending" || order.status == "ready") && order.expires <= now_) {
+            order.status = "invalid";
+            order.error = AcmeProblem("malformed", "the order expired", 403);
+            return;
+        }
+        if (order.status != "pending") return;
+        bool allValid = true;
+        std::vector<AcmeProblem::Subproblem> failures;
+        for (const auto& aid : order.authzIds) {
+            Authorization& authz = s_.authorizations.at(aid);
+            refresh(authz);
+            if (authz.status != "valid") allValid = false;
+            if (authz.status == "invalid" || authz.status == "expired" || authz.status == "deactivated" ||
+                authz.status == "revoked") {
+                std::string detail = "authorization " + authz.status;
+                for (const auto& cid : authz.challengeIds)
+                    if (const auto& c = s_.challenges.at(cid); c.error) detail = c.error->detail();
+                failures.push_back({"unauthorized", detail, authz.identifier});
+            }
+        }
+        if (!failures.empty()) {
+            order.status = "invalid";
+            order.error = AcmeProblem("unauthorized", "an authorization of the order is not valid", 403, failures);
+        } else if (allValid) {
+            order.status = "ready";
+        }
+    }
+
+    Object::Ptr orderJson(const Order& order) {
+        auto o = obj();
+        o->set("status", order.status);
+        o->set("expires", rfc3339(order.expires));
+        Array::Ptr ids = new Array;
+        for (const auto& id : order.identifiers) ids->add(identifierJson(id));
+        o->set("identifiers", ids);
+        Array::Ptr authzs = new Array;
+        for (const auto& aid : order.authzIds) authzs->add(url("/authZ/" + aid));
+        o->set("authorizations", authzs);
+        o->set("finalize", url("/finalize-order/" + order.id));
+        o->set("profile", order.profile);
+        if (order.replaces) o->set("replaces", *order.replaces);
+        if (!order.certId.empty()) o->set("certificate", url("/certZ/" + order.certId));
+        if (order.error) o->set("error", detail::parseJsonObject(order.error->toJson(), 1 << 20, "problem"));
+        return o;
+    }
+
+    Order& ownOrder(const Post& post, const std::string& id) {
+        auto it = s_.orders.find(id);
+        if (it == s_.orders.end() || it->second.accountId != post.account->id)
+            throw AcmeProblem("malformed", "no such order", 404);
+        refresh(it->second);
+        return it->second;
+    }
+
+    HttpResponse order(const HttpRequest& request, const std::string& id) {
+        Post post = verify(request, "/my-order/" + id, false, true);
+        requirePostAsGet(post);
+        Order& o = ownOrder(post, id);
+        HttpResponse r = json(200, orderJson(o));
+        if (o.status == "processing") r.addHeader("Retry-After", std::to_string(config_.retryAfterSeconds));
+        return r;
+    }
+
+    // §7.4 finalize
+    HttpResponse finalize(const HttpRequest& request, const std::string& id) {
+        Post post = verify(request, "/finalize-order/" + id, false, true);
+        auto payload = payloadObject(post);
+        Order& order = ownOrder(post, id);
+        if (order.status != "ready")
+            throw AcmeProblem("orderNotReady", "the order is " + order.status + ", not ready", 403);
+        std::string der;
+        try {
+            der = Base64Url::decode(detail::requireString(*payload, "csr", "finalize"));
+        } catch (const JoseError& e) {
+            throw AcmeProblem("badCSR", e.what(), 400);
+        }
+        const auto csr = [&] {
+            try {
+                return CertificateSigningRequest::fromDer(der);
+            } catch (const Error& e) {
+                throw AcmeProblem("badCSR", e.what(), 400);
+            }
+        }();
+        if (!csr.verifySignature()) throw AcmeProblem("badCSR", "the CSR's signature is invalid", 400);
+        std::vector<Identifier> names;
+        try {
+            names = csr.identifiers();
+        } catch (const Error& e) {
+            throw AcmeProblem("badCSR", e.what(), 400);
+        }
+        std::sort(names.begin(), names.end());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+        if (names != order.identifiers)
+            throw AcmeProblem("badCSR", "the CSR's names are not the order's identifiers", 400);
+        const std::string cn = csr.commonName();
+        if (!cn.empty() && (!ServerName::isValid(cn) ||
+                            std::none_of(names.begin(), names.end(),
+                                         [&](const Identifier& i) { return i.value == ServerName::canonical(cn); })))
+            throw AcmeProblem("badCSR", "the CSR's common name is not among its names", 400);
+        const PublicKey key = csr.publicKey();
+        if (key == post.account->key.publicKey())
+            throw AcmeProblem("badCSR", "the certificate key must not be the account key", 400);
+        if (key.algorithm() == "ED25519") throw AcmeProblem("badCSR", "Ed25519 certificate keys are not accepted", 400);
+        if (key.algorithm() == "RSA" && (key.bits() < 2048 || key.bits() > 4096))
+            throw AcmeProblem("badCSR", "RSA certificate keys must have 2048 to 4096 bits", 400);
+        if (key.algorithm() == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
+            throw AcmeProblem("badCSR", "EC certificate keys must be on P-256 or P-384", 400);
+
+        order.status = "processing";
+        const auto lifetime = config_.profiles.at(order.profile).lifetime;
+        const TimePoint notBefore = now_ - std::chrono::minutes(1);
+        Certificate leaf = ca_.issue(key, order.identifiers, notBefore, notBefore + lifetime);
+        IssuedCertificate issued{.id = leaf.serialHex(), .accountId = post.account->id, .leaf = leaf, .ariId = ariIdOf(leaf)};
+        order.certId = issued.id;
+        order.status = "valid";
+        s_.certificateByAriId[issued.ariId] = issued.id;
+        s_.certificates.emplace(issued.id, std::move(issued));
+        HttpResponse r = json(200, orderJson(order));
+        r.addHeader("Location", url("/my-order/" + id));
+        return r;
+    }
+
+    static std::string ariIdOf(const Certificate& cert) {
+        return Base64Url::encode(cert.authorityKeyId().value_or("")) + "." + Base64Url::encode(cert.serialBytes());
+    }
+
+    // ---- authorizations and challenges: §7.5
+    Object::Ptr challengeJson(const Challenge& c) {
+        auto o = obj();
+        o->set("type", c.type);
+        o->set("url", url("/chalZ/" + c.id));
+        o->set("token", c.token);
+        o->set("status", c.status);
+        if (c.validated) o->set("validated", rfc3339(*c.validated));
+        if (c.error) o->set("error", detail::parseJsonObject(c.error->toJson(), 1 << 20, "problem"));
+        return o;
+    }
+
+    Object::Ptr authzJson(const Authorization& a) {
+        auto o = obj();
+        o->set("status", a.status);
+        o->set("expires", rfc3339(a.expires));
+        o->set("identifier", identifierJson(a.identifier));
+        Array::Ptr challenges = new Array;
+        for (const auto& cid : a.challengeIds) challenges->add(challengeJson(s_.challenges.at(cid)));
+        o->set("challenges", challenges);
+        if (a.wildcard) o->set("wildcard", true);
+        return o;
+    }
+
+    Authorization& ownAuthz(const Post& post, const std::string& id) {
+        auto it = s_.authorizations.find(id);
+        if (it == s_.authorizations.end() || it->second.accountId != post.account->id)
+            throw AcmeProblem("malformed", "no such authorization", 404);
+        refresh(it->second);
+        return it->second;
+    }
+
+    HttpResponse authorization(const HttpRequest& request, const std::string& id) {
+        Post post = verify(request, "/authZ/" + id, false, true);
+        Authorization& authz = ownAuthz(post, id);
+        if (!post.payload.empty()) {
+            auto payload = payloadObject(post);
+            if (!payload->has("status") || !payload->get("status").isString() ||
+                payload->getValue<std::string>("status") != "deactivated")
+                throw malformed("an authorization can only be updated to \"deactivated\"");
+            if (authz.status != "pending" && authz.status != "valid")
+                throw malformed("only pending or valid authorizations can be deactivated");
+            authz.status = "deactivated";
+        }
+        return json(200, authzJson(authz));
+    }
+
+    // Returns the job to run outside the lock, if validation must start.
+    HttpResponse challenge(const HttpRequest& request, const std::string& id, std::optional<ValidationRequest>& job,
+                           std::string& jobChallengeId) {
+        Post post = verify(request, "/chalZ/" + id, false, true);
+        auto it = s_.challenges.find(id);
+        if (it == s_.challenges.end()) throw AcmeProblem("malformed", "no such challenge", 404);
+        Challenge& c = it->second;
+        Authorization& authz = ownAuthz(post, c.authzId);
+        if (!post.payload.empty()) {
+            (void)payloadObject(post);  // RFC 8555 §7.5.1: "{}" starts validation
+            if (c.status == "pending" && authz.status == "pending") {
+                for (const auto& other : authz.challengeIds)
+                    if (s_.challenges.at(other).status == "processing")
+                        throw malformed("another challenge of this authorization is being validated");
+                if (config_.skipValidation) {
+                    c.status = "valid";
+                    c.validated = now_;
+                    authz.status = "valid";
+                } else {
+                    c.status = "processing";
+                    job = ValidationRequest{c.type, authz.identifier, c.token,
+                                            KeyAuthorization::compute(c.token, post.account->key)};
+                    jobChallengeId = c.id;
+                }
+            }
+        }
+        HttpResponse r = json(200, challengeJson(c));
+        r.addHeader("Link", "<" + url("/authZ/" + authz.id) + ">;rel=\"up\"");
+        if (c.status == "processing") r.addHeader("Retry-After", std::to_string(config_.retryAfterSeconds));
+        return r;
+    }
+
+    // ---- certificates: §7.4.2, §7.6
+    HttpResponse certificate(const HttpRequest& request, const std::string& id, std::size_t chain,
+                             const std::string& path) {
+        Post post = verify(request, path, false, true);
+        requirePostAsGet(post);
+        auto it = s_.certificates.find(id);
+        if (it == s_.certificates.end() || it->second.accountId != post.account->id || chain >= ca_.chainCount())
+            throw AcmeProblem("malformed", "no such certificate", 404);
+        HttpResponse r;
+        r.status = 200;
+        r.contentType = "application/pem-certificate-chain";
+        r.body = it->second.leaf.toPem() + ca_.intermediate(chain).toPem();
+        for (std::size_t i = 0; i < ca_.chainCount(); ++i)
+            if (i != chain)
+                r.addHeader("Link", "<" + url("/certZ/" + id + (i ? "/" + std::to_string(i) : "")) +
+                                        ">;rel=\"alternate\"");
+        return r;
+    }
+
+    HttpResponse revoke(const HttpRequest& request) {
+        Post post = verify(request, "/revoke-cert", true, true);
+        auto payload = payloadObject(post);
+        Certificate cert = [&] {
+            try {
+                return Certificate::fromDer(Base64Url::decode(detail::requireString(*payload, "certificate", "revokeCert")));
+            } catch (const Error& e) {
+                throw malformed(std::string("revokeCert: ") + e.what());
+            }
+        }();
+        int reason = 0;
+        if (payload->has("reason")) {
+            if (!payload->get("reason").isInteger()) throw AcmeProblem("badRevocationReason", "reason must be an integer", 400);
+            reason = payload->getValue<int>("reason");
+            if (reason < 0 || reason > 10 || reason == 7)
+                throw AcmeProblem("badRevocationReason", "reason code " + std::to_string(reason) + " is not allowed", 400);
+        }
+        auto it = s_.certificates.find(cert.serialHex());
+        if (it == s_.certificates.end() || !(it->second.leaf == cert))
+            throw AcmeProblem("malformed", "this server did not issue that certificate", 404);
+        IssuedCertificate& issued = it->second;
+        if (post.account) {
+            if (issued.accountId != post.account->id && !holdsAuthorizations(post.account->id, cert))
+                throw AcmeProblem("unauthorized", "the account may not revoke this certificate", 403);
+        } else if (!(post.jwk->publicKey() == cert.publicKey())) {
+            throw AcmeProblem("unauthorized", "the JWS key is not the certificate's key", 403);
+        }
+        if (issued.revoked) throw AcmeProblem("alreadyRevoked", "the certificate is already revoked", 400);
+        issued.revoked = true;
+        issued.reason = reason;
+        issued.revokedAt = now_;
+        HttpResponse r;
+        r.status = 200;
+        return r;
+    }
+
+    bool holdsAuthorizations(const std::string& accountId, const Certificate& cert) {
+        for (const auto& name : cert.subjectAltNames()) {
+            bool found = false;
+            for (const auto& [aid, a] : s_.authorizations)
+                if (a.accountId == accountId && a.status == "valid" && a.identifier.value == name.value) found = true;
+            if (!found) return false;
+        }
+        return true;
+    }
+
+    // ---- renewal information: RFC 9773
+    HttpResponse renewalInfo(const std::string& certId) {
+        auto it = s_.certificateByAriId.find(certId);
+        if (it == s_.certificateByAriId.end()) throw AcmeProblem("malformed", "no certificate with this id", 404);
+        const IssuedCertificate& c = s_.certificates.at(it->second);
+        TimePoint start, end;
+        if (c.renewalWindow) {
+            std::tie(start, end) = *c.renewalWindow;
+        } else if (c.revoked) {
+            start = now_ - std::chrono::hours(1);
+            end = now_;
+        } else {
+            const auto lifetime = c.leaf.notAfter() - c.leaf.notBefore();
+            start = c.leaf.notBefore() + lifetime * 2 / 3;
+            end = c.leaf.notBefore() + lifetime * 5 / 6;
+        }
+        auto window = obj();
+        window->set("start", rfc3339(start));
+        window->set("end", rfc3339(end));
+        auto o = obj();
+        o->set("suggestedWindow", window);
+        HttpResponse r = json(200, o);
+        r.addHeader("Retry-After", "21600");
+        return r;
+    }
+
+    // ---- management
+    HttpResponse setRenewalInfo(const HttpRequest& request) {
+        Object::Ptr payload;
+        try {
+            payload = detail::parseJsonObject(request.body, 64 * 1024, "set-renewal-info");
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        std::string serial, certId;
+        if (payload->has("serial")) serial = payload->getValue<std::string>("serial");
+        if (payload->has("certID")) {
+            auto it = s_.certificateByAriId.find(payload->getValue<std::string>("certID"));
+            if (it != s_.certificateByAriId.end()) serial = it->second;
+        }
+        auto it = s_.certificates.find(serial);
+        if (it == s_.certificates.end()) throw AcmeProblem("malformed", "no such certificate", 404);
+        const auto start = parseRfc3339(payload->optValue<std::string>("start", ""));
+        const auto end = parseRfc3339(payload->optValue<std::string>("end", ""));
+        if (!start || !end || *end < *start) throw malformed("start and end must be RFC 3339 times, start first");
+        it->second.renewalWindow = {*start, *end};
+        HttpResponse r;
+        r.status = 200;
+        return r;
+    }
+
+    HttpResponse certStatus(const std::string& serial) {
+        std::string upper = serial;
+        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+        upper.erase(0, upper.find_first_not_of('0'));
+        auto it = s_.certificates.find(upper);
+        if (it == s_.certificates.end()) throw AcmeProblem("malformed", "no certificate with that serial", 404);
+        const auto& c = it->second;
+        auto o = obj();
+        o->set("Status", std::string(c.revoked ? "Revoked" : "Valid"));
+        o->set("Serial", c.id);
+        if (c.revoked) {
+            o->set("Reason", c.reason);
+            o->set("RevokedAt", rfc3339(c.revokedAt));
+        }
+        o->set("Certificate", c.leaf.toPem());
+        return json(200, o);
+    }
+
+    static HttpResponse json(int status, const Object::Ptr& o) {
+        HttpResponse r;
+        r.status = status;
+        r.contentType = "application/json";
+        r.body = text(o);
+        return r;
+    }
+
+    long retryAfter_ = 0;
+
+private:
+    const MockAcmeConfig& config_;
+    const std::string& base_;
+    TimePoint now_;
+    EngineState& s_;
+    const MockCertificateAuthority& ca_;
+};
+
+HttpResponse problemResponse(const AcmeProblem& problem) {
+    HttpResponse r;
+    r.status = problem.status();
+    r.contentType = "application/problem+json";
+    r.body = problem.toJson();
+    return r;
+}
+
+HttpResponse pemResponse(const std::string& pem) {
+    HttpResponse r;
+    r.contentType = "application/x-pem-file";
+    r.body = pem;
+    return r;
+}
+
+// "/a/b/c" split on '/'.
+std::vector<std::string> segments(const std::string& path) {
+    std::vector<std::string> out;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        const std::size_t slash = path.find('/', start);
+        out.push_back(path.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (slash == std::string::npos) break;
+        start = slash + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- engine
+
+MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, const IClock& clock,
+                               std::unique_ptr<IChallengeValidator> validator)
+    : config_(std::move(config)),
+      baseUrl_(std::move(baseUrl)),
+      clock_(clock),
+      validator_(std::move(validator)),
+      state_(std::make_unique<EngineState>()),
+      workers_(config_.validationThreads, "cxxacme.mock_acme.validation") {
+    config_.validate();
+    state_->random.seed(config_.randomSeed);
+    if (!config_.rootCertFile.empty()) {
+        const Certificate root = Certificate::fromPem(AtomicFile::read(config_.rootCertFile, 1 << 20));
+        const PrivateKey key = PrivateKey::fromPem(AtomicFile::read(config_.rootKeyFile, 1 << 20));
+        if (!key.matches(root.publicKey())) throw Error("mock-acme: the root key does not belong to the root certificate");
+        ca_ = std::make_unique<MockCertificateAuthority>(root, key, config_.caKeyType, config_.alternateChains);
+    } else {
+        ca_ = std::make_unique<MockCertificateAuthority>(config_.caKeyType, config_.alternateChains);
+    }
+}
+
+MockAcmeEngine::~MockAcmeEngine() { workers_.shutdown(); }
+
+TimePoint MockAcmeEngine::now() const {
+    std::lock_guard lock(state_->mutex);
+    return clock_.now() + state_->offset;
+}
+
+void MockAcmeEngine::timeTravel(Duration offset) {
+    std::lock_guard lock(state_->mutex);
+    state_->offset += offset;
+}
+
+HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
+    HttpResponse response;
+    try {
+        response = dispatch(request);
+    } catch (const AcmeProblem& p) {
+        response = problemResponse(p);
+    } catch (const std::exception& e) {
+        Poco::Logger::get("cxxacme.mock_acme").error(std::string("internal error: ") + e.what());
+        response = problemResponse(AcmeProblem("serverInternal", "internal error", 500));
+    }
+    {
+        std::lock_guard lock(state_->mutex);
+        response.addHeader("Replay-Nonce", state_->issueNonce());
+    }
+    response.addHeader("Link", "<" + directoryUrl() + ">;rel=\"index\"");
+    return response;
+}
+
+HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
+    const auto parts = segments(request.path);
+    const std::string first = parts.empty() ? "" : parts[0];
+    std::optional<ValidationRequest> job;
+    std::string jobChallengeId;
+    HttpResponse response;
+    {
+        std::lock_guard lock(state_->mutex);
+        if (state_->roll(config_.serverErrorPercent))
+            throw AcmeProblem("serverInternal", "internal error (injected fault)", 500);
+        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        const bool get = request.method == "GET" || request.method == "HEAD";
+        const bool post = request.method == "POST";
+        try {
+            if (request.path == "/dir" && get) return x.directory();
+            if (request.path == "/nonce-plz" && (get || post)) {
+                HttpResponse r;
+                r.status = request.method == "GET" ? 204 : 200;
+                r.addHeader("Cache-Control", "no-store");
+                return r;
+            }
+            if (first == "renewal-info" && parts.size() == 2 && get) return x.renewalInfo(parts[1]);
+            if (!post) {
+                HttpResponse r = problemResponse(AcmeProblem("malformed", "method not allowed", 405));
+                r.addHeader("Allow", "POST");
+                return r;
+            }
+            if (request.path == "/sign-me-up") return x.newAccount(request);
+            if (request.path == "/order-plz") return x.newOrder(request);
+            if (request.path == "/revoke-cert") return x.revoke(request);
+            if (request.path == "/rollover-account-key") return x.keyChange(request);
+            if (first == "my-account" && parts.size() == 2) return x.account(request, parts[1]);
+            if (first == "my-account" && parts.size() == 3 && parts[2] == "orders") return x.accountOrders(request, parts[1]);
+            if (first == "my-order" && parts.size() == 2) return x.order(request, parts[1]);
+            if (first == "finalize-order" && parts.size() == 2) return x.finalize(request, parts[1]);
+            if (first == "authZ" && parts.size() == 2) return x.authorization(request, parts[1]);
+            if (first == "certZ" && parts.size() == 2) return x.certificate(request, parts[1], 0, request.path);
+            if (first == "certZ" && parts.size() == 3 && parts[2].size() == 1 && parts[2][0] >= '1' && parts[2][0] <= '9')
+                return x.certificate(request, parts[1], static_cast<std::size_t>(parts[2][0] - '0'), request.path);
+            if (first == "chalZ" && parts.size() == 2) response = x.challenge(request, parts[1], job, jobChallengeId);
+            else throw AcmeProblem("malformed", "no such resource", 404);
+        } catch (const AcmeProblem& p) {
+            HttpResponse r = problemResponse(p);
+            if (x.retryAfter_ > 0) r.addHeader("Retry-After", std::to_string(x.retryAfter_));
+            return r;
+        }
+    }
+    if (job) {
+        const ValidationRequest work = *job;
+        const std::string challengeId = jobChallengeId;
+        workers_.post([this, work, challengeId] {
+            if (config_.validationDelay > Duration::zero()) std::this_thread::sleep_for(config_.validationDelay);
+            std::optional<AcmeProblem> error;
+            try {
+                error = validator_->validate(work);
+            } catch (const std::exception& e) {
+                error = AcmeProblem("serverInternal", std::string("validation failed: ") + e.what(), 500);
+            }
+            std::lock_guard lock(state_->mutex);
+            auto& c = state_->challenges.at(challengeId);
+            auto& authz = state_->authorizations.at(c.authzId);
+            if (c.status != "processing") return;
+            if (error) {
+                c.status = "invalid";
+                c.error = *error;
+                if (authz.status == "pending") authz.status = "invalid";
+            } else {
+                c.status = "valid";
+                c.validated = clock_.now() + state_->offset;
+                if (authz.status == "pending") authz.status = "valid";
+            }
+        });
+    }
+    return response;
+}
+
+HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
+    const auto parts = segments(request.path);
+    try {
+        std::lock_guard lock(state_->mutex);
+        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        const auto index = [&]() -> std::size_t {
+            if (parts.size() != 2 || parts[1].empty() || parts[1].size() > 2 ||
+                parts[1].find_first_not_of("0123456789") != std::string::npos)
+                throw AcmeProblem("malformed", "expected /" + parts[0] + "/N", 404);
+            const std::size_t i = std::stoul(parts[1]);
+            if (i >= ca_->chainCount()) throw AcmeProblem("malformed", "no such chain", 404);
+            return i;
+        };
+        if (request.method == "GET" && !parts.empty()) {
+            if (parts[0] == "roots") return pemResponse(ca_->root(index()).toPem());
+            if (parts[0] == "intermediates") return pemResponse(ca_->intermediate(index()).toPem());
+            if (parts[0] == "root-keys") return pemResponse(ca_->rootKey(index()).toPem());
+            if (parts[0] == "intermediate-keys") {
+                (void)index();
+                return pemResponse(ca_->intermediateKey().toPem());
+            }
+            if (parts[0] == "cert-status-by-serial" && parts.size() == 2) return x.certStatus(parts[1]);
+            if (parts[0] == "clock" && parts.size() == 1) {
+                auto o = obj();
+                o->set("now", rfc3339(clock_.now() + state_->offset));
+                o->set("offsetSeconds", std::chrono::duration_cast<std::chrono::seconds>(state_->offset).count());
+                return Exchange::json(200, o);
+            }
+        }
+        if (request.method == "POST" && request.path == "/set-renewal-info") return x.setRenewalInfo(request);
+        if (request.method == "POST" && request.path == "/time-travel") {
+            Object::Ptr payload;
+            try {
+                payload = detail::parseJsonObject(request.body, 4096, "time-travel");
+            } catch (const JoseError& e) {
+                throw malformed(e.what());
+            }
+            if (!payload->has("advanceSeconds") || !payload->get("advanceSeconds").isNumeric())
+                throw malformed("time-travel needs {\"advanceSeconds\": N}");
+            state_->offset += std::chrono::seconds(payload->getValue<long long>("advanceSeconds"));
+            auto o = obj();
+            o->set("now", rfc3339(clock_.now() + state_->offset));
+            return Exchange::json(200, o);
+        }
+        throw AcmeProblem("malformed", "no such management resource", 404);
+    } catch (const AcmeProblem& p) {
+        return problemResponse(p);
+    } catch (const std::exception& e) {
+        return problemResponse(AcmeProblem("serverInternal", e.what(), 500));
+    }
+}
+
+}  // namespace cxxacme::mock_acme

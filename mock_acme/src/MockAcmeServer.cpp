@@ -1,0 +1,198 @@
+#include "cxxacme/mock_acme/MockAcmeServer.h"
+
+#include <istream>
+
+#include <openssl/ssl.h>
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
+
+#include "cxxacme/CertificateBuilder.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/mock_acme/ChallengeValidator.h"
+
+namespace cxxacme::mock_acme {
+
+namespace {
+
+// POCO's SSL library wants initialising once per process user.
+struct SslInit {
+    SslInit() { Poco::Net::initializeSSL(); }
+    ~SslInit() { Poco::Net::uninitializeSSL(); }
+};
+
+class EngineHandler final : public Poco::Net::HTTPRequestHandler {
+public:
+    EngineHandler(MockAcmeEngine& engine, bool management, std::size_t maxBody)
+        : engine_(engine), management_(management), maxBody_(maxBody) {}
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        HttpRequest in;
+        in.method = request.getMethod();
+        try {
+            const Poco::URI uri(request.getURI());
+            in.path = uri.getPath();
+            in.query = uri.getRawQuery();
+        } catch (const Poco::Exception&) {
+            in.path = "/";
+        }
+        in.contentType = request.getContentType();
+        HttpResponse out;
+        if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(maxBody_)) {
+            out = tooLarge();
+        } else {
+            std::istream& body = request.stream();
+            char buf[8192];
+            while (body && in.body.size() <= maxBody_) {
+                body.read(buf, sizeof buf);
+                in.body.append(buf, static_cast<std::size_t>(body.gcount()));
+            }
+            if (in.body.size() > maxBody_) out = tooLarge();
+            else out = management_ ? engine_.handleManagement(in) : engine_.handle(in);
+        }
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
+        if (!out.contentType.empty()) response.setContentType(out.contentType);
+        for (const auto& [name, value] : out.headers) response.add(name, value);
+        response.setContentLength(static_cast<std::streamsize>(out.body.size()));
+        std::ostream& os = response.send();
+        if (in.method != "HEAD") os << out.body;
+    }
+
+private:
+    HttpResponse tooLarge() {
+        HttpResponse r;
+        r.status = 413;
+        r.contentType = "application/problem+json";
+        r.body = AcmeProblem("malformed", "request body too large", 413).toJson();
+        return r;
+    }
+
+    MockAcmeEngine& engine_;
+    bool management_;
+    std::size_t maxBody_;
+};
+
+class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    HandlerFactory(MockAcmeEngine& engine, bool management, std::size_t maxBody)
+        : engine_(engine), management_(management), maxBody_(maxBody) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new EngineHandler(engine_, management_, maxBody_);
+    }
+
+private:
+    MockAcmeEngine& engine_;
+    bool management_;
+    std::size_t maxBody_;
+};
+
+Poco::Net::HTTPServerParams::Ptr serverParams() {
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(16);
+    params->setMaxQueued(256);
+    params->setKeepAlive(true);
+    params->setTimeout(Poco::Timespan(30, 0));
+    return params;
+}
+
+std::string hostForUrl(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
+
+}  // namespace
+
+struct MockAcmeServer::Servers {
+    SslInit ssl;
+    std::unique_ptr<Poco::Net::HTTPServer> acme;
+    std::unique_ptr<Poco::Net::HTTPServer> management;
+};
+
+MockAcmeServer::MockAcmeServer(MockAcmeConfig config, const IClock* clock)
+    : servers_(std::make_unique<Servers>()),
+      host_(config.listenHost),
+      managementHost_(config.managementHost) {
+    config.validate();
+    if (clock == nullptr) {
+        ownClock_ = std::make_unique<SystemClock>();
+        clock = ownClock_.get();
+    }
+
+    // The HTTPS identity: a CA of its own and a server certificate.
+    const PrivateKey caKey = PrivateKey::generate(KeyType::EcP256);
+    const Certificate httpsCa = CertificateBuilder()
+                   .commonName("mock-acme HTTPS CA")
+                   .organization("cxxacme")
+                   .certificateAuthority(0)
+                   .validity(std::chrono::system_clock::now() - std::chrono::hours(24),
+                             std::chrono::system_clock::now() + std::chrono::hours(24 * 3650))
+                   .selfSign(caKey);
+    std::vector<Identifier> names{Identifier::ip("127.0.0.1"), Identifier::ip("::1"), Identifier::dns("localhost")};
+    if (ServerName::isValid(host_)) {
+        const Identifier extra = Identifier::fromName(host_);
+        if (std::find(names.begin(), names.end(), extra) == names.end() &&
+            !(extra.type == Identifier::Type::Ip && (extra.value == "0.0.0.0" || extra.value == "::")))
+            names.push_back(extra);
+    }
+    const PrivateKey serverKey = PrivateKey::generate(KeyType::EcP256);
+    const Certificate serverCert = CertificateBuilder()
+                                       .commonName("localhost")
+                                       .subjectAltNames(names)
+                                       .validity(std::chrono::system_clock::now() - std::chrono::hours(24),
+                                                 std::chrono::system_clock::now() + std::chrono::hours(24 * 3650))
+                                       .sign(serverKey.publicKey(), httpsCa, caKey);
+    httpsCaPem_ = httpsCa.toPem();
+
+    Poco::Net::Context::Params params;
+    params.verificationMode = Poco::Net::Context::VERIFY_NONE;
+    params.loadDefaultCAs = false;
+    params.cipherList = "HIGH:!aNULL:!MD5";
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::SERVER_USE, params);
+    SSL_CTX* sslContext = context->sslContext();
+    SSL_CTX_set_min_proto_version(sslContext, TLS1_2_VERSION);
+    if (SSL_CTX_use_certificate(sslContext, serverCert.native()) != 1 ||
+        SSL_CTX_use_PrivateKey(sslContext, serverKey.native()) != 1)
+        throw Error("mock-acme: cannot load the HTTPS certificate");
+
+    Poco::Net::SecureServerSocket acmeSocket(Poco::Net::SocketAddress(host_, config.listenPort), 256, context);
+    port_ = acmeSocket.address().port();
+    Poco::Net::ServerSocket managementSocket(Poco::Net::SocketAddress(managementHost_, config.managementPort), 64);
+    managementPort_ = managementSocket.address().port();
+
+    const std::size_t maxBody = config.maxBodyBytes;
+    auto validator = std::make_unique<ChallengeValidator>(config);
+    engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + hostForUrl(host_) + ":" + std::to_string(port_),
+                                               *clock, std::move(validator));
+    servers_->acme = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*engine_, false, maxBody), acmeSocket,
+                                                             serverParams());
+    servers_->management = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*engine_, true, maxBody),
+                                                                   managementSocket, serverParams());
+    servers_->acme->start();
+    servers_->management->start();
+}
+
+MockAcmeServer::~MockAcmeServer() { stop(); }
+
+void MockAcmeServer::stop() {
+    if (!servers_) return;
+    if (servers_->acme) servers_->acme->stopAll(true);
+    if (servers_->management) servers_->management->stopAll(true);
+    servers_->acme.reset();
+    servers_->management.reset();
+}
+
+std::string MockAcmeServer::directoryUrl() const { return engine_->directoryUrl(); }
+
+std::string MockAcmeServer::managementUrl() const {
+    return "http://" + hostForUrl(managementHost_) + ":" + std::to_string(managementPort_);
+}
+
+}  // namespace cxxacme::mock_acme
