@@ -3,7 +3,12 @@
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
+# Usage: install-deps.sh [--test]   (--test adds the reference ACME clients and
+# servers the test suite runs against: certbot, lego, pebble)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(certbot lego pebble python3)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

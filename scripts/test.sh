@@ -13,7 +13,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   cmake_args+=(-DCXXACME_SANITIZE=ON)
 fi
 
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 jobs=$(nproc)
 cmake -S . -B "$build_dir" "${cmake_args[@]}" ${CXXACME_CMAKE_ARGS:-} > "$build_dir.configure.log" 2>&1 \
   || { cat "$build_dir.configure.log"; exit 1; }

@@ -1,0 +1,40 @@
+# Shared helpers for the interop tests (sourced). Servers bind loopback only.
+set -euo pipefail
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; for f in "$work"/*.log "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done; exit 1; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+http_get() {  # URL -> body on stdout (plain http, loopback)
+  python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"
+}
+
+# start_mock_acme ARGS...: sets DIR and MGMT; the CA of its HTTPS certificate is $work/https-ca.pem
+start_mock_acme() {
+  "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --write-ca "$work/https-ca.pem" "$@" \
+    > "$work/mock-acme.log" 2> "$work/mock-acme.err" &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    grep -q '^management: ' "$work/mock-acme.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  DIR=$(sed -n 's/^directory: //p' "$work/mock-acme.log")
+  MGMT=$(sed -n 's/^management: //p' "$work/mock-acme.log")
+  [ -n "$DIR" ] || fail "mock-acme did not start"
+}
+
+# verify_chain CERT CHAIN ROOT
+verify_chain() {
+  openssl verify -CAfile "$3" -untrusted "$2" "$1" > "$work/verify.out" 2>&1 || fail "chain does not verify: $(cat "$work/verify.out")"
+}

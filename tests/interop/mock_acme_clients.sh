@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Debian's certbot and lego get certificates from mock-acme with real
+# validation, and every chain verifies against mock-acme's /roots/0.
+MOCK_ACME=$1
+source "$(dirname "$0")/lib.sh"
+command -v certbot >/dev/null || fail "certbot is not installed (scripts/install-deps.sh --test installs it)"
+command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps.sh --test installs it)"
+
+HTTP_PORT=$(free_port)
+TLS_PORT=$(free_port)
+start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT"
+http_get "$MGMT/roots/0" > "$work/root0.pem"
+http_get "$MGMT/intermediates/0" > "$work/intermediate0.pem"
+
+echo "== certbot, standalone http-01, two names"
+REQUESTS_CA_BUNDLE="$work/https-ca.pem" certbot certonly --standalone --non-interactive --agree-tos \
+  -m test@example.com --server "$DIR" --http-01-port "$HTTP_PORT" --http-01-address 127.0.0.1 \
+  --config-dir "$work/certbot/config" --work-dir "$work/certbot/work" --logs-dir "$work/certbot/logs" \
+  -d certbot.example.test -d www.certbot.example.test > "$work/certbot.log" 2>&1 || fail "certbot failed"
+live="$work/certbot/config/live/certbot.example.test"
+verify_chain "$live/cert.pem" "$live/chain.pem" "$work/root0.pem"
+openssl x509 -in "$live/cert.pem" -noout -ext subjectAltName | grep -q "DNS:www.certbot.example.test" \
+  || fail "certbot's certificate lacks a name"
+
+echo "== lego, http-01"
+LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego" --domains lego-http.example.test --http --http.port "127.0.0.1:$HTTP_PORT" run \
+  > "$work/lego-http.log" 2>&1 || fail "lego http-01 failed"
+certs="$work/lego/certificates"
+verify_chain "$certs/lego-http.example.test.crt" "$certs/lego-http.example.test.issuer.crt" "$work/root0.pem"
+
+echo "== lego, tls-alpn-01"
+LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego" --domains lego-tls.example.test --tls --tls.port "127.0.0.1:$TLS_PORT" run \
+  > "$work/lego-tls.log" 2>&1 || fail "lego tls-alpn-01 failed"
+grep -q "TLS-ALPN-01" "$work/lego-tls.log" || fail "lego did not use tls-alpn-01"
+verify_chain "$certs/lego-tls.example.test.crt" "$certs/lego-tls.example.test.issuer.crt" "$work/root0.pem"
+
+echo "== lego, revoke"
+serial=$(openssl x509 -in "$certs/lego-tls.example.test.crt" -noout -serial | cut -d= -f2)
+LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego" --domains lego-tls.example.test revoke > "$work/lego-revoke.log" 2>&1 || fail "lego revoke failed"
+http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Revoked"' || fail "revoked certificate not marked revoked"
+
+echo "== validation failure: nobody answers http-01"
+if LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego" --domains nobody.example.test --http --http.port "127.0.0.1:$(free_port)" run \
+  > "$work/lego-fail.log" 2>&1; then fail "issued without validation"; fi
+grep -qi "connection\|refused" "$work/lego-fail.log" || fail "unclear failure: $(tail -3 "$work/lego-fail.log")"
+
+echo "PASS"

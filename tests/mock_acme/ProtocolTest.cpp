@@ -1,0 +1,482 @@
+#define BOOST_TEST_MODULE mock_acme_protocol
+#include <boost/test/unit_test.hpp>
+
+#include <Poco/JSON/Array.h>
+
+#include "../TestPrinting.h"
+#include "AcmeTestSession.h"
+#include "cxxacme/CertificateSigningRequest.h"
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/mock_acme/MockAcmeServer.h"
+
+using namespace cxxacme;
+using namespace cxxacme::mock_acme;
+using cxxacme::test::AcmeTestSession;
+using cxxacme::test::Reply;
+using cxxacme::test::Tamper;
+
+namespace {
+
+MockAcmeConfig quietConfig() {
+    MockAcmeConfig c;
+    c.listenPort = 0;
+    c.managementPort = 0;
+    c.skipValidation = true;
+    return c;
+}
+
+// A running mock-acme, a requester, and an account.
+struct Server {
+    explicit Server(MockAcmeConfig config = quietConfig(),
+                    const PrivateKey& accountKey = PrivateKey::generate(KeyType::EcP256))
+        : server(std::move(config)), session(server.directoryUrl(), server.httpsCaPem()), account(accountKey) {}
+
+    MockAcmeServer server;
+    AcmeTestSession session;
+    KeySigner account;
+    std::string kid;
+
+    std::string login() {
+        if (kid.empty()) kid = session.newAccount(account);
+        return kid;
+    }
+
+    static std::string orderPayload(const std::vector<std::string>& names, const std::string& extra = "") {
+        std::string ids;
+        for (const auto& n : names) {
+            const bool ip = n.find_first_not_of("0123456789.:abcdef") == std::string::npos && n.find('.') != n.rfind('.');
+            ids += std::string(ids.empty() ? "" : ",") + R"({"type":")" + (ip ? "ip" : "dns") + R"(","value":")" + n + R"("})";
+        }
+        return R"({"identifiers":[)" + ids + "]" + extra + "}";
+    }
+
+    Reply newOrder(const std::vector<std::string>& names, const std::string& extra = "") {
+        return session.post(session.dir("newOrder"), account, login(), orderPayload(names, extra));
+    }
+
+    // Answers every challenge of type `type` of the order (validation is skipped).
+    void authorize(const Reply& order, const std::string& type = "http-01") {
+        auto authzs = order.json()->getArray("authorizations");
+        for (std::size_t i = 0; i < authzs->size(); ++i) {
+            const Reply authz = session.post(authzs->getElement<std::string>(static_cast<unsigned>(i)), account, kid, "");
+            auto challenges = authz.json()->getArray("challenges");
+            for (std::size_t j = 0; j < challenges->size(); ++j) {
+                auto c = challenges->getObject(static_cast<unsigned>(j));
+                if (c->getValue<std::string>("type") == type) {
+                    const Reply r = session.post(c->getValue<std::string>("url"), account, kid, "{}");
+                    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+                }
+            }
+        }
+    }
+
+    Reply finalize(const Reply& order, const PrivateKey& key, const std::vector<Identifier>& ids) {
+        const auto csr = CertificateSigningRequest::create(key, ids);
+        return session.post(order.str("finalize"), account, kid,
+                            R"({"csr":")" + Base64Url::encode(csr.toDer()) + R"("})");
+    }
+
+    std::string management(const std::string& path) { return session.get(server.managementUrl() + path).body; }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
+    Server s;
+    const Reply dir = s.session.get(s.server.directoryUrl());
+    BOOST_TEST(dir.status == 200);
+    auto json = dir.json();
+    for (const char* name : {"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange", "renewalInfo"})
+        BOOST_TEST(json->has(name));
+    auto meta = json->getObject("meta");
+    BOOST_TEST(meta->has("termsOfService"));
+    BOOST_TEST(meta->getObject("profiles")->has("shortlived"));
+    BOOST_TEST(!meta->getValue<bool>("externalAccountRequired"));
+
+    const Reply head = s.session.request("HEAD", s.session.dir("newNonce"));
+    BOOST_TEST(head.status == 200);
+    BOOST_TEST(head.header("Cache-Control") == "no-store");
+    BOOST_TEST(!head.header("Replay-Nonce").empty());
+    const Reply get = s.session.get(s.session.dir("newNonce"));
+    BOOST_TEST(get.status == 204);
+    BOOST_TEST(get.header("Replay-Nonce") != head.header("Replay-Nonce"));
+    BOOST_TEST(get.links("index").at(0) == s.server.directoryUrl());
+
+    const Reply wrongMethod = s.session.get(s.session.dir("newOrder"));
+    BOOST_TEST(wrongMethod.status == 405);
+    BOOST_TEST(wrongMethod.problem() == "malformed");
+    BOOST_TEST(!wrongMethod.header("Replay-Nonce").empty());  // on errors too
+    BOOST_TEST(s.session.get(s.server.directoryUrl() + "/nothing").status == 405);
+}
+
+BOOST_AUTO_TEST_CASE(accounts) {
+    Server s;
+    const Reply created = s.session.post(s.session.dir("newAccount"), s.account, "",
+                                         R"({"termsOfServiceAgreed":true,"contact":["mailto:admin@example.com"]})");
+    BOOST_TEST(created.status == 201);
+    const std::string kid = created.header("Location");
+    BOOST_TEST(kid.find("/my-account/") != std::string::npos);
+    BOOST_TEST(created.str("status") == "valid");
+    BOOST_TEST(created.json()->getArray("contact")->getElement<std::string>(0) == "mailto:admin@example.com");
+
+    const Reply again = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})");
+    BOOST_TEST(again.status == 200);
+    BOOST_TEST(again.header("Location") == kid);
+
+    const KeySigner stranger(PrivateKey::generate(KeyType::EcP256));
+    const Reply missing = s.session.post(s.session.dir("newAccount"), stranger, "", R"({"onlyReturnExisting":true})");
+    BOOST_TEST(missing.status == 400);
+    BOOST_TEST(missing.problem() == "accountDoesNotExist");
+
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), stranger, "", R"({"contact":["tel:+1555"]})").problem() ==
+               "unsupportedContact");
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), stranger, "", R"({"contact":["mailto:nobody"]})").problem() ==
+               "invalidContact");
+
+    // update the contact, then deactivate
+    const Reply updated = s.session.post(kid, s.account, kid, R"({"contact":["mailto:new@example.com"]})");
+    BOOST_TEST(updated.status == 200);
+    BOOST_TEST(updated.json()->getArray("contact")->getElement<std::string>(0) == "mailto:new@example.com");
+    BOOST_TEST(s.session.post(kid, s.account, kid, R"({"status":"deactivated"})").str("status") == "deactivated");
+    const Reply after = s.session.post(s.session.dir("newOrder"), s.account, kid, Server::orderPayload({"a.example"}));
+    BOOST_TEST(after.status == 401);
+    BOOST_TEST(after.problem() == "unauthorized");
+}
+
+BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
+    Server s;
+    const std::string kid = s.login();
+    const std::string url = s.session.dir("newOrder");
+    const std::string payload = Server::orderPayload({"a.example"});
+
+    Tamper wrongType;
+    wrongType.contentType = "application/json";
+    const Reply r1 = s.session.post(url, s.account, kid, payload, wrongType);
+    BOOST_TEST(r1.status == 415);
+    BOOST_TEST(r1.problem() == "malformed");
+
+    const std::string nonce = s.session.nonce();
+    Tamper once;
+    once.nonce = nonce;
+    BOOST_TEST(s.session.post(url, s.account, kid, payload, once).status == 201);
+    const Reply reused = s.session.post(url, s.account, kid, payload, once);
+    BOOST_TEST(reused.problem() == "badNonce");
+    BOOST_TEST(!reused.header("Replay-Nonce").empty());
+    Tamper bogus;
+    bogus.nonce = "bm90LWEtbm9uY2U";
+    BOOST_TEST(s.session.post(url, s.account, kid, payload, bogus).problem() == "badNonce");
+
+    Tamper otherUrl;
+    otherUrl.headerUrl = s.session.dir("newAccount");
+    BOOST_TEST(s.session.post(url, s.account, kid, payload, otherUrl).problem() == "unauthorized");
+
+    Tamper both;
+    both.bothKidAndJwk = true;
+    BOOST_TEST(s.session.post(url, s.account, kid, payload, both).problem() == "malformed");
+
+    Tamper flipped;
+    flipped.flipSignature = true;
+    const Reply badSig = s.session.post(url, s.account, kid, payload, flipped);
+    BOOST_TEST(badSig.problem() == "malformed");
+    BOOST_TEST(badSig.str("detail").find("verification") != std::string::npos);
+
+    // jwk where kid is required, and an unknown kid
+    BOOST_TEST(s.session.post(url, s.account, "", payload).problem() == "malformed");
+    BOOST_TEST(s.session.post(url, s.account, kid + "x", payload).problem() == "accountDoesNotExist");
+
+    // garbage and oversized bodies
+    BOOST_TEST(s.session.request("POST", url, "{not json", "application/jose+json").problem() == "malformed");
+    BOOST_TEST(s.session.request("POST", url, R"({"protected":"e30","payload":"","signature":"AA"})",
+                                 "application/jose+json").problem() == "malformed");
+    BOOST_TEST(s.session.request("POST", url, std::string(70 * 1024, 'x'), "application/jose+json").status == 413);
+
+    // alg outside the allow-list
+    const std::string n = s.session.nonce();
+    Poco::JSON::Object header;
+    header.set("alg", std::string("none"));
+    header.set("nonce", n);
+    header.set("url", url);
+    header.set("kid", kid);
+    std::ostringstream h;
+    header.stringify(h);
+    const Reply none = s.session.request(
+        "POST", url,
+        R"({"protected":")" + Base64Url::encode(h.str()) + R"(","payload":")" + Base64Url::encode(payload) +
+            R"(","signature":"AAAA"})",
+        "application/jose+json");
+    BOOST_TEST(none.problem() == "badSignatureAlgorithm");
+    BOOST_TEST(none.json()->getArray("algorithms")->size() == 4u);
+
+    // weak account keys
+    const KeySigner weak(PrivateKey::adopt(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(1024))));
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), weak, "", "{}").problem() == "badPublicKey");
+}
+
+BOOST_AUTO_TEST_CASE(full_flow_with_alternate_chains) {
+    Server s;
+    const Reply order = s.newOrder({"www.example.test", "example.test", "192.0.2.7"});
+    BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+    BOOST_TEST(order.str("status") == "pending");
+    BOOST_TEST(order.json()->getArray("authorizations")->size() == 3u);
+    const std::string orderUrl = order.header("Location");
+
+    // finalize before the authorizations are valid
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    const std::vector<Identifier> ids{Identifier::dns("www.example.test"), Identifier::dns("example.test"),
+                                      Identifier::ip("192.0.2.7")};
+    BOOST_TEST(s.finalize(order, key, ids).problem() == "orderNotReady");
+
+    s.authorize(order);
+    BOOST_TEST(s.session.post(orderUrl, s.account, s.kid, "").str("status") == "ready");
+
+    // badCSR: other names, the account key, a broken signature
+    BOOST_TEST(s.finalize(order, key, {Identifier::dns("example.test")}).problem() == "badCSR");
+    const Reply issued = s.session.post(
+        order.str("finalize"), s.account, s.kid,
+        R"({"csr":")" + Base64Url::encode(CertificateSigningRequest::create(
+                                              PrivateKey::generate(KeyType::EcP256), ids).toDer()) + R"("})");
+    BOOST_TEST(issued.status == 200);
+    BOOST_TEST(issued.str("status") == "valid");
+
+    const std::string certUrl = issued.str("certificate");
+    const Reply cert = s.session.post(certUrl, s.account, s.kid, "");
+    BOOST_TEST(cert.status == 200);
+    BOOST_TEST(cert.header("Content-Type") == "application/pem-certificate-chain");
+    const auto chain = Certificate::chainFromPem(cert.body);
+    BOOST_REQUIRE(chain.size() == 2u);
+    BOOST_TEST(chain[0].subjectAltNames().size() == 3u);
+    const Certificate root0 = Certificate::fromPem(s.management("/roots/0"));
+    BOOST_CHECK_NO_THROW(chain[0].verifyChain({chain[1]}, {root0}));
+    BOOST_TEST(Certificate::fromPem(s.management("/intermediates/0")) == chain[1]);
+
+    const auto alternates = cert.links("alternate");
+    BOOST_REQUIRE(alternates.size() == 1u);
+    const auto alt = Certificate::chainFromPem(s.session.post(alternates[0], s.account, s.kid, "").body);
+    const Certificate root1 = Certificate::fromPem(s.management("/roots/1"));
+    BOOST_CHECK_NO_THROW(alt[0].verifyChain({alt[1]}, {root1}));
+    BOOST_CHECK_THROW(alt[0].verifyChain({alt[1]}, {root0}), CertificateError);
+
+    // POST-as-GET must have an empty payload
+    BOOST_TEST(s.session.post(orderUrl, s.account, s.kid, "{}").problem() == "malformed");
+    // another account cannot see the order or the certificate
+    const KeySigner stranger(PrivateKey::generate(KeyType::EcP256));
+    const std::string strangerKid = s.session.newAccount(stranger);
+    BOOST_TEST(s.session.post(orderUrl, stranger, strangerKid, "").status == 404);
+    BOOST_TEST(s.session.post(certUrl, stranger, strangerKid, "").status == 404);
+}
+
+BOOST_AUTO_TEST_CASE(finalize_refuses_the_account_key_and_bad_csrs) {
+    Server s;
+    const Reply order = s.newOrder({"a.example.test"});
+    s.authorize(order);
+    const std::vector<Identifier> ids{Identifier::dns("a.example.test")};
+    BOOST_TEST(s.finalize(order, PrivateKey::generate(KeyType::Ed25519), ids).problem() == "badCSR");
+    std::string der = CertificateSigningRequest::create(PrivateKey::generate(KeyType::EcP256), ids).toDer();
+    der[der.find("a.example.test")] = 'b';
+    BOOST_TEST(s.session.post(order.str("finalize"), s.account, s.kid,
+                              R"({"csr":")" + Base64Url::encode(der) + R"("})").problem() == "badCSR");
+    BOOST_TEST(s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":"AAAA"})").problem() == "badCSR");
+    BOOST_TEST(s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":"!!"})").problem() == "badCSR");
+}
+
+BOOST_AUTO_TEST_CASE(account_key_cannot_be_the_certificate_key) {
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    Server s(quietConfig(), accountKey);
+    const Reply order = s.newOrder({"a.example.test"});
+    s.authorize(order);
+    const Reply r = s.finalize(order, accountKey, {Identifier::dns("a.example.test")});
+    BOOST_TEST(r.problem() == "badCSR");
+    BOOST_TEST(r.str("detail").find("account key") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
+    Server s;
+    const Reply order = s.newOrder({"*.example.test", "example.test"});
+    BOOST_REQUIRE(order.status == 201);
+    auto authzs = order.json()->getArray("authorizations");
+    int wildcards = 0;
+    for (std::size_t i = 0; i < authzs->size(); ++i) {
+        const Reply a = s.session.post(authzs->getElement<std::string>(static_cast<unsigned>(i)), s.account, s.kid, "");
+        auto json = a.json();
+        BOOST_TEST(json->getObject("identifier")->getValue<std::string>("value") == "example.test");
+        if (json->has("wildcard")) {
+            ++wildcards;
+            auto challenges = json->getArray("challenges");
+            BOOST_REQUIRE(challenges->size() == 1u);
+            BOOST_TEST(challenges->getObject(0)->getValue<std::string>("type") == "dns-01");
+        } else {
+            BOOST_TEST(json->getArray("challenges")->size() == 3u);
+        }
+    }
+    BOOST_TEST(wildcards == 1);
+
+    const Reply bad = s.newOrder({"ok.example.test", "bad_name.example.test", "../x"});
+    BOOST_TEST(bad.problem() == "rejectedIdentifier");
+    BOOST_TEST(bad.json()->getArray("subproblems")->size() == 2u);
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid,
+                              R"({"identifiers":[{"type":"email","value":"a@b.c"}]})").problem() == "unsupportedIdentifier");
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid, R"({"identifiers":[]})").problem() ==
+               "malformed");
+    BOOST_TEST(s.newOrder({"a.example.test", "a.example.test"}).problem() == "malformed");
+}
+
+BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
+    Server s;
+    const auto issue = [&](const PrivateKey& key) {
+        const Reply order = s.newOrder({"r.example.test"});
+        s.authorize(order);
+        const Reply done = s.finalize(order, key, {Identifier::dns("r.example.test")});
+        return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    };
+    const PrivateKey key1 = PrivateKey::generate(KeyType::EcP256);
+    const Certificate cert1 = issue(key1);
+    const std::string der1 = Base64Url::encode(cert1.toDer());
+    BOOST_TEST(s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                              R"({"certificate":")" + der1 + R"(","reason":7})").problem() == "badRevocationReason");
+    BOOST_TEST(s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                              R"({"certificate":")" + der1 + R"(","reason":1})").status == 200);
+    BOOST_TEST(s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                              R"({"certificate":")" + der1 + R"("})").problem() == "alreadyRevoked");
+    const std::string status = s.management("/cert-status-by-serial/" + cert1.serialHex());
+    BOOST_TEST(status.find("\"Revoked\"") != std::string::npos);
+
+    const PrivateKey key2 = PrivateKey::generate(KeyType::EcP256);
+    const Certificate cert2 = issue(key2);
+    const std::string der2 = Base64Url::encode(cert2.toDer());
+    // signed by another key: refused; by the certificate's key (jwk): accepted
+    const KeySigner stranger(PrivateKey::generate(KeyType::EcP256));
+    BOOST_TEST(s.session.post(s.session.dir("revokeCert"), stranger, "", R"({"certificate":")" + der2 + R"("})").problem() ==
+               "unauthorized");
+    const KeySigner certKey(key2);
+    BOOST_TEST(s.session.post(s.session.dir("revokeCert"), certKey, "", R"({"certificate":")" + der2 + R"("})").status ==
+               200);
+}
+
+BOOST_AUTO_TEST_CASE(key_rollover) {
+    Server s;
+    const std::string kid = s.login();
+    const KeySigner newKey(PrivateKey::generate(KeyType::EcP384));
+    const std::string url = s.session.dir("keyChange");
+    Poco::JSON::Object innerHeader;
+    innerHeader.set("jwk", newKey.publicJwk().toObject());
+    innerHeader.set("url", url);
+    const std::string innerPayload = R"({"account":")" + kid + R"(","oldKey":)" + s.account.publicJwk().toJson() + "}";
+    const FlattenedJws inner = FlattenedJws::sign(newKey, innerHeader, innerPayload);
+    const Reply r = s.session.post(url, s.account, kid, inner.toJson());
+    BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    // the new key works, the old one no longer does
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), newKey, kid, Server::orderPayload({"k.example.test"})).status == 201);
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, kid, Server::orderPayload({"k.example.test"})).problem() ==
+               "malformed");
+    const Reply found = s.session.post(s.session.dir("newAccount"), newKey, "", R"({"onlyReturnExisting":true})");
+    BOOST_TEST(found.header("Location") == kid);
+    // an inner JWS signed by the wrong key
+    const FlattenedJws forged = FlattenedJws::sign(s.account, innerHeader, innerPayload);
+    BOOST_TEST(s.session.post(url, newKey, kid, forged.toJson()).problem() == "malformed");
+}
+
+BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
+    Server s;
+    const Reply pending = s.newOrder({"p.example.test"});
+    const Reply account = s.session.post(s.kid, s.account, s.kid, "");
+    const Reply list = s.session.post(account.str("orders"), s.account, s.kid, "");
+    BOOST_TEST(list.json()->getArray("orders")->getElement<std::string>(0) == pending.header("Location"));
+
+    BOOST_TEST(s.newOrder({"p.example.test"}, R"(,"profile":"nonsense")").problem() == "invalidProfile");
+    const Reply shortOrder = s.newOrder({"s.example.test"}, R"(,"profile":"shortlived")");
+    BOOST_TEST(shortOrder.str("profile") == "shortlived");
+    s.authorize(shortOrder);
+    const Reply done = s.finalize(shortOrder, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("s.example.test")});
+    const Certificate cert =
+        Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::hours>(cert.notAfter() - cert.notBefore()).count() == 6 * 24);
+
+    // RFC 9773: AKI keyIdentifier "." serial
+    const std::string certId = Base64Url::encode(*cert.authorityKeyId()) + "." + Base64Url::encode(cert.serialBytes());
+    const Reply ari = s.session.get(s.session.dir("renewalInfo") + "/" + certId);
+    BOOST_TEST(ari.status == 200);
+    BOOST_TEST(!ari.header("Retry-After").empty());
+    auto window = ari.json()->getObject("suggestedWindow");
+    BOOST_TEST(window->getValue<std::string>("start") < window->getValue<std::string>("end"));
+    BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/AAAA.AAAA").status == 404);
+
+    // the window can be set from the management interface
+    const Reply set = s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
+                                        R"({"certID":")" + certId + R"(","start":"2026-01-01T00:00:00Z","end":"2026-01-02T00:00:00Z"})",
+                                        "application/json");
+    BOOST_TEST(set.status == 200);
+    BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/" + certId).json()->getObject("suggestedWindow")
+                   ->getValue<std::string>("start") == "2026-01-01T00:00:00Z");
+
+    // replaces: once, then alreadyReplaced
+    const Reply renewal = s.newOrder({"s.example.test"}, R"(,"replaces":")" + certId + R"(")");
+    BOOST_TEST(renewal.status == 201);
+    BOOST_TEST(renewal.str("replaces") == certId);
+    BOOST_TEST(s.newOrder({"s.example.test"}, R"(,"replaces":")" + certId + R"(")").problem() == "alreadyReplaced");
+}
+
+BOOST_AUTO_TEST_CASE(time_travel_expires_orders) {
+    Server s;
+    const Reply order = s.newOrder({"t.example.test"});
+    const Reply travelled = s.session.request("POST", s.server.managementUrl() + "/time-travel",
+                                              R"({"advanceSeconds":864000})", "application/json");
+    BOOST_TEST(travelled.status == 200);
+    const Reply later = s.session.post(order.header("Location"), s.account, s.kid, "");
+    BOOST_TEST(later.str("status") == "invalid");
+}
+
+BOOST_AUTO_TEST_CASE(external_account_binding) {
+    MockAcmeConfig config = quietConfig();
+    config.externalAccountRequired = true;
+    const std::string macKey = detail::randomBytes(32);
+    config.eabKeys["kid-1"] = Base64Url::encode(macKey);
+    Server s(config);
+    BOOST_TEST(s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getValue<bool>("externalAccountRequired"));
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), s.account, "", "{}").problem() == "externalAccountRequired");
+
+    const auto withEab = [&](const std::string& key, const std::string& kid, const Jwk& bound) {
+        const auto eab = FlattenedJws::signExternalAccountBinding(key, kid, s.session.dir("newAccount"), bound);
+        return s.session.post(s.session.dir("newAccount"), s.account, "",
+                              R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab.toJson() + "}");
+    };
+    BOOST_TEST(withEab(macKey + "x", "kid-1", s.account.publicJwk()).problem() == "unauthorized");
+    BOOST_TEST(withEab(macKey, "kid-2", s.account.publicJwk()).problem() == "unauthorized");
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));
+    BOOST_TEST(withEab(macKey, "kid-1", other.publicJwk()).problem() == "unauthorized");
+    BOOST_TEST(withEab(macKey, "kid-1", s.account.publicJwk()).status == 201);
+}
+
+BOOST_AUTO_TEST_CASE(injected_faults) {
+    MockAcmeConfig limited = quietConfig();
+    limited.rateLimitOrders = 2;
+    limited.retryAfterSeconds = 7;
+    Server s(limited);
+    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);
+    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);
+    const Reply third = s.newOrder({"a.example.test"});
+    BOOST_TEST(third.status == 429);
+    BOOST_TEST(third.problem() == "rateLimited");
+    BOOST_TEST(std::stoi(third.header("Retry-After")) > 0);
+
+    MockAcmeConfig nonces = quietConfig();
+    nonces.nonceRejectPercent = 100;
+    Server n(nonces);
+    BOOST_TEST(n.session.post(n.session.dir("newAccount"), n.account, "", "{}").problem() == "badNonce");
+
+    MockAcmeConfig failing = quietConfig();
+    failing.serverErrorPercent = 50;
+    failing.randomSeed = 42;
+    MockAcmeServer server(failing);
+    int errors = 0, ok = 0;
+    AcmeTestSession session(server.directoryUrl(), server.httpsCaPem());
+    for (int i = 0; i < 40; ++i) {
+        const Reply r = session.get(server.directoryUrl());
+        if (r.status == 500 && r.problem() == "serverInternal") ++errors;
+        else if (r.status == 200) ++ok;
+        BOOST_TEST(!r.header("Replay-Nonce").empty());
+    }
+    BOOST_TEST(errors + ok == 40);
+    BOOST_TEST(errors > 0);
+    BOOST_TEST(ok > 0);
+}
