@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# dns-01 and wildcards against mock-acme: lego's exec provider publishes the
+# TXT records in Debian's pebble-challtestsrv (a real DNS server on
+# loopback), and mock-acme asks that server.
+MOCK_ACME=$1
+source "$(dirname "$0")/lib.sh"
+command -v pebble-challtestsrv >/dev/null || fail "pebble-challtestsrv is not installed"
+
+DNS_PORT=$(free_port)
+CTS_MGMT=$(free_port)
+pebble-challtestsrv -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$CTS_MGMT" \
+  -http01 "" -https01 "" -tlsalpn01 "" > "$work/challtestsrv.log" 2>&1 &
+pids+=($!)
+start_mock_acme --dns-server "127.0.0.1:$DNS_PORT"
+http_get "$MGMT/roots/0" > "$work/root0.pem"
+
+# lego's exec contract: HOOK present|cleanup FQDN VALUE
+cat > "$work/hook.sh" <<HOOK
+#!/usr/bin/env bash
+set -euo pipefail
+case "\$1" in
+  present) body="{\"host\":\"\$2\",\"value\":\"\$3\"}"; path=set-txt ;;
+  cleanup) body="{\"host\":\"\$2\"}"; path=clear-txt ;;
+  *) exit 0 ;;
+esac
+python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
+  "http://127.0.0.1:$CTS_MGMT/\$path" "\$body"
+HOOK
+chmod +x "$work/hook.sh"
+for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $CTS_MGMT), 1)" 2>/dev/null && break; sleep 0.1; done
+
+echo "== lego, dns-01, a wildcard and its base name"
+EXEC_PATH="$work/hook.sh" EXEC_POLLING_INTERVAL=1 EXEC_SEQUENCE_INTERVAL=1 EXEC_PROPAGATION_TIMEOUT=30 LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos \
+  --email test@example.com --path "$work/lego" --domains '*.wild.example.test' --domains wild.example.test \
+  --dns exec --dns.resolvers "127.0.0.1:$DNS_PORT" --dns.disable-cp run > "$work/lego-dns.log" 2>&1 \
+  || fail "lego dns-01 failed"
+certs="$work/lego/certificates"
+verify_chain "$certs/_.wild.example.test.crt" "$certs/_.wild.example.test.issuer.crt" "$work/root0.pem"
+openssl x509 -in "$certs/_.wild.example.test.crt" -noout -ext subjectAltName | grep -q 'DNS:\*.wild.example.test' \
+  || fail "the wildcard is not in the certificate"
+
+echo "PASS"

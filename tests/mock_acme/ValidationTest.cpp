@@ -1,0 +1,201 @@
+#define BOOST_TEST_MODULE mock_acme_validation
+#include <boost/test/unit_test.hpp>
+
+// mock-acme's validator against an independent implementation of the other
+// side: Debian's pebble-challtestsrv answers http-01 and tls-alpn-01 and
+// serves the dns-01 TXT records, on loopback ports picked here.
+
+#include <thread>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Pipe.h>
+#include <Poco/Process.h>
+
+#include "AcmeTestSession.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/mock_acme/ChallengeValidator.h"
+#include "cxxacme/mock_acme/MockAcmeServer.h"
+
+using namespace cxxacme;
+using namespace cxxacme::mock_acme;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::uint16_t freePort() {
+    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
+    return s.address().port();
+}
+
+// pebble-challtestsrv on free loopback ports, stopped at the end.
+struct ChallTestSrv {
+    std::uint16_t http = freePort(), tls = freePort(), dns = freePort(), management = freePort();
+    Poco::ProcessHandle process;
+
+    ChallTestSrv()
+        : process(Poco::Process::launch(
+              "/bin/sh",
+              {"-c", "exec pebble-challtestsrv -http01 127.0.0.1:" + std::to_string(http) + " -tlsalpn01 127.0.0.1:" +
+                         std::to_string(tls) + " -dns01 127.0.0.1:" + std::to_string(dns) +
+                         " -management 127.0.0.1:" + std::to_string(management) + " -https01 '' >/dev/null 2>&1"},
+              nullptr, nullptr, nullptr)) {
+        for (int i = 0; i < 200; ++i) {
+            try {
+                Poco::Net::StreamSocket probe(Poco::Net::SocketAddress("127.0.0.1", management));
+                return;
+            } catch (const Poco::Exception&) {
+                std::this_thread::sleep_for(50ms);
+            }
+        }
+        BOOST_FAIL("pebble-challtestsrv did not start");
+    }
+    ~ChallTestSrv() {
+        Poco::Process::kill(process);
+        process.wait();
+    }
+
+    void call(const std::string& path, const std::string& body) {
+        Poco::Net::HTTPClientSession session("127.0.0.1", management);
+        Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
+        req.setContentLength(static_cast<std::streamsize>(body.size()));
+        session.sendRequest(req) << body;
+        Poco::Net::HTTPResponse resp;
+        session.receiveResponse(resp);
+        BOOST_REQUIRE(resp.getStatus() == 200);
+    }
+
+    MockAcmeConfig config() const {
+        MockAcmeConfig c;
+        c.listenPort = 0;
+        c.managementPort = 0;
+        c.http01Port = http;
+        c.tlsAlpn01Port = tls;
+        c.dnsServer = "127.0.0.1:" + std::to_string(dns);
+        return c;
+    }
+};
+
+struct Fixture {
+    ChallTestSrv srv;
+    Jwk account = Jwk::fromPublicKey(PrivateKey::generate(KeyType::EcP256).publicKey());
+    ChallengeValidator validator{srv.config(), 5s};
+
+    ValidationRequest request(const std::string& type, const std::string& name, const std::string& token) {
+        return ValidationRequest{type, Identifier::fromName(name), token, KeyAuthorization::compute(token, account)};
+    }
+};
+
+std::string typeOf(const std::optional<AcmeProblem>& p) { return p ? p->shortType() : "ok"; }
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(validator, Fixture)
+
+BOOST_AUTO_TEST_CASE(http01) {
+    const auto req = request("http-01", "h.example.test", "tokenHttp01aaaaaaaaaaaa");
+    BOOST_TEST(typeOf(validator.validate(req)) != "ok");  // nothing served yet
+    srv.call("/add-http01", R"({"token":")" + req.token + R"(","content":")" + req.keyAuthorization + R"("})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+    srv.call("/add-http01", R"({"token":")" + req.token + R"(","content":"wrong"})");
+    const auto wrong = validator.validate(req);
+    BOOST_TEST(typeOf(wrong) == "incorrectResponse");
+    BOOST_TEST(wrong->detail().find("h.example.test") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(tls_alpn01) {
+    const auto req = request("tls-alpn-01", "t.example.test", "tokenTlsAlpn01aaaaaaaaa");
+    srv.call("/add-tlsalpn01", R"({"host":"t.example.test","content":")" + req.keyAuthorization + R"("})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+    srv.call("/add-tlsalpn01", R"({"host":"t.example.test","content":"other.key-authorization"})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "incorrectResponse");
+    // a name the responder has no certificate for
+    BOOST_TEST(typeOf(validator.validate(request("tls-alpn-01", "none.example.test", "tok"))) != "ok");
+}
+
+BOOST_AUTO_TEST_CASE(dns01) {
+    const auto req = request("dns-01", "d.example.test", "tokenDns01aaaaaaaaaaaaa");
+    BOOST_TEST(typeOf(validator.validate(req)) == "dns");  // no record
+    srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":"seen-but-wrong"})");
+    const auto wrong = validator.validate(req);
+    BOOST_TEST(typeOf(wrong) == "incorrectResponse");
+    BOOST_TEST(wrong->detail().find("seen-but-wrong") != std::string::npos);
+    srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":")" +
+                             KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_ports_are_connection_errors) {
+    MockAcmeConfig c = srv.config();
+    c.http01Port = freePort();
+    c.tlsAlpn01Port = freePort();
+    ChallengeValidator closed(c, 2s);
+    BOOST_TEST(typeOf(closed.validate(request("http-01", "x.example.test", "tok"))) == "connection");
+    BOOST_TEST(typeOf(closed.validate(request("tls-alpn-01", "x.example.test", "tok"))) == "connection");
+    MockAcmeConfig noDns = srv.config();
+    noDns.dnsServer.clear();
+    ChallengeValidator withoutDns(noDns, 2s);
+    BOOST_TEST(typeOf(withoutDns.validate(request("dns-01", "x.example.test", "tok"))) == "dns");
+}
+
+BOOST_AUTO_TEST_CASE(names_resolve_through_the_map) {
+    MockAcmeConfig c = srv.config();
+    c.defaultAddress = "127.0.0.2";  // nothing listens there
+    c.resolve["mapped.example.test"] = "127.0.0.1";
+    ChallengeValidator mapped(c, 2s);
+    const auto req = request("http-01", "mapped.example.test", "tokenMapped");
+    srv.call("/add-http01", R"({"token":")" + req.token + R"(","content":")" + req.keyAuthorization + R"("})");
+    BOOST_TEST(typeOf(mapped.validate(req)) == "ok");
+    auto other = req;
+    other.identifier = Identifier::dns("unmapped.example.test");
+    BOOST_TEST(typeOf(mapped.validate(other)) == "connection");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(engine_validates_for_real_and_fails_the_order_on_a_wrong_answer) {
+    ChallTestSrv srv;
+    MockAcmeServer server(srv.config());
+    test::AcmeTestSession session(server.directoryUrl(), server.httpsCaPem());
+    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
+    const std::string kid = session.newAccount(account);
+
+    const auto runChallenge = [&](const std::string& name, bool answerRight) {
+        const auto order = session.post(session.dir("newOrder"), account, kid,
+                                        R"({"identifiers":[{"type":"dns","value":")" + name + R"("}]})");
+        const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+        auto challenges = session.post(authzUrl, account, kid, "").json()->getArray("challenges");
+        for (std::size_t i = 0; i < challenges->size(); ++i) {
+            auto c = challenges->getObject(static_cast<unsigned>(i));
+            if (c->getValue<std::string>("type") != "http-01") continue;
+            const std::string token = c->getValue<std::string>("token");
+            const std::string content = answerRight ? KeyAuthorization::compute(token, account.publicJwk()) : "nope";
+            srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + content + R"("})");
+            const auto started = session.post(c->getValue<std::string>("url"), account, kid, "{}");
+            BOOST_TEST(started.json()->getValue<std::string>("status") == "processing");
+            BOOST_TEST(started.links("up").at(0) == authzUrl);
+            BOOST_TEST(!started.header("Retry-After").empty());
+        }
+        std::string status = "pending";
+        for (int i = 0; i < 400 && status == "pending"; ++i) {
+            std::this_thread::sleep_for(25ms);
+            status = session.post(authzUrl, account, kid, "").json()->getValue<std::string>("status");
+        }
+        return std::make_pair(status, session.post(order.header("Location"), account, kid, ""));
+    };
+
+    const auto [good, goodOrder] = runChallenge("good.example.test", true);
+    BOOST_TEST(good == "valid");
+    BOOST_TEST(goodOrder.str("status") == "ready");
+
+    const auto [bad, badOrder] = runChallenge("bad.example.test", false);
+    BOOST_TEST(bad == "invalid");
+    BOOST_TEST(badOrder.str("status") == "invalid");
+    auto error = badOrder.json()->getObject("error");
+    BOOST_REQUIRE(error);
+    BOOST_TEST(error->getArray("subproblems")->size() == 1u);
+}
