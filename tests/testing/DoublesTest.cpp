@@ -5,7 +5,11 @@
 
 #include <vector>
 
+#include <filesystem>
+
+#include "cxxacme/AtomicFile.h"
 #include "cxxacme/testing/FakeClock.h"
+#include "cxxacme/testing/MockAcmeFixture.h"
 #include "cxxacme/testing/NullResponder.h"
 
 using namespace cxxacme;
@@ -69,4 +73,21 @@ BOOST_AUTO_TEST_CASE(null_responder_records_what_it_answers) {
     responder.stopResponding("a.example", challenge, "tok.thumb");  // idempotent
     BOOST_TEST(responder.active().empty());
     BOOST_TEST(responder.startCount() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(mock_acme_fixture_serves_on_free_ports_and_writes_its_ca) {
+    std::string path;
+    {
+        cxxacme::testing::MockAcmeFixture acme;
+        BOOST_TEST(acme.directoryUrl().find("https://127.0.0.1:") == 0u);
+        BOOST_TEST(acme.directoryUrl().find(":14000/") == std::string::npos);
+        path = acme.caBundlePath();
+        const std::string pem = AtomicFile::read(path, 1 << 20);
+        BOOST_TEST(pem == acme.caBundlePem());
+        BOOST_TEST(Certificate::fromPem(pem).isCa());
+        BOOST_TEST(acme.issuingRoot().isCa());
+        cxxacme::testing::MockAcmeFixture second;  // two at once do not collide
+        BOOST_TEST(second.directoryUrl() != acme.directoryUrl());
+    }
+    BOOST_TEST(!std::filesystem::exists(path));
 }
