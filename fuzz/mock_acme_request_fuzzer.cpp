@@ -1,0 +1,79 @@
+// libFuzzer target for mock-acme's request path (JWS + JSON).
+//
+// The first input byte picks the endpoint; the second picks the mode:
+// even - the rest is the raw request body, as an attacker would send it;
+// odd  - the rest is the payload of a correctly signed JWS with a fresh
+//        nonce and the right url, so the fuzzer reaches the endpoint logic
+//        (identifiers, CSRs, EAB, key change, revocation) behind the JWS checks.
+// Built with scripts/fuzz.sh (clang only); never run by the test suite.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "cxxacme/FlattenedJws.h"
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/mock_acme/MockAcmeEngine.h"
+
+using namespace cxxacme;
+using namespace cxxacme::mock_acme;
+
+namespace {
+
+class NoValidation final : public IChallengeValidator {
+public:
+    std::optional<AcmeProblem> validate(const ValidationRequest&) override { return std::nullopt; }
+};
+
+struct World {
+    SystemClock clock;
+    MockAcmeEngine engine;
+    KeySigner account{PrivateKey::generate(KeyType::EcP256)};
+    std::string kid;
+    std::string base = "https://fuzz.test";
+
+    static MockAcmeConfig config() {
+        MockAcmeConfig c;
+        c.skipValidation = true;
+        c.validationThreads = 1;
+        c.alternateChains = 0;
+        return c;
+    }
+
+    World() : engine(config(), "https://fuzz.test", clock, std::make_unique<NoValidation>()) {
+        kid = send("/sign-me-up", "", R"({"termsOfServiceAgreed":true})").header("Location");
+    }
+
+    std::string nonce() {
+        HttpRequest r{"HEAD", "/nonce-plz", "", "", ""};
+        return engine.handle(r).header("Replay-Nonce");
+    }
+
+    HttpResponse send(const std::string& path, const std::string& useKid, const std::string& payload) {
+        const auto jws = FlattenedJws::signAcmeRequest(account, base + path, nonce(), useKid, payload);
+        HttpRequest r{"POST", path, "", "application/jose+json", jws.toJson()};
+        return engine.handle(r);
+    }
+};
+
+const char* const kPaths[] = {"/sign-me-up", "/order-plz", "/revoke-cert", "/rollover-account-key",
+                              "/my-account/x", "/my-order/x", "/finalize-order/x", "/authZ/x",
+                              "/chalZ/x", "/certZ/x", "/renewal-info/x.y", "/dir"};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static World world;
+    if (size < 2) return 0;
+    const std::string path = kPaths[data[0] % (sizeof kPaths / sizeof kPaths[0])];
+    const std::string rest(reinterpret_cast<const char*>(data + 2), size - 2);
+    if (data[1] % 2 == 0) {
+        HttpRequest r{"POST", path, "", "application/jose+json", rest};
+        (void)world.engine.handle(r);
+    } else {
+        const bool jwk = path == "/sign-me-up" || (path == "/revoke-cert" && data[1] % 4 == 1);
+        (void)world.send(path, jwk ? "" : world.kid, rest);
+    }
+    return 0;
+}
