@@ -119,6 +119,24 @@ bool ServerName::isValid(std::string_view name) noexcept {
     }
 }
 
+std::string ServerName::reverseDnsName(std::string_view ip) {
+    const std::string text(ip);
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, text.c_str(), buf) == 1)
+        return std::to_string(buf[3]) + "." + std::to_string(buf[2]) + "." + std::to_string(buf[1]) + "." +
+               std::to_string(buf[0]) + ".in-addr.arpa";
+    if (inet_pton(AF_INET6, text.c_str(), buf) != 1) throw InvalidNameError(text, "is not an IP address");
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (int i = 15; i >= 0; --i) {
+        out += digits[buf[i] & 15];
+        out += '.';
+        out += digits[buf[i] >> 4];
+        out += '.';
+    }
+    return out + "ip6.arpa";
+}
+
 bool ServerName::isWildcard(std::string_view name) noexcept { return name.starts_with("*."); }
 
 bool ServerName::isIpAddress(std::string_view name) noexcept {

@@ -24,6 +24,7 @@
 #include "cxxacme/Certificate.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/detail/OpenSsl.h"
 
 namespace cxxacme::mock_acme {
@@ -47,22 +48,6 @@ std::string hex(const std::string& bytes) {
         out += digits[c & 15];
     }
     return out;
-}
-
-// The reverse-DNS name of an IP address (RFC 8738 §6).
-std::string reverseName(const std::string& ip) {
-    unsigned char buf[16];
-    if (inet_pton(AF_INET, ip.c_str(), buf) == 1)
-        return std::to_string(buf[3]) + "." + std::to_string(buf[2]) + "." + std::to_string(buf[1]) + "." +
-               std::to_string(buf[0]) + ".in-addr.arpa";
-    inet_pton(AF_INET6, ip.c_str(), buf);
-    std::string out;
-    const std::string h = hex(std::string(reinterpret_cast<char*>(buf), 16));
-    for (auto it = h.rbegin(); it != h.rend(); ++it) {
-        out += *it;
-        out += '.';
-    }
-    return out + "ip6.arpa";
 }
 
 class Fd {
@@ -204,7 +189,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
     std::string sni;
     std::string expectedSan;
     if (alpn) {
-        sni = id.type == Identifier::Type::Ip ? reverseName(id.value) : id.value;
+        sni = id.type == Identifier::Type::Ip ? ServerName::reverseDnsName(id.value) : id.value;
         expectedSan = id.value;
     } else {
         const std::string z = hex(detail::sha256(request.keyAuthorization));

@@ -117,3 +117,10 @@ BOOST_AUTO_TEST_CASE(error_keeps_the_raw_name) {
         BOOST_TEST(e.name() == "bad/name");
     }
 }
+
+BOOST_AUTO_TEST_CASE(reverse_dns_names_for_ip_identifiers) {
+    BOOST_TEST(ServerName::reverseDnsName("192.0.2.1") == "1.2.0.192.in-addr.arpa");
+    BOOST_TEST(ServerName::reverseDnsName("2001:db8::1") ==
+               "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+    BOOST_CHECK_THROW(ServerName::reverseDnsName("example.com"), InvalidNameError);
+}

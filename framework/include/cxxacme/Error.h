@@ -68,6 +68,18 @@ private:
     std::string path_;
 };
 
+/// A request to a server failed below the protocol: no connection, a TLS
+/// failure, a timeout, a truncated or oversized response. `url()` names it.
+class NetworkError : public Error {
+public:
+    NetworkError(std::string url, const std::string& reason) : Error(url + ": " + reason), url_(std::move(url)) {}
+
+    const std::string& url() const noexcept { return url_; }
+
+private:
+    std::string url_;
+};
+
 /// A certificate store could not read or write an entry.
 class StoreError : public Error {
 public:

@@ -45,6 +45,11 @@ public:
     /// anything else).
     static bool isIpAddress(std::string_view name) noexcept;
 
+    /// The reverse-DNS name of an IP address ("1.0.0.127.in-addr.arpa"),
+    /// as tls-alpn-01 uses for IP identifiers (RFC 8738 §6). Throws
+    /// `InvalidNameError` for anything but an IP address.
+    static std::string reverseDnsName(std::string_view ip);
+
     /// Checks a store key (one name or several, comma-joined) and returns its
     /// canonical form. Empty parts and repeated names are rejected.
     static std::string canonicalKey(std::string_view key);

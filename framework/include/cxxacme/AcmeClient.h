@@ -1,0 +1,127 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cxxacme/AcmeHttpClient.h"
+#include "cxxacme/AcmeResources.h"
+#include "cxxacme/Certificate.h"
+#include "cxxacme/CertificateSigningRequest.h"
+#include "cxxacme/IClock.h"
+#include "cxxacme/ISigner.h"
+
+namespace cxxacme {
+
+/// How an `AcmeClient` talks to its CA. Each default is the reason beside it.
+struct AcmeClientOptions {
+    std::string directoryUrl;
+    AcmeHttpClient::Options http;                        ///< CA bundle, 40 s timeout, size limit
+    int badNonceRetries = 5;                             ///< RFC 8555 §6.5: retry with the new nonce
+    int transientRetries = 3;                            ///< 5xx and 429 with a short Retry-After
+    Duration maxRetryWait = std::chrono::seconds(60);    ///< longer Retry-After: give up and report
+    Duration pollInterval = std::chrono::seconds(1);     ///< when the CA gives no Retry-After
+    Duration maxPollInterval = std::chrono::seconds(30); ///< cap on a CA's Retry-After while polling
+    Duration pollDeadline = std::chrono::minutes(5);     ///< give up on an authorization or order after this
+};
+
+/// External account binding (RFC 8555 §7.3.4), as the CA hands it out.
+struct ExternalAccountBinding {
+    std::string keyId;
+    std::string macKey;  ///< raw bytes (decode the CA's base64url first)
+};
+
+/// Everything RFC 8555 gives a client, plus RFC 9773 renewal information.
+///
+/// The account key is used only through the `ISigner`; the HTTP layer sees
+/// signed bodies. Every CA error surfaces as an `AcmeProblem` with its type,
+/// detail, status and subproblems; failures below HTTP as `NetworkError`.
+/// Thread-safe: several issuances may share one client. Waits (polling,
+/// Retry-After) go through the injected clock and end early on `cancel()`,
+/// which makes every waiting call throw `Error("cancelled")`.
+class AcmeClient {
+public:
+    AcmeClient(AcmeClientOptions options, std::shared_ptr<const ISigner> accountKey, IClock& clock);
+    ~AcmeClient();
+    AcmeClient(const AcmeClient&) = delete;
+    AcmeClient& operator=(const AcmeClient&) = delete;
+
+    /// Fetched once, then cached.
+    const AcmeDirectory& directory();
+
+    /// Creates the account, or finds the existing one for this key.
+    AcmeAccount registerAccount(const std::vector<std::string>& contacts, bool termsOfServiceAgreed,
+                                const std::optional<ExternalAccountBinding>& eab = std::nullopt);
+    /// Finds the account of this key (`onlyReturnExisting`); throws
+    /// `AcmeProblem` accountDoesNotExist when there is none.
+    AcmeAccount findAccount();
+    AcmeAccount fetchAccount();
+    AcmeAccount updateContact(const std::vector<std::string>& contacts);
+    AcmeAccount deactivateAccount();
+    /// Key roll-over (§7.3.5); afterwards this client signs with `newKey`.
+    void rollKey(std::shared_ptr<const ISigner> newKey);
+    /// The account URL (`kid`), once registered or found; "" before.
+    std::string accountUrl() const;
+    /// The account's public key, for key authorizations.
+    Jwk accountJwk() const { return signer()->publicJwk(); }
+    /// URLs of the account's pending and ready orders.
+    std::vector<std::string> listOrders();
+
+    AcmeOrder newOrder(const std::vector<Identifier>& identifiers, const std::string& profile = "",
+                       const std::string& replaces = "");
+    AcmeOrder fetchOrder(const std::string& url);
+    AcmeAuthorization fetchAuthorization(const std::string& url);
+    AcmeAuthorization deactivateAuthorization(const std::string& url);
+    /// Tells the CA to validate (POST `{}`).
+    Challenge startChallenge(const Challenge& challenge);
+    /// Polls until the authorization leaves `pending`.
+    AcmeAuthorization waitForAuthorization(const std::string& url);
+    /// Finalizes a ready order and polls until it is valid or invalid.
+    AcmeOrder finalize(const AcmeOrder& order, const CertificateSigningRequest& csr);
+    /// The PEM chains the CA offers: the default first, then alternates.
+    std::vector<std::string> downloadCertificateChains(const std::string& certificateUrl);
+
+    /// Revokes with a reason code; signed by the account, or by the
+    /// certificate's own key when `certificateKey` is given.
+    void revoke(const Certificate& certificate, int reason = 0, const ISigner* certificateKey = nullptr);
+
+    /// RFC 9773: the suggested window, or nothing when the CA has no ARI.
+    std::optional<RenewalInfo> renewalInfo(const Certificate& certificate);
+    /// The ARI certificate identifier: base64url(AKI keyIdentifier) "." base64url(serial).
+    static std::string renewalCertificateId(const Certificate& certificate);
+
+    /// Ends every wait of this client now and for good.
+    void cancel();
+
+private:
+    HttpReply signedPost(const std::string& url, const std::string& payload, bool useJwk = false,
+                         const ISigner* signer = nullptr);
+    HttpReply checked(HttpReply reply);
+    HttpReply unsignedGet(const std::string& url, bool head = false);
+    std::string takeNonce();
+    void keepNonce(const HttpReply& reply);
+    void sleep(Duration d);
+    Duration pollDelay(const HttpReply& reply);
+    std::shared_ptr<const ISigner> signer() const;
+
+    AcmeClientOptions options_;
+    IClock& clock_;
+    AcmeHttpClient http_;
+
+    mutable std::mutex mutex_;
+    std::shared_ptr<const ISigner> accountKey_;
+    std::string accountUrl_;
+    std::optional<AcmeDirectory> directory_;
+    std::deque<std::string> nonces_;
+
+    std::mutex waitMutex_;
+    std::condition_variable waitCv_;
+    std::atomic<bool> cancelled_{false};
+};
+
+}  // namespace cxxacme

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cxxacme/Time.h"
+
+namespace cxxacme {
+
+/// One HTTP answer.
+struct HttpReply {
+    int status = 0;
+    std::string body;
+    std::multimap<std::string, std::string> headers;  ///< names as sent
+
+    /// The first value of a header (case-insensitive name), or "".
+    std::string header(const std::string& name) const;
+    /// The URLs of `Link` headers with `rel="REL"`, in order.
+    std::vector<std::string> links(const std::string& rel) const;
+    /// `Retry-After` as a delay from `now` (seconds or an HTTP date).
+    std::optional<Duration> retryAfter(TimePoint now) const;
+};
+
+/// HTTPS (and HTTP) for the ACME client: TLS verified against the system
+/// trust store or a given CA bundle, a timeout on every request, a size
+/// limit on every body, connections kept alive and pooled per origin.
+/// Thread-safe. It never sees the account key: bodies arrive signed.
+class AcmeHttpClient {
+public:
+    struct Options {
+        std::string caBundleFile;                                     ///< empty: the system trust store
+        Duration timeout = std::chrono::seconds(40);                  ///< txacme's default
+        std::size_t maxResponseBytes = 4 * 1024 * 1024;
+        std::string userAgent = "cxxacme/0.1";
+    };
+
+    explicit AcmeHttpClient(Options options);
+    ~AcmeHttpClient();
+    AcmeHttpClient(const AcmeHttpClient&) = delete;
+    AcmeHttpClient& operator=(const AcmeHttpClient&) = delete;
+
+    /// Throw `NetworkError` for anything below HTTP (no answer, TLS, timeout,
+    /// truncated or oversized body); any HTTP status is returned.
+    HttpReply get(const std::string& url);
+    HttpReply head(const std::string& url);
+    HttpReply post(const std::string& url, const std::string& contentType, const std::string& body);
+
+private:
+    struct Pool;
+    HttpReply exchange(const std::string& method, const std::string& url, const std::string& contentType,
+                       const std::string& body);
+
+    Options options_;
+    std::unique_ptr<Pool> pool_;
+};
+
+}  // namespace cxxacme

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cxxacme/AcmeClient.h"
+#include "cxxacme/IIssuer.h"
+#include "cxxacme/IResponder.h"
+#include "cxxacme/KeyType.h"
+
+namespace cxxacme {
+
+/// What an `AcmeIssuer` asks for. Each default is the reason beside it.
+struct AcmeIssuerOptions {
+    KeyType keyType = KeyType::EcP256;        ///< small, fast, accepted everywhere
+    std::string profile;                      ///< empty: the CA's default
+    /// Prefer the chain whose top certificate's issuer contains this text
+    /// (as certbot's --preferred-chain); empty or no match: the default chain.
+    std::string preferredChainIssuer;
+    std::vector<std::string> contacts;        ///< "mailto:…", for a new account
+    bool agreeToTermsOfService = true;
+    std::optional<ExternalAccountBinding> externalAccountBinding;
+};
+
+/// One issuance over ACME, top to bottom: account (created or found on first
+/// use), order, one challenge per pending authorization through the first
+/// responder (in the given order) whose type the CA offers, validation,
+/// a CSR from a new key, finalize, download, the preferred chain.
+/// Responders are always stopped again, also after a failure.
+class AcmeIssuer final : public IIssuer {
+public:
+    /// `client` and `responders` must outlive the issuer.
+    AcmeIssuer(AcmeClient& client, std::vector<IResponder*> responders, AcmeIssuerOptions options = {});
+
+    PemBundle issue(const std::string& names, const std::optional<Certificate>& replacing = std::nullopt) override;
+
+private:
+    void ensureAccount();
+    void authorize(const AcmeOrder& order);
+
+    AcmeClient& client_;
+    std::vector<IResponder*> responders_;
+    AcmeIssuerOptions options_;
+    std::mutex accountMutex_;
+};
+
+}  // namespace cxxacme

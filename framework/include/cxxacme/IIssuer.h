@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cxxacme/Certificate.h"
+#include "cxxacme/PemBundle.h"
+
+namespace cxxacme {
+
+/// Gets a certificate for a store key: the seam between the issuing
+/// service and the CA. `AcmeIssuer` speaks ACME; service tests use a fake.
+class IIssuer {
+public:
+    virtual ~IIssuer() = default;
+    IIssuer() = default;
+    IIssuer(const IIssuer&) = delete;
+    IIssuer& operator=(const IIssuer&) = delete;
+
+    /// A new bundle (key, certificate, chain) for `names` (a canonical store
+    /// key). `replacing` is the certificate being renewed, if any (for ARI's
+    /// `replaces`). Blocks; throws `cxxacme::Error` (often `AcmeProblem`) on
+    /// failure. Safe to call from several threads for different names.
+    virtual PemBundle issue(const std::string& names, const std::optional<Certificate>& replacing) = 0;
+};
+
+}  // namespace cxxacme

@@ -1,0 +1,368 @@
+#include "cxxacme/AcmeClient.h"
+
+#include <future>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/Logger.h>
+
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/FlattenedJws.h"
+#include "cxxacme/detail/Json.h"
+
+namespace cxxacme {
+
+namespace {
+
+constexpr std::size_t kMaxNoncesKept = 32;
+constexpr const char* kJose = "application/jose+json";
+
+Poco::Logger& logger() { return Poco::Logger::get("cxxacme.client"); }
+
+Poco::JSON::Object::Ptr jsonOf(const HttpReply& reply, const std::string& url) {
+    try {
+        return detail::parseJsonObject(reply.body, 4 * 1024 * 1024, "response");
+    } catch (const JoseError& e) {
+        throw AcmeProblem("malformed", "the answer from " + url + " is not a JSON object: " + e.what(), 0);
+    }
+}
+
+std::string identifiersJson(const std::vector<Identifier>& ids) {
+    Poco::JSON::Array array;
+    for (const auto& id : ids) {
+        Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        o->set("type", id.typeName());
+        o->set("value", id.value);
+        array.add(o);
+    }
+    std::ostringstream out;
+    array.stringify(out);
+    return out.str();
+}
+
+std::string stringArray(const std::vector<std::string>& values) {
+    Poco::JSON::Array array;
+    for (const auto& v : values) array.add(v);
+    std::ostringstream out;
+    array.stringify(out);
+    return out.str();
+}
+
+std::string quoted(const std::string& s) {
+    Poco::JSON::Array array;
+    array.add(s);
+    std::ostringstream out;
+    array.stringify(out);
+    const std::string t = out.str();
+    return t.substr(1, t.size() - 2);
+}
+
+}  // namespace
+
+AcmeClient::AcmeClient(AcmeClientOptions options, std::shared_ptr<const ISigner> accountKey, IClock& clock)
+    : options_(std::move(options)), clock_(clock), http_(options_.http), accountKey_(std::move(accountKey)) {
+    if (!accountKey_) throw Error("AcmeClient needs an account key");
+    if (options_.directoryUrl.empty()) throw Error("AcmeClient needs a directory URL");
+}
+
+AcmeClient::~AcmeClient() { cancel(); }
+
+std::shared_ptr<const ISigner> AcmeClient::signer() const {
+    std::lock_guard lock(mutex_);
+    return accountKey_;
+}
+
+std::string AcmeClient::accountUrl() const {
+    std::lock_guard lock(mutex_);
+    return accountUrl_;
+}
+
+void AcmeClient::cancel() {
+    cancelled_ = true;
+    std::lock_guard lock(waitMutex_);
+    waitCv_.notify_all();
+}
+
+void AcmeClient::sleep(Duration d) {
+    if (cancelled_) throw Error("cancelled");
+    if (d <= Duration::zero()) return;
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    ScheduledCall call = clock_.callLater(d, [this, done] {
+        std::lock_guard lock(waitMutex_);
+        *done = true;
+        waitCv_.notify_all();
+    });
+    std::unique_lock lock(waitMutex_);
+    waitCv_.wait(lock, [&] { return done->load() || cancelled_.load(); });
+    if (cancelled_) throw Error("cancelled");
+}
+
+HttpReply AcmeClient::unsignedGet(const std::string& url, bool head) {
+    for (int transient = 0;; ++transient) {
+        HttpReply reply = head ? http_.head(url) : http_.get(url);
+        const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
+        if ((reply.status >= 500 || reply.status == 429) && transient < options_.transientRetries &&
+            wait <= options_.maxRetryWait) {
+            keepNonce(reply);
+            sleep(wait);
+            continue;
+        }
+        return reply;
+    }
+}
+
+const AcmeDirectory& AcmeClient::directory() {
+    {
+        std::lock_guard lock(mutex_);
+        if (directory_) return *directory_;
+    }
+    const HttpReply reply = checked(unsignedGet(options_.directoryUrl));
+    AcmeDirectory dir = AcmeDirectory::fromJson(*jsonOf(reply, options_.directoryUrl));
+    std::lock_guard lock(mutex_);
+    if (!directory_) directory_ = std::move(dir);
+    return *directory_;
+}
+
+void AcmeClient::keepNonce(const HttpReply& reply) {
+    const std::string nonce = reply.header("Replay-Nonce");
+    if (nonce.empty() || nonce.size() > 256) return;
+    std::lock_guard lock(mutex_);
+    nonces_.push_back(nonce);
+    while (nonces_.size() > kMaxNoncesKept) nonces_.pop_front();
+}
+
+std::string AcmeClient::takeNonce() {
+    {
+        std::lock_guard lock(mutex_);
+        if (!nonces_.empty()) {
+            std::string nonce = std::move(nonces_.back());
+            nonces_.pop_back();
+            return nonce;
+        }
+    }
+    const HttpReply reply = unsignedGet(directory().newNonce, true);
+    const std::string nonce = reply.header("Replay-Nonce");
+    if (reply.status >= 400 || nonce.empty())
+        throw AcmeProblem("badNonce", "the CA gave no nonce (HTTP " + std::to_string(reply.status) + ")", reply.status);
+    return nonce;
+}
+
+HttpReply AcmeClient::checked(HttpReply reply) {
+    keepNonce(reply);
+    if (reply.status >= 400) throw AcmeProblem::fromJson(reply.body, reply.status);
+    return reply;
+}
+
+HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payload, bool useJwk,
+                                 const ISigner* explicitSigner) {
+    int badNonces = 0;
+    int transient = 0;
+    while (true) {
+        const auto key = signer();
+        const ISigner& s = explicitSigner ? *explicitSigner : *key;
+        const std::string kid = useJwk ? std::string() : accountUrl();
+        if (!useJwk && kid.empty()) throw Error("no ACME account yet: register or find the account first");
+        const auto jws = FlattenedJws::signAcmeRequest(s, url, takeNonce(), kid, payload);
+        HttpReply reply = http_.post(url, kJose, jws.toJson());
+        keepNonce(reply);
+        if (reply.status < 400) return reply;
+        AcmeProblem problem = AcmeProblem::fromJson(reply.body, reply.status);
+        if (problem.is("badNonce") && badNonces++ < options_.badNonceRetries) continue;
+        const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
+        if ((reply.status >= 500 || reply.status == 429) && transient++ < options_.transientRetries &&
+            wait <= options_.maxRetryWait) {
+            logger().information("CA answered HTTP " + std::to_string(reply.status) + " for " + url + "; retrying in " +
+                                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(wait).count()) + " s");
+            sleep(wait);
+            continue;
+        }
+        throw problem;
+    }
+}
+
+AcmeAccount AcmeClient::registerAccount(const std::vector<std::string>& contacts, bool termsOfServiceAgreed,
+                                        const std::optional<ExternalAccountBinding>& eab) {
+    const AcmeDirectory& dir = directory();
+    std::string payload = "{\"termsOfServiceAgreed\":" + std::string(termsOfServiceAgreed ? "true" : "false");
+    if (!contacts.empty()) payload += ",\"contact\":" + stringArray(contacts);
+    if (eab)
+        payload += ",\"externalAccountBinding\":" +
+                   FlattenedJws::signExternalAccountBinding(eab->macKey, eab->keyId, dir.newAccount, signer()->publicJwk())
+                       .toJson();
+    payload += "}";
+    const HttpReply reply = signedPost(dir.newAccount, payload, true);
+    const std::string url = reply.header("Location");
+    if (url.empty()) throw AcmeProblem("malformed", "newAccount answered without a Location", 0);
+    {
+        std::lock_guard lock(mutex_);
+        accountUrl_ = url;
+    }
+    return AcmeAccount::fromJson(*jsonOf(reply, url), url);
+}
+
+AcmeAccount AcmeClient::findAccount() {
+    const HttpReply reply = signedPost(directory().newAccount, R"({"onlyReturnExisting":true})", true);
+    const std::string url = reply.header("Location");
+    if (url.empty()) throw AcmeProblem("malformed", "newAccount answered without a Location", 0);
+    {
+        std::lock_guard lock(mutex_);
+        accountUrl_ = url;
+    }
+    return AcmeAccount::fromJson(*jsonOf(reply, url), url);
+}
+
+AcmeAccount AcmeClient::fetchAccount() {
+    const std::string url = accountUrl();
+    return AcmeAccount::fromJson(*jsonOf(signedPost(url, ""), url), url);
+}
+
+AcmeAccount AcmeClient::updateContact(const std::vector<std::string>& contacts) {
+    const std::string url = accountUrl();
+    return AcmeAccount::fromJson(*jsonOf(signedPost(url, "{\"contact\":" + stringArray(contacts) + "}"), url), url);
+}
+
+AcmeAccount AcmeClient::deactivateAccount() {
+    const std::string url = accountUrl();
+    return AcmeAccount::fromJson(*jsonOf(signedPost(url, R"({"status":"deactivated"})"), url), url);
+}
+
+void AcmeClient::rollKey(std::shared_ptr<const ISigner> newKey) {
+    if (!newKey) throw Error("rollKey needs a key");
+    const std::string url = directory().keyChange;
+    if (url.empty()) throw AcmeProblem("malformed", "the CA has no keyChange resource", 0);
+    Poco::JSON::Object innerHeader;
+    innerHeader.set("jwk", newKey->publicJwk().toObject());
+    innerHeader.set("url", url);
+    const std::string innerPayload =
+        "{\"account\":" + quoted(accountUrl()) + ",\"oldKey\":" + signer()->publicJwk().toJson() + "}";
+    const auto inner = FlattenedJws::sign(*newKey, innerHeader, innerPayload);
+    (void)signedPost(url, inner.toJson());
+    std::lock_guard lock(mutex_);
+    accountKey_ = std::move(newKey);
+}
+
+std::vector<std::string> AcmeClient::listOrders() {
+    const AcmeAccount account = fetchAccount();
+    std::vector<std::string> out;
+    if (account.ordersUrl.empty()) return out;
+    const auto json = jsonOf(signedPost(account.ordersUrl, ""), account.ordersUrl);
+    if (auto array = json->getArray("orders"))
+        for (std::size_t i = 0; i < array->size(); ++i) out.push_back(array->getElement<std::string>(static_cast<unsigned>(i)));
+    return out;
+}
+
+AcmeOrder AcmeClient::newOrder(const std::vector<Identifier>& identifiers, const std::string& profile,
+                               const std::string& replaces) {
+    if (identifiers.empty()) throw Error("an order needs at least one identifier");
+    std::string payload = "{\"identifiers\":" + identifiersJson(identifiers);
+    if (!profile.empty()) payload += ",\"profile\":" + quoted(profile);
+    if (!replaces.empty()) payload += ",\"replaces\":" + quoted(replaces);
+    payload += "}";
+    const HttpReply reply = signedPost(directory().newOrder, payload);
+    const std::string url = reply.header("Location");
+    if (url.empty()) throw AcmeProblem("malformed", "newOrder answered without a Location", 0);
+    return AcmeOrder::fromJson(*jsonOf(reply, url), url);
+}
+
+AcmeOrder AcmeClient::fetchOrder(const std::string& url) {
+    return AcmeOrder::fromJson(*jsonOf(signedPost(url, ""), url), url);
+}
+
+AcmeAuthorization AcmeClient::fetchAuthorization(const std::string& url) {
+    return AcmeAuthorization::fromJson(*jsonOf(signedPost(url, ""), url), url);
+}
+
+AcmeAuthorization AcmeClient::deactivateAuthorization(const std::string& url) {
+    return AcmeAuthorization::fromJson(*jsonOf(signedPost(url, R"({"status":"deactivated"})"), url), url);
+}
+
+Challenge AcmeClient::startChallenge(const Challenge& challenge) {
+    const auto json = jsonOf(signedPost(challenge.url, "{}"), challenge.url);
+    Challenge out = challenge;
+    out.status = json->optValue<std::string>("status", challenge.status);
+    return out;
+}
+
+Duration AcmeClient::pollDelay(const HttpReply& reply) {
+    Duration d = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
+    if (d > options_.maxPollInterval) d = options_.maxPollInterval;
+    if (d < std::chrono::milliseconds(50)) d = std::chrono::milliseconds(50);
+    return d;
+}
+
+AcmeAuthorization AcmeClient::waitForAuthorization(const std::string& url) {
+    const TimePoint deadline = clock_.now() + options_.pollDeadline;
+    while (true) {
+        const HttpReply reply = signedPost(url, "");
+        AcmeAuthorization authz = AcmeAuthorization::fromJson(*jsonOf(reply, url), url);
+        if (authz.status != "pending") return authz;
+        // pending while a challenge is processing: keep polling
+        if (clock_.now() >= deadline)
+            throw Error("authorization " + url + " still pending after the poll deadline");
+        sleep(pollDelay(reply));
+    }
+}
+
+AcmeOrder AcmeClient::finalize(const AcmeOrder& order, const CertificateSigningRequest& csr) {
+    HttpReply reply = signedPost(order.finalize, "{\"csr\":\"" + Base64Url::encode(csr.toDer()) + "\"}");
+    AcmeOrder current = AcmeOrder::fromJson(*jsonOf(reply, order.url), order.url);
+    const TimePoint deadline = clock_.now() + options_.pollDeadline;
+    while (current.status == "processing" || current.status == "ready") {
+        if (clock_.now() >= deadline) throw Error("order " + order.url + " still processing after the poll deadline");
+        sleep(pollDelay(reply));
+        reply = signedPost(order.url, "");
+        current = AcmeOrder::fromJson(*jsonOf(reply, order.url), order.url);
+    }
+    if (current.status != "valid") {
+        if (current.error) throw *current.error;
+        throw AcmeProblem("malformed", "the order ended " + current.status, 0);
+    }
+    if (current.certificate.empty()) throw AcmeProblem("malformed", "a valid order without a certificate URL", 0);
+    return current;
+}
+
+std::vector<std::string> AcmeClient::downloadCertificateChains(const std::string& certificateUrl) {
+    const HttpReply first = signedPost(certificateUrl, "");
+    std::vector<std::string> chains{first.body};
+    for (const auto& alternate : first.links("alternate")) {
+        try {
+            chains.push_back(signedPost(alternate, "").body);
+        } catch (const Error& e) {
+            logger().warning(std::string("skipping an alternate chain: ") + e.what());
+        }
+    }
+    return chains;
+}
+
+void AcmeClient::revoke(const Certificate& certificate, int reason, const ISigner* certificateKey) {
+    const std::string url = directory().revokeCert;
+    if (url.empty()) throw AcmeProblem("malformed", "the CA has no revokeCert resource", 0);
+    std::string payload = "{\"certificate\":\"" + Base64Url::encode(certificate.toDer()) + "\"";
+    if (reason != 0) payload += ",\"reason\":" + std::to_string(reason);
+    payload += "}";
+    (void)signedPost(url, payload, certificateKey != nullptr, certificateKey);
+}
+
+std::string AcmeClient::renewalCertificateId(const Certificate& certificate) {
+    const auto aki = certificate.authorityKeyId();
+    if (!aki) throw CertificateError("the certificate has no Authority Key Identifier; ARI cannot name it");
+    return Base64Url::encode(*aki) + "." + Base64Url::encode(certificate.serialBytes());
+}
+
+std::optional<RenewalInfo> AcmeClient::renewalInfo(const Certificate& certificate) {
+    const std::string base = directory().renewalInfo;
+    if (base.empty()) return std::nullopt;
+    const std::string url = base + (base.ends_with("/") ? "" : "/") + renewalCertificateId(certificate);
+    const HttpReply reply = checked(unsignedGet(url));
+    const auto json = jsonOf(reply, url);
+    auto window = json->getObject("suggestedWindow");
+    if (!window) throw AcmeProblem("malformed", "renewalInfo without suggestedWindow", 0);
+    const auto start = parseRfc3339(window->optValue<std::string>("start", ""));
+    const auto end = parseRfc3339(window->optValue<std::string>("end", ""));
+    if (!start || !end || *end < *start) throw AcmeProblem("malformed", "renewalInfo with an unreadable window", 0);
+    RenewalInfo info{*start, *end, json->optValue<std::string>("explanationURL", ""),
+                     reply.retryAfter(clock_.now()).value_or(Duration::zero())};
+    return info;
+}
+
+}  // namespace cxxacme

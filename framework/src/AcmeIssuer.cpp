@@ -1,0 +1,160 @@
+#include "cxxacme/AcmeIssuer.h"
+
+#include <tuple>
+
+#include <Poco/Logger.h>
+
+#include "cxxacme/CertificateSigningRequest.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/ServerName.h"
+
+namespace cxxacme {
+
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("cxxacme.issuer"); }
+
+// Stops what it started, whatever happens.
+class ResponderGuard {
+public:
+    ResponderGuard() = default;
+    ResponderGuard(const ResponderGuard&) = delete;
+    ResponderGuard& operator=(const ResponderGuard&) = delete;
+    ~ResponderGuard() {
+        for (auto& [responder, name, challenge, keyAuth] : started_) {
+            try {
+                responder->stopResponding(name, challenge, keyAuth);
+            } catch (const std::exception& e) {
+                logger().warning("stopping the " + responder->challengeType() + " responder for " + name +
+                                 " failed: " + e.what());
+            }
+        }
+    }
+    void start(IResponder* responder, const std::string& name, const Challenge& challenge, const std::string& keyAuth) {
+        started_.emplace_back(responder, name, challenge, keyAuth);  // recorded first: a failed start is stopped too
+        responder->startResponding(name, challenge, keyAuth);
+    }
+
+private:
+    std::vector<std::tuple<IResponder*, std::string, Challenge, std::string>> started_;
+};
+
+std::string describe(const std::vector<Challenge>& challenges) {
+    std::string offered;
+    for (const auto& c : challenges) offered += (offered.empty() ? "" : ", ") + c.type;
+    return offered.empty() ? "nothing" : offered;
+}
+
+}  // namespace
+
+AcmeIssuer::AcmeIssuer(AcmeClient& client, std::vector<IResponder*> responders, AcmeIssuerOptions options)
+    : client_(client), responders_(std::move(responders)), options_(std::move(options)) {
+    if (responders_.empty()) throw Error("AcmeIssuer needs at least one responder");
+}
+
+void AcmeIssuer::ensureAccount() {
+    std::lock_guard lock(accountMutex_);
+    if (!client_.accountUrl().empty()) return;
+    client_.registerAccount(options_.contacts, options_.agreeToTermsOfService, options_.externalAccountBinding);
+}
+
+void AcmeIssuer::authorize(const AcmeOrder& order) {
+    ResponderGuard guard;
+    const Jwk accountKey = client_.accountJwk();
+    std::vector<std::string> started;
+    for (const auto& url : order.authorizations) {
+        const AcmeAuthorization authz = client_.fetchAuthorization(url);
+        if (authz.status == "valid") continue;
+        if (authz.status != "pending")
+            throw AcmeProblem("unauthorized", "the authorization for " + authz.identifier.value + " is " + authz.status,
+                              403);
+        const Challenge* chosen = nullptr;
+        IResponder* responder = nullptr;
+        for (IResponder* r : responders_) {
+            for (const auto& c : authz.challenges)
+                if (c.type == r->challengeType() && !chosen) chosen = &c;
+            if (chosen) {
+                responder = r;
+                break;
+            }
+        }
+        if (!chosen)
+            throw Error("no responder can answer for " + authz.identifier.value + ": the CA offers " +
+                        describe(authz.challenges));
+        const std::string keyAuth = KeyAuthorization::compute(chosen->token, accountKey);
+        guard.start(responder, authz.identifier.value, *chosen, keyAuth);
+        if (chosen->status == "pending") client_.startChallenge(*chosen);
+        started.push_back(url);
+    }
+    for (const auto& url : started) {
+        const AcmeAuthorization done = client_.waitForAuthorization(url);
+        if (done.status == "valid") continue;
+        if (!done.challengeErrors.empty()) throw done.challengeErrors.front();
+        throw AcmeProblem("unauthorized", "the authorization for " + done.identifier.value + " ended " + done.status,
+                          403);
+    }
+}
+
+PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certificate>& replacing) {
+    std::vector<Identifier> ids;
+    for (const auto& name : ServerName::splitKey(names)) ids.push_back(Identifier::fromName(name));
+    ensureAccount();
+
+    std::string replaces;
+    if (replacing && !client_.directory().renewalInfo.empty()) {
+        try {
+            replaces = AcmeClient::renewalCertificateId(*replacing);
+        } catch (const Error&) {
+        }
+    }
+    AcmeOrder order = [&] {
+        try {
+            return client_.newOrder(ids, options_.profile, replaces);
+        } catch (const AcmeProblem& p) {
+            if (replaces.empty() || !p.is("alreadyReplaced")) throw;
+            logger().information("the certificate for " + names + " was already replaced; ordering without replaces");
+            return client_.newOrder(ids, options_.profile);
+        }
+    }();
+    if (order.status == "pending") {
+        authorize(order);
+        order = client_.fetchOrder(order.url);
+    }
+    if (order.status != "ready") {
+        if (order.error) throw *order.error;
+        throw AcmeProblem("orderNotReady", "the order for " + names + " is " + order.status, 403);
+    }
+
+    const PrivateKey key = PrivateKey::generate(options_.keyType);
+    const AcmeOrder valid = client_.finalize(order, CertificateSigningRequest::create(key, ids));
+    const auto chains = client_.downloadCertificateChains(valid.certificate);
+    std::size_t pick = 0;
+    if (!options_.preferredChainIssuer.empty()) {
+        for (std::size_t i = 0; i < chains.size(); ++i) {
+            try {
+                const auto certs = Certificate::chainFromPem(chains[i]);
+                if (certs.back().issuer().find(options_.preferredChainIssuer) != std::string::npos) {
+                    pick = i;
+                    break;
+                }
+            } catch (const Error&) {
+            }
+        }
+    }
+    std::vector<Certificate> certs;
+    try {
+        certs = Certificate::chainFromPem(chains.at(pick));
+    } catch (const CertificateError& e) {
+        throw AcmeProblem("malformed", std::string("the CA sent an unreadable certificate chain: ") + e.what(), 0);
+    }
+    const Certificate leaf = certs.front();
+    certs.erase(certs.begin());
+    try {
+        return PemBundle::make(key, leaf, certs);
+    } catch (const PemError& e) {
+        throw AcmeProblem("malformed", std::string("the CA's certificate does not fit the key: ") + e.what(), 0);
+    }
+}
+
+}  // namespace cxxacme

@@ -1,0 +1,165 @@
+#include "cxxacme/AcmeResources.h"
+
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
+#include <Poco/JSON/Array.h>
+
+#include "cxxacme/detail/Json.h"
+
+namespace cxxacme {
+
+namespace {
+
+AcmeProblem bad(const std::string& what) {
+    return AcmeProblem("malformed", "the server's answer is malformed: " + what, 0);
+}
+
+std::string required(const Poco::JSON::Object& json, const std::string& name, const char* what) {
+    try {
+        return detail::requireString(json, name, what);
+    } catch (const JoseError& e) {
+        throw bad(e.what());
+    }
+}
+
+std::string optional(const Poco::JSON::Object& json, const std::string& name, const char* what) {
+    try {
+        return detail::optionalString(json, name, what).value_or("");
+    } catch (const JoseError& e) {
+        throw bad(e.what());
+    }
+}
+
+std::vector<std::string> strings(const Poco::JSON::Object& json, const std::string& name) {
+    std::vector<std::string> out;
+    if (!json.has(name)) return out;
+    auto array = json.getArray(name);
+    if (!array) throw bad("\"" + name + "\" is not an array");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const auto v = array->get(static_cast<unsigned>(i));
+        if (!v.isString()) throw bad("\"" + name + "\" holds a non-string");
+        out.push_back(v.convert<std::string>());
+    }
+    return out;
+}
+
+Identifier identifierFrom(const Poco::JSON::Object& json) {
+    const std::string type = required(json, "type", "identifier");
+    const std::string value = required(json, "value", "identifier");
+    return Identifier{type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, value};
+}
+
+std::optional<AcmeProblem> problemFrom(const Poco::JSON::Object& json, const std::string& name) {
+    auto object = json.getObject(name);
+    if (!object) return std::nullopt;
+    return AcmeProblem::fromJson(detail::toJsonText(*object), 0);
+}
+
+}  // namespace
+
+std::optional<TimePoint> parseRfc3339(const std::string& text) {
+    std::tm tm{};
+    std::istringstream in(text);
+    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+    if (in.fail()) return std::nullopt;
+    TimePoint t = std::chrono::system_clock::from_time_t(timegm(&tm));
+    // fractional seconds and a zone offset may follow
+    std::string rest;
+    std::getline(in, rest);
+    std::size_t i = 0;
+    if (i < rest.size() && rest[i] == '.') {
+        ++i;
+        double scale = 0.1;
+        double fraction = 0;
+        while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) {
+            fraction += (rest[i++] - '0') * scale;
+            scale /= 10;
+        }
+        t += std::chrono::duration_cast<Duration>(std::chrono::duration<double>(fraction));
+    }
+    if (i < rest.size() && (rest[i] == '+' || rest[i] == '-') && rest.size() >= i + 6) {
+        const int sign = rest[i] == '+' ? 1 : -1;
+        const int hours = std::stoi(rest.substr(i + 1, 2));
+        const int minutes = std::stoi(rest.substr(i + 4, 2));
+        t -= sign * (std::chrono::hours(hours) + std::chrono::minutes(minutes));
+    } else if (i >= rest.size() || (rest[i] != 'Z' && rest[i] != 'z')) {
+        return std::nullopt;
+    }
+    return t;
+}
+
+AcmeDirectory AcmeDirectory::fromJson(const Poco::JSON::Object& json) {
+    AcmeDirectory d;
+    d.newNonce = required(json, "newNonce", "directory");
+    d.newAccount = required(json, "newAccount", "directory");
+    d.newOrder = required(json, "newOrder", "directory");
+    d.revokeCert = optional(json, "revokeCert", "directory");
+    d.keyChange = optional(json, "keyChange", "directory");
+    d.newAuthz = optional(json, "newAuthz", "directory");
+    d.renewalInfo = optional(json, "renewalInfo", "directory");
+    if (auto meta = json.getObject("meta")) {
+        d.termsOfService = optional(*meta, "termsOfService", "directory meta");
+        d.website = optional(*meta, "website", "directory meta");
+        d.caaIdentities = strings(*meta, "caaIdentities");
+        if (meta->has("externalAccountRequired") && meta->get("externalAccountRequired").isBoolean())
+            d.externalAccountRequired = meta->getValue<bool>("externalAccountRequired");
+        if (auto profiles = meta->getObject("profiles"))
+            for (const auto& name : profiles->getNames()) d.profiles[name] = optional(*profiles, name, "profiles");
+    }
+    return d;
+}
+
+AcmeAccount AcmeAccount::fromJson(const Poco::JSON::Object& json, std::string url) {
+    AcmeAccount a;
+    a.url = std::move(url);
+    a.status = required(json, "status", "account");
+    a.contact = strings(json, "contact");
+    a.ordersUrl = optional(json, "orders", "account");
+    return a;
+}
+
+AcmeAuthorization AcmeAuthorization::fromJson(const Poco::JSON::Object& json, std::string url) {
+    AcmeAuthorization a;
+    a.url = std::move(url);
+    a.status = required(json, "status", "authorization");
+    auto id = json.getObject("identifier");
+    if (!id) throw bad("authorization without an identifier");
+    a.identifier = identifierFrom(*id);
+    a.wildcard = json.has("wildcard") && json.get("wildcard").isBoolean() && json.getValue<bool>("wildcard");
+    if (json.has("expires")) a.expires = parseRfc3339(optional(json, "expires", "authorization"));
+    auto challenges = json.getArray("challenges");
+    if (!challenges) throw bad("authorization without challenges");
+    for (std::size_t i = 0; i < challenges->size(); ++i) {
+        auto c = challenges->getObject(static_cast<unsigned>(i));
+        if (!c) throw bad("a challenge is not an object");
+        a.challenges.push_back(Challenge{required(*c, "type", "challenge"), required(*c, "url", "challenge"),
+                                         optional(*c, "token", "challenge"), required(*c, "status", "challenge")});
+        if (auto error = problemFrom(*c, "error")) a.challengeErrors.push_back(*error);
+    }
+    return a;
+}
+
+AcmeOrder AcmeOrder::fromJson(const Poco::JSON::Object& json, std::string url) {
+    AcmeOrder o;
+    o.url = std::move(url);
+    o.status = required(json, "status", "order");
+    if (json.has("expires")) o.expires = parseRfc3339(optional(json, "expires", "order"));
+    auto ids = json.getArray("identifiers");
+    if (!ids) throw bad("order without identifiers");
+    for (std::size_t i = 0; i < ids->size(); ++i) {
+        auto id = ids->getObject(static_cast<unsigned>(i));
+        if (!id) throw bad("an identifier is not an object");
+        o.identifiers.push_back(identifierFrom(*id));
+    }
+    o.authorizations = strings(json, "authorizations");
+    o.finalize = required(json, "finalize", "order");
+    o.certificate = optional(json, "certificate", "order");
+    o.profile = optional(json, "profile", "order");
+    o.replaces = optional(json, "replaces", "order");
+    o.error = problemFrom(json, "error");
+    return o;
+}
+
+}  // namespace cxxacme

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+
+#include "cxxacme/IResponder.h"
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace cxxacme::responders {
+
+/// Answers http-01 (RFC 8555 §8.3): `GET /.well-known/acme-challenge/TOKEN`
+/// gets the key authorization as `text/plain`.
+///
+/// Mount it into an existing POCO `HTTPServer` with `handlerFactory()`
+/// (other paths go to your own factory), or let it listen on its own with
+/// `listen()`. Thread-safe; start/stop are idempotent.
+class Http01Responder final : public IResponder {
+public:
+    Http01Responder();
+    ~Http01Responder() override;
+
+    std::string challengeType() const override { return "http-01"; }
+    void startResponding(const std::string& serverName, const Challenge& challenge,
+                         const std::string& keyAuthorization) override;
+    void stopResponding(const std::string& serverName, const Challenge& challenge,
+                        const std::string& keyAuthorization) override;
+
+    /// The key authorization served for `token`, if any.
+    std::optional<std::string> lookup(const std::string& token) const;
+
+    /// A factory for a POCO `HTTPServer` (which takes ownership): challenge
+    /// paths are answered here; every other request goes to `fallback`, or
+    /// gets 404 when there is none. The responder must outlive the server.
+    Poco::Net::HTTPRequestHandlerFactory* handlerFactory(
+        Poco::Net::HTTPRequestHandlerFactory::Ptr fallback = nullptr);
+
+    /// Serves on its own on `host:port` (port 0: a free one). Returns the port.
+    std::uint16_t listen(const std::string& host, std::uint16_t port);
+    /// Stops the listener of `listen`; idempotent.
+    void stop();
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::string, std::string> tokens_;
+    std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+}  // namespace cxxacme::responders

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "cxxacme/Certificate.h"
+#include "cxxacme/IResponder.h"
+#include "cxxacme/PrivateKey.h"
+
+namespace cxxacme::responders {
+
+/// A self-signed challenge certificate and its key.
+struct ChallengeCertificate {
+    PrivateKey key;
+    Certificate certificate;
+};
+
+/// Answers tls-alpn-01 (RFC 8737): while a challenge is active, a TLS
+/// handshake with SNI = the name and ALPN `acme-tls/1` gets a self-signed
+/// certificate whose only SAN is the name and whose critical
+/// `acmeIdentifier` extension holds SHA-256 of the key authorization.
+///
+/// A TLS endpoint consults `challengeCertificate(sni)` when a client offers
+/// `acme-tls/1` (the lookup hook; it is fast and never blocks on I/O); or
+/// the responder listens on its own with `listen()`. Thread-safe.
+class TlsAlpn01Responder final : public IResponder {
+public:
+    TlsAlpn01Responder();
+    ~TlsAlpn01Responder() override;
+
+    std::string challengeType() const override { return "tls-alpn-01"; }
+    void startResponding(const std::string& serverName, const Challenge& challenge,
+                         const std::string& keyAuthorization) override;
+    void stopResponding(const std::string& serverName, const Challenge& challenge,
+                        const std::string& keyAuthorization) override;
+
+    /// The certificate for a handshake with this SNI name (for an IP
+    /// identifier, its reverse-DNS name), if a challenge is active.
+    std::optional<ChallengeCertificate> challengeCertificate(const std::string& sniName) const;
+
+    /// Serves `acme-tls/1` handshakes on `host:port` (0: a free port) on a
+    /// thread of its own; other handshakes are refused. Returns the port.
+    std::uint16_t listen(const std::string& host, std::uint16_t port);
+    void stop();
+
+private:
+    struct Listener;
+
+    mutable std::mutex mutex_;
+    std::map<std::string, ChallengeCertificate> certificates_;  // by SNI name
+    std::unique_ptr<Listener> listener_;
+};
+
+}  // namespace cxxacme::responders

@@ -1,0 +1,112 @@
+#include "cxxacme/responders/Http01Responder.h"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/URI.h>
+
+#include "cxxacme/KeyAuthorization.h"
+
+namespace cxxacme::responders {
+
+namespace {
+
+constexpr std::string_view kPrefix = "/.well-known/acme-challenge/";
+
+class ChallengeHandler final : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit ChallengeHandler(std::optional<std::string> answer) : answer_(std::move(answer)) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        if (!answer_) {
+            response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+            response.setContentLength(0);
+            response.send();
+            return;
+        }
+        response.setContentType("text/plain");
+        response.setContentLength(static_cast<std::streamsize>(answer_->size()));
+        std::ostream& out = response.send();
+        if (request.getMethod() != "HEAD") out << *answer_;
+    }
+
+private:
+    std::optional<std::string> answer_;
+};
+
+class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    Factory(const Http01Responder& responder, Poco::Net::HTTPRequestHandlerFactory::Ptr fallback)
+        : responder_(responder), fallback_(std::move(fallback)) {}
+
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override {
+        std::string path;
+        try {
+            path = Poco::URI(request.getURI()).getPath();
+        } catch (const Poco::Exception&) {
+        }
+        if (path.starts_with(kPrefix) && (request.getMethod() == "GET" || request.getMethod() == "HEAD"))
+            return new ChallengeHandler(responder_.lookup(path.substr(kPrefix.size())));
+        if (fallback_) return fallback_->createRequestHandler(request);
+        return new ChallengeHandler(std::nullopt);
+    }
+
+private:
+    const Http01Responder& responder_;
+    Poco::Net::HTTPRequestHandlerFactory::Ptr fallback_;
+};
+
+}  // namespace
+
+Http01Responder::Http01Responder() = default;
+
+Http01Responder::~Http01Responder() { stop(); }
+
+void Http01Responder::startResponding(const std::string&, const Challenge& challenge,
+                                      const std::string& keyAuthorization) {
+    std::lock_guard lock(mutex_);
+    tokens_[challenge.token] = keyAuthorization;
+}
+
+void Http01Responder::stopResponding(const std::string&, const Challenge& challenge, const std::string&) {
+    std::lock_guard lock(mutex_);
+    tokens_.erase(challenge.token);
+}
+
+std::optional<std::string> Http01Responder::lookup(const std::string& token) const {
+    std::lock_guard lock(mutex_);
+    const auto it = tokens_.find(token);
+    if (it == tokens_.end()) return std::nullopt;
+    return it->second;
+}
+
+Poco::Net::HTTPRequestHandlerFactory* Http01Responder::handlerFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr fallback) {
+    return new Factory(*this, std::move(fallback));
+}
+
+std::uint16_t Http01Responder::listen(const std::string& host, std::uint16_t port) {
+    stop();
+    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, port), 64);
+    const std::uint16_t bound = socket.address().port();
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(8);
+    params->setTimeout(Poco::Timespan(10, 0));
+    auto server = std::make_unique<Poco::Net::HTTPServer>(handlerFactory(), socket, params);
+    server->start();
+    std::lock_guard lock(mutex_);
+    server_ = std::move(server);
+    return bound;
+}
+
+void Http01Responder::stop() {
+    std::unique_ptr<Poco::Net::HTTPServer> server;
+    {
+        std::lock_guard lock(mutex_);
+        server = std::move(server_);
+    }
+    if (server) server->stopAll(true);
+}
+
+}  // namespace cxxacme::responders

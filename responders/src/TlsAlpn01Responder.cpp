@@ -1,0 +1,143 @@
+#include "cxxacme/responders/TlsAlpn01Responder.h"
+
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include <Poco/Logger.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include "cxxacme/CertificateBuilder.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/ServerName.h"
+
+namespace cxxacme::responders {
+
+namespace {
+
+constexpr unsigned char kAcmeTls[] = "acme-tls/1";
+constexpr unsigned kAcmeTlsLength = sizeof kAcmeTls - 1;
+
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+               void*) {
+    for (unsigned i = 0; i < inlen;) {
+        const unsigned len = in[i];
+        if (i + 1 + len > inlen) break;
+        if (len == kAcmeTlsLength && std::memcmp(in + i + 1, kAcmeTls, len) == 0) {
+            *out = in + i + 1;
+            *outlen = static_cast<unsigned char>(len);
+            return SSL_TLSEXT_ERR_OK;
+        }
+        i += 1 + len;
+    }
+    return SSL_TLSEXT_ERR_ALERT_FATAL;  // only acme-tls/1 is served here
+}
+
+int selectCertificate(SSL* ssl, int* alert, void* arg) {
+    const auto* responder = static_cast<const TlsAlpn01Responder*>(arg);
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    const auto found = name ? responder->challengeCertificate(name) : std::nullopt;
+    if (!found) {
+        *alert = SSL_AD_UNRECOGNIZED_NAME;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    if (SSL_use_certificate(ssl, found->certificate.native()) != 1 || SSL_use_PrivateKey(ssl, found->key.native()) != 1) {
+        *alert = SSL_AD_INTERNAL_ERROR;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    return SSL_TLSEXT_ERR_OK;
+}
+
+std::string sniNameFor(const std::string& serverName) {
+    return ServerName::isIpAddress(serverName) ? ServerName::reverseDnsName(serverName) : serverName;
+}
+
+}  // namespace
+
+struct TlsAlpn01Responder::Listener {
+    Poco::Net::ServerSocket socket;
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{nullptr, SSL_CTX_free};
+    std::atomic<bool> stopping{false};
+    std::thread thread;
+
+    void run() {
+        while (!stopping) {
+            try {
+                if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
+                Poco::Net::StreamSocket connection = socket.acceptConnection();
+                connection.setReceiveTimeout(Poco::Timespan(5, 0));
+                connection.setSendTimeout(Poco::Timespan(5, 0));
+                std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+                SSL_set_fd(ssl.get(), connection.impl()->sockfd());
+                if (SSL_accept(ssl.get()) == 1) SSL_shutdown(ssl.get());
+            } catch (const Poco::Exception& e) {
+                Poco::Logger::get("cxxacme.responder.tls-alpn-01").debug("connection failed: " + e.displayText());
+            }
+        }
+    }
+};
+
+TlsAlpn01Responder::TlsAlpn01Responder() = default;
+
+TlsAlpn01Responder::~TlsAlpn01Responder() { stop(); }
+
+void TlsAlpn01Responder::startResponding(const std::string& serverName, const Challenge&,
+                                         const std::string& keyAuthorization) {
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    const auto now = std::chrono::system_clock::now();
+    const Certificate cert = CertificateBuilder()
+                                 .subjectAltNames({Identifier::fromName(serverName)})
+                                 .validity(now - std::chrono::hours(1), now + std::chrono::hours(24 * 7))
+                                 .extension(KeyAuthorization::kAcmeIdentifierOid, true,
+                                            KeyAuthorization::acmeIdentifierExtensionValue(keyAuthorization))
+                                 .selfSign(key);
+    std::lock_guard lock(mutex_);
+    certificates_.insert_or_assign(sniNameFor(serverName), ChallengeCertificate{key, cert});
+}
+
+void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Challenge&, const std::string&) {
+    std::lock_guard lock(mutex_);
+    certificates_.erase(sniNameFor(ServerName::canonical(serverName)));
+}
+
+std::optional<ChallengeCertificate> TlsAlpn01Responder::challengeCertificate(const std::string& sniName) const {
+    std::string lower = sniName;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::lock_guard lock(mutex_);
+    const auto it = certificates_.find(lower);
+    if (it == certificates_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::uint16_t TlsAlpn01Responder::listen(const std::string& host, std::uint16_t port) {
+    stop();
+    auto listener = std::make_unique<Listener>();
+    listener->socket = Poco::Net::ServerSocket(Poco::Net::SocketAddress(host, port), 64);
+    listener->ctx.reset(SSL_CTX_new(TLS_server_method()));
+    if (!listener->ctx) throw CryptoError("SSL_CTX_new failed");
+    SSL_CTX_set_min_proto_version(listener->ctx.get(), TLS1_2_VERSION);
+    SSL_CTX_set_tlsext_servername_callback(listener->ctx.get(), selectCertificate);
+    SSL_CTX_set_tlsext_servername_arg(listener->ctx.get(), this);
+    SSL_CTX_set_alpn_select_cb(listener->ctx.get(), selectAlpn, nullptr);
+    const std::uint16_t bound = listener->socket.address().port();
+    listener->thread = std::thread([l = listener.get()] { l->run(); });
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+    return bound;
+}
+
+void TlsAlpn01Responder::stop() {
+    std::unique_ptr<Listener> listener;
+    {
+        std::lock_guard lock(mutex_);
+        listener = std::move(listener_);
+    }
+    if (!listener) return;
+    listener->stopping = true;
+    if (listener->thread.joinable()) listener->thread.join();
+}
+
+}  // namespace cxxacme::responders

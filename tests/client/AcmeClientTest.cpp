@@ -1,0 +1,313 @@
+#define BOOST_TEST_MODULE acme_client
+#include <boost/test/unit_test.hpp>
+
+// cxxacme's ACME client against mock-acme, over real HTTPS on loopback,
+// with real http-01 and tls-alpn-01 validation through cxxacme's responders.
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
+
+#include "../TestPrinting.h"
+#include "cxxacme/AcmeClient.h"
+#include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/responders/Http01Responder.h"
+#include "cxxacme/responders/TlsAlpn01Responder.h"
+#include "cxxacme/testing/MockAcmeFixture.h"
+#include "cxxacme/testing/NullResponder.h"
+
+using namespace cxxacme;
+using namespace std::chrono_literals;
+using cxxacme::testing::MockAcmeFixture;
+
+namespace {
+
+std::uint16_t freePort() {
+    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
+    return s.address().port();
+}
+
+std::string managementGet(const MockAcmeFixture& acme, const std::string& path) {
+    const Poco::URI uri(acme.managementUrl());
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(req);
+    Poco::Net::HTTPResponse resp;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), body);
+    return body;
+}
+
+mock_acme::MockAcmeConfig config() {
+    auto c = MockAcmeFixture::defaultConfig();
+    c.retryAfterSeconds = 0;
+    return c;
+}
+
+// A CA, an account key, a client, and responders listening on free ports
+// that the CA validates against.
+struct World {
+    explicit World(mock_acme::MockAcmeConfig c = config()) : acme(withPorts(std::move(c))), client(options(), key, clock) {}
+
+    mock_acme::MockAcmeConfig withPorts(mock_acme::MockAcmeConfig c) {
+        c.http01Port = http.listen("127.0.0.1", 0);
+        c.tlsAlpn01Port = tls.listen("127.0.0.1", 0);
+        return c;
+    }
+    AcmeClientOptions options() {
+        AcmeClientOptions o;
+        o.directoryUrl = acme.directoryUrl();
+        o.http.caBundleFile = acme.caBundlePath();
+        o.pollInterval = 50ms;
+        o.badNonceRetries = 10;
+        o.transientRetries = 8;
+        return o;
+    }
+
+    responders::Http01Responder http;
+    responders::TlsAlpn01Responder tls;
+    MockAcmeFixture acme;
+    SystemClock clock;
+    std::shared_ptr<KeySigner> key = std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256));
+    AcmeClient client;
+};
+
+void checkBundle(const PemBundle& bundle, const Certificate& root, std::size_t names) {
+    BOOST_TEST(bundle.certificate().subjectAltNames().size() == names);
+    BOOST_TEST(bundle.privateKey().matches(bundle.certificate().publicKey()));
+    BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {root}));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(issues_through_http01) {
+    World w;
+    AcmeIssuer issuer(w.client, {&w.http});
+    const PemBundle bundle = issuer.issue("a.example.test,b.example.test");
+    checkBundle(bundle, w.acme.issuingRoot(), 2);
+    BOOST_TEST(bundle.certificate().subjectAltNames()[0].value == "a.example.test");
+    BOOST_TEST(!w.http.lookup("anything").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(issues_through_tls_alpn01_including_an_ip_identifier) {
+    World w;
+    AcmeIssuerOptions options;
+    options.keyType = KeyType::Rsa2048;
+    AcmeIssuer issuer(w.client, {&w.tls}, options);
+    const PemBundle bundle = issuer.issue("t.example.test,127.0.0.1");
+    checkBundle(bundle, w.acme.issuingRoot(), 2);
+    BOOST_TEST((bundle.privateKey().type() == KeyType::Rsa2048));
+    BOOST_TEST(!w.tls.challengeCertificate("t.example.test").has_value());  // stopped afterwards
+}
+
+BOOST_AUTO_TEST_CASE(responders_are_chosen_in_preference_order_and_always_stopped) {
+    auto c = config();
+    c.skipValidation = true;
+    World w(c);
+    cxxacme::testing::NullResponder alpn("tls-alpn-01"), http("http-01"), dns("dns-01");
+    AcmeIssuer issuer(w.client, {&dns, &alpn, &http});
+    issuer.issue("p.example.test");
+    BOOST_TEST(dns.startCount() == 1);  // first in the list and offered
+    BOOST_TEST(alpn.startCount() == 0);
+    BOOST_TEST(dns.active().empty());
+
+    cxxacme::testing::NullResponder unknown("tls-sni-01");
+    AcmeIssuer cannot(w.client, {&unknown});
+    try {
+        cannot.issue("q.example.test");
+        BOOST_FAIL("issued without a usable responder");
+    } catch (const Error& e) {
+        BOOST_TEST(std::string(e.what()).find("http-01") != std::string::npos);  // says what the CA offers
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_validation_is_an_acme_problem_and_responders_stop) {
+    auto c = config();
+    World w(c);
+    w.http.stop();  // nobody answers http-01
+    AcmeIssuer issuer(w.client, {&w.http});
+    try {
+        issuer.issue("f.example.test");
+        BOOST_FAIL("issued without validation");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("connection"));
+        BOOST_TEST(p.detail().find("f.example.test") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(accounts_contact_deactivation_and_key_rollover) {
+    World w;
+    BOOST_CHECK_THROW(w.client.findAccount(), AcmeProblem);
+    const AcmeAccount created = w.client.registerAccount({"mailto:ops@example.com"}, true);
+    BOOST_TEST(created.status == "valid");
+    BOOST_TEST(created.contact.at(0) == "mailto:ops@example.com");
+    BOOST_TEST(w.client.findAccount().url == created.url);
+    BOOST_TEST(w.client.updateContact({"mailto:new@example.com"}).contact.at(0) == "mailto:new@example.com");
+
+    auto newKey = std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP384));
+    w.client.rollKey(newKey);
+    AcmeClient withNewKey(w.options(), newKey, w.clock);
+    BOOST_TEST(withNewKey.findAccount().url == created.url);
+    AcmeClient withOldKey(w.options(), w.key, w.clock);
+    BOOST_CHECK_THROW(withOldKey.findAccount(), AcmeProblem);
+
+    BOOST_TEST(w.client.deactivateAccount().status == "deactivated");
+    try {
+        w.client.newOrder({Identifier::dns("x.example.test")});
+        BOOST_FAIL("a deactivated account ordered");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("unauthorized"));
+        BOOST_TEST(p.status() == 401);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(survives_rejected_nonces_server_errors_and_rate_limits) {
+    auto c = config();
+    c.nonceRejectPercent = 40;
+    c.serverErrorPercent = 20;
+    c.rateLimitOrders = 1;
+    c.rateLimitWindow = 2s;
+    c.randomSeed = 7;
+    World w(c);
+    AcmeIssuer issuer(w.client, {&w.http});
+    checkBundle(issuer.issue("n1.example.test"), w.acme.issuingRoot(), 1);
+    checkBundle(issuer.issue("n2.example.test"), w.acme.issuingRoot(), 1);  // waits out the 429
+}
+
+BOOST_AUTO_TEST_CASE(a_long_retry_after_is_reported_not_waited_for) {
+    auto c = config();
+    c.skipValidation = true;
+    c.rateLimitOrders = 1;
+    c.rateLimitWindow = 3600s;
+    World w(c);
+    cxxacme::testing::NullResponder http;
+    AcmeIssuer issuer(w.client, {&http});
+    issuer.issue("r1.example.test");
+    try {
+        issuer.issue("r2.example.test");
+        BOOST_FAIL("rate limit not reported");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("rateLimited"));
+        BOOST_TEST(p.status() == 429);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
+    World w;
+    AcmeIssuer issuer(w.client, {&w.http});
+    const PemBundle first = issuer.issue("rv.example.test");
+    w.client.revoke(first.certificate(), 4);
+    BOOST_TEST(managementGet(w.acme, "/cert-status-by-serial/" + first.certificate().serialHex()).find("Revoked") !=
+               std::string::npos);
+    try {
+        w.client.revoke(first.certificate());
+        BOOST_FAIL("revoked twice");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("alreadyRevoked"));
+    }
+    const PemBundle second = issuer.issue("rv.example.test");
+    const KeySigner certificateKey(second.privateKey());
+    w.client.revoke(second.certificate(), 1, &certificateKey);
+    BOOST_TEST(managementGet(w.acme, "/cert-status-by-serial/" + second.certificate().serialHex()).find("Revoked") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(renewal_information_and_replaces) {
+    World w;
+    AcmeIssuer issuer(w.client, {&w.http});
+    const PemBundle first = issuer.issue("ari.example.test");
+    const auto info = w.client.renewalInfo(first.certificate());
+    BOOST_REQUIRE(info.has_value());
+    BOOST_TEST((info->windowStart > first.certificate().notBefore()));
+    BOOST_TEST((info->windowEnd < first.certificate().notAfter()));
+    BOOST_TEST((info->retryAfter > Duration::zero()));
+    // a renewal names the replaced certificate; a second one falls back
+    const PemBundle second = issuer.issue("ari.example.test", first.certificate());
+    const PemBundle third = issuer.issue("ari.example.test", first.certificate());
+    BOOST_TEST(!(second.certificate() == third.certificate()));
+}
+
+BOOST_AUTO_TEST_CASE(profiles_and_preferred_chains) {
+    World w;
+    AcmeIssuerOptions options;
+    options.profile = "shortlived";
+    options.preferredChainIssuer = "mock-acme root 1";
+    AcmeIssuer issuer(w.client, {&w.http}, options);
+    const PemBundle bundle = issuer.issue("sl.example.test");
+    const auto c = bundle.certificate();
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::hours>(c.notAfter() - c.notBefore()).count() == 6 * 24);
+    BOOST_CHECK_NO_THROW(c.verifyChain(bundle.chain(), {w.acme.server().issuingRoot(1)}));
+    BOOST_CHECK_THROW(c.verifyChain(bundle.chain(), {w.acme.issuingRoot()}), CertificateError);
+    BOOST_TEST(w.client.directory().profiles.count("shortlived") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(external_account_binding) {
+    auto c = config();
+    c.externalAccountRequired = true;
+    const std::string mac = detail::randomBytes(32);
+    c.eabKeys["eab-kid"] = Base64Url::encode(mac);
+    World w(c);
+    BOOST_TEST(w.client.directory().externalAccountRequired);
+    try {
+        w.client.registerAccount({}, true);
+        BOOST_FAIL("registered without binding");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("externalAccountRequired"));
+    }
+    BOOST_TEST(w.client.registerAccount({}, true, ExternalAccountBinding{"eab-kid", mac}).status == "valid");
+}
+
+BOOST_AUTO_TEST_CASE(network_failures_are_clear_errors) {
+    SystemClock clock;
+    auto key = std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256));
+    AcmeClientOptions closed;
+    closed.directoryUrl = "https://127.0.0.1:" + std::to_string(freePort()) + "/dir";
+    BOOST_CHECK_THROW(AcmeClient(closed, key, clock).directory(), NetworkError);
+
+    // a server whose certificate the client does not trust
+    MockAcmeFixture acme;
+    AcmeClientOptions untrusted;
+    untrusted.directoryUrl = acme.directoryUrl();
+    try {
+        AcmeClient(untrusted, key, clock).directory();
+        BOOST_FAIL("trusted an unknown CA");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(e.url() == acme.directoryUrl());
+    }
+
+    // a server that accepts and never answers
+    Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+    AcmeClientOptions slow;
+    slow.directoryUrl = "https://127.0.0.1:" + std::to_string(silent.address().port()) + "/dir";
+    slow.http.timeout = 1s;
+    try {
+        AcmeClient(slow, key, clock).directory();
+        BOOST_FAIL("no timeout");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(std::string(e.what()).find("127.0.0.1") != std::string::npos);
+    }
+    AcmeClientOptions missingBundle;
+    missingBundle.directoryUrl = acme.directoryUrl();
+    missingBundle.http.caBundleFile = "/nonexistent/ca.pem";
+    BOOST_CHECK_THROW(AcmeClient(missingBundle, key, clock).directory(), Error);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_ends_waits) {
+    auto c = config();
+    c.validationDelay = 30s;  // validation would take long
+    World w(c);
+    AcmeIssuer issuer(w.client, {&w.http});
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(300ms);
+        w.client.cancel();
+    });
+    BOOST_CHECK_THROW(issuer.issue("c.example.test"), Error);
+    canceller.join();
+}
