@@ -13,7 +13,7 @@ std::string fullType(const std::string& type) {
 }
 
 std::string describe(const std::string& type, const std::string& detail, int status) {
-    return "ACME problem " + type + " (HTTP " + std::to_string(status) + "): " + InvalidNameError::printable(detail);
+    return "ACME problem " + type + " (HTTP " + std::to_string(status) + "): " + InvalidNameError::printable(detail, 2048);
 }
 
 }  // namespace

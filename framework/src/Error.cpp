@@ -4,8 +4,7 @@
 
 namespace cxxacme {
 
-std::string InvalidNameError::printable(const std::string& text) {
-    constexpr std::size_t kMaxShown = 80;
+std::string InvalidNameError::printable(const std::string& text, std::size_t kMaxShown) {
     std::string out;
     for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
         const auto c = static_cast<unsigned char>(text[i]);

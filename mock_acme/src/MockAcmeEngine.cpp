@@ -1,6 +1,7 @@
 #include "cxxacme/mock_acme/MockAcmeEngine.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <ctime>
 #include <deque>
 #include <iomanip>
@@ -150,6 +151,8 @@ struct EngineState {
     std::map<std::string, IssuedCertificate> certificates;
     std::map<std::string, std::string> certificateByAriId;
     Duration offset{};
+    bool stopping = false;
+    std::condition_variable stopped;
 
     bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
 
@@ -1021,7 +1024,14 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, const
     }
 }
 
-MockAcmeEngine::~MockAcmeEngine() { workers_.shutdown(); }
+MockAcmeEngine::~MockAcmeEngine() {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->stopping = true;
+    }
+    state_->stopped.notify_all();
+    workers_.shutdown();
+}
 
 TimePoint MockAcmeEngine::now() const {
     std::lock_guard lock(state_->mutex);
@@ -1102,7 +1112,10 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
         const ValidationRequest work = *job;
         const std::string challengeId = jobChallengeId;
         workers_.post([this, work, challengeId] {
-            if (config_.validationDelay > Duration::zero()) std::this_thread::sleep_for(config_.validationDelay);
+            if (config_.validationDelay > Duration::zero()) {
+                std::unique_lock lock(state_->mutex);
+                if (state_->stopped.wait_for(lock, config_.validationDelay, [this] { return state_->stopping; })) return;
+            }
             std::optional<AcmeProblem> error;
             try {
                 error = validator_->validate(work);

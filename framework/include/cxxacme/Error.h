@@ -24,8 +24,9 @@ public:
     /// The rejected input, as given (it may hold bytes unfit to print).
     const std::string& name() const noexcept { return name_; }
 
-    /// `text` with control and non-ASCII bytes shown as `\xNN`, cut at 80 bytes.
-    static std::string printable(const std::string& text);
+    /// `text` with control and non-ASCII bytes shown as `\xNN`, cut at
+    /// `maxBytes` bytes (then "..." follows).
+    static std::string printable(const std::string& text, std::size_t maxBytes = 80);
 
 private:
     std::string name_;
