@@ -1,0 +1,133 @@
+#pragma once
+
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+
+#include "cxxacme/AcmeResources.h"
+#include "cxxacme/ICertificateStore.h"
+#include "cxxacme/IClock.h"
+#include "cxxacme/IIssuer.h"
+#include "cxxacme/WorkerPool.h"
+
+namespace cxxacme {
+
+/// Something that happened to a certificate, for the embedding program.
+struct IssuingEvent {
+    enum class Kind {
+        Issued,   ///< an empty entry got its first certificate
+        Renewed,  ///< an existing certificate was replaced
+        Failed,   ///< an issuance failed (it will be retried)
+        Panic,    ///< an issuance failed within the panic interval
+    };
+    Kind kind;
+    std::string names;
+    std::string detail;  ///< the error for Failed and Panic; the new notAfter otherwise
+    TimePoint at;
+};
+
+/// txacme's issuing service, with what today's CAs need. Each default is
+/// the reason beside it.
+struct AcmeIssuingServiceOptions {
+    Duration checkInterval = std::chrono::hours(24);        ///< txacme: check daily
+    Duration reissueInterval = std::chrono::hours(24 * 30); ///< txacme: renew 30 days before expiry
+    Duration panicInterval = std::chrono::hours(24 * 15);   ///< txacme: panic within 15 days
+    std::size_t maxConcurrentIssuances = 4;                 ///< be gentle with the CA
+    Duration initialBackoff = std::chrono::minutes(1);      ///< first retry of a failed name
+    Duration maxBackoff = std::chrono::hours(6);            ///< doubling stops here
+    /// Called when a reissue fails within the panic interval. Default: a
+    /// critical line on the `cxxacme.service` logger.
+    std::function<void(const std::string& names, const std::string& error)> panic;
+    /// RFC 9773: the CA's suggested renewal window for a certificate, or
+    /// nothing. Default: none (use lifetimes only).
+    std::function<std::optional<RenewalInfo>(const Certificate&)> renewalInfo;
+    std::uint64_t randomSeed = std::random_device{}();     ///< jitter; fixed in tests
+};
+
+/// Keeps every entry of a store issued and renewed (txacme's
+/// `AcmeIssuingService`).
+///
+/// - A check runs at `start()` and every `checkInterval`.
+/// - An entry is reissued when it is empty, or when its certificate's
+///   remaining life is at most the *renewal threshold*: `reissueInterval`,
+///   or a third of the certificate's lifetime when that is shorter (so a
+///   6-day certificate renews with 2 days left, not at every check). With a
+///   renewal-information source, a suggested window that has begun makes the
+///   entry due at once, and one in the future holds it back until then.
+/// - Within the *panic threshold* (`panicInterval`, or half the renewal
+///   threshold when that is shorter), or for an empty entry, a failed
+///   reissue calls `panic`.
+/// - `whenCertsValid()` resolves once the first check has tried every
+///   panicking entry.
+/// - Concurrent `issueCert` calls for the same names share one issuance; at
+///   most `maxConcurrentIssuances` run at once.
+/// - A failed name is retried after an exponential, jittered back-off, and
+///   at the next check at the latest; checks skip it while it backs off.
+///
+/// Time comes from the injected clock only. Thread-safe.
+class AcmeIssuingService {
+public:
+    using Subscription = std::shared_ptr<void>;
+
+    AcmeIssuingService(ICertificateStore& store, IIssuer& issuer, IClock& clock, AcmeIssuingServiceOptions options = {});
+    ~AcmeIssuingService();
+    AcmeIssuingService(const AcmeIssuingService&) = delete;
+    AcmeIssuingService& operator=(const AcmeIssuingService&) = delete;
+
+    /// Runs the first check (on a worker) and schedules the next ones.
+    void start();
+    /// Cancels timers, lets running issuances finish, stops. Idempotent.
+    void stop();
+
+    /// Resolves after the first check has tried every panicking entry.
+    std::shared_future<void> whenCertsValid() const { return certsValid_; }
+
+    /// Issues (or reissues) `names` now and stores the result; the future
+    /// holds the bundle or the error. Shared with any issuance of the same
+    /// names already under way.
+    std::shared_future<PemBundle> issueCert(const std::string& names);
+
+    /// Calls `listener` for every event until the returned handle is dropped.
+    [[nodiscard]] Subscription onEvent(std::function<void(const IssuingEvent&)> listener);
+
+    /// When `entry` is due for renewal (a time in the past: now).
+    TimePoint renewalDue(const PemBundle& entry) const;
+
+private:
+    struct Listener;
+    void check(bool first);
+    void scheduleCheck();
+    void emit(const IssuingEvent& event);
+    std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal);
+    void recordFailure(const std::string& names);
+    Duration panicThreshold(const Certificate& cert) const;
+    Duration renewalThreshold(const Certificate& cert) const;
+
+    ICertificateStore& store_;
+    IIssuer& issuer_;
+    IClock& clock_;
+    AcmeIssuingServiceOptions options_;
+
+    mutable std::mutex mutex_;
+    bool running_ = false;
+    bool stopped_ = false;
+    std::map<std::string, std::shared_future<PemBundle>> inFlight_;
+    std::map<std::string, std::pair<int, TimePoint>> failures_;  // names -> (count, not before)
+    std::map<std::string, ScheduledCall> retries_;
+    ScheduledCall nextCheck_;
+    std::mt19937_64 random_;
+    std::vector<std::weak_ptr<Listener>> listeners_;
+    std::promise<void> certsValidPromise_;
+    std::shared_future<void> certsValid_;
+
+    WorkerPool checker_{1, "cxxacme.service"};
+    WorkerPool issuers_;
+};
+
+}  // namespace cxxacme

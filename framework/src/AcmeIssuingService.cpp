@@ -1,0 +1,307 @@
+#include "cxxacme/AcmeIssuingService.h"
+
+#include <Poco/Logger.h>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
+
+namespace cxxacme {
+
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("cxxacme.service"); }
+
+std::string describe(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "unknown error";
+    }
+}
+
+std::string day(TimePoint t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+}  // namespace
+
+struct AcmeIssuingService::Listener {
+    std::function<void(const IssuingEvent&)> callback;
+};
+
+AcmeIssuingService::AcmeIssuingService(ICertificateStore& store, IIssuer& issuer, IClock& clock,
+                                       AcmeIssuingServiceOptions options)
+    : store_(store),
+      issuer_(issuer),
+      clock_(clock),
+      options_(std::move(options)),
+      random_(options_.randomSeed),
+      certsValid_(certsValidPromise_.get_future().share()),
+      issuers_(options_.maxConcurrentIssuances, "cxxacme.service") {
+    if (!options_.panic)
+        options_.panic = [](const std::string& names, const std::string& error) {
+            logger().critical("certificate for " + names + " expires soon and could not be reissued: " + error);
+        };
+    if (options_.checkInterval <= Duration::zero()) throw Error("checkInterval must be positive");
+}
+
+AcmeIssuingService::~AcmeIssuingService() { stop(); }
+
+void AcmeIssuingService::start() {
+    {
+        std::lock_guard lock(mutex_);
+        if (running_ || stopped_) return;
+        running_ = true;
+    }
+    scheduleCheck();
+    checker_.post([this] { check(true); });
+}
+
+void AcmeIssuingService::stop() {
+    std::map<std::string, ScheduledCall> retries;
+    ScheduledCall next;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        stopped_ = true;
+        retries.swap(retries_);
+        next = std::move(nextCheck_);
+    }
+    next.cancel();
+    for (auto& [names, call] : retries) call.cancel();
+    checker_.shutdown();
+    issuers_.shutdown();
+    try {
+        certsValidPromise_.set_value();  // nobody waits for a stopped service
+    } catch (const std::future_error&) {
+    }
+}
+
+AcmeIssuingService::Subscription AcmeIssuingService::onEvent(std::function<void(const IssuingEvent&)> listener) {
+    auto handle = std::make_shared<Listener>(Listener{std::move(listener)});
+    std::lock_guard lock(mutex_);
+    listeners_.push_back(handle);
+    return handle;
+}
+
+void AcmeIssuingService::emit(const IssuingEvent& event) {
+    std::vector<std::shared_ptr<Listener>> live;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = listeners_.begin(); it != listeners_.end();) {
+            if (auto l = it->lock()) {
+                live.push_back(std::move(l));
+                ++it;
+            } else {
+                it = listeners_.erase(it);
+            }
+        }
+    }
+    for (const auto& l : live) {
+        try {
+            l->callback(event);
+        } catch (const std::exception& e) {
+            logger().error(std::string("an event listener failed: ") + e.what());
+        }
+    }
+}
+
+Duration AcmeIssuingService::renewalThreshold(const Certificate& cert) const {
+    const Duration third = (cert.notAfter() - cert.notBefore()) / 3;
+    return std::min(options_.reissueInterval, third);
+}
+
+Duration AcmeIssuingService::panicThreshold(const Certificate& cert) const {
+    return std::min(options_.panicInterval, renewalThreshold(cert) / 2);
+}
+
+TimePoint AcmeIssuingService::renewalDue(const PemBundle& entry) const {
+    if (entry.empty()) return TimePoint::min();
+    const Certificate& cert = entry.certificate();
+    TimePoint due = cert.notAfter() - renewalThreshold(cert);
+    if (options_.renewalInfo) {
+        try {
+            if (const auto info = options_.renewalInfo(cert)) {
+                // RFC 9773 §4.2: a time chosen uniformly within the window; fixed
+                // per certificate so that every check picks the same one.
+                const auto span = info->windowEnd - info->windowStart;
+                const std::size_t h = std::hash<std::string>{}(cert.serialHex());
+                due = info->windowStart + span * static_cast<long>(h % 1000) / 1000;
+                due = std::min(due, cert.notAfter() - panicThreshold(cert));
+            }
+        } catch (const std::exception& e) {
+            logger().warning("renewal information for " + cert.serialHex() + " unavailable: " + e.what());
+        }
+    }
+    return due;
+}
+
+void AcmeIssuingService::scheduleCheck() {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    // The next tick is scheduled when this one fires, not when its check
+    // ends, so that checks keep to the clock's rhythm however long they take.
+    nextCheck_ = clock_.callLater(options_.checkInterval, [this] {
+        scheduleCheck();
+        checker_.post([this] { check(false); });
+    });
+}
+
+void AcmeIssuingService::check(bool first) {
+    std::vector<std::shared_future<PemBundle>> panicking;
+    try {
+        const auto entries = store_.asMap();
+        const TimePoint now = clock_.now();
+        for (const auto& [names, entry] : entries) {
+            {
+                std::lock_guard lock(mutex_);
+                const auto f = failures_.find(names);
+                if (f != failures_.end() && f->second.second > now) continue;  // backing off
+            }
+            bool panic = entry.empty();
+            bool due = panic;
+            try {
+                if (!entry.empty()) {
+                    const Certificate& cert = entry.certificate();
+                    panic = cert.notAfter() - now <= panicThreshold(cert);
+                    due = panic || now >= renewalDue(entry);
+                }
+            } catch (const Error& e) {
+                logger().error("entry " + names + " cannot be checked: " + e.what());
+                continue;
+            }
+            if (!due) continue;
+            auto future = startIssuance(names, panic, !entry.empty());
+            if (panic) panicking.push_back(std::move(future));
+        }
+    } catch (const std::exception& e) {
+        logger().error(std::string("certificate check failed: ") + e.what());
+    }
+    if (first) {
+        for (auto& f : panicking) f.wait();
+        try {
+            certsValidPromise_.set_value();
+        } catch (const std::future_error&) {
+        }
+    }
+}
+
+std::shared_future<PemBundle> AcmeIssuingService::issueCert(const std::string& names) {
+    const std::string key = ServerName::canonicalKey(names);
+    std::optional<PemBundle> current;
+    try {
+        current = store_.get(key);
+    } catch (const Error&) {
+    }
+    bool panic = !current || current->empty();
+    if (!panic) {
+        try {
+            panic = current->notAfter() - clock_.now() <= panicThreshold(current->certificate());
+        } catch (const Error&) {
+        }
+    }
+    return startIssuance(key, panic, current && !current->empty());
+}
+
+std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::string& names, bool panicking, bool renewal) {
+    auto promise = std::make_shared<std::promise<PemBundle>>();
+    std::shared_future<PemBundle> future;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = inFlight_.find(names); it != inFlight_.end()) return it->second;
+        future = promise->get_future().share();
+        if (stopped_) {
+            promise->set_exception(std::make_exception_ptr(Error("the issuing service is stopped")));
+            return future;
+        }
+        inFlight_[names] = future;
+    }
+    const bool posted = issuers_.post([this, names, panicking, renewal, promise] {
+        std::exception_ptr error;
+        PemBundle issued;
+        try {
+            std::optional<Certificate> replacing;
+            if (const auto current = store_.get(names); current && !current->empty()) replacing = current->certificate();
+            issued = issuer_.issue(names, replacing);
+            store_.store(names, issued);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            inFlight_.erase(names);
+            if (!error) {
+                failures_.erase(names);
+                retries_.erase(names);
+            }
+        }
+        const TimePoint now = clock_.now();
+        if (!error) {
+            logger().information((renewal ? "renewed " : "issued ") + names + ", valid until " + day(issued.notAfter()));
+            emit({renewal ? IssuingEvent::Kind::Renewed : IssuingEvent::Kind::Issued, names, day(issued.notAfter()), now});
+            promise->set_value(issued);
+            return;
+        }
+        const std::string what = describe(error);
+        recordFailure(names);
+        logger().error("issuing " + names + " failed: " + what);
+        emit({IssuingEvent::Kind::Failed, names, what, now});
+        if (panicking) {
+            emit({IssuingEvent::Kind::Panic, names, what, now});
+            try {
+                options_.panic(names, what);
+            } catch (const std::exception& e) {
+                logger().error(std::string("the panic callback failed: ") + e.what());
+            }
+        }
+        promise->set_exception(error);
+    });
+    if (!posted) {
+        std::lock_guard lock(mutex_);
+        inFlight_.erase(names);
+        promise->set_exception(std::make_exception_ptr(Error("the issuing service is stopped")));
+    }
+    return future;
+}
+
+void AcmeIssuingService::recordFailure(const std::string& names) {
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    auto& [count, notBefore] = failures_[names];
+    ++count;
+    double backoff = std::chrono::duration<double>(options_.initialBackoff).count();
+    for (int i = 1; i < count && backoff < std::chrono::duration<double>(options_.maxBackoff).count(); ++i) backoff *= 2;
+    std::uniform_real_distribution<double> jitter(0.75, 1.25);
+    backoff = std::min(backoff * jitter(random_), std::chrono::duration<double>(options_.maxBackoff).count());
+    const auto delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(backoff));
+    notBefore = clock_.now() + delay;
+    retries_[names] = clock_.callLater(delay, [this, names] {
+        checker_.post([this, names] {
+            std::optional<PemBundle> current;
+            try {
+                current = store_.get(names);
+            } catch (const Error& e) {
+                logger().error("retry of " + names + " cannot read the store: " + e.what());
+                return;
+            }
+            if (!current) return;  // the entry is gone
+            bool panic = current->empty();
+            bool due = panic;
+            if (!panic) {
+                const auto now = clock_.now();
+                panic = current->notAfter() - now <= panicThreshold(current->certificate());
+                due = panic || now >= renewalDue(*current);
+            }
+            if (due) startIssuance(names, panic, !current->empty());
+        });
+    });
+}
+
+}  // namespace cxxacme

@@ -1,0 +1,284 @@
+#define BOOST_TEST_MODULE issuing_service
+#include <boost/test/unit_test.hpp>
+
+// AcmeIssuingService's rules, driven by a FakeClock and a fake issuer: days
+// and weeks pass in microseconds, and nothing sleeps to make time pass.
+// (Real-time waits below only wait for worker threads to finish work that
+// the fake clock has already made due.)
+
+#include <condition_variable>
+#include <thread>
+
+#include "../TestPrinting.h"
+#include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/testing/FakeClock.h"
+#include "cxxacme/testing/FakeIssuer.h"
+#include "cxxacme/testing/MemoryStore.h"
+
+using namespace cxxacme;
+using namespace std::chrono_literals;
+using cxxacme::testing::FakeClock;
+using cxxacme::testing::FakeIssuer;
+using cxxacme::testing::MemoryStore;
+
+namespace {
+
+constexpr auto kDay = std::chrono::hours(24);
+
+struct EventLog {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<IssuingEvent> events;
+    AcmeIssuingService::Subscription subscription;
+
+    explicit EventLog(AcmeIssuingService& service)
+        : subscription(service.onEvent([this](const IssuingEvent& e) {
+              std::lock_guard lock(mutex);
+              events.push_back(e);
+              changed.notify_all();
+          })) {}
+
+    int count(IssuingEvent::Kind kind) {
+        std::lock_guard lock(mutex);
+        return static_cast<int>(std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.kind == kind; }));
+    }
+    bool waitFor(IssuingEvent::Kind kind, int n) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, 30s, [&] {
+            return std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.kind == kind; }) >= n;
+        });
+    }
+};
+
+struct World {
+    FakeClock clock;
+    MemoryStore store;
+    FakeIssuer issuer{clock};
+    testing::TestCertificateAuthority ca;
+    std::vector<std::pair<std::string, std::string>> panics;
+    std::mutex panicMutex;
+
+    AcmeIssuingServiceOptions options() {
+        AcmeIssuingServiceOptions o;
+        o.randomSeed = 1;
+        o.panic = [this](const std::string& names, const std::string& error) {
+            std::lock_guard lock(panicMutex);
+            panics.emplace_back(names, error);
+        };
+        return o;
+    }
+    // An entry whose certificate has `left` of its 90 days remaining.
+    void add(const std::string& names, Duration left, Duration lifetime = 90 * kDay) {
+        const TimePoint notAfter = clock.now() + left;
+        store.store(names, ca.issue(names, notAfter - lifetime, notAfter));
+    }
+    TimePoint notAfter(const std::string& names) { return store.get(names)->notAfter(); }
+    // Lets workers finish what is due (they run on real threads).
+    void settle() { std::this_thread::sleep_for(100ms); }
+};
+
+bool ready(const std::shared_future<void>& f) { return f.wait_for(30s) == std::future_status::ready; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(empty_entries_are_issued_at_start_and_whenCertsValid_waits_for_them) {
+    World w;
+    w.store.store("a.example.test", PemBundle());
+    w.store.store("b.example.test,www.b.example.test", PemBundle());
+    w.add("valid.example.test", 80 * kDay);
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    BOOST_TEST(w.issuer.calls() == 2);
+    BOOST_TEST(!w.store.get("a.example.test")->empty());
+    BOOST_TEST(w.store.get("b.example.test,www.b.example.test")->certificate().subjectAltNames().size() == 2u);
+    BOOST_TEST(w.issuer.calls("valid.example.test") == 0);
+    BOOST_TEST(log.count(IssuingEvent::Kind::Issued) == 2);
+    BOOST_TEST(w.issuer.replacements() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(renews_within_the_reissue_interval_at_a_later_check) {
+    World w;
+    w.add("r.example.test", 40 * kDay + 12h);
+    const TimePoint old = w.notAfter("r.example.test");
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    for (int day = 1; day <= 10; ++day) w.clock.advance(kDay);  // 30.5 days left: not yet
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 0);
+    w.clock.advance(kDay);  // 29.5 days left
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls() == 1);
+    BOOST_TEST(w.issuer.replacements() == 1);
+    BOOST_TEST((w.notAfter("r.example.test") > old));
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_within_the_panic_interval_panics) {
+    World w;
+    w.add("p.example.test", 10 * kDay);
+    w.store.store("blank.example.test", PemBundle());
+    w.issuer.failAlways("CA unreachable");
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));  // resolves after trying, even though it failed
+    BOOST_TEST(w.issuer.calls() == 2);
+    BOOST_TEST(log.count(IssuingEvent::Kind::Panic) == 2);
+    std::lock_guard lock(w.panicMutex);
+    BOOST_REQUIRE(w.panics.size() == 2u);
+    BOOST_TEST(w.panics[0].second.find("CA unreachable") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_outside_the_panic_interval_is_retried_without_panic) {
+    World w;
+    w.add("f.example.test", 20 * kDay);
+    w.issuer.failNext(1);
+    auto options = w.options();
+    options.initialBackoff = 1h;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 1));
+    BOOST_TEST(log.count(IssuingEvent::Kind::Panic) == 0);
+    BOOST_TEST(w.panics.empty());
+    w.clock.advance(2h);  // past the jittered back-off (at most 1.25 h)
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(back_off_doubles_with_jitter) {
+    World w;
+    w.store.store("b.example.test", PemBundle());
+    w.issuer.failAlways();
+    auto options = w.options();
+    options.initialBackoff = 60s;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 1));
+    // Retry 1 comes 45 to 75 s after the failure; retry 2 comes 90 to 150 s
+    // after retry 1 failed, which was somewhere between 45 and 76 s.
+    w.clock.advance(44s);
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 1);
+    w.clock.advance(32s);  // 76 s
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 2));
+    w.clock.advance(58s);  // 134 s < 45 + 90
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 2);
+    w.clock.advance(93s);  // 227 s > 76 + 150
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 3));
+    // the next check does not retry a name that is backing off
+    BOOST_TEST(w.issuer.calls() == 3);
+}
+
+BOOST_AUTO_TEST_CASE(short_lived_certificates_renew_at_a_third_of_their_lifetime) {
+    World w;
+    w.issuer.setLifetime(6 * kDay);
+    w.store.store("s.example.test", PemBundle());
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    BOOST_TEST(w.issuer.calls() == 1);
+    for (int day = 1; day <= 3; ++day) w.clock.advance(kDay);  // 5, 4, 3 days left: keep
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 1);
+    w.clock.advance(kDay + 1min);  // a little under 2 days left
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    w.clock.advance(kDay);  // the new certificate has 5 days left
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_issueCert_calls_share_one_issuance) {
+    World w;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());
+    w.issuer.hold();
+    auto first = service.issueCert("shared.example.test");
+    auto second = service.issueCert(" Shared.Example.Test ");
+    w.issuer.release();
+    const PemBundle a = first.get();
+    const PemBundle b = second.get();
+    BOOST_TEST(a.toPem() == b.toPem());
+    BOOST_TEST(w.issuer.calls() == 1);
+    BOOST_TEST(w.store.get("shared.example.test")->toPem() == a.toPem());
+    // once done, a new call issues again
+    service.issueCert("shared.example.test").get();
+    BOOST_TEST(w.issuer.calls() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_issuances_are_bounded) {
+    World w;
+    for (int i = 0; i < 8; ++i) w.store.store("c" + std::to_string(i) + ".example.test", PemBundle());
+    auto options = w.options();
+    options.maxConcurrentIssuances = 2;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    w.issuer.hold();
+    service.start();
+    for (int i = 0; i < 300 && w.issuer.calls() < 2; ++i) std::this_thread::sleep_for(10ms);
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 2);  // two workers, both held
+    w.issuer.release();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    BOOST_TEST(w.issuer.calls() == 8);
+    BOOST_TEST(w.issuer.maxConcurrent() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(renewal_information_moves_the_renewal) {
+    World w;
+    w.add("early.example.test", 80 * kDay);
+    w.add("late.example.test", 80 * kDay);
+    w.issuer.setLifetime(365 * kDay);  // renewed certificates stay out of the way
+    auto options = w.options();
+    const TimePoint start = w.clock.now();
+    const std::string earlySerial = w.store.get("early.example.test")->certificate().serialHex();
+    const std::string lateSerial = w.store.get("late.example.test")->certificate().serialHex();
+    options.renewalInfo = [&](const Certificate& cert) -> std::optional<RenewalInfo> {
+        if (cert.serialHex() == earlySerial) return RenewalInfo{start - 1h, start, "", {}};  // the CA says: now
+        if (cert.serialHex() == lateSerial) return RenewalInfo{start + 60 * kDay, start + 60 * kDay + 1h, "", {}};
+        return std::nullopt;  // new certificates: the lifetime rule
+    };
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls("early.example.test") == 1);
+    for (int day = 1; day <= 55; ++day) w.clock.advance(kDay);  // past the 30-day rule, before the window
+    w.settle();
+    BOOST_TEST(w.issuer.calls("late.example.test") == 0);
+    for (int day = 56; day <= 61; ++day) w.clock.advance(kDay);
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 2));
+    BOOST_TEST(w.issuer.calls("late.example.test") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(stop_cancels_checks_and_retries) {
+    World w;
+    w.add("x.example.test", 31 * kDay);
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    service.stop();
+    BOOST_TEST(w.clock.pendingCount() == 0u);
+    w.clock.advance(5 * kDay);
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 0);
+    BOOST_CHECK_THROW(service.issueCert("x.example.test").get(), Error);
+}
+
+BOOST_AUTO_TEST_CASE(a_broken_entry_does_not_stop_the_others) {
+    World w;
+    class BrokenStore final : public ICertificateStore {
+    public:
+        std::optional<PemBundle> get(const std::string&) override { throw StoreError("x", "", "disk on fire"); }
+        void store(const std::string&, const PemBundle&) override { throw StoreError("x", "", "disk on fire"); }
+        std::map<std::string, PemBundle> asMap() override { throw StoreError("*", "", "disk on fire"); }
+    } broken;
+    AcmeIssuingService service(broken, w.issuer, w.clock, w.options());
+    service.start();
+    BOOST_TEST(ready(service.whenCertsValid()));  // a failing store still lets start-up finish
+    BOOST_CHECK_THROW(service.issueCert("y.example.test").get(), StoreError);
+}
