@@ -218,9 +218,11 @@ struct StoreConformanceFixture {
 
 }  // namespace cxxacme::testing
 
+// The case is named after the method; the call is qualified, since inside
+// the case the bare name would mean the case's own class.
 #define CXXACME_STORE_CONFORMANCE_CASE(Factory, method)                                           \
     BOOST_FIXTURE_TEST_CASE(method, ::cxxacme::testing::StoreConformanceFixture<Factory>) { \
-        method();                                                                              \
+        ::cxxacme::testing::StoreConformanceFixture<Factory>::method();                        \
     }
 
 /// Defines a Boost.Test suite `SuiteName` that runs the whole contract

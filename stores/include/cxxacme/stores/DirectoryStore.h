@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+
+#include "cxxacme/ICertificateStore.h"
+
+namespace cxxacme::stores {
+
+/// txacme's certificate directory (and txsni's host directory): one
+/// `NAME.pem` per entry holding key, certificate and chain, `client.key`
+/// beside them for the account key, and an empty `NAME.pem` meaning "issue
+/// me".
+///
+/// Names are checked with `ServerName::canonicalKey` before they become a
+/// path. Writes go to a temporary file in the same directory (mode 0600,
+/// `O_NOFOLLOW`), are fsynced, renamed into place, and the directory is
+/// fsynced: a reader or a crash sees the old entry or the new one. Reads do
+/// not follow links. `asMap` skips (and logs, on `cxxacme.store.directory`)
+/// files that are not valid entries, naming the file and the reason, without
+/// hiding the others.
+class DirectoryStore final : public ICertificateStore {
+public:
+    /// The file name of the account key inside the directory.
+    static constexpr const char* kAccountKeyFile = "client.key";
+    static constexpr std::size_t kMaxEntryBytes = 1024 * 1024;
+
+    /// Uses `directory`, creating it (mode 0700) if it does not exist.
+    explicit DirectoryStore(std::string directory);
+
+    std::optional<PemBundle> get(const std::string& name) override;
+    void store(const std::string& name, const PemBundle& entry) override;
+    std::map<std::string, PemBundle> asMap() override;
+
+    const std::string& directory() const noexcept { return directory_; }
+    /// The path of `name`'s entry (after checking the name).
+    std::string pathFor(const std::string& name) const;
+    /// The path of the account key.
+    std::string accountKeyPath() const { return directory_ + "/" + kAccountKeyFile; }
+
+private:
+    std::string directory_;
+};
+
+}  // namespace cxxacme::stores
