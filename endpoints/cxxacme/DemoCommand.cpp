@@ -1,18 +1,18 @@
 #include "DemoCommand.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
 
+#include "cxxacme/AcmeClient.h"
+#include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/AtomicFile.h"
-#include "cxxacme/Base64Url.h"
-#include "cxxacme/CertificateBuilder.h"
-#include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/Error.h"
-#include "cxxacme/FlattenedJws.h"
 #include "cxxacme/KeySigner.h"
-#include "cxxacme/PemBundle.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/mock_acme/MockAcmeServer.h"
+#include "cxxacme/responders/Http01Responder.h"
+#include "cxxacme/stores/DirectoryStore.h"
 
 namespace cxxacme::cli {
 
@@ -21,34 +21,19 @@ using namespace std::chrono;
 
 namespace {
 
-constexpr auto kReissueWithin = hours(24 * 30);  // txacme's reissue interval
-constexpr std::size_t kMaxPemBytes = 1024 * 1024;
-
 std::string day(TimePoint t) {
-    const auto days = floor<std::chrono::days>(t);
-    const year_month_day ymd{days};
+    const std::time_t tt = system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()));
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return buf;
-}
-
-PrivateKey loadOrCreateAccountKey(const fs::path& dir, std::ostream& out) {
-    const fs::path path = dir / "client.key";
-    if (fs::exists(path)) {
-        out << "  account key: " << path.string() << " (existing)\n";
-        return PrivateKey::fromPem(AtomicFile::read(path.string(), kMaxPemBytes));
-    }
-    PrivateKey key = PrivateKey::generate(KeyType::EcP256);
-    AtomicFile::write(path.string(), key.toPem(), 0600);
-    out << "  account key: " << path.string() << " (created, mode 0600)\n";
-    return key;
 }
 
 }  // namespace
 
 int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    fs::path dir = "demo-certs";
+    std::string dir = "demo-certs";
     std::vector<std::string> names;
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--dir" && i + 1 < args.size()) dir = args[++i];
@@ -61,67 +46,77 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
     try {
         for (auto& name : names) name = ServerName::canonicalKey(name);
-        fs::create_directories(dir);
-        fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
-        out << "cxxacme demo: certificate directory " << dir.string() << "\n";
+        stores::DirectoryStore store(dir);
+        out << "cxxacme demo: certificate directory " << store.directory() << "\n";
 
-        const KeySigner account(loadOrCreateAccountKey(dir, out));
-        out << "  account JWK thumbprint (RFC 7638): " << account.publicJwk().thumbprint() << "\n";
+        // 1. the embedded default CA: mock-acme, in-process, on free loopback ports,
+        //    validating http-01 for real against our responder
+        responders::Http01Responder http;
+        mock_acme::MockAcmeConfig config;
+        config.listenPort = 0;
+        config.managementPort = 0;
+        config.http01Port = http.listen("127.0.0.1", 0);
+        mock_acme::MockAcmeServer acme(config);
+        const std::string caBundle = store.directory() + "/.mock-acme-ca.pem";
+        AtomicFile::write(caBundle, acme.httpsCaPem(), 0644);
+        out << "  mock-acme: " << acme.directoryUrl() << " (http-01 validated on port " << config.http01Port << ")\n";
 
-        // Until mock-acme exists (issue: mock-acme), a throwaway local CA stands
-        // in for the ACME server; it is made anew on every run and says so.
-        const PrivateKey rootKey = PrivateKey::generate(KeyType::EcP256);
-        const Certificate root = CertificateBuilder().commonName("cxxacme demo root (local stand-in CA)")
-                                     .certificateAuthority(0)
-                                     .selfSign(rootKey);
-        out << "  CA: a local stand-in (\"" << root.commonName() << "\"); the ACME flow arrives with mock-acme\n";
-
-        for (const auto& name : names) {
-            const fs::path path = dir / (name + ".pem");
-            if (!fs::exists(path)) {
-                AtomicFile::write(path.string(), "", 0600);
+        // 2. empty entries ask for certificates
+        for (const auto& name : names)
+            if (!store.get(name)) {
+                store.store(name, PemBundle());
                 out << "  " << name << ": created an empty entry (\"issue me\")\n";
             }
-            const PemBundle entry = PemBundle::parse(AtomicFile::read(path.string(), kMaxPemBytes));
-            const TimePoint now = system_clock::now();
-            if (!entry.empty() && entry.notAfter() - now > kReissueWithin) {
-                out << "  " << name << ": valid until " << day(entry.notAfter()) << ", nothing to do\n";
+
+        // 3. the account key, made on first use
+        const std::string keyPath = store.accountKeyPath();
+        const bool existed = fs::exists(keyPath);
+        if (!existed) AtomicFile::write(keyPath, PrivateKey::generate(KeyType::EcP256).toPem(), 0600);
+        auto key = std::make_shared<KeySigner>(PrivateKey::fromPem(AtomicFile::read(keyPath, 1 << 20)));
+        out << "  account key: " << keyPath << (existed ? " (existing)" : " (created, mode 0600)") << "\n";
+
+        // 4. the issuing service, as an embedding program runs it
+        SystemClock clock;
+        AcmeClientOptions options;
+        options.directoryUrl = acme.directoryUrl();
+        options.http.caBundleFile = caBundle;
+        options.pollInterval = milliseconds(100);
+        AcmeClient client(options, key, clock);
+        AcmeIssuer issuer(client, {&http});
+        AcmeIssuingServiceOptions serviceOptions;
+        serviceOptions.renewalInfo = [&client](const Certificate& c) { return client.renewalInfo(c); };
+        AcmeIssuingService service(store, issuer, clock, serviceOptions);
+        int issued = 0, failed = 0;
+        auto subscription = service.onEvent([&](const IssuingEvent& e) {
+            if (e.kind == IssuingEvent::Kind::Issued || e.kind == IssuingEvent::Kind::Renewed) ++issued;
+            if (e.kind == IssuingEvent::Kind::Failed) ++failed;
+        });
+        service.start();
+        if (service.whenCertsValid().wait_for(minutes(2)) != std::future_status::ready)
+            throw Error("the first check did not finish within 2 minutes");
+        service.stop();
+
+        // 5. what is in the directory now, checked against mock-acme's root
+        int valid = 0;
+        for (const auto& name : names) {
+            const auto entry = store.get(name);
+            if (!entry || entry->empty()) {
+                out << "  " << name << ": NOT issued\n";
                 continue;
             }
-            out << "  " << name << ": " << (entry.empty() ? "empty entry" : "expires within 30 days")
-                << ", issuing\n";
-
-            std::vector<Identifier> ids;
-            for (const auto& n : ServerName::splitKey(name)) ids.push_back(Identifier::fromName(n));
-            const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
-            const auto csr = CertificateSigningRequest::create(key, ids);
-            if (!csr.verifySignature() || csr.identifiers() != ids) throw Error("CSR self-check failed");
-
-            // The finalize request an ACME client would send, signed and checked.
-            const auto finalize = FlattenedJws::signAcmeRequest(
-                account, "https://ca.invalid/finalize/1", "demo-nonce", "https://ca.invalid/acct/1",
-                R"({"csr":")" + Base64Url::encode(csr.toDer()) + R"("})");
-            if (!FlattenedJws::parse(finalize.toJson()).verify(account.publicJwk().publicKey()))
-                throw Error("JWS self-check failed");
-            out << "    CSR for " << ids.size() << " identifier(s), finalize JWS " << toString(account.algorithm())
-                << " (" << finalize.toJson().size() << " bytes) signed and verified\n";
-
-            const Certificate leaf = CertificateBuilder()
-                                         .subjectAltNames(csr.identifiers())
-                                         .validity(now - hours(1), now + hours(24 * 90))
-                                         .sign(csr.publicKey(), root, rootKey);
-            const PemBundle issued = PemBundle::make(key, leaf, {root});
-            leaf.verifyChain({}, {root});
-            AtomicFile::write(path.string(), issued.toPem(), 0600);
-            out << "    wrote " << path.string() << " (key, certificate, chain; mode 0600), valid until "
-                << day(leaf.notAfter()) << ", chain verified\n";
+            try {
+                entry->certificate().verifyChain(entry->chain(), {acme.issuingRoot()});
+                out << "  " << name << ": certificate valid until " << day(entry->notAfter())
+                    << ", chain verified against mock-acme's root\n";
+                ++valid;
+            } catch (const CertificateError&) {
+                out << "  " << name << ": a certificate from another CA, valid until " << day(entry->notAfter()) << "\n";
+            }
         }
-        out << "done: " << names.size() << " entr" << (names.size() == 1 ? "y" : "ies") << " checked\n";
-        return 0;
+        out << "done: " << issued << " issued this run, " << failed << " failed, " << valid << " of " << names.size()
+            << " entries verified (account " << client.accountUrl() << ")\n";
+        return failed == 0 ? 0 : 1;
     } catch (const Error& e) {
-        err << "cxxacme demo: " << e.what() << "\n";
-        return 1;
-    } catch (const fs::filesystem_error& e) {
         err << "cxxacme demo: " << e.what() << "\n";
         return 1;
     }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "AcmeCommands.h"
 #include "DemoCommand.h"
 
 namespace {
@@ -15,8 +16,8 @@ constexpr const char* kUsage =
     "usage: cxxacme COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  demo [--dir DIR] [NAME...]   check a certificate directory and fill empty or\n"
-    "                               expiring entries (local stand-in CA for now)\n"
+    "  demo [--dir DIR] [NAME...]   the main job on the embedded default: an in-process\n"
+    "                               mock-acme fills a certificate directory\n"
     "  version                      print the version\n"
     "  help                         print this text\n"
     "\n"
@@ -33,12 +34,14 @@ int main(int argc, char** argv) {
     const std::string& command = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (command == "demo") return cxxacme::cli::runDemo(rest, std::cout, std::cerr);
+    if (command == "issue" || command == "renew" || command == "list" || command == "revoke" || command == "account")
+        return cxxacme::cli::runAcmeCommand(command, rest, std::cout, std::cerr);
     if (command == "version" || command == "--version") {
         std::cout << "cxxacme 0.1.0\n";
         return 0;
     }
     if (command == "help" || command == "--help" || command == "-h") {
-        std::cout << kUsage;
+        std::cout << kUsage << "\n" << cxxacme::cli::kAcmeCommandsUsage;
         return 0;
     }
     std::cerr << "cxxacme: unknown command \"" << command << "\"\n" << kUsage;

@@ -83,10 +83,12 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
             throw Error("no responder can answer for " + authz.identifier.value + ": the CA offers " +
                         describe(authz.challenges));
         const std::string keyAuth = KeyAuthorization::compute(chosen->token, accountKey);
+        say("answering " + chosen->type + " for " + authz.identifier.value);
         guard.start(responder, authz.identifier.value, *chosen, keyAuth);
         if (chosen->status == "pending") client_.startChallenge(*chosen);
         started.push_back(url);
     }
+    if (!started.empty()) say("waiting for the CA to validate");
     for (const auto& url : started) {
         const AcmeAuthorization done = client_.waitForAuthorization(url);
         if (done.status == "valid") continue;
@@ -108,6 +110,7 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
         } catch (const Error&) {
         }
     }
+    say("ordering a certificate for " + names);
     AcmeOrder order = [&] {
         try {
             return client_.newOrder(ids, options_.profile, replaces);
@@ -126,6 +129,7 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
         throw AcmeProblem("orderNotReady", "the order for " + names + " is " + order.status, 403);
     }
 
+    say("finalizing with a new " + std::string(toString(options_.keyType)) + " key");
     const PrivateKey key = PrivateKey::generate(options_.keyType);
     const AcmeOrder valid = client_.finalize(order, CertificateSigningRequest::create(key, ids));
     const auto chains = client_.downloadCertificateChains(valid.certificate);

@@ -52,6 +52,14 @@ std::optional<TimePoint> parseRfc3339(const std::string& text) {
     return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
+// Serial numbers as map keys: upper-case hex without leading zeros, however
+// they were written (BN_bn2hex pads to whole bytes; pebble's clients do not).
+std::string serialKey(std::string hex) {
+    std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    const auto first = hex.find_first_not_of('0');
+    return first == std::string::npos ? "0" : hex.substr(first);
+}
+
 std::string newId() { return Base64Url::encode(detail::randomBytes(12)); }
 
 Object::Ptr obj() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
@@ -727,7 +735,7 @@ public:
         const auto lifetime = config_.profiles.at(order.profile).lifetime;
         const TimePoint notBefore = now_ - std::chrono::minutes(1);
         Certificate leaf = ca_.issue(key, order.identifiers, notBefore, notBefore + lifetime);
-        IssuedCertificate issued{.id = leaf.serialHex(), .accountId = post.account->id, .leaf = leaf, .ariId = ariIdOf(leaf)};
+        IssuedCertificate issued{.id = serialKey(leaf.serialHex()), .accountId = post.account->id, .leaf = leaf, .ariId = ariIdOf(leaf)};
         order.certId = issued.id;
         order.status = "valid";
         s_.certificateByAriId[issued.ariId] = issued.id;
@@ -856,7 +864,7 @@ public:
             if (reason < 0 || reason > 10 || reason == 7)
                 throw AcmeProblem("badRevocationReason", "reason code " + std::to_string(reason) + " is not allowed", 400);
         }
-        auto it = s_.certificates.find(cert.serialHex());
+        auto it = s_.certificates.find(serialKey(cert.serialHex()));
         if (it == s_.certificates.end() || !(it->second.leaf == cert))
             throw AcmeProblem("malformed", "this server did not issue that certificate", 404);
         IssuedCertificate& issued = it->second;
@@ -920,7 +928,7 @@ public:
             throw malformed(e.what());
         }
         std::string serial, certId;
-        if (payload->has("serial")) serial = payload->getValue<std::string>("serial");
+        if (payload->has("serial")) serial = serialKey(payload->getValue<std::string>("serial"));
         if (payload->has("certID")) {
             auto it = s_.certificateByAriId.find(payload->getValue<std::string>("certID"));
             if (it != s_.certificateByAriId.end()) serial = it->second;
@@ -937,10 +945,7 @@ public:
     }
 
     HttpResponse certStatus(const std::string& serial) {
-        std::string upper = serial;
-        std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
-        upper.erase(0, upper.find_first_not_of('0'));
-        auto it = s_.certificates.find(upper);
+        auto it = s_.certificates.find(serialKey(serial));
         if (it == s_.certificates.end()) throw AcmeProblem("malformed", "no certificate with that serial", 404);
         const auto& c = it->second;
         auto o = obj();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct AcmeIssuerOptions {
     std::vector<std::string> contacts;        ///< "mailto:…", for a new account
     bool agreeToTermsOfService = true;
     std::optional<ExternalAccountBinding> externalAccountBinding;
+    /// Called with one line per step ("ordering …", "validating …"), for a
+    /// terminal. Must not throw.
+    std::function<void(const std::string&)> progress;
 };
 
 /// One issuance over ACME, top to bottom: account (created or found on first
@@ -38,6 +42,9 @@ public:
 private:
     void ensureAccount();
     void authorize(const AcmeOrder& order);
+    void say(const std::string& line) const {
+        if (options_.progress) options_.progress(line);
+    }
 
     AcmeClient& client_;
     std::vector<IResponder*> responders_;

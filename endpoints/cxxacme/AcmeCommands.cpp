@@ -1,0 +1,260 @@
+#include "AcmeCommands.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "CommandLine.h"
+#include "cxxacme/AcmeClient.h"
+#include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/AtomicFile.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/ServerName.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/responders/Http01Responder.h"
+#include "cxxacme/responders/TlsAlpn01Responder.h"
+#include "cxxacme/stores/DirectoryStore.h"
+
+namespace cxxacme::cli {
+
+const char* const kAcmeCommandsUsage =
+    "  issue  NAME[,NAME...]...   get a certificate for each argument and store it\n"
+    "  renew                      reissue every entry of the store that is due (or empty)\n"
+    "  list                       names, expiry and issuer of every entry (no network)\n"
+    "  revoke NAME[,NAME...] [--reason N]   revoke the stored certificate\n"
+    "  account show|update|roll-key|deactivate\n"
+    "\n"
+    "  common options:\n"
+    "    --directory URL          the ACME directory (required except for list)\n"
+    "    --ca-bundle FILE         trust this CA bundle for the ACME server (default: system store)\n"
+    "    --store dir:PATH         the certificate store (txacme's cert directory)\n"
+    "    --account-key FILE       default: client.key in the store directory (created 0600)\n"
+    "    --challenge http-01|tls-alpn-01   (default http-01)\n"
+    "    --bind ADDR              where responders listen (default 127.0.0.1)\n"
+    "    --http-port N            http-01 responder port (default 5002)\n"
+    "    --tls-port N             tls-alpn-01 responder port (default 5001)\n"
+    "    --key-type ec256|ec384|rsa2048|rsa3072|rsa4096   certificate key (default ec256)\n"
+    "    --email ADDR             account contact (issue, account update)\n"
+    "    --profile NAME           certificate profile offered by the CA\n"
+    "    --eab-kid KID --eab-key BASE64URL   external account binding\n"
+    "    --timeout SECONDS        per request (default 40)\n";
+
+namespace {
+
+const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-key", "challenge", "bind",
+                                    "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
+                                    "eab-key", "reason", "timeout"};
+const std::set<std::string> kSwitches{"quiet"};
+
+std::string day(TimePoint t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::unique_ptr<stores::DirectoryStore> openStore(const CommandLine& cl) {
+    const std::string spec = cl.require("store");
+    if (spec.starts_with("dir:")) return std::make_unique<stores::DirectoryStore>(spec.substr(4));
+    throw UsageError("unsupported --store \"" + spec + "\" (supported: dir:PATH)");
+}
+
+std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, const stores::DirectoryStore& store, std::ostream& err) {
+    const std::string path = cl.get("account-key", store.accountKeyPath());
+    if (std::filesystem::exists(path)) return std::make_shared<KeySigner>(PrivateKey::fromPem(AtomicFile::read(path, 1 << 20)));
+    PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    AtomicFile::write(path, key.toPem(), 0600);
+    err << "created account key " << path << " (mode 0600)\n";
+    return std::make_shared<KeySigner>(key);
+}
+
+// Everything an ACME command needs, built from the command line.
+struct Session {
+    std::unique_ptr<stores::DirectoryStore> store;
+    std::shared_ptr<KeySigner> key;
+    std::string keyPath;
+    SystemClock clock;
+    std::unique_ptr<AcmeClient> client;
+    responders::Http01Responder http;
+    responders::TlsAlpn01Responder tls;
+    std::unique_ptr<AcmeIssuer> issuer;
+
+    Session(const CommandLine& cl, std::ostream& err, bool needResponder) {
+        store = openStore(cl);
+        keyPath = cl.get("account-key", store->accountKeyPath());
+        key = accountKey(cl, *store, err);
+        AcmeClientOptions options;
+        options.directoryUrl = cl.require("directory");
+        options.http.caBundleFile = cl.get("ca-bundle", "");
+        options.http.timeout = std::chrono::seconds(cl.number("timeout", 40, 1, 3600));
+        client = std::make_unique<AcmeClient>(options, key, clock);
+        if (!needResponder) return;
+
+        AcmeIssuerOptions issuerOptions;
+        try {
+            issuerOptions.keyType = keyTypeFromString(cl.get("key-type", "ec256"));
+        } catch (const Error& e) {
+            throw UsageError(e.what());
+        }
+        issuerOptions.profile = cl.get("profile", "");
+        if (const auto email = cl.get("email")) issuerOptions.contacts.push_back("mailto:" + *email);
+        if (cl.get("eab-kid") || cl.get("eab-key"))
+            issuerOptions.externalAccountBinding = ExternalAccountBinding{cl.require("eab-kid"), Base64Url::decode(cl.require("eab-key"))};
+        if (::isatty(2) && !cl.has("quiet")) issuerOptions.progress = [&err](const std::string& line) { err << "  " << line << "\n"; };
+
+        const std::string challenge = cl.get("challenge", "http-01");
+        const std::string bind = cl.get("bind", "127.0.0.1");
+        IResponder* responder = nullptr;
+        if (challenge == "http-01") {
+            http.listen(bind, static_cast<std::uint16_t>(cl.number("http-port", 5002, 1, 65535)));
+            responder = &http;
+        } else if (challenge == "tls-alpn-01") {
+            tls.listen(bind, static_cast<std::uint16_t>(cl.number("tls-port", 5001, 1, 65535)));
+            responder = &tls;
+        } else {
+            throw UsageError("--challenge must be http-01 or tls-alpn-01");
+        }
+        issuer = std::make_unique<AcmeIssuer>(*client, std::vector<IResponder*>{responder}, issuerOptions);
+    }
+};
+
+void report(std::ostream& out, const std::string& verb, const std::string& names, const PemBundle& bundle) {
+    const auto chain = bundle.chain();
+    out << verb << " " << names << ": valid until " << day(bundle.notAfter()) << ", issued by "
+        << bundle.certificate().issuer() << "\n";
+}
+
+int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
+    if (cl.positional().empty()) throw UsageError("issue needs at least one NAME[,NAME...]");
+    std::vector<std::string> keys;
+    for (const auto& arg : cl.positional()) keys.push_back(ServerName::canonicalKey(arg));  // check all first
+    Session s(cl, err, true);
+    int failures = 0;
+    for (const auto& names : keys) {
+        try {
+            std::optional<Certificate> replacing;
+            if (const auto current = s.store->get(names); current && !current->empty()) replacing = current->certificate();
+            const PemBundle bundle = s.issuer->issue(names, replacing);
+            s.store->store(names, bundle);
+            report(out, "issued", names, bundle);
+        } catch (const Error& e) {
+            err << "cxxacme: issuing " << names << " failed: " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    return failures ? 1 : 0;
+}
+
+int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
+    if (!cl.positional().empty()) throw UsageError("renew takes no names: it renews what is due");
+    Session s(cl, err, true);
+    AcmeIssuingService rules(*s.store, *s.issuer, s.clock);
+    int failures = 0, renewed = 0;
+    for (const auto& [names, entry] : s.store->asMap()) {
+        if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
+        try {
+            const PemBundle bundle =
+                s.issuer->issue(names, entry.empty() ? std::nullopt : std::optional<Certificate>(entry.certificate()));
+            s.store->store(names, bundle);
+            report(out, entry.empty() ? "issued" : "renewed", names, bundle);
+            ++renewed;
+        } catch (const Error& e) {
+            err << "cxxacme: renewing " << names << " failed: " << e.what() << "\n";
+            ++failures;
+        }
+    }
+    if (renewed == 0 && failures == 0) out << "nothing is due\n";
+    return failures ? 1 : 0;
+}
+
+int list(const CommandLine& cl, std::ostream& out) {
+    auto store = openStore(cl);
+    SystemClock clock;
+    for (const auto& [names, entry] : store->asMap()) {
+        if (entry.empty()) {
+            out << names << "\tempty (will be issued)\n";
+            continue;
+        }
+        const auto& cert = entry.certificate();
+        const bool expired = cert.notAfter() <= clock.now();
+        out << names << "\t" << day(cert.notAfter()) << (expired ? " (expired)" : "") << "\t" << cert.issuer() << "\n";
+    }
+    return 0;
+}
+
+int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
+    if (cl.positional().size() != 1) throw UsageError("revoke needs exactly one NAME[,NAME...]");
+    const int reason = cl.number("reason", 0, 0, 10);
+    Session s(cl, err, false);
+    const std::string names = ServerName::canonicalKey(cl.positional()[0]);
+    const auto entry = s.store->get(names);
+    if (!entry || entry->empty()) throw Error("the store has no certificate for " + names);
+    s.client->findAccount();
+    s.client->revoke(entry->certificate(), reason);
+    out << "revoked " << names << " (serial " << entry->certificate().serialHex() << ", reason " << reason << ")\n";
+    return 0;
+}
+
+int account(const CommandLine& cl, std::ostream& out, std::ostream& err) {
+    if (cl.positional().size() != 1) throw UsageError("account needs one of: show, update, roll-key, deactivate");
+    const std::string action = cl.positional()[0];
+    Session s(cl, err, false);
+    const auto show = [&](const AcmeAccount& a) {
+        out << "account " << a.url << "\nstatus  " << a.status << "\n";
+        for (const auto& c : a.contact) out << "contact " << c << "\n";
+    };
+    if (action == "show") {
+        show(s.client->findAccount());
+    } else if (action == "update") {
+        s.client->findAccount();
+        std::vector<std::string> contacts;
+        if (const auto email = cl.get("email")) contacts.push_back("mailto:" + *email);
+        show(s.client->updateContact(contacts));
+    } else if (action == "roll-key") {
+        s.client->findAccount();
+        const PrivateKey next = PrivateKey::generate(KeyType::EcP256);
+        const std::string pending = s.keyPath + ".next";
+        AtomicFile::write(pending, next.toPem(), 0600);  // kept if the CA accepts and the rename fails
+        s.client->rollKey(std::make_shared<KeySigner>(next));
+        std::filesystem::rename(pending, s.keyPath);
+        out << "rolled the account key; the new key is in " << s.keyPath << "\n";
+    } else if (action == "deactivate") {
+        s.client->findAccount();
+        show(s.client->deactivateAccount());
+    } else {
+        throw UsageError("unknown account action \"" + action + "\"");
+    }
+    return 0;
+}
+
+}  // namespace
+
+int runAcmeCommand(const std::string& command, const std::vector<std::string>& args, std::ostream& out,
+                   std::ostream& err) {
+    try {
+        const CommandLine cl(args, kValued, kSwitches);
+        if (command == "issue") return issue(cl, out, err);
+        if (command == "renew") return renew(cl, out, err);
+        if (command == "list") return list(cl, out);
+        if (command == "revoke") return revoke(cl, out, err);
+        if (command == "account") return account(cl, out, err);
+        throw UsageError("unknown command " + command);
+    } catch (const UsageError& e) {
+        err << "cxxacme " << command << ": " << e.what() << "\n";
+        return 2;
+    } catch (const InvalidNameError& e) {
+        err << "cxxacme " << command << ": " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        err << "cxxacme " << command << ": " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace cxxacme::cli

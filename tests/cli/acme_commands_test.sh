@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `cxxacme issue|list|renew|revoke|account` against the mock-acme program,
+# with real http-01 and tls-alpn-01 validation.
+CXXACME=$1
+MOCK_ACME=$2
+source "$(dirname "$0")/../interop/lib.sh"
+
+HTTP_PORT=$(free_port)
+TLS_PORT=$(free_port)
+start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --cert-lifetime 864000
+http_get "$MGMT/roots/0" > "$work/root0.pem"
+common=(--directory "$DIR" --ca-bundle "$work/https-ca.pem" --store "dir:$work/certs" --http-port "$HTTP_PORT" --tls-port "$TLS_PORT" --quiet)
+
+echo "== issue over http-01, two entries"
+"$CXXACME" issue "${common[@]}" --email ops@example.com a.example.test "b.example.test,www.b.example.test" \
+  > "$work/issue.log" 2>&1 || fail "issue failed: $(cat "$work/issue.log")"
+grep -q "issued a.example.test: valid until" "$work/issue.log" || fail "no report line"
+[ "$(stat -c %a "$work/certs/client.key")" = 600 ] || fail "account key not 0600"
+[ "$(stat -c %a "$work/certs/a.example.test.pem")" = 600 ] || fail "entry not 0600"
+openssl verify -CAfile "$work/root0.pem" -untrusted <(sed -n '/BEGIN CERTIFICATE/,$p' "$work/certs/a.example.test.pem" | awk 'f;/END CERTIFICATE/{f=1}') \
+  <(openssl x509 -in "$work/certs/a.example.test.pem") > /dev/null || fail "chain does not verify"
+
+echo "== issue over tls-alpn-01, rsa2048"
+"$CXXACME" issue "${common[@]}" --challenge tls-alpn-01 --key-type rsa2048 c.example.test > "$work/tls.log" 2>&1 \
+  || fail "tls-alpn-01 issue failed: $(cat "$work/tls.log")"
+openssl pkey -in "$work/certs/c.example.test.pem" -noout -text | grep -q "2048 bit" || fail "not an RSA-2048 key"
+
+echo "== list"
+"$CXXACME" list --store "dir:$work/certs" > "$work/list.log" || fail "list failed"
+[ "$(wc -l < "$work/list.log")" = 3 ] || fail "list shows $(wc -l < "$work/list.log") entries"
+grep -q "^b.example.test,www.b.example.test" "$work/list.log" || fail "list lacks the multi-name entry"
+
+echo "== renew: nothing due, then an empty entry and a due one (10-day certificates, 10 days on)"
+"$CXXACME" renew "${common[@]}" | grep -q "nothing is due" || fail "renewed without need"
+: > "$work/certs/d.example.test.pem"
+"$CXXACME" renew "${common[@]}" > "$work/renew.log" 2>&1 || fail "renew failed: $(cat "$work/renew.log")"
+grep -q "issued d.example.test" "$work/renew.log" || fail "empty entry not issued by renew"
+
+echo "== revoke"
+serial=$(openssl x509 -in "$work/certs/c.example.test.pem" -noout -serial | cut -d= -f2)
+"$CXXACME" revoke "${common[@]}" --reason 4 c.example.test > "$work/revoke.log" 2>&1 || fail "revoke failed: $(cat "$work/revoke.log")"
+http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Revoked"' || fail "not revoked at the CA"
+
+echo "== account"
+"$CXXACME" account "${common[@]}" show | grep -q "contact mailto:ops@example.com" || fail "account show"
+"$CXXACME" account "${common[@]}" update --email new@example.com | grep -q "mailto:new@example.com" || fail "account update"
+old=$(sha256sum < "$work/certs/client.key")
+"$CXXACME" account "${common[@]}" roll-key > /dev/null || fail "roll-key failed"
+[ "$(sha256sum < "$work/certs/client.key")" != "$old" ] || fail "key file not replaced"
+"$CXXACME" account "${common[@]}" show | grep -q "status  valid" || fail "new key does not find the account"
+"$CXXACME" account "${common[@]}" deactivate | grep -q "deactivated" || fail "deactivate"
+
+echo "== errors: one clear line and exit codes"
+set +e
+"$CXXACME" issue "${common[@]}" "../etc" > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "bad name did not exit 2"
+grep -q "path separator" "$work/err" || fail "unclear name error"
+"$CXXACME" issue --store "dir:$work/certs" x.example.test > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "missing --directory did not exit 2"
+"$CXXACME" issue "${common[@]}" z.example.test > /dev/null 2> "$work/err"; [ $? -eq 1 ] || fail "deactivated account did not exit 1"
+grep -q "urn:ietf:params:acme:error:unauthorized" "$work/err" || fail "ACME problem not shown: $(cat "$work/err")"
+set -e
+echo "PASS"
