@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: builds the `cxxacme` command and runs
-# it on a local certificate directory (./demo/certs by default).
+# `cxxacme demo`: mock-acme in-process issues certificates, with real http-01
+# validation, into a local certificate directory (./demo/certs by default).
 #   scripts/run.sh [--dir DIR] [NAME...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
