@@ -20,8 +20,8 @@ namespace cxxacme {
 
 /// How an `AcmeClient` talks to its CA. Each default is the reason beside it.
 struct AcmeClientOptions {
-    std::string directoryUrl;
-    AcmeHttpClient::Options http;                        ///< CA bundle, 40 s timeout, size limit
+    std::string directoryUrl{};
+    AcmeHttpClient::Options http{};                        ///< CA bundle, 40 s timeout, size limit
     int badNonceRetries = 5;                             ///< RFC 8555 §6.5: retry with the new nonce
     int transientRetries = 3;                            ///< 5xx and 429 with a short Retry-After
     Duration maxRetryWait = std::chrono::seconds(60);    ///< longer Retry-After: give up and report

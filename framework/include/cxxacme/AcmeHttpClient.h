@@ -33,7 +33,7 @@ struct HttpReply {
 class AcmeHttpClient {
 public:
     struct Options {
-        std::string caBundleFile;                                     ///< empty: the system trust store
+        std::string caBundleFile{};                                   ///< empty: the system trust store
         Duration timeout = std::chrono::seconds(40);                  ///< txacme's default
         std::size_t maxResponseBytes = 4 * 1024 * 1024;
         std::string userAgent = "cxxacme/0.1";
