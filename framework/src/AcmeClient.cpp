@@ -286,7 +286,7 @@ Challenge AcmeClient::startChallenge(const Challenge& challenge) {
 Duration AcmeClient::pollDelay(const HttpReply& reply) {
     Duration d = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
     if (d > options_.maxPollInterval) d = options_.maxPollInterval;
-    if (d < std::chrono::milliseconds(50)) d = std::chrono::milliseconds(50);
+    if (d < options_.minPollInterval) d = options_.minPollInterval;
     return d;
 }
 

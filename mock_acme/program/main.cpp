@@ -42,6 +42,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --ca-key-type TYPE          ec256 (default), ec384, rsa2048, rsa3072, rsa4096
   --root-cert FILE --root-key FILE   issue under this root instead of a generated one
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
+  --retry-after SECONDS       Retry-After on processing objects (default 1)
   --seed N                    random seed for the fault percentages
 When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops it.
 )";
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
         } else if (a == "--root-cert") config.rootCertFile = value();
         else if (a == "--root-key") config.rootKeyFile = value();
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
+        else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
         else if (a == "--seed") config.randomSeed = static_cast<std::uint64_t>(number(value(), 0, LONG_MAX));
         else usage("unknown option " + a);
     }

@@ -793,7 +793,13 @@ public:
                 throw malformed("only pending or valid authorizations can be deactivated");
             authz.status = "deactivated";
         }
-        return json(200, authzJson(authz));
+        HttpResponse r = json(200, authzJson(authz));
+        for (const auto& cid : authz.challengeIds)
+            if (s_.challenges.at(cid).status == "processing") {
+                r.addHeader("Retry-After", std::to_string(config_.retryAfterSeconds));
+                break;
+            }
+        return r;
     }
 
     // Returns the job to run outside the lock, if validation must start.

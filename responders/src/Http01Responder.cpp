@@ -91,7 +91,11 @@ std::uint16_t Http01Responder::listen(const std::string& host, std::uint16_t por
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, port), 64);
     const std::uint16_t bound = socket.address().port();
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(8);
+    params->setMaxThreads(16);
+    params->setMaxQueued(256);
+    // One answer per connection: a validating CA that keeps idle connections
+    // open would otherwise hold every worker thread and starve the others.
+    params->setKeepAlive(false);
     params->setTimeout(Poco::Timespan(10, 0));
     auto server = std::make_unique<Poco::Net::HTTPServer>(handlerFactory(), socket, params);
     server->start();

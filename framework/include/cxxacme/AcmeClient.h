@@ -27,6 +27,7 @@ struct AcmeClientOptions {
     Duration maxRetryWait = std::chrono::seconds(60);    ///< longer Retry-After: give up and report
     Duration pollInterval = std::chrono::seconds(1);     ///< when the CA gives no Retry-After
     Duration maxPollInterval = std::chrono::seconds(30); ///< cap on a CA's Retry-After while polling
+    Duration minPollInterval = std::chrono::milliseconds(10); ///< floor, even when the CA says Retry-After: 0
     Duration pollDeadline = std::chrono::minutes(5);     ///< give up on an authorization or order after this
 };
 

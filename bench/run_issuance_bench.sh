@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Issuance and order throughput, measured in one run, beside the references:
+#   - cxxacme's client + mock-acme in one process, and over loopback to the mock-acme program;
+#   - cxxacme's client against Debian's pebble (PEBBLE_VA_NOSLEEP=1);
+#   - Debian's lego and uacme issuing against pebble (one process per certificate, as they run).
+# Usage: bench/run_issuance_bench.sh [COUNT]   (after scripts/test.sh has built build/)
+# uacme trusts only the system store, so its run adds pebble's throwaway HTTPS
+# CA to /usr/local/share/ca-certificates for the duration (root only) and removes it after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${1:-64}
+BENCH_BIN=build/bench/issuance_bench
+BENCH() { "$BENCH_BIN" "$@" || true; }  # a failing configuration is reported, the run goes on
+MOCK_ACME=build/mock_acme/mock-acme
+source tests/interop/lib.sh
+for tool in pebble pebble-challtestsrv lego uacme openssl; do command -v $tool >/dev/null || fail "$tool is needed"; done
+
+row() { printf '%s\n' "$*"; }
+
+echo "== cxxacme client, mock-acme in the same process"
+for kt in ec256 rsa2048; do
+  BENCH --in-process --count "$COUNT" --key-type $kt --label "in-process $kt serial, real http-01"
+  BENCH --in-process --count "$COUNT" --parallel 8 --key-type $kt --label "in-process $kt 8 parallel, real http-01"
+done
+
+echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs pebble"
+HTTP_PORT=$(free_port)
+start_mock_acme --http01-port "$HTTP_PORT" --retry-after 0
+MOCK_DIR=$DIR
+# a second mock-acme that skips validation
+"$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --skip-validation --retry-after 0 --write-ca "$work/skip-ca.pem" > "$work/skip.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q '^directory: ' "$work/skip.log" 2>/dev/null && break; sleep 0.1; done
+SKIP_DIR=$(sed -n 's/^directory: //p' "$work/skip.log")
+
+# pebble, with its own HTTPS identity and pebble-challtestsrv as DNS (A only)
+PEBBLE_HTTP=$(free_port); PEBBLE_PORT=$(free_port); PEBBLE_MGMT=$(free_port); DNS_PORT=$(free_port)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench pebble CA" \
+  -keyout "$work/pca.key" -out "$work/pca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -keyout "$work/pebble.key" -out "$work/pebble.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$work/san.ext"
+openssl x509 -req -in "$work/pebble.csr" -CA "$work/pca.pem" -CAkey "$work/pca.key" -CAcreateserial -days 2 \
+  -extfile "$work/san.ext" -out "$work/pebble.pem" 2>/dev/null
+pebble_config() {  # PORT MGMT HTTPPORT FILE
+  printf '{"pebble":{"listenAddress":"127.0.0.1:%s","managementListenAddress":"127.0.0.1:%s","certificate":"%s","privateKey":"%s","httpPort":%s,"tlsPort":5001,"ocspResponderURL":"","externalAccountBindingRequired":false}}' \
+    "$1" "$2" "$work/pebble.pem" "$work/pebble.key" "$3" > "$4"
+}
+pebble_config "$PEBBLE_PORT" "$PEBBLE_MGMT" "$PEBBLE_HTTP" "$work/pebble.json"
+pebble-challtestsrv -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$(free_port)" -defaultIPv6 "" \
+  -http01 "" -https01 "" -tlsalpn01 "" > "$work/cts.log" 2>&1 &
+pids+=($!)
+PEBBLE_VA_NOSLEEP=1 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" > "$work/pebble.log" 2>&1 &
+pids+=($!)
+PSKIP_PORT=$(free_port)
+pebble_config "$PSKIP_PORT" "$(free_port)" "$(free_port)" "$work/pebble-skip.json"
+PEBBLE_VA_NOSLEEP=1 PEBBLE_VA_ALWAYS_VALID=1 pebble -config "$work/pebble-skip.json" -dnsserver "127.0.0.1:$DNS_PORT" \
+  > "$work/pebble-skip.log" 2>&1 &
+pids+=($!)
+for p in "$PEBBLE_PORT" "$PSKIP_PORT"; do
+  python3 -c "import socket,time
+for _ in range(100):
+  try: socket.create_connection(('127.0.0.1',$p),1); break
+  except OSError: time.sleep(0.1)"
+done
+
+for clients in 1 4 16; do
+  BENCH --directory "$MOCK_DIR" --ca-bundle "$work/https-ca.pem" --http-port "$HTTP_PORT" --count "$COUNT" \
+    --parallel $clients --label "mock-acme real validation, $clients clients"
+  BENCH --directory "https://127.0.0.1:$PEBBLE_PORT/dir" --ca-bundle "$work/pca.pem" --http-port "$PEBBLE_HTTP" \
+    --count "$COUNT" --parallel $clients --label "pebble real validation, $clients clients"
+  BENCH --directory "$SKIP_DIR" --ca-bundle "$work/skip-ca.pem" --count "$COUNT" --parallel $clients \
+    --label "mock-acme validation skipped, $clients clients"
+  BENCH --directory "https://127.0.0.1:$PSKIP_PORT/dir" --ca-bundle "$work/pca.pem" --count "$COUNT" \
+    --parallel $clients --label "pebble validation skipped, $clients clients"
+done
+
+echo "== reference clients against pebble, one process per certificate, serial"
+N=${REF_COUNT:-8}
+start=$(date +%s.%N)
+for i in $(seq 1 "$N"); do
+  LEGO_CA_CERTIFICATES="$work/pca.pem" lego --server "https://127.0.0.1:$PEBBLE_PORT/dir" --accept-tos \
+    --email bench@example.com --path "$work/lego" --domains "lego$i.bench.example.test" \
+    --http --http.port "127.0.0.1:$PEBBLE_HTTP" run > "$work/lego.log" 2>&1 || fail "lego failed"
+done
+end=$(date +%s.%N)
+python3 -c "print(f'lego against pebble, serial                  {$N} certs  {$N/($end-$start):9.2f} certs/s')"
+
+if [ "$(id -u)" = 0 ]; then
+  cp "$work/pca.pem" /usr/local/share/ca-certificates/cxxacme-bench-pebble.crt
+  update-ca-certificates > /dev/null 2>&1
+  trap 'rm -f /usr/local/share/ca-certificates/cxxacme-bench-pebble.crt; update-ca-certificates --fresh > /dev/null 2>&1; cleanup' EXIT
+  cat > "$work/uacme-hook.sh" <<HOOK
+#!/bin/sh
+# uacme hook: METHOD TYPE IDENT TOKEN AUTH; serve http-01 from a directory
+[ "\$2" = http-01 ] || exit 1
+case "\$1" in
+  begin) mkdir -p "$work/www/.well-known/acme-challenge"; printf '%s' "\$5" > "$work/www/.well-known/acme-challenge/\$4" ;;
+  *) rm -f "$work/www/.well-known/acme-challenge/\$4" ;;
+esac
+HOOK
+  chmod +x "$work/uacme-hook.sh"
+  mkdir -p "$work/www"
+  (cd "$work/www" && python3 -m http.server "$PEBBLE_HTTP" --bind 127.0.0.1 > /dev/null 2>&1) &
+  pids+=($!)
+  sleep 0.5
+  uacme -y -a "https://127.0.0.1:$PEBBLE_PORT/dir" -c "$work/uacme" new > "$work/uacme.log" 2>&1 || fail "uacme new failed: $(tail -3 "$work/uacme.log")"
+  start=$(date +%s.%N)
+  for i in $(seq 1 "$N"); do
+    uacme -y -a "https://127.0.0.1:$PEBBLE_PORT/dir" -c "$work/uacme" -h "$work/uacme-hook.sh" -t EC \
+      issue "uacme$i.bench.example.test" >> "$work/uacme.log" 2>&1 || fail "uacme failed: $(tail -3 "$work/uacme.log")"
+  done
+  end=$(date +%s.%N)
+  python3 -c "print(f'uacme against pebble, serial                 {$N} certs  {$N/($end-$start):9.2f} certs/s')"
+else
+  echo "uacme: skipped (needs root to trust pebble's throwaway CA)"
+fi
