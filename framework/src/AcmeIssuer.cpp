@@ -129,8 +129,9 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
         throw AcmeProblem("orderNotReady", "the order for " + names + " is " + order.status, 403);
     }
 
-    say("finalizing with a new " + std::string(toString(options_.keyType)) + " key");
-    const PrivateKey key = PrivateKey::generate(options_.keyType);
+    say(options_.certificateKey ? std::string("finalizing with the given key")
+                                : "finalizing with a new " + std::string(toString(options_.keyType)) + " key");
+    const PrivateKey key = options_.certificateKey ? *options_.certificateKey : PrivateKey::generate(options_.keyType);
     const AcmeOrder valid = client_.finalize(order, CertificateSigningRequest::create(key, ids));
     const auto chains = client_.downloadCertificateChains(valid.certificate);
     std::size_t pick = 0;

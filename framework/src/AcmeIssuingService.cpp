@@ -276,10 +276,13 @@ void AcmeIssuingService::recordFailure(const std::string& names) {
     if (stopped_) return;
     auto& [count, notBefore] = failures_[names];
     ++count;
+    // Never longer than a check interval: a failure is retried at the next
+    // check at the latest, as txacme does.
+    const double cap = std::chrono::duration<double>(std::min(options_.maxBackoff, options_.checkInterval)).count();
     double backoff = std::chrono::duration<double>(options_.initialBackoff).count();
-    for (int i = 1; i < count && backoff < std::chrono::duration<double>(options_.maxBackoff).count(); ++i) backoff *= 2;
+    for (int i = 1; i < count && backoff < cap; ++i) backoff *= 2;
     std::uniform_real_distribution<double> jitter(0.75, 1.25);
-    backoff = std::min(backoff * jitter(random_), std::chrono::duration<double>(options_.maxBackoff).count());
+    backoff = std::min(backoff * jitter(random_), cap);
     const auto delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(backoff));
     notBefore = clock_.now() + delay;
     retries_[names] = clock_.callLater(delay, [this, names] {

@@ -311,3 +311,19 @@ BOOST_AUTO_TEST_CASE(cancel_ends_waits) {
     BOOST_CHECK_THROW(issuer.issue("c.example.test"), Error);
     canceller.join();
 }
+
+BOOST_AUTO_TEST_CASE(reused_authorizations_and_a_given_certificate_key) {
+    auto c = config();
+    c.authzReusePercent = 100;
+    World w(c);
+    cxxacme::testing::NullResponder counting("http-01");
+    AcmeIssuerOptions options;
+    options.certificateKey = PrivateKey::generate(KeyType::EcP384);
+    AcmeIssuer real(w.client, {&w.http}, options);
+    const PemBundle first = real.issue("reuse.example.test");
+    AcmeIssuer second(w.client, {&counting}, options);
+    const PemBundle again = second.issue("reuse.example.test");
+    BOOST_TEST(counting.startCount() == 0);  // the valid authorization was reused: nothing to answer
+    BOOST_TEST(first.privateKey().publicKey() == again.privateKey().publicKey());
+    BOOST_TEST(again.certificate().publicKey() == options.certificateKey->publicKey());
+}

@@ -282,3 +282,19 @@ BOOST_AUTO_TEST_CASE(a_broken_entry_does_not_stop_the_others) {
     BOOST_TEST(ready(service.whenCertsValid()));  // a failing store still lets start-up finish
     BOOST_CHECK_THROW(service.issueCert("y.example.test").get(), StoreError);
 }
+
+BOOST_AUTO_TEST_CASE(a_failure_is_retried_at_the_next_check_at_the_latest) {
+    World w;
+    w.add("n.example.test", 20 * kDay);
+    w.issuer.failNext(1);
+    auto options = w.options();
+    options.initialBackoff = 72h;  // longer than a check interval
+    options.maxBackoff = 72h;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 1));
+    w.clock.advance(kDay);
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls() == 2);
+}

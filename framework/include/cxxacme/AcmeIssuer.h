@@ -9,12 +9,16 @@
 #include "cxxacme/IIssuer.h"
 #include "cxxacme/IResponder.h"
 #include "cxxacme/KeyType.h"
+#include "cxxacme/PrivateKey.h"
 
 namespace cxxacme {
 
 /// What an `AcmeIssuer` asks for. Each default is the reason beside it.
 struct AcmeIssuerOptions {
     KeyType keyType = KeyType::EcP256;        ///< small, fast, accepted everywhere
+    /// Use this key for every certificate instead of a new one each time
+    /// (for key pinning); `keyType` is then ignored.
+    std::optional<PrivateKey> certificateKey;
     std::string profile;                      ///< empty: the CA's default
     /// Prefer the chain whose top certificate's issuer contains this text
     /// (as certbot's --preferred-chain); empty or no match: the default chain.

@@ -67,8 +67,9 @@ struct AcmeIssuingServiceOptions {
 ///   panicking entry.
 /// - Concurrent `issueCert` calls for the same names share one issuance; at
 ///   most `maxConcurrentIssuances` run at once.
-/// - A failed name is retried after an exponential, jittered back-off, and
-///   at the next check at the latest; checks skip it while it backs off.
+/// - A failed name is retried after an exponential, jittered back-off that
+///   never exceeds `checkInterval`, so at the next check at the latest;
+///   checks skip it while it backs off.
 ///
 /// Time comes from the injected clock only. Thread-safe.
 class AcmeIssuingService {
