@@ -44,6 +44,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
   --retry-after SECONDS       Retry-After on processing objects (default 1)
   --seed N                    random seed for the fault percentages
+  --persist FILE.sqlite       keep the state (CA, accounts, orders, certificates) across restarts
 When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops it.
 )";
 
@@ -138,6 +139,7 @@ int main(int argc, char** argv) {
         else if (a == "--root-key") config.rootKeyFile = value();
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
         else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
+        else if (a == "--persist") config.persistFile = value();
         else if (a == "--seed") config.randomSeed = static_cast<std::uint64_t>(number(value(), 0, LONG_MAX));
         else usage("unknown option " + a);
     }

@@ -92,6 +92,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "rootCertFile") rootCertFile = text(j, key);
         else if (key == "rootKeyFile") rootKeyFile = text(j, key);
         else if (key == "alternateChains") alternateChains = number<int>(j, key);
+        else if (key == "persistFile") persistFile = text(j, key);
         else if (key == "maxBodyBytes") maxBodyBytes = number<std::size_t>(j, key);
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
     }

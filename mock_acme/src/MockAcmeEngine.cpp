@@ -24,15 +24,17 @@
 #include "cxxacme/ServerName.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "EngineState.h"
+#include "SnapshotFile.h"
 
 namespace cxxacme::mock_acme {
 
+using namespace state;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
 namespace {
 
-constexpr std::size_t kMaxNonces = 100000;
 constexpr std::size_t kMaxIdentifiersPerOrder = 100;
 
 std::string rfc3339(TimePoint t) {
@@ -75,65 +77,6 @@ Object::Ptr identifierJson(const Identifier& id) {
 
 AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed", detail, 400); }
 
-// ---------------------------------------------------------------- records
-
-struct Account {
-    std::string id;
-    Jwk key;
-    std::string thumbprint;
-    std::string status = "valid";
-    std::vector<std::string> contact{};
-    bool termsAgreed = false;
-    std::optional<std::string> eabKeyId{};
-    std::vector<std::string> orderIds{};
-    std::deque<TimePoint> recentOrders{};
-};
-
-struct Challenge {
-    std::string id;
-    std::string type;
-    std::string token;
-    std::string status = "pending";
-    std::string authzId;
-    std::optional<TimePoint> validated;
-    std::optional<AcmeProblem> error;
-};
-
-struct Authorization {
-    std::string id;
-    std::string accountId;
-    Identifier identifier;  // without "*."
-    bool wildcard = false;
-    std::string status = "pending";
-    TimePoint expires;
-    std::vector<std::string> challengeIds;
-};
-
-struct Order {
-    std::string id;
-    std::string accountId;
-    std::string status = "pending";
-    TimePoint expires;
-    std::vector<Identifier> identifiers;
-    std::vector<std::string> authzIds;
-    std::string profile;
-    std::optional<std::string> replaces;
-    std::string certId;
-    std::optional<AcmeProblem> error;
-};
-
-struct IssuedCertificate {
-    std::string id;  // serial hex
-    std::string accountId;
-    Certificate leaf;
-    std::string ariId;
-    bool revoked = false;
-    int reason = 0;
-    TimePoint revokedAt{};
-    bool replaced = false;
-    std::optional<std::pair<TimePoint, TimePoint>> renewalWindow{};
-};
-
 // What a verified POST carries.
 struct Post {
     FlattenedJws jws;
@@ -143,40 +86,6 @@ struct Post {
 };
 
 }  // namespace
-
-// ---------------------------------------------------------------- state
-
-struct EngineState {
-    std::mutex mutex;
-    std::mt19937_64 random;
-    std::unordered_set<std::string> nonces;
-    std::deque<std::string> nonceOrder;
-    std::map<std::string, Account> accounts;
-    std::map<std::string, std::string> accountByThumbprint;
-    std::map<std::string, Order> orders;
-    std::map<std::string, Authorization> authorizations;
-    std::map<std::string, Challenge> challenges;
-    std::map<std::string, IssuedCertificate> certificates;
-    std::map<std::string, std::string> certificateByAriId;
-    Duration offset{};
-    bool stopping = false;
-    std::condition_variable stopped;
-
-    bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
-
-    std::string issueNonce() {
-        std::string nonce = Base64Url::encode(detail::randomBytes(16));
-        nonces.insert(nonce);
-        nonceOrder.push_back(nonce);
-        while (nonceOrder.size() > kMaxNonces) {
-            nonces.erase(nonceOrder.front());
-            nonceOrder.pop_front();
-        }
-        return nonce;
-    }
-
-    bool consumeNonce(const std::string& nonce) { return nonces.erase(nonce) == 1; }
-};
 
 namespace {
 
@@ -1021,17 +930,34 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, const
       baseUrl_(std::move(baseUrl)),
       clock_(clock),
       validator_(std::move(validator)),
-      state_(std::make_unique<EngineState>()),
+      state_(std::make_unique<state::EngineState>()),
       workers_(config_.validationThreads, "cxxacme.mock_acme.validation") {
     config_.validate();
     state_->random.seed(config_.randomSeed);
-    if (!config_.rootCertFile.empty()) {
+    if (!config_.persistFile.empty()) {
+        snapshot_ = std::make_unique<state::SnapshotFile>(config_.persistFile);
+        ca_ = snapshot_->load(*state_);  // nothing on first use
+    }
+    if (ca_) {
+        // restored: accounts, orders and certificates stay valid under the same CA
+    } else if (!config_.rootCertFile.empty()) {
         const Certificate root = Certificate::fromPem(AtomicFile::read(config_.rootCertFile, 1 << 20));
         const PrivateKey key = PrivateKey::fromPem(AtomicFile::read(config_.rootKeyFile, 1 << 20));
         if (!key.matches(root.publicKey())) throw Error("mock-acme: the root key does not belong to the root certificate");
         ca_ = std::make_unique<MockCertificateAuthority>(root, key, config_.caKeyType, config_.alternateChains);
     } else {
         ca_ = std::make_unique<MockCertificateAuthority>(config_.caKeyType, config_.alternateChains);
+    }
+    std::lock_guard lock(state_->mutex);
+    persistLocked();
+}
+
+void MockAcmeEngine::persistLocked() {
+    if (!snapshot_) return;
+    try {
+        snapshot_->save(*state_, *ca_);
+    } catch (const Error& e) {
+        Poco::Logger::get("cxxacme.mock_acme").error(e.what());
     }
 }
 
@@ -1058,6 +984,10 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     HttpResponse response;
     try {
         response = dispatch(request);
+        if (request.method == "POST" && snapshot_) {
+            std::lock_guard lock(state_->mutex);
+            persistLocked();
+        }
     } catch (const AcmeProblem& p) {
         response = problemResponse(p);
     } catch (const std::exception& e) {
@@ -1146,6 +1076,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
                 c.validated = clock_.now() + state_->offset;
                 if (authz.status == "pending") authz.status = "valid";
             }
+            persistLocked();
         });
     }
     return response;
@@ -1180,7 +1111,11 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 return Exchange::json(200, o);
             }
         }
-        if (request.method == "POST" && request.path == "/set-renewal-info") return x.setRenewalInfo(request);
+        if (request.method == "POST" && request.path == "/set-renewal-info") {
+            HttpResponse r = x.setRenewalInfo(request);
+            persistLocked();
+            return r;
+        }
         if (request.method == "POST" && request.path == "/time-travel") {
             Object::Ptr payload;
             try {
@@ -1191,6 +1126,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             if (!payload->has("advanceSeconds") || !payload->get("advanceSeconds").isNumeric())
                 throw malformed("time-travel needs {\"advanceSeconds\": N}");
             state_->offset += std::chrono::seconds(payload->getValue<long long>("advanceSeconds"));
+            persistLocked();
             auto o = obj();
             o->set("now", rfc3339(clock_.now() + state_->offset));
             return Exchange::json(200, o);

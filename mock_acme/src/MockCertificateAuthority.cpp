@@ -1,6 +1,7 @@
 #include "cxxacme/mock_acme/MockCertificateAuthority.h"
 
 #include "cxxacme/CertificateBuilder.h"
+#include "cxxacme/Error.h"
 
 namespace cxxacme::mock_acme {
 
@@ -20,6 +21,19 @@ MockCertificateAuthority::MockCertificateAuthority(const Certificate& root, cons
     roots_.push_back(root);
     rootKeys_.push_back(rootKey);
     build(keyType, alternateChains);
+}
+
+MockCertificateAuthority::MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys,
+                                                   PrivateKey intermediateKey, std::vector<Certificate> intermediates)
+    : roots_(std::move(roots)),
+      rootKeys_(std::move(rootKeys)),
+      intermediateKey_(std::move(intermediateKey)),
+      intermediates_(std::move(intermediates)) {
+    if (roots_.empty() || roots_.size() != rootKeys_.size() || roots_.size() != intermediates_.size())
+        throw Error("mock-acme CA: roots, root keys and intermediates must pair up");
+    for (std::size_t i = 0; i < roots_.size(); ++i)
+        if (!rootKeys_[i].matches(roots_[i].publicKey()) || !intermediateKey_.matches(intermediates_[i].publicKey()))
+            throw Error("mock-acme CA: a key does not belong to its certificate");
 }
 
 void MockCertificateAuthority::build(KeyType keyType, int alternateChains) {

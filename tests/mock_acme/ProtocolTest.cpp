@@ -5,6 +5,12 @@
 
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "cxxacme/AtomicFile.h"
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/detail/OpenSsl.h"
@@ -479,4 +485,52 @@ BOOST_AUTO_TEST_CASE(injected_faults) {
     BOOST_TEST(errors + ok == 40);
     BOOST_TEST(errors > 0);
     BOOST_TEST(ok > 0);
+}
+
+BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_across_a_restart) {
+    const std::string file = std::filesystem::temp_directory_path() / ("cxxacme-mock-acme-" + std::to_string(::getpid()) + ".sqlite");
+    std::filesystem::remove(file);
+    MockAcmeConfig config = quietConfig();
+    config.persistFile = file;
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    std::string kid, orderUrl, rootPem, serial;
+    {
+        Server s(config, accountKey);
+        kid = s.login();
+        const Reply order = s.newOrder({"kept.example.test"});
+        orderUrl = order.header("Location");
+        s.authorize(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("kept.example.test")});
+        const auto chain = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body);
+        serial = chain.at(0).serialHex();
+        rootPem = s.management("/roots/0");
+        s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                       R"({"certificate":")" + Base64Url::encode(chain.at(0).toDer()) + R"(","reason":1})");
+    }
+    struct stat st {};
+    BOOST_REQUIRE(::stat(file.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600u);  // it holds the CA's keys
+    {
+        // a new process would bind new ports: URLs change, identities stay
+        Server s(config, accountKey);
+        BOOST_TEST(s.management("/roots/0") == rootPem);
+        const Reply found = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})");
+        BOOST_TEST(found.status == 200);
+        s.kid = found.header("Location");
+        BOOST_TEST(s.kid.substr(s.kid.rfind('/')) == kid.substr(kid.rfind('/')));
+        const std::string newOrderUrl = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4) +
+                                        orderUrl.substr(orderUrl.find("/my-order/"));
+        BOOST_TEST(s.session.post(newOrderUrl, s.account, s.kid, "").str("status") == "valid");
+        BOOST_TEST(s.management("/cert-status-by-serial/" + serial).find("\"Revoked\"") != std::string::npos);
+    }
+    // a file that is not a snapshot is a clear error
+    std::filesystem::remove(file);
+    AtomicFile::write(file, "not a database");
+    try {
+        MockAcmeServer broken(config);
+        BOOST_FAIL("started on a broken snapshot");
+    } catch (const Error& e) {
+        BOOST_TEST(std::string(e.what()).find(file) != std::string::npos);
+    }
+    std::filesystem::remove(file);
 }

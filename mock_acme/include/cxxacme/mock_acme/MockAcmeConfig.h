@@ -68,6 +68,10 @@ struct MockAcmeConfig {
 
     std::size_t maxBodyBytes = 64 * 1024;
 
+    /// A SQLite file that keeps the whole state (CA, accounts, orders,
+    /// certificates) across restarts; empty: memory only.
+    std::string persistFile;
+
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.
     void applyJson(const std::string& json);

@@ -14,7 +14,10 @@
 
 namespace cxxacme::mock_acme {
 
+namespace state {
 struct EngineState;
+class SnapshotFile;
+}
 
 /// The RFC 8555 server logic of mock-acme, without any sockets: requests
 /// in, responses out. `MockAcmeServer` puts it behind HTTPS; tests and the
@@ -48,13 +51,16 @@ public:
 
 private:
     HttpResponse dispatch(const HttpRequest& request);
+    /// Writes the snapshot, if persistence is on; call with the state locked.
+    void persistLocked();
 
     MockAcmeConfig config_;
     std::string baseUrl_;
     const IClock& clock_;
     std::unique_ptr<IChallengeValidator> validator_;
     std::unique_ptr<MockCertificateAuthority> ca_;
-    std::unique_ptr<EngineState> state_;
+    std::unique_ptr<state::EngineState> state_;
+    std::unique_ptr<state::SnapshotFile> snapshot_;
     WorkerPool workers_;
 };
 

@@ -22,6 +22,10 @@ public:
     /// Uses a given root and key for chain 0; alternates are generated.
     MockCertificateAuthority(const Certificate& root, const PrivateKey& rootKey, KeyType keyType, int alternateChains);
 
+    /// Exactly these parts (a CA restored from mock-acme's snapshot file).
+    MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys, PrivateKey intermediateKey,
+                             std::vector<Certificate> intermediates);
+
     /// A leaf for `subjectKey` with `identifiers` as SANs.
     Certificate issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers, TimePoint notBefore,
                       TimePoint notAfter) const;

@@ -1,0 +1,120 @@
+#pragma once
+
+// mock-acme's state: the records of its accounts, orders, authorizations,
+// challenges and certificates. Internal to the mock_acme library.
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "cxxacme/AcmeProblem.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/Certificate.h"
+#include "cxxacme/Identifier.h"
+#include "cxxacme/Jwk.h"
+#include "cxxacme/Time.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme::mock_acme::state {
+
+constexpr std::size_t kMaxNonces = 100000;
+
+
+struct Account {
+    std::string id;
+    Jwk key;
+    std::string thumbprint;
+    std::string status = "valid";
+    std::vector<std::string> contact{};
+    bool termsAgreed = false;
+    std::optional<std::string> eabKeyId{};
+    std::vector<std::string> orderIds{};
+    std::deque<TimePoint> recentOrders{};
+};
+
+struct Challenge {
+    std::string id;
+    std::string type;
+    std::string token;
+    std::string status = "pending";
+    std::string authzId;
+    std::optional<TimePoint> validated;
+    std::optional<AcmeProblem> error;
+};
+
+struct Authorization {
+    std::string id;
+    std::string accountId;
+    Identifier identifier;  // without "*."
+    bool wildcard = false;
+    std::string status = "pending";
+    TimePoint expires;
+    std::vector<std::string> challengeIds;
+};
+
+struct Order {
+    std::string id;
+    std::string accountId;
+    std::string status = "pending";
+    TimePoint expires;
+    std::vector<Identifier> identifiers;
+    std::vector<std::string> authzIds;
+    std::string profile;
+    std::optional<std::string> replaces;
+    std::string certId;
+    std::optional<AcmeProblem> error;
+};
+
+struct IssuedCertificate {
+    std::string id;  // serial hex
+    std::string accountId;
+    Certificate leaf;
+    std::string ariId;
+    bool revoked = false;
+    int reason = 0;
+    TimePoint revokedAt{};
+    bool replaced = false;
+    std::optional<std::pair<TimePoint, TimePoint>> renewalWindow{};
+};
+
+
+struct EngineState {
+    std::mutex mutex;
+    std::mt19937_64 random;
+    std::unordered_set<std::string> nonces;
+    std::deque<std::string> nonceOrder;
+    std::map<std::string, Account> accounts;
+    std::map<std::string, std::string> accountByThumbprint;
+    std::map<std::string, Order> orders;
+    std::map<std::string, Authorization> authorizations;
+    std::map<std::string, Challenge> challenges;
+    std::map<std::string, IssuedCertificate> certificates;
+    std::map<std::string, std::string> certificateByAriId;
+    Duration offset{};
+    bool stopping = false;
+    std::condition_variable stopped;
+
+    bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
+
+    std::string issueNonce() {
+        std::string nonce = Base64Url::encode(cxxacme::detail::randomBytes(16));
+        nonces.insert(nonce);
+        nonceOrder.push_back(nonce);
+        while (nonceOrder.size() > kMaxNonces) {
+            nonces.erase(nonceOrder.front());
+            nonceOrder.pop_front();
+        }
+        return nonce;
+    }
+
+    bool consumeNonce(const std::string& nonce) { return nonces.erase(nonce) == 1; }
+};
+
+
+}  // namespace cxxacme::mock_acme::state
