@@ -534,3 +534,22 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
     }
     std::filesystem::remove(file);
 }
+
+BOOST_AUTO_TEST_CASE(tls_sni01_is_offered_only_when_enabled) {
+    const auto types = [](Server& s) {
+        const Reply order = s.newOrder({"sni.example.test"});
+        auto authz = s.session.post(order.json()->getArray("authorizations")->getElement<std::string>(0), s.account,
+                                    s.kid, "").json();
+        std::set<std::string> out;
+        auto challenges = authz->getArray("challenges");
+        for (std::size_t i = 0; i < challenges->size(); ++i)
+            out.insert(challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("type"));
+        return out;
+    };
+    Server plain;
+    BOOST_TEST(types(plain).count("tls-sni-01") == 0u);
+    MockAcmeConfig config = quietConfig();
+    config.enableTlsSni01 = true;
+    Server legacy(config);
+    BOOST_TEST(types(legacy).count("tls-sni-01") == 1u);
+}

@@ -20,6 +20,8 @@
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
+#include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/responders/TlsAlpn01Responder.h"
 
 using namespace cxxacme;
 using namespace cxxacme::mock_acme;
@@ -198,4 +200,33 @@ BOOST_AUTO_TEST_CASE(engine_validates_for_real_and_fails_the_order_on_a_wrong_an
     auto error = badOrder.json()->getObject("error");
     BOOST_REQUIRE(error);
     BOOST_TEST(error->getArray("subproblems")->size() == 1u);
+}
+
+// tls-sni-01 (draft-ietf-acme-acme-01 §7.3): the validator asks for
+// Z[0:32].Z[32:64].acme.invalid and wants that name among the SANs. Until
+// the tls-sni-01 responder lands, cxxacme's TLS listener serves the
+// certificate for that name (it builds one with the name as its only SAN).
+BOOST_AUTO_TEST_CASE(tls_sni01_validation) {
+    responders::TlsAlpn01Responder listener;
+    MockAcmeConfig c;
+    c.tlsAlpn01Port = listener.listen("127.0.0.1", 0);
+    ChallengeValidator validator(c, 5s);
+    const Jwk account = Jwk::fromPublicKey(PrivateKey::generate(KeyType::EcP256).publicKey());
+    const std::string token = "tokenTlsSni01aaaaaaaaaa";
+    const ValidationRequest req{"tls-sni-01", Identifier::dns("sni.example.test"), token,
+                                KeyAuthorization::compute(token, account)};
+    std::string z;
+    for (unsigned char ch : detail::sha256(req.keyAuthorization)) {
+        static const char* digits = "0123456789abcdef";
+        z += digits[ch >> 4];
+        z += digits[ch & 15];
+    }
+    const std::string zName = z.substr(0, 32) + "." + z.substr(32, 32) + ".acme.invalid";
+    BOOST_TEST(typeOf(validator.validate(req)) == "tls");  // nothing served for that name
+    const Challenge challenge{"tls-sni-01", "u", token, "pending"};
+    listener.startResponding(zName, challenge, req.keyAuthorization);
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+    listener.stopResponding(zName, challenge, req.keyAuthorization);
+    listener.startResponding("other.acme.invalid", challenge, req.keyAuthorization);
+    BOOST_TEST(typeOf(validator.validate(req)) != "ok");
 }
