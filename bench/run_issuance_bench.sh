@@ -23,7 +23,6 @@ for kt in ec256 rsa2048; do
   BENCH --in-process --count "$COUNT" --parallel 8 --key-type $kt --label "in-process $kt 8 parallel, real http-01"
 done
 
-echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs pebble"
 HTTP_PORT=$(free_port)
 start_mock_acme --http01-port "$HTTP_PORT" --retry-after 0
 MOCK_DIR=$DIR
@@ -64,6 +63,15 @@ for _ in range(100):
   except OSError: time.sleep(0.1)"
 done
 
+echo "== cxxacme client, mock-acme program over loopback"
+for kt in ec256 rsa2048; do
+  BENCH --directory "$MOCK_DIR" --ca-bundle "$work/https-ca.pem" --http-port "$HTTP_PORT" --count "$COUNT" \
+    --key-type $kt --label "loopback $kt serial, real http-01"
+  BENCH --directory "$MOCK_DIR" --ca-bundle "$work/https-ca.pem" --http-port "$HTTP_PORT" --count "$COUNT" \
+    --parallel 8 --key-type $kt --label "loopback $kt 8 parallel, real http-01"
+done
+
+echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs pebble"
 for clients in 1 4 16; do
   BENCH --directory "$MOCK_DIR" --ca-bundle "$work/https-ca.pem" --http-port "$HTTP_PORT" --count "$COUNT" \
     --parallel $clients --label "mock-acme real validation, $clients clients"
