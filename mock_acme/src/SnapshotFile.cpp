@@ -61,16 +61,23 @@ void check(int rc, sqlite3* db, const std::string& what) {
 }  // namespace
 
 SnapshotFile::SnapshotFile(std::string path) : path_(std::move(path)) {
-    check(sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr),
-          db_, "opening " + path_);
-    ::chmod(path_.c_str(), 0600);  // it holds the CA's private keys
-    sqlite3_busy_timeout(db_, 5000);
-    check(sqlite3_exec(db_,
-                       "PRAGMA journal_mode=WAL;"
-                       "CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, "
-                       "json TEXT NOT NULL);",
-                       nullptr, nullptr, nullptr),
-          db_, "creating the schema in " + path_);
+    try {
+        check(sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                              nullptr),
+              db_, "opening " + path_);
+        ::chmod(path_.c_str(), 0600);  // it holds the CA's private keys
+        sqlite3_busy_timeout(db_, 5000);
+        check(sqlite3_exec(db_,
+                           "PRAGMA journal_mode=WAL;"
+                           "CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                           "version INTEGER NOT NULL, json TEXT NOT NULL);",
+                           nullptr, nullptr, nullptr),
+              db_, "creating the schema in " + path_);
+    } catch (...) {
+        sqlite3_close(db_);  // the handle exists even when opening failed
+        db_ = nullptr;
+        throw;
+    }
 }
 
 SnapshotFile::~SnapshotFile() { sqlite3_close(db_); }
