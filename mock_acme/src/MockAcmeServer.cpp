@@ -49,17 +49,24 @@ public:
         }
         in.contentType = request.getContentType();
         HttpResponse out;
-        if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(maxBody_)) {
-            out = tooLarge();
-        } else {
-            std::istream& body = request.stream();
-            char buf[8192];
-            while (body && in.body.size() <= maxBody_) {
+        std::istream& body = request.stream();
+        char buf[8192];
+        while (body && in.body.size() <= maxBody_) {
+            body.read(buf, sizeof buf);
+            in.body.append(buf, static_cast<std::size_t>(body.gcount()));
+        }
+        if (in.body.size() > maxBody_) {
+            // Drain a little more so that the client can finish sending and read
+            // the answer; beyond that, the connection is closed on it.
+            std::size_t drained = 0;
+            while (body && drained < 4 * maxBody_) {
                 body.read(buf, sizeof buf);
-                in.body.append(buf, static_cast<std::size_t>(body.gcount()));
+                drained += static_cast<std::size_t>(body.gcount());
             }
-            if (in.body.size() > maxBody_) out = tooLarge();
-            else out = management_ ? engine_.handleManagement(in) : engine_.handle(in);
+            out = tooLarge();
+            response.setKeepAlive(false);
+        } else {
+            out = management_ ? engine_.handleManagement(in) : engine_.handle(in);
         }
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
         if (!out.contentType.empty()) response.setContentType(out.contentType);
