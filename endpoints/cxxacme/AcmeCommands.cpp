@@ -11,6 +11,7 @@
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
+#include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/ServerName.h"
@@ -49,15 +50,6 @@ const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
                                     "eab-key", "reason", "timeout"};
 const std::set<std::string> kSwitches{"quiet"};
-
-std::string day(TimePoint t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::unique_ptr<stores::DirectoryStore> openStore(const CommandLine& cl) {
     const std::string spec = cl.require("store");
@@ -126,7 +118,7 @@ struct Session {
 
 void report(std::ostream& out, const std::string& verb, const std::string& names, const PemBundle& bundle) {
     const auto chain = bundle.chain();
-    out << verb << " " << names << ": valid until " << day(bundle.notAfter()) << ", issued by "
+    out << verb << " " << names << ": valid until " << formatRfc3339(bundle.notAfter()) << ", issued by "
         << bundle.certificate().issuer() << "\n";
 }
 
@@ -183,7 +175,7 @@ int list(const CommandLine& cl, std::ostream& out) {
         }
         const auto& cert = entry.certificate();
         const bool expired = cert.notAfter() <= clock.now();
-        out << names << "\t" << day(cert.notAfter()) << (expired ? " (expired)" : "") << "\t" << cert.issuer() << "\n";
+        out << names << "\t" << formatRfc3339(cert.notAfter()) << (expired ? " (expired)" : "") << "\t" << cert.issuer() << "\n";
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/AtomicFile.h"
+#include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/ServerName.h"
@@ -20,15 +21,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono;
 
 namespace {
-
-std::string day(TimePoint t) {
-    const std::time_t tt = system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
 
 }  // namespace
 
@@ -106,11 +98,11 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             }
             try {
                 entry->certificate().verifyChain(entry->chain(), {acme.issuingRoot()});
-                out << "  " << name << ": certificate valid until " << day(entry->notAfter())
+                out << "  " << name << ": certificate valid until " << formatRfc3339(entry->notAfter())
                     << ", chain verified against mock-acme's root\n";
                 ++valid;
             } catch (const CertificateError&) {
-                out << "  " << name << ": a certificate from another CA, valid until " << day(entry->notAfter()) << "\n";
+                out << "  " << name << ": a certificate from another CA, valid until " << formatRfc3339(entry->notAfter()) << "\n";
             }
         }
         out << "done: " << issued << " issued this run, " << failed << " failed, " << valid << " of " << names.size()

@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
 
@@ -19,15 +20,6 @@ std::string describe(std::exception_ptr error) {
     } catch (...) {
         return "unknown error";
     }
-}
-
-std::string day(TimePoint t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 }  // namespace
@@ -244,8 +236,8 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         }
         const TimePoint now = clock_.now();
         if (!error) {
-            logger().information((renewal ? "renewed " : "issued ") + names + ", valid until " + day(issued.notAfter()));
-            emit({renewal ? IssuingEvent::Kind::Renewed : IssuingEvent::Kind::Issued, names, day(issued.notAfter()), now});
+            logger().information((renewal ? "renewed " : "issued ") + names + ", valid until " + formatRfc3339(issued.notAfter()));
+            emit({renewal ? IssuingEvent::Kind::Renewed : IssuingEvent::Kind::Issued, names, formatRfc3339(issued.notAfter()), now});
             promise->set_value(issued);
             return;
         }

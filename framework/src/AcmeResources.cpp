@@ -59,6 +59,15 @@ std::optional<AcmeProblem> problemFrom(const Poco::JSON::Object& json, const std
 
 }  // namespace
 
+std::string formatRfc3339(TimePoint time) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(time);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 std::optional<TimePoint> parseRfc3339(const std::string& text) {
     std::tm tm{};
     std::istringstream in(text);

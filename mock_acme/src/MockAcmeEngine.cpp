@@ -15,6 +15,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 
+#include "cxxacme/AcmeResources.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/CertificateSigningRequest.h"
@@ -36,23 +37,6 @@ using Poco::JSON::Object;
 namespace {
 
 constexpr std::size_t kMaxIdentifiersPerOrder = 100;
-
-std::string rfc3339(TimePoint t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-std::optional<TimePoint> parseRfc3339(const std::string& text) {
-    std::tm tm{};
-    std::istringstream in(text);
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-    if (in.fail()) return std::nullopt;
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
 
 // Serial numbers as map keys: upper-case hex without leading zeros, however
 // they were written (BN_bn2hex pads to whole bytes; pebble's clients do not).
@@ -563,7 +547,7 @@ public:
     Object::Ptr orderJson(const Order& order) {
         auto o = obj();
         o->set("status", order.status);
-        o->set("expires", rfc3339(order.expires));
+        o->set("expires", formatRfc3339(order.expires));
         Array::Ptr ids = new Array;
         for (const auto& id : order.identifiers) ids->add(identifierJson(id));
         o->set("identifiers", ids);
@@ -665,7 +649,7 @@ public:
         o->set("url", url("/chalZ/" + c.id));
         o->set("token", c.token);
         o->set("status", c.status);
-        if (c.validated) o->set("validated", rfc3339(*c.validated));
+        if (c.validated) o->set("validated", formatRfc3339(*c.validated));
         if (c.error) o->set("error", detail::parseJsonObject(c.error->toJson(), 1 << 20, "problem"));
         return o;
     }
@@ -673,7 +657,7 @@ public:
     Object::Ptr authzJson(const Authorization& a) {
         auto o = obj();
         o->set("status", a.status);
-        o->set("expires", rfc3339(a.expires));
+        o->set("expires", formatRfc3339(a.expires));
         o->set("identifier", identifierJson(a.identifier));
         Array::Ptr challenges = new Array;
         for (const auto& cid : a.challengeIds) challenges->add(challengeJson(s_.challenges.at(cid)));
@@ -825,8 +809,8 @@ public:
             end = c.leaf.notBefore() + lifetime * 5 / 6;
         }
         auto window = obj();
-        window->set("start", rfc3339(start));
-        window->set("end", rfc3339(end));
+        window->set("start", formatRfc3339(start));
+        window->set("end", formatRfc3339(end));
         auto o = obj();
         o->set("suggestedWindow", window);
         HttpResponse r = json(200, o);
@@ -868,7 +852,7 @@ public:
         o->set("Serial", c.id);
         if (c.revoked) {
             o->set("Reason", c.reason);
-            o->set("RevokedAt", rfc3339(c.revokedAt));
+            o->set("RevokedAt", formatRfc3339(c.revokedAt));
         }
         o->set("Certificate", c.leaf.toPem());
         return json(200, o);
@@ -1106,7 +1090,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             if (parts[0] == "cert-status-by-serial" && parts.size() == 2) return x.certStatus(parts[1]);
             if (parts[0] == "clock" && parts.size() == 1) {
                 auto o = obj();
-                o->set("now", rfc3339(clock_.now() + state_->offset));
+                o->set("now", formatRfc3339(clock_.now() + state_->offset));
                 o->set("offsetSeconds", std::chrono::duration_cast<std::chrono::seconds>(state_->offset).count());
                 return Exchange::json(200, o);
             }
@@ -1128,7 +1112,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             state_->offset += std::chrono::seconds(payload->getValue<long long>("advanceSeconds"));
             persistLocked();
             auto o = obj();
-            o->set("now", rfc3339(clock_.now() + state_->offset));
+            o->set("now", formatRfc3339(clock_.now() + state_->offset));
             return Exchange::json(200, o);
         }
         throw AcmeProblem("malformed", "no such management resource", 404);

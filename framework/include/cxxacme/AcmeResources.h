@@ -80,4 +80,7 @@ struct RenewalInfo {
 /// RFC 3339 text to a time point; nothing for anything else.
 std::optional<TimePoint> parseRfc3339(const std::string& text);
 
+/// A time point as RFC 3339 UTC text, to the second ("2026-01-01T00:00:00Z").
+std::string formatRfc3339(TimePoint time);
+
 }  // namespace cxxacme
