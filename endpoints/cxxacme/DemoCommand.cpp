@@ -106,7 +106,9 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             }
         }
         out << "done: " << issued << " issued this run, " << failed << " failed, " << valid << " of " << names.size()
-            << " entries verified (account " << client.accountUrl() << ")\n";
+            << " entries verified against this run's mock-acme"
+            << (client.accountUrl().empty() ? std::string(" (nothing was due)") : " (account " + client.accountUrl() + ")")
+            << "\n";
         return failed == 0 ? 0 : 1;
     } catch (const Error& e) {
         err << "cxxacme demo: " << e.what() << "\n";

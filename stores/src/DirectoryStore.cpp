@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include <Poco/Logger.h>
@@ -28,8 +29,11 @@ DirectoryStore::DirectoryStore(std::string directory) : directory_(std::move(dir
     while (directory_.size() > 1 && directory_.back() == '/') directory_.pop_back();
     struct stat st {};
     if (::stat(directory_.c_str(), &st) != 0) {
-        if (errno != ENOENT || ::mkdir(directory_.c_str(), 0700) != 0)
-            throw StoreError("", directory_, std::string("cannot create the directory: ") + std::strerror(errno));
+        if (errno != ENOENT) throw StoreError("", directory_, std::string("cannot stat: ") + std::strerror(errno));
+        std::error_code ec;
+        std::filesystem::create_directories(directory_, ec);  // parents as needed
+        if (ec) throw StoreError("", directory_, "cannot create the directory: " + ec.message());
+        ::chmod(directory_.c_str(), 0700);  // the entries hold private keys
     } else if (!S_ISDIR(st.st_mode)) {
         throw StoreError("", directory_, "not a directory");
     }

@@ -6,31 +6,31 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-out=$("$cxxacme" demo --dir "$dir/certs" a.example.test "b.example.test, c.example.test")
+out=$("$cxxacme" demo --dir "$dir/nested/certs" a.example.test "b.example.test, c.example.test")
 echo "$out"
-[ "$(stat -c %a "$dir/certs/client.key")" = 600 ] || fail "client.key is not 0600"
-[ "$(stat -c %a "$dir/certs/a.example.test.pem")" = 600 ] || fail "a.example.test.pem is not 0600"
-[ -s "$dir/certs/b.example.test,c.example.test.pem" ] || fail "multi-name entry missing"
+[ "$(stat -c %a "$dir/nested/certs/client.key")" = 600 ] || fail "client.key is not 0600"
+[ "$(stat -c %a "$dir/nested/certs/a.example.test.pem")" = 600 ] || fail "a.example.test.pem is not 0600"
+[ -s "$dir/nested/certs/b.example.test,c.example.test.pem" ] || fail "multi-name entry missing"
 echo "$out" | grep -q "2 issued this run, 0 failed, 2 of 2 entries verified" || fail "unexpected summary"
-openssl x509 -in "$dir/certs/b.example.test,c.example.test.pem" -noout -ext subjectAltName | grep -q "DNS:c.example.test" \
+openssl x509 -in "$dir/nested/certs/b.example.test,c.example.test.pem" -noout -ext subjectAltName | grep -q "DNS:c.example.test" \
   || fail "certificate lacks a name"
-openssl pkey -in "$dir/certs/a.example.test.pem" -noout || fail "key unreadable by openssl"
+openssl pkey -in "$dir/nested/certs/a.example.test.pem" -noout || fail "key unreadable by openssl"
 
 # a second run keeps valid certificates and the account key
-out2=$("$cxxacme" demo --dir "$dir/certs" a.example.test)
+out2=$("$cxxacme" demo --dir "$dir/nested/certs" a.example.test)
 echo "$out2" | grep -q "0 issued this run" || fail "second run reissued a valid certificate"
 echo "$out2" | grep -q "client.key (existing)" || fail "account key not reused"
 
 # an empty file asks for a certificate
-: > "$dir/certs/a.example.test.pem"
-"$cxxacme" demo --dir "$dir/certs" a.example.test | grep -q "1 issued this run" || fail "empty entry not filled"
+: > "$dir/nested/certs/a.example.test.pem"
+"$cxxacme" demo --dir "$dir/nested/certs" a.example.test | grep -q "1 issued this run" || fail "empty entry not filled"
 
 # hostile names never touch the directory
-before=$(ls "$dir/certs" | wc -l)
-if "$cxxacme" demo --dir "$dir/certs" "../escape" 2>"$dir/err"; then fail "accepted ../escape"; fi
+before=$(ls "$dir/nested/certs" | wc -l)
+if "$cxxacme" demo --dir "$dir/nested/certs" "../escape" 2>"$dir/err"; then fail "accepted ../escape"; fi
 grep -q "path separator" "$dir/err" || fail "unclear error: $(cat "$dir/err")"
-[ "$(ls "$dir/certs" | wc -l)" = "$before" ] || fail "a hostile name wrote a file"
-[ ! -e "$dir/escape.pem" ] || fail "escaped the directory"
+[ "$(ls "$dir/nested/certs" | wc -l)" = "$before" ] || fail "a hostile name wrote a file"
+[ ! -e "$dir/nested/escape.pem" ] || fail "escaped the directory"
 
 # usage errors exit 2
 set +e

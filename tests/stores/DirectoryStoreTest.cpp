@@ -92,6 +92,16 @@ BOOST_AUTO_TEST_CASE(hostile_names_never_touch_the_file_system) {
     BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
 }
 
+BOOST_AUTO_TEST_CASE(missing_parents_are_created) {
+    TempDir dir;
+    DirectoryStore store((dir.path / "a" / "b" / "certs").string());
+    store.store("x.example.test", cxxacme::PemBundle());
+    BOOST_TEST(fs::exists(dir.path / "a" / "b" / "certs" / "x.example.test.pem"));
+    struct stat st {};
+    BOOST_REQUIRE(::stat((dir.path / "a" / "b" / "certs").c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0700u);
+}
+
 BOOST_AUTO_TEST_CASE(a_file_in_place_of_the_directory_is_an_error) {
     TempDir dir;
     cxxacme::AtomicFile::write((dir.path / "file").string(), "x");

@@ -24,7 +24,8 @@ public:
     static constexpr const char* kAccountKeyFile = "client.key";
     static constexpr std::size_t kMaxEntryBytes = 1024 * 1024;
 
-    /// Uses `directory`, creating it (mode 0700) if it does not exist.
+    /// Uses `directory`, creating it (mode 0700) and its parents if it does
+    /// not exist.
     explicit DirectoryStore(std::string directory);
 
     std::optional<PemBundle> get(const std::string& name) override;
