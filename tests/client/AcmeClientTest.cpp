@@ -12,6 +12,7 @@
 #include <Poco/URI.h>
 
 #include "../TestPrinting.h"
+#include "../support/ChildProcess.h"
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/Base64Url.h"
@@ -26,13 +27,9 @@
 using namespace cxxacme;
 using namespace std::chrono_literals;
 using cxxacme::testing::MockAcmeFixture;
+using cxxacme::test::freePort;
 
 namespace {
-
-std::uint16_t freePort() {
-    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-    return s.address().port();
-}
 
 std::string managementGet(const MockAcmeFixture& acme, const std::string& path) {
     const Poco::URI uri(acme.managementUrl());

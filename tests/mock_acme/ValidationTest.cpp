@@ -15,6 +15,7 @@
 #include <Poco/Pipe.h>
 #include <Poco/Process.h>
 
+#include "../support/ChildProcess.h"
 #include "AcmeTestSession.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/KeySigner.h"
@@ -26,40 +27,20 @@
 using namespace cxxacme;
 using namespace cxxacme::mock_acme;
 using namespace std::chrono_literals;
+using cxxacme::test::ChildProcess;
+using cxxacme::test::freePort;
+using cxxacme::test::waitForPort;
 
 namespace {
-
-std::uint16_t freePort() {
-    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-    return s.address().port();
-}
 
 // pebble-challtestsrv on free loopback ports, stopped at the end.
 struct ChallTestSrv {
     std::uint16_t http = freePort(), tls = freePort(), dns = freePort(), management = freePort();
-    Poco::ProcessHandle process;
+    ChildProcess process{"pebble-challtestsrv -http01 127.0.0.1:" + std::to_string(http) + " -tlsalpn01 127.0.0.1:" +
+                         std::to_string(tls) + " -dns01 127.0.0.1:" + std::to_string(dns) + " -management 127.0.0.1:" +
+                         std::to_string(management) + " -https01 '' >/dev/null 2>&1"};
 
-    ChallTestSrv()
-        : process(Poco::Process::launch(
-              "/bin/sh",
-              {"-c", "exec pebble-challtestsrv -http01 127.0.0.1:" + std::to_string(http) + " -tlsalpn01 127.0.0.1:" +
-                         std::to_string(tls) + " -dns01 127.0.0.1:" + std::to_string(dns) +
-                         " -management 127.0.0.1:" + std::to_string(management) + " -https01 '' >/dev/null 2>&1"},
-              nullptr, nullptr, nullptr)) {
-        for (int i = 0; i < 200; ++i) {
-            try {
-                Poco::Net::StreamSocket probe(Poco::Net::SocketAddress("127.0.0.1", management));
-                return;
-            } catch (const Poco::Exception&) {
-                std::this_thread::sleep_for(50ms);
-            }
-        }
-        BOOST_FAIL("pebble-challtestsrv did not start");
-    }
-    ~ChallTestSrv() {
-        Poco::Process::kill(process);
-        process.wait();
-    }
+    ChallTestSrv() { BOOST_REQUIRE_MESSAGE(waitForPort(management), "pebble-challtestsrv did not start"); }
 
     void call(const std::string& path, const std::string& body) {
         Poco::Net::HTTPClientSession session("127.0.0.1", management);
