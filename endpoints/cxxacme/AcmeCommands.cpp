@@ -19,6 +19,7 @@
 #include "cxxacme/responders/Http01Responder.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/stores/SqliteStore.h"
 
 namespace cxxacme::cli {
 
@@ -32,8 +33,8 @@ const char* const kAcmeCommandsUsage =
     "  common options:\n"
     "    --directory URL          the ACME directory (required except for list)\n"
     "    --ca-bundle FILE         trust this CA bundle for the ACME server (default: system store)\n"
-    "    --store dir:PATH         the certificate store (txacme's cert directory)\n"
-    "    --account-key FILE       default: client.key in the store directory (created 0600)\n"
+    "    --store dir:PATH|sqlite:FILE   the certificate store (txacme's cert directory, or SQLite)\n"
+    "    --account-key FILE       default: client.key in (or beside) the store (created 0600)\n"
     "    --challenge http-01|tls-alpn-01   (default http-01)\n"
     "    --bind ADDR              where responders listen (default 127.0.0.1)\n"
     "    --http-port N            http-01 responder port (default 5002)\n"
@@ -51,14 +52,23 @@ const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-
                                     "eab-key", "reason", "timeout"};
 const std::set<std::string> kSwitches{"quiet"};
 
-std::unique_ptr<stores::DirectoryStore> openStore(const CommandLine& cl) {
+std::unique_ptr<ICertificateStore> openStore(const CommandLine& cl) {
     const std::string spec = cl.require("store");
-    if (spec.starts_with("dir:")) return std::make_unique<stores::DirectoryStore>(spec.substr(4));
-    throw UsageError("unsupported --store \"" + spec + "\" (supported: dir:PATH)");
+    if (spec.starts_with("dir:") && spec.size() > 4) return std::make_unique<stores::DirectoryStore>(spec.substr(4));
+    if (spec.starts_with("sqlite:") && spec.size() > 7) return std::make_unique<stores::SqliteStore>(spec.substr(7));
+    throw UsageError("unsupported --store \"" + spec + "\" (supported: dir:PATH, sqlite:FILE)");
 }
 
-std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, const stores::DirectoryStore& store, std::ostream& err) {
-    const std::string path = cl.get("account-key", store.accountKeyPath());
+// client.key in the cert directory, or beside the SQLite file.
+std::string defaultAccountKeyPath(const CommandLine& cl) {
+    const std::string spec = cl.require("store");
+    if (spec.starts_with("dir:")) return spec.substr(4) + "/" + stores::DirectoryStore::kAccountKeyFile;
+    const std::filesystem::path file(spec.substr(spec.find(':') + 1));
+    return (file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path()).string() + "/client.key";
+}
+
+std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, std::ostream& err) {
+    const std::string path = cl.get("account-key", defaultAccountKeyPath(cl));
     if (std::filesystem::exists(path)) return std::make_shared<KeySigner>(PrivateKey::fromPem(AtomicFile::read(path, 1 << 20)));
     PrivateKey key = PrivateKey::generate(KeyType::EcP256);
     AtomicFile::write(path, key.toPem(), 0600);
@@ -68,7 +78,7 @@ std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, const stores::Direc
 
 // Everything an ACME command needs, built from the command line.
 struct Session {
-    std::unique_ptr<stores::DirectoryStore> store;
+    std::unique_ptr<ICertificateStore> store;
     std::shared_ptr<KeySigner> key;
     std::string keyPath;
     SystemClock clock;
@@ -79,8 +89,8 @@ struct Session {
 
     Session(const CommandLine& cl, std::ostream& err, bool needResponder) {
         store = openStore(cl);
-        keyPath = cl.get("account-key", store->accountKeyPath());
-        key = accountKey(cl, *store, err);
+        keyPath = cl.get("account-key", defaultAccountKeyPath(cl));
+        key = accountKey(cl, err);
         AcmeClientOptions options;
         options.directoryUrl = cl.require("directory");
         options.http.caBundleFile = cl.get("ca-bundle", "");

@@ -50,11 +50,20 @@ old=$(sha256sum < "$work/certs/client.key")
 "$CXXACME" account "${common[@]}" show | grep -q "status  valid" || fail "new key does not find the account"
 "$CXXACME" account "${common[@]}" deactivate | grep -q "deactivated" || fail "deactivate"
 
+echo "== the same with --store sqlite:FILE"
+sq=(--directory "$DIR" --ca-bundle "$work/https-ca.pem" --store "sqlite:$work/sq/certs.sqlite" --http-port "$HTTP_PORT" --quiet)
+mkdir -p "$work/sq"
+"$CXXACME" issue "${sq[@]}" s.example.test > "$work/sq.log" 2>&1 || fail "sqlite issue failed: $(cat "$work/sq.log")"
+[ "$(stat -c %a "$work/sq/certs.sqlite")" = 600 ] || fail "sqlite file not 0600"
+[ -f "$work/sq/client.key" ] || fail "no account key beside the sqlite file"
+"$CXXACME" list --store "sqlite:$work/sq/certs.sqlite" | grep -q "^s.example.test" || fail "sqlite list"
+
 echo "== errors: one clear line and exit codes"
 set +e
 "$CXXACME" issue "${common[@]}" "../etc" > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "bad name did not exit 2"
 grep -q "path separator" "$work/err" || fail "unclear name error"
 "$CXXACME" issue --store "dir:$work/certs" x.example.test > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "missing --directory did not exit 2"
+"$CXXACME" list --store "ftp:x" > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "bad store spec did not exit 2"
 "$CXXACME" issue "${common[@]}" z.example.test > /dev/null 2> "$work/err"; [ $? -eq 1 ] || fail "deactivated account did not exit 1"
 grep -q "urn:ietf:params:acme:error:unauthorized" "$work/err" || fail "ACME problem not shown: $(cat "$work/err")"
 set -e
