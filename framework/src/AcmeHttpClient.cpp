@@ -18,6 +18,7 @@
 #include <Poco/URI.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/PocoSslScope.h"
 
 namespace cxxacme {
 
@@ -27,11 +28,6 @@ bool sameName(const std::string& a, const std::string& b) {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
-
-struct SslInit {
-    SslInit() { Poco::Net::initializeSSL(); }
-    ~SslInit() { Poco::Net::uninitializeSSL(); }
-};
 
 }  // namespace
 
@@ -77,7 +73,7 @@ std::optional<Duration> HttpReply::retryAfter(TimePoint now) const {
 }
 
 struct AcmeHttpClient::Pool {
-    SslInit ssl;
+    cxxacme::detail::PocoSslScope ssl;
     Poco::Net::Context::Ptr context;
     std::mutex mutex;
     std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;

@@ -135,6 +135,13 @@ TimePoint AcmeIssuingService::renewalDue(const PemBundle& entry) const {
     return due;
 }
 
+AcmeIssuingService::Assessment AcmeIssuingService::assess(const PemBundle& entry, TimePoint now) const {
+    if (entry.empty()) return {true, true};
+    const Certificate& cert = entry.certificate();
+    const bool panic = cert.notAfter() - now <= panicThreshold(cert);
+    return {panic || now >= renewalDue(entry), panic};
+}
+
 void AcmeIssuingService::scheduleCheck() {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
@@ -157,21 +164,16 @@ void AcmeIssuingService::check(bool first) {
                 const auto f = failures_.find(names);
                 if (f != failures_.end() && f->second.second > now) continue;  // backing off
             }
-            bool panic = entry.empty();
-            bool due = panic;
+            Assessment a;
             try {
-                if (!entry.empty()) {
-                    const Certificate& cert = entry.certificate();
-                    panic = cert.notAfter() - now <= panicThreshold(cert);
-                    due = panic || now >= renewalDue(entry);
-                }
+                a = assess(entry, now);
             } catch (const Error& e) {
                 logger().error("entry " + names + " cannot be checked: " + e.what());
                 continue;
             }
-            if (!due) continue;
-            auto future = startIssuance(names, panic, !entry.empty());
-            if (panic) panicking.push_back(std::move(future));
+            if (!a.due) continue;
+            auto future = startIssuance(names, a.panic, !entry.empty());
+            if (a.panic) panicking.push_back(std::move(future));
         }
     } catch (const std::exception& e) {
         logger().error(std::string("certificate check failed: ") + e.what());
@@ -192,10 +194,10 @@ std::shared_future<PemBundle> AcmeIssuingService::issueCert(const std::string& n
         current = store_.get(key);
     } catch (const Error&) {
     }
-    bool panic = !current || current->empty();
-    if (!panic) {
+    bool panic = !current;
+    if (current) {
         try {
-            panic = current->notAfter() - clock_.now() <= panicThreshold(current->certificate());
+            panic = assess(*current, clock_.now()).panic;
         } catch (const Error&) {
         }
     }
@@ -287,14 +289,8 @@ void AcmeIssuingService::recordFailure(const std::string& names) {
                 return;
             }
             if (!current) return;  // the entry is gone
-            bool panic = current->empty();
-            bool due = panic;
-            if (!panic) {
-                const auto now = clock_.now();
-                panic = current->notAfter() - now <= panicThreshold(current->certificate());
-                due = panic || now >= renewalDue(*current);
-            }
-            if (due) startIssuance(names, panic, !current->empty());
+            const Assessment a = assess(*current, clock_.now());
+            if (a.due) startIssuance(names, a.panic, !current->empty());
         });
     });
 }

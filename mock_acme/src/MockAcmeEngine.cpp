@@ -4,7 +4,6 @@
 #include <condition_variable>
 #include <ctime>
 #include <deque>
-#include <iomanip>
 #include <map>
 #include <optional>
 #include <set>

@@ -18,6 +18,7 @@
 
 #include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/PocoSslScope.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/mock_acme/ChallengeValidator.h"
@@ -25,12 +26,6 @@
 namespace cxxacme::mock_acme {
 
 namespace {
-
-// POCO's SSL library wants initialising once per process user.
-struct SslInit {
-    SslInit() { Poco::Net::initializeSSL(); }
-    ~SslInit() { Poco::Net::uninitializeSSL(); }
-};
 
 class EngineHandler final : public Poco::Net::HTTPRequestHandler {
 public:
@@ -118,7 +113,7 @@ std::string hostForUrl(const std::string& host) { return host.find(':') != std::
 }  // namespace
 
 struct MockAcmeServer::Servers {
-    SslInit ssl;
+    cxxacme::detail::PocoSslScope ssl;
     std::unique_ptr<Poco::Net::HTTPServer> acme;
     std::unique_ptr<Poco::Net::HTTPServer> management;
 };

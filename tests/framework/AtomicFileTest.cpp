@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE atomic_file
 #include <boost/test/unit_test.hpp>
 
+#include "../support/TempDir.h"
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,16 +15,9 @@
 
 using namespace cxxacme;
 namespace fs = std::filesystem;
+using cxxacme::test::TempDir;
 
 namespace {
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "cxxacme-test-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 std::size_t entries(const fs::path& dir) {
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
 }

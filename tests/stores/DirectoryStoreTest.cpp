@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE directory_store
 #include <boost/test/unit_test.hpp>
 
+#include "../support/TempDir.h"
+
 #include <sys/stat.h>
 
 #include <cstdlib>
@@ -12,18 +14,11 @@
 #include "cxxacme/testing/StoreConformance.h"
 
 namespace fs = std::filesystem;
+using cxxacme::test::TempDir;
 using cxxacme::stores::DirectoryStore;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "cxxacme-dirstore-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 struct DirectoryStoreFactory {
     TempDir dir;

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE sqlite_store
 #include <boost/test/unit_test.hpp>
 
+#include "../support/TempDir.h"
+
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,18 +17,11 @@
 #include "cxxacme/testing/StoreConformance.h"
 
 namespace fs = std::filesystem;
+using cxxacme::test::TempDir;
 using cxxacme::stores::SqliteStore;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "cxxacme-sqlite-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
 
 struct SqliteStoreFactory {
     TempDir dir;

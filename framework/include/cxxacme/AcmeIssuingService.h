@@ -102,6 +102,13 @@ public:
 
 private:
     struct Listener;
+    struct Assessment {
+        bool due = false;    ///< reissue now
+        bool panic = false;  ///< a failure would call `panic`
+    };
+    /// The one place the rules are applied to an entry. Throws `Error` for an
+    /// entry whose certificate cannot be read.
+    Assessment assess(const PemBundle& entry, TimePoint now) const;
     void check(bool first);
     void scheduleCheck();
     void emit(const IssuingEvent& event);
