@@ -69,10 +69,9 @@ std::string defaultAccountKeyPath(const CommandLine& cl) {
 
 std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, std::ostream& err) {
     const std::string path = cl.get("account-key", defaultAccountKeyPath(cl));
-    if (std::filesystem::exists(path)) return std::make_shared<KeySigner>(PrivateKey::fromPem(AtomicFile::read(path, 1 << 20)));
-    PrivateKey key = PrivateKey::generate(KeyType::EcP256);
-    AtomicFile::write(path, key.toPem(), 0600);
-    err << "created account key " << path << " (mode 0600)\n";
+    bool created = false;
+    PrivateKey key = PrivateKey::loadOrGenerate(path, KeyType::EcP256, &created);
+    if (created) err << "created account key " << path << " (mode 0600)\n";
     return std::make_shared<KeySigner>(key);
 }
 

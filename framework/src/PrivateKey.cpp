@@ -1,10 +1,13 @@
 #include "cxxacme/PrivateKey.h"
 
+#include <sys/stat.h>
+
 #include <climits>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/OpenSsl.h"
 
@@ -94,5 +97,16 @@ std::optional<KeyType> PrivateKey::type() const {
 }
 
 bool PrivateKey::matches(const PublicKey& key) const { return EVP_PKEY_eq(key_.get(), key.native()) == 1; }
+
+PrivateKey PrivateKey::loadOrGenerate(const std::string& path, KeyType type, bool* created) {
+    constexpr std::size_t kMaxKeyFile = 1 << 20;
+    struct stat info {};
+    const bool exists = ::lstat(path.c_str(), &info) == 0;
+    if (created) *created = !exists;
+    if (exists) return fromPem(AtomicFile::read(path, kMaxKeyFile));
+    PrivateKey key = generate(type);
+    AtomicFile::write(path, key.toPem(), 0600);
+    return key;
+}
 
 }  // namespace cxxacme

@@ -26,6 +26,10 @@ public:
     static PrivateKey fromDer(std::string_view der);
     /// Takes ownership of `key` (which must not be null and must be private).
     static PrivateKey adopt(EVP_PKEY* key);
+    /// The key in the PEM file at `path`; when there is no such file, a new
+    /// key of `type` written there atomically with mode 0600 (an account key
+    /// made on first use). `created` tells which happened.
+    static PrivateKey loadOrGenerate(const std::string& path, KeyType type, bool* created = nullptr);
 
     /// PKCS#8 PEM. Write it with mode 0600 (see `AtomicFile`).
     std::string toPem() const;

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 
+#include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/ICertificateStore.h"
 
 namespace cxxacme::stores {
@@ -18,7 +21,10 @@ namespace cxxacme::stores {
 /// not follow links. `asMap` skips (and logs, on `cxxacme.store.directory`)
 /// files that are not valid entries, naming the file and the reason, without
 /// hiding the others.
-class DirectoryStore final : public ICertificateStore {
+///
+/// `onChange` watches the directory with inotify, so writes by other
+/// processes (or by hand) are reported too.
+class DirectoryStore final : public ICertificateStore, public IChangeNotifier {
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
@@ -27,10 +33,12 @@ public:
     /// Uses `directory`, creating it (mode 0700) and its parents if it does
     /// not exist.
     explicit DirectoryStore(std::string directory);
+    ~DirectoryStore() override;
 
     std::optional<PemBundle> get(const std::string& name) override;
     void store(const std::string& name, const PemBundle& entry) override;
     std::map<std::string, PemBundle> asMap() override;
+    [[nodiscard]] Subscription onChange(std::function<void(const std::string& name)> listener) override;
 
     const std::string& directory() const noexcept { return directory_; }
     /// The path of `name`'s entry (after checking the name).
@@ -39,7 +47,10 @@ public:
     std::string accountKeyPath() const { return directory_ + "/" + kAccountKeyFile; }
 
 private:
+    struct Watcher;
     std::string directory_;
+    std::mutex watcherMutex_;
+    std::shared_ptr<Watcher> watcher_;
 };
 
 }  // namespace cxxacme::stores

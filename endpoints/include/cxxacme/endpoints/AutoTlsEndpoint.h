@@ -1,0 +1,79 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+
+#include "cxxacme/AcmeClient.h"
+#include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/IClock.h"
+#include "cxxacme/endpoints/EndpointString.h"
+#include "cxxacme/endpoints/SniEndpoint.h"
+#include "cxxacme/stores/DirectoryStore.h"
+
+namespace cxxacme::endpoints {
+
+struct AutoTlsEndpointOptions {
+    AcmeIssuingServiceOptions service{};
+    AcmeIssuerOptions issuer{};
+    /// Timeouts, retries and polling; `directoryUrl` and the CA bundle come
+    /// from the endpoint string.
+    AcmeClientOptions client{};
+    /// Responders tried after tls-alpn-01, e.g. an `Http01Responder` on port
+    /// 80. Must outlive the endpoint.
+    std::vector<IResponder*> extraResponders;
+    /// Time source; null: the system clock.
+    IClock* clock = nullptr;
+};
+
+/// txacme's `le:` endpoint: an HTTPS listener whose certificates issue and
+/// renew themselves. It wires an `SniEndpoint`, an `AcmeIssuingService`
+/// over a `DirectoryStore` in CERTDIR (account key `CERTDIR/client.key`,
+/// made on first use with mode 0600), and a tls-alpn-01 responder answering
+/// on the site's own port (tls-sni-01 too when the string enables it).
+///
+///     AutoTlsEndpoint site("le:/srv/certs:tcp:443");
+///     site.listen(new MyRequestHandlerFactory);  // certificates tried by now
+///
+/// When the CA cannot be reached at start, the endpoint serves the valid
+/// certificates it has and the service retries with back-off.
+class AutoTlsEndpoint {
+public:
+    /// Parses `endpoint` (see `EndpointSpec`) and binds the port.
+    explicit AutoTlsEndpoint(const std::string& endpoint, AutoTlsEndpointOptions options = {});
+    explicit AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions options = {});
+    ~AutoTlsEndpoint();
+    AutoTlsEndpoint(const AutoTlsEndpoint&) = delete;
+    AutoTlsEndpoint& operator=(const AutoTlsEndpoint&) = delete;
+
+    /// Serves HTTP over TLS with `factory`, starts the issuing service, and
+    /// returns once its start-up check has run (`whenCertsValid`).
+    void listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                Poco::Net::HTTPServerParams::Ptr params = nullptr);
+    /// Stops the listener, then the service. Idempotent.
+    void stop();
+
+    std::uint16_t port() const { return endpoint_->port(); }
+    const EndpointSpec& spec() const { return spec_; }
+    stores::DirectoryStore& store() { return *store_; }
+    SniEndpoint& endpoint() { return *endpoint_; }
+    AcmeIssuingService& service() { return *service_; }
+    /// Every event of the issuing service, also before `listen`.
+    [[nodiscard]] AcmeIssuingService::Subscription onEvent(std::function<void(const IssuingEvent&)> listener) {
+        return service_->onEvent(std::move(listener));
+    }
+
+private:
+    struct Parts;
+    EndpointSpec spec_;
+    std::unique_ptr<Parts> parts_;
+    std::unique_ptr<stores::DirectoryStore> store_;
+    std::unique_ptr<SniEndpoint> endpoint_;
+    std::unique_ptr<AcmeIssuingService> service_;
+};
+
+}  // namespace cxxacme::endpoints

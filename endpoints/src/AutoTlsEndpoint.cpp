@@ -1,0 +1,90 @@
+#include "cxxacme/endpoints/AutoTlsEndpoint.h"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServer.h>
+
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/responders/TlsAlpn01Responder.h"
+#include "cxxacme/responders/TlsSni01Responder.h"
+
+namespace cxxacme::endpoints {
+
+struct AutoTlsEndpoint::Parts {
+    SystemClock systemClock;
+    IClock* clock = nullptr;
+    std::unique_ptr<AcmeClient> client;
+    responders::TlsAlpn01Responder tlsAlpn01;
+    std::unique_ptr<responders::TlsSni01Responder> tlsSni01;
+    std::unique_ptr<AcmeIssuer> issuer;
+    std::unique_ptr<Poco::Net::HTTPServer> server;
+    AcmeIssuingService::Subscription events;
+    bool stopped = false;
+};
+
+AutoTlsEndpoint::AutoTlsEndpoint(const std::string& endpoint, AutoTlsEndpointOptions options)
+    : AutoTlsEndpoint(EndpointSpec::parse(endpoint), std::move(options)) {}
+
+AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions options)
+    : spec_(std::move(spec)), parts_(std::make_unique<Parts>()) {
+    Parts& p = *parts_;
+    p.clock = options.clock ? options.clock : &p.systemClock;
+    store_ = std::make_unique<stores::DirectoryStore>(spec_.certDir);
+    auto key = std::make_shared<KeySigner>(PrivateKey::loadOrGenerate(store_->accountKeyPath(), KeyType::EcP256));
+
+    AcmeClientOptions clientOptions = options.client;
+    clientOptions.directoryUrl = spec_.directoryUrl;
+    if (!spec_.caBundle.empty()) clientOptions.http.caBundleFile = spec_.caBundle;
+    p.client = std::make_unique<AcmeClient>(clientOptions, key, *p.clock);
+
+    std::vector<IResponder*> responders{&p.tlsAlpn01};
+    for (IResponder* extra : options.extraResponders) responders.push_back(extra);
+    if (spec_.tlsSni01) {
+        p.tlsSni01 = std::make_unique<responders::TlsSni01Responder>();
+        responders.push_back(p.tlsSni01.get());
+    }
+    p.issuer = std::make_unique<AcmeIssuer>(*p.client, responders, options.issuer);
+
+    SniEndpointOptions endpointOptions;
+    endpointOptions.interface = spec_.interface;
+    endpointOptions.port = spec_.port;
+    endpointOptions.defaultName = spec_.defaultName;
+    endpointOptions.tlsAlpn01 = &p.tlsAlpn01;
+    endpointOptions.tlsSni01 = p.tlsSni01.get();
+    endpoint_ = std::make_unique<SniEndpoint>(*store_, endpointOptions);
+
+    AcmeIssuingServiceOptions serviceOptions = options.service;
+    if (!serviceOptions.renewalInfo)
+        serviceOptions.renewalInfo = [client = p.client.get()](const Certificate& c) { return client->renewalInfo(c); };
+    service_ = std::make_unique<AcmeIssuingService>(*store_, *p.issuer, *p.clock, serviceOptions);
+    p.events = service_->onEvent([endpoint = endpoint_.get()](const IssuingEvent& event) {
+        if (event.kind == IssuingEvent::Kind::Issued || event.kind == IssuingEvent::Kind::Renewed)
+            endpoint->refresh(event.names);
+    });
+}
+
+AutoTlsEndpoint::~AutoTlsEndpoint() { stop(); }
+
+void AutoTlsEndpoint::listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                             Poco::Net::HTTPServerParams::Ptr params) {
+    Parts& p = *parts_;
+    if (p.server) throw Error("AutoTlsEndpoint::listen called twice");
+    if (!params) params = new Poco::Net::HTTPServerParams;
+    p.server = std::make_unique<Poco::Net::HTTPServer>(factory, endpoint_->socket(), params);
+    p.server->start();  // tls-alpn-01 validation needs the port answering
+    Poco::Logger::get("cxxacme.endpoint.auto")
+        .information("listening on port " + std::to_string(endpoint_->port()) + " for " + spec_.toString());
+    service_->start();
+    service_->whenCertsValid().wait();
+}
+
+void AutoTlsEndpoint::stop() {
+    Parts& p = *parts_;
+    if (p.stopped) return;
+    p.stopped = true;
+    if (p.server) p.server->stopAll(true);
+    service_->stop();
+    p.events.reset();
+}
+
+}  // namespace cxxacme::endpoints

@@ -1,0 +1,108 @@
+#include "cxxacme/endpoints/CertificateMap.h"
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+
+#include "cxxacme/Error.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme::endpoints {
+
+struct CertificateMap::Entry::Native {
+    detail::X509StackPtr chain{sk_X509_new_null()};
+};
+
+CertificateMap::Entry::Entry(std::string storeName, const PemBundle& bundle)
+    : storeName_(std::move(storeName)), bundle_(bundle), native_(std::make_unique<Native>()) {
+    if (bundle_.empty()) throw CertificateError("entry \"" + storeName_ + "\" has no certificate to serve");
+    if (!native_->chain) throw CryptoError("sk_X509_new_null failed");
+    for (const Certificate& cert : bundle_.chain()) {
+        if (sk_X509_push(native_->chain.get(), cert.native()) == 0) throw CryptoError("sk_X509_push failed");
+        X509_up_ref(cert.native());
+    }
+}
+
+CertificateMap::Entry::~Entry() = default;
+
+bool CertificateMap::Entry::applyTo(SSL* ssl) const {
+    return SSL_use_cert_and_key(ssl, bundle_.certificate().native(), bundle_.privateKey().native(), native_->chain.get(),
+                                1) == 1;
+}
+
+CertificateMap::CertificateMap() : snapshot_(std::make_shared<Snapshot>()) {}
+CertificateMap::~CertificateMap() = default;
+
+std::shared_ptr<const CertificateMap::Snapshot> CertificateMap::index(
+    std::map<std::string, std::shared_ptr<const Entry>> byStoreName) {
+    auto result = std::make_shared<Snapshot>();
+    result->byServerName.reserve(byStoreName.size() * 2);
+    for (const auto& [name, entry] : byStoreName) {
+        for (const Identifier& id : entry->bundle().certificate().subjectAltNames()) {
+            if (id.type != Identifier::Type::Dns) continue;
+            auto [it, inserted] = result->byServerName.try_emplace(id.value, entry);
+            if (!inserted && it->second->bundle().notAfter() < entry->bundle().notAfter()) it->second = entry;
+        }
+    }
+    result->byStoreName = std::move(byStoreName);
+    return result;
+}
+
+void CertificateMap::replaceAll(const std::map<std::string, PemBundle>& entries) {
+    std::map<std::string, std::shared_ptr<const Entry>> byStoreName;
+    for (const auto& [name, bundle] : entries)
+        if (!bundle.empty()) byStoreName.emplace(name, std::make_shared<const Entry>(name, bundle));
+    std::lock_guard writer(writeMutex_);
+    auto next = index(std::move(byStoreName));
+    std::lock_guard lock(mutex_);
+    snapshot_ = std::move(next);
+}
+
+void CertificateMap::update(const std::string& storeName, const std::optional<PemBundle>& entry) {
+    std::shared_ptr<const Entry> prepared;
+    if (entry && !entry->empty()) prepared = std::make_shared<const Entry>(storeName, *entry);
+    std::lock_guard writer(writeMutex_);
+    auto byStoreName = snapshot()->byStoreName;
+    if (prepared) byStoreName.insert_or_assign(storeName, std::move(prepared));
+    else byStoreName.erase(storeName);
+    auto next = index(std::move(byStoreName));
+    std::lock_guard lock(mutex_);
+    snapshot_ = std::move(next);
+}
+
+std::shared_ptr<const CertificateMap::Snapshot> CertificateMap::snapshot() const {
+    std::lock_guard lock(mutex_);
+    return snapshot_;
+}
+
+std::shared_ptr<const CertificateMap::Entry> CertificateMap::find(std::string_view serverName) const {
+    if (serverName.empty() || serverName.size() > 253) return nullptr;
+    std::string name(serverName);
+    if (name.back() == '.') name.pop_back();  // an absolute name is the same name
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto current = snapshot();
+    if (const auto it = current->byServerName.find(name); it != current->byServerName.end()) return it->second;
+    const auto dot = name.find('.');
+    if (dot == std::string::npos || dot == 0) return nullptr;
+    if (const auto it = current->byServerName.find("*" + name.substr(dot)); it != current->byServerName.end())
+        return it->second;
+    return nullptr;
+}
+
+std::shared_ptr<const CertificateMap::Entry> CertificateMap::findByStoreName(const std::string& storeName) const {
+    const auto current = snapshot();
+    const auto it = current->byStoreName.find(storeName);
+    return it == current->byStoreName.end() ? nullptr : it->second;
+}
+
+std::size_t CertificateMap::size() const { return snapshot()->byStoreName.size(); }
+
+std::vector<std::string> CertificateMap::serverNames() const {
+    const auto current = snapshot();
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : current->byServerName) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace cxxacme::endpoints
