@@ -1,19 +1,17 @@
 #include "DemoCommand.h"
 
 #include <filesystem>
+#include <fstream>
 
-#include "cxxacme/AcmeClient.h"
-#include "cxxacme/AcmeIssuer.h"
-#include "cxxacme/AcmeIssuingService.h"
-#include "cxxacme/AtomicFile.h"
+#include <Poco/Net/ServerSocket.h>
+
+#include "SiteServer.h"
 #include "cxxacme/AcmeResources.h"
+#include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
-#include "cxxacme/KeySigner.h"
 #include "cxxacme/ServerName.h"
-#include "cxxacme/SystemClock.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
-#include "cxxacme/responders/Http01Responder.h"
-#include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/testing/TlsProbe.h"
 
 namespace cxxacme::cli {
 
@@ -22,95 +20,140 @@ using namespace std::chrono;
 
 namespace {
 
+std::uint16_t freeLoopbackPort() {
+    Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
+    return probe.address().port();
+}
+
+std::string escape(const std::string& value) {
+    std::string out;
+    for (const char c : value) {
+        if (c == ':' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
 }  // namespace
 
 int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    std::string dir = "demo-certs";
+    std::string dir = "demo/certs";
+    bool keepServing = false;
     std::vector<std::string> names;
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--dir" && i + 1 < args.size()) dir = args[++i];
+        else if (args[i] == "--keep-serving") keepServing = true;
         else if (args[i].starts_with("-")) {
-            err << "cxxacme demo: unknown option " << args[i] << "\n";
+            err << "cxxacme demo: unknown option " << args[i] << "\n"
+                << "usage: cxxacme demo [--dir CERTDIR] [--keep-serving] [NAME...]\n";
             return 2;
         } else names.push_back(args[i]);
     }
     if (names.empty()) names = {"example.test", "www.example.test"};
 
     try {
-        for (auto& name : names) name = ServerName::canonicalKey(name);
-        stores::DirectoryStore store(dir);
-        out << "cxxacme demo: certificate directory " << store.directory() << "\n";
+        for (auto& name : names) name = ServerName::canonicalKey(name);  // before anything touches a path
+        if (keepServing) blockTerminationSignals();
+        const fs::path certDir = fs::absolute(dir).lexically_normal();
+        const fs::path workDir = certDir.parent_path();
+        const fs::path docroot = workDir / "www";
+        fs::create_directories(docroot);
+        if (!fs::exists(docroot / "index.html"))
+            AtomicFile::write((docroot / "index.html").string(), "<!doctype html><title>cxxacme</title><p>Hello over HTTPS from cxxacme.\n", 0644);
 
-        // 1. the embedded default CA: mock-acme, in-process, on free loopback ports,
-        //    validating http-01 for real against our responder
-        responders::Http01Responder http;
+        // 1. mock-acme, in-process, validating against the site's own ports
+        const std::uint16_t httpsPort = freeLoopbackPort();
+        const std::uint16_t httpPort = freeLoopbackPort();
         mock_acme::MockAcmeConfig config;
         config.listenPort = 0;
         config.managementPort = 0;
-        config.http01Port = http.listen("127.0.0.1", 0);
+        config.tlsAlpn01Port = httpsPort;
+        config.http01Port = httpPort;
+        config.persistFile = (workDir / "mock-acme.sqlite").string();  // the same CA on every run
         mock_acme::MockAcmeServer acme(config);
-        const std::string caBundle = store.directory() + "/.mock-acme-ca.pem";
-        AtomicFile::write(caBundle, acme.httpsCaPem(), 0644);
-        out << "  mock-acme: " << acme.directoryUrl() << " (http-01 validated on port " << config.http01Port << ")\n";
+        const std::string httpsCa = (workDir / "mock-acme-https-ca.pem").string();
+        AtomicFile::write(httpsCa, acme.httpsCaPem(), 0644);
+        AtomicFile::write((workDir / "mock-acme-root.pem").string(), acme.issuingRoot().toPem(), 0644);
+        out << "1. mock-acme: " << acme.directoryUrl() << " (state in " << config.persistFile << ")\n";
 
-        // 2. empty entries ask for certificates
-        for (const auto& name : names)
-            if (!store.get(name)) {
-                store.store(name, PemBundle());
-                out << "  " << name << ": created an empty entry (\"issue me\")\n";
-            }
-
-        // 3. the account key, made on first use
-        const std::string keyPath = store.accountKeyPath();
-        const bool existed = fs::exists(keyPath);
-        if (!existed) AtomicFile::write(keyPath, PrivateKey::generate(KeyType::EcP256).toPem(), 0600);
-        auto key = std::make_shared<KeySigner>(PrivateKey::fromPem(AtomicFile::read(keyPath, 1 << 20)));
-        out << "  account key: " << keyPath << (existed ? " (existing)" : " (created, mode 0600)") << "\n";
-
-        // 4. the issuing service, as an embedding program runs it
-        SystemClock clock;
-        AcmeClientOptions options;
-        options.directoryUrl = acme.directoryUrl();
-        options.http.caBundleFile = caBundle;
-        options.pollInterval = milliseconds(100);
-        AcmeClient client(options, key, clock);
-        AcmeIssuer issuer(client, {&http});
-        AcmeIssuingServiceOptions serviceOptions;
-        serviceOptions.renewalInfo = [&client](const Certificate& c) { return client.renewalInfo(c); };
-        AcmeIssuingService service(store, issuer, clock, serviceOptions);
-        int issued = 0, failed = 0;
-        auto subscription = service.onEvent([&](const IssuingEvent& e) {
-            if (e.kind == IssuingEvent::Kind::Issued || e.kind == IssuingEvent::Kind::Renewed) ++issued;
-            if (e.kind == IssuingEvent::Kind::Failed) ++failed;
-        });
-        service.start();
-        if (service.whenCertsValid().wait_for(minutes(2)) != std::future_status::ready)
-            throw Error("the first check did not finish within 2 minutes");
-        service.stop();
-
-        // 5. what is in the directory now, checked against mock-acme's root
-        int valid = 0;
-        for (const auto& name : names) {
-            const auto entry = store.get(name);
-            if (!entry || entry->empty()) {
-                out << "  " << name << ": NOT issued\n";
-                continue;
-            }
-            try {
-                entry->certificate().verifyChain(entry->chain(), {acme.issuingRoot()});
-                out << "  " << name << ": certificate valid until " << formatRfc3339(entry->notAfter())
-                    << ", chain verified against mock-acme's root\n";
-                ++valid;
-            } catch (const CertificateError&) {
-                out << "  " << name << ": a certificate from another CA, valid until " << formatRfc3339(entry->notAfter()) << "\n";
-            }
+        // 2. a certificate directory with an empty entry per name
+        {
+            stores::DirectoryStore store(certDir.string());
+            for (const auto& name : names)
+                if (!store.get(name)) {
+                    store.store(name, PemBundle());
+                    out << "2. " << name << ": created an empty entry (\"issue me\")\n";
+                } else {
+                    out << "2. " << name << ": entry exists\n";
+                }
         }
-        out << "done: " << issued << " issued this run, " << failed << " failed, " << valid << " of " << names.size()
-            << " entries verified against this run's mock-acme"
-            << (client.accountUrl().empty() ? std::string(" (nothing was due)") : " (account " + client.accountUrl() + ")")
-            << "\n";
-        return failed == 0 ? 0 : 1;
+
+        // 3. cxxacme serve on loopback
+        SiteServerOptions options;
+        options.listen = "acme:" + escape(certDir.string()) + ":tcp:" + std::to_string(httpsPort) +
+                         ":interface=127.0.0.1:directory=" + escape(acme.directoryUrl()) + ":ca-bundle=" + escape(httpsCa);
+        options.docroot = docroot.string();
+        options.http = "127.0.0.1:" + std::to_string(httpPort);
+        std::ofstream accessLog(workDir / "access.log", std::ios::app);
+        options.accessLog = &accessLog;
+        options.endpoint.client.pollInterval = milliseconds(100);
+        out << "3. cxxacme serve --listen '" << options.listen << "' --path " << options.docroot << " --http "
+            << options.http << "\n";
+        SiteServer server(options);
+        int issued = 0, failed = 0;
+        auto events = server.endpoint().onEvent([&](const IssuingEvent& e) {
+            if (e.kind == IssuingEvent::Kind::Issued || e.kind == IssuingEvent::Kind::Renewed) ++issued;
+            if (e.kind == IssuingEvent::Kind::Failed || e.kind == IssuingEvent::Kind::Panic) {
+                ++failed;
+                err << "   " << e.names << ": " << e.detail << "\n";
+            }
+        });
+        server.start();  // returns once every due entry was tried
+        out << "   serving https://127.0.0.1:" << httpsPort << " and http://127.0.0.1:" << httpPort << "\n";
+
+        // 4. one HTTPS request per name, with SNI, verified against mock-acme's root
+        int verified = 0;
+        for (const auto& key : names) {
+            bool all = true;
+            for (const auto& name : ServerName::splitKey(key)) {
+                testing::TlsProbeOptions probeOptions;
+                probeOptions.port = httpsPort;
+                probeOptions.serverName = name;
+                probeOptions.trustedRoots = {acme.issuingRoot()};
+                probeOptions.alpn = {"http/1.1"};
+                testing::TlsProbe probe(probeOptions);
+                if (!probe.ok()) {
+                    out << "4. https://" << name << "/: " << probe.error() << "\n";
+                    all = false;
+                    continue;
+                }
+                const std::string verifyError = probe.verifyError();
+                const auto reply = probe.get("/");
+                const auto chain = probe.peerChain();
+                out << "4. https://" << name << "/ -> " << reply.status << ", " << probe.version() << ", certificate "
+                    << chain.at(0).serialHex().substr(0, 16) << "… valid until " << formatRfc3339(chain.at(0).notAfter())
+                    << ", chain " << (verifyError.empty() ? "verified against mock-acme's root" : "NOT verified: " + verifyError)
+                    << "\n";
+                all = all && verifyError.empty() && reply.status == 200;
+            }
+            verified += all ? 1 : 0;
+        }
+
+        // 5. what happened
+        out << "done: " << issued << " issued this run, " << failed << " failed, " << verified << " of " << names.size()
+            << " entries verified against this run's mock-acme; certificates in " << certDir.string()
+            << ", account key " << (certDir / "client.key").string() << "\n";
+        if (keepServing) {
+            out << "serving until SIGTERM or Ctrl-C (mock-acme root: " << (workDir / "mock-acme-root.pem").string()
+                << ")" << std::endl;
+            waitForTerminationSignal();
+        }
+        server.stop();
+        return failed == 0 && verified == static_cast<int>(names.size()) ? 0 : 1;
     } catch (const Error& e) {
+        err << "cxxacme demo: " << e.what() << "\n";
+        return 1;
+    } catch (const std::filesystem::filesystem_error& e) {
         err << "cxxacme demo: " << e.what() << "\n";
         return 1;
     }

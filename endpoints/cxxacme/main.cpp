@@ -9,6 +9,7 @@
 
 #include "AcmeCommands.h"
 #include "DemoCommand.h"
+#include "SiteServer.h"
 
 namespace {
 
@@ -18,6 +19,9 @@ constexpr const char* kUsage =
     "commands:\n"
     "  demo [--dir DIR] [NAME...]   the main job on the embedded default: an in-process\n"
     "                               mock-acme fills a certificate directory\n"
+    "  serve --listen ENDPOINT --path DOCROOT [--http ADDR:PORT]\n"
+    "                               static files over HTTPS that keeps its certificates\n"
+    "  issue, renew, list, revoke, account   one-shot ACME operations (see below)\n"
     "  version                      print the version\n"
     "  help                         print this text\n"
     "\n"
@@ -33,6 +37,7 @@ int main(int argc, char** argv) {
     }
     const std::string& command = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "serve") return cxxacme::cli::runServe(rest, std::cout, std::cerr);
     if (command == "demo") return cxxacme::cli::runDemo(rest, std::cout, std::cerr);
     if (command == "issue" || command == "renew" || command == "list" || command == "revoke" || command == "account")
         return cxxacme::cli::runAcmeCommand(command, rest, std::cout, std::cerr);
@@ -41,7 +46,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "help" || command == "--help" || command == "-h") {
-        std::cout << kUsage << "\n" << cxxacme::cli::kAcmeCommandsUsage;
+        std::cout << kUsage << "\n" << cxxacme::cli::kServeUsage << "\n" << cxxacme::cli::kAcmeCommandsUsage;
         return 0;
     }
     std::cerr << "cxxacme: unknown command \"" << command << "\"\n" << kUsage;

@@ -83,6 +83,7 @@ void AutoTlsEndpoint::stop() {
     if (p.stopped) return;
     p.stopped = true;
     if (p.server) p.server->stopAll(true);
+    endpoint_->socket().close();  // refuse new connections, not just stop accepting
     service_->stop();
     p.events.reset();
 }

@@ -16,10 +16,22 @@ openssl x509 -in "$dir/nested/certs/b.example.test,c.example.test.pem" -noout -e
   || fail "certificate lacks a name"
 openssl pkey -in "$dir/nested/certs/a.example.test.pem" -noout || fail "key unreadable by openssl"
 
-# a second run keeps valid certificates and the account key
+echo "$out" | grep -q "https://c.example.test/ -> 200, TLSv1.3" || fail "no HTTPS request for the second name of an entry"
+[ "$(grep -c '"GET / HTTP/1.1" 200' "$dir/nested/access.log")" = 3 ] || fail "access log lacks the requests"
+
+# a second run keeps valid certificates (mock-acme keeps its CA in the work dir) and the account key
+key_before=$(sha256sum < "$dir/nested/certs/client.key")
 out2=$("$cxxacme" demo --dir "$dir/nested/certs" a.example.test)
-echo "$out2" | grep -q "0 issued this run" || fail "second run reissued a valid certificate"
-echo "$out2" | grep -q "client.key (existing)" || fail "account key not reused"
+echo "$out2" | grep -q "0 issued this run, 0 failed, 1 of 1 entries verified" || fail "second run: $out2"
+[ "$key_before" = "$(sha256sum < "$dir/nested/certs/client.key")" ] || fail "account key not reused"
+
+# --keep-serving serves until SIGTERM, then stops cleanly
+"$cxxacme" demo --dir "$dir/nested/certs" --keep-serving a.example.test > "$dir/serving.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do grep -q "serving until SIGTERM" "$dir/serving.out" && break; sleep 0.1; done
+grep -q "serving until SIGTERM" "$dir/serving.out" || { cat "$dir/serving.out"; fail "--keep-serving did not come up"; }
+kill -TERM $pid
+wait $pid || fail "--keep-serving did not exit 0 on SIGTERM"
 
 # an empty file asks for a certificate
 : > "$dir/nested/certs/a.example.test.pem"

@@ -1,0 +1,156 @@
+#include "SiteServer.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/ServerSocket.h>
+
+#include "CommandLine.h"
+#include "StaticSite.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/responders/Http01Responder.h"
+
+namespace cxxacme::cli {
+
+const char* const kServeUsage =
+    "cxxacme serve --listen ENDPOINT --path DOCROOT [--http ADDR:PORT] [--access-log FILE]\n"
+    "    Serves the files under DOCROOT over HTTPS with certificates that issue and\n"
+    "    renew themselves (tls-alpn-01 on the HTTPS port; http-01 too with --http).\n"
+    "    ENDPOINT: le:CERTDIR:tcp:PORT | lets:CERTDIR:tcp:PORT |\n"
+    "              acme:CERTDIR:tcp:PORT:directory=URL  [:interface=ADDR] [:ca-bundle=FILE]\n"
+    "              [:default-name=NAME] [:tls-sni-01=on]   (write : inside a value as \\:)\n"
+    "    --http ADDR:PORT   plain HTTP: answers http-01, redirects everything else to HTTPS\n"
+    "    --access-log FILE  one line per request (default: standard output; - too)\n"
+    "    Stops cleanly on SIGTERM or SIGINT.\n";
+
+struct SiteServer::Parts {
+    SiteServerOptions options;
+    std::unique_ptr<AccessLog> log;
+    std::unique_ptr<std::ostream> nullStream;
+    responders::Http01Responder http01;
+    std::unique_ptr<endpoints::AutoTlsEndpoint> endpoint;
+    std::unique_ptr<Poco::Net::HTTPServer> httpServer;
+    Poco::Net::ServerSocket httpSocket;
+    bool hasHttp = false;
+};
+
+SiteServer::SiteServer(SiteServerOptions options) : parts_(std::make_unique<Parts>()) {
+    Parts& p = *parts_;
+    p.options = std::move(options);
+    if (!p.options.accessLog) {
+        p.nullStream = std::make_unique<std::ostream>(nullptr);
+        p.options.accessLog = p.nullStream.get();
+    }
+    p.log = std::make_unique<AccessLog>(*p.options.accessLog);
+    if (!p.options.http.empty()) {
+        const auto colon = p.options.http.rfind(':');
+        if (colon == std::string::npos || colon == 0) throw Error("--http takes ADDR:PORT, e.g. 0.0.0.0:80");
+        try {
+            std::string host = p.options.http.substr(0, colon);
+            if (host.starts_with("[") && host.ends_with("]")) host = host.substr(1, host.size() - 2);
+            p.httpSocket.bind(Poco::Net::SocketAddress(host, p.options.http.substr(colon + 1)), true);
+            p.httpSocket.listen(64);
+        } catch (const Poco::Exception& e) {
+            throw NetworkError(p.options.http, "cannot listen: " + e.displayText());
+        }
+        p.hasHttp = true;
+        p.options.endpoint.extraResponders.push_back(&p.http01);
+    }
+    p.endpoint = std::make_unique<endpoints::AutoTlsEndpoint>(p.options.listen, p.options.endpoint);
+}
+
+SiteServer::~SiteServer() { stop(); }
+
+void SiteServer::start() {
+    Parts& p = *parts_;
+    auto site = Poco::Net::HTTPRequestHandlerFactory::Ptr(new StaticFileHandlerFactory(p.options.docroot, *p.log));
+    if (p.hasHttp) {
+        auto redirect = Poco::Net::HTTPRequestHandlerFactory::Ptr(new RedirectHandlerFactory(p.endpoint->port(), *p.log));
+        p.httpServer = std::make_unique<Poco::Net::HTTPServer>(p.http01.handlerFactory(redirect), p.httpSocket,
+                                                               new Poco::Net::HTTPServerParams);
+        p.httpServer->start();
+    }
+    p.endpoint->listen(site);
+}
+
+void SiteServer::stop() {
+    Parts& p = *parts_;
+    if (p.httpServer) {
+        p.httpServer->stopAll(true);
+        p.httpServer.reset();
+        p.httpSocket.close();
+    }
+    if (p.endpoint) p.endpoint->stop();
+}
+
+std::uint16_t SiteServer::httpsPort() const { return parts_->endpoint->port(); }
+std::uint16_t SiteServer::httpPort() const { return parts_->hasHttp ? parts_->httpSocket.address().port() : 0; }
+endpoints::AutoTlsEndpoint& SiteServer::endpoint() { return *parts_->endpoint; }
+
+void blockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+std::string waitForTerminationSignal() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int signal = 0;
+    while (sigwait(&set, &signal) != 0) {
+    }
+    return signal == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    try {
+        const CommandLine cl(args, {"listen", "path", "http", "access-log"}, {});
+        if (!cl.positional().empty()) throw UsageError("unexpected argument \"" + cl.positional()[0] + "\"");
+        blockTerminationSignals();  // before any thread starts
+        SiteServerOptions options;
+        options.listen = cl.require("listen");
+        options.docroot = cl.require("path");
+        options.http = cl.get("http", "");
+        std::unique_ptr<std::ofstream> logFile;
+        const std::string logPath = cl.get("access-log", "-");
+        if (logPath == "-") {
+            options.accessLog = &out;
+        } else {
+            logFile = std::make_unique<std::ofstream>(logPath, std::ios::app);
+            if (!*logFile) throw FileError(logPath, "cannot open the access log");
+            options.accessLog = logFile.get();
+        }
+        SiteServer server(options);
+        auto events = server.endpoint().onEvent([&err](const IssuingEvent& e) {
+            static const char* const kKinds[] = {"issued", "renewed", "failed", "PANIC"};
+            err << "cxxacme serve: " << e.names << ": " << kKinds[static_cast<int>(e.kind)] << " (" << e.detail << ")\n";
+        });
+        server.start();
+        err << "cxxacme serve: https on port " << server.httpsPort();
+        if (server.httpPort()) err << ", http on port " << server.httpPort();
+        err << "; serving " << server.endpoint().endpoint().certificates().size() << " certificates from "
+            << server.endpoint().spec().certDir << "\n";
+        const std::string signal = waitForTerminationSignal();
+        err << "cxxacme serve: " << signal << ", stopping\n";
+        server.stop();
+        return 0;
+    } catch (const UsageError& e) {
+        err << "cxxacme serve: " << e.what() << "\n" << kServeUsage;
+        return 2;
+    } catch (const endpoints::EndpointStringError& e) {
+        err << "cxxacme serve: --listen: " << e.what() << "\n";
+        return 2;
+    } catch (const Error& e) {
+        err << "cxxacme serve: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace cxxacme::cli

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `cxxacme serve` as a process, against the mock-acme program: certificates
+# through tls-alpn-01 on the site's own port, static files, the plain-HTTP
+# redirect, the access log, refusals, and a clean SIGTERM.
+CXXACME=$1
+MOCK_ACME=$2
+source "$(dirname "$0")/../interop/lib.sh"
+
+HTTPS_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$HTTPS_PORT"
+http_get "$MGMT/roots/0" > "$work/root.pem"
+
+mkdir -p "$work/certs" "$work/www/sub"
+echo "hello" > "$work/www/index.html"
+echo "sub page" > "$work/www/sub/page.txt"
+echo "secret" > "$work/www/.hidden"
+echo "outside" > "$work/outside.txt"
+ln -s ../outside.txt "$work/www/link.txt"
+: > "$work/certs/a.example.test.pem"
+: > "$work/certs/b.example.test.pem"
+
+esc() { printf '%s' "$1" | sed 's/\\/\\\\/g; s/:/\\:/g'; }
+ENDPOINT="acme:$(esc "$work/certs"):tcp:$HTTPS_PORT:interface=127.0.0.1:directory=$(esc "$DIR"):ca-bundle=$(esc "$work/https-ca.pem")"
+
+echo "== bad endpoint strings exit 2 and say where"
+set +e
+"$CXXACME" serve --listen "acme:$work/certs:tcp:99999" --path "$work/www" 2> "$work/bad.err"; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "bad port exit $rc"
+grep -q "is not a number from 0 to 65535" "$work/bad.err" || fail "unclear: $(cat "$work/bad.err")"
+grep -q "\^" "$work/bad.err" || fail "no caret"
+[ ! -e "$work/certs/client.key" ] || fail "a bad string created the account key"
+
+echo "== serve"
+"$CXXACME" serve --listen "$ENDPOINT" --path "$work/www" --http "127.0.0.1:$HTTP_PORT" --access-log "$work/access.log" \
+  > "$work/serve.log" 2> "$work/serve.err" &
+serve_pid=$!
+pids+=($serve_pid)
+for _ in $(seq 1 300); do grep -q "https on port" "$work/serve.err" 2>/dev/null && break; sleep 0.1; done
+grep -q "https on port $HTTPS_PORT, http on port $HTTP_PORT; serving 2 certificates" "$work/serve.err" || fail "serve did not come up: $(cat "$work/serve.err")"
+[ "$(stat -c %a "$work/certs/client.key")" = 600 ] || fail "client.key is not 0600"
+
+get() {  # NAME PATH [curl args] -> "CODE BODY"
+  local name=$1 path=$2; shift 2
+  curl -sS --path-as-is --cacert "$work/root.pem" --resolve "$name:$HTTPS_PORT:127.0.0.1" "$@" \
+    -w ' %{http_code}' "https://$name:$HTTPS_PORT$path"
+}
+[ "$(get a.example.test /)" = "hello
+ 200" ] || fail "a: $(get a.example.test /)"
+[ "$(get b.example.test /sub/page.txt)" = "sub page
+ 200" ] || fail "b: sub page"
+for bad in /.hidden /link.txt /../outside.txt /%2e%2e/outside.txt /sub/../../outside.txt /nothing; do
+  [ "$(get a.example.test "$bad" | tail -c 4)" = " 404" ] || fail "$bad was not refused: $(get a.example.test "$bad")"
+done
+[ "$(get a.example.test / -X POST | tail -c 4)" = " 405" ] || fail "POST not refused"
+
+echo "== each name has its own certificate, verified by openssl s_client"
+for name in a.example.test b.example.test; do
+  openssl s_client -connect "127.0.0.1:$HTTPS_PORT" -servername "$name" -CAfile "$work/root.pem" \
+    -verify_return_error -verify_hostname "$name" < /dev/null > "$work/s_client.$name.out" 2>&1 \
+    || fail "s_client $name: $(tail -5 "$work/s_client.$name.out")"
+  grep -q "Verify return code: 0 (ok)" "$work/s_client.$name.out" || fail "s_client did not verify $name"
+done
+a_serial=$(openssl x509 -in "$work/certs/a.example.test.pem" -noout -serial)
+b_serial=$(openssl x509 -in "$work/certs/b.example.test.pem" -noout -serial)
+[ "$a_serial" != "$b_serial" ] || fail "one certificate for both names"
+if openssl s_client -connect "127.0.0.1:$HTTPS_PORT" -noservername < /dev/null > "$work/nosni.out" 2>&1; then
+  fail "a client without SNI got a certificate"
+fi
+
+echo "== plain HTTP redirects to HTTPS"
+loc=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -H "Host: a.example.test:$HTTP_PORT" "http://127.0.0.1:$HTTP_PORT/sub/page.txt?x=1")
+[ "$loc" = "301 https://a.example.test:$HTTPS_PORT/sub/page.txt?x=1" ] || fail "redirect: $loc"
+
+echo "== SIGTERM stops it cleanly"
+kill -TERM "$serve_pid"
+rc=0; wait "$serve_pid" || rc=$?
+[ $rc -eq 0 ] || fail "serve exit $rc after SIGTERM"
+grep -q "SIGTERM, stopping" "$work/serve.err" || fail "no stop message"
+grep -q '"GET / HTTP/1.1" 200 6 "a.example.test' "$work/access.log" || fail "access log: $(cat "$work/access.log")"
+grep -q '"GET /.hidden HTTP/1.1" 404' "$work/access.log" || fail "404 not logged"
+grep -q '"GET /sub/page.txt?x=1 HTTP/1.1" 301' "$work/access.log" || fail "redirect not logged"
+echo "PASS"

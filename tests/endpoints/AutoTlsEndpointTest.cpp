@@ -1,0 +1,186 @@
+#define BOOST_TEST_MODULE auto TLS endpoint
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <thread>
+
+#include "../TestPrinting.h"
+#include "../support/ChildProcess.h"
+#include "../support/TempDir.h"
+#include "TestSite.h"
+#include "cxxacme/endpoints/AutoTlsEndpoint.h"
+#include "cxxacme/testing/MockAcmeFixture.h"
+#include "cxxacme/testing/TestCertificateAuthority.h"
+#include "cxxacme/testing/TlsProbe.h"
+
+using namespace cxxacme;
+using endpoints::AutoTlsEndpoint;
+using endpoints::AutoTlsEndpointOptions;
+using testing::TlsProbe;
+using testing::TlsProbeOptions;
+
+namespace {
+
+std::string escape(const std::string& value) {
+    std::string out;
+    for (const char c : value) {
+        if (c == ':' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+std::string acmeString(const std::string& dir, std::uint16_t port, const std::string& directoryUrl,
+                       const std::string& caBundle) {
+    return "acme:" + escape(dir) + ":tcp:" + std::to_string(port) + ":interface=127.0.0.1:directory=" +
+           escape(directoryUrl) + ":ca-bundle=" + escape(caBundle);
+}
+
+TlsProbeOptions probe(std::uint16_t port, const std::string& name, const Certificate& root) {
+    TlsProbeOptions o;
+    o.port = port;
+    o.serverName = name;
+    o.trustedRoots = {root};
+    o.alpn = {"http/1.1"};
+    return o;
+}
+
+AutoTlsEndpointOptions fastOptions() {
+    AutoTlsEndpointOptions o;
+    o.client.pollInterval = std::chrono::milliseconds(50);
+    o.service.initialBackoff = std::chrono::seconds(1);
+    return o;
+}
+
+struct Events {
+    std::mutex mutex;
+    std::vector<IssuingEvent> all;
+    int count(IssuingEvent::Kind kind) {
+        std::lock_guard lock(mutex);
+        return static_cast<int>(std::count_if(all.begin(), all.end(), [&](const auto& e) { return e.kind == kind; }));
+    }
+    std::function<void(const IssuingEvent&)> listener() {
+        return [this](const IssuingEvent& e) {
+            std::lock_guard lock(mutex);
+            all.push_back(e);
+        };
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(empty_entries_get_certificates_through_tls_alpn_01_on_the_site_port) {
+    test::TempDir dir;
+    const std::uint16_t port = test::freePort();
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.tlsAlpn01Port = port;  // mock-acme validates against the endpoint itself
+    testing::MockAcmeFixture acme(config);
+    const std::string certDir = (dir.path / "certs").string();
+    {
+        stores::DirectoryStore seed(certDir);
+        seed.store("a.example.test", PemBundle());
+        seed.store("b.example.test,www.b.example.test", PemBundle());
+    }
+    AutoTlsEndpoint site(acmeString(certDir, port, acme.directoryUrl(), acme.caBundlePath()), fastOptions());
+    Events events;
+    auto subscription = site.onEvent(events.listener());
+    BOOST_TEST(site.port() == port);
+    site.listen(new test::HostEchoFactory);  // returns after the start-up check
+
+    BOOST_TEST(events.count(IssuingEvent::Kind::Issued) == 2);
+    for (const std::string name : {"a.example.test", "b.example.test", "www.b.example.test"}) {
+        BOOST_TEST_CONTEXT(name) {
+            TlsProbe client(probe(port, name, acme.issuingRoot()));
+            BOOST_REQUIRE_MESSAGE(client.ok(), client.error());
+            BOOST_TEST(client.verifyError() == "");
+            const auto reply = client.get("/");
+            BOOST_TEST(reply.status == 200);
+            BOOST_TEST(reply.body == "site " + name + "\n");
+        }
+    }
+    // the validations came to the site's own port, as acme-tls/1 handshakes
+    BOOST_TEST(site.endpoint().counters().challenges >= 3u);
+    // the account key was made on first use, private
+    struct stat st {};
+    BOOST_REQUIRE(::stat((certDir + "/client.key").c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600u);
+    site.stop();
+    BOOST_CHECK_THROW(TlsProbe(probe(port, "a.example.test", acme.issuingRoot())), NetworkError);
+}
+
+BOOST_AUTO_TEST_CASE(a_renewal_swaps_the_served_certificate_while_open_connections_continue) {
+    test::TempDir dir;
+    const std::uint16_t port = test::freePort();
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.tlsAlpn01Port = port;
+    // notBefore is a minute back, so 90 s certificates are due for renewal at once: every check renews
+    config.profiles["short"] = {"90-second certificates", std::chrono::seconds(90)};
+    testing::MockAcmeFixture acme(config);
+    const std::string certDir = (dir.path / "certs").string();
+    stores::DirectoryStore(certDir).store("a.example.test", PemBundle());
+    auto options = fastOptions();
+    options.issuer.profile = "short";
+    options.service.checkInterval = std::chrono::seconds(1);
+    AutoTlsEndpoint site(acmeString(certDir, port, acme.directoryUrl(), acme.caBundlePath()), options);
+    Events events;
+    auto subscription = site.onEvent(events.listener());
+    site.listen(new test::HostEchoFactory);
+
+    TlsProbe open(probe(port, "a.example.test", acme.issuingRoot()));
+    BOOST_REQUIRE_MESSAGE(open.ok(), open.error());
+    const std::string first = open.peerChain().at(0).serialHex();
+    BOOST_TEST(open.get("/").status == 200);
+
+    std::string served = first;
+    for (int i = 0; i < 600 && served == first; ++i) {  // a bounded wait for the renewal, not a timing check
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        TlsProbe fresh(probe(port, "a.example.test", acme.issuingRoot()));
+        if (fresh.ok()) served = fresh.peerChain().at(0).serialHex();
+    }
+    BOOST_TEST(served != first);
+    BOOST_TEST(events.count(IssuingEvent::Kind::Renewed) >= 1);
+    TlsProbe fresh(probe(port, "a.example.test", acme.issuingRoot()));
+    BOOST_REQUIRE(fresh.ok());
+    BOOST_TEST(fresh.verifyError() == "");
+    // the connection from before the renewal is still served
+    const auto reply = open.get("/still-here");
+    BOOST_TEST(reply.status == 200);
+    BOOST_TEST(open.peerChain().at(0).serialHex() == first);
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_ca_still_serves_the_certificates_there_are) {
+    test::TempDir dir;
+    testing::TestCertificateAuthority ca;
+    const std::string certDir = (dir.path / "certs").string();
+    const PemBundle existing = ca.issue("a.example.test");
+    {
+        stores::DirectoryStore seed(certDir);
+        seed.store("a.example.test", existing);
+        seed.store("b.example.test", PemBundle());
+    }
+    const std::uint16_t port = test::freePort();
+    const std::uint16_t nobody = test::freePort();  // nothing listens there
+    AutoTlsEndpoint site("acme:" + escape(certDir) + ":tcp:" + std::to_string(port) +
+                             ":interface=127.0.0.1:directory=https\\://127.0.0.1\\:" + std::to_string(nobody) + "/dir",
+                         fastOptions());
+    Events events;
+    auto subscription = site.onEvent(events.listener());
+    site.listen(new test::HostEchoFactory);
+    BOOST_TEST(events.count(IssuingEvent::Kind::Panic) + events.count(IssuingEvent::Kind::Failed) >= 1);
+
+    TlsProbe a(probe(port, "a.example.test", ca.root()));
+    BOOST_REQUIRE_MESSAGE(a.ok(), a.error());
+    BOOST_TEST(a.peerChain().at(0) == existing.certificate());
+    BOOST_TEST(a.verifyError() == "");
+    TlsProbe b(probe(port, "b.example.test", ca.root()));
+    BOOST_TEST(!b.ok());  // nothing to serve yet; the service keeps retrying
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_endpoint_string_is_refused_before_anything_happens) {
+    test::TempDir dir;
+    const std::string certDir = (dir.path / "never").string();
+    BOOST_CHECK_THROW(AutoTlsEndpoint("acme:" + certDir + ":tcp:443"), endpoints::EndpointStringError);
+    BOOST_TEST(!std::filesystem::exists(certDir));
+}
