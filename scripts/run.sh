@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: builds the `cxxacme` command and runs
-# `cxxacme demo`: mock-acme in-process issues certificates, with real http-01
-# validation, into a local certificate directory (./demo/certs by default).
-#   scripts/run.sh [--dir DIR] [NAME...]
+# The main job on the embedded default (builds and runs `cxxacme demo`): mock-acme in-process,
+# empty entries for two names in ./demo/certs, `cxxacme serve` on loopback
+# (tls-alpn-01 on its HTTPS port), one HTTPS request per name with SNI whose
+# chain is verified against mock-acme's root; prints what happened and exits.
+#   scripts/run.sh [--dir CERTDIR] [--keep-serving] [NAME...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

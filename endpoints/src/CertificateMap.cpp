@@ -9,25 +9,40 @@
 
 namespace cxxacme::endpoints {
 
+namespace {
+
+const PemBundle& servable(const PemBundle& bundle, const std::string& name) {
+    if (bundle.empty()) throw CertificateError("entry \"" + name + "\" has no certificate to serve");
+    return bundle;
+}
+
+}  // namespace
+
 struct CertificateMap::Entry::Native {
     detail::X509StackPtr chain{sk_X509_new_null()};
 };
 
-CertificateMap::Entry::Entry(std::string storeName, const PemBundle& bundle)
-    : storeName_(std::move(storeName)), bundle_(bundle), native_(std::make_unique<Native>()) {
-    if (bundle_.empty()) throw CertificateError("entry \"" + storeName_ + "\" has no certificate to serve");
+CertificateMap::Entry::Entry(std::string storeName, const PemBundle& bundle,
+                             std::map<std::string, Certificate>& intermediates)
+    : storeName_(std::move(storeName)),
+      key_(servable(bundle, storeName_).privateKey()),
+      leaf_(bundle.certificate()),
+      native_(std::make_unique<Native>()) {
     if (!native_->chain) throw CryptoError("sk_X509_new_null failed");
-    for (const Certificate& cert : bundle_.chain()) {
-        if (sk_X509_push(native_->chain.get(), cert.native()) == 0) throw CryptoError("sk_X509_push failed");
-        X509_up_ref(cert.native());
+    for (const Identifier& id : leaf_.subjectAltNames())
+        if (id.type == Identifier::Type::Dns) serverNames_.push_back(id.value);
+    notAfter_ = leaf_.notAfter();
+    for (const Certificate& cert : bundle.chain()) {
+        const Certificate& shared = intermediates.try_emplace(cert.toDer(), cert).first->second;
+        if (sk_X509_push(native_->chain.get(), shared.native()) == 0) throw CryptoError("sk_X509_push failed");
+        X509_up_ref(shared.native());
     }
 }
 
 CertificateMap::Entry::~Entry() = default;
 
 bool CertificateMap::Entry::applyTo(SSL* ssl) const {
-    return SSL_use_cert_and_key(ssl, bundle_.certificate().native(), bundle_.privateKey().native(), native_->chain.get(),
-                                1) == 1;
+    return SSL_use_cert_and_key(ssl, leaf_.native(), key_.native(), native_->chain.get(), 1) == 1;
 }
 
 CertificateMap::CertificateMap() : snapshot_(std::make_shared<Snapshot>()) {}
@@ -38,10 +53,9 @@ std::shared_ptr<const CertificateMap::Snapshot> CertificateMap::index(
     auto result = std::make_shared<Snapshot>();
     result->byServerName.reserve(byStoreName.size() * 2);
     for (const auto& [name, entry] : byStoreName) {
-        for (const Identifier& id : entry->bundle().certificate().subjectAltNames()) {
-            if (id.type != Identifier::Type::Dns) continue;
-            auto [it, inserted] = result->byServerName.try_emplace(id.value, entry);
-            if (!inserted && it->second->bundle().notAfter() < entry->bundle().notAfter()) it->second = entry;
+        for (const std::string& name : entry->serverNames()) {
+            auto [it, inserted] = result->byServerName.try_emplace(name, entry);
+            if (!inserted && it->second->notAfter() < entry->notAfter()) it->second = entry;
         }
     }
     result->byStoreName = std::move(byStoreName);
@@ -49,19 +63,20 @@ std::shared_ptr<const CertificateMap::Snapshot> CertificateMap::index(
 }
 
 void CertificateMap::replaceAll(const std::map<std::string, PemBundle>& entries) {
+    std::lock_guard writer(writeMutex_);
+    intermediates_.clear();  // forget chains no entry uses any more
     std::map<std::string, std::shared_ptr<const Entry>> byStoreName;
     for (const auto& [name, bundle] : entries)
-        if (!bundle.empty()) byStoreName.emplace(name, std::make_shared<const Entry>(name, bundle));
-    std::lock_guard writer(writeMutex_);
+        if (!bundle.empty()) byStoreName.emplace(name, std::make_shared<const Entry>(name, bundle, intermediates_));
     auto next = index(std::move(byStoreName));
     std::lock_guard lock(mutex_);
     snapshot_ = std::move(next);
 }
 
 void CertificateMap::update(const std::string& storeName, const std::optional<PemBundle>& entry) {
-    std::shared_ptr<const Entry> prepared;
-    if (entry && !entry->empty()) prepared = std::make_shared<const Entry>(storeName, *entry);
     std::lock_guard writer(writeMutex_);
+    std::shared_ptr<const Entry> prepared;
+    if (entry && !entry->empty()) prepared = std::make_shared<const Entry>(storeName, *entry, intermediates_);
     auto byStoreName = snapshot()->byStoreName;
     if (prepared) byStoreName.insert_or_assign(storeName, std::move(prepared));
     else byStoreName.erase(storeName);

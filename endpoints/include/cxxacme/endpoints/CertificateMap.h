@@ -26,19 +26,27 @@ namespace cxxacme::endpoints {
 class CertificateMap {
 public:
     /// One servable certificate: key, leaf and chain, prepared for OpenSSL.
+    /// Holds only the parsed objects (no PEM text); chain certificates equal
+    /// across entries are shared, so 10 000 sites under one intermediate
+    /// hold one copy of it.
     class Entry {
     public:
-        explicit Entry(std::string storeName, const PemBundle& bundle);
+        Entry(std::string storeName, const PemBundle& bundle, std::map<std::string, Certificate>& intermediates);
         ~Entry();
         const std::string& storeName() const noexcept { return storeName_; }
-        const PemBundle& bundle() const noexcept { return bundle_; }
+        const Certificate& certificate() const noexcept { return leaf_; }
+        const std::vector<std::string>& serverNames() const noexcept { return serverNames_; }
+        TimePoint notAfter() const noexcept { return notAfter_; }
         /// Puts key, certificate and chain on a handshake. False on failure.
         bool applyTo(SSL* ssl) const;
 
     private:
         struct Native;
         std::string storeName_;
-        PemBundle bundle_;
+        PrivateKey key_;
+        Certificate leaf_;
+        std::vector<std::string> serverNames_;  // the DNS names of the leaf
+        TimePoint notAfter_;
         std::unique_ptr<Native> native_;
     };
 
@@ -70,7 +78,8 @@ private:
     std::shared_ptr<const Snapshot> snapshot() const;
 
     mutable std::mutex mutex_;       // guards snapshot_ (the pointer only)
-    std::mutex writeMutex_;          // one update at a time
+    std::mutex writeMutex_;          // one update at a time; guards intermediates_
+    std::map<std::string, Certificate> intermediates_;  // DER -> the one shared copy
     std::shared_ptr<const Snapshot> snapshot_;
 };
 
