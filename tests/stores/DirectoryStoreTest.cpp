@@ -5,7 +5,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 #include <filesystem>
 
 #include "../TestPrinting.h"
@@ -101,4 +106,49 @@ BOOST_AUTO_TEST_CASE(a_file_in_place_of_the_directory_is_an_error) {
     TempDir dir;
     cxxacme::AtomicFile::write((dir.path / "file").string(), "x");
     BOOST_CHECK_THROW(DirectoryStore((dir.path / "file").string()), cxxacme::StoreError);
+}
+
+BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscribed) {
+    TempDir dir;
+    const std::string path = (dir.path / "certs").string();
+    DirectoryStore store(path);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> seen;
+    auto subscription = store.onChange([&](const std::string& name) {
+        std::lock_guard lock(mutex);
+        seen.push_back(name);
+        changed.notify_all();
+    });
+    const auto waitFor = [&](std::size_t count) {  // a bounded wait for the inotify thread
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::seconds(20), [&] { return seen.size() >= count; });
+    };
+    DirectoryStore other(path);  // another writer, as another process would be
+    other.store("a.example.test", cxxacme::testing::conformanceBundles()[0]);
+    BOOST_REQUIRE(waitFor(1));
+    // written by hand: a new file, then a file that is not an entry, then a removal
+    cxxacme::AtomicFile::write(path + "/B.Example.Test.pem", "", 0600);
+    cxxacme::AtomicFile::write(path + "/notes.txt", "hello", 0600);
+    cxxacme::AtomicFile::write(path + "/bad name!.pem", "", 0600);
+    fs::remove(path + "/a.example.test.pem");
+    BOOST_REQUIRE(waitFor(3));
+    {
+        std::lock_guard lock(mutex);
+        BOOST_TEST(seen[0] == "a.example.test");
+        BOOST_TEST(seen[1] == "b.example.test");  // canonical
+        BOOST_TEST(seen[2] == "a.example.test");  // the removal
+        BOOST_TEST(std::count(seen.begin(), seen.end(), "notes") == 0);
+    }
+    subscription.reset();  // no calls after this returns
+    const std::size_t before = seen.size();
+    other.store("c.example.test", cxxacme::PemBundle());
+    // a second subscriber proves the event was delivered, so the first had its chance
+    std::atomic<int> second{0};
+    auto witness = store.onChange([&](const std::string&) { ++second; });
+    other.store("d.example.test", cxxacme::PemBundle());
+    for (int i = 0; i < 1000 && second == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    BOOST_TEST(second.load() >= 1);
+    std::lock_guard lock(mutex);
+    BOOST_TEST(seen.size() == before);
 }
