@@ -1,5 +1,7 @@
 #include "cxxacme/AcmeIssuingService.h"
 
+#include "cxxacme/IExpiryIndex.h"
+
 #include <Poco/Logger.h>
 
 #include "cxxacme/AcmeResources.h"
@@ -153,11 +155,28 @@ void AcmeIssuingService::scheduleCheck() {
     });
 }
 
+std::map<std::string, PemBundle> AcmeIssuingService::candidates(TimePoint now) {
+    auto* index = dynamic_cast<IExpiryIndex*>(&store_);
+    if (!index) return store_.asMap();
+    // No renewal threshold exceeds reissueInterval: only entries expiring
+    // within it (and empty ones) can be due; the index names them without
+    // parsing the others.
+    std::map<std::string, PemBundle> entries;
+    for (const auto& name : index->expiringBefore(now + options_.reissueInterval)) {
+        try {
+            if (auto entry = store_.get(name)) entries.emplace(name, std::move(*entry));
+        } catch (const Error& e) {
+            logger().error("entry " + name + " cannot be read: " + e.what());
+        }
+    }
+    return entries;
+}
+
 void AcmeIssuingService::check(bool first) {
     std::vector<std::shared_future<PemBundle>> panicking;
     try {
-        const auto entries = store_.asMap();
         const TimePoint now = clock_.now();
+        const auto entries = candidates(now);
         for (const auto& [names, entry] : entries) {
             {
                 std::lock_guard lock(mutex_);

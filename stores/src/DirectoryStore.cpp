@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -77,13 +78,13 @@ void DirectoryStore::store(const std::string& name, const PemBundle& entry) {
     }
 }
 
-std::map<std::string, PemBundle> DirectoryStore::asMap() {
+std::vector<std::string> DirectoryStore::entryNames() const {
     struct DirCloser {
         void operator()(DIR* d) const noexcept { ::closedir(d); }
     };
     std::unique_ptr<DIR, DirCloser> dir(::opendir(directory_.c_str()));
     if (!dir) throw StoreError("", directory_, std::string("cannot list: ") + std::strerror(errno));
-    std::map<std::string, PemBundle> out;
+    std::vector<std::string> names;
     while (const dirent* e = ::readdir(dir.get())) {
         const std::string file = e->d_name;
         if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix) || file.front() == '.') continue;
@@ -97,12 +98,58 @@ std::map<std::string, PemBundle> DirectoryStore::asMap() {
             }
             continue;
         }
+        names.push_back(name);
+    }
+    return names;
+}
+
+std::map<std::string, PemBundle> DirectoryStore::asMap() {
+    std::map<std::string, PemBundle> out;
+    for (const auto& name : entryNames()) {
         try {
             if (auto entry = get(name)) out.emplace(name, std::move(*entry));
         } catch (const StoreError& err) {
             logger().warning(std::string("skipping an entry: ") + err.what());
         }
     }
+    return out;
+}
+
+std::vector<std::string> DirectoryStore::expiringBefore(TimePoint time) {
+    const std::vector<std::string> names = entryNames();
+    std::lock_guard lock(indexMutex_);
+    std::map<std::string, IndexedFile> fresh;
+    for (const auto& name : names) {
+        const std::string path = directory_ + "/" + name + std::string(kSuffix);
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        IndexedFile file{static_cast<std::uint64_t>(st.st_ino), static_cast<std::int64_t>(st.st_size),
+                         st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, std::nullopt, false};
+        const auto cached = index_.find(name);
+        if (cached != index_.end() && cached->second.inode == file.inode && cached->second.size == file.size &&
+            cached->second.mtimeNs == file.mtimeNs) {
+            fresh.emplace(name, cached->second);  // unchanged since it was read: no parse
+            continue;
+        }
+        try {
+            const auto entry = get(name);
+            if (!entry) continue;
+            file.empty = entry->empty();
+            if (!file.empty) file.notAfter = entry->notAfter();
+            fresh.emplace(name, file);
+        } catch (const Error& err) {
+            logger().warning(std::string("expiry index skips an entry: ") + err.what());
+        }
+    }
+    index_ = std::move(fresh);
+    std::vector<std::pair<TimePoint, std::string>> due;
+    for (const auto& [name, file] : index_)
+        if (file.empty) due.emplace_back(TimePoint::min(), name);
+        else if (*file.notAfter < time) due.emplace_back(*file.notAfter, name);
+    std::sort(due.begin(), due.end());
+    std::vector<std::string> out;
+    out.reserve(due.size());
+    for (auto& [when, name] : due) out.push_back(std::move(name));
     return out;
 }
 

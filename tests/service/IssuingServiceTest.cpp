@@ -6,11 +6,13 @@
 // (Real-time waits below only wait for worker threads to finish work that
 // the fake clock has already made due.)
 
+#include <atomic>
 #include <condition_variable>
 #include <thread>
 
 #include "../TestPrinting.h"
 #include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/FakeIssuer.h"
 #include "cxxacme/testing/MemoryStore.h"
@@ -297,4 +299,57 @@ BOOST_AUTO_TEST_CASE(a_failure_is_retried_at_the_next_check_at_the_latest) {
     w.clock.advance(kDay);
     BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
     BOOST_TEST(w.issuer.calls() == 2);
+}
+
+namespace {
+
+// A MemoryStore that also offers IExpiryIndex, and counts how it is read.
+class IndexedStore final : public ICertificateStore, public IExpiryIndex {
+public:
+    std::optional<PemBundle> get(const std::string& name) override {
+        ++gets;
+        return inner.get(name);
+    }
+    void store(const std::string& name, const PemBundle& entry) override { inner.store(name, entry); }
+    std::map<std::string, PemBundle> asMap() override {
+        ++maps;
+        return inner.asMap();
+    }
+    std::vector<std::string> expiringBefore(TimePoint time) override {
+        ++queries;
+        asked = time;
+        std::vector<std::string> out;
+        for (const auto& [name, entry] : inner.asMap())
+            if (entry.empty() || entry.notAfter() < time) out.push_back(name);
+        return out;
+    }
+    MemoryStore inner;
+    std::atomic<int> gets{0}, maps{0}, queries{0};
+    TimePoint asked{};
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_store_with_an_expiry_index_is_read_through_it) {
+    World w;
+    IndexedStore store;
+    for (int i = 0; i < 200; ++i) {
+        const std::string name = "valid" + std::to_string(i) + ".example.test";
+        store.inner.store(name, w.ca.issue(name, w.clock.now() - 10 * kDay, w.clock.now() + 80 * kDay));
+    }
+    store.inner.store("due.example.test", w.ca.issue("due.example.test", w.clock.now() - 80 * kDay, w.clock.now() + 10 * kDay));
+    store.inner.store("empty.example.test", PemBundle());
+    auto options = w.options();
+    AcmeIssuingService service(store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls() == 2);
+    BOOST_TEST(w.issuer.calls("due.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("empty.example.test") == 1);
+    BOOST_TEST(store.maps.load() == 0);       // never a full read
+    BOOST_TEST(store.queries.load() == 1);
+    BOOST_TEST((store.asked == w.clock.now() + options.reissueInterval));
+    BOOST_TEST(store.gets.load() <= 6);       // the two candidates (and their issuance), not 202 entries
 }

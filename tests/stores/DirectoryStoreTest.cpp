@@ -17,6 +17,7 @@
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/testing/StoreConformance.h"
+#include "cxxacme/testing/TestCertificateAuthority.h"
 
 namespace fs = std::filesystem;
 using cxxacme::test::TempDir;
@@ -151,4 +152,28 @@ BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscr
     BOOST_TEST(second.load() >= 1);
     std::lock_guard lock(mutex);
     BOOST_TEST(seen.size() == before);
+}
+
+BOOST_AUTO_TEST_CASE(the_expiry_index_follows_the_files) {
+    TempDir dir;
+    const std::string path = (dir.path / "certs").string();
+    DirectoryStore store(path);
+    cxxacme::testing::TestCertificateAuthority ca;
+    const auto now = std::chrono::system_clock::now();
+    const auto day = std::chrono::hours(24);
+    store.store("soon.example.test", ca.issue("soon.example.test", now - 80 * day, now + 5 * day));
+    store.store("later.example.test", ca.issue("later.example.test", now - 10 * day, now + 80 * day));
+    store.store("empty.example.test", cxxacme::PemBundle());
+    using Names = std::vector<std::string>;
+    BOOST_TEST(store.expiringBefore(now + 30 * day) == (Names{"empty.example.test", "soon.example.test"}));
+    BOOST_TEST(store.expiringBefore(now + 100 * day) ==
+               (Names{"empty.example.test", "soon.example.test", "later.example.test"}));
+    // renewed, filled, removed, broken, by anyone: the next query sees it
+    store.store("soon.example.test", ca.issue("soon.example.test", now, now + 90 * day));
+    DirectoryStore other(path);
+    other.store("empty.example.test", ca.issue("empty.example.test", now - 85 * day, now + 1 * day));
+    cxxacme::AtomicFile::write(path + "/broken.example.test.pem", "-----BEGIN CERTIFICATE-----\nnope\n", 0600);
+    fs::remove(path + "/later.example.test.pem");
+    BOOST_TEST(store.expiringBefore(now + 30 * day) == (Names{"empty.example.test"}));
+    BOOST_TEST(store.expiringBefore(now + 100 * day) == (Names{"empty.example.test", "soon.example.test"}));
 }

@@ -71,6 +71,12 @@ struct AcmeIssuingServiceOptions {
 ///   never exceeds `checkInterval`, so at the next check at the latest;
 ///   checks skip it while it backs off.
 ///
+/// When the store offers `IExpiryIndex`, a check reads only the entries
+/// that expire within `reissueInterval` (and empty ones), so 100 000
+/// entries are not parsed daily. The price: a renewal window that the CA's
+/// renewal information opens earlier than that is not seen for those
+/// entries (the lifetime rules still apply).
+///
 /// Time comes from the injected clock only. Thread-safe.
 class AcmeIssuingService {
 public:
@@ -110,6 +116,9 @@ private:
     /// entry whose certificate cannot be read.
     Assessment assess(const PemBundle& entry, TimePoint now) const;
     void check(bool first);
+    /// The entries a check looks at: all of them, or, when the store offers
+    /// `IExpiryIndex`, those expiring within `reissueInterval` and the empty ones.
+    std::map<std::string, PemBundle> candidates(TimePoint now);
     void scheduleCheck();
     void emit(const IssuingEvent& event);
     std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal);

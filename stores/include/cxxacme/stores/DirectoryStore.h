@@ -1,10 +1,15 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "cxxacme/IChangeNotifier.h"
+#include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/ICertificateStore.h"
 
 namespace cxxacme::stores {
@@ -23,8 +28,11 @@ namespace cxxacme::stores {
 /// hiding the others.
 ///
 /// `onChange` watches the directory with inotify, so writes by other
-/// processes (or by hand) are reported too.
-class DirectoryStore final : public ICertificateStore, public IChangeNotifier {
+/// processes (or by hand) are reported too. `expiringBefore` answers from an
+/// index of every entry's notAfter kept in memory and refreshed by a
+/// directory scan: a file whose inode, size and mtime are unchanged is not
+/// read again.
+class DirectoryStore final : public ICertificateStore, public IChangeNotifier, public IExpiryIndex {
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
@@ -39,6 +47,7 @@ public:
     void store(const std::string& name, const PemBundle& entry) override;
     std::map<std::string, PemBundle> asMap() override;
     [[nodiscard]] Subscription onChange(std::function<void(const std::string& name)> listener) override;
+    std::vector<std::string> expiringBefore(TimePoint time) override;
 
     const std::string& directory() const noexcept { return directory_; }
     /// The path of `name`'s entry (after checking the name).
@@ -48,9 +57,20 @@ public:
 
 private:
     struct Watcher;
+    struct IndexedFile {
+        std::uint64_t inode;
+        std::int64_t size;
+        std::int64_t mtimeNs;
+        std::optional<TimePoint> notAfter;
+        bool empty;
+    };
+    /// The canonical names of the entry files (others are logged and skipped).
+    std::vector<std::string> entryNames() const;
     std::string directory_;
     std::mutex watcherMutex_;
     std::shared_ptr<Watcher> watcher_;
+    std::mutex indexMutex_;
+    std::map<std::string, IndexedFile> index_;
 };
 
 }  // namespace cxxacme::stores
