@@ -32,7 +32,8 @@ constexpr std::string_view kSuffix = ".pem";
 
 }  // namespace
 
-DirectoryStore::DirectoryStore(std::string directory) : directory_(std::move(directory)) {
+DirectoryStore::DirectoryStore(std::string directory, std::shared_ptr<const KeyEncryption> encryption)
+    : directory_(std::move(directory)), encryption_(std::move(encryption)) {
     if (directory_.empty()) throw StoreError("", "", "no directory given");
     while (directory_.size() > 1 && directory_.back() == '/') directory_.pop_back();
     struct stat st {};
@@ -60,10 +61,12 @@ std::optional<PemBundle> DirectoryStore::get(const std::string& name) {
         throw StoreError(key, path, std::string("cannot stat: ") + std::strerror(errno));
     }
     try {
-        return PemBundle::parse(AtomicFile::read(path, kMaxEntryBytes));
+        return KeyEncryption::decode(key, AtomicFile::read(path, kMaxEntryBytes), encryption_.get());
     } catch (const FileError& e) {
         throw StoreError(key, path, e.what());
     } catch (const PemError& e) {
+        throw StoreError(key, path, e.what());
+    } catch (const CryptoError& e) {
         throw StoreError(key, path, e.what());
     }
 }
@@ -72,7 +75,7 @@ void DirectoryStore::store(const std::string& name, const PemBundle& entry) {
     const std::string key = ServerName::canonicalKey(name);
     const std::string path = pathFor(key);
     try {
-        AtomicFile::write(path, entry.toPem(), 0600);
+        AtomicFile::write(path, KeyEncryption::encode(key, entry, encryption_.get()), 0600);
     } catch (const FileError& e) {
         throw StoreError(key, path, e.what());
     }

@@ -62,7 +62,8 @@ long long notAfterOf(const PemBundle& entry) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::string path) : path_(std::move(path)) {
+SqliteStore::SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> encryption)
+    : path_(std::move(path)), encryption_(std::move(encryption)) {
     const bool existed = ::access(path_.c_str(), F_OK) == 0;
     if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
         SQLITE_OK) {
@@ -120,8 +121,10 @@ std::optional<PemBundle> SqliteStore::get(const std::string& name) {
     q.bind(1, key);
     if (!q.step()) return std::nullopt;
     try {
-        return PemBundle::parse(q.text(0));
+        return KeyEncryption::decode(key, q.text(0), encryption_.get());
     } catch (const PemError& e) {
+        throw StoreError(key, path_, e.what());
+    } catch (const CryptoError& e) {
         throw StoreError(key, path_, e.what());
     }
 }
@@ -134,7 +137,7 @@ void SqliteStore::store(const std::string& name, const PemBundle& entry) {
                 "ON CONFLICT (name) DO UPDATE SET pem = excluded.pem, not_after = excluded.not_after",
                 key, path_);
     q.bind(1, key);
-    q.bind(2, entry.toPem());
+    q.bind(2, KeyEncryption::encode(key, entry, encryption_.get()));
     q.bind(3, notAfterOf(entry));
     q.step();
 }
@@ -146,8 +149,8 @@ std::map<std::string, PemBundle> SqliteStore::asMap() {
     while (q.step()) {
         const std::string name = q.text(0);
         try {
-            out.emplace(name, PemBundle::parse(q.text(1)));
-        } catch (const PemError& e) {
+            out.emplace(name, KeyEncryption::decode(name, q.text(1), encryption_.get()));
+        } catch (const Error& e) {
             logger().warning("skipping entry \"" + InvalidNameError::printable(name) + "\": " + e.what());
         }
     }

@@ -10,6 +10,7 @@
 
 #include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/IExpiryIndex.h"
+#include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/ICertificateStore.h"
 
 namespace cxxacme::stores {
@@ -39,8 +40,9 @@ public:
     static constexpr std::size_t kMaxEntryBytes = 1024 * 1024;
 
     /// Uses `directory`, creating it (mode 0700) and its parents if it does
-    /// not exist.
-    explicit DirectoryStore(std::string directory);
+    /// not exist. With `encryption`, private keys are sealed at rest (see
+    /// `KeyEncryption`).
+    explicit DirectoryStore(std::string directory, std::shared_ptr<const KeyEncryption> encryption = nullptr);
     ~DirectoryStore() override;
 
     std::optional<PemBundle> get(const std::string& name) override;
@@ -67,6 +69,7 @@ private:
     /// The canonical names of the entry files (others are logged and skipped).
     std::vector<std::string> entryNames() const;
     std::string directory_;
+    std::shared_ptr<const KeyEncryption> encryption_;
     std::mutex watcherMutex_;
     std::shared_ptr<Watcher> watcher_;
     std::mutex indexMutex_;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cxxacme/ICertificateStore.h"
+#include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/IExpiryIndex.h"
 
 struct sqlite3;
@@ -20,8 +21,9 @@ class SqliteStore final : public ICertificateStore, public IExpiryIndex {
 public:
     static constexpr int kSchemaVersion = 1;
 
-    /// Opens or creates `path`. Throws `StoreError`.
-    explicit SqliteStore(std::string path);
+    /// Opens or creates `path`. With `encryption`, private keys are sealed
+    /// at rest (see `KeyEncryption`). Throws `StoreError`.
+    explicit SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> encryption = nullptr);
     ~SqliteStore() override;
 
     std::optional<PemBundle> get(const std::string& name) override;
@@ -35,6 +37,7 @@ private:
     void migrate();
 
     std::string path_;
+    std::shared_ptr<const KeyEncryption> encryption_;
     sqlite3* db_ = nullptr;
     std::mutex mutex_;
 };
