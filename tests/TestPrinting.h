@@ -8,6 +8,7 @@
 #include "cxxacme/Certificate.h"
 #include "cxxacme/Identifier.h"
 #include "cxxacme/Jwk.h"
+#include "cxxacme/PemBundle.h"
 #include "cxxacme/KeyType.h"
 #include "cxxacme/PemObject.h"
 #include "cxxacme/PublicKey.h"
@@ -16,6 +17,7 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::PublicKey)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::KeyType)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(std::optional<cxxacme::KeyType>)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::Certificate)
+BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::PemBundle)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::Jwk)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::Identifier::Type)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::PemObject::Kind)
