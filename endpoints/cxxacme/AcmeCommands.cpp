@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "CommandLine.h"
+#include "StoreCommand.h"
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/AcmeIssuingService.h"
@@ -34,6 +35,8 @@ const char* const kAcmeCommandsUsage =
     "    --directory URL          the ACME directory (required except for list)\n"
     "    --ca-bundle FILE         trust this CA bundle for the ACME server (default: system store)\n"
     "    --store dir:PATH|sqlite:FILE   the certificate store (txacme's cert directory, or SQLite)\n"
+    "    --encryption-key FILE    the store seals private keys at rest with this AES-256 key\n"
+    "                             (make one with `cxxacme store keygen FILE`)\n"
     "    --account-key FILE       default: client.key in (or beside) the store (created 0600)\n"
     "    --challenge http-01|tls-alpn-01   (default http-01)\n"
     "    --bind ADDR              where responders listen (default 127.0.0.1)\n"
@@ -49,14 +52,11 @@ namespace {
 
 const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-key", "challenge", "bind",
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
-                                    "eab-key", "reason", "timeout"};
+                                    "eab-key", "reason", "timeout", "encryption-key"};
 const std::set<std::string> kSwitches{"quiet"};
 
 std::unique_ptr<ICertificateStore> openStore(const CommandLine& cl) {
-    const std::string spec = cl.require("store");
-    if (spec.starts_with("dir:") && spec.size() > 4) return std::make_unique<stores::DirectoryStore>(spec.substr(4));
-    if (spec.starts_with("sqlite:") && spec.size() > 7) return std::make_unique<stores::SqliteStore>(spec.substr(7));
-    throw UsageError("unsupported --store \"" + spec + "\" (supported: dir:PATH, sqlite:FILE)");
+    return cli::openStore(cl.require("store"), cl.get("encryption-key", ""));
 }
 
 // client.key in the cert directory, or beside the SQLite file.

@@ -21,7 +21,8 @@ const char* const kServeUsage =
     "    renew themselves (tls-alpn-01 on the HTTPS port; http-01 too with --http).\n"
     "    ENDPOINT: le:CERTDIR:tcp:PORT | lets:CERTDIR:tcp:PORT |\n"
     "              acme:CERTDIR:tcp:PORT:directory=URL  [:interface=ADDR] [:ca-bundle=FILE]\n"
-    "              [:default-name=NAME] [:tls-sni-01=on]   (write : inside a value as \\:)\n"
+    "              [:default-name=NAME] [:tls-sni-01=on] [:encryption-key=FILE]\n"
+    "              (write : inside a value as \\:)\n"
     "    --http ADDR:PORT   plain HTTP: answers http-01, redirects everything else to HTTPS\n"
     "    --access-log FILE  one line per request (default: standard output; - too)\n"
     "    Stops cleanly on SIGTERM or SIGINT.\n";

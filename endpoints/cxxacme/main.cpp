@@ -4,12 +4,20 @@
 // standard error); 2 the command line is wrong.
 
 #include <iostream>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "AcmeCommands.h"
 #include "DemoCommand.h"
 #include "SiteServer.h"
+#include "StoreCommand.h"
 
 namespace {
 
@@ -22,14 +30,30 @@ constexpr const char* kUsage =
     "  serve --listen ENDPOINT --path DOCROOT [--http ADDR:PORT]\n"
     "                               static files over HTTPS that keeps its certificates\n"
     "  issue, renew, list, revoke, account   one-shot ACME operations (see below)\n"
+    "  store copy SRC DST | store keygen FILE   copy entries between stores; make an encryption key\n"
     "  version                      print the version\n"
     "  help                         print this text\n"
     "\n"
     "exit codes: 0 success, 1 failure, 2 usage error\n";
 
+// Warnings and errors of every component (a skipped store entry, a failed
+// renewal) go to standard error; CXXACME_LOG=debug|information shows more.
+void setUpLogging() {
+    Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("cxxacme: %s: %t"));
+    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(format, new Poco::ConsoleChannel(std::cerr)));
+    const char* level = std::getenv("CXXACME_LOG");
+    Poco::Logger::root().setChannel(channel);
+    try {
+        Poco::Logger::root().setLevel(level ? level : "warning");
+    } catch (const Poco::Exception&) {
+        Poco::Logger::root().setLevel("warning");
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    setUpLogging();
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         std::cerr << kUsage;
@@ -37,6 +61,7 @@ int main(int argc, char** argv) {
     }
     const std::string& command = args[0];
     const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "store") return cxxacme::cli::runStoreCommand(rest, std::cout, std::cerr);
     if (command == "serve") return cxxacme::cli::runServe(rest, std::cout, std::cerr);
     if (command == "demo") return cxxacme::cli::runDemo(rest, std::cout, std::cerr);
     if (command == "issue" || command == "renew" || command == "list" || command == "revoke" || command == "account")
@@ -46,7 +71,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (command == "help" || command == "--help" || command == "-h") {
-        std::cout << kUsage << "\n" << cxxacme::cli::kServeUsage << "\n" << cxxacme::cli::kAcmeCommandsUsage;
+        std::cout << kUsage << "\n" << cxxacme::cli::kServeUsage << "\n" << cxxacme::cli::kStoreUsage << "\n" << cxxacme::cli::kAcmeCommandsUsage;
         return 0;
     }
     std::cerr << "cxxacme: unknown command \"" << command << "\"\n" << kUsage;

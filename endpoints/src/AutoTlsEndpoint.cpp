@@ -29,7 +29,8 @@ AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions optio
     : spec_(std::move(spec)), parts_(std::make_unique<Parts>()) {
     Parts& p = *parts_;
     p.clock = options.clock ? options.clock : &p.systemClock;
-    store_ = std::make_unique<stores::DirectoryStore>(spec_.certDir);
+    store_ = std::make_unique<stores::DirectoryStore>(
+        spec_.certDir, spec_.encryptionKey.empty() ? nullptr : stores::KeyEncryption::fromKeyFile(spec_.encryptionKey));
     auto key = std::make_shared<KeySigner>(PrivateKey::loadOrGenerate(store_->accountKeyPath(), KeyType::EcP256));
 
     AcmeClientOptions clientOptions = options.client;

@@ -115,13 +115,15 @@ EndpointSpec EndpointSpec::parse(std::string_view text) {
             } catch (const InvalidNameError& e) {
                 throw EndpointStringError(text, valueOffset, e.what());
             }
+        } else if (key == "encryption-key") {
+            spec.encryptionKey = value;
         } else if (key == "tls-sni-01") {
             if (value != "on" && value != "off") throw EndpointStringError(text, valueOffset, "tls-sni-01 takes on or off");
             spec.tlsSni01 = value == "on";
         } else {
             throw EndpointStringError(text, field.offset,
                                       "unknown keyword \"" + InvalidNameError::printable(key, 40) +
-                                          "\"; known: interface, directory, ca-bundle, default-name, tls-sni-01");
+                                          "\"; known: interface, directory, ca-bundle, default-name, tls-sni-01, encryption-key");
         }
     }
     if (spec.scheme == "le") spec.directoryUrl = kLetsEncryptDirectory;
@@ -138,6 +140,7 @@ std::string EndpointSpec::toString() const {
     if (!caBundle.empty()) out += ":ca-bundle=" + escape(caBundle);
     if (!defaultName.empty()) out += ":default-name=" + escape(defaultName);
     if (tlsSni01) out += ":tls-sni-01=on";
+    if (!encryptionKey.empty()) out += ":encryption-key=" + escape(encryptionKey);
     return out;
 }
 

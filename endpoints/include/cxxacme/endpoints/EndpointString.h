@@ -33,6 +33,8 @@ private:
 ///   default-name=NAME   the certificate for clients that send no SNI
 ///                       (default: such handshakes fail)
 ///   tls-sni-01=on|off   also answer tls-sni-01 challenges (default: off)
+///   encryption-key=FILE seal the private keys in CERTDIR with this AES-256
+///                       key file (see `stores::KeyEncryption`)
 struct EndpointSpec {
     static constexpr const char* kLetsEncryptDirectory = "https://acme-v02.api.letsencrypt.org/directory";
     static constexpr const char* kLetsEncryptStagingDirectory =
@@ -46,6 +48,7 @@ struct EndpointSpec {
     std::string caBundle;
     std::string defaultName;  ///< canonical, or empty
     bool tlsSni01 = false;
+    std::string encryptionKey;  ///< key file, or empty
 
     /// Throws `EndpointStringError`.
     static EndpointSpec parse(std::string_view text);
