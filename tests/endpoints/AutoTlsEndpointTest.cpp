@@ -10,6 +10,11 @@
 #include "../support/ChildProcess.h"
 #include "../support/TempDir.h"
 #include "TestSite.h"
+#include <Poco/Net/HTTPServer.h>
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/responders/TlsSni01Responder.h"
+#include "cxxacme/testing/MemoryStore.h"
 #include "cxxacme/endpoints/AutoTlsEndpoint.h"
 #include "cxxacme/testing/MockAcmeFixture.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
@@ -20,6 +25,7 @@ using endpoints::AutoTlsEndpoint;
 using endpoints::AutoTlsEndpointOptions;
 using testing::TlsProbe;
 using testing::TlsProbeOptions;
+using responders::TlsSni01Responder;
 
 namespace {
 
@@ -183,4 +189,39 @@ BOOST_AUTO_TEST_CASE(a_bad_endpoint_string_is_refused_before_anything_happens) {
     const std::string certDir = (dir.path / "never").string();
     BOOST_CHECK_THROW(AutoTlsEndpoint("acme:" + certDir + ":tcp:443"), endpoints::EndpointStringError);
     BOOST_TEST(!std::filesystem::exists(certDir));
+}
+
+BOOST_AUTO_TEST_CASE(tls_sni_01_end_to_end_against_mock_acme) {
+    // the opt-in legacy challenge: mock-acme offers it, the issuer has only
+    // the tls-sni-01 responder, and the endpoint answers it on its port
+    testing::MemoryStore store;
+    responders::TlsSni01Responder sni01;
+    endpoints::SniEndpointOptions endpointOptions;
+    endpointOptions.interface = "127.0.0.1";
+    endpointOptions.tlsSni01 = &sni01;
+    endpoints::SniEndpoint endpoint(store, endpointOptions);
+    Poco::Net::HTTPServer server(new test::HostEchoFactory, endpoint.socket(), new Poco::Net::HTTPServerParams);
+    server.start();
+
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.tlsAlpn01Port = endpoint.port();
+    config.enableTlsSni01 = true;
+    testing::MockAcmeFixture acme(config);
+    SystemClock clock;
+    AcmeClientOptions options;
+    options.directoryUrl = acme.directoryUrl();
+    options.http.caBundleFile = acme.caBundlePath();
+    options.pollInterval = std::chrono::milliseconds(50);
+    AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    AcmeIssuer issuer(client, {&sni01});
+    const PemBundle bundle = issuer.issue("sni.example.test");
+    BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
+    BOOST_TEST(endpoint.counters().challenges >= 1u);
+
+    store.store("sni.example.test", bundle);
+    endpoint.refresh("sni.example.test");
+    TlsProbe site(probe(endpoint.port(), "sni.example.test", acme.issuingRoot()));
+    BOOST_REQUIRE(site.ok());
+    BOOST_TEST(site.verifyError() == "");
+    server.stopAll(true);
 }
