@@ -1,11 +1,11 @@
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 
+#include "cxxacme/DnsTxtLookup.h"
+
 #include <arpa/inet.h>
-#include <arpa/nameser.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <resolv.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -252,46 +252,16 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
 std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& request) const {
     const Identifier& id = request.identifier;
     if (config_.dnsServer.empty()) return problem("dns", "no DNS server is configured for dns-01", id);
-    const auto colon = config_.dnsServer.rfind(':');
-    const std::string host = config_.dnsServer.substr(0, colon);
-    const int port = colon == std::string::npos ? 53 : std::atoi(config_.dnsServer.c_str() + colon + 1);
-    sockaddr_in server{};
-    server.sin_family = AF_INET;
-    server.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (inet_pton(AF_INET, host.c_str(), &server.sin_addr) != 1)
-        return problem("dns", "the DNS server must be an IPv4 ADDR:PORT", id);
-
-    struct __res_state state {};
-    if (res_ninit(&state) != 0) return problem("dns", "cannot initialise the resolver", id);
-    state.nscount = 1;
-    state.nsaddr_list[0] = server;
-    state.retrans = static_cast<int>(std::max<long>(1, timeout_.count() / 2000));
-    state.retry = 2;
-    state.options &= ~static_cast<unsigned long>(RES_DNSRCH | RES_DEFNAMES);
     const std::string qname = "_acme-challenge." + id.value;
-    unsigned char answer[8192];
-    const int len = res_nquery(&state, qname.c_str(), ns_c_in, ns_t_txt, answer, sizeof answer);
-    res_nclose(&state);
-    if (len < 0) return problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
-    ns_msg msg;
-    if (ns_initparse(answer, len, &msg) != 0) return problem("dns", "unreadable DNS answer", id);
-    const std::string expected = KeyAuthorization::dns01TxtValue(request.keyAuthorization);
     std::vector<std::string> seen;
-    for (int i = 0; i < ns_msg_count(msg, ns_s_an); ++i) {
-        ns_rr rr;
-        if (ns_parserr(&msg, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != ns_t_txt) continue;
-        const unsigned char* p = ns_rr_rdata(rr);
-        const unsigned char* end = p + ns_rr_rdlen(rr);
-        std::string value;
-        while (p < end) {
-            const std::size_t n = *p++;
-            if (p + n > end) break;
-            value.append(reinterpret_cast<const char*>(p), n);
-            p += n;
-        }
-        if (value == expected) return std::nullopt;
-        seen.push_back(value);
+    try {
+        seen = DnsTxtLookup::query(config_.dnsServer, qname, timeout_);
+    } catch (const DnsError& e) {
+        return problem("dns", e.what(), id);
     }
+    if (seen.empty()) return problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
+    const std::string expected = KeyAuthorization::dns01TxtValue(request.keyAuthorization);
+    if (std::find(seen.begin(), seen.end(), expected) != seen.end()) return std::nullopt;
     std::string detail = "no TXT record at " + qname + " has the expected value";
     if (!seen.empty()) detail += " (saw \"" + InvalidNameError::printable(seen.front()) + "\")";
     return problem("incorrectResponse", detail, id);

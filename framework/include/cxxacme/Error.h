@@ -81,6 +81,18 @@ private:
     std::string url_;
 };
 
+/// A DNS query or update failed, or a DNS provider refused: `server()`
+/// names where (an ADDR:PORT, or the provider's command).
+class DnsError : public Error {
+public:
+    DnsError(std::string server, const std::string& reason) : Error(server + ": " + reason), server_(std::move(server)) {}
+
+    const std::string& server() const noexcept { return server_; }
+
+private:
+    std::string server_;
+};
+
 /// A certificate store could not read or write an entry.
 class StoreError : public Error {
 public:
