@@ -17,14 +17,9 @@ namespace {
 
 constexpr std::string_view kWhat = "JWS";
 
-std::string hmacSha256(std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
+std::string hs256(std::string_view key, std::string_view data) {
     if (key.empty()) throw JoseError("HS256: empty MAC key");
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-             data.size(), out, &len) == nullptr)
-        throwOpenSslError("HMAC");
-    return std::string(reinterpret_cast<char*>(out), len);
+    return detail::hmacSha256(key, data);
 }
 
 }  // namespace
@@ -63,7 +58,7 @@ FlattenedJws FlattenedJws::signExternalAccountBinding(std::string_view macKey, s
     jws.header_ = new Poco::JSON::Object(header);
     jws.protected_ = Base64Url::encode(toJsonText(header));
     jws.payload_ = Base64Url::encode(accountKey.toJson());
-    jws.signature_ = Base64Url::encode(hmacSha256(macKey, jws.signingInput()));
+    jws.signature_ = Base64Url::encode(hs256(macKey, jws.signingInput()));
     return jws;
 }
 
@@ -139,7 +134,7 @@ bool FlattenedJws::verify(const PublicKey& key) const {
 
 bool FlattenedJws::verifyHmac(std::string_view macKey) const {
     if (jwsAlgorithmFromString(algorithm()) != JwsAlgorithm::HS256) return false;
-    const std::string expected = hmacSha256(macKey, signingInput());
+    const std::string expected = hs256(macKey, signingInput());
     const std::string actual = Base64Url::decode(signature_);
     return actual.size() == expected.size() && CRYPTO_memcmp(actual.data(), expected.data(), expected.size()) == 0;
 }

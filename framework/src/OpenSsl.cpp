@@ -1,8 +1,10 @@
 #include "cxxacme/detail/OpenSsl.h"
 
+#include <cctype>
 #include <climits>
 
 #include <openssl/core_names.h>
+#include <openssl/hmac.h>
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
@@ -52,6 +54,32 @@ std::string joseCurveName(EVP_PKEY* key) {
 std::string randomBytes(std::size_t n) {
     std::string out(n, '\0');
     checkOne(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)), "RAND_bytes");
+    return out;
+}
+
+std::string hmacSha256(std::string_view key, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (key.empty()) throw CryptoError("HMAC-SHA256: empty key");
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+             data.size(), out, &len) == nullptr)
+        throw CryptoError(takeOpenSslErrors("HMAC-SHA256"));
+    return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::optional<std::string> base64Decode(std::string_view text) {
+    if (text.empty() || text.size() % 4 != 0 || text.size() > (1u << 20)) return std::nullopt;
+    for (const char c : text)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' && c != '=') return std::nullopt;
+    std::string out(text.size() / 4 * 3, '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    if (n < 0) return std::nullopt;
+    std::size_t padding = 0;
+    if (text.ends_with("==")) padding = 2;
+    else if (text.ends_with("=")) padding = 1;
+    if (text.substr(0, text.size() - padding).find('=') != std::string_view::npos) return std::nullopt;
+    out.resize(static_cast<std::size_t>(n) - padding);
     return out;
 }
 

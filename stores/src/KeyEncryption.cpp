@@ -68,14 +68,8 @@ std::optional<std::string> decodeKeyText(const std::string& text) {
         }
         return key;
     }
-    if (trimmed.size() == 44 && trimmed.ends_with("=")) {
-        std::string key(33, '\0');
-        const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(key.data()),
-                                      reinterpret_cast<const unsigned char*>(trimmed.data()), 44);
-        if (n != 33) return std::nullopt;  // EVP_DecodeBlock counts the padding
-        key.resize(KeyEncryption::kKeyBytes);
-        return key;
-    }
+    if (const auto decoded = detail::base64Decode(trimmed); decoded && decoded->size() == KeyEncryption::kKeyBytes)
+        return decoded;
     return std::nullopt;
 }
 

@@ -5,6 +5,7 @@
 // cxxacme sources, not from user code.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -95,6 +96,14 @@ std::string randomBytes(std::size_t n);
 
 /// SHA-256 of `data` (32 bytes).
 std::string sha256(std::string_view data);
+
+/// HMAC-SHA256 of `data` under `key` (32 bytes). Throws `CryptoError` for
+/// an empty key.
+std::string hmacSha256(std::string_view key, std::string_view data);
+
+/// Standard base64 (RFC 4648 §4, with padding) decoded; nothing when `text`
+/// is not exactly that (no white space, no missing padding).
+std::optional<std::string> base64Decode(std::string_view text);
 
 /// ECDSA signature conversions between DER (OpenSSL) and the fixed-width
 /// R||S form of JWS (RFC 7518 §3.4); `half` is the byte width of R and S.

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "cxxacme/IDnsProvider.h"
+#include "cxxacme/IResponder.h"
+
+namespace cxxacme::responders {
+
+struct Dns01ResponderOptions {
+    /// Where to check that the record is visible ("IPv4:PORT"); empty: the
+    /// provider's name servers, else the system's resolvers.
+    std::vector<std::string> resolvers;
+    std::chrono::milliseconds propagationTimeout{std::chrono::minutes(2)};
+    std::chrono::milliseconds pollInterval{std::chrono::seconds(2)};
+    std::chrono::milliseconds queryTimeout{std::chrono::seconds(5)};
+};
+
+/// Answers dns-01 (RFC 8555 §8.4) through an `IDnsProvider`: publishes
+/// `_acme-challenge.NAME.` TXT = base64url(SHA-256(key authorization)) (for
+/// `*.NAME` the record is at `_acme-challenge.NAME.`), then waits until
+/// every resolver to check answers with the value. A timeout is a
+/// `DnsError` naming the server and the values it did return.
+/// `stopResponding` removes the value again; the issuer calls it after
+/// every outcome, also a failed or cancelled one.
+class Dns01Responder final : public IResponder {
+public:
+    /// `provider` must outlive the responder.
+    explicit Dns01Responder(IDnsProvider& provider, Dns01ResponderOptions options = {});
+
+    /// `_acme-challenge.NAME.` for a server name (wildcards lose their `*.`).
+    static std::string recordName(const std::string& serverName);
+
+    std::string challengeType() const override { return "dns-01"; }
+    void startResponding(const std::string& serverName, const Challenge& challenge,
+                         const std::string& keyAuthorization) override;
+    void stopResponding(const std::string& serverName, const Challenge& challenge,
+                        const std::string& keyAuthorization) override;
+
+private:
+    void waitUntilVisible(const std::string& fqdn, const std::string& value) const;
+
+    IDnsProvider& provider_;
+    Dns01ResponderOptions options_;
+};
+
+}  // namespace cxxacme::responders

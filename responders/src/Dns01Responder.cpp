@@ -1,0 +1,73 @@
+#include "cxxacme/responders/Dns01Responder.h"
+
+#include <algorithm>
+#include <thread>
+
+#include <Poco/Logger.h>
+
+#include "cxxacme/DnsTxtLookup.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/ServerName.h"
+
+namespace cxxacme::responders {
+
+namespace {
+
+Poco::Logger& logger() { return Poco::Logger::get("cxxacme.responder.dns-01"); }
+
+}  // namespace
+
+Dns01Responder::Dns01Responder(IDnsProvider& provider, Dns01ResponderOptions options)
+    : provider_(provider), options_(std::move(options)) {}
+
+std::string Dns01Responder::recordName(const std::string& serverName) {
+    std::string name = ServerName::canonical(serverName);
+    if (ServerName::isIpAddress(name)) throw InvalidNameError(name, "dns-01 cannot validate an IP address");
+    if (name.starts_with("*.")) name = name.substr(2);
+    return "_acme-challenge." + name + ".";
+}
+
+void Dns01Responder::startResponding(const std::string& serverName, const Challenge&,
+                                     const std::string& keyAuthorization) {
+    const std::string fqdn = recordName(serverName);
+    const std::string value = KeyAuthorization::dns01TxtValue(keyAuthorization);
+    provider_.present(fqdn, value);
+    logger().information("published TXT " + fqdn + "; waiting until it is visible");
+    waitUntilVisible(fqdn, value);
+}
+
+void Dns01Responder::stopResponding(const std::string& serverName, const Challenge&,
+                                    const std::string& keyAuthorization) {
+    provider_.cleanup(recordName(serverName), KeyAuthorization::dns01TxtValue(keyAuthorization));
+}
+
+void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string& value) const {
+    std::vector<std::string> servers = options_.resolvers;
+    if (servers.empty()) servers = provider_.nameServers();
+    if (servers.empty()) servers = {""};  // the system's resolvers
+    const auto deadline = std::chrono::steady_clock::now() + options_.propagationTimeout;
+    for (const auto& server : servers) {
+        for (;;) {
+            std::vector<std::string> seen;
+            std::string failure;
+            try {
+                seen = DnsTxtLookup::query(server, fqdn, options_.queryTimeout);
+                if (std::find(seen.begin(), seen.end(), value) != seen.end()) break;
+            } catch (const DnsError& e) {
+                failure = e.what();
+            }
+            if (std::chrono::steady_clock::now() + options_.pollInterval > deadline) {
+                std::string saw = failure.empty() ? (seen.empty() ? "no TXT record" : "") : failure;
+                for (const auto& v : seen) saw += (saw.empty() ? "\"" : ", \"") + InvalidNameError::printable(v, 100) + "\"";
+                throw DnsError(server.empty() ? "the system resolver" : server,
+                               "TXT " + fqdn + " did not show \"" + value + "\" within " +
+                                   std::to_string(options_.propagationTimeout.count() / 1000.0).substr(0, 5) +
+                                   " s; it answered " + saw);
+            }
+            std::this_thread::sleep_for(options_.pollInterval);
+        }
+    }
+}
+
+}  // namespace cxxacme::responders

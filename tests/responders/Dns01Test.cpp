@@ -1,0 +1,224 @@
+#define BOOST_TEST_MODULE dns-01
+#include <boost/test/unit_test.hpp>
+
+// dns-01 for real: the RFC 2136 provider against Debian's Knot DNS on
+// loopback (throwaway zone, TSIG key), the exec provider with scripts, the
+// propagation wait, and whole issuances (wildcards too) with mock-acme
+// validating against the same Knot.
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "../TestPrinting.h"
+#include "../support/KnotServer.h"
+#include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/DnsTxtLookup.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/KeySigner.h"
+#include "cxxacme/ServerName.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/responders/Dns01Responder.h"
+#include "cxxacme/responders/ExecDnsProvider.h"
+#include "cxxacme/responders/Rfc2136DnsProvider.h"
+#include "cxxacme/testing/MockAcmeFixture.h"
+
+using namespace cxxacme;
+using namespace cxxacme::responders;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+const std::string kName = "_acme-challenge.example.test.";
+
+Strings txt(const test::KnotServer& knot, const std::string& name = kName) {
+    auto values = DnsTxtLookup::query(knot.address(), name);
+    std::sort(values.begin(), values.end());
+    return values;
+}
+
+std::string messageOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const DnsError& e) {
+        return e.what();
+    }
+    return "no DnsError";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+std::string script(const test::TempDir& dir, const std::string& name, const std::string& body) {
+    const std::string path = (dir.path / name).string();
+    std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+    ::chmod(path.c_str(), 0700);
+    return path;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(tsig_key_files_in_both_formats) {
+    test::KnotServer knot;
+    const TsigKey bind = TsigKey::fromFile(knot.bindKeyFile);
+    const TsigKey colon = TsigKey::fromFile(knot.colonKeyFile);
+    BOOST_TEST(bind.name == "acme-update.");
+    BOOST_TEST(bind.secret == colon.secret);
+    BOOST_TEST(bind.secret.size() == 32u);
+    ::chmod(knot.bindKeyFile.c_str(), 0644);
+    BOOST_CHECK_THROW(TsigKey::fromFile(knot.bindKeyFile), FileError);
+    const std::string other = (knot.dir.path / "md5.key").string();
+    AtomicFile::write(other, "hmac-md5:old:" + knot.secret + "\n", 0600);
+    const std::string said = messageOf([&] { TsigKey::fromFile(other); });
+    BOOST_TEST(contains(said, "hmac-md5 is not supported"), said);
+    BOOST_TEST(!contains(said, knot.secret));
+    AtomicFile::write(other, "garbage\n", 0600);
+    BOOST_TEST(contains(messageOf([&] { TsigKey::fromFile(other); }), "not a TSIG key file"));
+}
+
+BOOST_AUTO_TEST_CASE(rfc2136_adds_and_removes_one_value_at_a_time) {
+    test::KnotServer knot;
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    BOOST_TEST(txt(knot).empty());
+    dns.present(kName, "first-value");
+    dns.present(kName, "second-value");  // a wildcard and its base name share the record name
+    BOOST_TEST(txt(knot) == (Strings{"first-value", "second-value"}));
+    dns.cleanup(kName, "first-value");
+    BOOST_TEST(txt(knot) == (Strings{"second-value"}));
+    dns.cleanup(kName, "second-value");
+    BOOST_TEST(txt(knot).empty());
+    dns.cleanup(kName, "never-there");  // removing what is not there is fine
+    BOOST_TEST(dns.nameServers() == (Strings{knot.address()}));
+}
+
+BOOST_AUTO_TEST_CASE(rfc2136_refusals_are_clear_and_publish_nothing) {
+    test::KnotServer knot;
+    const TsigKey good = TsigKey::fromFile(knot.bindKeyFile);
+
+    TsigKey wrongSecret = good;
+    wrongSecret.secret[0] = static_cast<char>(wrongSecret.secret[0] ^ 1);
+    const std::string badSig = messageOf([&] { Rfc2136DnsProvider(knot.address(), "example.test", wrongSecret).present(kName, "v"); });
+    BOOST_TEST((contains(badSig, "BADSIG") || contains(badSig, "TSIG key is wrong")), badSig);
+
+    TsigKey unknownName = good;
+    unknownName.name = "nobody.";
+    const std::string badKey = messageOf([&] { Rfc2136DnsProvider(knot.address(), "example.test", unknownName).present(kName, "v"); });
+    BOOST_TEST((contains(badKey, "BADKEY") || contains(badKey, "TSIG key is wrong")), badKey);
+
+    const std::string notInZone = messageOf([&] {
+        Rfc2136DnsProvider(knot.address(), "example.test", good).present("_acme-challenge.elsewhere.test.", "v");
+    });
+    BOOST_TEST(contains(notInZone, "is not in zone example.test.; nothing was sent"), notInZone);
+
+    const std::string refused = messageOf([&] {
+        Rfc2136DnsProvider(knot.address(), "locked.test", good).present("_acme-challenge.locked.test.", "v");
+    });
+    // Knot answers an update its ACL does not allow with BADKEY (BIND: REFUSED); either is a refusal
+    BOOST_TEST((contains(refused, "refused: REFUSED") || contains(refused, "refused: BADKEY")), refused);
+    BOOST_TEST(txt(knot, "_acme-challenge.locked.test.").empty());
+
+    const std::string notOurs = messageOf([&] {
+        Rfc2136DnsProvider(knot.address(), "unknown.test", good).present("_acme-challenge.unknown.test.", "v");
+    });
+    BOOST_TEST((contains(notOurs, "NOTAUTH") || contains(notOurs, "REFUSED")), notOurs);
+
+    const std::string down = messageOf([&] {
+        Rfc2136DnsProvider("127.0.0.1:" + std::to_string(test::freePort()), "example.test", good).present(kName, "v");
+    });
+    BOOST_TEST(contains(down, "adding TXT " + kName), down);
+    BOOST_TEST(txt(knot).empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_responder_waits_for_the_record_and_cleans_up) {
+    test::KnotServer knot;
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.colonKeyFile));
+    Dns01ResponderOptions options;
+    options.pollInterval = std::chrono::milliseconds(100);
+    Dns01Responder responder(dns, options);
+    const Challenge challenge{"dns-01", "https://ca/chal/1", "token", "pending"};
+    responder.startResponding("*.example.test", challenge, "token.thumb");
+    BOOST_TEST(txt(knot) == (Strings{KeyAuthorization::dns01TxtValue("token.thumb")}));
+    responder.stopResponding("*.example.test", challenge, "token.thumb");
+    BOOST_TEST(txt(knot).empty());
+    BOOST_TEST(Dns01Responder::recordName("*.Example.Test") == "_acme-challenge.example.test.");
+    BOOST_CHECK_THROW(Dns01Responder::recordName("127.0.0.1"), InvalidNameError);
+}
+
+BOOST_AUTO_TEST_CASE(a_record_that_never_shows_is_a_timeout_naming_server_and_values) {
+    test::KnotServer knot;
+    test::TempDir dir;
+    Rfc2136DnsProvider direct(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    direct.present(kName, "stale-value");
+    ExecDnsProvider silent(script(dir, "noop.sh", "exit 0"));  // claims success, publishes nothing
+    Dns01ResponderOptions options;
+    options.resolvers = {knot.address()};
+    options.propagationTimeout = std::chrono::milliseconds(600);
+    options.pollInterval = std::chrono::milliseconds(100);
+    Dns01Responder responder(silent, options);
+    const std::string said = messageOf([&] {
+        responder.startResponding("example.test", Challenge{"dns-01", "u", "t", "pending"}, "t.k");
+    });
+    BOOST_TEST(contains(said, knot.address()), said);
+    BOOST_TEST(contains(said, "did not show \"" + KeyAuthorization::dns01TxtValue("t.k") + "\""), said);
+    BOOST_TEST(contains(said, "\"stale-value\""), said);
+}
+
+BOOST_AUTO_TEST_CASE(the_exec_provider_keeps_legos_contract) {
+    test::TempDir dir;
+    const std::string log = (dir.path / "calls.log").string();
+    ExecDnsProvider hook(script(dir, "hook.sh", "echo \"$@\" >> " + log));
+    hook.present(kName, "v1");
+    hook.cleanup(kName, "v1");
+    std::ifstream in(log);
+    std::string first, second;
+    std::getline(in, first);
+    std::getline(in, second);
+    BOOST_TEST(first == "present " + kName + " v1");
+    BOOST_TEST(second == "cleanup " + kName + " v1");
+
+    const std::string failed = messageOf([&] {
+        ExecDnsProvider(script(dir, "fail.sh", "echo 'the API said no' >&2; exit 3")).present(kName, "v");
+    });
+    BOOST_TEST(contains(failed, "`present " + kName + "` exited with status 3: the API said no"), failed);
+    const std::string mute = messageOf([&] { ExecDnsProvider(script(dir, "mute.sh", "exit 1")).present(kName, "v"); });
+    BOOST_TEST(contains(mute, "exited with status 1 (it printed nothing)"), mute);
+    const std::string slow = messageOf([&] {
+        ExecDnsProvider(script(dir, "slow.sh", "sleep 30"), std::chrono::seconds(1)).present(kName, "v");
+    });
+    BOOST_TEST(contains(slow, "did not finish within 1 s; killed"), slow);
+    const std::string missing = messageOf([&] { ExecDnsProvider((dir.path / "nope").string()).present(kName, "v"); });
+    BOOST_TEST((contains(missing, "cannot run it") || contains(missing, "could not be run")), missing);
+}
+
+BOOST_AUTO_TEST_CASE(wildcards_issue_end_to_end_through_rfc2136_and_mock_acme) {
+    test::KnotServer knot;
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.dnsServer = knot.address();  // mock-acme asks the same Knot
+    testing::MockAcmeFixture acme(config);
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    Dns01ResponderOptions responderOptions;
+    responderOptions.pollInterval = std::chrono::milliseconds(100);
+    Dns01Responder responder(dns, responderOptions);
+    SystemClock clock;
+    AcmeClientOptions options;
+    options.directoryUrl = acme.directoryUrl();
+    options.http.caBundleFile = acme.caBundlePath();
+    options.pollInterval = std::chrono::milliseconds(50);
+    AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    AcmeIssuer issuer(client, {&responder});
+
+    for (const std::string names : {"*.example.test", "example.test,*.example.test", "a.example.test,*.a.example.test"}) {
+        BOOST_TEST_CONTEXT(names) {
+            const PemBundle bundle = issuer.issue(names);
+            BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
+            Strings sans;
+            for (const auto& id : bundle.certificate().subjectAltNames()) sans.push_back(id.value);
+            std::sort(sans.begin(), sans.end());
+            Strings expected = ServerName::splitKey(names);
+            std::sort(expected.begin(), expected.end());
+            BOOST_TEST(sans == expected);
+            BOOST_TEST(txt(knot).empty());  // cleaned up
+            BOOST_TEST(txt(knot, "_acme-challenge.a.example.test.").empty());
+        }
+    }
+}

@@ -1,0 +1,68 @@
+#pragma once
+
+// Test support: Debian's Knot DNS as an authoritative server on loopback, on
+// a free port, with a throwaway zone (example.test, updatable with the TSIG
+// key acme-update), a second zone with no update ACL (locked.test), and the
+// key in BIND's and knot's file formats. Stopped and removed with the object.
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "ChildProcess.h"
+#include "TempDir.h"
+#include "cxxacme/AtomicFile.h"
+#include "cxxacme/detail/OpenSsl.h"
+
+namespace cxxacme::test {
+
+inline std::string base64Of(const std::string& bytes) {
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const unsigned b0 = static_cast<unsigned char>(bytes[i]);
+        const unsigned b1 = i + 1 < bytes.size() ? static_cast<unsigned char>(bytes[i + 1]) : 0;
+        const unsigned b2 = i + 2 < bytes.size() ? static_cast<unsigned char>(bytes[i + 2]) : 0;
+        out += kAlphabet[b0 >> 2];
+        out += kAlphabet[((b0 & 3) << 4) | (b1 >> 4)];
+        out += i + 1 < bytes.size() ? kAlphabet[((b1 & 15) << 2) | (b2 >> 6)] : '=';
+        out += i + 2 < bytes.size() ? kAlphabet[b2 & 63] : '=';
+    }
+    return out;
+}
+
+struct KnotServer {
+    TempDir dir;
+    std::uint16_t port = freePort();
+    std::string secret = base64Of(detail::randomBytes(32));
+    std::string bindKeyFile = (dir.path / "acme-update.key").string();
+    std::string colonKeyFile = (dir.path / "acme-update.tsig").string();
+    std::unique_ptr<ChildProcess> process;
+
+    KnotServer() {
+        const std::string d = dir.path.string();
+        std::ofstream(d + "/knot.conf") << "server:\n    rundir: \"" << d << "\"\n    listen: 127.0.0.1@" << port
+                                        << "\ndatabase:\n    storage: \"" << d << "\"\n"
+                                        << "log:\n  - target: stderr\n    any: info\n"
+                                        << "key:\n  - id: acme-update\n    algorithm: hmac-sha256\n    secret: " << secret
+                                        << "\nacl:\n  - id: update_acl\n    key: acme-update\n    action: update\n"
+                                        << "zone:\n  - domain: example.test\n    storage: \"" << d
+                                        << "\"\n    file: \"example.test.zone\"\n    acl: update_acl\n"
+                                        << "  - domain: locked.test\n    storage: \"" << d
+                                        << "\"\n    file: \"locked.test.zone\"\n";
+        for (const std::string zone : {"example.test", "locked.test"})
+            std::ofstream(d + "/" + zone + ".zone") << "$ORIGIN " << zone << ".\n$TTL 60\n@ SOA ns." << zone
+                                                    << ". hostmaster." << zone << ". 1 3600 900 86400 60\n@ NS ns." << zone
+                                                    << ".\nns A 127.0.0.1\n";
+        AtomicFile::write(bindKeyFile, "key \"acme-update\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + secret + "\";\n};\n", 0600);
+        AtomicFile::write(colonKeyFile, "hmac-sha256:acme-update:" + secret + "\n", 0600);
+        process = std::make_unique<ChildProcess>("knotd -c " + d + "/knot.conf > " + d + "/knot.log 2>&1");
+        if (!waitForPort(port)) throw std::runtime_error("knotd did not start; see " + d + "/knot.log");
+    }
+    std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+};
+
+}  // namespace cxxacme::test
