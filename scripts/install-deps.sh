@@ -3,11 +3,12 @@
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
-# Usage: install-deps.sh [--test]   (--test adds the reference ACME clients and
-# servers the test suite runs against: certbot, lego, pebble)
+# Usage: install-deps.sh [--test]   (--test adds what the test suite runs
+# against: the reference ACME clients and server certbot, lego, pebble; Knot
+# DNS and its tools for dns-01; curl)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(certbot lego pebble python3)
+  packages+=(certbot lego pebble python3 knot knot-dnsutils curl)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -20,4 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The tests start their own knotd on loopback; Debian's package enables a
+# system-wide one, which they do not need: stop it where systemd runs it.
+if [[ " ${missing[*]:-} " == *" knot "* ]] && command -v systemctl > /dev/null && systemctl is-active --quiet knot 2>/dev/null; then
+  "${sudo_cmd[@]}" systemctl disable --now knot > /dev/null 2>&1 || true
 fi

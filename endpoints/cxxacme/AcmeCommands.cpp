@@ -17,7 +17,10 @@
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
+#include "cxxacme/responders/Dns01Responder.h"
+#include "cxxacme/responders/ExecDnsProvider.h"
 #include "cxxacme/responders/Http01Responder.h"
+#include "cxxacme/responders/Rfc2136DnsProvider.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/stores/SqliteStore.h"
@@ -38,7 +41,13 @@ const char* const kAcmeCommandsUsage =
     "    --encryption-key FILE    the store seals private keys at rest with this AES-256 key\n"
     "                             (make one with `cxxacme store keygen FILE`)\n"
     "    --account-key FILE       default: client.key in (or beside) the store (created 0600)\n"
-    "    --challenge http-01|tls-alpn-01   (default http-01)\n"
+    "    --challenge http-01|tls-alpn-01|dns-01   (default http-01)\n"
+    "    --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND   (dns-01)\n"
+    "                             rfc2136: signed dynamic updates (TSIG HMAC-SHA256; KEYFILE in BIND's\n"
+    "                             or hmac-sha256:NAME:SECRET form) to the server ADDR (port 53 by default)\n"
+    "                             for ZONE; exec: runs COMMAND present|cleanup FQDN VALUE (lego's contract)\n"
+    "    --dns-resolver ADDR:PORT where to wait for the TXT record (default: the rfc2136 server, else the system's)\n"
+    "    --propagation-timeout SECONDS   how long to wait for it (default 120)\n"
     "    --bind ADDR              where responders listen (default 127.0.0.1)\n"
     "    --http-port N            http-01 responder port (default 5002)\n"
     "    --tls-port N             tls-alpn-01 responder port (default 5001)\n"
@@ -52,7 +61,8 @@ namespace {
 
 const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-key", "challenge", "bind",
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
-                                    "eab-key", "reason", "timeout", "encryption-key"};
+                                    "eab-key", "reason", "timeout", "encryption-key", "dns-provider",
+                                    "dns-resolver", "propagation-timeout"};
 const std::set<std::string> kSwitches{"quiet"};
 
 std::unique_ptr<ICertificateStore> openStore(const CommandLine& cl) {
@@ -75,6 +85,29 @@ std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, std::ostream& err) 
     return std::make_shared<KeySigner>(key);
 }
 
+// --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND
+std::unique_ptr<IDnsProvider> makeDnsProvider(const std::string& spec) {
+    if (spec.starts_with("exec:") && spec.size() > 5) return std::make_unique<responders::ExecDnsProvider>(spec.substr(5));
+    if (!spec.starts_with("rfc2136:")) throw UsageError("--dns-provider must be rfc2136:ADDR[:PORT]:ZONE:KEYFILE or exec:COMMAND");
+    std::vector<std::string> parts;
+    std::size_t at = 8;
+    while (at <= spec.size()) {
+        const auto colon = std::min(spec.find(':', at), spec.size());
+        parts.push_back(spec.substr(at, colon - at));
+        at = colon + 1;
+    }
+    const bool hasPort = parts.size() >= 4 && !parts[1].empty() &&
+                         parts[1].find_first_not_of("0123456789") == std::string::npos;
+    const std::size_t zoneAt = hasPort ? 2 : 1;
+    if (parts.size() < zoneAt + 2 || parts[0].empty() || parts[zoneAt].empty())
+        throw UsageError("--dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE: missing parts in \"" + spec + "\"");
+    std::string keyFile = parts[zoneAt + 1];
+    for (std::size_t i = zoneAt + 2; i < parts.size(); ++i) keyFile += ":" + parts[i];
+    if (keyFile.empty()) throw UsageError("--dns-provider rfc2136: missing KEYFILE");
+    const std::string server = parts[0] + ":" + (hasPort ? parts[1] : "53");
+    return std::make_unique<responders::Rfc2136DnsProvider>(server, parts[zoneAt], responders::TsigKey::fromFile(keyFile));
+}
+
 // Everything an ACME command needs, built from the command line.
 struct Session {
     std::unique_ptr<ICertificateStore> store;
@@ -84,6 +117,8 @@ struct Session {
     std::unique_ptr<AcmeClient> client;
     responders::Http01Responder http;
     responders::TlsAlpn01Responder tls;
+    std::unique_ptr<IDnsProvider> dnsProvider;
+    std::unique_ptr<responders::Dns01Responder> dns;
     std::unique_ptr<AcmeIssuer> issuer;
 
     Session(const CommandLine& cl, std::ostream& err, bool needResponder) {
@@ -118,8 +153,16 @@ struct Session {
         } else if (challenge == "tls-alpn-01") {
             tls.listen(bind, static_cast<std::uint16_t>(cl.number("tls-port", 5001, 1, 65535)));
             responder = &tls;
+        } else if (challenge == "dns-01") {
+            dnsProvider = makeDnsProvider(cl.require("dns-provider"));
+            responders::Dns01ResponderOptions dnsOptions;
+            if (const auto resolver = cl.get("dns-resolver")) dnsOptions.resolvers = {*resolver};
+            dnsOptions.propagationTimeout = std::chrono::seconds(cl.number("propagation-timeout", 120, 1, 3600));
+            dnsOptions.pollInterval = std::chrono::milliseconds(500);
+            dns = std::make_unique<responders::Dns01Responder>(*dnsProvider, dnsOptions);
+            responder = dns.get();
         } else {
-            throw UsageError("--challenge must be http-01 or tls-alpn-01");
+            throw UsageError("--challenge must be http-01, tls-alpn-01 or dns-01");
         }
         issuer = std::make_unique<AcmeIssuer>(*client, std::vector<IResponder*>{responder}, issuerOptions);
     }

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `cxxacme issue --challenge dns-01` against the mock-acme program, with
+# Debian's Knot DNS on loopback as the zone's server: the rfc2136 provider,
+# and the exec provider with the documented example hook. Wildcards alone
+# and beside their base name; bad provider settings.
+CXXACME=$1
+MOCK_ACME=$2
+HOOK=$3
+source "$(dirname "$0")/../interop/lib.sh"
+command -v knotd >/dev/null || fail "knot is not installed"
+
+KNOT_PORT=$(free_port)
+SECRET=$(head -c 32 /dev/urandom | base64)
+mkdir -p "$work/knot"
+cat > "$work/knot/knot.conf" <<CONF
+server:
+    rundir: "$work/knot"
+    listen: 127.0.0.1@$KNOT_PORT
+database:
+    storage: "$work/knot"
+log:
+  - target: stderr
+    any: info
+key:
+  - id: acme-update
+    algorithm: hmac-sha256
+    secret: $SECRET
+acl:
+  - id: update_acl
+    key: acme-update
+    action: update
+zone:
+  - domain: example.test
+    storage: "$work/knot"
+    file: "example.test.zone"
+    acl: update_acl
+CONF
+printf '$ORIGIN example.test.\n$TTL 60\n@ SOA ns hostmaster 1 3600 900 86400 60\n@ NS ns\nns A 127.0.0.1\n' > "$work/knot/example.test.zone"
+knotd -c "$work/knot/knot.conf" > "$work/knot.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $KNOT_PORT), 1)" 2>/dev/null && break; sleep 0.1; done
+printf 'key "acme-update" {\n  algorithm hmac-sha256;\n  secret "%s";\n};\n' "$SECRET" > "$work/tsig.key"
+chmod 600 "$work/tsig.key"
+
+start_mock_acme --dns-server "127.0.0.1:$KNOT_PORT"
+http_get "$MGMT/roots/0" > "$work/root0.pem"
+common=(--directory "$DIR" --ca-bundle "$work/https-ca.pem" --store "dir:$work/certs" --challenge dns-01 --propagation-timeout 20 --quiet)
+
+echo "== rfc2136: a wildcard alone, and beside its base name"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/tsig.key" \
+  '*.example.test' 'example.test,*.example.test' > "$work/rfc2136.log" 2>&1 || fail "rfc2136 issue failed: $(cat "$work/rfc2136.log")"
+openssl x509 -in "$work/certs/*.example.test.pem" -noout -ext subjectAltName | grep -q 'DNS:\*.example.test' || fail "no wildcard SAN"
+sans=$(openssl x509 -in "$work/certs/example.test,*.example.test.pem" -noout -ext subjectAltName | tail -1)
+echo "$sans" | grep -q 'DNS:example.test' && echo "$sans" | grep -q 'DNS:\*.example.test' || fail "SANs: $sans"
+[ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _acme-challenge.example.test +short 2>/dev/null || true)" ] || fail "TXT records left behind"
+
+echo "== exec: the example hook (knsupdate)"
+DNS_SERVER=127.0.0.1 DNS_PORT=$KNOT_PORT DNS_ZONE=example.test DNS_TSIG="hmac-sha256:acme-update:$SECRET" \
+  "$CXXACME" issue "${common[@]}" --dns-provider "exec:$HOOK" --dns-resolver "127.0.0.1:$KNOT_PORT" 'www.example.test,*.www.example.test' \
+  > "$work/exec.log" 2>&1 || fail "exec issue failed: $(cat "$work/exec.log")"
+[ -s "$work/certs/www.example.test,*.www.example.test.pem" ] || fail "exec entry missing"
+
+echo "== bad settings get clear errors"
+set +e
+"$CXXACME" issue "${common[@]}" --dns-provider "carrier-pigeon:x" a.example.test > "$work/bad1.log" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "must be rfc2136" "$work/bad1.log" || fail "unknown provider: rc $rc $(cat "$work/bad1.log")"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/missing.key" a.example.test > "$work/bad2.log" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "cannot read the TSIG key file" "$work/bad2.log" || fail "missing key: rc $rc $(cat "$work/bad2.log")"
+printf 'key "acme-update" {\n  algorithm hmac-sha256;\n  secret "%s";\n};\n' "$(head -c 32 /dev/urandom | base64)" > "$work/wrong.key"
+chmod 600 "$work/wrong.key"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/wrong.key" b.example.test > "$work/bad3.log" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -Eq "BADSIG|TSIG key is wrong" "$work/bad3.log" || fail "wrong key: rc $rc $(cat "$work/bad3.log")"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/tsig.key" c.other.test > "$work/bad4.log" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "is not in zone example.test." "$work/bad4.log" || fail "outside the zone: rc $rc $(cat "$work/bad4.log")"
+printf '#!/bin/sh\nexit 4\n' > "$work/mute.sh"; chmod +x "$work/mute.sh"
+"$CXXACME" issue "${common[@]}" --dns-provider "exec:$work/mute.sh" d.example.test > "$work/bad5.log" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "exited with status 4 (it printed nothing)" "$work/bad5.log" || fail "mute hook: rc $rc $(cat "$work/bad5.log")"
+set -e
+[ ! -e "$work/certs/b.example.test.pem" ] || fail "a failed issuance wrote an entry"
+[ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _acme-challenge.b.example.test +short 2>/dev/null || true)" ] || fail "half-published record left"
+echo "PASS"
