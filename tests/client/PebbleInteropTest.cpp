@@ -9,6 +9,13 @@
 #include <filesystem>
 
 #include "../TestPrinting.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+
+#include "cxxacme/IDnsProvider.h"
+#include "cxxacme/responders/Dns01Responder.h"
 #include "../support/ChildProcess.h"
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeIssuer.h"
@@ -48,7 +55,7 @@ private:
 
 struct Pebble {
     fs::path dir;
-    std::uint16_t port = freePort(), management = freePort(), dns = freePort();
+    std::uint16_t port = freePort(), management = freePort(), dns = freePort(), challtestsrvManagement = freePort();
     responders::Http01Responder http;
     responders::TlsAlpn01Responder tls;
     std::uint16_t httpPort = http.listen("127.0.0.1", 0);
@@ -79,12 +86,13 @@ struct Pebble {
                           0644);
         challtestsrv = std::make_unique<ChildProcess>(
             "pebble-challtestsrv -dns01 127.0.0.1:" + std::to_string(dns) + " -management 127.0.0.1:" +
-            std::to_string(freePort()) + " -defaultIPv6 '' -http01 '' -https01 '' -tlsalpn01 '' > " + (dir / "cts.log").string() + " 2>&1");
+            std::to_string(challtestsrvManagement) + " -defaultIPv6 '' -http01 '' -https01 '' -tlsalpn01 '' > " + (dir / "cts.log").string() + " 2>&1");
         pebble = std::make_unique<ChildProcess>("env PEBBLE_VA_NOSLEEP=1 " + env + " pebble -config " +
                                                 (dir / "pebble.json").string() + " -dnsserver 127.0.0.1:" +
                                                 std::to_string(dns) + " > " + (dir / "pebble.log").string() + " 2>&1");
         BOOST_REQUIRE_MESSAGE(waitForPort(port), "pebble did not start");
         BOOST_REQUIRE(waitForPort(management));
+        BOOST_REQUIRE(waitForPort(challtestsrvManagement));
     }
     ~Pebble() {
         pebble.reset();
@@ -115,6 +123,46 @@ void checkChain(const PemBundle& bundle, const Certificate& root) {
 }
 
 }  // namespace
+
+// pebble-challtestsrv as a DNS host: TXT records through its management API.
+class ChalltestsrvDns final : public IDnsProvider {
+public:
+    explicit ChalltestsrvDns(const Pebble& pebble) : pebble_(pebble) {}
+    void present(const std::string& fqdn, const std::string& value) override {
+        post("/set-txt", R"({"host":")" + fqdn + R"(","value":")" + value + R"("})");
+    }
+    void cleanup(const std::string& fqdn, const std::string&) override { post("/clear-txt", R"({"host":")" + fqdn + R"("})"); }
+    std::vector<std::string> nameServers() const override { return {"127.0.0.1:" + std::to_string(pebble_.dns)}; }
+
+private:
+    void post(const std::string& path, const std::string& body) const {
+        Poco::Net::HTTPClientSession session("127.0.0.1", pebble_.challtestsrvManagement);
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setContentLength(static_cast<std::streamsize>(body.size()));
+        session.sendRequest(request) << body;
+        Poco::Net::HTTPResponse response;
+        session.receiveResponse(response).ignore(1 << 16);
+        if (response.getStatus() != 200) throw DnsError("challtestsrv", path + " answered " + std::to_string(response.getStatus()));
+    }
+    const Pebble& pebble_;
+};
+
+BOOST_AUTO_TEST_CASE(dns01_wildcards_through_challtestsrv) {
+    Pebble pebble;
+    SystemClock clock;
+    AcmeClient client(pebble.options(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    ChalltestsrvDns dns(pebble);
+    responders::Dns01ResponderOptions options;
+    options.pollInterval = 100ms;
+    responders::Dns01Responder responder(dns, options);
+    AcmeIssuer issuer(client, {&responder});
+    const PemBundle alone = issuer.issue("*.wild.example.test");
+    checkChain(alone, pebble.root());
+    BOOST_TEST(alone.certificate().subjectAltNames().at(0).value == "*.wild.example.test");
+    const PemBundle both = issuer.issue("wild.example.test,*.wild.example.test");
+    checkChain(both, pebble.root());
+    BOOST_TEST(both.certificate().subjectAltNames().size() == 2u);
+}
 
 BOOST_AUTO_TEST_CASE(http01_multi_name_and_tls_alpn01) {
     Pebble pebble;
