@@ -222,3 +222,23 @@ BOOST_AUTO_TEST_CASE(wildcards_issue_end_to_end_through_rfc2136_and_mock_acme) {
         }
     }
 }
+
+BOOST_AUTO_TEST_CASE(a_failed_validation_still_removes_the_record) {
+    test::KnotServer knot;
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.dnsServer = "127.0.0.1:" + std::to_string(test::freePort());  // mock-acme asks a server that is not there
+    testing::MockAcmeFixture acme(config);
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    Dns01ResponderOptions responderOptions;
+    responderOptions.pollInterval = std::chrono::milliseconds(100);
+    Dns01Responder responder(dns, responderOptions);
+    SystemClock clock;
+    AcmeClientOptions options;
+    options.directoryUrl = acme.directoryUrl();
+    options.http.caBundleFile = acme.caBundlePath();
+    options.pollInterval = std::chrono::milliseconds(50);
+    AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    AcmeIssuer issuer(client, {&responder});
+    BOOST_CHECK_THROW(issuer.issue("fails.example.test"), Error);
+    BOOST_TEST(txt(knot, "_acme-challenge.fails.example.test.").empty());
+}
