@@ -45,6 +45,14 @@ void Dns01Responder::stopResponding(const std::string& serverName, const Challen
 void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string& value) const {
     std::vector<std::string> servers = options_.resolvers;
     if (servers.empty()) servers = provider_.nameServers();
+    if (servers.empty()) {
+        try {
+            servers = DnsTxtLookup::authoritativeServers(options_.bootstrapResolver, fqdn, options_.authoritativePort,
+                                                         options_.queryTimeout);
+        } catch (const DnsError& e) {
+            logger().warning(std::string("cannot find the authoritative servers: ") + e.what());
+        }
+    }
     if (servers.empty()) servers = {""};  // the system's resolvers
     const auto deadline = std::chrono::steady_clock::now() + options_.propagationTimeout;
     for (const auto& server : servers) {

@@ -242,3 +242,50 @@ BOOST_AUTO_TEST_CASE(a_failed_validation_still_removes_the_record) {
     BOOST_CHECK_THROW(issuer.issue("fails.example.test"), Error);
     BOOST_TEST(txt(knot, "_acme-challenge.fails.example.test.").empty());
 }
+
+namespace {
+
+// A provider that does not say where its records are served.
+class Unnamed final : public IDnsProvider {
+public:
+    explicit Unnamed(IDnsProvider& inner) : inner_(inner) {}
+    void present(const std::string& f, const std::string& v) override { inner_.present(f, v); }
+    void cleanup(const std::string& f, const std::string& v) override { inner_.cleanup(f, v); }
+
+private:
+    IDnsProvider& inner_;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_zones_authoritative_servers_are_found_and_asked) {
+    test::KnotServer knot;
+    BOOST_TEST(DnsTxtLookup::authoritativeServers(knot.address(), "_acme-challenge.a.b.example.test.", knot.port) ==
+               (Strings{knot.address()}));  // NS ns.example.test. -> A 127.0.0.1
+    BOOST_CHECK_THROW(DnsTxtLookup::authoritativeServers(knot.address(), "x.unknown.test", knot.port), DnsError);
+
+    Rfc2136DnsProvider rfc2136(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    Unnamed dns(rfc2136);
+    Dns01ResponderOptions options;
+    options.bootstrapResolver = knot.address();  // stands in for the system's resolver
+    options.authoritativePort = knot.port;
+    options.pollInterval = std::chrono::milliseconds(100);
+    options.propagationTimeout = std::chrono::seconds(5);
+    Dns01Responder responder(dns, options);
+    const Challenge challenge{"dns-01", "u", "t", "pending"};
+    responder.startResponding("found.example.test", challenge, "t.k");  // returns only once the record is visible there
+    BOOST_TEST(txt(knot, "_acme-challenge.found.example.test.") == (Strings{KeyAuthorization::dns01TxtValue("t.k")}));
+    responder.stopResponding("found.example.test", challenge, "t.k");
+}
+
+BOOST_AUTO_TEST_CASE(a_txt_answer_too_big_for_udp_comes_over_tcp) {
+    test::KnotServer knot;
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    Strings values;
+    for (int i = 0; i < 14; ++i) {
+        values.push_back(KeyAuthorization::dns01TxtValue("value-" + std::to_string(i)));  // 43 bytes each
+        dns.present(kName, values.back());
+    }
+    std::sort(values.begin(), values.end());
+    BOOST_TEST(txt(knot) == values);  // 14 × ~55 bytes > 512: truncated over UDP, complete over TCP
+}

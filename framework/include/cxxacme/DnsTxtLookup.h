@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,14 @@ public:
     /// the server cannot be asked or fails (SERVFAIL, REFUSED, timeout).
     static std::vector<std::string> query(const std::string& server, const std::string& name,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// The authoritative servers of the zone holding `name`, as
+    /// "IPv4:PORT": walks up from `name` asking `resolver` (as `query`) for
+    /// NS records until a zone answers, then for each server's A records.
+    /// Empty when nothing is found. Throws `DnsError` when `resolver` fails.
+    static std::vector<std::string> authoritativeServers(const std::string& resolver, const std::string& name,
+                                                         std::uint16_t port = 53,
+                                                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
 };
 
 }  // namespace cxxacme

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,8 +12,12 @@ namespace cxxacme::responders {
 
 struct Dns01ResponderOptions {
     /// Where to check that the record is visible ("IPv4:PORT"); empty: the
-    /// provider's name servers, else the system's resolvers.
+    /// provider's name servers, else the zone's authoritative servers (found
+    /// through `bootstrapResolver`), else the system's resolvers.
     std::vector<std::string> resolvers;
+    /// Asked for the zone's NS and their addresses; "": the system's resolvers.
+    std::string bootstrapResolver;
+    std::uint16_t authoritativePort = 53;
     std::chrono::milliseconds propagationTimeout{std::chrono::minutes(2)};
     std::chrono::milliseconds pollInterval{std::chrono::seconds(2)};
     std::chrono::milliseconds queryTimeout{std::chrono::seconds(5)};
