@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -45,6 +46,30 @@ DirectoryStore::DirectoryStore(std::string directory, std::shared_ptr<const KeyE
         ::chmod(directory_.c_str(), 0700);  // the entries hold private keys
     } else if (!S_ISDIR(st.st_mode)) {
         throw StoreError("", directory_, "not a directory");
+    }
+    sweepStaleTemporaries();
+}
+
+void DirectoryStore::sweepStaleTemporaries() const {
+    // A writer killed between creating its temporary file and the rename
+    // leaves ".NAME.pem.tmp-N" behind. Writes take milliseconds; one left
+    // for an hour is garbage (and may hold a private key): remove it.
+    struct DirCloser {
+        void operator()(DIR* d) const noexcept { ::closedir(d); }
+    };
+    std::unique_ptr<DIR, DirCloser> dir(::opendir(directory_.c_str()));
+    if (!dir) return;
+    const auto cutoff = std::chrono::system_clock::now() - kStaleTemporaryAge;
+    while (const dirent* e = ::readdir(dir.get())) {
+        const std::string file = e->d_name;
+        if (!file.starts_with(".") || file.find(std::string(kSuffix) + ".tmp-") == std::string::npos) continue;
+        const std::string path = directory_ + "/" + file;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        const auto modified = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(st.st_mtim.tv_sec)));
+        if (modified < cutoff && ::unlink(path.c_str()) == 0)
+            logger().information("removed a stale temporary file " + InvalidNameError::printable(file));
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include "../support/TempDir.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -176,4 +177,21 @@ BOOST_AUTO_TEST_CASE(the_expiry_index_follows_the_files) {
     fs::remove(path + "/later.example.test.pem");
     BOOST_TEST(store.expiringBefore(now + 30 * day) == (Names{"empty.example.test"}));
     BOOST_TEST(store.expiringBefore(now + 100 * day) == (Names{"empty.example.test", "soon.example.test"}));
+}
+
+BOOST_AUTO_TEST_CASE(stale_temporary_files_of_killed_writers_are_swept) {
+    TempDir dir;
+    const std::string path = (dir.path / "certs").string();
+    { DirectoryStore create(path); }
+    const std::string stale = path + "/.a.example.test.pem.tmp-123";
+    const std::string fresh = path + "/.b.example.test.pem.tmp-456";
+    const std::string other = path + "/.keep-me";
+    for (const auto& f : {stale, fresh, other}) cxxacme::AtomicFile::write(f, "partial", 0600);
+    const timespec twoHoursAgo[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+    BOOST_REQUIRE(::utimensat(AT_FDCWD, stale.c_str(), twoHoursAgo, 0) == 0);
+    BOOST_REQUIRE(::utimensat(AT_FDCWD, other.c_str(), twoHoursAgo, 0) == 0);
+    DirectoryStore store(path);
+    BOOST_TEST(!fs::exists(stale));
+    BOOST_TEST(fs::exists(fresh));  // may belong to a write in progress
+    BOOST_TEST(fs::exists(other));  // not ours
 }

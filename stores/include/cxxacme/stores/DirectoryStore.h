@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -38,6 +39,9 @@ public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
     static constexpr std::size_t kMaxEntryBytes = 1024 * 1024;
+    /// Temporary files of interrupted writes older than this are removed
+    /// when a store opens the directory.
+    static constexpr std::chrono::hours kStaleTemporaryAge{1};
 
     /// Uses `directory`, creating it (mode 0700) and its parents if it does
     /// not exist. With `encryption`, private keys are sealed at rest (see
@@ -66,6 +70,7 @@ private:
         std::optional<TimePoint> notAfter;
         bool empty;
     };
+    void sweepStaleTemporaries() const;
     /// The canonical names of the entry files (others are logged and skipped).
     std::vector<std::string> entryNames() const;
     std::string directory_;
