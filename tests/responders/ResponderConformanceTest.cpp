@@ -1,0 +1,122 @@
+#define BOOST_TEST_MODULE responder conformance
+#include <boost/test/unit_test.hpp>
+
+// Every responder cxxacme ships, against the IResponder contract, each asked
+// the way a CA's validator asks: HTTP for http-01, an acme-tls/1 handshake
+// for tls-alpn-01, the lookup hook for tls-sni-01, DNS (Knot on loopback)
+// for dns-01.
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
+#include "../TestPrinting.h"
+#include "../support/KnotServer.h"
+#include "cxxacme/DnsTxtLookup.h"
+#include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/responders/Dns01Responder.h"
+#include "cxxacme/responders/Http01Responder.h"
+#include "cxxacme/responders/Rfc2136DnsProvider.h"
+#include "cxxacme/responders/TlsAlpn01Responder.h"
+#include "cxxacme/responders/TlsSni01Responder.h"
+#include "cxxacme/testing/ResponderConformance.h"
+#include "cxxacme/testing/TlsProbe.h"
+
+using namespace cxxacme;
+
+namespace {
+
+struct Http01Factory {
+    responders::Http01Responder http;
+    std::uint16_t port = http.listen("127.0.0.1", 0);
+    IResponder& responder() { return http; }
+    bool answers(const std::string& name, const std::string& token, const std::string& keyAuthorization) {
+        Poco::Net::HTTPClientSession session("127.0.0.1", port);
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/.well-known/acme-challenge/" + token,
+                                       Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setHost(name);
+        session.sendRequest(request);
+        Poco::Net::HTTPResponse response;
+        std::string body;
+        Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+        return response.getStatus() == 200 && body == keyAuthorization;
+    }
+};
+
+struct TlsAlpn01Factory {
+    responders::TlsAlpn01Responder tls;
+    std::uint16_t port = tls.listen("127.0.0.1", 0);
+    IResponder& responder() { return tls; }
+    bool answers(const std::string& name, const std::string&, const std::string& keyAuthorization) {
+        testing::TlsProbeOptions o;
+        o.port = port;
+        o.serverName = name;
+        o.alpn = {KeyAuthorization::kAcmeTlsAlpnProtocol};
+        testing::TlsProbe probe(o);
+        if (!probe.ok() || probe.alpn() != KeyAuthorization::kAcmeTlsAlpnProtocol) return false;
+        const auto ext = probe.peerChain().at(0).extension(KeyAuthorization::kAcmeIdentifierOid);
+        return ext && ext->critical && ext->value == KeyAuthorization::acmeIdentifierExtensionValue(keyAuthorization);
+    }
+};
+
+struct TlsSni01Factory {
+    responders::TlsSni01Responder sni;
+    IResponder& responder() { return sni; }
+    bool answers(const std::string&, const std::string&, const std::string& keyAuthorization) {
+        const std::string z = responders::TlsSni01Responder::sniNameFor(keyAuthorization);
+        const auto bundle = sni.challengeCertificate(z);
+        if (!bundle) return false;
+        const auto sans = bundle->certificate().subjectAltNames();
+        return sans.size() == 1 && sans[0].value == z && bundle->privateKey().matches(bundle->certificate().publicKey());
+    }
+};
+
+struct Dns01Factory {
+    test::KnotServer knot;
+    responders::Rfc2136DnsProvider provider{knot.address(), "example.test", responders::TsigKey::fromFile(knot.bindKeyFile)};
+    responders::Dns01Responder dns{provider, [] {
+                                       responders::Dns01ResponderOptions o;
+                                       o.pollInterval = std::chrono::milliseconds(50);
+                                       return o;
+                                   }()};
+    IResponder& responder() { return dns; }
+    bool answers(const std::string& name, const std::string&, const std::string& keyAuthorization) {
+        const auto values = DnsTxtLookup::query(knot.address(), responders::Dns01Responder::recordName(name));
+        return std::find(values.begin(), values.end(), KeyAuthorization::dns01TxtValue(keyAuthorization)) != values.end();
+    }
+};
+
+}  // namespace
+
+CXXACME_RESPONDER_CONFORMANCE_TESTS(http01_conformance, Http01Factory)
+CXXACME_RESPONDER_CONFORMANCE_TESTS(tls_alpn01_conformance, TlsAlpn01Factory)
+CXXACME_RESPONDER_CONFORMANCE_TESTS(tls_sni01_conformance, TlsSni01Factory)
+CXXACME_RESPONDER_CONFORMANCE_TESTS(dns01_conformance, Dns01Factory)
+
+// The suite must be able to fail: a responder whose stop does nothing is caught.
+namespace {
+
+struct NeverStopsFactory {
+    struct NeverStops final : public IResponder {
+        responders::Http01Responder& inner;
+        explicit NeverStops(responders::Http01Responder& i) : inner(i) {}
+        std::string challengeType() const override { return "http-01"; }
+        void startResponding(const std::string& n, const Challenge& c, const std::string& k) override {
+            inner.startResponding(n, c, k);
+        }
+        void stopResponding(const std::string&, const Challenge&, const std::string&) override {}
+    };
+    Http01Factory http;
+    NeverStops broken{http.http};
+    IResponder& responder() { return broken; }
+    bool answers(const std::string& n, const std::string& t, const std::string& k) { return http.answers(n, t, k); }
+};
+
+}  // namespace
+
+// exactly the one check after stopResponding fails (and this case passes only then)
+BOOST_AUTO_TEST_CASE(the_suite_catches_a_responder_that_never_stops, *boost::unit_test::expected_failures(1)) {
+    cxxacme::testing::ResponderConformanceFixture<NeverStopsFactory> fixture;
+    fixture.answersOnlyWhileStarted();
+}
