@@ -117,6 +117,7 @@ Jwk Jwk::fromPublicKey(const PublicKey& key) {
     } else {
         throw JoseError("JWK: unsupported key algorithm " + algorithm);
     }
+    jwk.key_ = std::make_shared<const PublicKey>(key);
     return jwk;
 }
 
@@ -144,7 +145,7 @@ Jwk Jwk::fromJson(const Poco::JSON::Object& json) {
     } else {
         throw JoseError("JWK: unsupported kty \"" + InvalidNameError::printable(jwk.kty_) + "\"");
     }
-    (void)jwk.publicKey();  // validates the numbers
+    jwk.key_ = std::make_shared<const PublicKey>(jwk.buildPublicKey());  // validates the numbers
     return jwk;
 }
 
@@ -199,6 +200,11 @@ EVP_PKEY* buildKey(const Jwk& jwk, const Poco::JSON::Object& json, bool priv) {
 }  // namespace
 
 PublicKey Jwk::publicKey() const {
+    if (key_) return *key_;
+    return buildPublicKey();
+}
+
+PublicKey Jwk::buildPublicKey() const {
     if (kty_ == "OKP") {
         const std::string x = Base64Url::decode(x_);
         EVP_PKEY* key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -45,7 +46,11 @@ public:
 
 private:
     Jwk() = default;
+    PublicKey buildPublicKey() const;
     std::string kty_, crv_, n_, e_, x_, y_;  // members as base64url text
+    /// The key, built and checked once (building it runs OpenSSL's public
+    /// key check: as costly as a signature verification).
+    std::shared_ptr<const PublicKey> key_;
 };
 
 }  // namespace cxxacme
