@@ -6,6 +6,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include "SiteServer.h"
+#include "cxxacme/endpoints/EndpointString.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
@@ -17,21 +18,13 @@ namespace cxxacme::cli {
 
 namespace fs = std::filesystem;
 using namespace std::chrono;
+using endpoints::EndpointSpec;
 
 namespace {
 
 std::uint16_t freeLoopbackPort() {
     Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
     return probe.address().port();
-}
-
-std::string escape(const std::string& value) {
-    std::string out;
-    for (const char c : value) {
-        if (c == ':' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out;
 }
 
 }  // namespace
@@ -90,8 +83,8 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
         // 3. cxxacme serve on loopback
         SiteServerOptions options;
-        options.listen = "acme:" + escape(certDir.string()) + ":tcp:" + std::to_string(httpsPort) +
-                         ":interface=127.0.0.1:directory=" + escape(acme.directoryUrl()) + ":ca-bundle=" + escape(httpsCa);
+        options.listen = "acme:" + EndpointSpec::escape(certDir.string()) + ":tcp:" + std::to_string(httpsPort) +
+                         ":interface=127.0.0.1:directory=" + EndpointSpec::escape(acme.directoryUrl()) + ":ca-bundle=" + EndpointSpec::escape(httpsCa);
         options.docroot = docroot.string();
         options.http = "127.0.0.1:" + std::to_string(httpPort);
         std::ofstream accessLog(workDir / "access.log", std::ios::app);

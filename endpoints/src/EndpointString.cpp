@@ -39,15 +39,6 @@ std::vector<Field> splitFields(std::string_view text) {
     return fields;
 }
 
-std::string escape(const std::string& value) {
-    std::string out;
-    for (const char c : value) {
-        if (c == ':' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out;
-}
-
 }  // namespace
 
 EndpointStringError::EndpointStringError(std::string_view text, std::size_t offset, const std::string& reason)
@@ -131,6 +122,15 @@ EndpointSpec EndpointSpec::parse(std::string_view text) {
     if (spec.directoryUrl.empty())
         throw EndpointStringError(text, text.size(), "acme: needs directory=URL, the CA's directory");
     return spec;
+}
+
+std::string EndpointSpec::escape(const std::string& value) {
+    std::string out;
+    for (const char c : value) {
+        if (c == ':' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
 }
 
 std::string EndpointSpec::toString() const {

@@ -29,19 +29,12 @@ using responders::TlsSni01Responder;
 
 namespace {
 
-std::string escape(const std::string& value) {
-    std::string out;
-    for (const char c : value) {
-        if (c == ':' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out;
-}
+using endpoints::EndpointSpec;
 
 std::string acmeString(const std::string& dir, std::uint16_t port, const std::string& directoryUrl,
                        const std::string& caBundle) {
-    return "acme:" + escape(dir) + ":tcp:" + std::to_string(port) + ":interface=127.0.0.1:directory=" +
-           escape(directoryUrl) + ":ca-bundle=" + escape(caBundle);
+    return "acme:" + EndpointSpec::escape(dir) + ":tcp:" + std::to_string(port) + ":interface=127.0.0.1:directory=" +
+           EndpointSpec::escape(directoryUrl) + ":ca-bundle=" + EndpointSpec::escape(caBundle);
 }
 
 TlsProbeOptions probe(std::uint16_t port, const std::string& name, const Certificate& root) {
@@ -168,7 +161,7 @@ BOOST_AUTO_TEST_CASE(an_unreachable_ca_still_serves_the_certificates_there_are) 
     }
     const std::uint16_t port = test::freePort();
     const std::uint16_t nobody = test::freePort();  // nothing listens there
-    AutoTlsEndpoint site("acme:" + escape(certDir) + ":tcp:" + std::to_string(port) +
+    AutoTlsEndpoint site("acme:" + EndpointSpec::escape(certDir) + ":tcp:" + std::to_string(port) +
                              ":interface=127.0.0.1:directory=https\\://127.0.0.1\\:" + std::to_string(nobody) + "/dir",
                          fastOptions());
     Events events;
@@ -208,11 +201,7 @@ BOOST_AUTO_TEST_CASE(tls_sni_01_end_to_end_against_mock_acme) {
     config.enableTlsSni01 = true;
     testing::MockAcmeFixture acme(config);
     SystemClock clock;
-    AcmeClientOptions options;
-    options.directoryUrl = acme.directoryUrl();
-    options.http.caBundleFile = acme.caBundlePath();
-    options.pollInterval = std::chrono::milliseconds(50);
-    AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
     AcmeIssuer issuer(client, {&sni01});
     const PemBundle bundle = issuer.issue("sni.example.test");
     BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));

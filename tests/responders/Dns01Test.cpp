@@ -200,11 +200,7 @@ BOOST_AUTO_TEST_CASE(wildcards_issue_end_to_end_through_rfc2136_and_mock_acme) {
     responderOptions.pollInterval = std::chrono::milliseconds(100);
     Dns01Responder responder(dns, responderOptions);
     SystemClock clock;
-    AcmeClientOptions options;
-    options.directoryUrl = acme.directoryUrl();
-    options.http.caBundleFile = acme.caBundlePath();
-    options.pollInterval = std::chrono::milliseconds(50);
-    AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
     AcmeIssuer issuer(client, {&responder});
 
     for (const std::string names : {"*.example.test", "example.test,*.example.test", "a.example.test,*.a.example.test"}) {
@@ -233,11 +229,7 @@ BOOST_AUTO_TEST_CASE(a_failed_validation_still_removes_the_record) {
     responderOptions.pollInterval = std::chrono::milliseconds(100);
     Dns01Responder responder(dns, responderOptions);
     SystemClock clock;
-    AcmeClientOptions options;
-    options.directoryUrl = acme.directoryUrl();
-    options.http.caBundleFile = acme.caBundlePath();
-    options.pollInterval = std::chrono::milliseconds(50);
-    AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
     AcmeIssuer issuer(client, {&responder});
     BOOST_CHECK_THROW(issuer.issue("fails.example.test"), Error);
     BOOST_TEST(txt(knot, "_acme-challenge.fails.example.test.").empty());

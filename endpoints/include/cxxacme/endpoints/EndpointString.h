@@ -54,6 +54,8 @@ struct EndpointSpec {
     static EndpointSpec parse(std::string_view text);
     /// The string form, escaped; `parse(toString())` gives this spec back.
     std::string toString() const;
+    /// `value` with `:` and `\` escaped, to put inside an endpoint string.
+    static std::string escape(const std::string& value);
 };
 
 }  // namespace cxxacme::endpoints

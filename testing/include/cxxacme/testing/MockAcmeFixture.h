@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "cxxacme/AcmeClient.h"
 #include "cxxacme/Certificate.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 
@@ -30,6 +31,15 @@ public:
     std::string caBundlePem() const { return server_.httpsCaPem(); }
     /// The same, as a file (mode 0644), for clients that take a path.
     const std::string& caBundlePath() const noexcept { return caBundlePath_; }
+    /// Client options for this server: its directory, its HTTPS CA, and
+    /// polling every 50 ms (mock-acme answers at once).
+    AcmeClientOptions clientOptions() const {
+        AcmeClientOptions options;
+        options.directoryUrl = directoryUrl();
+        options.http.caBundleFile = caBundlePath_;
+        options.pollInterval = std::chrono::milliseconds(50);
+        return options;
+    }
     /// The root that issued certificates chain to (default chain).
     const Certificate& issuingRoot() const { return server_.issuingRoot(0); }
 
