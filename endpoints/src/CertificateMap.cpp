@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/detail/OpenSsl.h"
 
 namespace cxxacme::endpoints {
@@ -92,9 +93,8 @@ std::shared_ptr<const CertificateMap::Snapshot> CertificateMap::snapshot() const
 
 std::shared_ptr<const CertificateMap::Entry> CertificateMap::find(std::string_view serverName) const {
     if (serverName.empty() || serverName.size() > 253) return nullptr;
-    std::string name(serverName);
-    if (name.back() == '.') name.pop_back();  // an absolute name is the same name
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (serverName.back() == '.') serverName.remove_suffix(1);  // an absolute name is the same name
+    const std::string name = ServerName::lowerAscii(serverName);
     const auto current = snapshot();
     if (const auto it = current->byServerName.find(name); it != current->byServerName.end()) return it->second;
     const auto dot = name.find('.');

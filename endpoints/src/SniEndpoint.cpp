@@ -55,34 +55,32 @@ bool parseServerName(const unsigned char* data, std::size_t length, std::string&
     return true;  // no host_name in the list
 }
 
-/// Whether an RFC 7301 protocol list (with its 2-byte length) offers `protocol`.
-bool offersProtocol(const unsigned char* data, std::size_t length, std::string_view protocol) {
-    if (length < 2) return false;
-    const std::size_t listLength = (std::size_t{data[0]} << 8) | data[1];
-    if (listLength + 2 != length) return false;
-    for (std::size_t i = 2; i < length;) {
-        const std::size_t len = data[i];
-        if (i + 1 + len > length) return false;
-        if (len == protocol.size() && std::memcmp(data + i + 1, protocol.data(), len) == 0) return true;
+/// `protocol` in an RFC 7301 list of length-prefixed names, or null (also
+/// for a malformed list).
+const unsigned char* findProtocol(const unsigned char* list, std::size_t length, std::string_view protocol) {
+    for (std::size_t i = 0; i < length;) {
+        const std::size_t len = list[i];
+        if (i + 1 + len > length) return nullptr;
+        if (len == protocol.size() && std::memcmp(list + i + 1, protocol.data(), len) == 0) return list + i + 1;
         i += 1 + len;
     }
-    return false;
+    return nullptr;
 }
 
-/// Finds `protocol` in the wire-format list the ALPN callback gets.
+/// Whether the ALPN extension (the list with its 2-byte length) offers `protocol`.
+bool offersProtocol(const unsigned char* data, std::size_t length, std::string_view protocol) {
+    if (length < 2 || ((std::size_t{data[0]} << 8) | data[1]) + 2 != length) return false;
+    return findProtocol(data + 2, length - 2, protocol) != nullptr;
+}
+
+/// Selects `protocol` from the list the ALPN callback gets.
 bool selectProtocol(const unsigned char* in, unsigned inlen, std::string_view protocol, const unsigned char** out,
                     unsigned char* outlen) {
-    for (unsigned i = 0; i < inlen;) {
-        const unsigned len = in[i];
-        if (i + 1 + len > inlen) return false;
-        if (len == protocol.size() && std::memcmp(in + i + 1, protocol.data(), len) == 0) {
-            *out = in + i + 1;
-            *outlen = static_cast<unsigned char>(len);
-            return true;
-        }
-        i += 1 + len;
-    }
-    return false;
+    const unsigned char* found = findProtocol(in, inlen, protocol);
+    if (!found) return false;
+    *out = found;
+    *outlen = static_cast<unsigned char>(protocol.size());
+    return true;
 }
 
 enum HandshakeKind : std::intptr_t { kSite = 1, kAcmeTls = 2 };

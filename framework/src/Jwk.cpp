@@ -117,7 +117,7 @@ Jwk Jwk::fromPublicKey(const PublicKey& key) {
     } else {
         throw JoseError("JWK: unsupported key algorithm " + algorithm);
     }
-    jwk.key_ = std::make_shared<const PublicKey>(key);
+    jwk.key_ = key;
     return jwk;
 }
 
@@ -145,7 +145,7 @@ Jwk Jwk::fromJson(const Poco::JSON::Object& json) {
     } else {
         throw JoseError("JWK: unsupported kty \"" + InvalidNameError::printable(jwk.kty_) + "\"");
     }
-    jwk.key_ = std::make_shared<const PublicKey>(jwk.buildPublicKey());  // validates the numbers
+    jwk.key_ = jwk.buildPublicKey();  // validates the numbers
     return jwk;
 }
 

@@ -32,4 +32,9 @@ std::string KeyAuthorization::acmeIdentifierExtensionValue(std::string_view keyA
     return std::string("\x04\x20", 2) + tlsAlpn01Digest(keyAuthorization);
 }
 
+std::string KeyAuthorization::tlsSni01Name(std::string_view keyAuthorization) {
+    const std::string z = detail::hexEncode(detail::sha256(keyAuthorization));
+    return z.substr(0, 32) + "." + z.substr(32, 32) + ".acme.invalid";
+}
+
 }  // namespace cxxacme

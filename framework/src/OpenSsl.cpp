@@ -67,6 +67,25 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<char*>(out), len);
 }
 
+std::string hexEncode(std::string_view data) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(data.size() * 2);
+    for (const unsigned char c : data) {
+        out += kDigits[c >> 4];
+        out += kDigits[c & 15];
+    }
+    return out;
+}
+
+std::string base64Encode(std::string_view data) {
+    std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
 std::optional<std::string> base64Decode(std::string_view text) {
     if (text.empty() || text.size() % 4 != 0 || text.size() > (1u << 20)) return std::nullopt;
     for (const char c : text)

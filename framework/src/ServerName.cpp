@@ -186,4 +186,11 @@ std::string ServerName::canonicalKey(std::string_view key) {
     return out;
 }
 
+std::string ServerName::lowerAscii(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 }  // namespace cxxacme

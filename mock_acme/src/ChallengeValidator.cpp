@@ -40,16 +40,6 @@ std::string trim(const std::string& s) {
     return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
 }
 
-std::string hex(const std::string& bytes) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : bytes) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
-    }
-    return out;
-}
-
 class Fd {
 public:
     explicit Fd(int fd) : fd_(fd) {}
@@ -192,8 +182,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         sni = id.type == Identifier::Type::Ip ? ServerName::reverseDnsName(id.value) : id.value;
         expectedSan = id.value;
     } else {
-        const std::string z = hex(detail::sha256(request.keyAuthorization));
-        sni = z.substr(0, 32) + "." + z.substr(32, 32) + ".acme.invalid";
+        sni = KeyAuthorization::tlsSni01Name(request.keyAuthorization);
         expectedSan = sni;
     }
     const std::string address = id.type == Identifier::Type::Ip ? id.value : addressOf(id.value);

@@ -100,6 +100,19 @@ std::string tsigErrorText(unsigned error) {
     }
 }
 
+/// RFC 8945 §4.3.3: what the MAC covers after the message: the key name,
+/// class ANY, TTL 0, the algorithm, then time signed + fudge (8 bytes) and
+/// error + other len + other data as they stand in the record.
+std::string tsigVariables(const std::string& keyName, std::string_view timeAndFudge, std::string_view errorAndOther) {
+    std::string out = wireName(keyName);
+    u16(out, kClassAny);
+    u32(out, 0);
+    out += wireName(kAlgorithm);
+    out += timeAndFudge;
+    out += errorAndOther;
+    return out;
+}
+
 }  // namespace
 
 TsigKey TsigKey::fromFile(const std::string& path) {
@@ -164,19 +177,13 @@ std::string Rfc2136DnsProvider::buildUpdate(const std::string& fqdn, const std::
     msg += value;
 
     // RFC 8945 §4.3.3: the MAC covers the message and the TSIG variables
-    std::string variables = wireName(key_.name);
-    u16(variables, kClassAny);
-    u32(variables, 0);
-    variables += wireName(kAlgorithm);
-    u48(variables, timeSigned);
-    u16(variables, kFudge);
-    u16(variables, 0);  // error
-    u16(variables, 0);  // other len
-    const std::string mac = detail::hmacSha256(key_.secret, msg + variables);
+    std::string timeAndFudge;
+    u48(timeAndFudge, timeSigned);
+    u16(timeAndFudge, kFudge);
+    const std::string noErrorNoOther(4, '\0');
+    const std::string mac = detail::hmacSha256(key_.secret, msg + tsigVariables(key_.name, timeAndFudge, noErrorNoOther));
 
-    std::string rdata = wireName(kAlgorithm);
-    u48(rdata, timeSigned);
-    u16(rdata, kFudge);
+    std::string rdata = wireName(kAlgorithm) + timeAndFudge;
     u16(rdata, static_cast<std::uint16_t>(mac.size()));
     rdata += mac;
     u16(rdata, id);  // original ID
@@ -264,26 +271,16 @@ void Rfc2136DnsProvider::update(const std::string& fqdn, const std::string& valu
         throw DnsError(server_, what + " refused: NOTAUTH without a signed answer: the TSIG key is wrong or unknown to the server");
     if (!responseMac.empty()) {
         // RFC 8945 §4.3.1: request MAC, the answer without its TSIG, the variables
-        const std::string requestMac = [&] {
-            std::size_t p = request.size() - 6;  // original id, error, other len
-            const std::uint16_t macSize = 32;
-            return request.substr(p - macSize, macSize);
-        }();
+        const std::string requestMac = request.substr(request.size() - 6 - 32, 32);  // before original id, error, other len
         std::string unsigned_ = answer.substr(0, tsigStart);
         const std::uint16_t arcount = static_cast<std::uint16_t>(counts[3] - 1);
         unsigned_[10] = static_cast<char>(arcount >> 8);
         unsigned_[11] = static_cast<char>(arcount & 0xff);
-        std::size_t p = skipName(answer, tsigStart) + 10;  // rdata of the TSIG
-        const std::size_t algorithmEnd = skipName(answer, p);
-        std::string variables = wireName(key_.name);
-        u16(variables, kClassAny);
-        u32(variables, 0);
-        variables += wireName(kAlgorithm);
-        variables += answer.substr(algorithmEnd, 8);  // time signed, fudge
-        const std::size_t afterMac = algorithmEnd + 8 + 2 + responseMac.size() + 2;  // + original id
-        variables += answer.substr(afterMac, 4);  // error, other len
+        const std::size_t algorithmEnd = skipName(answer, skipName(answer, tsigStart) + 10);
+        const std::size_t afterMac = algorithmEnd + 8 + 2 + responseMac.size() + 2;  // + MAC size, MAC, original id
         const std::uint16_t otherLen = get16(answer, afterMac + 2);
-        variables += answer.substr(afterMac + 4, otherLen);
+        const std::string variables =
+            tsigVariables(key_.name, answer.substr(algorithmEnd, 8), answer.substr(afterMac, 4 + otherLen));
         std::string macInput;
         u16(macInput, static_cast<std::uint16_t>(requestMac.size()));
         macInput += requestMac + unsigned_ + variables;

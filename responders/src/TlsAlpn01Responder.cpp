@@ -104,10 +104,8 @@ void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Cha
 }
 
 std::optional<ChallengeCertificate> TlsAlpn01Responder::challengeCertificate(const std::string& sniName) const {
-    std::string lower = sniName;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::lock_guard lock(mutex_);
-    const auto it = certificates_.find(lower);
+    const auto it = certificates_.find(ServerName::lowerAscii(sniName));
     if (it == certificates_.end()) return std::nullopt;
     return it->second;
 }

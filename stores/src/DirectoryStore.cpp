@@ -152,7 +152,7 @@ std::vector<std::string> DirectoryStore::expiringBefore(TimePoint time) {
         struct stat st {};
         if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         IndexedFile file{static_cast<std::uint64_t>(st.st_ino), static_cast<std::int64_t>(st.st_size),
-                         st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, std::nullopt, false};
+                         st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec, std::nullopt};
         const auto cached = index_.find(name);
         if (cached != index_.end() && cached->second.inode == file.inode && cached->second.size == file.size &&
             cached->second.mtimeNs == file.mtimeNs) {
@@ -162,8 +162,7 @@ std::vector<std::string> DirectoryStore::expiringBefore(TimePoint time) {
         try {
             const auto entry = get(name);
             if (!entry) continue;
-            file.empty = entry->empty();
-            if (!file.empty) file.notAfter = entry->notAfter();
+            if (!entry->empty()) file.notAfter = entry->notAfter();
             fresh.emplace(name, file);
         } catch (const Error& err) {
             logger().warning(std::string("expiry index skips an entry: ") + err.what());
@@ -172,7 +171,7 @@ std::vector<std::string> DirectoryStore::expiringBefore(TimePoint time) {
     index_ = std::move(fresh);
     std::vector<std::pair<TimePoint, std::string>> due;
     for (const auto& [name, file] : index_)
-        if (file.empty) due.emplace_back(TimePoint::min(), name);
+        if (!file.notAfter) due.emplace_back(TimePoint::min(), name);
         else if (*file.notAfter < time) due.emplace_back(*file.notAfter, name);
     std::sort(due.begin(), due.end());
     std::vector<std::string> out;

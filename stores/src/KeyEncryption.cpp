@@ -33,16 +33,8 @@ struct Secret {
 
 std::string aadFor(const std::string& name) { return "cxxacme store entry\n" + name; }
 
-std::string base64(std::string_view data) {
-    std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(data.data()), static_cast<int>(data.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
-
 std::string pemBlock(const std::string& label, std::string_view der) {
-    const std::string body = base64(der);
+    const std::string body = detail::base64Encode(der);
     std::string out = "-----BEGIN " + label + "-----\n";
     for (std::size_t i = 0; i < body.size(); i += 64) out += body.substr(i, 64) + "\n";
     return out + "-----END " + label + "-----\n";
@@ -95,14 +87,8 @@ std::shared_ptr<const KeyEncryption> KeyEncryption::fromKeyFile(const std::strin
 }
 
 void KeyEncryption::generateKeyFile(const std::string& path) {
-    static constexpr char kHex[] = "0123456789abcdef";
     Secret key{detail::randomBytes(kKeyBytes)};
-    Secret text;
-    for (const unsigned char c : key.bytes) {
-        text.bytes += kHex[c >> 4];
-        text.bytes += kHex[c & 15];
-    }
-    text.bytes += '\n';
+    Secret text{detail::hexEncode(key.bytes) + "\n"};
     AtomicFile::write(path, text.bytes, 0600);
 }
 

@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_CASE(tls_sni_01_is_answered_when_enabled) {
     responders::TlsSni01Responder sni01;
     const Challenge challenge = Challenge{"tls-sni-01", "https://ca/chal/2", "t2", "pending"};
     const std::string keyAuthorization = "t2.thumbprint";
-    const std::string zName = responders::TlsSni01Responder::sniNameFor(keyAuthorization);
+    const std::string zName = KeyAuthorization::tlsSni01Name(keyAuthorization);
     BOOST_TEST(zName.size() == 65u + 13u);
     BOOST_TEST(zName.ends_with(".acme.invalid"));
     sni01.startResponding("a.example.test", challenge, keyAuthorization);

@@ -56,6 +56,26 @@ std::string script(const test::TempDir& dir, const std::string& name, const std:
     return path;
 }
 
+// mock-acme, and an issuer answering dns-01 through RFC 2136 updates to `knot`.
+struct Dns01Issuance {
+    testing::MockAcmeFixture acme;
+    Rfc2136DnsProvider dns;
+    Dns01Responder responder;
+    SystemClock clock;
+    AcmeClient client;
+    AcmeIssuer issuer;
+    Dns01Issuance(const test::KnotServer& knot, const mock_acme::MockAcmeConfig& config)
+        : acme(config),
+          dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile)),
+          responder(dns, [] {
+              Dns01ResponderOptions o;
+              o.pollInterval = std::chrono::milliseconds(100);
+              return o;
+          }()),
+          client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock),
+          issuer(client, {&responder}) {}
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(tsig_key_files_in_both_formats) {
@@ -194,14 +214,9 @@ BOOST_AUTO_TEST_CASE(wildcards_issue_end_to_end_through_rfc2136_and_mock_acme) {
     test::KnotServer knot;
     auto config = testing::MockAcmeFixture::defaultConfig();
     config.dnsServer = knot.address();  // mock-acme asks the same Knot
-    testing::MockAcmeFixture acme(config);
-    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
-    Dns01ResponderOptions responderOptions;
-    responderOptions.pollInterval = std::chrono::milliseconds(100);
-    Dns01Responder responder(dns, responderOptions);
-    SystemClock clock;
-    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
-    AcmeIssuer issuer(client, {&responder});
+    Dns01Issuance run(knot, config);
+    testing::MockAcmeFixture& acme = run.acme;
+    AcmeIssuer& issuer = run.issuer;
 
     for (const std::string names : {"*.example.test", "example.test,*.example.test", "a.example.test,*.a.example.test"}) {
         BOOST_TEST_CONTEXT(names) {
@@ -223,15 +238,8 @@ BOOST_AUTO_TEST_CASE(a_failed_validation_still_removes_the_record) {
     test::KnotServer knot;
     auto config = testing::MockAcmeFixture::defaultConfig();
     config.dnsServer = "127.0.0.1:" + std::to_string(test::freePort());  // mock-acme asks a server that is not there
-    testing::MockAcmeFixture acme(config);
-    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
-    Dns01ResponderOptions responderOptions;
-    responderOptions.pollInterval = std::chrono::milliseconds(100);
-    Dns01Responder responder(dns, responderOptions);
-    SystemClock clock;
-    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
-    AcmeIssuer issuer(client, {&responder});
-    BOOST_CHECK_THROW(issuer.issue("fails.example.test"), Error);
+    Dns01Issuance run(knot, config);
+    BOOST_CHECK_THROW(run.issuer.issue("fails.example.test"), Error);
     BOOST_TEST(txt(knot, "_acme-challenge.fails.example.test.").empty());
 }
 

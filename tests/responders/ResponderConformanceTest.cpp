@@ -64,7 +64,7 @@ struct TlsSni01Factory {
     responders::TlsSni01Responder sni;
     IResponder& responder() { return sni; }
     bool answers(const std::string&, const std::string&, const std::string& keyAuthorization) {
-        const std::string z = responders::TlsSni01Responder::sniNameFor(keyAuthorization);
+        const std::string z = KeyAuthorization::tlsSni01Name(keyAuthorization);
         const auto bundle = sni.challengeCertificate(z);
         if (!bundle) return false;
         const auto sans = bundle->certificate().subjectAltNames();

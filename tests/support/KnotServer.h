@@ -19,25 +19,10 @@
 
 namespace cxxacme::test {
 
-inline std::string base64Of(const std::string& bytes) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const unsigned b0 = static_cast<unsigned char>(bytes[i]);
-        const unsigned b1 = i + 1 < bytes.size() ? static_cast<unsigned char>(bytes[i + 1]) : 0;
-        const unsigned b2 = i + 2 < bytes.size() ? static_cast<unsigned char>(bytes[i + 2]) : 0;
-        out += kAlphabet[b0 >> 2];
-        out += kAlphabet[((b0 & 3) << 4) | (b1 >> 4)];
-        out += i + 1 < bytes.size() ? kAlphabet[((b1 & 15) << 2) | (b2 >> 6)] : '=';
-        out += i + 2 < bytes.size() ? kAlphabet[b2 & 63] : '=';
-    }
-    return out;
-}
-
 struct KnotServer {
     TempDir dir;
     std::uint16_t port = freePort();
-    std::string secret = base64Of(detail::randomBytes(32));
+    std::string secret = detail::base64Encode(detail::randomBytes(32));
     std::string bindKeyFile = (dir.path / "acme-update.key").string();
     std::string colonKeyFile = (dir.path / "acme-update.tsig").string();
     std::unique_ptr<ChildProcess> process;

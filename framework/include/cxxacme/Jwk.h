@@ -1,6 +1,6 @@
 #pragma once
 
-#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,7 +50,7 @@ private:
     std::string kty_, crv_, n_, e_, x_, y_;  // members as base64url text
     /// The key, built and checked once (building it runs OpenSSL's public
     /// key check: as costly as a signature verification).
-    std::shared_ptr<const PublicKey> key_;
+    std::optional<PublicKey> key_;
 };
 
 }  // namespace cxxacme

@@ -32,6 +32,11 @@ public:
     /// tls-alpn-01: the DER value of the `acmeIdentifier` extension, an
     /// OCTET STRING holding `tlsAlpn01Digest` (RFC 8737 §3).
     static std::string acmeIdentifierExtensionValue(std::string_view keyAuthorization);
+
+    /// tls-sni-01 (draft-ietf-acme-acme-01 §7.3): the SNI name and only SAN
+    /// of the challenge certificate, `Z[0:32].Z[32:64].acme.invalid` where Z
+    /// is the lower-case hex SHA-256 of the key authorization.
+    static std::string tlsSni01Name(std::string_view keyAuthorization);
 };
 
 }  // namespace cxxacme

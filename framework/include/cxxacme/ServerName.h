@@ -35,6 +35,10 @@ public:
     /// Checks one server name and returns its canonical form.
     static std::string canonical(std::string_view name);
 
+    /// `text` with A-Z lowered, nothing checked: for lookups of names that
+    /// come off the wire (an SNI name in a handshake).
+    static std::string lowerAscii(std::string_view text);
+
     /// True when `canonical(name)` would succeed.
     static bool isValid(std::string_view name) noexcept;
 

@@ -101,6 +101,12 @@ std::string sha256(std::string_view data);
 /// an empty key.
 std::string hmacSha256(std::string_view key, std::string_view data);
 
+/// Lower-case hex of `data`.
+std::string hexEncode(std::string_view data);
+
+/// Standard base64 (RFC 4648 §4, with padding), on one line.
+std::string base64Encode(std::string_view data);
+
 /// Standard base64 (RFC 4648 §4, with padding) decoded; nothing when `text`
 /// is not exactly that (no white space, no missing padding).
 std::optional<std::string> base64Decode(std::string_view text);

@@ -11,17 +11,14 @@ namespace cxxacme::responders {
 
 /// Answers tls-sni-01 (draft-ietf-acme-acme-01 §7.3), for CAs that still
 /// offer it: while a challenge is active, a handshake whose SNI is
-/// `Z[0:32].Z[32:64].acme.invalid` (Z: the lower-case hex SHA-256 of the key
-/// authorization) gets a self-signed certificate with that name as its SAN.
+/// `KeyAuthorization::tlsSni01Name` gets a self-signed certificate with that
+/// name as its SAN.
 ///
 /// It has no listener: a TLS endpoint asks `challengeCertificate(sni)` in
 /// its handshakes, as it does the tls-alpn-01 responder. Opt-in: only give it
 /// to an issuer when the user enabled tls-sni-01. Thread-safe.
 class TlsSni01Responder final : public ITLSSNI01Responder {
 public:
-    /// The SNI name the validator will ask for, for `keyAuthorization`.
-    static std::string sniNameFor(const std::string& keyAuthorization);
-
     std::string challengeType() const override { return "tls-sni-01"; }
     void startResponding(const std::string& serverName, const Challenge& challenge,
                          const std::string& keyAuthorization) override;

@@ -67,8 +67,7 @@ private:
         std::uint64_t inode;
         std::int64_t size;
         std::int64_t mtimeNs;
-        std::optional<TimePoint> notAfter;
-        bool empty;
+        std::optional<TimePoint> notAfter;  ///< nothing: an empty entry
     };
     void sweepStaleTemporaries() const;
     /// The canonical names of the entry files (others are logged and skipped).
