@@ -39,7 +39,9 @@ bool isLabelChar(char c) { return c >= 0x21 && c <= 0x7e && c != '-'; }
 
 }  // namespace
 
-std::vector<PemObject> PemObject::parseAll(std::string_view text) {
+std::vector<PemObject> PemObject::parseAll(std::string_view text) { return parseBlocks(text, true); }
+
+std::vector<PemObject> PemObject::parseBlocks(std::string_view text, bool decode) {
     if (text.size() > kMaxInputBytes)
         throw PemError("PEM input of " + std::to_string(text.size()) + " bytes is over the limit of " +
                        std::to_string(kMaxInputBytes));
@@ -94,6 +96,11 @@ std::vector<PemObject> PemObject::parseAll(std::string_view text) {
         if (object.der_.empty()) throw PemError(where + ": empty body");
 
         const std::string& label = object.label_;
+        if (!decode) {
+            objects.push_back(std::move(object));
+            pos = after;
+            continue;
+        }
         try {
             if (label == "PRIVATE KEY" || label == "RSA PRIVATE KEY" || label == "EC PRIVATE KEY") {
                 object.kind_ = Kind::PrivateKey;
@@ -117,14 +124,21 @@ std::vector<PemObject> PemObject::parseAll(std::string_view text) {
     return objects;
 }
 
+// Text made here from an object already decoded: split into blocks, not decoded again.
 PemObject PemObject::fromPrivateKey(const PrivateKey& key) {
-    auto objects = parseAll(key.toPem());
-    return std::move(objects.at(0));
+    auto objects = parseBlocks(key.toPem(), false);
+    PemObject object = std::move(objects.at(0));
+    object.kind_ = Kind::PrivateKey;
+    object.key_ = key;
+    return object;
 }
 
 PemObject PemObject::fromCertificate(const Certificate& cert) {
-    auto objects = parseAll(cert.toPem());
-    return std::move(objects.at(0));
+    auto objects = parseBlocks(cert.toPem(), false);
+    PemObject object = std::move(objects.at(0));
+    object.kind_ = Kind::Certificate;
+    object.cert_ = cert;
+    return object;
 }
 
 std::string PemObject::serialize(const std::vector<PemObject>& objects) {

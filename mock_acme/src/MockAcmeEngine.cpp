@@ -68,6 +68,29 @@ struct Post {
     std::optional<Jwk> jwk;        // with jwk
 };
 
+// The expensive half of a POST's checks — JSON parsing and the signature —
+// done before the engine's lock is taken, so that requests verify in
+// parallel. Exchange::verify makes every check again in RFC order and only
+// reuses these results (the signature's only when it was checked against the
+// very key it finds under the lock); anything missing here is done there.
+struct Preverified {
+    std::optional<FlattenedJws> jws;
+    std::optional<Jwk> jwk;
+    std::optional<PublicKey> key;
+    bool signatureValid = false;
+};
+
+// What finalize hands from the locked part to the unlocked part and back.
+struct FinalizeJob {
+    std::string orderId;
+    std::string accountId;
+    std::string csrDer;
+    std::vector<Identifier> identifiers;
+    PublicKey accountKey;
+    Duration lifetime{};
+    TimePoint now{};
+};
+
 }  // namespace
 
 namespace {
@@ -77,8 +100,8 @@ namespace {
 class Exchange {
 public:
     Exchange(const MockAcmeConfig& config, const std::string& baseUrl, TimePoint now, EngineState& state,
-             const MockCertificateAuthority& ca)
-        : config_(config), base_(baseUrl), now_(now), s_(state), ca_(ca) {}
+             const MockCertificateAuthority& ca, Preverified* pre = nullptr)
+        : config_(config), base_(baseUrl), now_(now), s_(state), ca_(ca), pre_(pre) {}
 
     std::string url(const std::string& path) const { return base_ + path; }
 
@@ -110,6 +133,11 @@ public:
         if (request.contentType.substr(0, request.contentType.find(';')) != "application/jose+json")
             throw AcmeProblem("malformed", "Content-Type must be application/jose+json", 415);
         FlattenedJws jws = [&] {
+            if (pre_ && pre_->jws) {
+                FlattenedJws parsed = std::move(*pre_->jws);
+                pre_->jws.reset();
+                return parsed;
+            }
             try {
                 return FlattenedJws::parse(request.body, config_.maxBodyBytes);
             } catch (const JoseError& e) {
@@ -149,7 +177,12 @@ public:
                 auto jwkObject = header.getObject("jwk");
                 if (!jwkObject) throw malformed("JWS \"jwk\" is not an object");
                 try {
-                    post.jwk = Jwk::fromJson(*jwkObject);
+                    if (pre_ && pre_->jwk) {
+                        post.jwk = std::move(*pre_->jwk);
+                        pre_->jwk.reset();
+                    } else {
+                        post.jwk = Jwk::fromJson(*jwkObject);
+                    }
                 } catch (const JoseError& e) {
                     throw AcmeProblem("badPublicKey", e.what(), 400);
                 }
@@ -165,7 +198,8 @@ public:
             return it->second.key.publicKey();
         }();
         checkKeyPolicy(key);
-        if (!post.jws.verify(key)) throw malformed("JWS verification error");
+        const bool checkedBefore = pre_ && pre_->key && pre_->key->native() == key.native();
+        if (!(checkedBefore ? pre_->signatureValid : post.jws.verify(key))) throw malformed("JWS verification error");
         try {
             post.payload = post.jws.payload();
         } catch (const JoseError& e) {
@@ -578,8 +612,10 @@ public:
         return r;
     }
 
-    // §7.4 finalize
-    HttpResponse finalize(const HttpRequest& request, const std::string& id) {
+    // §7.4 finalize, in three steps: this one checks the request and marks
+    // the order processing (under the lock); issueFor() reads the CSR and
+    // signs (without it); completeFinalize() records the outcome (under it).
+    FinalizeJob startFinalize(const HttpRequest& request, const std::string& id) {
         Post post = verify(request, "/finalize-order/" + id, false, true);
         auto payload = payloadObject(post);
         Order& order = ownOrder(post, id);
@@ -591,9 +627,21 @@ public:
         } catch (const JoseError& e) {
             throw AcmeProblem("badCSR", e.what(), 400);
         }
+        order.status = "processing";
+        return FinalizeJob{.orderId = id,
+                           .accountId = post.account->id,
+                           .csrDer = std::move(der),
+                           .identifiers = order.identifiers,
+                           .accountKey = post.account->key.publicKey(),
+                           .lifetime = config_.profiles.at(order.profile).lifetime,
+                           .now = now_};
+    }
+
+    // Without the lock: everything about the CSR, then the signature.
+    static Certificate issueFor(const FinalizeJob& job, const MockCertificateAuthority& ca) {
         const auto csr = [&] {
             try {
-                return CertificateSigningRequest::fromDer(der);
+                return CertificateSigningRequest::fromDer(job.csrDer);
             } catch (const Error& e) {
                 throw AcmeProblem("badCSR", e.what(), 400);
             }
@@ -607,7 +655,7 @@ public:
         }
         std::sort(names.begin(), names.end());
         names.erase(std::unique(names.begin(), names.end()), names.end());
-        if (names != order.identifiers)
+        if (names != job.identifiers)
             throw AcmeProblem("badCSR", "the CSR's names are not the order's identifiers", 400);
         const std::string cn = csr.commonName();
         if (!cn.empty() && (!ServerName::isValid(cn) ||
@@ -615,25 +663,39 @@ public:
                                          [&](const Identifier& i) { return i.value == ServerName::canonical(cn); })))
             throw AcmeProblem("badCSR", "the CSR's common name is not among its names", 400);
         const PublicKey key = csr.publicKey();
-        if (key == post.account->key.publicKey())
+        if (key == job.accountKey)
             throw AcmeProblem("badCSR", "the certificate key must not be the account key", 400);
         if (key.algorithm() == "ED25519") throw AcmeProblem("badCSR", "Ed25519 certificate keys are not accepted", 400);
         if (key.algorithm() == "RSA" && (key.bits() < 2048 || key.bits() > 4096))
             throw AcmeProblem("badCSR", "RSA certificate keys must have 2048 to 4096 bits", 400);
         if (key.algorithm() == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
             throw AcmeProblem("badCSR", "EC certificate keys must be on P-256 or P-384", 400);
+        const TimePoint notBefore = job.now - std::chrono::minutes(1);
+        return ca.issue(key, job.identifiers, notBefore, notBefore + job.lifetime);
+    }
 
-        order.status = "processing";
-        const auto lifetime = config_.profiles.at(order.profile).lifetime;
-        const TimePoint notBefore = now_ - std::chrono::minutes(1);
-        Certificate leaf = ca_.issue(key, order.identifiers, notBefore, notBefore + lifetime);
-        IssuedCertificate issued{.id = serialKey(leaf.serialHex()), .accountId = post.account->id, .leaf = leaf, .ariId = ariIdOf(leaf)};
+    // Under the lock again: the certificate, or the problem (the order is
+    // ready again, as if the request had not come).
+    HttpResponse completeFinalize(const FinalizeJob& job, const std::optional<Certificate>& leaf,
+                                  const std::optional<AcmeProblem>& problem) {
+        auto it = s_.orders.find(job.orderId);
+        if (it == s_.orders.end()) throw AcmeProblem("malformed", "no such order", 404);
+        Order& order = it->second;
+        if (problem || !leaf) {
+            if (order.status == "processing") order.status = "ready";
+            if (problem) throw *problem;
+            throw AcmeProblem("serverInternal", "the certificate could not be issued", 500);
+        }
+        IssuedCertificate issued{.id = serialKey(leaf->serialHex()),
+                                 .accountId = job.accountId,
+                                 .leaf = *leaf,
+                                 .ariId = ariIdOf(*leaf)};
         order.certId = issued.id;
         order.status = "valid";
         s_.certificateByAriId[issued.ariId] = issued.id;
         s_.certificates.emplace(issued.id, std::move(issued));
         HttpResponse r = json(200, orderJson(order));
-        r.addHeader("Location", url("/my-order/" + id));
+        r.addHeader("Location", url("/my-order/" + job.orderId));
         return r;
     }
 
@@ -873,6 +935,7 @@ private:
     TimePoint now_;
     EngineState& s_;
     const MockCertificateAuthority& ca_;
+    Preverified* pre_;
 };
 
 HttpResponse problemResponse(const AcmeProblem& problem) {
@@ -888,6 +951,37 @@ HttpResponse pemResponse(const std::string& pem) {
     r.contentType = "application/x-pem-file";
     r.body = pem;
     return r;
+}
+
+// See Preverified. Never throws: whatever fails here fails again, with its
+// proper problem, in Exchange::verify.
+Preverified preverify(const HttpRequest& request, const MockAcmeConfig& config, const std::string& baseUrl,
+                      EngineState& state) {
+    Preverified pre;
+    try {
+        pre.jws = FlattenedJws::parse(request.body, config.maxBodyBytes);
+        const auto& header = pre.jws->protectedHeader();
+        const auto alg = jwsAlgorithmFromString(pre.jws->algorithm());
+        if (!alg || *alg == JwsAlgorithm::HS256) return pre;
+        if (header.has("jwk")) {
+            auto jwkObject = header.getObject("jwk");
+            if (!jwkObject) return pre;
+            pre.jwk = Jwk::fromJson(*jwkObject);
+            pre.key = pre.jwk->publicKey();
+        } else {
+            const auto kid = detail::optionalString(header, "kid", "JWS header");
+            const std::string prefix = baseUrl + "/my-account/";
+            if (!kid || !kid->starts_with(prefix)) return pre;
+            std::lock_guard lock(state.mutex);
+            const auto it = state.accounts.find(kid->substr(prefix.size()));
+            if (it == state.accounts.end()) return pre;
+            pre.key = it->second.key.publicKey();
+        }
+        pre.signatureValid = pre.jws->verify(*pre.key);
+    } catch (const std::exception&) {
+        pre.key.reset();
+    }
+    return pre;
 }
 
 // "/a/b/c" split on '/'.
@@ -990,12 +1084,15 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
     const std::string first = parts.empty() ? "" : parts[0];
     std::optional<ValidationRequest> job;
     std::string jobChallengeId;
+    std::optional<FinalizeJob> finalizeJob;
     HttpResponse response;
+    Preverified pre;
+    if (request.method == "POST") pre = preverify(request, config_, baseUrl_, *state_);
     {
         std::lock_guard lock(state_->mutex);
         if (state_->roll(config_.serverErrorPercent))
             throw AcmeProblem("serverInternal", "internal error (injected fault)", 500);
-        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_, &pre);
         const bool get = request.method == "GET" || request.method == "HEAD";
         const bool post = request.method == "POST";
         try {
@@ -1019,17 +1116,36 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             if (first == "my-account" && parts.size() == 2) return x.account(request, parts[1]);
             if (first == "my-account" && parts.size() == 3 && parts[2] == "orders") return x.accountOrders(request, parts[1]);
             if (first == "my-order" && parts.size() == 2) return x.order(request, parts[1]);
-            if (first == "finalize-order" && parts.size() == 2) return x.finalize(request, parts[1]);
             if (first == "authZ" && parts.size() == 2) return x.authorization(request, parts[1]);
             if (first == "certZ" && parts.size() == 2) return x.certificate(request, parts[1], 0, request.path);
             if (first == "certZ" && parts.size() == 3 && parts[2].size() == 1 && parts[2][0] >= '1' && parts[2][0] <= '9')
                 return x.certificate(request, parts[1], static_cast<std::size_t>(parts[2][0] - '0'), request.path);
-            if (first == "chalZ" && parts.size() == 2) response = x.challenge(request, parts[1], job, jobChallengeId);
+            if (first == "finalize-order" && parts.size() == 2) finalizeJob = x.startFinalize(request, parts[1]);
+            else if (first == "chalZ" && parts.size() == 2) response = x.challenge(request, parts[1], job, jobChallengeId);
             else throw AcmeProblem("malformed", "no such resource", 404);
         } catch (const AcmeProblem& p) {
             HttpResponse r = problemResponse(p);
             if (x.retryAfter_ > 0) r.addHeader("Retry-After", std::to_string(x.retryAfter_));
             return r;
+        }
+    }
+    if (finalizeJob) {
+        std::optional<Certificate> leaf;
+        std::optional<AcmeProblem> problem;
+        try {
+            leaf = Exchange::issueFor(*finalizeJob, *ca_);
+        } catch (const AcmeProblem& p) {
+            problem = p;
+        } catch (const std::exception& e) {
+            Poco::Logger::get("cxxacme.mock_acme").error(std::string("issuance failed: ") + e.what());
+            problem = AcmeProblem("serverInternal", "the certificate could not be issued", 500);
+        }
+        std::lock_guard lock(state_->mutex);
+        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        try {
+            return x.completeFinalize(*finalizeJob, leaf, problem);
+        } catch (const AcmeProblem& p) {
+            return problemResponse(p);
         }
     }
     if (job) {

@@ -54,6 +54,8 @@ public:
 
 private:
     PemObject() = default;
+    /// parseAll, with `decode` false for text this class made itself.
+    static std::vector<PemObject> parseBlocks(std::string_view text, bool decode);
 
     Kind kind_ = Kind::Other;
     std::string label_;
