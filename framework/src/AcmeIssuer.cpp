@@ -85,7 +85,8 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
         const std::string keyAuth = KeyAuthorization::compute(chosen->token, accountKey);
         say("answering " + chosen->type + " for " + authz.identifier.value);
         guard.start(responder, authz.identifier.value, *chosen, keyAuth);
-        if (chosen->status == "pending") client_.startChallenge(*chosen);
+        // A challenge the CA answers as already valid has made its authorization valid (RFC 8555 §7.1.6).
+        if (chosen->status == "pending" && client_.startChallenge(*chosen).status == "valid") continue;
         started.push_back(url);
     }
     if (!started.empty()) say("waiting for the CA to validate");
@@ -122,7 +123,8 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
     }();
     if (order.status == "pending") {
         authorize(order);
-        order = client_.fetchOrder(order.url);
+        // Every authorization is valid, so the order is ready (RFC 8555 §7.1.6); finalize says so if not.
+        order.status = "ready";
     }
     if (order.status != "ready") {
         if (order.error) throw *order.error;
@@ -132,7 +134,16 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
     say(options_.certificateKey ? std::string("finalizing with the given key")
                                 : "finalizing with a new " + std::string(toString(options_.keyType)) + " key");
     const PrivateKey key = options_.certificateKey ? *options_.certificateKey : PrivateKey::generate(options_.keyType);
-    const AcmeOrder valid = client_.finalize(order, CertificateSigningRequest::create(key, ids));
+    const AcmeOrder valid = [&] {
+        try {
+            return client_.finalize(order, CertificateSigningRequest::create(key, ids));
+        } catch (const AcmeProblem& p) {
+            if (!p.is("orderNotReady")) throw;
+            const AcmeOrder current = client_.fetchOrder(order.url);
+            if (current.error) throw *current.error;
+            throw AcmeProblem("orderNotReady", "the order for " + names + " is " + current.status, 403);
+        }
+    }();
     const auto chains = client_.downloadCertificateChains(valid.certificate);
     std::size_t pick = 0;
     if (!options_.preferredChainIssuer.empty()) {

@@ -93,7 +93,7 @@ Certificate CertificateBuilder::build(EVP_PKEY* subjectKey, const Certificate* i
                  "X509_NAME_add_entry_by_NID");
     checkOne(X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer->native()) : subject),
              "X509_set_issuer_name");
-    checkOne(X509_set_pubkey(cert.get(), subjectKey), "X509_set_pubkey");
+    setPublicKey(cert.get(), subjectKey);
 
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);

@@ -37,7 +37,7 @@ CertificateSigningRequest CertificateSigningRequest::create(const PrivateKey& ke
     STACK_OF(X509_EXTENSION)* raw = extensions.get();
     checkOne(X509V3_add1_i2d(&raw, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT), "X509V3_add1_i2d");
     checkOne(X509_REQ_add_extensions(req.get(), extensions.get()), "X509_REQ_add_extensions");
-    checkOne(X509_REQ_set_pubkey(req.get(), key.native()), "X509_REQ_set_pubkey");
+    detail::setPublicKey(req.get(), key.native());
     if (X509_REQ_sign(req.get(), key.native(), signatureDigestFor(key.native())) <= 0)
         throwOpenSslError("X509_REQ_sign");
     return CertificateSigningRequest(std::shared_ptr<X509_REQ>(req.release(), X509_REQ_free));

@@ -1,8 +1,15 @@
+// setPublicKey uses the EC_KEY/RSA views of a key, which OpenSSL 3 marks
+// deprecated but keeps; see the header for why.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "cxxacme/detail/X509Helpers.h"
 
 #include <arpa/inet.h>
 
 #include <climits>
+
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
 #include <ctime>
 
 #include "cxxacme/Error.h"
@@ -94,6 +101,49 @@ std::string commonNameOf(const X509_NAME* name) {
     std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
     OPENSSL_free(utf8);
     return out;
+}
+
+namespace {
+
+// A legacy EVP_PKEY holding the public half of `key`, or null when `key` is
+// of another type or cannot be viewed so.
+EvpPkeyPtr legacyPublicView(EVP_PKEY* key) {
+    EvpPkeyPtr view(EVP_PKEY_new());
+    if (!view) return nullptr;
+    switch (EVP_PKEY_get_base_id(key)) {
+    case EVP_PKEY_EC: {
+        EC_KEY* ec = EVP_PKEY_get1_EC_KEY(key);  // cached by OpenSSL after the first call
+        if (ec == nullptr || EVP_PKEY_assign_EC_KEY(view.get(), ec) != 1) {
+            EC_KEY_free(ec);
+            ERR_clear_error();
+            return nullptr;
+        }
+        return view;
+    }
+    case EVP_PKEY_RSA: {
+        RSA* rsa = EVP_PKEY_get1_RSA(key);
+        if (rsa == nullptr || EVP_PKEY_assign_RSA(view.get(), rsa) != 1) {
+            RSA_free(rsa);
+            ERR_clear_error();
+            return nullptr;
+        }
+        return view;
+    }
+    default:
+        return nullptr;
+    }
+}
+
+}  // namespace
+
+void setPublicKey(X509* cert, EVP_PKEY* key) {
+    const EvpPkeyPtr view = legacyPublicView(key);
+    checkOne(X509_set_pubkey(cert, view ? view.get() : key), "X509_set_pubkey");
+}
+
+void setPublicKey(X509_REQ* request, EVP_PKEY* key) {
+    const EvpPkeyPtr view = legacyPublicView(key);
+    checkOne(X509_REQ_set_pubkey(request, view ? view.get() : key), "X509_REQ_set_pubkey");
 }
 
 }  // namespace cxxacme::detail

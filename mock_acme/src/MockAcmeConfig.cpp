@@ -63,6 +63,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "skipValidation") skipValidation = boolean(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "validationDelaySeconds") validationDelay = seconds(j, key);
+        else if (key == "challengeWaitSeconds") challengeWait = seconds(j, key);
         else if (key == "validationThreads") validationThreads = number<std::size_t>(j, key);
         else if (key == "nonceRejectPercent") nonceRejectPercent = number<int>(j, key);
         else if (key == "authzReusePercent") authzReusePercent = number<int>(j, key);
@@ -110,6 +111,8 @@ void MockAcmeConfig::validate() const {
         if (profile.lifetime <= Duration::zero()) throw Error("mock-acme config: profile \"" + name + "\" has no lifetime");
     if (rootCertFile.empty() != rootKeyFile.empty())
         throw Error("mock-acme config: rootCertFile and rootKeyFile go together");
+    if (challengeWait < Duration::zero() || challengeWait > std::chrono::minutes(1))
+        throw Error("mock-acme config: challengeWait must be between 0 and 60 seconds");
     if (validationThreads == 0) throw Error("mock-acme config: validationThreads must be at least 1");
 }
 

@@ -782,8 +782,12 @@ public:
                 }
             }
         }
+        return challengeAnswer(c);
+    }
+
+    HttpResponse challengeAnswer(const Challenge& c) {
         HttpResponse r = json(200, challengeJson(c));
-        r.addHeader("Link", "<" + url("/authZ/" + authz.id) + ">;rel=\"up\"");
+        r.addHeader("Link", "<" + url("/authZ/" + c.authzId) + ">;rel=\"up\"");
         if (c.status == "processing") r.addHeader("Retry-After", std::to_string(config_.retryAfterSeconds));
         return r;
     }
@@ -1166,6 +1170,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             auto& c = state_->challenges.at(challengeId);
             auto& authz = state_->authorizations.at(c.authzId);
             if (c.status != "processing") return;
+            state_->validated.notify_all();
             if (error) {
                 c.status = "invalid";
                 c.error = *error;
@@ -1177,6 +1182,16 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             }
             persistLocked();
         });
+        if (config_.challengeWait > Duration::zero()) {
+            // Answer with the outcome when the validation is quick (it is on loopback), "processing" otherwise.
+            std::unique_lock lock(state_->mutex);
+            const auto done = [&] {
+                return state_->stopping || state_->challenges.at(challengeId).status != "processing";
+            };
+            state_->validated.wait_for(lock, config_.challengeWait, done);
+            Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+            response = x.challengeAnswer(state_->challenges.at(challengeId));
+        }
     }
     return response;
 }

@@ -35,6 +35,10 @@ struct MockAcmeConfig {
     bool skipValidation = false;             ///< challenges become valid without any check
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
     Duration validationDelay{};              ///< wait before each validation
+    /// How long the answer to a challenge POST waits for its validation: one
+    /// that ends in time is answered "valid"/"invalid", a slower one
+    /// "processing" (to be polled). 0: always "processing", as most CAs do.
+    Duration challengeWait{};
     std::size_t validationThreads = 4;
 
     // --- fault injection (percentages 0..100) ---
