@@ -4,9 +4,11 @@
 //
 //   issuance_bench --in-process [--skip-validation] [--count N] [--parallel K] [--key-type ec256|rsa2048]
 //   issuance_bench --directory URL --ca-bundle FILE --http-port P [--count N] [--parallel K] [--key-type T]
+//   ... [--protocol-only]: orders through AcmeClient alone, CSRs made before the clock starts,
+//       chains downloaded but not parsed -- the server's share, as a load generator sees it
 //
-// Each of K threads has its own account and issues N/K certificates (one
-// name each). Prints one line: certificates per second, and the p50/p99
+// Each of K threads has its own account (made before the clock starts) and
+// issues N/K certificates (one name each). Prints one line: certificates per second, and the p50/p99
 // latency of one issuance. The client polls every 2 ms (--min-poll-ms) for
 // every server alike, so that the server is what is measured. Run by
 // bench/run_issuance_bench.sh; never by ctest.
@@ -16,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <latch>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -32,14 +35,49 @@
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 #include "cxxacme/responders/Http01Responder.h"
 #include "cxxacme/AtomicFile.h"
+#include "cxxacme/CertificateSigningRequest.h"
+#include "cxxacme/KeyAuthorization.h"
 
 using namespace cxxacme;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// One order through the protocol alone, as a load generator runs it: the
+// CSR is made beforehand and the chain is downloaded but not parsed.
+void orderOnce(AcmeClient& client, responders::Http01Responder& http, const std::string& name,
+               const CertificateSigningRequest& csr) {
+    AcmeOrder order = client.newOrder({Identifier::dns(name)});
+    for (const auto& url : order.authorizations) {
+        const AcmeAuthorization authz = client.fetchAuthorization(url);
+        if (authz.status == "valid") continue;
+        const auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                                     [](const Challenge& c) { return c.type == "http-01"; });
+        if (it == authz.challenges.end()) throw Error("no http-01 challenge offered");
+        const std::string keyAuth = KeyAuthorization::compute(it->token, client.accountJwk());
+        http.startResponding(name, *it, keyAuth);
+        try {
+            if (client.startChallenge(*it).status != "valid" && client.waitForAuthorization(url).status != "valid")
+                throw Error("the authorization for " + name + " did not become valid");
+        } catch (...) {
+            http.stopResponding(name, *it, keyAuth);
+            throw;
+        }
+        http.stopResponding(name, *it, keyAuth);
+    }
+    order.status = "ready";  // every authorization is valid (RFC 8555 §7.1.6)
+    const AcmeOrder valid = client.finalize(order, csr);
+    const auto chains = client.downloadCertificateChains(valid.certificate);
+    if (chains.empty() || !chains.front().starts_with("-----BEGIN CERTIFICATE-----"))
+        throw Error("the certificate download is not a PEM chain");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     std::string directory, caBundle, keyType = "ec256", label;
     int count = 64, parallel = 1, httpPort = 0, minPollMs = 2;
-    bool inProcess = false, skip = false;
+    bool inProcess = false, skip = false, protocolOnly = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -53,6 +91,7 @@ int main(int argc, char** argv) {
         else if (a == "--min-poll-ms") minPollMs = std::atoi(next().c_str());
         else if (a == "--in-process") inProcess = true;
         else if (a == "--skip-validation") skip = true;
+        else if (a == "--protocol-only") protocolOnly = true;
         else {
             std::fprintf(stderr, "unknown argument %s\n", a.c_str());
             return 2;
@@ -90,9 +129,15 @@ int main(int argc, char** argv) {
     std::string firstError;
     const int perThread = std::max(1, count / parallel);
     std::vector<std::thread> threads;
-    const auto start = Clock::now();
+    std::latch ready(parallel + 1);  // accounts made (and CSRs, with --protocol-only) before the clock starts
     for (int t = 0; t < parallel; ++t) {
         threads.emplace_back([&, t] {
+            const auto fail = [&](const std::exception& e) {
+                std::lock_guard lock(mutex);
+                if (firstError.empty()) firstError = e.what();
+                ++failures;
+            };
+            const auto name = [t](int i) { return "t" + std::to_string(t) + "-" + std::to_string(i) + ".bench.example.test"; };
             AcmeClientOptions options;
             options.directoryUrl = directory;
             options.http.caBundleFile = caBundle;
@@ -103,21 +148,38 @@ int main(int argc, char** argv) {
             AcmeIssuerOptions issuerOptions;
             issuerOptions.keyType = keyTypeFromString(keyType);
             AcmeIssuer issuer(client, {&http}, issuerOptions);
+            std::vector<CertificateSigningRequest> csrs;
+            try {
+                client.registerAccount({}, true);
+                if (protocolOnly) {
+                    const PrivateKey key = PrivateKey::generate(keyTypeFromString(keyType));
+                    for (int i = 0; i < perThread; ++i)
+                        csrs.push_back(CertificateSigningRequest::create(key, {Identifier::dns(name(i))}));
+                }
+            } catch (const std::exception& e) {
+                fail(e);
+                ready.count_down();
+                return;
+            }
+            ready.arrive_and_wait();
             for (int i = 0; i < perThread; ++i) {
                 const auto t0 = Clock::now();
                 try {
-                    issuer.issue("t" + std::to_string(t) + "-" + std::to_string(i) + ".bench.example.test");
+                    if (protocolOnly)
+                        orderOnce(client, http, name(i), csrs[static_cast<std::size_t>(i)]);
+                    else
+                        issuer.issue(name(i));
                     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
                     std::lock_guard lock(mutex);
                     latencies.push_back(ms);
                 } catch (const std::exception& e) {
-                    std::lock_guard lock(mutex);
-                    if (firstError.empty()) firstError = e.what();
-                    ++failures;
+                    fail(e);
                 }
             }
         });
     }
+    ready.arrive_and_wait();
+    const auto start = Clock::now();
     for (auto& th : threads) th.join();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     if (!tmpCa.empty()) std::remove(tmpCa.c_str());

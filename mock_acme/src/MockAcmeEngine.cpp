@@ -1048,6 +1048,7 @@ MockAcmeEngine::~MockAcmeEngine() {
         state_->stopping = true;
     }
     state_->stopped.notify_all();
+    state_->validated.notify_all();
     workers_.shutdown();
 }
 

@@ -66,9 +66,8 @@ public:
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
         if (!out.contentType.empty()) response.setContentType(out.contentType);
         for (const auto& [name, value] : out.headers) response.add(name, value);
-        response.setContentLength(static_cast<std::streamsize>(out.body.size()));
-        std::ostream& os = response.send();
-        if (in.method != "HEAD") os << out.body;
+        // Header and body in one write: one TLS record, one segment (HEAD: the header alone).
+        response.sendBuffer(out.body.data(), out.body.size());
     }
 
 private:

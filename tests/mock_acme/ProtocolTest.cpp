@@ -284,6 +284,11 @@ BOOST_AUTO_TEST_CASE(finalize_refuses_the_account_key_and_bad_csrs) {
                               R"({"csr":")" + Base64Url::encode(der) + R"("})").problem() == "badCSR");
     BOOST_TEST(s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":"AAAA"})").problem() == "badCSR");
     BOOST_TEST(s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":"!!"})").problem() == "badCSR");
+    // a refused CSR leaves the order ready for a good one
+    BOOST_TEST(s.session.post(order.header("Location"), s.account, s.kid, "").str("status") == "ready");
+    const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), ids);
+    BOOST_TEST(done.str("status") == "valid");
+    BOOST_TEST(!done.str("certificate").empty());
 }
 
 BOOST_AUTO_TEST_CASE(account_key_cannot_be_the_certificate_key) {

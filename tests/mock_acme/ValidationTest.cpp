@@ -183,6 +183,64 @@ BOOST_AUTO_TEST_CASE(engine_validates_for_real_and_fails_the_order_on_a_wrong_an
     BOOST_TEST(error->getArray("subproblems")->size() == 1u);
 }
 
+// --challenge-wait-ms: the answer to the challenge POST carries the outcome
+// of a quick validation, so that a client need not poll.
+BOOST_AUTO_TEST_CASE(challenge_wait_answers_with_the_outcome) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.challengeWait = 20s;  // an upper bound only: the answer comes when the validation ends
+    MockAcmeServer server(config);
+    test::AcmeTestSession session(server.directoryUrl(), server.httpsCaPem());
+    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
+    const std::string kid = session.newAccount(account);
+
+    const auto answer = [&](const std::string& name, bool answerRight) {
+        const auto order = session.post(session.dir("newOrder"), account, kid,
+                                        R"({"identifiers":[{"type":"dns","value":")" + name + R"("}]})");
+        const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+        auto challenges = session.post(authzUrl, account, kid, "").json()->getArray("challenges");
+        for (std::size_t i = 0; i < challenges->size(); ++i) {
+            auto c = challenges->getObject(static_cast<unsigned>(i));
+            if (c->getValue<std::string>("type") != "http-01") continue;
+            const std::string token = c->getValue<std::string>("token");
+            const std::string content = answerRight ? KeyAuthorization::compute(token, account.publicJwk()) : "nope";
+            srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + content + R"("})");
+            const auto started = session.post(c->getValue<std::string>("url"), account, kid, "{}");
+            BOOST_TEST(started.header("Retry-After").empty());
+            return std::make_pair(started, session.post(authzUrl, account, kid, "").str("status"));
+        }
+        BOOST_FAIL("no http-01 challenge");
+        throw std::logic_error("unreachable");
+    };
+    const auto [good, goodAuthz] = answer("quick.example.test", true);
+    BOOST_TEST(good.str("status") == "valid");
+    BOOST_TEST(goodAuthz == "valid");
+    const auto [bad, badAuthz] = answer("wrong.example.test", false);
+    BOOST_TEST(bad.str("status") == "invalid");
+    BOOST_REQUIRE(bad.json()->getObject("error"));
+    BOOST_TEST(bad.json()->getObject("error")->getValue<std::string>("type") == "urn:ietf:params:acme:error:incorrectResponse");
+    BOOST_TEST(badAuthz == "invalid");
+}
+
+// A validation slower than the wait is answered "processing", as without it.
+BOOST_AUTO_TEST_CASE(challenge_wait_shorter_than_the_validation_says_processing) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.challengeWait = 50ms;
+    config.validationDelay = 3s;
+    MockAcmeServer server(config);
+    test::AcmeTestSession session(server.directoryUrl(), server.httpsCaPem());
+    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
+    const std::string kid = session.newAccount(account);
+    const auto order = session.post(session.dir("newOrder"), account, kid,
+                                    R"({"identifiers":[{"type":"dns","value":"slow.example.test"}]})");
+    const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+    auto c = session.post(authzUrl, account, kid, "").json()->getArray("challenges")->getObject(0);
+    const auto started = session.post(c->getValue<std::string>("url"), account, kid, "{}");
+    BOOST_TEST(started.str("status") == "processing");
+    BOOST_TEST(!started.header("Retry-After").empty());
+}
+
 // tls-sni-01 (draft-ietf-acme-acme-01 §7.3): the validator asks for
 // Z[0:32].Z[32:64].acme.invalid and wants that name among the SANs. Until
 // the tls-sni-01 responder lands, cxxacme's TLS listener serves the
