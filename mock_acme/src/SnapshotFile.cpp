@@ -272,6 +272,8 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             order.profile = o.getValue<std::string>("profile");
             if (o.has("replaces")) order.replaces = o.getValue<std::string>("replaces");
             order.certId = o.getValue<std::string>("certId");
+            // a finalize that was signing when the old process stopped never finished: ready again
+            if (order.status == "processing" && order.certId.empty()) order.status = "ready";
             order.error = problem(o, "error");
             s.orders.emplace(order.id, std::move(order));
         });

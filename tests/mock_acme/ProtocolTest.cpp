@@ -5,6 +5,7 @@
 
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -498,10 +499,14 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
     MockAcmeConfig config = quietConfig();
     config.persistFile = file;
     const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
-    std::string kid, orderUrl, rootPem, serial;
+    std::string kid, orderUrl, rootPem, serial, readyOrderUrl;
     {
         Server s(config, accountKey);
         kid = s.login();
+        const Reply ready = s.newOrder({"ready.example.test"});
+        readyOrderUrl = ready.header("Location");
+        s.authorize(ready);
+        BOOST_TEST(s.session.post(readyOrderUrl, s.account, s.kid, "").str("status") == "ready");
         const Reply order = s.newOrder({"kept.example.test"});
         orderUrl = order.header("Location");
         s.authorize(order);
@@ -516,6 +521,16 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
     BOOST_REQUIRE(::stat(file.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);  // it holds the CA's keys
     {
+        // as if the process had stopped while signing for the ready order: it was "processing"
+        sqlite3* db = nullptr;
+        BOOST_REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+        char* error = nullptr;
+        BOOST_REQUIRE(sqlite3_exec(db, R"(UPDATE snapshot SET json = replace(json, '"status":"ready"', '"status":"processing"'))",
+                                   nullptr, nullptr, &error) == SQLITE_OK);
+        BOOST_TEST(sqlite3_changes(db) == 1);
+        sqlite3_close(db);
+    }
+    {
         // a new process would bind new ports: URLs change, identities stay
         Server s(config, accountKey);
         BOOST_TEST(s.management("/roots/0") == rootPem);
@@ -526,6 +541,16 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         const std::string newOrderUrl = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4) +
                                         orderUrl.substr(orderUrl.find("/my-order/"));
         BOOST_TEST(s.session.post(newOrderUrl, s.account, s.kid, "").str("status") == "valid");
+        // the order whose finalize never finished is ready again, and can be finalized
+        const std::string base = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4);
+        const Reply again = s.session.post(base + readyOrderUrl.substr(readyOrderUrl.find("/my-order/")), s.account, s.kid, "");
+        BOOST_TEST(again.str("status") == "ready");
+        const Reply finalized = s.session.post(
+            again.str("finalize"), s.account, s.kid,
+            R"({"csr":")" + Base64Url::encode(CertificateSigningRequest::create(PrivateKey::generate(KeyType::EcP256),
+                                                                                 {Identifier::dns("ready.example.test")})
+                                                    .toDer()) + R"("})");
+        BOOST_TEST(finalized.str("status") == "valid");
         BOOST_TEST(s.management("/cert-status-by-serial/" + serial).find("\"Revoked\"") != std::string::npos);
     }
     // a file that is not a snapshot is a clear error
