@@ -63,6 +63,45 @@ struct ChallTestSrv {
     }
 };
 
+// An account at an in-process mock-acme whose validations go to pebble-challtestsrv.
+struct EngineClient {
+    ChallTestSrv& srv;
+    MockAcmeServer server;
+    test::AcmeTestSession session{server.directoryUrl(), server.httpsCaPem()};
+    KeySigner account{PrivateKey::generate(KeyType::EcP256)};
+    std::string kid = session.newAccount(account);
+
+    EngineClient(ChallTestSrv& challtestsrv, const MockAcmeConfig& config) : srv(challtestsrv), server(config) {}
+
+    struct Started {
+        test::Reply order;
+        std::string authzUrl;
+        test::Reply challenge;  // the answer to the POST that started the validation
+    };
+
+    // Orders `name`, has challtestsrv answer its http-01 challenge (rightly or
+    // not), and starts the validation.
+    Started startHttp01(const std::string& name, bool answerRight) {
+        auto order = session.post(session.dir("newOrder"), account, kid,
+                                  R"({"identifiers":[{"type":"dns","value":")" + name + R"("}]})");
+        const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+        auto challenges = session.post(authzUrl, account, kid, "").json()->getArray("challenges");
+        for (std::size_t i = 0; i < challenges->size(); ++i) {
+            auto c = challenges->getObject(static_cast<unsigned>(i));
+            if (c->getValue<std::string>("type") != "http-01") continue;
+            const std::string token = c->getValue<std::string>("token");
+            const std::string content = answerRight ? KeyAuthorization::compute(token, account.publicJwk()) : "nope";
+            srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + content + R"("})");
+            return {std::move(order), authzUrl, session.post(c->getValue<std::string>("url"), account, kid, "{}")};
+        }
+        throw std::runtime_error("mock-acme offered no http-01 challenge for " + name);
+    }
+
+    std::string authzStatus(const std::string& authzUrl) {
+        return session.post(authzUrl, account, kid, "").str("status");
+    }
+};
+
 struct Fixture {
     ChallTestSrv srv;
     Jwk account = Jwk::fromPublicKey(PrivateKey::generate(KeyType::EcP256).publicKey());
@@ -142,33 +181,18 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(engine_validates_for_real_and_fails_the_order_on_a_wrong_answer) {
     ChallTestSrv srv;
-    MockAcmeServer server(srv.config());
-    test::AcmeTestSession session(server.directoryUrl(), server.httpsCaPem());
-    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
-    const std::string kid = session.newAccount(account);
-
+    EngineClient c(srv, srv.config());
     const auto runChallenge = [&](const std::string& name, bool answerRight) {
-        const auto order = session.post(session.dir("newOrder"), account, kid,
-                                        R"({"identifiers":[{"type":"dns","value":")" + name + R"("}]})");
-        const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
-        auto challenges = session.post(authzUrl, account, kid, "").json()->getArray("challenges");
-        for (std::size_t i = 0; i < challenges->size(); ++i) {
-            auto c = challenges->getObject(static_cast<unsigned>(i));
-            if (c->getValue<std::string>("type") != "http-01") continue;
-            const std::string token = c->getValue<std::string>("token");
-            const std::string content = answerRight ? KeyAuthorization::compute(token, account.publicJwk()) : "nope";
-            srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + content + R"("})");
-            const auto started = session.post(c->getValue<std::string>("url"), account, kid, "{}");
-            BOOST_TEST(started.json()->getValue<std::string>("status") == "processing");
-            BOOST_TEST(started.links("up").at(0) == authzUrl);
-            BOOST_TEST(!started.header("Retry-After").empty());
-        }
+        const auto started = c.startHttp01(name, answerRight);
+        BOOST_TEST(started.challenge.str("status") == "processing");
+        BOOST_TEST(started.challenge.links("up").at(0) == started.authzUrl);
+        BOOST_TEST(!started.challenge.header("Retry-After").empty());
         std::string status = "pending";
         for (int i = 0; i < 400 && status == "pending"; ++i) {
             std::this_thread::sleep_for(25ms);
-            status = session.post(authzUrl, account, kid, "").json()->getValue<std::string>("status");
+            status = c.authzStatus(started.authzUrl);
         }
-        return std::make_pair(status, session.post(order.header("Location"), account, kid, ""));
+        return std::make_pair(status, c.session.post(started.order.header("Location"), c.account, c.kid, ""));
     };
 
     const auto [good, goodOrder] = runChallenge("good.example.test", true);
@@ -189,37 +213,20 @@ BOOST_AUTO_TEST_CASE(challenge_wait_answers_with_the_outcome) {
     ChallTestSrv srv;
     MockAcmeConfig config = srv.config();
     config.challengeWait = 20s;  // an upper bound only: the answer comes when the validation ends
-    MockAcmeServer server(config);
-    test::AcmeTestSession session(server.directoryUrl(), server.httpsCaPem());
-    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
-    const std::string kid = session.newAccount(account);
+    EngineClient c(srv, config);
 
-    const auto answer = [&](const std::string& name, bool answerRight) {
-        const auto order = session.post(session.dir("newOrder"), account, kid,
-                                        R"({"identifiers":[{"type":"dns","value":")" + name + R"("}]})");
-        const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
-        auto challenges = session.post(authzUrl, account, kid, "").json()->getArray("challenges");
-        for (std::size_t i = 0; i < challenges->size(); ++i) {
-            auto c = challenges->getObject(static_cast<unsigned>(i));
-            if (c->getValue<std::string>("type") != "http-01") continue;
-            const std::string token = c->getValue<std::string>("token");
-            const std::string content = answerRight ? KeyAuthorization::compute(token, account.publicJwk()) : "nope";
-            srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + content + R"("})");
-            const auto started = session.post(c->getValue<std::string>("url"), account, kid, "{}");
-            BOOST_TEST(started.header("Retry-After").empty());
-            return std::make_pair(started, session.post(authzUrl, account, kid, "").str("status"));
-        }
-        BOOST_FAIL("no http-01 challenge");
-        throw std::logic_error("unreachable");
-    };
-    const auto [good, goodAuthz] = answer("quick.example.test", true);
-    BOOST_TEST(good.str("status") == "valid");
-    BOOST_TEST(goodAuthz == "valid");
-    const auto [bad, badAuthz] = answer("wrong.example.test", false);
-    BOOST_TEST(bad.str("status") == "invalid");
-    BOOST_REQUIRE(bad.json()->getObject("error"));
-    BOOST_TEST(bad.json()->getObject("error")->getValue<std::string>("type") == "urn:ietf:params:acme:error:incorrectResponse");
-    BOOST_TEST(badAuthz == "invalid");
+    const auto good = c.startHttp01("quick.example.test", true);
+    BOOST_TEST(good.challenge.str("status") == "valid");
+    BOOST_TEST(good.challenge.header("Retry-After").empty());
+    BOOST_TEST(c.authzStatus(good.authzUrl) == "valid");
+
+    const auto bad = c.startHttp01("wrong.example.test", false);
+    BOOST_TEST(bad.challenge.str("status") == "invalid");
+    BOOST_TEST(bad.challenge.header("Retry-After").empty());
+    BOOST_REQUIRE(bad.challenge.json()->getObject("error"));
+    BOOST_TEST(bad.challenge.json()->getObject("error")->getValue<std::string>("type") ==
+               "urn:ietf:params:acme:error:incorrectResponse");
+    BOOST_TEST(c.authzStatus(bad.authzUrl) == "invalid");
 }
 
 // A validation slower than the wait is answered "processing", as without it.
@@ -228,17 +235,10 @@ BOOST_AUTO_TEST_CASE(challenge_wait_shorter_than_the_validation_says_processing)
     MockAcmeConfig config = srv.config();
     config.challengeWait = 50ms;
     config.validationDelay = 3s;
-    MockAcmeServer server(config);
-    test::AcmeTestSession session(server.directoryUrl(), server.httpsCaPem());
-    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
-    const std::string kid = session.newAccount(account);
-    const auto order = session.post(session.dir("newOrder"), account, kid,
-                                    R"({"identifiers":[{"type":"dns","value":"slow.example.test"}]})");
-    const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
-    auto c = session.post(authzUrl, account, kid, "").json()->getArray("challenges")->getObject(0);
-    const auto started = session.post(c->getValue<std::string>("url"), account, kid, "{}");
-    BOOST_TEST(started.str("status") == "processing");
-    BOOST_TEST(!started.header("Retry-After").empty());
+    EngineClient c(srv, config);
+    const auto started = c.startHttp01("slow.example.test", true);
+    BOOST_TEST(started.challenge.str("status") == "processing");
+    BOOST_TEST(!started.challenge.header("Retry-After").empty());
 }
 
 // tls-sni-01 (draft-ietf-acme-acme-01 §7.3): the validator asks for
