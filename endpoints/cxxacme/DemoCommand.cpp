@@ -1,7 +1,9 @@
 #include "DemoCommand.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include <Poco/Net/ServerSocket.h>
 
@@ -93,12 +95,16 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         out << "3. cxxacme serve --listen '" << options.listen << "' --path " << options.docroot << " --http "
             << options.http << "\n";
         SiteServer server(options);
-        int issued = 0, failed = 0;
+        // events come from the issuing service's threads
+        std::atomic<int> issued = 0, failed = 0;
+        std::mutex errMutex;
         auto events = server.endpoint().onEvent([&](const IssuingEvent& e) {
             if (e.kind == IssuingEvent::Kind::Issued || e.kind == IssuingEvent::Kind::Renewed) ++issued;
             if (e.kind == IssuingEvent::Kind::Failed || e.kind == IssuingEvent::Kind::Panic) {
                 ++failed;
-                err << "   " << e.names << ": " << e.detail << "\n";
+                const std::string line = "   " + e.names + ": " + e.detail + "\n";
+                std::lock_guard lock(errMutex);
+                err << line << std::flush;
             }
         });
         server.start();  // returns once every due entry was tried
@@ -133,7 +139,7 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         }
 
         // 5. what happened
-        out << "done: " << issued << " issued this run, " << failed << " failed, " << verified << " of " << names.size()
+        out << "done: " << issued.load() << " issued this run, " << failed.load() << " failed, " << verified << " of " << names.size()
             << " entries verified against this run's mock-acme; certificates in " << certDir.string()
             << ", account key " << (certDir / "client.key").string() << "\n";
         if (keepServing) {

@@ -4,6 +4,8 @@
 
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <string>
 
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/ServerSocket.h>
@@ -129,17 +131,23 @@ int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
             options.accessLog = logFile.get();
         }
         SiteServer server(options);
-        auto events = server.endpoint().onEvent([&err](const IssuingEvent& e) {
+        // Issuances finish on the service's threads: each line is written whole, under one lock.
+        std::mutex errMutex;
+        const auto say = [&err, &errMutex](const std::string& line) {
+            std::lock_guard lock(errMutex);
+            err << line << std::flush;
+        };
+        auto events = server.endpoint().onEvent([&say](const IssuingEvent& e) {
             static const char* const kKinds[] = {"issued", "renewed", "failed", "PANIC"};
-            err << "cxxacme serve: " << e.names << ": " << kKinds[static_cast<int>(e.kind)] << " (" << e.detail << ")\n";
+            say("cxxacme serve: " + e.names + ": " + kKinds[static_cast<int>(e.kind)] + " (" + e.detail + ")\n");
         });
         server.start();
-        err << "cxxacme serve: https on port " << server.httpsPort();
-        if (server.httpPort()) err << ", http on port " << server.httpPort();
-        err << "; serving " << server.endpoint().endpoint().certificates().size() << " certificates from "
-            << server.endpoint().spec().certDir << "\n";
+        std::string ready = "cxxacme serve: https on port " + std::to_string(server.httpsPort());
+        if (server.httpPort()) ready += ", http on port " + std::to_string(server.httpPort());
+        say(ready + "; serving " + std::to_string(server.endpoint().endpoint().certificates().size()) +
+            " certificates from " + server.endpoint().spec().certDir + "\n");
         const std::string signal = waitForTerminationSignal();
-        err << "cxxacme serve: " << signal << ", stopping\n";
+        say("cxxacme serve: " + signal + ", stopping\n");
         server.stop();
         return 0;
     } catch (const UsageError& e) {

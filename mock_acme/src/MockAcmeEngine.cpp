@@ -514,10 +514,18 @@ public:
         Identifier base = id;
         if (wildcard) base.value = id.value.substr(2);
         if (s_.roll(config_.authzReusePercent)) {
-            for (auto& [aid, authz] : s_.authorizations)
-                if (authz.accountId == accountId && authz.identifier == base && authz.wildcard == wildcard &&
-                    authz.status == "valid" && authz.expires > now_)
-                    return aid;
+            // only this account's authorizations, newest order first
+            const auto& orderIds = s_.accounts.at(accountId).orderIds;
+            for (auto o = orderIds.rbegin(); o != orderIds.rend(); ++o) {
+                const auto order = s_.orders.find(*o);
+                if (order == s_.orders.end()) continue;
+                for (const auto& aid : order->second.authzIds) {
+                    const Authorization& authz = s_.authorizations.at(aid);
+                    if (authz.identifier == base && authz.wildcard == wildcard && authz.status == "valid" &&
+                        authz.expires > now_)
+                        return aid;
+                }
+            }
         }
         Authorization authz;
         authz.id = newId();

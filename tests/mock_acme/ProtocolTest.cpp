@@ -365,6 +365,37 @@ BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
                200);
 }
 
+// authzReusePercent: a valid authorization of the same account and name is
+// handed out again; other accounts and wildcards get their own.
+BOOST_AUTO_TEST_CASE(valid_authorizations_are_reused_when_asked) {
+    MockAcmeConfig config = quietConfig();
+    config.authzReusePercent = 100;
+    Server s(config);
+    const Reply first = s.newOrder({"reuse.example.test"});
+    s.authorize(first);
+    const std::string authz = first.json()->getArray("authorizations")->getElement<std::string>(0);
+    const Reply second = s.newOrder({"reuse.example.test"});
+    BOOST_TEST(second.json()->getArray("authorizations")->getElement<std::string>(0) == authz);
+    BOOST_TEST(second.str("status") == "ready");
+    const Reply wildcard = s.newOrder({"*.reuse.example.test"});
+    BOOST_TEST(wildcard.json()->getArray("authorizations")->getElement<std::string>(0) != authz);
+    BOOST_TEST(wildcard.str("status") == "pending");
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));
+    const std::string otherKid = s.session.newAccount(other);
+    const Reply theirs =
+        s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"reuse.example.test"}));
+    BOOST_TEST(theirs.json()->getArray("authorizations")->getElement<std::string>(0) != authz);
+    BOOST_TEST(theirs.str("status") == "pending");
+    // without the knob every order gets a new authorization
+    Server plain;
+    const Reply a = plain.newOrder({"reuse.example.test"});
+    plain.authorize(a);
+    const Reply b = plain.newOrder({"reuse.example.test"});
+    BOOST_TEST(b.json()->getArray("authorizations")->getElement<std::string>(0) !=
+               a.json()->getArray("authorizations")->getElement<std::string>(0));
+    BOOST_TEST(b.str("status") == "pending");
+}
+
 BOOST_AUTO_TEST_CASE(key_rollover) {
     Server s;
     const std::string kid = s.login();
