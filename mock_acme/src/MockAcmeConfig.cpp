@@ -1,5 +1,10 @@
 #include "cxxacme/mock_acme/MockAcmeConfig.h"
 
+#include <cmath>
+#include <optional>
+#include <type_traits>
+
+#include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
 
 #include "cxxacme/Error.h"
@@ -12,8 +17,13 @@ namespace {
 template <typename T>
 T number(const Poco::JSON::Object& json, const std::string& name) {
     const auto value = json.get(name);
-    if (!value.isNumeric()) throw Error("mock-acme config: \"" + name + "\" must be a number");
-    return value.convert<T>();
+    if (!value.isNumeric() || (std::is_integral_v<T> && !value.isInteger()))
+        throw Error("mock-acme config: \"" + name + "\" must be " + (std::is_integral_v<T> ? "a whole number" : "a number"));
+    try {
+        return value.convert<T>();
+    } catch (const Poco::Exception&) {  // out of the field's range (a port above 65535, a negative count)
+        throw Error("mock-acme config: \"" + name + "\" is out of range");
+    }
 }
 
 bool boolean(const Poco::JSON::Object& json, const std::string& name) {
@@ -37,7 +47,11 @@ std::map<std::string, std::string> stringMap(const Poco::JSON::Object& json, con
 }
 
 Duration seconds(const Poco::JSON::Object& json, const std::string& name) {
-    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(number<double>(json, name)));
+    const double value = number<double>(json, name);
+    constexpr double kHundredYears = 100.0 * 365 * 86400;
+    if (!std::isfinite(value) || value < 0 || value > kHundredYears)
+        throw Error("mock-acme config: \"" + name + "\" must be between 0 and 100 years in seconds");
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(value));
 }
 
 }  // namespace
@@ -49,6 +63,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
     } catch (const Error& e) {
         throw Error(e.what());
     }
+    // applied last: it is about the default profile, whatever "profiles" and "defaultProfile" say
+    std::optional<Duration> certificateLifetime;
     for (const auto& key : json->getNames()) {
         const auto& j = *json;
         if (key == "listenHost") listenHost = text(j, key);
@@ -77,7 +93,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "termsOfService") termsOfService = text(j, key);
         else if (key == "orderLifetimeSeconds") orderLifetime = seconds(j, key);
         else if (key == "authorizationLifetimeSeconds") authorizationLifetime = seconds(j, key);
-        else if (key == "certificateLifetimeSeconds") profiles[defaultProfile].lifetime = seconds(j, key);
+        else if (key == "certificateLifetimeSeconds") certificateLifetime = seconds(j, key);
         else if (key == "defaultProfile") defaultProfile = text(j, key);
         else if (key == "profiles") {
             auto object = j.getObject(key);
@@ -97,6 +113,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "maxBodyBytes") maxBodyBytes = number<std::size_t>(j, key);
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
     }
+    if (certificateLifetime) profiles[defaultProfile].lifetime = *certificateLifetime;
 }
 
 void MockAcmeConfig::validate() const {
