@@ -132,6 +132,7 @@ echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs 
 # chains downloaded unparsed), so that more of the time measured is the server's.
 # mock-acme runs twice for real validation: its defaults (challenge answered
 # "processing", polled every 2 ms like pebble) and --challenge-wait-ms 1000.
+# Environment: ROUNDS (3), ORDER_COUNT (400), CLIENTS ("1 4 16"), RUN_TIMEOUT (60 s).
 "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --http01-port "$HTTP_PORT" --retry-after 0 \
   --challenge-wait-ms 1000 --write-ca "$work/wait-ca.pem" > "$work/wait.log" 2>&1 &
 pids+=($!)
@@ -146,10 +147,10 @@ measure() {  # SERVER VALIDATION MODE CLIENTS ARGS...
   shift 4
   local extra=()
   [ "$mode" = protocol ] && extra=(--protocol-only)
-  line=$(timeout 60 "$BENCH_BIN" "$@" "${extra[@]}" --count "$OCOUNT" --parallel "$clients" \
+  line=$(timeout "${RUN_TIMEOUT:-60}" "$BENCH_BIN" "$@" "${extra[@]}" --count "$OCOUNT" --parallel "$clients" \
            --label "$server $validation $mode $clients" 2>&1 | head -1) || true
   if [ -z "$line" ]; then
-    line="$server $validation $mode $clients: no answer within 60 s"
+    line="$server $validation $mode $clients: no answer within ${RUN_TIMEOUT:-60} s"
     # Debian's pebble 2.4.0 deadlocks under concurrent clients (its goroutine dump: every handler
     # waits on MemoryStore's RWMutex, one inside FindValidAuthorization taking a second read lock
     # behind a waiting writer, called from NewOrder whatever PEBBLE_AUTHZREUSE says). Seen mostly
@@ -159,7 +160,7 @@ measure() {  # SERVER VALIDATION MODE CLIENTS ARGS...
   echo "$line"
   printf '%s\t%s\t%s\t%s\t%s\n' "$server" "$validation" "$mode" "$clients" "$line" >> "$results"
 }
-for clients in 1 4 16; do
+for clients in ${CLIENTS:-1 4 16}; do
   for mode in protocol issue; do
     for round in $(seq 1 "$ROUNDS"); do
       measure mock-acme real "$mode" $clients --directory "$MOCK_DIR" --ca-bundle "$work/https-ca.pem" --http-port "$HTTP_PORT"
