@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/CertificateSigningRequest.h"
@@ -290,6 +291,35 @@ BOOST_AUTO_TEST_CASE(finalize_refuses_the_account_key_and_bad_csrs) {
     const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), ids);
     BOOST_TEST(done.str("status") == "valid");
     BOOST_TEST(!done.str("certificate").empty());
+}
+
+// finalize signs outside the engine's lock with the order "processing":
+// two finalize requests racing for one order give one certificate and one
+// orderNotReady, whichever comes first.
+BOOST_AUTO_TEST_CASE(racing_finalize_requests_issue_one_certificate) {
+    Server s;
+    AcmeTestSession second(s.server.directoryUrl(), s.server.httpsCaPem());
+    const std::vector<Identifier> ids{Identifier::dns("race.example.test")};
+    for (int round = 0; round < 10; ++round) {
+        const Reply order = s.newOrder({"race.example.test"});
+        s.authorize(order);
+        const std::string body = [&] {
+            const auto csr = CertificateSigningRequest::create(PrivateKey::generate(KeyType::EcP256), ids);
+            return R"({"csr":")" + Base64Url::encode(csr.toDer()) + R"("})";
+        }();
+        Reply a, b;
+        std::thread other([&] { b = second.post(order.str("finalize"), s.account, s.kid, body); });
+        a = s.session.post(order.str("finalize"), s.account, s.kid, body);
+        other.join();
+        const Reply& won = a.status == 200 ? a : b;
+        const Reply& lost = a.status == 200 ? b : a;
+        BOOST_TEST(won.status == 200);
+        BOOST_TEST(won.str("status") == "valid");
+        BOOST_TEST(lost.problem() == "orderNotReady");
+        const Reply now = s.session.post(order.header("Location"), s.account, s.kid, "");
+        BOOST_TEST(now.str("status") == "valid");
+        BOOST_TEST(now.str("certificate") == won.str("certificate"));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(account_key_cannot_be_the_certificate_key) {
