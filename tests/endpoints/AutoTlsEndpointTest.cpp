@@ -135,6 +135,8 @@ BOOST_AUTO_TEST_CASE(a_renewal_swaps_the_served_certificate_while_open_connectio
     std::string served = first;
     for (int i = 0; i < 600 && served == first; ++i) {  // a bounded wait for the renewal, not a timing check
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        // the open connection is used all along (an idle one would meet the server's keep-alive timeout)
+        BOOST_REQUIRE(open.get("/during").status == 200);
         TlsProbe fresh(probe(port, "a.example.test", acme.issuingRoot()));
         if (fresh.ok()) served = fresh.peerChain().at(0).serialHex();
     }
