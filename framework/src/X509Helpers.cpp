@@ -108,9 +108,11 @@ namespace {
 // A legacy EVP_PKEY holding the public half of `key`, or null when `key` is
 // of another type or cannot be viewed so.
 EvpPkeyPtr legacyPublicView(EVP_PKEY* key) {
+    const int type = EVP_PKEY_get_base_id(key);
+    if (type != EVP_PKEY_EC && type != EVP_PKEY_RSA) return nullptr;
     EvpPkeyPtr view(EVP_PKEY_new());
     if (!view) return nullptr;
-    switch (EVP_PKEY_get_base_id(key)) {
+    switch (type) {
     case EVP_PKEY_EC: {
         EC_KEY* ec = EVP_PKEY_get1_EC_KEY(key);  // cached by OpenSSL after the first call
         if (ec == nullptr || EVP_PKEY_assign_EC_KEY(view.get(), ec) != 1) {

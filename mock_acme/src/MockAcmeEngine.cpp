@@ -80,6 +80,14 @@ struct Preverified {
     bool signatureValid = false;
 };
 
+// The value of `o` (engaged), leaving it empty: a pre-verified part is used once.
+template <typename T>
+T take(std::optional<T>& o) {
+    T value = std::move(*o);
+    o.reset();
+    return value;
+}
+
 // What finalize hands from the locked part to the unlocked part and back.
 struct FinalizeJob {
     std::string orderId;
@@ -133,11 +141,7 @@ public:
         if (request.contentType.substr(0, request.contentType.find(';')) != "application/jose+json")
             throw AcmeProblem("malformed", "Content-Type must be application/jose+json", 415);
         FlattenedJws jws = [&] {
-            if (pre_ && pre_->jws) {
-                FlattenedJws parsed = std::move(*pre_->jws);
-                pre_->jws.reset();
-                return parsed;
-            }
+            if (pre_ && pre_->jws) return take(pre_->jws);
             try {
                 return FlattenedJws::parse(request.body, config_.maxBodyBytes);
             } catch (const JoseError& e) {
@@ -177,12 +181,7 @@ public:
                 auto jwkObject = header.getObject("jwk");
                 if (!jwkObject) throw malformed("JWS \"jwk\" is not an object");
                 try {
-                    if (pre_ && pre_->jwk) {
-                        post.jwk = std::move(*pre_->jwk);
-                        pre_->jwk.reset();
-                    } else {
-                        post.jwk = Jwk::fromJson(*jwkObject);
-                    }
+                    post.jwk = pre_ && pre_->jwk ? take(pre_->jwk) : Jwk::fromJson(*jwkObject);
                 } catch (const JoseError& e) {
                     throw AcmeProblem("badPublicKey", e.what(), 400);
                 }
@@ -682,22 +681,22 @@ public:
         return ca.issue(key, job.identifiers, notBefore, notBefore + job.lifetime);
     }
 
-    // Under the lock again: the certificate, or the problem (the order is
-    // ready again, as if the request had not come).
-    HttpResponse completeFinalize(const FinalizeJob& job, const std::optional<Certificate>& leaf,
-                                  const std::optional<AcmeProblem>& problem) {
+    // Under the lock again, when the CSR was refused or signing failed: the
+    // order is ready again, as if the request had not come.
+    void abandonFinalize(const FinalizeJob& job) {
+        auto it = s_.orders.find(job.orderId);
+        if (it != s_.orders.end() && it->second.status == "processing") it->second.status = "ready";
+    }
+
+    // Under the lock again: the certificate is the order's.
+    HttpResponse completeFinalize(const FinalizeJob& job, const Certificate& leaf) {
         auto it = s_.orders.find(job.orderId);
         if (it == s_.orders.end()) throw AcmeProblem("malformed", "no such order", 404);
         Order& order = it->second;
-        if (problem || !leaf) {
-            if (order.status == "processing") order.status = "ready";
-            if (problem) throw *problem;
-            throw AcmeProblem("serverInternal", "the certificate could not be issued", 500);
-        }
-        IssuedCertificate issued{.id = serialKey(leaf->serialHex()),
+        IssuedCertificate issued{.id = serialKey(leaf.serialHex()),
                                  .accountId = job.accountId,
-                                 .leaf = *leaf,
-                                 .ariId = ariIdOf(*leaf)};
+                                 .leaf = leaf,
+                                 .ariId = ariIdOf(leaf)};
         order.certId = issued.id;
         order.status = "valid";
         s_.certificateByAriId[issued.ariId] = issued.id;
@@ -1155,8 +1154,12 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
         }
         std::lock_guard lock(state_->mutex);
         Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        if (problem) {
+            x.abandonFinalize(*finalizeJob);
+            return problemResponse(*problem);
+        }
         try {
-            return x.completeFinalize(*finalizeJob, leaf, problem);
+            return x.completeFinalize(*finalizeJob, *leaf);
         } catch (const AcmeProblem& p) {
             return problemResponse(p);
         }
