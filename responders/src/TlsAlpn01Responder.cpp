@@ -86,16 +86,19 @@ TlsAlpn01Responder::~TlsAlpn01Responder() { stop(); }
 
 void TlsAlpn01Responder::startResponding(const std::string& serverName, const Challenge&,
                                          const std::string& keyAuthorization) {
+    // One key for a name however it is spelt: the handshake's SNI is looked
+    // up lower-cased, and stopResponding may spell the name differently.
+    const std::string name = ServerName::canonical(serverName);
     const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
     const auto now = std::chrono::system_clock::now();
     const Certificate cert = CertificateBuilder()
-                                 .subjectAltNames({Identifier::fromName(serverName)})
+                                 .subjectAltNames({Identifier::fromName(name)})
                                  .validity(now - std::chrono::hours(1), now + std::chrono::hours(24 * 7))
                                  .extension(KeyAuthorization::kAcmeIdentifierOid, true,
                                             KeyAuthorization::acmeIdentifierExtensionValue(keyAuthorization))
                                  .selfSign(key);
     std::lock_guard lock(mutex_);
-    certificates_.insert_or_assign(sniNameFor(serverName), ChallengeCertificate{key, cert});
+    certificates_.insert_or_assign(sniNameFor(name), ChallengeCertificate{key, cert});
 }
 
 void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Challenge&, const std::string&) {

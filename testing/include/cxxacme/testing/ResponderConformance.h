@@ -75,6 +75,18 @@ struct ResponderConformanceFixture {
         r.stopResponding("b.example.test", challenge("tokenB"), keyAuthorization("tokenB"));
     }
 
+    /// DNS names are case-insensitive (RFC 4343): a challenge started for one
+    /// spelling is answered for the lower-case name a CA asks about, and
+    /// stopped by any spelling.
+    void namesAreCaseInsensitive() {
+        IResponder& r = factory.responder();
+        const std::string token = "tokenCaseInsensitive";
+        r.startResponding("Mixed.Example.TEST", challenge(token), keyAuthorization(token));
+        BOOST_TEST(factory.answers("mixed.example.test", token, keyAuthorization(token)));
+        r.stopResponding("MIXED.example.test", challenge(token), keyAuthorization(token));
+        BOOST_TEST(!factory.answers("mixed.example.test", token, keyAuthorization(token)));
+    }
+
     void concurrentNames() {
         std::atomic<int> answered{0};
         std::vector<std::thread> threads;
@@ -110,5 +122,6 @@ struct ResponderConformanceFixture {
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, answersOnlyWhileStarted) \
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, startAndStopAreIdempotent) \
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, namesAreIndependent)    \
+    CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, namesAreCaseInsensitive) \
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, concurrentNames)        \
     BOOST_AUTO_TEST_SUITE_END()
