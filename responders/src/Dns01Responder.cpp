@@ -1,7 +1,8 @@
 #include "cxxacme/responders/Dns01Responder.h"
 
 #include <algorithm>
-#include <thread>
+#include <condition_variable>
+#include <mutex>
 
 #include <Poco/Logger.h>
 
@@ -9,6 +10,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/SystemClock.h"
 
 namespace cxxacme::responders {
 
@@ -19,7 +21,12 @@ Poco::Logger& logger() { return Poco::Logger::get("cxxacme.responder.dns-01"); }
 }  // namespace
 
 Dns01Responder::Dns01Responder(IDnsProvider& provider, Dns01ResponderOptions options)
-    : provider_(provider), options_(std::move(options)) {}
+    : provider_(provider), ownClock_(std::make_unique<SystemClock>()), clock_(*ownClock_), options_(std::move(options)) {}
+
+Dns01Responder::Dns01Responder(IDnsProvider& provider, IClock& clock, Dns01ResponderOptions options)
+    : provider_(provider), clock_(clock), options_(std::move(options)) {}
+
+Dns01Responder::~Dns01Responder() = default;
 
 std::string Dns01Responder::recordName(const std::string& serverName) {
     std::string name = ServerName::canonical(serverName);
@@ -54,7 +61,7 @@ void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string
         }
     }
     if (servers.empty()) servers = {""};  // the system's resolvers
-    const auto deadline = std::chrono::steady_clock::now() + options_.propagationTimeout;
+    const TimePoint deadline = clock_.now() + options_.propagationTimeout;
     for (const auto& server : servers) {
         for (;;) {
             std::vector<std::string> seen;
@@ -65,7 +72,7 @@ void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string
             } catch (const DnsError& e) {
                 failure = e.what();
             }
-            if (std::chrono::steady_clock::now() + options_.pollInterval > deadline) {
+            if (clock_.now() + options_.pollInterval > deadline) {
                 std::string saw = failure.empty() ? (seen.empty() ? "no TXT record" : "") : failure;
                 for (const auto& v : seen) saw += (saw.empty() ? "\"" : ", \"") + InvalidNameError::printable(v, 100) + "\"";
                 throw DnsError(server.empty() ? "the system resolver" : server,
@@ -73,9 +80,25 @@ void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string
                                    std::to_string(options_.propagationTimeout.count() / 1000.0).substr(0, 5) +
                                    " s; it answered " + saw);
             }
-            std::this_thread::sleep_for(options_.pollInterval);
+            pause(options_.pollInterval);
         }
     }
+}
+
+void Dns01Responder::pause(Duration pause) const {
+    struct Wake {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool due = false;
+    };
+    const auto wake = std::make_shared<Wake>();  // the callback may outlive this call if the clock is slow to cancel
+    const ScheduledCall call = clock_.callLater(pause, [wake] {
+        std::lock_guard lock(wake->mutex);
+        wake->due = true;
+        wake->cv.notify_all();
+    });
+    std::unique_lock lock(wake->mutex);
+    wake->cv.wait(lock, [&] { return wake->due; });
 }
 
 }  // namespace cxxacme::responders

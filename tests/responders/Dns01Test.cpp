@@ -8,7 +8,9 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "../TestPrinting.h"
 #include "../support/KnotServer.h"
@@ -22,6 +24,7 @@
 #include "cxxacme/responders/Dns01Responder.h"
 #include "cxxacme/responders/ExecDnsProvider.h"
 #include "cxxacme/responders/Rfc2136DnsProvider.h"
+#include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/MockAcmeFixture.h"
 
 using namespace cxxacme;
@@ -181,6 +184,70 @@ BOOST_AUTO_TEST_CASE(a_record_that_never_shows_is_a_timeout_naming_server_and_va
     BOOST_TEST(contains(said, knot.address()), said);
     BOOST_TEST(contains(said, "did not show \"" + KeyAuthorization::dns01TxtValue("t.k") + "\""), said);
     BOOST_TEST(contains(said, "\"stale-value\""), said);
+}
+
+namespace {
+
+// Runs `startResponding` on a thread and, each time it pauses on `clock`,
+// calls `beforeAdvance(n)` (n = pauses so far) and moves the clock one
+// poll interval. Returns the pauses and what the call threw ("" for nothing).
+std::pair<int, std::string> pollOnFakeClock(Dns01Responder& responder, testing::FakeClock& clock,
+                                            std::chrono::milliseconds interval,
+                                            const std::function<void(int)>& beforeAdvance) {
+    std::atomic<bool> done{false};
+    std::string error;
+    std::thread worker([&] {
+        try {
+            responder.startResponding("example.test", Challenge{"dns-01", "u", "t", "pending"}, "t.k");
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        done = true;
+    });
+    int pauses = 0;
+    for (int spins = 0; !done && spins < 200000; ++spins) {  // a bound, not a timing claim: ~100 s of 0.5 ms naps
+        if (clock.pendingCount() == 0) {
+            std::this_thread::sleep_for(std::chrono::microseconds(500));
+            continue;
+        }
+        beforeAdvance(++pauses);
+        clock.advance(interval);
+    }
+    worker.join();
+    return {pauses, error};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_propagation_wait_runs_on_the_injected_clock) {
+    test::KnotServer knot;
+    test::TempDir dir;
+    Rfc2136DnsProvider direct(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    ExecDnsProvider silent(script(dir, "noop.sh", "exit 0"));  // claims success, publishes nothing
+    Dns01ResponderOptions options;
+    options.resolvers = {knot.address()};
+    options.pollInterval = std::chrono::seconds(30);
+    options.propagationTimeout = std::chrono::minutes(5);
+
+    // Never visible: queries at 0, 30, ..., 300 s of the fake clock, then the timeout.
+    testing::FakeClock clock;
+    const TimePoint start = clock.now();
+    Dns01Responder responder(silent, clock, options);
+    const auto [pauses, said] = pollOnFakeClock(responder, clock, options.pollInterval, [](int) {});
+    BOOST_TEST(pauses == 10);
+    BOOST_TEST(contains(said, "within 300.0 s"), said);
+    BOOST_TEST((clock.now() - start == std::chrono::minutes(5)));
+
+    // Visible once the record appears (here before the third pause ends): no further pause.
+    testing::FakeClock clock2;
+    Dns01Responder responder2(silent, clock2, options);
+    const std::string value = KeyAuthorization::dns01TxtValue("t.k");
+    const auto [pauses2, said2] = pollOnFakeClock(responder2, clock2, options.pollInterval, [&](int n) {
+        if (n == 3) direct.present(kName, value);
+    });
+    BOOST_TEST(said2.empty(), said2);
+    BOOST_TEST(pauses2 == 3);
+    direct.cleanup(kName, value);
 }
 
 BOOST_AUTO_TEST_CASE(the_exec_provider_keeps_legos_contract) {

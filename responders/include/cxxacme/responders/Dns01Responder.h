@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "cxxacme/IClock.h"
 #include "cxxacme/IDnsProvider.h"
 #include "cxxacme/IResponder.h"
 
@@ -30,10 +32,16 @@ struct Dns01ResponderOptions {
 /// `DnsError` naming the server and the values it did return.
 /// `stopResponding` removes the value again; the issuer calls it after
 /// every outcome, also a failed or cancelled one.
+///
+/// The propagation wait (its deadline and the pauses between checks) runs on
+/// an `IClock`; each DNS query's own `queryTimeout` is real time.
 class Dns01Responder final : public IResponder {
 public:
-    /// `provider` must outlive the responder.
+    /// `provider` must outlive the responder; waits on a `SystemClock` of its own.
     explicit Dns01Responder(IDnsProvider& provider, Dns01ResponderOptions options = {});
+    /// `provider` and `clock` must outlive the responder.
+    Dns01Responder(IDnsProvider& provider, IClock& clock, Dns01ResponderOptions options = {});
+    ~Dns01Responder() override;
 
     /// `_acme-challenge.NAME.` for a server name (wildcards lose their `*.`).
     static std::string recordName(const std::string& serverName);
@@ -46,8 +54,12 @@ public:
 
 private:
     void waitUntilVisible(const std::string& fqdn, const std::string& value) const;
+    /// Blocks until `clock_` has moved `pause` on.
+    void pause(Duration pause) const;
 
     IDnsProvider& provider_;
+    std::unique_ptr<IClock> ownClock_;
+    IClock& clock_;
     Dns01ResponderOptions options_;
 };
 
