@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -14,7 +13,6 @@
 #include <filesystem>
 #include <memory>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include <Poco/Logger.h>
@@ -22,8 +20,13 @@
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
+#include "ChangeListeners.h"
+#include "DirectoryWatch.h"
 
 namespace cxxacme::stores {
+
+using detail::ChangeListeners;
+using detail::DirectoryWatch;
 
 namespace {
 
@@ -186,104 +189,34 @@ std::vector<std::string> DirectoryStore::expiringBefore(TimePoint time) {
 
 namespace cxxacme::stores {
 
-namespace {
-
-struct ChangeListener {
-    std::mutex mutex;  // held while the listener runs; taken to unsubscribe
-    bool alive = true;
-    std::function<void(const std::string&)> function;
-};
-
-// Unsubscribes when the last copy of the handle goes: waits for a running call.
-struct ChangeSubscription {
-    std::shared_ptr<ChangeListener> listener;
-    ~ChangeSubscription() {
-        std::lock_guard lock(listener->mutex);
-        listener->alive = false;
-    }
-};
-
-}  // namespace
-
 struct DirectoryStore::Watcher {
-    int inotify = -1;
-    int wake[2] = {-1, -1};
-    std::thread thread;
-    std::mutex mutex;
-    std::vector<std::weak_ptr<ChangeListener>> listeners;
-
-    ~Watcher() {
-        if (wake[1] >= 0) (void)::write(wake[1], "x", 1);
-        if (thread.joinable()) thread.join();
-        for (const int fd : {inotify, wake[0], wake[1]})
-            if (fd >= 0) ::close(fd);
-    }
-
-    void notify(const std::string& name) {
-        std::vector<std::shared_ptr<ChangeListener>> current;
-        {
-            std::lock_guard lock(mutex);
-            std::erase_if(listeners, [](const auto& weak) { return weak.expired(); });
-            for (const auto& weak : listeners)
-                if (auto strong = weak.lock()) current.push_back(std::move(strong));
-        }
-        for (const auto& listener : current) {
-            std::lock_guard lock(listener->mutex);
-            if (listener->alive) listener->function(name);
-        }
-    }
-
-    void run() {
-        alignas(inotify_event) char buffer[16384];
-        for (;;) {
-            pollfd fds[2] = {{inotify, POLLIN, 0}, {wake[0], POLLIN, 0}};
-            if (::poll(fds, 2, -1) < 0) {
-                if (errno == EINTR) continue;
-                return;
-            }
-            if (fds[1].revents) return;
-            const ssize_t n = ::read(inotify, buffer, sizeof buffer);
-            if (n <= 0) continue;
-            std::set<std::string> names;  // a burst reports each name once
-            for (ssize_t at = 0; at + static_cast<ssize_t>(sizeof(inotify_event)) <= n;) {
-                const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
-                at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-                if (event->len == 0) continue;
-                const std::string file(event->name);
-                if (file.starts_with(".") || !file.ends_with(kSuffix) || file.size() == kSuffix.size()) continue;
-                try {
-                    names.insert(ServerName::canonicalKey(file.substr(0, file.size() - kSuffix.size())));
-                } catch (const InvalidNameError&) {
-                    // not an entry
-                }
-            }
-            for (const auto& name : names) notify(name);
-        }
-    }
+    ChangeListeners listeners;  // declared first: the watch, stopped first, calls into it
+    std::unique_ptr<DirectoryWatch> watch;
 };
 
 DirectoryStore::~DirectoryStore() = default;
 
 IChangeNotifier::Subscription DirectoryStore::onChange(std::function<void(const std::string& name)> listener) {
-    auto entry = std::make_shared<ChangeListener>();
-    entry->function = std::move(listener);
     std::lock_guard lock(watcherMutex_);
     if (!watcher_) {
         auto watcher = std::make_shared<Watcher>();
-        watcher->inotify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (watcher->inotify < 0 || ::pipe2(watcher->wake, O_CLOEXEC) != 0)
-            throw StoreError("", directory_, std::string("cannot watch for changes: ") + std::strerror(errno));
-        if (::inotify_add_watch(watcher->inotify, directory_.c_str(),
-                                IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) < 0)
-            throw StoreError("", directory_, std::string("cannot watch for changes: ") + std::strerror(errno));
-        watcher->thread = std::thread([w = watcher.get()] { w->run(); });
+        watcher->watch = std::make_unique<DirectoryWatch>(
+            directory_, IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE,
+            [w = watcher.get()](const std::set<std::string>& files) {
+                std::set<std::string> names;  // a burst reports each name once
+                for (const auto& file : files) {
+                    if (file.starts_with(".") || !file.ends_with(kSuffix) || file.size() == kSuffix.size()) continue;
+                    try {
+                        names.insert(ServerName::canonicalKey(file.substr(0, file.size() - kSuffix.size())));
+                    } catch (const InvalidNameError&) {
+                        // not an entry
+                    }
+                }
+                for (const auto& name : names) w->listeners.notify(name);
+            });
         watcher_ = std::move(watcher);
     }
-    {
-        std::lock_guard listeners(watcher_->mutex);
-        watcher_->listeners.push_back(entry);
-    }
-    return std::make_shared<ChangeSubscription>(std::move(entry));  // no temporary: its destructor would unsubscribe
+    return watcher_->listeners.subscribe(std::move(listener));
 }
 
 }  // namespace cxxacme::stores
