@@ -1,13 +1,20 @@
 #include "cxxacme/stores/SqliteStore.h"
 
 #include <sqlite3.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
 
 #include <Poco/Logger.h>
 
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
+#include "ChangeListeners.h"
+#include "DirectoryWatch.h"
 
 namespace cxxacme::stores {
 
@@ -41,6 +48,7 @@ public:
         if (rc == SQLITE_DONE) return false;
         fail("running a query");
     }
+    long long integer(int column) const { return sqlite3_column_int64(stmt_, column); }
     std::string text(int column) const {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
         return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
@@ -81,7 +89,10 @@ SqliteStore::SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> 
     }
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() {
+    watcher_.reset();
+    sqlite3_close(db_);
+}
 
 void SqliteStore::migrate() {
     char* error = nullptr;
@@ -106,6 +117,24 @@ void SqliteStore::migrate() {
                  "not_after INTEGER NOT NULL)");
             exec("CREATE INDEX IF NOT EXISTS entries_by_expiry ON entries (not_after)");
             exec("PRAGMA user_version = 1");
+        }
+        if (current < 2) {
+            // A revision per row from one counter that only grows, bumped by
+            // triggers so that writes by hand count too; a name removed and
+            // written again never gets its old revision back.
+            exec("ALTER TABLE entries ADD COLUMN revision INTEGER NOT NULL DEFAULT 0");
+            exec("CREATE TABLE revision_counter (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL)");
+            exec("INSERT INTO revision_counter VALUES (1, 0)");
+            for (const char* event : {"INSERT", "UPDATE OF name, pem, not_after"}) {
+                const std::string name = std::string(event) == "INSERT" ? "entries_revision_insert" : "entries_revision_update";
+                exec(("CREATE TRIGGER " + name + " AFTER " + event + " ON entries BEGIN "
+                      "UPDATE revision_counter SET value = value + 1 WHERE id = 1; "
+                      "UPDATE entries SET revision = (SELECT value FROM revision_counter WHERE id = 1) "
+                      "WHERE name = NEW.name; END")
+                         .c_str());
+            }
+            exec("UPDATE entries SET pem = pem");  // rows from version 1 get revisions
+            exec("PRAGMA user_version = 2");
         }
         exec("COMMIT");
     } catch (...) {
@@ -164,6 +193,92 @@ std::vector<std::string> SqliteStore::expiringBefore(TimePoint time) {
     std::vector<std::string> out;
     while (q.step()) out.push_back(q.text(0));
     return out;
+}
+
+// ---- change notification -------------------------------------------------
+
+struct SqliteStore::Watcher {
+    std::string path;
+    sqlite3* db = nullptr;  // read-only; used on the watch thread (and once before it starts)
+    long long dataVersion = -1;
+    std::map<std::string, long long> revisions;
+    std::set<std::string> files;  // the database's own files, by name
+    detail::ChangeListeners listeners;
+    std::unique_ptr<detail::DirectoryWatch> watch;  // last: stopped first
+
+    explicit Watcher(std::string databasePath) : path(std::move(databasePath)) {
+        if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+            const std::string reason = db ? sqlite3_errmsg(db) : "out of memory";
+            sqlite3_close(db);
+            throw StoreError("", path, "cannot watch for changes: " + reason);
+        }
+        sqlite3_busy_timeout(db, 10000);
+        const std::filesystem::path file(path);
+        const std::string base = file.filename().string();
+        files = {base, base + "-wal", base + "-journal"};
+        (void)changedNames();  // the state changes are measured from
+        const std::string directory = file.parent_path().empty() ? "." : file.parent_path().string();
+        watch = std::make_unique<detail::DirectoryWatch>(
+            directory, IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE,
+            [this](const std::set<std::string>& touched) { onBurst(touched); }, kChangeCheckInterval);
+    }
+
+    ~Watcher() {
+        watch.reset();
+        sqlite3_close(db);
+    }
+
+    void onBurst(const std::set<std::string>& touched) {
+        // A tick (nothing touched) looks too: a commit becomes visible in the
+        // WAL index, shared memory that inotify does not see, after the
+        // write that woke us.
+        bool ours = touched.empty();
+        for (const auto& f : touched) ours = ours || files.count(f) > 0;
+        if (!ours) return;
+        try {
+            for (const auto& name : changedNames()) listeners.notify(name);
+        } catch (const StoreError& e) {
+            logger().warning(std::string("cannot read changes: ") + e.what());
+        }
+    }
+
+    /// The names whose revision differs from the last look; nothing when no
+    /// other connection committed since.
+    std::vector<std::string> changedNames() {
+        {
+            Statement version(db, "PRAGMA data_version", "", path);
+            version.step();
+            const long long now = version.integer(0);
+            if (now == dataVersion) return {};
+            dataVersion = now;
+        }
+        Statement q(db, "SELECT name, revision FROM entries", "", path);
+        std::map<std::string, long long> current;
+        while (q.step()) current.emplace(q.text(0), q.integer(1));
+        std::vector<std::string> changed;
+        for (const auto& [name, revision] : current) {
+            const auto it = revisions.find(name);
+            if (it == revisions.end() || it->second != revision) changed.push_back(name);
+        }
+        for (const auto& [name, revision] : revisions)
+            if (!current.contains(name)) changed.push_back(name);
+        revisions = std::move(current);
+        std::vector<std::string> names;  // canonical, as the other stores report them; rows by hand may not be
+        for (const auto& name : changed) {
+            try {
+                names.push_back(ServerName::canonicalKey(name));
+            } catch (const InvalidNameError&) {
+                logger().warning("skipping a change to \"" + InvalidNameError::printable(name) + "\": not a name");
+            }
+        }
+        return names;
+    }
+};
+
+IChangeNotifier::Subscription SqliteStore::onChange(std::function<void(const std::string& name)> listener) {
+    std::lock_guard lock(watcherMutex_);
+    if (!watcher_) watcher_ = std::make_unique<Watcher>(path_);
+    return watcher_->listeners.subscribe(std::move(listener));
 }
 
 }  // namespace cxxacme::stores

@@ -16,6 +16,7 @@
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/responders/TlsSni01Responder.h"
 #include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/stores/SqliteStore.h"
 #include "cxxacme/testing/MemoryStore.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
 #include "cxxacme/testing/TlsProbe.h"
@@ -234,26 +235,42 @@ BOOST_AUTO_TEST_CASE(a_refresh_swaps_the_certificate_while_open_connections_cont
     BOOST_TEST(site.endpoint.certificates().size() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(a_directory_store_change_is_picked_up_without_a_refresh_call) {
-    test::TempDir dir;
+namespace {
+
+// A store that notifies (IChangeNotifier): what another writer stores is
+// served without a refresh call. The store is opened at `where` twice, the
+// second standing for another process.
+template <typename Store>
+void aStoreChangeIsPickedUpWithoutARefreshCall(const std::string& where) {
     testing::TestCertificateAuthority ca;
-    stores::DirectoryStore store(dir.path.string());
+    Store store(where);
     const PemBundle first = ca.issue("a.example.test");
     store.store("a.example.test", first);
     Site site(store, {});
     BOOST_TEST(servedSerial(site, "a.example.test") == first.certificate().serialHex());
 
-    // another process (here: another store object on the same directory) writes
-    stores::DirectoryStore other(dir.path.string());
+    Store other(where);
     const PemBundle second = ca.issue("a.example.test");
     other.store("a.example.test", second);
     other.store("new.example.test", ca.issue("new.example.test"));
-    // wait for the inotify thread (a bounded wait for an event, not a timing assertion)
+    // wait for the store's watcher thread (a bounded wait for an event, not a timing assertion)
     for (int i = 0; i < 500 && servedSerial(site, "new.example.test").starts_with("refused"); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     BOOST_TEST(servedSerial(site, "a.example.test") == second.certificate().serialHex());
     BOOST_TEST(!servedSerial(site, "new.example.test").starts_with("refused"));
     BOOST_TEST(site.endpoint.certificates().size() == 2u);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_directory_store_change_is_picked_up_without_a_refresh_call) {
+    test::TempDir dir;
+    aStoreChangeIsPickedUpWithoutARefreshCall<stores::DirectoryStore>(dir.path.string());
+}
+
+BOOST_AUTO_TEST_CASE(a_sqlite_store_change_is_picked_up_without_a_refresh_call) {
+    test::TempDir dir;
+    aStoreChangeIsPickedUpWithoutARefreshCall<stores::SqliteStore>((dir.path / "certs.sqlite").string());
 }
 
 BOOST_AUTO_TEST_CASE(a_garbled_client_hello_name_is_refused) {

@@ -8,8 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <mutex>
+#include <vector>
 
 #include "../TestPrinting.h"
 #include "cxxacme/AtomicFile.h"
@@ -114,4 +119,112 @@ BOOST_AUTO_TEST_CASE(two_processes_writing_at_once_lose_nothing) {
     const auto all = store.asMap();
     BOOST_TEST(all.size() == static_cast<std::size_t>(2 * kWrites));
     BOOST_TEST(all.at("child-7.example.test").toPem() == bundles[1].toPem());
+}
+
+namespace {
+
+void exec(sqlite3* db, const std::string& sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    const std::string reason = error ? error : "";
+    sqlite3_free(error);
+    BOOST_REQUIRE_MESSAGE(rc == SQLITE_OK, sql + ": " + reason);
+}
+
+// What a store's listener heard, with a bounded wait for the watcher thread.
+struct Heard {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> names;
+
+    std::function<void(const std::string&)> listener() {
+        return [this](const std::string& name) {
+            std::lock_guard lock(mutex);
+            names.push_back(name);
+            changed.notify_all();
+        };
+    }
+    bool waitFor(std::size_t count) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::seconds(20), [&] { return names.size() >= count; });
+    }
+    std::vector<std::string> all() {
+        std::lock_guard lock(mutex);
+        return names;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscribed) {
+    TempDir dir;
+    const std::string path = (dir.path / "certs.sqlite").string();
+    SqliteStore store(path);
+    Heard heard;
+    auto subscription = store.onChange(heard.listener());
+
+    SqliteStore other(path);  // another connection, as another process's would be
+    other.store("a.example.test", cxxacme::testing::conformanceBundles()[0]);
+    BOOST_REQUIRE(heard.waitFor(1));
+    // by hand, as a person with sqlite3 would: rewrite a row, add one with a
+    // name in capitals, add one that is not a name, remove one
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    exec(db, "UPDATE entries SET not_after = not_after + 1 WHERE name = 'a.example.test'");
+    BOOST_REQUIRE(heard.waitFor(2));
+    exec(db, "INSERT INTO entries (name, pem, not_after) VALUES ('B.Example.Test', '', 0)");
+    BOOST_REQUIRE(heard.waitFor(3));
+    exec(db, "INSERT INTO entries (name, pem, not_after) VALUES ('bad name!', '', 0)");
+    exec(db, "DELETE FROM entries WHERE name = 'a.example.test'");
+    BOOST_REQUIRE(heard.waitFor(4));
+    sqlite3_close(db);
+    BOOST_TEST(heard.all() == (std::vector<std::string>{"a.example.test", "a.example.test", "b.example.test",
+                                                        "a.example.test"}));
+    // the store's own writes are changes too
+    store.store("e.example.test", cxxacme::PemBundle());
+    BOOST_REQUIRE(heard.waitFor(5));
+    BOOST_TEST(heard.all().back() == "e.example.test");
+
+    subscription.reset();  // no calls after this returns
+    const std::size_t before = heard.all().size();
+    other.store("c.example.test", cxxacme::PemBundle());
+    // a second subscriber proves the change was seen, so the first had its chance
+    Heard witness;
+    auto second = store.onChange(witness.listener());
+    other.store("d.example.test", cxxacme::PemBundle());
+    BOOST_REQUIRE(witness.waitFor(1));
+    BOOST_TEST(heard.all().size() == before);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_file_is_migrated_and_its_rows_are_watched) {
+    TempDir dir;
+    const std::string path = (dir.path / "v1.sqlite").string();
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    exec(db, "PRAGMA journal_mode=WAL");
+    exec(db, "CREATE TABLE entries (name TEXT PRIMARY KEY NOT NULL, pem TEXT NOT NULL, not_after INTEGER NOT NULL)");
+    exec(db, "CREATE INDEX entries_by_expiry ON entries (not_after)");
+    const std::string pem = cxxacme::testing::conformanceBundles()[0].toPem();
+    exec(db, "INSERT INTO entries VALUES ('old.example.test', '" + pem + "', 1)");
+    exec(db, "PRAGMA user_version = 1");
+    sqlite3_close(db);
+
+    SqliteStore store(path);
+    const auto kept = store.get("old.example.test");
+    BOOST_REQUIRE(kept.has_value());
+    BOOST_TEST(kept->toPem() == pem);
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(db, "SELECT revision FROM entries WHERE name = 'old.example.test'", -1, &q, nullptr);
+    BOOST_REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    BOOST_TEST(sqlite3_column_int64(q, 0) > 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+
+    Heard heard;
+    auto subscription = store.onChange(heard.listener());
+    SqliteStore(path).store("old.example.test", cxxacme::PemBundle());
+    BOOST_REQUIRE(heard.waitFor(1));
+    BOOST_TEST(heard.all().front() == "old.example.test");
 }
