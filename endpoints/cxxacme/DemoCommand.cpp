@@ -14,6 +14,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
+#include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/testing/TlsProbe.h"
 
 namespace cxxacme::cli {

@@ -5,6 +5,8 @@
 
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
+#include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/stores/SqliteStore.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/responders/TlsSni01Responder.h"
 
@@ -29,9 +31,20 @@ AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions optio
     : spec_(std::move(spec)), parts_(std::make_unique<Parts>()) {
     Parts& p = *parts_;
     p.clock = options.clock ? options.clock : &p.systemClock;
-    store_ = std::make_unique<stores::DirectoryStore>(
-        spec_.certDir, spec_.encryptionKey.empty() ? nullptr : stores::KeyEncryption::fromKeyFile(spec_.encryptionKey));
-    auto key = std::make_shared<KeySigner>(PrivateKey::loadOrGenerate(store_->accountKeyPath(), KeyType::EcP256));
+    if (options.store) {
+        store_ = options.store;
+    } else {
+        const auto encryption =
+            spec_.encryptionKey.empty() ? nullptr : stores::KeyEncryption::fromKeyFile(spec_.encryptionKey);
+        if (spec_.sqliteFile.empty())
+            ownStore_ = std::make_unique<stores::DirectoryStore>(spec_.certDir, encryption);
+        else
+            ownStore_ = std::make_unique<stores::SqliteStore>(spec_.sqliteFile, encryption);
+        store_ = ownStore_.get();
+    }
+    // CERTDIR holds the account key whatever holds the certificates.
+    const stores::DirectoryStore keyDirectory(spec_.certDir);
+    auto key = std::make_shared<KeySigner>(PrivateKey::loadOrGenerate(keyDirectory.accountKeyPath(), KeyType::EcP256));
 
     AcmeClientOptions clientOptions = options.client;
     clientOptions.directoryUrl = spec_.directoryUrl;

@@ -108,13 +108,15 @@ EndpointSpec EndpointSpec::parse(std::string_view text) {
             }
         } else if (key == "encryption-key") {
             spec.encryptionKey = value;
+        } else if (key == "sqlite") {
+            spec.sqliteFile = value;
         } else if (key == "tls-sni-01") {
             if (value != "on" && value != "off") throw EndpointStringError(text, valueOffset, "tls-sni-01 takes on or off");
             spec.tlsSni01 = value == "on";
         } else {
             throw EndpointStringError(text, field.offset,
                                       "unknown keyword \"" + InvalidNameError::printable(key, 40) +
-                                          "\"; known: interface, directory, ca-bundle, default-name, tls-sni-01, encryption-key");
+                                          "\"; known: interface, directory, ca-bundle, default-name, tls-sni-01, encryption-key, sqlite");
         }
     }
     if (spec.scheme == "le") spec.directoryUrl = kLetsEncryptDirectory;
@@ -141,6 +143,7 @@ std::string EndpointSpec::toString() const {
     if (!defaultName.empty()) out += ":default-name=" + escape(defaultName);
     if (tlsSni01) out += ":tls-sni-01=on";
     if (!encryptionKey.empty()) out += ":encryption-key=" + escape(encryptionKey);
+    if (!sqliteFile.empty()) out += ":sqlite=" + escape(sqliteFile);
     return out;
 }
 

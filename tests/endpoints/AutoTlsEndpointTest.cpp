@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "../TestPrinting.h"
@@ -16,6 +17,8 @@
 #include "cxxacme/responders/TlsSni01Responder.h"
 #include "cxxacme/testing/MemoryStore.h"
 #include "cxxacme/endpoints/AutoTlsEndpoint.h"
+#include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/stores/SqliteStore.h"
 #include "cxxacme/testing/MockAcmeFixture.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
 #include "cxxacme/testing/TlsProbe.h"
@@ -26,6 +29,7 @@ using endpoints::AutoTlsEndpointOptions;
 using testing::TlsProbe;
 using testing::TlsProbeOptions;
 using responders::TlsSni01Responder;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -107,6 +111,48 @@ BOOST_AUTO_TEST_CASE(empty_entries_get_certificates_through_tls_alpn_01_on_the_s
     BOOST_TEST((st.st_mode & 0777) == 0600u);
     site.stop();
     BOOST_CHECK_THROW(TlsProbe(probe(port, "a.example.test", acme.issuingRoot())), NetworkError);
+}
+
+BOOST_AUTO_TEST_CASE(a_sqlite_store_named_in_the_string_is_issued_into_and_served) {
+    test::TempDir dir;
+    const std::uint16_t port = test::freePort();
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.tlsAlpn01Port = port;
+    testing::MockAcmeFixture acme(config);
+    const std::string certDir = (dir.path / "certs").string();
+    const std::string file = (dir.path / "certs.sqlite").string();
+    stores::SqliteStore seed(file);  // stays open: another process's view of the file
+    seed.store("a.example.test", PemBundle());
+    AutoTlsEndpoint site(acmeString(certDir, port, acme.directoryUrl(), acme.caBundlePath()) + ":sqlite=" +
+                             EndpointSpec::escape(file),
+                         fastOptions());
+    BOOST_TEST((dynamic_cast<stores::SqliteStore*>(&site.store()) != nullptr));
+    site.listen(new test::HostEchoFactory);
+
+    // issued into the SQLite file, served from it; the account key is in CERTDIR
+    const auto issued = seed.get("a.example.test");
+    BOOST_REQUIRE(issued.has_value());
+    BOOST_REQUIRE(!issued->empty());
+    {
+        TlsProbe client(probe(port, "a.example.test", acme.issuingRoot()));
+        BOOST_REQUIRE_MESSAGE(client.ok(), client.error());
+        BOOST_TEST(client.peerChain().at(0).serialHex() == issued->certificate().serialHex());
+    }
+    BOOST_TEST(fs::exists(certDir + "/client.key"));
+    BOOST_TEST(!fs::exists(certDir + "/a.example.test.pem"));
+
+    // a certificate another process writes into the file is served without a restart
+    testing::TestCertificateAuthority other;
+    const PemBundle written = other.issue("b.example.test");
+    seed.store("b.example.test", written);
+    std::string served;
+    for (int i = 0; i < 500 && served != written.certificate().serialHex(); ++i) {  // a bounded wait for the watcher
+        TlsProbeOptions o = probe(port, "b.example.test", other.root());
+        TlsProbe client(o);
+        served = client.ok() ? client.peerChain().at(0).serialHex() : "";
+        if (served != written.certificate().serialHex()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    BOOST_TEST(served == written.certificate().serialHex());
 }
 
 BOOST_AUTO_TEST_CASE(a_renewal_swaps_the_served_certificate_while_open_connections_continue) {

@@ -22,7 +22,7 @@ BOOST_AUTO_TEST_CASE(le_and_lets_use_lets_encrypt) {
 BOOST_AUTO_TEST_CASE(acme_takes_keywords_in_any_order_and_escapes) {
     const auto a = EndpointSpec::parse(
         "acme:/var/lib/c\\:d:tcp:0:ca-bundle=/etc/ca.pem:directory=https\\://127.0.0.1\\:14000/dir:interface=\\:\\:1:"
-        "default-name=Example.TEST:tls-sni-01=on:encryption-key=/etc/k\\:ey");
+        "default-name=Example.TEST:tls-sni-01=on:encryption-key=/etc/k\\:ey:sqlite=/var/lib/c.sqlite");
     BOOST_TEST(a.certDir == "/var/lib/c:d");
     BOOST_TEST(a.port == 0);
     BOOST_TEST(a.directoryUrl == "https://127.0.0.1:14000/dir");
@@ -31,11 +31,13 @@ BOOST_AUTO_TEST_CASE(acme_takes_keywords_in_any_order_and_escapes) {
     BOOST_TEST(a.defaultName == "example.test");
     BOOST_TEST(a.tlsSni01);
     BOOST_TEST(a.encryptionKey == "/etc/k:ey");
+    BOOST_TEST(a.sqliteFile == "/var/lib/c.sqlite");
     // the string form parses back to the same thing
     const auto again = EndpointSpec::parse(a.toString());
     BOOST_TEST(again.toString() == a.toString());
     BOOST_TEST(again.certDir == a.certDir);
     BOOST_TEST(again.directoryUrl == a.directoryUrl);
+    BOOST_TEST(again.sqliteFile == a.sqliteFile);
     const auto backslash = EndpointSpec::parse("le:C\\\\certs:tcp:1");
     BOOST_TEST(backslash.certDir == "C\\certs");
 }

@@ -13,7 +13,7 @@
 #include "cxxacme/IClock.h"
 #include "cxxacme/endpoints/EndpointString.h"
 #include "cxxacme/endpoints/SniEndpoint.h"
-#include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/ICertificateStore.h"
 
 namespace cxxacme::endpoints {
 
@@ -28,13 +28,20 @@ struct AutoTlsEndpointOptions {
     std::vector<IResponder*> extraResponders;
     /// Time source; null: the system clock.
     IClock* clock = nullptr;
+    /// The certificate store; null: the one the endpoint string names (a
+    /// `DirectoryStore` in CERTDIR, or the `SqliteStore` of `sqlite=FILE`).
+    /// A store that implements `IChangeNotifier` also feeds the endpoint
+    /// what other processes write. Must outlive the endpoint.
+    ICertificateStore* store = nullptr;
 };
 
 /// txacme's `le:` endpoint: an HTTPS listener whose certificates issue and
 /// renew themselves. It wires an `SniEndpoint`, an `AcmeIssuingService`
-/// over a `DirectoryStore` in CERTDIR (account key `CERTDIR/client.key`,
-/// made on first use with mode 0600), and a tls-alpn-01 responder answering
-/// on the site's own port (tls-sni-01 too when the string enables it).
+/// over a store (a `DirectoryStore` in CERTDIR unless the string or the
+/// options name another; the account key is `CERTDIR/client.key` in every
+/// case, made on first use with mode 0600), and a tls-alpn-01 responder
+/// answering on the site's own port (tls-sni-01 too when the string enables
+/// it).
 ///
 ///     AutoTlsEndpoint site("le:/srv/certs:tcp:443");
 ///     site.listen(new MyRequestHandlerFactory);  // certificates tried by now
@@ -59,7 +66,7 @@ public:
 
     std::uint16_t port() const { return endpoint_->port(); }
     const EndpointSpec& spec() const { return spec_; }
-    stores::DirectoryStore& store() { return *store_; }
+    ICertificateStore& store() { return *store_; }
     SniEndpoint& endpoint() { return *endpoint_; }
     AcmeIssuingService& service() { return *service_; }
     /// Every event of the issuing service, also before `listen`.
@@ -71,7 +78,8 @@ private:
     struct Parts;
     EndpointSpec spec_;
     std::unique_ptr<Parts> parts_;
-    std::unique_ptr<stores::DirectoryStore> store_;
+    std::unique_ptr<ICertificateStore> ownStore_;
+    ICertificateStore* store_ = nullptr;
     std::unique_ptr<SniEndpoint> endpoint_;
     std::unique_ptr<AcmeIssuingService> service_;
 };

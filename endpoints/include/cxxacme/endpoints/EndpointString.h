@@ -33,8 +33,11 @@ private:
 ///   default-name=NAME   the certificate for clients that send no SNI
 ///                       (default: such handshakes fail)
 ///   tls-sni-01=on|off   also answer tls-sni-01 challenges (default: off)
-///   encryption-key=FILE seal the private keys in CERTDIR with this AES-256
+///   encryption-key=FILE seal the private keys in the store with this AES-256
 ///                       key file (see `stores::KeyEncryption`)
+///   sqlite=FILE         keep the certificates in this SQLite file
+///                       (`stores::SqliteStore`) instead of CERTDIR's files;
+///                       CERTDIR still holds the account key
 struct EndpointSpec {
     static constexpr const char* kLetsEncryptDirectory = "https://acme-v02.api.letsencrypt.org/directory";
     static constexpr const char* kLetsEncryptStagingDirectory =
@@ -49,6 +52,7 @@ struct EndpointSpec {
     std::string defaultName;  ///< canonical, or empty
     bool tlsSni01 = false;
     std::string encryptionKey;  ///< key file, or empty
+    std::string sqliteFile;     ///< empty: a DirectoryStore in certDir
 
     /// Throws `EndpointStringError`.
     static EndpointSpec parse(std::string_view text);
