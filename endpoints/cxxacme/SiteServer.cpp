@@ -8,6 +8,7 @@
 #include <string>
 
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/Net/ServerSocket.h>
 
 #include "CommandLine.h"
@@ -35,6 +36,9 @@ struct SiteServer::Parts {
     std::unique_ptr<std::ostream> nullStream;
     responders::Http01Responder http01;
     std::unique_ptr<endpoints::AutoTlsEndpoint> endpoint;
+    // port 80 (redirects and http-01) keeps connections alive for browsers:
+    // a pool of its own, as large as the HTTPS side's
+    Poco::ThreadPool httpThreads{1, endpoints::AutoTlsEndpointOptions{}.maxConnections};
     std::unique_ptr<Poco::Net::HTTPServer> httpServer;
     Poco::Net::ServerSocket httpSocket;
     bool hasHttp = false;
@@ -72,8 +76,10 @@ void SiteServer::start() {
     auto site = Poco::Net::HTTPRequestHandlerFactory::Ptr(new StaticFileHandlerFactory(p.options.docroot, *p.log));
     if (p.hasHttp) {
         auto redirect = Poco::Net::HTTPRequestHandlerFactory::Ptr(new RedirectHandlerFactory(p.endpoint->port(), *p.log));
-        p.httpServer = std::make_unique<Poco::Net::HTTPServer>(p.http01.handlerFactory(redirect), p.httpSocket,
-                                                               new Poco::Net::HTTPServerParams);
+        Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+        params->setMaxThreads(p.httpThreads.capacity());
+        p.httpServer = std::make_unique<Poco::Net::HTTPServer>(p.http01.handlerFactory(redirect), p.httpThreads,
+                                                               p.httpSocket, params);
         p.httpServer->start();
     }
     p.endpoint->listen(site);

@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/ThreadPool.h>
 
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
@@ -19,6 +20,8 @@ struct AutoTlsEndpoint::Parts {
     responders::TlsAlpn01Responder tlsAlpn01;
     std::unique_ptr<responders::TlsSni01Responder> tlsSni01;
     std::unique_ptr<AcmeIssuer> issuer;
+    int maxConnections = 0;
+    std::unique_ptr<Poco::ThreadPool> threads;  // before the server: it stops first
     std::unique_ptr<Poco::Net::HTTPServer> server;
     AcmeIssuingService::Subscription events;
     bool stopped = false;
@@ -31,6 +34,8 @@ AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions optio
     : spec_(std::move(spec)), parts_(std::make_unique<Parts>()) {
     Parts& p = *parts_;
     p.clock = options.clock ? options.clock : &p.systemClock;
+    if (options.maxConnections < 1) throw Error("AutoTlsEndpoint: maxConnections must be at least 1");
+    p.maxConnections = options.maxConnections;
     if (options.store) {
         store_ = options.store;
     } else {
@@ -84,7 +89,9 @@ void AutoTlsEndpoint::listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
     Parts& p = *parts_;
     if (p.server) throw Error("AutoTlsEndpoint::listen called twice");
     if (!params) params = new Poco::Net::HTTPServerParams;
-    p.server = std::make_unique<Poco::Net::HTTPServer>(factory, endpoint_->socket(), params);
+    if (params->getMaxThreads() <= 0 || params->getMaxThreads() > p.maxConnections) params->setMaxThreads(p.maxConnections);
+    p.threads = std::make_unique<Poco::ThreadPool>(2, p.maxConnections);
+    p.server = std::make_unique<Poco::Net::HTTPServer>(factory, *p.threads, endpoint_->socket(), params);
     p.server->start();  // tls-alpn-01 validation needs the port answering
     Poco::Logger::get("cxxacme.endpoint.auto")
         .information("listening on port " + std::to_string(endpoint_->port()) + " for " + spec_.toString());

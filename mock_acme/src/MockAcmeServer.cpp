@@ -14,6 +14,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include "cxxacme/CertificateBuilder.h"
@@ -98,9 +99,15 @@ private:
     std::size_t maxBody_;
 };
 
-Poco::Net::HTTPServerParams::Ptr serverParams() {
+// POCO serves a connection on one pool thread for as long as it is kept
+// alive; each server has a pool of its own (not POCO's shared default of 16),
+// large enough for every client of a test run.
+constexpr int kAcmeConnections = 512;
+constexpr int kManagementConnections = 32;
+
+Poco::Net::HTTPServerParams::Ptr serverParams(int maxConnections) {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(16);
+    params->setMaxThreads(maxConnections);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
     params->setTimeout(Poco::Timespan(30, 0));
@@ -113,6 +120,8 @@ std::string hostForUrl(const std::string& host) { return host.find(':') != std::
 
 struct MockAcmeServer::Servers {
     cxxacme::detail::PocoSslScope ssl;
+    Poco::ThreadPool acmeThreads{2, kAcmeConnections};  // before the servers: they stop first
+    Poco::ThreadPool managementThreads{1, kManagementConnections};
     std::unique_ptr<Poco::Net::HTTPServer> acme;
     std::unique_ptr<Poco::Net::HTTPServer> management;
 };
@@ -172,10 +181,12 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, const IClock* clock)
     auto validator = std::make_unique<ChallengeValidator>(config);
     engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + hostForUrl(host_) + ":" + std::to_string(port_),
                                                *clock, std::move(validator));
-    servers_->acme = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*engine_, false, maxBody), acmeSocket,
-                                                             serverParams());
+    servers_->acme = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*engine_, false, maxBody),
+                                                             servers_->acmeThreads, acmeSocket,
+                                                             serverParams(kAcmeConnections));
     servers_->management = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*engine_, true, maxBody),
-                                                                   managementSocket, serverParams());
+                                                                   servers_->managementThreads, managementSocket,
+                                                                   serverParams(kManagementConnections));
     servers_->acme->start();
     servers_->management->start();
 }

@@ -11,6 +11,11 @@
 #include "../support/ChildProcess.h"
 #include "../support/TempDir.h"
 #include "TestSite.h"
+#include "../support/KeptAliveConnections.h"
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/Net/HTTPServer.h>
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
@@ -153,6 +158,46 @@ BOOST_AUTO_TEST_CASE(a_sqlite_store_named_in_the_string_is_issued_into_and_serve
         if (served != written.certificate().serialHex()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     BOOST_TEST(served == written.certificate().serialHex());
+}
+
+BOOST_AUTO_TEST_CASE(many_kept_alive_browsers_do_not_starve_a_new_connection) {
+    // Browsers keep several connections open per site. Each one holds a POCO
+    // thread; with POCO's shared pool of 16 the next visitor -- or the CA's
+    // validation handshake -- would wait until one idled out.
+    test::TempDir dir;
+    testing::MockAcmeFixture acme;
+    testing::TestCertificateAuthority ca;
+    const std::string certDir = (dir.path / "certs").string();
+    stores::DirectoryStore(certDir).store("a.example.test", ca.issue("a.example.test"));
+    AutoTlsEndpoint site(acmeString(certDir, 0, acme.directoryUrl(), acme.caBundlePath()) + ":default-name=a.example.test",
+                         fastOptions());
+    site.listen(new test::HostEchoFactory);
+    Poco::Net::Context::Params params;
+    params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // the point here is connections, not trust
+    params.loadDefaultCAs = false;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, params);
+    constexpr int kConnections = 40;
+    const auto kept = test::KeptAliveConnections::open(
+        kConnections,
+        [&] {
+            auto session = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", site.port(), context);
+            session->setKeepAlive(true);
+            session->setTimeout(Poco::Timespan(20, 0));  // bounds a starved request (it would wait for ever)
+            return session;
+        },
+        [](Poco::Net::HTTPClientSession& session) {
+            Poco::Net::HTTPRequest request("GET", "/", Poco::Net::HTTPMessage::HTTP_1_1);
+            request.setHost("a.example.test");
+            request.setKeepAlive(true);
+            session.sendRequest(request);
+            Poco::Net::HTTPResponse response;
+            std::string body;
+            Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+            return response.getStatus() == 200 && body == "site a.example.test\n";
+        });
+    BOOST_TEST(kept.served == kConnections, kept.error);
+    BOOST_TEST(kept.pings >= kept.served);
+    BOOST_TEST(kept.pingFailures == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_renewal_swaps_the_served_certificate_while_open_connections_continue) {

@@ -2,9 +2,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <Poco/JSON/Array.h>
+#include <Poco/Net/HTTPSClientSession.h>
 
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
+#include "../support/KeptAliveConnections.h"
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,6 +118,42 @@ BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     BOOST_TEST(wrongMethod.problem() == "malformed");
     BOOST_TEST(!wrongMethod.header("Replay-Nonce").empty());  // on errors too
     BOOST_TEST(s.session.get(s.server.directoryUrl() + "/nothing").status == 405);
+}
+
+BOOST_AUTO_TEST_CASE(many_kept_alive_connections_are_all_served) {
+    // Clients keep their connections open between requests (certbot, lego and
+    // cxxacme all do). A new connection is served while many others are open
+    // and in use: a server with a thread per connection and too few threads
+    // (POCO's shared default pool has 16) would leave it waiting for ever.
+    Server s;
+    Poco::Net::Context::Params params;
+    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+    params.loadDefaultCAs = false;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, params);
+    X509_STORE_add_cert(SSL_CTX_get_cert_store(context->sslContext()), Certificate::fromPem(s.server.httpsCaPem()).native());
+    const Poco::URI dir(s.server.directoryUrl());
+    const auto nonce = [](Poco::Net::HTTPClientSession& session) {
+        Poco::Net::HTTPRequest request("HEAD", "/nonce-plz", Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
+        session.sendRequest(request);
+        Poco::Net::HTTPResponse response;
+        session.receiveResponse(response);
+        return response.getStatus() == 200 && response.has("Replay-Nonce");
+    };
+
+    constexpr int kConnections = 48;
+    const auto kept = test::KeptAliveConnections::open(
+        kConnections,
+        [&] {
+            auto session = std::make_unique<Poco::Net::HTTPSClientSession>(dir.getHost(), dir.getPort(), context);
+            session->setKeepAlive(true);
+            session->setTimeout(Poco::Timespan(20, 0));  // bounds a starved request (it would wait for ever)
+            return session;
+        },
+        nonce);
+    BOOST_TEST(kept.served == kConnections, kept.error);
+    BOOST_TEST(kept.pings >= kept.served);
+    BOOST_TEST(kept.pingFailures == 0);
 }
 
 BOOST_AUTO_TEST_CASE(accounts) {

@@ -33,6 +33,12 @@ struct AutoTlsEndpointOptions {
     /// A store that implements `IChangeNotifier` also feeds the endpoint
     /// what other processes write. Must outlive the endpoint.
     ICertificateStore* store = nullptr;
+    /// Connections served at once. POCO gives each kept-alive connection a
+    /// thread for its life; the endpoint has a pool of its own this large
+    /// (POCO's shared default pool holds 16, and a CA's validation handshake
+    /// waiting behind 16 browsers would fail). Further connections wait in
+    /// POCO's queue (`HTTPServerParams::setMaxQueued`).
+    int maxConnections = 512;
 };
 
 /// txacme's `le:` endpoint: an HTTPS listener whose certificates issue and

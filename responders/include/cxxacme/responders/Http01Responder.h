@@ -11,6 +11,9 @@
 
 #include "cxxacme/IResponder.h"
 
+namespace Poco {
+class ThreadPool;
+}
 namespace Poco::Net {
 class HTTPServer;
 }
@@ -43,7 +46,11 @@ public:
     Poco::Net::HTTPRequestHandlerFactory* handlerFactory(
         Poco::Net::HTTPRequestHandlerFactory::Ptr fallback = nullptr);
 
-    /// Serves on its own on `host:port` (port 0: a free one). Returns the port.
+    /// Connections `listen` serves at once (one answer each, no keep-alive).
+    static constexpr int kMaxConnections = 64;
+
+    /// Serves on its own on `host:port` (port 0: a free one), with a thread
+    /// pool of its own. Returns the port.
     std::uint16_t listen(const std::string& host, std::uint16_t port);
     /// Stops the listener of `listen`; idempotent.
     void stop();
@@ -51,6 +58,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::map<std::string, std::string> tokens_;
+    std::unique_ptr<Poco::ThreadPool> threads_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
 
