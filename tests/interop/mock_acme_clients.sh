@@ -22,6 +22,20 @@ verify_chain "$live/cert.pem" "$live/chain.pem" "$work/root0.pem"
 openssl x509 -in "$live/cert.pem" -noout -ext subjectAltName | grep -q "DNS:www.certbot.example.test" \
   || fail "certbot's certificate lacks a name"
 
+echo "== certbot, --preferred-chain picks the alternate chain (Link: rel=\"alternate\")"
+http_get "$MGMT/roots/1" > "$work/root1.pem"
+root1=$(openssl x509 -in "$work/root1.pem" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p')
+[ -n "$root1" ] || fail "no alternate root at /roots/1"
+REQUESTS_CA_BUNDLE="$work/https-ca.pem" certbot certonly --standalone --non-interactive --agree-tos \
+  -m test@example.com --server "$DIR" --http-01-port "$HTTP_PORT" --http-01-address 127.0.0.1 \
+  --config-dir "$work/certbot/config" --work-dir "$work/certbot/work" --logs-dir "$work/certbot/logs" \
+  -d alternate.example.test --preferred-chain "$root1" > "$work/certbot-alt.log" 2>&1 || fail "certbot (alternate chain) failed"
+alt="$work/certbot/config/live/alternate.example.test"
+verify_chain "$alt/cert.pem" "$alt/chain.pem" "$work/root1.pem"
+if openssl verify -CAfile "$work/root0.pem" -untrusted "$alt/chain.pem" "$alt/cert.pem" > /dev/null 2>&1; then
+  fail "the alternate chain also verifies against root 0: not the alternate"
+fi
+
 echo "== lego, http-01"
 LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos --email test@example.com \
   --path "$work/lego" --domains lego-http.example.test --http --http.port "127.0.0.1:$HTTP_PORT" run \
