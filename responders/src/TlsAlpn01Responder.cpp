@@ -13,6 +13,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/WorkerPool.h"
 
 namespace cxxacme::responders {
 
@@ -51,6 +52,10 @@ int selectCertificate(SSL* ssl, int* alert, void* arg) {
     return SSL_TLSEXT_ERR_OK;
 }
 
+Poco::Logger& logger() { return Poco::Logger::get("cxxacme.responder.tls-alpn-01"); }
+
+constexpr int kHandshakeTimeoutSeconds = 5;
+
 std::string sniNameFor(const std::string& serverName) {
     return ServerName::isIpAddress(serverName) ? ServerName::reverseDnsName(serverName) : serverName;
 }
@@ -61,21 +66,35 @@ struct TlsAlpn01Responder::Listener {
     Poco::Net::ServerSocket socket;
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx{nullptr, SSL_CTX_free};
     std::atomic<bool> stopping{false};
+    // Handshakes run here, not on the accepting thread: a client that
+    // connects and says nothing holds one worker until its timeout, not
+    // every validation behind it. Declared before the thread, so that the
+    // accepting thread stops first.
+    std::unique_ptr<WorkerPool> handshakes;
     std::thread thread;
 
     void run() {
         while (!stopping) {
             try {
                 if (!socket.poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
-                Poco::Net::StreamSocket connection = socket.acceptConnection();
-                connection.setReceiveTimeout(Poco::Timespan(5, 0));
-                connection.setSendTimeout(Poco::Timespan(5, 0));
-                std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
-                SSL_set_fd(ssl.get(), connection.impl()->sockfd());
-                if (SSL_accept(ssl.get()) == 1) SSL_shutdown(ssl.get());
+                auto connection = std::make_shared<Poco::Net::StreamSocket>(socket.acceptConnection());
+                handshakes->post([this, connection] { answer(*connection); });
             } catch (const Poco::Exception& e) {
-                Poco::Logger::get("cxxacme.responder.tls-alpn-01").debug("connection failed: " + e.displayText());
+                logger().debug("accept failed: " + e.displayText());
             }
+        }
+    }
+
+    void answer(Poco::Net::StreamSocket& connection) {
+        try {
+            connection.setReceiveTimeout(Poco::Timespan(kHandshakeTimeoutSeconds, 0));
+            connection.setSendTimeout(Poco::Timespan(kHandshakeTimeoutSeconds, 0));
+            std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
+            if (!ssl) return;
+            SSL_set_fd(ssl.get(), connection.impl()->sockfd());
+            if (SSL_accept(ssl.get()) == 1) SSL_shutdown(ssl.get());
+        } catch (const Poco::Exception& e) {
+            logger().debug("connection failed: " + e.displayText());
         }
     }
 };
@@ -124,6 +143,7 @@ std::uint16_t TlsAlpn01Responder::listen(const std::string& host, std::uint16_t 
     SSL_CTX_set_tlsext_servername_arg(listener->ctx.get(), this);
     SSL_CTX_set_alpn_select_cb(listener->ctx.get(), selectAlpn, nullptr);
     const std::uint16_t bound = listener->socket.address().port();
+    listener->handshakes = std::make_unique<WorkerPool>(kHandshakeWorkers, "cxxacme.responder.tls-alpn-01");
     listener->thread = std::thread([l = listener.get()] { l->run(); });
     std::lock_guard lock(mutex_);
     listener_ = std::move(listener);
@@ -139,6 +159,7 @@ void TlsAlpn01Responder::stop() {
     if (!listener) return;
     listener->stopping = true;
     if (listener->thread.joinable()) listener->thread.join();
+    listener->handshakes.reset();  // lets running handshakes end (each within its timeout); drops queued ones
 }
 
 }  // namespace cxxacme::responders

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include "../TestPrinting.h"
@@ -119,4 +120,18 @@ struct NeverStopsFactory {
 BOOST_AUTO_TEST_CASE(the_suite_catches_a_responder_that_never_stops, *boost::unit_test::expected_failures(1)) {
     cxxacme::testing::ResponderConformanceFixture<NeverStopsFactory> fixture;
     fixture.answersOnlyWhileStarted();
+}
+
+BOOST_AUTO_TEST_CASE(tls_alpn01_listener_answers_while_silent_connections_wait) {
+    // Connections that open and say nothing (a port scanner, a stuck client)
+    // each hold a handshake worker until its 5 s timeout; a CA's validation
+    // arriving behind them is still answered at once, not after all of them.
+    TlsAlpn01Factory f;
+    std::vector<Poco::Net::StreamSocket> silent;
+    for (int i = 0; i < 8; ++i) silent.emplace_back(Poco::Net::SocketAddress("127.0.0.1", f.port));
+    const std::string token = "tokenBehindSilentConnections";
+    f.tls.startResponding("a.example.test", Challenge{"tls-alpn-01", "u", token, "pending"}, token + ".k");
+    // TlsProbe gives up after 10 s; answered one silent connection after another, this would take 40
+    BOOST_TEST(f.answers("a.example.test", token, token + ".k"));
+    f.tls.stopResponding("a.example.test", Challenge{"tls-alpn-01", "u", token, "pending"}, token + ".k");
 }

@@ -44,8 +44,13 @@ public:
     /// identifier, its reverse-DNS name), if a challenge is active.
     std::optional<ChallengeCertificate> challengeCertificate(const std::string& sniName) const;
 
-    /// Serves `acme-tls/1` handshakes on `host:port` (0: a free port) on a
-    /// thread of its own; other handshakes are refused. Returns the port.
+    /// Handshakes `listen` runs at once; more wait their turn.
+    static constexpr std::size_t kHandshakeWorkers = 16;
+
+    /// Serves `acme-tls/1` handshakes on `host:port` (0: a free port): a
+    /// thread accepts, `kHandshakeWorkers` threads answer (each handshake
+    /// within 5 s), so a few silent connections do not hold up a CA's
+    /// validation; other handshakes are refused. Returns the port.
     std::uint16_t listen(const std::string& host, std::uint16_t port);
     void stop();
 
