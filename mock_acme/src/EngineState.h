@@ -98,7 +98,6 @@ struct EngineState {
     std::map<std::string, std::string> certificateByAriId;
     Duration offset{};
     bool stopping = false;
-    std::condition_variable stopped;
     std::condition_variable validated;  ///< a validation finished
 
     bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }

@@ -1012,7 +1012,7 @@ std::vector<std::string> segments(const std::string& path) {
 
 // ---------------------------------------------------------------- engine
 
-MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, const IClock& clock,
+MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, IClock& clock,
                                std::unique_ptr<IChallengeValidator> validator)
     : config_(std::move(config)),
       baseUrl_(std::move(baseUrl)),
@@ -1051,10 +1051,13 @@ void MockAcmeEngine::persistLocked() {
 
 MockAcmeEngine::~MockAcmeEngine() {
     {
+        std::lock_guard lock(delaysMutex_);
+        delays_.clear();  // cancels the delayed validations (waits for one being handed over)
+    }
+    {
         std::lock_guard lock(state_->mutex);
         state_->stopping = true;
     }
-    state_->stopped.notify_all();
     state_->validated.notify_all();
     workers_.shutdown();
 }
@@ -1167,11 +1170,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
     if (job) {
         const ValidationRequest work = *job;
         const std::string challengeId = jobChallengeId;
-        workers_.post([this, work, challengeId] {
-            if (config_.validationDelay > Duration::zero()) {
-                std::unique_lock lock(state_->mutex);
-                if (state_->stopped.wait_for(lock, config_.validationDelay, [this] { return state_->stopping; })) return;
-            }
+        auto validate = [this, work, challengeId] {
             std::optional<AcmeProblem> error;
             try {
                 error = validator_->validate(work);
@@ -1193,7 +1192,15 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
                 if (authz.status == "pending") authz.status = "valid";
             }
             persistLocked();
-        });
+        };
+        if (config_.validationDelay > Duration::zero()) {
+            std::lock_guard lock(delaysMutex_);
+            std::erase_if(delays_, [](const ScheduledCall& call) { return !call.pending(); });
+            delays_.push_back(clock_.callLater(config_.validationDelay,
+                                               [this, validate] { workers_.post(validate); }));
+        } else {
+            workers_.post(validate);
+        }
         if (config_.challengeWait > Duration::zero()) {
             // Answer with the outcome when the validation is quick (it is on loopback), "processing" otherwise.
             std::unique_lock lock(state_->mutex);

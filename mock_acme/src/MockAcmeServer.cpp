@@ -126,7 +126,7 @@ struct MockAcmeServer::Servers {
     std::unique_ptr<Poco::Net::HTTPServer> management;
 };
 
-MockAcmeServer::MockAcmeServer(MockAcmeConfig config, const IClock* clock)
+MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     : servers_(std::make_unique<Servers>()),
       host_(config.listenHost),
       managementHost_(config.managementHost) {

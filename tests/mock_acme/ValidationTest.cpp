@@ -23,6 +23,7 @@
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
+#include "cxxacme/testing/FakeClock.h"
 
 using namespace cxxacme;
 using namespace cxxacme::mock_acme;
@@ -71,7 +72,8 @@ struct EngineClient {
     KeySigner account{PrivateKey::generate(KeyType::EcP256)};
     std::string kid = session.newAccount(account);
 
-    EngineClient(ChallTestSrv& challtestsrv, const MockAcmeConfig& config) : srv(challtestsrv), server(config) {}
+    EngineClient(ChallTestSrv& challtestsrv, const MockAcmeConfig& config, IClock* clock = nullptr)
+        : srv(challtestsrv), server(config, clock) {}
 
     struct Started {
         test::Reply order;
@@ -239,6 +241,36 @@ BOOST_AUTO_TEST_CASE(challenge_wait_shorter_than_the_validation_says_processing)
     const auto started = c.startHttp01("slow.example.test", true);
     BOOST_TEST(started.challenge.str("status") == "processing");
     BOOST_TEST(!started.challenge.header("Retry-After").empty());
+}
+
+// The validation delay runs on the server's clock, not on a worker: six
+// delayed validations with one worker all start when the (fake) clock has
+// moved once past the delay, and end valid. A worker that slept the delay
+// away would take six delays, and on a fake clock never wake.
+BOOST_AUTO_TEST_CASE(validation_delays_run_side_by_side_on_the_servers_clock) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.validationDelay = 1h;
+    config.validationThreads = 1;
+    testing::FakeClock clock(std::chrono::system_clock::now());  // certificates stay current for the TLS checks
+    EngineClient c(srv, config, &clock);
+    std::vector<std::string> authzs;
+    for (int i = 0; i < 6; ++i) {
+        const auto started = c.startHttp01("delay" + std::to_string(i) + ".example.test", true);
+        BOOST_REQUIRE(started.challenge.str("status") == "processing");
+        authzs.push_back(started.authzUrl);
+    }
+    BOOST_TEST(clock.pendingCount() == 6u);
+    BOOST_TEST(c.authzStatus(authzs.front()) == "pending");  // nothing validated before the delay
+    clock.advance(1h);
+    for (const auto& url : authzs) {
+        std::string status = "pending";
+        for (int i = 0; i < 500 && status == "pending"; ++i) {  // a bounded wait for the worker
+            status = c.authzStatus(url);
+            if (status == "pending") std::this_thread::sleep_for(20ms);
+        }
+        BOOST_TEST(status == "valid", url);
+    }
 }
 
 // tls-sni-01 (draft-ietf-acme-acme-01 §7.3): the validator asks for

@@ -34,7 +34,7 @@ struct MockAcmeConfig {
     std::map<std::string, std::string> resolve;  ///< name -> address overrides
     bool skipValidation = false;             ///< challenges become valid without any check
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
-    Duration validationDelay{};              ///< wait before each validation
+    Duration validationDelay{};              ///< each validation starts this long after its challenge POST, on the engine's clock
     /// How long the answer to a challenge POST waits for its validation: one
     /// that ends in time is answered "valid"/"invalid", a slower one
     /// "processing" (to be polled). 0: always "processing", as most CAs do.

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "cxxacme/IClock.h"
 #include "cxxacme/WorkerPool.h"
@@ -31,7 +32,10 @@ public:
     /// `baseUrl` is the scheme, host and port the server is reached at
     /// ("https://127.0.0.1:14000"); every URL it hands out starts with it,
     /// and every JWS `url` must.
-    MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, const IClock& clock,
+    /// `clock` gives the server's time (plus any time travel) and runs the
+    /// validation delay (`MockAcmeConfig::validationDelay`); it must outlive
+    /// the engine.
+    MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, IClock& clock,
                    std::unique_ptr<IChallengeValidator> validator);
     ~MockAcmeEngine();
     MockAcmeEngine(const MockAcmeEngine&) = delete;
@@ -56,12 +60,16 @@ private:
 
     MockAcmeConfig config_;
     std::string baseUrl_;
-    const IClock& clock_;
+    IClock& clock_;
     std::unique_ptr<IChallengeValidator> validator_;
     std::unique_ptr<MockCertificateAuthority> ca_;
     std::unique_ptr<state::EngineState> state_;
     std::unique_ptr<state::SnapshotFile> snapshot_;
     WorkerPool workers_;
+    /// Validations waiting out `validationDelay` on the clock (not on a
+    /// worker: delays run side by side, however few the workers).
+    std::mutex delaysMutex_;
+    std::vector<ScheduledCall> delays_;
 };
 
 }  // namespace cxxacme::mock_acme

@@ -21,8 +21,8 @@ namespace cxxacme::mock_acme {
 class MockAcmeServer {
 public:
     /// `clock` (default: a `SystemClock` owned by the server) must outlive
-    /// the server.
-    explicit MockAcmeServer(MockAcmeConfig config, const IClock* clock = nullptr);
+    /// the server; the server's time and its validation delays run on it.
+    explicit MockAcmeServer(MockAcmeConfig config, IClock* clock = nullptr);
     ~MockAcmeServer();
     MockAcmeServer(const MockAcmeServer&) = delete;
     MockAcmeServer& operator=(const MockAcmeServer&) = delete;
