@@ -15,6 +15,9 @@ namespace {
 // Unsubscribes when the last copy of the handle goes: waits for a running call.
 template <typename Listener>
 struct Subscription {
+    explicit Subscription(std::shared_ptr<Listener> l) : listener(std::move(l)) {}
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
     std::shared_ptr<Listener> listener;
     ~Subscription() {
         if (!listener) return;
