@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 #include "../TestPrinting.h"
@@ -227,4 +229,35 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_migrated_and_its_rows_are_watched) {
     SqliteStore(path).store("old.example.test", cxxacme::PemBundle());
     BOOST_REQUIRE(heard.waitFor(1));
     BOOST_TEST(heard.all().front() == "old.example.test");
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_writers_lose_no_change_notification) {
+    // Two writers (other connections, as other processes) store 150 names
+    // each while the watcher runs; every name is reported at least once.
+    TempDir dir;
+    const std::string path = (dir.path / "busy.sqlite").string();
+    SqliteStore store(path);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::set<std::string> seen;
+    auto subscription = store.onChange([&](const std::string& name) {
+        std::lock_guard lock(mutex);
+        seen.insert(name);
+        changed.notify_all();
+    });
+    constexpr int kPerWriter = 150;
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 2; ++w)
+        writers.emplace_back([&, w] {
+            SqliteStore writer(path);
+            for (int i = 0; i < kPerWriter; ++i)
+                writer.store("w" + std::to_string(w) + "-" + std::to_string(i) + ".example.test", cxxacme::PemBundle());
+        });
+    for (auto& t : writers) t.join();
+    std::unique_lock lock(mutex);
+    const bool all = changed.wait_for(lock, std::chrono::seconds(30), [&] { return seen.size() >= 2u * kPerWriter; });
+    BOOST_TEST(all);
+    BOOST_TEST(seen.size() == 2u * kPerWriter);
+    BOOST_TEST(seen.count("w0-0.example.test") == 1u);
+    BOOST_TEST(seen.count("w1-149.example.test") == 1u);
 }
