@@ -7,11 +7,11 @@
 #include <mutex>
 #include <string>
 
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
+#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
 
 #include "CommandLine.h"
+#include "cxxacme/detail/PooledHttpServer.h"
 #include "StaticSite.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/responders/Http01Responder.h"
@@ -36,10 +36,7 @@ struct SiteServer::Parts {
     std::unique_ptr<std::ostream> nullStream;
     responders::Http01Responder http01;
     std::unique_ptr<endpoints::AutoTlsEndpoint> endpoint;
-    // port 80 (redirects and http-01) keeps connections alive for browsers:
-    // a pool of its own, as large as the HTTPS side's
-    Poco::ThreadPool httpThreads{1, endpoints::AutoTlsEndpointOptions{}.maxConnections};
-    std::unique_ptr<Poco::Net::HTTPServer> httpServer;
+    std::unique_ptr<detail::PooledHttpServer> httpServer;
     Poco::Net::ServerSocket httpSocket;
     bool hasHttp = false;
 };
@@ -76,11 +73,10 @@ void SiteServer::start() {
     auto site = Poco::Net::HTTPRequestHandlerFactory::Ptr(new StaticFileHandlerFactory(p.options.docroot, *p.log));
     if (p.hasHttp) {
         auto redirect = Poco::Net::HTTPRequestHandlerFactory::Ptr(new RedirectHandlerFactory(p.endpoint->port(), *p.log));
-        Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-        params->setMaxThreads(p.httpThreads.capacity());
-        p.httpServer = std::make_unique<Poco::Net::HTTPServer>(p.http01.handlerFactory(redirect), p.httpThreads,
-                                                               p.httpSocket, params);
-        p.httpServer->start();
+        // port 80 (redirects and http-01) keeps connections alive for browsers, as many as the HTTPS side
+        p.httpServer = std::make_unique<detail::PooledHttpServer>(p.http01.handlerFactory(redirect), p.httpSocket,
+                                                                  new Poco::Net::HTTPServerParams,
+                                                                  p.options.endpoint.maxConnections);
     }
     p.endpoint->listen(site);
 }
@@ -88,7 +84,6 @@ void SiteServer::start() {
 void SiteServer::stop() {
     Parts& p = *parts_;
     if (p.httpServer) {
-        p.httpServer->stopAll(true);
         p.httpServer.reset();
         p.httpSocket.close();
     }

@@ -1,11 +1,12 @@
 #include "cxxacme/endpoints/AutoTlsEndpoint.h"
 
+#include <optional>
+
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
 
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
+#include "cxxacme/detail/PooledHttpServer.h"
 #include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/stores/SqliteStore.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
@@ -21,8 +22,7 @@ struct AutoTlsEndpoint::Parts {
     std::unique_ptr<responders::TlsSni01Responder> tlsSni01;
     std::unique_ptr<AcmeIssuer> issuer;
     int maxConnections = 0;
-    std::unique_ptr<Poco::ThreadPool> threads;  // before the server: it stops first
-    std::unique_ptr<Poco::Net::HTTPServer> server;
+    std::unique_ptr<detail::PooledHttpServer> server;
     AcmeIssuingService::Subscription events;
     bool stopped = false;
 };
@@ -47,9 +47,12 @@ AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions optio
             ownStore_ = std::make_unique<stores::SqliteStore>(spec_.sqliteFile, encryption);
         store_ = ownStore_.get();
     }
-    // CERTDIR holds the account key whatever holds the certificates.
-    const stores::DirectoryStore keyDirectory(spec_.certDir);
-    auto key = std::make_shared<KeySigner>(PrivateKey::loadOrGenerate(keyDirectory.accountKeyPath(), KeyType::EcP256));
+    // CERTDIR holds the account key whatever holds the certificates (opened
+    // once more only when the certificates are elsewhere: it creates CERTDIR).
+    std::optional<stores::DirectoryStore> keyDirectory;
+    auto* certDir = dynamic_cast<stores::DirectoryStore*>(ownStore_.get());
+    if (!certDir) certDir = &keyDirectory.emplace(spec_.certDir);
+    auto key = std::make_shared<KeySigner>(PrivateKey::loadOrGenerate(certDir->accountKeyPath(), KeyType::EcP256));
 
     AcmeClientOptions clientOptions = options.client;
     clientOptions.directoryUrl = spec_.directoryUrl;
@@ -88,11 +91,8 @@ void AutoTlsEndpoint::listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                              Poco::Net::HTTPServerParams::Ptr params) {
     Parts& p = *parts_;
     if (p.server) throw Error("AutoTlsEndpoint::listen called twice");
-    if (!params) params = new Poco::Net::HTTPServerParams;
-    if (params->getMaxThreads() <= 0 || params->getMaxThreads() > p.maxConnections) params->setMaxThreads(p.maxConnections);
-    p.threads = std::make_unique<Poco::ThreadPool>(2, p.maxConnections);
-    p.server = std::make_unique<Poco::Net::HTTPServer>(factory, *p.threads, endpoint_->socket(), params);
-    p.server->start();  // tls-alpn-01 validation needs the port answering
+    // started first: tls-alpn-01 validation needs the port answering
+    p.server = std::make_unique<detail::PooledHttpServer>(factory, endpoint_->socket(), params, p.maxConnections);
     Poco::Logger::get("cxxacme.endpoint.auto")
         .information("listening on port " + std::to_string(endpoint_->port()) + " for " + spec_.toString());
     service_->start();
@@ -103,7 +103,7 @@ void AutoTlsEndpoint::stop() {
     Parts& p = *parts_;
     if (p.stopped) return;
     p.stopped = true;
-    if (p.server) p.server->stopAll(true);
+    p.server.reset();
     endpoint_->socket().close();  // refuse new connections, not just stop accepting
     service_->stop();
     p.events.reset();

@@ -14,12 +14,12 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
 #include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/PocoSslScope.h"
+#include "cxxacme/detail/PooledHttpServer.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/mock_acme/ChallengeValidator.h"
@@ -99,15 +99,12 @@ private:
     std::size_t maxBody_;
 };
 
-// POCO serves a connection on one pool thread for as long as it is kept
-// alive; each server has a pool of its own (not POCO's shared default of 16),
-// large enough for every client of a test run.
+// Connections served at once (see PooledHttpServer): every client of a test run.
 constexpr int kAcmeConnections = 512;
 constexpr int kManagementConnections = 32;
 
-Poco::Net::HTTPServerParams::Ptr serverParams(int maxConnections) {
+Poco::Net::HTTPServerParams::Ptr serverParams() {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(maxConnections);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
     params->setTimeout(Poco::Timespan(30, 0));
@@ -120,10 +117,8 @@ std::string hostForUrl(const std::string& host) { return host.find(':') != std::
 
 struct MockAcmeServer::Servers {
     cxxacme::detail::PocoSslScope ssl;
-    Poco::ThreadPool acmeThreads{2, kAcmeConnections};  // before the servers: they stop first
-    Poco::ThreadPool managementThreads{1, kManagementConnections};
-    std::unique_ptr<Poco::Net::HTTPServer> acme;
-    std::unique_ptr<Poco::Net::HTTPServer> management;
+    std::unique_ptr<cxxacme::detail::PooledHttpServer> acme;
+    std::unique_ptr<cxxacme::detail::PooledHttpServer> management;
 };
 
 MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
@@ -181,23 +176,17 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     auto validator = std::make_unique<ChallengeValidator>(config);
     engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + hostForUrl(host_) + ":" + std::to_string(port_),
                                                *clock, std::move(validator));
-    servers_->acme = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*engine_, false, maxBody),
-                                                             servers_->acmeThreads, acmeSocket,
-                                                             serverParams(kAcmeConnections));
-    servers_->management = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*engine_, true, maxBody),
-                                                                   servers_->managementThreads, managementSocket,
-                                                                   serverParams(kManagementConnections));
-    servers_->acme->start();
-    servers_->management->start();
+    servers_->acme = std::make_unique<cxxacme::detail::PooledHttpServer>(
+        new HandlerFactory(*engine_, false, maxBody), acmeSocket, serverParams(), kAcmeConnections);
+    servers_->management = std::make_unique<cxxacme::detail::PooledHttpServer>(
+        new HandlerFactory(*engine_, true, maxBody), managementSocket, serverParams(), kManagementConnections);
 }
 
 MockAcmeServer::~MockAcmeServer() { stop(); }
 
 void MockAcmeServer::stop() {
     if (!servers_) return;
-    if (servers_->acme) servers_->acme->stopAll(true);
-    if (servers_->management) servers_->management->stopAll(true);
-    servers_->acme.reset();
+    servers_->acme.reset();  // each stops as it goes
     servers_->management.reset();
 }
 

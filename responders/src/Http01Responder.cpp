@@ -1,9 +1,9 @@
 #include "cxxacme/responders/Http01Responder.h"
 
+#include "cxxacme/detail/PooledHttpServer.h"
+
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
@@ -98,27 +98,19 @@ std::uint16_t Http01Responder::listen(const std::string& host, std::uint16_t por
     // open would otherwise hold every worker thread and starve the others.
     params->setKeepAlive(false);
     params->setTimeout(Poco::Timespan(10, 0));
-    // A pool of its own: POCO's shared default pool (16 threads) may be held
-    // by other servers of the process (an in-process CA, the site itself).
-    auto threads = std::make_unique<Poco::ThreadPool>(1, kMaxConnections);
-    auto server = std::make_unique<Poco::Net::HTTPServer>(handlerFactory(), *threads, socket, params);
-    server->start();
+    auto server = std::make_unique<detail::PooledHttpServer>(handlerFactory(), socket, params, kMaxConnections);
     std::lock_guard lock(mutex_);
-    threads_ = std::move(threads);
     server_ = std::move(server);
     return bound;
 }
 
 void Http01Responder::stop() {
-    std::unique_ptr<Poco::Net::HTTPServer> server;
-    std::unique_ptr<Poco::ThreadPool> threads;
+    std::unique_ptr<detail::PooledHttpServer> server;
     {
         std::lock_guard lock(mutex_);
         server = std::move(server_);
-        threads = std::move(threads_);
     }
-    if (server) server->stopAll(true);
-    server.reset();  // before its pool
+    server.reset();  // stops it, outside the lock
 }
 
 }  // namespace cxxacme::responders

@@ -11,11 +11,8 @@
 
 #include "cxxacme/IResponder.h"
 
-namespace Poco {
-class ThreadPool;
-}
-namespace Poco::Net {
-class HTTPServer;
+namespace cxxacme::detail {
+class PooledHttpServer;
 }
 
 namespace cxxacme::responders {
@@ -58,8 +55,7 @@ public:
 private:
     mutable std::mutex mutex_;
     std::map<std::string, std::string> tokens_;
-    std::unique_ptr<Poco::ThreadPool> threads_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::unique_ptr<detail::PooledHttpServer> server_;
 };
 
 }  // namespace cxxacme::responders
