@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "../TestPrinting.h"
 
@@ -90,15 +92,21 @@ struct Pebble {
         pebble = std::make_unique<ChildProcess>("env PEBBLE_VA_NOSLEEP=1 " + env + " pebble -config " +
                                                 (dir / "pebble.json").string() + " -dnsserver 127.0.0.1:" +
                                                 std::to_string(dns) + " > " + (dir / "pebble.log").string() + " 2>&1");
-        BOOST_REQUIRE_MESSAGE(waitForPort(port), "pebble did not start");
-        BOOST_REQUIRE(waitForPort(management));
-        BOOST_REQUIRE(waitForPort(challtestsrvManagement));
+        BOOST_REQUIRE_MESSAGE(waitForPort(port) && waitForPort(management),
+                              "pebble did not start; its log:\n" << readLog("pebble.log"));
+        BOOST_REQUIRE_MESSAGE(waitForPort(challtestsrvManagement),
+                              "pebble-challtestsrv did not start; its log:\n" << readLog("cts.log"));
     }
     ~Pebble() {
         pebble.reset();
         challtestsrv.reset();
         std::error_code ignored;
         fs::remove_all(dir, ignored);
+    }
+
+    std::string readLog(const std::string& name) const {
+        std::ifstream in(dir / name);
+        return std::string(std::istreambuf_iterator<char>(in), {});
     }
 
     AcmeClientOptions options() const {

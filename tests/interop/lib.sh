@@ -12,8 +12,24 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; for f in "$work"/*.log "$work"/*.err; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done; exit 1; }
 
+# A port free for TCP and UDP on 127.0.0.1, picked below the kernel's ephemeral
+# range so that no outgoing connection of the parallel suite takes it first
+# (see freePort() in tests/support/ChildProcess.h).
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(200 if low > 12000 else 0):
+    port = random.randint(10000, low - 1)
+    try:
+        with socket.socket() as t, socket.socket(type=socket.SOCK_DGRAM) as u:
+            t.bind(("127.0.0.1", port)); u.bind(("127.0.0.1", port))
+        print(port); raise SystemExit
+    except OSError:
+        pass
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
+PY
 }
 
 http_get() {  # URL -> body on stdout (plain http, loopback)

@@ -5,17 +5,40 @@
 
 #include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include <Poco/Net/DatagramSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Process.h>
 
 namespace cxxacme::test {
 
+/// A port free on 127.0.0.1 for TCP and UDP when asked, for a server another
+/// process will bind later. Picked at random below the kernel's ephemeral
+/// range: a port from bind(0) lies inside it, where any outgoing connection,
+/// UDP query or bind(0) in the parallel suite may take it before the server
+/// binds it (and a probe connecting to it may connect to itself).
 inline std::uint16_t freePort() {
+    int ephemeralLow = 32768;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeralLow;
+    if (ephemeralLow > 12000) {
+        thread_local std::mt19937 random(std::random_device{}());
+        std::uniform_int_distribution<int> pick(10000, ephemeralLow - 1);
+        for (int attempt = 0; attempt < 200; ++attempt) {
+            const auto port = static_cast<std::uint16_t>(pick(random));
+            try {
+                Poco::Net::ServerSocket tcp(Poco::Net::SocketAddress("127.0.0.1", port));
+                Poco::Net::DatagramSocket udp(Poco::Net::SocketAddress("127.0.0.1", port));
+                return port;
+            } catch (const Poco::Exception&) {
+            }
+        }
+    }
     Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
     return s.address().port();
 }
