@@ -79,7 +79,6 @@ struct IssuedCertificate {
     bool revoked = false;
     int reason = 0;
     TimePoint revokedAt{};
-    bool replaced = false;
     std::optional<std::pair<TimePoint, TimePoint>> renewalWindow{};
 };
 

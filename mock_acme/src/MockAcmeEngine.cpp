@@ -411,8 +411,9 @@ public:
         }
         const std::string thumbprint = newKey.thumbprint();
         if (auto other = s_.accountByThumbprint.find(thumbprint); other != s_.accountByThumbprint.end()) {
-            AcmeProblem conflict("malformed", "the new key is already in use by an account", 409);
-            throw conflict;
+            // §7.3.5: 409 with the URL of the account that has the key
+            problemHeaders_.emplace_back("Location", url("/my-account/" + other->second));
+            throw AcmeProblem("malformed", "the new key is already in use by an account", 409);
         }
         s_.accountByThumbprint.erase(outer.account->thumbprint);
         outer.account->key = newKey;
@@ -434,7 +435,7 @@ public:
                     account.recentOrders.front() + config_.rateLimitWindow - now_);
                 AcmeProblem limited("rateLimited", "too many new orders (" + std::to_string(config_.rateLimitOrders) +
                                                         " per window) for this account", 429);
-                retryAfter_ = std::max<long>(1, static_cast<long>(wait.count()));
+                problemHeaders_.emplace_back("Retry-After", std::to_string(std::max<long>(1, static_cast<long>(wait.count()))));
                 throw limited;
             }
         }
@@ -484,10 +485,21 @@ public:
             auto it = s_.certificateByAriId.find(*replaces);
             if (it == s_.certificateByAriId.end())
                 throw malformed("replaces names no certificate this server issued");
-            IssuedCertificate& old = s_.certificates.at(it->second);
+            // RFC 9773 §5: the same account, a shared identifier, and no
+            // other replacing order unless that one is invalid
+            const IssuedCertificate& old = s_.certificates.at(it->second);
             if (old.accountId != account.id) throw AcmeProblem("unauthorized", "replaces names another account's certificate", 403);
-            if (old.replaced) throw AcmeProblem("alreadyReplaced", "that certificate was already replaced", 409);
-            old.replaced = true;
+            const auto names = old.leaf.subjectAltNames();
+            if (std::none_of(ids.begin(), ids.end(),
+                             [&](const Identifier& id) { return std::find(names.begin(), names.end(), id) != names.end(); }))
+                throw malformed("replaces names a certificate that has none of this order's identifiers");
+            for (const auto& orderId : account.orderIds) {
+                const auto other = s_.orders.find(orderId);
+                if (other == s_.orders.end() || other->second.replaces != replaces) continue;
+                refresh(other->second);
+                if (other->second.status != "invalid")
+                    throw AcmeProblem("alreadyReplaced", "that certificate is already replaced by order " + url("/my-order/" + orderId), 409);
+            }
         }
 
         Order order;
@@ -938,7 +950,8 @@ public:
         return r;
     }
 
-    long retryAfter_ = 0;
+    // Headers for the problem document of the exception this exchange throws.
+    std::vector<std::pair<std::string, std::string>> problemHeaders_;
 
 private:
     const MockAcmeConfig& config_;
@@ -1140,7 +1153,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             else throw AcmeProblem("malformed", "no such resource", 404);
         } catch (const AcmeProblem& p) {
             HttpResponse r = problemResponse(p);
-            if (x.retryAfter_ > 0) r.addHeader("Retry-After", std::to_string(x.retryAfter_));
+            for (const auto& [name, value] : x.problemHeaders_) r.addHeader(name, value);
             return r;
         }
     }

@@ -167,7 +167,6 @@ void SnapshotFile::save(const EngineState& s, const MockCertificateAuthority& ca
         o->set("revoked", c.revoked);
         o->set("reason", c.reason);
         o->set("revokedAt", secondsOf(c.revokedAt));
-        o->set("replaced", c.replaced);
         if (c.renewalWindow) {
             o->set("windowStart", secondsOf(c.renewalWindow->first));
             o->set("windowEnd", secondsOf(c.renewalWindow->second));
@@ -285,7 +284,6 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             c.revoked = o.getValue<bool>("revoked");
             c.reason = o.getValue<int>("reason");
             c.revokedAt = timeOf(o.getValue<long long>("revokedAt"));
-            c.replaced = o.getValue<bool>("replaced");
             if (o.has("windowStart"))
                 c.renewalWindow = std::make_pair(timeOf(o.getValue<long long>("windowStart")), timeOf(o.getValue<long long>("windowEnd")));
             s.certificateByAriId[c.ariId] = c.id;

@@ -485,6 +485,21 @@ BOOST_AUTO_TEST_CASE(key_rollover) {
     // an inner JWS signed by the wrong key
     const FlattenedJws forged = FlattenedJws::sign(s.account, innerHeader, innerPayload);
     BOOST_TEST(s.session.post(url, newKey, kid, forged.toJson()).problem() == "malformed");
+
+    // RFC 8555 §7.3.5: rolling over onto a key another account has is a 409
+    // naming that account, and changes nothing
+    const KeySigner otherKey(PrivateKey::generate(KeyType::EcP256));
+    const std::string otherKid = s.session.newAccount(otherKey);
+    Poco::JSON::Object takenHeader;
+    takenHeader.set("jwk", otherKey.publicJwk().toObject());
+    takenHeader.set("url", url);
+    const std::string takenPayload = R"({"account":")" + kid + R"(","oldKey":)" + newKey.publicJwk().toJson() + "}";
+    const Reply taken = s.session.post(url, newKey, kid, FlattenedJws::sign(otherKey, takenHeader, takenPayload).toJson());
+    BOOST_TEST(taken.status == 409);
+    BOOST_TEST(taken.problem() == "malformed");
+    BOOST_TEST(taken.header("Location") == otherKid);
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), newKey, kid, Server::orderPayload({"k.example.test"})).status == 201);
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), otherKey, otherKid, Server::orderPayload({"k.example.test"})).status == 201);
 }
 
 BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
@@ -520,11 +535,25 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/" + certId).json()->getObject("suggestedWindow")
                    ->getValue<std::string>("start") == "2026-01-01T00:00:00Z");
 
-    // replaces: once, then alreadyReplaced
-    const Reply renewal = s.newOrder({"s.example.test"}, R"(,"replaces":")" + certId + R"(")");
+    // replaces (RFC 9773 §5): only by an order sharing an identifier with the
+    // certificate; once, then alreadyReplaced (409) while that order is not
+    // invalid; again once it is
+    const std::string replaces = R"(,"replaces":")" + certId + R"(")";
+    const Reply unrelated = s.newOrder({"other.example.test"}, replaces);
+    BOOST_TEST(unrelated.status == 400);
+    BOOST_TEST(unrelated.problem() == "malformed");
+    const Reply renewal = s.newOrder({"s.example.test", "more.example.test"}, replaces);
     BOOST_TEST(renewal.status == 201);
     BOOST_TEST(renewal.str("replaces") == certId);
-    BOOST_TEST(s.newOrder({"s.example.test"}, R"(,"replaces":")" + certId + R"(")").problem() == "alreadyReplaced");
+    const Reply twice = s.newOrder({"s.example.test"}, replaces);
+    BOOST_TEST(twice.status == 409);
+    BOOST_TEST(twice.problem() == "alreadyReplaced");
+    const std::string authzUrl = renewal.json()->getArray("authorizations")->getElement<std::string>(0);
+    BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, R"({"status":"deactivated"})").str("status") == "deactivated");
+    BOOST_TEST(s.session.post(renewal.header("Location"), s.account, s.kid, "").str("status") == "invalid");
+    const Reply retry = s.newOrder({"s.example.test"}, replaces);
+    BOOST_TEST(retry.status == 201);
+    BOOST_TEST(s.newOrder({"s.example.test"}, replaces).problem() == "alreadyReplaced");
 }
 
 BOOST_AUTO_TEST_CASE(time_travel_expires_orders) {
