@@ -867,11 +867,16 @@ public:
     }
 
     bool holdsAuthorizations(const std::string& accountId, const Certificate& cert) {
-        for (const auto& name : cert.subjectAltNames()) {
-            bool found = false;
-            for (const auto& [aid, a] : s_.authorizations)
-                if (a.accountId == accountId && a.status == "valid" && a.identifier.value == name.value) found = true;
-            if (!found) return false;
+        // a wildcard name needs a wildcard authorization; expired ones do not count
+        for (Identifier name : cert.subjectAltNames()) {
+            const bool wildcard = name.type == Identifier::Type::Dns && ServerName::isWildcard(name.value);
+            if (wildcard) name.value = name.value.substr(2);
+            const bool held = std::any_of(s_.authorizations.begin(), s_.authorizations.end(), [&](const auto& entry) {
+                const Authorization& a = entry.second;
+                return a.accountId == accountId && a.status == "valid" && a.expires > now_ && a.identifier == name &&
+                       a.wildcard == wildcard;
+            });
+            if (!held) return false;
         }
         return true;
     }

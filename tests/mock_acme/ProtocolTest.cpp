@@ -66,15 +66,19 @@ struct Server {
     }
 
     // Answers every challenge of type `type` of the order (validation is skipped).
-    void authorize(const Reply& order, const std::string& type = "http-01") {
+    void authorize(const Reply& order, const std::string& type = "http-01") { authorizeAs(account, kid, order, type); }
+
+    // The same, for the account of `signer` and `signerKid`.
+    void authorizeAs(const ISigner& signer, const std::string& signerKid, const Reply& order,
+                     const std::string& type = "http-01") {
         auto authzs = order.json()->getArray("authorizations");
         for (std::size_t i = 0; i < authzs->size(); ++i) {
-            const Reply authz = session.post(authzs->getElement<std::string>(static_cast<unsigned>(i)), account, kid, "");
+            const Reply authz = session.post(authzs->getElement<std::string>(static_cast<unsigned>(i)), signer, signerKid, "");
             auto challenges = authz.json()->getArray("challenges");
             for (std::size_t j = 0; j < challenges->size(); ++j) {
                 auto c = challenges->getObject(static_cast<unsigned>(j));
                 if (c->getValue<std::string>("type") == type) {
-                    const Reply r = session.post(c->getValue<std::string>("url"), account, kid, "{}");
+                    const Reply r = session.post(c->getValue<std::string>("url"), signer, signerKid, "{}");
                     BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
                 }
             }
@@ -431,6 +435,43 @@ BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
     const KeySigner certKey(key2);
     BOOST_TEST(s.session.post(s.session.dir("revokeCert"), certKey, "", R"({"certificate":")" + der2 + R"("})").status ==
                200);
+}
+
+// RFC 8555 §7.6: another account may revoke when it holds valid
+// authorizations for every name of the certificate; a wildcard name needs a
+// wildcard authorization, and an expired authorization counts for nothing.
+BOOST_AUTO_TEST_CASE(revocation_by_an_account_holding_authorizations_for_every_name) {
+    Server s;
+    const std::vector<Identifier> ids{Identifier::dns("*.w.example.test"), Identifier::dns("plain.example.test")};
+    const Reply order = s.newOrder({"*.w.example.test", "plain.example.test"});
+    s.authorize(order, "dns-01");
+    const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), ids);
+    BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+    const Certificate cert = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    const std::string revoke = R"({"certificate":")" + Base64Url::encode(cert.toDer()) + R"("})";
+
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));
+    const std::string otherKid = s.session.newAccount(other);
+    const auto otherOrder = [&](const std::vector<std::string>& names) {
+        const Reply o = s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload(names));
+        BOOST_REQUIRE_MESSAGE(o.status == 201, o.body);
+        s.authorizeAs(other, otherKid, o, "dns-01");
+        return o;
+    };
+    const auto tryRevoke = [&] { return s.session.post(s.session.dir("revokeCert"), other, otherKid, revoke); };
+    BOOST_TEST(tryRevoke().status == 403);
+    otherOrder({"plain.example.test", "w.example.test"});  // w.example.test is not *.w.example.test
+    const Reply refused = tryRevoke();
+    BOOST_TEST(refused.status == 403);
+    BOOST_TEST(refused.problem() == "unauthorized");
+    otherOrder({"*.w.example.test"});
+    // past the authorizations' 30 days
+    BOOST_TEST(s.session.request("POST", s.server.managementUrl() + "/time-travel", R"({"advanceSeconds":2678400})",
+                                 "application/json").status == 200);
+    BOOST_TEST(tryRevoke().problem() == "unauthorized");
+    otherOrder({"*.w.example.test", "plain.example.test"});
+    BOOST_TEST(tryRevoke().status == 200);
+    BOOST_TEST(s.management("/cert-status-by-serial/" + cert.serialHex()).find("\"Revoked\"") != std::string::npos);
 }
 
 // authzReusePercent: a valid authorization of the same account and name is
