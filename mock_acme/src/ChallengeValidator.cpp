@@ -223,7 +223,8 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         return problem("unauthorized", std::string("unreadable certificate: ") + e.what(), id);
     }
     if (alpn) {
-        if (sans.size() != 1 || sans[0].value != expectedSan)
+        // RFC 8737 §3 / RFC 8738 §6: a dNSName for a dns identifier, an iPAddress for an ip one
+        if (sans.size() != 1 || sans[0].type != id.type || sans[0].value != expectedSan)
             return problem("unauthorized", "the challenge certificate must have exactly one SAN, the identifier", id);
         const auto ext = cert.extension(KeyAuthorization::kAcmeIdentifierOid);
         if (!ext) return problem("unauthorized", "the challenge certificate has no acmeIdentifier extension", id);

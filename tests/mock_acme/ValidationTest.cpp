@@ -179,6 +179,31 @@ BOOST_AUTO_TEST_CASE(names_resolve_through_the_map) {
     BOOST_TEST(typeOf(mapped.validate(other)) == "connection");
 }
 
+// RFC 8738: an ip identifier is fetched at the address itself (http-01), and
+// tls-alpn-01 asks for the reverse-DNS name by SNI and wants the address as
+// the certificate's one iPAddress SAN.
+BOOST_AUTO_TEST_CASE(ip_identifiers) {
+    const std::string token = "tokenIpIdentifieraaaaaa";
+    const ValidationRequest http{"http-01", Identifier::ip("127.0.0.1"), token, KeyAuthorization::compute(token, account)};
+    BOOST_TEST(typeOf(validator.validate(http)) != "ok");
+    srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + http.keyAuthorization + R"("})");
+    BOOST_TEST(typeOf(validator.validate(http)) == "ok");
+
+    responders::TlsAlpn01Responder responder;
+    MockAcmeConfig c = srv.config();
+    c.tlsAlpn01Port = responder.listen("127.0.0.1", 0);
+    ChallengeValidator toResponder(c, 5s);
+    ValidationRequest tls = http;
+    tls.challengeType = "tls-alpn-01";
+    BOOST_TEST(typeOf(toResponder.validate(tls)) == "tls");  // nothing served for 1.0.0.127.in-addr.arpa
+    const Challenge challenge{"tls-alpn-01", "u", token, "pending"};
+    responder.startResponding("127.0.0.1", challenge, tls.keyAuthorization);
+    BOOST_TEST(typeOf(toResponder.validate(tls)) == "ok");
+    // pebble-challtestsrv answers the reverse name with a dNSName of it: refused
+    srv.call("/add-tlsalpn01", R"({"host":"1.0.0.127.in-addr.arpa","content":")" + tls.keyAuthorization + R"("})");
+    BOOST_TEST(typeOf(validator.validate(tls)) == "unauthorized");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(engine_validates_for_real_and_fails_the_order_on_a_wrong_answer) {
