@@ -123,7 +123,7 @@ public:
         dir->set("keyChange", url("/rollover-account-key"));
         dir->set("renewalInfo", url("/renewal-info"));
         auto meta = obj();
-        meta->set("termsOfService", config_.termsOfService);
+        if (!config_.termsOfService.empty()) meta->set("termsOfService", config_.termsOfService);
         meta->set("website", url("/"));
         Array::Ptr caa = new Array;
         caa->add(std::string("cxxacme.mock"));
@@ -251,6 +251,12 @@ public:
             account.eabKeyId = checkExternalAccountBinding(*payload, jwk);
         } else if (config_.externalAccountRequired) {
             throw AcmeProblem("externalAccountRequired", "this server requires external account binding", 400);
+        }
+        if (!config_.termsOfService.empty() && !account.termsAgreed) {
+            // as for changed terms (RFC 8555 §7.3.3): where to read them
+            problemHeaders_.emplace_back("Link", "<" + config_.termsOfService + ">;rel=\"terms-of-service\"");
+            throw AcmeProblem("userActionRequired", "a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", 403)
+                .withExtra("instance", config_.termsOfService);
         }
         const std::string id = account.id;
         s_.accountByThumbprint[thumbprint] = id;

@@ -184,6 +184,18 @@ BOOST_AUTO_TEST_CASE(accounts) {
     BOOST_TEST(s.session.post(s.session.dir("newAccount"), stranger, "", R"({"contact":["mailto:nobody"]})").problem() ==
                "invalidContact");
 
+    // the directory names terms of service: a new account must agree to them
+    for (const std::string payload : {R"({})", R"({"termsOfServiceAgreed":false})", R"({"termsOfServiceAgreed":"yes"})"}) {
+        const Reply refused = s.session.post(s.session.dir("newAccount"), stranger, "", payload);
+        BOOST_TEST(refused.status == 403);
+        BOOST_TEST(refused.problem() == "userActionRequired");
+        const std::string terms = quietConfig().termsOfService;
+        BOOST_TEST(refused.json()->getValue<std::string>("instance") == terms);
+        BOOST_TEST(refused.links("terms-of-service") == std::vector<std::string>{terms}, boost::test_tools::per_element());
+    }
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), stranger, "", R"({"onlyReturnExisting":true})").problem() ==
+               "accountDoesNotExist");  // nothing was created
+
     // update the contact, then deactivate
     const Reply updated = s.session.post(kid, s.account, kid, R"({"contact":["mailto:new@example.com"]})");
     BOOST_TEST(updated.status == 200);
@@ -192,6 +204,17 @@ BOOST_AUTO_TEST_CASE(accounts) {
     const Reply after = s.session.post(s.session.dir("newOrder"), s.account, kid, Server::orderPayload({"a.example"}));
     BOOST_TEST(after.status == 401);
     BOOST_TEST(after.problem() == "unauthorized");
+}
+
+// A server without terms of service names none and asks for no agreement.
+BOOST_AUTO_TEST_CASE(without_terms_of_service_no_agreement_is_asked) {
+    MockAcmeConfig config = quietConfig();
+    config.termsOfService.clear();
+    Server s(config);
+    BOOST_TEST(!s.session.get(s.server.directoryUrl()).json()->getObject("meta")->has("termsOfService"));
+    const Reply created = s.session.post(s.session.dir("newAccount"), s.account, "", "{}");
+    BOOST_TEST(created.status == 201);
+    BOOST_TEST(created.json()->getValue<bool>("termsOfServiceAgreed") == false);
 }
 
 BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
