@@ -67,6 +67,7 @@ struct Order {
     std::vector<std::string> authzIds;
     std::string profile;
     std::optional<std::string> replaces;
+    std::optional<TimePoint> notBefore, notAfter;  // as requested (RFC 8555 §7.4)
     std::string certId;
     std::optional<AcmeProblem> error;
 };

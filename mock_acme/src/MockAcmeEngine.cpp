@@ -97,6 +97,7 @@ struct FinalizeJob {
     PublicKey accountKey;
     Duration lifetime{};
     TimePoint now{};
+    std::optional<TimePoint> notBefore, notAfter;  // requested in the order
 };
 
 }  // namespace
@@ -484,6 +485,23 @@ public:
             if (!config_.profiles.count(profile))
                 throw AcmeProblem("invalidProfile", "unknown profile \"" + InvalidNameError::printable(profile) + "\"", 400);
         }
+        // RFC 8555 §7.4: a requested validity, honoured within the profile's lifetime
+        const auto requestedTime = [&](const char* field) -> std::optional<TimePoint> {
+            if (!payload->has(field)) return std::nullopt;
+            const auto t = payload->get(field).isString() ? parseRfc3339(payload->getValue<std::string>(field)) : std::nullopt;
+            if (!t) throw malformed(std::string(field) + " must be an RFC 3339 date-time");
+            return t;
+        };
+        const std::optional<TimePoint> notBefore = requestedTime("notBefore"), notAfter = requestedTime("notAfter");
+        const Duration lifetime = config_.profiles.at(profile).lifetime;
+        if (notAfter && *notAfter <= now_) throw malformed("notAfter is in the past");
+        if (notBefore && notAfter && *notAfter <= *notBefore) throw malformed("notAfter is not after notBefore");
+        if (notAfter && *notAfter - (notBefore ? *notBefore : now_) > lifetime)
+            throw malformed("the requested validity is longer than the profile's " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(lifetime).count()) + " s");
+        if (notBefore && *notBefore > now_ + config_.orderLifetime + lifetime)
+            throw malformed("notBefore is too far in the future");
+
         std::optional<std::string> replaces;
         if (payload->has("replaces")) {
             if (!payload->get("replaces").isString()) throw malformed("replaces must be a string");
@@ -515,6 +533,8 @@ public:
         order.identifiers = ids;
         order.profile = profile;
         order.replaces = replaces;
+        order.notBefore = notBefore;
+        order.notAfter = notAfter;
         for (const auto& id : ids) order.authzIds.push_back(authorizationFor(account.id, id));
         refresh(order);
         account.orderIds.push_back(order.id);
@@ -615,6 +635,8 @@ public:
         o->set("finalize", url("/finalize-order/" + order.id));
         o->set("profile", order.profile);
         if (order.replaces) o->set("replaces", *order.replaces);
+        if (order.notBefore) o->set("notBefore", formatRfc3339(*order.notBefore));
+        if (order.notAfter) o->set("notAfter", formatRfc3339(*order.notAfter));
         if (!order.certId.empty()) o->set("certificate", url("/certZ/" + order.certId));
         if (order.error) o->set("error", detail::parseJsonObject(order.error->toJson(), 1 << 20, "problem"));
         return o;
@@ -659,7 +681,9 @@ public:
                            .identifiers = order.identifiers,
                            .accountKey = post.account->key.publicKey(),
                            .lifetime = config_.profiles.at(order.profile).lifetime,
-                           .now = now_};
+                           .now = now_,
+                           .notBefore = order.notBefore,
+                           .notAfter = order.notAfter};
     }
 
     // Without the lock: everything about the CSR, then the signature.
@@ -695,8 +719,12 @@ public:
             throw AcmeProblem("badCSR", "RSA certificate keys must have 2048 to 4096 bits", 400);
         if (key.algorithm() == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
             throw AcmeProblem("badCSR", "EC certificate keys must be on P-256 or P-384", 400);
-        const TimePoint notBefore = job.now - std::chrono::minutes(1);
-        return ca.issue(key, job.identifiers, notBefore, notBefore + job.lifetime);
+        // a requested window as asked; otherwise from a minute ago for the
+        // profile's lifetime (or up to a requested notAfter)
+        const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
+        const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
+        if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
+        return ca.issue(key, job.identifiers, notBefore, notAfter);
     }
 
     // Under the lock again, when the CSR was refused or signing failed: the

@@ -152,6 +152,8 @@ void SnapshotFile::save(const EngineState& s, const MockCertificateAuthority& ca
         o->set("authzIds", strings(order.authzIds));
         o->set("profile", order.profile);
         if (order.replaces) o->set("replaces", *order.replaces);
+        if (order.notBefore) o->set("notBefore", secondsOf(*order.notBefore));
+        if (order.notAfter) o->set("notAfter", secondsOf(*order.notAfter));
         o->set("certId", order.certId);
         if (order.error) o->set("error", problem(order.error));
         orders->add(o);
@@ -270,6 +272,8 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             order.authzIds = strings(o, "authzIds");
             order.profile = o.getValue<std::string>("profile");
             if (o.has("replaces")) order.replaces = o.getValue<std::string>("replaces");
+            if (o.has("notBefore")) order.notBefore = timeOf(o.getValue<long long>("notBefore"));
+            if (o.has("notAfter")) order.notAfter = timeOf(o.getValue<long long>("notAfter"));
             order.certId = o.getValue<std::string>("certId");
             // a finalize that was signing when the old process stopped never finished: ready again
             if (order.status == "processing" && order.certId.empty()) order.status = "ready";

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "cxxacme/AcmeResources.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/KeySigner.h"
@@ -620,6 +621,52 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     BOOST_TEST(s.newOrder({"s.example.test"}, replaces).problem() == "alreadyReplaced");
 }
 
+// RFC 8555 §7.4: notBefore / notAfter in newOrder, echoed in the order and
+// put in the certificate, within the profile's lifetime.
+BOOST_AUTO_TEST_CASE(requested_validity_is_honoured_within_the_profile) {
+    Server s;
+    const auto at = [](std::chrono::seconds fromNow) {
+        return formatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) + fromNow);
+    };
+    const auto window = [](const std::string& notBefore, const std::string& notAfter) {
+        std::string extra;
+        if (!notBefore.empty()) extra += R"(,"notBefore":")" + notBefore + R"(")";
+        if (!notAfter.empty()) extra += R"(,"notAfter":")" + notAfter + R"(")";
+        return extra;
+    };
+    const auto issue = [&](const Reply& order) {
+        s.authorize(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("v.example.test")});
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    };
+
+    const std::string from = at(std::chrono::hours(1)), until = at(std::chrono::hours(49));
+    const Reply both = s.newOrder({"v.example.test"}, window(from, until));
+    BOOST_REQUIRE_MESSAGE(both.status == 201, both.body);
+    BOOST_TEST(both.str("notBefore") == from);
+    BOOST_TEST(both.str("notAfter") == until);
+    const Certificate two = issue(both);
+    BOOST_TEST(formatRfc3339(two.notBefore()) == from);
+    BOOST_TEST(formatRfc3339(two.notAfter()) == until);
+
+    const std::string soon = at(std::chrono::hours(3));
+    const Certificate shortOne = issue(s.newOrder({"v.example.test"}, window("", soon)));
+    BOOST_TEST(formatRfc3339(shortOne.notAfter()) == soon);
+    BOOST_TEST((shortOne.notBefore() < std::chrono::system_clock::now()));
+
+    for (const std::string& bad : {window("", at(-std::chrono::hours(1))),                          // in the past
+                                   window(until, from),                                           // reversed
+                                   window("", at(std::chrono::hours(24 * 91))),                   // over 90 days
+                                   window("tomorrow", ""),                                         // not RFC 3339
+                                   std::string(R"(,"notAfter":12345)"),                            // not a string
+                                   window("", at(std::chrono::hours(24 * 7))) + R"(,"profile":"shortlived")"}) {
+        const Reply refused = s.newOrder({"v.example.test"}, bad);
+        BOOST_TEST(refused.status == 400, bad);
+        BOOST_TEST(refused.problem() == "malformed", bad);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(time_travel_expires_orders) {
     Server s;
     const Reply order = s.newOrder({"t.example.test"});
@@ -692,10 +739,12 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
     config.persistFile = file;
     const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
     std::string kid, orderUrl, rootPem, serial, readyOrderUrl;
+    const std::string readyNotAfter =
+        formatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(48));
     {
         Server s(config, accountKey);
         kid = s.login();
-        const Reply ready = s.newOrder({"ready.example.test"});
+        const Reply ready = s.newOrder({"ready.example.test"}, R"(,"notAfter":")" + readyNotAfter + R"(")");
         readyOrderUrl = ready.header("Location");
         s.authorize(ready);
         BOOST_TEST(s.session.post(readyOrderUrl, s.account, s.kid, "").str("status") == "ready");
@@ -737,12 +786,15 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         const std::string base = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4);
         const Reply again = s.session.post(base + readyOrderUrl.substr(readyOrderUrl.find("/my-order/")), s.account, s.kid, "");
         BOOST_TEST(again.str("status") == "ready");
+        BOOST_TEST(again.str("notAfter") == readyNotAfter);
         const Reply finalized = s.session.post(
             again.str("finalize"), s.account, s.kid,
             R"({"csr":")" + Base64Url::encode(CertificateSigningRequest::create(PrivateKey::generate(KeyType::EcP256),
                                                                                  {Identifier::dns("ready.example.test")})
                                                     .toDer()) + R"("})");
         BOOST_TEST(finalized.str("status") == "valid");
+        const auto issued = Certificate::chainFromPem(s.session.post(finalized.str("certificate"), s.account, s.kid, "").body);
+        BOOST_TEST(formatRfc3339(issued.at(0).notAfter()) == readyNotAfter);
         BOOST_TEST(s.management("/cert-status-by-serial/" + serial).find("\"Revoked\"") != std::string::npos);
     }
     // a file that is not a snapshot is a clear error
