@@ -949,16 +949,23 @@ public:
         } catch (const JoseError& e) {
             throw malformed(e.what());
         }
-        std::string serial, certId;
-        if (payload->has("serial")) serial = serialKey(payload->getValue<std::string>("serial"));
-        if (payload->has("certID")) {
-            auto it = s_.certificateByAriId.find(payload->getValue<std::string>("certID"));
-            if (it != s_.certificateByAriId.end()) serial = it->second;
+        std::string serial;
+        try {
+            if (const auto given = detail::optionalString(*payload, "serial", "set-renewal-info")) serial = serialKey(*given);
+            if (const auto certId = detail::optionalString(*payload, "certID", "set-renewal-info")) {
+                auto it = s_.certificateByAriId.find(*certId);
+                if (it != s_.certificateByAriId.end()) serial = it->second;
+            }
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
         }
         auto it = s_.certificates.find(serial);
         if (it == s_.certificates.end()) throw AcmeProblem("malformed", "no such certificate", 404);
-        const auto start = parseRfc3339(payload->optValue<std::string>("start", ""));
-        const auto end = parseRfc3339(payload->optValue<std::string>("end", ""));
+        const auto time = [&](const char* field) {
+            const auto& v = payload->get(field);
+            return v.isString() ? parseRfc3339(v.extract<std::string>()) : std::nullopt;
+        };
+        const auto start = time("start"), end = time("end");
         if (!start || !end || *end < *start) throw malformed("start and end must be RFC 3339 times, start first");
         it->second.renewalWindow = {*start, *end};
         HttpResponse r;
@@ -1308,9 +1315,17 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             } catch (const JoseError& e) {
                 throw malformed(e.what());
             }
-            if (!payload->has("advanceSeconds") || !payload->get("advanceSeconds").isNumeric())
-                throw malformed("time-travel needs {\"advanceSeconds\": N}");
-            state_->offset += std::chrono::seconds(payload->getValue<long long>("advanceSeconds"));
+            // within a century either way, so that no time point overflows
+            constexpr long long kMaxOffsetSeconds = 100LL * 366 * 24 * 3600;
+            const auto advance = payload->has("advanceSeconds") && payload->get("advanceSeconds").isInteger()
+                                     ? payload->getValue<long long>("advanceSeconds")
+                                     : 0;
+            const long long total = std::chrono::duration_cast<std::chrono::seconds>(state_->offset).count() + advance;
+            if (!payload->has("advanceSeconds") || !payload->get("advanceSeconds").isInteger() ||
+                advance > kMaxOffsetSeconds || advance < -kMaxOffsetSeconds || total > kMaxOffsetSeconds ||
+                total < -kMaxOffsetSeconds)
+                throw malformed("time-travel needs {\"advanceSeconds\": N}, an integer, the whole offset within 100 years");
+            state_->offset += std::chrono::seconds(advance);
             persistLocked();
             auto o = obj();
             o->set("now", formatRfc3339(clock_.now() + state_->offset));

@@ -677,6 +677,31 @@ BOOST_AUTO_TEST_CASE(time_travel_expires_orders) {
     BOOST_TEST(later.str("status") == "invalid");
 }
 
+// The management interface refuses bad input with 400/404 — never a 500, never
+// a clock moved out of range — and keeps its state.
+BOOST_AUTO_TEST_CASE(management_refuses_bad_input) {
+    Server s;
+    const auto post = [&](const std::string& path, const std::string& body) {
+        return s.session.request("POST", s.server.managementUrl() + path, body, "application/json");
+    };
+    for (const std::string body : {R"({"advanceSeconds":1e300})", R"({"advanceSeconds":"5"})",
+                                   R"({"advanceSeconds":9223372036854775807})", R"({"advanceSeconds":-9223372036854775807})",
+                                   R"({"advanceSeconds":3200000000})", R"({})", R"([1])", "not json"}) {
+        const Reply r = post("/time-travel", body);
+        BOOST_TEST(r.status == 400, body << " -> " << r.status << " " << r.body);
+        BOOST_TEST(r.problem() == "malformed", body);
+    }
+    BOOST_TEST(post("/time-travel", R"({"advanceSeconds":3000000000})").status == 200);  // 95 years: allowed once
+    BOOST_TEST(post("/time-travel", R"({"advanceSeconds":3000000000})").status == 400);  // the whole offset is bounded
+    BOOST_TEST(post("/time-travel", R"({"advanceSeconds":-3000000000})").status == 200);
+    BOOST_TEST(s.session.get(s.server.managementUrl() + "/clock").json()->getValue<long long>("offsetSeconds") == 0);
+    for (const std::string body : {R"({"serial":{}})", R"({"certID":5})", R"({"serial":"01","start":{},"end":[]})",
+                                   R"({"serial":"0A"})", "{"}) {
+        const Reply r = post("/set-renewal-info", body);
+        BOOST_TEST((r.status == 400 || r.status == 404), body << " -> " << r.status << " " << r.body);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(external_account_binding) {
     MockAcmeConfig config = quietConfig();
     config.externalAccountRequired = true;
