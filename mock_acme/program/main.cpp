@@ -46,6 +46,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --root-cert FILE --root-key FILE   issue under this root instead of a generated one
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
   --retry-after SECONDS       Retry-After on processing objects (default 1)
+  --orders-per-page N         URLs per page of an account's orders list (default 100)
   --seed N                    random seed for the fault percentages
   --persist FILE.sqlite       keep the state (CA, accounts, orders, certificates) across restarts
 When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops it.
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
         else if (a == "--root-key") config.rootKeyFile = value();
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
         else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
+        else if (a == "--orders-per-page") config.ordersPerPage = static_cast<int>(number(value(), 1, 10000));
         else if (a == "--persist") config.persistFile = value();
         else if (a == "--seed") config.randomSeed = static_cast<std::uint64_t>(number(value(), 0, LONG_MAX));
         else usage("unknown option " + a);

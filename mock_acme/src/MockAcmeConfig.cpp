@@ -111,6 +111,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "alternateChains") alternateChains = number<int>(j, key);
         else if (key == "persistFile") persistFile = text(j, key);
         else if (key == "maxBodyBytes") maxBodyBytes = number<std::size_t>(j, key);
+        else if (key == "ordersPerPage") ordersPerPage = number<int>(j, key);
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
     }
     if (certificateLifetime) profiles[defaultProfile].lifetime = *certificateLifetime;
@@ -131,6 +132,7 @@ void MockAcmeConfig::validate() const {
     if (challengeWait < Duration::zero() || challengeWait > std::chrono::minutes(1))
         throw Error("mock-acme config: challengeWait must be between 0 and 60 seconds");
     if (validationThreads == 0) throw Error("mock-acme config: validationThreads must be at least 1");
+    if (ordersPerPage < 1 || ordersPerPage > 10000) throw Error("mock-acme config: ordersPerPage must be 1..10000");
 }
 
 }  // namespace cxxacme::mock_acme

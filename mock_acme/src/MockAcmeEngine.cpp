@@ -360,20 +360,36 @@ public:
         return r;
     }
 
+    // §7.1.2.1: every order but the invalid ones, oldest first, a page at a
+    // time; "?cursor=N" starts at the N-th.
     HttpResponse accountOrders(const HttpRequest& request, const std::string& id) {
-        Post post = verify(request, "/my-account/" + id + "/orders", false, true);
+        const std::string path = "/my-account/" + id + "/orders";
+        Post post = verify(request, request.query.empty() ? path : path + "?" + request.query, false, true);
         if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 401);
         requirePostAsGet(post);
-        Array::Ptr list = new Array;
-        for (const auto& orderId : post.account->orderIds) {
-            Order& order = s_.orders.at(orderId);
-            refresh(order);
-            if (order.status == "pending" || order.status == "ready" || order.status == "processing")
-                list->add(url("/my-order/" + orderId));
+        std::size_t cursor = 0;
+        if (!request.query.empty()) {
+            const std::string digits = request.query.starts_with("cursor=") ? request.query.substr(7) : "";
+            if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+                throw malformed("the orders list takes ?cursor=N and nothing else");
+            cursor = std::stoul(digits);
         }
+        std::vector<std::string> listed;
+        for (const auto& orderId : post.account->orderIds) {
+            const auto order = s_.orders.find(orderId);
+            if (order == s_.orders.end()) continue;
+            refresh(order->second);
+            if (order->second.status != "invalid") listed.push_back(orderId);
+        }
+        if (cursor > listed.size()) throw malformed("the cursor is past the end of the orders list");
+        const std::size_t end = std::min(listed.size(), cursor + static_cast<std::size_t>(config_.ordersPerPage));
+        Array::Ptr list = new Array;
+        for (std::size_t i = cursor; i < end; ++i) list->add(url("/my-order/" + listed[i]));
         auto o = obj();
         o->set("orders", list);
-        return json(200, o);
+        HttpResponse r = json(200, o);
+        if (end < listed.size()) r.addHeader("Link", "<" + url(path + "?cursor=" + std::to_string(end)) + ">;rel=\"next\"");
+        return r;
     }
 
     // §7.3.5

@@ -667,6 +667,50 @@ BOOST_AUTO_TEST_CASE(requested_validity_is_honoured_within_the_profile) {
     }
 }
 
+// RFC 8555 §7.1.2.1: the account's orders, invalid ones left out, a page at
+// a time with Link rel="next".
+BOOST_AUTO_TEST_CASE(orders_list_pages) {
+    MockAcmeConfig config = quietConfig();
+    config.ordersPerPage = 2;
+    Server s(config);
+    std::vector<std::string> expected;
+    for (int i = 0; i < 6; ++i) {
+        const Reply order = s.newOrder({"o" + std::to_string(i) + ".example.test"});
+        if (i == 2) {  // made invalid: not listed
+            const std::string authz = order.json()->getArray("authorizations")->getElement<std::string>(0);
+            s.session.post(authz, s.account, s.kid, R"({"status":"deactivated"})");
+            continue;
+        }
+        if (i == 4) {  // valid: listed
+            s.authorize(order);
+            BOOST_TEST(s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("o4.example.test")})
+                           .str("status") == "valid");
+        }
+        expected.push_back(order.header("Location"));
+    }
+    const std::string ordersUrl = s.session.post(s.kid, s.account, s.kid, "").str("orders");
+    std::vector<std::string> seen;
+    std::string next = ordersUrl;
+    int pages = 0;
+    while (!next.empty() && pages < 10) {
+        const Reply page = s.session.post(next, s.account, s.kid, "");
+        BOOST_REQUIRE_MESSAGE(page.status == 200, page.body);
+        auto urls = page.json()->getArray("orders");
+        BOOST_TEST(urls->size() <= 2u);
+        for (std::size_t i = 0; i < urls->size(); ++i) seen.push_back(urls->getElement<std::string>(static_cast<unsigned>(i)));
+        const auto links = page.links("next");
+        next = links.empty() ? "" : links.front();
+        ++pages;
+    }
+    BOOST_TEST(pages == 3);
+    BOOST_TEST(seen == expected, boost::test_tools::per_element());
+    for (const std::string bad : {"?cursor=99", "?cursor=x", "?cursor=", "?page=1", "?cursor=1&cursor=2"}) {
+        const Reply r = s.session.post(ordersUrl + bad, s.account, s.kid, "");
+        BOOST_TEST(r.status == 400, bad);
+        BOOST_TEST(r.problem() == "malformed", bad);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(time_travel_expires_orders) {
     Server s;
     const Reply order = s.newOrder({"t.example.test"});

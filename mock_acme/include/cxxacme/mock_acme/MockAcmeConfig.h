@@ -71,6 +71,9 @@ struct MockAcmeConfig {
     int alternateChains = 1;                 ///< extra chains to other roots, offered as Link: rel="alternate"
 
     std::size_t maxBodyBytes = 64 * 1024;
+    /// An account's orders list gives this many URLs a page, with
+    /// `Link: rel="next"` to the rest (RFC 8555 §7.1.2.1).
+    int ordersPerPage = 100;
 
     /// A SQLite file that keeps the whole state (CA, accounts, orders,
     /// certificates) across restarts; empty: memory only.
