@@ -30,6 +30,17 @@ std::uint16_t freeLoopbackPort() {
     return probe.address().port();
 }
 
+// Whether `entry`'s certificate was issued under `root` (checked at its own
+// start, so that an expired one from this CA still counts as this CA's).
+bool chainsTo(const PemBundle& entry, const Certificate& root) {
+    try {
+        entry.certificate().verifyChain(entry.chain(), {root}, entry.certificate().notBefore() + minutes(1));
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 }  // namespace
 
 int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -75,13 +86,22 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         // 2. a certificate directory with an empty entry per name
         {
             stores::DirectoryStore store(certDir.string());
-            for (const auto& name : names)
-                if (!store.get(name)) {
+            for (const auto& name : names) {
+                const auto entry = store.get(name);
+                if (entry && !entry->empty() && !chainsTo(*entry, acme.issuingRoot())) {
+                    // issued by another CA (an older demo state): kept aside, issued again
+                    const std::string entryPath = store.pathFor(name);
+                    fs::rename(entryPath, entryPath + ".other-ca");
+                    store.store(name, PemBundle());
+                    out << "2. " << name << ": the entry's certificate is not from this mock-acme; kept as "
+                        << entryPath << ".other-ca, created an empty entry (\"issue me\")\n";
+                } else if (!entry) {
                     store.store(name, PemBundle());
                     out << "2. " << name << ": created an empty entry (\"issue me\")\n";
                 } else {
                     out << "2. " << name << ": entry exists\n";
                 }
+            }
         }
 
         // 3. cxxacme serve on loopback

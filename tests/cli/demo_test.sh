@@ -37,6 +37,17 @@ wait $pid || fail "--keep-serving did not exit 0 on SIGTERM"
 : > "$dir/nested/certs/a.example.test.pem"
 "$cxxacme" demo --dir "$dir/nested/certs" a.example.test | grep -q "1 issued this run" || fail "empty entry not filled"
 
+# entries from another CA (mock-acme's state lost, a new CA) are kept aside and issued again
+old_serial=$(openssl x509 -in "$dir/nested/certs/a.example.test.pem" -noout -serial)
+rm "$dir/nested/mock-acme.sqlite"
+out3=$("$cxxacme" demo --dir "$dir/nested/certs" a.example.test) || fail "run after a new CA failed: $out3"
+echo "$out3" | grep -q "not from this mock-acme; kept as .*a.example.test.pem.other-ca" || fail "other-CA entry not reported: $out3"
+echo "$out3" | grep -q "1 issued this run, 0 failed, 1 of 1 entries verified" || fail "other-CA entry not issued again: $out3"
+[ "$(openssl x509 -in "$dir/nested/certs/a.example.test.pem.other-ca" -noout -serial)" = "$old_serial" ] \
+  || fail "the old entry was not kept"
+[ "$(stat -c %a "$dir/nested/certs/a.example.test.pem.other-ca")" = 600 ] || fail "the kept entry is not 0600"
+rm "$dir/nested/certs/a.example.test.pem.other-ca"
+
 # hostile names never touch the directory
 before=$(ls "$dir/nested/certs" | wc -l)
 if "$cxxacme" demo --dir "$dir/nested/certs" "../escape" 2>"$dir/err"; then fail "accepted ../escape"; fi
