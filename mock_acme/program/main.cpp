@@ -45,6 +45,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --ca-key-type TYPE          ec256 (default), ec384, rsa2048, rsa3072, rsa4096
   --root-cert FILE --root-key FILE   issue under this root instead of a generated one
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
+  --intermediates N           CA certificates between a leaf and its root, 1..4 (default 1)
   --retry-after SECONDS       Retry-After on processing objects (default 1)
   --orders-per-page N         URLs per page of an account's orders list (default 100)
   --seed N                    random seed for the fault percentages
@@ -144,6 +145,7 @@ int main(int argc, char** argv) {
         } else if (a == "--root-cert") config.rootCertFile = value();
         else if (a == "--root-key") config.rootKeyFile = value();
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
+        else if (a == "--intermediates") config.intermediates = static_cast<int>(number(value(), 1, 4));
         else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
         else if (a == "--orders-per-page") config.ordersPerPage = static_cast<int>(number(value(), 1, 10000));
         else if (a == "--persist") config.persistFile = value();

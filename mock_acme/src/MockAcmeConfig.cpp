@@ -112,6 +112,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "persistFile") persistFile = text(j, key);
         else if (key == "maxBodyBytes") maxBodyBytes = number<std::size_t>(j, key);
         else if (key == "ordersPerPage") ordersPerPage = number<int>(j, key);
+        else if (key == "intermediates") intermediates = number<int>(j, key);
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
     }
     if (certificateLifetime) profiles[defaultProfile].lifetime = *certificateLifetime;
@@ -122,6 +123,7 @@ void MockAcmeConfig::validate() const {
         if (p < 0 || p > 100) throw Error("mock-acme config: percentages must be between 0 and 100");
     if (rateLimitOrders < 0) throw Error("mock-acme config: rateLimitOrders must not be negative");
     if (alternateChains < 0 || alternateChains > 4) throw Error("mock-acme config: alternateChains must be 0..4");
+    if (intermediates < 1 || intermediates > 4) throw Error("mock-acme config: intermediates must be 1..4");
     if (profiles.empty()) throw Error("mock-acme config: at least one profile is needed");
     if (!profiles.count(defaultProfile))
         throw Error("mock-acme config: the default profile \"" + defaultProfile + "\" is not among the profiles");

@@ -872,7 +872,8 @@ public:
         HttpResponse r;
         r.status = 200;
         r.contentType = "application/pem-certificate-chain";
-        r.body = it->second.leaf.toPem() + ca_.intermediate(chain).toPem();
+        r.body = it->second.leaf.toPem();
+        for (const auto& c : ca_.chain(chain)) r.body += c.toPem();
         for (std::size_t i = 0; i < ca_.chainCount(); ++i)
             if (i != chain)
                 r.addHeader("Link", "<" + url("/certZ/" + id + (i ? "/" + std::to_string(i) : "")) +
@@ -1107,9 +1108,10 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
         const Certificate root = Certificate::fromPem(AtomicFile::read(config_.rootCertFile, 1 << 20));
         const PrivateKey key = PrivateKey::fromPem(AtomicFile::read(config_.rootKeyFile, 1 << 20));
         if (!key.matches(root.publicKey())) throw Error("mock-acme: the root key does not belong to the root certificate");
-        ca_ = std::make_unique<MockCertificateAuthority>(root, key, config_.caKeyType, config_.alternateChains);
+        ca_ = std::make_unique<MockCertificateAuthority>(root, key, config_.caKeyType, config_.alternateChains,
+                                                         config_.intermediates);
     } else {
-        ca_ = std::make_unique<MockCertificateAuthority>(config_.caKeyType, config_.alternateChains);
+        ca_ = std::make_unique<MockCertificateAuthority>(config_.caKeyType, config_.alternateChains, config_.intermediates);
     }
     std::lock_guard lock(state_->mutex);
     persistLocked();

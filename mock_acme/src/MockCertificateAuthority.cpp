@@ -6,37 +6,51 @@
 namespace cxxacme::mock_acme {
 
 namespace {
+
 constexpr auto kCaLifetime = std::chrono::hours(24 * 365 * 10);
-const char* const kIntermediateName = "mock-acme intermediate";
+constexpr int kMaxIntermediates = 4;
+
+// "mock-acme intermediate" for the issuing one (as before there were
+// several), "mock-acme intermediate 2" … above it.
+std::string intermediateName(std::size_t level) {
+    return level == 0 ? "mock-acme intermediate" : "mock-acme intermediate " + std::to_string(level + 1);
+}
+
 }  // namespace
 
-MockCertificateAuthority::MockCertificateAuthority(KeyType keyType, int alternateChains)
-    : intermediateKey_(PrivateKey::generate(keyType)) {
-    build(keyType, alternateChains);
+MockCertificateAuthority::MockCertificateAuthority(KeyType keyType, int alternateChains, int intermediates) {
+    build(keyType, alternateChains, intermediates);
 }
 
 MockCertificateAuthority::MockCertificateAuthority(const Certificate& root, const PrivateKey& rootKey, KeyType keyType,
-                                                   int alternateChains)
-    : intermediateKey_(PrivateKey::generate(keyType)) {
+                                                   int alternateChains, int intermediates) {
     roots_.push_back(root);
     rootKeys_.push_back(rootKey);
-    build(keyType, alternateChains);
+    build(keyType, alternateChains, intermediates);
 }
 
 MockCertificateAuthority::MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys,
-                                                   PrivateKey intermediateKey, std::vector<Certificate> intermediates)
+                                                   std::vector<PrivateKey> intermediateKeys,
+                                                   std::vector<std::vector<Certificate>> chains)
     : roots_(std::move(roots)),
       rootKeys_(std::move(rootKeys)),
-      intermediateKey_(std::move(intermediateKey)),
-      intermediates_(std::move(intermediates)) {
-    if (roots_.empty() || roots_.size() != rootKeys_.size() || roots_.size() != intermediates_.size())
-        throw Error("mock-acme CA: roots, root keys and intermediates must pair up");
-    for (std::size_t i = 0; i < roots_.size(); ++i)
-        if (!rootKeys_[i].matches(roots_[i].publicKey()) || !intermediateKey_.matches(intermediates_[i].publicKey()))
-            throw Error("mock-acme CA: a key does not belong to its certificate");
+      intermediateKeys_(std::move(intermediateKeys)),
+      chains_(std::move(chains)) {
+    if (roots_.empty() || roots_.size() != rootKeys_.size() || roots_.size() != chains_.size() ||
+        intermediateKeys_.empty() || intermediateKeys_.size() > kMaxIntermediates)
+        throw Error("mock-acme CA: roots, root keys and chains must pair up, with 1 to 4 intermediates");
+    for (std::size_t r = 0; r < roots_.size(); ++r) {
+        if (!rootKeys_[r].matches(roots_[r].publicKey()) || chains_[r].size() != intermediateKeys_.size())
+            throw Error("mock-acme CA: a root key does not belong to its root, or a chain has the wrong length");
+        for (std::size_t j = 0; j < chains_[r].size(); ++j)
+            if (!intermediateKeys_[j].matches(chains_[r][j].publicKey()))
+                throw Error("mock-acme CA: an intermediate key does not belong to its certificate");
+    }
 }
 
-void MockCertificateAuthority::build(KeyType keyType, int alternateChains) {
+void MockCertificateAuthority::build(KeyType keyType, int alternateChains, int intermediates) {
+    if (alternateChains < 0 || intermediates < 1 || intermediates > kMaxIntermediates)
+        throw Error("mock-acme CA: 1 to 4 intermediates and no negative number of alternate chains");
     const auto now = std::chrono::system_clock::now();
     const std::size_t total = 1 + static_cast<std::size_t>(alternateChains);
     while (roots_.size() < total) {
@@ -50,13 +64,25 @@ void MockCertificateAuthority::build(KeyType keyType, int alternateChains) {
                              .selfSign(key));
         rootKeys_.push_back(key);
     }
-    for (std::size_t i = 0; i < roots_.size(); ++i)
-        intermediates_.push_back(CertificateBuilder()
-                                     .commonName(kIntermediateName)
-                                     .organization("cxxacme")
-                                     .certificateAuthority(0)
-                                     .validity(now - std::chrono::hours(24), now + kCaLifetime)
-                                     .sign(intermediateKey_.publicKey(), roots_[i], rootKeys_[i]));
+    const auto levels = static_cast<std::size_t>(intermediates);
+    for (std::size_t j = 0; j < levels; ++j) intermediateKeys_.push_back(PrivateKey::generate(keyType));
+    // Intermediate j is signed by intermediate j+1, the topmost by the root;
+    // the certificates below the top are the same in every chain.
+    const auto intermediateUnder = [&](std::size_t level, const Certificate& issuer, const PrivateKey& issuerKey) {
+        return CertificateBuilder()
+            .commonName(intermediateName(level))
+            .organization("cxxacme")
+            .certificateAuthority(static_cast<int>(level))
+            .validity(now - std::chrono::hours(24), now + kCaLifetime)
+            .sign(intermediateKeys_[level].publicKey(), issuer, issuerKey);
+    };
+    for (std::size_t r = 0; r < roots_.size(); ++r) {
+        std::vector<Certificate> line(levels, roots_[r]);
+        line[levels - 1] = intermediateUnder(levels - 1, roots_[r], rootKeys_[r]);
+        for (std::size_t j = levels - 1; j-- > 0;)
+            line[j] = r == 0 ? intermediateUnder(j, line[j + 1], intermediateKeys_[j + 1]) : chains_[0][j];
+        chains_.push_back(std::move(line));
+    }
 }
 
 Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers,
@@ -70,7 +96,7 @@ Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const s
     return builder
         .subjectAltNames(identifiers)
         .validity(notBefore, notAfter)
-        .sign(subjectKey, intermediates_.at(0), intermediateKey_);
+        .sign(subjectKey, chains_.at(0).front(), intermediateKeys_.front());
 }
 
 }  // namespace cxxacme::mock_acme

@@ -87,17 +87,21 @@ void SnapshotFile::save(const EngineState& s, const MockCertificateAuthority& ca
     root.set("offsetSeconds", std::chrono::duration_cast<std::chrono::seconds>(s.offset).count());
     Object::Ptr caJson = new Object;
     Array::Ptr roots = new Array;
-    Array::Ptr intermediates = new Array;
+    Array::Ptr chains = new Array;
     for (std::size_t i = 0; i < ca.chainCount(); ++i) {
         Object::Ptr r = new Object;
         r->set("certificate", ca.root(i).toPem());
         r->set("key", ca.rootKey(i).toPem());
         roots->add(r);
-        intermediates->add(ca.intermediate(i).toPem());
+        Array::Ptr chain = new Array;
+        for (const auto& c : ca.chain(i)) chain->add(c.toPem());
+        chains->add(chain);
     }
     caJson->set("roots", roots);
-    caJson->set("intermediates", intermediates);
-    caJson->set("intermediateKey", ca.intermediateKey().toPem());
+    caJson->set("chains", chains);
+    Array::Ptr keys = new Array;
+    for (const auto& k : ca.intermediateKeys()) keys->add(k.toPem());
+    caJson->set("intermediateKeys", keys);
     root.set("ca", caJson);
 
     Array::Ptr accounts = new Array;
@@ -203,17 +207,31 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
     try {
         const auto root = cxxacme::detail::parseJsonObject(text, 1ull << 34, "snapshot");
         auto caJson = root->getObject("ca");
-        std::vector<Certificate> roots, intermediates;
-        std::vector<PrivateKey> rootKeys;
+        std::vector<Certificate> roots;
+        std::vector<PrivateKey> rootKeys, intermediateKeys;
+        std::vector<std::vector<Certificate>> chains;
         auto rootArray = caJson->getArray("roots");
         for (std::size_t i = 0; i < rootArray->size(); ++i) {
             auto r = rootArray->getObject(static_cast<unsigned>(i));
             roots.push_back(Certificate::fromPem(r->getValue<std::string>("certificate")));
             rootKeys.push_back(PrivateKey::fromPem(r->getValue<std::string>("key")));
         }
-        for (const auto& pem : strings(*caJson, "intermediates")) intermediates.push_back(Certificate::fromPem(pem));
-        auto ca = std::make_unique<MockCertificateAuthority>(
-            roots, rootKeys, PrivateKey::fromPem(caJson->getValue<std::string>("intermediateKey")), intermediates);
+        if (caJson->has("chains")) {
+            for (const auto& pem : strings(*caJson, "intermediateKeys")) intermediateKeys.push_back(PrivateKey::fromPem(pem));
+            auto chainArray = caJson->getArray("chains");
+            for (std::size_t i = 0; chainArray && i < chainArray->size(); ++i) {
+                auto chain = chainArray->getArray(static_cast<unsigned>(i));
+                if (!chain) throw Error("a chain is not an array");
+                std::vector<Certificate> line;
+                for (std::size_t j = 0; j < chain->size(); ++j)
+                    line.push_back(Certificate::fromPem(chain->getElement<std::string>(static_cast<unsigned>(j))));
+                chains.push_back(std::move(line));
+            }
+        } else {  // written before chains of several intermediates: one per chain
+            intermediateKeys.push_back(PrivateKey::fromPem(caJson->getValue<std::string>("intermediateKey")));
+            for (const auto& pem : strings(*caJson, "intermediates")) chains.push_back({Certificate::fromPem(pem)});
+        }
+        auto ca = std::make_unique<MockCertificateAuthority>(roots, rootKeys, intermediateKeys, chains);
 
         s.offset = std::chrono::seconds(root->getValue<long long>("offsetSeconds"));
         auto each = [&](const char* name, auto&& f) {

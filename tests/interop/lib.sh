@@ -36,18 +36,23 @@ http_get() {  # URL -> body on stdout (plain http, loopback)
   python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"
 }
 
-# start_mock_acme ARGS...: sets DIR and MGMT; the CA of its HTTPS certificate is $work/https-ca.pem
+# start_mock_acme ARGS...: sets DIR, MGMT and HTTPS_CA, the CA of its HTTPS certificate
+# ($work/https-ca.pem). A second instance: MOCK_ACME_NAME=other start_mock_acme ...
+# (logs $work/other.log and .err, HTTPS_CA $work/other-https-ca.pem).
 start_mock_acme() {
-  "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --write-ca "$work/https-ca.pem" "$@" \
-    > "$work/mock-acme.log" 2> "$work/mock-acme.err" &
+  local name=${MOCK_ACME_NAME:-mock-acme}
+  HTTPS_CA="$work/https-ca.pem"
+  [ "$name" = mock-acme ] || HTTPS_CA="$work/$name-https-ca.pem"
+  "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --write-ca "$HTTPS_CA" "$@" \
+    > "$work/$name.log" 2> "$work/$name.err" &
   pids+=($!)
   for _ in $(seq 1 100); do
-    grep -q '^management: ' "$work/mock-acme.log" 2>/dev/null && break
+    grep -q '^management: ' "$work/$name.log" 2>/dev/null && break
     sleep 0.1
   done
-  DIR=$(sed -n 's/^directory: //p' "$work/mock-acme.log")
-  MGMT=$(sed -n 's/^management: //p' "$work/mock-acme.log")
-  [ -n "$DIR" ] || fail "mock-acme did not start"
+  DIR=$(sed -n 's/^directory: //p' "$work/$name.log")
+  MGMT=$(sed -n 's/^management: //p' "$work/$name.log")
+  [ -n "$DIR" ] || fail "$name did not start"
 }
 
 # verify_chain CERT CHAIN ROOT

@@ -62,4 +62,26 @@ if LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos -
   > "$work/lego-fail.log" 2>&1; then fail "issued without validation"; fi
 grep -qi "connection\|refused" "$work/lego-fail.log" || fail "unclear failure: $(tail -3 "$work/lego-fail.log")"
 
+echo "== lego and certbot, a chain of three intermediates (--intermediates 3)"
+MOCK_ACME_NAME=long start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --intermediates 3
+http_get "$MGMT/roots/0" > "$work/long-root0.pem"
+LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego-long" --domains lego-long.example.test --http --http.port "127.0.0.1:$HTTP_PORT" run \
+  > "$work/lego-long.log" 2>&1 || fail "lego (three intermediates) failed"
+issuer="$work/lego-long/certificates/lego-long.example.test.issuer.crt"
+[ "$(grep -c 'BEGIN CERTIFICATE' "$issuer")" = 3 ] || fail "lego's issuer file does not hold three intermediates"
+verify_chain "$work/lego-long/certificates/lego-long.example.test.crt" "$issuer" "$work/long-root0.pem"
+REQUESTS_CA_BUNDLE="$HTTPS_CA" certbot certonly --standalone --non-interactive --agree-tos \
+  -m test@example.com --server "$DIR" --http-01-port "$HTTP_PORT" --http-01-address 127.0.0.1 \
+  --config-dir "$work/certbot-long/config" --work-dir "$work/certbot-long/work" --logs-dir "$work/certbot-long/logs" \
+  -d certbot-long.example.test > "$work/certbot-long.log" 2>&1 || fail "certbot (three intermediates) failed"
+live="$work/certbot-long/config/live/certbot-long.example.test"
+[ "$(grep -c 'BEGIN CERTIFICATE' "$live/chain.pem")" = 3 ] || fail "certbot's chain.pem does not hold three intermediates"
+verify_chain "$live/cert.pem" "$live/chain.pem" "$work/long-root0.pem"
+openssl x509 -in "$live/cert.pem" -out "$work/long-leaf.pem"  # the leaf alone
+openssl x509 -in "$live/chain.pem" -out "$work/long-issuing.pem"  # the first intermediate alone
+if openssl verify -CAfile "$work/long-root0.pem" -untrusted "$work/long-issuing.pem" "$work/long-leaf.pem" > /dev/null 2>&1; then
+  fail "the leaf verified with only the issuing intermediate"
+fi
+
 echo "PASS"

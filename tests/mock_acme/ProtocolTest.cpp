@@ -340,6 +340,90 @@ BOOST_AUTO_TEST_CASE(full_flow_with_alternate_chains) {
     BOOST_TEST(s.session.post(certUrl, stranger, strangerKid, "").status == 404);
 }
 
+// intermediates = 3: every chain carries three CA certificates, the issuing
+// one first, and verifies to its own root only; the restored CA is the same,
+// and a snapshot written before chains of several intermediates still loads.
+BOOST_AUTO_TEST_CASE(longer_chains_under_every_root) {
+    const std::string file = (std::filesystem::temp_directory_path() / ("cxxacme-chains-" + std::to_string(::getpid()) + ".sqlite")).string();
+    std::filesystem::remove(file);
+    MockAcmeConfig config = quietConfig();
+    config.intermediates = 3;
+    config.alternateChains = 1;
+    config.persistFile = file;
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    std::vector<Certificate> served;
+    const auto issueAndCheck = [&](Server& s, std::size_t expectedIntermediates) {
+        const Reply order = s.newOrder({"chain.example.test"});
+        s.authorize(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("chain.example.test")});
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        const Reply download = s.session.post(done.str("certificate"), s.account, s.kid, "");
+        const auto chain = Certificate::chainFromPem(download.body);
+        BOOST_REQUIRE(chain.size() == 1 + expectedIntermediates);
+        const std::vector<Certificate> intermediates(chain.begin() + 1, chain.end());
+        const Certificate root0 = Certificate::fromPem(s.management("/roots/0"));
+        const Certificate root1 = Certificate::fromPem(s.management("/roots/1"));
+        BOOST_CHECK_NO_THROW(chain[0].verifyChain(intermediates, {root0}));
+        BOOST_CHECK_THROW(chain[0].verifyChain(intermediates, {root1}), CertificateError);
+        if (expectedIntermediates > 1)  // the issuing intermediate alone does not reach the root
+            BOOST_CHECK_THROW(chain[0].verifyChain({intermediates.front()}, {root0}), CertificateError);
+        BOOST_TEST(Certificate::fromPem(s.management("/intermediates/0")) == intermediates.front());
+        BOOST_TEST(chain[0].issuer() == intermediates.front().subject());
+        BOOST_TEST(intermediates.back().issuer() == root0.subject());
+        const auto alt = Certificate::chainFromPem(s.session.post(download.links("alternate").at(0), s.account, s.kid, "").body);
+        BOOST_REQUIRE(alt.size() == 1 + expectedIntermediates);
+        const std::vector<Certificate> altIntermediates(alt.begin() + 1, alt.end());
+        BOOST_CHECK_NO_THROW(alt[0].verifyChain(altIntermediates, {root1}));
+        BOOST_CHECK_THROW(alt[0].verifyChain(altIntermediates, {root0}), CertificateError);
+        return std::vector<Certificate>(chain.begin() + 1, chain.end());
+    };
+    {
+        Server s(config, accountKey);
+        served = issueAndCheck(s, 3);
+    }
+    {
+        config.intermediates = 1;  // a restored CA keeps its own line
+        Server s(config, accountKey);
+        s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+        const auto again = issueAndCheck(s, 3);
+        BOOST_TEST(again == served, boost::test_tools::per_element());
+    }
+
+    // a snapshot of the older layout (one intermediate per chain, kept as
+    // "intermediates" and "intermediateKey") still loads, as the same CA
+    std::filesystem::remove(file);
+    std::string root0Pem, intermediatePem;
+    {
+        Server s(config, accountKey);
+        s.login();
+        issueAndCheck(s, 1);
+        root0Pem = s.management("/roots/0");
+        intermediatePem = s.management("/intermediates/0");
+    }
+    {
+        sqlite3* db = nullptr;
+        BOOST_REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+        char* error = nullptr;
+        const int rc = sqlite3_exec(db, R"(UPDATE snapshot SET json = json_remove(json_set(json,
+                '$.ca.intermediateKey', json_extract(json, '$.ca.intermediateKeys[0]'),
+                '$.ca.intermediates', json_array(json_extract(json, '$.ca.chains[0][0]'), json_extract(json, '$.ca.chains[1][0]'))),
+              '$.ca.chains', '$.ca.intermediateKeys'))",
+                                    nullptr, nullptr, &error);
+        BOOST_TEST(rc == SQLITE_OK, (error ? error : ""));
+        sqlite3_free(error);
+        BOOST_TEST(sqlite3_changes(db) == 1);
+        sqlite3_close(db);
+    }
+    {
+        Server s(config, accountKey);
+        s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+        BOOST_TEST(s.management("/roots/0") == root0Pem);
+        BOOST_TEST(s.management("/intermediates/0") == intermediatePem);
+        issueAndCheck(s, 1);
+    }
+    std::filesystem::remove(file);
+}
+
 BOOST_AUTO_TEST_CASE(finalize_refuses_the_account_key_and_bad_csrs) {
     Server s;
     const Reply order = s.newOrder({"a.example.test"});

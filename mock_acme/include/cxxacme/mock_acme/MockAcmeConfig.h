@@ -69,6 +69,7 @@ struct MockAcmeConfig {
     std::string rootCertFile;                ///< load the root (and its key) instead of generating
     std::string rootKeyFile;
     int alternateChains = 1;                 ///< extra chains to other roots, offered as Link: rel="alternate"
+    int intermediates = 1;                   ///< CA certificates between a leaf and its root (1..4)
 
     std::size_t maxBodyBytes = 64 * 1024;
     /// An account's orders list gives this many URLs a page, with

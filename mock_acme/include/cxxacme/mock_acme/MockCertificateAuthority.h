@@ -9,22 +9,28 @@
 
 namespace cxxacme::mock_acme {
 
-/// mock-acme's issuing CA: one intermediate key under one or more roots.
+/// mock-acme's issuing CA: a line of intermediate keys under one or more roots.
 ///
-/// Chain 0 is intermediate 0 under root 0; chain N (N ≥ 1) is the same
-/// intermediate key certified by root N, so every leaf verifies through any
-/// chain — the alternate chains of RFC 8555 §7.4.2. Thread-safe after
-/// construction.
+/// Leaves are signed by the issuing intermediate key; with N intermediates,
+/// intermediate j (0 = issuing) is certified by intermediate j+1 and the
+/// topmost by a root. Chain 0 ends in root 0; chain R (R ≥ 1) is the same
+/// line with its topmost intermediate certified by root R instead, so every
+/// leaf verifies through any chain — the alternate chains of RFC 8555
+/// §7.4.2. Thread-safe after construction.
 class MockCertificateAuthority {
 public:
-    /// Generates `1 + alternateChains` roots and their intermediates.
-    MockCertificateAuthority(KeyType keyType, int alternateChains);
+    /// Generates `1 + alternateChains` roots and `intermediates` (1..4)
+    /// intermediate keys and certificates.
+    MockCertificateAuthority(KeyType keyType, int alternateChains, int intermediates = 1);
     /// Uses a given root and key for chain 0; alternates are generated.
-    MockCertificateAuthority(const Certificate& root, const PrivateKey& rootKey, KeyType keyType, int alternateChains);
+    MockCertificateAuthority(const Certificate& root, const PrivateKey& rootKey, KeyType keyType, int alternateChains,
+                             int intermediates = 1);
 
-    /// Exactly these parts (a CA restored from mock-acme's snapshot file).
-    MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys, PrivateKey intermediateKey,
-                             std::vector<Certificate> intermediates);
+    /// Exactly these parts (a CA restored from mock-acme's snapshot file):
+    /// `chains[r]` lists the intermediates of chain r from the issuing one
+    /// up, and `intermediateKeys[j]` is the key of every chain's j-th.
+    MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys,
+                             std::vector<PrivateKey> intermediateKeys, std::vector<std::vector<Certificate>> chains);
 
     /// A leaf for `subjectKey` with `identifiers` as SANs.
     Certificate issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers, TimePoint notBefore,
@@ -33,16 +39,21 @@ public:
     std::size_t chainCount() const noexcept { return roots_.size(); }
     const Certificate& root(std::size_t i) const { return roots_.at(i); }
     const PrivateKey& rootKey(std::size_t i) const { return rootKeys_.at(i); }
-    const Certificate& intermediate(std::size_t i) const { return intermediates_.at(i); }
-    const PrivateKey& intermediateKey() const noexcept { return intermediateKey_; }
+    /// Chain i's intermediates, the issuing one first, the root's child last.
+    const std::vector<Certificate>& chain(std::size_t i) const { return chains_.at(i); }
+    /// Chain i's issuing intermediate (the same key in every chain).
+    const Certificate& intermediate(std::size_t i) const { return chains_.at(i).front(); }
+    const PrivateKey& intermediateKey() const noexcept { return intermediateKeys_.front(); }
+    /// The intermediates' keys, the issuing one first.
+    const std::vector<PrivateKey>& intermediateKeys() const noexcept { return intermediateKeys_; }
 
 private:
-    void build(KeyType keyType, int alternateChains);
+    void build(KeyType keyType, int alternateChains, int intermediates);
 
     std::vector<Certificate> roots_;
     std::vector<PrivateKey> rootKeys_;
-    PrivateKey intermediateKey_;
-    std::vector<Certificate> intermediates_;
+    std::vector<PrivateKey> intermediateKeys_;
+    std::vector<std::vector<Certificate>> chains_;
 };
 
 }  // namespace cxxacme::mock_acme
