@@ -1113,16 +1113,50 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
     } else {
         ca_ = std::make_unique<MockCertificateAuthority>(config_.caKeyType, config_.alternateChains, config_.intermediates);
     }
-    std::lock_guard lock(state_->mutex);
-    persistLocked();
+    if (snapshot_) {
+        writeSnapshot();  // the CA is on disk before the first request
+        snapshotWriter_ = std::thread([this] { snapshotLoop(); });
+    }
 }
 
-void MockAcmeEngine::persistLocked() {
+void MockAcmeEngine::requestSnapshot() {
     if (!snapshot_) return;
+    {
+        std::lock_guard lock(snapshotMutex_);
+        snapshotWanted_ = true;
+    }
+    snapshotWake_.notify_one();
+}
+
+void MockAcmeEngine::writeSnapshot() {
+    std::lock_guard writing(snapshotWriteMutex_);
     try {
-        snapshot_->save(*state_, *ca_);
+        const auto started = std::chrono::steady_clock::now();
+        std::string text;
+        {
+            std::lock_guard lock(state_->mutex);
+            text = state::SnapshotFile::serialize(*state_, *ca_);
+        }
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        snapshotInterval_ = std::max(std::chrono::milliseconds(250), 4 * took);
+        snapshot_->write(text);
     } catch (const Error& e) {
         Poco::Logger::get("cxxacme.mock_acme").error(e.what());
+    }
+}
+
+void MockAcmeEngine::snapshotLoop() {
+    std::unique_lock lock(snapshotMutex_);
+    while (true) {
+        snapshotWake_.wait(lock, [this] { return snapshotWanted_ || snapshotStop_; });
+        if (snapshotStop_) return;  // the destructor writes the last one
+        // the changes of the next interval go into the same snapshot
+        snapshotWake_.wait_for(lock, snapshotInterval_, [this] { return snapshotStop_; });
+        if (snapshotStop_) return;
+        snapshotWanted_ = false;
+        lock.unlock();
+        writeSnapshot();
+        lock.lock();
     }
 }
 
@@ -1136,7 +1170,16 @@ MockAcmeEngine::~MockAcmeEngine() {
         state_->stopping = true;
     }
     state_->validated.notify_all();
+    if (snapshotWriter_.joinable()) {
+        {
+            std::lock_guard lock(snapshotMutex_);
+            snapshotStop_ = true;
+        }
+        snapshotWake_.notify_one();
+        snapshotWriter_.join();
+    }
     workers_.shutdown();
+    if (snapshot_) writeSnapshot();  // everything, validations that just ended included
 }
 
 TimePoint MockAcmeEngine::now() const {
@@ -1145,24 +1188,24 @@ TimePoint MockAcmeEngine::now() const {
 }
 
 void MockAcmeEngine::timeTravel(Duration offset) {
-    std::lock_guard lock(state_->mutex);
-    state_->offset += offset;
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->offset += offset;
+    }
+    requestSnapshot();
 }
 
 HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     HttpResponse response;
     try {
         response = dispatch(request);
-        if (request.method == "POST" && snapshot_) {
-            std::lock_guard lock(state_->mutex);
-            persistLocked();
-        }
     } catch (const AcmeProblem& p) {
         response = problemResponse(p);
     } catch (const std::exception& e) {
         Poco::Logger::get("cxxacme.mock_acme").error(std::string("internal error: ") + e.what());
         response = problemResponse(AcmeProblem("serverInternal", "internal error", 500));
     }
+    if (request.method == "POST") requestSnapshot();  // answered or refused, it may have changed something
     {
         std::lock_guard lock(state_->mutex);
         response.addHeader("Replay-Nonce", state_->issueNonce());
@@ -1268,7 +1311,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
                 c.validated = clock_.now() + state_->offset;
                 if (authz.status == "pending") authz.status = "valid";
             }
-            persistLocked();
+            requestSnapshot();
         };
         if (config_.validationDelay > Duration::zero()) {
             std::lock_guard lock(delaysMutex_);
@@ -1323,7 +1366,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
         }
         if (request.method == "POST" && request.path == "/set-renewal-info") {
             HttpResponse r = x.setRenewalInfo(request);
-            persistLocked();
+            requestSnapshot();
             return r;
         }
         if (request.method == "POST" && request.path == "/time-travel") {
@@ -1344,7 +1387,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 total < -kMaxOffsetSeconds)
                 throw malformed("time-travel needs {\"advanceSeconds\": N}, an integer, the whole offset within 100 years");
             state_->offset += std::chrono::seconds(advance);
-            persistLocked();
+            requestSnapshot();
             auto o = obj();
             o->set("now", formatRfc3339(clock_.now() + state_->offset));
             return Exchange::json(200, o);

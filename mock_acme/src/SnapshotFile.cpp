@@ -82,7 +82,9 @@ SnapshotFile::SnapshotFile(std::string path) : path_(std::move(path)) {
 
 SnapshotFile::~SnapshotFile() { sqlite3_close(db_); }
 
-void SnapshotFile::save(const EngineState& s, const MockCertificateAuthority& ca) {
+void SnapshotFile::save(const EngineState& s, const MockCertificateAuthority& ca) { write(serialize(s, ca)); }
+
+std::string SnapshotFile::serialize(const EngineState& s, const MockCertificateAuthority& ca) {
     Object root;
     root.set("offsetSeconds", std::chrono::duration_cast<std::chrono::seconds>(s.offset).count());
     Object::Ptr caJson = new Object;
@@ -180,8 +182,10 @@ void SnapshotFile::save(const EngineState& s, const MockCertificateAuthority& ca
         certs->add(o);
     }
     root.set("certificates", certs);
+    return cxxacme::detail::toJsonText(root);
+}
 
-    const std::string text = cxxacme::detail::toJsonText(root);
+void SnapshotFile::write(const std::string& text) {
     sqlite3_stmt* stmt = nullptr;
     check(sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO snapshot (id, version, json) VALUES (1, ?, ?)", -1, &stmt, nullptr),
           db_, "preparing a save");

@@ -1,7 +1,7 @@
 #pragma once
 
 // mock-acme's optional persistence: the whole state, CA included, as one
-// JSON snapshot in a SQLite file, rewritten after every change. Internal.
+// JSON snapshot in a SQLite file. Internal.
 
 #include <memory>
 #include <string>
@@ -27,6 +27,10 @@ public:
     std::unique_ptr<MockCertificateAuthority> load(EngineState& state);
     /// Replaces the snapshot. Throws `Error`.
     void save(const EngineState& state, const MockCertificateAuthority& ca);
+    /// The snapshot of `state` as text (call with the state locked).
+    static std::string serialize(const EngineState& state, const MockCertificateAuthority& ca);
+    /// Replaces the snapshot with `text` from `serialize`. Throws `Error`.
+    void write(const std::string& text);
 
 private:
     std::string path_;

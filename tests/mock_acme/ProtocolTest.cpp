@@ -897,6 +897,23 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
     {
         Server s(config, accountKey);
         kid = s.login();
+        // written by the snapshot writer while the server runs, not only when it stops
+        const std::string accountId = kid.substr(kid.rfind('/') + 1);
+        bool written = false;
+        for (int i = 0; i < 200 && !written; ++i) {
+            sqlite3* db = nullptr;
+            if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+                sqlite3_stmt* stmt = nullptr;
+                if (sqlite3_prepare_v2(db, "SELECT instr(json, ?) > 0 FROM snapshot", -1, &stmt, nullptr) == SQLITE_OK) {
+                    sqlite3_bind_text(stmt, 1, accountId.c_str(), -1, SQLITE_TRANSIENT);
+                    written = sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
+                }
+                sqlite3_finalize(stmt);
+            }
+            sqlite3_close(db);
+            if (!written) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        BOOST_TEST(written, "the new account did not reach the snapshot within 10 s");
         const Reply ready = s.newOrder({"ready.example.test"}, R"(,"notAfter":")" + readyNotAfter + R"(")");
         readyOrderUrl = ready.header("Location");
         s.authorize(ready);

@@ -77,7 +77,9 @@ struct MockAcmeConfig {
     int ordersPerPage = 100;
 
     /// A SQLite file that keeps the whole state (CA, accounts, orders,
-    /// certificates) across restarts; empty: memory only.
+    /// certificates) across restarts; empty: memory only. Written in the
+    /// background at most every 250 ms (longer for large states) and when the
+    /// engine stops.
     std::string persistFile;
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).

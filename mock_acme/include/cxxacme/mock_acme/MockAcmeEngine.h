@@ -1,7 +1,10 @@
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <random>
 #include <string>
 #include <vector>
@@ -55,8 +58,12 @@ public:
 
 private:
     HttpResponse dispatch(const HttpRequest& request);
-    /// Writes the snapshot, if persistence is on; call with the state locked.
-    void persistLocked();
+    /// With persistence on, asks the snapshot writer for a snapshot soon.
+    void requestSnapshot();
+    /// Serializes the state under its lock and writes it outside the lock.
+    void writeSnapshot();
+    /// The snapshot writer: one snapshot for the changes of each interval.
+    void snapshotLoop();
 
     MockAcmeConfig config_;
     std::string baseUrl_;
@@ -70,6 +77,16 @@ private:
     /// worker: delays run side by side, however few the workers).
     std::mutex delaysMutex_;
     std::vector<ScheduledCall> delays_;
+    /// Snapshots are written by a thread of their own, at most one per
+    /// interval (250 ms, or four times the last serialization if longer),
+    /// so that a request never waits for the whole state to be written.
+    std::mutex snapshotMutex_;  ///< guards the three below
+    std::condition_variable snapshotWake_;
+    bool snapshotWanted_ = false;
+    bool snapshotStop_ = false;
+    std::mutex snapshotWriteMutex_;  ///< one write at a time
+    std::chrono::milliseconds snapshotInterval_{250};
+    std::thread snapshotWriter_;
 };
 
 }  // namespace cxxacme::mock_acme
