@@ -84,19 +84,23 @@ struct IssuedCertificate {
 };
 
 
-struct EngineState {
-    std::mutex mutex;
-    std::mt19937_64 random;
-    std::unordered_set<std::string> nonces;
-    std::deque<std::string> nonceOrder;
+// What a snapshot holds: copied under the lock, written without it.
+struct EngineData {
     std::map<std::string, Account> accounts;
-    std::map<std::string, std::string> accountByThumbprint;
     std::map<std::string, Order> orders;
     std::map<std::string, Authorization> authorizations;
     std::map<std::string, Challenge> challenges;
     std::map<std::string, IssuedCertificate> certificates;
-    std::map<std::string, std::string> certificateByAriId;
     Duration offset{};
+};
+
+struct EngineState : EngineData {
+    std::mutex mutex;
+    std::mt19937_64 random;
+    std::unordered_set<std::string> nonces;
+    std::deque<std::string> nonceOrder;
+    std::map<std::string, std::string> accountByThumbprint;  // indexes, rebuilt on load
+    std::map<std::string, std::string> certificateByAriId;
     bool stopping = false;
     std::condition_variable validated;  ///< a validation finished
 

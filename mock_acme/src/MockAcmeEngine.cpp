@@ -1132,11 +1132,12 @@ void MockAcmeEngine::writeSnapshot() {
     std::lock_guard writing(snapshotWriteMutex_);
     try {
         const auto started = std::chrono::steady_clock::now();
-        std::string text;
+        state::EngineData copy;
         {
             std::lock_guard lock(state_->mutex);
-            text = state::SnapshotFile::serialize(*state_, *ca_);
+            copy = static_cast<const state::EngineData&>(*state_);  // requests wait for the copy only
         }
+        const std::string text = state::SnapshotFile::serialize(copy, *ca_);
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
         snapshotInterval_ = std::max(std::chrono::milliseconds(250), 4 * took);
         snapshot_->write(text);

@@ -82,9 +82,9 @@ SnapshotFile::SnapshotFile(std::string path) : path_(std::move(path)) {
 
 SnapshotFile::~SnapshotFile() { sqlite3_close(db_); }
 
-void SnapshotFile::save(const EngineState& s, const MockCertificateAuthority& ca) { write(serialize(s, ca)); }
+void SnapshotFile::save(const EngineData& s, const MockCertificateAuthority& ca) { write(serialize(s, ca)); }
 
-std::string SnapshotFile::serialize(const EngineState& s, const MockCertificateAuthority& ca) {
+std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAuthority& ca) {
     Object root;
     root.set("offsetSeconds", std::chrono::duration_cast<std::chrono::seconds>(s.offset).count());
     Object::Ptr caJson = new Object;

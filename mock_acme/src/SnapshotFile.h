@@ -26,9 +26,9 @@ public:
     /// snapshot it cannot read.
     std::unique_ptr<MockCertificateAuthority> load(EngineState& state);
     /// Replaces the snapshot. Throws `Error`.
-    void save(const EngineState& state, const MockCertificateAuthority& ca);
-    /// The snapshot of `state` as text (call with the state locked).
-    static std::string serialize(const EngineState& state, const MockCertificateAuthority& ca);
+    void save(const EngineData& state, const MockCertificateAuthority& ca);
+    /// The snapshot of `state` as text.
+    static std::string serialize(const EngineData& state, const MockCertificateAuthority& ca);
     /// Replaces the snapshot with `text` from `serialize`. Throws `Error`.
     void write(const std::string& text);
 

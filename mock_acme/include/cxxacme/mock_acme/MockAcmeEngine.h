@@ -60,7 +60,7 @@ private:
     HttpResponse dispatch(const HttpRequest& request);
     /// With persistence on, asks the snapshot writer for a snapshot soon.
     void requestSnapshot();
-    /// Serializes the state under its lock and writes it outside the lock.
+    /// Copies the state under its lock; serializes and writes the copy outside it.
     void writeSnapshot();
     /// The snapshot writer: one snapshot for the changes of each interval.
     void snapshotLoop();
