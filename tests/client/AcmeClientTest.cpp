@@ -142,6 +142,16 @@ BOOST_AUTO_TEST_CASE(a_failed_validation_is_an_acme_problem_and_responders_stop)
 BOOST_AUTO_TEST_CASE(accounts_contact_deactivation_and_key_rollover) {
     World w;
     BOOST_CHECK_THROW(w.client.findAccount(), AcmeProblem);
+    // not agreeing to the directory's terms: the server's problem, whole, and no account
+    try {
+        w.client.registerAccount({"mailto:ops@example.com"}, false);
+        BOOST_FAIL("an account without agreeing to the terms");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("userActionRequired"));
+        BOOST_TEST(p.status() == 403);
+        BOOST_TEST(p.extra()->optValue<std::string>("instance", "").starts_with("https://"));
+    }
+    BOOST_CHECK_THROW(w.client.findAccount(), AcmeProblem);
     const AcmeAccount created = w.client.registerAccount({"mailto:ops@example.com"}, true);
     BOOST_TEST(created.status == "valid");
     BOOST_TEST(created.contact.at(0) == "mailto:ops@example.com");
