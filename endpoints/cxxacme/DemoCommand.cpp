@@ -91,10 +91,12 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
                 if (entry && !entry->empty() && !chainsTo(*entry, acme.issuingRoot())) {
                     // issued by another CA (an older demo state): kept aside, issued again
                     const std::string entryPath = store.pathFor(name);
-                    fs::rename(entryPath, entryPath + ".other-ca");
+                    std::string keptPath = entryPath + ".other-ca";
+                    for (int i = 1; fs::exists(keptPath); ++i) keptPath = entryPath + ".other-ca." + std::to_string(i);
+                    fs::rename(entryPath, keptPath);
                     store.store(name, PemBundle());
                     out << "2. " << name << ": the entry's certificate is not from this mock-acme; kept as "
-                        << entryPath << ".other-ca, created an empty entry (\"issue me\")\n";
+                        << keptPath << ", created an empty entry (\"issue me\")\n";
                 } else if (!entry) {
                     store.store(name, PemBundle());
                     out << "2. " << name << ": created an empty entry (\"issue me\")\n";

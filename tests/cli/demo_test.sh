@@ -46,7 +46,14 @@ echo "$out3" | grep -q "1 issued this run, 0 failed, 1 of 1 entries verified" ||
 [ "$(openssl x509 -in "$dir/nested/certs/a.example.test.pem.other-ca" -noout -serial)" = "$old_serial" ] \
   || fail "the old entry was not kept"
 [ "$(stat -c %a "$dir/nested/certs/a.example.test.pem.other-ca")" = 600 ] || fail "the kept entry is not 0600"
-rm "$dir/nested/certs/a.example.test.pem.other-ca"
+# a second time: the first one kept stays, the new one gets its own name
+second_serial=$(openssl x509 -in "$dir/nested/certs/a.example.test.pem" -noout -serial)
+rm "$dir/nested/mock-acme.sqlite"
+"$cxxacme" demo --dir "$dir/nested/certs" a.example.test | grep -q "kept as .*a.example.test.pem.other-ca.1" \
+  || fail "a second other-CA entry was not kept under a new name"
+[ "$(openssl x509 -in "$dir/nested/certs/a.example.test.pem.other-ca" -noout -serial)" = "$old_serial" ] || fail "the first kept entry was replaced"
+[ "$(openssl x509 -in "$dir/nested/certs/a.example.test.pem.other-ca.1" -noout -serial)" = "$second_serial" ] || fail "the second kept entry is wrong"
+rm "$dir/nested/certs/a.example.test.pem.other-ca" "$dir/nested/certs/a.example.test.pem.other-ca.1"
 
 # hostile names never touch the directory
 before=$(ls "$dir/nested/certs" | wc -l)
