@@ -7,7 +7,11 @@
 #include <string>
 #include <vector>
 
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
+#include <Poco/PatternFormatter.h>
 
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
@@ -28,6 +32,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --resolve NAME=ADDR         where NAME resolves for validation (repeatable; default: all to 127.0.0.1)
   --write-ca FILE             write the PEM of the CA that signed the HTTPS certificate
   --config FILE.json          read settings (see docs/mock-acme.md); later flags override
+  --verbose                   log every request (method, path, status, problem type) to stderr
   --skip-validation           challenges become valid without being checked
   --tls-sni-01                also offer the legacy tls-sni-01 challenge
   --validation-delay SECONDS  wait before each validation
@@ -83,6 +88,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
     MockAcmeConfig config;
     std::string writeCa;
+    bool verbose = false;
     // --config first, so that flags override it wherever they stand.
     for (std::size_t i = 0; i + 1 < args.size(); ++i)
         if (args[i] == "--config") {
@@ -102,7 +108,8 @@ int main(int argc, char** argv) {
         if (a == "--help" || a == "-h") {
             std::cout << kUsage;
             return 0;
-        } else if (a == "--listen") std::tie(config.listenHost, config.listenPort) = hostPort(value());
+        } else if (a == "--verbose" || a == "-v") verbose = true;
+        else if (a == "--listen") std::tie(config.listenHost, config.listenPort) = hostPort(value());
         else if (a == "--management") std::tie(config.managementHost, config.managementPort) = hostPort(value());
         else if (a == "--http01-port") config.http01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
         else if (a == "--tls01-port") config.tlsAlpn01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
@@ -152,6 +159,12 @@ int main(int argc, char** argv) {
         else if (a == "--seed") config.randomSeed = static_cast<std::uint64_t>(number(value(), 0, LONG_MAX));
         else usage("unknown option " + a);
     }
+
+    // warnings and errors always, every request with --verbose, to stderr
+    Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("mock-acme: %p: %t"));
+    Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(format, new Poco::ConsoleChannel(std::cerr)));
+    Poco::Logger::root().setChannel(channel);
+    Poco::Logger::setLevel("", verbose ? Poco::Message::PRIO_INFORMATION : Poco::Message::PRIO_WARNING);
 
     sigset_t signals;
     sigemptyset(&signals);

@@ -4,6 +4,7 @@
 
 #include <openssl/ssl.h>
 
+#include <Poco/Logger.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -64,6 +65,7 @@ public:
         } else {
             out = management_ ? engine_.handleManagement(in) : engine_.handle(in);
         }
+        logRequest(in, out);
         response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
         if (!out.contentType.empty()) response.setContentType(out.contentType);
         for (const auto& [name, value] : out.headers) response.add(name, value);
@@ -72,6 +74,21 @@ public:
     }
 
 private:
+    // "POST /order-plz 201", "POST /chalZ/… 400 badNonce": the request line's
+    // method and path (printable), the status and a problem's type; never a
+    // body, so nothing secret.
+    void logRequest(const HttpRequest& in, const HttpResponse& out) const {
+        static Poco::Logger& requests = Poco::Logger::get("cxxacme.mock_acme.requests");
+        static Poco::Logger& management = Poco::Logger::get("cxxacme.mock_acme.management");
+        Poco::Logger& logger = management_ ? management : requests;
+        if (!logger.information()) return;
+        std::string line = in.method + " " + InvalidNameError::printable(in.path.substr(0, 200)) + " " + std::to_string(out.status);
+        static const std::string kTypePrefix = "\"type\":\"urn:ietf:params:acme:error:";
+        if (const auto at = out.body.find(kTypePrefix); out.contentType == "application/problem+json" && at != std::string::npos)
+            line += " " + out.body.substr(at + kTypePrefix.size(), out.body.find('"', at + kTypePrefix.size()) - at - kTypePrefix.size());
+        logger.information(line);
+    }
+
     HttpResponse tooLarge() {
         HttpResponse r;
         r.status = 413;

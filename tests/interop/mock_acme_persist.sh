@@ -36,7 +36,7 @@ wait "$first_pid" 2>/dev/null || true
 # the same port: lego files its account under the server's host and port
 port=$(echo "$DIR" | sed -n 's|^https://127.0.0.1:\([0-9]*\)/dir$|\1|p')
 [ -n "$port" ] || fail "no port in $DIR"
-MOCK_ACME_NAME=second start_mock_acme --http01-port "$HTTP_PORT" --persist "$state" --listen "127.0.0.1:$port"
+MOCK_ACME_NAME=second start_mock_acme --http01-port "$HTTP_PORT" --persist "$state" --listen "127.0.0.1:$port" --verbose
 [ "$(echo "$DIR" | sed -n 's|^https://127.0.0.1:\([0-9]*\)/dir$|\1|p')" = "$port" ] || fail "not on the same port: $DIR"
 http_get "$MGMT/roots/0" > "$work/root0-after.pem"
 cmp -s "$work/root0-before.pem" "$work/root0-after.pem" || fail "the CA changed across the restart"
@@ -45,4 +45,8 @@ LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@
   --path "$work/lego" --domains persist.example.test revoke > "$work/lego-revoke.log" 2>&1 \
   || fail "lego could not revoke through the restarted server: $(tail -3 "$work/lego-revoke.log")"
 http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Revoked"' || fail "the revocation did not take"
+# --verbose logs each request's line and status to stderr; without it, nothing
+grep -q "Information: POST /revoke-cert 200" "$work/second.err" || fail "--verbose did not log the revocation"
+grep -q "Information: GET /cert-status-by-serial/" "$work/second.err" || fail "--verbose did not log the management request"
+! grep -q "Information" "$work/mock-acme.err" || fail "requests were logged without --verbose"
 echo "PASS"
