@@ -1,13 +1,50 @@
 #include "cxxacme/detail/Json.h"
 
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include "cxxacme/Error.h"
 
 namespace cxxacme::detail {
+
+namespace {
+
+// Poco's handler, refusing an object that names a member twice: RFC 8259
+// leaves duplicates open, I-JSON (RFC 7493) forbids them and RFC 7515 §4
+// lets a JWS parser refuse them — two readers of one text must not see two
+// different values.
+class UniqueMembersHandler final : public Poco::JSON::ParseHandler {
+public:
+    explicit UniqueMembersHandler(std::string what) : what_(std::move(what)) {}
+    void reset() override {
+        ParseHandler::reset();
+        open_.clear();
+    }
+    void startObject() override {
+        ParseHandler::startObject();
+        open_.emplace_back();
+    }
+    void endObject() override {
+        ParseHandler::endObject();
+        if (!open_.empty()) open_.pop_back();
+    }
+    void key(const std::string& k) override {
+        if (!open_.empty() && !open_.back().insert(k).second)
+            throw JoseError(what_ + ": the member \"" + InvalidNameError::printable(k.substr(0, 64)) + "\" appears twice");
+        ParseHandler::key(k);
+    }
+
+private:
+    std::string what_;
+    std::vector<std::set<std::string>> open_;
+};
+
+}  // namespace
 
 Poco::JSON::Object::Ptr parseJsonObject(std::string_view text, std::size_t maxBytes, std::string_view what) {
     if (text.size() > maxBytes)
@@ -15,7 +52,7 @@ Poco::JSON::Object::Ptr parseJsonObject(std::string_view text, std::size_t maxBy
                         std::to_string(maxBytes));
     if (text.empty()) throw JoseError(std::string(what) + ": empty");
     try {
-        Poco::JSON::Parser parser;
+        Poco::JSON::Parser parser(new UniqueMembersHandler(std::string(what)));
         Poco::Dynamic::Var value = parser.parse(std::string(text));
         if (value.type() != typeid(Poco::JSON::Object::Ptr))
             throw JoseError(std::string(what) + ": not a JSON object");

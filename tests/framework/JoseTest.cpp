@@ -8,6 +8,7 @@
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/FlattenedJws.h"
+#include "cxxacme/detail/Json.h"
 #include "cxxacme/Jwk.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/KeySigner.h"
@@ -176,6 +177,29 @@ BOOST_AUTO_TEST_CASE(malformed_jws_is_a_clear_error) {
     };
     for (const auto& text : bad) BOOST_CHECK_THROW(FlattenedJws::parse(text), JoseError);
     BOOST_CHECK_NO_THROW(FlattenedJws::parse(flattened(p, pl, s)));
+}
+
+// A member named twice — in the JWS, in its protected header, or deeper — is
+// refused (I-JSON; RFC 7515 §4 allows it), so that no two readers of one
+// request see different values; the same members once each are fine.
+BOOST_AUTO_TEST_CASE(duplicate_members_are_refused) {
+    const KeySigner signer(PrivateKey::generate(KeyType::EcP256));
+    const auto good = FlattenedJws::signAcmeRequest(signer, "u", "n", "k", "{}");
+    const std::string p = good.protectedB64(), pl = good.payloadB64(), s = good.signatureB64();
+    const auto refused = [](const std::string& text, const std::string& member) {
+        try {
+            FlattenedJws::parse(text);
+            BOOST_ERROR("accepted: " << text);
+        } catch (const JoseError& e) {
+            BOOST_TEST(std::string(e.what()).find("\"" + member + "\" appears twice") != std::string::npos, e.what());
+        }
+    };
+    refused(R"({"protected":")" + p + R"(","payload":")" + pl + R"(","payload":"","signature":")" + s + R"("})", "payload");
+    refused(flattened(Base64Url::encode(R"({"alg":"ES256","url":"https://a/","nonce":"n","url":"https://b/"})"), pl, s), "url");
+    refused(flattened(Base64Url::encode(R"({"alg":"ES256","jwk":{"kty":"EC","x":"a","x":"b"}})"), pl, s), "x");
+    // the same name in sibling or nested objects is no duplicate
+    BOOST_CHECK_NO_THROW(detail::parseJsonObject(R"({"a":{"k":1},"b":{"k":2},"c":[{"k":3},{"k":4}],"k":5})", 1000, "test"));
+    BOOST_CHECK_THROW(detail::parseJsonObject(R"({"c":[{"k":3,"k":4}]})", 1000, "test"), JoseError);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_jwk_is_a_clear_error) {

@@ -13,7 +13,8 @@
 namespace cxxacme::detail {
 
 /// Parses `text` as one JSON object of at most `maxBytes`. Throws
-/// `JoseError` naming `what` for oversized, malformed or non-object input.
+/// `JoseError` naming `what` for oversized, malformed or non-object input,
+/// and for an object (at any depth) that names a member twice.
 Poco::JSON::Object::Ptr parseJsonObject(std::string_view text, std::size_t maxBytes, std::string_view what);
 
 /// The string member `name`; throws `JoseError` when it is absent or not a
