@@ -92,7 +92,8 @@ struct Pebble {
         pebble = std::make_unique<ChildProcess>("env PEBBLE_VA_NOSLEEP=1 " + env + " pebble -config " +
                                                 (dir / "pebble.json").string() + " -dnsserver 127.0.0.1:" +
                                                 std::to_string(dns) + " > " + (dir / "pebble.log").string() + " 2>&1");
-        BOOST_REQUIRE_MESSAGE(waitForPort(port) && waitForPort(management),
+        // up to 30 s: pebble makes its CA's keys before it listens, slowly on a loaded machine
+        BOOST_REQUIRE_MESSAGE(waitForPort(port, 30s) && waitForPort(management, 30s),
                               "pebble did not start; its log:\n" << readLog("pebble.log"));
         BOOST_REQUIRE_MESSAGE(waitForPort(challtestsrvManagement),
                               "pebble-challtestsrv did not start; its log:\n" << readLog("cts.log"));

@@ -31,11 +31,11 @@ pebble-challtestsrv -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$CTS_MGM
   -http01 "" -https01 "" -tlsalpn01 "" > "$work/challtestsrv.log" 2>&1 &
 pids+=($!)
 # the DNS server is up once the management port answers (both start together)
-for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $CTS_MGMT), 1)" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $CTS_MGMT), 1)" 2>/dev/null && break; sleep 0.1; done
 for _ in $(seq 1 50); do grep -q "Starting challenge servers" "$work/challtestsrv.log" && break; sleep 0.1; done
 PEBBLE_VA_NOSLEEP=1 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" > "$work/pebble.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do curl -s --cacert "$work/ca.pem" "https://127.0.0.1:$PEBBLE_MGMT/roots/0" > "$work/root.pem" 2>/dev/null && [ -s "$work/root.pem" ] && break; sleep 0.1; done
+for _ in $(seq 1 300); do curl -s --cacert "$work/ca.pem" "https://127.0.0.1:$PEBBLE_MGMT/roots/0" > "$work/root.pem" 2>/dev/null && [ -s "$work/root.pem" ] && break; sleep 0.1; done
 [ -s "$work/root.pem" ] || fail "pebble did not start"
 
 mkdir -p "$work/certs" "$work/www"
