@@ -81,7 +81,7 @@ private:
         static Poco::Logger& requests = Poco::Logger::get("cxxacme.mock_acme.requests");
         static Poco::Logger& management = Poco::Logger::get("cxxacme.mock_acme.management");
         Poco::Logger& logger = management_ ? management : requests;
-        if (!logger.information()) return;
+        if (!logger.information() || !logger.getChannel()) return;  // nobody reads it: no work on the request path
         std::string line = in.method + " " + InvalidNameError::printable(in.path.substr(0, 200)) + " " + std::to_string(out.status);
         static const std::string kTypePrefix = "\"type\":\"urn:ietf:params:acme:error:";
         if (const auto at = out.body.find(kTypePrefix); out.contentType == "application/problem+json" && at != std::string::npos)

@@ -82,8 +82,6 @@ SnapshotFile::SnapshotFile(std::string path) : path_(std::move(path)) {
 
 SnapshotFile::~SnapshotFile() { sqlite3_close(db_); }
 
-void SnapshotFile::save(const EngineData& s, const MockCertificateAuthority& ca) { write(serialize(s, ca)); }
-
 std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAuthority& ca) {
     Object root;
     root.set("offsetSeconds", std::chrono::duration_cast<std::chrono::seconds>(s.offset).count());

@@ -25,8 +25,6 @@ public:
     /// untouched) when the file holds no snapshot yet. Throws `Error` for a
     /// snapshot it cannot read.
     std::unique_ptr<MockCertificateAuthority> load(EngineState& state);
-    /// Replaces the snapshot. Throws `Error`.
-    void save(const EngineData& state, const MockCertificateAuthority& ca);
     /// The snapshot of `state` as text.
     static std::string serialize(const EngineData& state, const MockCertificateAuthority& ca);
     /// Replaces the snapshot with `text` from `serialize`. Throws `Error`.

@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE directory_store
 #include <boost/test/unit_test.hpp>
 
+#include "../support/ChangeRecorder.h"
 #include "../support/TempDir.h"
 
 #include <fcntl.h>
@@ -114,36 +115,26 @@ BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscr
     TempDir dir;
     const std::string path = (dir.path / "certs").string();
     DirectoryStore store(path);
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<std::string> seen;
-    auto subscription = store.onChange([&](const std::string& name) {
-        std::lock_guard lock(mutex);
-        seen.push_back(name);
-        changed.notify_all();
-    });
-    const auto waitFor = [&](std::size_t count) {  // a bounded wait for the inotify thread
-        std::unique_lock lock(mutex);
-        return changed.wait_for(lock, std::chrono::seconds(20), [&] { return seen.size() >= count; });
-    };
+    cxxacme::test::ChangeRecorder heard;  // bounded waits for the inotify thread
+    auto subscription = store.onChange(heard.listener());
     DirectoryStore other(path);  // another writer, as another process would be
     other.store("a.example.test", cxxacme::testing::conformanceBundles()[0]);
-    BOOST_REQUIRE(waitFor(1));
+    BOOST_REQUIRE(heard.waitFor(1));
     // written by hand: a new file, then a file that is not an entry, then a removal
     cxxacme::AtomicFile::write(path + "/B.Example.Test.pem", "", 0600);
     cxxacme::AtomicFile::write(path + "/notes.txt", "hello", 0600);
     cxxacme::AtomicFile::write(path + "/bad name!.pem", "", 0600);
     fs::remove(path + "/a.example.test.pem");
-    BOOST_REQUIRE(waitFor(3));
+    BOOST_REQUIRE(heard.waitFor(3));
     {
-        std::lock_guard lock(mutex);
+        const auto seen = heard.all();
         BOOST_TEST(seen[0] == "a.example.test");
         BOOST_TEST(seen[1] == "b.example.test");  // canonical
         BOOST_TEST(seen[2] == "a.example.test");  // the removal
         BOOST_TEST(std::count(seen.begin(), seen.end(), "notes") == 0);
     }
     subscription.reset();  // no calls after this returns
-    const std::size_t before = seen.size();
+    const std::size_t before = heard.all().size();
     other.store("c.example.test", cxxacme::PemBundle());
     // a second subscriber proves the event was delivered, so the first had its chance
     std::atomic<int> second{0};
@@ -151,8 +142,7 @@ BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscr
     other.store("d.example.test", cxxacme::PemBundle());
     for (int i = 0; i < 1000 && second == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     BOOST_TEST(second.load() >= 1);
-    std::lock_guard lock(mutex);
-    BOOST_TEST(seen.size() == before);
+    BOOST_TEST(heard.all().size() == before);
 }
 
 BOOST_AUTO_TEST_CASE(the_expiry_index_follows_the_files) {

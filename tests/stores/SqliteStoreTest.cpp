@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE sqlite_store
 #include <boost/test/unit_test.hpp>
 
+#include "../support/ChangeRecorder.h"
 #include "../support/TempDir.h"
 
 #include <sqlite3.h>
@@ -133,36 +134,13 @@ void exec(sqlite3* db, const std::string& sql) {
     BOOST_REQUIRE_MESSAGE(rc == SQLITE_OK, sql + ": " + reason);
 }
 
-// What a store's listener heard, with a bounded wait for the watcher thread.
-struct Heard {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::vector<std::string> names;
-
-    std::function<void(const std::string&)> listener() {
-        return [this](const std::string& name) {
-            std::lock_guard lock(mutex);
-            names.push_back(name);
-            changed.notify_all();
-        };
-    }
-    bool waitFor(std::size_t count) {
-        std::unique_lock lock(mutex);
-        return changed.wait_for(lock, std::chrono::seconds(20), [&] { return names.size() >= count; });
-    }
-    std::vector<std::string> all() {
-        std::lock_guard lock(mutex);
-        return names;
-    }
-};
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscribed) {
     TempDir dir;
     const std::string path = (dir.path / "certs.sqlite").string();
     SqliteStore store(path);
-    Heard heard;
+    cxxacme::test::ChangeRecorder heard;
     auto subscription = store.onChange(heard.listener());
 
     SqliteStore other(path);  // another connection, as another process's would be
@@ -192,7 +170,7 @@ BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscr
     const std::size_t before = heard.all().size();
     other.store("c.example.test", cxxacme::PemBundle());
     // a second subscriber proves the change was seen, so the first had its chance
-    Heard witness;
+    cxxacme::test::ChangeRecorder witness;
     auto second = store.onChange(witness.listener());
     other.store("d.example.test", cxxacme::PemBundle());
     BOOST_REQUIRE(witness.waitFor(1));
@@ -224,7 +202,7 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_migrated_and_its_rows_are_watched) {
     sqlite3_finalize(q);
     sqlite3_close(db);
 
-    Heard heard;
+    cxxacme::test::ChangeRecorder heard;
     auto subscription = store.onChange(heard.listener());
     SqliteStore(path).store("old.example.test", cxxacme::PemBundle());
     BOOST_REQUIRE(heard.waitFor(1));
@@ -237,14 +215,8 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_lose_no_change_notification) {
     TempDir dir;
     const std::string path = (dir.path / "busy.sqlite").string();
     SqliteStore store(path);
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::set<std::string> seen;
-    auto subscription = store.onChange([&](const std::string& name) {
-        std::lock_guard lock(mutex);
-        seen.insert(name);
-        changed.notify_all();
-    });
+    cxxacme::test::ChangeRecorder heard;
+    auto subscription = store.onChange(heard.listener());
     constexpr int kPerWriter = 150;
     std::vector<std::thread> writers;
     for (int w = 0; w < 2; ++w)
@@ -254,9 +226,8 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_lose_no_change_notification) {
                 writer.store("w" + std::to_string(w) + "-" + std::to_string(i) + ".example.test", cxxacme::PemBundle());
         });
     for (auto& t : writers) t.join();
-    std::unique_lock lock(mutex);
-    const bool all = changed.wait_for(lock, std::chrono::seconds(30), [&] { return seen.size() >= 2u * kPerWriter; });
-    BOOST_TEST(all);
+    BOOST_TEST(heard.waitForDistinct(2u * kPerWriter, std::chrono::seconds(30)));
+    const std::set<std::string> seen = heard.distinct();
     BOOST_TEST(seen.size() == 2u * kPerWriter);
     BOOST_TEST(seen.count("w0-0.example.test") == 1u);
     BOOST_TEST(seen.count("w1-149.example.test") == 1u);
