@@ -22,6 +22,15 @@ std::string hs256(std::string_view key, std::string_view data) {
     return detail::hmacSha256(key, data);
 }
 
+const EVP_MD* macDigest(JwsAlgorithm alg) {
+    switch (alg) {
+    case JwsAlgorithm::HS256: return EVP_sha256();
+    case JwsAlgorithm::HS384: return EVP_sha384();
+    case JwsAlgorithm::HS512: return EVP_sha512();
+    default: return nullptr;
+    }
+}
+
 }  // namespace
 
 FlattenedJws FlattenedJws::signEncoded(const ISigner& signer, std::string protectedB64, std::string payloadB64) {
@@ -100,7 +109,7 @@ std::string FlattenedJws::payload() const { return Base64Url::decode(payload_); 
 
 bool FlattenedJws::verify(const PublicKey& key) const {
     const auto alg = jwsAlgorithmFromString(algorithm());
-    if (!alg || *alg == JwsAlgorithm::HS256) return false;
+    if (!alg || isMacAlgorithm(*alg)) return false;
     try {
         if (jwsAlgorithmFor(key) != *alg) return false;
     } catch (const JoseError&) {
@@ -133,8 +142,10 @@ bool FlattenedJws::verify(const PublicKey& key) const {
 }
 
 bool FlattenedJws::verifyHmac(std::string_view macKey) const {
-    if (jwsAlgorithmFromString(algorithm()) != JwsAlgorithm::HS256) return false;
-    const std::string expected = hs256(macKey, signingInput());
+    const auto alg = jwsAlgorithmFromString(algorithm());
+    if (!alg || !isMacAlgorithm(*alg)) return false;
+    if (macKey.empty()) throw JoseError(std::string(toString(*alg)) + ": empty MAC key");
+    const std::string expected = detail::hmac(macDigest(*alg), macKey, signingInput());
     const std::string actual = Base64Url::decode(signature_);
     return actual.size() == expected.size() && CRYPTO_memcmp(actual.data(), expected.data(), expected.size()) == 0;
 }

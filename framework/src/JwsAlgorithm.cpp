@@ -13,15 +13,21 @@ std::string_view toString(JwsAlgorithm alg) noexcept {
     case JwsAlgorithm::ES384: return "ES384";
     case JwsAlgorithm::EdDSA: return "EdDSA";
     case JwsAlgorithm::HS256: return "HS256";
+    case JwsAlgorithm::HS384: return "HS384";
+    case JwsAlgorithm::HS512: return "HS512";
     }
     return "unknown";
 }
 
 std::optional<JwsAlgorithm> jwsAlgorithmFromString(std::string_view name) noexcept {
     for (auto alg : {JwsAlgorithm::RS256, JwsAlgorithm::ES256, JwsAlgorithm::ES384, JwsAlgorithm::EdDSA,
-                     JwsAlgorithm::HS256})
+                     JwsAlgorithm::HS256, JwsAlgorithm::HS384, JwsAlgorithm::HS512})
         if (toString(alg) == name) return alg;
     return std::nullopt;
+}
+
+bool isMacAlgorithm(JwsAlgorithm alg) noexcept {
+    return alg == JwsAlgorithm::HS256 || alg == JwsAlgorithm::HS384 || alg == JwsAlgorithm::HS512;
 }
 
 JwsAlgorithm jwsAlgorithmFor(const PublicKey& key) {

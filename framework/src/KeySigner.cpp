@@ -18,7 +18,9 @@ std::string KeySigner::sign(std::string_view signingInput) const {
     case JwsAlgorithm::ES256: md = EVP_sha256(); half = 32; break;
     case JwsAlgorithm::ES384: md = EVP_sha384(); half = 48; break;
     case JwsAlgorithm::EdDSA: break;
-    case JwsAlgorithm::HS256: throw JoseError("KeySigner cannot sign HS256");
+    case JwsAlgorithm::HS256:
+    case JwsAlgorithm::HS384:
+    case JwsAlgorithm::HS512: throw JoseError("KeySigner cannot sign with a MAC algorithm");
     }
     EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
     checkOne(EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key_.native()), "EVP_DigestSignInit");

@@ -57,15 +57,18 @@ std::string randomBytes(std::size_t n) {
     return out;
 }
 
-std::string hmacSha256(std::string_view key, std::string_view data) {
+std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (key.empty()) throw CryptoError("HMAC-SHA256: empty key");
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+    if (key.empty()) throw CryptoError("HMAC: empty key");
+    if (key.size() > static_cast<std::size_t>(INT_MAX)) throw CryptoError("HMAC: key too long");
+    if (HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
              data.size(), out, &len) == nullptr)
-        throw CryptoError(takeOpenSslErrors("HMAC-SHA256"));
+        throw CryptoError(takeOpenSslErrors("HMAC"));
     return std::string(reinterpret_cast<char*>(out), len);
 }
+
+std::string hmacSha256(std::string_view key, std::string_view data) { return hmac(EVP_sha256(), key, data); }
 
 std::string hexEncode(std::string_view data) {
     static constexpr char kDigits[] = "0123456789abcdef";

@@ -44,6 +44,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
   --eab-required              require external account binding
+  --eab-single-use            each --eab key binds one account only (default: any number)
   --terms-of-service URL      the terms new accounts must agree to ("": none asked)
   --cert-lifetime SECONDS     lifetime of the default profile's certificates (default 90 days)
   --order-lifetime SECONDS    --authz-lifetime SECONDS
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
             if (eq == std::string::npos) usage("--eab takes KID=BASE64URLKEY");
             config.eabKeys[v.substr(0, eq)] = v.substr(eq + 1);
         } else if (a == "--eab-required") config.externalAccountRequired = true;
+        else if (a == "--eab-single-use") config.eabSingleUse = true;
         else if (a == "--terms-of-service") config.termsOfService = value();
         else if (a == "--cert-lifetime") config.profiles[config.defaultProfile].lifetime = seconds(value());
         else if (a == "--order-lifetime") config.orderLifetime = seconds(value());

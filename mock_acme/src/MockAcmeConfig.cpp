@@ -90,6 +90,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "randomSeed") randomSeed = number<std::uint64_t>(j, key);
         else if (key == "externalAccountRequired") externalAccountRequired = boolean(j, key);
         else if (key == "eabKeys") eabKeys = stringMap(j, key);
+        else if (key == "eabSingleUse") eabSingleUse = boolean(j, key);
         else if (key == "termsOfService") termsOfService = text(j, key);
         else if (key == "orderLifetimeSeconds") orderLifetime = seconds(j, key);
         else if (key == "authorizationLifetimeSeconds") authorizationLifetime = seconds(j, key);

@@ -152,7 +152,7 @@ public:
         const auto& header = jws.protectedHeader();
         const std::string alg = jws.algorithm();
         const auto parsedAlg = jwsAlgorithmFromString(alg);
-        if (!parsedAlg || *parsedAlg == JwsAlgorithm::HS256) {
+        if (!parsedAlg || isMacAlgorithm(*parsedAlg)) {
             Array::Ptr algs = new Array;
             for (const char* a : {"RS256", "ES256", "ES384", "EdDSA"}) algs->add(std::string(a));
             throw AcmeProblem("badSignatureAlgorithm", "JWS algorithm \"" + InvalidNameError::printable(alg) + "\" is not accepted", 400)
@@ -171,7 +171,7 @@ public:
         if (s_.roll(config_.nonceRejectPercent)) throw AcmeProblem("badNonce", "nonce rejected (injected fault)", 400);
         if (!jwsUrl) throw malformed("JWS header has no \"url\"");
         if (*jwsUrl != url(path))
-            throw AcmeProblem("unauthorized", "JWS url \"" + InvalidNameError::printable(*jwsUrl) + "\" is not the request URL", 401);
+            throw AcmeProblem("unauthorized", "JWS url \"" + InvalidNameError::printable(*jwsUrl) + "\" is not the request URL", 403);
         const bool hasJwk = header.has("jwk");
         if (hasJwk == kid.has_value()) throw malformed("JWS header must have exactly one of \"jwk\" and \"kid\"");
 
@@ -277,8 +277,14 @@ public:
                 throw malformed(std::string("externalAccountBinding: ") + e.what());
             }
         }();
-        if (eab.algorithm() != "HS256")
-            throw AcmeProblem("badSignatureAlgorithm", "externalAccountBinding must use HS256", 400);
+        // RFC 8555 §7.3.4 asks for a MAC algorithm; HS256 is what CAs hand out,
+        // HS384 and HS512 are what some clients (and pebble) accept as well.
+        if (const auto alg = jwsAlgorithmFromString(eab.algorithm()); !alg || !isMacAlgorithm(*alg)) {
+            Array::Ptr algs = new Array;
+            for (const char* a : {"HS256", "HS384", "HS512"}) algs->add(std::string(a));
+            throw AcmeProblem("badSignatureAlgorithm", "externalAccountBinding must use HS256, HS384 or HS512", 400)
+                .withExtra("algorithms", algs);
+        }
         std::string kid;
         try {
             kid = detail::requireString(eab.protectedHeader(), "kid", "externalAccountBinding");
@@ -289,22 +295,24 @@ public:
             throw malformed(e.what());
         }
         const auto key = config_.eabKeys.find(kid);
-        if (key == config_.eabKeys.end()) throw AcmeProblem("unauthorized", "unknown external account key id", 401);
+        if (key == config_.eabKeys.end()) throw AcmeProblem("unauthorized", "unknown external account key id", 403);
         std::string mac;
         try {
             mac = Base64Url::decode(key->second);
         } catch (const JoseError&) {
             throw AcmeProblem("serverInternal", "the configured EAB key is not base64url", 500);
         }
-        if (!eab.verifyHmac(mac)) throw AcmeProblem("unauthorized", "externalAccountBinding signature is invalid", 401);
+        if (!eab.verifyHmac(mac)) throw AcmeProblem("unauthorized", "externalAccountBinding signature is invalid", 403);
         try {
             if (!(Jwk::parse(eab.payload()) == accountKey))
-                throw AcmeProblem("unauthorized", "externalAccountBinding binds another key", 401);
+                throw AcmeProblem("unauthorized", "externalAccountBinding binds another key", 403);
         } catch (const JoseError& e) {
             throw malformed(std::string("externalAccountBinding payload: ") + e.what());
         }
-        for (const auto& [id, a] : s_.accounts)
-            if (a.eabKeyId == kid) throw AcmeProblem("unauthorized", "this external account key is already bound", 401);
+        if (config_.eabSingleUse)
+            for (const auto& [id, a] : s_.accounts)
+                if (a.eabKeyId == kid)
+                    throw AcmeProblem("unauthorized", "this external account key is already bound to an account", 403);
         return kid;
     }
 
@@ -342,7 +350,7 @@ public:
 
     HttpResponse account(const HttpRequest& request, const std::string& id) {
         Post post = verify(request, "/my-account/" + id, false, true);
-        if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 401);
+        if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 403);
         if (!post.payload.empty()) {
             auto payload = payloadObject(post);
             if (payload->has("contact")) post.account->contact = contacts(*payload);
@@ -365,7 +373,7 @@ public:
     HttpResponse accountOrders(const HttpRequest& request, const std::string& id) {
         const std::string path = "/my-account/" + id + "/orders";
         Post post = verify(request, request.query.empty() ? path : path + "?" + request.query, false, true);
-        if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 401);
+        if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 403);
         requirePostAsGet(post);
         std::size_t cursor = 0;
         if (!request.query.empty()) {
@@ -416,7 +424,7 @@ public:
             }
         }();
         const auto innerAlg = jwsAlgorithmFromString(inner.algorithm());
-        if (!innerAlg || *innerAlg == JwsAlgorithm::HS256)
+        if (!innerAlg || isMacAlgorithm(*innerAlg))
             throw AcmeProblem("badSignatureAlgorithm", "inner JWS algorithm is not accepted", 400);
         checkKeyPolicy(newKey.publicKey());
         if (!inner.verify(newKey.publicKey())) throw malformed("inner JWS verification error");
@@ -1049,7 +1057,7 @@ Preverified preverify(const HttpRequest& request, const MockAcmeConfig& config, 
         pre.jws = FlattenedJws::parse(request.body, config.maxBodyBytes);
         const auto& header = pre.jws->protectedHeader();
         const auto alg = jwsAlgorithmFromString(pre.jws->algorithm());
-        if (!alg || *alg == JwsAlgorithm::HS256) return pre;
+        if (!alg || isMacAlgorithm(*alg)) return pre;
         if (header.has("jwk")) {
             auto jwkObject = header.getObject("jwk");
             if (!jwkObject) return pre;

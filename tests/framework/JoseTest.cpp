@@ -9,6 +9,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/FlattenedJws.h"
 #include "cxxacme/detail/Json.h"
+#include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/Jwk.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/KeySigner.h"
@@ -148,6 +149,25 @@ BOOST_AUTO_TEST_CASE(external_account_binding_hs256) {
     BOOST_TEST(!parsed.verifyHmac(macKey + "x"));
     BOOST_TEST(Jwk::parse(parsed.payload()) == account.publicJwk());
     BOOST_TEST(!parsed.verify(account.publicJwk().publicKey()));  // not a key signature
+    BOOST_CHECK_THROW(parsed.verifyHmac(""), JoseError);
+}
+
+BOOST_AUTO_TEST_CASE(external_account_binding_hs384_and_hs512) {
+    const std::string macKey = detail::randomBytes(48);
+    const auto withAlg = [&](const std::string& alg, const EVP_MD* md) {
+        const std::string header = Base64Url::encode(R"({"alg":")" + alg + R"(","kid":"k","url":"u"})");
+        const std::string payload = Base64Url::encode("{}");
+        return FlattenedJws::parse(flattened(header, payload, Base64Url::encode(detail::hmac(md, macKey, header + "." + payload))));
+    };
+    BOOST_TEST(withAlg("HS384", EVP_sha384()).verifyHmac(macKey));
+    BOOST_TEST(withAlg("HS512", EVP_sha512()).verifyHmac(macKey));
+    BOOST_TEST(!withAlg("HS512", EVP_sha512()).verifyHmac(macKey.substr(1)));
+    BOOST_TEST(!withAlg("HS512", EVP_sha384()).verifyHmac(macKey));  // the alg names the digest
+    BOOST_TEST(!withAlg("HS384", EVP_sha512()).verifyHmac(macKey));
+    BOOST_TEST(!withAlg("ES256", EVP_sha256()).verifyHmac(macKey));  // not a MAC algorithm
+    BOOST_TEST(isMacAlgorithm(JwsAlgorithm::HS512));
+    BOOST_TEST(!isMacAlgorithm(JwsAlgorithm::EdDSA));
+    BOOST_TEST(toString(*jwsAlgorithmFromString("HS384")) == "HS384");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_jws_is_a_clear_error) {

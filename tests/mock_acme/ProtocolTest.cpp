@@ -844,11 +844,50 @@ BOOST_AUTO_TEST_CASE(external_account_binding) {
         return s.session.post(s.session.dir("newAccount"), s.account, "",
                               R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab.toJson() + "}");
     };
-    BOOST_TEST(withEab(macKey + "x", "kid-1", s.account.publicJwk()).problem() == "unauthorized");
-    BOOST_TEST(withEab(macKey, "kid-2", s.account.publicJwk()).problem() == "unauthorized");
+    const auto refusedWith = [](const Reply& r, const std::string& type, int status) {
+        BOOST_TEST(r.problem() == type, r.body);
+        BOOST_TEST(r.status == status);
+    };
+    refusedWith(withEab(macKey + "x", "kid-1", s.account.publicJwk()), "unauthorized", 403);
+    refusedWith(withEab(macKey, "kid-2", s.account.publicJwk()), "unauthorized", 403);
     const KeySigner other(PrivateKey::generate(KeyType::EcP256));
-    BOOST_TEST(withEab(macKey, "kid-1", other.publicJwk()).problem() == "unauthorized");
+    refusedWith(withEab(macKey, "kid-1", other.publicJwk()), "unauthorized", 403);
     BOOST_TEST(withEab(macKey, "kid-1", s.account.publicJwk()).status == 201);
+
+    // HS384 and HS512 bindings (RFC 8555 §7.3.4 asks only for a MAC algorithm);
+    // a signature algorithm, "none" or a MAC under the wrong digest is refused.
+    const auto macBinding = [&](const std::string& alg, const EVP_MD* md, const KeySigner& account) {
+        const std::string header = Base64Url::encode(R"({"alg":")" + alg + R"(","kid":"kid-1","url":")" +
+                                                     s.session.dir("newAccount") + R"("})");
+        const std::string payload = Base64Url::encode(account.publicJwk().toJson());
+        const std::string mac = detail::hmac(md, macKey, header + "." + payload);
+        const std::string eab = R"({"protected":")" + header + R"(","payload":")" + payload + R"(","signature":")" +
+                                Base64Url::encode(mac) + R"("})";
+        return s.session.post(s.session.dir("newAccount"), account, "",
+                              R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab + "}");
+    };
+    const KeySigner third(PrivateKey::generate(KeyType::EcP256)), fourth(PrivateKey::generate(KeyType::EcP256));
+    refusedWith(macBinding("HS512", EVP_sha256(), third), "unauthorized", 403);
+    refusedWith(macBinding("ES256", EVP_sha256(), third), "badSignatureAlgorithm", 400);
+    refusedWith(macBinding("none", EVP_sha256(), third), "badSignatureAlgorithm", 400);
+    BOOST_TEST(macBinding("HS384", EVP_sha384(), third).status == 201);
+    BOOST_TEST(macBinding("HS512", EVP_sha512(), fourth).status == 201);
+
+    // by default a key binds any number of accounts (kid-1 now binds three);
+    // eabSingleUse refuses the second binding, and nothing is created
+    config.eabSingleUse = true;
+    Server single(config);
+    const auto bindIn = [&](Server& srv, const KeySigner& account) {
+        const auto eab = FlattenedJws::signExternalAccountBinding(macKey, "kid-1", srv.session.dir("newAccount"),
+                                                                  account.publicJwk());
+        return srv.session.post(srv.session.dir("newAccount"), account, "",
+                                R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab.toJson() + "}");
+    };
+    BOOST_TEST(bindIn(single, single.account).status == 201);
+    refusedWith(bindIn(single, other), "unauthorized", 403);
+    BOOST_TEST(single.session.post(single.session.dir("newAccount"), other, "", R"({"onlyReturnExisting":true})")
+                   .problem() == "accountDoesNotExist");
+    BOOST_TEST(bindIn(single, single.account).status == 200);  // the bound account itself is found again
 }
 
 BOOST_AUTO_TEST_CASE(injected_faults) {

@@ -63,7 +63,9 @@ public:
     /// False for an `alg` that does not fit the key, or that cxxacme does not
     /// support (including "none"). Never throws for bad signatures.
     bool verify(const PublicKey& key) const;
-    /// True when an HS256 signature is valid under `macKey`.
+    /// True when the header's `alg` is HS256, HS384 or HS512 and the MAC is
+    /// valid under `macKey`; false for any other `alg`. Throws `JoseError`
+    /// for an empty key.
     bool verifyHmac(std::string_view macKey) const;
 
 private:

@@ -100,6 +100,8 @@ std::string sha256(std::string_view data);
 /// HMAC-SHA256 of `data` under `key` (32 bytes). Throws `CryptoError` for
 /// an empty key.
 std::string hmacSha256(std::string_view key, std::string_view data);
+/// HMAC with `md` (SHA-256, -384 or -512); throws `CryptoError` for an empty key.
+std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data);
 
 /// Lower-case hex of `data`.
 std::string hexEncode(std::string_view data);

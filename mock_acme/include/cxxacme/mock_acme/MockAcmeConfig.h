@@ -53,6 +53,10 @@ struct MockAcmeConfig {
     // --- accounts ---
     bool externalAccountRequired = false;
     std::map<std::string, std::string> eabKeys;  ///< EAB key id -> base64url HMAC key
+    /// Each EAB key binds one account only; a second newAccount with it gets
+    /// 403 unauthorized (as CAs that hand out single-use keys answer). Off by
+    /// default: like pebble, a key binds any number of accounts.
+    bool eabSingleUse = false;
     std::string termsOfService = "https://127.0.0.1/terms-of-service";
 
     // --- lifetimes ---
