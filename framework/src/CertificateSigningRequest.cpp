@@ -1,11 +1,13 @@
 #include "cxxacme/CertificateSigningRequest.h"
 
 #include <climits>
+#include <mutex>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/DerReader.h"
 #include "cxxacme/detail/X509Helpers.h"
 
 namespace cxxacme {
@@ -13,7 +15,101 @@ namespace cxxacme {
 using namespace detail;
 
 namespace {
+
 constexpr std::size_t kMaxCommonName = 64;  // RFC 5280 ub-common-name
+
+struct AlgorithmDeleter {
+    void operator()(X509_ALGOR* a) const noexcept { X509_ALGOR_free(a); }
+};
+struct AttributeDeleter {
+    void operator()(X509_ATTRIBUTE* a) const noexcept { X509_ATTRIBUTE_free(a); }
+};
+
+template <typename T, T* (*D2i)(T**, const unsigned char**, long)>
+T* d2iWhole(std::string_view der, const char* what) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    T* out = D2i(nullptr, &p, static_cast<long>(der.size()));
+    if (out == nullptr) throw CertificateError(takeOpenSslErrors(std::string("certificate request: unreadable ") + what));
+    return out;
+}
+
+}  // namespace
+
+// RFC 2986 §4: CertificationRequest ::= SEQUENCE { certificationRequestInfo,
+// signatureAlgorithm, signature BIT STRING }, the info being SEQUENCE {
+// version 0, subject Name, subjectPKInfo, attributes [0] }. The layers are
+// read here; the parts without a key (name, algorithm, attributes) by
+// OpenSSL's own d2i functions.
+struct CertificateSigningRequest::Parts {
+    std::string der;
+    std::size_t infoOffset = 0, infoSize = 0;  // certificationRequestInfo, what the signature covers
+    std::unique_ptr<X509_ALGOR, AlgorithmDeleter> signatureAlgorithm;
+    std::string signature;
+    X509NamePtr subject;
+    std::optional<PublicKey> key;
+    ExtensionStackPtr extensions;  // of the extensionRequest attribute; null when there is none
+
+    mutable std::mutex nativeLock;
+    mutable X509ReqPtr native;
+
+    std::string_view info() const { return std::string_view(der).substr(infoOffset, infoSize); }
+};
+
+std::shared_ptr<CertificateSigningRequest::Parts> CertificateSigningRequest::parse(std::string der) {
+    if (der.empty() || der.size() > static_cast<std::size_t>(LONG_MAX))
+        throw CertificateError("not a DER certificate request: empty or too large");
+    auto parts = std::make_shared<Parts>();
+    parts->der = std::move(der);
+    const std::string_view all(parts->der);
+    const std::string what = "not a DER certificate request";
+
+    DerReader outer(all, what);
+    DerReader request(outer.next(DerReader::kSequence).contents, what);
+    outer.expectEnd();
+    const DerElement info = request.next(DerReader::kSequence);
+    parts->infoOffset = static_cast<std::size_t>(info.whole.data() - all.data());
+    parts->infoSize = info.whole.size();
+    const DerElement algorithm = request.next(DerReader::kSequence);
+    const DerElement signature = request.next(DerReader::kBitString);
+    request.expectEnd();
+    if (signature.contents.empty() || signature.contents[0] != 0)
+        throw CertificateError(what + ": the signature has unused bits");
+    parts->signature.assign(signature.contents.substr(1));
+    parts->signatureAlgorithm.reset(d2iWhole<X509_ALGOR, d2i_X509_ALGOR>(algorithm.whole, "signature algorithm"));
+
+    DerReader fields(info.contents, what);
+    if (fields.next(DerReader::kInteger).contents != std::string_view("\0", 1))
+        throw CertificateError(what + ": version is not 0 (v1)");
+    parts->subject.reset(d2iWhole<X509_NAME, d2i_X509_NAME>(fields.next(DerReader::kSequence).whole, "subject"));
+    const DerElement spki = fields.next(DerReader::kSequence);
+    try {
+        parts->key = PublicKey::fromDer(spki.whole);
+    } catch (const CryptoError& e) {
+        throw CertificateError(std::string("certificate request: unreadable public key: ") + e.what());
+    }
+    if (!fields.atEnd()) {
+        DerReader attributes(fields.next(DerReader::contextConstructed(0)).contents, what);
+        while (!attributes.atEnd()) {
+            std::unique_ptr<X509_ATTRIBUTE, AttributeDeleter> attribute(
+                d2iWhole<X509_ATTRIBUTE, d2i_X509_ATTRIBUTE>(attributes.next(DerReader::kSequence).whole, "attribute"));
+            const int nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(attribute.get()));
+            if (nid != NID_ext_req && nid != NID_ms_ext_req) continue;
+            // two extension requests would let two readers see two sets of names
+            if (parts->extensions) throw CertificateError(what + ": more than one extensionRequest attribute");
+            const ASN1_TYPE* value = X509_ATTRIBUTE_count(attribute.get()) == 1
+                                         ? X509_ATTRIBUTE_get0_type(attribute.get(), 0)
+                                         : nullptr;
+            if (value == nullptr || value->type != V_ASN1_SEQUENCE)
+                throw CertificateError(what + ": extensionRequest is not one Extensions sequence");
+            const ASN1_STRING* seq = value->value.sequence;
+            parts->extensions.reset(d2iWhole<STACK_OF(X509_EXTENSION), d2i_X509_EXTENSIONS>(
+                std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(seq)),
+                                 static_cast<std::size_t>(ASN1_STRING_length(seq))),
+                "extensionRequest"));
+        }
+    }
+    fields.expectEnd();
+    return parts;
 }
 
 CertificateSigningRequest CertificateSigningRequest::create(const PrivateKey& key,
@@ -40,57 +136,76 @@ CertificateSigningRequest CertificateSigningRequest::create(const PrivateKey& ke
     detail::setPublicKey(req.get(), key.native());
     if (X509_REQ_sign(req.get(), key.native(), signatureDigestFor(key.native())) <= 0)
         throwOpenSslError("X509_REQ_sign");
-    return CertificateSigningRequest(std::shared_ptr<X509_REQ>(req.release(), X509_REQ_free));
+    auto parts = parse(derOf(i2d_X509_REQ, req.get(), "i2d_X509_REQ"));
+    parts->native = std::move(req);
+    return CertificateSigningRequest(std::move(parts));
 }
 
 CertificateSigningRequest CertificateSigningRequest::fromPem(std::string_view pem) {
     auto bio = memoryBio(pem);
-    X509_REQ* req = PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr);
-    if (req == nullptr) throw CertificateError(takeOpenSslErrors("not a PEM certificate request"));
-    return CertificateSigningRequest(std::shared_ptr<X509_REQ>(req, X509_REQ_free));
+    X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+    if (!req) throw CertificateError(takeOpenSslErrors("not a PEM certificate request"));
+    auto parts = parse(derOf(i2d_X509_REQ, req.get(), "i2d_X509_REQ"));
+    parts->native = std::move(req);
+    return CertificateSigningRequest(std::move(parts));
 }
 
 CertificateSigningRequest CertificateSigningRequest::fromDer(std::string_view der) {
-    if (der.empty() || der.size() > static_cast<std::size_t>(LONG_MAX))
-        throw CertificateError("not a DER certificate request: empty or too large");
-    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-    X509_REQ* req = d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size()));
-    if (req == nullptr) throw CertificateError(takeOpenSslErrors("not a DER certificate request"));
-    if (p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
-        X509_REQ_free(req);
-        throw CertificateError("trailing bytes after the DER certificate request");
+    return CertificateSigningRequest(parse(std::string(der)));
+}
+
+X509_REQ* CertificateSigningRequest::native() const {
+    const std::lock_guard lock(parts_->nativeLock);
+    if (!parts_->native) {
+        const auto* p = reinterpret_cast<const unsigned char*>(parts_->der.data());
+        parts_->native.reset(d2i_X509_REQ(nullptr, &p, static_cast<long>(parts_->der.size())));
+        if (!parts_->native) throw CertificateError(takeOpenSslErrors("certificate request: OpenSSL cannot read it"));
     }
-    return CertificateSigningRequest(std::shared_ptr<X509_REQ>(req, X509_REQ_free));
+    return parts_->native.get();
 }
 
 std::string CertificateSigningRequest::toPem() const {
-    return pemOf(PEM_write_bio_X509_REQ, req_.get(), "PEM_write_bio_X509_REQ");
+    return pemOf(PEM_write_bio_X509_REQ, native(), "PEM_write_bio_X509_REQ");
 }
 
-std::string CertificateSigningRequest::toDer() const { return derOf(i2d_X509_REQ, req_.get(), "i2d_X509_REQ"); }
+std::string CertificateSigningRequest::toDer() const { return parts_->der; }
 
 std::vector<Identifier> CertificateSigningRequest::identifiers() const {
-    ExtensionStackPtr extensions(X509_REQ_get_extensions(req_.get()));
-    ERR_clear_error();
-    if (!extensions) return {};
+    if (!parts_->extensions) return {};
     GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-        X509V3_get_d2i(extensions.get(), NID_subject_alt_name, nullptr, nullptr)));
+        X509V3_get_d2i(parts_->extensions.get(), NID_subject_alt_name, nullptr, nullptr)));
+    ERR_clear_error();
     return identifiersFrom(names.get());
 }
 
-std::string CertificateSigningRequest::commonName() const {
-    return commonNameOf(X509_REQ_get_subject_name(req_.get()));
-}
+std::string CertificateSigningRequest::commonName() const { return commonNameOf(parts_->subject.get()); }
 
-PublicKey CertificateSigningRequest::publicKey() const {
-    EVP_PKEY* key = X509_REQ_get_pubkey(req_.get());
-    if (key == nullptr) throw CertificateError(takeOpenSslErrors("certificate request public key"));
-    return PublicKey::adopt(key);
-}
+PublicKey CertificateSigningRequest::publicKey() const { return *parts_->key; }
 
 bool CertificateSigningRequest::verifySignature() const {
-    EVP_PKEY* key = X509_REQ_get0_pubkey(req_.get());
-    const bool ok = key != nullptr && X509_REQ_verify(req_.get(), key) == 1;
+    EVP_PKEY* key = parts_->key->native();
+    int digestNid = NID_undef, keyNid = NID_undef;
+    const int algorithmNid = OBJ_obj2nid(parts_->signatureAlgorithm->algorithm);
+    // The common algorithms (ECDSA, RSA PKCS#1 v1.5, Ed25519) directly; any
+    // other (RSA-PSS, ...) the way OpenSSL verifies a request it has read.
+    if (!OBJ_find_sigid_algs(algorithmNid, &digestNid, &keyNid) || keyNid != EVP_PKEY_get_base_id(key) ||
+        algorithmNid == NID_rsassaPss) {
+        try {
+            const bool ok = X509_REQ_verify(native(), key) == 1;
+            ERR_clear_error();
+            return ok;
+        } catch (const CertificateError&) {
+            return false;  // OpenSSL cannot read it: not a signature it can check
+        }
+    }
+    const EVP_MD* md = digestNid == NID_undef ? nullptr : EVP_get_digestbynid(digestNid);
+    if (digestNid != NID_undef && md == nullptr) return false;
+    EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
+    const std::string_view info = parts_->info();
+    const bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
+                    EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(parts_->signature.data()),
+                                     parts_->signature.size(), reinterpret_cast<const unsigned char*>(info.data()),
+                                     info.size()) == 1;
     ERR_clear_error();
     return ok;
 }

@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/X509Helpers.h"
 #include "cxxacme/detail/OpenSsl.h"
 
 namespace cxxacme {
@@ -25,6 +26,11 @@ PublicKey PublicKey::fromPem(std::string_view pem) {
 
 PublicKey PublicKey::fromDer(std::string_view der) {
     if (der.size() > static_cast<std::size_t>(LONG_MAX)) throw CryptoError("public key too large");
+    try {
+        if (auto key = detail::publicKeyFromSpki(der)) return adopt(key.release());
+    } catch (const CertificateError& e) {
+        throw CryptoError(std::string("not a DER SubjectPublicKeyInfo: ") + e.what());
+    }
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     EVP_PKEY* key = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
     if (key == nullptr) throwOpenSslError("not a DER SubjectPublicKeyInfo");

@@ -12,8 +12,11 @@
 #include <openssl/rsa.h>
 #include <ctime>
 
+#include <openssl/core_names.h>
+
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/detail/DerReader.h"
 
 namespace cxxacme::detail {
 
@@ -146,6 +149,91 @@ void setPublicKey(X509* cert, EVP_PKEY* key) {
 void setPublicKey(X509_REQ* request, EVP_PKEY* key) {
     const EvpPkeyPtr view = legacyPublicView(key);
     checkOne(X509_REQ_set_pubkey(request, view ? view.get() : key), "X509_REQ_set_pubkey");
+}
+
+namespace {
+
+// DER contents of the object identifiers the fast path knows.
+constexpr std::string_view kOidEcPublicKey{"\x2a\x86\x48\xce\x3d\x02\x01", 7};            // 1.2.840.10045.2.1
+constexpr std::string_view kOidP256{"\x2a\x86\x48\xce\x3d\x03\x01\x07", 8};                // 1.2.840.10045.3.1.7
+constexpr std::string_view kOidP384{"\x2b\x81\x04\x00\x22", 5};                              // 1.3.132.0.34
+constexpr std::string_view kOidP521{"\x2b\x81\x04\x00\x23", 5};                              // 1.3.132.0.35
+constexpr std::string_view kOidRsaEncryption{"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 9};  // 1.2.840.113549.1.1.1
+constexpr std::string_view kOidEd25519{"\x2b\x65\x70", 3};                                      // 1.3.101.112
+
+EvpPkeyPtr fromData(const char* type, OSSL_PARAM* params) {
+    EvpPkeyCtxPtr ctx(checked(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), "EVP_PKEY_CTX_new_from_name"));
+    checkOne(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
+    EVP_PKEY* key = nullptr;
+    if (EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1 || key == nullptr)
+        throw CryptoError(takeOpenSslErrors("not a valid public key"));
+    return EvpPkeyPtr(key);
+}
+
+// A positive DER INTEGER's magnitude, or nothing for a negative one.
+std::optional<std::string_view> positiveInteger(const DerElement& e) {
+    std::string_view v = e.contents;
+    if (v.empty() || (static_cast<unsigned char>(v[0]) & 0x80)) return std::nullopt;
+    if (v.size() > 1 && v[0] == 0 && !(static_cast<unsigned char>(v[1]) & 0x80))
+        throw CertificateError("SubjectPublicKeyInfo: INTEGER not in its shortest form");
+    while (!v.empty() && v[0] == 0) v.remove_prefix(1);
+    return v;
+}
+
+}  // namespace
+
+EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
+    DerReader outer(spki, "SubjectPublicKeyInfo");
+    const DerElement info = outer.next(DerReader::kSequence);
+    outer.expectEnd();
+    DerReader fields(info.contents, "SubjectPublicKeyInfo");
+    DerReader algorithm(fields.next(DerReader::kSequence).contents, "SubjectPublicKeyInfo algorithm");
+    const DerElement bits = fields.next(DerReader::kBitString);
+    fields.expectEnd();
+    if (bits.contents.empty() || bits.contents[0] != 0) return nullptr;  // unused bits: OpenSSL decides
+    const std::string_view key = bits.contents.substr(1);
+    const std::string_view oid = algorithm.next(DerReader::kObjectId).contents;
+
+    if (oid == kOidEcPublicKey) {
+        if (algorithm.atEnd() || algorithm.peekTag() != DerReader::kObjectId) return nullptr;  // explicit curve
+        const std::string_view curve = algorithm.next().contents;
+        algorithm.expectEnd();
+        if (key.empty() || key[0] < 2 || key[0] > 4) return nullptr;  // infinity, hybrid: OpenSSL decides
+        const char* group = curve == kOidP256 ? "P-256" : curve == kOidP384 ? "P-384" : curve == kOidP521 ? "P-521" : nullptr;
+        if (group == nullptr) return nullptr;
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<char*>(key.data()), key.size()),
+            OSSL_PARAM_construct_end()};
+        return fromData("EC", params);  // the point is decoded and checked to lie on the curve
+    }
+    if (oid == kOidRsaEncryption) {
+        if (algorithm.atEnd() || algorithm.peekTag() != DerReader::kNull) return nullptr;
+        if (!algorithm.next().contents.empty()) throw CertificateError("SubjectPublicKeyInfo: NULL with contents");
+        algorithm.expectEnd();
+        DerReader outerKey(key, "RSAPublicKey");
+        DerReader numbers(outerKey.next(DerReader::kSequence).contents, "RSAPublicKey");
+        outerKey.expectEnd();
+        const auto n = positiveInteger(numbers.next(DerReader::kInteger));
+        const auto e = positiveInteger(numbers.next(DerReader::kInteger));
+        numbers.expectEnd();
+        if (!n || !e || n->empty() || e->empty()) return nullptr;
+        BignumPtr nb(checked(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr), "BN_bin2bn"));
+        BignumPtr eb(checked(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr), "BN_bin2bn"));
+        ParamBldPtr bld(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
+        checkOne(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, nb.get()), "OSSL_PARAM_BLD_push_BN");
+        checkOne(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, eb.get()), "OSSL_PARAM_BLD_push_BN");
+        ParamPtr params(checked(OSSL_PARAM_BLD_to_param(bld.get()), "OSSL_PARAM_BLD_to_param"));
+        return fromData("RSA", params.get());
+    }
+    if (oid == kOidEd25519) {
+        if (!algorithm.atEnd()) return nullptr;  // parameters must be absent (RFC 8410): OpenSSL refuses them
+        EVP_PKEY* k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                                  reinterpret_cast<const unsigned char*>(key.data()), key.size());
+        if (k == nullptr) throw CryptoError(takeOpenSslErrors("not a valid Ed25519 public key"));
+        return EvpPkeyPtr(k);
+    }
+    return nullptr;
 }
 
 }  // namespace cxxacme::detail

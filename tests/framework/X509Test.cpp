@@ -7,7 +7,13 @@
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/detail/DerReader.h"
+#include "cxxacme/detail/X509Helpers.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
+
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 
 using namespace cxxacme;
 using namespace std::chrono;
@@ -66,6 +72,141 @@ BOOST_AUTO_TEST_CASE(malformed_csr_input) {
     BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(der + "x"), CertificateError);
     BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(der.substr(0, der.size() - 3)), CertificateError);
     BOOST_CHECK_THROW(CertificateSigningRequest::fromPem("not pem"), CertificateError);
+}
+
+namespace {
+
+// What OpenSSL's own reader makes of `der`: null when it refuses it.
+detail::X509ReqPtr opensslReads(const std::string& der) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    detail::X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+    ERR_clear_error();
+    if (req && p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) return nullptr;
+    return req;
+}
+
+std::string derOfRequest(X509_REQ* req) {
+    unsigned char* out = nullptr;
+    const int len = i2d_X509_REQ(req, &out);
+    BOOST_REQUIRE(len > 0);
+    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
+    OPENSSL_free(out);
+    return der;
+}
+
+}  // namespace
+
+// fromDer takes requests apart itself (OpenSSL 3.0's reader costs a decoder
+// chain per key): whatever it accepts, OpenSSL accepts too, with the same key
+// and the same verdict on the signature -- over every one-byte change and
+// every truncation of requests of each key type.
+BOOST_AUTO_TEST_CASE(csr_reader_agrees_with_openssl_on_every_byte_change) {
+    for (KeyType type : {KeyType::EcP256, KeyType::EcP384, KeyType::Rsa2048, KeyType::Ed25519}) {
+        const PrivateKey key = PrivateKey::generate(type);
+        const std::string der =
+            CertificateSigningRequest::create(key, {Identifier::dns("a.example"), Identifier::ip("192.0.2.7")}).toDer();
+        BOOST_TEST(PublicKey::fromDer(key.publicKey().toDer()) == key.publicKey());
+        int accepted = 0, refused = 0;
+        const auto check = [&](const std::string& input) {
+            std::optional<CertificateSigningRequest> ours;
+            try {
+                ours = CertificateSigningRequest::fromDer(input);
+            } catch (const CertificateError&) {
+                ++refused;
+                return;
+            }
+            ++accepted;
+            const auto theirs = opensslReads(input);
+            BOOST_REQUIRE_MESSAGE(theirs, "accepted what OpenSSL refuses, " << toString(type));
+            EVP_PKEY* theirKey = X509_REQ_get0_pubkey(theirs.get());
+            BOOST_REQUIRE(theirKey != nullptr);
+            BOOST_TEST(EVP_PKEY_eq(ours->publicKey().native(), theirKey) == 1);
+            BOOST_TEST(ours->verifySignature() == (X509_REQ_verify(theirs.get(), theirKey) == 1));
+            ERR_clear_error();
+        };
+        for (std::size_t i = 0; i < der.size(); ++i) {
+            for (unsigned char flip : {0x01, 0x80, 0xff}) {
+                std::string changed = der;
+                changed[i] = static_cast<char>(changed[i] ^ flip);
+                check(changed);
+            }
+            check(der.substr(0, i));
+        }
+        BOOST_TEST(accepted > 0);
+        BOOST_TEST(refused > 0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(csr_reader_is_strict_der) {
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    const auto csr = CertificateSigningRequest::create(key, {Identifier::dns("strict.example")});
+    const std::string der = csr.toDer();
+    const std::string contents(detail::DerReader(der, "test").next().contents);
+    BOOST_REQUIRE(contents.size() < 0x10000);
+    const std::string longerLength = std::string("\x30\x83") + '\0' + static_cast<char>(contents.size() >> 8) +
+                                     static_cast<char>(contents.size() & 0xff);
+    BOOST_TEST(CertificateSigningRequest::fromDer(der).toDer() == der);
+    // the outer length in a longer form than needed; indefinite (BER)
+    BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(longerLength + contents), CertificateError);
+    BOOST_CHECK_THROW(CertificateSigningRequest::fromDer("\x30\x80" + contents + std::string(2, '\0')),
+                      CertificateError);
+
+    // version 1 (invalid for PKCS#10) is refused; the signature would not hold anyway
+    detail::X509ReqPtr v2(X509_REQ_dup(csr.native()));
+    BOOST_REQUIRE(X509_REQ_set_version(v2.get(), 1) == 1);
+    BOOST_REQUIRE(X509_REQ_sign(v2.get(), key.native(), EVP_sha256()) > 0);
+    BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(derOfRequest(v2.get())), CertificateError);
+
+    // two extensionRequest attributes: which names would count? refused.
+    // OpenSSL will not make such a request; it is put together here.
+    const auto tlv = [](unsigned char tag, const std::string& contents) {
+        std::string out(1, static_cast<char>(tag));
+        const std::size_t n = contents.size();
+        if (n < 0x80) out += static_cast<char>(n);
+        else if (n < 0x100) out += std::string("\x81") + static_cast<char>(n);
+        else out += std::string("\x82") + static_cast<char>(n >> 8) + static_cast<char>(n & 0xff);
+        return out + contents;
+    };
+    detail::DerReader outer(der, "test");
+    detail::DerReader request(outer.next(detail::DerReader::kSequence).contents, "test");
+    detail::DerReader info(request.next(detail::DerReader::kSequence).contents, "test");
+    const std::string version(info.next().whole), subject(info.next().whole), spki(info.next().whole);
+    const std::string attribute(detail::DerReader(info.next(0xa0).contents, "test").next().whole);
+    const std::string twiceInfo = tlv(0x30, version + subject + spki + tlv(0xa0, attribute + attribute));
+    detail::EvpMdCtxPtr signing(EVP_MD_CTX_new());
+    std::size_t sigLen = 0;
+    BOOST_REQUIRE(EVP_DigestSignInit(signing.get(), nullptr, EVP_sha256(), nullptr, key.native()) == 1);
+    BOOST_REQUIRE(EVP_DigestSign(signing.get(), nullptr, &sigLen,
+                                 reinterpret_cast<const unsigned char*>(twiceInfo.data()), twiceInfo.size()) == 1);
+    std::string sig(sigLen, '\0');
+    BOOST_REQUIRE(EVP_DigestSign(signing.get(), reinterpret_cast<unsigned char*>(sig.data()), &sigLen,
+                                 reinterpret_cast<const unsigned char*>(twiceInfo.data()), twiceInfo.size()) == 1);
+    sig.resize(sigLen);
+    const std::string algorithm(request.next(detail::DerReader::kSequence).whole);
+    const std::string twice = tlv(0x30, twiceInfo + algorithm + tlv(0x03, std::string(1, '\0') + sig));
+    const auto read = opensslReads(twice);
+    BOOST_REQUIRE(read);  // OpenSSL reads it and checks its signature
+    BOOST_TEST(X509_REQ_verify(read.get(), X509_REQ_get0_pubkey(read.get())) == 1);
+    BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(twice), CertificateError);
+}
+
+// RSA-PSS is not among the signatures fromDer checks directly: OpenSSL's
+// request verification decides, and a changed byte still fails.
+BOOST_AUTO_TEST_CASE(csr_signed_with_rsa_pss_verifies) {
+    const PrivateKey key = PrivateKey::generate(KeyType::Rsa2048);
+    const auto plain = CertificateSigningRequest::create(key, {Identifier::dns("pss.example")});
+    detail::X509ReqPtr req(X509_REQ_dup(plain.native()));
+    detail::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_PKEY_CTX* pctx = nullptr;
+    BOOST_REQUIRE(EVP_DigestSignInit(ctx.get(), &pctx, EVP_sha256(), nullptr, key.native()) == 1);
+    BOOST_REQUIRE(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1);
+    BOOST_REQUIRE(X509_REQ_sign_ctx(req.get(), ctx.get()) > 0);
+    std::string der = derOfRequest(req.get());
+    const auto pss = CertificateSigningRequest::fromDer(der);
+    BOOST_TEST(pss.verifySignature());
+    BOOST_TEST(pss.publicKey() == key.publicKey());
+    der[der.find("pss.example")] = 'q';
+    BOOST_TEST(!CertificateSigningRequest::fromDer(der).verifySignature());
 }
 
 BOOST_AUTO_TEST_CASE(certificate_fields) {

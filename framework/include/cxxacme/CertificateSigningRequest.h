@@ -13,8 +13,9 @@
 
 namespace cxxacme {
 
-/// A PKCS#10 certificate signing request, as RFC 8555 §7.4 finalizes with.
-/// An immutable value: copies share one handle.
+/// A PKCS#10 certificate signing request (RFC 2986), as RFC 8555 §7.4
+/// finalizes with. An immutable value: copies share one parsed request,
+/// safe to use from several threads at once.
 class CertificateSigningRequest {
 public:
     /// A CSR for `identifiers` (at least one; DNS names incl. a leading
@@ -38,11 +39,16 @@ public:
     /// True when the CSR is signed by the key it carries.
     bool verifySignature() const;
 
-    X509_REQ* native() const noexcept { return req_.get(); }
+    /// OpenSSL's object, read from the DER on first use (fromDer takes the
+    /// request apart without it: OpenSSL 3.0 builds a decoder chain for the
+    /// key of every request it reads).
+    X509_REQ* native() const;
 
 private:
-    explicit CertificateSigningRequest(std::shared_ptr<X509_REQ> req) : req_(std::move(req)) {}
-    std::shared_ptr<X509_REQ> req_;
+    struct Parts;
+    explicit CertificateSigningRequest(std::shared_ptr<const Parts> parts) : parts_(std::move(parts)) {}
+    static std::shared_ptr<Parts> parse(std::string der);
+    std::shared_ptr<const Parts> parts_;
 };
 
 }  // namespace cxxacme
