@@ -1,0 +1,72 @@
+// libFuzzer target for cxxacme's own DER reading of certificate requests
+// (CertificateSigningRequest::fromDer, PublicKey::fromDer), checked against
+// OpenSSL's reader: whatever cxxacme accepts, OpenSSL must accept too, with
+// the same key and the same verdict on the signature. Any disagreement
+// aborts. Seeded with requests of every key type on the first run.
+// Built with scripts/fuzz.sh (clang only); never run by the test suite.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "cxxacme/CertificateSigningRequest.h"
+#include "cxxacme/Error.h"
+#include "cxxacme/PrivateKey.h"
+
+using namespace cxxacme;
+
+namespace {
+
+void agree(bool condition) {
+    if (!condition) std::abort();
+}
+
+void checkRequest(const std::string& der) {
+    std::optional<CertificateSigningRequest> ours;
+    try {
+        ours = CertificateSigningRequest::fromDer(der);
+    } catch (const Error&) {
+        return;
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    X509_REQ* theirs = d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size()));
+    agree(theirs != nullptr && p == reinterpret_cast<const unsigned char*>(der.data()) + der.size());
+    EVP_PKEY* key = X509_REQ_get0_pubkey(theirs);
+    agree(key != nullptr && EVP_PKEY_eq(ours->publicKey().native(), key) == 1);
+    agree(ours->verifySignature() == (X509_REQ_verify(theirs, key) == 1));
+    try {
+        (void)ours->identifiers();
+    } catch (const Error&) {
+    }
+    (void)ours->commonName();
+    X509_REQ_free(theirs);
+    ERR_clear_error();
+}
+
+void checkKey(const std::string& der) {
+    std::optional<PublicKey> ours;
+    try {
+        ours = PublicKey::fromDer(der);
+    } catch (const Error&) {
+        return;
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    EVP_PKEY* theirs = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
+    agree(theirs != nullptr && EVP_PKEY_eq(ours->native(), theirs) == 1);
+    EVP_PKEY_free(theirs);
+    ERR_clear_error();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size < 1) return 0;
+    const std::string der(reinterpret_cast<const char*>(data) + 1, size - 1);
+    if (data[0] & 1) checkKey(der);
+    else checkRequest(der);
+    return 0;
+}
