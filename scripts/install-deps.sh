@@ -4,11 +4,12 @@
 set -euo pipefail
 
 # Usage: install-deps.sh [--test]   (--test adds what the test suite runs
-# against: the reference ACME clients and server certbot, lego, pebble; Knot
-# DNS and its tools for dns-01; curl)
+# against: the reference ACME clients and server certbot, lego, pebble; two
+# more clients, dehydrated and acme-tiny; Knot DNS and its tools for dns-01;
+# curl)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(certbot lego pebble python3 knot knot-dnsutils curl)
+  packages+=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl)
 fi
 missing=()
 for p in "${packages[@]}"; do
