@@ -198,7 +198,8 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
         if (algorithm.atEnd() || algorithm.peekTag() != DerReader::kObjectId) return nullptr;  // explicit curve
         const std::string_view curve = algorithm.next().contents;
         algorithm.expectEnd();
-        if (key.empty() || key[0] < 2 || key[0] > 4) return nullptr;  // infinity, hybrid: OpenSSL decides
+        const unsigned form = key.empty() ? 0 : static_cast<unsigned char>(key[0]);
+        if (form < 2 || form > 4) return nullptr;  // infinity, hybrid: OpenSSL decides
         const char* group = curve == kOidP256 ? "P-256" : curve == kOidP384 ? "P-384" : curve == kOidP521 ? "P-521" : nullptr;
         if (group == nullptr) return nullptr;
         OSSL_PARAM params[] = {

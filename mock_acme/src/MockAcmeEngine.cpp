@@ -710,7 +710,7 @@ public:
                            .notAfter = order.notAfter};
     }
 
-    // Without the lock: everything about the CSR, then the signature.
+    // Without the lock: the CSR, its key, its signature, its names, then the leaf.
     static Certificate issueFor(const FinalizeJob& job, const MockCertificateAuthority& ca) {
         const auto csr = [&] {
             try {
@@ -719,6 +719,15 @@ public:
                 throw AcmeProblem("badCSR", e.what(), 400);
             }
         }();
+        // the key's kind and size before its signature: no work for a key that is refused anyway
+        const PublicKey key = csr.publicKey();
+        if (key == job.accountKey)
+            throw AcmeProblem("badCSR", "the certificate key must not be the account key", 400);
+        if (key.algorithm() == "ED25519") throw AcmeProblem("badCSR", "Ed25519 certificate keys are not accepted", 400);
+        if (key.algorithm() == "RSA" && (key.bits() < 2048 || key.bits() > 4096))
+            throw AcmeProblem("badCSR", "RSA certificate keys must have 2048 to 4096 bits", 400);
+        if (key.algorithm() == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
+            throw AcmeProblem("badCSR", "EC certificate keys must be on P-256 or P-384", 400);
         if (!csr.verifySignature()) throw AcmeProblem("badCSR", "the CSR's signature is invalid", 400);
         std::vector<Identifier> names;
         try {
@@ -735,14 +744,6 @@ public:
                             std::none_of(names.begin(), names.end(),
                                          [&](const Identifier& i) { return i.value == ServerName::canonical(cn); })))
             throw AcmeProblem("badCSR", "the CSR's common name is not among its names", 400);
-        const PublicKey key = csr.publicKey();
-        if (key == job.accountKey)
-            throw AcmeProblem("badCSR", "the certificate key must not be the account key", 400);
-        if (key.algorithm() == "ED25519") throw AcmeProblem("badCSR", "Ed25519 certificate keys are not accepted", 400);
-        if (key.algorithm() == "RSA" && (key.bits() < 2048 || key.bits() > 4096))
-            throw AcmeProblem("badCSR", "RSA certificate keys must have 2048 to 4096 bits", 400);
-        if (key.algorithm() == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
-            throw AcmeProblem("badCSR", "EC certificate keys must be on P-256 or P-384", 400);
         // a requested window as asked; otherwise from a minute ago for the
         // profile's lifetime (or up to a requested notAfter)
         const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
