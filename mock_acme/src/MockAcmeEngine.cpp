@@ -18,6 +18,7 @@
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/CertificateSigningRequest.h"
+#include "cxxacme/Jwk.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/FlattenedJws.h"
 #include "cxxacme/KeyAuthorization.h"
@@ -711,7 +712,12 @@ public:
     }
 
     // Without the lock: the CSR, its key, its signature, its names, then the leaf.
-    static Certificate issueFor(const FinalizeJob& job, const MockCertificateAuthority& ca) {
+    struct SignedLeaf {
+        Certificate leaf;
+        std::string keyThumbprint;  // RFC 7638, to refuse another account's key under the lock
+    };
+
+    static SignedLeaf issueFor(const FinalizeJob& job, const MockCertificateAuthority& ca) {
         const auto csr = [&] {
             try {
                 return CertificateSigningRequest::fromDer(job.csrDer);
@@ -749,7 +755,7 @@ public:
         const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
-        return ca.issue(key, job.identifiers, notBefore, notAfter);
+        return SignedLeaf{ca.issue(key, job.identifiers, notBefore, notAfter), Jwk::fromPublicKey(key).thumbprint()};
     }
 
     // Under the lock again, when the CSR was refused or signing failed: the
@@ -760,9 +766,15 @@ public:
     }
 
     // Under the lock again: the certificate is the order's.
-    HttpResponse completeFinalize(const FinalizeJob& job, const Certificate& leaf) {
+    HttpResponse completeFinalize(const FinalizeJob& job, const SignedLeaf& signed_) {
         auto it = s_.orders.find(job.orderId);
         if (it == s_.orders.end()) throw AcmeProblem("malformed", "no such order", 404);
+        // as pebble and Boulder: no certificate for a key that is any account's key
+        if (s_.accountByThumbprint.count(signed_.keyThumbprint)) {
+            abandonFinalize(job);
+            throw AcmeProblem("badCSR", "the certificate key is an account key", 400);
+        }
+        const Certificate& leaf = signed_.leaf;
         Order& order = it->second;
         IssuedCertificate issued{.id = serialKey(leaf.serialHex()),
                                  .accountId = job.accountId,
@@ -1275,7 +1287,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
         }
     }
     if (finalizeJob) {
-        std::optional<Certificate> leaf;
+        std::optional<Exchange::SignedLeaf> leaf;
         std::optional<AcmeProblem> problem;
         try {
             leaf = Exchange::issueFor(*finalizeJob, *ca_);

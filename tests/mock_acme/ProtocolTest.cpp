@@ -480,6 +480,16 @@ BOOST_AUTO_TEST_CASE(account_key_cannot_be_the_certificate_key) {
     const Reply r = s.finalize(order, accountKey, {Identifier::dns("a.example.test")});
     BOOST_TEST(r.problem() == "badCSR");
     BOOST_TEST(r.str("detail").find("account key") != std::string::npos);
+
+    // nor another account's key (pebble and Boulder refuse it too); the order stays ready
+    const PrivateKey otherKey = PrivateKey::generate(KeyType::EcP256);
+    const KeySigner other(otherKey);
+    BOOST_REQUIRE(!s.session.newAccount(other).empty());
+    const Reply refused = s.finalize(order, otherKey, {Identifier::dns("a.example.test")});
+    BOOST_TEST(refused.problem() == "badCSR");
+    BOOST_TEST(refused.str("detail").find("account key") != std::string::npos);
+    BOOST_TEST(s.session.post(order.header("Location"), s.account, s.kid, "").str("status") == "ready");
+    BOOST_TEST(s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("a.example.test")}).status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
