@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# dns-01 and wildcards against mock-acme: lego's exec provider publishes the
-# TXT records in Debian's pebble-challtestsrv (a real DNS server on
-# loopback), and mock-acme asks that server.
+# dns-01 and wildcards against mock-acme: lego's exec provider and certbot's
+# manual hooks publish the TXT records in Debian's pebble-challtestsrv (a
+# real DNS server on loopback), and mock-acme asks that server.
 MOCK_ACME=$1
 source "$(dirname "$0")/lib.sh"
 command -v pebble-challtestsrv >/dev/null || fail "pebble-challtestsrv is not installed"
+command -v certbot >/dev/null || fail "certbot is not installed (scripts/install-deps.sh --test installs it)"
 
 DNS_PORT=$(free_port)
 CTS_MGMT=$(free_port)
@@ -38,5 +39,29 @@ certs="$work/lego/certificates"
 verify_chain "$certs/_.wild.example.test.crt" "$certs/_.wild.example.test.issuer.crt" "$work/root0.pem"
 openssl x509 -in "$certs/_.wild.example.test.crt" -noout -ext subjectAltName | grep -q 'DNS:\*.wild.example.test' \
   || fail "the wildcard is not in the certificate"
+
+echo "== certbot, dns-01 through manual hooks, a wildcard and its base name (both TXT values at once)"
+cat > "$work/certbot-auth.sh" <<HOOK
+#!/usr/bin/env bash
+set -euo pipefail
+python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
+  "http://127.0.0.1:$CTS_MGMT/set-txt" "{\"host\":\"_acme-challenge.\$CERTBOT_DOMAIN.\",\"value\":\"\$CERTBOT_VALIDATION\"}"
+HOOK
+cat > "$work/certbot-cleanup.sh" <<HOOK
+#!/usr/bin/env bash
+set -euo pipefail
+python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
+  "http://127.0.0.1:$CTS_MGMT/clear-txt" "{\"host\":\"_acme-challenge.\$CERTBOT_DOMAIN.\"}"
+HOOK
+chmod +x "$work/certbot-auth.sh" "$work/certbot-cleanup.sh"
+REQUESTS_CA_BUNDLE="$work/https-ca.pem" certbot certonly --manual --preferred-challenges dns --non-interactive \
+  --agree-tos -m test@example.com --server "$DIR" --manual-auth-hook "$work/certbot-auth.sh" \
+  --manual-cleanup-hook "$work/certbot-cleanup.sh" --config-dir "$work/certbot/config" --work-dir "$work/certbot/work" \
+  --logs-dir "$work/certbot/logs" -d '*.cb.example.test' -d cb.example.test > "$work/certbot-dns.log" 2>&1 \
+  || fail "certbot dns-01 failed: $(grep -o 'urn:ietf:params:acme:error:[a-zA-Z]*[^"]*' "$work/certbot/logs/letsencrypt.log" | tail -2)"
+live="$work/certbot/config/live/cb.example.test"
+verify_chain "$live/cert.pem" "$live/chain.pem" "$work/root0.pem"
+openssl x509 -in "$live/cert.pem" -noout -ext subjectAltName | grep -q 'DNS:\*.cb.example.test' \
+  || fail "certbot's certificate lacks the wildcard"
 
 echo "PASS"
