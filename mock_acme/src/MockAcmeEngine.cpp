@@ -769,7 +769,7 @@ public:
     HttpResponse completeFinalize(const FinalizeJob& job, const SignedLeaf& signed_) {
         auto it = s_.orders.find(job.orderId);
         if (it == s_.orders.end()) throw AcmeProblem("malformed", "no such order", 404);
-        // as pebble and Boulder: no certificate for a key that is any account's key
+        // as pebble ("CSR contains a public key for a known account"): no certificate for a key that is any account's key
         if (s_.accountByThumbprint.count(signed_.keyThumbprint)) {
             abandonFinalize(job);
             throw AcmeProblem("badCSR", "the certificate key is an account key", 400);

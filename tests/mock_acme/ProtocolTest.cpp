@@ -481,7 +481,7 @@ BOOST_AUTO_TEST_CASE(account_key_cannot_be_the_certificate_key) {
     BOOST_TEST(r.problem() == "badCSR");
     BOOST_TEST(r.str("detail").find("account key") != std::string::npos);
 
-    // nor another account's key (pebble and Boulder refuse it too); the order stays ready
+    // nor another account's key (pebble refuses it too); the order stays ready
     const PrivateKey otherKey = PrivateKey::generate(KeyType::EcP256);
     const KeySigner other(otherKey);
     BOOST_REQUIRE(!s.session.newAccount(other).empty());
