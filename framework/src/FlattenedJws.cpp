@@ -17,18 +17,11 @@ namespace {
 
 constexpr std::string_view kWhat = "JWS";
 
-std::string hs256(std::string_view key, std::string_view data) {
-    if (key.empty()) throw JoseError("HS256: empty MAC key");
-    return detail::hmacSha256(key, data);
-}
-
-const EVP_MD* macDigest(JwsAlgorithm alg) {
-    switch (alg) {
-    case JwsAlgorithm::HS256: return EVP_sha256();
-    case JwsAlgorithm::HS384: return EVP_sha384();
-    case JwsAlgorithm::HS512: return EVP_sha512();
-    default: return nullptr;
-    }
+// The MAC of `data` under `key` with `alg` (HS256, HS384 or HS512).
+std::string macOf(JwsAlgorithm alg, std::string_view key, std::string_view data) {
+    if (key.empty()) throw JoseError(std::string(toString(alg)) + ": empty MAC key");
+    const EVP_MD* md = alg == JwsAlgorithm::HS512 ? EVP_sha512() : alg == JwsAlgorithm::HS384 ? EVP_sha384() : EVP_sha256();
+    return detail::hmac(md, key, data);
 }
 
 }  // namespace
@@ -67,7 +60,7 @@ FlattenedJws FlattenedJws::signExternalAccountBinding(std::string_view macKey, s
     jws.header_ = new Poco::JSON::Object(header);
     jws.protected_ = Base64Url::encode(toJsonText(header));
     jws.payload_ = Base64Url::encode(accountKey.toJson());
-    jws.signature_ = Base64Url::encode(hs256(macKey, jws.signingInput()));
+    jws.signature_ = Base64Url::encode(macOf(JwsAlgorithm::HS256, macKey, jws.signingInput()));
     return jws;
 }
 
@@ -144,8 +137,7 @@ bool FlattenedJws::verify(const PublicKey& key) const {
 bool FlattenedJws::verifyHmac(std::string_view macKey) const {
     const auto alg = jwsAlgorithmFromString(algorithm());
     if (!alg || !isMacAlgorithm(*alg)) return false;
-    if (macKey.empty()) throw JoseError(std::string(toString(*alg)) + ": empty MAC key");
-    const std::string expected = detail::hmac(macDigest(*alg), macKey, signingInput());
+    const std::string expected = macOf(*alg, macKey, signingInput());
     const std::string actual = Base64Url::decode(signature_);
     return actual.size() == expected.size() && CRYPTO_memcmp(actual.data(), expected.data(), expected.size()) == 0;
 }

@@ -39,12 +39,6 @@ std::string memberBytes(const Poco::JSON::Object& json, const std::string& name)
     return bytes;
 }
 
-BignumPtr toBn(const std::string& bytes) {
-    return BignumPtr(checked(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
-                                       static_cast<int>(bytes.size()), nullptr),
-                             "BN_bin2bn"));
-}
-
 std::size_t fieldBytes(const std::string& crv) {
     if (crv == "P-256") return 32;
     if (crv == "P-384") return 48;
@@ -59,15 +53,12 @@ const char* opensslGroup(const std::string& crv) {
 }
 
 EVP_PKEY* fromParams(const char* type, int selection, OSSL_PARAM_BLD* bld) {
-    ParamPtr params(checked(OSSL_PARAM_BLD_to_param(bld), "OSSL_PARAM_BLD_to_param"));
-    EvpPkeyCtxPtr ctx(checked(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), "EVP_PKEY_CTX_new_from_name"));
-    checkOne(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
-    EVP_PKEY* key = nullptr;
-    if (EVP_PKEY_fromdata(ctx.get(), &key, selection, params.get()) != 1 || key == nullptr) {
+    EvpPkeyPtr key = keyFromParams(type, selection, bld);
+    if (!key) {
         ERR_clear_error();
         throw JoseError("JWK: the members do not form a valid key");
     }
-    return key;
+    return key.release();
 }
 
 void pushBn(OSSL_PARAM_BLD* bld, const char* name, const BIGNUM* bn) {
@@ -157,8 +148,8 @@ EVP_PKEY* buildKey(const Jwk& jwk, const Poco::JSON::Object& json, bool priv) {
     ParamBldPtr bld(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
     const int selection = priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
     if (jwk.kty() == "RSA") {
-        const auto n = toBn(memberBytes(json, "n"));
-        const auto e = toBn(memberBytes(json, "e"));
+        const auto n = bignumFrom(memberBytes(json, "n"));
+        const auto e = bignumFrom(memberBytes(json, "e"));
         if (!BN_is_odd(n.get()) || BN_num_bits(n.get()) < 512 || !BN_is_odd(e.get()) || BN_is_one(e.get()))
             throw JoseError("JWK: not a valid RSA public key");
         pushBn(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get());
@@ -170,7 +161,7 @@ EVP_PKEY* buildKey(const Jwk& jwk, const Poco::JSON::Object& json, bool priv) {
                 {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},     {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
                 {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},  {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
             for (const auto& [member, param] : members) {
-                keep.push_back(toBn(memberBytes(json, member)));
+                keep.push_back(bignumFrom(memberBytes(json, member)));
                 pushBn(bld.get(), param, keep.back().get());
             }
         }
@@ -189,7 +180,7 @@ EVP_PKEY* buildKey(const Jwk& jwk, const Poco::JSON::Object& json, bool priv) {
              "OSSL_PARAM_BLD_push_octet_string");
     BignumPtr d;
     if (priv) {
-        d = toBn(memberBytes(json, "d"));
+        d = bignumFrom(memberBytes(json, "d"));
         pushBn(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get());
     }
     EVP_PKEY* key = fromParams("EC", selection, bld.get());

@@ -70,6 +70,25 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
 
 std::string hmacSha256(std::string_view key, std::string_view data) { return hmac(EVP_sha256(), key, data); }
 
+BignumPtr bignumFrom(std::string_view bytes) {
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX)) throw CryptoError("number too large");
+    return BignumPtr(checked(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                                       static_cast<int>(bytes.size()), nullptr),
+                             "BN_bin2bn"));
+}
+
+EvpPkeyPtr keyFromParams(const char* type, int selection, OSSL_PARAM_BLD* bld) {
+    ParamPtr params(checked(OSSL_PARAM_BLD_to_param(bld), "OSSL_PARAM_BLD_to_param"));
+    EvpPkeyCtxPtr ctx(checked(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), "EVP_PKEY_CTX_new_from_name"));
+    checkOne(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
+    EVP_PKEY* key = nullptr;
+    if (EVP_PKEY_fromdata(ctx.get(), &key, selection, params.get()) != 1) {
+        EVP_PKEY_free(key);
+        return nullptr;
+    }
+    return EvpPkeyPtr(key);
+}
+
 std::string hexEncode(std::string_view data) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;

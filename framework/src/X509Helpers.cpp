@@ -161,13 +161,10 @@ constexpr std::string_view kOidP521{"\x2b\x81\x04\x00\x23", 5};                 
 constexpr std::string_view kOidRsaEncryption{"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 9};  // 1.2.840.113549.1.1.1
 constexpr std::string_view kOidEd25519{"\x2b\x65\x70", 3};                                      // 1.3.101.112
 
-EvpPkeyPtr fromData(const char* type, OSSL_PARAM* params) {
-    EvpPkeyCtxPtr ctx(checked(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr), "EVP_PKEY_CTX_new_from_name"));
-    checkOne(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
-    EVP_PKEY* key = nullptr;
-    if (EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1 || key == nullptr)
-        throw CryptoError(takeOpenSslErrors("not a valid public key"));
-    return EvpPkeyPtr(key);
+EvpPkeyPtr publicFromParams(const char* type, OSSL_PARAM_BLD* bld) {
+    EvpPkeyPtr key = keyFromParams(type, EVP_PKEY_PUBLIC_KEY, bld);
+    if (!key) throw CryptoError(takeOpenSslErrors("not a valid public key"));
+    return key;
 }
 
 // A positive DER INTEGER's magnitude, or nothing for a negative one.
@@ -202,11 +199,12 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
         if (form < 2 || form > 4) return nullptr;  // infinity, hybrid: OpenSSL decides
         const char* group = curve == kOidP256 ? "P-256" : curve == kOidP384 ? "P-384" : curve == kOidP521 ? "P-521" : nullptr;
         if (group == nullptr) return nullptr;
-        OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
-            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<char*>(key.data()), key.size()),
-            OSSL_PARAM_construct_end()};
-        return fromData("EC", params);  // the point is decoded and checked to lie on the curve
+        ParamBldPtr bld(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
+        checkOne(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+                 "OSSL_PARAM_BLD_push_utf8_string");
+        checkOne(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, key.data(), key.size()),
+                 "OSSL_PARAM_BLD_push_octet_string");
+        return publicFromParams("EC", bld.get());  // the point is decoded and checked to lie on the curve
     }
     if (oid == kOidRsaEncryption) {
         if (algorithm.atEnd() || algorithm.peekTag() != DerReader::kNull) return nullptr;
@@ -219,13 +217,11 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
         const auto e = positiveInteger(numbers.next(DerReader::kInteger));
         numbers.expectEnd();
         if (!n || !e || n->empty() || e->empty()) return nullptr;
-        BignumPtr nb(checked(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), static_cast<int>(n->size()), nullptr), "BN_bin2bn"));
-        BignumPtr eb(checked(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), static_cast<int>(e->size()), nullptr), "BN_bin2bn"));
+        const BignumPtr nb = bignumFrom(*n), eb = bignumFrom(*e);
         ParamBldPtr bld(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
         checkOne(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, nb.get()), "OSSL_PARAM_BLD_push_BN");
         checkOne(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, eb.get()), "OSSL_PARAM_BLD_push_BN");
-        ParamPtr params(checked(OSSL_PARAM_BLD_to_param(bld.get()), "OSSL_PARAM_BLD_to_param"));
-        return fromData("RSA", params.get());
+        return publicFromParams("RSA", bld.get());
     }
     if (oid == kOidEd25519) {
         if (!algorithm.atEnd()) return nullptr;  // parameters must be absent (RFC 8410): OpenSSL refuses them

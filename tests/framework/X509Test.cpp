@@ -85,14 +85,7 @@ detail::X509ReqPtr opensslReads(const std::string& der) {
     return req;
 }
 
-std::string derOfRequest(X509_REQ* req) {
-    unsigned char* out = nullptr;
-    const int len = i2d_X509_REQ(req, &out);
-    BOOST_REQUIRE(len > 0);
-    std::string der(reinterpret_cast<char*>(out), static_cast<std::size_t>(len));
-    OPENSSL_free(out);
-    return der;
-}
+std::string derOfRequest(X509_REQ* req) { return detail::derOf(i2d_X509_REQ, req, "i2d_X509_REQ"); }
 
 }  // namespace
 

@@ -849,10 +849,15 @@ BOOST_AUTO_TEST_CASE(external_account_binding) {
     BOOST_TEST(s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getValue<bool>("externalAccountRequired"));
     BOOST_TEST(s.session.post(s.session.dir("newAccount"), s.account, "", "{}").problem() == "externalAccountRequired");
 
+    // newAccount at `srv` signed by `signer`, bound under `key`/`kid` to `bound`
+    const auto bind = [](Server& srv, const KeySigner& signer, const std::string& key, const std::string& kid,
+                         const Jwk& bound) {
+        const auto eab = FlattenedJws::signExternalAccountBinding(key, kid, srv.session.dir("newAccount"), bound);
+        return srv.session.post(srv.session.dir("newAccount"), signer, "",
+                                R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab.toJson() + "}");
+    };
     const auto withEab = [&](const std::string& key, const std::string& kid, const Jwk& bound) {
-        const auto eab = FlattenedJws::signExternalAccountBinding(key, kid, s.session.dir("newAccount"), bound);
-        return s.session.post(s.session.dir("newAccount"), s.account, "",
-                              R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab.toJson() + "}");
+        return bind(s, s.account, key, kid, bound);
     };
     const auto refusedWith = [](const Reply& r, const std::string& type, int status) {
         BOOST_TEST(r.problem() == type, r.body);
@@ -888,10 +893,7 @@ BOOST_AUTO_TEST_CASE(external_account_binding) {
     config.eabSingleUse = true;
     Server single(config);
     const auto bindIn = [&](Server& srv, const KeySigner& account) {
-        const auto eab = FlattenedJws::signExternalAccountBinding(macKey, "kid-1", srv.session.dir("newAccount"),
-                                                                  account.publicJwk());
-        return srv.session.post(srv.session.dir("newAccount"), account, "",
-                                R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab.toJson() + "}");
+        return bind(srv, account, macKey, "kid-1", account.publicJwk());
     };
     BOOST_TEST(bindIn(single, single.account).status == 201);
     refusedWith(bindIn(single, other), "unauthorized", 403);

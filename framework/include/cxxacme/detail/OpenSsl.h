@@ -104,6 +104,13 @@ std::string hmacSha256(std::string_view key, std::string_view data);
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data);
 
 /// Lower-case hex of `data`.
+/// A non-negative BIGNUM from big-endian bytes.
+BignumPtr bignumFrom(std::string_view bytes);
+/// A key of `type` ("RSA", "EC") from the parameters in `bld`
+/// (EVP_PKEY_fromdata); null when OpenSSL refuses them, its errors left
+/// queued for the caller's message.
+EvpPkeyPtr keyFromParams(const char* type, int selection, OSSL_PARAM_BLD* bld);
+
 std::string hexEncode(std::string_view data);
 
 /// Standard base64 (RFC 4648 §4, with padding), on one line.
