@@ -9,6 +9,7 @@ command -v certbot >/dev/null || fail "certbot is not installed (scripts/install
 command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps.sh --test installs it)"
 
 HTTP_PORT=$(free_port)
+# base64url keys may begin with "-": always pass them as --flag=VALUE, never as a separate argument
 EAB_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
 start_mock_acme --http01-port "$HTTP_PORT" --eab-required --eab "kid-1=$EAB_KEY"
 http_get "$MGMT/roots/0" > "$work/root0.pem"
@@ -30,13 +31,13 @@ grep -q "externalAccountRequired\|external account binding" "$work/certbot-noeab
 
 echo "== certbot: a binding under the wrong key is refused"
 WRONG_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
-if certbot_ register "${cb[@]}" --agree-tos -m first@example.com --eab-kid kid-1 --eab-hmac-key "$WRONG_KEY" \
+if certbot_ register "${cb[@]}" --agree-tos -m first@example.com --eab-kid kid-1 --eab-hmac-key="$WRONG_KEY" \
   > "$work/certbot-badeab.log" 2>&1; then fail "registered with a wrong EAB key"; fi
 grep -q "error:unauthorized.*externalAccountBinding signature is invalid" "$work/certbot/logs/letsencrypt.log" \
   || fail "a wrong EAB key is not refused as unauthorized"
 
 echo "== certbot: register with the binding, RSA 3072 certificate key"
-certbot_ register "${cb[@]}" --agree-tos -m first@example.com --eab-kid kid-1 --eab-hmac-key "$EAB_KEY" \
+certbot_ register "${cb[@]}" --agree-tos -m first@example.com --eab-kid kid-1 --eab-hmac-key="$EAB_KEY" \
   > "$work/certbot-register.log" 2>&1 || fail "certbot register failed"
 certbot_ certonly "${cb[@]}" --standalone --http-01-port "$HTTP_PORT" -d rsa.accounts.example.test \
   --key-type rsa --rsa-key-size 3072 > "$work/certbot-rsa.log" 2>&1 || fail "certbot (RSA 3072) failed"
@@ -79,7 +80,7 @@ grep -q "error:unauthorized.*the account is deactivated" "$work/certbot/logs/let
   || fail "the deactivated account is not refused as unauthorized"
 
 echo "== lego: the same binding key (it binds any number of accounts), RSA 2048, then renew"
-lg=(--server "$DIR" --accept-tos --email lego@example.com --path "$work/lego" --eab --kid kid-1 --hmac "$EAB_KEY"
+lg=(--server "$DIR" --accept-tos --email lego@example.com --path "$work/lego" --eab --kid kid-1 --hmac="$EAB_KEY"
     --key-type rsa2048 --domains lego.accounts.example.test --http --http.port "127.0.0.1:$HTTP_PORT")
 LEGO_CA_CERTIFICATES="$HTTPS_CA" lego "${lg[@]}" run > "$work/lego-run.log" 2>&1 || fail "lego (EAB, RSA 2048) failed"
 crt="$work/lego/certificates/lego.accounts.example.test.crt"
@@ -93,7 +94,7 @@ verify_chain "$crt" "$work/lego/certificates/lego.accounts.example.test.issuer.c
 
 echo "== lego: a P-384 certificate key"
 LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email lego@example.com --path "$work/lego" \
-  --eab --kid kid-1 --hmac "$EAB_KEY" --key-type ec384 --domains p384.accounts.example.test \
+  --eab --kid kid-1 --hmac="$EAB_KEY" --key-type ec384 --domains p384.accounts.example.test \
   --http --http.port "127.0.0.1:$HTTP_PORT" run > "$work/lego-p384.log" 2>&1 || fail "lego (P-384) failed"
 openssl x509 -in "$work/lego/certificates/p384.accounts.example.test.crt" -noout -text | grep -q "NIST CURVE: P-384" \
   || fail "not a P-384 certificate"
