@@ -76,6 +76,7 @@ struct IssuedCertificate {
     std::string id;  // serial hex
     std::string accountId;
     Certificate leaf;
+    std::string leafPem;  // made once, outside the lock: every download sends it
     std::string ariId;
     bool revoked = false;
     int reason = 0;
@@ -106,15 +107,17 @@ struct EngineState : EngineData {
 
     bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
 
-    std::string issueNonce() {
-        std::string nonce = Base64Url::encode(cxxacme::detail::randomBytes(16));
+    /// A fresh nonce, without the lock: the random bytes are the costly part.
+    static std::string newNonce() { return Base64Url::encode(cxxacme::detail::randomBytes(16)); }
+
+    /// Under the lock: `nonce` (from newNonce) may now be used once.
+    void issueNonce(const std::string& nonce) {
         nonces.insert(nonce);
         nonceOrder.push_back(nonce);
         while (nonceOrder.size() > kMaxNonces) {
             nonces.erase(nonceOrder.front());
             nonceOrder.pop_front();
         }
-        return nonce;
     }
 
     bool consumeNonce(const std::string& nonce) { return nonces.erase(nonce) == 1; }

@@ -714,6 +714,9 @@ public:
     // Without the lock: the CSR, its key, its signature, its names, then the leaf.
     struct SignedLeaf {
         Certificate leaf;
+        std::string leafPem;
+        std::string id;             // the serial, as the certificate's URL and key
+        std::string ariId;
         std::string keyThumbprint;  // RFC 7638, to refuse another account's key under the lock
     };
 
@@ -755,7 +758,9 @@ public:
         const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
-        return SignedLeaf{ca.issue(key, job.identifiers, notBefore, notAfter), Jwk::fromPublicKey(key).thumbprint()};
+        Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter);
+        std::string pem = leaf.toPem(), id = serialKey(leaf.serialHex()), ariId = ariIdOf(leaf);
+        return SignedLeaf{std::move(leaf), std::move(pem), std::move(id), std::move(ariId), Jwk::fromPublicKey(key).thumbprint()};
     }
 
     // Under the lock again, when the CSR was refused or signing failed: the
@@ -774,12 +779,12 @@ public:
             abandonFinalize(job);
             throw AcmeProblem("badCSR", "the certificate key is an account key", 400);
         }
-        const Certificate& leaf = signed_.leaf;
         Order& order = it->second;
-        IssuedCertificate issued{.id = serialKey(leaf.serialHex()),
+        IssuedCertificate issued{.id = signed_.id,
                                  .accountId = job.accountId,
-                                 .leaf = leaf,
-                                 .ariId = ariIdOf(leaf)};
+                                 .leaf = signed_.leaf,
+                                 .leafPem = signed_.leafPem,
+                                 .ariId = signed_.ariId};
         order.certId = issued.id;
         order.status = "valid";
         s_.certificateByAriId[issued.ariId] = issued.id;
@@ -893,8 +898,7 @@ public:
         HttpResponse r;
         r.status = 200;
         r.contentType = "application/pem-certificate-chain";
-        r.body = it->second.leaf.toPem();
-        for (const auto& c : ca_.chain(chain)) r.body += c.toPem();
+        r.body = it->second.leafPem + ca_.chainPem(chain);
         for (std::size_t i = 0; i < ca_.chainCount(); ++i)
             if (i != chain)
                 r.addHeader("Link", "<" + url("/certZ/" + id + (i ? "/" + std::to_string(i) : "")) +
@@ -1022,7 +1026,7 @@ public:
             o->set("Reason", c.reason);
             o->set("RevokedAt", formatRfc3339(c.revokedAt));
         }
-        o->set("Certificate", c.leaf.toPem());
+        o->set("Certificate", c.leafPem);
         return json(200, o);
     }
 
@@ -1228,10 +1232,12 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
         response = problemResponse(AcmeProblem("serverInternal", "internal error", 500));
     }
     if (request.method == "POST") requestSnapshot();  // answered or refused, it may have changed something
+    std::string nonce = state::EngineState::newNonce();
     {
         std::lock_guard lock(state_->mutex);
-        response.addHeader("Replay-Nonce", state_->issueNonce());
+        state_->issueNonce(nonce);
     }
+    response.addHeader("Replay-Nonce", std::move(nonce));
     response.addHeader("Link", "<" + directoryUrl() + ">;rel=\"index\"");
     return response;
 }

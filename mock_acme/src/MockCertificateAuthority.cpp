@@ -20,6 +20,7 @@ std::string intermediateName(std::size_t level) {
 
 MockCertificateAuthority::MockCertificateAuthority(KeyType keyType, int alternateChains, int intermediates) {
     build(keyType, alternateChains, intermediates);
+    makeChainPems();
 }
 
 MockCertificateAuthority::MockCertificateAuthority(const Certificate& root, const PrivateKey& rootKey, KeyType keyType,
@@ -27,6 +28,7 @@ MockCertificateAuthority::MockCertificateAuthority(const Certificate& root, cons
     roots_.push_back(root);
     rootKeys_.push_back(rootKey);
     build(keyType, alternateChains, intermediates);
+    makeChainPems();
 }
 
 MockCertificateAuthority::MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys,
@@ -45,6 +47,16 @@ MockCertificateAuthority::MockCertificateAuthority(std::vector<Certificate> root
         for (std::size_t j = 0; j < chains_[r].size(); ++j)
             if (!intermediateKeys_[j].matches(chains_[r][j].publicKey()))
                 throw Error("mock-acme CA: an intermediate key does not belong to its certificate");
+    }
+    makeChainPems();
+}
+
+void MockCertificateAuthority::makeChainPems() {
+    chainPems_.clear();
+    for (const auto& line : chains_) {
+        std::string pem;
+        for (const auto& c : line) pem += c.toPem();
+        chainPems_.push_back(std::move(pem));
     }
 }
 

@@ -168,7 +168,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         Object::Ptr o = new Object;
         o->set("id", c.id);
         o->set("accountId", c.accountId);
-        o->set("leaf", c.leaf.toPem());
+        o->set("leaf", c.leafPem);
         o->set("ariId", c.ariId);
         o->set("revoked", c.revoked);
         o->set("reason", c.reason);
@@ -301,9 +301,11 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             s.orders.emplace(order.id, std::move(order));
         });
         each("certificates", [&](const Object& o) {
+            const auto leaf = Certificate::fromPem(o.getValue<std::string>("leaf"));
             IssuedCertificate c{.id = o.getValue<std::string>("id"),
                                 .accountId = o.getValue<std::string>("accountId"),
-                                .leaf = Certificate::fromPem(o.getValue<std::string>("leaf")),
+                                .leaf = leaf,
+                                .leafPem = leaf.toPem(),  // the certificate's own PEM, whatever surrounded it in the file
                                 .ariId = o.getValue<std::string>("ariId")};
             c.revoked = o.getValue<bool>("revoked");
             c.reason = o.getValue<int>("reason");

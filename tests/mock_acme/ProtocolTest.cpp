@@ -942,7 +942,7 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
     MockAcmeConfig config = quietConfig();
     config.persistFile = file;
     const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
-    std::string kid, orderUrl, rootPem, serial, readyOrderUrl;
+    std::string kid, orderUrl, rootPem, serial, readyOrderUrl, certUrl, leafDer;
     const std::string readyNotAfter =
         formatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) + std::chrono::hours(48));
     {
@@ -973,8 +973,10 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         orderUrl = order.header("Location");
         s.authorize(order);
         const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("kept.example.test")});
-        const auto chain = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body);
+        certUrl = done.str("certificate");
+        const auto chain = Certificate::chainFromPem(s.session.post(certUrl, s.account, s.kid, "").body);
         serial = chain.at(0).serialHex();
+        leafDer = chain.at(0).toDer();
         rootPem = s.management("/roots/0");
         s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
                        R"({"certificate":")" + Base64Url::encode(chain.at(0).toDer()) + R"(","reason":1})");
@@ -1003,6 +1005,13 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         const std::string newOrderUrl = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4) +
                                         orderUrl.substr(orderUrl.find("/my-order/"));
         BOOST_TEST(s.session.post(newOrderUrl, s.account, s.kid, "").str("status") == "valid");
+        // the certificate downloads as before, the same leaf over the same chain
+        const auto kept = Certificate::chainFromPem(
+            s.session.post(s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4) +
+                               certUrl.substr(certUrl.find("/certZ/")), s.account, s.kid, "").body);
+        BOOST_REQUIRE(kept.size() == 2u);
+        BOOST_TEST(kept.at(0).toDer() == leafDer);
+        BOOST_CHECK_NO_THROW(kept.at(0).verifyChain({kept.at(1)}, {Certificate::fromPem(rootPem)}));
         // the order whose finalize never finished is ready again, and can be finalized
         const std::string base = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4);
         const Reply again = s.session.post(base + readyOrderUrl.substr(readyOrderUrl.find("/my-order/")), s.account, s.kid, "");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "cxxacme/Certificate.h"
@@ -41,6 +42,9 @@ public:
     const PrivateKey& rootKey(std::size_t i) const { return rootKeys_.at(i); }
     /// Chain i's intermediates, the issuing one first, the root's child last.
     const std::vector<Certificate>& chain(std::size_t i) const { return chains_.at(i); }
+    /// Chain i's intermediates as PEM, in `chain(i)`'s order (made once: the
+    /// tail of every certificate download).
+    const std::string& chainPem(std::size_t i) const { return chainPems_.at(i); }
     /// Chain i's issuing intermediate (the same key in every chain).
     const Certificate& intermediate(std::size_t i) const { return chains_.at(i).front(); }
     const PrivateKey& intermediateKey() const noexcept { return intermediateKeys_.front(); }
@@ -49,11 +53,13 @@ public:
 
 private:
     void build(KeyType keyType, int alternateChains, int intermediates);
+    void makeChainPems();
 
     std::vector<Certificate> roots_;
     std::vector<PrivateKey> rootKeys_;
     std::vector<PrivateKey> intermediateKeys_;
     std::vector<std::vector<Certificate>> chains_;
+    std::vector<std::string> chainPems_;
 };
 
 }  // namespace cxxacme::mock_acme
