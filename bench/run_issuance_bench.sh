@@ -26,9 +26,11 @@ done
 HTTP_PORT=$(free_port)
 start_mock_acme --http01-port "$HTTP_PORT" --retry-after 0
 MOCK_DIR=$DIR
+MOCK_PID=${pids[-1]}
 # a second mock-acme that skips validation
 "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --skip-validation --retry-after 0 --write-ca "$work/skip-ca.pem" > "$work/skip.log" 2>&1 &
 pids+=($!)
+SKIP_PID=$!
 for _ in $(seq 1 100); do grep -q '^directory: ' "$work/skip.log" 2>/dev/null && break; sleep 0.1; done
 SKIP_DIR=$(sed -n 's/^directory: //p' "$work/skip.log")
 
@@ -132,23 +134,43 @@ echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs 
 # chains downloaded unparsed), so that more of the time measured is the server's.
 # mock-acme runs twice for real validation: its defaults (challenge answered
 # "processing", polled every 2 ms like pebble) and --challenge-wait-ms 1000.
+# Each run also reads the server's CPU time (user + system, /proc/PID/stat) before and
+# after: "server ms/order" is the server's own cost, apart from the load generator that
+# shares the machine's cores, and "capacity" compares it with pebble's (pebble's CPU
+# per order over mock-acme's). A run that fails or times out has no figure.
 # Environment: ROUNDS (3), ORDER_COUNT (400), CLIENTS ("1 4 16"), RUN_TIMEOUT (60 s).
 "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --http01-port "$HTTP_PORT" --retry-after 0 \
   --challenge-wait-ms 1000 --write-ca "$work/wait-ca.pem" > "$work/wait.log" 2>&1 &
 pids+=($!)
+WAIT_PID=$!
 for _ in $(seq 1 100); do grep -q '^directory: ' "$work/wait.log" 2>/dev/null && break; sleep 0.1; done
 WAIT_DIR=$(sed -n 's/^directory: //p' "$work/wait.log")
 ROUNDS=${ROUNDS:-3}
 OCOUNT=${ORDER_COUNT:-400}
 results="$work/orders.tsv"
 : > "$results"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # user + system, in clock ticks
+server_pid() {  # SERVER VALIDATION
+  case "$1 $2" in
+    "mock-acme real") echo "$MOCK_PID" ;;
+    "mock-acme+wait real") echo "$WAIT_PID" ;;
+    "mock-acme skipped") echo "$SKIP_PID" ;;
+    "pebble real") echo "$PEBBLE_PID" ;;
+    "pebble skipped") echo "$PSKIP_PID" ;;
+  esac
+}
+TICK=$(getconf CLK_TCK)
 measure() {  # SERVER VALIDATION MODE CLIENTS ARGS...
-  local server=$1 validation=$2 mode=$3 clients=$4 line
+  local server=$1 validation=$2 mode=$3 clients=$4 line pid before after cpu
   shift 4
+  pid=$(server_pid "$server" "$validation")
+  before=$(cpu_ticks "$pid")
   local extra=()
   [ "$mode" = protocol ] && extra=(--protocol-only)
   line=$(timeout "${RUN_TIMEOUT:-60}" "$BENCH_BIN" "$@" "${extra[@]}" --count "$OCOUNT" --parallel "$clients" \
            --label "$server $validation $mode $clients" 2>&1 | head -1) || true
+  after=$(cpu_ticks "$pid")
+  cpu=$(python3 -c "print(f'{($after - $before) * 1000 / $TICK / $OCOUNT:.2f}')")
   if [ -z "$line" ]; then
     line="$server $validation $mode $clients: no answer within ${RUN_TIMEOUT:-60} s"
     # Debian's pebble 2.4.0 deadlocks under concurrent clients (its goroutine dump: every handler
@@ -157,8 +179,8 @@ measure() {  # SERVER VALIDATION MODE CLIENTS ARGS...
     # at 16 clients, once at 4. The run counts as failed; pebble is started again for the next.
     [ "$server" = pebble ] && start_pebble "$validation"
   fi
-  echo "$line"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$server" "$validation" "$mode" "$clients" "$line" >> "$results"
+  echo "$line  server CPU $cpu ms/order"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$validation" "$mode" "$clients" "$cpu" "$line" >> "$results"
 }
 for clients in ${CLIENTS:-1 4 16}; do
   for mode in protocol issue; do
@@ -176,22 +198,27 @@ python3 - "$results" <<'PY'
 import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    server, validation, mode, clients, text = line.rstrip("\n").split("\t", 4)
+    server, validation, mode, clients, cpu, text = line.rstrip("\n").split("\t", 5)
     m = re.search(r"([0-9.]+) certs/s\s+p50\s+([0-9.]+) ms\s+p99\s+([0-9.]+) ms\s+failures (\d+)", text)
     rows.setdefault((validation, mode, int(clients), server), []).append(
-        (float(m.group(1)), float(m.group(2)), float(m.group(3)), int(m.group(4))) if m else None)
+        (float(m.group(1)), float(m.group(2)), float(m.group(3)), int(m.group(4)), float(cpu)) if m else None)
 def med(v, i):
     good = [r[i] for r in v if r is not None and r[3] == 0]
     return statistics.median(good) if good else None
 print()
-print(f"{'validation':10} {'mode':8} {'clients':>7} {'server':15} {'orders/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'vs pebble':>9}  runs ok")
+print(f"{'validation':10} {'mode':8} {'clients':>7} {'server':15} {'orders/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'vs pebble':>9} "
+      f"{'server ms/order':>15} {'capacity':>8}  runs ok")
 for key in sorted(rows, key=lambda k: (k[0], k[1], k[2], k[3])):
     validation, mode, clients, server = key
     v = rows[key]
     rate = med(v, 0)
     peb = med(rows.get((validation, mode, clients, "pebble"), []), 0)
     ratio = f"{rate / peb:8.2f}x" if rate and peb and server != "pebble" else ""
+    cpu = med(v, 4)
+    peb_cpu = med(rows.get((validation, mode, clients, "pebble"), []), 4)
+    capacity = f"{peb_cpu / cpu:7.2f}x" if cpu and peb_cpu and server != "pebble" else ""
     ok = sum(1 for r in v if r is not None and r[3] == 0)
-    fmt = lambda x, w: f"{x:{w}.1f}" if x is not None else f"{'-':>{w}}"
-    print(f"{validation:10} {mode:8} {clients:7d} {server:15} {fmt(rate, 9)} {fmt(med(v, 1), 7)} {fmt(med(v, 2), 7)} {ratio:>9}  {ok}/{len(v)}")
+    fmt = lambda x, w, d=1: f"{x:{w}.{d}f}" if x is not None else f"{'-':>{w}}"
+    print(f"{validation:10} {mode:8} {clients:7d} {server:15} {fmt(rate, 9)} {fmt(med(v, 1), 7)} {fmt(med(v, 2), 7)} {ratio:>9} "
+          f"{fmt(cpu, 15, 2)} {capacity:>8}  {ok}/{len(v)}")
 PY

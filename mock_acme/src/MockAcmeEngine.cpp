@@ -27,6 +27,7 @@
 #include "cxxacme/detail/OpenSsl.h"
 #include "EngineState.h"
 #include "SnapshotFile.h"
+#include "WeakRsaKey.h"
 
 namespace cxxacme::mock_acme {
 
@@ -198,7 +199,7 @@ public:
             post.account = &it->second;
             return it->second.key.publicKey();
         }();
-        checkKeyPolicy(key);
+        checkKeyPolicy(key, hasJwk);  // an account's key was checked in full when it became the account's
         const bool checkedBefore = pre_ && pre_->key && pre_->key->native() == key.native();
         if (!(checkedBefore ? pre_->signatureValid : post.jws.verify(key))) throw malformed("JWS verification error");
         try {
@@ -209,12 +210,16 @@ public:
         return post;
     }
 
-    static void checkKeyPolicy(const PublicKey& key) {
+    // `fresh`: a key the server has not checked before (a JWS "jwk"), whose
+    // RSA modulus is checked too (weakRsaKeyReason, about 40 µs).
+    static void checkKeyPolicy(const PublicKey& key, bool fresh) {
         const std::string alg = key.algorithm();
         if (alg == "RSA" && (key.bits() < 2048 || key.bits() > 8192))
             throw AcmeProblem("badPublicKey", "RSA keys must have 2048 to 8192 bits", 400);
         if (alg == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
             throw AcmeProblem("badPublicKey", "EC keys must be on P-256 or P-384", 400);
+        if (fresh)
+            if (const auto weak = weakRsaKeyReason(key)) throw AcmeProblem("badPublicKey", *weak, 400);
     }
 
     Object::Ptr payloadObject(const Post& post) {
@@ -427,7 +432,7 @@ public:
         const auto innerAlg = jwsAlgorithmFromString(inner.algorithm());
         if (!innerAlg || isMacAlgorithm(*innerAlg))
             throw AcmeProblem("badSignatureAlgorithm", "inner JWS algorithm is not accepted", 400);
-        checkKeyPolicy(newKey.publicKey());
+        checkKeyPolicy(newKey.publicKey(), true);
         if (!inner.verify(newKey.publicKey())) throw malformed("inner JWS verification error");
         try {
             if (detail::requireString(h, "url", "inner JWS") != url("/rollover-account-key"))
@@ -737,6 +742,7 @@ public:
             throw AcmeProblem("badCSR", "RSA certificate keys must have 2048 to 4096 bits", 400);
         if (key.algorithm() == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
             throw AcmeProblem("badCSR", "EC certificate keys must be on P-256 or P-384", 400);
+        if (const auto weak = weakRsaKeyReason(key)) throw AcmeProblem("badCSR", *weak, 400);
         if (!csr.verifySignature()) throw AcmeProblem("badCSR", "the CSR's signature is invalid", 400);
         std::vector<Identifier> names;
         try {

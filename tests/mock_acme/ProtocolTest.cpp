@@ -7,6 +7,9 @@
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
 #include "../support/KeptAliveConnections.h"
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -422,6 +425,109 @@ BOOST_AUTO_TEST_CASE(longer_chains_under_every_root) {
         issueAndCheck(s, 1);
     }
     std::filesystem::remove(file);
+}
+
+namespace {
+
+// An RSA private key of 2048 bits with public exponent `e`.
+PrivateKey rsaKeyWithExponent(unsigned long e) {
+    cxxacme::detail::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+    cxxacme::detail::BignumPtr exponent(BN_new());
+    BOOST_REQUIRE(ctx && exponent && BN_set_word(exponent.get(), e) == 1);
+    BOOST_REQUIRE(EVP_PKEY_keygen_init(ctx.get()) == 1);
+    BOOST_REQUIRE(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 2048) == 1);
+    BOOST_REQUIRE(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx.get(), exponent.get()) == 1);
+    EVP_PKEY* key = nullptr;
+    BOOST_REQUIRE(EVP_PKEY_keygen(ctx.get(), &key) == 1);
+    return PrivateKey::adopt(key);
+}
+
+// The RSA public key (n, 65537), whatever n is.
+PublicKey rsaPublicKey(const BIGNUM* n) {
+    cxxacme::detail::BignumPtr e(BN_new());
+    BOOST_REQUIRE(BN_set_word(e.get(), 65537) == 1);
+    cxxacme::detail::ParamBldPtr bld(OSSL_PARAM_BLD_new());
+    BOOST_REQUIRE(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n) == 1);
+    BOOST_REQUIRE(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) == 1);
+    cxxacme::detail::ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+    cxxacme::detail::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+    EVP_PKEY* key = nullptr;
+    BOOST_REQUIRE(EVP_PKEY_fromdata_init(ctx.get()) == 1);
+    BOOST_REQUIRE(EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) == 1);
+    return PublicKey::adopt(key);
+}
+
+// `factor` times a random odd number, 2048 bits in all.
+PublicKey rsaPublicKeyWithFactor(BN_ULONG factor) {
+    cxxacme::detail::BignumPtr n(BN_new()), q(BN_new());
+    BN_CTX* ctx = BN_CTX_new();
+    const int qBits = 2048 - BN_num_bits_word(factor) + 1;
+    do {
+        BOOST_REQUIRE(BN_rand(q.get(), qBits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) == 1);
+        BOOST_REQUIRE(BN_copy(n.get(), q.get()) != nullptr);
+        BOOST_REQUIRE(BN_mul_word(n.get(), factor) == 1);
+    } while (BN_num_bits(n.get()) != 2048);
+    BN_CTX_free(ctx);
+    return rsaPublicKey(n.get());
+}
+
+// A CSR for `ids` that carries `key` but is signed by `signer`: the server must
+// refuse the key before it looks at the signature.
+std::string csrCarrying(const PublicKey& key, const std::vector<Identifier>& ids) {
+    const PrivateKey signer = PrivateKey::generate(KeyType::Rsa2048);
+    cxxacme::detail::X509ReqPtr req(X509_REQ_dup(CertificateSigningRequest::create(signer, ids).native()));
+    BOOST_REQUIRE(req && X509_REQ_set_pubkey(req.get(), key.native()) == 1);
+    BOOST_REQUIRE(X509_REQ_sign(req.get(), signer.native(), EVP_sha256()) > 0);
+    return cxxacme::detail::derOf(i2d_X509_REQ, req.get(), "i2d_X509_REQ");
+}
+
+}  // namespace
+
+// Let's Encrypt's checks of an RSA key beyond its size, for account keys and
+// certificate keys: exponent 65537, an odd modulus with no small factor, and
+// primes not so close that Fermat's method finds them.
+BOOST_AUTO_TEST_CASE(weak_rsa_keys_are_refused_for_accounts_and_certificates) {
+    Server s;
+    const KeySigner exponent3(rsaKeyWithExponent(3));
+    const Reply refused = s.session.post(s.session.dir("newAccount"), exponent3, "", R"({"termsOfServiceAgreed":true})");
+    BOOST_TEST(refused.problem() == "badPublicKey");
+    BOOST_TEST(refused.body.find("exponent must be 65537") != std::string::npos, refused.body);
+    const KeySigner usual(rsaKeyWithExponent(65537));
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), usual, "", R"({"termsOfServiceAgreed":true})").status == 201);
+
+    const std::vector<Identifier> ids{Identifier::dns("rsa.example.test")};
+    const Reply order = s.newOrder({"rsa.example.test"});
+    s.authorize(order);
+    const auto finalizeWith = [&](const std::string& der) {
+        return s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":")" + Base64Url::encode(der) + R"("})");
+    };
+    const auto refusedFor = [&](const PublicKey& key, const std::string& why) {
+        BOOST_TEST_CONTEXT(why) {
+            BOOST_REQUIRE(key.bits() == 2048);  // the size is allowed: only the modulus or exponent is wrong
+            const Reply r = finalizeWith(csrCarrying(key, ids));
+            BOOST_TEST(r.problem() == "badCSR");
+            BOOST_TEST(r.body.find(why) != std::string::npos, r.body);
+        }
+    };
+    refusedFor(rsaKeyWithExponent(3).publicKey(), "exponent must be 65537");
+    refusedFor(rsaPublicKeyWithFactor(2), "modulus is even");
+    refusedFor(rsaPublicKeyWithFactor(751), "small prime factor");
+    {
+        // two primes a few thousand apart: the first Fermat step factors their product
+        cxxacme::detail::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
+        BN_CTX* ctx = BN_CTX_new();
+        BOOST_REQUIRE(BN_generate_prime_ex(p.get(), 1024, 0, nullptr, nullptr, nullptr) == 1);
+        BOOST_REQUIRE(BN_copy(q.get(), p.get()) != nullptr);
+        do BOOST_REQUIRE(BN_add_word(q.get(), 2) == 1);
+        while (BN_check_prime(q.get(), ctx, nullptr) != 1);
+        BOOST_REQUIRE(BN_mul(n.get(), p.get(), q.get(), ctx) == 1);
+        BN_CTX_free(ctx);
+        refusedFor(rsaPublicKey(n.get()), "too close together");
+    }
+    // the order is still ready, and an ordinary RSA key gets its certificate
+    BOOST_TEST(s.session.post(order.header("Location"), s.account, s.kid, "").str("status") == "ready");
+    const Reply done = s.finalize(order, PrivateKey::generate(KeyType::Rsa2048), ids);
+    BOOST_TEST(done.str("status") == "valid", done.body);
 }
 
 BOOST_AUTO_TEST_CASE(finalize_refuses_the_account_key_and_bad_csrs) {
