@@ -494,6 +494,19 @@ BOOST_AUTO_TEST_CASE(weak_rsa_keys_are_refused_for_accounts_and_certificates) {
     BOOST_TEST(refused.body.find("exponent must be 65537") != std::string::npos, refused.body);
     const KeySigner usual(rsaKeyWithExponent(65537));
     BOOST_TEST(s.session.post(s.session.dir("newAccount"), usual, "", R"({"termsOfServiceAgreed":true})").status == 201);
+    {
+        // nor can an account roll over onto such a key (keyChange's inner JWS), and its own key keeps working
+        const std::string kid = s.login(), url = s.session.dir("keyChange");
+        Poco::JSON::Object innerHeader;
+        innerHeader.set("jwk", exponent3.publicJwk().toObject());
+        innerHeader.set("url", url);
+        const FlattenedJws inner = FlattenedJws::sign(
+            exponent3, innerHeader, R"({"account":")" + kid + R"(","oldKey":)" + s.account.publicJwk().toJson() + "}");
+        const Reply rollover = s.session.post(url, s.account, kid, inner.toJson());
+        BOOST_TEST(rollover.problem() == "badPublicKey");
+        BOOST_TEST(rollover.body.find("exponent must be 65537") != std::string::npos, rollover.body);
+        BOOST_TEST(s.session.post(kid, s.account, kid, "").status == 200);
+    }
 
     const std::vector<Identifier> ids{Identifier::dns("rsa.example.test")};
     const Reply order = s.newOrder({"rsa.example.test"});
