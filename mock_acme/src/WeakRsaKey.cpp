@@ -97,6 +97,31 @@ bool isSquare(const BIGNUM* v, BN_CTX* ctx) {
     return BN_cmp(back.get(), v) == 0;
 }
 
+// ROCA (CVE-2017-15361): a modulus made by the flawed Infineon library is
+// 65537^a mod M plus a multiple of M, M the product of the primes up to 167,
+// so modulo each of those primes it lies in the subgroup that 65537 generates.
+// A random modulus does so for all 38 primes with a probability near 2^-150.
+constexpr unsigned kRocaLargestPrime = 167;
+
+// inSubgroup[p][r]: r ≡ 65537^k (mod p) for some k, for the odd primes p ≤ 167.
+const std::array<std::array<bool, kRocaLargestPrime + 1>, kRocaLargestPrime + 1>& rocaSubgroups() {
+    static const auto table = [] {
+        std::array<std::array<bool, kRocaLargestPrime + 1>, kRocaLargestPrime + 1> t{};
+        for (unsigned p = 3; p <= kRocaLargestPrime; p += 2) {
+            bool prime = true;
+            for (unsigned d = 3; d * d <= p; d += 2) prime = prime && p % d != 0;
+            if (!prime) continue;
+            unsigned power = 1;
+            do {
+                t[p][power] = true;
+                power = power * (65537 % p) % p;
+            } while (power != 1);
+        }
+        return t;
+    }();
+    return table;
+}
+
 BignumPtr rsaParam(const PublicKey& key, const char* name) {
     BIGNUM* out = nullptr;
     if (EVP_PKEY_get_bn_param(key.native(), name, &out) != 1 || out == nullptr)
@@ -112,12 +137,16 @@ std::optional<std::string> weakRsaKeyReason(const PublicKey& key, int fermatRoun
     const BignumPtr e = rsaParam(key, OSSL_PKEY_PARAM_RSA_E);
     if (!BN_is_word(e.get(), 65537)) return "the RSA public exponent must be 65537";
     if (!BN_is_odd(n.get())) return "the RSA modulus is even";
+    bool rocaFingerprint = true;
     for (const PrimeGroup& group : smallPrimeGroups()) {
         const BN_ULONG r = BN_mod_word(n.get(), group.product);
         if (r == static_cast<BN_ULONG>(-1)) throw CryptoError("BN_mod_word failed");
-        for (const BN_ULONG p : group.primes)
+        for (const BN_ULONG p : group.primes) {
             if (r % p == 0) return "the RSA modulus has a small prime factor (" + std::to_string(p) + ")";
+            if (p <= kRocaLargestPrime) rocaFingerprint = rocaFingerprint && rocaSubgroups()[p][r % p];
+        }
     }
+    if (rocaFingerprint) return "the RSA key has the ROCA fingerprint (CVE-2017-15361: made by a flawed Infineon library)";
 
     // Fermat: n = a² - b² = (a - b)(a + b) for some a just above sqrt(n) when the primes are close.
     const BnCtxPtr ctx(BN_CTX_new());

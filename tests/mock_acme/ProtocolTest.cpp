@@ -471,6 +471,36 @@ PublicKey rsaPublicKeyWithFactor(BN_ULONG factor) {
     return rsaPublicKey(n.get());
 }
 
+// A modulus shaped like those of the flawed Infineon library (ROCA,
+// CVE-2017-15361): k·M + (65537^a mod M), M the product of the primes up to
+// 167; 2048 bits, and free of the other defects the server looks for.
+PublicKey rocaShapedKey() {
+    BN_CTX* ctx = BN_CTX_new();
+    cxxacme::detail::BignumPtr m(BN_new()), g(BN_new()), a(BN_new()), r(BN_new()), k(BN_new()), n(BN_new());
+    const auto isPrime = [](BN_ULONG v) {
+        for (BN_ULONG d = 2; d * d <= v; ++d)
+            if (v % d == 0) return false;
+        return v >= 2;
+    };
+    BOOST_REQUIRE(BN_one(m.get()) == 1 && BN_set_word(g.get(), 65537) == 1);
+    for (BN_ULONG p = 2; p <= 167; ++p)
+        if (isPrime(p)) BOOST_REQUIRE(BN_mul_word(m.get(), p) == 1);
+    BOOST_REQUIRE(BN_rand(a.get(), 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1);
+    BOOST_REQUIRE(BN_mod_exp(r.get(), g.get(), a.get(), m.get(), ctx) == 1);
+    const auto freeOfSmallFactors = [&](const BIGNUM* v) {
+        for (BN_ULONG p = 3; p < 752; p += 2)
+            if (isPrime(p) && BN_mod_word(v, p) == 0) return false;
+        return true;
+    };
+    do {
+        BOOST_REQUIRE(BN_rand(k.get(), 2048 - BN_num_bits(m.get()), BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1);
+        BOOST_REQUIRE(BN_mul(n.get(), k.get(), m.get(), ctx) == 1);
+        BOOST_REQUIRE(BN_add(n.get(), n.get(), r.get()) == 1);
+    } while (BN_num_bits(n.get()) != 2048 || !freeOfSmallFactors(n.get()));  // odd: M is even, 65537^a mod M odd
+    BN_CTX_free(ctx);
+    return rsaPublicKey(n.get());
+}
+
 // A CSR for `ids` that carries `key` but is signed by `signer`: the server must
 // refuse the key before it looks at the signature.
 std::string csrCarrying(const PublicKey& key, const std::vector<Identifier>& ids) {
@@ -484,8 +514,9 @@ std::string csrCarrying(const PublicKey& key, const std::vector<Identifier>& ids
 }  // namespace
 
 // Let's Encrypt's checks of an RSA key beyond its size, for account keys and
-// certificate keys: exponent 65537, an odd modulus with no small factor, and
-// primes not so close that Fermat's method finds them.
+// certificate keys: exponent 65537, an odd modulus with no small factor and
+// without the ROCA fingerprint, and primes not so close that Fermat's method
+// finds them.
 BOOST_AUTO_TEST_CASE(weak_rsa_keys_are_refused_for_accounts_and_certificates) {
     Server s;
     const KeySigner exponent3(rsaKeyWithExponent(3));
@@ -525,6 +556,7 @@ BOOST_AUTO_TEST_CASE(weak_rsa_keys_are_refused_for_accounts_and_certificates) {
     refusedFor(rsaKeyWithExponent(3).publicKey(), "exponent must be 65537");
     refusedFor(rsaPublicKeyWithFactor(2), "modulus is even");
     refusedFor(rsaPublicKeyWithFactor(751), "small prime factor");
+    refusedFor(rocaShapedKey(), "ROCA fingerprint");
     {
         // two primes a few thousand apart: the first Fermat step factors their product
         cxxacme::detail::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
