@@ -216,7 +216,9 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
         const auto n = positiveInteger(numbers.next(DerReader::kInteger));
         const auto e = positiveInteger(numbers.next(DerReader::kInteger));
         numbers.expectEnd();
-        if (!n || !e || n->empty() || e->empty()) return nullptr;
+        // RFC 8017 §3.1: both are positive integers (OpenSSL 3.0 would take a negative one)
+        if (!n || !e || n->empty() || e->empty())
+            throw CertificateError("RSAPublicKey: the modulus and the exponent must be positive");
         const BignumPtr nb = bignumFrom(*n), eb = bignumFrom(*e);
         ParamBldPtr bld(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
         checkOne(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, nb.get()), "OSSL_PARAM_BLD_push_BN");

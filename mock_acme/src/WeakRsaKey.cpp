@@ -5,6 +5,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "cxxacme/Error.h"
@@ -122,10 +123,14 @@ const std::array<std::array<bool, kRocaLargestPrime + 1>, kRocaLargestPrime + 1>
     return table;
 }
 
+// The key's modulus or exponent, or null when OpenSSL cannot give it.
 BignumPtr rsaParam(const PublicKey& key, const char* name) {
     BIGNUM* out = nullptr;
-    if (EVP_PKEY_get_bn_param(key.native(), name, &out) != 1 || out == nullptr)
-        throw CryptoError(std::string("cannot read the RSA key's ") + name);
+    if (EVP_PKEY_get_bn_param(key.native(), name, &out) != 1) {
+        ERR_clear_error();
+        BN_free(out);
+        return nullptr;
+    }
     return BignumPtr(out);
 }
 
@@ -135,6 +140,8 @@ std::optional<std::string> weakRsaKeyReason(const PublicKey& key, int fermatRoun
     if (key.algorithm() != "RSA") return std::nullopt;
     const BignumPtr n = rsaParam(key, OSSL_PKEY_PARAM_RSA_N);
     const BignumPtr e = rsaParam(key, OSSL_PKEY_PARAM_RSA_E);
+    if (!n || !e || BN_is_negative(n.get()) || BN_is_zero(n.get()))
+        return "the RSA modulus and exponent must be positive numbers";
     if (!BN_is_word(e.get(), 65537)) return "the RSA public exponent must be 65537";
     if (!BN_is_odd(n.get())) return "the RSA modulus is even";
     bool rocaFingerprint = true;

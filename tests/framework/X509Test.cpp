@@ -183,6 +183,29 @@ BOOST_AUTO_TEST_CASE(csr_reader_is_strict_der) {
     BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(twice), CertificateError);
 }
 
+// RFC 8017 §3.1: an RSA modulus is a positive integer. OpenSSL 3.0 takes a
+// negative one; cxxacme refuses it, in a public key and in a CSR.
+BOOST_AUTO_TEST_CASE(rsa_key_with_a_negative_modulus_is_refused) {
+    const PrivateKey key = PrivateKey::generate(KeyType::Rsa2048);
+    const auto negate = [](std::string der) {
+        const auto at = der.find(std::string("\x02\x82\x01\x01\x00", 5));  // INTEGER, 257 bytes, leading 0x00
+        BOOST_REQUIRE(at != std::string::npos);
+        der[at + 4] = '\x80';  // now negative, still minimal DER
+        return der;
+    };
+    const std::string spki = negate(key.publicKey().toDer());
+    const auto* p = reinterpret_cast<const unsigned char*>(spki.data());
+    detail::EvpPkeyPtr theirs(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+    BOOST_TEST(theirs != nullptr);  // OpenSSL takes it
+    ERR_clear_error();
+    BOOST_CHECK_EXCEPTION(PublicKey::fromDer(spki), CryptoError,
+                          [](const CryptoError& e) { return std::string(e.what()).find("must be positive") != std::string::npos; });
+    const std::string csr = negate(CertificateSigningRequest::create(key, {Identifier::dns("n.example")}).toDer());
+    BOOST_TEST(opensslReads(csr) != nullptr);
+    ERR_clear_error();
+    BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(csr), CertificateError);
+}
+
 // RSA-PSS is not among the signatures fromDer checks directly: OpenSSL's
 // request verification decides, and a changed byte still fails.
 BOOST_AUTO_TEST_CASE(csr_signed_with_rsa_pss_verifies) {

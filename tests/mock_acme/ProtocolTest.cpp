@@ -569,6 +569,16 @@ BOOST_AUTO_TEST_CASE(weak_rsa_keys_are_refused_for_accounts_and_certificates) {
         BN_CTX_free(ctx);
         refusedFor(rsaPublicKey(n.get()), "too close together");
     }
+    {
+        // a negative modulus (its INTEGER's leading 0x00 made 0x80): a clear refusal, not a server error
+        std::string der = CertificateSigningRequest::create(PrivateKey::generate(KeyType::Rsa2048), ids).toDer();
+        const auto at = der.find(std::string("\x02\x82\x01\x01\x00", 5));
+        BOOST_REQUIRE(at != std::string::npos);
+        der[at + 4] = '\x80';
+        const Reply r = finalizeWith(der);
+        BOOST_TEST(r.problem() == "badCSR", r.body);
+        BOOST_TEST(r.body.find("must be positive") != std::string::npos, r.body);
+    }
     // the order is still ready, and an ordinary RSA key gets its certificate
     BOOST_TEST(s.session.post(order.header("Location"), s.account, s.kid, "").str("status") == "ready");
     const Reply done = s.finalize(order, PrivateKey::generate(KeyType::Rsa2048), ids);

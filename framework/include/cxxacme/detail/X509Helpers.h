@@ -43,10 +43,11 @@ void setPublicKey(X509_REQ* request, EVP_PKEY* key);
 /// apart here and built from their numbers (~15 µs; OpenSSL 3.0's d2i_PUBKEY
 /// builds a decoder chain for every key it reads, ~90 µs and contended
 /// locks). Null for anything else -- another algorithm, explicit curve
-/// parameters, a negative modulus -- which the caller hands to OpenSSL's
+/// parameters, a point in hybrid form -- which the caller hands to OpenSSL's
 /// general path to accept or refuse. Throws `CertificateError` for DER that
-/// is not well formed, and `CryptoError` for numbers OpenSSL refuses (a point
-/// not on its curve).
+/// is not well formed and for an RSA modulus or exponent that is not
+/// positive (which OpenSSL would take), and `CryptoError` for numbers OpenSSL
+/// refuses (a point not on its curve).
 EvpPkeyPtr publicKeyFromSpki(std::string_view spki);
 
 }  // namespace cxxacme::detail
