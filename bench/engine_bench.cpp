@@ -9,7 +9,9 @@
 // requests, as cxxacme's client sends them. The client's share (JWS
 // signing, JSON, CSR made beforehand) is timed apart from the engine's
 // (MockAcmeEngine::handle). Prints the thread CPU per order of each, and
-// the median CPU of each request kind. Never run by ctest.
+// the median CPU of each request kind. With rsa2048, also the median CPU of
+// the weak-RSA-key check finalize runs on each certificate key
+// (weakRsaKeyReason, mock_acme/src). Never run by ctest.
 
 #include <time.h>
 
@@ -27,6 +29,7 @@
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/mock_acme/MockAcmeEngine.h"
+#include "WeakRsaKey.h"
 
 using namespace cxxacme;
 using namespace cxxacme::mock_acme;
@@ -149,5 +152,16 @@ int main(int argc, char** argv) {
                 keyType.c_str(), count, driver.engineMicros / count, driver.clientMicros / count);
     for (const auto& [kind, samples] : driver.perKind)
         std::printf("  %-14s median %7.1f us  (%zu requests)\n", kind.c_str(), median(samples), samples.size());
+    if (type == KeyType::Rsa2048) {
+        const PublicKey key = PrivateKey::generate(KeyType::Rsa2048).publicKey();
+        std::vector<double> samples;
+        for (int i = 0; i < count; ++i) {
+            const double start = threadCpuMicros();
+            if (mock_acme::weakRsaKeyReason(key)) return 1;  // a generated key is never weak
+            samples.push_back(threadCpuMicros() - start);
+        }
+        std::printf("  %-14s median %7.1f us  (%zu checks of one key, part of finalize)\n", "weak-RSA check", median(samples),
+                    samples.size());
+    }
     return 0;
 }
