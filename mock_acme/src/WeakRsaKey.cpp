@@ -16,21 +16,11 @@ namespace cxxacme::mock_acme {
 namespace {
 
 using cxxacme::detail::BignumPtr;
+using cxxacme::detail::BnCtxPtr;
+using cxxacme::detail::checked;
+using cxxacme::detail::checkOne;
 
-struct BnCtxDeleter {
-    void operator()(BN_CTX* c) const noexcept { BN_CTX_free(c); }
-};
-using BnCtxPtr = std::unique_ptr<BN_CTX, BnCtxDeleter>;
-
-BignumPtr newBn() {
-    BignumPtr b(BN_new());
-    if (!b) throw CryptoError("BN_new failed");
-    return b;
-}
-
-void check(int rc, const char* what) {
-    if (rc != 1) throw CryptoError(std::string(what) + " failed");
-}
+BignumPtr newBn() { return BignumPtr(checked(BN_new(), "BN_new")); }
 
 // The odd primes below 752 (Let's Encrypt's bound) in groups whose product
 // fits a word: one division of the modulus per group. Made once.
@@ -61,12 +51,12 @@ const std::vector<PrimeGroup>& smallPrimeGroups() {
 BignumPtr isqrt(const BIGNUM* n, BN_CTX* ctx) {
     BignumPtr x = newBn();
     if (BN_is_zero(n)) return x;
-    check(BN_set_bit(x.get(), (BN_num_bits(n) + 1) / 2), "BN_set_bit");  // ≥ sqrt(n)
+    checkOne(BN_set_bit(x.get(), (BN_num_bits(n) + 1) / 2), "BN_set_bit");  // ≥ sqrt(n)
     BignumPtr y = newBn();
     for (;;) {
-        check(BN_div(y.get(), nullptr, n, x.get(), ctx), "BN_div");  // y = (x + n/x) / 2
-        check(BN_add(y.get(), y.get(), x.get()), "BN_add");
-        check(BN_rshift1(y.get(), y.get()), "BN_rshift1");
+        checkOne(BN_div(y.get(), nullptr, n, x.get(), ctx), "BN_div");  // y = (x + n/x) / 2
+        checkOne(BN_add(y.get(), y.get(), x.get()), "BN_add");
+        checkOne(BN_rshift1(y.get(), y.get()), "BN_rshift1");
         if (BN_cmp(y.get(), x.get()) >= 0) return x;
         std::swap(x, y);
     }
@@ -94,7 +84,7 @@ bool isSquare(const BIGNUM* v, BN_CTX* ctx) {
         return false;
     BignumPtr root = isqrt(v, ctx);
     BignumPtr back = newBn();
-    check(BN_sqr(back.get(), root.get(), ctx), "BN_sqr");
+    checkOne(BN_sqr(back.get(), root.get(), ctx), "BN_sqr");
     return BN_cmp(back.get(), v) == 0;
 }
 
@@ -108,16 +98,15 @@ constexpr unsigned kRocaLargestPrime = 167;
 const std::array<std::array<bool, kRocaLargestPrime + 1>, kRocaLargestPrime + 1>& rocaSubgroups() {
     static const auto table = [] {
         std::array<std::array<bool, kRocaLargestPrime + 1>, kRocaLargestPrime + 1> t{};
-        for (unsigned p = 3; p <= kRocaLargestPrime; p += 2) {
-            bool prime = true;
-            for (unsigned d = 3; d * d <= p; d += 2) prime = prime && p % d != 0;
-            if (!prime) continue;
-            unsigned power = 1;
-            do {
-                t[p][power] = true;
-                power = power * (65537 % p) % p;
-            } while (power != 1);
-        }
+        for (const PrimeGroup& group : smallPrimeGroups())
+            for (const BN_ULONG p : group.primes) {
+                if (p > kRocaLargestPrime) continue;
+                BN_ULONG power = 1;
+                do {
+                    t[p][power] = true;
+                    power = power * (65537 % p) % p;
+                } while (power != 1);
+            }
         return t;
     }();
     return table;
@@ -156,24 +145,23 @@ std::optional<std::string> weakRsaKeyReason(const PublicKey& key, int fermatRoun
     if (rocaFingerprint) return "the RSA key has the ROCA fingerprint (CVE-2017-15361: made by a flawed Infineon library)";
 
     // Fermat: n = a² - b² = (a - b)(a + b) for some a just above sqrt(n) when the primes are close.
-    const BnCtxPtr ctx(BN_CTX_new());
-    if (!ctx) throw CryptoError("BN_CTX_new failed");
+    const BnCtxPtr ctx(checked(BN_CTX_new(), "BN_CTX_new"));
     BignumPtr a = isqrt(n.get(), ctx.get());
     BignumPtr b2 = newBn();
-    check(BN_sqr(b2.get(), a.get(), ctx.get()), "BN_sqr");
+    checkOne(BN_sqr(b2.get(), a.get(), ctx.get()), "BN_sqr");
     if (BN_cmp(b2.get(), n.get()) < 0) {  // a = ceil(sqrt(n))
-        check(BN_add_word(a.get(), 1), "BN_add_word");
-        check(BN_sqr(b2.get(), a.get(), ctx.get()), "BN_sqr");
+        checkOne(BN_add_word(a.get(), 1), "BN_add_word");
+        checkOne(BN_sqr(b2.get(), a.get(), ctx.get()), "BN_sqr");
     }
-    check(BN_sub(b2.get(), b2.get(), n.get()), "BN_sub");  // b² = a² - n
+    checkOne(BN_sub(b2.get(), b2.get(), n.get()), "BN_sub");  // b² = a² - n
     BignumPtr step = newBn();
     for (int round = 0; round < fermatRounds; ++round) {
         if (isSquare(b2.get(), ctx.get())) return "the RSA modulus's two primes are too close together (Fermat's method factors it)";
         // (a + 1)² - n = b² + 2a + 1
-        check(BN_lshift1(step.get(), a.get()), "BN_lshift1");
-        check(BN_add_word(step.get(), 1), "BN_add_word");
-        check(BN_add(b2.get(), b2.get(), step.get()), "BN_add");
-        check(BN_add_word(a.get(), 1), "BN_add_word");
+        checkOne(BN_lshift1(step.get(), a.get()), "BN_lshift1");
+        checkOne(BN_add_word(step.get(), 1), "BN_add_word");
+        checkOne(BN_add(b2.get(), b2.get(), step.get()), "BN_add");
+        checkOne(BN_add_word(a.get(), 1), "BN_add_word");
     }
     return std::nullopt;
 }

@@ -8,7 +8,6 @@
 #include "AcmeTestSession.h"
 #include "../support/KeptAliveConnections.h"
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
 #include <openssl/rsa.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -449,25 +448,20 @@ PublicKey rsaPublicKey(const BIGNUM* n) {
     cxxacme::detail::ParamBldPtr bld(OSSL_PARAM_BLD_new());
     BOOST_REQUIRE(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n) == 1);
     BOOST_REQUIRE(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) == 1);
-    cxxacme::detail::ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
-    cxxacme::detail::EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-    EVP_PKEY* key = nullptr;
-    BOOST_REQUIRE(EVP_PKEY_fromdata_init(ctx.get()) == 1);
-    BOOST_REQUIRE(EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) == 1);
-    return PublicKey::adopt(key);
+    cxxacme::detail::EvpPkeyPtr key = cxxacme::detail::keyFromParams("RSA", EVP_PKEY_PUBLIC_KEY, bld.get());
+    BOOST_REQUIRE(key != nullptr);
+    return PublicKey::adopt(key.release());
 }
 
 // `factor` times a random odd number, 2048 bits in all.
 PublicKey rsaPublicKeyWithFactor(BN_ULONG factor) {
     cxxacme::detail::BignumPtr n(BN_new()), q(BN_new());
-    BN_CTX* ctx = BN_CTX_new();
     const int qBits = 2048 - BN_num_bits_word(factor) + 1;
     do {
         BOOST_REQUIRE(BN_rand(q.get(), qBits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) == 1);
         BOOST_REQUIRE(BN_copy(n.get(), q.get()) != nullptr);
         BOOST_REQUIRE(BN_mul_word(n.get(), factor) == 1);
     } while (BN_num_bits(n.get()) != 2048);
-    BN_CTX_free(ctx);
     return rsaPublicKey(n.get());
 }
 
@@ -475,7 +469,7 @@ PublicKey rsaPublicKeyWithFactor(BN_ULONG factor) {
 // CVE-2017-15361): k·M + (65537^a mod M), M the product of the primes up to
 // 167; 2048 bits, and free of the other defects the server looks for.
 PublicKey rocaShapedKey() {
-    BN_CTX* ctx = BN_CTX_new();
+    const cxxacme::detail::BnCtxPtr ctx(BN_CTX_new());
     cxxacme::detail::BignumPtr m(BN_new()), g(BN_new()), a(BN_new()), r(BN_new()), k(BN_new()), n(BN_new());
     const auto isPrime = [](BN_ULONG v) {
         for (BN_ULONG d = 2; d * d <= v; ++d)
@@ -486,7 +480,7 @@ PublicKey rocaShapedKey() {
     for (BN_ULONG p = 2; p <= 167; ++p)
         if (isPrime(p)) BOOST_REQUIRE(BN_mul_word(m.get(), p) == 1);
     BOOST_REQUIRE(BN_rand(a.get(), 64, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1);
-    BOOST_REQUIRE(BN_mod_exp(r.get(), g.get(), a.get(), m.get(), ctx) == 1);
+    BOOST_REQUIRE(BN_mod_exp(r.get(), g.get(), a.get(), m.get(), ctx.get()) == 1);
     const auto freeOfSmallFactors = [&](const BIGNUM* v) {
         for (BN_ULONG p = 3; p < 752; p += 2)
             if (isPrime(p) && BN_mod_word(v, p) == 0) return false;
@@ -494,10 +488,9 @@ PublicKey rocaShapedKey() {
     };
     do {
         BOOST_REQUIRE(BN_rand(k.get(), 2048 - BN_num_bits(m.get()), BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) == 1);
-        BOOST_REQUIRE(BN_mul(n.get(), k.get(), m.get(), ctx) == 1);
+        BOOST_REQUIRE(BN_mul(n.get(), k.get(), m.get(), ctx.get()) == 1);
         BOOST_REQUIRE(BN_add(n.get(), n.get(), r.get()) == 1);
     } while (BN_num_bits(n.get()) != 2048 || !freeOfSmallFactors(n.get()));  // odd: M is even, 65537^a mod M odd
-    BN_CTX_free(ctx);
     return rsaPublicKey(n.get());
 }
 
@@ -560,13 +553,12 @@ BOOST_AUTO_TEST_CASE(weak_rsa_keys_are_refused_for_accounts_and_certificates) {
     {
         // two primes a few thousand apart: the first Fermat step factors their product
         cxxacme::detail::BignumPtr p(BN_new()), q(BN_new()), n(BN_new());
-        BN_CTX* ctx = BN_CTX_new();
+        const cxxacme::detail::BnCtxPtr ctx(BN_CTX_new());
         BOOST_REQUIRE(BN_generate_prime_ex(p.get(), 1024, 0, nullptr, nullptr, nullptr) == 1);
         BOOST_REQUIRE(BN_copy(q.get(), p.get()) != nullptr);
         do BOOST_REQUIRE(BN_add_word(q.get(), 2) == 1);
-        while (BN_check_prime(q.get(), ctx, nullptr) != 1);
-        BOOST_REQUIRE(BN_mul(n.get(), p.get(), q.get(), ctx) == 1);
-        BN_CTX_free(ctx);
+        while (BN_check_prime(q.get(), ctx.get(), nullptr) != 1);
+        BOOST_REQUIRE(BN_mul(n.get(), p.get(), q.get(), ctx.get()) == 1);
         refusedFor(rsaPublicKey(n.get()), "too close together");
     }
     {

@@ -32,6 +32,7 @@ using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter<EVP_PKEY_CTX_
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslDeleter<EVP_MD_CTX_free>>;
 using BioPtr = std::unique_ptr<BIO, OpenSslDeleter<BIO_free_all>>;
 using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter<BN_free>>;
+using BnCtxPtr = std::unique_ptr<BN_CTX, OpenSslDeleter<BN_CTX_free>>;
 using X509Ptr = std::unique_ptr<X509, OpenSslDeleter<X509_free>>;
 using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<X509_REQ_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslDeleter<X509_NAME_free>>;
@@ -103,7 +104,6 @@ std::string hmacSha256(std::string_view key, std::string_view data);
 /// HMAC with `md` (SHA-256, -384 or -512); throws `CryptoError` for an empty key.
 std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data);
 
-/// Lower-case hex of `data`.
 /// A non-negative BIGNUM from big-endian bytes.
 BignumPtr bignumFrom(std::string_view bytes);
 /// A key of `type` ("RSA", "EC") from the parameters in `bld`
@@ -111,6 +111,7 @@ BignumPtr bignumFrom(std::string_view bytes);
 /// queued for the caller's message.
 EvpPkeyPtr keyFromParams(const char* type, int selection, OSSL_PARAM_BLD* bld);
 
+/// Lower-case hex of `data`.
 std::string hexEncode(std::string_view data);
 
 /// Standard base64 (RFC 4648 §4, with padding), on one line.
