@@ -34,7 +34,17 @@ SKIP_PID=$!
 for _ in $(seq 1 100); do grep -q '^directory: ' "$work/skip.log" 2>/dev/null && break; sleep 0.1; done
 SKIP_DIR=$(sed -n 's/^directory: //p' "$work/skip.log")
 
-# pebble, with its own HTTPS identity and pebble-challtestsrv as DNS (A only)
+# a third that skips validation and signs with RSA 2048, as pebble's CA does (mock-acme's default is P-256)
+"$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --skip-validation --retry-after 0 --ca-key-type rsa2048 \
+  --write-ca "$work/rsaca-ca.pem" > "$work/rsaca.log" 2>&1 &
+pids+=($!)
+RSACA_PID=$!
+for _ in $(seq 1 100); do grep -q '^directory: ' "$work/rsaca.log" 2>/dev/null && break; sleep 0.1; done
+RSACA_DIR=$(sed -n 's/^directory: //p' "$work/rsaca.log")
+
+# pebble, with its own HTTPS identity and pebble-challtestsrv as DNS (A only).
+# PEBBLE_WFE_NONCEREJECT=0: pebble refuses 5 % of good nonces unless told not to, and each
+# refusal costs the client a retry; mock-acme's default refuses none.
 PEBBLE_HTTP=$(free_port); PEBBLE_PORT=$(free_port); PEBBLE_MGMT=$(free_port); DNS_PORT=$(free_port)
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=bench pebble CA" \
   -keyout "$work/pca.key" -out "$work/pca.pem" 2>/dev/null
@@ -63,11 +73,11 @@ for _ in range(100):
 start_pebble() {
   if [ "$1" = real ]; then
     [ -n "${PEBBLE_PID:-}" ] && { kill "$PEBBLE_PID" 2>/dev/null; wait "$PEBBLE_PID" 2>/dev/null || true; }
-    PEBBLE_VA_NOSLEEP=1 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" >> "$work/pebble.log" 2>&1 &
+    PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" >> "$work/pebble.log" 2>&1 &
     PEBBLE_PID=$!; pids+=($!); wait_port "$PEBBLE_PORT"
   else
     [ -n "${PSKIP_PID:-}" ] && { kill "$PSKIP_PID" 2>/dev/null; wait "$PSKIP_PID" 2>/dev/null || true; }
-    PEBBLE_VA_NOSLEEP=1 PEBBLE_VA_ALWAYS_VALID=1 pebble -config "$work/pebble-skip.json" -dnsserver "127.0.0.1:$DNS_PORT" \
+    PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_VA_ALWAYS_VALID=1 pebble -config "$work/pebble-skip.json" -dnsserver "127.0.0.1:$DNS_PORT" \
       >> "$work/pebble-skip.log" 2>&1 &
     PSKIP_PID=$!; pids+=($!); wait_port "$PSKIP_PORT"
   fi
@@ -133,7 +143,9 @@ echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs 
 # "protocol" = --protocol-only, the load-generator view (CSRs made before the clock,
 # chains downloaded unparsed), so that more of the time measured is the server's.
 # mock-acme runs twice for real validation: its defaults (challenge answered
-# "processing", polled every 2 ms like pebble) and --challenge-wait-ms 1000.
+# "processing", polled every 2 ms like pebble) and --challenge-wait-ms 1000;
+# with validation skipped, also as mock-acme+rsaca: an RSA 2048 CA, like pebble's,
+# so that the CA's signature costs both servers alike.
 # Each run also reads the server's CPU time (user + system, /proc/PID/stat) before and
 # after: "server ms/order" is the server's own cost, apart from the load generator that
 # shares the machine's cores, and "capacity" compares it with pebble's (pebble's CPU
@@ -155,6 +167,7 @@ server_pid() {  # SERVER VALIDATION
     "mock-acme real") echo "$MOCK_PID" ;;
     "mock-acme+wait real") echo "$WAIT_PID" ;;
     "mock-acme skipped") echo "$SKIP_PID" ;;
+    "mock-acme+rsaca skipped") echo "$RSACA_PID" ;;
     "pebble real") echo "$PEBBLE_PID" ;;
     "pebble skipped") echo "$PSKIP_PID" ;;
   esac
@@ -190,6 +203,7 @@ for clients in ${CLIENTS:-1 4 16}; do
       measure pebble real "$mode" $clients --directory "https://127.0.0.1:$PEBBLE_PORT/dir" --ca-bundle "$work/pca.pem" \
         --http-port "$PEBBLE_HTTP"
       measure mock-acme skipped "$mode" $clients --directory "$SKIP_DIR" --ca-bundle "$work/skip-ca.pem"
+      measure mock-acme+rsaca skipped "$mode" $clients --directory "$RSACA_DIR" --ca-bundle "$work/rsaca-ca.pem"
       measure pebble skipped "$mode" $clients --directory "https://127.0.0.1:$PSKIP_PORT/dir" --ca-bundle "$work/pca.pem"
     done
   done
