@@ -6,6 +6,8 @@
 //   issuance_bench --directory URL --ca-bundle FILE --http-port P [--count N] [--parallel K] [--key-type T]
 //   ... [--protocol-only]: orders through AcmeClient alone, CSRs made before the clock starts,
 //       chains downloaded but not parsed -- the server's share, as a load generator sees it
+//   ... [--nonce-only]: no orders; COUNT requests `HEAD newNonce` on kept-alive
+//       connections -- the server's cost of one HTTPS request with (almost) nothing behind it
 //
 // Each of K threads has its own account (made before the clock starts) and
 // issues N/K certificates (one name each). Prints one line: certificates per second, and the p50/p99
@@ -29,6 +31,7 @@
 #include <Poco/Logger.h>
 
 #include "cxxacme/AcmeClient.h"
+#include "cxxacme/AcmeHttpClient.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
@@ -77,7 +80,7 @@ void orderOnce(AcmeClient& client, responders::Http01Responder& http, const std:
 int main(int argc, char** argv) {
     std::string directory, caBundle, keyType = "ec256", label;
     int count = 64, parallel = 1, httpPort = 0, minPollMs = 2;
-    bool inProcess = false, skip = false, protocolOnly = false;
+    bool inProcess = false, skip = false, protocolOnly = false, nonceOnly = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
         else if (a == "--in-process") inProcess = true;
         else if (a == "--skip-validation") skip = true;
         else if (a == "--protocol-only") protocolOnly = true;
+        else if (a == "--nonce-only") nonceOnly = true;
         else {
             std::fprintf(stderr, "unknown argument %s\n", a.c_str());
             return 2;
@@ -149,8 +153,15 @@ int main(int argc, char** argv) {
             issuerOptions.keyType = keyTypeFromString(keyType);
             AcmeIssuer issuer(client, {&http}, issuerOptions);
             std::vector<CertificateSigningRequest> csrs;
+            AcmeHttpClient plain(AcmeHttpClient::Options{.caBundleFile = caBundle});
+            std::string nonceUrl;
             try {
-                client.registerAccount({}, true);
+                if (nonceOnly) {
+                    nonceUrl = client.directory().newNonce;
+                    plain.head(nonceUrl);  // the connection is open before the clock starts
+                } else {
+                    client.registerAccount({}, true);
+                }
                 if (protocolOnly) {
                     const PrivateKey key = PrivateKey::generate(keyTypeFromString(keyType));
                     for (int i = 0; i < perThread; ++i)
@@ -165,7 +176,9 @@ int main(int argc, char** argv) {
             for (int i = 0; i < perThread; ++i) {
                 const auto t0 = Clock::now();
                 try {
-                    if (protocolOnly)
+                    if (nonceOnly) {
+                        if (plain.head(nonceUrl).header("Replay-Nonce").empty()) throw Error("newNonce gave no nonce");
+                    } else if (protocolOnly)
                         orderOnce(client, http, name(i), csrs[static_cast<std::size_t>(i)]);
                     else
                         issuer.issue(name(i));
@@ -187,6 +200,7 @@ int main(int argc, char** argv) {
     const auto pct = [&](double p) {
         return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(p * latencies.size()))];
     };
+    // (with --nonce-only a "cert" is one request)
     std::printf("%-44s %4d certs %3d parallel %9.1f certs/s  p50 %8.1f ms  p99 %8.1f ms  failures %d\n",
                 label.empty() ? directory.c_str() : label.c_str(), static_cast<int>(latencies.size()), parallel,
                 latencies.size() / seconds, pct(0.50), pct(0.99), failures.load());

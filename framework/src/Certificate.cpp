@@ -47,7 +47,7 @@ Certificate Certificate::fromDer(std::string_view der) {
     return adopt(cert);
 }
 
-std::string Certificate::toPem() const { return pemOf(PEM_write_bio_X509, cert_.get(), "PEM_write_bio_X509"); }
+std::string Certificate::toPem() const { return pemText("CERTIFICATE", toDer()); }
 
 std::string Certificate::toDer() const { return derOf(i2d_X509, cert_.get(), "i2d_X509"); }
 

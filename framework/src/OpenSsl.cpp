@@ -108,6 +108,16 @@ std::string base64Encode(std::string_view data) {
     return out;
 }
 
+std::string pemText(std::string_view label, std::string_view der) {
+    const std::string body = base64Encode(der);
+    std::string out;
+    out.reserve(body.size() + body.size() / 64 + 2 * label.size() + 32);
+    out.append("-----BEGIN ").append(label).append("-----\n");
+    for (std::size_t i = 0; i < body.size(); i += 64) out.append(body, i, 64).push_back('\n');
+    out.append("-----END ").append(label).append("-----\n");
+    return out;
+}
+
 std::optional<std::string> base64Decode(std::string_view text) {
     if (text.empty() || text.size() % 4 != 0 || text.size() > (1u << 20)) return std::nullopt;
     for (const char c : text)

@@ -12,6 +12,7 @@
 #include "cxxacme/testing/TestCertificateAuthority.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
@@ -245,6 +246,25 @@ BOOST_AUTO_TEST_CASE(certificate_fields) {
     BOOST_TEST(cert.authorityKeyId().has_value());
     BOOST_TEST(Certificate::fromDer(cert.toDer()) == cert);
     BOOST_TEST(Certificate::fromPem(cert.toPem()) == cert);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_pem_is_what_openssl_writes) {
+    // Certificate::toPem writes the PEM itself (no BIO); its text must be
+    // OpenSSL's to the byte, for DER lengths that do and do not fill the
+    // last 64-character line
+    std::vector<Certificate> certs{ca().root(), ca().intermediate()};
+    std::string names;
+    for (int i = 0; i < 12; ++i) {
+        names += (i ? "," : "") + std::string(1, static_cast<char>('a' + i)) + ".example";
+        certs.push_back(ca().issue(names).certificate());
+    }
+    std::set<std::size_t> lastLine;
+    for (const auto& cert : certs) {
+        const std::string ours = cert.toPem();
+        BOOST_TEST(ours == detail::pemOf(PEM_write_bio_X509, cert.native(), "PEM_write_bio_X509"));
+        lastLine.insert(cert.toDer().size() % 48);  // 48 DER bytes per full line
+    }
+    BOOST_TEST(lastLine.size() > 3u);  // the lengths above did cover several line endings
 }
 
 BOOST_AUTO_TEST_CASE(serials_are_unique_and_positive) {

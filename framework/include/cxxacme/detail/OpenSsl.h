@@ -117,6 +117,11 @@ std::string hexEncode(std::string_view data);
 /// Standard base64 (RFC 4648 §4, with padding), on one line.
 std::string base64Encode(std::string_view data);
 
+/// A PEM block of `der` under `label` (RFC 7468 strict: lines of 64
+/// characters, each ending in a line feed), as OpenSSL's PEM writers give it
+/// but without their BIO and buffers.
+std::string pemText(std::string_view label, std::string_view der);
+
 /// Standard base64 (RFC 4648 §4, with padding) decoded; nothing when `text`
 /// is not exactly that (no white space, no missing padding).
 std::optional<std::string> base64Decode(std::string_view text);
