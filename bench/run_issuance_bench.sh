@@ -136,6 +136,27 @@ else
   echo "uacme: skipped (needs root to trust pebble's throwaway CA)"
 fi
 
+echo "== transport floor: HEAD newNonce on kept-alive HTTPS connections, server CPU per request"
+# What one HTTPS request costs each server with (almost) nothing behind it: an order
+# takes about six signed requests, so six of these plus the order's cryptography
+# (build/bench/engine_bench) is a floor no engine work can go below.
+NONCE_COUNT=${NONCE_COUNT:-4000}
+floor() {  # LABEL PID DIRECTORY CA CLIENTS
+  local before after line
+  before=$(awk '{print $14 + $15}' "/proc/$2/stat")
+  line=$(timeout "${RUN_TIMEOUT:-60}" "$BENCH_BIN" --directory "$3" --ca-bundle "$4" --nonce-only --count "$NONCE_COUNT" \
+           --parallel "$5" --label "$1 $5" 2>&1 | head -1) || true
+  after=$(awk '{print $14 + $15}' "/proc/$2/stat")
+  printf '%s  server CPU %s us/request\n' "${line//certs/requests}" \
+    "$(python3 -c "print(f'{($after - $before) * 1e6 / $(getconf CLK_TCK) / $NONCE_COUNT:.0f}')")"
+}
+for clients in 1 4; do
+  for round in 1 2 3; do
+    floor "mock-acme newNonce" "$SKIP_PID" "$SKIP_DIR" "$work/skip-ca.pem" $clients
+    floor "pebble newNonce" "$PSKIP_PID" "https://127.0.0.1:$PSKIP_PORT/dir" "$work/pca.pem" $clients
+  done
+done
+
 echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs pebble, same run"
 # Each configuration runs ROUNDS times, the rounds interleaved so that the machine's
 # drift hits every server alike; the table gives medians and mock-acme/pebble ratios.
