@@ -75,8 +75,13 @@ struct Order {
 struct IssuedCertificate {
     std::string id;  // serial hex
     std::string accountId;
-    Certificate leaf;
-    std::string leafPem;  // made once, outside the lock: every download sends it
+    // The leaf is kept as the PEM every download sends (made once, outside
+    // the lock) and the few fields the engine reads, not as a parsed
+    // certificate: OpenSSL's parsed form is about 5 KB, three times the rest.
+    std::string leafPem;
+    std::vector<Identifier> names;  // its subjectAltNames: the order's identifiers
+    TimePoint notBefore{};
+    TimePoint notAfter{};
     std::string ariId;
     bool revoked = false;
     int reason = 0;

@@ -543,9 +543,9 @@ public:
             // other replacing order unless that one is invalid
             const IssuedCertificate& old = s_.certificates.at(it->second);
             if (old.accountId != account.id) throw AcmeProblem("unauthorized", "replaces names another account's certificate", 403);
-            const auto names = old.leaf.subjectAltNames();
-            if (std::none_of(ids.begin(), ids.end(),
-                             [&](const Identifier& id) { return std::find(names.begin(), names.end(), id) != names.end(); }))
+            if (std::none_of(ids.begin(), ids.end(), [&](const Identifier& id) {
+                    return std::find(old.names.begin(), old.names.end(), id) != old.names.end();
+                }))
                 throw malformed("replaces names a certificate that has none of this order's identifiers");
             for (const auto& orderId : account.orderIds) {
                 const auto other = s_.orders.find(orderId);
@@ -788,8 +788,10 @@ public:
         Order& order = it->second;
         IssuedCertificate issued{.id = signed_.id,
                                  .accountId = job.accountId,
-                                 .leaf = signed_.leaf,
                                  .leafPem = signed_.leafPem,
+                                 .names = job.identifiers,
+                                 .notBefore = signed_.leaf.notBefore(),
+                                 .notAfter = signed_.leaf.notAfter(),
                                  .ariId = signed_.ariId};
         order.certId = issued.id;
         order.status = "valid";
@@ -930,7 +932,8 @@ public:
                 throw AcmeProblem("badRevocationReason", "reason code " + std::to_string(reason) + " is not allowed", 400);
         }
         auto it = s_.certificates.find(serialKey(cert.serialHex()));
-        if (it == s_.certificates.end() || !(it->second.leaf == cert))
+        // the PEM kept is made from the leaf's DER as toPem makes it: equal PEM, equal certificate
+        if (it == s_.certificates.end() || cert.toPem() != it->second.leafPem)
             throw AcmeProblem("malformed", "this server did not issue that certificate", 404);
         IssuedCertificate& issued = it->second;
         if (post.account) {
@@ -975,9 +978,9 @@ public:
             start = now_ - std::chrono::hours(1);
             end = now_;
         } else {
-            const auto lifetime = c.leaf.notAfter() - c.leaf.notBefore();
-            start = c.leaf.notBefore() + lifetime * 2 / 3;
-            end = c.leaf.notBefore() + lifetime * 5 / 6;
+            const auto lifetime = c.notAfter - c.notBefore;
+            start = c.notBefore + lifetime * 2 / 3;
+            end = c.notBefore + lifetime * 5 / 6;
         }
         auto window = obj();
         window->set("start", formatRfc3339(start));

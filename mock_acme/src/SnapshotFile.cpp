@@ -304,8 +304,10 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             const auto leaf = Certificate::fromPem(o.getValue<std::string>("leaf"));
             IssuedCertificate c{.id = o.getValue<std::string>("id"),
                                 .accountId = o.getValue<std::string>("accountId"),
-                                .leaf = leaf,
                                 .leafPem = leaf.toPem(),  // the certificate's own PEM, whatever surrounded it in the file
+                                .names = leaf.subjectAltNames(),
+                                .notBefore = leaf.notBefore(),
+                                .notAfter = leaf.notAfter(),
                                 .ariId = o.getValue<std::string>("ariId")};
             c.revoked = o.getValue<bool>("revoked");
             c.reason = o.getValue<int>("reason");

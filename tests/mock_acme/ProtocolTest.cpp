@@ -18,6 +18,7 @@
 
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/AtomicFile.h"
+#include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/detail/OpenSsl.h"
@@ -704,6 +705,20 @@ BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
     BOOST_TEST(s.session.post(s.session.dir("revokeCert"), stranger, "", R"({"certificate":")" + der2 + R"("})").problem() ==
                "unauthorized");
     const KeySigner certKey(key2);
+    // a look-alike: the same serial, name and key, but not the certificate
+    // this server signed (here signed by its own key): not this server's
+    std::string serial;
+    const std::string hex = cert2.serialHex();
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) serial += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    const Certificate lookAlike = CertificateBuilder()
+                                      .serial(serial)
+                                      .subjectAltNames({Identifier::dns("r.example.test")})
+                                      .selfSign(key2);
+    BOOST_REQUIRE(lookAlike.serialHex() == cert2.serialHex());
+    const Reply notOurs = s.session.post(s.session.dir("revokeCert"), certKey, "",
+                                         R"({"certificate":")" + Base64Url::encode(lookAlike.toDer()) + R"("})");
+    BOOST_TEST(notOurs.status == 404);
+    BOOST_TEST(notOurs.problem() == "malformed");
     BOOST_TEST(s.session.post(s.session.dir("revokeCert"), certKey, "", R"({"certificate":")" + der2 + R"("})").status ==
                200);
 }
