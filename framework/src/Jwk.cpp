@@ -7,6 +7,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/detail/X509Helpers.h"
 
 namespace cxxacme {
 
@@ -94,8 +95,9 @@ Jwk Jwk::fromPublicKey(const PublicKey& key) {
         jwk.crv_ = key.curve();
         if (jwk.crv_.empty()) throw JoseError("JWK: unsupported EC curve");
         const std::size_t width = fieldBytes(jwk.crv_);
-        jwk.x_ = bnParam(pkey, OSSL_PKEY_PARAM_EC_PUB_X, width);
-        jwk.y_ = bnParam(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, width);
+        const auto [x, y] = detail::ecPublicCoordinates(pkey);
+        jwk.x_ = Base64Url::encode(bnBytes(x.get(), width));
+        jwk.y_ = Base64Url::encode(bnBytes(y.get(), width));
     } else if (algorithm == "ED25519") {
         jwk.kty_ = "OKP";
         jwk.crv_ = "Ed25519";

@@ -1,5 +1,5 @@
-// setPublicKey uses the EC_KEY/RSA views of a key, which OpenSSL 3 marks
-// deprecated but keeps; see the header for why.
+// setPublicKey and publicKeyFromSpki use EC_KEY/RSA keys, which OpenSSL 3
+// marks deprecated but keeps; see the header for why.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "cxxacme/detail/X509Helpers.h"
 
@@ -161,6 +161,36 @@ constexpr std::string_view kOidP521{"\x2b\x81\x04\x00\x23", 5};                 
 constexpr std::string_view kOidRsaEncryption{"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 9};  // 1.2.840.113549.1.1.1
 constexpr std::string_view kOidEd25519{"\x2b\x65\x70", 3};                                      // 1.3.101.112
 
+// The curve's group, made once: a key copies it (~1 µs) where a new group
+// costs ~15 µs. EC_KEY_set_group only reads it, so threads may share it.
+const EC_GROUP* sharedGroup(int nid) {
+    static const struct Groups {
+        std::unique_ptr<EC_GROUP, OpenSslDeleter<EC_GROUP_free>> p256{EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)};
+        std::unique_ptr<EC_GROUP, OpenSslDeleter<EC_GROUP_free>> p384{EC_GROUP_new_by_curve_name(NID_secp384r1)};
+        std::unique_ptr<EC_GROUP, OpenSslDeleter<EC_GROUP_free>> p521{EC_GROUP_new_by_curve_name(NID_secp521r1)};
+    } groups;
+    const EC_GROUP* group = nid == NID_X9_62_prime256v1 ? groups.p256.get()
+                            : nid == NID_secp384r1      ? groups.p384.get()
+                                                        : groups.p521.get();
+    return checked(group, "EC_GROUP_new_by_curve_name");
+}
+
+// An EC public key as an EC_KEY-backed EVP_PKEY on a shared group: ~3 µs
+// against ~27 µs for EVP_PKEY_fromdata (a new group each time), and
+// setPublicKey then encodes it directly instead of making an EC_KEY view
+// (~30 µs, another new group). A verification exports it to the provider
+// once. EC_KEY_oct2key decodes the point and checks that it lies on the curve.
+EvpPkeyPtr ecPublicKey(int nid, std::string_view point) {
+    std::unique_ptr<EC_KEY, OpenSslDeleter<EC_KEY_free>> ec(checked(EC_KEY_new(), "EC_KEY_new"));
+    checkOne(EC_KEY_set_group(ec.get(), sharedGroup(nid)), "EC_KEY_set_group");
+    if (EC_KEY_oct2key(ec.get(), reinterpret_cast<const unsigned char*>(point.data()), point.size(), nullptr) != 1)
+        throw CryptoError(takeOpenSslErrors("not a valid public key"));
+    EvpPkeyPtr key(checked(EVP_PKEY_new(), "EVP_PKEY_new"));
+    checkOne(EVP_PKEY_assign_EC_KEY(key.get(), ec.get()), "EVP_PKEY_assign_EC_KEY");
+    ec.release();  // the EVP_PKEY owns it now
+    return key;
+}
+
 EvpPkeyPtr publicFromParams(const char* type, OSSL_PARAM_BLD* bld) {
     EvpPkeyPtr key = keyFromParams(type, EVP_PKEY_PUBLIC_KEY, bld);
     if (!key) throw CryptoError(takeOpenSslErrors("not a valid public key"));
@@ -197,14 +227,12 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
         algorithm.expectEnd();
         const unsigned form = key.empty() ? 0 : static_cast<unsigned char>(key[0]);
         if (form < 2 || form > 4) return nullptr;  // infinity, hybrid: OpenSSL decides
-        const char* group = curve == kOidP256 ? "P-256" : curve == kOidP384 ? "P-384" : curve == kOidP521 ? "P-521" : nullptr;
-        if (group == nullptr) return nullptr;
-        ParamBldPtr bld(checked(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
-        checkOne(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-                 "OSSL_PARAM_BLD_push_utf8_string");
-        checkOne(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, key.data(), key.size()),
-                 "OSSL_PARAM_BLD_push_octet_string");
-        return publicFromParams("EC", bld.get());  // the point is decoded and checked to lie on the curve
+        const int nid = curve == kOidP256   ? NID_X9_62_prime256v1
+                        : curve == kOidP384 ? NID_secp384r1
+                        : curve == kOidP521 ? NID_secp521r1
+                                            : NID_undef;
+        if (nid == NID_undef) return nullptr;
+        return ecPublicKey(nid, key);
     }
     if (oid == kOidRsaEncryption) {
         if (algorithm.atEnd() || algorithm.peekTag() != DerReader::kNull) return nullptr;
@@ -233,6 +261,23 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
         return EvpPkeyPtr(k);
     }
     return nullptr;
+}
+
+std::pair<BignumPtr, BignumPtr> ecPublicCoordinates(EVP_PKEY* key) {
+    BIGNUM* rawX = nullptr;
+    BIGNUM* rawY = nullptr;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &rawX) == 1 &&
+        EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &rawY) == 1)
+        return {BignumPtr(rawX), BignumPtr(rawY)};
+    BN_free(rawX);
+    ERR_clear_error();
+    const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key);  // an EC_KEY-backed key: its own, no copy
+    const EC_POINT* point = ec ? EC_KEY_get0_public_key(ec) : nullptr;
+    if (point == nullptr) throwOpenSslError("reading an EC public key");
+    BignumPtr x(checked(BN_new(), "BN_new")), y(checked(BN_new(), "BN_new"));
+    checkOne(EC_POINT_get_affine_coordinates(EC_KEY_get0_group(ec), point, x.get(), y.get(), nullptr),
+             "EC_POINT_get_affine_coordinates");
+    return {std::move(x), std::move(y)};
 }
 
 }  // namespace cxxacme::detail

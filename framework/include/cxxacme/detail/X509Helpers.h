@@ -50,4 +50,9 @@ void setPublicKey(X509_REQ* request, EVP_PKEY* key);
 /// refuses (a point not on its curve).
 EvpPkeyPtr publicKeyFromSpki(std::string_view spki);
 
+/// The affine x and y of an EC key's public point, for a provider key and
+/// for the EC_KEY-backed keys publicKeyFromSpki makes alike (OpenSSL 3.0
+/// answers "qx"/"qy" only for the former).
+std::pair<BignumPtr, BignumPtr> ecPublicCoordinates(EVP_PKEY* key);
+
 }  // namespace cxxacme::detail
