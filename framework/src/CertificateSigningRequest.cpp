@@ -200,8 +200,9 @@ bool CertificateSigningRequest::verifySignature() const {
     }
     const EVP_MD* md = digestNid == NID_undef ? nullptr : EVP_get_digestbynid(digestNid);
     if (digestNid != NID_undef && md == nullptr) return false;
-    EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
     const std::string_view info = parts_->info();
+    if (const auto ok = detail::verifyOnEcKey(key, md, info, parts_->signature)) return *ok;
+    EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
     const bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
                     EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(parts_->signature.data()),
                                      parts_->signature.size(), reinterpret_cast<const unsigned char*>(info.data()),

@@ -280,4 +280,20 @@ std::pair<BignumPtr, BignumPtr> ecPublicCoordinates(EVP_PKEY* key) {
     return {std::move(x), std::move(y)};
 }
 
+std::optional<bool> verifyOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::string_view data, std::string_view signature) {
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get0_provider(key) != nullptr || md == nullptr)
+        return std::nullopt;
+    const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key);
+    if (ec == nullptr) return std::nullopt;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestLength = 0;
+    // ECDSA_verify takes only DER that it would write itself, as the EVP path does
+    const bool ok = EVP_Digest(data.data(), data.size(), digest, &digestLength, md, nullptr) == 1 &&
+                    ECDSA_verify(0, digest, static_cast<int>(digestLength),
+                                 reinterpret_cast<const unsigned char*>(signature.data()), static_cast<int>(signature.size()),
+                                 const_cast<EC_KEY*>(ec)) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
 }  // namespace cxxacme::detail

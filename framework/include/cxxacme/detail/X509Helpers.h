@@ -3,6 +3,8 @@
 // Conversions shared by Certificate, CertificateSigningRequest and
 // CertificateBuilder. Internal.
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "cxxacme/Identifier.h"
@@ -54,5 +56,12 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki);
 /// for the EC_KEY-backed keys publicKeyFromSpki makes alike (OpenSSL 3.0
 /// answers "qx"/"qy" only for the former).
 std::pair<BignumPtr, BignumPtr> ecPublicCoordinates(EVP_PKEY* key);
+
+/// Whether `signature` (DER ECDSA-Sig-Value) is `key`'s ECDSA signature of
+/// `data` hashed with `md`, checked on the key's own EC_KEY; nothing when
+/// `key` is not an EC_KEY-backed key. OpenSSL's EVP verification would
+/// first export such a key to its provider (~20 µs, another new curve
+/// group) for each new key, as each CSR's is. The signature must be strict DER.
+std::optional<bool> verifyOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::string_view data, std::string_view signature);
 
 }  // namespace cxxacme::detail
