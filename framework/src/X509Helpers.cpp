@@ -178,8 +178,9 @@ const EC_GROUP* sharedGroup(int nid) {
 // An EC public key as an EC_KEY-backed EVP_PKEY on a shared group: ~3 µs
 // against ~27 µs for EVP_PKEY_fromdata (a new group each time), and
 // setPublicKey then encodes it directly instead of making an EC_KEY view
-// (~30 µs, another new group). A verification exports it to the provider
-// once. EC_KEY_oct2key decodes the point and checks that it lies on the curve.
+// (~30 µs, another new group). verifyOnEcKey checks a CSR's signature on the
+// EC_KEY itself; an EVP verification exports the key to the provider once.
+// EC_KEY_oct2key decodes the point and checks that it lies on the curve.
 EvpPkeyPtr ecPublicKey(int nid, std::string_view point) {
     std::unique_ptr<EC_KEY, OpenSslDeleter<EC_KEY_free>> ec(checked(EC_KEY_new(), "EC_KEY_new"));
     checkOne(EC_KEY_set_group(ec.get(), sharedGroup(nid)), "EC_KEY_set_group");

@@ -77,7 +77,8 @@ struct IssuedCertificate {
     std::string accountId;
     // The leaf is kept as the PEM every download sends (made once, outside
     // the lock) and the few fields the engine reads, not as a parsed
-    // certificate: OpenSSL's parsed form is about 5 KB, three times the rest.
+    // certificate: OpenSSL's parsed form is about 5 KB, as much as all the
+    // rest an order keeps.
     std::string leafPem;
     std::vector<Identifier> names;  // its subjectAltNames: the order's identifiers
     TimePoint notBefore{};

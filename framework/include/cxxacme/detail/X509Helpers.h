@@ -42,9 +42,10 @@ void setPublicKey(X509_REQ* request, EVP_PKEY* key);
 
 /// The key of a DER SubjectPublicKeyInfo, fast: RSA (rsaEncryption, NULL
 /// parameters), EC on a named P-256/P-384/P-521 curve, and Ed25519 are taken
-/// apart here and built from their numbers (~15 µs; OpenSSL 3.0's d2i_PUBKEY
-/// builds a decoder chain for every key it reads, ~90 µs and contended
-/// locks). Null for anything else -- another algorithm, explicit curve
+/// apart here and built from their numbers (~15 µs; an EC key, as an
+/// EC_KEY-backed key on a curve group made once, ~5 µs; OpenSSL 3.0's
+/// d2i_PUBKEY builds a decoder chain for every key it reads, ~90 µs and
+/// contended locks). Null for anything else -- another algorithm, explicit curve
 /// parameters, a point in hybrid form -- which the caller hands to OpenSSL's
 /// general path to accept or refuse. Throws `CertificateError` for DER that
 /// is not well formed and for an RSA modulus or exponent that is not
