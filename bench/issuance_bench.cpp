@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <latch>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -153,12 +154,13 @@ int main(int argc, char** argv) {
             issuerOptions.keyType = keyTypeFromString(keyType);
             AcmeIssuer issuer(client, {&http}, issuerOptions);
             std::vector<CertificateSigningRequest> csrs;
-            AcmeHttpClient plain(AcmeHttpClient::Options{.caBundleFile = caBundle});
+            std::optional<AcmeHttpClient> plain;  // --nonce-only
             std::string nonceUrl;
             try {
                 if (nonceOnly) {
                     nonceUrl = client.directory().newNonce;
-                    plain.head(nonceUrl);  // the connection is open before the clock starts
+                    plain.emplace(AcmeHttpClient::Options{.caBundleFile = caBundle});
+                    plain->head(nonceUrl);  // the connection is open before the clock starts
                 } else {
                     client.registerAccount({}, true);
                 }
@@ -177,7 +179,7 @@ int main(int argc, char** argv) {
                 const auto t0 = Clock::now();
                 try {
                     if (nonceOnly) {
-                        if (plain.head(nonceUrl).header("Replay-Nonce").empty()) throw Error("newNonce gave no nonce");
+                        if (plain->head(nonceUrl).header("Replay-Nonce").empty()) throw Error("newNonce gave no nonce");
                     } else if (protocolOnly)
                         orderOnce(client, http, name(i), csrs[static_cast<std::size_t>(i)]);
                     else

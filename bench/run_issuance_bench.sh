@@ -27,20 +27,23 @@ HTTP_PORT=$(free_port)
 start_mock_acme --http01-port "$HTTP_PORT" --retry-after 0
 MOCK_DIR=$DIR
 MOCK_PID=${pids[-1]}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # user + system, in clock ticks
+TICK=$(getconf CLK_TCK)
+# another_mock_acme NAME ARGS...: one more mock-acme program on free ports; sets NAME_PID and
+# NAME_DIR, its HTTPS CA in $work/NAME-ca.pem
+another_mock_acme() {
+  local name=$1
+  shift
+  "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 "$@" --write-ca "$work/$name-ca.pem" > "$work/$name.log" 2>&1 &
+  pids+=($!)
+  printf -v "${name^^}_PID" '%s' $!
+  for _ in $(seq 1 100); do grep -q '^directory: ' "$work/$name.log" 2>/dev/null && break; sleep 0.1; done
+  printf -v "${name^^}_DIR" '%s' "$(sed -n 's/^directory: //p' "$work/$name.log")"
+}
 # a second mock-acme that skips validation
-"$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --skip-validation --retry-after 0 --write-ca "$work/skip-ca.pem" > "$work/skip.log" 2>&1 &
-pids+=($!)
-SKIP_PID=$!
-for _ in $(seq 1 100); do grep -q '^directory: ' "$work/skip.log" 2>/dev/null && break; sleep 0.1; done
-SKIP_DIR=$(sed -n 's/^directory: //p' "$work/skip.log")
-
+another_mock_acme skip --skip-validation --retry-after 0
 # a third that skips validation and signs with RSA 2048, as pebble's CA does (mock-acme's default is P-256)
-"$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --skip-validation --retry-after 0 --ca-key-type rsa2048 \
-  --write-ca "$work/rsaca-ca.pem" > "$work/rsaca.log" 2>&1 &
-pids+=($!)
-RSACA_PID=$!
-for _ in $(seq 1 100); do grep -q '^directory: ' "$work/rsaca.log" 2>/dev/null && break; sleep 0.1; done
-RSACA_DIR=$(sed -n 's/^directory: //p' "$work/rsaca.log")
+another_mock_acme rsaca --skip-validation --retry-after 0 --ca-key-type rsa2048
 
 # pebble, with its own HTTPS identity and pebble-challtestsrv as DNS (A only).
 # PEBBLE_WFE_NONCEREJECT=0: pebble refuses 5 % of good nonces unless told not to, and each
@@ -143,12 +146,12 @@ echo "== transport floor: HEAD newNonce on kept-alive HTTPS connections, server 
 NONCE_COUNT=${NONCE_COUNT:-4000}
 floor() {  # LABEL PID DIRECTORY CA CLIENTS
   local before after line
-  before=$(awk '{print $14 + $15}' "/proc/$2/stat")
+  before=$(cpu_ticks "$2")
   line=$(timeout "${RUN_TIMEOUT:-60}" "$BENCH_BIN" --directory "$3" --ca-bundle "$4" --nonce-only --count "$NONCE_COUNT" \
            --parallel "$5" --label "$1 $5" 2>&1 | head -1) || true
-  after=$(awk '{print $14 + $15}' "/proc/$2/stat")
+  after=$(cpu_ticks "$2")
   printf '%s  server CPU %s us/request\n' "${line//certs/requests}" \
-    "$(python3 -c "print(f'{($after - $before) * 1e6 / $(getconf CLK_TCK) / $NONCE_COUNT:.0f}')")"
+    "$(python3 -c "print(f'{($after - $before) * 1e6 / $TICK / $NONCE_COUNT:.0f}')")"
 }
 for clients in 1 4; do
   for round in 1 2 3; do
@@ -172,17 +175,11 @@ echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs 
 # shares the machine's cores, and "capacity" compares it with pebble's (pebble's CPU
 # per order over mock-acme's). A run that fails or times out has no figure.
 # Environment: ROUNDS (3), ORDER_COUNT (400), CLIENTS ("1 4 16"), RUN_TIMEOUT (60 s).
-"$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --http01-port "$HTTP_PORT" --retry-after 0 \
-  --challenge-wait-ms 1000 --write-ca "$work/wait-ca.pem" > "$work/wait.log" 2>&1 &
-pids+=($!)
-WAIT_PID=$!
-for _ in $(seq 1 100); do grep -q '^directory: ' "$work/wait.log" 2>/dev/null && break; sleep 0.1; done
-WAIT_DIR=$(sed -n 's/^directory: //p' "$work/wait.log")
+another_mock_acme wait --http01-port "$HTTP_PORT" --retry-after 0 --challenge-wait-ms 1000
 ROUNDS=${ROUNDS:-3}
 OCOUNT=${ORDER_COUNT:-400}
 results="$work/orders.tsv"
 : > "$results"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # user + system, in clock ticks
 server_pid() {  # SERVER VALIDATION
   case "$1 $2" in
     "mock-acme real") echo "$MOCK_PID" ;;
@@ -193,7 +190,6 @@ server_pid() {  # SERVER VALIDATION
     "pebble skipped") echo "$PSKIP_PID" ;;
   esac
 }
-TICK=$(getconf CLK_TCK)
 measure() {  # SERVER VALIDATION MODE CLIENTS ARGS...
   local server=$1 validation=$2 mode=$3 clients=$4 line pid before after cpu
   shift 4

@@ -265,13 +265,14 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
 }
 
 std::pair<BignumPtr, BignumPtr> ecPublicCoordinates(EVP_PKEY* key) {
-    BIGNUM* rawX = nullptr;
-    BIGNUM* rawY = nullptr;
-    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &rawX) == 1 &&
-        EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &rawY) == 1)
-        return {BignumPtr(rawX), BignumPtr(rawY)};
-    BN_free(rawX);
-    ERR_clear_error();
+    if (EVP_PKEY_get0_provider(key) != nullptr) {  // a provider key
+        BIGNUM* rawX = nullptr;
+        BIGNUM* rawY = nullptr;
+        checkOne(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &rawX), "reading key parameter qx");
+        BignumPtr x(rawX);
+        checkOne(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &rawY), "reading key parameter qy");
+        return {std::move(x), BignumPtr(rawY)};
+    }
     const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key);  // an EC_KEY-backed key: its own, no copy
     const EC_POINT* point = ec ? EC_KEY_get0_public_key(ec) : nullptr;
     if (point == nullptr) throwOpenSslError("reading an EC public key");
