@@ -5,7 +5,7 @@
 //   issuance_bench --in-process [--skip-validation] [--count N] [--parallel K] [--key-type ec256|rsa2048]
 //   issuance_bench --directory URL --ca-bundle FILE --http-port P [--count N] [--parallel K] [--key-type T]
 //   ... [--protocol-only]: orders through AcmeClient alone, CSRs made before the clock starts,
-//       chains downloaded but not parsed -- the server's share, as a load generator sees it
+//       the default chain downloaded but not parsed -- the server's share, as a load generator sees it
 //   ... [--nonce-only]: no orders; COUNT requests `HEAD newNonce` on kept-alive
 //       connections -- the server's cost of one HTTPS request with (almost) nothing behind it
 //
@@ -71,8 +71,8 @@ void orderOnce(AcmeClient& client, responders::Http01Responder& http, const std:
     }
     order.status = "ready";  // every authorization is valid (RFC 8555 §7.1.6)
     const AcmeOrder valid = client.finalize(order, csr);
-    const auto chains = client.downloadCertificateChains(valid.certificate);
-    if (chains.empty() || !chains.front().starts_with("-----BEGIN CERTIFICATE-----"))
+    // the default chain only, as AcmeIssuer and certbot without --preferred-chain do
+    if (!client.downloadCertificate(valid.certificate).pem.starts_with("-----BEGIN CERTIFICATE-----"))
         throw Error("the certificate download is not a PEM chain");
 }
 

@@ -321,12 +321,17 @@ AcmeOrder AcmeClient::finalize(const AcmeOrder& order, const CertificateSigningR
     return current;
 }
 
+AcmeCertificateChain AcmeClient::downloadCertificate(const std::string& url) {
+    HttpReply reply = signedPost(url, "");
+    return AcmeCertificateChain{std::move(reply.body), reply.links("alternate")};
+}
+
 std::vector<std::string> AcmeClient::downloadCertificateChains(const std::string& certificateUrl) {
-    const HttpReply first = signedPost(certificateUrl, "");
-    std::vector<std::string> chains{first.body};
-    for (const auto& alternate : first.links("alternate")) {
+    AcmeCertificateChain first = downloadCertificate(certificateUrl);
+    std::vector<std::string> chains{std::move(first.pem)};
+    for (const auto& alternate : first.alternates) {
         try {
-            chains.push_back(signedPost(alternate, "").body);
+            chains.push_back(downloadCertificate(alternate).pem);
         } catch (const Error& e) {
             logger().warning(std::string("skipping an alternate chain: ") + e.what());
         }

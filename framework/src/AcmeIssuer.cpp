@@ -53,6 +53,30 @@ AcmeIssuer::AcmeIssuer(AcmeClient& client, std::vector<IResponder*> responders, 
     if (responders_.empty()) throw Error("AcmeIssuer needs at least one responder");
 }
 
+std::string AcmeIssuer::downloadChain(const std::string& certificateUrl) {
+    AcmeCertificateChain chain = client_.downloadCertificate(certificateUrl);
+    const std::string& preferred = options_.preferredChainIssuer;
+    // The top certificate's issuer names the root the chain leads to.
+    const auto leadsToPreferred = [&](const std::string& pem) {
+        try {
+            return Certificate::chainFromPem(pem).back().issuer().find(preferred) != std::string::npos;
+        } catch (const Error&) {
+            return false;
+        }
+    };
+    // The alternates are fetched only when the default chain is not the one wanted.
+    if (preferred.empty() || leadsToPreferred(chain.pem)) return std::move(chain.pem);
+    for (const auto& url : chain.alternates) {
+        try {
+            AcmeCertificateChain alternate = client_.downloadCertificate(url);
+            if (leadsToPreferred(alternate.pem)) return std::move(alternate.pem);
+        } catch (const Error& e) {
+            logger().warning(std::string("skipping an alternate chain: ") + e.what());
+        }
+    }
+    return std::move(chain.pem);  // no chain leads there: the default
+}
+
 void AcmeIssuer::ensureAccount() {
     std::lock_guard lock(accountMutex_);
     if (!client_.accountUrl().empty()) return;
@@ -144,23 +168,10 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
             throw AcmeProblem("orderNotReady", "the order for " + names + " is " + current.status, 403);
         }
     }();
-    const auto chains = client_.downloadCertificateChains(valid.certificate);
-    std::size_t pick = 0;
-    if (!options_.preferredChainIssuer.empty()) {
-        for (std::size_t i = 0; i < chains.size(); ++i) {
-            try {
-                const auto certs = Certificate::chainFromPem(chains[i]);
-                if (certs.back().issuer().find(options_.preferredChainIssuer) != std::string::npos) {
-                    pick = i;
-                    break;
-                }
-            } catch (const Error&) {
-            }
-        }
-    }
+    const std::string pem = downloadChain(valid.certificate);
     std::vector<Certificate> certs;
     try {
-        certs = Certificate::chainFromPem(chains.at(pick));
+        certs = Certificate::chainFromPem(pem);
     } catch (const CertificateError& e) {
         throw AcmeProblem("malformed", std::string("the CA sent an unreadable certificate chain: ") + e.what(), 0);
     }

@@ -4,6 +4,13 @@
 // cxxacme's ACME client against mock-acme, over real HTTPS on loopback,
 // with real http-01 and tls-alpn-01 validation through cxxacme's responders.
 
+#include <mutex>
+#include <regex>
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Channel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -75,6 +82,49 @@ struct World {
     std::shared_ptr<KeySigner> key = std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256));
     AcmeClient client;
 };
+
+// The request lines ("POST /certZ/ID/1 200") an in-process mock-acme logs
+// while the log is attached.
+class RequestLog final : public Poco::Channel {
+public:
+    static Poco::AutoPtr<RequestLog> attach() {
+        Poco::AutoPtr<RequestLog> log(new RequestLog);
+        Poco::Logger& logger = Poco::Logger::get("cxxacme.mock_acme.requests");
+        log->previousLevel_ = logger.getLevel();
+        log->previous_ = logger.getChannel();
+        logger.setChannel(log);
+        logger.setLevel(Poco::Message::PRIO_INFORMATION);
+        return log;
+    }
+    void detach() {
+        Poco::Logger& logger = Poco::Logger::get("cxxacme.mock_acme.requests");
+        logger.setChannel(previous_);
+        logger.setLevel(previousLevel_);
+    }
+    void log(const Poco::Message& message) override {
+        std::lock_guard lock(mutex_);
+        lines_.push_back(message.getText());
+    }
+    std::size_t count(const std::regex& pattern) {
+        std::lock_guard lock(mutex_);
+        return static_cast<std::size_t>(std::count_if(lines_.begin(), lines_.end(), [&](const std::string& line) {
+            return std::regex_search(line, pattern);
+        }));
+    }
+    void clear() {
+        std::lock_guard lock(mutex_);
+        lines_.clear();
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<std::string> lines_;
+    Poco::Channel::Ptr previous_;
+    int previousLevel_ = 0;
+};
+
+const std::regex kDefaultChainDownload("^POST /certZ/[^/ ]+ 200");
+const std::regex kAlternateChainDownload("^POST /certZ/[^/ ]+/[0-9]+ 200");
 
 void checkBundle(const PemBundle& bundle, const Certificate& root, std::size_t names) {
     BOOST_TEST(bundle.certificate().subjectAltNames().size() == names);
@@ -253,6 +303,78 @@ BOOST_AUTO_TEST_CASE(profiles_and_preferred_chains) {
     BOOST_CHECK_NO_THROW(c.verifyChain(bundle.chain(), {w.acme.server().issuingRoot(1)}));
     BOOST_CHECK_THROW(c.verifyChain(bundle.chain(), {w.acme.issuingRoot()}), CertificateError);
     BOOST_TEST(w.client.directory().profiles.count("shortlived") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(alternate_chains_are_fetched_only_for_a_preference) {
+    World w;  // mock-acme offers one alternate chain, to "mock-acme root 1"
+    auto log = RequestLog::attach();
+    struct Detach {
+        RequestLog& log;
+        ~Detach() { log.detach(); }
+    } detach{*log};
+
+    // no preference: the default chain alone, one request
+    const PemBundle plain = AcmeIssuer(w.client, {&w.http}).issue("plain.example.test");
+    BOOST_CHECK_NO_THROW(plain.certificate().verifyChain(plain.chain(), {w.acme.issuingRoot()}));
+    BOOST_TEST(log->count(kDefaultChainDownload) == 1u);
+    BOOST_TEST(log->count(kAlternateChainDownload) == 0u);
+
+    // a preference the default chain meets: no alternate either
+    log->clear();
+    AcmeIssuerOptions rootZero;
+    rootZero.preferredChainIssuer = "mock-acme root 0";
+    const PemBundle zero = AcmeIssuer(w.client, {&w.http}, rootZero).issue("zero.example.test");
+    BOOST_CHECK_NO_THROW(zero.certificate().verifyChain(zero.chain(), {w.acme.issuingRoot()}));
+    BOOST_TEST(log->count(kDefaultChainDownload) == 1u);
+    BOOST_TEST(log->count(kAlternateChainDownload) == 0u);
+
+    // a preference only the alternate meets: it is fetched and taken
+    log->clear();
+    AcmeIssuerOptions rootOne;
+    rootOne.preferredChainIssuer = "mock-acme root 1";
+    const PemBundle one = AcmeIssuer(w.client, {&w.http}, rootOne).issue("one.example.test");
+    BOOST_CHECK_NO_THROW(one.certificate().verifyChain(one.chain(), {w.acme.server().issuingRoot(1)}));
+    BOOST_TEST(log->count(kAlternateChainDownload) == 1u);
+
+    // a preference no chain meets: every alternate is looked at, the default kept
+    log->clear();
+    AcmeIssuerOptions nowhere;
+    nowhere.preferredChainIssuer = "no such root";
+    const PemBundle fallback = AcmeIssuer(w.client, {&w.http}, nowhere).issue("nowhere.example.test");
+    BOOST_CHECK_NO_THROW(fallback.certificate().verifyChain(fallback.chain(), {w.acme.issuingRoot()}));
+    BOOST_TEST(log->count(kAlternateChainDownload) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_download_names_its_alternates) {
+    auto c = config();
+    c.skipValidation = true;
+    World w(c);
+    w.client.registerAccount({}, true);
+    const std::vector<Identifier> ids{Identifier::dns("chains.example.test")};
+    AcmeOrder order = w.client.newOrder(ids);
+    for (const auto& url : order.authorizations) {
+        const AcmeAuthorization authz = w.client.fetchAuthorization(url);
+        if (authz.status == "pending") w.client.startChallenge(authz.challenges.front());
+        BOOST_REQUIRE(w.client.waitForAuthorization(url).status == "valid");
+    }
+    order.status = "ready";
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    const AcmeOrder valid = w.client.finalize(order, CertificateSigningRequest::create(key, ids));
+
+    const AcmeCertificateChain first = w.client.downloadCertificate(valid.certificate);
+    BOOST_TEST(first.alternates.size() == 1u);
+    const auto all = w.client.downloadCertificateChains(valid.certificate);
+    BOOST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(all[0] == first.pem);
+    BOOST_TEST(all[1] == w.client.downloadCertificate(first.alternates.at(0)).pem);
+    const auto roots = std::vector<Certificate>{w.acme.issuingRoot(), w.acme.server().issuingRoot(1)};
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        auto chain = Certificate::chainFromPem(all[i]);
+        const Certificate leaf = chain.front();
+        chain.erase(chain.begin());
+        BOOST_CHECK_NO_THROW(leaf.verifyChain(chain, {roots[i]}));
+        BOOST_CHECK_THROW(leaf.verifyChain(chain, {roots[1 - i]}), CertificateError);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(external_account_binding) {

@@ -84,7 +84,11 @@ public:
     AcmeAuthorization waitForAuthorization(const std::string& url);
     /// Finalizes a ready order and polls until it is valid or invalid.
     AcmeOrder finalize(const AcmeOrder& order, const CertificateSigningRequest& csr);
-    /// The PEM chains the CA offers: the default first, then alternates.
+    /// The chain at `url` (an order's certificate URL, or one of the
+    /// alternates a download named) and the alternates it names: one request.
+    AcmeCertificateChain downloadCertificate(const std::string& url);
+    /// Every PEM chain the CA offers: the default first, then the alternates
+    /// (one request each; one that fails is skipped with a warning).
     std::vector<std::string> downloadCertificateChains(const std::string& certificateUrl);
 
     /// Revokes with a reason code; signed by the account, or by the

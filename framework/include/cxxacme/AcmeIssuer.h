@@ -46,6 +46,8 @@ public:
 private:
     void ensureAccount();
     void authorize(const AcmeOrder& order);
+    /// The default chain, or the first alternate leading to the preferred issuer.
+    std::string downloadChain(const std::string& certificateUrl);
     void say(const std::string& line) const {
         if (options_.progress) options_.progress(line);
     }

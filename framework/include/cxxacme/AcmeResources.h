@@ -70,6 +70,14 @@ struct AcmeOrder {
     static AcmeOrder fromJson(const Poco::JSON::Object& json, std::string url);
 };
 
+/// A certificate download (RFC 8555 §7.4.2): the PEM chain at a certificate
+/// URL and the URLs of the alternate chains the CA offers beside it
+/// (`Link: rel="alternate"`), which are fetched only when asked for.
+struct AcmeCertificateChain {
+    std::string pem;
+    std::vector<std::string> alternates;
+};
+
 struct RenewalInfo {
     TimePoint windowStart;
     TimePoint windowEnd;
