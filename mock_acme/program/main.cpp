@@ -1,6 +1,8 @@
 // mock-acme: an RFC 8555 test CA for offline tests of ACME clients.
 // See docs/mock-acme.md. Exit codes: 0 clean stop, 1 failure, 2 usage.
 
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -54,6 +56,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --intermediates N           CA certificates between a leaf and its root, 1..4 (default 1)
   --retry-after SECONDS       Retry-After on processing objects (default 1)
   --orders-per-page N         URLs per page of an account's orders list (default 100)
+  --max-connections N         ACME connections served at once (default 4096)
   --seed N                    random seed for the fault percentages
   --persist FILE.sqlite       keep the state (CA, accounts, orders, certificates) across restarts
 When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops it.
@@ -82,6 +85,23 @@ long number(const std::string& text, long lo, long hi) {
 }
 
 Duration seconds(const std::string& text) { return std::chrono::seconds(number(text, 0, 100L * 365 * 86400)); }
+
+// A connection is a file descriptor, and a shell's usual soft limit (1024)
+// is below the connections served at once: raise it to the hard limit, as
+// Go's runtime does for pebble. Says so when even that is too low.
+void raiseOpenFileLimit(int connections) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    const rlim_t wanted = static_cast<rlim_t>(connections) + 256;  // the queue, the management side, files
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted)
+        std::cerr << "mock-acme: warning: the open-file limit (" << limit.rlim_cur << ") is below the "
+                  << connections << " connections it may serve; raise it (ulimit -n) or lower --max-connections\n";
+}
 
 }  // namespace
 
@@ -157,6 +177,8 @@ int main(int argc, char** argv) {
         else if (a == "--intermediates") config.intermediates = static_cast<int>(number(value(), 1, 4));
         else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
         else if (a == "--orders-per-page") config.ordersPerPage = static_cast<int>(number(value(), 1, 10000));
+        else if (a == "--max-connections")
+            config.maxConnections = static_cast<int>(number(value(), 1, MockAcmeConfig::kMaxConnections));
         else if (a == "--persist") config.persistFile = value();
         else if (a == "--seed") config.randomSeed = static_cast<std::uint64_t>(number(value(), 0, LONG_MAX));
         else usage("unknown option " + a);
@@ -174,6 +196,7 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
     std::signal(SIGPIPE, SIG_IGN);
+    raiseOpenFileLimit(config.maxConnections);
 
     try {
         MockAcmeServer server(config);

@@ -112,6 +112,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "alternateChains") alternateChains = number<int>(j, key);
         else if (key == "persistFile") persistFile = text(j, key);
         else if (key == "maxBodyBytes") maxBodyBytes = number<std::size_t>(j, key);
+        else if (key == "maxConnections") maxConnections = number<int>(j, key);
         else if (key == "ordersPerPage") ordersPerPage = number<int>(j, key);
         else if (key == "intermediates") intermediates = number<int>(j, key);
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
@@ -136,6 +137,8 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: challengeWait must be between 0 and 60 seconds");
     if (validationThreads == 0) throw Error("mock-acme config: validationThreads must be at least 1");
     if (ordersPerPage < 1 || ordersPerPage > 10000) throw Error("mock-acme config: ordersPerPage must be 1..10000");
+    if (maxConnections < 1 || maxConnections > kMaxConnections)
+        throw Error("mock-acme config: maxConnections must be 1.." + std::to_string(kMaxConnections));
 }
 
 }  // namespace cxxacme::mock_acme

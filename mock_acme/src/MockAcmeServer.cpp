@@ -116,8 +116,8 @@ private:
     std::size_t maxBody_;
 };
 
-// Connections served at once (see PooledHttpServer): every client of a test run.
-constexpr int kAcmeConnections = 512;
+// Management connections served at once (see PooledHttpServer); the ACME
+// side's number is the config's maxConnections.
 constexpr int kManagementConnections = 32;
 
 Poco::Net::HTTPServerParams::Ptr serverParams() {
@@ -190,11 +190,12 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     managementPort_ = managementSocket.address().port();
 
     const std::size_t maxBody = config.maxBodyBytes;
+    const int maxConnections = config.maxConnections;
     auto validator = std::make_unique<ChallengeValidator>(config);
     engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + hostForUrl(host_) + ":" + std::to_string(port_),
                                                *clock, std::move(validator));
     servers_->acme = std::make_unique<cxxacme::detail::PooledHttpServer>(
-        new HandlerFactory(*engine_, false, maxBody), acmeSocket, serverParams(), kAcmeConnections);
+        new HandlerFactory(*engine_, false, maxBody), acmeSocket, serverParams(), maxConnections);
     servers_->management = std::make_unique<cxxacme::detail::PooledHttpServer>(
         new HandlerFactory(*engine_, true, maxBody), managementSocket, serverParams(), kManagementConnections);
 }

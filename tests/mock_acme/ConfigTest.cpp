@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "nonceRejectPercent": 10, "authzReusePercent": 50, "rateLimitOrders": 3, "rateLimitWindowSeconds": 60,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
-        "caKeyType": "rsa2048", "alternateChains": 2
+        "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000
     })");
     BOOST_CHECK_NO_THROW(config.validate());
     BOOST_TEST(config.listenPort == 0);
@@ -66,6 +66,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST(config.defaultProfile == "tiny");
     BOOST_TEST((config.caKeyType == KeyType::Rsa2048));
     BOOST_TEST(config.alternateChains == 2);
+    BOOST_TEST(config.maxConnections == 20000);
 }
 
 // certificateLifetimeSeconds is about the default profile, in whatever order the keys come
@@ -107,5 +108,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"defaultProfile": "nonsense"})", "nonsense"));
     BOOST_TEST(refusedNaming(R"({"alternateChains": 9})", "alternateChains"));
     BOOST_TEST(refusedNaming(R"({"validationThreads": 0})", "validationThreads"));
+    BOOST_TEST(refusedNaming(R"({"maxConnections": 0})", "maxConnections"));
+    BOOST_TEST(refusedNaming(R"({"maxConnections": 65537})", "maxConnections"));
     BOOST_TEST(refusedNaming(R"({"caKeyType": "dsa"})", "dsa"));
 }

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE mock_acme_protocol
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/HTTPSClientSession.h>
 
@@ -132,7 +134,17 @@ BOOST_AUTO_TEST_CASE(many_kept_alive_connections_are_all_served) {
     // Clients keep their connections open between requests (certbot, lego and
     // cxxacme all do). A new connection is served while many others are open
     // and in use: a server with a thread per connection and too few threads
-    // (POCO's shared default pool has 16) would leave it waiting for ever.
+    // (POCO's shared default pool has 16; mock-acme's own pool had 512) would
+    // leave it waiting until another connection idles out.
+    constexpr int kConnections = 600;
+    // both ends of every connection are in this process
+    rlimit files{};
+    BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &files) == 0);
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+    BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &files) == 0);
+    BOOST_REQUIRE_MESSAGE(files.rlim_cur == RLIM_INFINITY || files.rlim_cur >= 2 * kConnections + 256,
+                          "the open-file limit " << files.rlim_cur << " is too low for this test");
     Server s;
     Poco::Net::Context::Params params;
     params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
@@ -149,7 +161,6 @@ BOOST_AUTO_TEST_CASE(many_kept_alive_connections_are_all_served) {
         return response.getStatus() == 200 && response.has("Replay-Nonce");
     };
 
-    constexpr int kConnections = 48;
     const auto kept = test::KeptAliveConnections::open(
         kConnections,
         [&] {

@@ -76,6 +76,13 @@ struct MockAcmeConfig {
     int intermediates = 1;                   ///< CA certificates between a leaf and its root (1..4)
 
     std::size_t maxBodyBytes = 64 * 1024;
+    /// ACME connections served at once. POCO gives a kept-alive connection a
+    /// thread for as long as it stays open (made when needed, gone after a
+    /// minute idle), so this is how many clients can hold a connection;
+    /// one more waits until another is closed or idles out (10 s). Each is
+    /// a file descriptor: the `mock-acme` program raises its open-file limit.
+    int maxConnections = 4096;
+    static constexpr int kMaxConnections = 65536;
     /// An account's orders list gives this many URLs a page, with
     /// `Link: rel="next"` to the rest (RFC 8555 §7.1.2.1).
     int ordersPerPage = 100;
