@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/obj_mac.h>
 
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
@@ -51,6 +52,12 @@ const char* opensslGroup(const std::string& crv) {
     if (crv == "P-256") return "prime256v1";
     if (crv == "P-384") return "secp384r1";
     return "secp521r1";
+}
+
+int curveNid(const std::string& crv) {
+    if (crv == "P-256") return NID_X9_62_prime256v1;
+    if (crv == "P-384") return NID_secp384r1;
+    return NID_secp521r1;
 }
 
 EVP_PKEY* fromParams(const char* type, int selection, OSSL_PARAM_BLD* bld) {
@@ -176,6 +183,15 @@ EVP_PKEY* buildKey(const Jwk& jwk, const Poco::JSON::Object& json, bool priv) {
     const std::size_t width = fieldBytes(crv);
     const std::string point = "\x04" + memberBytes(json, "x") + memberBytes(json, "y");
     if (point.size() != 1 + 2 * width) throw JoseError("JWK: wrong coordinate size for " + crv);
+    if (!priv) {
+        // An EC_KEY-backed key: FlattenedJws::verify checks ECDSA on it
+        // directly, without OpenSSL 3.0's per-verification provider lookups.
+        try {
+            return ecPublicKey(curveNid(crv), point).release();
+        } catch (const CryptoError&) {
+            throw JoseError("JWK: the public key is not valid (not on its curve?)");
+        }
+    }
     checkOne(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, opensslGroup(crv), 0),
              "OSSL_PARAM_BLD_push_utf8_string");
     checkOne(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),

@@ -84,6 +84,14 @@ BOOST_AUTO_TEST_CASE(rfc7515_a3_es256_verifies_and_any_changed_byte_fails) {
     for (std::size_t i = 0; i < kRfc7515A3Signature.size() - 1; i += 5)
         BOOST_TEST(!FlattenedJws::parse(flattened(kRfc7515A3Protected, kRfc7515Payload, flip(kRfc7515A3Signature, i)))
                         .verify(key));
+    // A JWK's key is EC_KEY-backed and checked on itself; the same key as
+    // OpenSSL's provider holds it takes the EVP path: both give one verdict.
+    const PublicKey providerKey = Jwk::privateKeyFromJson(kRfc7515EcJwk).publicKey();
+    BOOST_TEST(FlattenedJws::parse(good).verify(providerKey));
+    for (std::size_t i = 0; i < kRfc7515A3Signature.size() - 1; i += 3) {
+        const auto changed = FlattenedJws::parse(flattened(kRfc7515A3Protected, kRfc7515Payload, flip(kRfc7515A3Signature, i)));
+        BOOST_TEST(changed.verify(key) == changed.verify(providerKey));
+    }
     // the private key of A.3 belongs to the public key
     const KeySigner signer(Jwk::privateKeyFromJson(kRfc7515EcJwk));
     const auto ours = FlattenedJws::signEncoded(signer, kRfc7515A3Protected, kRfc7515Payload);

@@ -53,6 +53,11 @@ void setPublicKey(X509_REQ* request, EVP_PKEY* key);
 /// refuses (a point not on its curve).
 EvpPkeyPtr publicKeyFromSpki(std::string_view spki);
 
+/// An EC public key from its uncompressed point (0x04 || x || y) on the
+/// curve `nid` (P-256, P-384 or P-521), as an EC_KEY-backed key on a curve
+/// group made once (~5 µs). Throws `CryptoError` for a point not on the curve.
+EvpPkeyPtr ecPublicKey(int nid, std::string_view point);
+
 /// The affine x and y of an EC key's public point, for a provider key and
 /// for the EC_KEY-backed keys publicKeyFromSpki makes alike (OpenSSL 3.0
 /// answers "qx"/"qy" only for the former).
