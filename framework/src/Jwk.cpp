@@ -3,6 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
+#include <openssl/objects.h>
 
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
@@ -48,12 +49,7 @@ std::size_t fieldBytes(const std::string& crv) {
     throw JoseError("JWK: unsupported curve \"" + InvalidNameError::printable(crv) + "\"");
 }
 
-const char* opensslGroup(const std::string& crv) {
-    if (crv == "P-256") return "prime256v1";
-    if (crv == "P-384") return "secp384r1";
-    return "secp521r1";
-}
-
+// The curve's NID; OBJ_nid2sn of it is OpenSSL's group name ("prime256v1").
 int curveNid(const std::string& crv) {
     if (crv == "P-256") return NID_X9_62_prime256v1;
     if (crv == "P-384") return NID_secp384r1;
@@ -192,7 +188,7 @@ EVP_PKEY* buildKey(const Jwk& jwk, const Poco::JSON::Object& json, bool priv) {
             throw JoseError("JWK: the public key is not valid (not on its curve?)");
         }
     }
-    checkOne(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, opensslGroup(crv), 0),
+    checkOne(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, OBJ_nid2sn(curveNid(crv)), 0),
              "OSSL_PARAM_BLD_push_utf8_string");
     checkOne(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()),
              "OSSL_PARAM_BLD_push_octet_string");
