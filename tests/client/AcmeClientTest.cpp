@@ -313,36 +313,30 @@ BOOST_AUTO_TEST_CASE(alternate_chains_are_fetched_only_for_a_preference) {
         ~Detach() { log.detach(); }
     } detach{*log};
 
-    // no preference: the default chain alone, one request
-    const PemBundle plain = AcmeIssuer(w.client, {&w.http}).issue("plain.example.test");
-    BOOST_CHECK_NO_THROW(plain.certificate().verifyChain(plain.chain(), {w.acme.issuingRoot()}));
-    BOOST_TEST(log->count(kDefaultChainDownload) == 1u);
-    BOOST_TEST(log->count(kAlternateChainDownload) == 0u);
-
-    // a preference the default chain meets: no alternate either
-    log->clear();
-    AcmeIssuerOptions rootZero;
-    rootZero.preferredChainIssuer = "mock-acme root 0";
-    const PemBundle zero = AcmeIssuer(w.client, {&w.http}, rootZero).issue("zero.example.test");
-    BOOST_CHECK_NO_THROW(zero.certificate().verifyChain(zero.chain(), {w.acme.issuingRoot()}));
-    BOOST_TEST(log->count(kDefaultChainDownload) == 1u);
-    BOOST_TEST(log->count(kAlternateChainDownload) == 0u);
-
-    // a preference only the alternate meets: it is fetched and taken
-    log->clear();
-    AcmeIssuerOptions rootOne;
-    rootOne.preferredChainIssuer = "mock-acme root 1";
-    const PemBundle one = AcmeIssuer(w.client, {&w.http}, rootOne).issue("one.example.test");
-    BOOST_CHECK_NO_THROW(one.certificate().verifyChain(one.chain(), {w.acme.server().issuingRoot(1)}));
-    BOOST_TEST(log->count(kAlternateChainDownload) == 1u);
-
-    // a preference no chain meets: every alternate is looked at, the default kept
-    log->clear();
-    AcmeIssuerOptions nowhere;
-    nowhere.preferredChainIssuer = "no such root";
-    const PemBundle fallback = AcmeIssuer(w.client, {&w.http}, nowhere).issue("nowhere.example.test");
-    BOOST_CHECK_NO_THROW(fallback.certificate().verifyChain(fallback.chain(), {w.acme.issuingRoot()}));
-    BOOST_TEST(log->count(kAlternateChainDownload) == 1u);
+    struct Case {
+        std::string preference;
+        std::size_t root;        // the root the chain taken leads to
+        std::size_t alternates;  // alternate chains downloaded
+    };
+    const Case cases[] = {
+        {"", 0, 0},                  // no preference: the default chain alone, one request
+        {"mock-acme root 0", 0, 0},  // a preference the default chain meets: no alternate either
+        {"mock-acme root 1", 1, 1},  // one only the alternate meets: it is fetched and taken
+        {"no such root", 0, 1},      // one no chain meets: every alternate looked at, the default kept
+    };
+    int n = 0;
+    for (const Case& c : cases) {
+        BOOST_TEST_CONTEXT("preferred chain issuer \"" << c.preference << "\"") {
+            log->clear();
+            AcmeIssuerOptions options;
+            options.preferredChainIssuer = c.preference;
+            const PemBundle bundle =
+                AcmeIssuer(w.client, {&w.http}, options).issue("chain" + std::to_string(++n) + ".example.test");
+            BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {w.acme.server().issuingRoot(c.root)}));
+            BOOST_TEST(log->count(kDefaultChainDownload) == 1u);
+            BOOST_TEST(log->count(kAlternateChainDownload) == c.alternates);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(certificate_download_names_its_alternates) {
