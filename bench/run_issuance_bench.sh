@@ -3,7 +3,8 @@
 #   - cxxacme's client + mock-acme in one process, and over loopback to the mock-acme program;
 #   - cxxacme's client against Debian's pebble (PEBBLE_VA_NOSLEEP=1);
 #   - Debian's lego and uacme issuing against pebble (one process per certificate, as they run).
-# Usage: bench/run_issuance_bench.sh [COUNT]   (after scripts/test.sh has built build/)
+# Usage: bench/run_issuance_bench.sh [COUNT]   (after scripts/test.sh has built build/;
+# installs what it runs against, uacme included, with scripts/install-deps.sh --bench)
 # uacme trusts only the system store, so its run adds pebble's throwaway HTTPS
 # CA to /usr/local/share/ca-certificates for the duration (root only) and removes it after.
 set -euo pipefail
@@ -12,6 +13,7 @@ COUNT=${1:-64}
 BENCH_BIN=build/bench/issuance_bench
 BENCH() { "$BENCH_BIN" "$@" || true; }  # a failing configuration is reported, the run goes on
 MOCK_ACME=build/mock_acme/mock-acme
+scripts/install-deps.sh --bench
 source tests/interop/lib.sh
 for tool in pebble pebble-challtestsrv lego uacme openssl; do command -v $tool >/dev/null || fail "$tool is needed"; done
 

@@ -3,14 +3,18 @@
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 
-# Usage: install-deps.sh [--test]   (--test adds what the test suite runs
-# against: the reference ACME clients and server certbot, lego, pebble; two
-# more clients, dehydrated and acme-tiny; Knot DNS and its tools for dns-01;
-# curl)
+# Usage: install-deps.sh [--test | --bench]   (--test adds what the test
+# suite runs against: the reference ACME clients and server certbot, lego,
+# pebble; two more clients, dehydrated and acme-tiny; Knot DNS and its tools
+# for dns-01; curl. --bench adds to those uacme, a reference client of
+# bench/run_issuance_bench.sh)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
-if [ "${1:-}" = "--test" ]; then
-  packages+=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl)
-fi
+case "${1:-}" in
+  --test) packages+=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl) ;;
+  --bench) packages+=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl uacme) ;;
+  "") ;;
+  *) echo "usage: install-deps.sh [--test | --bench]" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
