@@ -9,9 +9,10 @@ set -euo pipefail
 # for dns-01; curl. --bench adds to those uacme, a reference client of
 # bench/run_issuance_bench.sh)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
+test_packages=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl)
 case "${1:-}" in
-  --test) packages+=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl) ;;
-  --bench) packages+=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl uacme) ;;
+  --test) packages+=("${test_packages[@]}") ;;
+  --bench) packages+=("${test_packages[@]}" uacme) ;;
   "") ;;
   *) echo "usage: install-deps.sh [--test | --bench]" >&2; exit 2 ;;
 esac

@@ -84,43 +84,46 @@ struct World {
 };
 
 // The request lines ("POST /certZ/ID/1 200") an in-process mock-acme logs
-// while the log is attached.
-class RequestLog final : public Poco::Channel {
+// while this lives; the logger's channel and level are restored after.
+class RequestLog {
 public:
-    static Poco::AutoPtr<RequestLog> attach() {
-        Poco::AutoPtr<RequestLog> log(new RequestLog);
-        Poco::Logger& logger = Poco::Logger::get("cxxacme.mock_acme.requests");
-        log->previousLevel_ = logger.getLevel();
-        log->previous_ = logger.getChannel();
-        logger.setChannel(log);
-        logger.setLevel(Poco::Message::PRIO_INFORMATION);
-        return log;
+    RequestLog()
+        : logger_(Poco::Logger::get("cxxacme.mock_acme.requests")),
+          previous_(logger_.getChannel()),
+          previousLevel_(logger_.getLevel()) {
+        logger_.setChannel(lines_);
+        logger_.setLevel(Poco::Message::PRIO_INFORMATION);
     }
-    void detach() {
-        Poco::Logger& logger = Poco::Logger::get("cxxacme.mock_acme.requests");
-        logger.setChannel(previous_);
-        logger.setLevel(previousLevel_);
+    ~RequestLog() {
+        logger_.setChannel(previous_);
+        logger_.setLevel(previousLevel_);
     }
-    void log(const Poco::Message& message) override {
-        std::lock_guard lock(mutex_);
-        lines_.push_back(message.getText());
-    }
+    RequestLog(const RequestLog&) = delete;
+    RequestLog& operator=(const RequestLog&) = delete;
+
     std::size_t count(const std::regex& pattern) {
-        std::lock_guard lock(mutex_);
-        return static_cast<std::size_t>(std::count_if(lines_.begin(), lines_.end(), [&](const std::string& line) {
-            return std::regex_search(line, pattern);
-        }));
+        std::lock_guard lock(lines_->mutex);
+        return static_cast<std::size_t>(std::count_if(lines_->lines.begin(), lines_->lines.end(),
+                                                       [&](const std::string& line) { return std::regex_search(line, pattern); }));
     }
     void clear() {
-        std::lock_guard lock(mutex_);
-        lines_.clear();
+        std::lock_guard lock(lines_->mutex);
+        lines_->lines.clear();
     }
 
 private:
-    std::mutex mutex_;
-    std::vector<std::string> lines_;
+    struct Lines final : Poco::Channel {
+        void log(const Poco::Message& message) override {
+            std::lock_guard lock(mutex);
+            lines.push_back(message.getText());
+        }
+        std::mutex mutex;
+        std::vector<std::string> lines;
+    };
+    Poco::Logger& logger_;
     Poco::Channel::Ptr previous_;
-    int previousLevel_ = 0;
+    int previousLevel_;
+    Poco::AutoPtr<Lines> lines_{new Lines};
 };
 
 const std::regex kDefaultChainDownload("^POST /certZ/[^/ ]+ 200");
@@ -307,11 +310,7 @@ BOOST_AUTO_TEST_CASE(profiles_and_preferred_chains) {
 
 BOOST_AUTO_TEST_CASE(alternate_chains_are_fetched_only_for_a_preference) {
     World w;  // mock-acme offers one alternate chain, to "mock-acme root 1"
-    auto log = RequestLog::attach();
-    struct Detach {
-        RequestLog& log;
-        ~Detach() { log.detach(); }
-    } detach{*log};
+    RequestLog log;
 
     struct Case {
         std::string preference;
@@ -327,14 +326,14 @@ BOOST_AUTO_TEST_CASE(alternate_chains_are_fetched_only_for_a_preference) {
     int n = 0;
     for (const Case& c : cases) {
         BOOST_TEST_CONTEXT("preferred chain issuer \"" << c.preference << "\"") {
-            log->clear();
+            log.clear();
             AcmeIssuerOptions options;
             options.preferredChainIssuer = c.preference;
             const PemBundle bundle =
                 AcmeIssuer(w.client, {&w.http}, options).issue("chain" + std::to_string(++n) + ".example.test");
             BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {w.acme.server().issuingRoot(c.root)}));
-            BOOST_TEST(log->count(kDefaultChainDownload) == 1u);
-            BOOST_TEST(log->count(kAlternateChainDownload) == c.alternates);
+            BOOST_TEST(log.count(kDefaultChainDownload) == 1u);
+            BOOST_TEST(log.count(kAlternateChainDownload) == c.alternates);
         }
     }
 }
