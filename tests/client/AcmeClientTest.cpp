@@ -4,8 +4,8 @@
 // cxxacme's ACME client against mock-acme, over real HTTPS on loopback,
 // with real http-01 and tls-alpn-01 validation through cxxacme's responders.
 
+#include <functional>
 #include <mutex>
-#include <regex>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Channel.h>
@@ -101,10 +101,9 @@ public:
     RequestLog(const RequestLog&) = delete;
     RequestLog& operator=(const RequestLog&) = delete;
 
-    std::size_t count(const std::regex& pattern) {
+    std::size_t count(const std::function<bool(const std::string&)>& matches) {
         std::lock_guard lock(lines_->mutex);
-        return static_cast<std::size_t>(std::count_if(lines_->lines.begin(), lines_->lines.end(),
-                                                       [&](const std::string& line) { return std::regex_search(line, pattern); }));
+        return static_cast<std::size_t>(std::count_if(lines_->lines.begin(), lines_->lines.end(), matches));
     }
     void clear() {
         std::lock_guard lock(lines_->mutex);
@@ -126,8 +125,15 @@ private:
     Poco::AutoPtr<Lines> lines_{new Lines};
 };
 
-const std::regex kDefaultChainDownload("^POST /certZ/[^/ ]+ 200");
-const std::regex kAlternateChainDownload("^POST /certZ/[^/ ]+/[0-9]+ 200");
+// "POST /certZ/ID 200" downloads the default chain, "POST /certZ/ID/N 200" an alternate.
+bool isChainDownload(const std::string& line, bool alternate) {
+    const std::string prefix = "POST /certZ/", suffix = " 200";
+    if (!line.starts_with(prefix) || !line.ends_with(suffix) || line.size() <= prefix.size() + suffix.size()) return false;
+    const std::string rest = line.substr(prefix.size(), line.size() - prefix.size() - suffix.size());
+    return (rest.find('/') != std::string::npos) == alternate;
+}
+bool isDefaultChainDownload(const std::string& line) { return isChainDownload(line, false); }
+bool isAlternateChainDownload(const std::string& line) { return isChainDownload(line, true); }
 
 void checkBundle(const PemBundle& bundle, const Certificate& root, std::size_t names) {
     BOOST_TEST(bundle.certificate().subjectAltNames().size() == names);
@@ -332,8 +338,8 @@ BOOST_AUTO_TEST_CASE(alternate_chains_are_fetched_only_for_a_preference) {
             const PemBundle bundle =
                 AcmeIssuer(w.client, {&w.http}, options).issue("chain" + std::to_string(++n) + ".example.test");
             BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {w.acme.server().issuingRoot(c.root)}));
-            BOOST_TEST(log.count(kDefaultChainDownload) == 1u);
-            BOOST_TEST(log.count(kAlternateChainDownload) == c.alternates);
+            BOOST_TEST(log.count(isDefaultChainDownload) == 1u);
+            BOOST_TEST(log.count(isAlternateChainDownload) == c.alternates);
         }
     }
 }
