@@ -10,10 +10,13 @@
 //       connections -- the server's cost of one HTTPS request with (almost) nothing behind it
 //
 // Each of K threads has its own account (made before the clock starts) and
-// issues N/K certificates (one name each). Prints one line: certificates per second, and the p50/p99
-// latency of one issuance. The client polls every 2 ms (--min-poll-ms) for
+// issues N/K certificates (one name each). Prints one line: certificates per second, the p50/p99
+// latency of one issuance, and this process's CPU per certificate while the clock ran (with
+// --directory, the client's share of a machine the server may share). The client polls every 2 ms (--min-poll-ms) for
 // every server alike, so that the server is what is measured. Run by
 // bench/run_issuance_bench.sh; never by ctest.
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -46,6 +49,14 @@ using namespace cxxacme;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// CPU time (user + system) of this whole process so far, in milliseconds.
+double processCpuMillis() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    const auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_usec) / 1e3; };
+    return ms(u.ru_utime) + ms(u.ru_stime);
+}
 
 // One order through the protocol alone, as a load generator runs it: the
 // CSR is made beforehand and the chain is downloaded but not parsed.
@@ -195,17 +206,22 @@ int main(int argc, char** argv) {
     }
     ready.arrive_and_wait();
     const auto start = Clock::now();
+    const double cpuStart = processCpuMillis();
     for (auto& th : threads) th.join();
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double cpuSpent = processCpuMillis() - cpuStart;
     if (!tmpCa.empty()) std::remove(tmpCa.c_str());
     std::sort(latencies.begin(), latencies.end());
     const auto pct = [&](double p) {
         return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1, static_cast<std::size_t>(p * latencies.size()))];
     };
     // (with --nonce-only a "cert" is one request)
-    std::printf("%-44s %4d certs %3d parallel %9.1f certs/s  p50 %8.1f ms  p99 %8.1f ms  failures %d\n",
+    // "process CPU": this process's CPU while the clock ran, per certificate (per request with
+    // --nonce-only): the client's alone with --directory, client and server with --in-process.
+    std::printf("%-44s %4d certs %3d parallel %9.1f certs/s  p50 %8.1f ms  p99 %8.1f ms  failures %d  process CPU %.3f ms\n",
                 label.empty() ? directory.c_str() : label.c_str(), static_cast<int>(latencies.size()), parallel,
-                latencies.size() / seconds, pct(0.50), pct(0.99), failures.load());
+                latencies.size() / seconds, pct(0.50), pct(0.99), failures.load(),
+                latencies.empty() ? 0.0 : cpuSpent / static_cast<double>(latencies.size()));
     if (failures) std::fprintf(stderr, "first failure: %s\n", firstError.c_str());
     return failures ? 1 : 0;
 }

@@ -175,7 +175,11 @@ echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs 
 # Each run also reads the server's CPU time (user + system, /proc/PID/stat) before and
 # after: "server ms/order" is the server's own cost, apart from the load generator that
 # shares the machine's cores, and "capacity" compares it with pebble's (pebble's CPU
-# per order over mock-acme's). A run that fails or times out has no figure.
+# per order over mock-acme's). "client ms/order" is the load generator's own CPU per order
+# (issuance_bench's, getrusage), which shares the machine's cores with the server: once the
+# cores are busy (several clients), orders/s is bounded by server + client CPU per order, and
+# "machine" gives that bound's ratio, (pebble's server + client) over mock-acme's.
+# A run that fails or times out has no figure.
 # Environment: ROUNDS (3), ORDER_COUNT (400), CLIENTS ("1 4 16"), RUN_TIMEOUT (60 s).
 another_mock_acme wait --http01-port "$HTTP_PORT" --retry-after 0 --challenge-wait-ms 1000
 ROUNDS=${ROUNDS:-3}
@@ -232,15 +236,16 @@ import re, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     server, validation, mode, clients, cpu, text = line.rstrip("\n").split("\t", 5)
-    m = re.search(r"([0-9.]+) certs/s\s+p50\s+([0-9.]+) ms\s+p99\s+([0-9.]+) ms\s+failures (\d+)", text)
+    m = re.search(r"([0-9.]+) certs/s\s+p50\s+([0-9.]+) ms\s+p99\s+([0-9.]+) ms\s+failures (\d+)\s+process CPU ([0-9.]+) ms", text)
     rows.setdefault((validation, mode, int(clients), server), []).append(
-        (float(m.group(1)), float(m.group(2)), float(m.group(3)), int(m.group(4)), float(cpu)) if m else None)
+        (float(m.group(1)), float(m.group(2)), float(m.group(3)), int(m.group(4)), float(cpu), float(m.group(5)))
+        if m else None)
 def med(v, i):
     good = [r[i] for r in v if r is not None and r[3] == 0]
     return statistics.median(good) if good else None
 print()
 print(f"{'validation':10} {'mode':8} {'clients':>7} {'server':15} {'orders/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'vs pebble':>9} "
-      f"{'server ms/order':>15} {'capacity':>8}  runs ok")
+      f"{'server ms/order':>15} {'capacity':>8} {'client ms/order':>15} {'machine':>8}  runs ok")
 for key in sorted(rows, key=lambda k: (k[0], k[1], k[2], k[3])):
     validation, mode, clients, server = key
     v = rows[key]
@@ -250,8 +255,12 @@ for key in sorted(rows, key=lambda k: (k[0], k[1], k[2], k[3])):
     cpu = med(v, 4)
     peb_cpu = med(rows.get((validation, mode, clients, "pebble"), []), 4)
     capacity = f"{peb_cpu / cpu:7.2f}x" if cpu and peb_cpu and server != "pebble" else ""
+    client = med(v, 5)
+    peb_client = med(rows.get((validation, mode, clients, "pebble"), []), 5)
+    machine = (f"{(peb_cpu + peb_client) / (cpu + client):7.2f}x"
+               if cpu and peb_cpu and client and peb_client and server != "pebble" else "")
     ok = sum(1 for r in v if r is not None and r[3] == 0)
     fmt = lambda x, w, d=1: f"{x:{w}.{d}f}" if x is not None else f"{'-':>{w}}"
     print(f"{validation:10} {mode:8} {clients:7d} {server:15} {fmt(rate, 9)} {fmt(med(v, 1), 7)} {fmt(med(v, 2), 7)} {ratio:>9} "
-          f"{fmt(cpu, 15, 2)} {capacity:>8}  {ok}/{len(v)}")
+          f"{fmt(cpu, 15, 2)} {capacity:>8} {fmt(client, 15, 2)} {machine:>8}  {ok}/{len(v)}")
 PY
