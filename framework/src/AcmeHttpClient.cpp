@@ -2,11 +2,13 @@
 
 #include <openssl/ssl.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <cctype>
+#include <ctime>
+#include <string_view>
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeParser.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/NetException.h>
@@ -29,6 +31,43 @@ bool sameName(const std::string& a, const std::string& b) {
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
+// Whether the parameters after one link's "<URL>" (";rel=...;type=...") give
+// it the relation type `rel`: RFC 8288 §3.3, a quoted list of types or a
+// single token, names compared case-insensitively.
+bool hasRelation(std::string_view params, const std::string& rel) {
+    const auto trim = [](std::string_view v) {
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+        return v;
+    };
+    while (!params.empty()) {
+        std::size_t end = params.find(';');
+        std::string_view param = trim(params.substr(0, end));
+        params = end == std::string_view::npos ? std::string_view{} : params.substr(end + 1);
+        const std::size_t eq = param.find('=');
+        if (eq == std::string_view::npos || !sameName(std::string(trim(param.substr(0, eq))), "rel")) continue;
+        std::string_view value = trim(param.substr(eq + 1));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        while (!value.empty()) {
+            const std::size_t space = value.find(' ');
+            if (sameName(std::string(value.substr(0, space)), rel)) return true;
+            value = space == std::string_view::npos ? std::string_view{} : trim(value.substr(space + 1));
+        }
+        return false;  // only the first rel parameter counts (RFC 8288 §3.3)
+    }
+    return false;
+}
+
+// An HTTP-date (RFC 9110 §5.6.7) in any of its three forms, the whole text.
+std::optional<TimePoint> parseHttpDate(const std::string& text) {
+    for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
+        std::tm tm{};
+        const char* end = strptime(text.c_str(), format, &tm);
+        if (end != nullptr && *end == '\0') return timePointFromUnixSeconds(timegm(&tm));
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string HttpReply::header(const std::string& name) const {
@@ -41,15 +80,17 @@ std::vector<std::string> HttpReply::links(const std::string& rel) const {
     std::vector<std::string> out;
     for (const auto& [n, v] : headers) {
         if (!sameName(n, "Link")) continue;
-        // a header may hold several comma-separated links
+        // a header may hold several comma-separated links: <URL>;params, <URL>;params
         std::size_t pos = 0;
         while ((pos = v.find('<', pos)) != std::string::npos) {
             const std::size_t close = v.find('>', pos);
             if (close == std::string::npos) break;
             const std::size_t next = v.find('<', close);
-            const std::string params = v.substr(close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
-            if (params.find("rel=\"" + rel + "\"") != std::string::npos || params.find("rel=" + rel) != std::string::npos)
-                out.push_back(v.substr(pos + 1, close - pos - 1));
+            std::string_view params =
+                std::string_view(v).substr(close + 1, next == std::string::npos ? std::string::npos : next - close - 1);
+            while (!params.empty() && (params.back() == ',' || params.back() == ' ' || params.back() == '\t'))
+                params.remove_suffix(1);  // the comma before the next link
+            if (hasRelation(params, rel)) out.push_back(v.substr(pos + 1, close - pos - 1));
             pos = close;
         }
     }
@@ -62,14 +103,9 @@ std::optional<Duration> HttpReply::retryAfter(TimePoint now) const {
     if (std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
         value.size() < 10)
         return std::chrono::seconds(std::stol(value));
-    try {
-        int tz = 0;
-        const Poco::DateTime when = Poco::DateTimeParser::parse(Poco::DateTimeFormat::HTTP_FORMAT, value, tz);
-        const auto t = std::chrono::system_clock::from_time_t(when.timestamp().epochTime());
-        return t > now ? t - now : Duration::zero();
-    } catch (const Poco::Exception&) {
-        return std::nullopt;
-    }
+    const auto when = parseHttpDate(value);
+    if (!when) return std::nullopt;
+    return *when > now ? *when - now : Duration::zero();
 }
 
 struct AcmeHttpClient::Pool {

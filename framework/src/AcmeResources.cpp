@@ -1,5 +1,7 @@
 #include "cxxacme/AcmeResources.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
@@ -69,34 +71,37 @@ std::string formatRfc3339(TimePoint time) {
 }
 
 std::optional<TimePoint> parseRfc3339(const std::string& text) {
+    // date-time = YYYY-MM-DD "T" hh:mm:ss [ "." digits ] ( "Z" / ("+" / "-") hh ":" mm ), RFC 3339 §5.6
     std::tm tm{};
     std::istringstream in(text);
     in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
     if (in.fail()) return std::nullopt;
-    TimePoint t = std::chrono::system_clock::from_time_t(timegm(&tm));
-    // fractional seconds and a zone offset may follow
     std::string rest;
     std::getline(in, rest);
+    const auto digit = [&rest](std::size_t at) { return at < rest.size() && rest[at] >= '0' && rest[at] <= '9'; };
+    const auto number = [&rest](std::size_t at) { return (rest[at] - '0') * 10 + (rest[at + 1] - '0'); };
     std::size_t i = 0;
+    std::int64_t nanos = 0;
     if (i < rest.size() && rest[i] == '.') {
-        ++i;
-        double scale = 0.1;
-        double fraction = 0;
-        while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) {
-            fraction += (rest[i++] - '0') * scale;
-            scale /= 10;
-        }
-        t += std::chrono::duration_cast<Duration>(std::chrono::duration<double>(fraction));
+        if (!digit(++i)) return std::nullopt;
+        for (std::int64_t scale = 100'000'000; digit(i); ++i, scale /= 10) nanos += (rest[i] - '0') * scale;
     }
-    if (i < rest.size() && (rest[i] == '+' || rest[i] == '-') && rest.size() >= i + 6) {
-        const int sign = rest[i] == '+' ? 1 : -1;
-        const int hours = std::stoi(rest.substr(i + 1, 2));
-        const int minutes = std::stoi(rest.substr(i + 4, 2));
-        t -= sign * (std::chrono::hours(hours) + std::chrono::minutes(minutes));
-    } else if (i >= rest.size() || (rest[i] != 'Z' && rest[i] != 'z')) {
+    std::int64_t east = 0;  // the zone's offset from UTC, in seconds
+    if (i < rest.size() && (rest[i] == 'Z' || rest[i] == 'z')) {
+        ++i;
+    } else if (i < rest.size() && (rest[i] == '+' || rest[i] == '-') && digit(i + 1) && digit(i + 2) &&
+               i + 3 < rest.size() && rest[i + 3] == ':' && digit(i + 4) && digit(i + 5)) {
+        const int hours = number(i + 1);
+        const int minutes = number(i + 4);
+        if (hours > 23 || minutes > 59) return std::nullopt;
+        east = (rest[i] == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
+        i += 6;
+    } else {
         return std::nullopt;
     }
-    return t;
+    if (i != rest.size()) return std::nullopt;
+    return timePointFromUnixSeconds(static_cast<std::int64_t>(timegm(&tm)) - east) +
+           std::chrono::duration_cast<Duration>(std::chrono::nanoseconds(nanos));
 }
 
 AcmeDirectory AcmeDirectory::fromJson(const Poco::JSON::Object& json) {

@@ -80,7 +80,7 @@ GeneralNamesPtr generalNamesFrom(const std::vector<Identifier>& identifiers) {
 TimePoint timeFrom(const ASN1_TIME* time) {
     std::tm tm{};
     if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) throw CertificateError("unreadable ASN.1 time");
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    return timePointFromUnixSeconds(timegm(&tm));
 }
 
 void setTime(ASN1_TIME* target, TimePoint time) {

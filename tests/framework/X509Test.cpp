@@ -331,3 +331,28 @@ BOOST_AUTO_TEST_CASE(malformed_certificates) {
     const std::string pem = ca().root().toPem() + ca().intermediate().toPem();
     BOOST_TEST(Certificate::chainFromPem(pem).size() == 2u);
 }
+
+BOOST_AUTO_TEST_CASE(validity_past_what_a_time_point_holds) {
+    // RFC 5280 §4.1.2.5: 99991231235959Z is "no well-defined expiration". A
+    // TimePoint ends in 2262; such a certificate used to read as expired in 1783.
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    X509* x = X509_new();
+    BOOST_REQUIRE(x != nullptr);
+    const Certificate cert = Certificate::adopt(x);  // owns it from here
+    BOOST_REQUIRE(X509_set_version(x, 2) == 1);
+    BOOST_REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(x), 7) == 1);
+    X509_NAME* name = X509_get_subject_name(x);
+    BOOST_REQUIRE(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                             reinterpret_cast<const unsigned char*>("forever"), -1, -1, 0) == 1);
+    BOOST_REQUIRE(X509_set_issuer_name(x, name) == 1);
+    BOOST_REQUIRE(ASN1_TIME_set_string(X509_getm_notBefore(x), "20260101000000Z") == 1);
+    BOOST_REQUIRE(ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") == 1);
+    BOOST_REQUIRE(X509_set_pubkey(x, key.native()) == 1);
+    BOOST_REQUIRE(X509_sign(x, key.native(), EVP_sha256()) > 0);
+    const Certificate read = Certificate::fromPem(cert.toPem());
+    BOOST_TEST((read.notBefore() == sys_days{year{2026} / January / 1}));
+    BOOST_TEST((read.notAfter() == timePointFromUnixSeconds(kLatestUnixSeconds)));
+    BOOST_TEST((read.notAfter() > read.notBefore()));
+    // what the renewal schedule computes from it stays in range
+    BOOST_TEST((read.notAfter() - (read.notAfter() - read.notBefore()) / 3 > read.notBefore()));
+}

@@ -20,9 +20,12 @@ struct HttpReply {
 
     /// The first value of a header (case-insensitive name), or "".
     std::string header(const std::string& name) const;
-    /// The URLs of `Link` headers with `rel="REL"`, in order.
+    /// The URLs of `Link` headers whose relation types include REL (RFC 8288:
+    /// `rel="REL"`, `rel=REL` or `rel="... REL ..."`, any case), in order.
     std::vector<std::string> links(const std::string& rel) const;
-    /// `Retry-After` as a delay from `now` (seconds or an HTTP date).
+    /// `Retry-After` as a delay from `now`: seconds, or an HTTP date in any
+    /// of RFC 9110's three forms (a past date: zero). Nothing when absent or
+    /// when it is neither.
     std::optional<Duration> retryAfter(TimePoint now) const;
 };
 

@@ -85,7 +85,9 @@ struct RenewalInfo {
     Duration retryAfter{};  ///< when to ask again (Retry-After), zero if unsaid
 };
 
-/// RFC 3339 text to a time point; nothing for anything else.
+/// RFC 3339 text ("Z" or a zone offset, fractions to the nanosecond) to a
+/// time point, held to 1950..2200 as `timePointFromUnixSeconds` says; nothing
+/// for anything else, trailing text included.
 std::optional<TimePoint> parseRfc3339(const std::string& text);
 
 /// A time point as RFC 3339 UTC text, to the second ("2026-01-01T00:00:00Z").
