@@ -9,8 +9,8 @@ scripts/install-deps.sh
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get install clang)"; exit 2; }
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXXACME_FUZZ=ON \
   -DCXXACME_BUILD_TESTS=OFF -DCXXACME_BUILD_BENCH=OFF > build-fuzz.configure.log
-cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer
-mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der
+cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer
+mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
@@ -30,4 +30,25 @@ if [ -z "$(ls -A "$seeds")" ]; then
   rm -rf "$tmp"
 fi
 build-fuzz/fuzz/csr_der_fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+  -artifact_prefix=build-fuzz/artifacts/ "$seeds"
+
+# acme_response: seeds are answers as a CA sends them, the first byte naming the reader
+# (0 directory, 1 account, 2 authorization, 3 order, 4 problem, 5 time, 6 headers, 7 chain)
+seeds=build-fuzz/corpus/acme_response
+if [ -z "$(ls -A "$seeds")" ]; then
+  seed() { { printf "\\$(printf '%03o' "$1")"; printf '%s' "$2"; } > "$seeds/seed-$1-$3"; }
+  seed 0 '{"newNonce":"https://ca.test/n","newAccount":"https://ca.test/a","newOrder":"https://ca.test/o","renewalInfo":"https://ca.test/ari","meta":{"termsOfService":"https://ca.test/tos","caaIdentities":["ca.test"],"externalAccountRequired":false,"profiles":{"classic":"90 days","shortlived":"6 days"}}}' dir
+  seed 1 '{"status":"valid","contact":["mailto:a@example.test"],"orders":"https://ca.test/acct/1/orders"}' account
+  seed 2 '{"status":"pending","expires":"2026-12-10T00:00:00Z","identifier":{"type":"dns","value":"a.test"},"wildcard":true,"challenges":[{"type":"dns-01","url":"https://ca.test/c/1","token":"tok","status":"invalid","error":{"type":"urn:ietf:params:acme:error:dns","detail":"no TXT"}}]}' authz
+  seed 3 '{"status":"valid","expires":"2026-12-10T00:00:00.123+01:00","identifiers":[{"type":"dns","value":"a.test"},{"type":"ip","value":"192.0.2.1"}],"authorizations":["https://ca.test/z/1"],"finalize":"https://ca.test/f/1","certificate":"https://ca.test/cert/1","profile":"classic","replaces":"aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE","error":{"type":"urn:ietf:params:acme:error:rejectedIdentifier","subproblems":[{"type":"urn:ietf:params:acme:error:caa","identifier":{"type":"dns","value":"b.test"}}]}}' order
+  seed 4 '{"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many","status":429,"subproblems":[{"type":"urn:ietf:params:acme:error:malformed","detail":"x","identifier":{"type":"ip","value":"::1"}}],"algorithms":["ES256"]}' problem
+  seed 5 '2026-12-03T18:30:05.5-08:00' time
+  seed 6 "$(printf 'Thu, 03 Dec 2026 12:01:00 GMT\n<https://ca.test/cert/1/1>;rel="alternate", <https://ca.test/dir>; rel="index up"')" headers
+  tmp=$(mktemp -d)
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=seed root" -days 30 \
+    -addext "subjectAltName=DNS:seed.example,IP:192.0.2.1" -keyout "$tmp/k.pem" -out "$tmp/c.pem" 2>/dev/null
+  seed 7 "$(cat "$tmp/c.pem" "$tmp/c.pem")" chain
+  rm -rf "$tmp"
+fi
+build-fuzz/fuzz/acme_response_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"

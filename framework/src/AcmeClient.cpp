@@ -124,10 +124,10 @@ const AcmeDirectory& AcmeClient::directory() {
 }
 
 void AcmeClient::keepNonce(const HttpReply& reply) {
-    const std::string nonce = reply.header("Replay-Nonce");
-    if (nonce.empty() || nonce.size() > 256) return;
+    std::optional<std::string> nonce = reply.replayNonce();
+    if (!nonce) return;
     std::lock_guard lock(mutex_);
-    nonces_.push_back(nonce);
+    nonces_.push_back(std::move(*nonce));
     while (nonces_.size() > kMaxNoncesKept) nonces_.pop_front();
 }
 
@@ -141,10 +141,10 @@ std::string AcmeClient::takeNonce() {
         }
     }
     const HttpReply reply = unsignedGet(directory().newNonce, true);
-    const std::string nonce = reply.header("Replay-Nonce");
-    if (reply.status >= 400 || nonce.empty())
-        throw AcmeProblem("badNonce", "the CA gave no nonce (HTTP " + std::to_string(reply.status) + ")", reply.status);
-    return nonce;
+    std::optional<std::string> nonce = reply.replayNonce();
+    if (reply.status >= 400 || !nonce)
+        throw AcmeProblem("badNonce", "the CA gave no valid nonce (HTTP " + std::to_string(reply.status) + ")", reply.status);
+    return std::move(*nonce);
 }
 
 HttpReply AcmeClient::checked(HttpReply reply) {

@@ -97,6 +97,15 @@ std::vector<std::string> HttpReply::links(const std::string& rel) const {
     return out;
 }
 
+std::optional<std::string> HttpReply::replayNonce() const {
+    std::string nonce = header("Replay-Nonce");
+    const auto base64url = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    };
+    if (nonce.empty() || nonce.size() > 256 || !std::all_of(nonce.begin(), nonce.end(), base64url)) return std::nullopt;
+    return nonce;
+}
+
 std::optional<Duration> HttpReply::retryAfter(TimePoint now) const {
     const std::string value = header("Retry-After");
     if (value.empty()) return std::nullopt;

@@ -103,6 +103,18 @@ BOOST_AUTO_TEST_CASE(retry_after_in_seconds_or_as_a_date) {
     BOOST_TEST(!replyWith({}).retryAfter(now).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(replay_nonces) {
+    BOOST_TEST(replyWith({{"Replay-Nonce", "oFvnlFP1wIhRlYS2jTaXbA"}}).replayNonce().value_or("") == "oFvnlFP1wIhRlYS2jTaXbA");
+    BOOST_TEST(replyWith({{"replay-nonce", "a-b_c"}}).replayNonce().value_or("") == "a-b_c");
+    BOOST_TEST(replyWith({{"Replay-Nonce", std::string(256, 'n')}}).replayNonce().has_value());
+    // RFC 8555 §6.5.1: base64url only, and a client ignores an invalid one
+    for (const std::string& nonce : {std::string(), std::string(257, 'n'), std::string("abc="), std::string("a b"),
+                                    std::string("a+b/c"), std::string("nonce\"}"), std::string("n\r\nX-Injected: 1")}) {
+        BOOST_TEST_CONTEXT(nonce) { BOOST_TEST(!replyWith({{"Replay-Nonce", nonce}}).replayNonce().has_value()); }
+    }
+    BOOST_TEST(!replyWith({}).replayNonce().has_value());
+}
+
 BOOST_AUTO_TEST_CASE(link_headers) {
     // RFC 8288: several links in one header, rel quoted or a token, a quoted rel may list
     // several types, names compare case-insensitively, only the first rel parameter counts

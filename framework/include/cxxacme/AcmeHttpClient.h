@@ -23,6 +23,9 @@ struct HttpReply {
     /// The URLs of `Link` headers whose relation types include REL (RFC 8288:
     /// `rel="REL"`, `rel=REL` or `rel="... REL ..."`, any case), in order.
     std::vector<std::string> links(const std::string& rel) const;
+    /// `Replay-Nonce` if it is one RFC 8555 §6.5.1 allows (base64url, 1 to
+    /// 256 characters here); nothing otherwise: a client ignores invalid ones.
+    std::optional<std::string> replayNonce() const;
     /// `Retry-After` as a delay from `now`: seconds, or an HTTP date in any
     /// of RFC 9110's three forms (a past date: zero). Nothing when absent or
     /// when it is neither.
