@@ -19,7 +19,7 @@
 #include "cxxacme/Identifier.h"
 #include "cxxacme/Jwk.h"
 #include "cxxacme/Time.h"
-#include "cxxacme/detail/OpenSsl.h"
+#include "RandomPool.h"
 
 namespace cxxacme::mock_acme::state {
 
@@ -114,7 +114,7 @@ struct EngineState : EngineData {
     bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
 
     /// A fresh nonce, without the lock: the random bytes are the costly part.
-    static std::string newNonce() { return Base64Url::encode(cxxacme::detail::randomBytes(16)); }
+    static std::string newNonce() { return Base64Url::encode(pooledRandomBytes(16)); }
 
     /// Under the lock: `nonce` (from newNonce) may now be used once.
     void issueNonce(const std::string& nonce) {

@@ -25,6 +25,7 @@
 #include "cxxacme/ServerName.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "RandomPool.h"
 #include "EngineState.h"
 #include "SnapshotFile.h"
 #include "WeakRsaKey.h"
@@ -47,7 +48,7 @@ std::string serialKey(std::string hex) {
     return first == std::string::npos ? "0" : hex.substr(first);
 }
 
-std::string newId() { return Base64Url::encode(detail::randomBytes(12)); }
+std::string newId() { return Base64Url::encode(pooledRandomBytes(12)); }
 
 Object::Ptr obj() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
@@ -609,7 +610,7 @@ public:
             Challenge c;
             c.id = newId();
             c.type = type;
-            c.token = Base64Url::encode(detail::randomBytes(32));
+            c.token = Base64Url::encode(pooledRandomBytes(32));
             c.authzId = authz.id;
             authz.challengeIds.push_back(c.id);
             s_.challenges.emplace(c.id, std::move(c));
