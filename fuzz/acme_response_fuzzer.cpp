@@ -3,8 +3,8 @@
 //
 // The first input byte picks the reader; the rest is the server's text:
 //   0 directory, 1 account, 2 authorization, 3 order (JSON bodies),
-//   4 problem document, 5 an RFC 3339 instant, 6 Retry-After and Link
-//   header values (split at the first newline), 7 a certificate chain
+//   4 problem document, 5 an RFC 3339 instant, 6 Retry-After (also read as
+//   a Replay-Nonce) and Link header values (split at the first newline), 7 a certificate chain
 //   (PEM, as the certificate URL sends it) and every field read from it.
 // The contract checked: a reader returns, or throws a cxxacme::Error (an
 // AcmeProblem for the JSON ones); any other exception aborts. AddressSanitizer
@@ -81,6 +81,11 @@ void readOne(std::uint8_t kind, const std::string& text) {
             if (newline != std::string::npos) r.headers.emplace("Link", text.substr(newline + 1));
             const TimePoint now = timePointFromUnixSeconds(1'780'000'000);
             if (const auto wait = r.retryAfter(now); wait && *wait < Duration::zero()) std::abort();
+            r.headers.emplace("Replay-Nonce", text.substr(0, newline));
+            if (const auto nonce = r.replayNonce();
+                nonce && nonce->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+                             std::string::npos)
+                std::abort();
             for (const char* rel : {"alternate", "index", "up"}) (void)r.links(rel);
             break;
         }

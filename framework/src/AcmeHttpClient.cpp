@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <locale.h>
 #include <time.h>
 
 #include <algorithm>
@@ -59,10 +60,13 @@ bool hasRelation(std::string_view params, const std::string& rel) {
 }
 
 // An HTTP-date (RFC 9110 §5.6.7) in any of its three forms, the whole text.
+// Day and month names are English whatever locale the embedding program set.
 std::optional<TimePoint> parseHttpDate(const std::string& text) {
+    static const locale_t english = newlocale(LC_ALL_MASK, "C", nullptr);
+    if (english == nullptr) return std::nullopt;
     for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
         std::tm tm{};
-        const char* end = strptime(text.c_str(), format, &tm);
+        const char* end = strptime_l(text.c_str(), format, &tm, english);
         if (end != nullptr && *end == '\0') return timePointFromUnixSeconds(timegm(&tm));
     }
     return std::nullopt;
