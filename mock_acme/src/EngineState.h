@@ -24,6 +24,8 @@
 namespace cxxacme::mock_acme::state {
 
 constexpr std::size_t kMaxNonces = 100000;
+/// How far time travel may move the engine's clock, either way (100 years).
+constexpr long long kMaxClockOffsetSeconds = 100LL * 366 * 24 * 3600;
 
 
 struct Account {

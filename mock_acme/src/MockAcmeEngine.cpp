@@ -1415,14 +1415,13 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 throw malformed(e.what());
             }
             // within a century either way, so that no time point overflows
-            constexpr long long kMaxOffsetSeconds = 100LL * 366 * 24 * 3600;
             const auto advance = payload->has("advanceSeconds") && payload->get("advanceSeconds").isInteger()
                                      ? payload->getValue<long long>("advanceSeconds")
                                      : 0;
             const long long total = std::chrono::duration_cast<std::chrono::seconds>(state_->offset).count() + advance;
             if (!payload->has("advanceSeconds") || !payload->get("advanceSeconds").isInteger() ||
-                advance > kMaxOffsetSeconds || advance < -kMaxOffsetSeconds || total > kMaxOffsetSeconds ||
-                total < -kMaxOffsetSeconds)
+                advance > kMaxClockOffsetSeconds || advance < -kMaxClockOffsetSeconds || total > kMaxClockOffsetSeconds ||
+                total < -kMaxClockOffsetSeconds)
                 throw malformed("time-travel needs {\"advanceSeconds\": N}, an integer, the whole offset within 100 years");
             state_->offset += std::chrono::seconds(advance);
             requestSnapshot();

@@ -21,7 +21,7 @@ constexpr int kVersion = 1;
 long long secondsOf(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
-TimePoint timeOf(long long s) { return TimePoint(std::chrono::seconds(s)); }
+TimePoint timeOf(long long s) { return timePointFromUnixSeconds(s); }  // held to 1950..2200, whatever the file says
 
 Array::Ptr strings(const std::vector<std::string>& v) {
     Array::Ptr a = new Array;
@@ -235,7 +235,10 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
         }
         auto ca = std::make_unique<MockCertificateAuthority>(roots, rootKeys, intermediateKeys, chains);
 
-        s.offset = std::chrono::seconds(root->getValue<long long>("offsetSeconds"));
+        const long long offset = root->getValue<long long>("offsetSeconds");
+        if (offset > kMaxClockOffsetSeconds || offset < -kMaxClockOffsetSeconds)
+            throw std::runtime_error("its clock offset is beyond 100 years");
+        s.offset = std::chrono::seconds(offset);
         auto each = [&](const char* name, auto&& f) {
             auto a = root->getArray(name);
             for (std::size_t i = 0; a && i < a->size(); ++i) f(*a->getObject(static_cast<unsigned>(i)));

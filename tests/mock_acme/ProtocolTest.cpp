@@ -1203,6 +1203,34 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         BOOST_TEST(formatRfc3339(issued.at(0).notAfter()) == readyNotAfter);
         BOOST_TEST(s.management("/cert-status-by-serial/" + serial).find("\"Revoked\"") != std::string::npos);
     }
+    // a hand-edited snapshot: instants past what a TimePoint holds (it ends in 2262) read as
+    // 2200-01-01 instead of wrapping into the past; a clock offset beyond 100 years is refused
+    const auto edit = [&file](const std::string& sql) {
+        sqlite3* db = nullptr;
+        BOOST_REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+        char* error = nullptr;
+        const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+        BOOST_TEST(rc == SQLITE_OK, (error ? error : ""));
+        sqlite3_free(error);
+        sqlite3_close(db);
+    };
+    edit("UPDATE snapshot SET json = json_set(json, '$.orders[0].expires', 99999999999, '$.orders[1].expires', 99999999999)");
+    {
+        Server s(config, accountKey);
+        const Reply found = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})");
+        s.kid = found.header("Location");
+        const std::string base = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4);
+        BOOST_TEST(s.session.post(base + orderUrl.substr(orderUrl.find("/my-order/")), s.account, s.kid, "").str("expires") ==
+                   "2200-01-01T00:00:00Z");
+    }
+    edit("UPDATE snapshot SET json = json_set(json, '$.offsetSeconds', 99999999999)");
+    try {
+        MockAcmeServer travelled(config);
+        BOOST_FAIL("started with a clock offset of 3000 years");
+    } catch (const Error& e) {
+        BOOST_TEST(std::string(e.what()).find(file) != std::string::npos);
+        BOOST_TEST(std::string(e.what()).find("offset") != std::string::npos);
+    }
     // a file that is not a snapshot is a clear error
     std::filesystem::remove(file);
     AtomicFile::write(file, "not a database");
