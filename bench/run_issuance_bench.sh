@@ -176,9 +176,10 @@ echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs 
 # after: "server ms/order" is the server's own cost, apart from the load generator that
 # shares the machine's cores, and "capacity" compares it with pebble's (pebble's CPU
 # per order over mock-acme's). "client ms/order" is the load generator's own CPU per order
-# (issuance_bench's, getrusage), which shares the machine's cores with the server: once the
-# cores are busy (several clients), orders/s is bounded by server + client CPU per order, and
-# "machine" gives that bound's ratio, (pebble's server + client) over mock-acme's.
+# (issuance_bench's, getrusage), which shares the machine's cores with the server: orders/s
+# can reach at most cores / (server + client CPU per order), and "machine" is the ratio of
+# the two ceilings, (pebble's server + client) over mock-acme's -- the rate ratio when both
+# runs keep the cores busy (higher when pebble's own waits leave them idle).
 # A run that fails or times out has no figure.
 # Environment: ROUNDS (3), ORDER_COUNT (400), CLIENTS ("1 4 16"), RUN_TIMEOUT (60 s).
 another_mock_acme wait --http01-port "$HTTP_PORT" --retry-after 0 --challenge-wait-ms 1000
