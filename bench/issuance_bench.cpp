@@ -10,10 +10,11 @@
 //       connections -- the server's cost of one HTTPS request with (almost) nothing behind it
 //
 // Each of K threads has its own account (made before the clock starts) and
-// issues N/K certificates (one name each). Prints one line: certificates per second, the p50/p99
-// latency of one issuance, and this process's CPU per certificate while the clock ran (with
-// --directory, the client's share of a machine the server may share). The client polls every 2 ms (--min-poll-ms) for
-// every server alike, so that the server is what is measured. Run by
+// issues N/K certificates (one name each). Prints one line: certificates per
+// second, the p50/p99 latency of one issuance, and this process's CPU per
+// certificate while the clock ran (with --directory, the client's share of a
+// machine the server may share). The client polls every 2 ms (--min-poll-ms)
+// for every server alike, so that the server is what is measured. Run by
 // bench/run_issuance_bench.sh; never by ctest.
 
 #include <sys/resource.h>
