@@ -11,6 +11,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include "CommandLine.h"
+#include "cxxacme/detail/OpenFileLimit.h"
 #include "cxxacme/detail/PooledHttpServer.h"
 #include "StaticSite.h"
 #include "cxxacme/Error.h"
@@ -131,6 +132,9 @@ int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
             if (!*logFile) throw FileError(logPath, "cannot open the access log");
             options.accessLog = logFile.get();
         }
+        // a program may raise its own open-file limit (a library leaves it alone)
+        if (const auto warning = cxxacme::detail::raiseOpenFileLimit(options.endpoint.maxConnections))
+            err << "cxxacme serve: warning: " << *warning << "; raise it (ulimit -n)\n";
         SiteServer server(options);
         // Issuances finish on the service's threads: each line is written whole, under one lock.
         std::mutex errMutex;

@@ -6,6 +6,7 @@
 
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
+#include "cxxacme/detail/OpenFileLimit.h"
 #include "cxxacme/detail/PooledHttpServer.h"
 #include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/stores/SqliteStore.h"
@@ -93,8 +94,10 @@ void AutoTlsEndpoint::listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
     if (p.server) throw Error("AutoTlsEndpoint::listen called twice");
     // started first: tls-alpn-01 validation needs the port answering
     p.server = std::make_unique<detail::PooledHttpServer>(factory, endpoint_->socket(), params, p.maxConnections);
-    Poco::Logger::get("cxxacme.endpoint.auto")
-        .information("listening on port " + std::to_string(endpoint_->port()) + " for " + spec_.toString());
+    Poco::Logger& logger = Poco::Logger::get("cxxacme.endpoint.auto");
+    logger.information("listening on port " + std::to_string(endpoint_->port()) + " for " + spec_.toString());
+    if (const auto warning = detail::openFileLimitWarning(p.maxConnections))
+        logger.warning(*warning + "; connections beyond it will be refused (raise it with ulimit -n, or lower maxConnections)");
     service_->start();
     service_->whenCertsValid().wait();
 }

@@ -1,8 +1,6 @@
 // mock-acme: an RFC 8555 test CA for offline tests of ACME clients.
 // See docs/mock-acme.md. Exit codes: 0 clean stop, 1 failure, 2 usage.
 
-#include <sys/resource.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -18,6 +16,7 @@
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/OpenFileLimit.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 
 using namespace cxxacme;
@@ -85,23 +84,6 @@ long number(const std::string& text, long lo, long hi) {
 }
 
 Duration seconds(const std::string& text) { return std::chrono::seconds(number(text, 0, 100L * 365 * 86400)); }
-
-// A connection is a file descriptor, and a shell's usual soft limit (1024)
-// is below the connections served at once: raise it to the hard limit, as
-// Go's runtime does for pebble. Says so when even that is too low.
-void raiseOpenFileLimit(int connections) {
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-    if (limit.rlim_cur < limit.rlim_max) {
-        rlimit raised = limit;
-        raised.rlim_cur = limit.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-    }
-    const rlim_t wanted = static_cast<rlim_t>(connections) + 256;  // the queue, the management side, files
-    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted)
-        std::cerr << "mock-acme: warning: the open-file limit (" << limit.rlim_cur << ") is below the "
-                  << connections << " connections it may serve; raise it (ulimit -n) or lower --max-connections\n";
-}
 
 }  // namespace
 
@@ -196,7 +178,9 @@ int main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
     std::signal(SIGPIPE, SIG_IGN);
-    raiseOpenFileLimit(config.maxConnections);
+    // a shell's soft limit is often 1024; raised to the hard limit, as Go's runtime does for pebble
+    if (const auto warning = cxxacme::detail::raiseOpenFileLimit(config.maxConnections))
+        std::cerr << "mock-acme: warning: " << *warning << "; raise it (ulimit -n) or lower --max-connections\n";
 
     try {
         MockAcmeServer server(config);

@@ -4,13 +4,8 @@
 // cxxacme's ACME client against mock-acme, over real HTTPS on loopback,
 // with real http-01 and tls-alpn-01 validation through cxxacme's responders.
 
-#include <functional>
-#include <mutex>
 
-#include <Poco/AutoPtr.h>
-#include <Poco/Channel.h>
 #include <Poco/Logger.h>
-#include <Poco/Message.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -20,6 +15,7 @@
 
 #include "../TestPrinting.h"
 #include "../support/ChildProcess.h"
+#include "../support/LoggerCapture.h"
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/Base64Url.h"
@@ -83,46 +79,9 @@ struct World {
     AcmeClient client;
 };
 
-// The request lines ("POST /certZ/ID/1 200") an in-process mock-acme logs
-// while this lives; the logger's channel and level are restored after.
-class RequestLog {
-public:
-    RequestLog()
-        : logger_(Poco::Logger::get("cxxacme.mock_acme.requests")),
-          previous_(logger_.getChannel()),
-          previousLevel_(logger_.getLevel()) {
-        logger_.setChannel(lines_);
-        logger_.setLevel(Poco::Message::PRIO_INFORMATION);
-    }
-    ~RequestLog() {
-        logger_.setChannel(previous_);
-        logger_.setLevel(previousLevel_);
-    }
-    RequestLog(const RequestLog&) = delete;
-    RequestLog& operator=(const RequestLog&) = delete;
-
-    std::size_t count(const std::function<bool(const std::string&)>& matches) {
-        std::lock_guard lock(lines_->mutex);
-        return static_cast<std::size_t>(std::count_if(lines_->lines.begin(), lines_->lines.end(), matches));
-    }
-    void clear() {
-        std::lock_guard lock(lines_->mutex);
-        lines_->lines.clear();
-    }
-
-private:
-    struct Lines final : Poco::Channel {
-        void log(const Poco::Message& message) override {
-            std::lock_guard lock(mutex);
-            lines.push_back(message.getText());
-        }
-        std::mutex mutex;
-        std::vector<std::string> lines;
-    };
-    Poco::Logger& logger_;
-    Poco::Channel::Ptr previous_;
-    int previousLevel_;
-    Poco::AutoPtr<Lines> lines_{new Lines};
+// The request lines ("POST /certZ/ID/1 200") an in-process mock-acme logs.
+struct RequestLog : test::LoggerCapture {
+    RequestLog() : LoggerCapture("cxxacme.mock_acme.requests") {}
 };
 
 // "POST /certZ/ID 200" downloads the default chain, "POST /certZ/ID/N 200" an alternate.

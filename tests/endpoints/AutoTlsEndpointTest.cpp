@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE auto TLS endpoint
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -12,6 +13,8 @@
 #include "../support/TempDir.h"
 #include "TestSite.h"
 #include "../support/KeptAliveConnections.h"
+#include "../support/LoggerCapture.h"
+#include "cxxacme/detail/OpenFileLimit.h"
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
@@ -162,8 +165,13 @@ BOOST_AUTO_TEST_CASE(a_sqlite_store_named_in_the_string_is_issued_into_and_serve
 
 BOOST_AUTO_TEST_CASE(many_kept_alive_browsers_do_not_starve_a_new_connection) {
     // Browsers keep several connections open per site. Each one holds a POCO
-    // thread; with POCO's shared pool of 16 the next visitor -- or the CA's
-    // validation handshake -- would wait until one idled out.
+    // thread; with POCO's shared pool of 16, or the endpoint's own pool of 512
+    // as it was, the next visitor -- or the CA's validation handshake -- would
+    // wait until one idled out.
+    constexpr int kConnections = 600;
+    // both ends of every connection are in this process
+    const auto tooFew = detail::raiseOpenFileLimit(2 * kConnections);
+    BOOST_REQUIRE_MESSAGE(!tooFew, "too low for this test: " << tooFew.value_or(""));
     test::TempDir dir;
     testing::MockAcmeFixture acme;
     testing::TestCertificateAuthority ca;
@@ -176,7 +184,6 @@ BOOST_AUTO_TEST_CASE(many_kept_alive_browsers_do_not_starve_a_new_connection) {
     params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // the point here is connections, not trust
     params.loadDefaultCAs = false;
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, params);
-    constexpr int kConnections = 40;
     const auto kept = test::KeptAliveConnections::open(
         kConnections,
         [&] {
@@ -198,6 +205,51 @@ BOOST_AUTO_TEST_CASE(many_kept_alive_browsers_do_not_starve_a_new_connection) {
     BOOST_TEST(kept.served == kConnections, kept.error);
     BOOST_TEST(kept.pings >= kept.served);
     BOOST_TEST(kept.pingFailures == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_open_file_limit_below_its_connections_is_logged_not_changed) {
+    // A library leaves the process's limits to the program, and says when the
+    // soft limit would refuse connections the endpoint means to serve.
+    rlimit saved{};
+    BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+    BOOST_REQUIRE(saved.rlim_max == RLIM_INFINITY || saved.rlim_max >= 5000);
+    struct Restore {
+        rlimit limit;
+        ~Restore() { setrlimit(RLIMIT_NOFILE, &limit); }
+    } restore{saved};
+    rlimit low = saved;
+    low.rlim_cur = 512;
+    BOOST_REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+
+    test::TempDir dir;
+    testing::MockAcmeFixture acme;
+    testing::TestCertificateAuthority ca;
+    const std::string certDir = (dir.path / "certs").string();
+    stores::DirectoryStore(certDir).store("a.example.test", ca.issue("a.example.test"));
+    const std::string endpoint = acmeString(certDir, 0, acme.directoryUrl(), acme.caBundlePath());
+    const auto limitLines = [](test::LoggerCapture& log) {
+        return log.count([](const std::string& line) { return line.find("open-file limit") != std::string::npos; });
+    };
+    {
+        test::LoggerCapture log("cxxacme.endpoint.auto");
+        AutoTlsEndpoint site(endpoint, fastOptions());  // 4096 connections by default
+        site.listen(new test::HostEchoFactory);
+        BOOST_TEST(log.count([](const std::string& line) {
+            return line.starts_with("the open-file limit (512) is below the 4096 connections");
+        }) == 1u, (log.lines().empty() ? std::string() : log.lines().back()));
+        rlimit now{};
+        BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &now) == 0);
+        BOOST_TEST(now.rlim_cur == 512u);
+    }
+    {
+        test::LoggerCapture log("cxxacme.endpoint.auto");
+        auto options = fastOptions();
+        options.maxConnections = 200;  // fits
+        AutoTlsEndpoint site(endpoint, options);
+        site.listen(new test::HostEchoFactory);
+        BOOST_TEST(limitLines(log) == 0u);
+        BOOST_TEST(log.count([](const std::string& line) { return line.starts_with("listening on port"); }) == 1u);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_renewal_swaps_the_served_certificate_while_open_connections_continue) {

@@ -1,7 +1,6 @@
 #define BOOST_TEST_MODULE mock_acme_protocol
 #include <boost/test/unit_test.hpp>
 
-#include <sys/resource.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/HTTPSClientSession.h>
@@ -9,6 +8,7 @@
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
 #include "../support/KeptAliveConnections.h"
+#include "cxxacme/detail/OpenFileLimit.h"
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
 #include <sqlite3.h>
@@ -138,13 +138,8 @@ BOOST_AUTO_TEST_CASE(many_kept_alive_connections_are_all_served) {
     // leave it waiting until another connection idles out.
     constexpr int kConnections = 600;
     // both ends of every connection are in this process
-    rlimit files{};
-    BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &files) == 0);
-    files.rlim_cur = files.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &files);
-    BOOST_REQUIRE(getrlimit(RLIMIT_NOFILE, &files) == 0);
-    BOOST_REQUIRE_MESSAGE(files.rlim_cur == RLIM_INFINITY || files.rlim_cur >= 2 * kConnections + 256,
-                          "the open-file limit " << files.rlim_cur << " is too low for this test");
+    const auto tooFew = detail::raiseOpenFileLimit(2 * kConnections);
+    BOOST_REQUIRE_MESSAGE(!tooFew, "too low for this test: " << tooFew.value_or(""));
     Server s;
     Poco::Net::Context::Params params;
     params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;

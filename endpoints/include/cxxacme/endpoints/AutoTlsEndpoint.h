@@ -34,11 +34,15 @@ struct AutoTlsEndpointOptions {
     /// what other processes write. Must outlive the endpoint.
     ICertificateStore* store = nullptr;
     /// Connections served at once. POCO gives each kept-alive connection a
-    /// thread for its life; the endpoint has a pool of its own this large
-    /// (POCO's shared default pool holds 16, and a CA's validation handshake
-    /// waiting behind 16 browsers would fail). Further connections wait in
-    /// POCO's queue (`HTTPServerParams::setMaxQueued`).
-    int maxConnections = 512;
+    /// thread for its life (made when needed, ended after a minute idle); the
+    /// endpoint has a pool of its own this large (POCO's shared default pool
+    /// holds 16, and a CA's validation handshake waiting behind 16 browsers
+    /// would fail). A further connection waits in POCO's queue
+    /// (`HTTPServerParams::setMaxQueued`) until one idles out, up to POCO's
+    /// keep-alive timeout. Each connection is a file descriptor: `listen`
+    /// logs a warning when the process's open-file limit is below this plus
+    /// 256 (the program raises it; `cxxacme serve` does).
+    int maxConnections = 4096;
 };
 
 /// txacme's `le:` endpoint: an HTTPS listener whose certificates issue and
