@@ -2,6 +2,7 @@
 
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/detail/X509Helpers.h"
 
 namespace cxxacme {
 
@@ -21,6 +22,9 @@ std::string KeySigner::sign(std::string_view signingInput) const {
     case JwsAlgorithm::HS256:
     case JwsAlgorithm::HS384:
     case JwsAlgorithm::HS512: throw JoseError("KeySigner cannot sign with a MAC algorithm");
+    }
+    if (half) {
+        if (auto raw = signOnEcKey(key_.native(), md, signingInput, half)) return std::move(*raw);
     }
     EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
     checkOne(EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key_.native()), "EVP_DigestSignInit");

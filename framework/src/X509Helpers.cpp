@@ -298,4 +298,27 @@ std::optional<bool> verifyOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::string_v
     return ok;
 }
 
+std::optional<std::string> signOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::string_view data, std::size_t half) {
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || md == nullptr) return std::nullopt;
+    const EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key);  // made once for a provider key, then kept with it
+    if (ec == nullptr) {
+        ERR_clear_error();
+        return std::nullopt;
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestLength = 0;
+    checkOne(EVP_Digest(data.data(), data.size(), digest, &digestLength, md, nullptr), "EVP_Digest");
+    std::unique_ptr<ECDSA_SIG, OpenSslDeleter<ECDSA_SIG_free>> sig(
+        ECDSA_do_sign(digest, static_cast<int>(digestLength), const_cast<EC_KEY*>(ec)));
+    if (!sig) throw CryptoError(takeOpenSslErrors("ECDSA_do_sign"));
+    const BIGNUM* r = nullptr;
+    const BIGNUM* s = nullptr;
+    ECDSA_SIG_get0(sig.get(), &r, &s);
+    std::string raw(2 * half, '\0');
+    auto* out = reinterpret_cast<unsigned char*>(raw.data());
+    if (BN_bn2binpad(r, out, static_cast<int>(half)) < 0 || BN_bn2binpad(s, out + half, static_cast<int>(half)) < 0)
+        throw CryptoError("ECDSA signature wider than the curve");
+    return raw;
+}
+
 }  // namespace cxxacme::detail

@@ -70,4 +70,10 @@ std::pair<BignumPtr, BignumPtr> ecPublicCoordinates(EVP_PKEY* key);
 /// group) for each new key, as each CSR's is. The signature must be strict DER.
 std::optional<bool> verifyOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::string_view data, std::string_view signature);
 
+/// JWS's ECDSA signature (RFC 7518 §3.4: r and s, `half` bytes each) of
+/// `data` hashed with `md`, made on the key's EC_KEY (the copy OpenSSL keeps
+/// of a provider key); nothing when `key` is not an EC key. OpenSSL 3.0's EVP
+/// signing looks its algorithms up anew for every signature.
+std::optional<std::string> signOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::string_view data, std::size_t half);
+
 }  // namespace cxxacme::detail
