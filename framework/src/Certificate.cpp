@@ -32,6 +32,15 @@ std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
     if (ERR_GET_REASON(err) == PEM_R_NO_START_LINE && !chain.empty()) ERR_clear_error();
     if (chain.empty()) throw CertificateError(takeOpenSslErrors("no PEM certificate found"));
     if (ERR_peek_error() != 0) throw CertificateError(takeOpenSslErrors("malformed certificate in chain"));
+    // OpenSSL stops quietly at a block whose END line it never finds: a chain cut short
+    // would read as a shorter chain. Every certificate block must have been read.
+    constexpr std::string_view kBlock = "-----BEGIN CERTIFICATE-----";
+    std::size_t blocks = 0;
+    for (std::size_t at = pem.find(kBlock); at != std::string_view::npos; at = pem.find(kBlock, at + 1))
+        if (at == 0 || pem[at - 1] == '\n') ++blocks;
+    if (blocks > chain.size())
+        throw CertificateError("certificate " + std::to_string(chain.size() + 1) + " of " + std::to_string(blocks) +
+                               " in the chain is truncated or malformed");
     return chain;
 }
 

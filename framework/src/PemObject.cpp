@@ -1,9 +1,8 @@
 #include "cxxacme/PemObject.h"
 
-#include <sstream>
+#include <openssl/evp.h>
 
-#include <Poco/Base64Decoder.h>
-#include <Poco/Exception.h>
+#include <climits>
 
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/Error.h"
@@ -19,20 +18,28 @@ std::string describe(std::size_t index, const std::string& label) {
     return "PEM object " + std::to_string(index) + " (" + label + ")";
 }
 
+// RFC 7468's strict base64: whitespace between the characters, "=" only as
+// the last one or two, nothing after them.
 std::string decodeBase64(std::string_view body, const std::string& where) {
+    std::string packed;
+    packed.reserve(body.size());
     for (char c : body) {
+        if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
         const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-                        c == '/' || c == '=' || c == '\n' || c == '\r' || c == ' ' || c == '\t';
+                        c == '/' || c == '=';
         if (!ok) throw PemError(where + ": invalid character in base64 body");
+        packed.push_back(c);
     }
-    try {
-        std::istringstream in{std::string(body)};
-        Poco::Base64Decoder decoder(in);
-        std::string out((std::istreambuf_iterator<char>(decoder)), std::istreambuf_iterator<char>());
-        return out;
-    } catch (const Poco::Exception&) {
+    const std::size_t padding = packed.ends_with("==") ? 2 : packed.ends_with("=") ? 1 : 0;
+    if (packed.size() % 4 != 0 || packed.find('=') < packed.size() - padding)
         throw PemError(where + ": malformed base64 body");
-    }
+    if (packed.size() > static_cast<std::size_t>(INT_MAX)) throw PemError(where + ": base64 body too large");
+    std::string out(packed.size() / 4 * 3, '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(packed.data()), static_cast<int>(packed.size()));
+    if (n < 0) throw PemError(where + ": malformed base64 body");
+    out.resize(static_cast<std::size_t>(n) - padding);  // EVP_DecodeBlock counts the padding as zero bytes
+    return out;
 }
 
 bool isLabelChar(char c) { return c >= 0x21 && c <= 0x7e && c != '-'; }

@@ -330,6 +330,22 @@ BOOST_AUTO_TEST_CASE(malformed_certificates) {
     BOOST_CHECK_THROW(Certificate::chainFromPem(""), CertificateError);
     const std::string pem = ca().root().toPem() + ca().intermediate().toPem();
     BOOST_TEST(Certificate::chainFromPem(pem).size() == 2u);
+    // a chain cut short, or with a broken last block, is not read as a shorter chain
+    // (OpenSSL stops quietly where it finds no END line)
+    const std::string second = ca().intermediate().toPem();
+    for (const std::string& cut : {ca().root().toPem() + second.substr(0, second.size() / 2),
+                                   ca().root().toPem() + second.substr(0, second.size() - 30),
+                                   ca().root().toPem() + second.substr(0, second.size() - 40) + "=J" +
+                                       second.substr(second.size() - 26),
+                                   // found by fuzz/acme_response_fuzzer: "=" opening a line, a blank line, no END line
+                                   ca().root().toPem() + R"(-----BEGIN CERTIFICATE-----
+MIIBnDCCAUKgAwIBAgIUWHmhtV77iYBoAT3csunv0hhop5UwCgYIKoZIzj0EAwIw
+=DESMBAGA1UEAwM1oXDTI3MDEwMjE4
+
+SM49BAMCA0gAMEUCIQC5ymYLjfOC1NxHGcSaarR0rpSQyjU/GeQnTENT1KzplAIg
+NroDE/EnXUir5y4pQvPQeKyVK5WPb9mcnZcpXHG9tD0=J-----END CERTIFICATE-----)"}) {
+        BOOST_TEST_CONTEXT(cut.size()) { BOOST_CHECK_THROW(Certificate::chainFromPem(cut), CertificateError); }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(validity_past_what_a_time_point_holds) {
