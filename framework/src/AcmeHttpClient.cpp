@@ -20,6 +20,7 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
+#include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/PocoSslScope.h"
 
@@ -103,10 +104,7 @@ std::vector<std::string> HttpReply::links(const std::string& rel) const {
 
 std::optional<std::string> HttpReply::replayNonce() const {
     std::string nonce = header("Replay-Nonce");
-    const auto base64url = [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    };
-    if (nonce.empty() || nonce.size() > 256 || !std::all_of(nonce.begin(), nonce.end(), base64url)) return std::nullopt;
+    if (nonce.empty() || nonce.size() > 256 || !Base64Url::isAlphabet(nonce)) return std::nullopt;
     return nonce;
 }
 

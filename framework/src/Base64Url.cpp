@@ -45,6 +45,12 @@ std::string Base64Url::encode(std::string_view bytes) {
     return out;
 }
 
+bool Base64Url::isAlphabet(std::string_view text) noexcept {
+    for (char c : text)
+        if (kReverse[static_cast<unsigned char>(c)] < 0) return false;
+    return true;
+}
+
 std::string Base64Url::decode(std::string_view text) {
     if (text.size() % 4 == 1) throw JoseError("base64url: impossible length " + std::to_string(text.size()));
     std::string out;

@@ -13,10 +13,7 @@ constexpr std::size_t kMaxTokenLength = 256;
 std::string KeyAuthorization::compute(std::string_view token, const Jwk& accountKey) {
     if (token.empty() || token.size() > kMaxTokenLength)
         throw JoseError("challenge token must have 1 to " + std::to_string(kMaxTokenLength) + " characters");
-    for (char c : token) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-        if (!ok) throw JoseError("challenge token has a character outside the base64url alphabet");
-    }
+    if (!Base64Url::isAlphabet(token)) throw JoseError("challenge token has a character outside the base64url alphabet");
     return std::string(token) + "." + accountKey.thumbprint();
 }
 

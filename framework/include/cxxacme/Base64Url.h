@@ -17,6 +17,9 @@ public:
 
     static std::string encode(std::string_view bytes);
     static std::string decode(std::string_view text);
+    /// Whether every character of `text` is of the base64url alphabet
+    /// (A-Z a-z 0-9 - _), as tokens and nonces must be (no padding).
+    static bool isAlphabet(std::string_view text) noexcept;
 };
 
 }  // namespace cxxacme
