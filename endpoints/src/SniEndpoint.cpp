@@ -91,6 +91,7 @@ Poco::Net::Context::Ptr makeServerContext() {
     params.loadDefaultCAs = false;
     params.cipherList = kCipherList;
     params.ecdhCurve = "X25519:P-256:P-384";
+    params.dhUse2048Bits = true;  // POCO's 1024-bit default is refused by OpenSSL 3, leaving an error queued
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
     SSL_CTX* ctx = context->sslContext();
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);

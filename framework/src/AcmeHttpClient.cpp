@@ -132,6 +132,9 @@ AcmeHttpClient::AcmeHttpClient(Options options) : options_(std::move(options)), 
     params.loadDefaultCAs = options_.caBundleFile.empty();
     params.caLocation = options_.caBundleFile;
     params.cipherList = "HIGH:!aNULL:!MD5";
+    // POCO sets up a 1024-bit DH group unless told 2048: OpenSSL 3 refuses it and leaves
+    // "dh key too small" on this thread's error queue, where later messages would pick it up
+    params.dhUse2048Bits = true;
     try {
         pool_->context = new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, params);
     } catch (const Poco::Exception& e) {

@@ -18,6 +18,10 @@ Certificate Certificate::adopt(X509* cert) {
 }
 
 Certificate Certificate::fromPem(std::string_view pem) {
+    // The readers start on an empty error queue: it is per thread and outlives the call
+    // that filled it, and an error some other code left there would end up in this
+    // failure's message.
+    ERR_clear_error();
     auto bio = memoryBio(pem);
     X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
     if (cert == nullptr) throw CertificateError(takeOpenSslErrors("not a PEM certificate"));
@@ -25,6 +29,7 @@ Certificate Certificate::fromPem(std::string_view pem) {
 }
 
 std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
+    ERR_clear_error();  // see fromPem
     auto bio = memoryBio(pem);
     std::vector<Certificate> chain;
     while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) chain.push_back(adopt(cert));
@@ -46,6 +51,7 @@ std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
 
 Certificate Certificate::fromDer(std::string_view der) {
     if (der.size() > static_cast<std::size_t>(LONG_MAX)) throw CertificateError("certificate too large");
+    ERR_clear_error();  // see fromPem
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
     if (cert == nullptr) throw CertificateError(takeOpenSslErrors("not a DER certificate"));

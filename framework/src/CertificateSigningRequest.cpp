@@ -27,6 +27,7 @@ struct AttributeDeleter {
 
 template <typename T, T* (*D2i)(T**, const unsigned char**, long)>
 T* d2iWhole(std::string_view der, const char* what) {
+    ERR_clear_error();  // as Certificate::fromPem: this failure's errors alone in its message
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     T* out = D2i(nullptr, &p, static_cast<long>(der.size()));
     if (out == nullptr) throw CertificateError(takeOpenSslErrors(std::string("certificate request: unreadable ") + what));
@@ -142,6 +143,7 @@ CertificateSigningRequest CertificateSigningRequest::create(const PrivateKey& ke
 }
 
 CertificateSigningRequest CertificateSigningRequest::fromPem(std::string_view pem) {
+    ERR_clear_error();  // as Certificate::fromPem
     auto bio = memoryBio(pem);
     X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
     if (!req) throw CertificateError(takeOpenSslErrors("not a PEM certificate request"));

@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <stdexcept>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
@@ -28,10 +30,56 @@ Array::Ptr strings(const std::vector<std::string>& v) {
     for (const auto& s : v) a->add(s);
     return a;
 }
+// The reading side: every member read with its type checked, so that a
+// hand-edited or damaged snapshot fails naming what is wrong (with the place
+// load() keeps) instead of in POCO's words ("Invalid access", "Null pointer").
+[[noreturn]] void wrongMember(const std::string& name, const char* kind) {
+    throw std::runtime_error("\"" + name + "\" is missing or not " + kind);
+}
+std::string text(const Object& o, const std::string& name) {
+    const Poco::Dynamic::Var v = o.get(name);
+    if (!v.isString()) wrongMember(name, "a string");
+    return v.extract<std::string>();
+}
+long long integer(const Object& o, const std::string& name) {
+    const Poco::Dynamic::Var v = o.get(name);
+    if (!v.isInteger()) wrongMember(name, "an integer");
+    try {
+        return v.convert<long long>();
+    } catch (const Poco::Exception&) {
+        throw std::runtime_error("\"" + name + "\" is out of range");
+    }
+}
+bool boolean(const Object& o, const std::string& name) {
+    const Poco::Dynamic::Var v = o.get(name);
+    if (!v.isBoolean()) wrongMember(name, "true or false");
+    return v.extract<bool>();
+}
+Object::Ptr object(const Object& o, const std::string& name) {
+    auto p = o.getObject(name);
+    if (!p) wrongMember(name, "an object");
+    return p;
+}
+// An absent array reads as empty; anything else but an array is an error.
+Array::Ptr array(const Object& o, const std::string& name) {
+    if (!o.has(name)) return new Array;
+    auto a = o.getArray(name);
+    if (!a) throw std::runtime_error("\"" + name + "\" is not an array");
+    return a;
+}
+Object::Ptr objectAt(const Array& a, std::size_t i, const std::string& name) {
+    auto p = a.getObject(static_cast<unsigned>(i));
+    if (!p) throw std::runtime_error(name + "[" + std::to_string(i) + "] is not an object");
+    return p;
+}
 std::vector<std::string> strings(const Object& o, const std::string& name) {
     std::vector<std::string> out;
-    if (auto a = o.getArray(name))
-        for (std::size_t i = 0; i < a->size(); ++i) out.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
+    const auto a = array(o, name);
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        const Poco::Dynamic::Var v = a->get(static_cast<unsigned>(i));
+        if (!v.isString()) throw std::runtime_error(name + "[" + std::to_string(i) + "] is not a string");
+        out.push_back(v.extract<std::string>());
+    }
     return out;
 }
 Object::Ptr identifier(const Identifier& id) {
@@ -41,15 +89,14 @@ Object::Ptr identifier(const Identifier& id) {
     return o;
 }
 Identifier identifier(const Object& o) {
-    return Identifier{o.getValue<std::string>("type") == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns,
-                      o.getValue<std::string>("value")};
+    return Identifier{text(o, "type") == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, text(o, "value")};
 }
 Object::Ptr problem(const std::optional<AcmeProblem>& p) {
     return p ? cxxacme::detail::parseJsonObject(p->toJson(), 1 << 20, "problem") : nullptr;
 }
 std::optional<AcmeProblem> problem(const Object& o, const std::string& name) {
-    auto p = o.getObject(name);
-    if (!p) return std::nullopt;
+    if (!o.has(name)) return std::nullopt;
+    const auto p = object(o, name);
     return AcmeProblem::fromJson(cxxacme::detail::toJsonText(*p), p->optValue<int>("status", 400));
 }
 
@@ -204,64 +251,79 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
     if (sqlite3_column_int(stmt, 0) != kVersion)
         throw Error("mock-acme persistence: " + path_ + " has snapshot version " +
                     std::to_string(sqlite3_column_int(stmt, 0)) + ", this build reads " + std::to_string(kVersion));
-    const std::string text(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)),
+    const std::string json(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)),
                            static_cast<std::size_t>(sqlite3_column_bytes(stmt, 1)));
+    // where load() is reading, for the error: "orders[3]", "ca.chains[0][1]"
+    std::string place = "the snapshot";
     try {
-        const auto root = cxxacme::detail::parseJsonObject(text, 1ull << 34, "snapshot");
-        auto caJson = root->getObject("ca");
+        const auto root = cxxacme::detail::parseJsonObject(json, 1ull << 34, "snapshot");
+        place = "ca";
+        const auto caJson = object(*root, "ca");
         std::vector<Certificate> roots;
         std::vector<PrivateKey> rootKeys, intermediateKeys;
         std::vector<std::vector<Certificate>> chains;
-        auto rootArray = caJson->getArray("roots");
+        const auto rootArray = array(*caJson, "roots");
         for (std::size_t i = 0; i < rootArray->size(); ++i) {
-            auto r = rootArray->getObject(static_cast<unsigned>(i));
-            roots.push_back(Certificate::fromPem(r->getValue<std::string>("certificate")));
-            rootKeys.push_back(PrivateKey::fromPem(r->getValue<std::string>("key")));
+            place = "ca.roots[" + std::to_string(i) + "]";
+            const auto r = objectAt(*rootArray, i, "roots");
+            roots.push_back(Certificate::fromPem(text(*r, "certificate")));
+            rootKeys.push_back(PrivateKey::fromPem(text(*r, "key")));
         }
+        place = "ca";
         if (caJson->has("chains")) {
             for (const auto& pem : strings(*caJson, "intermediateKeys")) intermediateKeys.push_back(PrivateKey::fromPem(pem));
-            auto chainArray = caJson->getArray("chains");
-            for (std::size_t i = 0; chainArray && i < chainArray->size(); ++i) {
-                auto chain = chainArray->getArray(static_cast<unsigned>(i));
-                if (!chain) throw Error("a chain is not an array");
+            const auto chainArray = array(*caJson, "chains");
+            for (std::size_t i = 0; i < chainArray->size(); ++i) {
+                place = "ca.chains[" + std::to_string(i) + "]";
+                const auto chain = chainArray->getArray(static_cast<unsigned>(i));
+                if (!chain) throw std::runtime_error("not an array");
                 std::vector<Certificate> line;
-                for (std::size_t j = 0; j < chain->size(); ++j)
-                    line.push_back(Certificate::fromPem(chain->getElement<std::string>(static_cast<unsigned>(j))));
+                for (std::size_t j = 0; j < chain->size(); ++j) {
+                    place = "ca.chains[" + std::to_string(i) + "][" + std::to_string(j) + "]";
+                    const Poco::Dynamic::Var pem = chain->get(static_cast<unsigned>(j));
+                    if (!pem.isString()) throw std::runtime_error("not a string");
+                    line.push_back(Certificate::fromPem(pem.extract<std::string>()));
+                }
                 chains.push_back(std::move(line));
             }
         } else {  // written before chains of several intermediates: one per chain
-            intermediateKeys.push_back(PrivateKey::fromPem(caJson->getValue<std::string>("intermediateKey")));
+            intermediateKeys.push_back(PrivateKey::fromPem(text(*caJson, "intermediateKey")));
             for (const auto& pem : strings(*caJson, "intermediates")) chains.push_back({Certificate::fromPem(pem)});
         }
         auto ca = std::make_unique<MockCertificateAuthority>(roots, rootKeys, intermediateKeys, chains);
 
-        const long long offset = root->getValue<long long>("offsetSeconds");
+        place = "the snapshot";
+        const long long offset = integer(*root, "offsetSeconds");
         if (offset > kMaxClockOffsetSeconds || offset < -kMaxClockOffsetSeconds)
             throw std::runtime_error("its clock offset is beyond 100 years");
         s.offset = std::chrono::seconds(offset);
         auto each = [&](const char* name, auto&& f) {
-            auto a = root->getArray(name);
-            for (std::size_t i = 0; a && i < a->size(); ++i) f(*a->getObject(static_cast<unsigned>(i)));
+            place = "the snapshot";
+            const auto a = array(*root, name);
+            for (std::size_t i = 0; i < a->size(); ++i) {
+                place = std::string(name) + "[" + std::to_string(i) + "]";
+                f(*objectAt(*a, i, name));
+            }
         };
         each("accounts", [&](const Object& o) {
-            const Jwk key = Jwk::fromJson(*o.getObject("key"));
-            Account a{.id = o.getValue<std::string>("id"), .key = key, .thumbprint = key.thumbprint()};
-            a.status = o.getValue<std::string>("status");
+            const Jwk key = Jwk::fromJson(*object(o, "key"));
+            Account a{.id = text(o, "id"), .key = key, .thumbprint = key.thumbprint()};
+            a.status = text(o, "status");
             a.contact = strings(o, "contact");
-            a.termsAgreed = o.getValue<bool>("termsAgreed");
-            if (o.has("eabKeyId")) a.eabKeyId = o.getValue<std::string>("eabKeyId");
+            a.termsAgreed = boolean(o, "termsAgreed");
+            if (o.has("eabKeyId")) a.eabKeyId = text(o, "eabKeyId");
             a.orderIds = strings(o, "orderIds");
             s.accountByThumbprint[a.thumbprint] = a.id;
             s.accounts.emplace(a.id, std::move(a));
         });
         each("challenges", [&](const Object& o) {
             Challenge c;
-            c.id = o.getValue<std::string>("id");
-            c.type = o.getValue<std::string>("type");
-            c.token = o.getValue<std::string>("token");
-            c.status = o.getValue<std::string>("status");
-            c.authzId = o.getValue<std::string>("authzId");
-            if (o.has("validated")) c.validated = timeOf(o.getValue<long long>("validated"));
+            c.id = text(o, "id");
+            c.type = text(o, "type");
+            c.token = text(o, "token");
+            c.status = text(o, "status");
+            c.authzId = text(o, "authzId");
+            if (o.has("validated")) c.validated = timeOf(integer(o, "validated"));
             c.error = problem(o, "error");
             if (c.status == "processing") {  // its validation died with the old process
                 c.status = "invalid";
@@ -271,12 +333,12 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
         });
         each("authorizations", [&](const Object& o) {
             Authorization a;
-            a.id = o.getValue<std::string>("id");
-            a.accountId = o.getValue<std::string>("accountId");
-            a.identifier = identifier(*o.getObject("identifier"));
-            a.wildcard = o.getValue<bool>("wildcard");
-            a.status = o.getValue<std::string>("status");
-            a.expires = timeOf(o.getValue<long long>("expires"));
+            a.id = text(o, "id");
+            a.accountId = text(o, "accountId");
+            a.identifier = identifier(*object(o, "identifier"));
+            a.wildcard = boolean(o, "wildcard");
+            a.status = text(o, "status");
+            a.expires = timeOf(integer(o, "expires"));
             a.challengeIds = strings(o, "challengeIds");
             for (const auto& cid : a.challengeIds)
                 if (a.status == "pending" && s.challenges.count(cid) && s.challenges.at(cid).status == "invalid" &&
@@ -286,45 +348,46 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
         });
         each("orders", [&](const Object& o) {
             Order order;
-            order.id = o.getValue<std::string>("id");
-            order.accountId = o.getValue<std::string>("accountId");
-            order.status = o.getValue<std::string>("status");
-            order.expires = timeOf(o.getValue<long long>("expires"));
-            auto ids = o.getArray("identifiers");
-            for (std::size_t i = 0; ids && i < ids->size(); ++i) order.identifiers.push_back(identifier(*ids->getObject(static_cast<unsigned>(i))));
+            order.id = text(o, "id");
+            order.accountId = text(o, "accountId");
+            order.status = text(o, "status");
+            order.expires = timeOf(integer(o, "expires"));
+            const auto ids = array(o, "identifiers");
+            for (std::size_t i = 0; i < ids->size(); ++i) order.identifiers.push_back(identifier(*objectAt(*ids, i, "identifiers")));
             order.authzIds = strings(o, "authzIds");
-            order.profile = o.getValue<std::string>("profile");
-            if (o.has("replaces")) order.replaces = o.getValue<std::string>("replaces");
-            if (o.has("notBefore")) order.notBefore = timeOf(o.getValue<long long>("notBefore"));
-            if (o.has("notAfter")) order.notAfter = timeOf(o.getValue<long long>("notAfter"));
-            order.certId = o.getValue<std::string>("certId");
+            order.profile = text(o, "profile");
+            if (o.has("replaces")) order.replaces = text(o, "replaces");
+            if (o.has("notBefore")) order.notBefore = timeOf(integer(o, "notBefore"));
+            if (o.has("notAfter")) order.notAfter = timeOf(integer(o, "notAfter"));
+            order.certId = text(o, "certId");
             // a finalize that was signing when the old process stopped never finished: ready again
             if (order.status == "processing" && order.certId.empty()) order.status = "ready";
             order.error = problem(o, "error");
             s.orders.emplace(order.id, std::move(order));
         });
         each("certificates", [&](const Object& o) {
-            const auto leaf = Certificate::fromPem(o.getValue<std::string>("leaf"));
-            IssuedCertificate c{.id = o.getValue<std::string>("id"),
-                                .accountId = o.getValue<std::string>("accountId"),
+            const auto leaf = Certificate::fromPem(text(o, "leaf"));
+            IssuedCertificate c{.id = text(o, "id"),
+                                .accountId = text(o, "accountId"),
                                 .leafPem = leaf.toPem(),  // the certificate's own PEM, whatever surrounded it in the file
                                 .names = leaf.subjectAltNames(),
                                 .notBefore = leaf.notBefore(),
                                 .notAfter = leaf.notAfter(),
-                                .ariId = o.getValue<std::string>("ariId")};
-            c.revoked = o.getValue<bool>("revoked");
-            c.reason = o.getValue<int>("reason");
-            c.revokedAt = timeOf(o.getValue<long long>("revokedAt"));
+                                .ariId = text(o, "ariId")};
+            c.revoked = boolean(o, "revoked");
+            const long long reason = integer(o, "reason");
+            if (reason < 0 || reason > 10) throw std::runtime_error("\"reason\" is not a CRL reason code");
+            c.reason = static_cast<int>(reason);
+            c.revokedAt = timeOf(integer(o, "revokedAt"));
             if (o.has("windowStart"))
-                c.renewalWindow = std::make_pair(timeOf(o.getValue<long long>("windowStart")), timeOf(o.getValue<long long>("windowEnd")));
+                c.renewalWindow = std::make_pair(timeOf(integer(o, "windowStart")), timeOf(integer(o, "windowEnd")));
             s.certificateByAriId[c.ariId] = c.id;
             s.certificates.emplace(c.id, std::move(c));
         });
         return ca;
-    } catch (const Error&) {
-        throw;
     } catch (const std::exception& e) {
-        throw Error("mock-acme persistence: " + path_ + " holds an unreadable snapshot: " + e.what());
+        // cxxacme's own errors too (a bad PEM, a bad JWK): the message names the file and the place
+        throw Error("mock-acme persistence: " + path_ + " holds an unreadable snapshot: at " + place + ": " + e.what());
     }
 }
 

@@ -13,10 +13,13 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <openssl/err.h>
+
 #include "../TestPrinting.h"
 #include "../support/ChildProcess.h"
 #include "../support/LoggerCapture.h"
 #include "cxxacme/AcmeClient.h"
+#include "cxxacme/AcmeHttpClient.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/KeySigner.h"
@@ -384,6 +387,17 @@ BOOST_AUTO_TEST_CASE(network_failures_are_clear_errors) {
     missingBundle.directoryUrl = acme.directoryUrl();
     missingBundle.http.caBundleFile = "/nonexistent/ca.pem";
     BOOST_CHECK_THROW(AcmeClient(missingBundle, key, clock).directory(), Error);
+}
+
+// OpenSSL's error queue is per thread and outlives the call that filled it. POCO's
+// TLS set-up used to leave "dh key too small" there (its 1024-bit DH default, which
+// OpenSSL 3 refuses), and the next failure's message in that thread carried it.
+BOOST_AUTO_TEST_CASE(setting_up_tls_leaves_no_openssl_error_queued) {
+    ERR_clear_error();
+    MockAcmeFixture acme;  // mock-acme's HTTPS server, made in this thread
+    BOOST_TEST(ERR_peek_error() == 0ul);
+    AcmeHttpClient http({.caBundleFile = acme.caBundlePath()});
+    BOOST_TEST(ERR_peek_error() == 0ul);
 }
 
 BOOST_AUTO_TEST_CASE(cancel_ends_waits) {

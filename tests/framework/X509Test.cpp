@@ -11,9 +11,12 @@
 #include "cxxacme/detail/X509Helpers.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
 
+#include <functional>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 using namespace cxxacme;
@@ -346,6 +349,45 @@ SM49BAMCA0gAMEUCIQC5ymYLjfOC1NxHGcSaarR0rpSQyjU/GeQnTENT1KzplAIg
 NroDE/EnXUir5y4pQvPQeKyVK5WPb9mcnZcpXHG9tD0=J-----END CERTIFICATE-----)"}) {
         BOOST_TEST_CONTEXT(cut.size()) { BOOST_CHECK_THROW(Certificate::chainFromPem(cut), CertificateError); }
     }
+}
+
+// OpenSSL's error queue is per thread and outlives the call that filled it: what
+// another library (POCO's TLS set-up did) or the embedding program left there must
+// not turn up in the message of a later failure, nor make a good read fail.
+BOOST_AUTO_TEST_CASE(an_error_left_queued_by_someone_else_is_not_reported) {
+    const auto leftOver = [] {
+        ERR_raise(ERR_LIB_SSL, SSL_R_DH_KEY_TOO_SMALL);  // what POCO's TLS set-up left
+        BOOST_REQUIRE(ERR_peek_error() != 0);
+    };
+    const auto refused = [](const std::function<void()>& read) -> std::string {
+        try {
+            read();
+        } catch (const CertificateError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const std::string pem = ca().root().toPem() + ca().intermediate().toPem();
+    leftOver();
+    BOOST_TEST(Certificate::chainFromPem(pem).size() == 2u);
+    leftOver();
+    BOOST_TEST(Certificate::fromPem(pem).toDer() == ca().root().toDer());
+    const std::vector<std::function<void()>> reads = {
+        [] { Certificate::fromPem("junk"); },
+        [] { Certificate::fromDer("\x30\x03\x02\x01\x01"); },
+        [&] { Certificate::chainFromPem(pem.substr(0, pem.size() / 2 + 40)); },
+        [] { CertificateSigningRequest::fromPem("junk"); },
+        [] { CertificateSigningRequest::fromDer("\x30\x03\x02\x01\x01"); },
+    };
+    for (std::size_t i = 0; i < reads.size(); ++i) {
+        leftOver();
+        const std::string message = refused(reads[i]);
+        BOOST_TEST_CONTEXT("read " << i) {
+            BOOST_TEST(message != "accepted");
+            BOOST_TEST(message.find("0A00018A") == std::string::npos, message);  // its code, whether or not libssl's strings are loaded
+        }
+    }
+    ERR_clear_error();
 }
 
 BOOST_AUTO_TEST_CASE(validity_past_what_a_time_point_holds) {
