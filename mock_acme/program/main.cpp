@@ -49,6 +49,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --terms-of-service URL      the terms new accounts must agree to ("": none asked)
   --cert-lifetime SECONDS     lifetime of the default profile's certificates (default 90 days)
   --order-lifetime SECONDS    --authz-lifetime SECONDS
+  --forget-after SECONDS      forget orders (with their certificates, authorizations and
+                              challenges) this long after they were made (default 0: never)
   --ca-key-type TYPE          ec256 (default), ec384, rsa2048, rsa3072, rsa4096
   --root-cert FILE --root-key FILE   issue under this root instead of a generated one
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
@@ -146,6 +148,7 @@ int main(int argc, char** argv) {
         else if (a == "--terms-of-service") config.termsOfService = value();
         else if (a == "--cert-lifetime") config.profiles[config.defaultProfile].lifetime = seconds(value());
         else if (a == "--order-lifetime") config.orderLifetime = seconds(value());
+        else if (a == "--forget-after") config.forgetAfter = seconds(value());
         else if (a == "--authz-lifetime") config.authorizationLifetime = seconds(value());
         else if (a == "--ca-key-type") {
             try {

@@ -36,7 +36,7 @@ struct Account {
     std::vector<std::string> contact{};
     bool termsAgreed = false;
     std::optional<std::string> eabKeyId{};
-    std::vector<std::string> orderIds{};
+    std::deque<std::string> orderIds{};  // oldest first; forgotten ones leave from the front
     std::deque<TimePoint> recentOrders{};
 };
 
@@ -58,12 +58,14 @@ struct Authorization {
     std::string status = "pending";
     TimePoint expires;
     std::vector<std::string> challengeIds;
+    int orders = 0;  // kept orders that list it (reuse shares one); not saved, counted on load
 };
 
 struct Order {
     std::string id;
     std::string accountId;
     std::string status = "pending";
+    TimePoint created;  // by the CA's clock; MockAcmeConfig::forgetAfter counts from it
     TimePoint expires;
     std::vector<Identifier> identifiers;
     std::vector<std::string> authzIds;
@@ -110,6 +112,8 @@ struct EngineState : EngineData {
     std::deque<std::string> nonceOrder;
     std::map<std::string, std::string> accountByThumbprint;  // indexes, rebuilt on load
     std::map<std::string, std::string> certificateByAriId;
+    /// Orders by age (made, id), oldest first, when MockAcmeConfig::forgetAfter is set.
+    std::deque<std::pair<TimePoint, std::string>> ordersByAge;
     bool stopping = false;
     std::condition_variable validated;  ///< a validation finished
 

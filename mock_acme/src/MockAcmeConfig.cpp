@@ -95,6 +95,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "orderLifetimeSeconds") orderLifetime = seconds(j, key);
         else if (key == "authorizationLifetimeSeconds") authorizationLifetime = seconds(j, key);
         else if (key == "certificateLifetimeSeconds") certificateLifetime = seconds(j, key);
+        else if (key == "forgetAfterSeconds") forgetAfter = seconds(j, key);
         else if (key == "defaultProfile") defaultProfile = text(j, key);
         else if (key == "profiles") {
             auto object = j.getObject(key);
@@ -135,6 +136,8 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: rootCertFile and rootKeyFile go together");
     if (challengeWait < Duration::zero() || challengeWait > std::chrono::minutes(1))
         throw Error("mock-acme config: challengeWait must be between 0 and 60 seconds");
+    if (forgetAfter < Duration::zero() || forgetAfter > std::chrono::hours(24 * 365 * 100))
+        throw Error("mock-acme config: forgetAfter must be between 0 (never) and 100 years");
     if (validationThreads == 0) throw Error("mock-acme config: validationThreads must be at least 1");
     if (ordersPerPage < 1 || ordersPerPage > 10000) throw Error("mock-acme config: ordersPerPage must be 1..10000");
     if (maxConnections < 1 || maxConnections > kMaxConnections)

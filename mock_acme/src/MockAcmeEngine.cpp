@@ -465,6 +465,7 @@ public:
         Post post = verify(request, "/order-plz", false, true);
         auto payload = payloadObject(post);
         Account& account = *post.account;
+        forgetOldOrders();
         if (config_.rateLimitOrders > 0) {
             while (!account.recentOrders.empty() && account.recentOrders.front() + config_.rateLimitWindow <= now_)
                 account.recentOrders.pop_front();
@@ -560,6 +561,7 @@ public:
         Order order;
         order.id = newId();
         order.accountId = account.id;
+        order.created = now_;
         order.expires = now_ + config_.orderLifetime;
         order.identifiers = ids;
         order.profile = profile;
@@ -567,14 +569,69 @@ public:
         order.notBefore = notBefore;
         order.notAfter = notAfter;
         for (const auto& id : ids) order.authzIds.push_back(authorizationFor(account.id, id));
+        for (const auto& aid : order.authzIds) ++s_.authorizations.at(aid).orders;
         refresh(order);
         account.orderIds.push_back(order.id);
+        if (config_.forgetAfter > Duration::zero()) s_.ordersByAge.emplace_back(now_, order.id);
         account.recentOrders.push_back(now_);
         const std::string orderId = order.id;
         s_.orders.emplace(orderId, std::move(order));
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
         r.addHeader("Location", url("/my-order/" + orderId));
         return r;
+    }
+
+    // MockAcmeConfig::forgetAfter: the orders made that long ago go, oldest
+    // first, a few per newOrder (the work stays small and under the lock
+    // briefly even when time travel ages a million at once). One still
+    // finalizing or validating goes to the back of the line, to be seen again.
+    void forgetOldOrders() {
+        if (config_.forgetAfter <= Duration::zero()) return;
+        constexpr int kPerRequest = 64;
+        for (int n = 0; n < kPerRequest && !s_.ordersByAge.empty(); ++n) {
+            const auto [made, id] = s_.ordersByAge.front();
+            if (made + config_.forgetAfter > now_) break;
+            s_.ordersByAge.pop_front();
+            const auto it = s_.orders.find(id);
+            if (it == s_.orders.end()) continue;
+            if (busy(it->second)) {
+                s_.ordersByAge.emplace_back(now_, id);
+                continue;
+            }
+            forget(it);
+        }
+    }
+
+    bool busy(const Order& order) const {
+        if (order.status == "processing") return true;  // its certificate is being signed
+        for (const auto& aid : order.authzIds)
+            if (const auto a = s_.authorizations.find(aid); a != s_.authorizations.end())
+                for (const auto& cid : a->second.challengeIds)
+                    if (const auto c = s_.challenges.find(cid); c != s_.challenges.end() && c->second.status == "processing")
+                        return true;
+        return false;
+    }
+
+    void forget(std::map<std::string, Order>::iterator it) {
+        const Order& order = it->second;
+        if (const auto cert = s_.certificates.find(order.certId); !order.certId.empty() && cert != s_.certificates.end()) {
+            if (const auto ari = s_.certificateByAriId.find(cert->second.ariId);
+                ari != s_.certificateByAriId.end() && ari->second == cert->first)
+                s_.certificateByAriId.erase(ari);
+            s_.certificates.erase(cert);
+        }
+        for (const auto& aid : order.authzIds) {
+            const auto a = s_.authorizations.find(aid);
+            if (a == s_.authorizations.end() || --a->second.orders > 0) continue;
+            for (const auto& cid : a->second.challengeIds) s_.challenges.erase(cid);
+            s_.authorizations.erase(a);
+        }
+        if (const auto account = s_.accounts.find(order.accountId); account != s_.accounts.end()) {
+            auto& ids = account->second.orderIds;
+            if (!ids.empty() && ids.front() == order.id) ids.pop_front();
+            else if (const auto at = std::find(ids.begin(), ids.end(), order.id); at != ids.end()) ids.erase(at);
+        }
+        s_.orders.erase(it);
     }
 
     std::string authorizationFor(const std::string& accountId, const Identifier& id) {
@@ -1336,7 +1393,9 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
                 error = AcmeProblem("serverInternal", std::string("validation failed: ") + e.what(), 500);
             }
             std::lock_guard lock(state_->mutex);
-            auto& c = state_->challenges.at(challengeId);
+            const auto found = state_->challenges.find(challengeId);
+            if (found == state_->challenges.end()) return;  // forgotten (MockAcmeConfig::forgetAfter)
+            auto& c = found->second;
             auto& authz = state_->authorizations.at(c.authzId);
             if (c.status != "processing") return;
             state_->validated.notify_all();
@@ -1363,11 +1422,13 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             // Answer with the outcome when the validation is quick (it is on loopback), "processing" otherwise.
             std::unique_lock lock(state_->mutex);
             const auto done = [&] {
-                return state_->stopping || state_->challenges.at(challengeId).status != "processing";
+                const auto c = state_->challenges.find(challengeId);
+                return state_->stopping || c == state_->challenges.end() || c->second.status != "processing";
             };
             state_->validated.wait_for(lock, config_.challengeWait, done);
             Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
-            response = x.challengeAnswer(state_->challenges.at(challengeId));
+            if (const auto c = state_->challenges.find(challengeId); c != state_->challenges.end())
+                response = x.challengeAnswer(c->second);
         }
     }
     return response;

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <Poco/JSON/Array.h>
@@ -25,7 +26,8 @@ long long secondsOf(TimePoint t) {
 }
 TimePoint timeOf(long long s) { return timePointFromUnixSeconds(s); }  // held to 1950..2200, whatever the file says
 
-Array::Ptr strings(const std::vector<std::string>& v) {
+template <typename Strings>
+Array::Ptr strings(const Strings& v) {
     Array::Ptr a = new Array;
     for (const auto& s : v) a->add(s);
     return a;
@@ -196,6 +198,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         o->set("id", order.id);
         o->set("accountId", order.accountId);
         o->set("status", order.status);
+        o->set("created", secondsOf(order.created));
         o->set("expires", secondsOf(order.expires));
         Array::Ptr ids = new Array;
         for (const auto& i : order.identifiers) ids->add(identifier(i));
@@ -312,7 +315,8 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             a.contact = strings(o, "contact");
             a.termsAgreed = boolean(o, "termsAgreed");
             if (o.has("eabKeyId")) a.eabKeyId = text(o, "eabKeyId");
-            a.orderIds = strings(o, "orderIds");
+            const auto orderIds = strings(o, "orderIds");
+            a.orderIds.assign(orderIds.begin(), orderIds.end());
             s.accountByThumbprint[a.thumbprint] = a.id;
             s.accounts.emplace(a.id, std::move(a));
         });
@@ -352,6 +356,8 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             order.accountId = text(o, "accountId");
             order.status = text(o, "status");
             order.expires = timeOf(integer(o, "expires"));
+            // written before orders kept their age: counted from their expiry, later than it was
+            order.created = o.has("created") ? timeOf(integer(o, "created")) : order.expires;
             const auto ids = array(o, "identifiers");
             for (std::size_t i = 0; i < ids->size(); ++i) order.identifiers.push_back(identifier(*objectAt(*ids, i, "identifiers")));
             order.authzIds = strings(o, "authzIds");
@@ -384,6 +390,26 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             s.certificateByAriId[c.ariId] = c.id;
             s.certificates.emplace(c.id, std::move(c));
         });
+        // the records' links, which the engine follows without looking: each must lead somewhere
+        place = "the snapshot";
+        for (const auto& [id, authz] : s.authorizations)
+            for (const auto& cid : authz.challengeIds)
+                if (!s.challenges.count(cid))
+                    throw std::runtime_error("authorization " + id + " lists challenge " + cid + ", which it does not hold");
+        for (const auto& [id, c] : s.challenges)
+            if (!s.authorizations.count(c.authzId))
+                throw std::runtime_error("challenge " + id + " belongs to authorization " + c.authzId + ", which it does not hold");
+        // what is not saved: how many orders list each authorization, and the orders by age
+        for (const auto& [id, order] : s.orders) {
+            for (const auto& aid : order.authzIds) {
+                const auto a = s.authorizations.find(aid);
+                if (a == s.authorizations.end())
+                    throw std::runtime_error("order " + id + " lists authorization " + aid + ", which it does not hold");
+                ++a->second.orders;
+            }
+            s.ordersByAge.emplace_back(order.created, id);
+        }
+        std::sort(s.ordersByAge.begin(), s.ordersByAge.end());
         return ca;
     } catch (const std::exception& e) {
         // cxxacme's own errors too (a bad PEM, a bad JWK): the message names the file and the place

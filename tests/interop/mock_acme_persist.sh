@@ -36,7 +36,9 @@ wait "$first_pid" 2>/dev/null || true
 # the same port: lego files its account under the server's host and port
 port=$(echo "$DIR" | sed -n 's|^https://127.0.0.1:\([0-9]*\)/dir$|\1|p')
 [ -n "$port" ] || fail "no port in $DIR"
-MOCK_ACME_NAME=second start_mock_acme --http01-port "$HTTP_PORT" --persist "$state" --listen "127.0.0.1:$port" --verbose
+# (with --forget-after: restoring the orders' ages keeps a day-old state whole)
+MOCK_ACME_NAME=second start_mock_acme --http01-port "$HTTP_PORT" --persist "$state" --listen "127.0.0.1:$port" --verbose \
+  --forget-after 86400
 [ "$(echo "$DIR" | sed -n 's|^https://127.0.0.1:\([0-9]*\)/dir$|\1|p')" = "$port" ] || fail "not on the same port: $DIR"
 http_get "$MGMT/roots/0" > "$work/root0-after.pem"
 cmp -s "$work/root0-before.pem" "$work/root0-after.pem" || fail "the CA changed across the restart"

@@ -45,7 +45,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "nonceRejectPercent": 10, "authzReusePercent": 50, "rateLimitOrders": 3, "rateLimitWindowSeconds": 60,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
-        "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000
+        "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000, "forgetAfterSeconds": 86400
     })");
     BOOST_CHECK_NO_THROW(config.validate());
     BOOST_TEST(config.listenPort == 0);
@@ -67,6 +67,8 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST((config.caKeyType == KeyType::Rsa2048));
     BOOST_TEST(config.alternateChains == 2);
     BOOST_TEST(config.maxConnections == 20000);
+    BOOST_TEST((config.forgetAfter == 24h));
+    BOOST_TEST((MockAcmeConfig().forgetAfter == 0s));  // by default nothing is forgotten
 }
 
 // certificateLifetimeSeconds is about the default profile, in whatever order the keys come
@@ -103,6 +105,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"resolve": {"a.example.test": 1}})", "a.example.test"));
     BOOST_TEST(refusedNaming(R"({"validationDelaySeconds": -1})", "validationDelaySeconds"));
     BOOST_TEST(refusedNaming(R"({"orderLifetimeSeconds": 1e300})", "orderLifetimeSeconds"));
+    BOOST_TEST(refusedNaming(R"({"forgetAfterSeconds": -1})", "forgetAfterSeconds"));
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"challengeWaitSeconds": 61})", "challengeWait"));
     BOOST_TEST(refusedNaming(R"({"defaultProfile": "nonsense"})", "nonsense"));

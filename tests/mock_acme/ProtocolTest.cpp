@@ -986,6 +986,118 @@ BOOST_AUTO_TEST_CASE(time_travel_expires_orders) {
     BOOST_TEST(later.str("status") == "invalid");
 }
 
+// forgetAfter: an order made that long ago (by the CA's clock) goes, with its
+// certificate and the authorizations and challenges that no kept order lists;
+// the account and everything younger stay. Without the knob nothing goes.
+BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
+    MockAcmeConfig config = quietConfig();
+    config.forgetAfter = std::chrono::hours(1);
+    config.authzReusePercent = 100;
+    Server s(config);
+    const auto travel = [&](int seconds) {
+        BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/time-travel",
+                                        R"({"advanceSeconds":)" + std::to_string(seconds) + "}", "application/json")
+                          .status == 200);
+    };
+    const auto get = [&](const std::string& url) { return s.session.post(url, s.account, s.kid, ""); };
+    const auto firstAuthz = [](const Reply& order) {
+        return order.json()->getArray("authorizations")->getElement<std::string>(0);
+    };
+
+    // an issued order: its authorization, challenges and certificate
+    const Reply old = s.newOrder({"old.example.test"});
+    const std::string oldAuthz = firstAuthz(old);
+    const std::string oldChallenge =
+        get(oldAuthz).json()->getArray("challenges")->getObject(0)->getValue<std::string>("url");
+    s.authorize(old);
+    const Reply done = s.finalize(old, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("old.example.test")});
+    BOOST_REQUIRE(done.str("status") == "valid");
+    const Certificate cert = Certificate::chainFromPem(get(done.str("certificate")).body).at(0);
+    const std::string certId = Base64Url::encode(*cert.authorityKeyId()) + "." + Base64Url::encode(cert.serialBytes());
+    // an authorization made for one old order and reused by a younger one
+    const Reply sharedOld = s.newOrder({"shared.example.test"});
+    s.authorize(sharedOld);
+    travel(1800);
+    const Reply sharedYoung = s.newOrder({"shared.example.test"});
+    BOOST_REQUIRE(firstAuthz(sharedYoung) == firstAuthz(sharedOld));
+    travel(1900);  // the old orders are 3700 s old, the young one 1900 s
+    BOOST_TEST(get(old.header("Location")).str("status") == "valid");  // forgetting happens at a newOrder
+    const Reply fresh = s.newOrder({"fresh.example.test"});
+    BOOST_REQUIRE(fresh.status == 201);
+
+    for (const std::string& url : {old.header("Location"), oldAuthz, done.str("certificate"), sharedOld.header("Location")}) {
+        const Reply r = get(url);
+        BOOST_TEST(r.status == 404, url);
+        BOOST_TEST(r.problem() == "malformed", url);
+    }
+    BOOST_TEST(s.session.post(oldChallenge, s.account, s.kid, "{}").status == 404);
+    BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/" + certId).status == 404);
+    BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + cert.serialHex()).status == 404);
+    BOOST_TEST(s.newOrder({"old.example.test"}, R"(,"replaces":")" + certId + R"(")").status == 400);
+    // kept: the shared authorization (a younger order lists it), the younger orders, the account
+    BOOST_TEST(get(firstAuthz(sharedOld)).str("status") == "valid");
+    BOOST_TEST(get(sharedYoung.header("Location")).str("status") == "ready");
+    const Reply list = get(get(s.kid).str("orders"));
+    auto urls = list.json()->getArray("orders");
+    BOOST_REQUIRE(urls->size() == 2u);
+    BOOST_TEST(urls->getElement<std::string>(0) == sharedYoung.header("Location"));
+    BOOST_TEST(urls->getElement<std::string>(1) == fresh.header("Location"));
+
+    // the shared authorization goes with the last order that lists it
+    travel(3600);
+    BOOST_REQUIRE(s.newOrder({"later.example.test"}).status == 201);
+    BOOST_TEST(get(firstAuthz(sharedOld)).status == 404);
+    BOOST_TEST(get(sharedYoung.header("Location")).status == 404);
+    BOOST_TEST(get(get(s.kid).str("orders")).json()->getArray("orders")->size() == 1u);
+
+    // an order whose challenge is still being validated is kept until it is done
+    MockAcmeConfig slow = config;
+    slow.skipValidation = false;
+    slow.validationDelay = std::chrono::hours(1);  // by the real clock: still waiting when the test ends
+    Server busy(slow);
+    const Reply validating = busy.newOrder({"busy.example.test"});
+    const std::string busyAuthz = firstAuthz(validating);
+    busy.authorize(validating);
+    BOOST_REQUIRE(busy.session.post(busyAuthz, busy.account, busy.kid, "").json()->getArray("challenges")->size() > 0u);
+    BOOST_REQUIRE(busy.session.request("POST", busy.server.managementUrl() + "/time-travel",
+                                       R"({"advanceSeconds":7200})", "application/json").status == 200);
+    BOOST_REQUIRE(busy.newOrder({"next.example.test"}).status == 201);
+    BOOST_TEST(busy.session.post(validating.header("Location"), busy.account, busy.kid, "").str("status") == "pending");
+    BOOST_TEST(busy.session.post(busyAuthz, busy.account, busy.kid, "").status == 200);
+
+    // ages survive a restart: an order read back from the snapshot is forgotten in its turn
+    MockAcmeConfig saved = config;
+    saved.persistFile = (std::filesystem::temp_directory_path() / ("cxxacme-forget-" + std::to_string(::getpid()) + ".sqlite")).string();
+    std::filesystem::remove(saved.persistFile);
+    const PrivateKey savedKey = PrivateKey::generate(KeyType::EcP256);
+    std::string savedOrder;
+    {
+        Server before(saved, savedKey);
+        savedOrder = before.newOrder({"saved.example.test"}).header("Location");
+    }
+    {
+        Server after(saved, savedKey);
+        after.kid = after.session.post(after.session.dir("newAccount"), after.account, "", R"({"onlyReturnExisting":true})")
+                        .header("Location");
+        const std::string base = after.server.directoryUrl().substr(0, after.server.directoryUrl().size() - 4);
+        const std::string url = base + savedOrder.substr(savedOrder.find("/my-order/"));
+        BOOST_TEST(after.session.post(url, after.account, after.kid, "").status == 200);
+        BOOST_REQUIRE(after.session.request("POST", after.server.managementUrl() + "/time-travel",
+                                            R"({"advanceSeconds":3700})", "application/json").status == 200);
+        BOOST_REQUIRE(after.newOrder({"after.example.test"}).status == 201);
+        BOOST_TEST(after.session.post(url, after.account, after.kid, "").status == 404);
+    }
+    std::filesystem::remove(saved.persistFile);
+
+    // without the knob, a day's time travel forgets nothing
+    Server keeping;
+    const Reply kept = keeping.newOrder({"kept.example.test"});
+    BOOST_REQUIRE(keeping.session.request("POST", keeping.server.managementUrl() + "/time-travel",
+                                          R"({"advanceSeconds":86400})", "application/json").status == 200);
+    BOOST_REQUIRE(keeping.newOrder({"another.example.test"}).status == 201);
+    BOOST_TEST(keeping.session.post(kept.header("Location"), keeping.account, keeping.kid, "").status == 200);
+}
+
 // The management interface refuses bad input with 400/404 — never a 500, never
 // a clock moved out of range — and keeps its state.
 BOOST_AUTO_TEST_CASE(management_refuses_bad_input) {

@@ -67,6 +67,13 @@ struct MockAcmeConfig {
         {"shortlived", {"6-day certificates", std::chrono::hours(24 * 6)}},
     };
     std::string defaultProfile = "classic";
+    /// Orders are forgotten this long after they were made (by the CA's
+    /// clock, time travel included), with their certificate and the
+    /// authorizations and challenges no kept order lists: requests for them
+    /// then get 404, and memory stays bounded on a long-running server
+    /// (about 5 KB an order). An order still finalizing or validating is
+    /// kept until it is done. 0: nothing is ever forgotten (as pebble).
+    Duration forgetAfter{};
 
     // --- the CA ---
     KeyType caKeyType = KeyType::EcP256;
