@@ -57,8 +57,10 @@ AcmeProblem AcmeProblem::fromJson(const std::string& body, int status) {
                 subs.push_back(std::move(s));
             }
         }
-        const int docStatus = json->has("status") && json->get("status").isInteger() ? json->getValue<int>("status") : status;
-        AcmeProblem problem(type, text, docStatus ? docStatus : status, std::move(subs));
+        // the document's status when it is one an HTTP response can have (RFC 9110 §15), else the response's
+        const auto docStatus = detail::integerValue(json->get("status"));
+        AcmeProblem problem(type, text, docStatus && *docStatus >= 100 && *docStatus <= 599 ? static_cast<int>(*docStatus) : status,
+                            std::move(subs));
         for (const auto& name : json->getNames())
             if (name != "type" && name != "detail" && name != "status" && name != "subproblems")
                 problem.withExtra(name, json->get(name));

@@ -80,6 +80,15 @@ std::string requireString(const Poco::JSON::Object& object, const std::string& n
     return *value;
 }
 
+std::optional<long long> integerValue(const Poco::Dynamic::Var& value) {
+    if (!value.isInteger()) return std::nullopt;
+    try {
+        return value.convert<long long>();
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
+}
+
 std::string toJsonText(const Poco::JSON::Object& object) {
     std::ostringstream out;
     object.stringify(out);

@@ -985,9 +985,10 @@ public:
         int reason = 0;
         if (payload->has("reason")) {
             if (!payload->get("reason").isInteger()) throw AcmeProblem("badRevocationReason", "reason must be an integer", 400);
-            reason = payload->getValue<int>("reason");
-            if (reason < 0 || reason > 10 || reason == 7)
-                throw AcmeProblem("badRevocationReason", "reason code " + std::to_string(reason) + " is not allowed", 400);
+            const auto code = detail::integerValue(payload->get("reason"));
+            if (!code || *code < 0 || *code > 10 || *code == 7)
+                throw AcmeProblem("badRevocationReason", "reason code " + payload->get("reason").toString() + " is not allowed", 400);
+            reason = static_cast<int>(*code);
         }
         auto it = s_.certificates.find(serialKey(cert.serialHex()));
         // the PEM kept is made from the leaf's DER as toPem makes it: equal PEM, equal certificate
@@ -1476,15 +1477,15 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 throw malformed(e.what());
             }
             // within a century either way, so that no time point overflows
-            const auto advance = payload->has("advanceSeconds") && payload->get("advanceSeconds").isInteger()
-                                     ? payload->getValue<long long>("advanceSeconds")
-                                     : 0;
-            const long long total = std::chrono::duration_cast<std::chrono::seconds>(state_->offset).count() + advance;
-            if (!payload->has("advanceSeconds") || !payload->get("advanceSeconds").isInteger() ||
-                advance > kMaxClockOffsetSeconds || advance < -kMaxClockOffsetSeconds || total > kMaxClockOffsetSeconds ||
-                total < -kMaxClockOffsetSeconds)
-                throw malformed("time-travel needs {\"advanceSeconds\": N}, an integer, the whole offset within 100 years");
-            state_->offset += std::chrono::seconds(advance);
+            const auto advance = detail::integerValue(payload->get("advanceSeconds"));
+            const auto refuse = [] {
+                return malformed("time-travel needs {\"advanceSeconds\": N}, an integer, the whole offset within 100 years");
+            };
+            if (!advance || *advance > kMaxClockOffsetSeconds || *advance < -kMaxClockOffsetSeconds) throw refuse();
+            // both within 100 years: the sum cannot overflow
+            const long long total = std::chrono::duration_cast<std::chrono::seconds>(state_->offset).count() + *advance;
+            if (total > kMaxClockOffsetSeconds || total < -kMaxClockOffsetSeconds) throw refuse();
+            state_->offset += std::chrono::seconds(*advance);
             requestSnapshot();
             auto o = obj();
             o->set("now", formatRfc3339(clock_.now() + state_->offset));

@@ -44,13 +44,9 @@ std::string text(const Object& o, const std::string& name) {
     return v.extract<std::string>();
 }
 long long integer(const Object& o, const std::string& name) {
-    const Poco::Dynamic::Var v = o.get(name);
-    if (!v.isInteger()) wrongMember(name, "an integer");
-    try {
-        return v.convert<long long>();
-    } catch (const Poco::Exception&) {
-        throw std::runtime_error("\"" + name + "\" is out of range");
-    }
+    const auto v = cxxacme::detail::integerValue(o.get(name));
+    if (!v) wrongMember(name, "an integer that fits 64 bits");
+    return *v;
 }
 bool boolean(const Object& o, const std::string& name) {
     const Poco::Dynamic::Var v = o.get(name);
@@ -99,7 +95,7 @@ Object::Ptr problem(const std::optional<AcmeProblem>& p) {
 std::optional<AcmeProblem> problem(const Object& o, const std::string& name) {
     if (!o.has(name)) return std::nullopt;
     const auto p = object(o, name);
-    return AcmeProblem::fromJson(cxxacme::detail::toJsonText(*p), p->optValue<int>("status", 400));
+    return AcmeProblem::fromJson(cxxacme::detail::toJsonText(*p), 400);  // the document's own status, if it has one
 }
 
 void check(int rc, sqlite3* db, const std::string& what) {

@@ -187,6 +187,16 @@ BOOST_AUTO_TEST_CASE(problem_documents) {
     BOOST_TEST(p.status() == 400);
     BOOST_REQUIRE(p.subproblems().size() == 1u);
     BOOST_TEST(p.subproblems()[0].identifier.value == "b.test");
+    // a status no HTTP response has is the response's; the type and detail are kept
+    for (const char* status : {"99999999999", "18446744073709551615", "0", "600", "-400", "\"400\""}) {
+        BOOST_TEST_CONTEXT(status) {
+            const AcmeProblem q = AcmeProblem::fromJson(
+                std::string(R"({"type":"urn:ietf:params:acme:error:badNonce","detail":"stale","status":)") + status + "}", 400);
+            BOOST_TEST(q.is("badNonce"));
+            BOOST_TEST(q.detail() == "stale");
+            BOOST_TEST(q.status() == 400);
+        }
+    }
     // what is not a problem document still gives a problem, with the HTTP status
     for (const char* body : {"", "<html>bad gateway</html>", "[]", R"({"type":5})", R"({"status":99999999999999999999})"}) {
         BOOST_TEST_CONTEXT(body) {

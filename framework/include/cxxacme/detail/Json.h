@@ -26,6 +26,10 @@ std::string requireString(const Poco::JSON::Object& object, const std::string& n
 std::optional<std::string> optionalString(const Poco::JSON::Object& object, const std::string& name,
                                           std::string_view what);
 
+/// `value` if it is a JSON integer that fits a long long; nothing otherwise
+/// (POCO's getValue<int> throws its RangeException on 99999999999).
+std::optional<long long> integerValue(const Poco::Dynamic::Var& value);
+
 /// Compact JSON text of `object`.
 std::string toJsonText(const Poco::JSON::Object& object);
 
