@@ -1,8 +1,12 @@
 #define BOOST_TEST_MODULE jose
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
+#include <sstream>
+
 #include "../TestPrinting.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include "cxxacme/Base64Url.h"
@@ -232,6 +236,54 @@ BOOST_AUTO_TEST_CASE(duplicate_members_are_refused) {
     // the same name in sibling or nested objects is no duplicate
     BOOST_CHECK_NO_THROW(detail::parseJsonObject(R"({"a":{"k":1},"b":{"k":2},"c":[{"k":3},{"k":4}],"k":5})", 1000, "test"));
     BOOST_CHECK_THROW(detail::parseJsonObject(R"({"c":[{"k":3,"k":4}]})", 1000, "test"), JoseError);
+}
+
+// toJsonText writes the members in the object's order, escapes what RFC 8259
+// asks (and DEL), keeps well-formed UTF-8 and writes any other byte as U+FFFD:
+// the text is always JSON that reads back to the same values.
+BOOST_AUTO_TEST_CASE(json_text_is_exact_and_always_valid) {
+    using Poco::JSON::Array;
+    using Poco::JSON::Object;
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("z", std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f"));
+    o->set("a", std::string("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));  // é € 😀
+    o->set("bad", std::string("\xff|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82|\xc3"));  // never UTF-8
+    o->set("n", Poco::Dynamic::Var());
+    o->set("t", true);
+    o->set("f", false);
+    o->set("i", -42);
+    o->set("big", std::numeric_limits<long long>::min());
+    o->set("ubig", std::numeric_limits<unsigned long long>::max());
+    o->set("d", 1.5);
+    Array::Ptr list = new Array;
+    list->add(1);
+    list->add(std::string("x"));
+    list->add(Object::Ptr(new Object));
+    list->add(Array::Ptr(new Array));
+    o->set("list", list);
+    Object inner;  // by value, sorted
+    inner.set("y", 2);
+    inner.set("x", 1);
+    o->set("inner", inner);
+    const std::string text = detail::toJsonText(*o);
+    BOOST_TEST(text ==
+               R"({"z":"q\"b\\s/\b\f\n\r\t\u0001\u001f\u007f","a":"é € 😀",)"
+               R"("bad":"\ufffd|\ufffd\ufffd|\ufffd\ufffd\ufffd|\ufffd\ufffd\ufffd\ufffd|\ufffd\ufffd|\ufffd","n":null,"t":true,"f":false,)"
+               R"("i":-42,"big":-9223372036854775808,"ubig":18446744073709551615,"d":1.5,"list":[1,"x",{},[]],"inner":{"x":1,"y":2}})");
+    // it reads back: the same strings (the well-formed ones), numbers and structure
+    const auto back = detail::parseJsonObject(text, 4096, "test");
+    BOOST_TEST(back->getValue<std::string>("z") == o->getValue<std::string>("z"));
+    BOOST_TEST(back->getValue<std::string>("a") == o->getValue<std::string>("a"));
+    BOOST_TEST(back->getValue<long long>("big") == std::numeric_limits<long long>::min());
+    BOOST_TEST(back->getArray("list")->size() == 4u);
+    // an object that does not keep its order is written sorted, as POCO does
+    Object sorted;
+    sorted.set("b", 1);
+    sorted.set("a", std::string("/"));
+    std::ostringstream poco;
+    sorted.stringify(poco);
+    BOOST_TEST(detail::toJsonText(sorted) == poco.str());
+    BOOST_TEST(detail::toJsonText(Object()) == "{}");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_jwk_is_a_clear_error) {
