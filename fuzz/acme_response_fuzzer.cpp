@@ -7,7 +7,8 @@
 //   a Replay-Nonce) and Link header values (split at the first newline), 7 a certificate chain
 //   (PEM, as the certificate URL sends it) and every field read from it.
 // The contract checked: a reader returns, or throws a cxxacme::Error (an
-// AcmeProblem for the JSON ones); any other exception aborts. AddressSanitizer
+// AcmeProblem for the JSON ones); any other exception aborts. The JSON ones
+// also check that detail::toJsonText writes what parses back (see readJson). AddressSanitizer
 // and UndefinedBehaviorSanitizer (the fuzz build's) catch the rest.
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
 
@@ -30,9 +31,20 @@ namespace {
 
 // What the client does with a JSON answer: parse it as an object (JoseError
 // when it is none), then read the resource (AcmeProblem "malformed").
+// Also the writer's contract, on whatever the parser took: toJsonText gives
+// text that parses again, and after that first pass (which may turn bytes
+// that are not UTF-8 into U+FFFD, or 1e999 into null) writing is stable.
 template <typename Read>
 void readJson(const std::string& body, Read&& read) {
     const auto json = detail::parseJsonObject(body, 1 << 20, "server answer");
+    std::string twice;
+    try {
+        const std::string once = detail::toJsonText(*json);
+        twice = detail::toJsonText(*detail::parseJsonObject(once, 1 << 26, "written"));
+        if (detail::toJsonText(*detail::parseJsonObject(twice, 1 << 26, "written again")) != twice) std::abort();
+    } catch (const Error&) {
+        std::abort();  // toJsonText wrote something that is not JSON
+    }
     read(*json);
 }
 

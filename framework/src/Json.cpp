@@ -1,6 +1,7 @@
 #include "cxxacme/detail/Json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -227,7 +228,12 @@ void appendValue(std::string& out, const Poco::Dynamic::Var& value) {
         out += value.isSigned() ? std::to_string(value.convert<long long>()) : std::to_string(value.convert<unsigned long long>());
         return;
     }
-    // anything else (a double, a date, a POCO struct): as POCO writes it
+    // JSON has no infinity and no NaN (RFC 8259 §6); POCO would write "inf"
+    if ((type == typeid(double) || type == typeid(float)) && !std::isfinite(value.convert<double>())) {
+        out += "null";
+        return;
+    }
+    // anything else (a number with a fraction, a date, a POCO struct): as POCO writes it
     std::ostringstream text;
     Poco::JSON::Stringifier::condense(value, text);
     out += text.str();

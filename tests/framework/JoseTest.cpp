@@ -255,6 +255,7 @@ BOOST_AUTO_TEST_CASE(json_text_is_exact_and_always_valid) {
     o->set("big", std::numeric_limits<long long>::min());
     o->set("ubig", std::numeric_limits<unsigned long long>::max());
     o->set("d", 1.5);
+    o->set("inf", std::numeric_limits<double>::infinity());  // JSON has none
     Array::Ptr list = new Array;
     list->add(1);
     list->add(std::string("x"));
@@ -269,7 +270,7 @@ BOOST_AUTO_TEST_CASE(json_text_is_exact_and_always_valid) {
     BOOST_TEST(text ==
                R"({"z":"q\"b\\s/\b\f\n\r\t\u0001\u001f\u007f","a":"é € 😀",)"
                R"("bad":"\ufffd|\ufffd\ufffd|\ufffd\ufffd\ufffd|\ufffd\ufffd\ufffd\ufffd|\ufffd\ufffd|\ufffd","n":null,"t":true,"f":false,)"
-               R"("i":-42,"big":-9223372036854775808,"ubig":18446744073709551615,"d":1.5,"list":[1,"x",{},[]],"inner":{"x":1,"y":2}})");
+               R"("i":-42,"big":-9223372036854775808,"ubig":18446744073709551615,"d":1.5,"inf":null,"list":[1,"x",{},[]],"inner":{"x":1,"y":2}})");
     // it reads back: the same strings (the well-formed ones), numbers and structure
     const auto back = detail::parseJsonObject(text, 4096, "test");
     BOOST_TEST(back->getValue<std::string>("z") == o->getValue<std::string>("z"));
