@@ -128,9 +128,13 @@ BOOST_AUTO_TEST_CASE(change_notification_reports_writes_by_anyone_until_unsubscr
     BOOST_REQUIRE(heard.waitFor(3));
     {
         const auto seen = heard.all();
+        BOOST_REQUIRE(seen.size() >= 3u);
         BOOST_TEST(seen[0] == "a.example.test");
-        BOOST_TEST(seen[1] == "b.example.test");  // canonical
-        BOOST_TEST(seen[2] == "a.example.test");  // the removal
+        // the new file (its name canonical) and the removal: read by the watch in one burst
+        // or in two, and a burst reports its names sorted, so in either order
+        std::vector<std::string> later(seen.begin() + 1, seen.begin() + 3);
+        std::sort(later.begin(), later.end());
+        BOOST_TEST(later == (std::vector<std::string>{"a.example.test", "b.example.test"}), later[0] << ", " << later[1]);
         BOOST_TEST(std::count(seen.begin(), seen.end(), "notes") == 0);
     }
     subscription.reset();  // no calls after this returns
