@@ -112,8 +112,9 @@ struct EngineState : EngineData {
     std::deque<std::string> nonceOrder;
     std::map<std::string, std::string> accountByThumbprint;  // indexes, rebuilt on load
     std::map<std::string, std::string> certificateByAriId;
-    /// Orders by age (made, id), oldest first, when MockAcmeConfig::forgetAfter is set.
-    std::deque<std::pair<TimePoint, std::string>> ordersByAge;
+    /// Order ids by when they were made, oldest first (MockAcmeConfig::forgetAfter):
+    /// sorted, not in the order they came, since time travel can go backwards.
+    std::multimap<TimePoint, std::string> ordersByAge;
     bool stopping = false;
     std::condition_variable validated;  ///< a validation finished
 

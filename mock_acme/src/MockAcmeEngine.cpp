@@ -572,7 +572,7 @@ public:
         for (const auto& aid : order.authzIds) ++s_.authorizations.at(aid).orders;
         refresh(order);
         account.orderIds.push_back(order.id);
-        if (config_.forgetAfter > Duration::zero()) s_.ordersByAge.emplace_back(now_, order.id);
+        if (config_.forgetAfter > Duration::zero()) s_.ordersByAge.emplace(now_, order.id);
         account.recentOrders.push_back(now_);
         const std::string orderId = order.id;
         s_.orders.emplace(orderId, std::move(order));
@@ -589,13 +589,14 @@ public:
         if (config_.forgetAfter <= Duration::zero()) return;
         constexpr int kPerRequest = 64;
         for (int n = 0; n < kPerRequest && !s_.ordersByAge.empty(); ++n) {
-            const auto [made, id] = s_.ordersByAge.front();
-            if (made + config_.forgetAfter > now_) break;
-            s_.ordersByAge.pop_front();
+            const auto oldest = s_.ordersByAge.begin();
+            if (oldest->first + config_.forgetAfter > now_) break;
+            const std::string id = oldest->second;
+            s_.ordersByAge.erase(oldest);
             const auto it = s_.orders.find(id);
             if (it == s_.orders.end()) continue;
             if (busy(it->second)) {
-                s_.ordersByAge.emplace_back(now_, id);
+                s_.ordersByAge.emplace(now_, id);
                 continue;
             }
             forget(it);

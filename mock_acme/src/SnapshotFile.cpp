@@ -403,9 +403,8 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
                     throw std::runtime_error("order " + id + " lists authorization " + aid + ", which it does not hold");
                 ++a->second.orders;
             }
-            s.ordersByAge.emplace_back(order.created, id);
+            s.ordersByAge.emplace(order.created, id);
         }
-        std::sort(s.ordersByAge.begin(), s.ordersByAge.end());
         return ca;
     } catch (const std::exception& e) {
         // cxxacme's own errors too (a bad PEM, a bad JWK): the message names the file and the place

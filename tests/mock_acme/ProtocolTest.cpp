@@ -1050,10 +1050,20 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
 
     // the shared authorization goes with the last order that lists it
     travel(3600);
-    BOOST_REQUIRE(s.newOrder({"later.example.test"}).status == 201);
+    const Reply later = s.newOrder({"later.example.test"});
+    BOOST_REQUIRE(later.status == 201);
     BOOST_TEST(get(firstAuthz(sharedOld)).status == 404);
     BOOST_TEST(get(sharedYoung.header("Location")).status == 404);
     BOOST_TEST(get(get(s.kid).str("orders")).json()->getArray("orders")->size() == 1u);
+
+    // ages go by the CA's clock, even when time travel goes backwards: an order made after
+    // travelling back is older than one made before, and goes first
+    travel(-7200);
+    const Reply madeLater = s.newOrder({"later-but-older.example.test"});
+    travel(3700);  // it is 3700 s old; "later", made before it, is by this clock not made yet
+    BOOST_REQUIRE(s.newOrder({"trigger.example.test"}).status == 201);
+    BOOST_TEST(get(madeLater.header("Location")).status == 404);
+    BOOST_TEST(get(later.header("Location")).str("status") == "pending");
 
     // an order whose challenge is still being validated is kept until it is done
     MockAcmeConfig slow = config;
