@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <stdexcept>
 
 #include <Poco/JSON/Array.h>
