@@ -1195,6 +1195,7 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
     if (!config_.persistFile.empty()) {
         snapshot_ = std::make_unique<state::SnapshotFile>(config_.persistFile);
         ca_ = snapshot_->load(*state_);  // nothing on first use
+        if (config_.forgetAfter <= Duration::zero()) state_->ordersByAge.clear();  // kept only to forget by
     }
     if (ca_) {
         // restored: accounts, orders and certificates stay valid under the same CA
