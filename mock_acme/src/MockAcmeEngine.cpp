@@ -1459,6 +1459,16 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 return pemResponse(ca_->intermediateKey().toPem());
             }
             if (parts[0] == "cert-status-by-serial" && parts.size() == 2) return x.certStatus(parts[1]);
+            if (parts[0] == "stats" && parts.size() == 1) {  // what the state holds (memory, --forget-after)
+                auto o = obj();
+                o->set("accounts", static_cast<Poco::UInt64>(state_->accounts.size()));
+                o->set("orders", static_cast<Poco::UInt64>(state_->orders.size()));
+                o->set("authorizations", static_cast<Poco::UInt64>(state_->authorizations.size()));
+                o->set("challenges", static_cast<Poco::UInt64>(state_->challenges.size()));
+                o->set("certificates", static_cast<Poco::UInt64>(state_->certificates.size()));
+                o->set("nonces", static_cast<Poco::UInt64>(state_->nonces.size()));
+                return Exchange::json(200, o);
+            }
             if (parts[0] == "clock" && parts.size() == 1) {
                 auto o = obj();
                 o->set("now", formatRfc3339(clock_.now() + state_->offset));

@@ -1008,6 +1008,13 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
     const auto firstAuthz = [](const Reply& order) {
         return order.json()->getArray("authorizations")->getElement<std::string>(0);
     };
+    // what the state holds: orders, authorizations, challenges, certificates
+    const auto held = [&] {
+        const auto stats = s.session.get(s.server.managementUrl() + "/stats").json();
+        return std::vector<long long>{stats->getValue<long long>("orders"), stats->getValue<long long>("authorizations"),
+                                      stats->getValue<long long>("challenges"), stats->getValue<long long>("certificates")};
+    };
+    using Counts = std::vector<long long>;
 
     // an issued order: its authorization, challenges and certificate
     const Reply old = s.newOrder({"old.example.test"});
@@ -1027,8 +1034,10 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
     BOOST_REQUIRE(firstAuthz(sharedYoung) == firstAuthz(sharedOld));
     travel(1900);  // the old orders are 3700 s old, the young one 1900 s
     BOOST_TEST(get(old.header("Location")).str("status") == "valid");  // forgetting happens at a newOrder
+    BOOST_TEST(held() == (Counts{3, 2, 6, 1}));  // three orders on two authorizations (three challenges each)
     const Reply fresh = s.newOrder({"fresh.example.test"});
     BOOST_REQUIRE(fresh.status == 201);
+    BOOST_TEST(held() == (Counts{2, 2, 6, 0}));  // the young order and fresh; the shared authorization and fresh's
 
     for (const std::string& url : {old.header("Location"), oldAuthz, done.str("certificate"), sharedOld.header("Location")}) {
         const Reply r = get(url);
@@ -1055,6 +1064,7 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
     BOOST_TEST(get(firstAuthz(sharedOld)).status == 404);
     BOOST_TEST(get(sharedYoung.header("Location")).status == 404);
     BOOST_TEST(get(get(s.kid).str("orders")).json()->getArray("orders")->size() == 1u);
+    BOOST_TEST(held() == (Counts{1, 1, 3, 0}));
 
     // ages go by the CA's clock, even when time travel goes backwards: an order made after
     // travelling back is older than one made before, and goes first
