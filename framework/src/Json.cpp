@@ -192,9 +192,11 @@ void appendObject(std::string& out, const Poco::JSON::Object& object) {
 
 void appendArray(std::string& out, const Poco::JSON::Array& array) {
     out += '[';
-    for (std::size_t i = 0; i < array.size(); ++i) {
-        if (i) out += ',';
-        appendValue(out, array.get(static_cast<unsigned>(i)));
+    bool first = true;
+    for (const Poco::Dynamic::Var& element : array) {  // in place: Array::get copies each one
+        if (!first) out += ',';
+        first = false;
+        appendValue(out, element);
     }
     out += ']';
 }
