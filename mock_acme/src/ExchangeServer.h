@@ -1,0 +1,97 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/Timespan.h>
+
+#include "cxxacme/mock_acme/HttpExchange.h"
+
+namespace Poco::Net {
+class TCPServer;
+}
+
+namespace cxxacme::mock_acme {
+
+/// The HTTP/1.1 server under mock-acme's two listeners. Each request is read
+/// whole into an `HttpRequest` value, handed to a function, and the
+/// `HttpResponse` it returns is written back in one write (one TLS record
+/// over HTTPS). Connections are kept alive; each is served on a thread of
+/// the server's own pool, up to `maxConnections` at once.
+///
+/// It takes the place of POCO's `HTTPServer` on this path and keeps POCO's
+/// request parsing with its limits (request line lengths, 100 header fields
+/// of bounded size). What it leaves out is what cost system calls on every
+/// request of a kept-alive connection: POCO polls the socket before each
+/// request (epoll_create, epoll_ctl, epoll_wait and close, four calls) and
+/// asks the kernel for both of the connection's addresses (two more). Here a
+/// connection waits in its read, bounded by the socket's receive timeout,
+/// so TLS read-ahead is safe too (a poll would not see a request that
+/// OpenSSL has already read).
+///
+/// HTTP rules kept (RFC 9112):
+/// - a body comes with Content-Length or chunked Transfer-Encoding; a request
+///   with neither has none (§6.3); any other Transfer-Encoding is refused
+///   with 400, and a request with both is answered and its connection closed;
+/// - a body larger than `maxBody` is answered 413 (an ACME problem document)
+///   and the connection closed after reading at most four times that much;
+/// - `Expect: 100-continue` is answered before the body is read;
+/// - a malformed request gets 400 and the connection is closed: besides what
+///   POCO's parser refuses, a field name that is not a token, a control
+///   character in a value, a Content-Length that is not digits or comes
+///   twice, a chunked body that breaks its framing (POCO's own chunked
+///   stream would end the body there and read the rest as a request). A
+///   header line without a colon is skipped, as POCO's parser does;
+/// - `Connection: close`, and HTTP/1.0 without `keep-alive`, close after the
+///   answer; a HEAD answer carries the headers of the GET one but no body;
+///   204 and 304 carry no Content-Length;
+/// - every answer carries Date (the cached text of the current second);
+///   a header the function returns with CR, LF or NUL in it is not sent.
+///
+/// The destructor stops accepting, shuts down every open connection and
+/// waits (at most 10 s) for the threads to return.
+class ExchangeServer {
+public:
+    using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+    struct Options {
+        std::size_t maxBody = 64 * 1024;
+        int maxConnections = 64;
+        /// How long a connection may wait for the next request, or for more
+        /// of one, before it is closed.
+        Poco::Timespan idleTimeout{15, 0};
+    };
+
+    ExchangeServer(const Poco::Net::ServerSocket& socket, Handler handler, Options options);
+    ~ExchangeServer();
+    ExchangeServer(const ExchangeServer&) = delete;
+    ExchangeServer& operator=(const ExchangeServer&) = delete;
+
+private:
+    class Connection;
+    class ConnectionFactory;
+
+    /// False when the server is stopping: the connection must not serve.
+    bool enter(Connection* connection);
+    void leave(Connection* connection);
+    void shutDownConnections();
+    bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+
+    Handler handler_;
+    Options options_;
+    std::mutex mutex_;
+    std::set<Connection*> live_;
+    std::atomic<bool> stopping_{false};  // set under mutex_, read without it
+    Poco::Net::HTTPServerParams::Ptr sessionParams_;
+    Poco::ThreadPool threads_;
+    std::unique_ptr<Poco::Net::TCPServer> server_;
+};
+
+}  // namespace cxxacme::mock_acme
