@@ -141,6 +141,10 @@ AcmeHttpClient::AcmeHttpClient(Options options) : options_(std::move(options)), 
         throw Error("cannot set up TLS with CA bundle \"" + options_.caBundleFile + "\": " + e.displayText());
     }
     SSL_CTX_set_min_proto_version(pool_->context->sslContext(), TLS1_2_VERSION);
+    // A record in one read(2), not two (its header, then the rest). Safe: a
+    // client session reads only after sending, never polls for an answer
+    // OpenSSL may already hold.
+    SSL_CTX_set_read_ahead(pool_->context->sslContext(), 1);
 }
 
 AcmeHttpClient::~AcmeHttpClient() = default;

@@ -104,10 +104,16 @@ PublicKey Certificate::publicKey() const {
 }
 
 std::optional<std::string> Certificate::authorityKeyId() const {
-    const ASN1_OCTET_STRING* id = X509_get0_authority_key_id(cert_.get());
-    if (id == nullptr) return std::nullopt;
-    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(id)),
-                       static_cast<std::size_t>(ASN1_STRING_length(id)));
+    // The extension alone: X509_get0_authority_key_id would first work out
+    // (and cache) every extension and a SHA-1 of the whole certificate.
+    int critical = 0;
+    std::unique_ptr<AUTHORITY_KEYID, decltype(&AUTHORITY_KEYID_free)> akid(
+        static_cast<AUTHORITY_KEYID*>(X509_get_ext_d2i(cert_.get(), NID_authority_key_identifier, &critical, nullptr)),
+        &AUTHORITY_KEYID_free);
+    ERR_clear_error();  // absent or unreadable: not this call's failure to report later
+    if (!akid || akid->keyid == nullptr) return std::nullopt;
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(akid->keyid)),
+                       static_cast<std::size_t>(ASN1_STRING_length(akid->keyid)));
 }
 
 bool Certificate::isCa() const { return X509_check_ca(cert_.get()) > 0; }

@@ -12,10 +12,68 @@ using namespace detail;
 
 namespace {
 
-void addConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
+X509ExtensionPtr confExtension(X509V3_CTX* ctx, int nid, const char* value) {
     X509ExtensionPtr ext(X509V3_EXT_nconf_nid(nullptr, ctx, nid, value));
     if (!ext) throwOpenSslError(std::string("extension ") + OBJ_nid2sn(nid));
-    checkOne(X509_add_ext(cert, ext.get(), -1), "X509_add_ext");
+    return ext;
+}
+
+void addConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
+    checkOne(X509_add_ext(cert, confExtension(ctx, nid, value).get(), -1), "X509_add_ext");
+}
+
+// A leaf's basic constraints, key usage (EC, RSA) and extended key usage:
+// the same for every leaf, so parsed from their text once, and copied into
+// each certificate (which is what X509_add_ext does).
+struct LeafExtensions {
+    X509ExtensionPtr basicConstraints, keyUsageEc, keyUsageRsa, extendedKeyUsage;
+
+    static const LeafExtensions& get() {
+        static const LeafExtensions instance = [] {
+            X509V3_CTX ctx;
+            X509V3_set_ctx_nodb(&ctx);
+            X509V3_set_ctx(&ctx, nullptr, nullptr, nullptr, nullptr, 0);
+            return LeafExtensions{confExtension(&ctx, NID_basic_constraints, "critical,CA:FALSE"),
+                                  confExtension(&ctx, NID_key_usage, "critical,digitalSignature"),
+                                  confExtension(&ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment"),
+                                  confExtension(&ctx, NID_ext_key_usage, "serverAuth,clientAuth")};
+        }();
+        return instance;
+    }
+};
+
+// RFC 5280 §4.2.1.2 method (1), as OpenSSL's "hash": the SHA-1 of the
+// subjectPublicKey bits.
+std::string keyIdentifierOf(const X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    checkOne(X509_pubkey_digest(cert, EVP_sha1(), md, &length), "X509_pubkey_digest");
+    return std::string(reinterpret_cast<const char*>(md), length);
+}
+
+void addKeyIdentifier(X509* cert, int nid, const std::string& id) {
+    Asn1OctetStringPtr value(checked(ASN1_OCTET_STRING_new(), "ASN1_OCTET_STRING_new"));
+    checkOne(ASN1_OCTET_STRING_set(value.get(), reinterpret_cast<const unsigned char*>(id.data()), static_cast<int>(id.size())),
+             "ASN1_OCTET_STRING_set");
+    if (nid == NID_subject_key_identifier) {
+        checkOne(X509_add1_ext_i2d(cert, nid, value.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
+        return;
+    }
+    std::unique_ptr<AUTHORITY_KEYID, decltype(&AUTHORITY_KEYID_free)> akid(checked(AUTHORITY_KEYID_new(), "AUTHORITY_KEYID_new"),
+                                                                            &AUTHORITY_KEYID_free);
+    akid->keyid = value.release();
+    checkOne(X509_add1_ext_i2d(cert, nid, akid.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
+}
+
+// The issuer's subject key identifier as its extension says, or "".
+std::string subjectKeyIdOf(const X509* issuer) {
+    int critical = 0;
+    Asn1OctetStringPtr id(static_cast<ASN1_OCTET_STRING*>(
+        X509_get_ext_d2i(issuer, NID_subject_key_identifier, &critical, nullptr)));
+    ERR_clear_error();
+    if (!id) return {};
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(id.get())),
+                       static_cast<std::size_t>(ASN1_STRING_length(id.get())));
 }
 
 }  // namespace
@@ -106,14 +164,21 @@ Certificate CertificateBuilder::build(EVP_PKEY* subjectKey, const Certificate* i
         addConfExtension(cert.get(), &ctx, NID_basic_constraints, bc.c_str());
         addConfExtension(cert.get(), &ctx, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
     } else {
-        addConfExtension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE");
+        const LeafExtensions& leaf = LeafExtensions::get();
         const bool rsa = EVP_PKEY_get_base_id(subjectKey) == EVP_PKEY_RSA;
-        addConfExtension(cert.get(), &ctx, NID_key_usage,
-                         rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
-        addConfExtension(cert.get(), &ctx, NID_ext_key_usage, "serverAuth,clientAuth");
+        checkOne(X509_add_ext(cert.get(), leaf.basicConstraints.get(), -1), "X509_add_ext");
+        checkOne(X509_add_ext(cert.get(), rsa ? leaf.keyUsageRsa.get() : leaf.keyUsageEc.get(), -1), "X509_add_ext");
+        checkOne(X509_add_ext(cert.get(), leaf.extendedKeyUsage.get(), -1), "X509_add_ext");
     }
-    addConfExtension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
-    addConfExtension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
+    // What "hash" and "keyid:always" give, made directly (their text goes
+    // through OpenSSL's config parser on every certificate otherwise).
+    const std::string keyId = keyIdentifierOf(cert.get());
+    addKeyIdentifier(cert.get(), NID_subject_key_identifier, keyId);
+    const std::string issuerKeyId = issuer ? subjectKeyIdOf(issuer->native()) : keyId;
+    if (issuerKeyId.empty())  // an issuer without one: OpenSSL works it out (or says why it cannot)
+        addConfExtension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
+    else
+        addKeyIdentifier(cert.get(), NID_authority_key_identifier, issuerKeyId);
 
     if (!altNames_.empty()) {
         auto names = generalNamesFrom(altNames_);

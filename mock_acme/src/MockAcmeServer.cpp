@@ -108,24 +108,17 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + hostForUrl(host_) + ":" + std::to_string(port_),
                                                *clock, std::move(validator));
     MockAcmeEngine& engine = *engine_;
-    servers_->acme = std::make_unique<ExchangeServer>(
-        acmeSocket,
-        [&engine](const HttpRequest& in) {
-            static Poco::Logger& logger = Poco::Logger::get("cxxacme.mock_acme.requests");
-            HttpResponse out = engine.handle(in);
+    const auto logged = [&engine](bool management) -> ExchangeServer::Handler {
+        Poco::Logger& logger = Poco::Logger::get(management ? "cxxacme.mock_acme.management" : "cxxacme.mock_acme.requests");
+        return [&engine, &logger, management](const HttpRequest& in) {
+            HttpResponse out = management ? engine.handleManagement(in) : engine.handle(in);
             logRequest(logger, in, out);
             return out;
-        },
-        ExchangeServer::Options{maxBody, maxConnections});
-    servers_->management = std::make_unique<ExchangeServer>(
-        managementSocket,
-        [&engine](const HttpRequest& in) {
-            static Poco::Logger& logger = Poco::Logger::get("cxxacme.mock_acme.management");
-            HttpResponse out = engine.handleManagement(in);
-            logRequest(logger, in, out);
-            return out;
-        },
-        ExchangeServer::Options{maxBody, kManagementConnections});
+        };
+    };
+    servers_->acme = std::make_unique<ExchangeServer>(acmeSocket, logged(false), ExchangeServer::Options{maxBody, maxConnections});
+    servers_->management =
+        std::make_unique<ExchangeServer>(managementSocket, logged(true), ExchangeServer::Options{maxBody, kManagementConnections});
 }
 
 MockAcmeServer::~MockAcmeServer() { stop(); }

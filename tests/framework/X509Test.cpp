@@ -270,6 +270,56 @@ BOOST_AUTO_TEST_CASE(certificate_pem_is_what_openssl_writes) {
     BOOST_TEST(lastLine.size() > 3u);  // the lengths above did cover several line endings
 }
 
+BOOST_AUTO_TEST_CASE(extensions_are_what_openssl_makes_of_their_text) {
+    // CertificateBuilder makes a leaf's extensions directly (the constant
+    // ones once, the key identifiers from the keys); each must be, to the
+    // byte and in the same place, what OpenSSL's own text form gives.
+    const auto derOf = [](X509_EXTENSION* e) {
+        const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(e);
+        return std::to_string(X509_EXTENSION_get_critical(e)) + ":" +
+               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<std::size_t>(ASN1_STRING_length(d)));
+    };
+    const PrivateKey rootKey = PrivateKey::generate(KeyType::EcP256);
+    const Certificate root = CertificateBuilder().commonName("r").certificateAuthority(0).selfSign(rootKey);
+    for (const KeyType type : {KeyType::EcP256, KeyType::Rsa2048}) {
+        const PrivateKey key = PrivateKey::generate(type);
+        for (const bool selfSigned : {false, true}) {
+            const Certificate cert = selfSigned ? CertificateBuilder().commonName("s").subjectAltNames({Identifier::dns("s.example")}).selfSign(key)
+                                                : CertificateBuilder().commonName("l").subjectAltNames({Identifier::dns("l.example")}).sign(key.publicKey(), root, rootKey);
+            X509V3_CTX ctx;
+            X509V3_set_ctx_nodb(&ctx);
+            X509V3_set_ctx(&ctx, selfSigned ? cert.native() : root.native(), cert.native(), nullptr, nullptr, 0);
+            if (selfSigned) X509V3_set_issuer_pkey(&ctx, key.native());
+            const std::pair<int, const char*> expected[] = {
+                {NID_basic_constraints, "critical,CA:FALSE"},
+                {NID_key_usage, type == KeyType::Rsa2048 ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"},
+                {NID_ext_key_usage, "serverAuth,clientAuth"},
+                {NID_subject_key_identifier, "hash"},
+                {NID_authority_key_identifier, "keyid:always"},
+            };
+            BOOST_REQUIRE(X509_get_ext_count(cert.native()) == 6);  // and the SANs, last
+            for (int i = 0; i < 5; ++i) {
+                detail::X509ExtensionPtr want(X509V3_EXT_nconf_nid(nullptr, &ctx, expected[i].first, expected[i].second));
+                BOOST_REQUIRE(want);
+                X509_EXTENSION* got = X509_get_ext(cert.native(), i);
+                BOOST_TEST(OBJ_obj2nid(X509_EXTENSION_get_object(got)) == expected[i].first);
+                BOOST_TEST(derOf(got) == derOf(want.get()), expected[i].second);
+            }
+        }
+    }
+    // the key identifier the client and mock-acme read back (ARI's certificate id)
+    const Certificate leaf = CertificateBuilder().commonName("l").sign(PrivateKey::generate(KeyType::EcP256).publicKey(), root, rootKey);
+    const ASN1_OCTET_STRING* openssl = X509_get0_authority_key_id(leaf.native());
+    BOOST_REQUIRE(openssl != nullptr);
+    BOOST_TEST(leaf.authorityKeyId().value_or("") ==
+               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(openssl)), static_cast<std::size_t>(ASN1_STRING_length(openssl))));
+    BOOST_TEST(root.authorityKeyId().value_or("root") == leaf.authorityKeyId().value_or("leaf"));  // the root names itself
+    detail::X509Ptr bare(X509_dup(leaf.native()));
+    X509_EXTENSION_free(X509_delete_ext(bare.get(), X509_get_ext_by_NID(bare.get(), NID_authority_key_identifier, -1)));
+    BOOST_TEST(!Certificate::adopt(bare.release()).authorityKeyId().has_value());
+    BOOST_TEST(ERR_peek_error() == 0ul);
+}
+
 BOOST_AUTO_TEST_CASE(serials_are_unique_and_positive) {
     std::set<std::string> serials;
     for (int i = 0; i < 20; ++i) {
