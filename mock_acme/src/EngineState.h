@@ -3,6 +3,7 @@
 // mock-acme's state: the records of its accounts, orders, authorizations,
 // challenges and certificates. Internal to the mock_acme library.
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -115,6 +117,10 @@ struct EngineState : EngineData {
     /// Order ids by when they were made, oldest first (MockAcmeConfig::forgetAfter):
     /// sorted, not in the order they came, since time travel can go backwards.
     std::multimap<TimePoint, std::string> ordersByAge;
+    /// Each account's authorizations for each name, oldest first: reuse and
+    /// revocation by an account that holds the names look here, not through
+    /// every authorization (nor every order of the account) under the lock.
+    std::unordered_map<std::string, std::vector<std::string>> authorizationsByName;
     bool stopping = false;
     std::condition_variable validated;  ///< a validation finished
 
@@ -134,6 +140,32 @@ struct EngineState : EngineData {
     }
 
     bool consumeNonce(const std::string& nonce) { return nonces.erase(nonce) == 1; }
+
+    static std::string nameKey(const std::string& accountId, const Identifier& identifier, bool wildcard) {
+        return accountId + (identifier.type == Identifier::Type::Ip ? "\nip\n" : "\ndns\n") + identifier.value +
+               (wildcard ? "\n*" : "\n");
+    }
+    void indexAuthorization(const Authorization& a) {
+        authorizationsByName[nameKey(a.accountId, a.identifier, a.wildcard)].push_back(a.id);
+    }
+    void unindexAuthorization(const Authorization& a) {
+        const auto it = authorizationsByName.find(nameKey(a.accountId, a.identifier, a.wildcard));
+        if (it == authorizationsByName.end()) return;
+        it->second.erase(std::remove(it->second.begin(), it->second.end(), a.id), it->second.end());
+        if (it->second.empty()) authorizationsByName.erase(it);
+    }
+    /// The newest of `accountId`'s authorizations for the name that is valid
+    /// at `now`, or nullptr.
+    const Authorization* validAuthorization(const std::string& accountId, const Identifier& identifier, bool wildcard,
+                                            TimePoint now) const {
+        const auto it = authorizationsByName.find(nameKey(accountId, identifier, wildcard));
+        if (it == authorizationsByName.end()) return nullptr;
+        for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
+            const Authorization& a = authorizations.at(*id);
+            if (a.status == "valid" && a.expires > now) return &a;
+        }
+        return nullptr;
+    }
 };
 
 

@@ -625,6 +625,7 @@ public:
             const auto a = s_.authorizations.find(aid);
             if (a == s_.authorizations.end() || --a->second.orders > 0) continue;
             for (const auto& cid : a->second.challengeIds) s_.challenges.erase(cid);
+            s_.unindexAuthorization(a->second);
             s_.authorizations.erase(a);
         }
         if (const auto account = s_.accounts.find(order.accountId); account != s_.accounts.end()) {
@@ -639,20 +640,8 @@ public:
         const bool wildcard = ServerName::isWildcard(id.value);
         Identifier base = id;
         if (wildcard) base.value = id.value.substr(2);
-        if (s_.roll(config_.authzReusePercent)) {
-            // only this account's authorizations, newest order first
-            const auto& orderIds = s_.accounts.at(accountId).orderIds;
-            for (auto o = orderIds.rbegin(); o != orderIds.rend(); ++o) {
-                const auto order = s_.orders.find(*o);
-                if (order == s_.orders.end()) continue;
-                for (const auto& aid : order->second.authzIds) {
-                    const Authorization& authz = s_.authorizations.at(aid);
-                    if (authz.identifier == base && authz.wildcard == wildcard && authz.status == "valid" &&
-                        authz.expires > now_)
-                        return aid;
-                }
-            }
-        }
+        if (s_.roll(config_.authzReusePercent))  // only this account's, the newest first
+            if (const Authorization* valid = s_.validAuthorization(accountId, base, wildcard, now_)) return valid->id;
         Authorization authz;
         authz.id = newId();
         authz.accountId = accountId;
@@ -674,6 +663,7 @@ public:
             s_.challenges.emplace(c.id, std::move(c));
         }
         const std::string id2 = authz.id;
+        s_.indexAuthorization(authz);
         s_.authorizations.emplace(id2, std::move(authz));
         return id2;
     }
@@ -1016,12 +1006,7 @@ public:
         for (Identifier name : cert.subjectAltNames()) {
             const bool wildcard = name.type == Identifier::Type::Dns && ServerName::isWildcard(name.value);
             if (wildcard) name.value = name.value.substr(2);
-            const bool held = std::any_of(s_.authorizations.begin(), s_.authorizations.end(), [&](const auto& entry) {
-                const Authorization& a = entry.second;
-                return a.accountId == accountId && a.status == "valid" && a.expires > now_ && a.identifier == name &&
-                       a.wildcard == wildcard;
-            });
-            if (!held) return false;
+            if (s_.validAuthorization(accountId, name, wildcard, now_) == nullptr) return false;
         }
         return true;
     }

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <Poco/JSON/Array.h>
@@ -404,6 +405,12 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             }
             s.ordersByAge.emplace(order.created, id);
         }
+        // and each account's authorizations by name, oldest (soonest to expire) first
+        for (const auto& [id, authz] : s.authorizations) s.indexAuthorization(authz);
+        for (auto& [key, ids] : s.authorizationsByName)
+            std::sort(ids.begin(), ids.end(), [&s](const std::string& a, const std::string& b) {
+                return s.authorizations.at(a).expires < s.authorizations.at(b).expires;
+            });
         return ca;
     } catch (const std::exception& e) {
         // cxxacme's own errors too (a bad PEM, a bad JWK): the message names the file and the place

@@ -1065,6 +1065,11 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
     BOOST_TEST(get(sharedYoung.header("Location")).status == 404);
     BOOST_TEST(get(get(s.kid).str("orders")).json()->getArray("orders")->size() == 1u);
     BOOST_TEST(held() == (Counts{1, 1, 3, 0}));
+    // and is not reused once gone: the name gets a new one
+    const Reply sharedAgain = s.newOrder({"shared.example.test"});
+    BOOST_REQUIRE(sharedAgain.status == 201);
+    BOOST_TEST(firstAuthz(sharedAgain) != firstAuthz(sharedOld));
+    BOOST_TEST(get(firstAuthz(sharedAgain)).str("status") == "pending");
 
     // ages go by the CA's clock, even when time travel goes backwards: an order made after
     // travelling back is older than one made before, and goes first
@@ -1095,10 +1100,13 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
     saved.persistFile = (std::filesystem::temp_directory_path() / ("cxxacme-forget-" + std::to_string(::getpid()) + ".sqlite")).string();
     std::filesystem::remove(saved.persistFile);
     const PrivateKey savedKey = PrivateKey::generate(KeyType::EcP256);
-    std::string savedOrder;
+    std::string savedOrder, savedAuthz;
     {
         Server before(saved, savedKey);
         savedOrder = before.newOrder({"saved.example.test"}).header("Location");
+        const Reply reusable = before.newOrder({"reused.example.test"});
+        before.authorize(reusable);
+        savedAuthz = firstAuthz(reusable);
     }
     {
         Server after(saved, savedKey);
@@ -1107,6 +1115,10 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
         const std::string base = after.server.directoryUrl().substr(0, after.server.directoryUrl().size() - 4);
         const std::string url = base + savedOrder.substr(savedOrder.find("/my-order/"));
         BOOST_TEST(after.session.post(url, after.account, after.kid, "").status == 200);
+        // a valid authorization read back is found for reuse
+        const Reply reusing = after.newOrder({"reused.example.test"});
+        BOOST_TEST(firstAuthz(reusing).substr(firstAuthz(reusing).rfind('/')) == savedAuthz.substr(savedAuthz.rfind('/')));
+        BOOST_TEST(reusing.str("status") == "ready");
         BOOST_REQUIRE(after.session.request("POST", after.server.managementUrl() + "/time-travel",
                                             R"({"advanceSeconds":3700})", "application/json").status == 200);
         BOOST_REQUIRE(after.newOrder({"after.example.test"}).status == 201);
