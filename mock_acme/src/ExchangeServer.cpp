@@ -59,7 +59,9 @@ const std::string& httpDate() {
 }
 
 // Nothing that would end the header line or the header early.
-bool fitsHeader(const std::string& text) { return text.find_first_of(std::string("\r\n\0", 3)) == std::string::npos; }
+bool fitsHeader(const std::string& text) {
+    return std::none_of(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
 
 HttpResponse problem(int status, const std::string& detail) {
     HttpResponse r;
