@@ -65,7 +65,9 @@ public:
         std::size_t maxBody = 64 * 1024;
         int maxConnections = 64;
         /// How long a connection may wait for the next request, or for more
-        /// of one, before it is closed.
+        /// of one, before it is closed: the socket's receive timeout. Over
+        /// TLS it is twice that, since POCO's TLS read, once the socket has
+        /// timed out, polls for as long again.
         Poco::Timespan idleTimeout{15, 0};
     };
 
