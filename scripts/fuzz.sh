@@ -9,8 +9,9 @@ scripts/install-deps.sh
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get install clang)"; exit 2; }
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXXACME_FUZZ=ON \
   -DCXXACME_BUILD_TESTS=OFF -DCXXACME_BUILD_BENCH=OFF > build-fuzz.configure.log
-cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer
-mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response
+cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer http_framing_fuzzer
+mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response \
+  build-fuzz/corpus/http_framing
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
@@ -51,4 +52,19 @@ if [ -z "$(ls -A "$seeds")" ]; then
   rm -rf "$tmp"
 fi
 build-fuzz/fuzz/acme_response_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
+  -artifact_prefix=build-fuzz/artifacts/ "$seeds"
+
+# http_framing: seeds are what clients send on one connection
+seeds=build-fuzz/corpus/http_framing
+if [ -z "$(ls -A "$seeds")" ]; then
+  printf 'GET /dir HTTP/1.1\r\nHost: h\r\n\r\n' > "$seeds/get"
+  printf 'HEAD /nonce-plz HTTP/1.1\r\nHost: h\r\n\r\nGET /dir HTTP/1.0\r\n\r\n' > "$seeds/pipelined"
+  printf 'POST /order-plz HTTP/1.1\r\nHost: h\r\nContent-Type: application/jose+json\r\nContent-Length: 5\r\n\r\nhello' > "$seeds/post"
+  printf 'POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: t\r\n\r\n' > "$seeds/chunked"
+  # bodies near the fuzzer's 1024-byte limit, by length and by chunks
+  { printf 'POST /big HTTP/1.1\r\nContent-Length: 1000\r\n\r\n'; head -c 1000 /dev/zero | tr '\0' a; } > "$seeds/post-near-limit"
+  { printf 'POST /big HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1f4\r\n'; head -c 500 /dev/zero | tr '\0' b
+    printf '\r\n1f4\r\n'; head -c 500 /dev/zero | tr '\0' c; printf '\r\n0\r\n\r\n'; } > "$seeds/chunked-near-limit"
+fi
+build-fuzz/fuzz/http_framing_fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=20 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"
