@@ -39,9 +39,10 @@ namespace cxxacme::mock_acme {
 /// HTTP rules kept (RFC 9112):
 /// - a body comes with Content-Length or chunked Transfer-Encoding; a request
 ///   with neither has none (§6.3); any other Transfer-Encoding is refused
-///   with 400, and a request with both is answered and its connection closed;
+///   with 501, and a request with both is answered and its connection closed;
 /// - a body larger than `maxBody` is answered 413 (an ACME problem document)
-///   and the connection closed after reading at most four times that much;
+///   and the connection closed, after reading at most four times that much
+///   more (none when the client waits for `100 Continue`);
 /// - `Expect: 100-continue` is answered before the body is read;
 /// - a malformed request gets 400 and the connection is closed: besides what
 ///   POCO's parser refuses, a field name that is not a token, a control
