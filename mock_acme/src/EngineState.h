@@ -99,11 +99,11 @@ struct IssuedCertificate {
 
 // What a snapshot holds: copied under the lock, written without it.
 struct EngineData {
-    std::map<std::string, Account> accounts;
-    std::map<std::string, Order> orders;
-    std::map<std::string, Authorization> authorizations;
-    std::map<std::string, Challenge> challenges;
-    std::map<std::string, IssuedCertificate> certificates;
+    std::unordered_map<std::string, Account> accounts;
+    std::unordered_map<std::string, Order> orders;
+    std::unordered_map<std::string, Authorization> authorizations;
+    std::unordered_map<std::string, Challenge> challenges;
+    std::unordered_map<std::string, IssuedCertificate> certificates;
     Duration offset{};
 };
 
@@ -112,8 +112,8 @@ struct EngineState : EngineData {
     std::mt19937_64 random;
     std::unordered_set<std::string> nonces;
     std::deque<std::string> nonceOrder;
-    std::map<std::string, std::string> accountByThumbprint;  // indexes, rebuilt on load
-    std::map<std::string, std::string> certificateByAriId;
+    std::unordered_map<std::string, std::string> accountByThumbprint;  // indexes, rebuilt on load
+    std::unordered_map<std::string, std::string> certificateByAriId;
     /// Order ids by when they were made, oldest first (MockAcmeConfig::forgetAfter):
     /// sorted, not in the order they came, since time travel can go backwards.
     std::multimap<TimePoint, std::string> ordersByAge;

@@ -613,7 +613,7 @@ public:
         return false;
     }
 
-    void forget(std::map<std::string, Order>::iterator it) {
+    void forget(std::unordered_map<std::string, Order>::iterator it) {
         const Order& order = it->second;
         if (const auto cert = s_.certificates.find(order.certId); !order.certId.empty() && cert != s_.certificates.end()) {
             if (const auto ari = s_.certificateByAriId.find(cert->second.ariId);
