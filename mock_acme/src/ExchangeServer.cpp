@@ -64,11 +64,7 @@ bool fitsHeader(const std::string& text) {
 }
 
 HttpResponse problem(int status, const std::string& detail) {
-    HttpResponse r;
-    r.status = status;
-    r.contentType = "application/problem+json";
-    r.body = AcmeProblem(status == 500 ? "serverInternal" : "malformed", detail, status).toJson();
-    return r;
+    return HttpResponse::fromProblem(AcmeProblem(status == 500 ? "serverInternal" : "malformed", detail, status));
 }
 
 // POCO's server session, with the byte-level reads its own body streams use
@@ -199,18 +195,17 @@ public:
         if (!entered_) return;
         try {
             WireSession session(socket(), server_.sessionParams_);
+            // Out of the stopper's reach before the session closes the socket
+            // (this goes first, being made last), so that it never shuts down a
+            // descriptor that someone else has been given since.
+            const LeaveOnExit leaving{server_, this};
             socket().setReceiveTimeout(server_.options_.idleTimeout);
             socket().setSendTimeout(server_.options_.idleTimeout);
             while (serveOne(session)) {
             }
-            // Out of the stopper's reach before the session closes the socket,
-            // so that it never shuts down a descriptor reused by someone else.
-            server_.leave(this);
         } catch (const Poco::Exception&) {
             // The connection failed (reset, timed out, TLS alert): nothing to answer on.
-            server_.leave(this);
         } catch (const std::exception& e) {
-            server_.leave(this);
             logger().error(std::string("connection dropped: ") + e.what());
         }
     }
@@ -222,6 +217,12 @@ public:
     void abort() noexcept { ::shutdown(fd_, SHUT_RDWR); }
 
 private:
+    struct LeaveOnExit {
+        ExchangeServer& server;
+        Connection* connection;
+        ~LeaveOnExit() { server.leave(connection); }
+    };
+
     // Reads one request, answers it; false when the connection is to close.
     bool serveOne(WireSession& session) {
         Poco::Net::HTTPRequest head;

@@ -1104,14 +1104,6 @@ private:
     Preverified* pre_;
 };
 
-HttpResponse problemResponse(const AcmeProblem& problem) {
-    HttpResponse r;
-    r.status = problem.status();
-    r.contentType = "application/problem+json";
-    r.body = problem.toJson();
-    return r;
-}
-
 HttpResponse pemResponse(const std::string& pem) {
     HttpResponse r;
     r.contentType = "application/x-pem-file";
@@ -1281,10 +1273,10 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     try {
         response = dispatch(request);
     } catch (const AcmeProblem& p) {
-        response = problemResponse(p);
+        response = HttpResponse::fromProblem(p);
     } catch (const std::exception& e) {
         Poco::Logger::get("cxxacme.mock_acme").error(std::string("internal error: ") + e.what());
-        response = problemResponse(AcmeProblem("serverInternal", "internal error", 500));
+        response = HttpResponse::fromProblem(AcmeProblem("serverInternal", "internal error", 500));
     }
     if (request.method == "POST") requestSnapshot();  // answered or refused, it may have changed something
     std::string nonce = state::EngineState::newNonce();
@@ -1323,7 +1315,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             }
             if (first == "renewal-info" && parts.size() == 2 && get) return x.renewalInfo(parts[1]);
             if (!post) {
-                HttpResponse r = problemResponse(AcmeProblem("malformed", "method not allowed", 405));
+                HttpResponse r = HttpResponse::fromProblem(AcmeProblem("malformed", "method not allowed", 405));
                 r.addHeader("Allow", "POST");
                 return r;
             }
@@ -1342,7 +1334,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             else if (first == "chalZ" && parts.size() == 2) response = x.challenge(request, parts[1], job, jobChallengeId);
             else throw AcmeProblem("malformed", "no such resource", 404);
         } catch (const AcmeProblem& p) {
-            HttpResponse r = problemResponse(p);
+            HttpResponse r = HttpResponse::fromProblem(p);
             for (const auto& [name, value] : x.problemHeaders_) r.addHeader(name, value);
             return r;
         }
@@ -1362,12 +1354,12 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
         Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
         if (problem) {
             x.abandonFinalize(*finalizeJob);
-            return problemResponse(*problem);
+            return HttpResponse::fromProblem(*problem);
         }
         try {
             return x.completeFinalize(*finalizeJob, *leaf);
         } catch (const AcmeProblem& p) {
-            return problemResponse(p);
+            return HttpResponse::fromProblem(p);
         }
     }
     if (job) {
@@ -1490,9 +1482,9 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
         }
         throw AcmeProblem("malformed", "no such management resource", 404);
     } catch (const AcmeProblem& p) {
-        return problemResponse(p);
+        return HttpResponse::fromProblem(p);
     } catch (const std::exception& e) {
-        return problemResponse(AcmeProblem("serverInternal", e.what(), 500));
+        return HttpResponse::fromProblem(AcmeProblem("serverInternal", e.what(), 500));
     }
 }
 

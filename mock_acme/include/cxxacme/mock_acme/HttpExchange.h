@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "cxxacme/AcmeProblem.h"
+
 namespace cxxacme::mock_acme {
 
 /// One HTTP request as mock-acme's engine sees it, independent of the
@@ -23,6 +25,15 @@ struct HttpResponse {
     std::string contentType;
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+
+    /// An RFC 7807 answer: the problem's status, application/problem+json.
+    static HttpResponse fromProblem(const AcmeProblem& problem) {
+        HttpResponse r;
+        r.status = problem.status();
+        r.contentType = "application/problem+json";
+        r.body = problem.toJson();
+        return r;
+    }
 
     void addHeader(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
     /// The first value of header `name` (case-sensitive), or "".
