@@ -62,8 +62,8 @@ if [ -z "$(ls -A "$seeds")" ]; then
   printf 'POST /order-plz HTTP/1.1\r\nHost: h\r\nContent-Type: application/jose+json\r\nContent-Length: 5\r\n\r\nhello' > "$seeds/post"
   printf 'POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: t\r\n\r\n' > "$seeds/chunked"
   # bodies near the fuzzer's 1024-byte limit, by length and by chunks
-  { printf 'POST /big HTTP/1.1\r\nContent-Length: 1000\r\n\r\n'; head -c 1000 /dev/zero | tr '\0' a; } > "$seeds/post-near-limit"
-  { printf 'POST /big HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1f4\r\n'; head -c 500 /dev/zero | tr '\0' b
+  { printf 'POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n'; head -c 1000 /dev/zero | tr '\0' a; } > "$seeds/post-near-limit"
+  { printf 'POST /big HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n1f4\r\n'; head -c 500 /dev/zero | tr '\0' b
     printf '\r\n1f4\r\n'; head -c 500 /dev/zero | tr '\0' c; printf '\r\n0\r\n\r\n'; } > "$seeds/chunked-near-limit"
 fi
 build-fuzz/fuzz/http_framing_fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=20 \

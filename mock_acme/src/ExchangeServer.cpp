@@ -10,10 +10,9 @@
 #include <ctime>
 #include <istream>
 #include <string>
+#include <vector>
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPHeaderStream.h>
-#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerSession.h>
@@ -26,6 +25,7 @@
 #include <Poco/Thread.h>
 #include <Poco/URI.h>
 
+#include "RequestHead.h"
 #include "cxxacme/AcmeProblem.h"
 
 namespace cxxacme::mock_acme {
@@ -78,31 +78,9 @@ public:
 
 enum class Body { Complete, TooLarge, Malformed, Truncated };
 
-// RFC 9110 §5.6.2: tchar.
-bool isToken(const std::string& text) {
-    static const std::string kSymbols = "!#$%&'*+-.^_`|~";
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || kSymbols.find(c) != std::string::npos;
-    });
-}
-
-// What POCO's parser lets through and RFC 9112 does not: a field name with
-// spaces or separators in it, control characters in a value, more than one
-// Content-Length. "" when there is nothing.
-std::string fieldFault(const Poco::Net::HTTPRequest& head) {
-    int lengths = 0;
-    for (const auto& [name, value] : head) {
-        if (!isToken(name)) return "a header field name that is not a token";
-        if (std::any_of(value.begin(), value.end(), [](char c) { return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f; }))
-            return "a control character in the value of " + name;
-        if (Poco::icompare(name, Poco::Net::HTTPMessage::CONTENT_LENGTH) == 0) ++lengths;
-    }
-    return lengths > 1 ? "more than one Content-Length" : "";
-}
-
 // 1*DIGIT (RFC 9110 §8.6), at most 18 of them; -1 otherwise.
-std::int64_t contentLength(const Poco::Net::HTTPRequest& head) {
-    const std::string& text = head.get(Poco::Net::HTTPMessage::CONTENT_LENGTH);
+std::int64_t contentLength(const RequestHead& head) {
+    const std::string& text = head.get("Content-Length");
     if (text.empty() || text.size() > 18) return -1;
     std::int64_t value = 0;
     for (const char c : text) {
@@ -225,56 +203,68 @@ private:
 
     // Reads one request, answers it; false when the connection is to close.
     bool serveOne(WireSession& session) {
-        Poco::Net::HTTPRequest head;
-        try {
-            Poco::Net::HTTPHeaderInputStream in(session);
-            head.read(in);
-        } catch (const Poco::Net::NoMessageException&) {
-            return false;  // closed between requests
-        } catch (const Poco::Net::MessageException& e) {
-            if (session.networkException() != nullptr) return false;  // not the request's fault
-            answer(problem(400, "malformed HTTP request: " + e.message()), false, false);
-            return false;
+        std::string line;
+        int read = 0;
+        // RFC 9112 §2.2: an empty line or two before a request line is let be
+        for (int empty = 0; (read = readLine(session, line, RequestHead::kMaxRequestLine)) == 1 && line.empty() && empty < 4;)
+            ++empty;
+        if (read == 0) return false;  // closed between requests, or inside a request line: nobody to answer
+        if (read < 0) return refuse(414, "the request line is longer than " + std::to_string(RequestHead::kMaxRequestLine) + " bytes");
+        const std::string requestLine = std::move(line);
+        std::vector<std::string> fieldLines;
+        for (;;) {
+            read = readLine(session, line, RequestHead::kMaxFieldLine);
+            if (read == 0) return false;
+            if (read < 0) return refuse(431, "a header line is longer than " + std::to_string(RequestHead::kMaxFieldLine) + " bytes");
+            if (line.empty()) break;
+            if (fieldLines.size() == RequestHead::kMaxFields)
+                return refuse(431, "more than " + std::to_string(RequestHead::kMaxFields) + " header fields");
+            fieldLines.push_back(std::move(line));
         }
-        if (session.networkException() != nullptr) return false;
-        if (const std::string fault = fieldFault(head); !fault.empty()) {
-            answer(problem(400, "malformed HTTP request: " + fault), false, false);
+        RequestHead head;
+        try {
+            head = RequestHead::parse(requestLine, fieldLines);
+        } catch (const AcmeProblem& p) {
+            answer(HttpResponse::fromProblem(p), false, false);
             return false;
         }
 
-        const bool chunked = head.getChunkedTransferEncoding();
-        if (head.has(Poco::Net::HTTPMessage::TRANSFER_ENCODING) && !chunked) {
-            answer(problem(501, "only the chunked transfer coding is understood"), false, false);
-            return false;
+        // RFC 9112 §6.1, §6.3: chunked must be the last coding and come once;
+        // other codings are not understood here.
+        const auto codings = head.list("Transfer-Encoding");
+        const bool chunked = !codings.empty();
+        if (chunked) {
+            const auto isChunked = [](std::string_view c) { return Poco::icompare(std::string(c), "chunked") == 0; };
+            if (!isChunked(codings.back()) || std::count_if(codings.begin(), codings.end(), isChunked) > 1)
+                return refuse(400, "a Transfer-Encoding whose last coding is not chunked, once");
+            if (codings.size() > 1) return refuse(501, "only the chunked transfer coding is understood");
         }
+        const std::size_t lengths = head.count("Content-Length");
+        if (lengths > 1) return refuse(400, "more than one Content-Length");
         std::int64_t length = 0;
-        if (!chunked && head.hasContentLength()) {
+        if (!chunked && lengths == 1) {
             length = contentLength(head);
-            if (length < 0) {
-                answer(problem(400, "malformed Content-Length"), false, false);
-                return false;
-            }
+            if (length < 0) return refuse(400, "malformed Content-Length");
         }
-        const bool headOnly = head.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD;
-        const bool http10 = head.getVersion() == Poco::Net::HTTPMessage::HTTP_1_0;
+        const bool headOnly = head.method() == "HEAD";
         // A request carrying both framings is answered by the chunked one and
         // its connection closed: what follows cannot be trusted (RFC 9112 §6.3).
-        bool keepAlive = head.getKeepAlive() && !(chunked && head.hasContentLength());
+        bool keepAlive = head.keepAlive() && !(chunked && lengths > 0);
         const std::size_t maxBody = server_.options_.maxBody;
 
         HttpRequest request;
-        request.method = head.getMethod();
+        request.method = head.method();
         try {
-            const Poco::URI uri(head.getURI());
+            const Poco::URI uri(head.target());
             request.path = uri.getPath();
             request.query = uri.getRawQuery();
         } catch (const Poco::Exception&) {
-            request.path = "/";
+            return refuse(400, "the request target is not a URI");
         }
-        request.contentType = head.getContentType();
+        request.contentType = head.get("Content-Type");
 
         if (chunked || length > 0) {
-            const bool expectContinue = Poco::icompare(head.get("Expect", ""), "100-continue") == 0;
+            const bool expectContinue = Poco::icompare(head.get("Expect"), "100-continue") == 0;
             if (expectContinue && !chunked && static_cast<std::uint64_t>(length) > maxBody) {
                 // The client waits before sending it: refuse now, nothing to drain.
                 answer(problem(413, "request body too large"), headOnly, false);
@@ -304,8 +294,15 @@ private:
             response = problem(500, "internal error");
         }
         if (server_.stopping()) keepAlive = false;
-        answer(response, headOnly, keepAlive, http10);
+        answer(response, headOnly, keepAlive, head.http10());
         return keepAlive;
+    }
+
+    // Answers a request that cannot be read on with a problem document and
+    // closes; false, for serveOne to return.
+    bool refuse(int status, const std::string& why) {
+        answer(problem(status, "malformed HTTP request: " + why), false, false);
+        return false;
     }
 
     void answer(const HttpResponse& response, bool headOnly, bool keepAlive, bool http10 = false) {

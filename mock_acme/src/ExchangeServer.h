@@ -26,30 +26,31 @@ namespace cxxacme::mock_acme {
 /// over HTTPS). Connections are kept alive; each is served on a thread of
 /// the server's own pool, up to `maxConnections` at once.
 ///
-/// It takes the place of POCO's `HTTPServer` on this path and keeps POCO's
-/// request parsing with its limits (request line lengths, 100 header fields
-/// of bounded size). What it leaves out is what cost system calls on every
-/// request of a kept-alive connection: POCO polls the socket before each
-/// request (epoll_create, epoll_ctl, epoll_wait and close, four calls) and
-/// asks the kernel for both of the connection's addresses (two more). Here a
-/// connection waits in its read, bounded by the socket's receive timeout,
-/// so TLS read-ahead is safe too (a poll would not see a request that
-/// OpenSSL has already read).
+/// It takes the place of POCO's `HTTPServer` on this path. What it leaves
+/// out is what cost system calls on every request of a kept-alive
+/// connection: POCO polls the socket before each request (epoll_create,
+/// epoll_ctl, epoll_wait and close, four calls) and asks the kernel for both
+/// of the connection's addresses (two more). Here a connection waits in its
+/// read, bounded by the socket's receive timeout, so TLS read-ahead is safe
+/// too (a poll would not see a request that OpenSSL has already read).
 ///
 /// HTTP rules kept (RFC 9112):
+/// - the request line and header fields are read by `RequestHead`, strictly:
+///   what it refuses gets 400 (505 for a version other than 1.0 and 1.1)
+///   and the connection is closed; a request line over 16 KiB gets 414, a
+///   field line over 8 KiB or more than 100 fields 431;
 /// - a body comes with Content-Length or chunked Transfer-Encoding; a request
-///   with neither has none (§6.3); any other Transfer-Encoding is refused
-///   with 501, and a request with both is answered and its connection closed;
+///   with neither has none (§6.3). Transfer-Encoding whose last coding is not
+///   chunked, or with chunked twice, is 400; other codings before chunked
+///   are not understood (501); a request with both framings is answered and
+///   its connection closed;
 /// - a body larger than `maxBody` is answered 413 (an ACME problem document)
 ///   and the connection closed, after reading at most four times that much
 ///   more (none when the client waits for `100 Continue`);
 /// - `Expect: 100-continue` is answered before the body is read;
-/// - a malformed request gets 400 and the connection is closed: besides what
-///   POCO's parser refuses, a field name that is not a token, a control
-///   character in a value, a Content-Length that is not digits or comes
-///   twice, a chunked body that breaks its framing (POCO's own chunked
-///   stream would end the body there and read the rest as a request). A
-///   header line without a colon is skipped, as POCO's parser does;
+/// - a Content-Length that is not digits or comes twice, and a chunked body
+///   that breaks its framing, get 400 (POCO's own chunked stream would end
+///   the body there and read the rest as a request);
 /// - `Connection: close`, and HTTP/1.0 without `keep-alive`, close after the
 ///   answer; a HEAD answer carries the headers of the GET one but no body;
 ///   204 and 304 carry no Content-Length;

@@ -21,6 +21,7 @@
 
 #include "../support/LoggerCapture.h"
 #include "ExchangeServer.h"
+#include "RequestHead.h"
 #include "cxxacme/Certificate.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 
@@ -274,36 +275,91 @@ BOOST_AUTO_TEST_CASE(bodies_too_large_are_refused_and_the_connection_closed) {
     BOOST_TEST(s.calls == 1);
 }
 
-BOOST_AUTO_TEST_CASE(malformed_requests_get_400_or_501_and_reach_no_handler) {
+BOOST_AUTO_TEST_CASE(malformed_requests_are_refused_with_the_status_rfc_9112_names_and_reach_no_handler) {
     EchoServer s;
+    const std::string h = "Host: h\r\n";
     const std::pair<std::string, int> cases[] = {
+        // the request line (§3)
         {"NONSENSE\r\n\r\n", 400},
-        {"GET / HTTP/1.1\r\nNo token: here\r\n\r\n", 400},
-        {"GET / HTTP/1.1\r\n" + std::string(300, 'N') + ": v\r\n\r\n", 400},  // POCO's field name limit
-        {"POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400},
-        {"POST / HTTP/1.1\r\nContent-Length: 12abc\r\n\r\n", 400},
-        {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nxx", 501},
-        {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400},
-        {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n", 400},  // data past its size
-        {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3 x\r\nabc\r\n0\r\n\r\n", 400},
-        {"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx", 400},
-        {"POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\nx", 400},
-        {"GET / HTTP/1.1\r\nX-Bell: a\x07" "b\r\n\r\n", 400},
+        {"GET  / HTTP/1.1\r\n" + h + "\r\n", 400},  // two spaces
+        {"GET / HTTP/1.1 \r\n" + h + "\r\n", 400},
+        {"G(T / HTTP/1.1\r\n" + h + "\r\n", 400},   // the method is not a token
+        {"GET /a\x01z HTTP/1.1\r\n" + h + "\r\n", 400},
+        {"GET /\xc3\xa9 HTTP/1.1\r\n" + h + "\r\n", 400},  // not ASCII: a URI would percent-encode it
+        {"GET / HTTP/1\r\n" + h + "\r\n", 400},
+        {"GET / http/1.1\r\n" + h + "\r\n", 400},
+        {"GET / HTTP/2.0\r\n" + h + "\r\n", 505},
+        {"GET / HTTP/0.9\r\n" + h + "\r\n", 505},
+        {"GET /" + std::string(RequestHead::kMaxRequestLine, 'a') + " HTTP/1.1\r\n" + h + "\r\n", 414},
+        {"GET http://[x HTTP/1.1\r\n" + h + "\r\n", 400},  // not a URI
+        // field lines (§5)
+        {"GET / HTTP/1.1\r\n" + h + "No token: here\r\n\r\n", 400},
+        {"GET / HTTP/1.1\r\n" + h + "Space : before the colon\r\n\r\n", 400},
+        {"GET / HTTP/1.1\r\n" + h + "No colon at all\r\n\r\n", 400},
+        {"GET / HTTP/1.1\r\n" + h + "X-Fold: a\r\n  folded\r\n\r\n", 400},
+        {"GET / HTTP/1.1\r\n" + h + "X-Bell: a\x07" "b\r\n\r\n", 400},
+        {"GET / HTTP/1.1\r\n" + h + "X-Bare: a\rb\r\n\r\n", 400},  // a bare CR
+        {"GET / HTTP/1.1\r\n" + h + "X-Long: " + std::string(RequestHead::kMaxFieldLine, 'v') + "\r\n\r\n", 431},
+        // Host (§3.2)
+        {"GET / HTTP/1.1\r\n\r\n", 400},
+        {"GET / HTTP/1.1\r\n" + h + h + "\r\n", 400},
+        {"GET / HTTP/1.0\r\n" + h + "Host: other\r\n\r\n", 400},
+        {"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400},
+        // framing (§6)
+        {"POST / HTTP/1.1\r\n" + h + "Content-Length: -5\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Content-Length: 12abc\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Content-Length: 1\r\nContent-Length: 1\r\n\r\nx", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Content-Length: +1\r\n\r\nx", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\n\r\nxx", 400},  // chunked is not last
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked, gzip\r\n\r\nxx", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501},
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n", 400},  // data past its size
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n3 x\r\nabc\r\n0\r\n\r\n", 400},
     };
     for (const auto& [request, status] : cases) {
         RawConnection c = s.connect();
         c.send(request);
         const RawResponse r = c.read();
-        BOOST_TEST(r.status == status, request.substr(0, 40));
+        BOOST_TEST(r.status == status, request.substr(0, 48));
+        BOOST_TEST(r.header("content-type") == "application/problem+json");
         BOOST_TEST(r.header("connection") == "close");
         BOOST_TEST(c.closedByServer());
     }
-    std::string manyFields = "GET / HTTP/1.1\r\n";
-    for (int i = 0; i < 101; ++i) manyFields += "X-" + std::to_string(i) + ": v\r\n";
+    std::string manyFields = "GET / HTTP/1.1\r\n" + h;
+    for (std::size_t i = 1; i <= RequestHead::kMaxFields; ++i) manyFields += "X-" + std::to_string(i) + ": v\r\n";
     RawConnection c = s.connect();
     c.send(manyFields + "\r\n");
-    BOOST_TEST(c.read().status == 400);
+    BOOST_TEST(c.read().status == 431);
     BOOST_TEST(s.calls == 0);
+}
+
+BOOST_AUTO_TEST_CASE(what_rfc_9112_lets_a_server_accept_is_accepted) {
+    EchoServer s;
+    RawConnection c = s.connect();
+    // empty lines before a request line (§2.2), bare LF line ends, whitespace
+    // around values, names in any case, an absolute-form target (§3.2.2),
+    // obs-text in a value, list elements over two lines, the longest lines
+    c.send("\r\n\r\nGET http://h/abs?q HTTP/1.1\nhOsT:h\nCONTENT-type: \t text/x \t\n\n");
+    const RawResponse a = c.read();
+    BOOST_TEST(a.status == 200);
+    BOOST_TEST(a.body == "GET|/abs|q|text/x|");
+    c.send("GET /o HTTP/1.1\r\nHost: h\r\nX-Latin: caf\xe9\r\nConnection: x\r\nConnection: ,, close\r\n\r\n");
+    const RawResponse b = c.read();
+    BOOST_TEST(b.body == "GET|/o|||");
+    BOOST_TEST(b.header("connection") == "close");  // the second line's element counts
+    BOOST_TEST(c.closedByServer());
+
+    RawConnection d = s.connect();
+    std::string longest = "GET /" + std::string(RequestHead::kMaxRequestLine - 14, 'a') + " HTTP/1.1\r\n";
+    BOOST_REQUIRE(longest.size() == RequestHead::kMaxRequestLine + 2);
+    longest += "Host: h\r\nX-Long: " + std::string(RequestHead::kMaxFieldLine - 8, 'v') + "\r\n";
+    for (std::size_t i = 2; i < RequestHead::kMaxFields; ++i) longest += "X-" + std::to_string(i) + ": v\r\n";
+    d.send(longest + "\r\n");
+    BOOST_TEST(d.read().status == 200);
+    BOOST_TEST(s.calls == 3);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_gone_mid_body_is_not_served) {
