@@ -130,7 +130,7 @@ bool FlattenedJws::verify(const PublicKey& key) const {
     // 3.0's EVP verification looks its algorithms up anew each time.
     if (const auto ok = verifyOnEcKey(key.native(), md, input, signature)) return *ok;
     EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
-    checkOne(EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.native()), "EVP_DigestVerifyInit");
+    checkOne(EVP_DigestVerifyInit(ctx.get(), nullptr, fetchedDigest(md), nullptr, key.native()), "EVP_DigestVerifyInit");
     const int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                                     signature.size(), reinterpret_cast<const unsigned char*>(input.data()),
                                     input.size());

@@ -27,7 +27,7 @@ std::string KeySigner::sign(std::string_view signingInput) const {
         if (auto raw = signOnEcKey(key_.native(), md, signingInput, half)) return std::move(*raw);
     }
     EvpMdCtxPtr ctx(checked(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
-    checkOne(EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, key_.native()), "EVP_DigestSignInit");
+    checkOne(EVP_DigestSignInit(ctx.get(), nullptr, fetchedDigest(md), nullptr, key_.native()), "EVP_DigestSignInit");
     const auto* in = reinterpret_cast<const unsigned char*>(signingInput.data());
     std::size_t len = 0;
     checkOne(EVP_DigestSign(ctx.get(), nullptr, &len, in, signingInput.size()), "EVP_DigestSign");

@@ -31,9 +31,9 @@ void throwOpenSslError(std::string_view what) { throw CryptoError(takeOpenSslErr
 const EVP_MD* signatureDigestFor(EVP_PKEY* key) {
     if (EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519) return nullptr;
     const std::string curve = joseCurveName(key);
-    if (curve == "P-384") return EVP_sha384();
-    if (curve == "P-521") return EVP_sha512();
-    return EVP_sha256();
+    if (curve == "P-384") return fetchedDigest(EVP_sha384());
+    if (curve == "P-521") return fetchedDigest(EVP_sha512());
+    return fetchedDigest(EVP_sha256());
 }
 
 std::string joseCurveName(EVP_PKEY* key) {
@@ -134,10 +134,27 @@ std::optional<std::string> base64Decode(std::string_view text) {
     return out;
 }
 
+const EVP_MD* fetchedDigest(const EVP_MD* md) {
+    // Made once, kept for the process (never freed: a digest outlives every user).
+    static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+    static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+    const EVP_MD* fetched = nullptr;
+    switch (md == nullptr ? NID_undef : EVP_MD_get_type(md)) {
+    case NID_sha1: fetched = sha1; break;
+    case NID_sha256: fetched = sha256; break;
+    case NID_sha384: fetched = sha384; break;
+    case NID_sha512: fetched = sha512; break;
+    default: break;
+    }
+    return fetched != nullptr ? fetched : md;
+}
+
 std::string sha256(std::string_view data) {
     unsigned char digest[32];
     unsigned int len = 0;
-    checkOne(EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr), "EVP_Digest");
+    checkOne(EVP_Digest(data.data(), data.size(), digest, &len, fetchedDigest(EVP_sha256()), nullptr), "EVP_Digest");
     return std::string(reinterpret_cast<char*>(digest), len);
 }
 

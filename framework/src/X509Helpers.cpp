@@ -290,7 +290,7 @@ std::optional<bool> verifyOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::string_v
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digestLength = 0;
     // ECDSA_verify takes only DER that it would write itself, as the EVP path does
-    const bool ok = EVP_Digest(data.data(), data.size(), digest, &digestLength, md, nullptr) == 1 &&
+    const bool ok = EVP_Digest(data.data(), data.size(), digest, &digestLength, fetchedDigest(md), nullptr) == 1 &&
                     ECDSA_verify(0, digest, static_cast<int>(digestLength),
                                  reinterpret_cast<const unsigned char*>(signature.data()), static_cast<int>(signature.size()),
                                  const_cast<EC_KEY*>(ec)) == 1;
@@ -307,7 +307,7 @@ std::optional<std::string> signOnEcKey(EVP_PKEY* key, const EVP_MD* md, std::str
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digestLength = 0;
-    checkOne(EVP_Digest(data.data(), data.size(), digest, &digestLength, md, nullptr), "EVP_Digest");
+    checkOne(EVP_Digest(data.data(), data.size(), digest, &digestLength, fetchedDigest(md), nullptr), "EVP_Digest");
     std::unique_ptr<ECDSA_SIG, OpenSslDeleter<ECDSA_SIG_free>> sig(
         ECDSA_do_sign(digest, static_cast<int>(digestLength), const_cast<EC_KEY*>(ec)));
     if (!sig) throw CryptoError(takeOpenSslErrors("ECDSA_do_sign"));

@@ -92,6 +92,12 @@ const EVP_MD* signatureDigestFor(EVP_PKEY* key);
 /// empty string for any other key.
 std::string joseCurveName(EVP_PKEY* key);
 
+/// The same digest as `md` (SHA-1, -256, -384 or -512) fetched once from
+/// the default provider; any other `md` as it is. OpenSSL 3 looks a legacy
+/// `EVP_sha256()` up in its provider store on every EVP_Digest; a fetched
+/// one skips that (OpenSSL's "performance" guide: fetch explicitly).
+const EVP_MD* fetchedDigest(const EVP_MD* md);
+
 /// `n` bytes from OpenSSL's CSPRNG.
 std::string randomBytes(std::size_t n);
 
