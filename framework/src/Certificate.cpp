@@ -1,6 +1,10 @@
 #include "cxxacme/Certificate.h"
 
+#include <array>
 #include <climits>
+#include <mutex>
+#include <optional>
+#include <utility>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -17,22 +21,83 @@ Certificate Certificate::adopt(X509* cert) {
     return Certificate(std::shared_ptr<X509>(cert, X509_free));
 }
 
+namespace {
+
+// OpenSSL 3.0 decodes the public key of every certificate it parses through
+// its provider decoders, which it sets up anew each time: about 100 µs here,
+// as much as two ES256 verifications. A CA's certificate is parsed again and
+// again (every chain one issuer sends, every stored bundle of a fleet), so
+// the last few CA certificates parsed are kept and given out again for the
+// same DER. Certificates are immutable values that already share their
+// handle between copies; this shares it between parses of the same bytes.
+class CaCertificateCache {
+public:
+    std::shared_ptr<X509> find(std::string_view der) {
+        std::lock_guard lock(mutex_);
+        for (const auto& [bytes, cert] : slots_)
+            if (cert && bytes == der) return cert;
+        return nullptr;
+    }
+
+    void keep(std::string_view der, std::shared_ptr<X509> cert) {
+        std::lock_guard lock(mutex_);
+        slots_[next_] = {std::string(der), std::move(cert)};
+        next_ = (next_ + 1) % slots_.size();
+    }
+
+private:
+    std::mutex mutex_;
+    std::array<std::pair<std::string, std::shared_ptr<X509>>, 16> slots_;
+    std::size_t next_ = 0;
+};
+
+CaCertificateCache& caCertificates() {
+    static CaCertificateCache* const cache = new CaCertificateCache;  // never destroyed: parses may run at exit
+    return *cache;
+}
+
+// The next CERTIFICATE block's DER, as PEM_read_bio_X509 finds it (other
+// blocks passed over); nullopt at the end or at a block that does not
+// decode, OpenSSL's errors left queued.
+std::optional<std::string> nextCertificateDer(BIO* bio) {
+    char* name = nullptr;
+    unsigned char* data = nullptr;
+    long length = 0;
+    if (PEM_bytes_read_bio(&data, &length, &name, PEM_STRING_X509, bio, nullptr, nullptr) != 1) return std::nullopt;
+    std::string der(reinterpret_cast<const char*>(data), static_cast<std::size_t>(length));
+    OPENSSL_free(name);
+    OPENSSL_free(data);
+    return der;
+}
+
+}  // namespace
+
 Certificate Certificate::fromPem(std::string_view pem) {
     // The readers start on an empty error queue: it is per thread and outlives the call
     // that filled it, and an error some other code left there would end up in this
     // failure's message.
     ERR_clear_error();
     auto bio = memoryBio(pem);
-    X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
-    if (cert == nullptr) throw CertificateError(takeOpenSslErrors("not a PEM certificate"));
-    return adopt(cert);
+    const auto der = nextCertificateDer(bio.get());
+    if (!der) throw CertificateError(takeOpenSslErrors("not a PEM certificate"));
+    try {
+        return fromDer(*der);
+    } catch (const CertificateError& e) {
+        throw CertificateError(std::string("not a PEM certificate: ") + e.what());
+    }
 }
 
 std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
     ERR_clear_error();  // see fromPem
     auto bio = memoryBio(pem);
     std::vector<Certificate> chain;
-    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) chain.push_back(adopt(cert));
+    while (const auto der = nextCertificateDer(bio.get())) {
+        try {
+            chain.push_back(fromDer(*der));
+        } catch (const CertificateError& e) {
+            throw CertificateError("malformed certificate " + std::to_string(chain.size() + 1) + " in chain: " + e.what());
+        }
+    }
     const unsigned long err = ERR_peek_last_error();
     if (ERR_GET_REASON(err) == PEM_R_NO_START_LINE && !chain.empty()) ERR_clear_error();
     if (chain.empty()) throw CertificateError(takeOpenSslErrors("no PEM certificate found"));
@@ -51,6 +116,7 @@ std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
 
 Certificate Certificate::fromDer(std::string_view der) {
     if (der.size() > static_cast<std::size_t>(LONG_MAX)) throw CertificateError("certificate too large");
+    if (auto cached = caCertificates().find(der)) return Certificate(std::move(cached));
     ERR_clear_error();  // see fromPem
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
@@ -59,7 +125,10 @@ Certificate Certificate::fromDer(std::string_view der) {
         X509_free(cert);
         throw CertificateError("trailing bytes after the DER certificate");
     }
-    return adopt(cert);
+    Certificate parsed = adopt(cert);
+    if (X509_check_ca(cert) > 0) caCertificates().keep(der, parsed.cert_);
+    ERR_clear_error();  // X509_check_ca may leave notes on extensions it could not read
+    return parsed;
 }
 
 std::string Certificate::toPem() const { return pemText("CERTIFICATE", toDer()); }

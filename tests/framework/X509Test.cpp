@@ -401,6 +401,56 @@ NroDE/EnXUir5y4pQvPQeKyVK5WPb9mcnZcpXHG9tD0=J-----END CERTIFICATE-----)"}) {
     }
 }
 
+// A CA certificate comes again and again (every chain from one issuer, every
+// stored bundle of a fleet): parsed once, its handle is shared by later parses
+// of the same bytes, which give the same value. A leaf is parsed each time.
+BOOST_AUTO_TEST_CASE(ca_certificates_parsed_again_share_one_handle_and_leaves_do_not) {
+    const PemBundle bundle = ca().issue("shared.example");
+    const std::string pem = bundle.certificate().toPem() + ca().intermediate().toPem() + ca().root().toPem();
+    const auto first = Certificate::chainFromPem(pem);
+    const auto second = Certificate::chainFromPem(pem);
+    BOOST_REQUIRE(first.size() == 3u);
+    BOOST_REQUIRE(second.size() == 3u);
+    BOOST_TEST(first[0].native() != second[0].native());  // the leaf: parsed anew
+    BOOST_TEST(first[1].native() == second[1].native());
+    BOOST_TEST(first[2].native() == second[2].native());
+    const Certificate byDer = Certificate::fromDer(ca().intermediate().toDer());
+    BOOST_TEST(byDer.native() == first[1].native());
+    BOOST_TEST(Certificate::fromPem(ca().root().toPem()).native() == first[2].native());
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(first[i] == second[i]);
+        BOOST_TEST(first[i].toDer() == second[i].toDer());
+        BOOST_TEST(first[i].subject() == second[i].subject());
+    }
+    BOOST_CHECK_NO_THROW(second[0].verifyChain({second[1]}, {second[2]}));
+    // the same bytes with one changed are another certificate, parsed (and refused) on their own
+    std::string changed = ca().intermediate().toDer();
+    changed[changed.size() - 5] ^= 0x01;
+    const Certificate altered = Certificate::fromDer(changed);
+    BOOST_TEST(altered.native() != first[1].native());
+    BOOST_CHECK_THROW(second[0].verifyChain({altered}, {second[2]}), CertificateError);
+    // many other CA certificates parsed in between: the cache is bounded, the values still right
+    for (int i = 0; i < 40; ++i) (void)Certificate::fromDer(testing::TestCertificateAuthority().root().toDer());
+    const auto third = Certificate::chainFromPem(pem);
+    BOOST_TEST(third[1] == first[1]);
+    BOOST_TEST(third[1].toDer() == ca().intermediate().toDer());
+}
+
+BOOST_AUTO_TEST_CASE(a_block_that_is_not_a_certificate_names_its_place_in_the_chain) {
+    // base64 that decodes, but to something other than a certificate
+    const std::string bad = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n";
+    try {
+        Certificate::chainFromPem(ca().intermediate().toPem() + bad);
+        BOOST_FAIL("a chain with a block that is not a certificate was read");
+    } catch (const CertificateError& e) {
+        BOOST_TEST(std::string(e.what()).find("malformed certificate 2 in chain") != std::string::npos, e.what());
+    }
+    BOOST_CHECK_THROW(Certificate::fromPem(bad), CertificateError);
+    // other blocks are passed over, as OpenSSL's reader does
+    const std::string withKey = PrivateKey::generate(KeyType::EcP256).toPem() + ca().intermediate().toPem();
+    BOOST_TEST(Certificate::chainFromPem(withKey).size() == 1u);
+}
+
 // OpenSSL's error queue is per thread and outlives the call that filled it: what
 // another library (POCO's TLS set-up did) or the embedding program left there must
 // not turn up in the message of a later failure, nor make a good read fail.
