@@ -231,11 +231,11 @@ private:
 
         // RFC 9112 §6.1, §6.3: chunked must be the last coding and come once;
         // other codings are not understood here.
-        const auto codings = head.list("Transfer-Encoding");
-        const bool chunked = !codings.empty();
+        const bool chunked = head.has("Transfer-Encoding");
         if (chunked) {
+            const auto codings = head.list("Transfer-Encoding");
             const auto isChunked = [](std::string_view c) { return Poco::icompare(std::string(c), "chunked") == 0; };
-            if (!isChunked(codings.back()) || std::count_if(codings.begin(), codings.end(), isChunked) > 1)
+            if (codings.empty() || !isChunked(codings.back()) || std::count_if(codings.begin(), codings.end(), isChunked) > 1)
                 return refuse(400, "a Transfer-Encoding whose last coding is not chunked, once");
             if (codings.size() > 1) return refuse(501, "only the chunked transfer coding is understood");
         }
@@ -248,8 +248,9 @@ private:
         }
         const bool headOnly = head.method() == "HEAD";
         // A request carrying both framings is answered by the chunked one and
-        // its connection closed: what follows cannot be trusted (RFC 9112 §6.3).
-        bool keepAlive = head.keepAlive() && !(chunked && lengths > 0);
+        // its connection closed: what follows cannot be trusted (RFC 9112 §6.3);
+        // so is an HTTP/1.0 one with Transfer-Encoding (§6.1).
+        bool keepAlive = head.keepAlive() && !(chunked && (lengths > 0 || head.http10()));
         const std::size_t maxBody = server_.options_.maxBody;
 
         HttpRequest request;

@@ -313,6 +313,7 @@ BOOST_AUTO_TEST_CASE(malformed_requests_are_refused_with_the_status_rfc_9112_nam
         {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\n\r\nxx", 400},  // chunked is not last
         {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked, gzip\r\n\r\nxx", 400},
         {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+        {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: \r\n\r\n", 400},
         {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
         {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501},
         {"POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400},
@@ -352,6 +353,14 @@ BOOST_AUTO_TEST_CASE(what_rfc_9112_lets_a_server_accept_is_accepted) {
     BOOST_TEST(b.header("connection") == "close");  // the second line's element counts
     BOOST_TEST(c.closedByServer());
 
+    // HTTP/1.0 with Transfer-Encoding: served, then closed (§6.1)
+    RawConnection old = s.connect();
+    old.send("POST /c HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+    const RawResponse served = old.read();
+    BOOST_TEST(served.body == "POST|/c|||ok");
+    BOOST_TEST(served.header("connection") == "close");
+    BOOST_TEST(old.closedByServer());
+
     RawConnection d = s.connect();
     std::string longest = "GET /" + std::string(RequestHead::kMaxRequestLine - 14, 'a') + " HTTP/1.1\r\n";
     BOOST_REQUIRE(longest.size() == RequestHead::kMaxRequestLine + 2);
@@ -359,7 +368,7 @@ BOOST_AUTO_TEST_CASE(what_rfc_9112_lets_a_server_accept_is_accepted) {
     for (std::size_t i = 2; i < RequestHead::kMaxFields; ++i) longest += "X-" + std::to_string(i) + ": v\r\n";
     d.send(longest + "\r\n");
     BOOST_TEST(d.read().status == 200);
-    BOOST_TEST(s.calls == 3);
+    BOOST_TEST(s.calls == 4);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_gone_mid_body_is_not_served) {
