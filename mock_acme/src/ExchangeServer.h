@@ -42,8 +42,8 @@ namespace cxxacme::mock_acme {
 /// - a body comes with Content-Length or chunked Transfer-Encoding; a request
 ///   with neither has none (§6.3). Transfer-Encoding whose last coding is not
 ///   chunked, or with chunked twice, is 400; other codings before chunked
-///   are not understood (501); a request with both framings is answered and
-///   its connection closed;
+///   are not understood (501); a request with both framings, or an HTTP/1.0
+///   one with Transfer-Encoding, is answered and its connection closed;
 /// - a body larger than `maxBody` is answered 413 (an ACME problem document)
 ///   and the connection closed, after reading at most four times that much
 ///   more (none when the client waits for `100 Continue`);
