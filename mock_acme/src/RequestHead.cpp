@@ -48,8 +48,8 @@ RequestHead RequestHead::parse(std::string_view requestLine, const std::vector<s
     const std::string_view target = requestLine.substr(firstSpace + 1, secondSpace - firstSpace - 1);
     const std::string_view version = requestLine.substr(secondSpace + 1);
     if (!isToken(method)) refuse(400, "the method is not a token");
-    if (target.empty() || std::any_of(target.begin(), target.end(), [](char c) { return isControl(c) || c == ' '; }) ||
-        std::any_of(target.begin(), target.end(), [](char c) { return static_cast<unsigned char>(c) > 0x7e; }))
+    const auto visible = [](char c) { return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f; };
+    if (target.empty() || !std::all_of(target.begin(), target.end(), visible))
         refuse(400, "the request target has characters a URI cannot");
     const auto digit = [](char c) { return c >= '0' && c <= '9'; };
     if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || !digit(version[5]) || version[6] != '.' || !digit(version[7]))
