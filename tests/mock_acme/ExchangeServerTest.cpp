@@ -461,3 +461,22 @@ BOOST_AUTO_TEST_CASE(requests_sent_together_over_tls_are_all_answered) {
     BOOST_TEST(last.body == first.body);
     BOOST_TEST(last.header("replay-nonce") != nonce.header("replay-nonce"));
 }
+
+BOOST_AUTO_TEST_CASE(a_request_refused_over_tls_gets_its_answer_before_the_close) {
+    // The refusal is answered in a TLS record and the connection closed with
+    // bytes still unread behind it (the rest of the client's records).
+    MockAcmeConfig config;
+    config.listenPort = 0;
+    config.managementPort = 0;
+    MockAcmeServer server(config);
+    TlsClient tls(server.port(), server.httpsCaPem());
+    RawConnection c([&tls](char* buffer, int n) { return tls.receive(buffer, n); });
+    tls.sendRecords({"GET /dir HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n",
+                     "GET /dir HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + std::string(20000, 'x')});
+    const RawResponse refused = c.read();
+    BOOST_TEST(refused.status == 400);
+    BOOST_TEST(refused.header("content-type") == "application/problem+json");
+    BOOST_TEST(refused.body.find("a header line without a colon") != std::string::npos, refused.body);
+    BOOST_TEST(refused.header("connection") == "close");
+    BOOST_TEST(c.closedByServer());  // and the request behind it was not served
+}
