@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <istream>
 #include <string>
 #include <vector>
 

@@ -438,17 +438,25 @@ BOOST_AUTO_TEST_CASE(stopping_closes_connections_that_wait_for_a_request) {
     BOOST_TEST(closed.load());
 }
 
-BOOST_AUTO_TEST_CASE(requests_sent_together_over_tls_are_all_answered) {
+// mock-acme on free loopback ports, and a raw TLS connection to its ACME
+// listener whose responses are read back as they came off the wire.
+struct MockAcmeOverTls {
+    static MockAcmeConfig onFreePorts() {
+        MockAcmeConfig config;
+        config.listenPort = 0;
+        config.managementPort = 0;
+        return config;
+    }
+    MockAcmeServer server{onFreePorts()};
+    TlsClient tls{server.port(), server.httpsCaPem()};
+    RawConnection c{[this](char* buffer, int n) { return tls.receive(buffer, n); }};
+};
+
+BOOST_FIXTURE_TEST_CASE(requests_sent_together_over_tls_are_all_answered, MockAcmeOverTls) {
     // mock-acme reads ahead on TLS (all that has arrived, in one read): the
     // records behind the first are then inside OpenSSL, not on the socket,
     // and must be answered without more bytes arriving. A server that polled
     // the socket between requests (as POCO's HTTPServer does) would wait there.
-    MockAcmeConfig config;
-    config.listenPort = 0;
-    config.managementPort = 0;
-    MockAcmeServer server(config);
-    TlsClient tls(server.port(), server.httpsCaPem());
-    RawConnection c([&tls](char* buffer, int n) { return tls.receive(buffer, n); });
     const std::string get = "GET " + Poco::URI(server.directoryUrl()).getPath() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     const std::string head = "HEAD /nonce-plz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     tls.sendRecords({get, head, get});
@@ -462,15 +470,9 @@ BOOST_AUTO_TEST_CASE(requests_sent_together_over_tls_are_all_answered) {
     BOOST_TEST(last.header("replay-nonce") != nonce.header("replay-nonce"));
 }
 
-BOOST_AUTO_TEST_CASE(a_request_refused_over_tls_gets_its_answer_before_the_close) {
+BOOST_FIXTURE_TEST_CASE(a_request_refused_over_tls_gets_its_answer_before_the_close, MockAcmeOverTls) {
     // The refusal is answered in a TLS record and the connection closed with
     // bytes still unread behind it (the rest of the client's records).
-    MockAcmeConfig config;
-    config.listenPort = 0;
-    config.managementPort = 0;
-    MockAcmeServer server(config);
-    TlsClient tls(server.port(), server.httpsCaPem());
-    RawConnection c([&tls](char* buffer, int n) { return tls.receive(buffer, n); });
     tls.sendRecords({"GET /dir HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n",
                      "GET /dir HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + std::string(20000, 'x')});
     const RawResponse refused = c.read();
