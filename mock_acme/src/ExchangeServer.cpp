@@ -1,8 +1,11 @@
 #include "ExchangeServer.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cctype>
 #include <climits>
 #include <cstdint>
@@ -180,6 +183,7 @@ public:
             socket().setSendTimeout(server_.options_.idleTimeout);
             while (serveOne(session)) {
             }
+            if (closeInStages_ && !server_.stopping()) drainBeforeClose();
         } catch (const Poco::Exception&) {
             // The connection failed (reset, timed out, TLS alert): nothing to answer on.
         } catch (const std::exception& e) {
@@ -224,8 +228,7 @@ private:
         try {
             head = RequestHead::parse(requestLine, fieldLines);
         } catch (const AcmeProblem& p) {
-            answer(HttpResponse::fromProblem(p), false, false);
-            return false;
+            return refuse(HttpResponse::fromProblem(p), false);
         }
 
         // RFC 9112 §6.1, §6.3: chunked must be the last coding and come once;
@@ -250,6 +253,7 @@ private:
         // its connection closed: what follows cannot be trusted (RFC 9112 §6.3);
         // so is an HTTP/1.0 one with Transfer-Encoding (§6.1).
         bool keepAlive = head.keepAlive() && !(chunked && (lengths > 0 || head.http10()));
+        closeInStages_ = head.keepAlive() && !keepAlive;  // the client may have sent more behind it
         const std::size_t maxBody = server_.options_.maxBody;
 
         HttpRequest request;
@@ -266,9 +270,9 @@ private:
         if (chunked || length > 0) {
             const bool expectContinue = Poco::icompare(head.get("Expect"), "100-continue") == 0;
             if (expectContinue && !chunked && static_cast<std::uint64_t>(length) > maxBody) {
-                // The client waits before sending it: refuse now, nothing to drain.
-                answer(problem(413, "request body too large"), headOnly, false);
-                return false;
+                // The client waits before sending it: refuse now (it may send
+                // the body anyway when tired of waiting; the close drains it).
+                return refuse(problem(413, "request body too large"), headOnly);
             }
             if (expectContinue) send("HTTP/1.1 100 Continue\r\n\r\n");
             switch (chunked ? readChunked(session, maxBody, request.body)
@@ -276,11 +280,9 @@ private:
             case Body::Complete:
                 break;
             case Body::TooLarge:
-                answer(problem(413, "request body too large"), headOnly, false);
-                return false;
+                return refuse(problem(413, "request body too large"), headOnly);
             case Body::Malformed:
-                answer(problem(400, "malformed chunked request body"), headOnly, false);
-                return false;
+                return refuse(problem(400, "malformed chunked request body"), headOnly);
             case Body::Truncated:
                 return false;  // the client went away mid-body: nobody to answer
             }
@@ -301,8 +303,38 @@ private:
     // Answers a request that cannot be read on with a problem document and
     // closes; false, for serveOne to return.
     bool refuse(int status, const std::string& why) {
-        answer(problem(status, "malformed HTTP request: " + why), false, false);
+        return refuse(problem(status, "malformed HTTP request: " + why), false);
+    }
+    bool refuse(const HttpResponse& response, bool headOnly) {
+        answer(response, headOnly, false);
+        closeInStages_ = true;
         return false;
+    }
+
+    // RFC 9112 §9.6: closing at once while the client may still be sending
+    // (the rest of a refused request, requests behind it) would make the
+    // kernel answer its next bytes with a reset, which can fail the client's
+    // write, or destroy the answer, before the answer is read. So the close
+    // comes in stages: the sending side is shut first (over TLS, POCO's close
+    // sends close_notify and then shuts both sides at once, so there the
+    // client learns of the close from the Connection header alone), and what
+    // arrives is read and dropped until the client closes, falls silent for
+    // kLingerQuiet, or kLingerLimit has passed.
+    void drainBeforeClose() {
+        if (!socket().secure()) ::shutdown(fd_, SHUT_WR);
+        const auto limit = std::chrono::steady_clock::now() + kLingerLimit;
+        char sink[16384];
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(limit - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return;
+            pollfd ready{fd_, POLLIN, 0};
+            const int polled = ::poll(&ready, 1, static_cast<int>(std::min(left, kLingerQuiet).count()));
+            if (polled < 0 && errno == EINTR) continue;
+            if (polled <= 0) return;  // silent (or failed): the client has finished sending
+            const ssize_t n = ::recv(fd_, sink, sizeof sink, MSG_DONTWAIT);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (n <= 0) return;  // the client closed too (or reset)
+        }
     }
 
     void answer(const HttpResponse& response, bool headOnly, bool keepAlive, bool http10 = false) {
@@ -344,9 +376,13 @@ private:
         }
     }
 
+    static constexpr std::chrono::milliseconds kLingerQuiet{250};
+    static constexpr std::chrono::milliseconds kLingerLimit{2000};
+
     ExchangeServer& server_;
     const int fd_;
     bool entered_ = false;
+    bool closeInStages_ = false;  // the server closes while the client may still be sending
 };
 
 class ExchangeServer::ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {

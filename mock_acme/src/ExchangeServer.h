@@ -55,7 +55,14 @@ namespace cxxacme::mock_acme {
 ///   answer; a HEAD answer carries the headers of the GET one but no body;
 ///   204 and 304 carry no Content-Length;
 /// - every answer carries Date (the cached text of the current second);
-///   a header the function returns with CR, LF or NUL in it is not sent.
+///   a header the function returns with CR, LF or NUL in it is not sent;
+/// - when the server closes a connection on its own (a refusal, both
+///   framings) the client may still be sending, so the close comes in
+///   stages (§9.6): the sending side is shut (plain TCP), then what arrives
+///   is read and dropped until the client closes, is silent for 250 ms, or
+///   2 s have passed. Closing at once would make the kernel answer the
+///   client's next bytes with a reset, failing its write before it reads
+///   the answer.
 ///
 /// The destructor stops accepting, shuts down every open connection and
 /// waits (at most 10 s) for the threads to return.

@@ -2,16 +2,20 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
-#include <functional>
-#include <vector>
 #include <cctype>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/NetException.h>
@@ -143,6 +147,16 @@ public:
         std::size_t at = 0;
         while (at < bytes.size()) at += static_cast<std::size_t>(socket_.sendBytes(bytes.data() + at, static_cast<int>(bytes.size() - at)));
     }
+    /// All of `bytes`, in records of up to 16 KiB; false when the connection
+    /// failed first.
+    bool send(const std::string& bytes) {
+        for (std::size_t at = 0; at < bytes.size();) {
+            const int n = SSL_write(ssl_, bytes.data() + at, static_cast<int>(std::min<std::size_t>(bytes.size() - at, 1 << 20)));
+            if (n <= 0) return false;
+            at += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
     int receive(char* buffer, int n) {
         const int got = SSL_read(ssl_, buffer, n);
         return got > 0 ? got : 0;
@@ -273,6 +287,44 @@ BOOST_AUTO_TEST_CASE(bodies_too_large_are_refused_and_the_connection_closed) {
         BOOST_TEST(c.closedByServer());
     }
     BOOST_TEST(s.calls == 1);
+}
+
+// Sends all of `bytes` on the socket; 0, or the errno that stopped it
+// (ECONNRESET, EPIPE: the server's kernel reset the connection).
+int sendAll(Poco::Net::StreamSocket& socket, const std::string& bytes) {
+    const int fd = static_cast<int>(socket.impl()->sockfd());
+    for (std::size_t at = 0; at < bytes.size();) {
+        const ssize_t n = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return n < 0 ? errno : EPIPE;
+        at += static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
+// More than the two kernels' socket buffers on loopback hold between them
+// (tcp_wmem's and tcp_rmem's largest are 4 and 6 MiB by default).
+const std::string kFlood(32 << 20, 'x');
+
+BOOST_AUTO_TEST_CASE(a_client_still_sending_behind_a_refusal_finishes_and_reads_it) {
+    // RFC 9112 §9.6: a server that closed at once with the client's bytes
+    // unread would make its kernel answer them with a reset; the client's
+    // sending would fail before it read the answer. mock-acme half-closes
+    // and reads on until the client has finished.
+    EchoServer s(ExchangeServer::Options{16, 8});
+    for (const std::string& head : {std::string("GET / HTTP/1.1\r\nHost: h\r\nNo colon here\r\n\r\n"),
+                                    "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(kFlood.size()) + "\r\n\r\n"}) {
+        Poco::Net::StreamSocket socket(Poco::Net::SocketAddress("127.0.0.1", s.port));
+        const int error = sendAll(socket, head + kFlood);
+        BOOST_TEST(error == 0, head.substr(0, head.find('\r')) << ": sending failed: " << std::strerror(error));
+        RawConnection c(socket);
+        const RawResponse refused = c.read();
+        BOOST_TEST((refused.status == 400 || refused.status == 413));
+        BOOST_TEST(refused.header("content-type") == "application/problem+json");
+        BOOST_TEST(refused.header("connection") == "close");
+        BOOST_TEST(c.closedByServer());
+    }
+    BOOST_TEST(s.calls == 0);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_requests_are_refused_with_the_status_rfc_9112_names_and_reach_no_handler) {
@@ -481,4 +533,13 @@ BOOST_FIXTURE_TEST_CASE(a_request_refused_over_tls_gets_its_answer_before_the_cl
     BOOST_TEST(refused.body.find("a header line without a colon") != std::string::npos, refused.body);
     BOOST_TEST(refused.header("connection") == "close");
     BOOST_TEST(c.closedByServer());  // and the request behind it was not served
+}
+
+BOOST_FIXTURE_TEST_CASE(a_client_still_sending_behind_a_refusal_over_tls_finishes_and_reads_it, MockAcmeOverTls) {
+    std::signal(SIGPIPE, SIG_IGN);  // a reset connection fails the write instead of ending the test run
+    BOOST_TEST(tls.send("GET /dir HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n" + kFlood));
+    const RawResponse refused = c.read();
+    BOOST_TEST(refused.status == 400);
+    BOOST_TEST(refused.header("connection") == "close");
+    BOOST_TEST(c.closedByServer());
 }
