@@ -84,17 +84,27 @@ void AcmeClient::cancel() {
 }
 
 void AcmeClient::sleep(Duration d) {
+    waitUntil(d, [] { return false; });
+}
+
+bool AcmeClient::waitUntil(Duration limit, const std::function<bool()>& ready) {
     if (cancelled_) throw Error("cancelled");
-    if (d <= Duration::zero()) return;
+    if (ready() || limit <= Duration::zero()) return ready();
     auto done = std::make_shared<std::atomic<bool>>(false);
-    ScheduledCall call = clock_.callLater(d, [this, done] {
+    ScheduledCall call = clock_.callLater(limit, [this, done] {
         std::lock_guard lock(waitMutex_);
         *done = true;
         waitCv_.notify_all();
     });
     std::unique_lock lock(waitMutex_);
-    waitCv_.wait(lock, [&] { return done->load() || cancelled_.load(); });
+    waitCv_.wait(lock, [&] { return ready() || done->load() || cancelled_.load(); });
     if (cancelled_) throw Error("cancelled");
+    return ready();
+}
+
+void AcmeClient::wake() {
+    std::lock_guard lock(waitMutex_);  // a waiter is either before its check or in wait(): not lost
+    waitCv_.notify_all();
 }
 
 HttpReply AcmeClient::unsignedGet(const std::string& url, bool head) {
@@ -290,8 +300,10 @@ Duration AcmeClient::pollDelay(const HttpReply& reply) {
     return d;
 }
 
-AcmeAuthorization AcmeClient::waitForAuthorization(const std::string& url) {
+AcmeAuthorization AcmeClient::waitForAuthorization(const std::string& url, const std::function<bool()>& validationSeen) {
     const TimePoint deadline = clock_.now() + options_.pollDeadline;
+    if (validationSeen && !waitUntil(options_.validationRequestWait, validationSeen))
+        logger().debug("no validation request seen for " + url + " within the wait; polling");
     while (true) {
         const HttpReply reply = signedPost(url, "");
         AcmeAuthorization authz = AcmeAuthorization::fromJson(*jsonOf(reply, url), url);

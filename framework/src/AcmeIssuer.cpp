@@ -1,6 +1,10 @@
 #include "cxxacme/AcmeIssuer.h"
 
+#include <algorithm>
+#include <atomic>
+#include <memory>
 #include <tuple>
+#include <utility>
 
 #include <Poco/Logger.h>
 
@@ -87,6 +91,8 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
     ResponderGuard guard;
     const Jwk accountKey = client_.accountJwk();
     std::vector<std::string> started;
+    // whether each responder that can tell has answered the CA's validation request
+    std::vector<std::shared_ptr<std::atomic<bool>>> watched;
     for (const auto& url : order.authorizations) {
         const AcmeAuthorization authz = client_.fetchAuthorization(url);
         if (authz.status == "valid") continue;
@@ -109,13 +115,29 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
         const std::string keyAuth = KeyAuthorization::compute(chosen->token, accountKey);
         say("answering " + chosen->type + " for " + authz.identifier.value);
         guard.start(responder, authz.identifier.value, *chosen, keyAuth);
+        // Watched before the CA is asked: it may come before the answer does.
+        // The guard's stopResponding ends the calls before `this` can go.
+        auto seen = std::make_shared<std::atomic<bool>>(false);
+        const bool watching = responder->watchValidation(authz.identifier.value, *chosen, [this, seen] {
+            seen->store(true);
+            client_.wake();
+        });
         // A challenge the CA answers as already valid has made its authorization valid (RFC 8555 §7.1.6).
         if (chosen->status == "pending" && client_.startChallenge(*chosen).status == "valid") continue;
         started.push_back(url);
+        if (watching) watched.push_back(std::move(seen));
     }
     if (!started.empty()) say("waiting for the CA to validate");
+    // The CA validates them all at once: one wait, before the first poll,
+    // for every request a responder can see (bounded once, not per name).
+    const auto allSeen = [&watched] {
+        return std::all_of(watched.begin(), watched.end(), [](const auto& flag) { return flag->load(); });
+    };
+    bool first = true;
     for (const auto& url : started) {
-        const AcmeAuthorization done = client_.waitForAuthorization(url);
+        const AcmeAuthorization done = std::exchange(first, false) && !watched.empty()
+                                           ? client_.waitForAuthorization(url, allSeen)
+                                           : client_.waitForAuthorization(url);
         if (done.status == "valid") continue;
         if (!done.challengeErrors.empty()) throw done.challengeErrors.front();
         throw AcmeProblem("unauthorized", "the authorization for " + done.identifier.value + " ended " + done.status,

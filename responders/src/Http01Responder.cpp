@@ -19,7 +19,9 @@ constexpr std::string_view kPrefix = "/.well-known/acme-challenge/";
 
 class ChallengeHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit ChallengeHandler(std::optional<std::string> answer) : answer_(std::move(answer)) {}
+    ChallengeHandler() = default;
+    ChallengeHandler(const Http01Responder& responder, std::string token)
+        : responder_(&responder), token_(std::move(token)), answer_(responder.lookup(token_)) {}
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
         if (!answer_) {
             response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
@@ -30,10 +32,15 @@ public:
         response.setContentType("text/plain");
         response.setContentLength(static_cast<std::streamsize>(answer_->size()));
         std::ostream& out = response.send();
-        if (request.getMethod() != "HEAD") out << *answer_;
+        if (request.getMethod() == "HEAD") return;
+        out << *answer_;
+        out.flush();  // on the wire before the watcher hears of it
+        if (out) responder_->answered(token_);
     }
 
 private:
+    const Http01Responder* responder_ = nullptr;
+    std::string token_;
     std::optional<std::string> answer_;
 };
 
@@ -49,9 +56,9 @@ public:
         } catch (const Poco::Exception&) {
         }
         if (path.starts_with(kPrefix) && (request.getMethod() == "GET" || request.getMethod() == "HEAD"))
-            return new ChallengeHandler(responder_.lookup(path.substr(kPrefix.size())));
+            return new ChallengeHandler(responder_, path.substr(kPrefix.size()));
         if (fallback_) return fallback_->createRequestHandler(request);
-        return new ChallengeHandler(std::nullopt);
+        return new ChallengeHandler();
     }
 
 private:
@@ -68,7 +75,21 @@ Http01Responder::~Http01Responder() { stop(); }
 void Http01Responder::startResponding(const std::string&, const Challenge& challenge,
                                       const std::string& keyAuthorization) {
     std::lock_guard lock(mutex_);
-    tokens_[challenge.token] = keyAuthorization;
+    tokens_[challenge.token].keyAuthorization = keyAuthorization;
+}
+
+bool Http01Responder::watchValidation(const std::string&, const Challenge& challenge, std::function<void()> seen) {
+    std::lock_guard lock(mutex_);
+    const auto it = tokens_.find(challenge.token);
+    if (it == tokens_.end()) return false;
+    it->second.seen = std::move(seen);
+    return true;
+}
+
+void Http01Responder::answered(const std::string& token) const {
+    std::lock_guard lock(mutex_);  // held while calling: none after stopResponding returns
+    const auto it = tokens_.find(token);
+    if (it != tokens_.end() && it->second.seen) it->second.seen();
 }
 
 void Http01Responder::stopResponding(const std::string&, const Challenge& challenge, const std::string&) {
@@ -80,7 +101,7 @@ std::optional<std::string> Http01Responder::lookup(const std::string& token) con
     std::lock_guard lock(mutex_);
     const auto it = tokens_.find(token);
     if (it == tokens_.end()) return std::nullopt;
-    return it->second;
+    return it->second.keyAuthorization;
 }
 
 Poco::Net::HTTPRequestHandlerFactory* Http01Responder::handlerFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr fallback) {

@@ -121,14 +121,26 @@ void TlsAlpn01Responder::startResponding(const std::string& serverName, const Ch
 }
 
 void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Challenge&, const std::string&) {
+    const std::string sni = sniNameFor(ServerName::canonical(serverName));
     std::lock_guard lock(mutex_);
-    certificates_.erase(sniNameFor(ServerName::canonical(serverName)));
+    certificates_.erase(sni);
+    watchers_.erase(sni);
+}
+
+bool TlsAlpn01Responder::watchValidation(const std::string& serverName, const Challenge&, std::function<void()> seen) {
+    const std::string sni = sniNameFor(ServerName::canonical(serverName));
+    std::lock_guard lock(mutex_);
+    if (certificates_.count(sni) == 0) return false;
+    watchers_.insert_or_assign(sni, std::move(seen));
+    return true;
 }
 
 std::optional<ChallengeCertificate> TlsAlpn01Responder::challengeCertificate(const std::string& sniName) const {
-    std::lock_guard lock(mutex_);
-    const auto it = certificates_.find(ServerName::lowerAscii(sniName));
+    const std::string sni = ServerName::lowerAscii(sniName);
+    std::lock_guard lock(mutex_);  // held while telling: no call after stopResponding returns
+    const auto it = certificates_.find(sni);
     if (it == certificates_.end()) return std::nullopt;
+    if (const auto watcher = watchers_.find(sni); watcher != watchers_.end()) watcher->second();
     return it->second;
 }
 

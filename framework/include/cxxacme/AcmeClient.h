@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,10 @@ struct AcmeClientOptions {
     Duration maxPollInterval = std::chrono::seconds(30); ///< cap on a CA's Retry-After while polling
     Duration minPollInterval = std::chrono::milliseconds(10); ///< floor, even when the CA says Retry-After: 0
     Duration pollDeadline = std::chrono::minutes(5);     ///< give up on an authorization or order after this
+    /// RFC 8555 §7.5.1: where a responder can tell that the CA has made its
+    /// validation request, the first poll waits for it, at most this long
+    /// (the request may reach another server of a fleet); zero: poll at once
+    Duration validationRequestWait = std::chrono::seconds(10);
 };
 
 /// External account binding (RFC 8555 §7.3.4), as the CA hands it out.
@@ -80,8 +85,12 @@ public:
     AcmeAuthorization deactivateAuthorization(const std::string& url);
     /// Tells the CA to validate (POST `{}`).
     Challenge startChallenge(const Challenge& challenge);
-    /// Polls until the authorization leaves `pending`.
-    AcmeAuthorization waitForAuthorization(const std::string& url);
+    /// Polls until the authorization leaves `pending`. `validationSeen`,
+    /// when given, tells whether the responder has answered the CA's
+    /// validation request (see `IResponder::watchValidation`): the first
+    /// poll waits for it, woken by `wake()`, at most
+    /// `validationRequestWait`.
+    AcmeAuthorization waitForAuthorization(const std::string& url, const std::function<bool()>& validationSeen = {});
     /// Finalizes a ready order and polls until it is valid or invalid.
     AcmeOrder finalize(const AcmeOrder& order, const CertificateSigningRequest& csr);
     /// The chain at `url` (an order's certificate URL, or one of the
@@ -102,6 +111,9 @@ public:
 
     /// Ends every wait of this client now and for good.
     void cancel();
+    /// Makes the waits of this client look at their `validationSeen` again
+    /// (from any thread: a responder's `seen` calls it).
+    void wake();
 
 private:
     HttpReply signedPost(const std::string& url, const std::string& payload, bool useJwk = false,
@@ -111,6 +123,9 @@ private:
     std::string takeNonce();
     void keepNonce(const HttpReply& reply);
     void sleep(Duration d);
+    /// Waits until `ready()` (checked on every `wake()`) or `limit` has
+    /// passed on the clock; whether it is ready.
+    bool waitUntil(Duration limit, const std::function<bool()>& ready);
     Duration pollDelay(const HttpReply& reply);
     std::shared_ptr<const ISigner> signer() const;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,9 +34,16 @@ public:
                          const std::string& keyAuthorization) override;
     void stopResponding(const std::string& serverName, const Challenge& challenge,
                         const std::string& keyAuthorization) override;
+    /// `seen` is called once the answer to a GET for the challenge's token
+    /// has been written (by `handlerFactory`'s handler, or by `answered`).
+    bool watchValidation(const std::string& serverName, const Challenge& challenge,
+                         std::function<void()> seen) override;
 
     /// The key authorization served for `token`, if any.
     std::optional<std::string> lookup(const std::string& token) const;
+    /// Tells the watcher of `token`, if any, that a validation request for
+    /// it has been answered: for a server of your own that serves `lookup`.
+    void answered(const std::string& token) const;
 
     /// A factory for a POCO `HTTPServer` (which takes ownership): challenge
     /// paths are answered here; every other request goes to `fallback`, or
@@ -53,8 +61,12 @@ public:
     void stop();
 
 private:
+    struct Served {
+        std::string keyAuthorization;
+        std::function<void()> seen;  // from watchValidation; called under mutex_
+    };
     mutable std::mutex mutex_;
-    std::map<std::string, std::string> tokens_;
+    std::map<std::string, Served> tokens_;
     std::unique_ptr<detail::PooledHttpServer> server_;
 };
 

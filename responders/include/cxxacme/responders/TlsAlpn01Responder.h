@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,8 +41,15 @@ public:
     void stopResponding(const std::string& serverName, const Challenge& challenge,
                         const std::string& keyAuthorization) override;
 
+    /// `seen` is called when a handshake asks for the challenge's
+    /// certificate (`challengeCertificate`: the CA's validation request).
+    bool watchValidation(const std::string& serverName, const Challenge& challenge,
+                         std::function<void()> seen) override;
+
     /// The certificate for a handshake with this SNI name (for an IP
-    /// identifier, its reverse-DNS name), if a challenge is active.
+    /// identifier, its reverse-DNS name), if a challenge is active. Each
+    /// call is taken for the CA's validation handshake and tells the
+    /// challenge's watcher.
     std::optional<ChallengeCertificate> challengeCertificate(const std::string& sniName) const;
 
     /// Handshakes `listen` runs at once; more wait their turn.
@@ -59,6 +67,7 @@ private:
 
     mutable std::mutex mutex_;
     std::map<std::string, ChallengeCertificate> certificates_;  // by SNI name
+    std::map<std::string, std::function<void()>> watchers_;    // by SNI name; called under mutex_
     std::unique_ptr<Listener> listener_;
 };
 
