@@ -303,7 +303,9 @@ Duration AcmeClient::pollDelay(const HttpReply& reply) {
 AcmeAuthorization AcmeClient::waitForAuthorization(const std::string& url, const std::function<bool()>& validationSeen) {
     const TimePoint deadline = clock_.now() + options_.pollDeadline;
     if (validationSeen && !waitUntil(options_.validationRequestWait, validationSeen))
-        logger().debug("no validation request seen for " + url + " within the wait; polling");
+        logger().information("no validation request of the CA seen for " + url + " within " +
+                             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(options_.validationRequestWait).count()) +
+                             " ms; polling");
     while (true) {
         const HttpReply reply = signedPost(url, "");
         AcmeAuthorization authz = AcmeAuthorization::fromJson(*jsonOf(reply, url), url);

@@ -4,6 +4,12 @@
 // cxxacme's ACME client against mock-acme, over real HTTPS on loopback,
 // with real http-01 and tls-alpn-01 validation through cxxacme's responders.
 
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -71,6 +77,7 @@ struct World {
         o.pollInterval = 50ms;
         o.badNonceRetries = 10;
         o.transientRetries = 8;
+        o.validationRequestWait = 1s;  // a validation that fails is reported sooner
         return o;
     }
 
@@ -96,6 +103,41 @@ bool isChainDownload(const std::string& line, bool alternate) {
 }
 bool isDefaultChainDownload(const std::string& line) { return isChainDownload(line, false); }
 bool isAlternateChainDownload(const std::string& line) { return isChainDownload(line, true); }
+
+// Serves challenges with one responder and watches the CA's validation
+// requests on another (the same one, or one the CA never reaches), keeping
+// how many request lines `log` held when the watcher was first told.
+class WatchRecorder final : public IResponder {
+public:
+    WatchRecorder(IResponder& served, IResponder& watched, RequestLog& log) : served_(served), watched_(watched), log_(log) {}
+    std::string challengeType() const override { return served_.challengeType(); }
+    void startResponding(const std::string& name, const Challenge& c, const std::string& keyAuth) override {
+        served_.startResponding(name, c, keyAuth);
+        if (&watched_ != &served_) watched_.startResponding(name, c, keyAuth);
+    }
+    void stopResponding(const std::string& name, const Challenge& c, const std::string& keyAuth) override {
+        served_.stopResponding(name, c, keyAuth);
+        if (&watched_ != &served_) watched_.stopResponding(name, c, keyAuth);
+    }
+    bool watchValidation(const std::string& name, const Challenge& c, std::function<void()> seen) override {
+        return watched_.watchValidation(name, c, [this, seen = std::move(seen)] {
+            std::size_t none = 0;
+            seenAt_.compare_exchange_strong(none, log_.lines().size() + 1);  // + 1: 0 is "not yet"
+            seen();
+        });
+    }
+    /// The number of request lines logged before the watcher was first told.
+    std::optional<std::size_t> seenAt() const {
+        const std::size_t at = seenAt_.load();
+        return at == 0 ? std::nullopt : std::optional<std::size_t>(at - 1);
+    }
+
+private:
+    IResponder& served_;
+    IResponder& watched_;
+    RequestLog& log_;
+    std::atomic<std::size_t> seenAt_{0};
+};
 
 void checkBundle(const PemBundle& bundle, const Certificate& root, std::size_t names) {
     BOOST_TEST(bundle.certificate().subjectAltNames().size() == names);
@@ -123,6 +165,46 @@ BOOST_AUTO_TEST_CASE(issues_through_tls_alpn01_including_an_ip_identifier) {
     checkBundle(bundle, w.acme.issuingRoot(), 2);
     BOOST_TEST((bundle.privateKey().type() == KeyType::Rsa2048));
     BOOST_TEST(!w.tls.challengeCertificate("t.example.test").has_value());  // stopped afterwards
+}
+
+BOOST_AUTO_TEST_CASE(the_first_poll_waits_until_the_responder_has_answered_the_ca) {
+    // RFC 8555 §7.5.1: a client that can tell when the CA has made its
+    // validation request SHOULD NOT poll before it has seen it. The CA here
+    // comes half a second after the challenge POST; a client polling on its
+    // timer (every 50 ms) would have asked about the authorization ten times.
+    auto c = config();
+    c.validationDelay = 500ms;
+    World w(c);
+    RequestLog log;
+    WatchRecorder watching(w.http, w.http, log);
+    AcmeIssuer issuer(w.client, {&watching});
+    checkBundle(issuer.issue("first-poll.example.test"), w.acme.issuingRoot(), 1);
+    const std::vector<std::string> lines = log.lines();
+    BOOST_REQUIRE(watching.seenAt().has_value());
+    const auto challenge = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("POST /chalZ/"); });
+    BOOST_REQUIRE(challenge != lines.end());
+    const auto seen = lines.begin() + static_cast<std::ptrdiff_t>(*watching.seenAt());
+    BOOST_REQUIRE((challenge < seen));
+    const auto isPoll = [](const std::string& l) { return l.starts_with("POST /authZ/"); };
+    BOOST_TEST(std::count_if(challenge, seen, isPoll) == 0);     // none while the CA had not come
+    BOOST_TEST(std::count_if(seen, lines.end(), isPoll) >= 1);   // and then the one that found it valid
+}
+
+BOOST_AUTO_TEST_CASE(a_validation_request_nobody_sees_delays_the_first_poll_only_so_long) {
+    // The CA's request reaches a responder that is not the watched one (as
+    // in a fleet behind one name): the client polls after the wait instead.
+    World w;
+    RequestLog requests;
+    test::LoggerCapture clientLog("cxxacme.client");
+    responders::Http01Responder unreached;  // never listens
+    WatchRecorder watching(w.http, unreached, requests);
+    AcmeClientOptions options = w.options();
+    options.validationRequestWait = 300ms;
+    AcmeClient client(options, w.key, w.clock);
+    AcmeIssuer issuer(client, {&watching});
+    checkBundle(issuer.issue("unseen.example.test"), w.acme.issuingRoot(), 1);
+    BOOST_TEST(!watching.seenAt().has_value());
+    BOOST_TEST(clientLog.count([](const std::string& l) { return l.find("no validation request of the CA seen") != std::string::npos; }) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(responders_are_chosen_in_preference_order_and_always_stopped) {

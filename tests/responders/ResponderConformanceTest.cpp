@@ -135,3 +135,18 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_listener_answers_while_silent_connections_wait) 
     BOOST_TEST(f.answers("a.example.test", token, token + ".k"));
     f.tls.stopResponding("a.example.test", Challenge{"tls-alpn-01", "u", token, "pending"}, token + ".k");
 }
+
+BOOST_AUTO_TEST_CASE(http01_and_tls_alpn01_can_tell_when_the_ca_has_come) {
+    // The conformance case accepts a responder that cannot tell; these two can
+    // (the client's first poll waits for them), the others cannot.
+    const Challenge http{"http-01", "u", "tokenH", "pending"}, alpn{"tls-alpn-01", "u", "tokenT", "pending"};
+    Http01Factory h;
+    h.http.startResponding("a.example.test", http, "tokenH.k");
+    BOOST_TEST(h.http.watchValidation("a.example.test", http, [] {}));
+    TlsAlpn01Factory t;
+    t.tls.startResponding("a.example.test", alpn, "tokenT.k");
+    BOOST_TEST(t.tls.watchValidation("A.example.test", alpn, [] {}));
+    TlsSni01Factory s;
+    s.sni.startResponding("a.example.test", alpn, "tokenT.k");
+    BOOST_TEST(!s.sni.watchValidation("a.example.test", alpn, [] {}));
+}

@@ -32,8 +32,9 @@ struct AcmeClientOptions {
     Duration pollDeadline = std::chrono::minutes(5);     ///< give up on an authorization or order after this
     /// RFC 8555 §7.5.1: where a responder can tell that the CA has made its
     /// validation request, the first poll waits for it, at most this long
-    /// (the request may reach another server of a fleet); zero: poll at once
-    Duration validationRequestWait = std::chrono::seconds(10);
+    /// (a CA that cannot reach the responder, or reaches another server of
+    /// a fleet, is seen by nobody); zero: poll at once
+    Duration validationRequestWait = std::chrono::seconds(3);
 };
 
 /// External account binding (RFC 8555 §7.3.4), as the CA hands it out.

@@ -19,6 +19,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +89,28 @@ struct ResponderConformanceFixture {
         BOOST_TEST(!factory.answers("mixed.example.test", token, keyAuthorization(token)));
     }
 
+    /// RFC 8555 §7.5.1: a responder that can tell when the CA has made its
+    /// validation request calls the watcher for a request it answers while
+    /// the challenge is started, and never after `stopResponding`; one that
+    /// cannot tell says so and never calls. Neither watches a challenge it
+    /// does not answer.
+    void tellsOfValidationOnlyWhileStarted() {
+        IResponder& r = factory.responder();
+        const std::string token = "tokenWatched";
+        auto seen = std::make_shared<std::atomic<int>>(0);
+        const auto count = [seen] { ++*seen; };
+        BOOST_TEST(!r.watchValidation("w.example.test", challenge(token), count));
+        r.startResponding("w.example.test", challenge(token), keyAuthorization(token));
+        const bool watching = r.watchValidation("w.example.test", challenge(token), count);
+        BOOST_TEST(factory.answers("w.example.test", token, keyAuthorization(token)));
+        // the watcher may be called just after the answer has left: wait for it (10 s at most)
+        for (int i = 0; watching && seen->load() == 0 && i < 1000; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        BOOST_TEST(seen->load() == (watching ? 1 : 0));
+        r.stopResponding("w.example.test", challenge(token), keyAuthorization(token));
+        BOOST_TEST(!factory.answers("w.example.test", token, keyAuthorization(token)));
+        BOOST_TEST(seen->load() == (watching ? 1 : 0));
+    }
+
     void concurrentNames() {
         std::atomic<int> answered{0};
         std::vector<std::thread> threads;
@@ -123,5 +147,6 @@ struct ResponderConformanceFixture {
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, startAndStopAreIdempotent) \
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, namesAreIndependent)    \
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, namesAreCaseInsensitive) \
+    CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, tellsOfValidationOnlyWhileStarted) \
     CXXACME_RESPONDER_CONFORMANCE_CASE(Factory, concurrentNames)        \
     BOOST_AUTO_TEST_SUITE_END()
