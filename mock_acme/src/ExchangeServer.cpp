@@ -4,9 +4,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
-#include <cctype>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
