@@ -123,9 +123,11 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
             client_.wake();
         });
         // A challenge the CA answers as already valid has made its authorization valid (RFC 8555 §7.1.6).
-        if (chosen->status == "pending" && client_.startChallenge(*chosen).status == "valid") continue;
+        const std::string answered = chosen->status == "pending" ? client_.startChallenge(*chosen).status : chosen->status;
+        if (answered == "valid") continue;
         started.push_back(url);
-        if (watching) watched.push_back(std::move(seen));
+        // one already invalid has been decided: nothing more to wait for before the poll that reads why
+        if (watching && answered != "invalid") watched.push_back(std::move(seen));
     }
     if (!started.empty()) say("waiting for the CA to validate");
     // The CA validates them all at once: one wait, before the first poll,

@@ -207,6 +207,25 @@ BOOST_AUTO_TEST_CASE(a_validation_request_nobody_sees_delays_the_first_poll_only
     BOOST_TEST(clientLog.count([](const std::string& l) { return l.find("no validation request of the CA seen") != std::string::npos; }) == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_challenge_answered_invalid_is_not_waited_for) {
+    // The CA answers the challenge POST only once it has tried (and here
+    // failed: nobody listens): nothing more will come to the responder, so
+    // the client reads the error at once instead of waiting to see a request.
+    auto c = config();
+    c.challengeWait = 5s;
+    World w(c);
+    w.http.stop();
+    test::LoggerCapture clientLog("cxxacme.client");
+    AcmeIssuer issuer(w.client, {&w.http});
+    try {
+        issuer.issue("refused.example.test");
+        BOOST_FAIL("issued without validation");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("connection"));
+    }
+    BOOST_TEST(clientLog.count([](const std::string& l) { return l.find("no validation request of the CA seen") != std::string::npos; }) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(responders_are_chosen_in_preference_order_and_always_stopped) {
     auto c = config();
     c.skipValidation = true;
