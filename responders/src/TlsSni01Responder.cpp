@@ -10,7 +10,7 @@
 
 namespace cxxacme::responders {
 
-void TlsSni01Responder::startResponding(const std::string&, const Challenge&, const std::string& keyAuthorization) {
+void TlsSni01Responder::startResponding(const std::string&, const Challenge& challenge, const std::string& keyAuthorization) {
     const std::string sni = KeyAuthorization::tlsSni01Name(keyAuthorization);
     const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
     const auto now = std::chrono::system_clock::now();
@@ -20,17 +20,31 @@ void TlsSni01Responder::startResponding(const std::string&, const Challenge&, co
                                  .selfSign(key);
     std::lock_guard lock(mutex_);
     certificates_.insert_or_assign(sni, PemBundle::make(key, cert));
+    names_.insert_or_assign(challenge.token, sni);
 }
 
-void TlsSni01Responder::stopResponding(const std::string&, const Challenge&, const std::string& keyAuthorization) {
+void TlsSni01Responder::stopResponding(const std::string&, const Challenge& challenge, const std::string& keyAuthorization) {
+    const std::string sni = KeyAuthorization::tlsSni01Name(keyAuthorization);
     std::lock_guard lock(mutex_);
-    certificates_.erase(KeyAuthorization::tlsSni01Name(keyAuthorization));
+    certificates_.erase(sni);
+    watchers_.erase(sni);
+    names_.erase(challenge.token);
+}
+
+bool TlsSni01Responder::watchValidation(const std::string&, const Challenge& challenge, std::function<void()> seen) {
+    std::lock_guard lock(mutex_);
+    const auto name = names_.find(challenge.token);
+    if (name == names_.end() || certificates_.count(name->second) == 0) return false;
+    watchers_.insert_or_assign(name->second, std::move(seen));
+    return true;
 }
 
 std::optional<PemBundle> TlsSni01Responder::challengeCertificate(const std::string& sniName) const {
-    std::lock_guard lock(mutex_);
-    const auto it = certificates_.find(ServerName::lowerAscii(sniName));
+    const std::string sni = ServerName::lowerAscii(sniName);
+    std::lock_guard lock(mutex_);  // held while telling: no call after stopResponding returns
+    const auto it = certificates_.find(sni);
     if (it == certificates_.end()) return std::nullopt;
+    if (const auto watcher = watchers_.find(sni); watcher != watchers_.end()) watcher->second();
     return it->second;
 }
 

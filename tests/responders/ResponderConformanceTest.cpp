@@ -136,9 +136,9 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_listener_answers_while_silent_connections_wait) 
     f.tls.stopResponding("a.example.test", Challenge{"tls-alpn-01", "u", token, "pending"}, token + ".k");
 }
 
-BOOST_AUTO_TEST_CASE(http01_and_tls_alpn01_can_tell_when_the_ca_has_come) {
-    // The conformance case accepts a responder that cannot tell; these two can
-    // (the client's first poll waits for them), the others cannot.
+BOOST_AUTO_TEST_CASE(http01_tls_alpn01_and_tls_sni01_can_tell_when_the_ca_has_come) {
+    // The conformance case accepts a responder that cannot tell; these three
+    // can (the client's first poll waits for them); dns-01 cannot.
     const Challenge http{"http-01", "u", "tokenH", "pending"}, alpn{"tls-alpn-01", "u", "tokenT", "pending"};
     Http01Factory h;
     h.http.startResponding("a.example.test", http, "tokenH.k");
@@ -147,6 +147,9 @@ BOOST_AUTO_TEST_CASE(http01_and_tls_alpn01_can_tell_when_the_ca_has_come) {
     t.tls.startResponding("a.example.test", alpn, "tokenT.k");
     BOOST_TEST(t.tls.watchValidation("A.example.test", alpn, [] {}));
     TlsSni01Factory s;
-    s.sni.startResponding("a.example.test", alpn, "tokenT.k");
-    BOOST_TEST(!s.sni.watchValidation("a.example.test", alpn, [] {}));
+    const Challenge sni{"tls-sni-01", "u", "tokenS", "pending"};
+    s.sni.startResponding("a.example.test", sni, "tokenS.k");
+    BOOST_TEST(s.sni.watchValidation("a.example.test", sni, [] {}));
+    s.sni.stopResponding("a.example.test", sni, "tokenS.k");
+    BOOST_TEST(!s.sni.watchValidation("a.example.test", sni, [] {}));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -24,11 +25,17 @@ public:
                          const std::string& keyAuthorization) override;
     void stopResponding(const std::string& serverName, const Challenge& challenge,
                         const std::string& keyAuthorization) override;
+    /// Each `challengeCertificate` lookup, a handshake asking for the
+    /// challenge's name, tells the challenge's watcher.
+    bool watchValidation(const std::string& serverName, const Challenge& challenge,
+                         std::function<void()> seen) override;
     std::optional<PemBundle> challengeCertificate(const std::string& sniName) const override;
 
 private:
     mutable std::mutex mutex_;
-    std::map<std::string, PemBundle> certificates_;  // by SNI name
+    std::map<std::string, PemBundle> certificates_;           // by SNI name
+    std::map<std::string, std::string> names_;                // the SNI name of a challenge, by token
+    std::map<std::string, std::function<void()>> watchers_;   // by SNI name; called under mutex_
 };
 
 }  // namespace cxxacme::responders
