@@ -171,7 +171,8 @@ BOOST_AUTO_TEST_CASE(the_first_poll_waits_until_the_responder_has_answered_the_c
     // RFC 8555 §7.5.1: a client that can tell when the CA has made its
     // validation request SHOULD NOT poll before it has seen it. The CA here
     // comes half a second after the challenge POST; a client polling on its
-    // timer (every 50 ms) would have asked about the authorization ten times.
+    // timer (every 10 ms: the CA says Retry-After: 0) would have asked about
+    // the authorization some fifty times.
     auto c = config();
     c.validationDelay = 500ms;
     World w(c);
