@@ -90,7 +90,8 @@ public:
     /// when given, tells whether the responder has answered the CA's
     /// validation request (see `IResponder::watchValidation`): the first
     /// poll waits for it, woken by `wake()`, at most
-    /// `validationRequestWait`.
+    /// `validationRequestWait`. It is called under the client's wait lock,
+    /// which `wake()` takes: it reads a flag and must not block.
     AcmeAuthorization waitForAuthorization(const std::string& url, const std::function<bool()>& validationSeen = {});
     /// Finalizes a ready order and polls until it is valid or invalid.
     AcmeOrder finalize(const AcmeOrder& order, const CertificateSigningRequest& csr);
