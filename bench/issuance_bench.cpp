@@ -76,14 +76,9 @@ void orderOnce(AcmeClient& client, responders::Http01Responder& http, const std:
         if (it == authz.challenges.end()) throw Error("no http-01 challenge offered");
         const std::string keyAuth = KeyAuthorization::compute(it->token, client.accountJwk());
         http.startResponding(name, *it, keyAuth);
-        auto seen = std::make_shared<std::atomic<bool>>(false);  // as AcmeIssuer does (RFC 8555 §7.5.1)
-        http.watchValidation(name, *it, [&client, seen] {
-            seen->store(true);
-            client.wake();
-        });
+        const auto seen = client.watchValidation(http, name, *it);  // as AcmeIssuer does (RFC 8555 §7.5.1)
         try {
-            if (client.startChallenge(*it).status != "valid" &&
-                client.waitForAuthorization(url, [&seen] { return seen->load(); }).status != "valid")
+            if (client.startChallenge(*it).status != "valid" && client.waitForAuthorization(url, seen).status != "valid")
                 throw Error("the authorization for " + name + " did not become valid");
         } catch (...) {
             http.stopResponding(name, *it, keyAuth);

@@ -107,6 +107,17 @@ void AcmeClient::wake() {
     waitCv_.notify_all();
 }
 
+std::function<bool()> AcmeClient::watchValidation(IResponder& responder, const std::string& serverName,
+                                                  const Challenge& challenge) {
+    auto seen = std::make_shared<std::atomic<bool>>(false);
+    if (!responder.watchValidation(serverName, challenge, [this, seen] {
+            seen->store(true);
+            wake();
+        }))
+        return {};
+    return [seen] { return seen->load(); };
+}
+
 HttpReply AcmeClient::unsignedGet(const std::string& url, bool head) {
     for (int transient = 0;; ++transient) {
         HttpReply reply = head ? http_.head(url) : http_.get(url);

@@ -1,10 +1,8 @@
 #include "cxxacme/AcmeIssuer.h"
 
 #include <algorithm>
-#include <atomic>
-#include <memory>
+#include <functional>
 #include <tuple>
-#include <utility>
 
 #include <Poco/Logger.h>
 
@@ -92,7 +90,7 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
     const Jwk accountKey = client_.accountJwk();
     std::vector<std::string> started;
     // whether each responder that can tell has answered the CA's validation request
-    std::vector<std::shared_ptr<std::atomic<bool>>> watched;
+    std::vector<std::function<bool()>> watched;
     for (const auto& url : order.authorizations) {
         const AcmeAuthorization authz = client_.fetchAuthorization(url);
         if (authz.status == "valid") continue;
@@ -115,31 +113,25 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
         const std::string keyAuth = KeyAuthorization::compute(chosen->token, accountKey);
         say("answering " + chosen->type + " for " + authz.identifier.value);
         guard.start(responder, authz.identifier.value, *chosen, keyAuth);
-        // Watched before the CA is asked: it may come before the answer does.
-        // The guard's stopResponding ends the calls before `this` can go.
-        auto seen = std::make_shared<std::atomic<bool>>(false);
-        const bool watching = responder->watchValidation(authz.identifier.value, *chosen, [this, seen] {
-            seen->store(true);
-            client_.wake();
-        });
+        // The guard's stopResponding ends the watch before the client can go.
+        auto seen = client_.watchValidation(*responder, authz.identifier.value, *chosen);
         // A challenge the CA answers as already valid has made its authorization valid (RFC 8555 §7.1.6).
         const std::string answered = chosen->status == "pending" ? client_.startChallenge(*chosen).status : chosen->status;
         if (answered == "valid") continue;
         started.push_back(url);
         // one already invalid has been decided: nothing more to wait for before the poll that reads why
-        if (watching && answered != "invalid") watched.push_back(std::move(seen));
+        if (seen && answered != "invalid") watched.push_back(std::move(seen));
     }
     if (!started.empty()) say("waiting for the CA to validate");
     // The CA validates them all at once: one wait, before the first poll,
     // for every request a responder can see (bounded once, not per name).
     const auto allSeen = [&watched] {
-        return std::all_of(watched.begin(), watched.end(), [](const auto& flag) { return flag->load(); });
+        return std::all_of(watched.begin(), watched.end(), [](const auto& seen) { return seen(); });
     };
-    bool first = true;
-    for (const auto& url : started) {
-        const AcmeAuthorization done = std::exchange(first, false) && !watched.empty()
-                                           ? client_.waitForAuthorization(url, allSeen)
-                                           : client_.waitForAuthorization(url);
+    for (std::size_t i = 0; i < started.size(); ++i) {
+        const std::string& url = started[i];
+        const AcmeAuthorization done = i == 0 && !watched.empty() ? client_.waitForAuthorization(url, allSeen)
+                                                                  : client_.waitForAuthorization(url);
         if (done.status == "valid") continue;
         if (!done.challengeErrors.empty()) throw done.challengeErrors.front();
         throw AcmeProblem("unauthorized", "the authorization for " + done.identifier.value + " ended " + done.status,

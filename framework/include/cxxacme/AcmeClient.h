@@ -15,6 +15,7 @@
 #include "cxxacme/Certificate.h"
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/IClock.h"
+#include "cxxacme/IResponder.h"
 #include "cxxacme/ISigner.h"
 
 namespace cxxacme {
@@ -116,6 +117,14 @@ public:
     /// Makes the waits of this client look at their `validationSeen` again
     /// (from any thread: a responder's `seen` calls it).
     void wake();
+    /// RFC 8555 §7.5.1 for one challenge: asks `responder` to watch for the
+    /// CA's validation request (after `startResponding`, before
+    /// `startChallenge`: the CA may come before the answer does) and returns
+    /// the `validationSeen` for `waitForAuthorization`, or an empty function
+    /// when the responder cannot tell. The watch wakes this client's waits;
+    /// `stopResponding` ends it, and must come before the client goes.
+    std::function<bool()> watchValidation(IResponder& responder, const std::string& serverName,
+                                          const Challenge& challenge);
 
 private:
     HttpReply signedPost(const std::string& url, const std::string& payload, bool useJwk = false,
