@@ -1,8 +1,10 @@
 // mock-acme: an RFC 8555 test CA for offline tests of ACME clients.
 // See docs/mock-acme.md. Exit codes: 0 clean stop, 1 failure, 2 usage.
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -27,6 +29,9 @@ namespace {
 constexpr const char* kUsage = R"(usage: mock-acme [options]
   --listen HOST:PORT          ACME over HTTPS (default 127.0.0.1:14000; port 0 = any free port)
   --management HOST:PORT      management interface, HTTP (default 127.0.0.1:15000)
+  --management-tls            the management interface over HTTPS, with the ACME side's certificate
+  --https-cert FILE --https-key FILE   serve this certificate chain (PEM, leaf first) and key
+                              instead of a generated pair
   --http01-port N             port http-01 validation connects to (default 5002)
   --tls01-port N              port tls-alpn-01/tls-sni-01 validation connects to (default 5001)
   --dns-server ADDR:PORT      DNS server asked for dns-01 TXT records
@@ -47,6 +52,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --eab-required              require external account binding
   --eab-single-use            each --eab key binds one account only (default: any number)
   --terms-of-service URL      the terms new accounts must agree to ("": none asked)
+  --block-domain NAME         refuse NAME and every name under it (repeatable)
   --cert-lifetime SECONDS     lifetime of the default profile's certificates (default 90 days)
   --order-lifetime SECONDS    --authz-lifetime SECONDS
   --forget-after SECONDS      forget orders (with their certificates, authorizations and
@@ -60,6 +66,11 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --max-connections N         ACME connections served at once (default 4096)
   --seed N                    random seed for the fault percentages
   --persist FILE.sqlite       keep the state (CA, accounts, orders, certificates) across restarts
+  --pebble                    behave as pebble does untold (5 % nonces refused, half the valid
+                              authorizations reused, ...) and read its PEBBLE_* environment;
+                              implied when named "pebble" or given pebble's config file
+  -config FILE  -dnsserver ADDR:PORT  -strict   pebble's own flags (-strict is accepted, and
+                              mock-acme is always strict)
 When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops it.
 )";
 
@@ -87,23 +98,73 @@ long number(const std::string& text, long lo, long hi) {
 
 Duration seconds(const std::string& text) { return std::chrono::seconds(number(text, 0, 100L * 365 * 86400)); }
 
+// pebble's flags in Go's forms ("-config F", "-config=F", "--config=F",
+// "-dnsserver A", "-strict", "-strict=false") as mock-acme's own; "-strict" is
+// dropped: mock-acme already refuses what pebble's strict mode refuses.
+std::vector<std::string> withPebbleFlags(const std::vector<std::string>& in) {
+    std::vector<std::string> out;
+    for (const std::string& a : in) {
+        std::string name = a, value;
+        bool hasValue = false;
+        if (const auto eq = a.find('='); a.starts_with("-") && eq != std::string::npos) {
+            name = a.substr(0, eq);
+            value = a.substr(eq + 1);
+            hasValue = true;
+        }
+        const std::string bare = name.starts_with("--") ? name.substr(2) : name.starts_with("-") ? name.substr(1) : "";
+        if (bare == "strict") continue;
+        if (bare == "config" || bare == "dnsserver" || (hasValue && bare == "dns-server")) {
+            out.push_back(bare == "config" ? "--config" : "--dns-server");
+            if (hasValue) out.push_back(value);
+            continue;
+        }
+        out.push_back(a);
+    }
+    return out;
+}
+
+// "2026/12/04 06:27:34", the time as Go's log package writes it.
+std::string pebbleLogTime() {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y/%m/%d %H:%M:%S", &local);
+    return text;
+}
+
+std::string hostForLog(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
+
+void warn(const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings) std::cerr << "mock-acme: warning: " << w << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::vector<std::string> args(argv + 1, argv + argc);
+    const std::vector<std::string> args = withPebbleFlags(std::vector<std::string>(argv + 1, argv + argc));
     MockAcmeConfig config;
     std::string writeCa;
     bool verbose = false;
-    // --config first, so that flags override it wherever they stand.
-    for (std::size_t i = 0; i + 1 < args.size(); ++i)
-        if (args[i] == "--config") {
-            try {
-                config.applyJson(AtomicFile::read(args[i + 1], 1 << 20));
-            } catch (const Error& e) {
-                std::cerr << "mock-acme: " << e.what() << "\n";
-                return 2;
-            }
-        }
+    const std::string program = argc > 0 ? argv[0] : "";
+    bool asPebble = program == "pebble" || program.ends_with("/pebble") ||
+                    std::find(args.begin(), args.end(), "--pebble") != args.end();
+    // --config first, so that flags override it wherever they stand; pebble's
+    // defaults under its file, its environment over it.
+    try {
+        std::string configText;
+        for (std::size_t i = 0; i + 1 < args.size(); ++i)
+            if (args[i] == "--config") configText = AtomicFile::read(args[i + 1], 1 << 20);
+        const bool pebbleFile = !configText.empty() && MockAcmeConfig::isPebbleJson(configText);
+        asPebble = asPebble || pebbleFile;
+        if (asPebble) config.applyPebbleDefaults();
+        if (pebbleFile) warn(config.applyPebbleJson(configText));
+        else if (!configText.empty()) config.applyJson(configText);
+        if (asPebble) warn(config.applyPebbleEnvironment([](const char* name) { return std::getenv(name); }));
+    } catch (const Error& e) {
+        std::cerr << "mock-acme: " << e.what() << "\n";
+        return 2;
+    }
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         const auto value = [&]() -> const std::string& {
@@ -116,6 +177,11 @@ int main(int argc, char** argv) {
         } else if (a == "--verbose" || a == "-v") verbose = true;
         else if (a == "--listen") std::tie(config.listenHost, config.listenPort) = hostPort(value());
         else if (a == "--management") std::tie(config.managementHost, config.managementPort) = hostPort(value());
+        else if (a == "--management-tls") config.managementTls = true;
+        else if (a == "--https-cert") config.httpsCertificateFile = value();
+        else if (a == "--https-key") config.httpsPrivateKeyFile = value();
+        else if (a == "--block-domain") config.blockedDomains.push_back(value());
+        else if (a == "--pebble") continue;
         else if (a == "--http01-port") config.http01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
         else if (a == "--tls01-port") config.tlsAlpn01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
         else if (a == "--dns-server") config.dnsServer = value();
@@ -186,10 +252,19 @@ int main(int argc, char** argv) {
         std::cerr << "mock-acme: warning: " << *warning << "; raise it (ulimit -n) or lower --max-connections\n";
 
     try {
+        if (!writeCa.empty() && !config.httpsCertificateFile.empty()) {
+            std::cerr << "mock-acme: --write-ca: the HTTPS certificate is your own (--https-cert); so is its CA\n";
+            return 2;
+        }
         MockAcmeServer server(config);
         if (!writeCa.empty()) AtomicFile::write(writeCa, server.httpsCaPem(), 0644);
         std::cout << "directory: " << server.directoryUrl() << "\n"
                   << "management: " << server.managementUrl() << std::endl;
+        if (asPebble)  // what scripts written for pebble wait for
+            std::cout << "Pebble " << pebbleLogTime() << " Listening on: " << hostForLog(config.listenHost) << ":"
+                      << server.port() << "\n"
+                      << "Pebble " << pebbleLogTime() << " ACME directory available at: " << server.directoryUrl()
+                      << std::endl;
         int sig = 0;
         sigwait(&signals, &sig);
         server.stop();

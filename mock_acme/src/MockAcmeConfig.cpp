@@ -1,13 +1,17 @@
 #include "cxxacme/mock_acme/MockAcmeConfig.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <optional>
 #include <type_traits>
 
 #include <Poco/Exception.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/detail/Json.h"
 
 namespace cxxacme::mock_acme {
@@ -46,6 +50,18 @@ std::map<std::string, std::string> stringMap(const Poco::JSON::Object& json, con
     return out;
 }
 
+std::vector<std::string> stringList(const Poco::JSON::Object& json, const std::string& name) {
+    auto array = json.getArray(name);
+    if (!array) throw Error("mock-acme config: \"" + name + "\" must be an array of strings");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const auto value = array->get(static_cast<unsigned>(i));
+        if (!value.isString()) throw Error("mock-acme config: \"" + name + "\" must be an array of strings");
+        out.push_back(value.convert<std::string>());
+    }
+    return out;
+}
+
 Duration seconds(const Poco::JSON::Object& json, const std::string& name) {
     const double value = number<double>(json, name);
     constexpr double kHundredYears = 100.0 * 365 * 86400;
@@ -71,6 +87,10 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "listenPort") listenPort = number<std::uint16_t>(j, key);
         else if (key == "managementHost") managementHost = text(j, key);
         else if (key == "managementPort") managementPort = number<std::uint16_t>(j, key);
+        else if (key == "managementTls") managementTls = boolean(j, key);
+        else if (key == "httpsCertificateFile") httpsCertificateFile = text(j, key);
+        else if (key == "httpsPrivateKeyFile") httpsPrivateKeyFile = text(j, key);
+        else if (key == "blockedDomains") blockedDomains = stringList(j, key);
         else if (key == "http01Port") http01Port = number<std::uint16_t>(j, key);
         else if (key == "tlsAlpn01Port") tlsAlpn01Port = number<std::uint16_t>(j, key);
         else if (key == "dnsServer") dnsServer = text(j, key);
@@ -142,6 +162,147 @@ void MockAcmeConfig::validate() const {
     if (ordersPerPage < 1 || ordersPerPage > 10000) throw Error("mock-acme config: ordersPerPage must be 1..10000");
     if (maxConnections < 1 || maxConnections > kMaxConnections)
         throw Error("mock-acme config: maxConnections must be 1.." + std::to_string(kMaxConnections));
+    if (httpsCertificateFile.empty() != httpsPrivateKeyFile.empty())
+        throw Error("mock-acme config: httpsCertificateFile and httpsPrivateKeyFile go together");
+    for (const auto& name : blockedDomains)
+        if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
+            throw Error("mock-acme config: blocked domain \"" + InvalidNameError::printable(name) +
+                        "\" is not a DNS name in lower case");
+}
+
+// ------------------------------------------------------------ pebble's way
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+// "HOST:PORT" as pebble's listenAddress has it; an empty host is every address, as in Go.
+std::pair<std::string, std::uint16_t> listenAddress(const std::string& text, const std::string& key) {
+    const auto colon = text.rfind(':');
+    char* end = nullptr;
+    const long port = colon == std::string::npos ? -1 : std::strtol(text.c_str() + colon + 1, &end, 10);
+    if (colon == std::string::npos || end == text.c_str() + colon + 1 || *end != '\0' || port < 0 || port > 65535)
+        throw Error("pebble config: \"" + key + "\" must be HOST:PORT, not \"" + InvalidNameError::printable(text) + "\"");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    return {host.empty() ? "0.0.0.0" : host, static_cast<std::uint16_t>(port)};
+}
+
+// An environment variable that must be a whole number lo..hi when set.
+std::optional<int> whole(const std::function<const char*(const char*)>& lookup, const char* name, int lo, int hi) {
+    const char* value = lookup(name);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    char* end = nullptr;
+    const long v = std::strtol(value, &end, 10);
+    if (end == value || *end != '\0' || v < lo || v > hi)
+        throw Error(std::string(name) + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                    ", not \"" + InvalidNameError::printable(value) + "\"");
+    return static_cast<int>(v);
+}
+
+}  // namespace
+
+bool MockAcmeConfig::isPebbleJson(const std::string& json) {
+    try {
+        const auto object = detail::parseJsonObject(json, 1024 * 1024, "config");
+        const auto names = object->getNames();
+        return names.size() == 1 && lower(names[0]) == "pebble" && object->getObject(names[0]);
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+void MockAcmeConfig::applyPebbleDefaults() {
+    nonceRejectPercent = 5;
+    authzReusePercent = 50;
+    ordersPerPage = 3;
+    alternateChains = 0;
+    intermediates = 1;
+    retryAfterSeconds = 3;
+    managementTls = true;
+    profiles[defaultProfile].lifetime = std::chrono::seconds(157766400);  // pebble's 5 years
+}
+
+std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {
+    Poco::JSON::Object::Ptr outer;
+    try {
+        outer = detail::parseJsonObject(jsonText, 1024 * 1024, "pebble config");
+    } catch (const Error& e) {
+        throw Error(e.what());
+    }
+    const auto outerNames = outer->getNames();
+    const auto json = outerNames.size() == 1 && lower(outerNames[0]) == "pebble" ? outer->getObject(outerNames[0]) : nullptr;
+    if (!json) throw Error("pebble config: expected one object, \"pebble\"");
+    std::vector<std::string> warnings;
+    const auto& j = *json;
+    for (const auto& key : j.getNames()) {
+        const std::string k = lower(key);
+        if (j.isNull(key)) {
+            if (k == "managementlistenaddress") {  // pebble: no management interface
+                managementHost = "127.0.0.1";
+                managementPort = 0;
+                warnings.push_back("managementListenAddress is null: the management interface listens on 127.0.0.1, any free port");
+            }
+            continue;  // Go leaves a field alone for null
+        }
+        if (k == "listenaddress") std::tie(listenHost, listenPort) = listenAddress(text(j, key), key);
+        else if (k == "managementlistenaddress") {
+            const std::string address = text(j, key);
+            if (address.empty()) {
+                managementHost = "127.0.0.1";
+                managementPort = 0;
+                warnings.push_back("managementListenAddress is empty: the management interface listens on 127.0.0.1, any free port");
+            } else {
+                std::tie(managementHost, managementPort) = listenAddress(address, key);
+            }
+        } else if (k == "httpport") http01Port = number<std::uint16_t>(j, key);
+        else if (k == "tlsport") tlsAlpn01Port = number<std::uint16_t>(j, key);
+        else if (k == "certificate") httpsCertificateFile = text(j, key);
+        else if (k == "privatekey") httpsPrivateKeyFile = text(j, key);
+        else if (k == "externalaccountbindingrequired") externalAccountRequired = boolean(j, key);
+        else if (k == "externalaccountmackeys") eabKeys = stringMap(j, key);
+        else if (k == "domainblocklist") {
+            blockedDomains.clear();
+            for (const auto& name : stringList(j, key)) blockedDomains.push_back(lower(name));
+        } else if (k == "certificatevalidityperiod") {
+            const auto period = seconds(j, key);
+            if (period > Duration::zero()) profiles[defaultProfile].lifetime = period;  // 0: pebble's default
+        } else if (k == "retryafter") {
+            const auto object = j.getObject(key);
+            if (!object) throw Error("pebble config: \"retryAfter\" must be an object");
+            std::optional<int> authz, order;
+            for (const auto& name : object->getNames()) {
+                if (lower(name) == "authz") authz = number<int>(*object, name);
+                else if (lower(name) == "order") order = number<int>(*object, name);
+                else warnings.push_back("retryAfter." + InvalidNameError::printable(name) + " is not known; ignored");
+            }
+            if (authz && *authz > 0) retryAfterSeconds = *authz;
+            if (order && *order > 0 && *order != retryAfterSeconds)
+                warnings.push_back("retryAfter.order: mock-acme has one Retry-After for authorizations and orders; it is " +
+                                   std::to_string(retryAfterSeconds));
+        } else if (k == "ocspresponderurl") {
+            if (!text(j, key).empty()) warnings.push_back("ocspResponderURL: mock-acme puts no OCSP URL in certificates");
+        } else {
+            warnings.push_back("\"" + InvalidNameError::printable(key) + "\" is not a pebble setting mock-acme knows; ignored");
+        }
+    }
+    return warnings;
+}
+
+std::vector<std::string> MockAcmeConfig::applyPebbleEnvironment(const std::function<const char*(const char*)>& lookup) {
+    std::vector<std::string> warnings;
+    if (const char* v = lookup("PEBBLE_VA_ALWAYS_VALID"); v != nullptr && std::string(v) == "1") skipValidation = true;
+    if (const auto v = whole(lookup, "PEBBLE_WFE_NONCEREJECT", 0, 100)) nonceRejectPercent = *v;
+    if (const auto v = whole(lookup, "PEBBLE_AUTHZREUSE", 0, 100)) authzReusePercent = *v;
+    if (const auto v = whole(lookup, "PEBBLE_CHAIN_LENGTH", 0, 4)) intermediates = std::max(1, *v);
+    if (const auto v = whole(lookup, "PEBBLE_ALTERNATE_ROOTS", 0, 4)) alternateChains = *v;
+    if (const auto v = whole(lookup, "PEBBLE_WFE_ORDERS_PER_PAGE", 1, 10000)) ordersPerPage = *v;
+    if (const char* v = lookup("PEBBLE_VA_SLEEPTIME"); v != nullptr && *v != '\0')
+        warnings.push_back("PEBBLE_VA_SLEEPTIME: mock-acme validates at once, as pebble with PEBBLE_VA_NOSLEEP=1 (see --validation-delay)");
+    return warnings;
 }
 
 }  // namespace cxxacme::mock_acme

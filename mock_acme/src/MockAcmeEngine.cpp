@@ -500,6 +500,8 @@ public:
                 else throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
                 if (ids.back().value != value)
                     throw InvalidNameError(value, "is not in canonical form (lower case, shortest IP text)");
+                if (ids.back().type == Identifier::Type::Dns && isBlocked(ids.back().value))
+                    rejected.push_back({"rejectedIdentifier", "policy forbids issuing for \"" + value + "\"", ids.back()});
             } catch (const InvalidNameError& e) {
                 rejected.push_back({"rejectedIdentifier", e.what(), Identifier{type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, value}});
             }
@@ -736,6 +738,16 @@ public:
         HttpResponse r = json(200, orderJson(o));
         if (o.status == "processing") r.addHeader("Retry-After", std::to_string(config_.retryAfterSeconds));
         return r;
+    }
+
+    // A name the configuration blocks: one of blockedDomains or under one
+    // (a wildcard by its base name), as pebble's domainBlocklist.
+    bool isBlocked(const std::string& name) const {
+        const std::string base = name.starts_with("*.") ? name.substr(2) : name;
+        return std::any_of(config_.blockedDomains.begin(), config_.blockedDomains.end(), [&](const std::string& blocked) {
+            return base == blocked || (base.size() > blocked.size() && base.ends_with(blocked) &&
+                                       base[base.size() - blocked.size() - 1] == '.');
+        });
     }
 
     // §7.4 finalize, in three steps: this one checks the request and marks

@@ -1,5 +1,7 @@
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 
+#include <algorithm>
+
 #include <openssl/ssl.h>
 
 #include <Poco/Logger.h>
@@ -8,8 +10,10 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 
+#include "cxxacme/AtomicFile.h"
 #include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/detail/PocoSslScope.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
@@ -38,6 +42,59 @@ constexpr int kManagementConnections = 32;
 
 std::string hostForUrl(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
+// What the ACME listener (and a TLS management listener) shows a client.
+struct HttpsIdentity {
+    std::vector<Certificate> chain;  // leaf first
+    PrivateKey key;
+    std::string caPem;  // what a client must trust; empty when the files are the caller's
+};
+
+// A CA of its own and a server certificate for loopback and the listen host.
+HttpsIdentity generatedIdentity(const std::string& host) {
+    const PrivateKey caKey = PrivateKey::generate(KeyType::EcP256);
+    const Certificate httpsCa = CertificateBuilder()
+                                    .commonName("mock-acme HTTPS CA")
+                                    .organization("cxxacme")
+                                    .certificateAuthority(0)
+                                    .validity(std::chrono::system_clock::now() - std::chrono::hours(24),
+                                              std::chrono::system_clock::now() + std::chrono::hours(24 * 3650))
+                                    .selfSign(caKey);
+    std::vector<Identifier> names{Identifier::ip("127.0.0.1"), Identifier::ip("::1"), Identifier::dns("localhost")};
+    if (ServerName::isValid(host)) {
+        const Identifier extra = Identifier::fromName(host);
+        if (std::find(names.begin(), names.end(), extra) == names.end() &&
+            !(extra.type == Identifier::Type::Ip && (extra.value == "0.0.0.0" || extra.value == "::")))
+            names.push_back(extra);
+    }
+    PrivateKey serverKey = PrivateKey::generate(KeyType::EcP256);
+    Certificate serverCert = CertificateBuilder()
+                                 .commonName("localhost")
+                                 .subjectAltNames(names)
+                                 .validity(std::chrono::system_clock::now() - std::chrono::hours(24),
+                                           std::chrono::system_clock::now() + std::chrono::hours(24 * 3650))
+                                 .sign(serverKey.publicKey(), httpsCa, caKey);
+    return HttpsIdentity{{std::move(serverCert)}, std::move(serverKey), httpsCa.toPem()};
+}
+
+// The caller's certificate chain and key (pebble's "certificate" and "privateKey").
+HttpsIdentity identityFromFiles(const std::string& certificateFile, const std::string& keyFile) {
+    constexpr std::size_t kMaxPemBytes = 1 << 20;
+    const auto load = [](const std::string& file, const char* what, auto parse) {
+        try {
+            return parse(AtomicFile::read(file, kMaxPemBytes));
+        } catch (const Error& e) {
+            throw Error("mock-acme: the HTTPS " + std::string(what) + " " + InvalidNameError::printable(file, 200) + ": " + e.what());
+        }
+    };
+    std::vector<Certificate> chain = load(certificateFile, "certificate", [](const std::string& pem) {
+        auto certificates = Certificate::chainFromPem(pem);
+        if (certificates.empty()) throw Error("no certificate in it");
+        return certificates;
+    });
+    PrivateKey key = load(keyFile, "private key", [](const std::string& pem) { return PrivateKey::fromPem(pem); });
+    return HttpsIdentity{std::move(chain), std::move(key), ""};
+}
+
 }  // namespace
 
 struct MockAcmeServer::Servers {
@@ -56,30 +113,10 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
         clock = ownClock_.get();
     }
 
-    // The HTTPS identity: a CA of its own and a server certificate.
-    const PrivateKey caKey = PrivateKey::generate(KeyType::EcP256);
-    const Certificate httpsCa = CertificateBuilder()
-                   .commonName("mock-acme HTTPS CA")
-                   .organization("cxxacme")
-                   .certificateAuthority(0)
-                   .validity(std::chrono::system_clock::now() - std::chrono::hours(24),
-                             std::chrono::system_clock::now() + std::chrono::hours(24 * 3650))
-                   .selfSign(caKey);
-    std::vector<Identifier> names{Identifier::ip("127.0.0.1"), Identifier::ip("::1"), Identifier::dns("localhost")};
-    if (ServerName::isValid(host_)) {
-        const Identifier extra = Identifier::fromName(host_);
-        if (std::find(names.begin(), names.end(), extra) == names.end() &&
-            !(extra.type == Identifier::Type::Ip && (extra.value == "0.0.0.0" || extra.value == "::")))
-            names.push_back(extra);
-    }
-    const PrivateKey serverKey = PrivateKey::generate(KeyType::EcP256);
-    const Certificate serverCert = CertificateBuilder()
-                                       .commonName("localhost")
-                                       .subjectAltNames(names)
-                                       .validity(std::chrono::system_clock::now() - std::chrono::hours(24),
-                                                 std::chrono::system_clock::now() + std::chrono::hours(24 * 3650))
-                                       .sign(serverKey.publicKey(), httpsCa, caKey);
-    httpsCaPem_ = httpsCa.toPem();
+    const HttpsIdentity identity = config.httpsCertificateFile.empty()
+                                       ? generatedIdentity(host_)
+                                       : identityFromFiles(config.httpsCertificateFile, config.httpsPrivateKeyFile);
+    httpsCaPem_ = identity.caPem;
 
     Poco::Net::Context::Params params;
     params.verificationMode = Poco::Net::Context::VERIFY_NONE;
@@ -93,13 +130,19 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     // safe because ExchangeServer never polls the socket for a request
     // OpenSSL may already hold.
     SSL_CTX_set_read_ahead(sslContext, 1);
-    if (SSL_CTX_use_certificate(sslContext, serverCert.native()) != 1 ||
-        SSL_CTX_use_PrivateKey(sslContext, serverKey.native()) != 1)
-        throw Error("mock-acme: cannot load the HTTPS certificate");
+    if (SSL_CTX_use_certificate(sslContext, identity.chain.front().native()) != 1 ||
+        SSL_CTX_use_PrivateKey(sslContext, identity.key.native()) != 1 || SSL_CTX_check_private_key(sslContext) != 1)
+        throw Error("mock-acme: " + detail::takeOpenSslErrors("the HTTPS certificate and its key do not go together"));
+    for (std::size_t i = 1; i < identity.chain.size(); ++i)
+        if (SSL_CTX_add1_chain_cert(sslContext, identity.chain[i].native()) != 1)
+            throw Error("mock-acme: " + detail::takeOpenSslErrors("cannot add the HTTPS certificate's chain"));
 
     Poco::Net::SecureServerSocket acmeSocket(Poco::Net::SocketAddress(host_, config.listenPort), 256, context);
     port_ = acmeSocket.address().port();
-    Poco::Net::ServerSocket managementSocket(Poco::Net::SocketAddress(managementHost_, config.managementPort), 64);
+    const Poco::Net::SocketAddress managementAddress(managementHost_, config.managementPort);
+    managementTls_ = config.managementTls;
+    Poco::Net::ServerSocket managementSocket = managementTls_ ? Poco::Net::SecureServerSocket(managementAddress, 64, context)
+                                                              : Poco::Net::ServerSocket(managementAddress, 64);
     managementPort_ = managementSocket.address().port();
 
     const std::size_t maxBody = config.maxBodyBytes;
@@ -132,7 +175,7 @@ void MockAcmeServer::stop() {
 std::string MockAcmeServer::directoryUrl() const { return engine_->directoryUrl(); }
 
 std::string MockAcmeServer::managementUrl() const {
-    return "http://" + hostForUrl(managementHost_) + ":" + std::to_string(managementPort_);
+    return (managementTls_ ? "https://" : "http://") + hostForUrl(managementHost_) + ":" + std::to_string(managementPort_);
 }
 
 }  // namespace cxxacme::mock_acme

@@ -4,7 +4,11 @@
 // MockAcmeConfig: the JSON form of mock-acme's knobs, and the checks that
 // keep a bad value from starting a server.
 
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "../TestPrinting.h"
 #include "cxxacme/Error.h"
@@ -114,4 +118,183 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"maxConnections": 0})", "maxConnections"));
     BOOST_TEST(refusedNaming(R"({"maxConnections": 65537})", "maxConnections"));
     BOOST_TEST(refusedNaming(R"({"caKeyType": "dsa"})", "dsa"));
+    BOOST_TEST(refusedNaming(R"({"httpsCertificateFile": "c.pem"})", "httpsPrivateKeyFile"));
+    BOOST_TEST(refusedNaming(R"({"blockedDomains": "a.test"})", "blockedDomains"));
+    BOOST_TEST(refusedNaming(R"({"blockedDomains": ["Upper.Test"]})", "Upper.Test"));
+    BOOST_TEST(refusedNaming(R"({"blockedDomains": ["*.a.test"]})", "*.a.test"));
+    BOOST_TEST(refusedNaming(R"({"blockedDomains": ["../x"]})", "../x"));
+}
+
+BOOST_AUTO_TEST_CASE(the_https_identity_the_management_tls_and_the_blocklist_have_keys_of_their_own) {
+    MockAcmeConfig config;
+    config.applyJson(R"({"httpsCertificateFile": "c.pem", "httpsPrivateKeyFile": "k.pem", "managementTls": true,
+                         "blockedDomains": ["blocked.test", "other.test"]})");
+    config.validate();
+    BOOST_TEST(config.httpsCertificateFile == "c.pem");
+    BOOST_TEST(config.httpsPrivateKeyFile == "k.pem");
+    BOOST_TEST(config.managementTls);
+    BOOST_TEST(config.blockedDomains == (std::vector<std::string>{"blocked.test", "other.test"}));
+}
+
+// ------------------------------------------------------------ pebble's way
+
+namespace {
+
+std::string debianExample(const std::string& name) {
+    std::ifstream in("/usr/share/doc/pebble/examples/" + name);
+    BOOST_REQUIRE_MESSAGE(in, "Debian's pebble example " << name << " is missing");
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// An environment of its own, for applyPebbleEnvironment.
+struct Environment {
+    std::map<std::string, std::string> values;
+    std::function<const char*(const char*)> lookup() const {
+        return [this](const char* name) -> const char* {
+            const auto it = values.find(name);
+            return it == values.end() ? nullptr : it->second.c_str();
+        };
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
+    MockAcmeConfig config;
+    config.applyPebbleDefaults();
+    config.validate();
+    BOOST_TEST(config.nonceRejectPercent == 5);
+    BOOST_TEST(config.authzReusePercent == 50);
+    BOOST_TEST(config.ordersPerPage == 3);
+    BOOST_TEST(config.alternateChains == 0);
+    BOOST_TEST(config.intermediates == 1);
+    BOOST_TEST(config.retryAfterSeconds == 3);
+    BOOST_TEST(config.managementTls);
+    BOOST_TEST((config.profiles.at(config.defaultProfile).lifetime == std::chrono::seconds(157766400)));
+    BOOST_TEST(!config.skipValidation);
+    BOOST_TEST(config.listenHost == "127.0.0.1");  // still loopback until its file says otherwise
+}
+
+BOOST_AUTO_TEST_CASE(debians_example_pebble_configurations_are_read_whole_and_quietly) {
+    for (const std::string name : {"pebble-config.json", "pebble-config-external-account-bindings.json"}) {
+        const std::string text = debianExample(name);
+        BOOST_TEST(MockAcmeConfig::isPebbleJson(text));
+        MockAcmeConfig config;
+        config.applyPebbleDefaults();
+        const auto warnings = config.applyPebbleJson(text);
+        config.validate();
+        BOOST_TEST(warnings.empty(), name << ": " << (warnings.empty() ? "" : warnings.front()));
+        BOOST_TEST(config.listenHost == "0.0.0.0");  // what the example asks for
+        BOOST_TEST(config.listenPort == 14000);
+        BOOST_TEST(config.managementHost == "0.0.0.0");
+        BOOST_TEST(config.managementPort == 15000);
+        BOOST_TEST(config.http01Port == 5002);
+        BOOST_TEST(config.tlsAlpn01Port == 5001);
+        BOOST_TEST(config.httpsCertificateFile == "test/certs/localhost/cert.pem");
+        BOOST_TEST(config.httpsPrivateKeyFile == "test/certs/localhost/key.pem");
+        const bool eab = name.find("external") != std::string::npos;
+        BOOST_TEST(config.externalAccountRequired == eab);
+        BOOST_TEST(config.eabKeys.size() == (eab ? 2u : 0u));
+        if (eab) BOOST_TEST(config.eabKeys.at("kid-1") == "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W");
+    }
+    BOOST_TEST(!MockAcmeConfig::isPebbleJson(R"({"listenPort": 1})"));
+    BOOST_TEST(!MockAcmeConfig::isPebbleJson(R"({"pebble": {}, "other": 1})"));
+    BOOST_TEST(!MockAcmeConfig::isPebbleJson(R"({"pebble": 1})"));
+    BOOST_TEST(!MockAcmeConfig::isPebbleJson("not json"));
+}
+
+BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is_warned_of) {
+    MockAcmeConfig config;
+    config.applyPebbleDefaults();
+    const auto warnings = config.applyPebbleJson(R"({"Pebble": {
+        "LISTENADDRESS": "[::1]:14001", "managementListenAddress": "", "HTTPPort": 80, "tlsport": 443,
+        "domainBlocklist": ["Blocked.Example"], "certificateValidityPeriod": 3600,
+        "retryAfter": {"authz": 7, "order": 9}, "ocspResponderURL": "http://127.0.0.1:4002", "keyAlgorithm": "rsa"}})");
+    config.validate();
+    BOOST_TEST(config.listenHost == "::1");
+    BOOST_TEST(config.listenPort == 14001);
+    BOOST_TEST(config.managementHost == "127.0.0.1");  // pebble: none; mock-acme: loopback, any port
+    BOOST_TEST(config.managementPort == 0);
+    BOOST_TEST(config.http01Port == 80);
+    BOOST_TEST(config.tlsAlpn01Port == 443);
+    BOOST_TEST(config.blockedDomains == (std::vector<std::string>{"blocked.example"}));
+    BOOST_TEST((config.profiles.at(config.defaultProfile).lifetime == std::chrono::hours(1)));
+    BOOST_TEST(config.retryAfterSeconds == 7);
+    std::string all;
+    for (const auto& w : warnings) all += w + "\n";
+    BOOST_TEST_MESSAGE(all);
+    BOOST_TEST(warnings.size() == 4u);
+    BOOST_TEST(all.find("managementListenAddress") != std::string::npos);
+    BOOST_TEST(all.find("retryAfter.order") != std::string::npos);
+    BOOST_TEST(all.find("ocspResponderURL") != std::string::npos);
+    BOOST_TEST(all.find("keyAlgorithm") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_pebble_file_is_refused_with_its_key_named) {
+    const auto refusalOf = [](const std::string& json) -> std::string {
+        MockAcmeConfig config;
+        try {
+            config.applyPebbleJson(json);
+            config.validate();
+        } catch (const Error& e) {
+            return e.what();
+        }
+        return "";
+    };
+    BOOST_TEST(refusalOf(R"({"notpebble": {}})").find("\"pebble\"") != std::string::npos);
+    BOOST_TEST(refusalOf("{").find("config") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"listenAddress": "14000"}})").find("listenAddress") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"listenAddress": "127.0.0.1:x"}})").find("listenAddress") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"listenAddress": "127.0.0.1:70000"}})").find("listenAddress") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"httpPort": "5002"}})").find("httpPort") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"externalAccountBindingRequired": "yes"}})").find("externalAccountBindingRequired") !=
+               std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"domainBlocklist": ["ok.test", 3]}})").find("domainBlocklist") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"domainBlocklist": ["bad..name"]}})").find("bad..name") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"certificate": "c.pem"}})").find("httpsPrivateKeyFile") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"retryAfter": 3}})").find("retryAfter") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(pebbles_environment_sets_the_knobs_pebble_reads_from_it) {
+    MockAcmeConfig config;
+    config.applyPebbleDefaults();
+    Environment env{{{"PEBBLE_VA_ALWAYS_VALID", "1"}, {"PEBBLE_WFE_NONCEREJECT", "0"}, {"PEBBLE_AUTHZREUSE", "100"},
+                     {"PEBBLE_CHAIN_LENGTH", "3"}, {"PEBBLE_ALTERNATE_ROOTS", "2"}, {"PEBBLE_WFE_ORDERS_PER_PAGE", "15"},
+                     {"PEBBLE_VA_NOSLEEP", "1"}}};
+    BOOST_TEST(config.applyPebbleEnvironment(env.lookup()).empty());
+    config.validate();
+    BOOST_TEST(config.skipValidation);
+    BOOST_TEST(config.nonceRejectPercent == 0);
+    BOOST_TEST(config.authzReusePercent == 100);
+    BOOST_TEST(config.intermediates == 3);  // Debian's pebble: PEBBLE_CHAIN_LENGTH=3 makes three intermediates
+    BOOST_TEST(config.alternateChains == 2);
+    BOOST_TEST(config.ordersPerPage == 15);
+
+    MockAcmeConfig untold;
+    untold.applyPebbleDefaults();
+    BOOST_TEST(untold.applyPebbleEnvironment(Environment{}.lookup()).empty());
+    BOOST_TEST(untold.nonceRejectPercent == 5);  // nothing set: pebble's defaults stand
+    BOOST_TEST(!untold.skipValidation);
+    BOOST_TEST(untold.applyPebbleEnvironment(Environment{{{"PEBBLE_VA_ALWAYS_VALID", "true"}}}.lookup()).empty());
+    BOOST_TEST(!untold.skipValidation);  // pebble turns it on for "1" only
+    BOOST_TEST(untold.applyPebbleEnvironment(Environment{{{"PEBBLE_CHAIN_LENGTH", "0"}}}.lookup()).empty());
+    BOOST_TEST(untold.intermediates == 1);  // pebble's minimum
+
+    const auto sleep = untold.applyPebbleEnvironment(Environment{{{"PEBBLE_VA_SLEEPTIME", "5"}}}.lookup());
+    BOOST_TEST(sleep.size() == 1u);
+    BOOST_TEST(sleep.at(0).find("PEBBLE_VA_SLEEPTIME") != std::string::npos);
+    for (const auto& [name, value] : std::map<std::string, std::string>{{"PEBBLE_WFE_NONCEREJECT", "101"},
+                                                                        {"PEBBLE_AUTHZREUSE", "half"},
+                                                                        {"PEBBLE_CHAIN_LENGTH", "9"},
+                                                                        {"PEBBLE_ALTERNATE_ROOTS", "-1"},
+                                                                        {"PEBBLE_WFE_ORDERS_PER_PAGE", "0"}}) {
+        MockAcmeConfig c;
+        std::string message;
+        try {
+            c.applyPebbleEnvironment(Environment{{{name, value}}}.lookup());
+        } catch (const Error& e) {
+            message = e.what();
+        }
+        BOOST_TEST(message.find(name) != std::string::npos, name << "=" << value << " -> " << message);
+    }
 }

@@ -2,8 +2,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "cxxacme/KeyType.h"
 #include "cxxacme/Time.h"
@@ -24,7 +26,13 @@ struct MockAcmeConfig {
     std::string listenHost = "127.0.0.1";
     std::uint16_t listenPort = 14000;        ///< ACME over HTTPS; 0 picks a free port
     std::string managementHost = "127.0.0.1";
-    std::uint16_t managementPort = 15000;    ///< pebble-style management, plain HTTP; 0 picks a free port
+    std::uint16_t managementPort = 15000;    ///< pebble-style management; 0 picks a free port
+    bool managementTls = false;              ///< the management interface over HTTPS, with the ACME side's certificate (as pebble)
+    /// The ACME side's HTTPS certificate (PEM, leaf first, then any
+    /// intermediates) and its private key, instead of a generated pair; both
+    /// or neither. The CA behind them is the caller's: `httpsCaPem()` is empty.
+    std::string httpsCertificateFile;
+    std::string httpsPrivateKeyFile;
 
     // --- validation ---
     std::uint16_t http01Port = 5002;         ///< port http-01 validation connects to (pebble's default)
@@ -58,6 +66,9 @@ struct MockAcmeConfig {
     /// default: like pebble, a key binds any number of accounts.
     bool eabSingleUse = false;
     std::string termsOfService = "https://127.0.0.1/terms-of-service";
+    /// newOrder refuses these names and every name under them (a wildcard's
+    /// too) with rejectedIdentifier, as pebble's `domainBlocklist`.
+    std::vector<std::string> blockedDomains;
 
     // --- lifetimes ---
     Duration orderLifetime = std::chrono::hours(24 * 7);
@@ -105,6 +116,27 @@ struct MockAcmeConfig {
     void applyJson(const std::string& json);
     /// Throws `cxxacme::Error` for values out of range.
     void validate() const;
+
+    // --- pebble's way of being configured (docs/mock-acme.md, "In pebble's place") ---
+    /// Whether `json` is pebble's configuration file: one object, "pebble".
+    static bool isPebbleJson(const std::string& json);
+    /// Sets what pebble does without being told: 5 % of good nonces refused,
+    /// half the valid authorizations reused, 3 orders a page, no alternate
+    /// chain, 5-year certificates, Retry-After 3, the management interface
+    /// over HTTPS.
+    void applyPebbleDefaults();
+    /// Applies pebble's configuration file (`{"pebble": {...}}`, its keys
+    /// matched without regard to case, as Go does). Returns a warning for
+    /// each key mock-acme reads but does not act on, and for each unknown
+    /// one; throws `cxxacme::Error` for a bad value.
+    std::vector<std::string> applyPebbleJson(const std::string& json);
+    /// Applies pebble's environment variables (PEBBLE_VA_ALWAYS_VALID,
+    /// PEBBLE_WFE_NONCEREJECT, PEBBLE_AUTHZREUSE, PEBBLE_CHAIN_LENGTH,
+    /// PEBBLE_ALTERNATE_ROOTS, PEBBLE_WFE_ORDERS_PER_PAGE), read through
+    /// `lookup` (getenv; null: unset). Returns warnings for PEBBLE_VA_SLEEPTIME
+    /// (mock-acme validates at once, as pebble with PEBBLE_VA_NOSLEEP=1);
+    /// throws `cxxacme::Error` for a bad value.
+    std::vector<std::string> applyPebbleEnvironment(const std::function<const char*(const char*)>& lookup);
 };
 
 }  // namespace cxxacme::mock_acme

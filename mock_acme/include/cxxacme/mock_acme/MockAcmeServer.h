@@ -31,13 +31,15 @@ public:
     void stop();
 
     std::string directoryUrl() const;
-    /// "http://HOST:PORT" of the management interface.
+    /// "http://HOST:PORT" of the management interface ("https://" with
+    /// `MockAcmeConfig::managementTls`).
     std::string managementUrl() const;
     std::uint16_t port() const noexcept { return port_; }
     std::uint16_t managementPort() const noexcept { return managementPort_; }
 
     /// The CA that signed the server's HTTPS certificate, as PEM: what a
-    /// client must trust to talk to this server.
+    /// client must trust to talk to this server. Empty when the certificate
+    /// came from `MockAcmeConfig::httpsCertificateFile`: its CA is the caller's.
     std::string httpsCaPem() const { return httpsCaPem_; }
     /// The issuing root of chain `i` (0: the default chain).
     const Certificate& issuingRoot(std::size_t i = 0) const { return engine_->ca().root(i); }
@@ -55,6 +57,7 @@ private:
     std::string managementHost_;
     std::uint16_t port_ = 0;
     std::uint16_t managementPort_ = 0;
+    bool managementTls_ = false;
 };
 
 }  // namespace cxxacme::mock_acme

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# mock-acme in pebble's place: installed under the name "pebble", it runs
+# what was written for Debian's pebble unchanged.
+#  1. tests/interop/pebble_serve.sh, the suite's own pebble test (pebble's
+#     config file with its own HTTPS certificate, -dnsserver, the
+#     management interface over HTTPS), passes against it.
+#  2. Debian's example configuration with external account binding, run
+#     with pebble's flags (-config, -dnsserver, -strict) and environment:
+#     the lines scripts wait for, meta.externalAccountRequired, lego
+#     registering with the example's kid-1 key and getting a certificate,
+#     the domainBlocklist and pebble's 5-year certificates.
+MOCK_ACME=$1
+CXXACME=$2
+source "$(dirname "$0")/lib.sh"
+command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps.sh --test installs it)"
+EXAMPLE=/usr/share/doc/pebble/examples/pebble-config-external-account-bindings.json
+[ -f "$EXAMPLE" ] || fail "Debian's pebble examples are missing ($EXAMPLE)"
+
+mkdir -p "$work/bin"
+ln -s "$(realpath "$MOCK_ACME")" "$work/bin/pebble"
+
+echo "== 1. the suite's pebble test, with mock-acme as pebble"
+PATH="$work/bin:$PATH" bash "$(dirname "$0")/pebble_serve.sh" "$CXXACME" > "$work/pebble_serve.out" 2>&1 \
+  || { cat "$work/pebble_serve.out"; fail "pebble_serve.sh failed with mock-acme as pebble"; }
+grep -q "^PASS" "$work/pebble_serve.out" || fail "pebble_serve.sh did not pass"
+grep -q "issuer=.*mock-acme" "$work/pebble_serve.out" || fail "the certificates did not come from mock-acme"
+echo "passed; $(grep -m1 'issuer=' "$work/pebble_serve.out")"
+
+echo "== 2. Debian's example configuration (EAB), pebble's flags and environment"
+PORT=$(free_port); MGMT=$(free_port); HTTP_PORT=$(free_port); DNS_PORT=$(free_port)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" \
+  -subj "/CN=test HTTPS CA" -days 2 -addext "basicConstraints=critical,CA:TRUE" 2> "$work/openssl.err"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/req.csr" \
+  -subj "/CN=localhost" 2>> "$work/openssl.err"
+openssl x509 -req -in "$work/req.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -out "$work/cert.pem" \
+  -days 2 -extfile <(printf "subjectAltName=IP:127.0.0.1,DNS:localhost") 2>> "$work/openssl.err"
+# the example as Debian ships it, on loopback and free ports, with this test's
+# certificate, and a blocklist as pebble's own test configuration has one
+python3 - "$EXAMPLE" "$work/pebble.json" <<PY
+import json, sys
+config = json.load(open(sys.argv[1]))
+p = config["pebble"]
+p.update(listenAddress="127.0.0.1:$PORT", managementListenAddress="127.0.0.1:$MGMT", httpPort=$HTTP_PORT,
+         certificate="$work/cert.pem", privateKey="$work/key.pem", domainBlocklist=["blocked.example.test"])
+json.dump(config, open(sys.argv[2], "w"), indent=2)
+PY
+KID1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pebble"]["externalAccountMACKeys"]["kid-1"])' "$EXAMPLE")
+PEBBLE_VA_NOSLEEP=1 \
+  "$work/bin/pebble" -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" -strict > "$work/pebble.log" 2> "$work/pebble.err" &
+pids+=($!)
+for _ in $(seq 1 300); do grep -q "Listening on: 127.0.0.1:$PORT" "$work/pebble.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "Listening on: 127.0.0.1:$PORT" "$work/pebble.log" || fail "no \"Listening on\" line"
+grep -q "ACME directory available at: https://127.0.0.1:$PORT/dir" "$work/pebble.log" || fail "no directory line"
+DIR="https://127.0.0.1:$PORT/dir"
+
+curl -sS --cacert "$work/ca.pem" "$DIR" > "$work/dir.json" || fail "the directory is not served with the given certificate"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["meta"]["externalAccountRequired"] is True' "$work/dir.json" \
+  || fail "meta.externalAccountRequired is not true: $(cat "$work/dir.json")"
+curl -sS --cacert "$work/ca.pem" "https://127.0.0.1:$MGMT/roots/0" > "$work/root0.pem" \
+  || fail "the management interface is not served over HTTPS"
+openssl x509 -in "$work/root0.pem" -noout || fail "/roots/0 is not a certificate"
+
+lg=(--server "$DIR" --accept-tos --email lego@example.com --path "$work/lego" --http --http.port "127.0.0.1:$HTTP_PORT")
+if LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains noeab.example.test run > "$work/lego-noeab.log" 2>&1; then
+  fail "an account without external account binding was made"
+fi
+grep -qi "external account binding\|externalAccountRequired" "$work/lego-noeab.log" || fail "lego was not told that binding is required: $(tail -3 "$work/lego-noeab.log")"
+lg+=(--eab --kid kid-1 --hmac="$KID1")
+LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains one.example.test --domains two.example.test run \
+  > "$work/lego-run.log" 2>&1 || fail "lego with the example's kid-1 failed"
+crt="$work/lego/certificates/one.example.test.crt"
+openssl verify -CAfile "$work/root0.pem" -untrusted "$work/lego/certificates/one.example.test.issuer.crt" "$crt" \
+  > "$work/verify.out" 2>&1 || fail "the chain does not verify: $(cat "$work/verify.out")"
+# pebble's certificates last five years (157766400 s) unless told otherwise
+days=$(python3 - "$crt" <<'PY'
+import subprocess, sys, datetime
+out = subprocess.run(["openssl", "x509", "-in", sys.argv[1], "-noout", "-startdate", "-enddate"], capture_output=True, text=True).stdout
+d = dict(line.split("=", 1) for line in out.strip().splitlines())
+parse = lambda s: datetime.datetime.strptime(s, "%b %d %H:%M:%S %Y %Z")
+print((parse(d["notAfter"]) - parse(d["notBefore"])).days)
+PY
+)
+[ "$days" -ge 1825 ] && [ "$days" -le 1827 ] || fail "the certificate lasts $days days, not pebble's five years"
+echo "lego: EAB kid-1, two names, verified against /roots/0, $days days"
+
+if LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains www.blocked.example.test run > "$work/lego-blocked.log" 2>&1; then
+  fail "a certificate for a blocked domain was issued"
+fi
+grep -q "rejectedIdentifier" "$work/lego-blocked.log" || fail "no rejectedIdentifier: $(tail -3 "$work/lego-blocked.log")"
+echo "domainBlocklist: www.blocked.example.test refused"
+
+grep -q "warning" "$work/pebble.err" && fail "warnings for Debian's own example: $(cat "$work/pebble.err")"
+echo "PASS"
