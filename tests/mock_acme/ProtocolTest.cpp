@@ -8,6 +8,7 @@
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
 #include "../support/KeptAliveConnections.h"
+#include "../support/TempDir.h"
 #include "cxxacme/detail/OpenFileLimit.h"
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
@@ -681,6 +682,85 @@ BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid, R"({"identifiers":[]})").problem() ==
                "malformed");
     BOOST_TEST(s.newOrder({"a.example.test", "a.example.test"}).problem() == "malformed");
+}
+
+BOOST_AUTO_TEST_CASE(an_https_identity_from_files_is_served_with_its_chain_on_both_listeners) {
+    // a root the client trusts, an intermediate only the server sends, a leaf for loopback
+    const auto validity = [](CertificateBuilder b) {
+        return b.validity(std::chrono::system_clock::now() - std::chrono::hours(1),
+                          std::chrono::system_clock::now() + std::chrono::hours(24));
+    };
+    const PrivateKey rootKey = PrivateKey::generate(KeyType::EcP256), middleKey = PrivateKey::generate(KeyType::EcP256),
+                     leafKey = PrivateKey::generate(KeyType::EcP256);
+    const Certificate root = validity(CertificateBuilder().commonName("files root").certificateAuthority()).selfSign(rootKey);
+    const Certificate middle =
+        validity(CertificateBuilder().commonName("files intermediate").certificateAuthority(0)).sign(middleKey.publicKey(), root, rootKey);
+    const Certificate leaf = validity(CertificateBuilder().commonName("localhost").subjectAltNames(
+                                          {Identifier::ip("127.0.0.1"), Identifier::dns("localhost")}))
+                                 .sign(leafKey.publicKey(), middle, middleKey);
+    test::TempDir dir;
+    const std::string certFile = (dir.path / "cert.pem").string(), keyFile = (dir.path / "key.pem").string();
+    AtomicFile::write(certFile, leaf.toPem() + middle.toPem(), 0644);
+    AtomicFile::write(keyFile, leafKey.toPem(), 0600);
+
+    MockAcmeConfig config = quietConfig();
+    config.httpsCertificateFile = certFile;
+    config.httpsPrivateKeyFile = keyFile;
+    config.managementTls = true;
+    MockAcmeServer server(config);
+    BOOST_TEST(server.httpsCaPem().empty());  // the CA is the caller's
+    BOOST_TEST(server.managementUrl().starts_with("https://127.0.0.1:"));
+    AcmeTestSession session(server.directoryUrl(), root.toPem());  // verifies the chain up to `root`
+    BOOST_TEST(session.get(server.directoryUrl()).status == 200);
+    const Reply roots = session.get(server.managementUrl() + "/roots/0");
+    BOOST_TEST(roots.status == 200);
+    BOOST_TEST(Certificate::fromPem(roots.body).toDer() == server.issuingRoot().toDer());
+
+    // refused with the reason: a key of another certificate, a file that is not PEM, one that is not there
+    const std::string otherKey = (dir.path / "other.pem").string(), junk = (dir.path / "junk.pem").string();
+    AtomicFile::write(otherKey, PrivateKey::generate(KeyType::EcP256).toPem(), 0600);
+    AtomicFile::write(junk, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", 0644);
+    const auto refusal = [&](const std::string& cert, const std::string& key) -> std::string {
+        MockAcmeConfig c = quietConfig();
+        c.httpsCertificateFile = cert;
+        c.httpsPrivateKeyFile = key;
+        try {
+            MockAcmeServer refused(c);
+        } catch (const Error& e) {
+            return e.what();
+        }
+        return "";
+    };
+    const std::string mismatch = refusal(certFile, otherKey), notPem = refusal(junk, keyFile),
+                      missing = refusal((dir.path / "absent.pem").string(), keyFile), keyNotPem = refusal(certFile, junk);
+    BOOST_TEST(mismatch.find("do not go together") != std::string::npos, mismatch);
+    BOOST_TEST(notPem.find("certificate") != std::string::npos, notPem);
+    BOOST_TEST(notPem.find("junk.pem") != std::string::npos, notPem);
+    BOOST_TEST(missing.find("absent.pem") != std::string::npos, missing);
+    BOOST_TEST(keyNotPem.find("private key") != std::string::npos, keyNotPem);
+}
+
+BOOST_AUTO_TEST_CASE(blocked_domains_and_every_name_under_them_are_rejected_each_by_name) {
+    MockAcmeConfig config = quietConfig();
+    config.blockedDomains = {"blocked.example.test"};
+    Server s(config);
+    const Reply bad = s.newOrder({"ok.example.test", "blocked.example.test", "www.blocked.example.test",
+                                  "*.blocked.example.test"});
+    BOOST_TEST(bad.status == 400);
+    BOOST_TEST(bad.problem() == "rejectedIdentifier");
+    auto subproblems = bad.json()->getArray("subproblems");
+    BOOST_REQUIRE(subproblems->size() == 3u);
+    std::vector<std::string> named;
+    for (std::size_t i = 0; i < subproblems->size(); ++i) {
+        auto sub = subproblems->getObject(static_cast<unsigned>(i));
+        BOOST_TEST(sub->getValue<std::string>("type") == "urn:ietf:params:acme:error:rejectedIdentifier");
+        BOOST_TEST(sub->getValue<std::string>("detail").find("policy forbids") != std::string::npos);
+        named.push_back(sub->getObject("identifier")->getValue<std::string>("value"));
+    }
+    BOOST_TEST(named == (std::vector<std::string>{"blocked.example.test", "www.blocked.example.test", "*.blocked.example.test"}),
+               boost::test_tools::per_element());
+    // a name that only ends with the same letters is not under it, nor is its parent
+    BOOST_TEST(s.newOrder({"notblocked.example.test", "example.test"}).status == 201);
 }
 
 BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
