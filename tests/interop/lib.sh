@@ -32,6 +32,17 @@ with socket.socket() as s:
 PY
 }
 
+# https_identity: a CA ($work/ca.pem, ca.key) and a certificate for 127.0.0.1
+# and localhost it signed ($work/cert.pem, key.pem), as a server's own HTTPS identity
+https_identity() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" \
+    -subj "/CN=test HTTPS CA" -days 2 -addext "basicConstraints=critical,CA:TRUE" 2> "$work/openssl.err"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/req.csr" \
+    -subj "/CN=localhost" 2>> "$work/openssl.err"
+  openssl x509 -req -in "$work/req.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -out "$work/cert.pem" \
+    -days 2 -extfile <(printf "subjectAltName=IP:127.0.0.1,DNS:localhost") 2>> "$work/openssl.err"
+}
+
 http_get() {  # URL -> body on stdout (plain http, loopback)
   python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"
 }

@@ -28,12 +28,7 @@ echo "passed; $(grep -m1 'issuer=' "$work/pebble_serve.out")"
 
 echo "== 2. Debian's example configuration (EAB), pebble's flags and environment"
 PORT=$(free_port); MGMT=$(free_port); HTTP_PORT=$(free_port); DNS_PORT=$(free_port)
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" \
-  -subj "/CN=test HTTPS CA" -days 2 -addext "basicConstraints=critical,CA:TRUE" 2> "$work/openssl.err"
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/req.csr" \
-  -subj "/CN=localhost" 2>> "$work/openssl.err"
-openssl x509 -req -in "$work/req.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -out "$work/cert.pem" \
-  -days 2 -extfile <(printf "subjectAltName=IP:127.0.0.1,DNS:localhost") 2>> "$work/openssl.err"
+https_identity
 # the example as Debian ships it, on loopback and free ports, with this test's
 # certificate, and a blocklist as pebble's own test configuration has one
 python3 - "$EXAMPLE" "$work/pebble.json" <<PY

@@ -15,12 +15,7 @@ HTTPS_PORT=$(free_port)
 HTTP_UNUSED=$(free_port)
 
 # pebble's own HTTPS identity
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" -out "$work/ca.pem" \
-  -subj "/CN=pebble test HTTPS CA" -days 2 -addext "basicConstraints=critical,CA:TRUE" 2> "$work/openssl.err"
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/req.csr" \
-  -subj "/CN=localhost" 2>> "$work/openssl.err"
-openssl x509 -req -in "$work/req.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial -out "$work/cert.pem" \
-  -days 2 -extfile <(printf "subjectAltName=IP:127.0.0.1,DNS:localhost") 2>> "$work/openssl.err"
+https_identity
 cat > "$work/pebble.json" <<JSON
 {"pebble":{"listenAddress":"127.0.0.1:$PEBBLE_PORT","managementListenAddress":"127.0.0.1:$PEBBLE_MGMT",
  "certificate":"$work/cert.pem","privateKey":"$work/key.pem","httpPort":$HTTP_UNUSED,"tlsPort":$HTTPS_PORT,

@@ -20,11 +20,13 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// The message of the Error that `json` raises when applied, or "" if none.
-std::string refusal(const std::string& json) {
+// The message of the Error that `json` (pebble's file with `pebble`) raises
+// when applied, or "" if none.
+std::string refusal(const std::string& json, bool pebble = false) {
     MockAcmeConfig config;
     try {
-        config.applyJson(json);
+        if (pebble) config.applyPebbleJson(json);
+        else config.applyJson(json);
         config.validate();
     } catch (const Error& e) {
         return e.what();
@@ -231,16 +233,7 @@ BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_pebble_file_is_refused_with_its_key_named) {
-    const auto refusalOf = [](const std::string& json) -> std::string {
-        MockAcmeConfig config;
-        try {
-            config.applyPebbleJson(json);
-            config.validate();
-        } catch (const Error& e) {
-            return e.what();
-        }
-        return "";
-    };
+    const auto refusalOf = [](const std::string& json) { return refusal(json, true); };
     BOOST_TEST(refusalOf(R"({"notpebble": {}})").find("\"pebble\"") != std::string::npos);
     BOOST_TEST(refusalOf("{").find("config") != std::string::npos);
     BOOST_TEST(refusalOf(R"({"pebble": {"listenAddress": "14000"}})").find("listenAddress") != std::string::npos);
