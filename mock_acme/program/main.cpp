@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -152,14 +153,14 @@ int main(int argc, char** argv) {
     // --config first, so that flags override it wherever they stand; pebble's
     // defaults under its file, its environment over it.
     try {
-        std::string configText;
+        std::optional<std::string> configText;  // the last --config's
         for (std::size_t i = 0; i + 1 < args.size(); ++i)
             if (args[i] == "--config") configText = AtomicFile::read(args[i + 1], 1 << 20);
-        const bool pebbleFile = !configText.empty() && MockAcmeConfig::isPebbleJson(configText);
+        const bool pebbleFile = configText && MockAcmeConfig::isPebbleJson(*configText);
         asPebble = asPebble || pebbleFile;
         if (asPebble) config.applyPebbleDefaults();
-        if (pebbleFile) warn(config.applyPebbleJson(configText));
-        else if (!configText.empty()) config.applyJson(configText);
+        if (pebbleFile) warn(config.applyPebbleJson(*configText));
+        else if (configText) config.applyJson(*configText);
         if (asPebble) warn(config.applyPebbleEnvironment([](const char* name) { return std::getenv(name); }));
     } catch (const Error& e) {
         std::cerr << "mock-acme: " << e.what() << "\n";

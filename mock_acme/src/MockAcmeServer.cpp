@@ -83,7 +83,7 @@ HttpsIdentity identityFromFiles(const std::string& certificateFile, const std::s
         try {
             return parse(AtomicFile::read(file, kMaxPemBytes));
         } catch (const Error& e) {
-            throw Error("mock-acme: the HTTPS " + std::string(what) + " " + InvalidNameError::printable(file, 200) + ": " + e.what());
+            throw Error("the HTTPS " + std::string(what) + " " + InvalidNameError::printable(file, 200) + ": " + e.what());
         }
     };
     std::vector<Certificate> chain = load(certificateFile, "certificate", [](const std::string& pem) {
@@ -132,10 +132,10 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     SSL_CTX_set_read_ahead(sslContext, 1);
     if (SSL_CTX_use_certificate(sslContext, identity.chain.front().native()) != 1 ||
         SSL_CTX_use_PrivateKey(sslContext, identity.key.native()) != 1 || SSL_CTX_check_private_key(sslContext) != 1)
-        throw Error("mock-acme: " + detail::takeOpenSslErrors("the HTTPS certificate and its key do not go together"));
+        throw Error(detail::takeOpenSslErrors("the HTTPS certificate and its key do not go together"));
     for (std::size_t i = 1; i < identity.chain.size(); ++i)
         if (SSL_CTX_add1_chain_cert(sslContext, identity.chain[i].native()) != 1)
-            throw Error("mock-acme: " + detail::takeOpenSslErrors("cannot add the HTTPS certificate's chain"));
+            throw Error(detail::takeOpenSslErrors("cannot add the HTTPS certificate's chain"));
 
     Poco::Net::SecureServerSocket acmeSocket(Poco::Net::SocketAddress(host_, config.listenPort), 256, context);
     port_ = acmeSocket.address().port();
