@@ -88,6 +88,11 @@ std::vector<std::string> DnsTxtLookup::query(const std::string& server, const st
     return ask(server, name, ns_t_txt, timeout);
 }
 
+std::vector<std::string> DnsTxtLookup::addresses(const std::string& server, const std::string& name,
+                                                 std::chrono::milliseconds timeout) {
+    return ask(server, name, ns_t_a, timeout);
+}
+
 std::vector<std::string> DnsTxtLookup::authoritativeServers(const std::string& resolver, const std::string& name,
                                                             std::uint16_t port, std::chrono::milliseconds timeout) {
     std::string zone = name;

@@ -37,6 +37,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --tls01-port N              port tls-alpn-01/tls-sni-01 validation connects to (default 5001)
   --dns-server ADDR:PORT      DNS server asked for dns-01 TXT records
   --resolve NAME=ADDR         where NAME resolves for validation (repeatable; default: all to 127.0.0.1)
+  --resolve-through-dns       with --dns-server, other names resolve through its A records
   --write-ca FILE             write the PEM of the CA that signed the HTTPS certificate
   --config FILE.json          read settings (see docs/mock-acme.md); later flags override
   --verbose                   log every request (method, path, status, problem type) to stderr
@@ -186,6 +187,7 @@ int main(int argc, char** argv) {
         else if (a == "--http01-port") config.http01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
         else if (a == "--tls01-port") config.tlsAlpn01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
         else if (a == "--dns-server") config.dnsServer = value();
+        else if (a == "--resolve-through-dns") config.resolveThroughDns = true;
         else if (a == "--resolve") {
             const std::string v = value();
             const auto eq = v.find('=');

@@ -109,14 +109,26 @@ ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono
 std::string ChallengeValidator::addressOf(const std::string& name) const {
     const auto it = config_.resolve.find(name);
     if (it != config_.resolve.end()) return it->second;
-    return config_.defaultAddress;
+    if (!config_.resolveThroughDns || config_.dnsServer.empty()) return config_.defaultAddress;
+    std::vector<std::string> found;
+    try {
+        found = DnsTxtLookup::addresses(config_.dnsServer, name, timeout_);
+    } catch (const DnsError& e) {
+        throw problem("dns", e.what(), Identifier{Identifier::Type::Dns, name});
+    }
+    if (found.empty()) throw problem("dns", "no A record (from " + config_.dnsServer + ")", Identifier{Identifier::Type::Dns, name});
+    return found.front();
 }
 
 std::optional<AcmeProblem> ChallengeValidator::validate(const ValidationRequest& request) {
-    if (request.challengeType == "http-01") return http01(request);
-    if (request.challengeType == "tls-alpn-01") return tls(request, true);
-    if (request.challengeType == "tls-sni-01") return tls(request, false);
-    if (request.challengeType == "dns-01") return dns01(request);
+    try {
+        if (request.challengeType == "http-01") return http01(request);
+        if (request.challengeType == "tls-alpn-01") return tls(request, true);
+        if (request.challengeType == "tls-sni-01") return tls(request, false);
+        if (request.challengeType == "dns-01") return dns01(request);
+    } catch (const AcmeProblem& p) {  // a name that does not resolve (addressOf)
+        return p;
+    }
     return AcmeProblem("malformed", "unknown challenge type " + request.challengeType, 400);
 }
 

@@ -96,6 +96,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "dnsServer") dnsServer = text(j, key);
         else if (key == "defaultAddress") defaultAddress = text(j, key);
         else if (key == "resolve") resolve = stringMap(j, key);
+        else if (key == "resolveThroughDns") resolveThroughDns = boolean(j, key);
         else if (key == "skipValidation") skipValidation = boolean(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "validationDelaySeconds") validationDelay = seconds(j, key);
@@ -223,6 +224,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     intermediates = 1;
     retryAfterSeconds = 3;
     managementTls = true;
+    resolveThroughDns = true;
     profiles[defaultProfile].lifetime = std::chrono::seconds(157766400);  // pebble's 5 years
 }
 

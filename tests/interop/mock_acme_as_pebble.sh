@@ -8,7 +8,8 @@
 #     with pebble's flags (-config, -dnsserver, -strict) and environment:
 #     the lines scripts wait for, meta.externalAccountRequired, lego
 #     registering with the example's kid-1 key and getting a certificate,
-#     the domainBlocklist and pebble's 5-year certificates.
+#     names resolved through -dnsserver (pebble-challtestsrv), the
+#     domainBlocklist and pebble's 5-year certificates.
 MOCK_ACME=$1
 CXXACME=$2
 source "$(dirname "$0")/lib.sh"
@@ -40,6 +41,16 @@ p.update(listenAddress="127.0.0.1:$PORT", managementListenAddress="127.0.0.1:$MG
 json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY
 KID1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pebble"]["externalAccountMACKeys"]["kid-1"])' "$EXAMPLE")
+# pebble resolves names through -dnsserver: challtestsrv answers 127.0.0.1
+# for every name, and 127.0.0.2 for the one this test moves there
+CTS_MGMT=$(free_port)
+pebble-challtestsrv -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$CTS_MGMT" -defaultIPv6 "" \
+  -http01 "" -https01 "" -tlsalpn01 "" > "$work/challtestsrv.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$CTS_MGMT/" && break; sleep 0.1; done
+for _ in $(seq 1 50); do grep -q "Starting challenge servers" "$work/challtestsrv.log" && break; sleep 0.1; done
+curl -sS -d '{"host":"moved.example.test","addresses":["127.0.0.2"]}' "http://127.0.0.1:$CTS_MGMT/add-a" \
+  || fail "challtestsrv took no A record"
 PEBBLE_VA_NOSLEEP=1 \
   "$work/bin/pebble" -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" -strict > "$work/pebble.log" 2> "$work/pebble.err" &
 pids+=($!)
@@ -77,6 +88,12 @@ PY
 )
 [ "$days" -ge 1825 ] && [ "$days" -le 1827 ] || fail "the certificate lasts $days days, not pebble's five years"
 echo "lego: EAB kid-1, two names, verified against /roots/0, $days days"
+
+# a name whose A record is 127.0.0.2: validated there, where lego listens this time
+lg2=("${lg[@]/127.0.0.1:$HTTP_PORT/127.0.0.2:$HTTP_PORT}")
+LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg2[@]}" --domains moved.example.test run > "$work/lego-moved.log" 2>&1 \
+  || fail "moved.example.test was not validated at its A record's address: $(tail -3 "$work/lego-moved.log")"
+echo "-dnsserver: moved.example.test validated at 127.0.0.2, its A record"
 
 if LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains www.blocked.example.test run > "$work/lego-blocked.log" 2>&1; then
   fail "a certificate for a blocked domain was issued"

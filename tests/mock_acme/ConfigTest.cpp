@@ -127,15 +127,16 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"blockedDomains": ["../x"]})", "../x"));
 }
 
-BOOST_AUTO_TEST_CASE(the_https_identity_the_management_tls_and_the_blocklist_have_keys_of_their_own) {
+BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_and_dns_resolution_have_keys_of_their_own) {
     MockAcmeConfig config;
     config.applyJson(R"({"httpsCertificateFile": "c.pem", "httpsPrivateKeyFile": "k.pem", "managementTls": true,
-                         "blockedDomains": ["blocked.test", "other.test"]})");
+                         "blockedDomains": ["blocked.test", "other.test"], "resolveThroughDns": true})");
     config.validate();
     BOOST_TEST(config.httpsCertificateFile == "c.pem");
     BOOST_TEST(config.httpsPrivateKeyFile == "k.pem");
     BOOST_TEST(config.managementTls);
     BOOST_TEST(config.blockedDomains == (std::vector<std::string>{"blocked.test", "other.test"}));
+    BOOST_TEST(config.resolveThroughDns);
 }
 
 // ------------------------------------------------------------ pebble's way
@@ -172,6 +173,7 @@ BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
     BOOST_TEST(config.intermediates == 1);
     BOOST_TEST(config.retryAfterSeconds == 3);
     BOOST_TEST(config.managementTls);
+    BOOST_TEST(config.resolveThroughDns);
     BOOST_TEST((config.profiles.at(config.defaultProfile).lifetime == std::chrono::seconds(157766400)));
     BOOST_TEST(!config.skipValidation);
     BOOST_TEST(config.listenHost == "127.0.0.1");  // still loopback until its file says otherwise

@@ -179,6 +179,45 @@ BOOST_AUTO_TEST_CASE(names_resolve_through_the_map) {
     BOOST_TEST(typeOf(mapped.validate(other)) == "connection");
 }
 
+// As pebble with -dnsserver: a name's A record says where validation goes.
+BOOST_AUTO_TEST_CASE(names_resolve_through_the_dns_server_when_asked) {
+    MockAcmeConfig c = srv.config();
+    c.defaultAddress = "127.0.0.2";  // nothing listens there
+    c.resolveThroughDns = true;
+    ChallengeValidator throughDns(c, 2s);
+    const auto req = request("http-01", "dnsed.example.test", "tokenThroughDns");
+    srv.call("/add-http01", R"({"token":")" + req.token + R"(","content":")" + req.keyAuthorization + R"("})");
+    BOOST_TEST(typeOf(throughDns.validate(req)) == "ok");  // challtestsrv answers 127.0.0.1 for every name
+    c.resolveThroughDns = false;
+    BOOST_TEST(typeOf(ChallengeValidator(c, 2s).validate(req)) == "connection");  // off: the default address
+
+    // a name's own record; the resolve map still comes first
+    srv.call("/add-a", R"({"host":"moved.example.test","addresses":["127.0.0.2"]})");
+    auto moved = req;
+    moved.identifier = Identifier::dns("moved.example.test");
+    BOOST_TEST(typeOf(throughDns.validate(moved)) == "connection");
+    c.resolveThroughDns = true;
+    c.resolve["moved.example.test"] = "127.0.0.1";
+    BOOST_TEST(typeOf(ChallengeValidator(c, 2s).validate(moved)) == "ok");
+
+    // a DNS server that fails the query, and one that does not answer: "dns", naming the name
+    srv.call("/set-default-ipv4", R"({"ip":""})");  // challtestsrv then fails every A query
+    srv.call("/set-default-ipv6", R"({"ip":""})");
+    auto nowhere = req;
+    nowhere.identifier = Identifier::dns("nowhere.example.test");
+    const auto none = throughDns.validate(nowhere);
+    srv.call("/set-default-ipv6", R"({"ip":"::1"})");
+    srv.call("/set-default-ipv4", R"({"ip":"127.0.0.1"})");
+    BOOST_TEST(typeOf(none) == "dns");
+    if (none) BOOST_TEST(none->detail().find("nowhere.example.test") != std::string::npos, none->detail());
+    MockAcmeConfig silent = c;
+    silent.resolve.clear();
+    silent.dnsServer = "127.0.0.1:" + std::to_string(freePort());
+    const auto unanswered = ChallengeValidator(silent, 2s).validate(req);
+    BOOST_TEST(typeOf(unanswered) == "dns");
+    if (unanswered) BOOST_TEST(unanswered->detail().find("dnsed.example.test") != std::string::npos, unanswered->detail());
+}
+
 // RFC 8738: an ip identifier is fetched at the address itself (http-01), and
 // tls-alpn-01 asks for the reverse-DNS name by SNI and wants the address as
 // the certificate's one iPAddress SAN.

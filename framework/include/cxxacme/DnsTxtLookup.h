@@ -20,6 +20,11 @@ public:
     static std::vector<std::string> query(const std::string& server, const std::string& name,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+    /// The IPv4 addresses of `name` (its A records) asked of `server` (as
+    /// `query`). Empty when it has none; throws `DnsError` as `query`.
+    static std::vector<std::string> addresses(const std::string& server, const std::string& name,
+                                              std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
     /// The authoritative servers of the zone holding `name`, as
     /// "IPv4:PORT": walks up from `name` asking `resolver` (as `query`) for
     /// NS records until a zone answers, then for each server's A records.

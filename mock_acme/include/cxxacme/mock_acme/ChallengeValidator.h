@@ -26,9 +26,8 @@ namespace cxxacme::mock_acme {
 ///   (UDP, with TCP fallback on truncation); one record must equal
 ///   base64url(SHA-256(key authorization)).
 ///
-/// Names resolve through the config's `resolve` map, else to
-/// `defaultAddress`; nothing else is looked up. Every network step has a
-/// timeout.
+/// Names resolve through the config's `resolve` map, else (with
+/// `resolveThroughDns` and a `dnsServer`) through the DNS server's A records, else to `defaultAddress`. Every network step has a timeout.
 class ChallengeValidator final : public IChallengeValidator {
 public:
     explicit ChallengeValidator(const MockAcmeConfig& config,
@@ -37,6 +36,7 @@ public:
     std::optional<AcmeProblem> validate(const ValidationRequest& request) override;
 
 private:
+    /// Throws the "dns" AcmeProblem when the DNS server has no address for it.
     std::string addressOf(const std::string& name) const;
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
     std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;

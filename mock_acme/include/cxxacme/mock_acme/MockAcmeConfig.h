@@ -40,6 +40,10 @@ struct MockAcmeConfig {
     std::string dnsServer;                   ///< "ADDR:PORT" asked for dns-01 TXT records; empty: dns-01 fails
     std::string defaultAddress = "127.0.0.1";///< where every name resolves unless `resolve` says otherwise
     std::map<std::string, std::string> resolve;  ///< name -> address overrides
+    /// With a `dnsServer`: names not in `resolve` resolve through it (its
+    /// A records), as pebble's do through its -dnsserver; a name
+    /// with neither fails validation with a "dns" problem. On as pebble.
+    bool resolveThroughDns = false;
     bool skipValidation = false;             ///< challenges become valid without any check
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
     Duration validationDelay{};              ///< each validation starts this long after its challenge POST, on the engine's clock
@@ -123,7 +127,7 @@ struct MockAcmeConfig {
     /// Sets what pebble does without being told: 5 % of good nonces refused,
     /// half the valid authorizations reused, 3 orders a page, no alternate
     /// chain, 5-year certificates, Retry-After 3, the management interface
-    /// over HTTPS.
+    /// over HTTPS, names resolved through the DNS server when one is given.
     void applyPebbleDefaults();
     /// Applies pebble's configuration file (`{"pebble": {...}}`, its keys
     /// matched without regard to case, as Go does). Returns a warning for
