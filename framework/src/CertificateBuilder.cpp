@@ -65,6 +65,23 @@ void addKeyIdentifier(X509* cert, int nid, const std::string& id) {
     checkOne(X509_add1_ext_i2d(cert, nid, akid.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
 }
 
+// authorityInfoAccess with one accessDescription: id-ad-ocsp, the URI.
+void addOcspResponder(X509* cert, const std::string& url) {
+    std::unique_ptr<AUTHORITY_INFO_ACCESS, decltype(&AUTHORITY_INFO_ACCESS_free)> aia(
+        checked(AUTHORITY_INFO_ACCESS_new(), "AUTHORITY_INFO_ACCESS_new"), &AUTHORITY_INFO_ACCESS_free);
+    std::unique_ptr<ACCESS_DESCRIPTION, decltype(&ACCESS_DESCRIPTION_free)> ocsp(
+        checked(ACCESS_DESCRIPTION_new(), "ACCESS_DESCRIPTION_new"), &ACCESS_DESCRIPTION_free);
+    ASN1_OBJECT_free(ocsp->method);
+    ocsp->method = checked(OBJ_nid2obj(NID_ad_OCSP), "OBJ_nid2obj");
+    std::unique_ptr<ASN1_IA5STRING, decltype(&ASN1_IA5STRING_free)> uri(checked(ASN1_IA5STRING_new(), "ASN1_IA5STRING_new"),
+                                                                        &ASN1_IA5STRING_free);
+    checkOne(ASN1_STRING_set(uri.get(), url.data(), static_cast<int>(url.size())), "ASN1_STRING_set");
+    GENERAL_NAME_set0_value(ocsp->location, GEN_URI, uri.release());
+    if (sk_ACCESS_DESCRIPTION_push(aia.get(), ocsp.get()) <= 0) throwOpenSslError("sk_ACCESS_DESCRIPTION_push");
+    ocsp.release();  // the stack owns it now
+    checkOne(X509_add1_ext_i2d(cert, NID_info_access, aia.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
+}
+
 // The issuer's subject key identifier as its extension says, or "".
 std::string subjectKeyIdOf(const X509* issuer) {
     int critical = 0;
@@ -106,6 +123,11 @@ CertificateBuilder& CertificateBuilder::certificateAuthority(std::optional<int> 
     pathLength_ = pathLength;
     return *this;
 }
+CertificateBuilder& CertificateBuilder::ocspResponder(std::string url) {
+    ocspResponder_ = std::move(url);
+    return *this;
+}
+
 CertificateBuilder& CertificateBuilder::extension(std::string oid, bool critical, std::string derValue) {
     extensions_.push_back(Certificate::Extension{std::move(oid), critical, std::move(derValue)});
     return *this;
@@ -187,6 +209,7 @@ Certificate CertificateBuilder::build(EVP_PKEY* subjectKey, const Certificate* i
         checkOne(X509_add1_ext_i2d(cert.get(), NID_subject_alt_name, names.get(), critical, X509V3_ADD_DEFAULT),
                  "X509_add1_ext_i2d");
     }
+    if (!ocspResponder_.empty()) addOcspResponder(cert.get(), ocspResponder_);
     for (const auto& e : extensions_) {
         Asn1ObjectPtr object(OBJ_txt2obj(e.oid.c_str(), 1));
         if (!object) throwOpenSslError("invalid OID \"" + e.oid + "\"");

@@ -63,6 +63,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --root-cert FILE --root-key FILE   issue under this root instead of a generated one
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
   --intermediates N           CA certificates between a leaf and its root, 1..4 (default 1)
+  --ocsp-responder-url URL    name URL as the OCSP responder in every certificate
   --retry-after SECONDS       Retry-After on processing objects (default 1)
   --orders-per-page N         URLs per page of an account's orders list (default 100)
   --max-connections N         ACME connections served at once (default 4096)
@@ -229,6 +230,7 @@ int main(int argc, char** argv) {
         else if (a == "--root-key") config.rootKeyFile = value();
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
         else if (a == "--intermediates") config.intermediates = static_cast<int>(number(value(), 1, 4));
+        else if (a == "--ocsp-responder-url") config.ocspResponderUrl = value();
         else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
         else if (a == "--orders-per-page") config.ordersPerPage = static_cast<int>(number(value(), 1, 10000));
         else if (a == "--max-connections")

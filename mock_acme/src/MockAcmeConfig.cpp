@@ -137,6 +137,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "maxConnections") maxConnections = number<int>(j, key);
         else if (key == "ordersPerPage") ordersPerPage = number<int>(j, key);
         else if (key == "intermediates") intermediates = number<int>(j, key);
+        else if (key == "ocspResponderUrl") ocspResponderUrl = text(j, key);
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
     }
     if (certificateLifetime) profiles[defaultProfile].lifetime = *certificateLifetime;
@@ -165,6 +166,12 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: maxConnections must be 1.." + std::to_string(kMaxConnections));
     if (httpsCertificateFile.empty() != httpsPrivateKeyFile.empty())
         throw Error("mock-acme config: httpsCertificateFile and httpsPrivateKeyFile go together");
+    if (!ocspResponderUrl.empty() &&
+        (!(ocspResponderUrl.starts_with("http://") || ocspResponderUrl.starts_with("https://")) ||
+         ocspResponderUrl.size() > 1000 ||
+         std::any_of(ocspResponderUrl.begin(), ocspResponderUrl.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; })))
+        throw Error("mock-acme config: ocspResponderUrl must be an http:// or https:// URL of printable ASCII, not \"" +
+                    InvalidNameError::printable(ocspResponderUrl) + "\"");
     for (const auto& name : blockedDomains)
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: blocked domain \"" + InvalidNameError::printable(name) +
@@ -286,7 +293,7 @@ std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& json
                 warnings.push_back("retryAfter.order: mock-acme has one Retry-After for authorizations and orders; it is " +
                                    std::to_string(retryAfterSeconds));
         } else if (k == "ocspresponderurl") {
-            if (!text(j, key).empty()) warnings.push_back("ocspResponderURL: mock-acme puts no OCSP URL in certificates");
+            ocspResponderUrl = text(j, key);
         } else {
             warnings.push_back("\"" + InvalidNameError::printable(key) + "\" is not a pebble setting mock-acme knows; ignored");
         }

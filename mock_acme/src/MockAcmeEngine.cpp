@@ -101,6 +101,7 @@ struct FinalizeJob {
     Duration lifetime{};
     TimePoint now{};
     std::optional<TimePoint> notBefore, notAfter;  // requested in the order
+    std::string ocspResponder;                     // MockAcmeConfig::ocspResponderUrl
 };
 
 }  // namespace
@@ -774,7 +775,8 @@ public:
                            .lifetime = config_.profiles.at(order.profile).lifetime,
                            .now = now_,
                            .notBefore = order.notBefore,
-                           .notAfter = order.notAfter};
+                           .notAfter = order.notAfter,
+                           .ocspResponder = config_.ocspResponderUrl};
     }
 
     // Without the lock: the CSR, its key, its signature, its names, then the leaf.
@@ -825,7 +827,7 @@ public:
         const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
-        Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter);
+        Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder);
         std::string pem = leaf.toPem(), id = serialKey(leaf.serialHex()), ariId = ariIdOf(leaf);
         return SignedLeaf{std::move(leaf), std::move(pem), std::move(id), std::move(ariId), Jwk::fromPublicKey(key).thumbprint()};
     }

@@ -98,8 +98,10 @@ void MockCertificateAuthority::build(KeyType keyType, int alternateChains, int i
 }
 
 Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers,
-                                            TimePoint notBefore, TimePoint notAfter) const {
+                                            TimePoint notBefore, TimePoint notAfter,
+                                            const std::string& ocspResponder) const {
     CertificateBuilder builder;
+    builder.ocspResponder(ocspResponder);
     for (const auto& id : identifiers)
         if (id.type == Identifier::Type::Dns && id.value.size() <= 64) {
             builder.commonName(id.value);

@@ -9,7 +9,7 @@
 #     the lines scripts wait for, meta.externalAccountRequired, lego
 #     registering with the example's kid-1 key and getting a certificate,
 #     names resolved through -dnsserver (pebble-challtestsrv), the
-#     domainBlocklist and pebble's 5-year certificates.
+#     domainBlocklist, the ocspResponderURL and pebble's 5-year certificates.
 MOCK_ACME=$1
 CXXACME=$2
 source "$(dirname "$0")/lib.sh"
@@ -31,13 +31,14 @@ echo "== 2. Debian's example configuration (EAB), pebble's flags and environment
 PORT=$(free_port); MGMT=$(free_port); HTTP_PORT=$(free_port); DNS_PORT=$(free_port)
 https_identity
 # the example as Debian ships it, on loopback and free ports, with this test's
-# certificate, and a blocklist as pebble's own test configuration has one
+# certificate, a blocklist and an OCSP responder URL
 python3 - "$EXAMPLE" "$work/pebble.json" <<PY
 import json, sys
 config = json.load(open(sys.argv[1]))
 p = config["pebble"]
 p.update(listenAddress="127.0.0.1:$PORT", managementListenAddress="127.0.0.1:$MGMT", httpPort=$HTTP_PORT,
-         certificate="$work/cert.pem", privateKey="$work/key.pem", domainBlocklist=["blocked.example.test"])
+         certificate="$work/cert.pem", privateKey="$work/key.pem", domainBlocklist=["blocked.example.test"],
+         ocspResponderURL="http://127.0.0.1:4002")
 json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY
 KID1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pebble"]["externalAccountMACKeys"]["kid-1"])' "$EXAMPLE")
@@ -87,7 +88,9 @@ print((parse(d["notAfter"]) - parse(d["notBefore"])).days)
 PY
 )
 [ "$days" -ge 1825 ] && [ "$days" -le 1827 ] || fail "the certificate lasts $days days, not pebble's five years"
-echo "lego: EAB kid-1, two names, verified against /roots/0, $days days"
+ocsp=$(openssl x509 -in "$crt" -noout -ocsp_uri)
+[ "$ocsp" = "http://127.0.0.1:4002" ] || fail "the certificate names \"$ocsp\" as its OCSP responder"
+echo "lego: EAB kid-1, two names, verified against /roots/0, $days days, OCSP responder $ocsp"
 
 # a name whose A record is 127.0.0.2: validated there, where lego listens this time
 lg2=("${lg[@]/127.0.0.1:$HTTP_PORT/127.0.0.2:$HTTP_PORT}")

@@ -12,6 +12,7 @@
 #include "cxxacme/detail/OpenFileLimit.h"
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -738,6 +739,36 @@ BOOST_AUTO_TEST_CASE(an_https_identity_from_files_is_served_with_its_chain_on_bo
     BOOST_TEST(notPem.find("junk.pem") != std::string::npos, notPem);
     BOOST_TEST(missing.find("absent.pem") != std::string::npos, missing);
     BOOST_TEST(keyNotPem.find("private key") != std::string::npos, keyNotPem);
+}
+
+// The OCSP responder's URL (authorityInfoAccess, id-ad-ocsp) as OpenSSL reads it, or "" without one.
+std::string ocspUrlOf(const Certificate& cert) {
+    std::unique_ptr<AUTHORITY_INFO_ACCESS, decltype(&AUTHORITY_INFO_ACCESS_free)> aia(
+        static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(cert.native(), NID_info_access, nullptr, nullptr)),
+        &AUTHORITY_INFO_ACCESS_free);
+    if (!aia) return "";
+    BOOST_REQUIRE(sk_ACCESS_DESCRIPTION_num(aia.get()) == 1);
+    const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), 0);
+    BOOST_REQUIRE(OBJ_obj2nid(ad->method) == NID_ad_OCSP);
+    BOOST_REQUIRE(ad->location->type == GEN_URI);
+    const ASN1_IA5STRING* uri = ad->location->d.uniformResourceIdentifier;
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
+}
+
+BOOST_AUTO_TEST_CASE(an_ocsp_responder_url_is_named_in_every_leaf_and_none_without_it) {
+    const auto leafFrom = [](Server& s) {
+        const Reply order = s.newOrder({"o.example.test"});
+        s.authorize(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("o.example.test")});
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    };
+    MockAcmeConfig config = quietConfig();
+    config.ocspResponderUrl = "http://127.0.0.1:4002/ocsp";
+    Server with(config);
+    BOOST_TEST(ocspUrlOf(leafFrom(with)) == "http://127.0.0.1:4002/ocsp");
+    Server without;
+    BOOST_TEST(ocspUrlOf(leafFrom(without)).empty());
 }
 
 BOOST_AUTO_TEST_CASE(blocked_domains_and_every_name_under_them_are_rejected_each_by_name) {

@@ -29,6 +29,9 @@ public:
     CertificateBuilder& serial(std::string bytes);
     /// A CA certificate (keyCertSign, cRLSign), with an optional path length.
     CertificateBuilder& certificateAuthority(std::optional<int> pathLength = std::nullopt);
+    /// An authorityInfoAccess extension naming `url` as the OCSP responder
+    /// (RFC 5280 §4.2.2.1); "" (the default): none.
+    CertificateBuilder& ocspResponder(std::string url);
     /// Adds an extension with a dotted OID and its DER value.
     CertificateBuilder& extension(std::string oid, bool critical, std::string derValue);
 
@@ -51,6 +54,7 @@ private:
     bool isCa_ = false;
     std::optional<int> pathLength_;
     std::vector<Certificate::Extension> extensions_;
+    std::string ocspResponder_;
 };
 
 }  // namespace cxxacme

@@ -96,6 +96,10 @@ struct MockAcmeConfig {
     std::string rootKeyFile;
     int alternateChains = 1;                 ///< extra chains to other roots, offered as Link: rel="alternate"
     int intermediates = 1;                   ///< CA certificates between a leaf and its root (1..4)
+    /// An http(s) URL put into every leaf as its OCSP responder
+    /// (authorityInfoAccess), as pebble's `ocspResponderURL`; mock-acme
+    /// answers no OCSP itself. Empty: none.
+    std::string ocspResponderUrl;
 
     std::size_t maxBodyBytes = 64 * 1024;
     /// ACME connections served at once. POCO gives a kept-alive connection a

@@ -33,9 +33,10 @@ public:
     MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys,
                              std::vector<PrivateKey> intermediateKeys, std::vector<std::vector<Certificate>> chains);
 
-    /// A leaf for `subjectKey` with `identifiers` as SANs.
+    /// A leaf for `subjectKey` with `identifiers` as SANs; with an
+    /// `ocspResponder` URL, an authorityInfoAccess extension naming it.
     Certificate issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers, TimePoint notBefore,
-                      TimePoint notAfter) const;
+                      TimePoint notAfter, const std::string& ocspResponder = "") const;
 
     std::size_t chainCount() const noexcept { return roots_.size(); }
     const Certificate& root(std::size_t i) const { return roots_.at(i); }
