@@ -209,7 +209,7 @@ BOOST_AUTO_TEST_CASE(debians_example_pebble_configurations_are_read_whole_and_qu
     }
     BOOST_TEST(!MockAcmeConfig::isPebbleJson(R"({"listenPort": 1})"));
     BOOST_TEST(!MockAcmeConfig::isPebbleJson(R"({"pebble": {}, "other": 1})"));
-    BOOST_TEST(!MockAcmeConfig::isPebbleJson(R"({"pebble": 1})"));
+    BOOST_TEST(MockAcmeConfig::isPebbleJson(R"({"pebble": 1})"));  // meant as pebble's; refused below
     BOOST_TEST(!MockAcmeConfig::isPebbleJson("not json"));
 }
 
@@ -243,6 +243,8 @@ BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is
 BOOST_AUTO_TEST_CASE(a_bad_pebble_file_is_refused_with_its_key_named) {
     const auto refusalOf = [](const std::string& json) { return refusal(json, true); };
     BOOST_TEST(refusalOf(R"({"notpebble": {}})").find("\"pebble\"") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": 1})").find("\"pebble\"") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": [1]})").find("\"pebble\"") != std::string::npos);
     BOOST_TEST(refusalOf("{").find("config") != std::string::npos);
     BOOST_TEST(refusalOf(R"({"pebble": {"listenAddress": "14000"}})").find("listenAddress") != std::string::npos);
     BOOST_TEST(refusalOf(R"({"pebble": {"listenAddress": "127.0.0.1:x"}})").find("listenAddress") != std::string::npos);

@@ -126,7 +126,8 @@ struct MockAcmeConfig {
     void validate() const;
 
     // --- pebble's way of being configured (docs/mock-acme.md, "In pebble's place") ---
-    /// Whether `json` is pebble's configuration file: one object, "pebble".
+    /// Whether `json` is meant as pebble's configuration file: one member,
+    /// "pebble" (`applyPebbleJson` refuses it if that is not an object).
     static bool isPebbleJson(const std::string& json);
     /// Sets what pebble does without being told: 5 % of good nonces refused,
     /// half the valid authorizations reused, 3 orders a page, no alternate
