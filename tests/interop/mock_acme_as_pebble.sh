@@ -5,7 +5,8 @@
 #     config file with its own HTTPS certificate, -dnsserver, the
 #     management interface over HTTPS), passes against it.
 #  2. Debian's example configuration with external account binding, run
-#     with pebble's flags (-config, -dnsserver, -strict) and environment:
+#     with pebble's flags in Go's other form (-config=F, -dnsserver=A, -strict=false;
+#     part 1 uses "-config F") and environment:
 #     the lines scripts wait for, meta.externalAccountRequired, lego
 #     registering with the example's kid-1 key and getting a certificate,
 #     names resolved through -dnsserver (pebble-challtestsrv), the
@@ -53,7 +54,7 @@ for _ in $(seq 1 50); do grep -q "Starting challenge servers" "$work/challtestsr
 curl -sS -d '{"host":"moved.example.test","addresses":["127.0.0.2"]}' "http://127.0.0.1:$CTS_MGMT/add-a" \
   || fail "challtestsrv took no A record"
 PEBBLE_VA_NOSLEEP=1 \
-  "$work/bin/pebble" -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" -strict > "$work/pebble.log" 2> "$work/pebble.err" &
+  "$work/bin/pebble" -config="$work/pebble.json" -dnsserver="127.0.0.1:$DNS_PORT" -strict=false > "$work/pebble.log" 2> "$work/pebble.err" &
 pids+=($!)
 for _ in $(seq 1 300); do grep -q "Listening on: 127.0.0.1:$PORT" "$work/pebble.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "Listening on: 127.0.0.1:$PORT" "$work/pebble.log" || fail "no \"Listening on\" line"
