@@ -83,13 +83,11 @@ When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops 
 }
 
 std::pair<std::string, std::uint16_t> hostPort(const std::string& text) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos) usage("expected HOST:PORT, got \"" + text + "\"");
-    std::string host = text.substr(0, colon);
-    if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    const long port = std::strtol(text.c_str() + colon + 1, nullptr, 10);
-    if (port < 0 || port > 65535) usage("bad port in \"" + text + "\"");
-    return {host, static_cast<std::uint16_t>(port)};
+    try {
+        return MockAcmeConfig::parseHostPort(text);
+    } catch (const Error& e) {
+        usage(e.what());
+    }
 }
 
 long number(const std::string& text, long lo, long hi) {

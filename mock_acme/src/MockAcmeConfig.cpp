@@ -189,14 +189,12 @@ std::string lower(std::string s) {
 
 // "HOST:PORT" as pebble's listenAddress has it; an empty host is every address, as in Go.
 std::pair<std::string, std::uint16_t> listenAddress(const std::string& text, const std::string& key) {
-    const auto colon = text.rfind(':');
-    char* end = nullptr;
-    const long port = colon == std::string::npos ? -1 : std::strtol(text.c_str() + colon + 1, &end, 10);
-    if (colon == std::string::npos || end == text.c_str() + colon + 1 || *end != '\0' || port < 0 || port > 65535)
+    try {
+        auto [host, port] = MockAcmeConfig::parseHostPort(text);
+        return {host.empty() ? "0.0.0.0" : host, port};
+    } catch (const Error&) {
         throw Error("pebble config: \"" + key + "\" must be HOST:PORT, not \"" + InvalidNameError::printable(text) + "\"");
-    std::string host = text.substr(0, colon);
-    if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    return {host.empty() ? "0.0.0.0" : host, static_cast<std::uint16_t>(port)};
+    }
 }
 
 // An environment variable that must be a whole number lo..hi when set.
@@ -212,6 +210,17 @@ std::optional<int> whole(const std::function<const char*(const char*)>& lookup, 
 }
 
 }  // namespace
+
+std::pair<std::string, std::uint16_t> MockAcmeConfig::parseHostPort(const std::string& text) {
+    const auto colon = text.rfind(':');
+    char* end = nullptr;
+    const long port = colon == std::string::npos ? -1 : std::strtol(text.c_str() + colon + 1, &end, 10);
+    if (colon == std::string::npos || end == text.c_str() + colon + 1 || *end != '\0' || port < 0 || port > 65535)
+        throw Error("expected HOST:PORT, got \"" + InvalidNameError::printable(text) + "\"");
+    std::string host = text.substr(0, colon);
+    if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    return {host, static_cast<std::uint16_t>(port)};
+}
 
 bool MockAcmeConfig::isPebbleJson(const std::string& json) {
     try {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cxxacme/KeyType.h"
@@ -124,6 +125,10 @@ struct MockAcmeConfig {
     void applyJson(const std::string& json);
     /// Throws `cxxacme::Error` for values out of range.
     void validate() const;
+
+    /// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (empty host) as host and port;
+    /// throws `cxxacme::Error` for anything else.
+    static std::pair<std::string, std::uint16_t> parseHostPort(const std::string& text);
 
     // --- pebble's way of being configured (docs/mock-acme.md, "In pebble's place") ---
     /// Whether `json` is meant as pebble's configuration file: one member,
