@@ -17,7 +17,7 @@ namespace {
 
 /// Asks `server` (or the system's resolvers) for `type` records at `name`;
 /// returns the answer section's records of that type, decoded: TXT as the
-/// joined strings, NS as the name, A as the dotted address.
+/// joined strings, NS as the name, A and AAAA as the address's text.
 std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
                              std::chrono::milliseconds timeout) {
     const std::string where = server.empty() ? "the system resolver" : server;
@@ -76,6 +76,10 @@ std::vector<std::string> ask(const std::string& server, const std::string& name,
             char text[INET_ADDRSTRLEN];
             inet_ntop(AF_INET, p, text, sizeof text);
             values.emplace_back(text);
+        } else if (type == ns_t_aaaa && ns_rr_rdlen(rr) == 16) {
+            char text[INET6_ADDRSTRLEN];
+            inet_ntop(AF_INET6, p, text, sizeof text);
+            values.emplace_back(text);
         }
     }
     return values;
@@ -91,6 +95,11 @@ std::vector<std::string> DnsTxtLookup::query(const std::string& server, const st
 std::vector<std::string> DnsTxtLookup::addresses(const std::string& server, const std::string& name,
                                                  std::chrono::milliseconds timeout) {
     return ask(server, name, ns_t_a, timeout);
+}
+
+std::vector<std::string> DnsTxtLookup::ipv6Addresses(const std::string& server, const std::string& name,
+                                                     std::chrono::milliseconds timeout) {
+    return ask(server, name, ns_t_aaaa, timeout);
 }
 
 std::vector<std::string> DnsTxtLookup::authoritativeServers(const std::string& resolver, const std::string& name,

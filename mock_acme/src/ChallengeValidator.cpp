@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <optional>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -19,6 +22,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/URI.h>
 
 #include "cxxacme/Certificate.h"
@@ -97,6 +102,28 @@ int connectTo(const std::string& address, std::uint16_t port, std::chrono::milli
     return fd;
 }
 
+// "ADDR:PORT", with brackets around an IPv6 address (RFC 3986 §3.2.2).
+std::string hostPort(const std::string& address, std::uint16_t port) {
+    return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+// A connection to the first of `addresses` that takes one, as
+// Let's Encrypt's validation falls back from IPv6 to IPv4 when the IPv6
+// connection cannot be made (an answer that comes, however wrong, is the
+// answer). Throws Error naming every address tried.
+std::pair<int, std::string> connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port,
+                                           std::chrono::milliseconds timeout) {
+    std::string failures;
+    for (const auto& address : addresses) {
+        try {
+            return {connectTo(address, port, timeout), address};
+        } catch (const Error& e) {
+            failures += (failures.empty() ? "" : "; ") + hostPort(address, port) + ": " + e.what();
+        }
+    }
+    throw Error(failures.empty() ? "no address to connect to" : failures);
+}
+
 AcmeProblem problem(const std::string& type, const std::string& detail, const Identifier& id) {
     return AcmeProblem(type, id.value + ": " + detail, type == "connection" || type == "dns" ? 400 : 403);
 }
@@ -106,18 +133,27 @@ AcmeProblem problem(const std::string& type, const std::string& detail, const Id
 ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono::milliseconds timeout)
     : config_(config), timeout_(timeout) {}
 
-std::string ChallengeValidator::addressOf(const std::string& name) const {
-    const auto it = config_.resolve.find(name);
-    if (it != config_.resolve.end()) return it->second;
-    if (!config_.resolveThroughDns || config_.dnsServer.empty()) return config_.defaultAddress;
+std::vector<std::string> ChallengeValidator::addressesOf(const Identifier& id, const std::string& host) const {
+    if (id.type == Identifier::Type::Ip && host == id.value) return {id.value};
+    const auto it = config_.resolve.find(host);
+    if (it != config_.resolve.end()) return {it->second};
+    if (!config_.resolveThroughDns || config_.dnsServer.empty()) return {config_.defaultAddress};
+    // as pebble and Let's Encrypt: IPv6 first; the first address of each
+    // family. One family's failure is borne when the other has an address.
     std::vector<std::string> found;
-    try {
-        found = DnsTxtLookup::addresses(config_.dnsServer, name, timeout_);
-    } catch (const DnsError& e) {
-        throw problem("dns", e.what(), Identifier{Identifier::Type::Dns, name});
+    std::optional<DnsError> failure;
+    for (auto lookup : {&DnsTxtLookup::ipv6Addresses, &DnsTxtLookup::addresses}) {
+        try {
+            const auto family = lookup(config_.dnsServer, host, timeout_);
+            if (!family.empty()) found.push_back(family.front());
+        } catch (const DnsError& e) {
+            if (!failure) failure = e;
+        }
     }
-    if (found.empty()) throw problem("dns", "no A record (from " + config_.dnsServer + ")", Identifier{Identifier::Type::Dns, name});
-    return found.front();
+    if (found.empty() && failure) throw problem("dns", failure->what(), Identifier{Identifier::Type::Dns, host});
+    if (found.empty())
+        throw problem("dns", "no AAAA or A record (from " + config_.dnsServer + ")", Identifier{Identifier::Type::Dns, host});
+    return found;
 }
 
 std::optional<AcmeProblem> ChallengeValidator::validate(const ValidationRequest& request) {
@@ -126,7 +162,7 @@ std::optional<AcmeProblem> ChallengeValidator::validate(const ValidationRequest&
         if (request.challengeType == "tls-alpn-01") return tls(request, true);
         if (request.challengeType == "tls-sni-01") return tls(request, false);
         if (request.challengeType == "dns-01") return dns01(request);
-    } catch (const AcmeProblem& p) {  // a name that does not resolve (addressOf)
+    } catch (const AcmeProblem& p) {  // a name that does not resolve (addressesOf)
         return p;
     }
     return AcmeProblem("malformed", "unknown challenge type " + request.challengeType, 400);
@@ -138,15 +174,21 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
     std::uint16_t port = config_.http01Port;
     std::string path = "/.well-known/acme-challenge/" + request.token;
     for (int redirects = 0;; ++redirects) {
-        const std::string address = id.type == Identifier::Type::Ip && host == id.value ? id.value : addressOf(host);
+        const auto addresses = addressesOf(id, host);
         std::string body;
         int status = 0;
         std::string location;
         try {
-            Poco::Net::HTTPClientSession session(address, port);
+            int fd = -1;
+            try {
+                fd = connectToFirst(addresses, port, timeout_).first;
+            } catch (const Error& e) {
+                return problem("connection", "fetching http://" + hostPort(host, port) + path + ": " + e.what(), id);
+            }
+            Poco::Net::HTTPClientSession session(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)));
             session.setTimeout(Poco::Timespan(timeout_.count() * 1000));
             Poco::Net::HTTPRequest get(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
-            get.setHost(host.find(':') != std::string::npos ? "[" + host + "]" : host, port);
+            get.setHost(hostPort(host, port));
             get.set("User-Agent", "cxxacme-mock-acme validation");
             get.set("Accept", "*/*");
             session.sendRequest(get);
@@ -160,14 +202,13 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                 body.append(buf, static_cast<std::size_t>(in.gcount()));
             }
         } catch (const Poco::Exception& e) {
-            return problem("connection", "fetching http://" + host + ":" + std::to_string(port) + path + ": " +
-                                             e.displayText(), id);
+            return problem("connection", "fetching http://" + hostPort(host, port) + path + ": " + e.displayText(), id);
         }
         if (status >= 300 && status < 400 && !location.empty()) {
             if (redirects >= kMaxRedirects) return problem("connection", "too many redirects", id);
             Poco::URI target;
             try {
-                target = Poco::URI(Poco::URI("http://" + host + ":" + std::to_string(port) + path), location);
+                target = Poco::URI(Poco::URI("http://" + hostPort(host, port) + path), location);
             } catch (const Poco::Exception&) {
                 return problem("connection", "unreadable redirect", id);
             }
@@ -197,7 +238,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         sni = KeyAuthorization::tlsSni01Name(request.keyAuthorization);
         expectedSan = sni;
     }
-    const std::string address = id.type == Identifier::Type::Ip ? id.value : addressOf(id.value);
+    const auto addresses = addressesOf(id, id.value);
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
     if (!ctx) return AcmeProblem("serverInternal", detail::takeOpenSslErrors("SSL_CTX_new"), 500);
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
@@ -205,9 +246,9 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
     std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
     std::unique_ptr<Fd> fd;
     try {
-        fd = std::make_unique<Fd>(connectTo(address, config_.tlsAlpn01Port, timeout_));
+        fd = std::make_unique<Fd>(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_).first);
     } catch (const Error& e) {
-        return problem("connection", address + ":" + std::to_string(config_.tlsAlpn01Port) + ": " + e.what(), id);
+        return problem("connection", e.what(), id);
     }
     SSL_set_fd(ssl.get(), fd->get());
     SSL_set_tlsext_host_name(ssl.get(), sni.c_str());

@@ -9,7 +9,8 @@
 #     part 1 uses "-config F") and environment:
 #     the lines scripts wait for, meta.externalAccountRequired, lego
 #     registering with the example's kid-1 key and getting a certificate,
-#     names resolved through -dnsserver (pebble-challtestsrv), the
+#     names resolved through -dnsserver (pebble-challtestsrv: A, and AAAA
+#     first, as pebble), the
 #     domainBlocklist, the ocspResponderURL and pebble's 5-year certificates.
 MOCK_ACME=$1
 CXXACME=$2
@@ -44,7 +45,8 @@ json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY
 KID1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pebble"]["externalAccountMACKeys"]["kid-1"])' "$EXAMPLE")
 # pebble resolves names through -dnsserver: challtestsrv answers 127.0.0.1
-# for every name, and 127.0.0.2 for the one this test moves there
+# for every name (and no AAAA), 127.0.0.2 for the one this test moves
+# there, and ::1 as well for the one it gives an AAAA record
 CTS_MGMT=$(free_port)
 pebble-challtestsrv -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$CTS_MGMT" -defaultIPv6 "" \
   -http01 "" -https01 "" -tlsalpn01 "" > "$work/challtestsrv.log" 2>&1 &
@@ -53,6 +55,8 @@ for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$CTS_MGMT/" && 
 for _ in $(seq 1 50); do grep -q "Starting challenge servers" "$work/challtestsrv.log" && break; sleep 0.1; done
 curl -sS -d '{"host":"moved.example.test","addresses":["127.0.0.2"]}' "http://127.0.0.1:$CTS_MGMT/add-a" \
   || fail "challtestsrv took no A record"
+curl -sS -d '{"host":"six.example.test","addresses":["::1"]}' "http://127.0.0.1:$CTS_MGMT/add-aaaa" \
+  || fail "challtestsrv took no AAAA record"
 PEBBLE_VA_NOSLEEP=1 \
   "$work/bin/pebble" -config="$work/pebble.json" -dnsserver="127.0.0.1:$DNS_PORT" -strict=false > "$work/pebble.log" 2> "$work/pebble.err" &
 pids+=($!)
@@ -98,6 +102,11 @@ lg2=("${lg[@]/127.0.0.1:$HTTP_PORT/127.0.0.2:$HTTP_PORT}")
 LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg2[@]}" --domains moved.example.test run > "$work/lego-moved.log" 2>&1 \
   || fail "moved.example.test was not validated at its A record's address: $(tail -3 "$work/lego-moved.log")"
 echo "-dnsserver: moved.example.test validated at 127.0.0.2, its A record"
+# a name with an AAAA record as well: IPv6 first, as pebble; lego listens on ::1 only
+lg6=("${lg[@]/127.0.0.1:$HTTP_PORT/[::1]:$HTTP_PORT}")
+LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg6[@]}" --domains six.example.test run > "$work/lego-six.log" 2>&1 \
+  || fail "six.example.test was not validated at its AAAA record's address: $(tail -3 "$work/lego-six.log")"
+echo "-dnsserver: six.example.test validated at ::1, its AAAA record"
 
 if LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains www.blocked.example.test run > "$work/lego-blocked.log" 2>&1; then
   fail "a certificate for a blocked domain was issued"

@@ -22,6 +22,7 @@
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/responders/Http01Responder.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/testing/FakeClock.h"
 
@@ -216,6 +217,55 @@ BOOST_AUTO_TEST_CASE(names_resolve_through_the_dns_server_when_asked) {
     const auto unanswered = ChallengeValidator(silent, 2s).validate(req);
     BOOST_TEST(typeOf(unanswered) == "dns");
     if (unanswered) BOOST_TEST(unanswered->detail().find("dnsed.example.test") != std::string::npos, unanswered->detail());
+}
+
+// Through DNS, IPv6 comes first (pebble asks AAAA before A and dials the
+// first address); when the IPv6 connection cannot be made, the IPv4 address
+// is tried (Let's Encrypt's fallback); an IPv6 address that answers, even
+// wrongly, is the answer.
+BOOST_AUTO_TEST_CASE(through_dns_ipv6_comes_first_then_ipv4) {
+    const auto req = request("http-01", "six.example.test", "tokenIpv6Firstaaaaaaaaa");
+    const Challenge challenge{"http-01", "u", req.token, "pending"};
+    responders::Http01Responder six;  // on ::1 only
+    MockAcmeConfig c = srv.config();
+    c.resolveThroughDns = true;
+    c.http01Port = six.listen("::1", 0);
+    ChallengeValidator throughDns(c, 2s);
+    srv.call("/add-a", R"({"host":"six.example.test","addresses":["127.0.0.2"]})");  // nothing listens there
+    srv.call("/add-aaaa", R"({"host":"six.example.test","addresses":["::1"]})");
+    BOOST_TEST(typeOf(throughDns.validate(req)) == "unauthorized");  // ::1 answered 404: no fallback
+    six.startResponding("six.example.test", challenge, req.keyAuthorization);
+    BOOST_TEST(typeOf(throughDns.validate(req)) == "ok");  // only ::1 could answer
+
+    // IPv4 on the same port holds the right answer; IPv6 answers wrongly: IPv6's answer counts
+    responders::Http01Responder four;
+    BOOST_REQUIRE_EQUAL(four.listen("127.0.0.1", c.http01Port), c.http01Port);
+    four.startResponding("six.example.test", challenge, req.keyAuthorization);
+    srv.call("/clear-a", R"({"host":"six.example.test"})");  // (add-a adds to what is there)
+    srv.call("/add-a", R"({"host":"six.example.test","addresses":["127.0.0.1"]})");
+    six.stopResponding("six.example.test", challenge, req.keyAuthorization);
+    BOOST_TEST(typeOf(throughDns.validate(req)) == "unauthorized");
+    // IPv6 refuses the connection: IPv4 is tried
+    six.stop();
+    BOOST_TEST(typeOf(throughDns.validate(req)) == "ok");
+    // neither takes it: both addresses named
+    four.stop();
+    const auto neither = throughDns.validate(req);
+    BOOST_TEST(typeOf(neither) == "connection");
+    if (neither) {
+        BOOST_TEST(neither->detail().find("[::1]:" + std::to_string(c.http01Port)) != std::string::npos, neither->detail());
+        BOOST_TEST(neither->detail().find("127.0.0.1:" + std::to_string(c.http01Port)) != std::string::npos, neither->detail());
+    }
+    // a name with an AAAA record only
+    srv.call("/set-default-ipv4", R"({"ip":""})");
+    const auto onlySix = request("tls-alpn-01", "onlysix.example.test", "tokenOnlyIpv6aaaaaaaaaa");
+    responders::TlsAlpn01Responder tlsSix;
+    c.tlsAlpn01Port = tlsSix.listen("::1", 0);
+    tlsSix.startResponding("onlysix.example.test", Challenge{"tls-alpn-01", "u", onlySix.token, "pending"},
+                           onlySix.keyAuthorization);
+    const auto viaSix = ChallengeValidator(c, 2s).validate(onlySix);
+    srv.call("/set-default-ipv4", R"({"ip":"127.0.0.1"})");
+    BOOST_TEST(typeOf(viaSix) == "ok");
 }
 
 // RFC 8738: an ip identifier is fetched at the address itself (http-01), and

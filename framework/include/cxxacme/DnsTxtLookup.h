@@ -25,6 +25,12 @@ public:
     static std::vector<std::string> addresses(const std::string& server, const std::string& name,
                                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+    /// The IPv6 addresses of `name` (its AAAA records, in RFC 5952 text)
+    /// asked of `server` (as `query`). Empty when it has none; throws
+    /// `DnsError` as `query`.
+    static std::vector<std::string> ipv6Addresses(const std::string& server, const std::string& name,
+                                                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
     /// The authoritative servers of the zone holding `name`, as
     /// "IPv4:PORT": walks up from `name` asking `resolver` (as `query`) for
     /// NS records until a zone answers, then for each server's A records.

@@ -27,7 +27,12 @@ namespace cxxacme::mock_acme {
 ///   base64url(SHA-256(key authorization)).
 ///
 /// Names resolve through the config's `resolve` map, else (with
-/// `resolveThroughDns` and a `dnsServer`) through the DNS server's A records, else to `defaultAddress`. Every network step has a timeout.
+/// `resolveThroughDns` and a `dnsServer`) through the DNS server's AAAA and
+/// A records, else to `defaultAddress`. Through DNS, validation connects to
+/// the first IPv6 address and, when that connection cannot be made, to the
+/// first IPv4 one (Let's Encrypt's rule; pebble tries only the first
+/// address, IPv6 when there is one). An address that takes the connection
+/// gives the answer, whatever it is. Every network step has a timeout.
 class ChallengeValidator final : public IChallengeValidator {
 public:
     explicit ChallengeValidator(const MockAcmeConfig& config,
@@ -36,8 +41,10 @@ public:
     std::optional<AcmeProblem> validate(const ValidationRequest& request) override;
 
 private:
-    /// Throws the "dns" AcmeProblem when the DNS server has no address for it.
-    std::string addressOf(const std::string& name) const;
+    /// Where to connect for `host` (the identifier's value, or a redirect's
+    /// host), in the order to try. Throws the "dns" AcmeProblem when the DNS
+    /// server fails or has no address for it.
+    std::vector<std::string> addressesOf(const Identifier& id, const std::string& host) const;
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
     std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;
     std::optional<AcmeProblem> dns01(const ValidationRequest& request) const;

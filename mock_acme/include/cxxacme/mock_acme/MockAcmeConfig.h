@@ -41,9 +41,10 @@ struct MockAcmeConfig {
     std::string dnsServer;                   ///< "ADDR:PORT" asked for dns-01 TXT records; empty: dns-01 fails
     std::string defaultAddress = "127.0.0.1";///< where every name resolves unless `resolve` says otherwise
     std::map<std::string, std::string> resolve;  ///< name -> address overrides
-    /// With a `dnsServer`: names not in `resolve` resolve through it (its
-    /// A records), as pebble's do through its -dnsserver; a name
-    /// with neither fails validation with a "dns" problem. On as pebble.
+    /// With a `dnsServer`: names not in `resolve` resolve through it (the
+    /// first AAAA record, then the first A record if nothing takes the IPv6
+    /// connection), as pebble's do through its -dnsserver; a name with
+    /// neither fails validation with a "dns" problem. On as pebble.
     bool resolveThroughDns = false;
     bool skipValidation = false;             ///< challenges become valid without any check
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
