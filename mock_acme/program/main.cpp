@@ -37,7 +37,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --tls01-port N              port tls-alpn-01/tls-sni-01 validation connects to (default 5001)
   --dns-server ADDR:PORT      DNS server asked for dns-01 TXT records
   --resolve NAME=ADDR         where NAME resolves for validation (repeatable; default: all to 127.0.0.1)
-  --resolve-through-dns       with --dns-server, other names resolve through its A records
+  --resolve-through-dns       with --dns-server, other names resolve through its AAAA and A
+                              records (IPv6 first, IPv4 when IPv6 cannot be reached)
   --write-ca FILE             write the PEM of the CA that signed the HTTPS certificate
   --config FILE.json          read settings (see docs/mock-acme.md); later flags override
   --verbose                   log every request (method, path, status, problem type) to stderr
@@ -55,6 +56,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --eab-single-use            each --eab key binds one account only (default: any number)
   --terms-of-service URL      the terms new accounts must agree to ("": none asked)
   --block-domain NAME         refuse NAME and every name under it (repeatable)
+  --caa-identity NAME         a name the directory gives in meta.caaIdentities (repeatable;
+                              default cxxacme.mock)
   --cert-lifetime SECONDS     lifetime of the default profile's certificates (default 90 days)
   --order-lifetime SECONDS    --authz-lifetime SECONDS
   --forget-after SECONDS      forget orders (with their certificates, authorizations and
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
     MockAcmeConfig config;
     std::string writeCa;
     bool verbose = false;
+    bool caaGiven = false;  // --caa-identity seen: later ones add to it
     const std::string program = argc > 0 ? argv[0] : "";
     bool asPebble = program == "pebble" || program.ends_with("/pebble") ||
                     std::find(args.begin(), args.end(), "--pebble") != args.end();
@@ -182,6 +186,11 @@ int main(int argc, char** argv) {
         else if (a == "--https-cert") config.httpsCertificateFile = value();
         else if (a == "--https-key") config.httpsPrivateKeyFile = value();
         else if (a == "--block-domain") config.blockedDomains.push_back(value());
+        else if (a == "--caa-identity") {
+            if (!caaGiven) config.caaIdentities.clear();  // the first one replaces the default
+            caaGiven = true;
+            config.caaIdentities.push_back(value());
+        }
         else if (a == "--pebble") continue;
         else if (a == "--http01-port") config.http01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));
         else if (a == "--tls01-port") config.tlsAlpn01Port = static_cast<std::uint16_t>(number(value(), 1, 65535));

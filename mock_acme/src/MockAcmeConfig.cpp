@@ -91,6 +91,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "httpsCertificateFile") httpsCertificateFile = text(j, key);
         else if (key == "httpsPrivateKeyFile") httpsPrivateKeyFile = text(j, key);
         else if (key == "blockedDomains") blockedDomains = stringList(j, key);
+        else if (key == "caaIdentities") caaIdentities = stringList(j, key);
         else if (key == "http01Port") http01Port = number<std::uint16_t>(j, key);
         else if (key == "tlsAlpn01Port") tlsAlpn01Port = number<std::uint16_t>(j, key);
         else if (key == "dnsServer") dnsServer = text(j, key);
@@ -172,6 +173,10 @@ void MockAcmeConfig::validate() const {
          std::any_of(ocspResponderUrl.begin(), ocspResponderUrl.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; })))
         throw Error("mock-acme config: ocspResponderUrl must be an http:// or https:// URL of printable ASCII, not \"" +
                     InvalidNameError::printable(ocspResponderUrl) + "\"");
+    for (const auto& name : caaIdentities)
+        if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
+            throw Error("mock-acme config: CAA identity \"" + InvalidNameError::printable(name) +
+                        "\" is not a DNS name in lower case");
     for (const auto& name : blockedDomains)
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: blocked domain \"" + InvalidNameError::printable(name) +
@@ -181,6 +186,8 @@ void MockAcmeConfig::validate() const {
 // ------------------------------------------------------------ pebble's way
 
 namespace {
+
+constexpr Duration kPebbleLifetime = std::chrono::seconds(157766400);  // pebble's certificates: 5 years
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -241,7 +248,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     retryAfterSeconds = 3;
     managementTls = true;
     resolveThroughDns = true;
-    profiles[defaultProfile].lifetime = std::chrono::seconds(157766400);  // pebble's 5 years
+    profiles[defaultProfile].lifetime = kPebbleLifetime;
 }
 
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {
@@ -256,6 +263,8 @@ std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& json
     if (!json) throw Error("pebble config: expected one object, \"pebble\"");
     std::vector<std::string> warnings;
     const auto& j = *json;
+    std::optional<Duration> validityPeriod;                // certificateValidityPeriod, when over 0
+    std::map<std::string, CertificateProfile> newProfiles;  // "profiles", with 0 for "pebble's default"
     for (const auto& key : j.getNames()) {
         const std::string k = lower(key);
         if (j.isNull(key)) {
@@ -287,7 +296,38 @@ std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& json
             for (const auto& name : stringList(j, key)) blockedDomains.push_back(lower(name));
         } else if (k == "certificatevalidityperiod") {
             const auto period = seconds(j, key);
-            if (period > Duration::zero()) profiles[defaultProfile].lifetime = period;  // 0: pebble's default
+            if (period > Duration::zero()) validityPeriod = period;  // 0: pebble's default
+        } else if (k == "profiles") {  // newer pebble: {NAME: {description, validityPeriod}}
+            const auto object = j.getObject(key);
+            if (!object) throw Error("pebble config: \"profiles\" must be an object");
+            for (const auto& name : object->getNames()) {
+                const auto p = object->getObject(name);
+                const std::string where = "profiles." + InvalidNameError::printable(name);
+                if (!p) throw Error("pebble config: \"" + where + "\" must be an object");
+                if (name.empty() || name.size() > 64 ||
+                    std::any_of(name.begin(), name.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f || c == '"'; }))
+                    throw Error("pebble config: profile name \"" + InvalidNameError::printable(name) + "\" is not printable ASCII of 1..64 bytes");
+                CertificateProfile profile{name, Duration::zero()};
+                for (const auto& field : p->getNames()) {
+                    if (p->isNull(field)) continue;
+                    if (lower(field) == "description") profile.description = text(*p, field);
+                    else if (lower(field) == "validityperiod") profile.lifetime = seconds(*p, field);
+                    else warnings.push_back(where + "." + InvalidNameError::printable(field) + " is not known; ignored");
+                }
+                newProfiles[name] = profile;
+            }
+        } else if (k == "keyalgorithm") {  // newer pebble: the CA's key, "rsa" (its default) or "ecdsa"
+            const std::string algorithm = text(j, key);
+            if (algorithm == "rsa") caKeyType = KeyType::Rsa2048;
+            else if (algorithm == "ecdsa") caKeyType = KeyType::EcP256;
+            else if (!algorithm.empty())
+                throw Error("pebble config: \"keyAlgorithm\" must be \"rsa\" or \"ecdsa\", not \"" +
+                            InvalidNameError::printable(algorithm) + "\"");
+        } else if (k == "caaidentities") {
+            caaIdentities.clear();
+            for (const auto& name : stringList(j, key)) caaIdentities.push_back(lower(name));
+        } else if (k == "crllistenaddress" || k == "crlbaseurl" || k == "crlmaxdelay" || k == "crlvalidity") {
+            warnings.push_back("\"" + key + "\": mock-acme serves no CRL; ignored");
         } else if (k == "retryafter") {
             const auto object = j.getObject(key);
             if (!object) throw Error("pebble config: \"retryAfter\" must be an object");
@@ -306,6 +346,16 @@ std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& json
         } else {
             warnings.push_back("\"" + InvalidNameError::printable(key) + "\" is not a pebble setting mock-acme knows; ignored");
         }
+    }
+    if (!newProfiles.empty()) {
+        // pebble picks a profile at random for an order that names none; mock-acme
+        // stays deterministic: "default" when there is one, else the first by name
+        for (auto& [name, profile] : newProfiles)
+            if (profile.lifetime <= Duration::zero()) profile.lifetime = validityPeriod.value_or(kPebbleLifetime);
+        profiles = std::move(newProfiles);
+        defaultProfile = profiles.count("default") ? "default" : profiles.begin()->first;
+    } else if (validityPeriod) {
+        profiles[defaultProfile].lifetime = *validityPeriod;
     }
     return warnings;
 }

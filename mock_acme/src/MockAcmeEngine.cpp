@@ -131,7 +131,7 @@ public:
         if (!config_.termsOfService.empty()) meta->set("termsOfService", config_.termsOfService);
         meta->set("website", url("/"));
         Array::Ptr caa = new Array;
-        caa->add(std::string("cxxacme.mock"));
+        for (const auto& name : config_.caaIdentities) caa->add(name);
         meta->set("caaIdentities", caa);
         meta->set("externalAccountRequired", config_.externalAccountRequired);
         auto profiles = obj();

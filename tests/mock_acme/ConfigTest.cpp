@@ -219,7 +219,8 @@ BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is
     const auto warnings = config.applyPebbleJson(R"({"Pebble": {
         "LISTENADDRESS": "[::1]:14001", "managementListenAddress": "", "HTTPPort": 80, "tlsport": 443,
         "domainBlocklist": ["Blocked.Example"], "certificateValidityPeriod": 3600,
-        "retryAfter": {"authz": 7, "order": 9}, "ocspResponderURL": "http://127.0.0.1:4002", "keyAlgorithm": "rsa"}})");
+        "retryAfter": {"authz": 7, "order": 9}, "ocspResponderURL": "http://127.0.0.1:4002", "smtpServer": {},
+        "crlBaseURL": "http://127.0.0.1:4003/"}})");
     config.validate();
     BOOST_TEST(config.listenHost == "::1");
     BOOST_TEST(config.listenPort == 14001);
@@ -234,10 +235,62 @@ BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is
     std::string all;
     for (const auto& w : warnings) all += w + "\n";
     BOOST_TEST_MESSAGE(all);
-    BOOST_TEST(warnings.size() == 3u);
+    BOOST_TEST(warnings.size() == 4u);
     BOOST_TEST(all.find("managementListenAddress") != std::string::npos);
     BOOST_TEST(all.find("retryAfter.order") != std::string::npos);
-    BOOST_TEST(all.find("keyAlgorithm") != std::string::npos);
+    BOOST_TEST(all.find("\"smtpServer\" is not a pebble setting") != std::string::npos);
+    BOOST_TEST(all.find("\"crlBaseURL\": mock-acme serves no CRL") != std::string::npos);
+}
+
+// Newer pebble's file: profiles, the CA's key algorithm, CAA identities.
+BOOST_AUTO_TEST_CASE(newer_pebbles_profiles_key_algorithm_and_caa_identities_are_read) {
+    MockAcmeConfig config;
+    config.applyPebbleDefaults();
+    const auto warnings = config.applyPebbleJson(R"({"pebble": {"keyAlgorithm": "ecdsa",
+        "caaIdentities": ["Pebble.Example.Test", "second.example.test"],
+        "profiles": {"default": {"description": "The profile you know", "validityPeriod": 7776000},
+                     "shortlived": {"Description": "Six days", "ValidityPeriod": 518400},
+                     "pebbles-own": {"validityPeriod": 0}, "odd": {"description": "x", "color": "blue"}}}})");
+    config.validate();
+    BOOST_TEST(config.caKeyType == KeyType::EcP256);
+    BOOST_TEST(config.caaIdentities == (std::vector<std::string>{"pebble.example.test", "second.example.test"}));
+    BOOST_TEST(config.profiles.size() == 4u);
+    BOOST_TEST(config.defaultProfile == "default");
+    BOOST_TEST(config.profiles.at("default").description == "The profile you know");
+    BOOST_TEST((config.profiles.at("default").lifetime == std::chrono::hours(24 * 90)));
+    BOOST_TEST((config.profiles.at("shortlived").lifetime == std::chrono::hours(24 * 6)));
+    BOOST_TEST(config.profiles.at("shortlived").description == "Six days");
+    BOOST_TEST((config.profiles.at("pebbles-own").lifetime == std::chrono::seconds(157766400)));  // 0: pebble's 5 years
+    BOOST_TEST(!config.profiles.count("classic"));  // the file's profiles replace mock-acme's
+    BOOST_REQUIRE(warnings.size() == 1u);
+    BOOST_TEST(warnings[0].find("profiles.odd.color") != std::string::npos, warnings[0]);
+
+    // no "default" profile: the first by name; a profile without a period takes
+    // certificateValidityPeriod when there is one; the RSA CA of pebble's own
+    MockAcmeConfig other;
+    BOOST_TEST(other.applyPebbleJson(R"({"pebble": {"keyAlgorithm": "rsa", "certificateValidityPeriod": 3600,
+        "profiles": {"b": {}, "a": {"validityPeriod": 60}}}})").empty());
+    other.validate();
+    BOOST_TEST(other.defaultProfile == "a");
+    BOOST_TEST((other.profiles.at("a").lifetime == std::chrono::seconds(60)));
+    BOOST_TEST((other.profiles.at("b").lifetime == std::chrono::hours(1)));
+    BOOST_TEST(other.caKeyType == KeyType::Rsa2048);
+
+    // an empty "profiles" leaves the profiles alone, as pebble falls back to one of its own
+    MockAcmeConfig empty;
+    empty.applyPebbleDefaults();
+    BOOST_TEST(empty.applyPebbleJson(R"({"pebble": {"profiles": {}}})").empty());
+    BOOST_TEST(empty.defaultProfile == "classic");
+
+    // mock-acme's own key, and its check
+    MockAcmeConfig own;
+    own.applyJson(R"({"caaIdentities": ["ca.example.test"]})");
+    own.validate();
+    BOOST_TEST(own.caaIdentities == (std::vector<std::string>{"ca.example.test"}));
+    BOOST_TEST(MockAcmeConfig().caaIdentities == (std::vector<std::string>{"cxxacme.mock"}));
+    BOOST_TEST(refusedNaming(R"({"caaIdentities": ["Upper.Example"]})", "Upper.Example"));
+    BOOST_TEST(refusedNaming(R"({"caaIdentities": ["bad..name"]})", "CAA identity"));
+    BOOST_TEST(refusedNaming(R"({"caaIdentities": "one.example"})", "caaIdentities"));
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_pebble_file_is_refused_with_its_key_named) {
@@ -256,6 +309,15 @@ BOOST_AUTO_TEST_CASE(a_bad_pebble_file_is_refused_with_its_key_named) {
     BOOST_TEST(refusalOf(R"({"pebble": {"domainBlocklist": ["bad..name"]}})").find("bad..name") != std::string::npos);
     BOOST_TEST(refusalOf(R"({"pebble": {"certificate": "c.pem"}})").find("httpsPrivateKeyFile") != std::string::npos);
     BOOST_TEST(refusalOf(R"({"pebble": {"retryAfter": 3}})").find("retryAfter") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"keyAlgorithm": "dsa"}})").find("keyAlgorithm") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"caaIdentities": ["bad..name"]}})").find("bad..name") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"profiles": 1}})").find("profiles") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"profiles": {"x": 1}}})").find("profiles.x") != std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"profiles": {"x": {"validityPeriod": -1}}}})").find("validityPeriod") !=
+               std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"profiles": {"x": {"validityPeriod": "90d"}}}})").find("validityPeriod") !=
+               std::string::npos);
+    BOOST_TEST(refusalOf(R"({"pebble": {"profiles": {"two words": {}}}})").find("two words") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(pebbles_environment_sets_the_knobs_pebble_reads_from_it) {

@@ -222,8 +222,20 @@ BOOST_AUTO_TEST_CASE(accounts) {
 BOOST_AUTO_TEST_CASE(without_terms_of_service_no_agreement_is_asked) {
     MockAcmeConfig config = quietConfig();
     config.termsOfService.clear();
+    {
+        MockAcmeConfig named = quietConfig();
+        named.caaIdentities = {"ca.example.test", "other-ca.example.test"};
+        Server withCaa(named);
+        const auto caa = withCaa.session.get(withCaa.server.directoryUrl()).json()->getObject("meta")->getArray("caaIdentities");
+        BOOST_REQUIRE(caa);
+        BOOST_TEST(caa->size() == 2u);
+        BOOST_TEST(caa->getElement<std::string>(1) == "other-ca.example.test");
+    }
     Server s(config);
-    BOOST_TEST(!s.session.get(s.server.directoryUrl()).json()->getObject("meta")->has("termsOfService"));
+    const auto meta = s.session.get(s.server.directoryUrl()).json()->getObject("meta");
+    BOOST_TEST(!meta->has("termsOfService"));
+    BOOST_TEST(meta->getArray("caaIdentities")->size() == 1u);
+    BOOST_TEST(meta->getArray("caaIdentities")->getElement<std::string>(0) == "cxxacme.mock");
     const Reply created = s.session.post(s.session.dir("newAccount"), s.account, "", "{}");
     BOOST_TEST(created.status == 201);
     BOOST_TEST(created.json()->getValue<bool>("termsOfServiceAgreed") == false);

@@ -72,6 +72,9 @@ struct MockAcmeConfig {
     /// default: like pebble, a key binds any number of accounts.
     bool eabSingleUse = false;
     std::string termsOfService = "https://127.0.0.1/terms-of-service";
+    /// The directory's `meta.caaIdentities`: the names this CA goes by in
+    /// CAA records (RFC 8555 §7.1.1, RFC 8659). DNS names in lower case.
+    std::vector<std::string> caaIdentities = {"cxxacme.mock"};
     /// newOrder refuses these names and every name under them (a wildcard's
     /// too) with rejectedIdentifier, as pebble's `domainBlocklist`.
     std::vector<std::string> blockedDomains;
