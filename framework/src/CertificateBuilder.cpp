@@ -82,6 +82,27 @@ void addOcspResponder(X509* cert, const std::string& url) {
     checkOne(X509_add1_ext_i2d(cert, NID_info_access, aia.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
 }
 
+// cRLDistributionPoints with one DistributionPoint: fullName = the URI.
+void addCrlDistributionPoint(X509* cert, const std::string& url) {
+    std::unique_ptr<CRL_DIST_POINTS, decltype(&CRL_DIST_POINTS_free)> points(
+        checked(sk_DIST_POINT_new_null(), "sk_DIST_POINT_new_null"), &CRL_DIST_POINTS_free);
+    std::unique_ptr<DIST_POINT, decltype(&DIST_POINT_free)> point(checked(DIST_POINT_new(), "DIST_POINT_new"),
+                                                                  &DIST_POINT_free);
+    point->distpoint = checked(DIST_POINT_NAME_new(), "DIST_POINT_NAME_new");
+    point->distpoint->type = 0;  // fullName
+    point->distpoint->name.fullname = checked(GENERAL_NAMES_new(), "GENERAL_NAMES_new");
+    GeneralNamePtr name(checked(GENERAL_NAME_new(), "GENERAL_NAME_new"));
+    std::unique_ptr<ASN1_IA5STRING, decltype(&ASN1_IA5STRING_free)> uri(checked(ASN1_IA5STRING_new(), "ASN1_IA5STRING_new"),
+                                                                        &ASN1_IA5STRING_free);
+    checkOne(ASN1_STRING_set(uri.get(), url.data(), static_cast<int>(url.size())), "ASN1_STRING_set");
+    GENERAL_NAME_set0_value(name.get(), GEN_URI, uri.release());
+    if (sk_GENERAL_NAME_push(point->distpoint->name.fullname, name.get()) <= 0) throwOpenSslError("sk_GENERAL_NAME_push");
+    name.release();  // the stack owns it now
+    if (sk_DIST_POINT_push(points.get(), point.get()) <= 0) throwOpenSslError("sk_DIST_POINT_push");
+    point.release();
+    checkOne(X509_add1_ext_i2d(cert, NID_crl_distribution_points, points.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
+}
+
 // The issuer's subject key identifier as its extension says, or "".
 std::string subjectKeyIdOf(const X509* issuer) {
     int critical = 0;
@@ -125,6 +146,10 @@ CertificateBuilder& CertificateBuilder::certificateAuthority(std::optional<int> 
 }
 CertificateBuilder& CertificateBuilder::ocspResponder(std::string url) {
     ocspResponder_ = std::move(url);
+    return *this;
+}
+CertificateBuilder& CertificateBuilder::crlDistributionPoint(std::string url) {
+    crlDistributionPoint_ = std::move(url);
     return *this;
 }
 
@@ -210,6 +235,7 @@ Certificate CertificateBuilder::build(EVP_PKEY* subjectKey, const Certificate* i
                  "X509_add1_ext_i2d");
     }
     if (!ocspResponder_.empty()) addOcspResponder(cert.get(), ocspResponder_);
+    if (!crlDistributionPoint_.empty()) addCrlDistributionPoint(cert.get(), crlDistributionPoint_);
     for (const auto& e : extensions_) {
         Asn1ObjectPtr object(OBJ_txt2obj(e.oid.c_str(), 1));
         if (!object) throwOpenSslError("invalid OID \"" + e.oid + "\"");

@@ -67,6 +67,12 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
   --intermediates N           CA certificates between a leaf and its root, 1..4 (default 1)
   --ocsp-responder-url URL    name URL as the OCSP responder in every certificate
+  --crl-listen HOST:PORT      serve the issuing CA's CRL over HTTP there (port 0: a free one)
+                              and name it in every certificate's CRL distribution points
+  --crl-base-url URL          the leaves name URL/crl/KEYID.crl (default: the listener's address)
+  --crl-validity SECONDS      a CRL's nextUpdate after its thisUpdate (default 604800, 7 days)
+  --crl-max-delay SECONDS     a revocation shows on the CRL up to this long after it is made
+                              (default 0: at once; 15 as pebble)
   --retry-after SECONDS       Retry-After on processing objects (default 1)
   --orders-per-page N         URLs per page of an account's orders list (default 100)
   --max-connections N         ACME connections served at once (default 4096)
@@ -77,7 +83,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               implied when named "pebble" or given pebble's config file
   -config FILE  -dnsserver ADDR:PORT  -strict   pebble's own flags (-strict is accepted, and
                               mock-acme is always strict)
-When ready, prints "directory: URL" on standard output. SIGTERM or SIGINT stops it.
+When ready, prints "directory: URL" on standard output (and "management: URL",
+"crl: URL" with --crl-listen). SIGTERM or SIGINT stops it.
 )";
 
 [[noreturn]] void usage(const std::string& message) {
@@ -238,6 +245,12 @@ int main(int argc, char** argv) {
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
         else if (a == "--intermediates") config.intermediates = static_cast<int>(number(value(), 1, 4));
         else if (a == "--ocsp-responder-url") config.ocspResponderUrl = value();
+        else if (a == "--crl-listen") {
+            std::tie(config.crlHost, config.crlPort) = hostPort(value());
+            config.crl = true;
+        } else if (a == "--crl-base-url") config.crlBaseUrl = value();
+        else if (a == "--crl-validity") config.crlValidity = std::chrono::seconds(number(value(), 1, 366 * 86400));
+        else if (a == "--crl-max-delay") config.crlMaxDelay = std::chrono::seconds(number(value(), 0, 3600));
         else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
         else if (a == "--orders-per-page") config.ordersPerPage = static_cast<int>(number(value(), 1, 10000));
         else if (a == "--max-connections")
@@ -272,6 +285,10 @@ int main(int argc, char** argv) {
         if (!writeCa.empty()) AtomicFile::write(writeCa, server.httpsCaPem(), 0644);
         std::cout << "directory: " << server.directoryUrl() << "\n"
                   << "management: " << server.managementUrl() << std::endl;
+        if (!server.crlUrl().empty()) {
+            std::cout << "crl: " << server.crlUrl() << std::endl;
+            if (asPebble) std::cout << "Pebble " << pebbleLogTime() << " CRL available at: " << server.crlUrl() << std::endl;
+        }
         if (asPebble)  // what scripts written for pebble wait for
             std::cout << "Pebble " << pebbleLogTime() << " Listening on: " << hostForLog(config.listenHost) << ":"
                       << server.port() << "\n"

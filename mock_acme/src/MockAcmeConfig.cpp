@@ -139,6 +139,16 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "ordersPerPage") ordersPerPage = number<int>(j, key);
         else if (key == "intermediates") intermediates = number<int>(j, key);
         else if (key == "ocspResponderUrl") ocspResponderUrl = text(j, key);
+        else if (key == "crlListen") {
+            try {
+                std::tie(crlHost, crlPort) = parseHostPort(text(j, key));
+            } catch (const Error&) {
+                throw Error("mock-acme config: \"crlListen\" must be HOST:PORT");
+            }
+            crl = true;
+        } else if (key == "crlBaseUrl") crlBaseUrl = text(j, key);
+        else if (key == "crlValiditySeconds") crlValidity = seconds(j, key);
+        else if (key == "crlMaxDelaySeconds") crlMaxDelay = seconds(j, key);
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
     }
     if (certificateLifetime) profiles[defaultProfile].lifetime = *certificateLifetime;
@@ -173,6 +183,17 @@ void MockAcmeConfig::validate() const {
          std::any_of(ocspResponderUrl.begin(), ocspResponderUrl.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; })))
         throw Error("mock-acme config: ocspResponderUrl must be an http:// or https:// URL of printable ASCII, not \"" +
                     InvalidNameError::printable(ocspResponderUrl) + "\"");
+    if (!crlBaseUrl.empty()) {
+        if (!crl) throw Error("mock-acme config: crlBaseUrl needs a CRL listener (crlListen)");
+        if (!crlBaseUrl.starts_with("http://") || crlBaseUrl.size() <= 7 || crlBaseUrl.size() > 900 ||
+            std::any_of(crlBaseUrl.begin(), crlBaseUrl.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; }))
+            throw Error("mock-acme config: crlBaseUrl must be an http:// URL of printable ASCII, not \"" +
+                        InvalidNameError::printable(crlBaseUrl) + "\"");
+    }
+    if (crlValidity < std::chrono::seconds(1) || crlValidity > std::chrono::hours(24 * 366))
+        throw Error("mock-acme config: crlValidity must be between 1 second and 366 days");
+    if (crlMaxDelay < Duration::zero() || crlMaxDelay > std::chrono::hours(1))
+        throw Error("mock-acme config: crlMaxDelay must be between 0 and 3600 seconds");
     for (const auto& name : caaIdentities)
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: CAA identity \"" + InvalidNameError::printable(name) +
@@ -188,6 +209,8 @@ void MockAcmeConfig::validate() const {
 namespace {
 
 constexpr Duration kPebbleLifetime = std::chrono::seconds(157766400);  // pebble's certificates: 5 years
+constexpr int kPebbleCrlValidity = 7 * 86400;      // seconds, when its file says 0
+constexpr int kPebbleMaxCrlValidity = 10 * 86400;  // what it clamps to
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -249,6 +272,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     managementTls = true;
     resolveThroughDns = true;
     profiles[defaultProfile].lifetime = kPebbleLifetime;
+    crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
 }
 
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {
@@ -326,8 +350,23 @@ std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& json
         } else if (k == "caaidentities") {
             caaIdentities.clear();
             for (const auto& name : stringList(j, key)) caaIdentities.push_back(lower(name));
-        } else if (k == "crllistenaddress" || k == "crlbaseurl" || k == "crlmaxdelay" || k == "crlvalidity") {
-            warnings.push_back("\"" + key + "\": mock-acme serves no CRL; ignored");
+        } else if (k == "crllistenaddress") {  // newer pebble's CRLs, with crlBaseURL
+            const std::string address = text(j, key);
+            if (!address.empty()) {
+                std::tie(crlHost, crlPort) = listenAddress(address, key);
+                crl = true;
+            }
+        } else if (k == "crlbaseurl") {
+            crlBaseUrl = text(j, key);
+        } else if (k == "crlmaxdelay") {
+            const int delay = number<int>(j, key);
+            if (delay < 0) throw Error("pebble config: \"crlMaxDelay\" must not be negative");
+            crlMaxDelay = std::chrono::seconds(delay);
+        } else if (k == "crlvalidity") {
+            const int validity = number<int>(j, key);
+            if (validity < 0) throw Error("pebble config: \"crlValidity\" must not be negative");
+            crlValidity = std::chrono::seconds(validity == 0 ? kPebbleCrlValidity : std::min(validity, kPebbleMaxCrlValidity));
+            if (validity > kPebbleMaxCrlValidity) warnings.push_back("crlValidity over 10 days: 10 days, as pebble");
         } else if (k == "retryafter") {
             const auto object = j.getObject(key);
             if (!object) throw Error("pebble config: \"retryAfter\" must be an object");
@@ -368,6 +407,14 @@ std::vector<std::string> MockAcmeConfig::applyPebbleEnvironment(const std::funct
     if (const auto v = whole(lookup, "PEBBLE_CHAIN_LENGTH", 0, 4)) intermediates = std::max(1, *v);
     if (const auto v = whole(lookup, "PEBBLE_ALTERNATE_ROOTS", 0, 4)) alternateChains = *v;
     if (const auto v = whole(lookup, "PEBBLE_WFE_ORDERS_PER_PAGE", 1, 10000)) ordersPerPage = *v;
+    if (const char* v = lookup("PEBBLE_CRL_LISTEN_ADDRESS"); v != nullptr && *v != '\0') {
+        std::tie(crlHost, crlPort) = listenAddress(v, "PEBBLE_CRL_LISTEN_ADDRESS");
+        crl = true;
+    }
+    if (const char* v = lookup("PEBBLE_CRL_BASE_URL"); v != nullptr && *v != '\0') crlBaseUrl = v;
+    if (const auto v = whole(lookup, "PEBBLE_CRL_MAX_DELAY", 0, 3600)) crlMaxDelay = std::chrono::seconds(*v);
+    if (const auto v = whole(lookup, "PEBBLE_CRL_VALIDITY", 0, 10 * 365 * 86400))
+        crlValidity = std::chrono::seconds(*v == 0 ? kPebbleCrlValidity : std::min(*v, kPebbleMaxCrlValidity));
     if (const char* v = lookup("PEBBLE_VA_SLEEPTIME"); v != nullptr && *v != '\0')
         warnings.push_back("PEBBLE_VA_SLEEPTIME: mock-acme validates at once, as pebble with PEBBLE_VA_NOSLEEP=1 (see --validation-delay)");
     return warnings;

@@ -13,6 +13,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
+#include <Poco/URI.h>
 
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/AtomicFile.h"
@@ -22,6 +23,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/FlattenedJws.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/RevocationListBuilder.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
@@ -49,6 +51,28 @@ std::string serialKey(std::string hex) {
 }
 
 std::string newId() { return Base64Url::encode(pooledRandomBytes(12)); }
+
+// Where the issuing CA's CRL is, as pebble lays it out: BASE/crl/KEYID.crl
+// ("" with CRLs off). Without a base URL, the listener's own address.
+std::string crlUrlOf(const MockAcmeConfig& config, const MockCertificateAuthority& ca) {
+    if (!config.crl) return {};
+    std::string base = config.crlBaseUrl;
+    if (base.empty())
+        base = "http://" + (config.crlHost.find(':') != std::string::npos ? "[" + config.crlHost + "]" : config.crlHost) +
+               ":" + std::to_string(config.crlPort) + "/";
+    if (!base.ends_with('/')) base += '/';
+    return base + "crl/" + ca.issuingKeyId() + ".crl";
+}
+
+// How long after its revocation a certificate shows on the CRL: its serial
+// (the low 60 bits of it, in hex here) modulo crlMaxDelay + 1, in seconds
+// -- spread as pebble's random delays are, but known in advance.
+Duration crlDelayOf(const std::string& serialHex, Duration maxDelay) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(maxDelay).count();
+    if (seconds <= 0) return Duration::zero();
+    const std::string low = serialHex.size() > 15 ? serialHex.substr(serialHex.size() - 15) : serialHex;
+    return std::chrono::seconds(static_cast<long long>(std::stoull(low, nullptr, 16) % static_cast<unsigned long long>(seconds + 1)));
+}
 
 Object::Ptr obj() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 
@@ -102,6 +126,7 @@ struct FinalizeJob {
     TimePoint now{};
     std::optional<TimePoint> notBefore, notAfter;  // requested in the order
     std::string ocspResponder;                     // MockAcmeConfig::ocspResponderUrl
+    std::string crlDistributionPoint;              // MockAcmeEngine::crlUrl()
 };
 
 }  // namespace
@@ -776,7 +801,8 @@ public:
                            .now = now_,
                            .notBefore = order.notBefore,
                            .notAfter = order.notAfter,
-                           .ocspResponder = config_.ocspResponderUrl};
+                           .ocspResponder = config_.ocspResponderUrl,
+                           .crlDistributionPoint = crlUrlOf(config_, ca_)};
     }
 
     // Without the lock: the CSR, its key, its signature, its names, then the leaf.
@@ -827,7 +853,7 @@ public:
         const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
-        Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder);
+        Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder, job.crlDistributionPoint);
         std::string pem = leaf.toPem(), id = serialKey(leaf.serialHex()), ariId = ariIdOf(leaf);
         return SignedLeaf{std::move(leaf), std::move(pem), std::move(id), std::move(ariId), Jwk::fromPublicKey(key).thumbprint()};
     }
@@ -1199,6 +1225,11 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
     } else {
         ca_ = std::make_unique<MockCertificateAuthority>(config_.caKeyType, config_.alternateChains, config_.intermediates);
     }
+    crlUrl_ = crlUrlOf(config_, *ca_);
+    if (!crlUrl_.empty()) crlPath_ = Poco::URI(crlUrl_).getPath();
+    // cRLNumbers grow from one list to the next, across restarts too: they start at the time in milliseconds
+    crlNumber_ = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
     if (snapshot_) {
         writeSnapshot();  // the CA is on disk before the first request
         snapshotWriter_ = std::thread([this] { snapshotLoop(); });
@@ -1426,6 +1457,41 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
         }
     }
     return response;
+}
+
+HttpResponse MockAcmeEngine::handleCrl(const HttpRequest& request) {
+    HttpResponse r;
+    r.contentType = "text/plain";
+    if (crlPath_.empty() || request.path != crlPath_) {
+        r.status = 404;
+        r.body = "no such CRL\n";
+        return r;
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+        r.status = 405;
+        r.addHeader("Allow", "GET, HEAD");
+        return r;
+    }
+    try {
+        RevocationListBuilder list;
+        TimePoint now;
+        {
+            std::lock_guard lock(state_->mutex);
+            now = clock_.now() + state_->offset;
+            for (const auto& [serial, c] : state_->certificates)
+                if (c.revoked && c.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now)
+                    list.revoked(serial, c.revokedAt, c.reason);
+        }
+        list.validity(now, now + config_.crlValidity).number(++crlNumber_);
+        r.body = list.sign(ca_->intermediate(0), ca_->intermediateKey());
+        r.contentType = "application/pkix-crl";
+        r.addHeader("Cache-Control", "no-store");
+    } catch (const std::exception& e) {
+        Poco::Logger::get("cxxacme.mock_acme").error(std::string("making the CRL failed: ") + e.what());
+        r.status = 500;
+        r.body = "the CRL could not be made\n";
+    }
+    return r;
 }
 
 HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {

@@ -1,6 +1,7 @@
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <openssl/ssl.h>
 
@@ -101,6 +102,7 @@ struct MockAcmeServer::Servers {
     cxxacme::detail::PocoSslScope ssl;
     std::unique_ptr<ExchangeServer> acme;
     std::unique_ptr<ExchangeServer> management;
+    std::unique_ptr<ExchangeServer> crl;
 };
 
 MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
@@ -144,6 +146,11 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     Poco::Net::ServerSocket managementSocket = managementTls_ ? Poco::Net::SecureServerSocket(managementAddress, 64, context)
                                                               : Poco::Net::ServerSocket(managementAddress, 64);
     managementPort_ = managementSocket.address().port();
+    std::optional<Poco::Net::ServerSocket> crlSocket;
+    if (config.crl) {
+        crlSocket.emplace(Poco::Net::SocketAddress(config.crlHost, config.crlPort), 64);
+        config.crlPort = crlSocket->address().port();  // the URL the leaves name has the port bound
+    }
 
     const std::size_t maxBody = config.maxBodyBytes;
     const int maxConnections = config.maxConnections;
@@ -151,17 +158,22 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + hostForUrl(host_) + ":" + std::to_string(port_),
                                                *clock, std::move(validator));
     MockAcmeEngine& engine = *engine_;
-    const auto logged = [&engine](bool management) -> ExchangeServer::Handler {
-        Poco::Logger& logger = Poco::Logger::get(management ? "cxxacme.mock_acme.management" : "cxxacme.mock_acme.requests");
-        return [&engine, &logger, management](const HttpRequest& in) {
-            HttpResponse out = management ? engine.handleManagement(in) : engine.handle(in);
+    const auto logged = [&engine](const char* loggerName, HttpResponse (MockAcmeEngine::*handle)(const HttpRequest&)) {
+        Poco::Logger& logger = Poco::Logger::get(loggerName);
+        return ExchangeServer::Handler([&engine, &logger, handle](const HttpRequest& in) {
+            HttpResponse out = (engine.*handle)(in);
             logRequest(logger, in, out);
             return out;
-        };
+        });
     };
-    servers_->acme = std::make_unique<ExchangeServer>(acmeSocket, logged(false), ExchangeServer::Options{maxBody, maxConnections});
-    servers_->management =
-        std::make_unique<ExchangeServer>(managementSocket, logged(true), ExchangeServer::Options{maxBody, kManagementConnections});
+    servers_->acme = std::make_unique<ExchangeServer>(acmeSocket, logged("cxxacme.mock_acme.requests", &MockAcmeEngine::handle),
+                                                      ExchangeServer::Options{maxBody, maxConnections});
+    servers_->management = std::make_unique<ExchangeServer>(
+        managementSocket, logged("cxxacme.mock_acme.management", &MockAcmeEngine::handleManagement),
+        ExchangeServer::Options{maxBody, kManagementConnections});
+    if (crlSocket)
+        servers_->crl = std::make_unique<ExchangeServer>(*crlSocket, logged("cxxacme.mock_acme.crl", &MockAcmeEngine::handleCrl),
+                                                         ExchangeServer::Options{maxBody, kManagementConnections});
 }
 
 MockAcmeServer::~MockAcmeServer() { stop(); }
@@ -170,6 +182,7 @@ void MockAcmeServer::stop() {
     if (!servers_) return;
     servers_->acme.reset();  // each stops as it goes
     servers_->management.reset();
+    servers_->crl.reset();
 }
 
 std::string MockAcmeServer::directoryUrl() const { return engine_->directoryUrl(); }

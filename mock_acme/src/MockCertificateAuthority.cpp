@@ -1,7 +1,10 @@
 #include "cxxacme/mock_acme/MockCertificateAuthority.h"
 
+#include <openssl/x509v3.h>
+
 #include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/OpenSsl.h"
 
 namespace cxxacme::mock_acme {
 
@@ -99,9 +102,11 @@ void MockCertificateAuthority::build(KeyType keyType, int alternateChains, int i
 
 Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers,
                                             TimePoint notBefore, TimePoint notAfter,
-                                            const std::string& ocspResponder) const {
+                                            const std::string& ocspResponder,
+                                            const std::string& crlDistributionPoint) const {
     CertificateBuilder builder;
     builder.ocspResponder(ocspResponder);
+    builder.crlDistributionPoint(crlDistributionPoint);
     for (const auto& id : identifiers)
         if (id.type == Identifier::Type::Dns && id.value.size() <= 64) {
             builder.commonName(id.value);
@@ -111,6 +116,13 @@ Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const s
         .subjectAltNames(identifiers)
         .validity(notBefore, notAfter)
         .sign(subjectKey, chains_.at(0).front(), intermediateKeys_.front());
+}
+
+std::string MockCertificateAuthority::issuingKeyId() const {
+    const ASN1_OCTET_STRING* id = X509_get0_subject_key_id(chains_.at(0).front().native());
+    if (id == nullptr) throw Error("mock-acme CA: the issuing intermediate has no subject key identifier");
+    return detail::hexEncode(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(id)),
+                                              static_cast<std::size_t>(ASN1_STRING_length(id))));
 }
 
 }  // namespace cxxacme::mock_acme

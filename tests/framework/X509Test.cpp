@@ -7,6 +7,7 @@
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/RevocationListBuilder.h"
 #include "cxxacme/detail/DerReader.h"
 #include "cxxacme/detail/X509Helpers.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
@@ -371,6 +372,72 @@ BOOST_AUTO_TEST_CASE(builder_refuses_a_key_that_is_not_the_issuers) {
     const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
     BOOST_CHECK_THROW(CertificateBuilder().commonName("x").sign(key.publicKey(), ca().root(), key), CertificateError);
     BOOST_CHECK_THROW(CertificateBuilder().validity(system_clock::now(), system_clock::now() - hours(1)),
+                      CertificateError);
+}
+
+// An X.509 v2 CRL as OpenSSL reads it back: signed by the issuer (EC and
+// RSA), its issuer's name and key identifier, its number, its entries in
+// serial order with their dates and reasons (none for unspecified).
+BOOST_AUTO_TEST_CASE(revocation_lists) {
+    for (const KeyType type : {KeyType::EcP256, KeyType::Rsa2048}) {
+        const PrivateKey key = PrivateKey::generate(type);
+        const Certificate issuer = CertificateBuilder().commonName("crl issuer").certificateAuthority().selfSign(key);
+        const auto t0 = system_clock::from_time_t(1'800'000'000);
+        const std::string der = RevocationListBuilder()
+                                    .validity(t0, t0 + hours(24))
+                                    .number(0x1234567890ULL)
+                                    .revoked("0AF3", t0 - hours(1), 1)
+                                    .revoked("0a01", t0 - hours(2))
+                                    .revoked("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", t0, 10)
+                                    .sign(issuer, key);
+        const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+        std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)> crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())),
+                                                                &X509_CRL_free);
+        BOOST_REQUIRE(crl);
+        BOOST_TEST(X509_CRL_get_version(crl.get()) == 1);  // v2
+        BOOST_TEST(X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer.native())) == 1);
+        BOOST_TEST(X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer.native())) == 0);
+        BOOST_TEST((detail::timeFrom(X509_CRL_get0_lastUpdate(crl.get())) == t0));
+        BOOST_TEST((detail::timeFrom(X509_CRL_get0_nextUpdate(crl.get())) == t0 + hours(24)));
+        std::unique_ptr<ASN1_INTEGER, decltype(&ASN1_INTEGER_free)> number(
+            static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl.get(), NID_crl_number, nullptr, nullptr)), &ASN1_INTEGER_free);
+        std::uint64_t n = 0;
+        BOOST_REQUIRE(number);
+        BOOST_TEST(ASN1_INTEGER_get_uint64(&n, number.get()) == 1);
+        BOOST_TEST(n == 0x1234567890ULL);
+        std::unique_ptr<AUTHORITY_KEYID, decltype(&AUTHORITY_KEYID_free)> akid(
+            static_cast<AUTHORITY_KEYID*>(X509_CRL_get_ext_d2i(crl.get(), NID_authority_key_identifier, nullptr, nullptr)),
+            &AUTHORITY_KEYID_free);
+        BOOST_REQUIRE(akid);
+        BOOST_TEST(ASN1_OCTET_STRING_cmp(akid->keyid, X509_get0_subject_key_id(issuer.native())) == 0);
+        STACK_OF(X509_REVOKED)* entries = X509_CRL_get_REVOKED(crl.get());
+        BOOST_REQUIRE(sk_X509_REVOKED_num(entries) == 3);
+        const std::vector<std::pair<std::string, int>> expected{
+            {"0A01", -1}, {"0AF3", 1}, {"7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", 10}};  // sorted; -1: no reasonCode
+        for (int i = 0; i < 3; ++i) {
+            const X509_REVOKED* entry = sk_X509_REVOKED_value(entries, i);
+            detail::BignumPtr serial(ASN1_INTEGER_to_BN(X509_REVOKED_get0_serialNumber(entry), nullptr));
+            char* hex = BN_bn2hex(serial.get());
+            BOOST_TEST(std::string(hex) == expected[static_cast<std::size_t>(i)].first);
+            OPENSSL_free(hex);
+            std::unique_ptr<ASN1_ENUMERATED, decltype(&ASN1_ENUMERATED_free)> reason(
+                static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)),
+                &ASN1_ENUMERATED_free);
+            BOOST_TEST((reason ? static_cast<int>(ASN1_ENUMERATED_get(reason.get())) : -1) == expected[static_cast<std::size_t>(i)].second);
+        }
+        BOOST_TEST((detail::timeFrom(X509_REVOKED_get0_revocationDate(sk_X509_REVOKED_value(entries, 0))) == t0 - hours(2)));
+    }
+
+    // refused, each at once and by what is wrong
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    const Certificate issuer = CertificateBuilder().commonName("crl issuer").certificateAuthority().selfSign(key);
+    const auto now = system_clock::now();
+    for (const std::string& bad : std::vector<std::string>{"", "xyz", "12 34", "-01", std::string(41, 'A')})
+        BOOST_CHECK_THROW(RevocationListBuilder().revoked(bad, now), CertificateError);
+    for (const int reason : {-1, 7, 11}) BOOST_CHECK_THROW(RevocationListBuilder().revoked("01", now, reason), CertificateError);
+    BOOST_CHECK_THROW(RevocationListBuilder().validity(now, now - hours(1)), CertificateError);
+    BOOST_CHECK_THROW(RevocationListBuilder().sign(issuer, key), CertificateError);  // no validity
+    BOOST_CHECK_THROW(RevocationListBuilder().validity(now, now + hours(1)).sign(issuer, PrivateKey::generate(KeyType::EcP256)),
                       CertificateError);
 }
 

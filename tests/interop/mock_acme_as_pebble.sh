@@ -11,7 +11,10 @@
 #     registering with the example's kid-1 key and getting a certificate,
 #     names resolved through -dnsserver (pebble-challtestsrv: A, and AAAA
 #     first, as pebble), the
-#     domainBlocklist, the ocspResponderURL and pebble's 5-year certificates.
+#     domainBlocklist, the ocspResponderURL, pebble's 5-year certificates,
+#     and newer pebbles' CRL (crlListenAddress, crlBaseURL): the certificate
+#     names it, openssl verify -crl_check passes, and fails once lego has
+#     revoked the certificate.
 MOCK_ACME=$1
 CXXACME=$2
 source "$(dirname "$0")/lib.sh"
@@ -30,17 +33,19 @@ grep -q "issuer=.*mock-acme" "$work/pebble_serve.out" || fail "the certificates 
 echo "passed; $(grep -m1 'issuer=' "$work/pebble_serve.out")"
 
 echo "== 2. Debian's example configuration (EAB), pebble's flags and environment"
-PORT=$(free_port); MGMT=$(free_port); HTTP_PORT=$(free_port); DNS_PORT=$(free_port)
+PORT=$(free_port); MGMT=$(free_port); HTTP_PORT=$(free_port); DNS_PORT=$(free_port); CRL_PORT=$(free_port)
 https_identity
 # the example as Debian ships it, on loopback and free ports, with this test's
-# certificate, a blocklist and an OCSP responder URL
+# certificate, a blocklist, an OCSP responder URL, and newer pebbles' CRL
+# settings (revocations on the CRL at once)
 python3 - "$EXAMPLE" "$work/pebble.json" <<PY
 import json, sys
 config = json.load(open(sys.argv[1]))
 p = config["pebble"]
 p.update(listenAddress="127.0.0.1:$PORT", managementListenAddress="127.0.0.1:$MGMT", httpPort=$HTTP_PORT,
          certificate="$work/cert.pem", privateKey="$work/key.pem", domainBlocklist=["blocked.example.test"],
-         ocspResponderURL="http://127.0.0.1:4002")
+         ocspResponderURL="http://127.0.0.1:4002", crlListenAddress="127.0.0.1:$CRL_PORT",
+         crlBaseURL="http://127.0.0.1:$CRL_PORT/", crlMaxDelay=0)
 json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY
 KID1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pebble"]["externalAccountMACKeys"]["kid-1"])' "$EXAMPLE")
@@ -96,6 +101,26 @@ PY
 ocsp=$(openssl x509 -in "$crt" -noout -ocsp_uri)
 [ "$ocsp" = "http://127.0.0.1:4002" ] || fail "the certificate names \"$ocsp\" as its OCSP responder"
 echo "lego: EAB kid-1, two names, verified against /roots/0, $days days, OCSP responder $ocsp"
+
+# the CRL every leaf names, before and after lego revokes the certificate (keyCompromise)
+CRL_URL=$(sed -n 's/^.*CRL available at: //p' "$work/pebble.log")
+[[ "$CRL_URL" == "http://127.0.0.1:$CRL_PORT/crl/"*.crl ]] || fail "no \"CRL available at\" line for port $CRL_PORT: $(cat "$work/pebble.log")"
+named=$(openssl x509 -in "$crt" -noout -ext crlDistributionPoints | sed -n 's/^ *URI://p')
+[ "$named" = "$CRL_URL" ] || fail "the certificate names \"$named\" as its CRL, not $CRL_URL"
+cp "$crt" "$work/one.crt"; cp "$work/lego/certificates/one.example.test.issuer.crt" "$work/one.issuer.crt"
+crl_check() {  # the leaf against the CRL as it is now; prints openssl verify's answer
+  curl -sS --fail "$CRL_URL" | openssl crl -inform DER -out "$work/crl.pem" || fail "the CRL cannot be read"
+  openssl crl -in "$work/crl.pem" -noout -CAfile "$work/one.issuer.crt" 2>&1 | grep -q "verify OK" \
+    || fail "the CRL is not signed by the certificate's issuer"
+  openssl verify -crl_check -CRLfile "$work/crl.pem" -CAfile "$work/root0.pem" -untrusted "$work/one.issuer.crt" \
+    "$work/one.crt" 2>&1 || true
+}
+crl_check | grep -q ": OK" || fail "before revocation, the CRL check fails: $(crl_check)"
+LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains one.example.test revoke --reason 1 \
+  > "$work/lego-revoke.log" 2>&1 || fail "lego could not revoke: $(tail -3 "$work/lego-revoke.log")"
+crl_check | grep -q "certificate revoked" || fail "after revocation, the CRL check passes: $(crl_check)"
+openssl crl -in "$work/crl.pem" -noout -text | grep -q "Key Compromise" || fail "the CRL entry has no keyCompromise reason"
+echo "CRL: named in the certificate, signed by its issuer, openssl verify -crl_check: OK, then revoked (keyCompromise)"
 
 # a name whose A record is 127.0.0.2: validated there, where lego listens this time
 lg2=("${lg[@]/127.0.0.1:$HTTP_PORT/127.0.0.2:$HTTP_PORT}")

@@ -220,7 +220,7 @@ BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is
         "LISTENADDRESS": "[::1]:14001", "managementListenAddress": "", "HTTPPort": 80, "tlsport": 443,
         "domainBlocklist": ["Blocked.Example"], "certificateValidityPeriod": 3600,
         "retryAfter": {"authz": 7, "order": 9}, "ocspResponderURL": "http://127.0.0.1:4002", "smtpServer": {},
-        "crlBaseURL": "http://127.0.0.1:4003/"}})");
+        "crlValidity": 1000000}})");
     config.validate();
     BOOST_TEST(config.listenHost == "::1");
     BOOST_TEST(config.listenPort == 14001);
@@ -239,7 +239,8 @@ BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is
     BOOST_TEST(all.find("managementListenAddress") != std::string::npos);
     BOOST_TEST(all.find("retryAfter.order") != std::string::npos);
     BOOST_TEST(all.find("\"smtpServer\" is not a pebble setting") != std::string::npos);
-    BOOST_TEST(all.find("\"crlBaseURL\": mock-acme serves no CRL") != std::string::npos);
+    BOOST_TEST(all.find("crlValidity over 10 days") != std::string::npos);
+    BOOST_TEST((config.crlValidity == std::chrono::hours(240)));
 }
 
 // Newer pebble's file: profiles, the CA's key algorithm, CAA identities.
@@ -318,6 +319,66 @@ BOOST_AUTO_TEST_CASE(a_bad_pebble_file_is_refused_with_its_key_named) {
     BOOST_TEST(refusalOf(R"({"pebble": {"profiles": {"x": {"validityPeriod": "90d"}}}})").find("validityPeriod") !=
                std::string::npos);
     BOOST_TEST(refusalOf(R"({"pebble": {"profiles": {"two words": {}}}})").find("two words") != std::string::npos);
+}
+
+// CRLs: mock-acme's keys, newer pebble's keys and environment, and the checks.
+BOOST_AUTO_TEST_CASE(crl_settings_from_mock_acmes_keys_pebbles_file_and_pebbles_environment) {
+    MockAcmeConfig config;
+    BOOST_TEST(!config.crl);
+    BOOST_TEST((config.crlMaxDelay == Duration::zero()));
+    BOOST_TEST((config.crlValidity == std::chrono::hours(24 * 7)));
+    config.applyJson(R"({"crlListen": "[::1]:4003", "crlBaseUrl": "http://crl.example.test/", "crlValiditySeconds": 3600,
+                         "crlMaxDelaySeconds": 5})");
+    config.validate();
+    BOOST_TEST(config.crl);
+    BOOST_TEST(config.crlHost == "::1");
+    BOOST_TEST(config.crlPort == 4003);
+    BOOST_TEST(config.crlBaseUrl == "http://crl.example.test/");
+    BOOST_TEST((config.crlValidity == std::chrono::hours(1)));
+    BOOST_TEST((config.crlMaxDelay == std::chrono::seconds(5)));
+    BOOST_TEST(refusedNaming(R"({"crlBaseUrl": "http://crl.example.test/"})", "crlListen"));  // a URL nothing serves
+    BOOST_TEST(refusedNaming(R"({"crlListen": "127.0.0.1:0", "crlBaseUrl": "https://crl.example.test/"})", "http://"));
+    BOOST_TEST(refusedNaming(R"({"crlListen": "127.0.0.1:0", "crlBaseUrl": "http://a b/"})", "crlBaseUrl"));
+    BOOST_TEST(refusedNaming(R"({"crlListen": "4003"})", "crlListen"));
+    BOOST_TEST(refusedNaming(R"({"crlListen": "127.0.0.1:0", "crlValiditySeconds": 0})", "crlValidity"));
+    BOOST_TEST(refusedNaming(R"({"crlListen": "127.0.0.1:0", "crlMaxDelaySeconds": 3601})", "crlMaxDelay"));
+
+    MockAcmeConfig pebble;
+    pebble.applyPebbleDefaults();
+    BOOST_TEST((pebble.crlMaxDelay == std::chrono::seconds(15)));  // pebble's default, when CRLs are on
+    BOOST_TEST(!pebble.crl);
+    BOOST_TEST(pebble.applyPebbleJson(R"({"pebble": {"crlListenAddress": ":4003", "crlBaseURL": "http://localhost:4003/",
+        "crlMaxDelay": 0, "crlValidity": 0}})").empty());
+    pebble.validate();
+    BOOST_TEST(pebble.crl);
+    BOOST_TEST(pebble.crlHost == "0.0.0.0");  // Go's empty host: every address
+    BOOST_TEST(pebble.crlPort == 4003);
+    BOOST_TEST(pebble.crlBaseUrl == "http://localhost:4003/");
+    BOOST_TEST((pebble.crlMaxDelay == Duration::zero()));
+    BOOST_TEST((pebble.crlValidity == std::chrono::hours(24 * 7)));  // 0: pebble's 7 days
+    BOOST_TEST(refusal(R"({"pebble": {"crlMaxDelay": -1}})", true).find("crlMaxDelay") != std::string::npos);
+    BOOST_TEST(refusal(R"({"pebble": {"crlValidity": -1}})", true).find("crlValidity") != std::string::npos);
+    BOOST_TEST(refusal(R"({"pebble": {"crlListenAddress": "nowhere"}})", true).find("crlListenAddress") != std::string::npos);
+    BOOST_TEST(refusal(R"({"pebble": {"crlBaseURL": "http://localhost:4003/"}})", true).find("crlListen") != std::string::npos);
+
+    Environment env;
+    env.values = {{"PEBBLE_CRL_LISTEN_ADDRESS", "127.0.0.1:4004"}, {"PEBBLE_CRL_BASE_URL", "http://127.0.0.1:4004/"},
+                  {"PEBBLE_CRL_MAX_DELAY", "3"}, {"PEBBLE_CRL_VALIDITY", "2000000"}};
+    MockAcmeConfig fromEnv;
+    BOOST_TEST(fromEnv.applyPebbleEnvironment(env.lookup()).empty());
+    fromEnv.validate();
+    BOOST_TEST(fromEnv.crl);
+    BOOST_TEST(fromEnv.crlPort == 4004);
+    BOOST_TEST(fromEnv.crlBaseUrl == "http://127.0.0.1:4004/");
+    BOOST_TEST((fromEnv.crlMaxDelay == std::chrono::seconds(3)));
+    BOOST_TEST((fromEnv.crlValidity == std::chrono::hours(240)));  // clamped to 10 days, as pebble
+    env.values = {{"PEBBLE_CRL_MAX_DELAY", "-2"}};
+    try {
+        MockAcmeConfig().applyPebbleEnvironment(env.lookup());
+        BOOST_ERROR("a negative PEBBLE_CRL_MAX_DELAY was taken");
+    } catch (const Error& e) {
+        BOOST_TEST(std::string(e.what()).find("PEBBLE_CRL_MAX_DELAY") != std::string::npos, e.what());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(pebbles_environment_sets_the_knobs_pebble_reads_from_it) {

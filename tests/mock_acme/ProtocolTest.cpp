@@ -3,7 +3,12 @@
 
 
 #include <Poco/JSON/Array.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/URI.h>
 
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
@@ -781,6 +786,153 @@ BOOST_AUTO_TEST_CASE(an_ocsp_responder_url_is_named_in_every_leaf_and_none_witho
     BOOST_TEST(ocspUrlOf(leafFrom(with)) == "http://127.0.0.1:4002/ocsp");
     Server without;
     BOOST_TEST(ocspUrlOf(leafFrom(without)).empty());
+}
+
+// The one CRL distribution point (fullName, a URI) as OpenSSL reads it, or "" without one.
+std::string crlUrlOf(const Certificate& cert) {
+    std::unique_ptr<CRL_DIST_POINTS, decltype(&CRL_DIST_POINTS_free)> points(
+        static_cast<CRL_DIST_POINTS*>(X509_get_ext_d2i(cert.native(), NID_crl_distribution_points, nullptr, nullptr)),
+        &CRL_DIST_POINTS_free);
+    if (!points) return "";
+    BOOST_REQUIRE(sk_DIST_POINT_num(points.get()) == 1);
+    const DIST_POINT* point = sk_DIST_POINT_value(points.get(), 0);
+    BOOST_REQUIRE(point->distpoint != nullptr);
+    BOOST_REQUIRE(point->distpoint->type == 0);
+    BOOST_REQUIRE(sk_GENERAL_NAME_num(point->distpoint->name.fullname) == 1);
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(point->distpoint->name.fullname, 0);
+    BOOST_REQUIRE(name->type == GEN_URI);
+    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)), static_cast<std::size_t>(ASN1_STRING_length(uri)));
+}
+
+// A plain-HTTP request: status, Content-Type, body.
+struct PlainReply {
+    int status = 0;
+    std::string contentType, body;
+};
+PlainReply plainRequest(const std::string& url, const std::string& method = "GET") {
+    const Poco::URI uri(url);
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    Poco::Net::HTTPRequest request(method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    PlainReply reply{static_cast<int>(response.getStatus()), response.getContentType(), {}};
+    Poco::StreamCopier::copyToString(in, reply.body);
+    return reply;
+}
+
+using CrlPtr = std::unique_ptr<X509_CRL, decltype(&X509_CRL_free)>;
+CrlPtr parseCrl(const std::string& der) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size())), &X509_CRL_free);
+    BOOST_REQUIRE_MESSAGE(crl, "the CRL is not DER OpenSSL reads");
+    BOOST_REQUIRE(p == reinterpret_cast<const unsigned char*>(der.data()) + der.size());
+    return crl;
+}
+
+// The reason code of the entry for `serialHex`: -1 when absent, 0 with no reasonCode.
+int crlEntryReason(X509_CRL* crl, const std::string& serialHex) {
+    STACK_OF(X509_REVOKED)* entries = X509_CRL_get_REVOKED(crl);
+    for (int i = 0; i < sk_X509_REVOKED_num(entries); ++i) {
+        const X509_REVOKED* entry = sk_X509_REVOKED_value(entries, i);
+        detail::BignumPtr serial(ASN1_INTEGER_to_BN(X509_REVOKED_get0_serialNumber(entry), nullptr));
+        char* hex = BN_bn2hex(serial.get());
+        const bool match = hex != nullptr && serialHex == hex;
+        OPENSSL_free(hex);
+        if (!match) continue;
+        std::unique_ptr<ASN1_ENUMERATED, decltype(&ASN1_ENUMERATED_free)> reason(
+            static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(entry, NID_crl_reason, nullptr, nullptr)),
+            &ASN1_ENUMERATED_free);
+        return reason ? static_cast<int>(ASN1_ENUMERATED_get(reason.get())) : 0;
+    }
+    return -1;
+}
+
+std::uint64_t crlNumber(X509_CRL* crl) {
+    std::unique_ptr<ASN1_INTEGER, decltype(&ASN1_INTEGER_free)> number(
+        static_cast<ASN1_INTEGER*>(X509_CRL_get_ext_d2i(crl, NID_crl_number, nullptr, nullptr)), &ASN1_INTEGER_free);
+    BOOST_REQUIRE(number);
+    std::uint64_t n = 0;
+    BOOST_REQUIRE(ASN1_INTEGER_get_uint64(&n, number.get()) == 1);
+    return n;
+}
+
+// pebble's CRLs: each leaf names BASE/crl/KEYID.crl, where the issuing CA's
+// CRL is served over plain HTTP, signed by the issuing intermediate; a
+// revocation shows after its delay (the serial modulo crlMaxDelay + 1 seconds).
+BOOST_AUTO_TEST_CASE(a_crl_is_served_where_every_leaf_points_and_lists_what_was_revoked) {
+    MockAcmeConfig config = quietConfig();
+    config.crl = true;
+    config.crlValidity = std::chrono::hours(36);
+    config.crlMaxDelay = std::chrono::seconds(20);
+    Server s(config);
+    const std::string url = s.server.crlUrl();
+    BOOST_TEST(url.starts_with("http://127.0.0.1:"));
+    BOOST_TEST(url.ends_with("/crl/" + s.server.engine().ca().issuingKeyId() + ".crl"), url);
+    BOOST_TEST(s.server.engine().ca().issuingKeyId().size() == 40u);  // lower-case hex of a SHA-1
+
+    const auto issue = [&](const std::string& name) {
+        const Reply order = s.newOrder({name});
+        s.authorize(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns(name)});
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    };
+    const Certificate first = issue("crl1.example.test"), second = issue("crl2.example.test");
+    BOOST_TEST(crlUrlOf(first) == url);
+
+    const Certificate& issuer = s.server.engine().ca().intermediate(0);
+    const auto fetch = [&] {
+        const PlainReply reply = plainRequest(url);
+        BOOST_REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        BOOST_TEST(reply.contentType == "application/pkix-crl");
+        CrlPtr crl = parseCrl(reply.body);
+        BOOST_TEST(X509_CRL_verify(crl.get(), X509_get0_pubkey(issuer.native())) == 1);
+        BOOST_TEST(X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_subject_name(issuer.native())) == 0);
+        int days = 0, seconds = 0;
+        BOOST_REQUIRE(ASN1_TIME_diff(&days, &seconds, X509_CRL_get0_lastUpdate(crl.get()), X509_CRL_get0_nextUpdate(crl.get())));
+        BOOST_TEST(days * 86400 + seconds == 36 * 3600);
+        return crl;
+    };
+    const CrlPtr empty = fetch();
+    BOOST_TEST(X509_CRL_get_REVOKED(empty.get()) == nullptr);  // RFC 5280 §5.1.2.6: no entries, no list
+
+    // revoked: keyCompromise (1) and unspecified (0, which the entry leaves out)
+    for (const auto& [cert, reason] : {std::pair{&first, 1}, std::pair{&second, 0}}) {
+        const Reply r = s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                                       R"({"certificate":")" + Base64Url::encode(cert->toDer()) + R"(","reason":)" +
+                                           std::to_string(reason) + "}");
+        BOOST_REQUIRE_MESSAGE(r.status == 200, r.body);
+    }
+    const auto delayOf = [](const Certificate& cert) {
+        const std::string hex = cert.serialHex();
+        return std::stoull(hex.size() > 15 ? hex.substr(hex.size() - 15) : hex, nullptr, 16) % 21;
+    };
+    std::uint64_t lastNumber = crlNumber(empty.get());
+    for (unsigned long long elapsed = 0; elapsed <= 21; ++elapsed) {
+        const CrlPtr now = fetch();
+        BOOST_TEST(crlNumber(now.get()) > lastNumber);  // every list numbered above the one before
+        lastNumber = crlNumber(now.get());
+        BOOST_TEST(crlEntryReason(now.get(), first.serialHex()) == (elapsed >= delayOf(first) ? 1 : -1), "after " << elapsed << " s");
+        BOOST_TEST(crlEntryReason(now.get(), second.serialHex()) == (elapsed >= delayOf(second) ? 0 : -1), "after " << elapsed << " s");
+        s.server.engine().timeTravel(std::chrono::seconds(1));
+    }
+
+    BOOST_TEST(plainRequest(url, "HEAD").status == 200);
+    BOOST_TEST(plainRequest(url, "POST").status == 405);
+    BOOST_TEST(plainRequest(url.substr(0, url.rfind('/')) + "/other.crl").status == 404);
+
+    // without the setting: no listener, no extension
+    Server without;
+    BOOST_TEST(without.server.crlUrl().empty());
+    const Reply order = without.newOrder({"nocrl.example.test"});
+    without.authorize(order);
+    const Reply done = without.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("nocrl.example.test")});
+    BOOST_TEST(crlUrlOf(Certificate::chainFromPem(without.session.post(done.str("certificate"), without.account, without.kid, "").body)
+                            .at(0))
+                   .empty());
+    BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", ""}).status == 404);
 }
 
 BOOST_AUTO_TEST_CASE(blocked_domains_and_every_name_under_them_are_rejected_each_by_name) {

@@ -32,6 +32,9 @@ public:
     /// An authorityInfoAccess extension naming `url` as the OCSP responder
     /// (RFC 5280 §4.2.2.1); "" (the default): none.
     CertificateBuilder& ocspResponder(std::string url);
+    /// A cRLDistributionPoints extension with one distribution point whose
+    /// fullName is `url` (RFC 5280 §4.2.1.13); "" (the default): none.
+    CertificateBuilder& crlDistributionPoint(std::string url);
     /// Adds an extension with a dotted OID and its DER value.
     CertificateBuilder& extension(std::string oid, bool critical, std::string derValue);
 
@@ -55,6 +58,7 @@ private:
     std::optional<int> pathLength_;
     std::vector<Certificate::Extension> extensions_;
     std::string ocspResponder_;
+    std::string crlDistributionPoint_;
 };
 
 }  // namespace cxxacme

@@ -106,6 +106,25 @@ struct MockAcmeConfig {
     /// answers no OCSP itself. Empty: none.
     std::string ocspResponderUrl;
 
+    // --- certificate revocation lists (RFC 5280 §5), pebble's layout ---
+    /// Serve the issuing CA's CRL over plain HTTP at `/crl/KEYID.crl` (KEYID:
+    /// the issuing intermediate's subject key identifier in lower-case hex)
+    /// on `crlHost`:`crlPort` (0: a free port), and name that URL in every
+    /// leaf's cRLDistributionPoints. Off: no listener, no extension.
+    bool crl = false;
+    std::string crlHost = "127.0.0.1";
+    std::uint16_t crlPort = 0;
+    /// The URL the leaves name is this + "crl/KEYID.crl"; an http:// URL
+    /// ending in "/" (one is added). Empty: "http://HOST:PORT/" of the listener.
+    std::string crlBaseUrl;
+    Duration crlValidity = std::chrono::hours(24 * 7);  ///< nextUpdate - thisUpdate (1 s .. 366 days)
+    /// A revocation shows on the CRL up to this long after it is made: each
+    /// certificate's delay is the low 60 bits of its serial number modulo
+    /// (this + 1), in seconds,
+    /// spread as pebble's random delays (up to 15 s) are, but known in
+    /// advance. 0 (the default): at once. At most an hour.
+    Duration crlMaxDelay{};
+
     std::size_t maxBodyBytes = 64 * 1024;
     /// ACME connections served at once. POCO gives a kept-alive connection a
     /// thread for as long as it stays open (made when needed, gone after a

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -48,6 +50,13 @@ public:
     HttpResponse handle(const HttpRequest& request);
     /// One request to the management interface (pebble-compatible).
     HttpResponse handleManagement(const HttpRequest& request);
+    /// One request to the CRL listener (`MockAcmeConfig::crl`): GET or HEAD
+    /// of the path of `crlUrl()` answers the issuing CA's CRL (DER,
+    /// application/pkix-crl), made at that moment; anything else 404 (405
+    /// for another method on that path).
+    HttpResponse handleCrl(const HttpRequest& request);
+    /// The URL every leaf names as its CRL distribution point; empty with CRLs off.
+    const std::string& crlUrl() const noexcept { return crlUrl_; }
 
     std::string directoryUrl() const { return baseUrl_ + "/dir"; }
     const MockCertificateAuthority& ca() const noexcept { return *ca_; }
@@ -67,6 +76,9 @@ private:
 
     MockAcmeConfig config_;
     std::string baseUrl_;
+    std::string crlUrl_;
+    std::string crlPath_;
+    std::atomic<std::uint64_t> crlNumber_{0};  ///< the last cRLNumber given
     IClock& clock_;
     std::unique_ptr<IChallengeValidator> validator_;
     std::unique_ptr<MockCertificateAuthority> ca_;

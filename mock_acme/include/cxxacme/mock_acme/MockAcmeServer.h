@@ -11,8 +11,9 @@
 
 namespace cxxacme::mock_acme {
 
-/// mock-acme, serving: the engine behind HTTPS, and the pebble-style
-/// management interface over plain HTTP.
+/// mock-acme, serving: the engine behind HTTPS, the pebble-style
+/// management interface over plain HTTP (or HTTPS), and with
+/// `MockAcmeConfig::crl` the CRL over plain HTTP.
 ///
 /// The constructor binds both sockets (port 0 picks a free one) and starts
 /// serving before it returns; the destructor stops. The HTTPS certificate
@@ -36,6 +37,9 @@ public:
     std::string managementUrl() const;
     std::uint16_t port() const noexcept { return port_; }
     std::uint16_t managementPort() const noexcept { return managementPort_; }
+    /// With `MockAcmeConfig::crl`: the URL of the issuing CA's CRL, which
+    /// every leaf names (served over plain HTTP); empty otherwise.
+    std::string crlUrl() const { return engine_->crlUrl(); }
 
     /// The CA that signed the server's HTTPS certificate, as PEM: what a
     /// client must trust to talk to this server. Empty when the certificate

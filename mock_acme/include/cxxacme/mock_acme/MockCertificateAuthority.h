@@ -34,9 +34,15 @@ public:
                              std::vector<PrivateKey> intermediateKeys, std::vector<std::vector<Certificate>> chains);
 
     /// A leaf for `subjectKey` with `identifiers` as SANs; with an
-    /// `ocspResponder` URL, an authorityInfoAccess extension naming it.
+    /// `ocspResponder` URL, an authorityInfoAccess extension naming it; with
+    /// a `crlDistributionPoint` URL, a cRLDistributionPoints extension.
     Certificate issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers, TimePoint notBefore,
-                      TimePoint notAfter, const std::string& ocspResponder = "") const;
+                      TimePoint notAfter, const std::string& ocspResponder = "",
+                      const std::string& crlDistributionPoint = "") const;
+
+    /// The issuing intermediate's subject key identifier, in lower-case hex:
+    /// the name of its CRL (pebble's `/crl/KEYID.crl`).
+    std::string issuingKeyId() const;
 
     std::size_t chainCount() const noexcept { return roots_.size(); }
     const Certificate& root(std::size_t i) const { return roots_.at(i); }
