@@ -45,6 +45,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --skip-validation           challenges become valid without being checked
   --tls-sni-01                also offer the legacy tls-sni-01 challenge
   --validation-delay SECONDS  wait before each validation
+  --validation-jitter MS      and a further random 0..MS milliseconds
   --challenge-wait-ms MS      answer a challenge POST with the validation's outcome when it
                               ends within MS (default 0: always "processing", to be polled)
   --nonce-reject PERCENT      answer this share of good nonces with badNonce
@@ -213,6 +214,7 @@ int main(int argc, char** argv) {
         else if (a == "--skip-validation") config.skipValidation = true;
         else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
         else if (a == "--validation-delay") config.validationDelay = seconds(value());
+        else if (a == "--validation-jitter") config.validationJitter = std::chrono::milliseconds(number(value(), 0, 3600000));
         else if (a == "--challenge-wait-ms") config.challengeWait = std::chrono::milliseconds(number(value(), 0, 60000));
         else if (a == "--nonce-reject") config.nonceRejectPercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--authz-reuse") config.authzReusePercent = static_cast<int>(number(value(), 0, 100));

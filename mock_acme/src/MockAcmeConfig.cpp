@@ -101,6 +101,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "skipValidation") skipValidation = boolean(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "validationDelaySeconds") validationDelay = seconds(j, key);
+        else if (key == "validationJitterSeconds") validationJitter = seconds(j, key);
         else if (key == "challengeWaitSeconds") challengeWait = seconds(j, key);
         else if (key == "validationThreads") validationThreads = number<std::size_t>(j, key);
         else if (key == "nonceRejectPercent") nonceRejectPercent = number<int>(j, key);
@@ -167,6 +168,8 @@ void MockAcmeConfig::validate() const {
         if (profile.lifetime <= Duration::zero()) throw Error("mock-acme config: profile \"" + name + "\" has no lifetime");
     if (rootCertFile.empty() != rootKeyFile.empty())
         throw Error("mock-acme config: rootCertFile and rootKeyFile go together");
+    if (validationJitter < Duration::zero() || validationJitter > std::chrono::hours(1))
+        throw Error("mock-acme config: validationJitter must be between 0 and 3600 seconds");
     if (challengeWait < Duration::zero() || challengeWait > std::chrono::minutes(1))
         throw Error("mock-acme config: challengeWait must be between 0 and 60 seconds");
     if (forgetAfter < Duration::zero() || forgetAfter > std::chrono::hours(24 * 365 * 100))
@@ -415,8 +418,11 @@ std::vector<std::string> MockAcmeConfig::applyPebbleEnvironment(const std::funct
     if (const auto v = whole(lookup, "PEBBLE_CRL_MAX_DELAY", 0, 3600)) crlMaxDelay = std::chrono::seconds(*v);
     if (const auto v = whole(lookup, "PEBBLE_CRL_VALIDITY", 0, 10 * 365 * 86400))
         crlValidity = std::chrono::seconds(*v == 0 ? kPebbleCrlValidity : std::min(*v, kPebbleMaxCrlValidity));
-    if (const char* v = lookup("PEBBLE_VA_SLEEPTIME"); v != nullptr && *v != '\0')
-        warnings.push_back("PEBBLE_VA_SLEEPTIME: mock-acme validates at once, as pebble with PEBBLE_VA_NOSLEEP=1 (see --validation-delay)");
+    // pebble sleeps 0..SLEEPTIME-1 whole seconds (5 untold) before validating unless
+    // PEBBLE_VA_NOSLEEP says not to; mock-acme sleeps only when SLEEPTIME is given
+    const char* noSleep = lookup("PEBBLE_VA_NOSLEEP");
+    const bool sleeps = noSleep == nullptr || !(std::string(noSleep) == "1" || lower(noSleep) == "true");
+    if (const auto v = whole(lookup, "PEBBLE_VA_SLEEPTIME", 1, 3601); v && sleeps) validationJitter = std::chrono::seconds(*v - 1);
     return warnings;
 }
 

@@ -1435,11 +1435,16 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             }
             requestSnapshot();
         };
-        if (config_.validationDelay > Duration::zero()) {
+        Duration wait = config_.validationDelay;
+        if (config_.validationJitter > Duration::zero()) {
+            const auto most = std::chrono::duration_cast<std::chrono::milliseconds>(config_.validationJitter).count();
+            std::lock_guard lock(state_->mutex);
+            wait += std::chrono::milliseconds(static_cast<long long>(state_->random() % static_cast<std::uint64_t>(most + 1)));
+        }
+        if (wait > Duration::zero()) {
             std::lock_guard lock(delaysMutex_);
             std::erase_if(delays_, [](const ScheduledCall& call) { return !call.pending(); });
-            delays_.push_back(clock_.callLater(config_.validationDelay,
-                                               [this, validate] { workers_.post(validate); }));
+            delays_.push_back(clock_.callLater(wait, [this, validate] { workers_.post(validate); }));
         } else {
             workers_.post(validate);
         }

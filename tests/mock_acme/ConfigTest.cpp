@@ -406,14 +406,25 @@ BOOST_AUTO_TEST_CASE(pebbles_environment_sets_the_knobs_pebble_reads_from_it) {
     BOOST_TEST(untold.applyPebbleEnvironment(Environment{{{"PEBBLE_CHAIN_LENGTH", "0"}}}.lookup()).empty());
     BOOST_TEST(untold.intermediates == 1);  // pebble's minimum
 
-    const auto sleep = untold.applyPebbleEnvironment(Environment{{{"PEBBLE_VA_SLEEPTIME", "5"}}}.lookup());
-    BOOST_TEST(sleep.size() == 1u);
-    BOOST_TEST(sleep.at(0).find("PEBBLE_VA_SLEEPTIME") != std::string::npos);
+    // PEBBLE_VA_SLEEPTIME=N: pebble sleeps 0..N-1 s before each validation, unless PEBBLE_VA_NOSLEEP says not to
+    BOOST_TEST((untold.validationJitter == Duration::zero()));  // untold, mock-acme does not sleep
+    BOOST_TEST(untold.applyPebbleEnvironment(Environment{{{"PEBBLE_VA_SLEEPTIME", "5"}}}.lookup()).empty());
+    BOOST_TEST((untold.validationJitter == std::chrono::seconds(4)));
+    MockAcmeConfig noSleep;
+    BOOST_TEST(noSleep.applyPebbleEnvironment(Environment{{{"PEBBLE_VA_SLEEPTIME", "5"}, {"PEBBLE_VA_NOSLEEP", "true"}}}.lookup())
+                   .empty());
+    BOOST_TEST((noSleep.validationJitter == Duration::zero()));
+    MockAcmeConfig own;
+    own.applyJson(R"({"validationJitterSeconds": 2.5})");
+    own.validate();
+    BOOST_TEST((own.validationJitter == std::chrono::milliseconds(2500)));
+    BOOST_TEST(refusedNaming(R"({"validationJitterSeconds": 3601})", "validationJitter"));
     for (const auto& [name, value] : std::map<std::string, std::string>{{"PEBBLE_WFE_NONCEREJECT", "101"},
                                                                         {"PEBBLE_AUTHZREUSE", "half"},
                                                                         {"PEBBLE_CHAIN_LENGTH", "9"},
                                                                         {"PEBBLE_ALTERNATE_ROOTS", "-1"},
-                                                                        {"PEBBLE_WFE_ORDERS_PER_PAGE", "0"}}) {
+                                                                        {"PEBBLE_WFE_ORDERS_PER_PAGE", "0"},
+                                                                        {"PEBBLE_VA_SLEEPTIME", "0"}}) {
         MockAcmeConfig c;
         std::string message;
         try {

@@ -5,6 +5,7 @@
 // side: Debian's pebble-challtestsrv answers http-01 and tls-alpn-01 and
 // serves the dns-01 TXT records, on loopback ports picked here.
 
+#include <set>
 #include <thread>
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -380,6 +381,38 @@ BOOST_AUTO_TEST_CASE(validation_delays_run_side_by_side_on_the_servers_clock) {
     for (const auto& url : authzs) {
         std::string status = "pending";
         for (int i = 0; i < 500 && status == "pending"; ++i) {  // a bounded wait for the worker
+            status = c.authzStatus(url);
+            if (status == "pending") std::this_thread::sleep_for(20ms);
+        }
+        BOOST_TEST(status == "valid", url);
+    }
+}
+
+// --validation-jitter: each validation waits a random time up to the
+// jitter, on the server's clock; six of them start at different seconds,
+// all within it, and end valid.
+BOOST_AUTO_TEST_CASE(validation_jitter_spreads_the_waits_within_its_bound) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.validationJitter = 10s;
+    testing::FakeClock clock(std::chrono::system_clock::now());
+    EngineClient c(srv, config, &clock);
+    std::vector<std::string> authzs;
+    for (int i = 0; i < 6; ++i) {
+        const auto started = c.startHttp01("jitter" + std::to_string(i) + ".example.test", true);
+        BOOST_REQUIRE(started.challenge.str("status") == "processing");
+        authzs.push_back(started.authzUrl);
+    }
+    std::set<std::size_t> seen;  // how many still wait, second by second
+    for (int second = 0; second <= 10; ++second) {
+        seen.insert(clock.pendingCount());
+        clock.advance(1s);
+    }
+    BOOST_TEST(clock.pendingCount() == 0u);  // all started within the bound
+    BOOST_TEST(seen.size() >= 3u);           // at different times
+    for (const auto& url : authzs) {
+        std::string status = "pending";
+        for (int i = 0; i < 500 && status == "pending"; ++i) {
             status = c.authzStatus(url);
             if (status == "pending") std::this_thread::sleep_for(20ms);
         }

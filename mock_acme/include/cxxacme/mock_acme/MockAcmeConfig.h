@@ -49,6 +49,10 @@ struct MockAcmeConfig {
     bool skipValidation = false;             ///< challenges become valid without any check
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
     Duration validationDelay{};              ///< each validation starts this long after its challenge POST, on the engine's clock
+    /// Each validation waits a further random time, up to this (millisecond
+    /// steps, from the seeded generator): a client's polling meets uneven
+    /// delays, as pebble's random sleeps give them. At most an hour.
+    Duration validationJitter{};
     /// How long the answer to a challenge POST waits for its validation: one
     /// that ends in time is answered "valid"/"invalid", a slower one
     /// "processing" (to be polled). 0: always "processing", as most CAs do.
