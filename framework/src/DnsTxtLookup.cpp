@@ -6,8 +6,15 @@
 #include <netinet/in.h>
 #include <resolv.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <utility>
 
 #include "cxxacme/Error.h"
 
@@ -15,9 +22,145 @@ namespace cxxacme {
 
 namespace {
 
+using SteadyClock = std::chrono::steady_clock;
+
+class Socket {
+public:
+    explicit Socket(int fd) : fd_(fd) {}
+    ~Socket() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// A DNS server as "IPv4:PORT", "[IPv6]:PORT", or an address alone (port 53).
+std::pair<sockaddr_storage, socklen_t> serverAddress(const std::string& server) {
+    std::string host = server;
+    int port = 53;
+    if (server.starts_with('[')) {
+        const auto close = server.find(']');
+        if (close == std::string::npos || (close + 1 < server.size() && server[close + 1] != ':')) host.clear();
+        else {
+            host = server.substr(1, close - 1);
+            if (close + 1 < server.size()) port = std::atoi(server.c_str() + close + 2);
+        }
+    } else if (std::count(server.begin(), server.end(), ':') == 1) {
+        const auto colon = server.find(':');
+        host = server.substr(0, colon);
+        port = std::atoi(server.c_str() + colon + 1);
+    }
+    sockaddr_storage storage{};
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+    if (port > 0 && port <= 65535 && inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(static_cast<std::uint16_t>(port));
+        return {storage, sizeof *v4};
+    }
+    if (port > 0 && port <= 65535 && inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(static_cast<std::uint16_t>(port));
+        return {storage, sizeof *v6};
+    }
+    throw DnsError(server, "a DNS server is given as IPv4:PORT or [IPv6]:PORT");
+}
+
+int millisecondsLeft(SteadyClock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, 60'000));
+}
+
+// Waits for `events` on `fd` until `deadline`; false on timeout.
+bool waitFor(int fd, short events, SteadyClock::time_point deadline) {
+    pollfd p{fd, events, 0};
+    for (;;) {
+        const int n = ::poll(&p, 1, millisecondsLeft(deadline));
+        if (n > 0) return true;
+        if (n == 0 || errno != EINTR) return false;
+    }
+}
+
+std::uint16_t idOf(const unsigned char* message) { return static_cast<std::uint16_t>(message[0] << 8 | message[1]); }
+
+// One query over UDP: the answer with the query's ID (others are dropped),
+// or nothing by the deadline.
+std::vector<unsigned char> overUdp(const std::pair<sockaddr_storage, socklen_t>& to, const std::vector<unsigned char>& query,
+                                   SteadyClock::time_point deadline) {
+    Socket s(::socket(to.first.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (s.get() < 0 || ::connect(s.get(), reinterpret_cast<const sockaddr*>(&to.first), to.second) != 0 ||
+        ::send(s.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size()))
+        return {};
+    std::vector<unsigned char> answer(65535);
+    while (waitFor(s.get(), POLLIN, deadline)) {
+        const ssize_t n = ::recv(s.get(), answer.data(), answer.size(), 0);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n < 0) return {};  // refused (ICMP): as a server that does not answer
+        if (n >= 12 && idOf(answer.data()) == idOf(query.data()) && (answer[2] & 0x80) != 0) {
+            answer.resize(static_cast<std::size_t>(n));
+            return answer;
+        }
+    }
+    return {};
+}
+
+// The query over TCP (RFC 1035 §4.2.2: a two-byte length before each message).
+std::vector<unsigned char> overTcp(const std::pair<sockaddr_storage, socklen_t>& to, const std::vector<unsigned char>& query,
+                                   SteadyClock::time_point deadline) {
+    Socket s(::socket(to.first.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (s.get() < 0) return {};
+    if (::connect(s.get(), reinterpret_cast<const sockaddr*>(&to.first), to.second) != 0 &&
+        (errno != EINPROGRESS || !waitFor(s.get(), POLLOUT, deadline)))
+        return {};
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) return {};
+    std::vector<unsigned char> out{static_cast<unsigned char>(query.size() >> 8), static_cast<unsigned char>(query.size() & 0xff)};
+    out.insert(out.end(), query.begin(), query.end());
+    for (std::size_t sent = 0; sent < out.size();) {
+        if (!waitFor(s.get(), POLLOUT, deadline)) return {};
+        const ssize_t n = ::send(s.get(), out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        if (n <= 0) return {};
+        sent += static_cast<std::size_t>(n);
+    }
+    const auto readExactly = [&](std::vector<unsigned char>& into) {
+        for (std::size_t got = 0; got < into.size();) {
+            if (!waitFor(s.get(), POLLIN, deadline)) return false;
+            const ssize_t n = ::recv(s.get(), into.data() + got, into.size() - got, 0);
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+            if (n <= 0) return false;
+            got += static_cast<std::size_t>(n);
+        }
+        return true;
+    };
+    std::vector<unsigned char> size(2);
+    if (!readExactly(size)) return {};
+    std::vector<unsigned char> answer(static_cast<std::size_t>(size[0] << 8 | size[1]));
+    if (answer.size() < 12 || !readExactly(answer) || idOf(answer.data()) != idOf(query.data())) return {};
+    return answer;
+}
+
+const char* rcodeName(int rcode) {
+    switch (rcode) {
+    case ns_r_formerr: return "FORMERR";
+    case ns_r_servfail: return "SERVFAIL";
+    case ns_r_notimpl: return "NOTIMP";
+    case ns_r_refused: return "REFUSED";
+    default: return "an error";
+    }
+}
+
 /// Asks `server` (or the system's resolvers) for `type` records at `name`;
 /// returns the answer section's records of that type, decoded: TXT as the
-/// joined strings, NS as the name, A and AAAA as the address's text.
+/// joined strings, NS as the name, A and AAAA as the address's text. A
+/// server of its own is asked here, over UDP (twice, half the timeout each)
+/// and over TCP when the answer comes truncated; the system's resolvers
+/// through the C library.
 std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
                              std::chrono::milliseconds timeout) {
     const std::string where = server.empty() ? "the system resolver" : server;
@@ -27,28 +170,36 @@ std::vector<std::string> ask(const std::string& server, const std::string& name,
         struct __res_state* s;
         ~Closer() { res_nclose(s); }
     } closer{&state};
-    if (!server.empty()) {
-        const auto colon = server.rfind(':');
-        const std::string host = server.substr(0, colon);
-        const int port = colon == std::string::npos ? 53 : std::atoi(server.c_str() + colon + 1);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        if (port <= 0 || port > 65535 || inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1)
-            throw DnsError(server, "a DNS server is given as IPv4ADDR:PORT");
-        state.nscount = 1;
-        state.nsaddr_list[0] = address;
-    }
-    state.retrans = static_cast<int>(std::max<long>(1, timeout.count() / 2000));
-    state.retry = 2;
     // no EDNS0: answers over 512 bytes come truncated over UDP and whole over TCP, everywhere alike
     state.options &= ~static_cast<unsigned long>(RES_DNSRCH | RES_DEFNAMES | RES_USE_EDNS0);
     std::vector<unsigned char> answer(65535);
-    const int len = res_nquery(&state, name.c_str(), ns_c_in, type, answer.data(), static_cast<int>(answer.size()));
-    if (len < 0) {
-        if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {};
-        throw DnsError(where, "no answer for " + name +
-                                  (state.res_h_errno == TRY_AGAIN ? " (timeout or SERVFAIL)" : " (REFUSED or FORMERR)"));
+    int len = 0;
+    if (server.empty()) {
+        state.retrans = static_cast<int>(std::max<long>(1, timeout.count() / 2000));
+        state.retry = 2;
+        len = res_nquery(&state, name.c_str(), ns_c_in, type, answer.data(), static_cast<int>(answer.size()));
+        if (len < 0) {
+            if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {};
+            throw DnsError(where, "no answer for " + name +
+                                      (state.res_h_errno == TRY_AGAIN ? " (timeout or SERVFAIL)" : " (REFUSED or FORMERR)"));
+        }
+    } else {
+        const auto to = serverAddress(server);
+        std::vector<unsigned char> query(NS_PACKETSZ);
+        const int qlen = res_nmkquery(&state, ns_o_query, name.c_str(), ns_c_in, type, nullptr, 0, nullptr, query.data(),
+                                      static_cast<int>(query.size()));
+        if (qlen < 0) throw DnsError(where, "cannot ask for \"" + InvalidNameError::printable(name) + "\"");
+        query.resize(static_cast<std::size_t>(qlen));
+        const auto half = std::max<std::chrono::milliseconds>(timeout / 2, std::chrono::milliseconds(100));
+        std::vector<unsigned char> got;
+        for (int attempt = 0; attempt < 2 && got.empty(); ++attempt) got = overUdp(to, query, SteadyClock::now() + half);
+        if (!got.empty() && (got[2] & 0x02) != 0) got = overTcp(to, query, SteadyClock::now() + timeout);  // truncated
+        if (got.empty()) throw DnsError(where, "no answer for " + name + " (timeout)");
+        const int rcode = got[3] & 0x0f;
+        if (rcode == ns_r_nxdomain) return {};
+        if (rcode != ns_r_noerror) throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")");
+        answer = std::move(got);
+        len = static_cast<int>(answer.size());
     }
     ns_msg msg;
     if (ns_initparse(answer.data(), len, &msg) != 0) throw DnsError(where, "an unreadable answer for " + name);

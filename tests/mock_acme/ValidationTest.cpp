@@ -18,6 +18,7 @@
 
 #include "../support/ChildProcess.h"
 #include "AcmeTestSession.h"
+#include "cxxacme/DnsTxtLookup.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/mock_acme/ChallengeValidator.h"
@@ -267,6 +268,50 @@ BOOST_AUTO_TEST_CASE(through_dns_ipv6_comes_first_then_ipv4) {
     const auto viaSix = ChallengeValidator(c, 2s).validate(onlySix);
     srv.call("/set-default-ipv4", R"({"ip":"127.0.0.1"})");
     BOOST_TEST(typeOf(viaSix) == "ok");
+}
+
+// A DNS server on IPv6 (pebble's -dnsserver [::1]:PORT): dns-01 and name
+// resolution ask it there; the forms a server is given in, and the ones refused.
+BOOST_AUTO_TEST_CASE(a_dns_server_on_ipv6) {
+    const std::uint16_t dns6 = freePort(), management6 = freePort();
+    ChildProcess six{"pebble-challtestsrv -dns01 '[::1]:" + std::to_string(dns6) + "' -management 127.0.0.1:" +
+                     std::to_string(management6) + " -http01 '' -https01 '' -tlsalpn01 '' >/dev/null 2>&1"};
+    BOOST_REQUIRE_MESSAGE(waitForPort(management6), "pebble-challtestsrv did not start");
+    const std::string server = "[::1]:" + std::to_string(dns6);
+    BOOST_TEST(DnsTxtLookup::addresses(server, "any.example.test") == (std::vector<std::string>{"127.0.0.1"}));
+    BOOST_TEST(DnsTxtLookup::ipv6Addresses(server, "any.example.test") == (std::vector<std::string>{"::1"}));
+
+    MockAcmeConfig c = srv.config();
+    c.dnsServer = server;
+    ChallengeValidator overSix(c, 2s);
+    const auto req = request("dns-01", "six-dns.example.test", "tokenDnsOverIpv6aaaaaaa");
+    BOOST_TEST(typeOf(overSix.validate(req)) == "dns");  // no record yet
+    Poco::Net::HTTPClientSession session("127.0.0.1", management6);
+    const std::string body = R"({"host":"_acme-challenge.six-dns.example.test.","value":")" +
+                             KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})";
+    Poco::Net::HTTPRequest set(Poco::Net::HTTPRequest::HTTP_POST, "/set-txt", Poco::Net::HTTPMessage::HTTP_1_1);
+    set.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(set) << body;
+    Poco::Net::HTTPResponse answer;
+    session.receiveResponse(answer);
+    BOOST_REQUIRE(answer.getStatus() == 200);
+    BOOST_TEST(typeOf(overSix.validate(req)) == "ok");
+
+    for (const std::string bad : {"[::1", "[::1]x53", "[::1]:0", "127.0.0.1:70000", "dns.example.test:53", "::1:53:x", ""}) {
+        try {
+            DnsTxtLookup::query(bad.empty() ? ":53" : bad, "any.example.test");
+            BOOST_ERROR("\"" << bad << "\" was taken as a DNS server");
+        } catch (const DnsError& e) {
+            BOOST_TEST(std::string(e.what()).find("IPv4:PORT or [IPv6]:PORT") != std::string::npos, e.what());
+        }
+    }
+    // nothing listens: an error naming the name, at once (the port is closed, not silent)
+    try {
+        DnsTxtLookup::query("[::1]:" + std::to_string(freePort()), "gone.example.test", 2s);
+        BOOST_ERROR("a closed port answered");
+    } catch (const DnsError& e) {
+        BOOST_TEST(std::string(e.what()).find("gone.example.test") != std::string::npos, e.what());
+    }
 }
 
 // RFC 8738: an ip identifier is fetched at the address itself (http-01), and

@@ -13,9 +13,10 @@
 namespace cxxacme::responders {
 
 struct Dns01ResponderOptions {
-    /// Where to check that the record is visible ("IPv4:PORT"); empty: the
-    /// provider's name servers, else the zone's authoritative servers (found
-    /// through `bootstrapResolver`), else the system's resolvers.
+    /// Where to check that the record is visible ("IPv4:PORT" or
+    /// "[IPv6]:PORT"); empty: the provider's name servers, else the zone's
+    /// authoritative servers (found through `bootstrapResolver`), else the
+    /// system's resolvers.
     std::vector<std::string> resolvers;
     /// Asked for the zone's NS and their addresses; "": the system's resolvers.
     std::string bootstrapResolver;
