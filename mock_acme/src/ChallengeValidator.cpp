@@ -12,7 +12,6 @@
 #include <cstring>
 #include <optional>
 #include <sstream>
-#include <utility>
 #include <vector>
 
 #include <openssl/err.h>
@@ -111,12 +110,11 @@ std::string hostPort(const std::string& address, std::uint16_t port) {
 // Let's Encrypt's validation falls back from IPv6 to IPv4 when the IPv6
 // connection cannot be made (an answer that comes, however wrong, is the
 // answer). Throws Error naming every address tried.
-std::pair<int, std::string> connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port,
-                                           std::chrono::milliseconds timeout) {
+int connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port, std::chrono::milliseconds timeout) {
     std::string failures;
     for (const auto& address : addresses) {
         try {
-            return {connectTo(address, port, timeout), address};
+            return connectTo(address, port, timeout);
         } catch (const Error& e) {
             failures += (failures.empty() ? "" : "; ") + hostPort(address, port) + ": " + e.what();
         }
@@ -181,7 +179,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
         try {
             int fd = -1;
             try {
-                fd = connectToFirst(addresses, port, timeout_).first;
+                fd = connectToFirst(addresses, port, timeout_);
             } catch (const Error& e) {
                 return problem("connection", "fetching http://" + hostPort(host, port) + path + ": " + e.what(), id);
             }
@@ -246,7 +244,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
     std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
     std::unique_ptr<Fd> fd;
     try {
-        fd = std::make_unique<Fd>(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_).first);
+        fd = std::make_unique<Fd>(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_));
     } catch (const Error& e) {
         return problem("connection", e.what(), id);
     }
