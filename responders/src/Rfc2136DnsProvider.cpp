@@ -209,11 +209,15 @@ void Rfc2136DnsProvider::update(const std::string& fqdn, const std::string& valu
 
     std::string answer;
     try {
-        const auto colon = server_.rfind(':');
-        if (colon == std::string::npos) throw DnsError(server_, "give the server as IPv4:PORT");
+        Poco::Net::SocketAddress address;
+        try {
+            address = Poco::Net::SocketAddress(server_);  // "IPv4:PORT" or "[IPv6]:PORT"
+        } catch (const Poco::Exception&) {
+            throw DnsError(server_, "give the server as IPv4:PORT or [IPv6]:PORT");
+        }
         const Poco::Timespan timeout(std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout).count());
         Poco::Net::StreamSocket socket;
-        socket.connect(Poco::Net::SocketAddress(server_.substr(0, colon), server_.substr(colon + 1)), timeout);
+        socket.connect(address, timeout);
         socket.setReceiveTimeout(timeout);
         socket.setSendTimeout(timeout);
         std::string framed;

@@ -114,6 +114,29 @@ BOOST_AUTO_TEST_CASE(rfc2136_adds_and_removes_one_value_at_a_time) {
     BOOST_TEST(dns.nameServers() == (Strings{knot.address()}));
 }
 
+// The same over IPv6: the update to "[::1]:PORT", the lookups there too (a
+// big answer over TCP as well).
+BOOST_AUTO_TEST_CASE(rfc2136_and_lookups_over_ipv6) {
+    test::KnotServer knot;
+    Rfc2136DnsProvider dns(knot.ipv6Address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    dns.present(kName, "over-ipv6");
+    BOOST_TEST(DnsTxtLookup::query(knot.ipv6Address(), kName) == (Strings{"over-ipv6"}));
+    Strings values{"over-ipv6"};
+    for (int i = 0; i < 14; ++i) {
+        values.push_back("ipv6-value-" + std::to_string(i) + std::string(40, 'x'));
+        dns.present(kName, values.back());
+    }
+    auto seen = DnsTxtLookup::query(knot.ipv6Address(), kName);  // > 512 bytes: truncated over UDP, whole over TCP
+    std::sort(seen.begin(), seen.end());
+    std::sort(values.begin(), values.end());
+    BOOST_TEST(seen == values);
+    for (const auto& v : values) dns.cleanup(kName, v);
+    BOOST_TEST(DnsTxtLookup::query(knot.ipv6Address(), kName).empty());
+    BOOST_TEST(dns.nameServers() == (Strings{knot.ipv6Address()}));
+    BOOST_TEST(contains(messageOf([&] { Rfc2136DnsProvider("::1", "example.test", TsigKey::fromFile(knot.bindKeyFile)).present(kName, "x"); }),
+                        "IPv4:PORT or [IPv6]:PORT"));
+}
+
 BOOST_AUTO_TEST_CASE(rfc2136_refusals_are_clear_and_publish_nothing) {
     test::KnotServer knot;
     const TsigKey good = TsigKey::fromFile(knot.bindKeyFile);

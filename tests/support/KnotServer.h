@@ -1,7 +1,7 @@
 #pragma once
 
-// Test support: Debian's Knot DNS as an authoritative server on loopback, on
-// a free port, with a throwaway zone (example.test, updatable with the TSIG
+// Test support: Debian's Knot DNS as an authoritative server on loopback
+// (127.0.0.1 and ::1), on a free port, with a throwaway zone (example.test, updatable with the TSIG
 // key acme-update), a second zone with no update ACL (locked.test), and the
 // key in BIND's and knot's file formats. Stopped and removed with the object.
 
@@ -29,7 +29,7 @@ struct KnotServer {
 
     KnotServer() {
         const std::string d = dir.path.string();
-        std::ofstream(d + "/knot.conf") << "server:\n    rundir: \"" << d << "\"\n    listen: 127.0.0.1@" << port
+        std::ofstream(d + "/knot.conf") << "server:\n    rundir: \"" << d << "\"\n    listen: [ 127.0.0.1@" << port << ", ::1@" << port << " ]"
                                         << "\ndatabase:\n    storage: \"" << d << "\"\n"
                                         << "log:\n  - target: stderr\n    any: info\n"
                                         << "key:\n  - id: acme-update\n    algorithm: hmac-sha256\n    secret: " << secret
@@ -48,6 +48,7 @@ struct KnotServer {
         if (!waitForPort(port)) throw std::runtime_error("knotd did not start; see " + d + "/knot.log");
     }
     std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+    std::string ipv6Address() const { return "[::1]:" + std::to_string(port); }
 };
 
 }  // namespace cxxacme::test
