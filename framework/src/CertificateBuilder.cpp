@@ -42,15 +42,6 @@ struct LeafExtensions {
     }
 };
 
-// RFC 5280 §4.2.1.2 method (1), as OpenSSL's "hash": the SHA-1 of the
-// subjectPublicKey bits.
-std::string keyIdentifierOf(const X509* cert) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    checkOne(X509_pubkey_digest(cert, EVP_sha1(), md, &length), "X509_pubkey_digest");
-    return std::string(reinterpret_cast<const char*>(md), length);
-}
-
 void addKeyIdentifier(X509* cert, int nid, const std::string& id) {
     Asn1OctetStringPtr value(checked(ASN1_OCTET_STRING_new(), "ASN1_OCTET_STRING_new"));
     checkOne(ASN1_OCTET_STRING_set(value.get(), reinterpret_cast<const unsigned char*>(id.data()), static_cast<int>(id.size())),

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/Sockets.h"
 
 namespace cxxacme {
 
@@ -24,22 +25,11 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-class Socket {
-public:
-    explicit Socket(int fd) : fd_(fd) {}
-    ~Socket() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Socket(const Socket&) = delete;
-    Socket& operator=(const Socket&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using detail::IpEndpoint;
+using detail::UniqueFd;
 
 // A DNS server as "IPv4:PORT", "[IPv6]:PORT", or an address alone (port 53).
-std::pair<sockaddr_storage, socklen_t> serverAddress(const std::string& server) {
+IpEndpoint serverAddress(const std::string& server) {
     std::string host = server;
     int port = 53;
     if (server.starts_with('[')) {
@@ -54,19 +44,8 @@ std::pair<sockaddr_storage, socklen_t> serverAddress(const std::string& server) 
         host = server.substr(0, colon);
         port = std::atoi(server.c_str() + colon + 1);
     }
-    sockaddr_storage storage{};
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (port > 0 && port <= 65535 && inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(static_cast<std::uint16_t>(port));
-        return {storage, sizeof *v4};
-    }
-    if (port > 0 && port <= 65535 && inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(static_cast<std::uint16_t>(port));
-        return {storage, sizeof *v6};
-    }
+    if (port > 0 && port <= 65535)
+        if (const auto to = detail::ipEndpoint(host, static_cast<std::uint16_t>(port))) return *to;
     throw DnsError(server, "a DNS server is given as IPv4:PORT or [IPv6]:PORT");
 }
 
@@ -89,10 +68,10 @@ std::uint16_t idOf(const unsigned char* message) { return static_cast<std::uint1
 
 // One query over UDP: the answer with the query's ID (others are dropped),
 // or nothing by the deadline.
-std::vector<unsigned char> overUdp(const std::pair<sockaddr_storage, socklen_t>& to, const std::vector<unsigned char>& query,
+std::vector<unsigned char> overUdp(const IpEndpoint& to, const std::vector<unsigned char>& query,
                                    SteadyClock::time_point deadline) {
-    Socket s(::socket(to.first.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (s.get() < 0 || ::connect(s.get(), reinterpret_cast<const sockaddr*>(&to.first), to.second) != 0 ||
+    UniqueFd s(::socket(to.address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (s.get() < 0 || ::connect(s.get(), reinterpret_cast<const sockaddr*>(&to.address), to.length) != 0 ||
         ::send(s.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size()))
         return {};
     std::vector<unsigned char> answer(65535);
@@ -109,16 +88,14 @@ std::vector<unsigned char> overUdp(const std::pair<sockaddr_storage, socklen_t>&
 }
 
 // The query over TCP (RFC 1035 §4.2.2: a two-byte length before each message).
-std::vector<unsigned char> overTcp(const std::pair<sockaddr_storage, socklen_t>& to, const std::vector<unsigned char>& query,
+std::vector<unsigned char> overTcp(const IpEndpoint& to, const std::vector<unsigned char>& query,
                                    SteadyClock::time_point deadline) {
-    Socket s(::socket(to.first.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (s.get() < 0) return {};
-    if (::connect(s.get(), reinterpret_cast<const sockaddr*>(&to.first), to.second) != 0 &&
-        (errno != EINPROGRESS || !waitFor(s.get(), POLLOUT, deadline)))
+    UniqueFd s;
+    try {
+        s = detail::connectTcp(to, std::chrono::milliseconds(millisecondsLeft(deadline)));
+    } catch (const Error&) {
         return {};
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (::getsockopt(s.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0 || error != 0) return {};
+    }
     std::vector<unsigned char> out{static_cast<unsigned char>(query.size() >> 8), static_cast<unsigned char>(query.size() & 0xff)};
     out.insert(out.end(), query.begin(), query.end());
     for (std::size_t sent = 0; sent < out.size();) {

@@ -88,11 +88,10 @@ std::string RevocationListBuilder::sign(const Certificate& issuer, const Private
     if (const ASN1_OCTET_STRING* skid = X509_get0_subject_key_id(issuer.native())) {
         akid->keyid = checked(ASN1_OCTET_STRING_dup(skid), "ASN1_OCTET_STRING_dup");
     } else {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
-        checkOne(X509_pubkey_digest(issuer.native(), EVP_sha1(), md, &length), "X509_pubkey_digest");
+        const std::string id = keyIdentifierOf(issuer.native());
         akid->keyid = checked(ASN1_OCTET_STRING_new(), "ASN1_OCTET_STRING_new");
-        checkOne(ASN1_OCTET_STRING_set(akid->keyid, md, static_cast<int>(length)), "ASN1_OCTET_STRING_set");
+        checkOne(ASN1_OCTET_STRING_set(akid->keyid, reinterpret_cast<const unsigned char*>(id.data()), static_cast<int>(id.size())),
+                 "ASN1_OCTET_STRING_set");
     }
     checkOne(X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT),
              "X509_CRL_add1_ext_i2d");

@@ -88,6 +88,13 @@ void setTime(ASN1_TIME* target, TimePoint time) {
     if (ASN1_TIME_set(target, t) == nullptr) throwOpenSslError("ASN1_TIME_set");
 }
 
+std::string keyIdentifierOf(const X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    checkOne(X509_pubkey_digest(cert, EVP_sha1(), md, &length), "X509_pubkey_digest");
+    return std::string(reinterpret_cast<const char*>(md), length);
+}
+
 std::string nameText(const X509_NAME* name) {
     BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
     if (X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253) < 0) throwOpenSslError("X509_NAME_print_ex");

@@ -145,7 +145,6 @@ std::string pebbleLogTime() {
     return text;
 }
 
-std::string hostForLog(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
 void warn(const std::vector<std::string>& warnings) {
     for (const auto& w : warnings) std::cerr << "mock-acme: warning: " << w << "\n";
@@ -292,8 +291,8 @@ int main(int argc, char** argv) {
             if (asPebble) std::cout << "Pebble " << pebbleLogTime() << " CRL available at: " << server.crlUrl() << std::endl;
         }
         if (asPebble)  // what scripts written for pebble wait for
-            std::cout << "Pebble " << pebbleLogTime() << " Listening on: " << hostForLog(config.listenHost) << ":"
-                      << server.port() << "\n"
+            std::cout << "Pebble " << pebbleLogTime() << " Listening on: "
+                      << MockAcmeConfig::joinHostPort(config.listenHost, server.port()) << "\n"
                       << "Pebble " << pebbleLogTime() << " ACME directory available at: " << server.directoryUrl()
                       << std::endl;
         int sig = 0;

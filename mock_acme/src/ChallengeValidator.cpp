@@ -2,12 +2,8 @@
 
 #include "cxxacme/DnsTxtLookup.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <optional>
@@ -30,6 +26,7 @@
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/detail/Sockets.h"
 
 namespace cxxacme::mock_acme {
 
@@ -44,66 +41,16 @@ std::string trim(const std::string& s) {
     return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
 }
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-// A TCP connection with a connect timeout and read/write timeouts.
+// A TCP connection with a connect timeout and read/write timeouts, blocking.
 int connectTo(const std::string& address, std::uint16_t port, std::chrono::milliseconds timeout) {
-    sockaddr_storage storage{};
-    socklen_t len = 0;
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(port);
-        len = sizeof *v4;
-    } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(port);
-        len = sizeof *v6;
-    } else {
-        throw Error("not an IP address: " + address);
-    }
-    const int fd = ::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) throw Error(std::string("socket: ") + std::strerror(errno));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&storage), len) != 0 && errno != EINPROGRESS) {
-        const int err = errno;
-        ::close(fd);
-        throw Error(std::string("connect: ") + std::strerror(err));
-    }
-    pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
-        ::close(fd);
-        throw Error("connect: timed out");
-    }
-    int err = 0;
-    socklen_t errLen = sizeof err;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errLen);
-    if (err != 0) {
-        ::close(fd);
-        throw Error(std::string("connect: ") + std::strerror(err));
-    }
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    const auto to = detail::ipEndpoint(address, port);
+    if (!to) throw Error("not an IP address: " + address);
+    detail::UniqueFd fd = detail::connectTcp(*to, timeout);
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
     timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    return fd;
-}
-
-// "ADDR:PORT", with brackets around an IPv6 address (RFC 3986 §3.2.2).
-std::string hostPort(const std::string& address, std::uint16_t port) {
-    return (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" + std::to_string(port);
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    return fd.release();
 }
 
 // A connection to the first of `addresses` that takes one, as
@@ -116,7 +63,7 @@ int connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port
         try {
             return connectTo(address, port, timeout);
         } catch (const Error& e) {
-            failures += (failures.empty() ? "" : "; ") + hostPort(address, port) + ": " + e.what();
+            failures += (failures.empty() ? "" : "; ") + MockAcmeConfig::joinHostPort(address, port) + ": " + e.what();
         }
     }
     throw Error(failures.empty() ? "no address to connect to" : failures);
@@ -173,6 +120,8 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
     std::string path = "/.well-known/acme-challenge/" + request.token;
     for (int redirects = 0;; ++redirects) {
         const auto addresses = addressesOf(id, host);
+        const std::string authority = MockAcmeConfig::joinHostPort(host, port);
+        const std::string url = "http://" + authority + path;
         std::string body;
         int status = 0;
         std::string location;
@@ -181,12 +130,12 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             try {
                 fd = connectToFirst(addresses, port, timeout_);
             } catch (const Error& e) {
-                return problem("connection", "fetching http://" + hostPort(host, port) + path + ": " + e.what(), id);
+                return problem("connection", "fetching " + url + ": " + e.what(), id);
             }
             Poco::Net::HTTPClientSession session(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)));
             session.setTimeout(Poco::Timespan(timeout_.count() * 1000));
             Poco::Net::HTTPRequest get(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
-            get.setHost(hostPort(host, port));
+            get.setHost(authority);
             get.set("User-Agent", "cxxacme-mock-acme validation");
             get.set("Accept", "*/*");
             session.sendRequest(get);
@@ -200,13 +149,13 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                 body.append(buf, static_cast<std::size_t>(in.gcount()));
             }
         } catch (const Poco::Exception& e) {
-            return problem("connection", "fetching http://" + hostPort(host, port) + path + ": " + e.displayText(), id);
+            return problem("connection", "fetching " + url + ": " + e.displayText(), id);
         }
         if (status >= 300 && status < 400 && !location.empty()) {
             if (redirects >= kMaxRedirects) return problem("connection", "too many redirects", id);
             Poco::URI target;
             try {
-                target = Poco::URI(Poco::URI("http://" + hostPort(host, port) + path), location);
+                target = Poco::URI(Poco::URI(url), location);
             } catch (const Poco::Exception&) {
                 return problem("connection", "unreadable redirect", id);
             }
@@ -242,13 +191,13 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
     std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
-    std::unique_ptr<Fd> fd;
+    detail::UniqueFd fd;
     try {
-        fd = std::make_unique<Fd>(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_));
+        fd = detail::UniqueFd(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_));
     } catch (const Error& e) {
         return problem("connection", e.what(), id);
     }
-    SSL_set_fd(ssl.get(), fd->get());
+    SSL_set_fd(ssl.get(), fd.get());
     SSL_set_tlsext_host_name(ssl.get(), sni.c_str());
     if (alpn) {
         static const unsigned char protos[] = "\x0a" "acme-tls/1";

@@ -244,6 +244,10 @@ std::optional<int> whole(const std::function<const char*(const char*)>& lookup, 
 
 }  // namespace
 
+std::string MockAcmeConfig::joinHostPort(const std::string& host, std::uint16_t port) {
+    return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 std::pair<std::string, std::uint16_t> MockAcmeConfig::parseHostPort(const std::string& text) {
     const auto colon = text.rfind(':');
     char* end = nullptr;

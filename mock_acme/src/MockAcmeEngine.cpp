@@ -57,9 +57,7 @@ std::string newId() { return Base64Url::encode(pooledRandomBytes(12)); }
 std::string crlUrlOf(const MockAcmeConfig& config, const MockCertificateAuthority& ca) {
     if (!config.crl) return {};
     std::string base = config.crlBaseUrl;
-    if (base.empty())
-        base = "http://" + (config.crlHost.find(':') != std::string::npos ? "[" + config.crlHost + "]" : config.crlHost) +
-               ":" + std::to_string(config.crlPort) + "/";
+    if (base.empty()) base = "http://" + MockAcmeConfig::joinHostPort(config.crlHost, config.crlPort) + "/";
     if (!base.ends_with('/')) base += '/';
     return base + "crl/" + ca.issuingKeyId() + ".crl";
 }

@@ -41,7 +41,6 @@ void logRequest(Poco::Logger& logger, const HttpRequest& in, const HttpResponse&
 // side's number is the config's maxConnections.
 constexpr int kManagementConnections = 32;
 
-std::string hostForUrl(const std::string& host) { return host.find(':') != std::string::npos ? "[" + host + "]" : host; }
 
 // What the ACME listener (and a TLS management listener) shows a client.
 struct HttpsIdentity {
@@ -155,7 +154,7 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     const std::size_t maxBody = config.maxBodyBytes;
     const int maxConnections = config.maxConnections;
     auto validator = std::make_unique<ChallengeValidator>(config);
-    engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + hostForUrl(host_) + ":" + std::to_string(port_),
+    engine_ = std::make_unique<MockAcmeEngine>(std::move(config), "https://" + MockAcmeConfig::joinHostPort(host_, port_),
                                                *clock, std::move(validator));
     MockAcmeEngine& engine = *engine_;
     const auto logged = [&engine](const char* loggerName, HttpResponse (MockAcmeEngine::*handle)(const HttpRequest&)) {
@@ -188,7 +187,7 @@ void MockAcmeServer::stop() {
 std::string MockAcmeServer::directoryUrl() const { return engine_->directoryUrl(); }
 
 std::string MockAcmeServer::managementUrl() const {
-    return (managementTls_ ? "https://" : "http://") + hostForUrl(managementHost_) + ":" + std::to_string(managementPort_);
+    return (managementTls_ ? "https://" : "http://") + MockAcmeConfig::joinHostPort(managementHost_, managementPort_);
 }
 
 }  // namespace cxxacme::mock_acme

@@ -25,6 +25,10 @@ TimePoint timeFrom(const ASN1_TIME* time);
 /// Sets `target` (an X509 validity field) to `time`.
 void setTime(ASN1_TIME* target, TimePoint time);
 
+/// A key identifier by RFC 5280 §4.2.1.2 method (1), as OpenSSL's "hash":
+/// the SHA-1 of the certificate's subjectPublicKey bits.
+std::string keyIdentifierOf(const X509* cert);
+
 /// The RFC 2253 text of a distinguished name.
 std::string nameText(const X509_NAME* name);
 

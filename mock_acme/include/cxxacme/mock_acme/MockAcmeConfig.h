@@ -156,6 +156,8 @@ struct MockAcmeConfig {
     /// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (empty host) as host and port;
     /// throws `cxxacme::Error` for anything else.
     static std::pair<std::string, std::uint16_t> parseHostPort(const std::string& text);
+    /// The other way: "HOST:PORT", "[IPv6]:PORT" (RFC 3986 §3.2.2).
+    static std::string joinHostPort(const std::string& host, std::uint16_t port);
 
     // --- pebble's way of being configured (docs/mock-acme.md, "In pebble's place") ---
     /// Whether `json` is meant as pebble's configuration file: one member,
