@@ -85,26 +85,40 @@ std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, std::ostream& err) 
     return std::make_shared<KeySigner>(key);
 }
 
-// --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND
+// --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND, where ADDR
+// is an IPv4 address or a bracketed IPv6 one ("[::1]").
 std::unique_ptr<IDnsProvider> makeDnsProvider(const std::string& spec) {
+    static const std::string kForm = "--dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE";
     if (spec.starts_with("exec:") && spec.size() > 5) return std::make_unique<responders::ExecDnsProvider>(spec.substr(5));
     if (!spec.starts_with("rfc2136:")) throw UsageError("--dns-provider must be rfc2136:ADDR[:PORT]:ZONE:KEYFILE or exec:COMMAND");
-    std::vector<std::string> parts;
+    std::string address;
     std::size_t at = 8;
+    if (spec.compare(at, 1, "[") == 0) {
+        const auto close = spec.find(']', at);
+        if (close == std::string::npos || spec.compare(close + 1, 1, ":") != 0)
+            throw UsageError(kForm + ": an IPv6 ADDR is written [ADDR], followed by ':', in \"" + spec + "\"");
+        address = spec.substr(at, close + 1 - at);
+        at = close + 2;
+    } else {
+        const auto colon = std::min(spec.find(':', at), spec.size());
+        address = spec.substr(at, colon - at);
+        at = colon + 1;
+    }
+    std::vector<std::string> parts;  // [PORT,] ZONE, KEYFILE (which may hold ':')
     while (at <= spec.size()) {
         const auto colon = std::min(spec.find(':', at), spec.size());
         parts.push_back(spec.substr(at, colon - at));
         at = colon + 1;
     }
-    const bool hasPort = parts.size() >= 4 && !parts[1].empty() &&
-                         parts[1].find_first_not_of("0123456789") == std::string::npos;
-    const std::size_t zoneAt = hasPort ? 2 : 1;
-    if (parts.size() < zoneAt + 2 || parts[0].empty() || parts[zoneAt].empty())
-        throw UsageError("--dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE: missing parts in \"" + spec + "\"");
+    const bool hasPort = parts.size() >= 3 && !parts[0].empty() &&
+                         parts[0].find_first_not_of("0123456789") == std::string::npos;
+    const std::size_t zoneAt = hasPort ? 1 : 0;
+    if (address.empty() || address == "[]" || parts.size() < zoneAt + 2 || parts[zoneAt].empty())
+        throw UsageError(kForm + ": missing parts in \"" + spec + "\"");
     std::string keyFile = parts[zoneAt + 1];
     for (std::size_t i = zoneAt + 2; i < parts.size(); ++i) keyFile += ":" + parts[i];
     if (keyFile.empty()) throw UsageError("--dns-provider rfc2136: missing KEYFILE");
-    const std::string server = parts[0] + ":" + (hasPort ? parts[1] : "53");
+    const std::string server = address + ":" + (hasPort ? parts[0] : "53");
     return std::make_unique<responders::Rfc2136DnsProvider>(server, parts[zoneAt], responders::TsigKey::fromFile(keyFile));
 }
 

@@ -238,11 +238,16 @@ std::vector<std::string> DnsTxtLookup::authoritativeServers(const std::string& r
         const auto servers = ask(resolver, zone, ns_t_ns, timeout);
         if (!servers.empty()) {
             std::vector<std::string> addresses;
-            for (const auto& server : servers)
-                for (const auto& address : ask(resolver, server, ns_t_a, timeout)) {
-                    const std::string entry = address + ":" + std::to_string(port);
+            for (const auto& server : servers) {
+                // each server once: by its IPv4 addresses, or by its IPv6 ones when it has none
+                std::vector<std::string> found = ask(resolver, server, ns_t_a, timeout);
+                const bool v6 = found.empty();
+                if (v6) found = ask(resolver, server, ns_t_aaaa, timeout);
+                for (const auto& address : found) {
+                    const std::string entry = (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
                     if (std::find(addresses.begin(), addresses.end(), entry) == addresses.end()) addresses.push_back(entry);
                 }
+            }
             return addresses;
         }
         const auto dot = zone.find('.');

@@ -15,7 +15,7 @@ mkdir -p "$work/knot"
 cat > "$work/knot/knot.conf" <<CONF
 server:
     rundir: "$work/knot"
-    listen: 127.0.0.1@$KNOT_PORT
+    listen: [ 127.0.0.1@$KNOT_PORT, ::1@$KNOT_PORT ]
 database:
     storage: "$work/knot"
 log:
@@ -54,6 +54,12 @@ sans=$(openssl x509 -in "$work/certs/example.test,*.example.test.pem" -noout -ex
 echo "$sans" | grep -q 'DNS:example.test' && echo "$sans" | grep -q 'DNS:\*.example.test' || fail "SANs: $sans"
 [ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _acme-challenge.example.test +short 2>/dev/null || true)" ] || fail "TXT records left behind"
 
+echo "== rfc2136 over IPv6: the primary given as [::1], and so the resolver waited on"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:[::1]:$KNOT_PORT:example.test:$work/tsig.key" v6.example.test \
+  > "$work/rfc2136v6.log" 2>&1 || fail "rfc2136 over IPv6 failed: $(cat "$work/rfc2136v6.log")"
+openssl x509 -in "$work/certs/v6.example.test.pem" -noout -ext subjectAltName | grep -q 'DNS:v6.example.test' || fail "no v6 SAN"
+[ -z "$(kdig @::1 -p "$KNOT_PORT" TXT _acme-challenge.v6.example.test +short 2>/dev/null || true)" ] || fail "IPv6 TXT left behind"
+
 echo "== exec: the example hook (knsupdate)"
 DNS_SERVER=127.0.0.1 DNS_PORT=$KNOT_PORT DNS_ZONE=example.test DNS_TSIG="hmac-sha256:acme-update:$SECRET" \
   "$CXXACME" issue "${common[@]}" --dns-provider "exec:$HOOK" --dns-resolver "127.0.0.1:$KNOT_PORT" 'www.example.test,*.www.example.test' \
@@ -66,6 +72,10 @@ set +e
 [ $rc -eq 2 ] && grep -q "must be rfc2136" "$work/bad1.log" || fail "unknown provider: rc $rc $(cat "$work/bad1.log")"
 "$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/missing.key" a.example.test > "$work/bad2.log" 2>&1; rc=$?
 [ $rc -eq 1 ] && grep -q "cannot read the TSIG key file" "$work/bad2.log" || fail "missing key: rc $rc $(cat "$work/bad2.log")"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:[::1:$KNOT_PORT:example.test:$work/tsig.key" a.example.test > "$work/bad6.log" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "an IPv6 ADDR is written \[ADDR\]" "$work/bad6.log" || fail "unclosed bracket: rc $rc $(cat "$work/bad6.log")"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:[]:$KNOT_PORT:example.test:$work/tsig.key" a.example.test > "$work/bad7.log" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "missing parts" "$work/bad7.log" || fail "empty brackets: rc $rc $(cat "$work/bad7.log")"
 printf 'key "acme-update" {\n  algorithm hmac-sha256;\n  secret "%s";\n};\n' "$(head -c 32 /dev/urandom | base64)" > "$work/wrong.key"
 chmod 600 "$work/wrong.key"
 "$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/wrong.key" b.example.test > "$work/bad3.log" 2>&1; rc=$?

@@ -351,7 +351,9 @@ private:
 BOOST_AUTO_TEST_CASE(the_zones_authoritative_servers_are_found_and_asked) {
     test::KnotServer knot;
     BOOST_TEST(DnsTxtLookup::authoritativeServers(knot.address(), "_acme-challenge.a.b.example.test.", knot.port) ==
-               (Strings{knot.address()}));  // NS ns.example.test. -> A 127.0.0.1
+               (Strings{knot.address()}));  // NS ns.example.test. -> A 127.0.0.1 (its AAAA ::1 is not asked)
+    BOOST_TEST(DnsTxtLookup::authoritativeServers(knot.address(), "_acme-challenge.x.locked.test", knot.port) ==
+               (Strings{knot.ipv6Address()}));  // NS ns.locked.test. -> no A, AAAA ::1
     BOOST_CHECK_THROW(DnsTxtLookup::authoritativeServers(knot.address(), "x.unknown.test", knot.port), DnsError);
 
     Rfc2136DnsProvider rfc2136(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));

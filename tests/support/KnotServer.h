@@ -2,8 +2,9 @@
 
 // Test support: Debian's Knot DNS as an authoritative server on loopback
 // (127.0.0.1 and ::1), on a free port, with a throwaway zone (example.test, updatable with the TSIG
-// key acme-update), a second zone with no update ACL (locked.test), and the
-// key in BIND's and knot's file formats. Stopped and removed with the object.
+// key acme-update; its server ns.example.test has A 127.0.0.1 and AAAA ::1),
+// a second zone with no update ACL (locked.test; its server has AAAA ::1
+// only), and the key in BIND's and knot's file formats. Stopped and removed with the object.
 
 #include <sys/stat.h>
 
@@ -41,7 +42,9 @@ struct KnotServer {
         for (const std::string zone : {"example.test", "locked.test"})
             std::ofstream(d + "/" + zone + ".zone") << "$ORIGIN " << zone << ".\n$TTL 60\n@ SOA ns." << zone
                                                     << ". hostmaster." << zone << ". 1 3600 900 86400 60\n@ NS ns." << zone
-                                                    << ".\nns A 127.0.0.1\n";
+                                                    << ".\n"
+                                                    // example.test's server has both families, locked.test's IPv6 only
+                                                    << (zone == "example.test" ? "ns A 127.0.0.1\nns AAAA ::1\n" : "ns AAAA ::1\n");
         AtomicFile::write(bindKeyFile, "key \"acme-update\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + secret + "\";\n};\n", 0600);
         AtomicFile::write(colonKeyFile, "hmac-sha256:acme-update:" + secret + "\n", 0600);
         process = std::make_unique<ChildProcess>("knotd -c " + d + "/knot.conf > " + d + "/knot.log 2>&1");

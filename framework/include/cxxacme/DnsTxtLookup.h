@@ -34,8 +34,10 @@ public:
                                                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     /// The authoritative servers of the zone holding `name`, as
-    /// "IPv4:PORT": walks up from `name` asking `resolver` (as `query`) for
-    /// NS records until a zone answers, then for each server's A records.
+    /// "IPv4:PORT" or "[IPv6]:PORT": walks up from `name` asking `resolver`
+    /// (as `query`) for NS records until a zone answers, then for each
+    /// server's A records, or its AAAA records when it has no A record (so
+    /// a host without IPv6 still reaches every server that has IPv4).
     /// Empty when nothing is found. Throws `DnsError` when `resolver` fails.
     static std::vector<std::string> authoritativeServers(const std::string& resolver, const std::string& name,
                                                          std::uint16_t port = 53,
