@@ -262,6 +262,8 @@ private:
             const Poco::URI uri(head.target());
             request.path = uri.getPath();
             request.query = uri.getRawQuery();
+            // RFC 9112 §3.2.2: an absolute target's authority wins over Host
+            request.host = uri.getHost().empty() ? head.get("Host") : uri.getAuthority();
         } catch (const Poco::Exception&) {
             return refuse(400, "the request target is not a URI");
         }

@@ -1311,10 +1311,51 @@ void MockAcmeEngine::timeTravel(Duration offset) {
     requestSnapshot();
 }
 
+namespace {
+
+// A Host value mock-acme builds URLs on: a DNS name or IPv4 address, or an
+// IPv6 address in brackets, then an optional ":PORT" (1-65535).
+bool usableHost(std::string_view host) {
+    if (host.empty() || host.size() > 261) return false;
+    std::string_view name = host;
+    std::string_view port;
+    if (host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos || close < 3) return false;
+        if (host.substr(1, close - 1).find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) return false;
+        if (close + 1 < host.size()) {
+            if (host[close + 1] != ':') return false;
+            port = host.substr(close + 2);
+            if (port.empty()) return false;
+        }
+    } else {
+        if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+            name = host.substr(0, colon);
+            port = host.substr(colon + 1);
+            if (port.empty()) return false;
+        }
+        if (name.empty() || name.size() > 253 || name.front() == '.' || name.front() == '-' ||
+            name.find("..") != std::string_view::npos ||
+            name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != std::string_view::npos)
+            return false;
+    }
+    if (port.empty()) return true;
+    if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+    const unsigned long number = std::stoul(std::string(port));
+    return number >= 1 && number <= 65535;
+}
+
+}  // namespace
+
+std::string MockAcmeEngine::baseUrlFor(const HttpRequest& request) const {
+    return usableHost(request.host) ? "https://" + request.host : baseUrl_;
+}
+
 HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     HttpResponse response;
+    const std::string base = baseUrlFor(request);
     try {
-        response = dispatch(request);
+        response = dispatch(request, base);
     } catch (const AcmeProblem& p) {
         response = HttpResponse::fromProblem(p);
     } catch (const std::exception& e) {
@@ -1328,11 +1369,11 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
         state_->issueNonce(nonce);
     }
     response.addHeader("Replay-Nonce", std::move(nonce));
-    response.addHeader("Link", "<" + directoryUrl() + ">;rel=\"index\"");
+    response.addHeader("Link", "<" + base + "/dir>;rel=\"index\"");
     return response;
 }
 
-HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
+HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::string& base) {
     const auto parts = segments(request.path);
     const std::string first = parts.empty() ? "" : parts[0];
     std::optional<ValidationRequest> job;
@@ -1340,12 +1381,12 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
     std::optional<FinalizeJob> finalizeJob;
     HttpResponse response;
     Preverified pre;
-    if (request.method == "POST") pre = preverify(request, config_, baseUrl_, *state_);
+    if (request.method == "POST") pre = preverify(request, config_, base, *state_);
     {
         std::lock_guard lock(state_->mutex);
         if (state_->roll(config_.serverErrorPercent))
             throw AcmeProblem("serverInternal", "internal error (injected fault)", 500);
-        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_, &pre);
+        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, &pre);
         const bool get = request.method == "GET" || request.method == "HEAD";
         const bool post = request.method == "POST";
         try {
@@ -1394,7 +1435,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
             problem = AcmeProblem("serverInternal", "the certificate could not be issued", 500);
         }
         std::lock_guard lock(state_->mutex);
-        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
         if (problem) {
             x.abandonFinalize(*finalizeJob);
             return HttpResponse::fromProblem(*problem);
@@ -1454,7 +1495,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request) {
                 return state_->stopping || c == state_->challenges.end() || c->second.status != "processing";
             };
             state_->validated.wait_for(lock, config_.challengeWait, done);
-            Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+            Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
             if (const auto c = state_->challenges.find(challengeId); c != state_->challenges.end())
                 response = x.challengeAnswer(c->second);
         }

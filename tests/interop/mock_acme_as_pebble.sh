@@ -14,7 +14,8 @@
 #     domainBlocklist, the ocspResponderURL, pebble's 5-year certificates,
 #     and newer pebbles' CRL (crlListenAddress, crlBaseURL): the certificate
 #     names it, openssl verify -crl_check passes, and fails once lego has
-#     revoked the certificate.
+#     revoked the certificate; the server reached as localhost (URLs follow
+#     the Host header, as pebble's).
 MOCK_ACME=$1
 CXXACME=$2
 source "$(dirname "$0")/lib.sh"
@@ -132,6 +133,15 @@ lg6=("${lg[@]/127.0.0.1:$HTTP_PORT/[::1]:$HTTP_PORT}")
 LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg6[@]}" --domains six.example.test run > "$work/lego-six.log" 2>&1 \
   || fail "six.example.test was not validated at its AAAA record's address: $(tail -3 "$work/lego-six.log")"
 echo "-dnsserver: six.example.test validated at ::1, its AAAA record"
+
+# reached by a name rather than its address: the URLs follow the Host header, as pebble's
+lgn=(--server "https://localhost:$PORT/dir" "${lg[@]:2}")
+LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lgn[@]}" --domains named.example.test run > "$work/lego-named.log" 2>&1 \
+  || fail "lego could not use the server as localhost:$PORT: $(tail -3 "$work/lego-named.log")"
+[ -d "$work/lego/accounts/localhost_$PORT" ] || fail "lego's account is not under localhost_$PORT: $(ls "$work/lego/accounts")"
+curl -sS --cacert "$work/ca.pem" "https://localhost:$PORT/dir" | grep -q "\"https://localhost:$PORT/order-plz\"" \
+  || fail "the directory fetched as localhost does not name localhost"
+echo "Host: lego registered and got named.example.test through https://localhost:$PORT/dir"
 
 if LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains www.blocked.example.test run > "$work/lego-blocked.log" 2>&1; then
   fail "a certificate for a blocked domain was issued"

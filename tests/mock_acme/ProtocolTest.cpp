@@ -137,6 +137,67 @@ BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     BOOST_TEST(s.session.get(s.server.directoryUrl() + "/nothing").status == 405);
 }
 
+// As in pebble, the URLs follow the host the client addressed: a client that
+// reaches mock-acme as "localhost" (or through a container's or a proxy's
+// name) gets URLs on that name, and its JWS must name them.
+BOOST_AUTO_TEST_CASE(urls_follow_the_host_the_client_addressed) {
+    Server s;  // listening on 127.0.0.1
+    const std::string byAddress = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4);
+    const std::string byName = "https://localhost:" + std::to_string(Poco::URI(byAddress).getPort());
+    AcmeTestSession named(byName + "/dir", s.server.httpsCaPem());  // its HTTPS certificate names localhost
+    for (const char* name : {"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange", "renewalInfo"})
+        BOOST_TEST(named.dir(name).starts_with(byName + "/"), name << ": " << named.dir(name));
+    BOOST_TEST(s.session.dir("newOrder").starts_with(byAddress + "/"));
+
+    // a whole issuance by name
+    const KeySigner account(PrivateKey::generate(KeyType::EcP256));
+    const std::string kid = named.newAccount(account);
+    BOOST_TEST(kid.starts_with(byName + "/my-account/"), kid);
+    const Reply order = named.post(named.dir("newOrder"), account, kid, Server::orderPayload({"named.example.test"}));
+    BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+    BOOST_TEST(order.header("Location").starts_with(byName + "/"));
+    BOOST_TEST(order.str("finalize").starts_with(byName + "/"));
+    BOOST_TEST(order.links("index").at(0) == byName + "/dir");
+    const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+    BOOST_TEST(authzUrl.starts_with(byName + "/"));
+    const Reply authz = named.post(authzUrl, account, kid, "");
+    const std::string challengeUrl = authz.json()->getArray("challenges")->getObject(0)->getValue<std::string>("url");
+    BOOST_TEST(challengeUrl.starts_with(byName + "/"));
+    BOOST_REQUIRE(named.post(challengeUrl, account, kid, "{}").status == 200);
+    const auto csr = CertificateSigningRequest::create(PrivateKey::generate(KeyType::EcP256), {Identifier::dns("named.example.test")});
+    const Reply done = named.post(order.str("finalize"), account, kid, R"({"csr":")" + Base64Url::encode(csr.toDer()) + R"("})");
+    BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+    BOOST_TEST(done.str("certificate").starts_with(byName + "/"));
+    const Reply cert = named.post(done.str("certificate"), account, kid, "");
+    BOOST_TEST(cert.status == 200);
+    BOOST_TEST(Certificate::chainFromPem(cert.body).size() == 2u);
+
+    // The same account reached by address: its kid and URLs are on the address.
+    const std::string id = kid.substr(kid.rfind('/') + 1);
+    BOOST_TEST(s.session.post(byAddress + "/my-account/" + id, account, byAddress + "/my-account/" + id, "").status == 200);
+    // A JWS naming the other host's URL or kid is refused.
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), account, kid, Server::orderPayload({"named.example.test"})).problem() ==
+               "accountDoesNotExist");
+    Tamper otherUrl;
+    otherUrl.headerUrl = named.dir("newOrder");
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), account, byAddress + "/my-account/" + id,
+                              Server::orderPayload({"named.example.test"}), otherUrl).problem() == "unauthorized");
+
+    // Engine-level: what a Host value gives; unusable ones fall back to the listening address.
+    const auto newOrderFor = [&](const std::string& host) {
+        HttpRequest get{"GET", "/dir", "", "", "", host};
+        const HttpResponse r = s.server.engine().handle(get);
+        return detail::parseJsonObject(r.body, 1 << 20, "directory")->getValue<std::string>("newOrder");
+    };
+    BOOST_TEST(newOrderFor("acme.internal:14000") == "https://acme.internal:14000/order-plz");
+    BOOST_TEST(newOrderFor("acme-ca.internal") == "https://acme-ca.internal/order-plz");
+    BOOST_TEST(newOrderFor("[::1]:8443") == "https://[::1]:8443/order-plz");
+    BOOST_TEST(newOrderFor("192.0.2.1:65535") == "https://192.0.2.1:65535/order-plz");
+    for (const std::string& bad : std::vector<std::string>{"", "evil.test/path", "a b", "[::1", "[::1]x", "[zz::1]", "host:", "host:0", "host:65536",
+                                  "host:12a", ".host", "-host", "a..b", "user@host", "host\"", std::string(300, 'a')})
+        BOOST_TEST(newOrderFor(bad) == byAddress + "/order-plz", "Host \"" << bad << "\"");
+}
+
 BOOST_AUTO_TEST_CASE(many_kept_alive_connections_are_all_served) {
     // Clients keep their connections open between requests (certbot, lego and
     // cxxacme all do). A new connection is served while many others are open
@@ -932,7 +993,7 @@ BOOST_AUTO_TEST_CASE(a_crl_is_served_where_every_leaf_points_and_lists_what_was_
     BOOST_TEST(crlUrlOf(Certificate::chainFromPem(without.session.post(done.str("certificate"), without.account, without.kid, "").body)
                             .at(0))
                    .empty());
-    BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", ""}).status == 404);
+    BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", "", ""}).status == 404);
 }
 
 BOOST_AUTO_TEST_CASE(blocked_domains_and_every_name_under_them_are_rejected_each_by_name) {

@@ -17,6 +17,9 @@ struct HttpRequest {
     std::string query;
     std::string contentType;
     std::string body;
+    /// Where the client addressed the request: the `Host` field's value, or
+    /// the authority of an absolute request target ("" when neither).
+    std::string host;
 };
 
 /// The engine's answer.

@@ -35,8 +35,14 @@ class SnapshotFile;
 class MockAcmeEngine {
 public:
     /// `baseUrl` is the scheme, host and port the server is reached at
-    /// ("https://127.0.0.1:14000"); every URL it hands out starts with it,
-    /// and every JWS `url` must.
+    /// ("https://127.0.0.1:14000"). As in pebble, a request's URLs follow
+    /// the host it was addressed to: every URL an answer hands out, and the
+    /// `url` and `kid` its JWS must carry, start with "https://" and the
+    /// request's `host` (so a client that reaches the server as
+    /// "localhost:14000" or through a container's name gets URLs it can
+    /// reach). `baseUrl` serves a request with no usable host: none, or
+    /// one that is not a DNS name, an IPv4 address or a bracketed IPv6
+    /// address with an optional port.
     /// `clock` gives the server's time (plus any time travel) and runs the
     /// validation delay (`MockAcmeConfig::validationDelay`); it must outlive
     /// the engine.
@@ -66,7 +72,9 @@ public:
     void timeTravel(Duration offset);
 
 private:
-    HttpResponse dispatch(const HttpRequest& request);
+    HttpResponse dispatch(const HttpRequest& request, const std::string& base);
+    /// "https://" + the request's host when usable, else `baseUrl_`.
+    std::string baseUrlFor(const HttpRequest& request) const;
     /// With persistence on, asks the snapshot writer for a snapshot soon.
     void requestSnapshot();
     /// Copies the state under its lock; serializes and writes the copy outside it.
