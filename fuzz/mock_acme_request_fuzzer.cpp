@@ -1,14 +1,19 @@
 // libFuzzer target for mock-acme's request path (JWS + JSON).
 //
 // The first input byte picks the endpoint; the second picks the mode:
-// even - the rest is the raw request body, as an attacker would send it;
+// even - the rest is the raw request body, as an attacker would send it
+//        (bit 1: its first line is the Host field instead, from which the
+//        answer's URLs are built; bit 2: a GET rather than a POST);
 // odd  - the rest is the payload of a correctly signed JWS with a fresh
 //        nonce and the right url, so the fuzzer reaches the endpoint logic
 //        (identifiers, CSRs, EAB, key change, revocation) behind the JWS checks.
+// The endpoint "/crl/" takes the rest as the rest of the CRL listener's path
+// (CRLs are on, so revocations made through the signed mode are listed).
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "cxxacme/FlattenedJws.h"
@@ -38,6 +43,8 @@ struct World {
         c.skipValidation = true;
         c.validationThreads = 1;
         c.alternateChains = 0;
+        c.crl = true;  // no listener: the engine answers handleCrl alone
+        c.crlPort = 1;
         return c;
     }
 
@@ -46,20 +53,20 @@ struct World {
     }
 
     std::string nonce() {
-        HttpRequest r{"HEAD", "/nonce-plz", "", "", ""};
+        HttpRequest r{"HEAD", "/nonce-plz", "", "", "", ""};
         return engine.handle(r).header("Replay-Nonce");
     }
 
     HttpResponse send(const std::string& path, const std::string& useKid, const std::string& payload) {
         const auto jws = FlattenedJws::signAcmeRequest(account, base + path, nonce(), useKid, payload);
-        HttpRequest r{"POST", path, "", "application/jose+json", jws.toJson()};
+        HttpRequest r{"POST", path, "", "application/jose+json", jws.toJson(), ""};
         return engine.handle(r);
     }
 };
 
 const char* const kPaths[] = {"/sign-me-up", "/order-plz", "/revoke-cert", "/rollover-account-key",
                               "/my-account/x", "/my-order/x", "/finalize-order/x", "/authZ/x",
-                              "/chalZ/x", "/certZ/x", "/renewal-info/x.y", "/dir"};
+                              "/chalZ/x", "/certZ/x", "/renewal-info/x.y", "/dir", "/crl/"};
 
 }  // namespace
 
@@ -67,9 +74,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static World world;
     if (size < 2) return 0;
     const std::string path = kPaths[data[0] % (sizeof kPaths / sizeof kPaths[0])];
-    const std::string rest(reinterpret_cast<const char*>(data + 2), size - 2);
-    if (data[1] % 2 == 0) {
-        HttpRequest r{"POST", path, "", "application/jose+json", rest};
+    std::string rest(reinterpret_cast<const char*>(data + 2), size - 2);
+    if (path == "/crl/") {
+        HttpRequest r{data[1] % 2 == 0 ? "GET" : "HEAD", path + rest, "", "", "", ""};
+        (void)world.engine.handleCrl(r);
+        const std::string& own = world.engine.crlUrl();
+        r.path = own.substr(own.find("/crl/"));
+        if (world.engine.handleCrl(r).status != 200) std::abort();  // its own path always answers
+    } else if (data[1] % 2 == 0) {
+        std::string host;
+        if (data[1] & 2) {
+            const auto newline = rest.find('\n');
+            host = rest.substr(0, newline);
+            rest = newline == std::string::npos ? "" : rest.substr(newline + 1);
+        }
+        HttpRequest r{data[1] & 4 ? "GET" : "POST", path, "", "application/jose+json", rest, host};
         (void)world.engine.handle(r);
     } else {
         const bool jwk = path == "/sign-me-up" || (path == "/revoke-cert" && data[1] % 4 == 1);
