@@ -97,6 +97,14 @@ struct IssuedCertificate {
 };
 
 
+/// A revoked certificate forgotten (MockAcmeConfig::forgetAfter) before it
+/// expired: it stays on the CRL until then.
+struct ForgottenRevocation {
+    TimePoint revokedAt{};
+    int reason = 0;
+    TimePoint notAfter{};
+};
+
 // What a snapshot holds: copied under the lock, written without it.
 struct EngineData {
     std::unordered_map<std::string, Account> accounts;
@@ -104,6 +112,7 @@ struct EngineData {
     std::unordered_map<std::string, Authorization> authorizations;
     std::unordered_map<std::string, Challenge> challenges;
     std::unordered_map<std::string, IssuedCertificate> certificates;
+    std::unordered_map<std::string, ForgottenRevocation> forgottenRevocations;  ///< by serial hex
     Duration offset{};
 };
 

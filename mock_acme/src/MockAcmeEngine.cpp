@@ -645,6 +645,9 @@ public:
             if (const auto ari = s_.certificateByAriId.find(cert->second.ariId);
                 ari != s_.certificateByAriId.end() && ari->second == cert->first)
                 s_.certificateByAriId.erase(ari);
+            const IssuedCertificate& c = cert->second;
+            if (c.revoked && c.notAfter > now_)  // a CRL lists it until it expires
+                s_.forgottenRevocations[c.id] = ForgottenRevocation{c.revokedAt, c.reason, c.notAfter};
             s_.certificates.erase(cert);
         }
         for (const auto& aid : order.authzIds) {
@@ -1525,6 +1528,10 @@ HttpResponse MockAcmeEngine::handleCrl(const HttpRequest& request) {
             for (const auto& [serial, c] : state_->certificates)
                 if (c.revoked && c.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now)
                     list.revoked(serial, c.revokedAt, c.reason);
+            // forgotten ones until they expire (RFC 5280 §3.3: an entry may go once its certificate has expired)
+            std::erase_if(state_->forgottenRevocations, [now](const auto& entry) { return entry.second.notAfter <= now; });
+            for (const auto& [serial, f] : state_->forgottenRevocations)
+                if (f.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now) list.revoked(serial, f.revokedAt, f.reason);
         }
         list.validity(now, now + config_.crlValidity).number(++crlNumber_);
         r.body = list.sign(ca_->intermediate(0), ca_->intermediateKey());
@@ -1567,6 +1574,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 o->set("authorizations", static_cast<Poco::UInt64>(state_->authorizations.size()));
                 o->set("challenges", static_cast<Poco::UInt64>(state_->challenges.size()));
                 o->set("certificates", static_cast<Poco::UInt64>(state_->certificates.size()));
+                o->set("forgottenRevocations", static_cast<Poco::UInt64>(state_->forgottenRevocations.size()));
                 o->set("nonces", static_cast<Poco::UInt64>(state_->nonces.size()));
                 return Exchange::json(200, o);
             }

@@ -226,6 +226,16 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         certs->add(o);
     }
     root.set("certificates", certs);
+    Array::Ptr forgotten = new Array;
+    for (const auto& [serial, f] : s.forgottenRevocations) {
+        Object::Ptr o = new Object;
+        o->set("serial", serial);
+        o->set("revokedAt", secondsOf(f.revokedAt));
+        o->set("reason", f.reason);
+        o->set("notAfter", secondsOf(f.notAfter));
+        forgotten->add(o);
+    }
+    root.set("forgottenRevocations", forgotten);
     return cxxacme::detail::toJsonText(root);
 }
 
@@ -386,6 +396,16 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             s.certificateByAriId[c.ariId] = c.id;
             s.certificates.emplace(c.id, std::move(c));
         });
+        if (root->has("forgottenRevocations"))  // snapshots from before it have none
+            each("forgottenRevocations", [&](const Object& o) {
+                const std::string serial = text(o, "serial");
+                if (serial.empty() || serial.size() > 40 || serial.find_first_not_of("0123456789ABCDEF") != std::string::npos)
+                    throw std::runtime_error("\"serial\" is not a serial number in upper-case hex");
+                const long long reason = integer(o, "reason");
+                if (reason < 0 || reason > 10) throw std::runtime_error("\"reason\" is not a CRL reason code");
+                s.forgottenRevocations[serial] = ForgottenRevocation{timeOf(integer(o, "revokedAt")), static_cast<int>(reason),
+                                                                     timeOf(integer(o, "notAfter"))};
+            });
         // the records' links, which the engine follows without looking: each must lead somewhere
         place = "the snapshot";
         for (const auto& [id, authz] : s.authorizations)

@@ -996,6 +996,55 @@ BOOST_AUTO_TEST_CASE(a_crl_is_served_where_every_leaf_points_and_lists_what_was_
     BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", "", ""}).status == 404);
 }
 
+// A revoked certificate forgotten by forgetAfter before it expired stays on
+// the CRL until it expires, across a restart too; then it leaves.
+BOOST_AUTO_TEST_CASE(a_forgotten_revoked_certificate_stays_on_the_crl_until_it_expires) {
+    test::TempDir dir;
+    MockAcmeConfig config = quietConfig();
+    config.crl = true;
+    config.forgetAfter = std::chrono::hours(1);
+    config.persistFile = (dir.path / "state.sqlite").string();
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    const auto entries = [](MockAcmeServer& server) {
+        const PlainReply reply = plainRequest(server.crlUrl());
+        BOOST_REQUIRE_MESSAGE(reply.status == 200, reply.body);
+        return parseCrl(reply.body);
+    };
+    std::string revokedSerial, keptSerial;
+    {
+        Server s(config, accountKey);
+        const auto issue = [&](const std::string& name) {  // six days (the shortlived profile)
+            const Reply order = s.newOrder({name}, R"(,"profile":"shortlived")");
+            s.authorize(order);
+            const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns(name)});
+            BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+            return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+        };
+        const Certificate revoked = issue("gone.example.test"), kept = issue("kept.example.test");
+        revokedSerial = revoked.serialHex();
+        keptSerial = kept.serialHex();
+        BOOST_REQUIRE(s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                                     R"({"certificate":")" + Base64Url::encode(revoked.toDer()) + R"(","reason":4})")
+                          .status == 200);
+        s.server.engine().timeTravel(std::chrono::seconds(3700));
+        BOOST_REQUIRE(s.newOrder({"trigger.example.test"}).status == 201);  // forgetting happens at a newOrder
+        const auto stats = s.session.get(s.server.managementUrl() + "/stats").json();
+        BOOST_TEST(stats->getValue<long long>("certificates") == 0);
+        BOOST_TEST(stats->getValue<long long>("forgottenRevocations") == 1);
+        BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial).status == 404);
+        const CrlPtr crl = entries(s.server);
+        BOOST_TEST(crlEntryReason(crl.get(), revokedSerial) == 4);  // superseded
+        BOOST_TEST(crlEntryReason(crl.get(), keptSerial) == -1);
+    }
+    {
+        Server s(config, accountKey);  // restarted from the snapshot
+        BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == 4);
+        s.server.engine().timeTravel(std::chrono::hours(24 * 6));  // past its notAfter
+        BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == -1);
+        BOOST_TEST(s.session.get(s.server.managementUrl() + "/stats").json()->getValue<long long>("forgottenRevocations") == 0);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(blocked_domains_and_every_name_under_them_are_rejected_each_by_name) {
     MockAcmeConfig config = quietConfig();
     config.blockedDomains = {"blocked.example.test"};
