@@ -277,6 +277,10 @@ int main(int argc, char** argv) {
     if (const auto warning = cxxacme::detail::raiseOpenFileLimit(config.maxConnections))
         std::cerr << "mock-acme: warning: " << *warning << "; raise it (ulimit -n) or lower --max-connections\n";
 
+    if (config.crl && config.crlBaseUrl.empty() && (config.crlHost == "0.0.0.0" || config.crlHost == "::"))
+        std::cerr << "mock-acme: warning: --crl-listen " << config.crlHost << ": the leaves name the CRL at "
+                  << (config.crlHost == "::" ? "[::1]" : "127.0.0.1")
+                  << "; give --crl-base-url for clients on other hosts\n";
     try {
         if (!writeCa.empty() && !config.httpsCertificateFile.empty()) {
             std::cerr << "mock-acme: --write-ca: the HTTPS certificate is your own (--https-cert); so is its CA\n";

@@ -53,11 +53,16 @@ std::string serialKey(std::string hex) {
 std::string newId() { return Base64Url::encode(pooledRandomBytes(12)); }
 
 // Where the issuing CA's CRL is, as pebble lays it out: BASE/crl/KEYID.crl
-// ("" with CRLs off). Without a base URL, the listener's own address.
+// ("" with CRLs off). Without a base URL, the listener's own address; a
+// wildcard one (0.0.0.0, ::) is named by its loopback address, which a
+// client can connect to anywhere.
 std::string crlUrlOf(const MockAcmeConfig& config, const MockCertificateAuthority& ca) {
     if (!config.crl) return {};
     std::string base = config.crlBaseUrl;
-    if (base.empty()) base = "http://" + MockAcmeConfig::joinHostPort(config.crlHost, config.crlPort) + "/";
+    if (base.empty()) {
+        const std::string host = config.crlHost == "0.0.0.0" ? "127.0.0.1" : config.crlHost == "::" ? "::1" : config.crlHost;
+        base = "http://" + MockAcmeConfig::joinHostPort(host, config.crlPort) + "/";
+    }
     if (!base.ends_with('/')) base += '/';
     return base + "crl/" + ca.issuingKeyId() + ".crl";
 }

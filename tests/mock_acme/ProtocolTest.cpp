@@ -31,6 +31,9 @@
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/SystemClock.h"
+#include "cxxacme/mock_acme/ChallengeValidator.h"
+#include "cxxacme/mock_acme/MockAcmeEngine.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 
 using namespace cxxacme;
@@ -994,6 +997,18 @@ BOOST_AUTO_TEST_CASE(a_crl_is_served_where_every_leaf_points_and_lists_what_was_
                             .at(0))
                    .empty());
     BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", "", ""}).status == 404);
+
+    // a wildcard listener is named by its loopback address (no socket: the engine alone)
+    for (const auto& [host, named] : {std::pair{"0.0.0.0", "http://127.0.0.1:8080/crl/"}, std::pair{"::", "http://[::1]:8080/crl/"},
+                                      std::pair{"127.0.0.2", "http://127.0.0.2:8080/crl/"}}) {
+        MockAcmeConfig wildcard = quietConfig();
+        wildcard.crl = true;
+        wildcard.crlHost = host;
+        wildcard.crlPort = 8080;
+        SystemClock clock;
+        MockAcmeEngine engine(wildcard, "https://127.0.0.1:14000", clock, std::make_unique<ChallengeValidator>(wildcard));
+        BOOST_TEST(engine.crlUrl().starts_with(named), host << ": " << engine.crlUrl());
+    }
 }
 
 // A revoked certificate forgotten by forgetAfter before it expired stays on
