@@ -33,6 +33,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --management-tls            the management interface over HTTPS, with the ACME side's certificate
   --https-cert FILE --https-key FILE   serve this certificate chain (PEM, leaf first) and key
                               instead of a generated pair
+  --https-name NAME           also name NAME (DNS name or IP) in the generated HTTPS certificate,
+                              as the name a container is reached by (repeatable)
   --http01-port N             port http-01 validation connects to (default 5002)
   --tls01-port N              port tls-alpn-01/tls-sni-01 validation connects to (default 5001)
   --dns-server ADDR:PORT      DNS server asked for dns-01 TXT records
@@ -192,6 +194,7 @@ int main(int argc, char** argv) {
         else if (a == "--management-tls") config.managementTls = true;
         else if (a == "--https-cert") config.httpsCertificateFile = value();
         else if (a == "--https-key") config.httpsPrivateKeyFile = value();
+        else if (a == "--https-name") config.httpsNames.push_back(value());
         else if (a == "--block-domain") config.blockedDomains.push_back(value());
         else if (a == "--caa-identity") {
             if (!caaGiven) config.caaIdentities.clear();  // the first one replaces the default

@@ -90,6 +90,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "managementTls") managementTls = boolean(j, key);
         else if (key == "httpsCertificateFile") httpsCertificateFile = text(j, key);
         else if (key == "httpsPrivateKeyFile") httpsPrivateKeyFile = text(j, key);
+        else if (key == "httpsNames") httpsNames = stringList(j, key);
         else if (key == "blockedDomains") blockedDomains = stringList(j, key);
         else if (key == "caaIdentities") caaIdentities = stringList(j, key);
         else if (key == "http01Port") http01Port = number<std::uint16_t>(j, key);
@@ -180,6 +181,13 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: maxConnections must be 1.." + std::to_string(kMaxConnections));
     if (httpsCertificateFile.empty() != httpsPrivateKeyFile.empty())
         throw Error("mock-acme config: httpsCertificateFile and httpsPrivateKeyFile go together");
+    if (!httpsNames.empty() && !httpsCertificateFile.empty())
+        throw Error("mock-acme config: httpsNames are for the generated HTTPS certificate, not one from httpsCertificateFile");
+    if (httpsNames.size() > 100) throw Error("mock-acme config: httpsNames holds at most 100 names");
+    for (const auto& name : httpsNames)
+        if (!ServerName::isValid(name))
+            throw Error("mock-acme config: httpsNames: \"" + InvalidNameError::printable(name) +
+                        "\" is not a DNS name or an IP address");
     if (!ocspResponderUrl.empty() &&
         (!(ocspResponderUrl.starts_with("http://") || ocspResponderUrl.starts_with("https://")) ||
          ocspResponderUrl.size() > 1000 ||

@@ -50,7 +50,7 @@ struct HttpsIdentity {
 };
 
 // A CA of its own and a server certificate for loopback and the listen host.
-HttpsIdentity generatedIdentity(const std::string& host) {
+HttpsIdentity generatedIdentity(const std::string& host, const std::vector<std::string>& moreNames) {
     const PrivateKey caKey = PrivateKey::generate(KeyType::EcP256);
     const Certificate httpsCa = CertificateBuilder()
                                     .commonName("mock-acme HTTPS CA")
@@ -60,8 +60,11 @@ HttpsIdentity generatedIdentity(const std::string& host) {
                                               std::chrono::system_clock::now() + std::chrono::hours(24 * 3650))
                                     .selfSign(caKey);
     std::vector<Identifier> names{Identifier::ip("127.0.0.1"), Identifier::ip("::1"), Identifier::dns("localhost")};
-    if (ServerName::isValid(host)) {
-        const Identifier extra = Identifier::fromName(host);
+    std::vector<std::string> candidates{host};
+    candidates.insert(candidates.end(), moreNames.begin(), moreNames.end());
+    for (const auto& name : candidates) {
+        if (!ServerName::isValid(name)) continue;  // moreNames were checked by MockAcmeConfig::validate
+        const Identifier extra = Identifier::fromName(name);
         if (std::find(names.begin(), names.end(), extra) == names.end() &&
             !(extra.type == Identifier::Type::Ip && (extra.value == "0.0.0.0" || extra.value == "::")))
             names.push_back(extra);
@@ -115,7 +118,7 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     }
 
     const HttpsIdentity identity = config.httpsCertificateFile.empty()
-                                       ? generatedIdentity(host_)
+                                       ? generatedIdentity(host_, config.httpsNames)
                                        : identityFromFiles(config.httpsCertificateFile, config.httpsPrivateKeyFile);
     httpsCaPem_ = identity.caPem;
 

@@ -143,6 +143,11 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     BOOST_TEST(config.blockedDomains == (std::vector<std::string>{"blocked.test", "other.test"}));
     BOOST_TEST(config.resolveThroughDns);
     BOOST_TEST(config.ocspResponderUrl == "http://127.0.0.1:4002/ocsp");
+
+    MockAcmeConfig named;
+    named.applyJson(R"({"httpsNames": ["acme.internal", "192.0.2.10"]})");
+    named.validate();
+    BOOST_TEST(named.httpsNames == (std::vector<std::string>{"acme.internal", "192.0.2.10"}));
 }
 
 // ------------------------------------------------------------ pebble's way

@@ -35,6 +35,7 @@
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 #include "cxxacme/mock_acme/MockAcmeEngine.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
+#include "cxxacme/testing/TlsProbe.h"
 
 using namespace cxxacme;
 using namespace cxxacme::mock_acme;
@@ -764,6 +765,50 @@ BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid, R"({"identifiers":[]})").problem() ==
                "malformed");
     BOOST_TEST(s.newOrder({"a.example.test", "a.example.test"}).problem() == "malformed");
+}
+
+// httpsNames: the generated HTTPS certificate also names what a container or
+// a proxy reaches mock-acme by, so that a client verifies it under that name.
+BOOST_AUTO_TEST_CASE(the_generated_https_certificate_names_the_https_names) {
+    MockAcmeConfig config = quietConfig();
+    config.httpsNames = {"acme.internal", "*.ca.internal", "192.0.2.10"};
+    MockAcmeServer server(config);
+    const Certificate ca = Certificate::fromPem(server.httpsCaPem());
+    const auto probe = [&](const std::string& name) {
+        testing::TlsProbeOptions options;
+        options.port = server.port();
+        options.serverName = name;
+        options.trustedRoots = {ca};
+        testing::TlsProbe tls(options);
+        BOOST_REQUIRE_MESSAGE(tls.ok(), tls.error());
+        return std::pair{tls.verifyError(), tls.peerChain().at(0).subjectAltNames()};
+    };
+    const auto [error, names] = probe("acme.internal");
+    BOOST_TEST(error.empty(), error);
+    BOOST_TEST(names == (std::vector<Identifier>{Identifier::ip("127.0.0.1"), Identifier::ip("::1"), Identifier::dns("localhost"),
+                                                 Identifier::dns("acme.internal"), Identifier::dns("*.ca.internal"),
+                                                 Identifier::ip("192.0.2.10")}));
+    BOOST_TEST(probe("a.ca.internal").first.empty());
+    BOOST_TEST(!probe("other.internal").first.empty());  // not named: the client refuses it
+
+    // refused: a name that is neither, and names for a certificate from files
+    const auto refusal = [](MockAcmeConfig c) -> std::string {
+        try {
+            c.validate();
+        } catch (const Error& e) {
+            return e.what();
+        }
+        return "";
+    };
+    MockAcmeConfig bad = quietConfig();
+    bad.httpsNames = {"acme internal"};
+    BOOST_TEST(refusal(bad).find("httpsNames: \"acme internal\" is not a DNS name or an IP address") != std::string::npos,
+               refusal(bad));
+    MockAcmeConfig files = quietConfig();
+    files.httpsNames = {"acme.internal"};
+    files.httpsCertificateFile = "/nonexistent/cert.pem";
+    files.httpsPrivateKeyFile = "/nonexistent/key.pem";
+    BOOST_TEST(refusal(files).find("not one from httpsCertificateFile") != std::string::npos, refusal(files));
 }
 
 BOOST_AUTO_TEST_CASE(an_https_identity_from_files_is_served_with_its_chain_on_both_listeners) {

@@ -34,6 +34,11 @@ struct MockAcmeConfig {
     /// or neither. The CA behind them is the caller's: `httpsCaPem()` is empty.
     std::string httpsCertificateFile;
     std::string httpsPrivateKeyFile;
+    /// More names for the generated HTTPS certificate, which always carries
+    /// 127.0.0.1, ::1, localhost and the listening host: DNS names (a
+    /// leading wildcard allowed) or IP addresses, such as the name a
+    /// container is reached by. Not with `httpsCertificateFile`.
+    std::vector<std::string> httpsNames;
 
     // --- validation ---
     std::uint16_t http01Port = 5002;         ///< port http-01 validation connects to (pebble's default)
