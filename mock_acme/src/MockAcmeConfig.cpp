@@ -288,6 +288,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     resolveThroughDns = true;
     profiles[defaultProfile].lifetime = kPebbleLifetime;
     crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
+    caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
 }
 
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {

@@ -89,6 +89,9 @@ LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains one.example.test -
 crt="$work/lego/certificates/one.example.test.crt"
 openssl verify -CAfile "$work/root0.pem" -untrusted "$work/lego/certificates/one.example.test.issuer.crt" "$crt" \
   > "$work/verify.out" 2>&1 || fail "the chain does not verify: $(cat "$work/verify.out")"
+# pebble's CA keys are RSA 2048 unless its file says keyAlgorithm "ecdsa"
+openssl x509 -in "$work/lego/certificates/one.example.test.issuer.crt" -noout -text | grep -q "Public-Key: (2048 bit)" \
+  || fail "the issuing CA's key is not RSA 2048, as pebble's"
 # pebble's certificates last five years (157766400 s) unless told otherwise
 days=$(python3 - "$crt" <<'PY'
 import subprocess, sys, datetime

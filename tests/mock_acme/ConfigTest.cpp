@@ -183,6 +183,7 @@ BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
     BOOST_TEST(config.alternateChains == 0);
     BOOST_TEST(config.intermediates == 1);
     BOOST_TEST(config.retryAfterSeconds == 3);
+    BOOST_TEST((config.caKeyType == KeyType::Rsa2048));  // pebble's CA keys
     BOOST_TEST(config.managementTls);
     BOOST_TEST(config.resolveThroughDns);
     BOOST_TEST((config.profiles.at(config.defaultProfile).lifetime == std::chrono::seconds(157766400)));

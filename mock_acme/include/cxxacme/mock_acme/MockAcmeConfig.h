@@ -171,7 +171,8 @@ struct MockAcmeConfig {
     /// Sets what pebble does without being told: 5 % of good nonces refused,
     /// half the valid authorizations reused, 3 orders a page, no alternate
     /// chain, 5-year certificates, Retry-After 3, the management interface
-    /// over HTTPS, names resolved through the DNS server when one is given.
+    /// over HTTPS, names resolved through the DNS server when one is given,
+    /// a 15 s CRL delay, an RSA 2048 CA.
     void applyPebbleDefaults();
     /// Applies pebble's configuration file (`{"pebble": {...}}`, its keys
     /// matched without regard to case, as Go does). Returns a warning for
