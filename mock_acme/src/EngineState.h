@@ -123,6 +123,9 @@ struct EngineState : EngineData {
     std::deque<std::string> nonceOrder;
     std::unordered_map<std::string, std::string> accountByThumbprint;  // indexes, rebuilt on load
     std::unordered_map<std::string, std::string> certificateByAriId;
+    /// The revoked ones among `certificates`: what a CRL lists, without a
+    /// walk through every certificate under the lock.
+    std::unordered_set<std::string> revokedCertificateIds;
     /// Order ids by when they were made, oldest first (MockAcmeConfig::forgetAfter):
     /// sorted, not in the order they came, since time travel can go backwards.
     std::multimap<TimePoint, std::string> ordersByAge;

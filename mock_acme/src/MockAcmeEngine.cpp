@@ -653,6 +653,7 @@ public:
             const IssuedCertificate& c = cert->second;
             if (c.revoked && c.notAfter > now_)  // a CRL lists it until it expires
                 s_.forgottenRevocations[c.id] = ForgottenRevocation{c.revokedAt, c.reason, c.notAfter};
+            s_.revokedCertificateIds.erase(c.id);
             s_.certificates.erase(cert);
         }
         for (const auto& aid : order.authzIds) {
@@ -1042,6 +1043,7 @@ public:
         issued.revoked = true;
         issued.reason = reason;
         issued.revokedAt = now_;
+        s_.revokedCertificateIds.insert(issued.id);
         HttpResponse r;
         r.status = 200;
         return r;
@@ -1530,8 +1532,8 @@ HttpResponse MockAcmeEngine::handleCrl(const HttpRequest& request) {
         {
             std::lock_guard lock(state_->mutex);
             now = clock_.now() + state_->offset;
-            for (const auto& [serial, c] : state_->certificates)
-                if (c.revoked && c.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now)
+            for (const auto& serial : state_->revokedCertificateIds)
+                if (const auto& c = state_->certificates.at(serial); c.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now)
                     list.revoked(serial, c.revokedAt, c.reason);
             // forgotten ones until they expire (RFC 5280 §3.3: an entry may go once its certificate has expired)
             std::erase_if(state_->forgottenRevocations, [now](const auto& entry) { return entry.second.notAfter <= now; });

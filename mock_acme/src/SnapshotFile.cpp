@@ -394,6 +394,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             if (o.has("windowStart"))
                 c.renewalWindow = std::make_pair(timeOf(integer(o, "windowStart")), timeOf(integer(o, "windowEnd")));
             s.certificateByAriId[c.ariId] = c.id;
+            if (c.revoked) s.revokedCertificateIds.insert(c.id);
             s.certificates.emplace(c.id, std::move(c));
         });
         if (root->has("forgottenRevocations"))  // snapshots from before it have none

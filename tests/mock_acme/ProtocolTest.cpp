@@ -1070,7 +1070,7 @@ BOOST_AUTO_TEST_CASE(a_forgotten_revoked_certificate_stays_on_the_crl_until_it_e
         BOOST_REQUIRE_MESSAGE(reply.status == 200, reply.body);
         return parseCrl(reply.body);
     };
-    std::string revokedSerial, keptSerial;
+    std::string revokedSerial, keptSerial, lateSerial;
     {
         Server s(config, accountKey);
         const auto issue = [&](const std::string& name) {  // six days (the shortlived profile)
@@ -1092,13 +1092,21 @@ BOOST_AUTO_TEST_CASE(a_forgotten_revoked_certificate_stays_on_the_crl_until_it_e
         BOOST_TEST(stats->getValue<long long>("certificates") == 0);
         BOOST_TEST(stats->getValue<long long>("forgottenRevocations") == 1);
         BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial).status == 404);
+        // one revoked and still held
+        const Certificate late = issue("late.example.test");
+        lateSerial = late.serialHex();
+        BOOST_REQUIRE(s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                                     R"({"certificate":")" + Base64Url::encode(late.toDer()) + R"(","reason":1})")
+                          .status == 200);
         const CrlPtr crl = entries(s.server);
         BOOST_TEST(crlEntryReason(crl.get(), revokedSerial) == 4);  // superseded
         BOOST_TEST(crlEntryReason(crl.get(), keptSerial) == -1);
+        BOOST_TEST(crlEntryReason(crl.get(), lateSerial) == 1);
     }
     {
         Server s(config, accountKey);  // restarted from the snapshot
         BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == 4);
+        BOOST_TEST(crlEntryReason(entries(s.server).get(), lateSerial) == 1);
         s.server.engine().timeTravel(std::chrono::hours(24 * 6));  // past its notAfter
         BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == -1);
         BOOST_TEST(s.session.get(s.server.managementUrl() + "/stats").json()->getValue<long long>("forgottenRevocations") == 0);
