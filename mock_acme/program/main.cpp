@@ -280,10 +280,6 @@ int main(int argc, char** argv) {
     if (const auto warning = cxxacme::detail::raiseOpenFileLimit(config.maxConnections))
         std::cerr << "mock-acme: warning: " << *warning << "; raise it (ulimit -n) or lower --max-connections\n";
 
-    if (config.crl && config.crlBaseUrl.empty() && (config.crlHost == "0.0.0.0" || config.crlHost == "::"))
-        std::cerr << "mock-acme: warning: --crl-listen " << config.crlHost << ": the leaves name the CRL at "
-                  << (config.crlHost == "::" ? "[::1]" : "127.0.0.1")
-                  << "; give --crl-base-url for clients on other hosts\n";
     try {
         if (!writeCa.empty() && !config.httpsCertificateFile.empty()) {
             std::cerr << "mock-acme: --write-ca: the HTTPS certificate is your own (--https-cert); so is its CA\n";
@@ -294,6 +290,9 @@ int main(int argc, char** argv) {
         std::cout << "directory: " << server.directoryUrl() << "\n"
                   << "management: " << server.managementUrl() << std::endl;
         if (!server.crlUrl().empty()) {
+            if (config.crlBaseUrl.empty() && (config.crlHost == "0.0.0.0" || config.crlHost == "::"))
+                std::cerr << "mock-acme: warning: --crl-listen " << config.crlHost << ": the leaves name the CRL at "
+                          << server.crlUrl() << "; give --crl-base-url for clients on other hosts\n";
             std::cout << "crl: " << server.crlUrl() << std::endl;
             if (asPebble) std::cout << "Pebble " << pebbleLogTime() << " CRL available at: " << server.crlUrl() << std::endl;
         }
