@@ -52,6 +52,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               ends within MS (default 0: always "processing", to be polled)
   --nonce-reject PERCENT      answer this share of good nonces with badNonce
   --authz-reuse PERCENT       reuse this share of valid authorizations
+  --no-pre-authorization      no newAuthz in the directory (RFC 8555 §7.4.1; pebble has none)
   --server-errors PERCENT     answer this share of requests with 500
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
@@ -195,6 +196,7 @@ int main(int argc, char** argv) {
         else if (a == "--https-cert") config.httpsCertificateFile = value();
         else if (a == "--https-key") config.httpsPrivateKeyFile = value();
         else if (a == "--https-name") config.httpsNames.push_back(value());
+        else if (a == "--no-pre-authorization") config.preAuthorization = false;
         else if (a == "--block-domain") config.blockedDomains.push_back(value());
         else if (a == "--caa-identity") {
             if (!caaGiven) config.caaIdentities.clear();  // the first one replaces the default

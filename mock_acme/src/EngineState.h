@@ -57,6 +57,7 @@ struct Authorization {
     std::string accountId;
     Identifier identifier;  // without "*."
     bool wildcard = false;
+    bool preauthorized = false;  // made by newAuthz (RFC 8555 §7.4.1)
     std::string status = "pending";
     TimePoint expires;
     std::vector<std::string> challengeIds;
@@ -167,14 +168,14 @@ struct EngineState : EngineData {
         if (it->second.empty()) authorizationsByName.erase(it);
     }
     /// The newest of `accountId`'s authorizations for the name that is valid
-    /// at `now`, or nullptr.
+    /// at `now` (with `preauthorizedOnly`, of its pre-authorizations), or nullptr.
     const Authorization* validAuthorization(const std::string& accountId, const Identifier& identifier, bool wildcard,
-                                            TimePoint now) const {
+                                            TimePoint now, bool preauthorizedOnly = false) const {
         const auto it = authorizationsByName.find(nameKey(accountId, identifier, wildcard));
         if (it == authorizationsByName.end()) return nullptr;
         for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
             const Authorization& a = authorizations.at(*id);
-            if (a.status == "valid" && a.expires > now) return &a;
+            if (a.status == "valid" && a.expires > now && (a.preauthorized || !preauthorizedOnly)) return &a;
         }
         return nullptr;
     }

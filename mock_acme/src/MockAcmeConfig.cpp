@@ -91,6 +91,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "httpsCertificateFile") httpsCertificateFile = text(j, key);
         else if (key == "httpsPrivateKeyFile") httpsPrivateKeyFile = text(j, key);
         else if (key == "httpsNames") httpsNames = stringList(j, key);
+        else if (key == "preAuthorization") preAuthorization = boolean(j, key);
         else if (key == "blockedDomains") blockedDomains = stringList(j, key);
         else if (key == "caaIdentities") caaIdentities = stringList(j, key);
         else if (key == "http01Port") http01Port = number<std::uint16_t>(j, key);
@@ -289,6 +290,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     profiles[defaultProfile].lifetime = kPebbleLifetime;
     crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
     caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
+    preAuthorization = false;                // pebble's directory has no newAuthz
 }
 
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {

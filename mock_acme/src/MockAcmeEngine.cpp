@@ -155,6 +155,7 @@ public:
         dir->set("revokeCert", url("/revoke-cert"));
         dir->set("keyChange", url("/rollover-account-key"));
         dir->set("renewalInfo", url("/renewal-info"));
+        if (config_.preAuthorization) dir->set("newAuthz", url("/new-authz"));
         auto meta = obj();
         if (!config_.termsOfService.empty()) meta->set("termsOfService", config_.termsOfService);
         meta->set("website", url("/"));
@@ -489,6 +490,52 @@ public:
         return json(200, accountJson(*outer.account));
     }
 
+    // One identifier object of newOrder or newAuthz: the identifier, or
+    // nothing with the reason added to `rejected` (a name that is not valid
+    // or canonical, or blocked). A type other than dns and ip throws
+    // unsupportedIdentifier; a missing member, malformed.
+    std::optional<Identifier> readIdentifier(const Object& item, std::vector<AcmeProblem::Subproblem>& rejected) {
+        std::string type, value;
+        try {
+            type = detail::requireString(item, "type", "identifier");
+            value = detail::requireString(item, "value", "identifier");
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        try {
+            Identifier id;
+            if (type == "dns") id = Identifier::dns(value);
+            else if (type == "ip") id = Identifier::ip(value);
+            else throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
+            if (id.value != value) throw InvalidNameError(value, "is not in canonical form (lower case, shortest IP text)");
+            if (id.type == Identifier::Type::Dns && isBlocked(id.value)) {
+                rejected.push_back({"rejectedIdentifier", "policy forbids issuing for \"" + value + "\"", id});
+                return std::nullopt;
+            }
+            return id;
+        } catch (const InvalidNameError& e) {
+            rejected.push_back({"rejectedIdentifier", e.what(), Identifier{type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, value}});
+            return std::nullopt;
+        }
+    }
+
+    // ---- pre-authorization: §7.4.1 (not in pebble nor Let's Encrypt)
+    HttpResponse newAuthz(const HttpRequest& request) {
+        Post post = verify(request, "/new-authz", false, true);
+        auto payload = payloadObject(post);
+        const auto item = payload->getObject("identifier");
+        if (!item) throw malformed("newAuthz needs an \"identifier\" object");
+        std::vector<AcmeProblem::Subproblem> rejected;
+        const auto id = readIdentifier(*item, rejected);
+        if (!id) throw AcmeProblem("rejectedIdentifier", "this server will not issue for that identifier", 400, rejected);
+        if (ServerName::isWildcard(id->value))
+            throw malformed("a wildcard cannot be pre-authorized (RFC 8555 §7.4.1); order it instead");
+        const std::string authzId = newAuthorization(post.account->id, *id, false, true);
+        HttpResponse r = json(201, authzJson(s_.authorizations.at(authzId)));
+        r.addHeader("Location", url("/authZ/" + authzId));
+        return r;
+    }
+
     // ---- orders: §7.4
     HttpResponse newOrder(const HttpRequest& request) {
         Post post = verify(request, "/order-plz", false, true);
@@ -516,24 +563,7 @@ public:
         for (std::size_t i = 0; i < array->size(); ++i) {
             auto item = array->getObject(static_cast<unsigned>(i));
             if (!item) throw malformed("each identifier must be an object");
-            std::string type, value;
-            try {
-                type = detail::requireString(*item, "type", "identifier");
-                value = detail::requireString(*item, "value", "identifier");
-            } catch (const JoseError& e) {
-                throw malformed(e.what());
-            }
-            try {
-                if (type == "dns") ids.push_back(Identifier::dns(value));
-                else if (type == "ip") ids.push_back(Identifier::ip(value));
-                else throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
-                if (ids.back().value != value)
-                    throw InvalidNameError(value, "is not in canonical form (lower case, shortest IP text)");
-                if (ids.back().type == Identifier::Type::Dns && isBlocked(ids.back().value))
-                    rejected.push_back({"rejectedIdentifier", "policy forbids issuing for \"" + value + "\"", ids.back()});
-            } catch (const InvalidNameError& e) {
-                rejected.push_back({"rejectedIdentifier", e.what(), Identifier{type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, value}});
-            }
+            if (auto id = readIdentifier(*item, rejected)) ids.push_back(std::move(*id));
         }
         if (!rejected.empty())
             throw AcmeProblem("rejectedIdentifier", "the order has identifiers this server will not issue for", 400,
@@ -675,13 +705,22 @@ public:
         const bool wildcard = ServerName::isWildcard(id.value);
         Identifier base = id;
         if (wildcard) base.value = id.value.substr(2);
+        // a valid pre-authorization (§7.4.1) is what it was made for; others as authzReusePercent says
+        if (!wildcard)
+            if (const Authorization* pre = s_.validAuthorization(accountId, base, false, now_, true)) return pre->id;
         if (s_.roll(config_.authzReusePercent))  // only this account's, the newest first
             if (const Authorization* valid = s_.validAuthorization(accountId, base, wildcard, now_)) return valid->id;
+        return newAuthorization(accountId, base, wildcard, false);
+    }
+
+    // A pending authorization of `base` (without "*.") for the account, with its challenges.
+    std::string newAuthorization(const std::string& accountId, const Identifier& base, bool wildcard, bool preauthorized) {
         Authorization authz;
         authz.id = newId();
         authz.accountId = accountId;
         authz.identifier = base;
         authz.wildcard = wildcard;
+        authz.preauthorized = preauthorized;
         authz.expires = now_ + config_.authorizationLifetime;
         std::vector<std::string> types;
         if (wildcard) types = {"dns-01"};
@@ -1415,6 +1454,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
             }
             if (request.path == "/sign-me-up") return x.newAccount(request);
             if (request.path == "/order-plz") return x.newOrder(request);
+            if (request.path == "/new-authz" && config_.preAuthorization) return x.newAuthz(request);
             if (request.path == "/revoke-cert") return x.revoke(request);
             if (request.path == "/rollover-account-key") return x.keyChange(request);
             if (first == "my-account" && parts.size() == 2) return x.account(request, parts[1]);

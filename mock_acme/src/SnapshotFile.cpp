@@ -182,6 +182,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         o->set("accountId", a.accountId);
         o->set("identifier", identifier(a.identifier));
         o->set("wildcard", a.wildcard);
+        if (a.preauthorized) o->set("preauthorized", true);
         o->set("status", a.status);
         o->set("expires", secondsOf(a.expires));
         o->set("challengeIds", strings(a.challengeIds));
@@ -347,6 +348,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             a.accountId = text(o, "accountId");
             a.identifier = identifier(*object(o, "identifier"));
             a.wildcard = boolean(o, "wildcard");
+            if (o.has("preauthorized")) a.preauthorized = boolean(o, "preauthorized");
             a.status = text(o, "status");
             a.expires = timeOf(integer(o, "expires"));
             a.challengeIds = strings(o, "challengeIds");

@@ -145,9 +145,11 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     BOOST_TEST(config.ocspResponderUrl == "http://127.0.0.1:4002/ocsp");
 
     MockAcmeConfig named;
-    named.applyJson(R"({"httpsNames": ["acme.internal", "192.0.2.10"]})");
+    BOOST_TEST(named.preAuthorization);  // mock-acme's default
+    named.applyJson(R"({"httpsNames": ["acme.internal", "192.0.2.10"], "preAuthorization": false})");
     named.validate();
     BOOST_TEST(named.httpsNames == (std::vector<std::string>{"acme.internal", "192.0.2.10"}));
+    BOOST_TEST(!named.preAuthorization);
 }
 
 // ------------------------------------------------------------ pebble's way
@@ -184,6 +186,7 @@ BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
     BOOST_TEST(config.intermediates == 1);
     BOOST_TEST(config.retryAfterSeconds == 3);
     BOOST_TEST((config.caKeyType == KeyType::Rsa2048));  // pebble's CA keys
+    BOOST_TEST(!config.preAuthorization);                 // pebble's directory has no newAuthz
     BOOST_TEST(config.managementTls);
     BOOST_TEST(config.resolveThroughDns);
     BOOST_TEST((config.profiles.at(config.defaultProfile).lifetime == std::chrono::seconds(157766400)));

@@ -1223,6 +1223,84 @@ BOOST_AUTO_TEST_CASE(revocation_by_an_account_holding_authorizations_for_every_n
 
 // authzReusePercent: a valid authorization of the same account and name is
 // handed out again; other accounts and wildcards get their own.
+// RFC 8555 §7.4.1: newAuthz makes a pending authorization for one identifier;
+// once valid, the account's next orders for it use it (no authorization
+// reuse asked for); a wildcard, a blocked name, a jwk signature are refused;
+// without the setting (and as pebble) there is no newAuthz.
+BOOST_AUTO_TEST_CASE(pre_authorization_serves_the_next_orders) {
+    Server s;  // authzReusePercent 0
+    s.login();
+    const std::string newAuthz = s.session.dir("newAuthz");
+    BOOST_TEST(newAuthz == s.session.dir("newOrder").substr(0, s.session.dir("newOrder").rfind('/')) + "/new-authz");
+    const auto preauthorize = [&](const std::string& type, const std::string& value) {
+        return s.session.post(newAuthz, s.account, s.kid,
+                              R"({"identifier":{"type":")" + type + R"(","value":")" + value + R"("}})");
+    };
+    const Reply pre = preauthorize("dns", "pre.example.test");
+    BOOST_REQUIRE_MESSAGE(pre.status == 201, pre.body);
+    const std::string authzUrl = pre.header("Location");
+    BOOST_TEST(authzUrl.find("/authZ/") != std::string::npos);
+    BOOST_TEST(pre.str("status") == "pending");
+    BOOST_TEST(!pre.json()->has("wildcard"));
+    BOOST_TEST(pre.json()->getObject("identifier")->getValue<std::string>("value") == "pre.example.test");
+    auto challenges = pre.json()->getArray("challenges");
+    BOOST_TEST(challenges->size() == 3u);  // http-01, tls-alpn-01, dns-01
+
+    // pending: an order gets an authorization of its own
+    const Reply early = s.newOrder({"pre.example.test"});
+    BOOST_REQUIRE(early.status == 201);
+    BOOST_TEST(early.json()->getArray("authorizations")->getElement<std::string>(0) != authzUrl);
+    // valid (validation skipped): the next order is ready at once, on the pre-authorization
+    BOOST_REQUIRE(s.session.post(challenges->getObject(0)->getValue<std::string>("url"), s.account, s.kid, "{}").status == 200);
+    BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, "").str("status") == "valid");
+    const Reply order = s.newOrder({"pre.example.test", "other.example.test"});
+    BOOST_REQUIRE(order.status == 201);
+    auto authzs = order.json()->getArray("authorizations");
+    std::vector<std::string> urls{authzs->getElement<std::string>(0), authzs->getElement<std::string>(1)};
+    BOOST_TEST(std::count(urls.begin(), urls.end(), authzUrl) == 1);
+    const Reply single = s.newOrder({"pre.example.test"});
+    BOOST_TEST(single.str("status") == "ready");
+    const Reply done = s.finalize(single, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("pre.example.test")});
+    BOOST_TEST(done.str("status") == "valid", done.body);
+    // not for another account, nor for the wildcard of the name
+    Server other;
+    BOOST_TEST(other.newOrder({"pre.example.test"}).str("status") == "pending");
+    BOOST_TEST(s.newOrder({"*.pre.example.test"}).str("status") == "pending");
+
+    // an IP identifier: http-01 and tls-alpn-01
+    const Reply ip = preauthorize("ip", "192.0.2.9");
+    BOOST_REQUIRE_MESSAGE(ip.status == 201, ip.body);
+    BOOST_TEST(ip.json()->getArray("challenges")->size() == 2u);
+    // refused
+    const Reply wildcard = preauthorize("dns", "*.pre.example.test");
+    BOOST_TEST(wildcard.status == 400);
+    BOOST_TEST(wildcard.problem() == "malformed");
+    BOOST_TEST(wildcard.json()->getValue<std::string>("detail").find("wildcard cannot be pre-authorized") != std::string::npos);
+    BOOST_TEST(preauthorize("dns", "Upper.example.test").problem() == "rejectedIdentifier");
+    BOOST_TEST(preauthorize("email", "a@example.test").problem() == "unsupportedIdentifier");
+    BOOST_TEST(s.session.post(newAuthz, s.account, s.kid, R"({"identifiers":[]})").problem() == "malformed");
+    BOOST_TEST(s.session.post(newAuthz, s.account, "", R"({"identifier":{"type":"dns","value":"a.example.test"}})").problem() ==
+               "malformed");  // jwk, not kid
+    MockAcmeConfig blocking = quietConfig();
+    blocking.blockedDomains = {"blocked.example.test"};
+    Server blocked(blocking);
+    blocked.login();
+    const Reply refused = blocked.session.post(blocked.session.dir("newAuthz"), blocked.account, blocked.kid,
+                                               R"({"identifier":{"type":"dns","value":"www.blocked.example.test"}})");
+    BOOST_TEST(refused.problem() == "rejectedIdentifier");
+    BOOST_TEST(refused.body.find("www.blocked.example.test") != std::string::npos, refused.body);
+
+    // off: no newAuthz, and its path is not served
+    MockAcmeConfig off = quietConfig();
+    off.preAuthorization = false;
+    Server without(off);
+    BOOST_TEST(!without.session.get(without.server.directoryUrl()).json()->has("newAuthz"));
+    const std::string path = newAuthz.substr(newAuthz.rfind('/'));
+    const std::string base = without.server.directoryUrl().substr(0, without.server.directoryUrl().size() - 4);
+    BOOST_TEST(without.session.post(base + path, without.account, without.login(),
+                                    R"({"identifier":{"type":"dns","value":"a.example.test"}})").status == 404);
+}
+
 BOOST_AUTO_TEST_CASE(valid_authorizations_are_reused_when_asked) {
     MockAcmeConfig config = quietConfig();
     config.authzReusePercent = 100;
@@ -1754,6 +1832,12 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         rootPem = s.management("/roots/0");
         s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
                        R"({"certificate":")" + Base64Url::encode(chain.at(0).toDer()) + R"(","reason":1})");
+        // a valid pre-authorization, which the next order after the restart must use
+        const Reply pre = s.session.post(s.session.dir("newAuthz"), s.account, s.kid,
+                                         R"({"identifier":{"type":"dns","value":"pre.example.test"}})");
+        BOOST_REQUIRE(pre.status == 201);
+        BOOST_REQUIRE(s.session.post(pre.json()->getArray("challenges")->getObject(0)->getValue<std::string>("url"), s.account,
+                                     s.kid, "{}").status == 200);
     }
     struct stat st {};
     BOOST_REQUIRE(::stat(file.c_str(), &st) == 0);
@@ -1820,6 +1904,7 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         const std::string base = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4);
         BOOST_TEST(s.session.post(base + orderUrl.substr(orderUrl.find("/my-order/")), s.account, s.kid, "").str("expires") ==
                    "2200-01-01T00:00:00Z");
+        BOOST_TEST(s.newOrder({"pre.example.test"}).str("status") == "ready");  // on the restored pre-authorization
     }
     // damaged snapshots: each is refused naming the file, the place and what is wrong, and the
     // file is left as it was (the next start reads it again)

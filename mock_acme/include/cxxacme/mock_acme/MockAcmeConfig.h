@@ -88,6 +88,11 @@ struct MockAcmeConfig {
     /// too) with rejectedIdentifier, as pebble's `domainBlocklist`.
     std::vector<std::string> blockedDomains;
 
+    /// Offer pre-authorization (RFC 8555 §7.4.1): `newAuthz` in the
+    /// directory. A valid pre-authorization serves the account's next orders
+    /// for that identifier whatever `authzReusePercent` says. pebble has none.
+    bool preAuthorization = true;
+
     // --- lifetimes ---
     Duration orderLifetime = std::chrono::hours(24 * 7);
     Duration authorizationLifetime = std::chrono::hours(24 * 30);
@@ -172,7 +177,7 @@ struct MockAcmeConfig {
     /// half the valid authorizations reused, 3 orders a page, no alternate
     /// chain, 5-year certificates, Retry-After 3, the management interface
     /// over HTTPS, names resolved through the DNS server when one is given,
-    /// a 15 s CRL delay, an RSA 2048 CA.
+    /// a 15 s CRL delay, an RSA 2048 CA, no pre-authorization.
     void applyPebbleDefaults();
     /// Applies pebble's configuration file (`{"pebble": {...}}`, its keys
     /// matched without regard to case, as Go does). Returns a warning for
