@@ -7,8 +7,9 @@
 // odd  - the rest is the payload of a correctly signed JWS with a fresh
 //        nonce and the right url, so the fuzzer reaches the endpoint logic
 //        (identifiers, CSRs, EAB, key change, revocation) behind the JWS checks.
-// "/new-authz" is pre-authorization (RFC 8555 §7.4.1). The endpoint "/crl/" takes the rest as the rest of the CRL listener's path
-// (CRLs are on, so revocations made through the signed mode are listed).
+// "/new-authz" is pre-authorization (RFC 8555 §7.4.1). The endpoint "/crl/"
+// takes the rest as the rest of the CRL listener's path (CRLs are on, so
+// revocations made through the signed mode are listed).
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
 
 #include <cstddef>
