@@ -14,21 +14,31 @@ fail() { echo "FAIL: $*"; for f in "$work"/*.log "$work"/*.err; do [ -f "$f" ] &
 
 # A port free for TCP and UDP on 127.0.0.1, picked below the kernel's ephemeral
 # range so that no outgoing connection of the parallel suite takes it first
-# (see freePort() in tests/support/ChildProcess.h).
+# (see freePort() in tests/support/ChildProcess.h), and never one this script
+# was given before ($work/ports.given): two servers of one test must not be
+# told the same port.
 free_port() {
-  python3 - <<'PY'
-import random, socket
+  python3 - "$work/ports.given" <<'PY'
+import os, random, socket, sys
+given_file = sys.argv[1]
+given = set(open(given_file).read().split()) if os.path.exists(given_file) else set()
+def hand_out(port):
+    with open(given_file, "a") as f:
+        f.write(f"{port}\n")
+    print(port); raise SystemExit
 low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
 for _ in range(200 if low > 12000 else 0):
     port = random.randint(10000, low - 1)
+    if str(port) in given:
+        continue
     try:
         with socket.socket() as t, socket.socket(type=socket.SOCK_DGRAM) as u:
             t.bind(("127.0.0.1", port)); u.bind(("127.0.0.1", port))
-        print(port); raise SystemExit
     except OSError:
-        pass
+        continue
+    hand_out(port)
 with socket.socket() as s:
-    s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
+    s.bind(("127.0.0.1", 0)); hand_out(s.getsockname()[1])
 PY
 }
 

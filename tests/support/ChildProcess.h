@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -22,8 +24,17 @@ namespace cxxacme::test {
 /// process will bind later. Picked at random below the kernel's ephemeral
 /// range: a port from bind(0) lies inside it, where any outgoing connection,
 /// UDP query or bind(0) in the parallel suite may take it before the server
-/// binds it (and a probe connecting to it may connect to itself).
+/// binds it (and a probe connecting to it may connect to itself). Never one
+/// this process was given before: two servers of one fixture told the same
+/// port would have the second fail to bind while a probe of its port finds
+/// the first.
 inline std::uint16_t freePort() {
+    static std::mutex mutex;
+    static std::set<std::uint16_t> given;
+    const auto handOut = [](std::uint16_t port) {
+        std::lock_guard lock(mutex);
+        return given.insert(port).second;
+    };
     int ephemeralLow = 32768;
     std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeralLow;
     if (ephemeralLow > 12000) {
@@ -34,13 +45,16 @@ inline std::uint16_t freePort() {
             try {
                 Poco::Net::ServerSocket tcp(Poco::Net::SocketAddress("127.0.0.1", port));
                 Poco::Net::DatagramSocket udp(Poco::Net::SocketAddress("127.0.0.1", port));
-                return port;
             } catch (const Poco::Exception&) {
+                continue;
             }
+            if (handOut(port)) return port;
         }
     }
-    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-    return s.address().port();
+    for (;;) {
+        Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
+        if (handOut(s.address().port())) return s.address().port();
+    }
 }
 
 /// True once something accepts connections on 127.0.0.1:port (10 s at most).
