@@ -130,6 +130,9 @@ struct EngineState : EngineData {
     /// Order ids by when they were made, oldest first (MockAcmeConfig::forgetAfter):
     /// sorted, not in the order they came, since time travel can go backwards.
     std::multimap<TimePoint, std::string> ordersByAge;
+    /// Pre-authorization ids by when they were made (forgetAfter forgets
+    /// those that no order has come to use; a used one goes with its orders).
+    std::multimap<TimePoint, std::string> preauthorizationsByAge;
     /// Each account's authorizations for each name, oldest first: reuse and
     /// revocation by an account that holds the names look here, not through
     /// every authorization (nor every order of the account) under the lock.

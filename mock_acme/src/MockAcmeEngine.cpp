@@ -531,6 +531,7 @@ public:
         if (ServerName::isWildcard(id->value))
             throw malformed("a wildcard cannot be pre-authorized (RFC 8555 §7.4.1); order it instead");
         const std::string authzId = newAuthorization(post.account->id, *id, false, true);
+        if (config_.forgetAfter > Duration::zero()) s_.preauthorizationsByAge.emplace(now_, authzId);
         HttpResponse r = json(201, authzJson(s_.authorizations.at(authzId)));
         r.addHeader("Location", url("/authZ/" + authzId));
         return r;
@@ -662,16 +663,39 @@ public:
             }
             forget(it);
         }
+        // pre-authorizations no order has used go as orders do; a used one goes with its orders
+        for (int n = 0; n < kPerRequest && !s_.preauthorizationsByAge.empty(); ++n) {
+            const auto oldest = s_.preauthorizationsByAge.begin();
+            if (oldest->first + config_.forgetAfter > now_) break;
+            const std::string id = oldest->second;
+            s_.preauthorizationsByAge.erase(oldest);
+            const auto a = s_.authorizations.find(id);
+            if (a == s_.authorizations.end() || a->second.orders > 0) continue;
+            if (validating(a->second)) {
+                s_.preauthorizationsByAge.emplace(now_, id);
+                continue;
+            }
+            forgetAuthorization(a);
+        }
+    }
+
+    bool validating(const Authorization& authz) const {
+        for (const auto& cid : authz.challengeIds)
+            if (const auto c = s_.challenges.find(cid); c != s_.challenges.end() && c->second.status == "processing") return true;
+        return false;
     }
 
     bool busy(const Order& order) const {
         if (order.status == "processing") return true;  // its certificate is being signed
         for (const auto& aid : order.authzIds)
-            if (const auto a = s_.authorizations.find(aid); a != s_.authorizations.end())
-                for (const auto& cid : a->second.challengeIds)
-                    if (const auto c = s_.challenges.find(cid); c != s_.challenges.end() && c->second.status == "processing")
-                        return true;
+            if (const auto a = s_.authorizations.find(aid); a != s_.authorizations.end() && validating(a->second)) return true;
         return false;
+    }
+
+    void forgetAuthorization(std::unordered_map<std::string, Authorization>::iterator a) {
+        for (const auto& cid : a->second.challengeIds) s_.challenges.erase(cid);
+        s_.unindexAuthorization(a->second);
+        s_.authorizations.erase(a);
     }
 
     void forget(std::unordered_map<std::string, Order>::iterator it) {
@@ -689,9 +713,7 @@ public:
         for (const auto& aid : order.authzIds) {
             const auto a = s_.authorizations.find(aid);
             if (a == s_.authorizations.end() || --a->second.orders > 0) continue;
-            for (const auto& cid : a->second.challengeIds) s_.challenges.erase(cid);
-            s_.unindexAuthorization(a->second);
-            s_.authorizations.erase(a);
+            forgetAuthorization(a);
         }
         if (const auto account = s_.accounts.find(order.accountId); account != s_.accounts.end()) {
             auto& ids = account->second.orderIds;
@@ -1260,6 +1282,10 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
         snapshot_ = std::make_unique<state::SnapshotFile>(config_.persistFile);
         ca_ = snapshot_->load(*state_);  // nothing on first use
         if (config_.forgetAfter <= Duration::zero()) state_->ordersByAge.clear();  // kept only to forget by
+        else  // pre-authorizations no order uses, by when they were made
+            for (const auto& [id, a] : state_->authorizations)
+                if (a.preauthorized && a.orders == 0)
+                    state_->preauthorizationsByAge.emplace(a.expires - config_.authorizationLifetime, id);
     }
     if (ca_) {
         // restored: accounts, orders and certificates stay valid under the same CA

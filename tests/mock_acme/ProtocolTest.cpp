@@ -1301,6 +1301,48 @@ BOOST_AUTO_TEST_CASE(pre_authorization_serves_the_next_orders) {
                                     R"({"identifier":{"type":"dns","value":"a.example.test"}})").status == 404);
 }
 
+// forgetAfter and pre-authorizations: one no order used goes when an order of
+// its age would; one an order used goes with that order; a younger one stays.
+BOOST_AUTO_TEST_CASE(pre_authorizations_are_forgotten_with_the_orders_of_their_time) {
+    test::TempDir dir;
+    MockAcmeConfig config = quietConfig();
+    config.forgetAfter = std::chrono::hours(1);
+    config.persistFile = (dir.path / "state.sqlite").string();  // and across a restart
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    const auto preauthorize = [](Server& s, const std::string& name) {
+        const Reply r = s.session.post(s.session.dir("newAuthz"), s.account, s.login(),
+                                       R"({"identifier":{"type":"dns","value":")" + name + R"("}})");
+        BOOST_REQUIRE_MESSAGE(r.status == 201, r.body);
+        return r;
+    };
+    const auto pathOf = [](const std::string& url) { return url.substr(url.find("/authZ/")); };
+    std::string unused, used;
+    {
+        Server s(config, accountKey);
+        unused = pathOf(preauthorize(s, "unused.example.test").header("Location"));
+        const Reply made = preauthorize(s, "used.example.test");
+        used = pathOf(made.header("Location"));
+        BOOST_REQUIRE(s.session.post(made.json()->getArray("challenges")->getObject(0)->getValue<std::string>("url"), s.account,
+                                     s.kid, "{}").status == 200);
+        BOOST_REQUIRE(s.newOrder({"used.example.test"}).str("status") == "ready");  // on the pre-authorization
+    }
+    Server s(config, accountKey);  // restarted from the snapshot
+    const Reply found = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})");
+    s.kid = found.header("Location");
+    const std::string base = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4);
+    s.server.engine().timeTravel(std::chrono::seconds(1800));
+    const std::string young = preauthorize(s, "young.example.test").header("Location");
+    s.server.engine().timeTravel(std::chrono::seconds(1900));  // the first two are 3700 s old, the young one 1900 s
+    BOOST_TEST(s.session.post(base + unused, s.account, s.kid, "").status == 200);  // forgetting happens at a newOrder
+    BOOST_REQUIRE(s.newOrder({"trigger.example.test"}).status == 201);
+    BOOST_TEST(s.session.post(base + unused, s.account, s.kid, "").status == 404);
+    BOOST_TEST(s.session.post(base + used, s.account, s.kid, "").status == 404);  // with its order
+    BOOST_TEST(s.session.post(young, s.account, s.kid, "").str("status") == "pending");
+    const auto stats = s.session.get(s.server.managementUrl() + "/stats").json();
+    BOOST_TEST(stats->getValue<long long>("authorizations") == 2);  // the young one and trigger's
+    BOOST_TEST(stats->getValue<long long>("challenges") == 6);
+}
+
 BOOST_AUTO_TEST_CASE(valid_authorizations_are_reused_when_asked) {
     MockAcmeConfig config = quietConfig();
     config.authzReusePercent = 100;
