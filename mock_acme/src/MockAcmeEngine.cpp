@@ -649,33 +649,36 @@ public:
     // finalizing or validating goes to the back of the line, to be seen again.
     void forgetOldOrders() {
         if (config_.forgetAfter <= Duration::zero()) return;
-        constexpr int kPerRequest = 64;
-        for (int n = 0; n < kPerRequest && !s_.ordersByAge.empty(); ++n) {
-            const auto oldest = s_.ordersByAge.begin();
-            if (oldest->first + config_.forgetAfter > now_) break;
-            const std::string id = oldest->second;
-            s_.ordersByAge.erase(oldest);
+        forgetAged(s_.ordersByAge, [this](const std::string& id) {
             const auto it = s_.orders.find(id);
-            if (it == s_.orders.end()) continue;
-            if (busy(it->second)) {
-                s_.ordersByAge.emplace(now_, id);
-                continue;
-            }
+            if (it == s_.orders.end()) return true;
+            if (busy(it->second)) return false;
             forget(it);
-        }
+            return true;
+        });
         // pre-authorizations no order has used go as orders do; a used one goes with its orders
-        for (int n = 0; n < kPerRequest && !s_.preauthorizationsByAge.empty(); ++n) {
-            const auto oldest = s_.preauthorizationsByAge.begin();
+        forgetAged(s_.preauthorizationsByAge, [this](const std::string& id) {
+            const auto a = s_.authorizations.find(id);
+            if (a == s_.authorizations.end() || a->second.orders > 0) return true;
+            if (validating(a->second)) return false;
+            forgetAuthorization(a);
+            return true;
+        });
+    }
+
+    // The ids of `byAge` made forgetAfter ago or earlier, oldest first, at
+    // most 64 a call: `forgetOne(id)` forgets the record (or finds it gone)
+    // and says true, or says false when it is busy, and the id goes to the
+    // back of the line.
+    template <typename ForgetOne>
+    void forgetAged(std::multimap<TimePoint, std::string>& byAge, ForgetOne forgetOne) {
+        constexpr int kPerRequest = 64;
+        for (int n = 0; n < kPerRequest && !byAge.empty(); ++n) {
+            const auto oldest = byAge.begin();
             if (oldest->first + config_.forgetAfter > now_) break;
             const std::string id = oldest->second;
-            s_.preauthorizationsByAge.erase(oldest);
-            const auto a = s_.authorizations.find(id);
-            if (a == s_.authorizations.end() || a->second.orders > 0) continue;
-            if (validating(a->second)) {
-                s_.preauthorizationsByAge.emplace(now_, id);
-                continue;
-            }
-            forgetAuthorization(a);
+            byAge.erase(oldest);
+            if (!forgetOne(id)) byAge.emplace(now_, id);
         }
     }
 

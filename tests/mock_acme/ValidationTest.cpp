@@ -102,6 +102,18 @@ struct EngineClient {
         throw std::runtime_error("mock-acme offered no http-01 challenge for " + name);
     }
 
+    // `count` names PREFIX0.example.test …, each answered rightly and its
+    // validation started (and still processing); their authorization URLs.
+    std::vector<std::string> startProcessing(const std::string& prefix, int count) {
+        std::vector<std::string> authzs;
+        for (int i = 0; i < count; ++i) {
+            const auto started = startHttp01(prefix + std::to_string(i) + ".example.test", true);
+            BOOST_REQUIRE(started.challenge.str("status") == "processing");
+            authzs.push_back(started.authzUrl);
+        }
+        return authzs;
+    }
+
     std::string authzStatus(const std::string& authzUrl) {
         return session.post(authzUrl, account, kid, "").str("status");
     }
@@ -424,12 +436,7 @@ BOOST_AUTO_TEST_CASE(validation_delays_run_side_by_side_on_the_servers_clock) {
     config.validationThreads = 1;
     testing::FakeClock clock(std::chrono::system_clock::now());  // certificates stay current for the TLS checks
     EngineClient c(srv, config, &clock);
-    std::vector<std::string> authzs;
-    for (int i = 0; i < 6; ++i) {
-        const auto started = c.startHttp01("delay" + std::to_string(i) + ".example.test", true);
-        BOOST_REQUIRE(started.challenge.str("status") == "processing");
-        authzs.push_back(started.authzUrl);
-    }
+    const std::vector<std::string> authzs = c.startProcessing("delay", 6);
     BOOST_TEST(clock.pendingCount() == 6u);
     BOOST_TEST(c.authzStatus(authzs.front()) == "pending");  // nothing validated before the delay
     clock.advance(1h);
@@ -445,12 +452,7 @@ BOOST_AUTO_TEST_CASE(validation_jitter_spreads_the_waits_within_its_bound) {
     config.validationJitter = 10s;
     testing::FakeClock clock(std::chrono::system_clock::now());
     EngineClient c(srv, config, &clock);
-    std::vector<std::string> authzs;
-    for (int i = 0; i < 6; ++i) {
-        const auto started = c.startHttp01("jitter" + std::to_string(i) + ".example.test", true);
-        BOOST_REQUIRE(started.challenge.str("status") == "processing");
-        authzs.push_back(started.authzUrl);
-    }
+    const std::vector<std::string> authzs = c.startProcessing("jitter", 6);
     std::set<std::size_t> seen;  // how many still wait, second by second
     for (int second = 0; second <= 10; ++second) {
         seen.insert(clock.pendingCount());
