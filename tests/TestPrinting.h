@@ -2,9 +2,11 @@
 
 // Lets Boost.Test compare cxxacme value types that have no operator<<.
 #include <optional>
+#include <ostream>
 
 #include <boost/test/unit_test.hpp>
 
+#include "cxxacme/CaaRecord.h"
 #include "cxxacme/Certificate.h"
 #include "cxxacme/Identifier.h"
 #include "cxxacme/Jwk.h"
@@ -22,3 +24,9 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::Jwk)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::Identifier::Type)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(cxxacme::PemObject::Kind)
 BOOST_TEST_DONT_PRINT_LOG_VALUE(std::vector<cxxacme::Identifier>)
+
+namespace cxxacme {
+inline std::ostream& operator<<(std::ostream& out, const CaaRecord& r) {
+    return out << static_cast<int>(r.flags) << ' ' << r.tag << " \"" << r.value << '"';
+}
+}  // namespace cxxacme

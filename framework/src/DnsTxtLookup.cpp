@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -132,9 +133,12 @@ const char* rcodeName(int rcode) {
     }
 }
 
+constexpr int kCaaType = 257;  // RFC 8659 §7.1 (older C libraries do not name it)
+
 /// Asks `server` (or the system's resolvers) for `type` records at `name`;
 /// returns the answer section's records of that type, decoded: TXT as the
-/// joined strings, NS as the name, A and AAAA as the address's text. A
+/// joined strings, NS as the name, A and AAAA as the address's text, CAA as
+/// its RDATA's bytes. A
 /// server of its own is asked here, over UDP (twice, half the timeout each)
 /// and over TCP when the answer comes truncated; the system's resolvers
 /// through the C library.
@@ -174,7 +178,8 @@ std::vector<std::string> ask(const std::string& server, const std::string& name,
         if (got.empty()) throw DnsError(where, "no answer for " + name + " (timeout)");
         const int rcode = got[3] & 0x0f;
         if (rcode == ns_r_nxdomain) return {};
-        if (rcode != ns_r_noerror) throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")");
+        if (rcode != ns_r_noerror)
+            throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")", rcode);
         answer = std::move(got);
         len = static_cast<int>(answer.size());
     }
@@ -208,6 +213,8 @@ std::vector<std::string> ask(const std::string& server, const std::string& name,
             char text[INET6_ADDRSTRLEN];
             inet_ntop(AF_INET6, p, text, sizeof text);
             values.emplace_back(text);
+        } else if (type == kCaaType) {
+            values.emplace_back(reinterpret_cast<const char*>(p), ns_rr_rdlen(rr));
         }
     }
     return values;
@@ -228,6 +235,24 @@ std::vector<std::string> DnsTxtLookup::addresses(const std::string& server, cons
 std::vector<std::string> DnsTxtLookup::ipv6Addresses(const std::string& server, const std::string& name,
                                                      std::chrono::milliseconds timeout) {
     return ask(server, name, ns_t_aaaa, timeout);
+}
+
+std::vector<CaaRecord> DnsTxtLookup::caaRecords(const std::string& server, const std::string& name,
+                                                std::chrono::milliseconds timeout) {
+    std::vector<CaaRecord> records;
+    for (const auto& rdata : ask(server, name, kCaaType, timeout)) {
+        // RFC 8659 §4.1: flags, tag length (1..15), tag (letters and digits), value (the rest)
+        const std::size_t tagLength = rdata.size() >= 2 ? static_cast<unsigned char>(rdata[1]) : 0;
+        if (tagLength == 0 || tagLength > 15 || rdata.size() < 2 + tagLength)
+            throw DnsError(server.empty() ? "the system resolver" : server,
+                           "a malformed CAA record at " + InvalidNameError::printable(name));
+        const std::string tag = rdata.substr(2, tagLength);
+        if (!std::all_of(tag.begin(), tag.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }))
+            throw DnsError(server.empty() ? "the system resolver" : server,
+                           "a CAA record with a malformed tag at " + InvalidNameError::printable(name));
+        records.push_back(CaaRecord{static_cast<std::uint8_t>(rdata[0]), tag, rdata.substr(2 + tagLength)});
+    }
+    return records;
 }
 
 std::vector<std::string> DnsTxtLookup::authoritativeServers(const std::string& resolver, const std::string& name,

@@ -15,6 +15,7 @@
 #include "../TestPrinting.h"
 #include "../support/KnotServer.h"
 #include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/CaaPolicy.h"
 #include "cxxacme/DnsTxtLookup.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
@@ -368,6 +369,45 @@ BOOST_AUTO_TEST_CASE(the_zones_authoritative_servers_are_found_and_asked) {
     responder.startResponding("found.example.test", challenge, "t.k");  // returns only once the record is visible there
     BOOST_TEST(txt(knot, "_acme-challenge.found.example.test.") == (Strings{KeyAuthorization::dns01TxtValue("t.k")}));
     responder.stopResponding("found.example.test", challenge, "t.k");
+}
+
+BOOST_AUTO_TEST_CASE(caa_records_come_as_published) {
+    test::KnotServer knot("caa CAA 0 issue \"ca.test; validationmethods=dns-01\"\n"
+                          "caa CAA 128 iodef \"mailto:security@example.test\"\n"
+                          "caa CAA 0 issuewild \";\"\n"
+                          "sub.caa A 127.0.0.1\n");
+    const auto byTag = [](std::vector<CaaRecord> records) {
+        std::sort(records.begin(), records.end(), [](const CaaRecord& a, const CaaRecord& b) { return a.tag < b.tag; });
+        return records;
+    };
+    const std::vector<CaaRecord> published{CaaRecord{128, "iodef", "mailto:security@example.test"},
+                                           CaaRecord{0, "issue", "ca.test; validationmethods=dns-01"},
+                                           CaaRecord{0, "issuewild", ";"}};
+    for (const auto& server : {knot.address(), knot.ipv6Address()}) {
+        BOOST_TEST_CONTEXT(server) {
+            const auto records = byTag(DnsTxtLookup::caaRecords(server, "caa.example.test"));
+            BOOST_TEST(records == published, boost::test_tools::per_element());
+            BOOST_TEST(records.at(0).critical());
+            BOOST_TEST(!records.at(1).critical());
+        }
+    }
+    // a name with other records, one that does not exist, the zone's apex: none
+    BOOST_TEST(DnsTxtLookup::caaRecords(knot.address(), "sub.caa.example.test").empty());
+    BOOST_TEST(DnsTxtLookup::caaRecords(knot.address(), "nothing.example.test").empty());
+    BOOST_TEST(DnsTxtLookup::caaRecords(knot.address(), "example.test").empty());
+    // walked up from a name below them, they are the relevant set (RFC 8659 §3)
+    const auto set = CaaPolicy::relevantRecords(
+        "www.sub.caa.example.test", [&](const std::string& name) { return DnsTxtLookup::caaRecords(knot.address(), name); });
+    BOOST_TEST(set.at == "caa.example.test");
+    BOOST_TEST(byTag(set.records) == published, boost::test_tools::per_element());
+    // a server that refuses (a name outside its zones) fails with its response code
+    try {
+        (void)DnsTxtLookup::caaRecords(knot.address(), "x.unknown.test");
+        BOOST_FAIL("a refused CAA query returned");
+    } catch (const DnsError& e) {
+        BOOST_TEST(e.rcode() == 5);
+        BOOST_TEST(std::string(e.what()).find("REFUSED") != std::string::npos);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_txt_answer_too_big_for_udp_comes_over_tcp) {

@@ -5,9 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "cxxacme/CaaRecord.h"
+
 namespace cxxacme {
 
-/// TXT (and A, AAAA, NS) records of a name, asked of one DNS server (UDP,
+/// TXT (and A, AAAA, NS, CAA) records of a name, asked of one DNS server (UDP,
 /// TCP when the answer is truncated; IPv4 or IPv6) or of the system's
 /// resolvers.
 class DnsTxtLookup {
@@ -32,6 +34,13 @@ public:
     /// `DnsError` as `query`.
     static std::vector<std::string> ipv6Addresses(const std::string& server, const std::string& name,
                                                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// The CAA records at `name` itself (RFC 8659 §4.1; no climbing: see
+    /// `CaaPolicy::relevantRecords`), asked of `server` (as `query`). Empty
+    /// when it has none; throws `DnsError` as `query` (with the server's
+    /// `rcode()` when it answered with an error), and for a malformed record.
+    static std::vector<CaaRecord> caaRecords(const std::string& server, const std::string& name,
+                                             std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     /// The authoritative servers of the zone holding `name`, as
     /// "IPv4:PORT" or "[IPv6]:PORT": walks up from `name` asking `resolver`

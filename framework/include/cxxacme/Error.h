@@ -85,12 +85,18 @@ private:
 /// names where (an ADDR:PORT, or the provider's command).
 class DnsError : public Error {
 public:
-    DnsError(std::string server, const std::string& reason) : Error(server + ": " + reason), server_(std::move(server)) {}
+    DnsError(std::string server, const std::string& reason, int rcode = -1)
+        : Error(server + ": " + reason), server_(std::move(server)), rcode_(rcode) {}
 
     const std::string& server() const noexcept { return server_; }
+    /// The server's response code (RFC 1035 §4.1.1: 2 SERVFAIL, 5 REFUSED, ...)
+    /// when it answered with an error; -1 when it did not answer or the
+    /// failure was another.
+    int rcode() const noexcept { return rcode_; }
 
 private:
     std::string server_;
+    int rcode_;
 };
 
 /// A certificate store could not read or write an entry.
