@@ -45,6 +45,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --config FILE.json          read settings (see docs/mock-acme.md); later flags override
   --verbose                   log every request (method, path, status, problem type) to stderr
   --skip-validation           challenges become valid without being checked
+  --check-caa                 with --dns-server, check CAA records (RFC 8659, RFC 8657's
+                              accounturi and validationmethods) under the --caa-identity names,
+                              after each validation and at each finalize
   --tls-sni-01                also offer the legacy tls-sni-01 challenge
   --validation-delay SECONDS  wait before each validation
   --validation-jitter MS      and a further random 0..MS milliseconds
@@ -216,6 +219,7 @@ int main(int argc, char** argv) {
         } else if (a == "--write-ca") writeCa = value();
         else if (a == "--config") (void)value();
         else if (a == "--skip-validation") config.skipValidation = true;
+        else if (a == "--check-caa") config.checkCaa = true;
         else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
         else if (a == "--validation-delay") config.validationDelay = seconds(value());
         else if (a == "--validation-jitter") config.validationJitter = std::chrono::milliseconds(number(value(), 0, 3600000));

@@ -101,6 +101,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "resolve") resolve = stringMap(j, key);
         else if (key == "resolveThroughDns") resolveThroughDns = boolean(j, key);
         else if (key == "skipValidation") skipValidation = boolean(j, key);
+        else if (key == "checkCaa") checkCaa = boolean(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "validationDelaySeconds") validationDelay = seconds(j, key);
         else if (key == "validationJitterSeconds") validationJitter = seconds(j, key);
@@ -206,6 +207,7 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: crlValidity must be between 1 second and 366 days");
     if (crlMaxDelay < Duration::zero() || crlMaxDelay > std::chrono::hours(1))
         throw Error("mock-acme config: crlMaxDelay must be between 0 and 3600 seconds");
+    if (checkCaa && dnsServer.empty()) throw Error("mock-acme config: checkCaa needs a dnsServer to ask for CAA records");
     for (const auto& name : caaIdentities)
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: CAA identity \"" + InvalidNameError::printable(name) +

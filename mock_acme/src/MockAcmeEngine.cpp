@@ -27,6 +27,7 @@
 #include "cxxacme/ServerName.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "CaaCheck.h"
 #include "RandomPool.h"
 #include "EngineState.h"
 #include "SnapshotFile.h"
@@ -130,6 +131,15 @@ struct FinalizeJob {
     std::optional<TimePoint> notBefore, notAfter;  // requested in the order
     std::string ocspResponder;                     // MockAcmeConfig::ocspResponderUrl
     std::string crlDistributionPoint;              // MockAcmeEngine::crlUrl()
+    // with MockAcmeConfig::checkCaa: each DNS name of the order (without "*.") and how it was validated
+    std::vector<std::pair<std::string, CaaPolicy::Issuance>> caaChecks;
+};
+
+// A validation to run outside the lock, and what its CAA check needs.
+struct ValidationJob {
+    ValidationRequest request;
+    std::string challengeId;
+    std::optional<CaaPolicy::Issuance> caa;  // with MockAcmeConfig::checkCaa, for a DNS name
 };
 
 }  // namespace
@@ -863,6 +873,17 @@ public:
             throw AcmeProblem("badCSR", e.what(), 400);
         }
         order.status = "processing";
+        std::vector<std::pair<std::string, CaaPolicy::Issuance>> caaChecks;
+        if (config_.checkCaa)
+            for (const auto& aid : order.authzIds) {
+                const Authorization& authz = s_.authorizations.at(aid);
+                if (authz.identifier.type != Identifier::Type::Dns) continue;  // CAA is about DNS names only
+                std::string method;
+                for (const auto& cid : authz.challengeIds)
+                    if (const Challenge& c = s_.challenges.at(cid); c.status == "valid") method = c.type;
+                caaChecks.emplace_back(authz.identifier.value,
+                                       CaaPolicy::Issuance{authz.wildcard, url("/my-account/" + post.account->id), method});
+            }
         return FinalizeJob{.orderId = id,
                            .accountId = post.account->id,
                            .csrDer = std::move(der),
@@ -873,7 +894,8 @@ public:
                            .notBefore = order.notBefore,
                            .notAfter = order.notAfter,
                            .ocspResponder = config_.ocspResponderUrl,
-                           .crlDistributionPoint = crlUrlOf(config_, ca_)};
+                           .crlDistributionPoint = crlUrlOf(config_, ca_),
+                           .caaChecks = std::move(caaChecks)};
     }
 
     // Without the lock: the CSR, its key, its signature, its names, then the leaf.
@@ -934,6 +956,14 @@ public:
     void abandonFinalize(const FinalizeJob& job) {
         auto it = s_.orders.find(job.orderId);
         if (it != s_.orders.end() && it->second.status == "processing") it->second.status = "ready";
+    }
+
+    // Under the lock again, when CAA forbids the issuance: the order is invalid.
+    void refuseFinalize(const FinalizeJob& job, const AcmeProblem& problem) {
+        auto it = s_.orders.find(job.orderId);
+        if (it == s_.orders.end() || it->second.status != "processing") return;
+        it->second.status = "invalid";
+        it->second.error = problem;
     }
 
     // Under the lock again: the certificate is the order's.
@@ -1020,8 +1050,7 @@ public:
     }
 
     // Returns the job to run outside the lock, if validation must start.
-    HttpResponse challenge(const HttpRequest& request, const std::string& id, std::optional<ValidationRequest>& job,
-                           std::string& jobChallengeId) {
+    HttpResponse challenge(const HttpRequest& request, const std::string& id, std::optional<ValidationJob>& job) {
         Post post = verify(request, "/chalZ/" + id, false, true);
         auto it = s_.challenges.find(id);
         if (it == s_.challenges.end()) throw AcmeProblem("malformed", "no such challenge", 404);
@@ -1039,9 +1068,11 @@ public:
                     authz.status = "valid";
                 } else {
                     c.status = "processing";
-                    job = ValidationRequest{c.type, authz.identifier, c.token,
-                                            KeyAuthorization::compute(c.token, post.account->key)};
-                    jobChallengeId = c.id;
+                    job = ValidationJob{ValidationRequest{c.type, authz.identifier, c.token,
+                                                          KeyAuthorization::compute(c.token, post.account->key)},
+                                        c.id, std::nullopt};
+                    if (config_.checkCaa && authz.identifier.type == Identifier::Type::Dns)
+                        job->caa = CaaPolicy::Issuance{authz.wildcard, url("/my-account/" + post.account->id), c.type};
                 }
             }
         }
@@ -1280,6 +1311,7 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
       state_(std::make_unique<state::EngineState>()),
       workers_(config_.validationThreads, "cxxacme.mock_acme.validation") {
     config_.validate();
+    if (config_.checkCaa) caa_ = std::make_unique<CaaCheck>(config_.dnsServer, config_.caaIdentities);
     state_->random.seed(config_.randomSeed);
     if (!config_.persistFile.empty()) {
         snapshot_ = std::make_unique<state::SnapshotFile>(config_.persistFile);
@@ -1454,8 +1486,7 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
 HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::string& base) {
     const auto parts = segments(request.path);
     const std::string first = parts.empty() ? "" : parts[0];
-    std::optional<ValidationRequest> job;
-    std::string jobChallengeId;
+    std::optional<ValidationJob> job;
     std::optional<FinalizeJob> finalizeJob;
     HttpResponse response;
     Preverified pre;
@@ -1494,7 +1525,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
             if (first == "certZ" && parts.size() == 3 && parts[2].size() == 1 && parts[2][0] >= '1' && parts[2][0] <= '9')
                 return x.certificate(request, parts[1], static_cast<std::size_t>(parts[2][0] - '0'), request.path);
             if (first == "finalize-order" && parts.size() == 2) finalizeJob = x.startFinalize(request, parts[1]);
-            else if (first == "chalZ" && parts.size() == 2) response = x.challenge(request, parts[1], job, jobChallengeId);
+            else if (first == "chalZ" && parts.size() == 2) response = x.challenge(request, parts[1], job);
             else throw AcmeProblem("malformed", "no such resource", 404);
         } catch (const AcmeProblem& p) {
             HttpResponse r = HttpResponse::fromProblem(p);
@@ -1504,18 +1535,33 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
     }
     if (finalizeJob) {
         std::optional<Exchange::SignedLeaf> leaf;
-        std::optional<AcmeProblem> problem;
-        try {
-            leaf = Exchange::issueFor(*finalizeJob, *ca_);
-        } catch (const AcmeProblem& p) {
-            problem = p;
-        } catch (const std::exception& e) {
-            Poco::Logger::get("cxxacme.mock_acme").error(std::string("issuance failed: ") + e.what());
-            problem = AcmeProblem("serverInternal", "the certificate could not be issued", 500);
+        std::optional<AcmeProblem> problem, caaRefusal;
+        for (const auto& [name, issuance] : finalizeJob->caaChecks) {
+            // RFC 8659 at issuance, as a CA must within 8 hours before it: each name's records now
+            problem = caa_->check(name, issuance);
+            if (problem) {
+                if (problem->is("caa")) caaRefusal = problem;
+                break;
+            }
+        }
+        if (!problem) {
+            try {
+                leaf = Exchange::issueFor(*finalizeJob, *ca_);
+            } catch (const AcmeProblem& p) {
+                problem = p;
+            } catch (const std::exception& e) {
+                Poco::Logger::get("cxxacme.mock_acme").error(std::string("issuance failed: ") + e.what());
+                problem = AcmeProblem("serverInternal", "the certificate could not be issued", 500);
+            }
         }
         std::lock_guard lock(state_->mutex);
         Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
-        if (problem) {
+        if (caaRefusal) {
+            x.refuseFinalize(*finalizeJob, *caaRefusal);
+            requestSnapshot();
+            return HttpResponse::fromProblem(*caaRefusal);
+        }
+        if (problem) {  // the order is ready again: a DNS failure, a refused CSR
             x.abandonFinalize(*finalizeJob);
             return HttpResponse::fromProblem(*problem);
         }
@@ -1526,12 +1572,14 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         }
     }
     if (job) {
-        const ValidationRequest work = *job;
-        const std::string challengeId = jobChallengeId;
-        auto validate = [this, work, challengeId] {
+        const ValidationRequest work = job->request;
+        const std::string challengeId = job->challengeId;
+        auto validate = [this, work, challengeId, caa = job->caa] {
             std::optional<AcmeProblem> error;
             try {
                 error = validator_->validate(work);
+                // RFC 8659: the name's CAA records once control is shown (checked again at finalize)
+                if (!error && caa) error = caa_->check(work.identifier.value, *caa);
             } catch (const std::exception& e) {
                 error = AcmeProblem("serverInternal", std::string("validation failed: ") + e.what(), 500);
             }

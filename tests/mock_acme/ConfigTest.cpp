@@ -108,6 +108,8 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"listenPort": -1})", "listenPort"));
     BOOST_TEST(refusedNaming(R"({"http01Port": 80.5})", "http01Port"));
     BOOST_TEST(refusedNaming(R"({"skipValidation": 1})", "skipValidation"));
+    BOOST_TEST(refusedNaming(R"({"checkCaa": "yes"})", "checkCaa"));
+    BOOST_TEST(refusedNaming(R"({"checkCaa": true})", "checkCaa needs a dnsServer"));
     BOOST_TEST(refusedNaming(R"({"resolve": {"a.example.test": 1}})", "a.example.test"));
     BOOST_TEST(refusedNaming(R"({"validationDelaySeconds": -1})", "validationDelaySeconds"));
     BOOST_TEST(refusedNaming(R"({"orderLifetimeSeconds": 1e300})", "orderLifetimeSeconds"));
@@ -150,6 +152,9 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     named.validate();
     BOOST_TEST(named.httpsNames == (std::vector<std::string>{"acme.internal", "192.0.2.10"}));
     BOOST_TEST(!named.preAuthorization);
+    named.applyJson(R"({"checkCaa": true, "dnsServer": "127.0.0.1:8053"})");
+    named.validate();
+    BOOST_TEST(named.checkCaa);
 }
 
 // ------------------------------------------------------------ pebble's way
@@ -191,6 +196,7 @@ BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
     BOOST_TEST(config.resolveThroughDns);
     BOOST_TEST((config.profiles.at(config.defaultProfile).lifetime == std::chrono::seconds(157766400)));
     BOOST_TEST(!config.skipValidation);
+    BOOST_TEST(!config.checkCaa);  // pebble checks no CAA record
     BOOST_TEST(config.listenHost == "127.0.0.1");  // still loopback until its file says otherwise
 }
 

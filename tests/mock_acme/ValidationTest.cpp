@@ -18,6 +18,8 @@
 
 #include "../support/ChildProcess.h"
 #include "AcmeTestSession.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/DnsTxtLookup.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/KeySigner.h"
@@ -411,6 +413,150 @@ BOOST_AUTO_TEST_CASE(challenge_wait_answers_with_the_outcome) {
     BOOST_TEST(bad.challenge.json()->getObject("error")->getValue<std::string>("type") ==
                "urn:ietf:params:acme:error:incorrectResponse");
     BOOST_TEST(c.authzStatus(bad.authzUrl) == "invalid");
+}
+
+namespace {
+// The order's finalize with a fresh key for its names.
+test::Reply finalizeOrder(EngineClient& c, const test::Reply& order, const std::vector<Identifier>& names, const KeySigner& account,
+                          const std::string& kid) {
+    const auto csr = CertificateSigningRequest::create(PrivateKey::generate(KeyType::EcP256), names);
+    return c.session.post(order.str("finalize"), account, kid, R"({"csr":")" + Base64Url::encode(csr.toDer()) + R"("})");
+}
+std::string errorOf(const test::Reply& reply, const std::string& member) {
+    const auto error = reply.json()->getObject("error");
+    return error ? error->getValue<std::string>(member) : "";
+}
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+}  // namespace
+
+// --check-caa: the records pebble-challtestsrv serves are checked once a
+// validation succeeds (RFC 8659, RFC 8657's parameters), and again at finalize.
+BOOST_AUTO_TEST_CASE(caa_is_checked_after_validation_and_at_finalize) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.checkCaa = true;
+    config.challengeWait = 20s;  // the challenge POST answers with the outcome
+    EngineClient c(srv, config);
+    const auto caa = [&](const std::string& host, const std::string& tag, const std::string& value) {
+        srv.call("/add-caa", R"({"host":")" + host + R"(","policies":[{"tag":")" + tag + R"(","value":")" + value + R"("}]})");
+    };
+    caa("allowed.example.test", "issue", "cxxacme.mock");
+    caa("elsewhere.example.test", "issue", "other.ca");
+    caa("parent.example.test", "issue", ";");
+    caa("bound.example.test", "issue", "cxxacme.mock; accounturi=" + c.kid);
+    caa("dnsonly.example.test", "issue", "cxxacme.mock; validationmethods=dns-01");
+    caa("httponly.example.test", "issue", "cxxacme.mock; validationmethods=tls-alpn-01,http-01");
+
+    // allowed: valid, and issued
+    for (const std::string name : {"allowed.example.test", "nocaa.example.test", "bound.example.test", "httponly.example.test"}) {
+        BOOST_TEST_CONTEXT(name) {
+            const auto started = c.startHttp01(name, true);
+            BOOST_TEST(started.challenge.str("status") == "valid");
+            const auto order = c.session.post(started.order.header("Location"), c.account, c.kid, "");
+            BOOST_REQUIRE(order.str("status") == "ready");
+            const auto done = finalizeOrder(c, order, {Identifier::dns(name)}, c.account, c.kid);
+            BOOST_TEST(done.status == 200);
+            BOOST_TEST(done.str("status") == "valid");
+        }
+    }
+    // forbidden: the challenge fails with a caa problem that says why, and the order is invalid
+    const std::vector<std::pair<std::string, std::string>> forbidden{
+        {"elsewhere.example.test", "\"other.ca\" names another CA"},
+        {"www.parent.example.test", "the CAA records at parent.example.test"},
+        {"dnsonly.example.test", "does not allow validation by \"http-01\""}};
+    for (const auto& [name, why] : forbidden) {
+        BOOST_TEST_CONTEXT(name) {
+            const auto started = c.startHttp01(name, true);
+            BOOST_TEST(started.challenge.str("status") == "invalid");
+            BOOST_TEST(errorOf(started.challenge, "type") == "urn:ietf:params:acme:error:caa");
+            BOOST_TEST(has(errorOf(started.challenge, "detail"), why), errorOf(started.challenge, "detail"));
+            BOOST_TEST(c.authzStatus(started.authzUrl) == "invalid");
+            BOOST_TEST(c.session.post(started.order.header("Location"), c.account, c.kid, "").str("status") == "invalid");
+        }
+    }
+    // accounturi names one account: another account's validation is refused
+    KeySigner other{PrivateKey::generate(KeyType::EcP256)};
+    const std::string otherKid = c.session.newAccount(other);
+    auto order = c.session.post(c.session.dir("newOrder"), other, otherKid, R"({"identifiers":[{"type":"dns","value":"bound.example.test"}]})");
+    auto authz = c.session.post(order.json()->getArray("authorizations")->getElement<std::string>(0), other, otherKid, "").json();
+    for (std::size_t i = 0; i < authz->getArray("challenges")->size(); ++i) {
+        const auto ch = authz->getArray("challenges")->getObject(static_cast<unsigned>(i));
+        if (ch->getValue<std::string>("type") != "http-01") continue;
+        const std::string token = ch->getValue<std::string>("token");
+        srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + KeyAuthorization::compute(token, other.publicJwk()) + R"("})");
+        const auto answer = c.session.post(ch->getValue<std::string>("url"), other, otherKid, "{}");
+        BOOST_TEST(answer.str("status") == "invalid");
+        BOOST_TEST(has(errorOf(answer, "detail"), "is for another account than \"" + otherKid + "\""), errorOf(answer, "detail"));
+    }
+
+    // at finalize, the records of that moment: a name validated before its records forbade this CA
+    const auto later = c.startHttp01("later.example.test", true);
+    BOOST_REQUIRE(later.challenge.str("status") == "valid");
+    caa("later.example.test", "issue", "other.ca");
+    order = c.session.post(later.order.header("Location"), c.account, c.kid, "");
+    BOOST_REQUIRE(order.str("status") == "ready");
+    const auto refused = finalizeOrder(c, order, {Identifier::dns("later.example.test")}, c.account, c.kid);
+    BOOST_TEST(refused.status == 403);
+    BOOST_TEST(refused.problem() == "caa");
+    BOOST_TEST(has(refused.str("detail"), "later.example.test"), refused.str("detail"));
+    const auto sub = refused.json()->getArray("subproblems");
+    BOOST_REQUIRE(sub);
+    BOOST_TEST(sub->getObject(0)->getObject("identifier")->getValue<std::string>("value") == "later.example.test");
+    order = c.session.post(later.order.header("Location"), c.account, c.kid, "");
+    BOOST_TEST(order.str("status") == "invalid");
+    BOOST_TEST(errorOf(order, "type") == "urn:ietf:params:acme:error:caa");
+}
+
+// With validation skipped, CAA is checked at finalize (issuewild for a
+// wildcard); a DNS server that cannot be asked is a "dns" problem that
+// leaves the order ready, and without a DNS server the setting is refused.
+BOOST_AUTO_TEST_CASE(caa_at_finalize_with_validation_skipped) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.checkCaa = true;
+    config.skipValidation = true;
+    EngineClient c(srv, config);
+    srv.call("/add-caa", R"({"host":"wild.example.test","policies":[{"tag":"issue","value":"cxxacme.mock"},{"tag":"issuewild","value":";"}]})");
+    const auto orderFor = [&](EngineClient& client, const std::vector<std::string>& names) {
+        std::string ids;
+        for (const auto& n : names) ids += std::string(ids.empty() ? "" : ",") + R"({"type":"dns","value":")" + n + R"("})";
+        auto order = client.session.post(client.session.dir("newOrder"), client.account, client.kid, R"({"identifiers":[)" + ids + "]}");
+        const auto authzs = order.json()->getArray("authorizations");
+        for (std::size_t i = 0; i < authzs->size(); ++i) {
+            const auto authz = client.session.post(authzs->getElement<std::string>(static_cast<unsigned>(i)), client.account, client.kid, "").json();
+            const auto ch = authz->getArray("challenges")->getObject(0);
+            BOOST_REQUIRE(client.session.post(ch->getValue<std::string>("url"), client.account, client.kid, "{}").str("status") == "valid");
+        }
+        return std::make_pair(order.header("Location"), client.session.post(order.header("Location"), client.account, client.kid, ""));
+    };
+    auto [plainUrl, plain] = orderFor(c, {"wild.example.test"});
+    BOOST_REQUIRE(plain.str("status") == "ready");
+    BOOST_TEST(finalizeOrder(c, plain, {Identifier::dns("wild.example.test")}, c.account, c.kid).str("status") == "valid");
+
+    auto [wildUrl, wild] = orderFor(c, {"*.wild.example.test", "wild.example.test"});
+    BOOST_REQUIRE(wild.str("status") == "ready");
+    const auto refused = finalizeOrder(c, wild, {Identifier::dns("*.wild.example.test"), Identifier::dns("wild.example.test")}, c.account, c.kid);
+    BOOST_TEST(refused.problem() == "caa");
+    BOOST_TEST(has(refused.str("detail"), "*.wild.example.test"), refused.str("detail"));
+    BOOST_TEST(has(refused.str("detail"), "(issuewild)"), refused.str("detail"));
+    BOOST_TEST(c.session.post(wildUrl, c.account, c.kid, "").str("status") == "invalid");
+    BOOST_TEST(c.session.post(plainUrl, c.account, c.kid, "").str("status") == "valid");
+
+    // nothing answers DNS there: a dns problem naming the name, and the order stays ready
+    MockAcmeConfig silent = config;
+    silent.dnsServer = "127.0.0.1:" + std::to_string(freePort());
+    EngineClient d(srv, silent);
+    auto [orderUrl, order] = orderFor(d, {"quiet.example.test"});
+    BOOST_REQUIRE(order.str("status") == "ready");
+    const auto failed = finalizeOrder(d, order, {Identifier::dns("quiet.example.test")}, d.account, d.kid);
+    BOOST_TEST(failed.status == 400);
+    BOOST_TEST(failed.problem() == "dns");
+    BOOST_TEST(has(failed.str("detail"), "CAA for quiet.example.test"), failed.str("detail"));
+    BOOST_TEST(d.session.post(orderUrl, d.account, d.kid, "").str("status") == "ready");
+
+    MockAcmeConfig none = config;
+    none.dnsServer.clear();
+    BOOST_CHECK_EXCEPTION(none.validate(), Error, [](const Error& e) { return has(e.what(), "checkCaa needs a dnsServer"); });
 }
 
 // A validation slower than the wait is answered "processing", as without it.

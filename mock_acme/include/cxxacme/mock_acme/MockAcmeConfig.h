@@ -51,6 +51,13 @@ struct MockAcmeConfig {
     /// connection), as pebble's do through its -dnsserver; a name with
     /// neither fails validation with a "dns" problem. On as pebble.
     bool resolveThroughDns = false;
+    /// Check CAA records (RFC 8659, with RFC 8657's `accounturi` and
+    /// `validationmethods`) through `dnsServer`, under `caaIdentities`: when
+    /// a validation succeeds (the challenge fails with a `caa` problem
+    /// otherwise) and again at every finalize, also with `skipValidation`
+    /// (the order becomes invalid). Needs `dnsServer`. Off by default, and
+    /// as pebble, which checks none.
+    bool checkCaa = false;
     bool skipValidation = false;             ///< challenges become valid without any check
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
     Duration validationDelay{};              ///< each validation starts this long after its challenge POST, on the engine's clock

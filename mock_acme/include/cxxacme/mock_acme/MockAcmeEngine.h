@@ -20,6 +20,8 @@
 
 namespace cxxacme::mock_acme {
 
+class CaaCheck;
+
 namespace state {
 struct EngineState;
 class SnapshotFile;
@@ -89,6 +91,7 @@ private:
     std::atomic<std::uint64_t> crlNumber_{0};  ///< the last cRLNumber given
     IClock& clock_;
     std::unique_ptr<IChallengeValidator> validator_;
+    std::unique_ptr<CaaCheck> caa_;  ///< with MockAcmeConfig::checkCaa
     std::unique_ptr<MockCertificateAuthority> ca_;
     std::unique_ptr<state::EngineState> state_;
     std::unique_ptr<state::SnapshotFile> snapshot_;
