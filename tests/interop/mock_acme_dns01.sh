@@ -64,4 +64,26 @@ verify_chain "$live/cert.pem" "$live/chain.pem" "$work/root0.pem"
 openssl x509 -in "$live/cert.pem" -noout -ext subjectAltName | grep -q 'DNS:\*.cb.example.test' \
   || fail "certbot's certificate lacks the wildcard"
 
+echo "== --check-caa: lego meets the CAA records pebble-challtestsrv serves"
+caa() {  # HOST TAG VALUE
+  python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
+    "http://127.0.0.1:$CTS_MGMT/add-caa" "{\"host\":\"$1\",\"policies\":[{\"tag\":\"$2\",\"value\":\"$3\"}]}"
+}
+caa caa.example.test issue "cxxacme.mock; validationmethods=dns-01"
+caa blocked.caa.example.test issue "other.ca"
+MOCK_ACME_NAME=caa-mock start_mock_acme --dns-server "127.0.0.1:$DNS_PORT" --check-caa
+lego_caa() {  # NAME LOG
+  EXEC_PATH="$work/hook.sh" EXEC_POLLING_INTERVAL=1 EXEC_SEQUENCE_INTERVAL=1 EXEC_PROPAGATION_TIMEOUT=30 LEGO_CA_CERTIFICATES="$HTTPS_CA" \
+    lego --server "$DIR" --accept-tos --email test@example.com --path "$work/lego-caa" --domains "$1" \
+    --dns exec --dns.resolvers "127.0.0.1:$DNS_PORT" --dns.disable-cp run > "$2" 2>&1
+}
+# allowed by the records of its parent (dns-01 is the method they allow)
+lego_caa ok.caa.example.test "$work/lego-caa-ok.log" || fail "lego was refused under CAA that allows it: $(tail -3 "$work/lego-caa-ok.log")"
+[ -s "$work/lego-caa/certificates/ok.caa.example.test.crt" ] || fail "no certificate for ok.caa.example.test"
+# refused by its own: lego fails with the caa problem and its reason
+lego_caa blocked.caa.example.test "$work/lego-caa-blocked.log" && fail "lego got a certificate that CAA forbids"
+grep -q 'urn:ietf:params:acme:error:caa' "$work/lego-caa-blocked.log" || fail "no caa problem in lego's output: $(tail -3 "$work/lego-caa-blocked.log")"
+grep -q 'names another CA' "$work/lego-caa-blocked.log" || fail "the caa problem does not say why: $(tail -3 "$work/lego-caa-blocked.log")"
+[ ! -e "$work/lego-caa/certificates/blocked.caa.example.test.crt" ] || fail "a certificate for blocked.caa.example.test was written"
+
 echo "PASS"
