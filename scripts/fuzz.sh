@@ -9,9 +9,10 @@ scripts/install-deps.sh
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get install clang)"; exit 2; }
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXXACME_FUZZ=ON \
   -DCXXACME_BUILD_TESTS=OFF -DCXXACME_BUILD_BENCH=OFF > build-fuzz.configure.log
-cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer http_framing_fuzzer
+cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer http_framing_fuzzer \
+  caa_policy_fuzzer
 mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response \
-  build-fuzz/corpus/http_framing
+  build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
@@ -67,4 +68,27 @@ if [ -z "$(ls -A "$seeds")" ]; then
     printf '\r\n1f4\r\n'; head -c 500 /dev/zero | tr '\0' c; printf '\r\n0\r\n\r\n'; } > "$seeds/chunked-near-limit"
 fi
 build-fuzz/fuzz/http_framing_fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=20 \
+  -artifact_prefix=build-fuzz/artifacts/ "$seeds"
+
+# caa_policy: seeds are record sets as zones publish them (see the fuzzer for the layout)
+seeds=build-fuzz/corpus/caa_policy
+if [ -z "$(ls -A "$seeds")" ]; then
+  caa_seed() {  # NAME WILDCARD METHOD then FLAGS TAG VALUE triples
+    local name=$1 wild=$2 method=$3
+    shift 3
+    {
+      printf "\\$(printf '%03o' $(($# / 3)))"
+      while [ $# -ge 3 ]; do
+        printf "\\$(printf '%03o' "$1")\\$(printf '%03o' ${#2})%s\\$(printf '%03o' ${#3})%s" "$2" "$3"
+        shift 3
+      done
+      printf "\\$(printf '%03o' "$wild")%s" "$method"
+    } > "$seeds/$name"
+  }
+  caa_seed plain 0 http-01 0 issue "ca.example"
+  caa_seed params 0 dns-01 0 issue "ca.example; accounturi=https://ca.example/acct/1; validationmethods=dns-01,http-01"
+  caa_seed wild 1 dns-01 0 issue "ca.example" 0 issuewild ";" 128 iodef "mailto:a@b.example"
+  caa_seed critical 0 http-01 128 tbs "x" 0 issue " other.example ; policy=ev"
+fi
+build-fuzz/fuzz/caa_policy_fuzzer -max_total_time="$seconds" -max_len=1024 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"

@@ -1,0 +1,101 @@
+// libFuzzer target for CaaPolicy: CAA property values as DNS servers send
+// them. The input is a record set (each record: flags, tag length, tag,
+// value length, value) then the issuance (a wildcard byte, the validation
+// method). Checks that nothing throws, that a value parseIssueValue accepts
+// is written back in canonical form and parses the same again, and that
+// the verdict follows the rules a reader can check from outside: a set with
+// no issue or issuewild record and no critical tag lets the CA issue, and a
+// set holding a critical tag unknown to the CA never does.
+// Built with scripts/fuzz.sh (clang only); never run by the test suite.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cxxacme/CaaPolicy.h"
+
+using namespace cxxacme;
+
+namespace {
+
+void agree(bool condition) {
+    if (!condition) std::abort();
+}
+
+struct Reader {
+    const std::uint8_t* p;
+    std::size_t left;
+    bool take(std::size_t n, std::string& into) {
+        if (n > left) return false;
+        into.assign(reinterpret_cast<const char*>(p), n);
+        p += n;
+        left -= n;
+        return true;
+    }
+    bool byte(std::uint8_t& b) {
+        if (left == 0) return false;
+        b = *p++;
+        --left;
+        return true;
+    }
+};
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+void checkValue(const std::string& value) {
+    const auto parsed = CaaPolicy::parseIssueValue(value);
+    if (!parsed) return;
+    // canonical form: "issuer", "issuer;" or "issuer; a=b; c=d" (issuer possibly empty)
+    std::string canonical = parsed->issuer;
+    if (value.find(';') != std::string::npos) canonical += ";";
+    for (std::size_t i = 0; i < parsed->parameters.size(); ++i)
+        canonical += std::string(i == 0 ? " " : "; ") + parsed->parameters[i].first + "=" + parsed->parameters[i].second;
+    const auto again = CaaPolicy::parseIssueValue(canonical);
+    agree(again.has_value());
+    agree(again->issuer == parsed->issuer);
+    agree(again->parameters == parsed->parameters);
+    agree(lower(parsed->issuer) == parsed->issuer);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    Reader in{data, size};
+    std::uint8_t count = 0;
+    if (!in.byte(count)) return 0;
+    CaaPolicy::RecordSet set{"fuzz.example", {}};
+    for (unsigned i = 0; i < count % 8; ++i) {
+        CaaRecord record;
+        std::uint8_t tagLength = 0, valueLength = 0;
+        if (!in.byte(record.flags) || !in.byte(tagLength) || !in.take(tagLength % 16, record.tag) || !in.byte(valueLength) ||
+            !in.take(valueLength, record.value))
+            return 0;
+        checkValue(record.value);
+        set.records.push_back(std::move(record));
+    }
+    std::uint8_t wildcard = 0;
+    (void)in.byte(wildcard);
+    std::string method;
+    (void)in.take(in.left, method);
+    const CaaPolicy policy({"ca.example", "other.ca.example"});
+    const CaaPolicy::Issuance issuance{(wildcard & 1) != 0, "https://ca.example/acct/1", method};
+    const auto refusal = policy.refusal(set, issuance);
+
+    bool anyProperty = false, unknownCritical = false;
+    for (const auto& r : set.records) {
+        const std::string tag = lower(r.tag);
+        if (tag == "issue" || tag == "issuewild") anyProperty = true;
+        const bool known = tag == "issue" || tag == "issuewild" || tag == "iodef" || tag == "contactemail" ||
+                           tag == "contactphone" || tag == "issuemail" || tag == "issuevmc";
+        if (r.critical() && !known) unknownCritical = true;
+    }
+    if (unknownCritical) agree(refusal.has_value());
+    else if (!anyProperty) agree(!refusal.has_value());
+    return 0;
+}
