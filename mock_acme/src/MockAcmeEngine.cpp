@@ -796,10 +796,14 @@ public:
             if (authz.status != "valid") allValid = false;
             if (authz.status == "invalid" || authz.status == "expired" || authz.status == "deactivated" ||
                 authz.status == "revoked") {
-                std::string detail = "authorization " + authz.status;
+                // the failed challenge's own problem (incorrectResponse, connection, caa, ...) when there is one
+                std::string type = "unauthorized", detail = "authorization " + authz.status;
                 for (const auto& cid : authz.challengeIds)
-                    if (const auto& c = s_.challenges.at(cid); c.error) detail = c.error->detail();
-                failures.push_back({"unauthorized", detail, authz.identifier});
+                    if (const auto& c = s_.challenges.at(cid); c.error) {
+                        type = c.error->shortType();
+                        detail = c.error->detail();
+                    }
+                failures.push_back({type, detail, authz.identifier});
             }
         }
         if (!failures.empty()) {

@@ -391,6 +391,10 @@ BOOST_AUTO_TEST_CASE(engine_validates_for_real_and_fails_the_order_on_a_wrong_an
     auto error = badOrder.json()->getObject("error");
     BOOST_REQUIRE(error);
     BOOST_TEST(error->getArray("subproblems")->size() == 1u);
+    // the subproblem is the challenge's own problem, for the name
+    const auto sub = error->getArray("subproblems")->getObject(0);
+    BOOST_TEST(sub->getValue<std::string>("type") == "urn:ietf:params:acme:error:incorrectResponse");
+    BOOST_TEST(sub->getObject("identifier")->getValue<std::string>("value") == "bad.example.test");
 }
 
 // --challenge-wait-ms: the answer to the challenge POST carries the outcome
@@ -471,7 +475,10 @@ BOOST_AUTO_TEST_CASE(caa_is_checked_after_validation_and_at_finalize) {
             BOOST_TEST(errorOf(started.challenge, "type") == "urn:ietf:params:acme:error:caa");
             BOOST_TEST(has(errorOf(started.challenge, "detail"), why), errorOf(started.challenge, "detail"));
             BOOST_TEST(c.authzStatus(started.authzUrl) == "invalid");
-            BOOST_TEST(c.session.post(started.order.header("Location"), c.account, c.kid, "").str("status") == "invalid");
+            const auto order = c.session.post(started.order.header("Location"), c.account, c.kid, "");
+            BOOST_TEST(order.str("status") == "invalid");
+            BOOST_TEST(order.json()->getObject("error")->getArray("subproblems")->getObject(0)->getValue<std::string>("type") ==
+                       "urn:ietf:params:acme:error:caa");
         }
     }
     // accounturi names one account: another account's validation is refused
