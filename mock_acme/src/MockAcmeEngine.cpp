@@ -1540,15 +1540,22 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
     if (finalizeJob) {
         std::optional<Exchange::SignedLeaf> leaf;
         std::optional<AcmeProblem> problem, caaRefusal;
+        std::vector<AcmeProblem::Subproblem> refused;
         for (const auto& [name, issuance] : finalizeJob->caaChecks) {
             // RFC 8659 at issuance, as a CA must within 8 hours before it: each name's records now
-            problem = caa_->check(name, issuance);
-            if (problem) {
-                if (problem->is("caa")) caaRefusal = problem;
+            auto found = caa_->check(name, issuance);
+            if (!found) continue;
+            if (!found->is("caa")) {  // DNS failed: no verdict
+                problem = std::move(found);
                 break;
             }
+            refused.insert(refused.end(), found->subproblems().begin(), found->subproblems().end());
         }
-        if (!problem) {
+        if (!problem && refused.size() == 1) caaRefusal = AcmeProblem("caa", refused[0].detail, 403, refused);
+        else if (!problem && !refused.empty())
+            caaRefusal = AcmeProblem("caa", "CAA forbids issuance for " + std::to_string(refused.size()) + " of the order's names", 403,
+                                     refused);
+        if (!problem && !caaRefusal) {
             try {
                 leaf = Exchange::issueFor(*finalizeJob, *ca_);
             } catch (const AcmeProblem& p) {

@@ -524,6 +524,7 @@ BOOST_AUTO_TEST_CASE(caa_at_finalize_with_validation_skipped) {
     config.skipValidation = true;
     EngineClient c(srv, config);
     srv.call("/add-caa", R"({"host":"wild.example.test","policies":[{"tag":"issue","value":"cxxacme.mock"},{"tag":"issuewild","value":";"}]})");
+    srv.call("/add-caa", R"({"host":"nope.example.test","policies":[{"tag":"issue","value":";"}]})");
     const auto orderFor = [&](EngineClient& client, const std::vector<std::string>& names) {
         std::string ids;
         for (const auto& n : names) ids += std::string(ids.empty() ? "" : ",") + R"({"type":"dns","value":")" + n + R"("})";
@@ -546,6 +547,25 @@ BOOST_AUTO_TEST_CASE(caa_at_finalize_with_validation_skipped) {
     BOOST_TEST(refused.problem() == "caa");
     BOOST_TEST(has(refused.str("detail"), "*.wild.example.test"), refused.str("detail"));
     BOOST_TEST(has(refused.str("detail"), "(issuewild)"), refused.str("detail"));
+    BOOST_TEST(refused.json()->getArray("subproblems")->size() == 1u);  // not wild.example.test, which its records allow
+
+    // two names refused: a subproblem each, naming it
+    auto [twoUrl, two] = orderFor(c, {"*.wild.example.test", "nope.example.test", "ok.example.test"});
+    BOOST_REQUIRE(two.str("status") == "ready");
+    const auto both = finalizeOrder(c, two, {Identifier::dns("*.wild.example.test"), Identifier::dns("nope.example.test"),
+                                             Identifier::dns("ok.example.test")}, c.account, c.kid);
+    BOOST_TEST(both.status == 403);
+    BOOST_TEST(both.problem() == "caa");
+    BOOST_TEST(has(both.str("detail"), "2 of the order's names"), both.str("detail"));
+    std::set<std::string> named;
+    const auto subs = both.json()->getArray("subproblems");
+    for (std::size_t i = 0; i < subs->size(); ++i) {
+        const auto sub = subs->getObject(static_cast<unsigned>(i));
+        BOOST_TEST(sub->getValue<std::string>("type") == "urn:ietf:params:acme:error:caa");
+        named.insert(sub->getObject("identifier")->getValue<std::string>("value"));
+    }
+    BOOST_TEST((named == std::set<std::string>{"*.wild.example.test", "nope.example.test"}));
+    BOOST_TEST(c.session.post(twoUrl, c.account, c.kid, "").str("status") == "invalid");
     BOOST_TEST(c.session.post(wildUrl, c.account, c.kid, "").str("status") == "invalid");
     BOOST_TEST(c.session.post(plainUrl, c.account, c.kid, "").str("status") == "valid");
 
