@@ -36,6 +36,8 @@ zone:
     acl: update_acl
 CONF
 printf '$ORIGIN example.test.\n$TTL 60\n@ SOA ns hostmaster 1 3600 900 86400 60\n@ NS ns\nns A 127.0.0.1\n' > "$work/knot/example.test.zone"
+# CAA records for the --check-caa step
+printf 'forbidden CAA 0 issue "letsencrypt.org"\ndnsbound CAA 0 issue "cxxacme.mock; validationmethods=dns-01"\n' >> "$work/knot/example.test.zone"
 knotd -c "$work/knot/knot.conf" > "$work/knot.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $KNOT_PORT), 1)" 2>/dev/null && break; sleep 0.1; done
@@ -65,6 +67,22 @@ DNS_SERVER=127.0.0.1 DNS_PORT=$KNOT_PORT DNS_ZONE=example.test DNS_TSIG="hmac-sh
   "$CXXACME" issue "${common[@]}" --dns-provider "exec:$HOOK" --dns-resolver "127.0.0.1:$KNOT_PORT" 'www.example.test,*.www.example.test' \
   > "$work/exec.log" 2>&1 || fail "exec issue failed: $(cat "$work/exec.log")"
 [ -s "$work/certs/www.example.test,*.www.example.test.pem" ] || fail "exec entry missing"
+
+echo "== --check-caa: mock-acme reads Knot's CAA records; cxxacme issue is allowed or told why not"
+MOCK_ACME_NAME=caa start_mock_acme --dns-server "127.0.0.1:$KNOT_PORT" --check-caa
+caa_common=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/caa-certs" --challenge dns-01 --propagation-timeout 20 --quiet
+            --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/tsig.key")
+# under dnsbound's record (dns-01 allowed), and with none up to the zone (Knot refuses "test": no record there)
+"$CXXACME" issue "${caa_common[@]}" a.dnsbound.example.test plain.example.test > "$work/caa-ok.log" 2>&1 \
+  || fail "issuance under CAA that allows it failed: $(cat "$work/caa-ok.log")"
+[ -s "$work/caa-certs/a.dnsbound.example.test.pem" ] && [ -s "$work/caa-certs/plain.example.test.pem" ] || fail "CAA-allowed entries missing"
+set +e
+"$CXXACME" issue "${caa_common[@]}" forbidden.example.test > "$work/caa-refused.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "urn:ietf:params:acme:error:caa" "$work/caa-refused.log" && grep -q '"letsencrypt.org" names another CA' "$work/caa-refused.log" \
+  || fail "CAA refusal: rc $rc $(cat "$work/caa-refused.log")"
+[ ! -s "$work/caa-certs/forbidden.example.test.pem" ] || fail "a certificate CAA forbids was stored"
+[ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _acme-challenge.forbidden.example.test +short 2>/dev/null || true)" ] || fail "TXT record left after the refusal"
 
 echo "== bad settings get clear errors"
 set +e
