@@ -1218,7 +1218,19 @@ public:
 
     HttpResponse certStatus(const std::string& serial) {
         auto it = s_.certificates.find(serialKey(serial));
-        if (it == s_.certificates.end()) throw AcmeProblem("malformed", "no certificate with that serial", 404);
+        if (it == s_.certificates.end()) {
+            // forgotten (--forget-after) but revoked and unexpired: still on the CRL, so still "Revoked" here,
+            // without the certificate, which is gone
+            const auto f = s_.forgottenRevocations.find(serialKey(serial));
+            if (f == s_.forgottenRevocations.end() || f->second.notAfter <= now_)
+                throw AcmeProblem("malformed", "no certificate with that serial", 404);
+            auto o = obj();
+            o->set("Status", std::string("Revoked"));
+            o->set("Serial", f->first);
+            o->set("Reason", f->second.reason);
+            o->set("RevokedAt", formatRfc3339(f->second.revokedAt));
+            return json(200, o);
+        }
         const auto& c = it->second;
         auto o = obj();
         o->set("Status", std::string(c.revoked ? "Revoked" : "Valid"));

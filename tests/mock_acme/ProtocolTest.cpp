@@ -1091,7 +1091,13 @@ BOOST_AUTO_TEST_CASE(a_forgotten_revoked_certificate_stays_on_the_crl_until_it_e
         const auto stats = s.session.get(s.server.managementUrl() + "/stats").json();
         BOOST_TEST(stats->getValue<long long>("certificates") == 0);
         BOOST_TEST(stats->getValue<long long>("forgottenRevocations") == 1);
-        BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial).status == 404);
+        // the revoked one is still "Revoked" (without its certificate, which is gone); the other is unknown
+        const Reply status = s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial);
+        BOOST_TEST(status.status == 200);
+        BOOST_TEST(status.str("Status") == "Revoked");
+        BOOST_TEST(status.json()->getValue<int>("Reason") == 4);
+        BOOST_TEST(!status.json()->has("Certificate"));
+        BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + keptSerial).status == 404);
         // one revoked and still held
         const Certificate late = issue("late.example.test");
         lateSerial = late.serialHex();
@@ -1107,7 +1113,9 @@ BOOST_AUTO_TEST_CASE(a_forgotten_revoked_certificate_stays_on_the_crl_until_it_e
         Server s(config, accountKey);  // restarted from the snapshot
         BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == 4);
         BOOST_TEST(crlEntryReason(entries(s.server).get(), lateSerial) == 1);
+        BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial).str("Status") == "Revoked");
         s.server.engine().timeTravel(std::chrono::hours(24 * 6));  // past its notAfter
+        BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial).status == 404);
         BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == -1);
         BOOST_TEST(s.session.get(s.server.managementUrl() + "/stats").json()->getValue<long long>("forgottenRevocations") == 0);
     }
