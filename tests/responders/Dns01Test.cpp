@@ -10,7 +10,10 @@
 
 #include <atomic>
 #include <fstream>
+#include <mutex>
 #include <thread>
+
+#include <Poco/Net/DatagramSocket.h>
 
 #include "../TestPrinting.h"
 #include "../support/KnotServer.h"
@@ -407,6 +410,89 @@ BOOST_AUTO_TEST_CASE(caa_records_come_as_published) {
     } catch (const DnsError& e) {
         BOOST_TEST(e.rcode() == 5);
         BOOST_TEST(std::string(e.what()).find("REFUSED") != std::string::npos);
+    }
+}
+
+// A DNS server on loopback UDP that answers each query with one CAA record
+// of the RDATA given, as broken as a test needs (Knot will not serve a
+// malformed record).
+struct CraftedCaaServer {
+    Poco::Net::DatagramSocket socket{Poco::Net::SocketAddress("127.0.0.1", 0)};
+    std::mutex mutex;
+    std::string rdata;  // guarded by mutex
+    std::thread thread;
+    std::atomic<bool> stop{false};
+
+    CraftedCaaServer() {
+        socket.setReceiveTimeout(Poco::Timespan(0, 100'000));
+        thread = std::thread([this] {
+            char buffer[512];
+            while (!stop) {
+                Poco::Net::SocketAddress from;
+                int n = 0;
+                try {
+                    n = socket.receiveFrom(buffer, sizeof buffer, from);
+                } catch (const Poco::TimeoutException&) {
+                    continue;
+                }
+                if (n < 12) continue;
+                std::string answer(buffer, static_cast<std::size_t>(n));  // header and question
+                answer[2] = static_cast<char>(answer[2] | 0x80);           // a response
+                answer[3] = 0;                                             // NOERROR
+                answer[6] = 0;
+                answer[7] = 1;  // one answer
+                const std::string record{'\xc0', '\x0c', '\x01', '\x01', '\x00', '\x01', '\x00', '\x00', '\x00', '\x3c'};
+                answer += record;
+                std::lock_guard lock(mutex);
+                answer += static_cast<char>(rdata.size() >> 8);
+                answer += static_cast<char>(rdata.size() & 0xff);
+                answer += rdata;
+                socket.sendTo(answer.data(), static_cast<int>(answer.size()), from);
+            }
+        });
+    }
+    ~CraftedCaaServer() {
+        stop = true;
+        thread.join();
+    }
+    void answerWith(std::string data) {
+        std::lock_guard lock(mutex);
+        rdata = std::move(data);
+    }
+    std::string address() const { return "127.0.0.1:" + std::to_string(socket.address().port()); }
+};
+
+BOOST_AUTO_TEST_CASE(malformed_caa_records_are_clear_errors) {
+    CraftedCaaServer server;
+    const auto rdata = [](std::uint8_t flags, std::uint8_t tagLength, const std::string& rest) {
+        return std::string{static_cast<char>(flags), static_cast<char>(tagLength)} + rest;
+    };
+    // well formed, with bytes a value may hold
+    server.answerWith(rdata(128, 5, std::string("issue") + "ca.test; a=\x01\xff"));
+    const auto records = DnsTxtLookup::caaRecords(server.address(), "x.example.test");
+    BOOST_REQUIRE(records.size() == 1u);
+    BOOST_TEST(records[0] == (CaaRecord{128, "issue", "ca.test; a=\x01\xff"}));
+    // an empty value is a value
+    server.answerWith(rdata(0, 5, "issue"));
+    BOOST_TEST(DnsTxtLookup::caaRecords(server.address(), "x.example.test").at(0).value.empty());
+    for (const auto& [bad, why] : std::vector<std::pair<std::string, std::string>>{
+             {rdata(0, 0, "issue"), "a malformed CAA record"},             // no tag
+             {rdata(0, 16, std::string(16, 'a')), "a malformed CAA record"},  // a tag over 15
+             {rdata(0, 9, "issue"), "a malformed CAA record"},             // a tag past the end
+             {std::string(1, '\0'), "a malformed CAA record"},             // no tag length
+             {rdata(0, 5, "iss-e;"), "a malformed tag"},                   // not letters and digits
+             {rdata(0, 5, std::string("iss\0e", 5)), "a malformed tag"}}) {
+        server.answerWith(bad);
+        BOOST_TEST_CONTEXT(why) {
+            try {
+                (void)DnsTxtLookup::caaRecords(server.address(), "x.example.test");
+                BOOST_ERROR("a malformed CAA record was taken");
+            } catch (const DnsError& e) {
+                BOOST_TEST(std::string(e.what()).find(why) != std::string::npos, e.what());
+                BOOST_TEST(std::string(e.what()).find("x.example.test") != std::string::npos, e.what());
+                BOOST_TEST(e.server() == server.address());
+            }
+        }
     }
 }
 
