@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cxxacme/CaaPolicy.h"
+#include "cxxacme/ServerName.h"
 
 using namespace cxxacme;
 
@@ -42,12 +43,6 @@ struct Reader {
     }
 };
 
-std::string lower(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
 void checkValue(const std::string& value) {
     const auto parsed = CaaPolicy::parseIssueValue(value);
     if (!parsed) return;
@@ -60,7 +55,7 @@ void checkValue(const std::string& value) {
     agree(again.has_value());
     agree(again->issuer == parsed->issuer);
     agree(again->parameters == parsed->parameters);
-    agree(lower(parsed->issuer) == parsed->issuer);
+    agree(ServerName::lowerAscii(parsed->issuer) == parsed->issuer);
 }
 
 }  // namespace
@@ -89,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     bool anyProperty = false, unknownCritical = false;
     for (const auto& r : set.records) {
-        const std::string tag = lower(r.tag);
+        const std::string tag = ServerName::lowerAscii(r.tag);
         if (tag == "issue" || tag == "issuewild") anyProperty = true;
         const bool known = tag == "issue" || tag == "issuewild" || tag == "iodef" || tag == "contactemail" ||
                            tag == "contactphone" || tag == "issuemail" || tag == "issuevmc";

@@ -4,16 +4,11 @@
 #include <cctype>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
 
 namespace cxxacme {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 bool isAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 bool isWsp(char c) { return c == ' ' || c == '\t'; }
@@ -45,7 +40,7 @@ std::string quoted(const std::string& value) { return "\"" + InvalidNameError::p
 }  // namespace
 
 CaaPolicy::CaaPolicy(std::vector<std::string> issuerDomainNames) {
-    for (const auto& name : issuerDomainNames) issuers_.push_back(lower(name));
+    for (const auto& name : issuerDomainNames) issuers_.push_back(ServerName::lowerAscii(name));
 }
 
 CaaPolicy::RecordSet CaaPolicy::relevantRecords(const std::string& name,
@@ -73,7 +68,7 @@ std::optional<CaaPolicy::IssueValue> CaaPolicy::parseIssueValue(std::string_view
             ++pos;
             if (!readLabel(s, pos)) return std::nullopt;
         }
-        value.issuer = lower(s.substr(start, pos - start));
+        value.issuer = ServerName::lowerAscii(s.substr(start, pos - start));
         skipWsp(s, pos);
     }
     if (pos == s.size()) return value;
@@ -105,13 +100,13 @@ std::optional<CaaPolicy::IssueValue> CaaPolicy::parseIssueValue(std::string_view
 
 std::string CaaPolicy::mismatch(const CaaRecord& record, const Issuance& issuance) const {
     const auto value = parseIssueValue(record.value);
-    if (!value) return quoted(record.value) + " is not a valid " + lower(record.tag) + " value";
+    if (!value) return quoted(record.value) + " is not a valid " + ServerName::lowerAscii(record.tag) + " value";
     if (value->issuer.empty()) return quoted(record.value) + " lets no CA issue";
     if (std::find(issuers_.begin(), issuers_.end(), value->issuer) == issuers_.end())
         return quoted(record.value) + " names another CA";
     std::optional<std::string> accountUri, methods;
     for (const auto& [tag, v] : value->parameters) {
-        const std::string t = lower(tag);
+        const std::string t = ServerName::lowerAscii(tag);
         if (t != "accounturi" && t != "validationmethods") continue;  // other parameters: not this CA's to judge
         auto& slot = t == "accounturi" ? accountUri : methods;
         if (slot) return quoted(record.value) + " gives " + t + " twice";
@@ -140,15 +135,15 @@ std::optional<std::string> CaaPolicy::refusal(const RecordSet& set, const Issuan
     if (set.records.empty()) return std::nullopt;  // RFC 8659 §4: no records, no restriction
     const std::string where = "the CAA records at " + set.at;
     for (const auto& record : set.records)
-        if (record.critical() && !knownTag(lower(record.tag)))
+        if (record.critical() && !knownTag(ServerName::lowerAscii(record.tag)))
             return where + " hold a critical property this CA does not know: " + quoted(record.tag);
     // RFC 8659 §4.3: for a wildcard, issuewild properties when there are any, issue otherwise
     const bool anyIssueWild = std::any_of(set.records.begin(), set.records.end(),
-                                          [](const CaaRecord& r) { return lower(r.tag) == "issuewild"; });
+                                          [](const CaaRecord& r) { return ServerName::lowerAscii(r.tag) == "issuewild"; });
     const std::string property = issuance.wildcard && anyIssueWild ? "issuewild" : "issue";
     std::vector<std::string> reasons;
     for (const auto& record : set.records) {
-        if (lower(record.tag) != property) continue;
+        if (ServerName::lowerAscii(record.tag) != property) continue;
         const std::string why = mismatch(record, issuance);
         if (why.empty()) return std::nullopt;
         reasons.push_back(why);

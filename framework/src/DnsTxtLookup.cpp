@@ -133,6 +133,9 @@ const char* rcodeName(int rcode) {
     }
 }
 
+// How errors name `server`.
+std::string serverLabel(const std::string& server) { return server.empty() ? "the system resolver" : server; }
+
 constexpr int kCaaType = 257;  // RFC 8659 §7.1 (older C libraries do not name it)
 
 /// Asks `server` (or the system's resolvers) for `type` records at `name`;
@@ -144,7 +147,7 @@ constexpr int kCaaType = 257;  // RFC 8659 §7.1 (older C libraries do not name 
 /// through the C library.
 std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
                              std::chrono::milliseconds timeout) {
-    const std::string where = server.empty() ? "the system resolver" : server;
+    const std::string where = serverLabel(server);
     struct __res_state state {};
     if (res_ninit(&state) != 0) throw DnsError(where, "cannot initialise the resolver");
     struct Closer {
@@ -244,12 +247,10 @@ std::vector<CaaRecord> DnsTxtLookup::caaRecords(const std::string& server, const
         // RFC 8659 §4.1: flags, tag length (1..15), tag (letters and digits), value (the rest)
         const std::size_t tagLength = rdata.size() >= 2 ? static_cast<unsigned char>(rdata[1]) : 0;
         if (tagLength == 0 || tagLength > 15 || rdata.size() < 2 + tagLength)
-            throw DnsError(server.empty() ? "the system resolver" : server,
-                           "a malformed CAA record at " + InvalidNameError::printable(name));
+            throw DnsError(serverLabel(server), "a malformed CAA record at " + InvalidNameError::printable(name));
         const std::string tag = rdata.substr(2, tagLength);
         if (!std::all_of(tag.begin(), tag.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }))
-            throw DnsError(server.empty() ? "the system resolver" : server,
-                           "a CAA record with a malformed tag at " + InvalidNameError::printable(name));
+            throw DnsError(serverLabel(server), "a CAA record with a malformed tag at " + InvalidNameError::printable(name));
         records.push_back(CaaRecord{static_cast<std::uint8_t>(rdata[0]), tag, rdata.substr(2 + tagLength)});
     }
     return records;

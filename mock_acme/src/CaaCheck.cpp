@@ -33,4 +33,18 @@ std::optional<AcmeProblem> CaaCheck::check(const std::string& name, const CaaPol
     return std::nullopt;
 }
 
+std::optional<AcmeProblem> CaaCheck::checkAll(const std::vector<std::pair<std::string, CaaPolicy::Issuance>>& names) const {
+    std::vector<AcmeProblem::Subproblem> refused;
+    for (const auto& [name, issuance] : names) {
+        auto found = check(name, issuance);
+        if (!found) continue;
+        if (!found->is("caa")) return found;  // DNS failed: no verdict
+        refused.insert(refused.end(), found->subproblems().begin(), found->subproblems().end());
+    }
+    if (refused.empty()) return std::nullopt;
+    if (refused.size() == 1) return AcmeProblem("caa", refused[0].detail, 403, refused);
+    return AcmeProblem("caa", "CAA forbids issuance for " + std::to_string(refused.size()) + " of the order's names", 403,
+                       refused);
+}
+
 }  // namespace cxxacme::mock_acme

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cxxacme/AcmeProblem.h"
@@ -26,6 +27,11 @@ public:
     /// authoritative test server refuses the names above its zones, which a
     /// CA's resolver would find without records.
     std::optional<AcmeProblem> check(const std::string& name, const CaaPolicy::Issuance& issuance) const;
+
+    /// `check` for each (name, issuance) of an order: nothing when all may
+    /// be issued; the first `dns` problem, as soon as a lookup fails;
+    /// otherwise one `caa` problem (403) with a subproblem per refused name.
+    std::optional<AcmeProblem> checkAll(const std::vector<std::pair<std::string, CaaPolicy::Issuance>>& names) const;
 
 private:
     std::string server_;

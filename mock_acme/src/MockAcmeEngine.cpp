@@ -155,6 +155,14 @@ public:
         : config_(config), base_(baseUrl), now_(now), s_(state), ca_(ca), pre_(pre) {}
 
     std::string url(const std::string& path) const { return base_ + path; }
+    std::string accountUrl(const std::string& accountId) const { return url("/my-account/" + accountId); }
+
+    // What the CAA check of an authorization's name needs (MockAcmeConfig::checkCaa; DNS names only).
+    std::optional<CaaPolicy::Issuance> caaIssuance(const Authorization& authz, const std::string& accountId,
+                                                   const std::string& method) const {
+        if (!config_.checkCaa || authz.identifier.type != Identifier::Type::Dns) return std::nullopt;
+        return CaaPolicy::Issuance{authz.wildcard, accountUrl(accountId), method};
+    }
 
     // ---- directory and nonces
     HttpResponse directory() {
@@ -285,7 +293,7 @@ public:
         if (auto found = s_.accountByThumbprint.find(thumbprint); found != s_.accountByThumbprint.end()) {
             Account& existing = s_.accounts.at(found->second);
             HttpResponse r = json(200, accountJson(existing));
-            r.addHeader("Location", url("/my-account/" + existing.id));
+            r.addHeader("Location", accountUrl(existing.id));
             return r;
         }
         if (payload->has("onlyReturnExisting") && payload->get("onlyReturnExisting").isBoolean() &&
@@ -310,7 +318,7 @@ public:
         s_.accountByThumbprint[thumbprint] = id;
         s_.accounts.emplace(id, std::move(account));
         HttpResponse r = json(201, accountJson(s_.accounts.at(id)));
-        r.addHeader("Location", url("/my-account/" + id));
+        r.addHeader("Location", accountUrl(id));
         return r;
     }
 
@@ -411,7 +419,7 @@ public:
             }
         }
         HttpResponse r = json(200, accountJson(*post.account));
-        r.addHeader("Location", url("/my-account/" + id));
+        r.addHeader("Location", accountUrl(id));
         return r;
     }
 
@@ -479,7 +487,7 @@ public:
             if (detail::requireString(h, "url", "inner JWS") != url("/rollover-account-key"))
                 throw malformed("inner JWS url differs from the outer one");
             auto payload = detail::parseJsonObject(inner.payload(), config_.maxBodyBytes, "inner payload");
-            if (detail::requireString(*payload, "account", "inner payload") != url("/my-account/" + outer.account->id))
+            if (detail::requireString(*payload, "account", "inner payload") != accountUrl(outer.account->id))
                 throw malformed("inner payload names another account");
             auto oldKey = payload->getObject("oldKey");
             if (!oldKey || !(Jwk::fromJson(*oldKey) == outer.account->key))
@@ -490,7 +498,7 @@ public:
         const std::string thumbprint = newKey.thumbprint();
         if (auto other = s_.accountByThumbprint.find(thumbprint); other != s_.accountByThumbprint.end()) {
             // §7.3.5: 409 with the URL of the account that has the key
-            problemHeaders_.emplace_back("Location", url("/my-account/" + other->second));
+            problemHeaders_.emplace_back("Location", accountUrl(other->second));
             throw AcmeProblem("malformed", "the new key is already in use by an account", 409);
         }
         s_.accountByThumbprint.erase(outer.account->thumbprint);
@@ -878,15 +886,14 @@ public:
         }
         order.status = "processing";
         std::vector<std::pair<std::string, CaaPolicy::Issuance>> caaChecks;
-        if (config_.checkCaa)
+        if (config_.checkCaa)  // not a step more on finalize's path otherwise
             for (const auto& aid : order.authzIds) {
                 const Authorization& authz = s_.authorizations.at(aid);
-                if (authz.identifier.type != Identifier::Type::Dns) continue;  // CAA is about DNS names only
-                std::string method;
+                std::string method;  // the challenge that validated the name
                 for (const auto& cid : authz.challengeIds)
                     if (const Challenge& c = s_.challenges.at(cid); c.status == "valid") method = c.type;
-                caaChecks.emplace_back(authz.identifier.value,
-                                       CaaPolicy::Issuance{authz.wildcard, url("/my-account/" + post.account->id), method});
+                if (auto issuance = caaIssuance(authz, post.account->id, method))
+                    caaChecks.emplace_back(authz.identifier.value, std::move(*issuance));
             }
         return FinalizeJob{.orderId = id,
                            .accountId = post.account->id,
@@ -1074,9 +1081,7 @@ public:
                     c.status = "processing";
                     job = ValidationJob{ValidationRequest{c.type, authz.identifier, c.token,
                                                           KeyAuthorization::compute(c.token, post.account->key)},
-                                        c.id, std::nullopt};
-                    if (config_.checkCaa && authz.identifier.type == Identifier::Type::Dns)
-                        job->caa = CaaPolicy::Issuance{authz.wildcard, url("/my-account/" + post.account->id), c.type};
+                                        c.id, caaIssuance(authz, post.account->id, c.type)};
                 }
             }
         }
@@ -1551,23 +1556,11 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
     }
     if (finalizeJob) {
         std::optional<Exchange::SignedLeaf> leaf;
-        std::optional<AcmeProblem> problem, caaRefusal;
-        std::vector<AcmeProblem::Subproblem> refused;
-        for (const auto& [name, issuance] : finalizeJob->caaChecks) {
-            // RFC 8659 at issuance, as a CA must within 8 hours before it: each name's records now
-            auto found = caa_->check(name, issuance);
-            if (!found) continue;
-            if (!found->is("caa")) {  // DNS failed: no verdict
-                problem = std::move(found);
-                break;
-            }
-            refused.insert(refused.end(), found->subproblems().begin(), found->subproblems().end());
-        }
-        if (!problem && refused.size() == 1) caaRefusal = AcmeProblem("caa", refused[0].detail, 403, refused);
-        else if (!problem && !refused.empty())
-            caaRefusal = AcmeProblem("caa", "CAA forbids issuance for " + std::to_string(refused.size()) + " of the order's names", 403,
-                                     refused);
-        if (!problem && !caaRefusal) {
+        std::optional<AcmeProblem> problem;
+        // RFC 8659 at issuance, as a CA must within 8 hours before it: each name's records now
+        if (!finalizeJob->caaChecks.empty()) problem = caa_->checkAll(finalizeJob->caaChecks);
+        const bool caaRefused = problem && problem->is("caa");
+        if (!problem) {
             try {
                 leaf = Exchange::issueFor(*finalizeJob, *ca_);
             } catch (const AcmeProblem& p) {
@@ -1579,10 +1572,10 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         }
         std::lock_guard lock(state_->mutex);
         Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
-        if (caaRefusal) {
-            x.refuseFinalize(*finalizeJob, *caaRefusal);
+        if (caaRefused) {
+            x.refuseFinalize(*finalizeJob, *problem);
             requestSnapshot();
-            return HttpResponse::fromProblem(*caaRefusal);
+            return HttpResponse::fromProblem(*problem);
         }
         if (problem) {  // the order is ready again: a DNS failure, a refused CSR
             x.abandonFinalize(*finalizeJob);
