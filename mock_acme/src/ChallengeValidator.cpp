@@ -106,7 +106,7 @@ std::optional<AcmeProblem> ChallengeValidator::validate(const ValidationRequest&
         if (request.challengeType == "http-01") return http01(request);
         if (request.challengeType == "tls-alpn-01") return tls(request, true);
         if (request.challengeType == "tls-sni-01") return tls(request, false);
-        if (request.challengeType == "dns-01") return dns01(request);
+        if (request.challengeType == "dns-01" || request.challengeType == "dns-account-01") return dns01(request);
     } catch (const AcmeProblem& p) {  // a name that does not resolve (addressesOf)
         return p;
     }
@@ -241,8 +241,10 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
 
 std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& request) const {
     const Identifier& id = request.identifier;
-    if (config_.dnsServer.empty()) return problem("dns", "no DNS server is configured for dns-01", id);
-    const std::string qname = "_acme-challenge." + id.value;
+    if (config_.dnsServer.empty())
+        return problem("dns", "no DNS server is configured for " + request.challengeType, id);
+    std::string qname = "_acme-challenge." + id.value;
+    if (request.challengeType == "dns-account-01") qname = KeyAuthorization::dnsAccountLabel(request.accountUrl) + "." + qname;
     std::vector<std::string> seen;
     try {
         seen = DnsTxtLookup::query(config_.dnsServer, qname, timeout_);

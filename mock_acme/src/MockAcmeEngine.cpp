@@ -769,6 +769,7 @@ public:
         if (wildcard) types = {"dns-01"};
         else if (base.type == Identifier::Type::Ip) types = {"http-01", "tls-alpn-01"};
         else types = {"http-01", "tls-alpn-01", "dns-01"};
+        if (config_.enableDnsAccount01 && base.type == Identifier::Type::Dns) types.push_back("dns-account-01");
         if (config_.enableTlsSni01 && !wildcard && base.type == Identifier::Type::Dns) types.push_back("tls-sni-01");
         for (const auto& type : types) {
             Challenge c;
@@ -1080,7 +1081,8 @@ public:
                 } else {
                     c.status = "processing";
                     job = ValidationJob{ValidationRequest{c.type, authz.identifier, c.token,
-                                                          KeyAuthorization::compute(c.token, post.account->key)},
+                                                          KeyAuthorization::compute(c.token, post.account->key),
+                                                          accountUrl(post.account->id)},
                                         c.id, caaIssuance(authz, post.account->id, c.type)};
                 }
             }

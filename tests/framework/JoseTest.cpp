@@ -335,3 +335,18 @@ BOOST_AUTO_TEST_CASE(key_authorization_and_derived_values) {
     BOOST_CHECK_THROW(KeyAuthorization::compute("../etc", jwk), JoseError);
     BOOST_CHECK_THROW(KeyAuthorization::compute(std::string(300, 'a'), jwk), JoseError);
 }
+
+BOOST_AUTO_TEST_CASE(dns_account_label_is_base32_of_the_account_url_digest) {
+    // draft-ietf-acme-dns-account-label's own example account
+    BOOST_TEST(KeyAuthorization::dnsAccountLabel("https://example.com/acme/acct/ExampleAccount") == "_ujmmovf2vn55tgye");
+    // two more, from Python's base64.b32encode(hashlib.sha256(url).digest()[:10]).lower()
+    BOOST_TEST(KeyAuthorization::dnsAccountLabel("https://127.0.0.1:14000/my-account/1") == "_iov3pdu2eqwqloyr");
+    BOOST_TEST(KeyAuthorization::dnsAccountLabel("https://acme-staging-v02.example/acme/acct/123456789") == "_ydwtt3tyxf344x4v");
+    // the URL is taken byte for byte: a trailing slash or another case is another account
+    const std::string label = KeyAuthorization::dnsAccountLabel("https://example.com/acme/acct/ExampleAccount/");
+    BOOST_TEST(label != "_ujmmovf2vn55tgye");
+    BOOST_TEST(label.size() == 17u);
+    BOOST_TEST(label.find_first_not_of("_abcdefghijklmnopqrstuvwxyz234567") == std::string::npos);
+    BOOST_TEST(KeyAuthorization::dnsAccountLabel("https://example.com/acme/acct/exampleaccount") != "_ujmmovf2vn55tgye");
+    BOOST_CHECK_THROW(KeyAuthorization::dnsAccountLabel(""), JoseError);
+}

@@ -110,6 +110,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"skipValidation": 1})", "skipValidation"));
     BOOST_TEST(refusedNaming(R"({"checkCaa": "yes"})", "checkCaa"));
     BOOST_TEST(refusedNaming(R"({"checkCaa": true})", "checkCaa needs a dnsServer"));
+    BOOST_TEST(refusedNaming(R"({"enableDnsAccount01": "true"})", "enableDnsAccount01"));
     BOOST_TEST(refusedNaming(R"({"resolve": {"a.example.test": 1}})", "a.example.test"));
     BOOST_TEST(refusedNaming(R"({"validationDelaySeconds": -1})", "validationDelaySeconds"));
     BOOST_TEST(refusedNaming(R"({"orderLifetimeSeconds": 1e300})", "orderLifetimeSeconds"));
@@ -152,9 +153,11 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     named.validate();
     BOOST_TEST(named.httpsNames == (std::vector<std::string>{"acme.internal", "192.0.2.10"}));
     BOOST_TEST(!named.preAuthorization);
-    named.applyJson(R"({"checkCaa": true, "dnsServer": "127.0.0.1:8053"})");
+    BOOST_TEST(!named.enableDnsAccount01);  // off by default
+    named.applyJson(R"({"checkCaa": true, "dnsServer": "127.0.0.1:8053", "enableDnsAccount01": true})");
     named.validate();
     BOOST_TEST(named.checkCaa);
+    BOOST_TEST(named.enableDnsAccount01);
 }
 
 // ------------------------------------------------------------ pebble's way

@@ -137,7 +137,7 @@ struct Fixture {
     ChallengeValidator validator{srv.config(), 5s};
 
     ValidationRequest request(const std::string& type, const std::string& name, const std::string& token) {
-        return ValidationRequest{type, Identifier::fromName(name), token, KeyAuthorization::compute(token, account)};
+        return ValidationRequest{type, Identifier::fromName(name), token, KeyAuthorization::compute(token, account), ""};
     }
 };
 
@@ -177,6 +177,34 @@ BOOST_AUTO_TEST_CASE(dns01) {
     BOOST_TEST(wrong->detail().find("seen-but-wrong") != std::string::npos);
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":")" +
                              KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+}
+
+// dns-account-01: the record is the account's own, at _LABEL._acme-challenge.NAME
+BOOST_AUTO_TEST_CASE(dns_account01) {
+    auto req = request("dns-account-01", "acct.example.test", "tokenDnsAccount01aaaaaa");
+    req.accountUrl = "https://127.0.0.1:14000/my-account/1";
+    const std::string value = KeyAuthorization::dns01TxtValue(req.keyAuthorization);
+    const std::string qname = "_iov3pdu2eqwqloyr._acme-challenge.acct.example.test";  // that URL's label
+    // dns-01's record, with the right value, is not dns-account-01's
+    srv.call("/set-txt", R"({"host":"_acme-challenge.acct.example.test.","value":")" + value + R"("})");
+    auto answer = validator.validate(req);
+    BOOST_TEST(typeOf(answer) == "dns");
+    BOOST_TEST(answer->detail().find("no TXT record at " + qname) != std::string::npos, answer->detail());
+    // nor is another account's
+    srv.call("/set-txt", R"({"host":")" + KeyAuthorization::dnsAccountLabel("https://127.0.0.1:14000/my-account/2") +
+                             R"(._acme-challenge.acct.example.test.","value":")" + value + R"("})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "dns");
+    srv.call("/set-txt", R"({"host":")" + qname + R"(.","value":"another-order"})");
+    answer = validator.validate(req);
+    BOOST_TEST(typeOf(answer) == "incorrectResponse");
+    BOOST_TEST(answer->detail().find("another-order") != std::string::npos, answer->detail());
+    srv.call("/set-txt", R"({"host":")" + qname + R"(.","value":")" + value + R"("})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+    // the same record under dns-01 is not looked at
+    BOOST_TEST(typeOf(validator.validate(request("dns-01", "acct.example.test", "tokenDnsAccount01aaaaaa"))) == "ok");
+    srv.call("/clear-txt", R"({"host":"_acme-challenge.acct.example.test."})");
+    BOOST_TEST(typeOf(validator.validate(request("dns-01", "acct.example.test", "tokenDnsAccount01aaaaaa"))) == "dns");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
 }
 
@@ -343,7 +371,7 @@ BOOST_AUTO_TEST_CASE(a_dns_server_on_ipv6) {
 // the certificate's one iPAddress SAN.
 BOOST_AUTO_TEST_CASE(ip_identifiers) {
     const std::string token = "tokenIpIdentifieraaaaaa";
-    const ValidationRequest http{"http-01", Identifier::ip("127.0.0.1"), token, KeyAuthorization::compute(token, account)};
+    const ValidationRequest http{"http-01", Identifier::ip("127.0.0.1"), token, KeyAuthorization::compute(token, account), ""};
     BOOST_TEST(typeOf(validator.validate(http)) != "ok");
     srv.call("/add-http01", R"({"token":")" + token + R"(","content":")" + http.keyAuthorization + R"("})");
     BOOST_TEST(typeOf(validator.validate(http)) == "ok");
@@ -432,6 +460,103 @@ std::string errorOf(const test::Reply& reply, const std::string& member) {
 }
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 }  // namespace
+
+// --dns-account-01: two accounts validate the same names (a wildcard too)
+// side by side, each at its own record; the challenge is offered for DNS
+// names only, and only when enabled; CAA's validationmethods names it.
+BOOST_AUTO_TEST_CASE(dns_account01_lets_two_accounts_validate_one_name) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.enableDnsAccount01 = true;
+    config.checkCaa = true;
+    config.challengeWait = 20s;
+    EngineClient c(srv, config);
+    srv.call("/add-caa", R"({"host":"team.example.test","policies":[{"tag":"issue","value":"cxxacme.mock; validationmethods=dns-account-01"}]})");
+    KeySigner second{PrivateKey::generate(KeyType::EcP256)};
+    const std::string secondKid = c.session.newAccount(second);
+    BOOST_REQUIRE(secondKid != c.kid);
+
+    struct Pending {
+        std::string challengeUrl, value;
+    };
+    // Orders the names as `account`, publishes its dns-account-01 answers, returns the order and its challenges.
+    const auto prepare = [&](const KeySigner& account, const std::string& kid, std::vector<Pending>& pending) {
+        auto order = c.session.post(c.session.dir("newOrder"), account, kid,
+                                    R"({"identifiers":[{"type":"dns","value":"team.example.test"},{"type":"dns","value":"*.team.example.test"}]})");
+        BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+        const auto authzs = order.json()->getArray("authorizations");
+        for (std::size_t i = 0; i < authzs->size(); ++i) {
+            const auto authz = c.session.post(authzs->getElement<std::string>(static_cast<unsigned>(i)), account, kid, "").json();
+            const auto challenges = authz->getArray("challenges");
+            std::vector<std::string> types;
+            for (std::size_t k = 0; k < challenges->size(); ++k) {
+                const auto ch = challenges->getObject(static_cast<unsigned>(k));
+                types.push_back(ch->getValue<std::string>("type"));
+                if (types.back() != "dns-account-01") continue;
+                const std::string token = ch->getValue<std::string>("token");
+                const std::string value = KeyAuthorization::dns01TxtValue(KeyAuthorization::compute(token, account.publicJwk()));
+                srv.call("/set-txt", R"({"host":")" + KeyAuthorization::dnsAccountLabel(kid) +
+                                         R"(._acme-challenge.team.example.test.","value":")" + value + R"("})");
+                pending.push_back({ch->getValue<std::string>("url"), value});
+            }
+            if (authz->has("wildcard")) BOOST_TEST((types == std::vector<std::string>{"dns-01", "dns-account-01"}));
+            else BOOST_TEST((types == std::vector<std::string>{"http-01", "tls-alpn-01", "dns-01", "dns-account-01"}));
+        }
+        return order;
+    };
+    std::vector<Pending> firstPending, secondPending;
+    const auto firstOrder = prepare(c.account, c.kid, firstPending);
+    const auto secondOrder = prepare(second, secondKid, secondPending);
+    BOOST_REQUIRE(firstPending.size() == 2u);
+    BOOST_REQUIRE(secondPending.size() == 2u);
+    // both accounts' records are in place at once; each validation finds its own
+    for (const auto& p : firstPending) BOOST_TEST(c.session.post(p.challengeUrl, c.account, c.kid, "{}").str("status") == "valid");
+    for (const auto& p : secondPending) BOOST_TEST(c.session.post(p.challengeUrl, second, secondKid, "{}").str("status") == "valid");
+    const auto names = std::vector<Identifier>{Identifier::dns("team.example.test"), Identifier::dns("*.team.example.test")};
+    const auto issue = [&](const test::Reply& order, const KeySigner& account, const std::string& kid) {
+        const auto ready = c.session.post(order.header("Location"), account, kid, "");
+        BOOST_REQUIRE(ready.str("status") == "ready");
+        const auto done = finalizeOrder(c, ready, names, account, kid);
+        BOOST_TEST(done.status == 200, done.body);
+        BOOST_TEST(done.str("status") == "valid");
+    };
+    issue(firstOrder, c.account, c.kid);
+    issue(secondOrder, second, secondKid);
+
+    // a record of the other account's label does not validate this one's challenge
+    std::vector<Pending> third;
+    auto order = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"dns","value":"solo.example.test"}]})");
+    auto authz = c.session.post(order.json()->getArray("authorizations")->getElement<std::string>(0), c.account, c.kid, "").json();
+    for (std::size_t k = 0; k < authz->getArray("challenges")->size(); ++k) {
+        const auto ch = authz->getArray("challenges")->getObject(static_cast<unsigned>(k));
+        if (ch->getValue<std::string>("type") != "dns-account-01") continue;
+        const std::string value = KeyAuthorization::dns01TxtValue(KeyAuthorization::compute(ch->getValue<std::string>("token"), c.account.publicJwk()));
+        srv.call("/set-txt", R"({"host":")" + KeyAuthorization::dnsAccountLabel(secondKid) + R"(._acme-challenge.solo.example.test.","value":")" + value + R"("})");
+        const auto answer = c.session.post(ch->getValue<std::string>("url"), c.account, c.kid, "{}");
+        BOOST_TEST(answer.str("status") == "invalid");
+        BOOST_TEST(errorOf(answer, "type") == "urn:ietf:params:acme:error:dns");
+        BOOST_TEST(has(errorOf(answer, "detail"), KeyAuthorization::dnsAccountLabel(c.kid) + "._acme-challenge.solo.example.test"),
+                   errorOf(answer, "detail"));
+        third.push_back({});
+    }
+    BOOST_TEST(third.size() == 1u);
+
+    // CAA that allows dns-account-01 only: http-01 is refused for that name
+    const auto viaHttp = c.startHttp01("www.team.example.test", true);
+    BOOST_TEST(viaHttp.challenge.str("status") == "invalid");
+    BOOST_TEST(has(errorOf(viaHttp.challenge, "detail"), "does not allow validation by \"http-01\""), errorOf(viaHttp.challenge, "detail"));
+
+    // ip identifiers never get it, and without the setting no name does
+    order = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"ip","value":"127.0.0.1"}]})");
+    authz = c.session.post(order.json()->getArray("authorizations")->getElement<std::string>(0), c.account, c.kid, "").json();
+    BOOST_TEST(authz->getArray("challenges")->size() == 2u);  // http-01, tls-alpn-01
+    EngineClient plain(srv, srv.config());
+    order = plain.session.post(plain.session.dir("newOrder"), plain.account, plain.kid,
+                               R"({"identifiers":[{"type":"dns","value":"*.plain.example.test"}]})");
+    authz = plain.session.post(order.json()->getArray("authorizations")->getElement<std::string>(0), plain.account, plain.kid, "").json();
+    BOOST_REQUIRE(authz->getArray("challenges")->size() == 1u);
+    BOOST_TEST(authz->getArray("challenges")->getObject(0)->getValue<std::string>("type") == "dns-01");
+}
 
 // --check-caa: the records pebble-challtestsrv serves are checked once a
 // validation succeeds (RFC 8659, RFC 8657's parameters), and again at finalize.
@@ -648,7 +773,7 @@ BOOST_AUTO_TEST_CASE(tls_sni01_validation) {
     const Jwk account = Jwk::fromPublicKey(PrivateKey::generate(KeyType::EcP256).publicKey());
     const std::string token = "tokenTlsSni01aaaaaaaaaa";
     const ValidationRequest req{"tls-sni-01", Identifier::dns("sni.example.test"), token,
-                                KeyAuthorization::compute(token, account)};
+                                KeyAuthorization::compute(token, account), ""};
     std::string z;
     for (unsigned char ch : detail::sha256(req.keyAuthorization)) {
         static const char* digits = "0123456789abcdef";

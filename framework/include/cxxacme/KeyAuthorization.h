@@ -37,6 +37,16 @@ public:
     /// of the challenge certificate, `Z[0:32].Z[32:64].acme.invalid` where Z
     /// is the lower-case hex SHA-256 of the key authorization.
     static std::string tlsSni01Name(std::string_view keyAuthorization);
+
+    /// dns-account-01 (draft-ietf-acme-dns-account-label-02 §3.1): the label
+    /// that names the account's own TXT record, "_" followed by the
+    /// lower-case base32 (RFC 4648 §6) of the first 10 bytes of
+    /// SHA-256(accountUrl), 17 characters. The record for NAME (a wildcard's
+    /// base name) is `LABEL._acme-challenge.NAME`; its value is
+    /// `dns01TxtValue`. `accountUrl` is the account's URL as the server gave
+    /// it (its `Location`, the JWS `kid`), byte for byte. Throws `JoseError`
+    /// for an empty URL.
+    static std::string dnsAccountLabel(std::string_view accountUrl);
 };
 
 }  // namespace cxxacme

@@ -24,7 +24,10 @@ namespace cxxacme::mock_acme {
 ///   must carry that name as a SAN;
 /// - dns-01: TXT `_acme-challenge.NAME` asked of the configured DNS server
 ///   (UDP, with TCP fallback on truncation); one record must equal
-///   base64url(SHA-256(key authorization)).
+///   base64url(SHA-256(key authorization));
+/// - dns-account-01 (draft-ietf-acme-dns-account-label-02): as dns-01, at
+///   `_LABEL._acme-challenge.NAME` (`KeyAuthorization::dnsAccountLabel` of
+///   the account's URL).
 ///
 /// Names resolve through the config's `resolve` map, else (with
 /// `resolveThroughDns` and a `dnsServer`) through the DNS server's AAAA and

@@ -10,10 +10,11 @@ namespace cxxacme::mock_acme {
 
 /// What the engine asks a validator to check for one challenge.
 struct ValidationRequest {
-    std::string challengeType;     ///< "http-01", "tls-alpn-01", "tls-sni-01", "dns-01"
+    std::string challengeType;     ///< "http-01", "tls-alpn-01", "tls-sni-01", "dns-01", "dns-account-01"
     Identifier identifier;         ///< without any "*." (wildcards validate the base name)
     std::string token;
     std::string keyAuthorization;
+    std::string accountUrl;        ///< the account's URL (its JWS `kid`), which dns-account-01's record name derives from
 };
 
 /// Checks challenges for mock-acme's engine. `ChallengeValidator` does it

@@ -60,6 +60,12 @@ struct MockAcmeConfig {
     bool checkCaa = false;
     bool skipValidation = false;             ///< challenges become valid without any check
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
+    /// Also offer dns-account-01 (draft-ietf-acme-dns-account-label-02) for
+    /// every DNS name, wildcards included: a TXT record at
+    /// `_LABEL._acme-challenge.NAME`, LABEL derived from the account's URL
+    /// (`KeyAuthorization::dnsAccountLabel`), asked of `dnsServer`. Off by
+    /// default, as Let's Encrypt does not offer it.
+    bool enableDnsAccount01 = false;
     Duration validationDelay{};              ///< each validation starts this long after its challenge POST, on the engine's clock
     /// Each validation waits a further random time, up to this (millisecond
     /// steps, from the seeded generator): a client's polling meets uneven
