@@ -41,8 +41,10 @@ const char* const kAcmeCommandsUsage =
     "    --encryption-key FILE    the store seals private keys at rest with this AES-256 key\n"
     "                             (make one with `cxxacme store keygen FILE`)\n"
     "    --account-key FILE       default: client.key in (or beside) the store (created 0600)\n"
-    "    --challenge http-01|tls-alpn-01|dns-01   (default http-01)\n"
-    "    --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND   (dns-01)\n"
+    "    --challenge http-01|tls-alpn-01|dns-01|dns-account-01   (default http-01)\n"
+    "                             dns-account-01: the account's own TXT name, _LABEL._acme-challenge.NAME\n"
+    "                             (draft-ietf-acme-dns-account-label), where the CA offers it\n"
+    "    --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND   (dns-01, dns-account-01)\n"
     "                             rfc2136: signed dynamic updates (TSIG HMAC-SHA256; KEYFILE in BIND's\n"
     "                             or hmac-sha256:NAME:SECRET form) to the server ADDR (port 53 by default)\n"
     "                             for ZONE; exec: runs COMMAND present|cleanup FQDN VALUE (lego's contract)\n"
@@ -167,16 +169,17 @@ struct Session {
         } else if (challenge == "tls-alpn-01") {
             tls.listen(bind, static_cast<std::uint16_t>(cl.number("tls-port", 5001, 1, 65535)));
             responder = &tls;
-        } else if (challenge == "dns-01") {
+        } else if (challenge == "dns-01" || challenge == "dns-account-01") {
             dnsProvider = makeDnsProvider(cl.require("dns-provider"));
             responders::Dns01ResponderOptions dnsOptions;
             if (const auto resolver = cl.get("dns-resolver")) dnsOptions.resolvers = {*resolver};
             dnsOptions.propagationTimeout = std::chrono::seconds(cl.number("propagation-timeout", 120, 1, 3600));
             dnsOptions.pollInterval = std::chrono::milliseconds(500);
+            dnsOptions.accountLabel = challenge == "dns-account-01";
             dns = std::make_unique<responders::Dns01Responder>(*dnsProvider, dnsOptions);
             responder = dns.get();
         } else {
-            throw UsageError("--challenge must be http-01, tls-alpn-01 or dns-01");
+            throw UsageError("--challenge must be http-01, tls-alpn-01, dns-01 or dns-account-01");
         }
         issuer = std::make_unique<AcmeIssuer>(*client, std::vector<IResponder*>{responder}, issuerOptions);
     }

@@ -290,7 +290,10 @@ AcmeOrder AcmeClient::fetchOrder(const std::string& url) {
 }
 
 AcmeAuthorization AcmeClient::fetchAuthorization(const std::string& url) {
-    return AcmeAuthorization::fromJson(*jsonOf(signedPost(url, ""), url), url);
+    AcmeAuthorization authz = AcmeAuthorization::fromJson(*jsonOf(signedPost(url, ""), url), url);
+    const std::string account = accountUrl();
+    for (auto& challenge : authz.challenges) challenge.accountUrl = account;
+    return authz;
 }
 
 AcmeAuthorization AcmeClient::deactivateAuthorization(const std::string& url) {

@@ -35,18 +35,31 @@ std::string Dns01Responder::recordName(const std::string& serverName) {
     return "_acme-challenge." + name + ".";
 }
 
-void Dns01Responder::startResponding(const std::string& serverName, const Challenge&,
+std::string Dns01Responder::accountRecordName(const std::string& serverName, const std::string& accountUrl) {
+    return KeyAuthorization::dnsAccountLabel(accountUrl) + "." + recordName(serverName);
+}
+
+std::string Dns01Responder::challengeType() const { return options_.accountLabel ? "dns-account-01" : "dns-01"; }
+
+std::string Dns01Responder::recordFor(const std::string& serverName, const Challenge& challenge) const {
+    if (!options_.accountLabel) return recordName(serverName);
+    if (challenge.accountUrl.empty())
+        throw Error("dns-account-01 for " + serverName + " needs the challenge's account URL (AcmeClient::fetchAuthorization sets it)");
+    return accountRecordName(serverName, challenge.accountUrl);
+}
+
+void Dns01Responder::startResponding(const std::string& serverName, const Challenge& challenge,
                                      const std::string& keyAuthorization) {
-    const std::string fqdn = recordName(serverName);
+    const std::string fqdn = recordFor(serverName, challenge);
     const std::string value = KeyAuthorization::dns01TxtValue(keyAuthorization);
     provider_.present(fqdn, value);
     logger().information("published TXT " + fqdn + "; waiting until it is visible");
     waitUntilVisible(fqdn, value);
 }
 
-void Dns01Responder::stopResponding(const std::string& serverName, const Challenge&,
+void Dns01Responder::stopResponding(const std::string& serverName, const Challenge& challenge,
                                     const std::string& keyAuthorization) {
-    provider_.cleanup(recordName(serverName), KeyAuthorization::dns01TxtValue(keyAuthorization));
+    provider_.cleanup(recordFor(serverName, challenge), KeyAuthorization::dns01TxtValue(keyAuthorization));
 }
 
 void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string& value) const {

@@ -84,6 +84,36 @@ set -e
 [ ! -s "$work/caa-certs/forbidden.example.test.pem" ] || fail "a certificate CAA forbids was stored"
 [ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _acme-challenge.forbidden.example.test +short 2>/dev/null || true)" ] || fail "TXT record left after the refusal"
 
+echo "== dns-account-01: each account answers at its own TXT name (a mock-acme that offers it)"
+MOCK_ACME_NAME=acct start_mock_acme --dns-server "127.0.0.1:$KNOT_PORT" --dns-account-01
+# the hook records the names it is given, then publishes through the example hook
+printf '#!/bin/sh\necho "$1 $2" >> "%s"\nexec "%s" "$@"\n' "$work/acct-hook.calls" "$HOOK" > "$work/acct-hook.sh"
+chmod +x "$work/acct-hook.sh"
+acct_common=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --challenge dns-account-01 --propagation-timeout 20 --quiet
+             --dns-resolver "127.0.0.1:$KNOT_PORT")
+for who in one two; do
+  DNS_SERVER=127.0.0.1 DNS_PORT=$KNOT_PORT DNS_ZONE=example.test DNS_TSIG="hmac-sha256:acme-update:$SECRET" \
+    "$CXXACME" issue "${acct_common[@]}" --store "dir:$work/acct-$who" --dns-provider "exec:$work/acct-hook.sh" \
+    'team.example.test,*.team.example.test' > "$work/acct-$who.log" 2>&1 || fail "dns-account-01 ($who) failed: $(cat "$work/acct-$who.log")"
+  [ -s "$work/acct-$who/team.example.test,*.team.example.test.pem" ] || fail "dns-account-01 entry ($who) missing"
+  # the label is the draft's: base32 of SHA-256 of this account's URL, first 10 bytes
+  url=$("$CXXACME" account show --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/acct-$who" | sed -n 's/^account //p')
+  label=$(python3 -c "import base64,hashlib,sys; print(base64.b32encode(hashlib.sha256(sys.argv[1].encode()).digest()[:10]).decode().lower())" "$url")
+  grep -qx "present _$label._acme-challenge.team.example.test." "$work/acct-hook.calls" || fail "no record at _$label: $(cat "$work/acct-hook.calls")"
+  grep -qx "cleanup _$label._acme-challenge.team.example.test." "$work/acct-hook.calls" || fail "_$label not cleaned up"
+  [ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT "_$label._acme-challenge.team.example.test" +short 2>/dev/null || true)" ] || fail "TXT left at _$label"
+  labels+=("$label")
+done
+[ "${labels[0]}" != "${labels[1]}" ] || fail "two accounts, one label"
+! grep -q ' _acme-challenge.team' "$work/acct-hook.calls" || fail "dns-01's name was used"
+# a CA that does not offer it: told what it offers
+set +e
+"$CXXACME" issue "${common[@]}" --challenge dns-account-01 --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/tsig.key" \
+  nooffer.example.test > "$work/acct-none.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "no responder can answer for nooffer.example.test: the CA offers http-01, tls-alpn-01, dns-01" "$work/acct-none.log" \
+  || fail "dns-account-01 where it is not offered: rc $rc $(cat "$work/acct-none.log")"
+
 echo "== bad settings get clear errors"
 set +e
 "$CXXACME" issue "${common[@]}" --dns-provider "carrier-pigeon:x" a.example.test > "$work/bad1.log" 2>&1; rc=$?

@@ -71,12 +71,13 @@ struct Dns01Issuance {
     SystemClock clock;
     AcmeClient client;
     AcmeIssuer issuer;
-    Dns01Issuance(const test::KnotServer& knot, const mock_acme::MockAcmeConfig& config)
+    Dns01Issuance(const test::KnotServer& knot, const mock_acme::MockAcmeConfig& config, bool accountLabel = false)
         : acme(config),
           dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile)),
-          responder(dns, [] {
+          responder(dns, [accountLabel] {
               Dns01ResponderOptions o;
               o.pollInterval = std::chrono::milliseconds(100);
+              o.accountLabel = accountLabel;
               return o;
           }()),
           client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock),
@@ -326,6 +327,80 @@ BOOST_AUTO_TEST_CASE(wildcards_issue_end_to_end_through_rfc2136_and_mock_acme) {
             BOOST_TEST(txt(knot, "_acme-challenge.a.example.test.").empty());
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(dns_account01_publishes_at_the_accounts_own_name) {
+    test::KnotServer knot;
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.colonKeyFile));
+    Dns01ResponderOptions options;
+    options.pollInterval = std::chrono::milliseconds(100);
+    options.accountLabel = true;
+    Dns01Responder responder(dns, options);
+    BOOST_TEST(responder.challengeType() == "dns-account-01");
+    const std::string account = "https://example.com/acme/acct/ExampleAccount";
+    const std::string name = "_ujmmovf2vn55tgye._acme-challenge.example.test.";  // the draft's example label
+    BOOST_TEST(Dns01Responder::accountRecordName("*.Example.Test", account) == name);
+    const Challenge challenge{"dns-account-01", "https://ca/chal/1", "token", "pending", account};
+    responder.startResponding("*.example.test", challenge, "token.thumb");
+    BOOST_TEST(txt(knot, name) == (Strings{KeyAuthorization::dns01TxtValue("token.thumb")}));
+    BOOST_TEST(txt(knot).empty());  // dns-01's name is left alone
+    responder.stopResponding("*.example.test", challenge, "token.thumb");
+    BOOST_TEST(txt(knot, name).empty());
+    // without the account's URL there is no name to publish at: said, and nothing published
+    const Challenge anonymous{"dns-account-01", "https://ca/chal/2", "token", "pending"};
+    try {
+        responder.startResponding("example.test", anonymous, "token.thumb");
+        BOOST_FAIL("a challenge without an account URL was answered");
+    } catch (const Error& e) {
+        BOOST_TEST(contains(e.what(), "needs the challenge's account URL"), e.what());
+    }
+    BOOST_CHECK_THROW(Dns01Responder::accountRecordName("127.0.0.1", account), InvalidNameError);
+    BOOST_TEST(Dns01Responder(dns).challengeType() == "dns-01");
+}
+
+// Two accounts (two fleets' issuers) get certificates for the same names at
+// the same time through dns-account-01, each at its own TXT name.
+BOOST_AUTO_TEST_CASE(two_accounts_issue_one_name_at_once_through_dns_account01) {
+    test::KnotServer knot;
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.dnsServer = knot.address();
+    config.enableDnsAccount01 = true;
+    Dns01Issuance first(knot, config, true);
+    // the second account is at the same CA: a client of its own on `first`'s mock-acme
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    Dns01ResponderOptions o;
+    o.pollInterval = std::chrono::milliseconds(100);
+    o.accountLabel = true;
+    Dns01Responder responder(dns, o);
+    SystemClock clock;
+    AcmeClient client(first.acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    AcmeIssuer second(client, {&responder});
+    const std::string names = "shared.example.test,*.shared.example.test";
+    std::optional<PemBundle> a, b;
+    std::string failure;
+    std::mutex failureMutex;
+    const auto run = [&](AcmeIssuer& issuer, std::optional<PemBundle>& out) {
+        try {
+            out = issuer.issue(names);
+        } catch (const std::exception& e) {
+            std::lock_guard lock(failureMutex);
+            failure += std::string(e.what()) + "; ";
+        }
+    };
+    std::thread one([&] { run(first.issuer, a); });
+    std::thread two([&] { run(second, b); });
+    one.join();
+    two.join();
+    BOOST_REQUIRE_MESSAGE(a && b, failure);
+    BOOST_TEST(first.client.accountUrl() != client.accountUrl());
+    for (const auto* bundle : {&*a, &*b}) {
+        BOOST_CHECK_NO_THROW(bundle->certificate().verifyChain(bundle->chain(), {first.acme.issuingRoot()}));
+        BOOST_TEST(bundle->certificate().subjectAltNames().size() == 2u);
+    }
+    BOOST_TEST(a->certificate().serialBytes() != b->certificate().serialBytes());
+    // each account's records are gone again
+    for (const auto& url : {first.client.accountUrl(), client.accountUrl()})
+        BOOST_TEST(txt(knot, Dns01Responder::accountRecordName("shared.example.test", url)).empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_validation_still_removes_the_record) {

@@ -7,10 +7,14 @@ namespace cxxacme {
 /// An ACME challenge object (RFC 8555 §8): what a responder is asked to
 /// answer. A plain value.
 struct Challenge {
-    std::string type;    ///< "http-01", "tls-alpn-01", "dns-01", "tls-sni-01"
+    std::string type;    ///< "http-01", "tls-alpn-01", "dns-01", "dns-account-01", "tls-sni-01"
     std::string url;     ///< the challenge URL at the CA
     std::string token;   ///< base64url token
     std::string status;  ///< "pending", "processing", "valid", "invalid"
+    /// The URL of the account the challenge is for (the client's `kid`): not
+    /// in the CA's challenge object, `AcmeClient::fetchAuthorization` sets it.
+    /// dns-account-01's record name derives from it.
+    std::string accountUrl = {};
 
     bool operator==(const Challenge&) const = default;
 };

@@ -24,6 +24,11 @@ struct Dns01ResponderOptions {
     std::chrono::milliseconds propagationTimeout{std::chrono::minutes(2)};
     std::chrono::milliseconds pollInterval{std::chrono::seconds(2)};
     std::chrono::milliseconds queryTimeout{std::chrono::seconds(5)};
+    /// Answer dns-account-01 (draft-ietf-acme-dns-account-label-02) instead
+    /// of dns-01: the record goes to `_LABEL._acme-challenge.NAME.`, LABEL
+    /// from the challenge's `accountUrl` (`KeyAuthorization::dnsAccountLabel`),
+    /// so that other accounts' records for NAME are left alone.
+    bool accountLabel = false;
 };
 
 /// Answers dns-01 (RFC 8555 §8.4) through an `IDnsProvider`: publishes
@@ -32,7 +37,9 @@ struct Dns01ResponderOptions {
 /// every resolver to check answers with the value. A timeout is a
 /// `DnsError` naming the server and the values it did return.
 /// `stopResponding` removes the value again; the issuer calls it after
-/// every outcome, also a failed or cancelled one.
+/// every outcome, also a failed or cancelled one. With
+/// `Dns01ResponderOptions::accountLabel` it answers dns-account-01 instead,
+/// at the account's own `_LABEL._acme-challenge.NAME.`.
 ///
 /// The propagation wait (its deadline and the pauses between checks) runs on
 /// an `IClock`; each DNS query's own `queryTimeout` is real time.
@@ -46,14 +53,19 @@ public:
 
     /// `_acme-challenge.NAME.` for a server name (wildcards lose their `*.`).
     static std::string recordName(const std::string& serverName);
+    /// dns-account-01's `_LABEL._acme-challenge.NAME.` for the account at
+    /// `accountUrl` (an empty URL is a `JoseError`).
+    static std::string accountRecordName(const std::string& serverName, const std::string& accountUrl);
 
-    std::string challengeType() const override { return "dns-01"; }
+    /// "dns-01", or "dns-account-01" with `Dns01ResponderOptions::accountLabel`.
+    std::string challengeType() const override;
     void startResponding(const std::string& serverName, const Challenge& challenge,
                          const std::string& keyAuthorization) override;
     void stopResponding(const std::string& serverName, const Challenge& challenge,
                         const std::string& keyAuthorization) override;
 
 private:
+    std::string recordFor(const std::string& serverName, const Challenge& challenge) const;
     void waitUntilVisible(const std::string& fqdn, const std::string& value) const;
     /// Blocks until `clock_` has moved `pause` on.
     void pause(Duration pause) const;
