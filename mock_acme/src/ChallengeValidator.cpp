@@ -1,5 +1,6 @@
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 
+#include "cxxacme/DnsPersistRecord.h"
 #include "cxxacme/DnsTxtLookup.h"
 
 #include <fcntl.h>
@@ -107,6 +108,7 @@ std::optional<AcmeProblem> ChallengeValidator::validate(const ValidationRequest&
         if (request.challengeType == "tls-alpn-01") return tls(request, true);
         if (request.challengeType == "tls-sni-01") return tls(request, false);
         if (request.challengeType == "dns-01" || request.challengeType == "dns-account-01") return dns01(request);
+        if (request.challengeType == "dns-persist-01") return dnsPersist01(request);
     } catch (const AcmeProblem& p) {  // a name that does not resolve (addressesOf)
         return p;
     }
@@ -257,6 +259,23 @@ std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& re
     std::string detail = "no TXT record at " + qname + " has the expected value";
     if (!seen.empty()) detail += " (saw \"" + InvalidNameError::printable(seen.front()) + "\")";
     return problem("incorrectResponse", detail, id);
+}
+
+std::optional<AcmeProblem> ChallengeValidator::dnsPersist01(const ValidationRequest& request) const {
+    const Identifier& id = request.identifier;
+    if (config_.dnsServer.empty()) return problem("dns", "no DNS server is configured for dns-persist-01", id);
+    const std::string qname = DnsPersistRecord::validationName(id.value);
+    std::vector<std::string> seen;
+    try {
+        seen = DnsTxtLookup::query(config_.dnsServer, qname, timeout_);
+    } catch (const DnsError& e) {
+        return problem("dns", e.what(), id);
+    }
+    if (seen.empty()) return problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
+    const auto why = DnsPersistRecord::refusal(
+        seen, DnsPersistRecord::Expectation{config_.caaIdentities, request.accountUrl, request.wildcard, request.now});
+    if (!why) return std::nullopt;
+    return problem("unauthorized", "the records at " + qname + " do not authorize this: " + *why, id);
 }
 
 }  // namespace cxxacme::mock_acme

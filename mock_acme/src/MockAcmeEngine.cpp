@@ -770,12 +770,13 @@ public:
         else if (base.type == Identifier::Type::Ip) types = {"http-01", "tls-alpn-01"};
         else types = {"http-01", "tls-alpn-01", "dns-01"};
         if (config_.enableDnsAccount01 && base.type == Identifier::Type::Dns) types.push_back("dns-account-01");
+        if (config_.enableDnsPersist01 && base.type == Identifier::Type::Dns) types.push_back("dns-persist-01");
         if (config_.enableTlsSni01 && !wildcard && base.type == Identifier::Type::Dns) types.push_back("tls-sni-01");
         for (const auto& type : types) {
             Challenge c;
             c.id = newId();
             c.type = type;
-            c.token = Base64Url::encode(pooledRandomBytes(32));
+            if (type != "dns-persist-01") c.token = Base64Url::encode(pooledRandomBytes(32));  // it has none
             c.authzId = authz.id;
             authz.challengeIds.push_back(c.id);
             s_.challenges.emplace(c.id, std::move(c));
@@ -1013,7 +1014,13 @@ public:
         auto o = obj();
         o->set("type", c.type);
         o->set("url", url("/chalZ/" + c.id));
-        o->set("token", c.token);
+        if (c.type == "dns-persist-01") {  // draft-ietf-acme-dns-persist-01 §3: no token; the names a record may give this CA
+            Array::Ptr issuers = new Array;
+            for (std::size_t i = 0; i < config_.caaIdentities.size() && i < 10; ++i) issuers->add(config_.caaIdentities[i]);
+            o->set("issuer-domain-names", issuers);
+        } else {
+            o->set("token", c.token);
+        }
         o->set("status", c.status);
         if (c.validated) o->set("validated", formatRfc3339(*c.validated));
         if (c.error) o->set("error", detail::parseJsonObject(c.error->toJson(), 1 << 20, "problem"));
@@ -1080,9 +1087,12 @@ public:
                     authz.status = "valid";
                 } else {
                     c.status = "processing";
-                    job = ValidationJob{ValidationRequest{c.type, authz.identifier, c.token,
-                                                          KeyAuthorization::compute(c.token, post.account->key),
-                                                          accountUrl(post.account->id)},
+                    ValidationRequest work{c.type, authz.identifier, c.token,
+                                           c.token.empty() ? "" : KeyAuthorization::compute(c.token, post.account->key),
+                                           accountUrl(post.account->id)};
+                    work.wildcard = authz.wildcard;
+                    work.now = now_;
+                    job = ValidationJob{std::move(work),
                                         c.id, caaIssuance(authz, post.account->id, c.type)};
                 }
             }

@@ -558,6 +558,109 @@ BOOST_AUTO_TEST_CASE(dns_account01_lets_two_accounts_validate_one_name) {
     BOOST_TEST(authz->getArray("challenges")->getObject(0)->getValue<std::string>("type") == "dns-01");
 }
 
+namespace {
+// Orders `names` as `account` and answers each authorization's dns-persist-01
+// challenge (POST {}); the answers, in the order's authorization order.
+std::vector<test::Reply> answerPersist(EngineClient& c, const KeySigner& account, const std::string& kid,
+                                       const std::vector<std::string>& names, test::Reply* orderOut = nullptr) {
+    std::string ids;
+    for (const auto& n : names) ids += std::string(ids.empty() ? "" : ",") + R"({"type":"dns","value":")" + n + R"("})";
+    auto order = c.session.post(c.session.dir("newOrder"), account, kid, R"({"identifiers":[)" + ids + "]}");
+    BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+    std::vector<test::Reply> answers;
+    const auto authzs = order.json()->getArray("authorizations");
+    for (std::size_t i = 0; i < authzs->size(); ++i) {
+        const auto authz = c.session.post(authzs->getElement<std::string>(static_cast<unsigned>(i)), account, kid, "").json();
+        const auto challenges = authz->getArray("challenges");
+        for (std::size_t k = 0; k < challenges->size(); ++k) {
+            const auto ch = challenges->getObject(static_cast<unsigned>(k));
+            if (ch->getValue<std::string>("type") != "dns-persist-01") continue;
+            BOOST_TEST(!ch->has("token"));  // the draft's challenge has none
+            const auto issuers = ch->getArray("issuer-domain-names");
+            BOOST_REQUIRE(issuers);
+            BOOST_TEST(issuers->size() == 1u);
+            BOOST_TEST(issuers->getElement<std::string>(0) == "cxxacme.mock");
+            answers.push_back(c.session.post(ch->getValue<std::string>("url"), account, kid, "{}"));
+        }
+    }
+    BOOST_REQUIRE(answers.size() == authzs->size());
+    if (orderOut) *orderOut = c.session.post(order.header("Location"), account, kid, "");
+    return answers;
+}
+}  // namespace
+
+// --dns-persist-01: a standing record at _validation-persist.NAME names the
+// CA and the account; policy=wildcard for wildcards; persistUntil on the
+// CA's clock; other accounts and other CAs are refused, saying why.
+BOOST_AUTO_TEST_CASE(dns_persist01_reads_the_standing_record) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.enableDnsPersist01 = true;
+    config.challengeWait = 20s;
+    testing::FakeClock clock(std::chrono::system_clock::now());
+    EngineClient c(srv, config, &clock);
+    const auto txt = [&](const std::string& name, const std::string& value) {
+        srv.call("/set-txt", R"({"host":"_validation-persist.)" + name + R"(.","value":")" + value + R"("})");
+    };
+    const auto detailOf = [](const test::Reply& r) { return errorOf(r, "detail"); };
+
+    // nothing published yet
+    auto answers = answerPersist(c, c.account, c.kid, {"persist.example.test"});
+    BOOST_TEST(answers[0].str("status") == "invalid");
+    BOOST_TEST(errorOf(answers[0], "type") == "urn:ietf:params:acme:error:dns");
+    BOOST_TEST(has(detailOf(answers[0]), "no TXT record at _validation-persist.persist.example.test"), detailOf(answers[0]));
+
+    // another CA's record and a malformed one of ours: not this CA's authorization
+    txt("persist.example.test", "letsencrypt.org; accounturi=" + c.kid);
+    txt("persist.example.test", "cxxacme.mock; accounturi=" + c.kid + ";");
+    answers = answerPersist(c, c.account, c.kid, {"persist.example.test"});
+    BOOST_TEST(answers[0].str("status") == "invalid");
+    BOOST_TEST(errorOf(answers[0], "type") == "urn:ietf:params:acme:error:unauthorized");
+    BOOST_TEST(has(detailOf(answers[0]), "no record names this CA (\"cxxacme.mock\")"), detailOf(answers[0]));
+
+    // the right record: the name, but not its wildcard, which needs policy=wildcard
+    txt("persist.example.test", "CXXACME.mock; accounturi=" + c.kid);
+    test::Reply order;
+    answers = answerPersist(c, c.account, c.kid, {"persist.example.test", "*.persist.example.test"}, &order);
+    std::vector<std::string> statuses;
+    for (const auto& a : answers) statuses.push_back(a.str("status"));
+    std::sort(statuses.begin(), statuses.end());
+    BOOST_TEST((statuses == std::vector<std::string>{"invalid", "valid"}));
+    for (const auto& a : answers)
+        if (a.str("status") == "invalid") BOOST_TEST(has(detailOf(a), "has no policy=wildcard"), detailOf(a));
+    BOOST_TEST(order.str("status") == "invalid");
+
+    // with policy=wildcard: both, and a certificate
+    txt("persist.example.test", "cxxacme.mock; accounturi=" + c.kid + "; policy=wildcard");
+    answers = answerPersist(c, c.account, c.kid, {"persist.example.test", "*.persist.example.test"}, &order);
+    for (const auto& a : answers) BOOST_TEST(a.str("status") == "valid", detailOf(a));
+    BOOST_REQUIRE(order.str("status") == "ready");
+    const auto done = finalizeOrder(c, order, {Identifier::dns("persist.example.test"), Identifier::dns("*.persist.example.test")},
+                                    c.account, c.kid);
+    BOOST_TEST(done.str("status") == "valid", done.body);
+
+    // the record names one account: another is told whose it is
+    KeySigner other{PrivateKey::generate(KeyType::EcP256)};
+    const std::string otherKid = c.session.newAccount(other);
+    answers = answerPersist(c, other, otherKid, {"persist.example.test"});
+    BOOST_TEST(answers[0].str("status") == "invalid");
+    BOOST_TEST(has(detailOf(answers[0]), "is for the account \"" + c.kid + "\""), detailOf(answers[0]));
+
+    // persistUntil, on the CA's clock: good until that second, then not
+    const auto unixNow = std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
+    txt("until.example.test", "cxxacme.mock; accounturi=" + c.kid + "; persistUntil=" + std::to_string(unixNow + 3600));
+    BOOST_TEST(answerPersist(c, c.account, c.kid, {"until.example.test"})[0].str("status") == "valid");
+    clock.advance(2h);
+    answers = answerPersist(c, c.account, c.kid, {"until.example.test"});
+    BOOST_TEST(answers[0].str("status") == "invalid");
+    BOOST_TEST(has(detailOf(answers[0]), "expired at persistUntil=" + std::to_string(unixNow + 3600)), detailOf(answers[0]));
+
+    // ip identifiers never get it
+    const auto ipOrder = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"ip","value":"127.0.0.1"}]})");
+    const auto ipAuthz = c.session.post(ipOrder.json()->getArray("authorizations")->getElement<std::string>(0), c.account, c.kid, "").json();
+    BOOST_TEST(ipAuthz->getArray("challenges")->size() == 2u);
+}
+
 // --check-caa: the records pebble-challtestsrv serves are checked once a
 // validation succeeds (RFC 8659, RFC 8657's parameters), and again at finalize.
 BOOST_AUTO_TEST_CASE(caa_is_checked_after_validation_and_at_finalize) {

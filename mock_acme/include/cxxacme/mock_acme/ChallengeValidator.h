@@ -27,7 +27,11 @@ namespace cxxacme::mock_acme {
 ///   base64url(SHA-256(key authorization));
 /// - dns-account-01 (draft-ietf-acme-dns-account-label-02): as dns-01, at
 ///   `_LABEL._acme-challenge.NAME` (`KeyAuthorization::dnsAccountLabel` of
-///   the account's URL).
+///   the account's URL);
+/// - dns-persist-01 (draft-ietf-acme-dns-persist-01): TXT
+///   `_validation-persist.NAME`; one record must name one of `caaIdentities`
+///   and the account (`DnsPersistRecord::refusal`: `policy=wildcard` for a
+///   wildcard, `persistUntil` not passed on the CA's clock).
 ///
 /// Names resolve through the config's `resolve` map, else (with
 /// `resolveThroughDns` and a `dnsServer`) through the DNS server's AAAA and
@@ -51,6 +55,7 @@ private:
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
     std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;
     std::optional<AcmeProblem> dns01(const ValidationRequest& request) const;
+    std::optional<AcmeProblem> dnsPersist01(const ValidationRequest& request) const;
 
     MockAcmeConfig config_;
     std::chrono::milliseconds timeout_;

@@ -66,6 +66,13 @@ struct MockAcmeConfig {
     /// (`KeyAuthorization::dnsAccountLabel`), asked of `dnsServer`. Off by
     /// default, as Let's Encrypt does not offer it.
     bool enableDnsAccount01 = false;
+    /// Also offer dns-persist-01 (draft-ietf-acme-dns-persist-01) for every
+    /// DNS name, wildcards included: a standing TXT record at
+    /// `_validation-persist.NAME` naming one of `caaIdentities` (the
+    /// challenge's `issuer-domain-names`) and the account (`accounturi`),
+    /// with `policy=wildcard` for a wildcard and an optional
+    /// `persistUntil`, asked of `dnsServer`. Off by default.
+    bool enableDnsPersist01 = false;
     Duration validationDelay{};              ///< each validation starts this long after its challenge POST, on the engine's clock
     /// Each validation waits a further random time, up to this (millisecond
     /// steps, from the seeded generator): a client's polling meets uneven
