@@ -18,6 +18,7 @@
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/responders/Dns01Responder.h"
+#include "cxxacme/responders/DnsPersist01Responder.h"
 #include "cxxacme/responders/ExecDnsProvider.h"
 #include "cxxacme/responders/Http01Responder.h"
 #include "cxxacme/responders/Rfc2136DnsProvider.h"
@@ -41,10 +42,13 @@ const char* const kAcmeCommandsUsage =
     "    --encryption-key FILE    the store seals private keys at rest with this AES-256 key\n"
     "                             (make one with `cxxacme store keygen FILE`)\n"
     "    --account-key FILE       default: client.key in (or beside) the store (created 0600)\n"
-    "    --challenge http-01|tls-alpn-01|dns-01|dns-account-01   (default http-01)\n"
+    "    --challenge http-01|tls-alpn-01|dns-01|dns-account-01|dns-persist-01   (default http-01)\n"
     "                             dns-account-01: the account's own TXT name, _LABEL._acme-challenge.NAME\n"
     "                             (draft-ietf-acme-dns-account-label), where the CA offers it\n"
-    "    --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND   (dns-01, dns-account-01)\n"
+    "                             dns-persist-01: a standing TXT record at _validation-persist.NAME naming the\n"
+    "                             CA and the account (draft-ietf-acme-dns-persist); checked before the CA is\n"
+    "                             asked, published (and left) through --dns-provider if one is given\n"
+    "    --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND   (dns-01, dns-account-01, dns-persist-01)\n"
     "                             rfc2136: signed dynamic updates (TSIG HMAC-SHA256; KEYFILE in BIND's\n"
     "                             or hmac-sha256:NAME:SECRET form) to the server ADDR (port 53 by default)\n"
     "                             for ZONE; exec: runs COMMAND present|cleanup FQDN VALUE (lego's contract)\n"
@@ -135,6 +139,7 @@ struct Session {
     responders::TlsAlpn01Responder tls;
     std::unique_ptr<IDnsProvider> dnsProvider;
     std::unique_ptr<responders::Dns01Responder> dns;
+    std::unique_ptr<responders::DnsPersist01Responder> persist;
     std::unique_ptr<AcmeIssuer> issuer;
 
     Session(const CommandLine& cl, std::ostream& err, bool needResponder) {
@@ -178,8 +183,19 @@ struct Session {
             dnsOptions.accountLabel = challenge == "dns-account-01";
             dns = std::make_unique<responders::Dns01Responder>(*dnsProvider, dnsOptions);
             responder = dns.get();
+        } else if (challenge == "dns-persist-01") {
+            responders::DnsPersist01ResponderOptions persistOptions;
+            if (const auto provider = cl.get("dns-provider")) {
+                dnsProvider = makeDnsProvider(*provider);
+                persistOptions.publishWith = dnsProvider.get();
+            }
+            if (const auto resolver = cl.get("dns-resolver")) persistOptions.lookup.resolvers = {*resolver};
+            persistOptions.lookup.propagationTimeout = std::chrono::seconds(cl.number("propagation-timeout", 120, 1, 3600));
+            persistOptions.lookup.pollInterval = std::chrono::milliseconds(500);
+            persist = std::make_unique<responders::DnsPersist01Responder>(persistOptions);
+            responder = persist.get();
         } else {
-            throw UsageError("--challenge must be http-01, tls-alpn-01, dns-01 or dns-account-01");
+            throw UsageError("--challenge must be http-01, tls-alpn-01, dns-01, dns-account-01 or dns-persist-01");
         }
         issuer = std::make_unique<AcmeIssuer>(*client, std::vector<IResponder*>{responder}, issuerOptions);
     }

@@ -110,11 +110,15 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
         if (!chosen)
             throw Error("no responder can answer for " + authz.identifier.value + ": the CA offers " +
                         describe(authz.challenges));
-        const std::string keyAuth = KeyAuthorization::compute(chosen->token, accountKey);
-        say("answering " + chosen->type + " for " + authz.identifier.value);
-        guard.start(responder, authz.identifier.value, *chosen, keyAuth);
+        // dns-persist-01 has no token: its record names the account instead
+        const std::string keyAuth =
+            chosen->type == "dns-persist-01" ? std::string() : KeyAuthorization::compute(chosen->token, accountKey);
+        // a wildcard's authorization holds the base name; its responder is told it is for "*.NAME"
+        const std::string name = (authz.wildcard ? "*." : "") + authz.identifier.value;
+        say("answering " + chosen->type + " for " + name);
+        guard.start(responder, name, *chosen, keyAuth);
         // The guard's stopResponding ends the watch before the client can go.
-        auto seen = client_.watchValidation(*responder, authz.identifier.value, *chosen);
+        auto seen = client_.watchValidation(*responder, name, *chosen);
         // A challenge the CA answers as already valid has made its authorization valid (RFC 8555 §7.1.6).
         const std::string answered = chosen->status == "pending" ? client_.startChallenge(*chosen).status : chosen->status;
         if (answered == "valid") continue;

@@ -150,6 +150,9 @@ AcmeAuthorization AcmeAuthorization::fromJson(const Poco::JSON::Object& json, st
         if (!c) throw bad("a challenge is not an object");
         a.challenges.push_back(Challenge{required(*c, "type", "challenge"), required(*c, "url", "challenge"),
                                          optional(*c, "token", "challenge"), required(*c, "status", "challenge")});
+        // draft-ietf-acme-dns-persist-01 §3: the CA's issuer domain names, 1 to 10 of them
+        a.challenges.back().issuerDomainNames = strings(*c, "issuer-domain-names");
+        if (a.challenges.back().issuerDomainNames.size() > 10) throw bad("a challenge lists more than 10 issuer-domain-names");
         if (auto error = problemFrom(*c, "error")) a.challengeErrors.push_back(*error);
     }
     return a;

@@ -1,8 +1,6 @@
 #include "cxxacme/responders/Dns01Responder.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 
 #include <Poco/Logger.h>
 
@@ -11,6 +9,7 @@
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
+#include "TxtRecordWatch.h"
 
 namespace cxxacme::responders {
 
@@ -63,55 +62,10 @@ void Dns01Responder::stopResponding(const std::string& serverName, const Challen
 }
 
 void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string& value) const {
-    std::vector<std::string> servers = options_.resolvers;
-    if (servers.empty()) servers = provider_.nameServers();
-    if (servers.empty()) {
-        try {
-            servers = DnsTxtLookup::authoritativeServers(options_.bootstrapResolver, fqdn, options_.authoritativePort,
-                                                         options_.queryTimeout);
-        } catch (const DnsError& e) {
-            logger().warning(std::string("cannot find the authoritative servers: ") + e.what());
-        }
-    }
-    if (servers.empty()) servers = {""};  // the system's resolvers
-    const TimePoint deadline = clock_.now() + options_.propagationTimeout;
-    for (const auto& server : servers) {
-        for (;;) {
-            std::vector<std::string> seen;
-            std::string failure;
-            try {
-                seen = DnsTxtLookup::query(server, fqdn, options_.queryTimeout);
-                if (std::find(seen.begin(), seen.end(), value) != seen.end()) break;
-            } catch (const DnsError& e) {
-                failure = e.what();
-            }
-            if (clock_.now() + options_.pollInterval > deadline) {
-                std::string saw = failure.empty() ? (seen.empty() ? "no TXT record" : "") : failure;
-                for (const auto& v : seen) saw += (saw.empty() ? "\"" : ", \"") + InvalidNameError::printable(v, 100) + "\"";
-                throw DnsError(server.empty() ? "the system resolver" : server,
-                               "TXT " + fqdn + " did not show \"" + value + "\" within " +
-                                   std::to_string(options_.propagationTimeout.count() / 1000.0).substr(0, 5) +
-                                   " s; it answered " + saw);
-            }
-            pause(options_.pollInterval);
-        }
-    }
-}
-
-void Dns01Responder::pause(Duration pause) const {
-    struct Wake {
-        std::mutex mutex;
-        std::condition_variable cv;
-        bool due = false;
+    const auto missing = [&value](const std::vector<std::string>& seen) {
+        return std::find(seen.begin(), seen.end(), value) != seen.end() ? std::string() : "\"" + value + "\"";
     };
-    const auto wake = std::make_shared<Wake>();  // the callback may outlive this call if the clock is slow to cancel
-    const ScheduledCall call = clock_.callLater(pause, [wake] {
-        std::lock_guard lock(wake->mutex);
-        wake->due = true;
-        wake->cv.notify_all();
-    });
-    std::unique_lock lock(wake->mutex);
-    wake->cv.wait(lock, [&] { return wake->due; });
+    detail::TxtRecordWatch(options_, clock_).wait(provider_.nameServers(), fqdn, missing, true);
 }
 
 }  // namespace cxxacme::responders

@@ -114,6 +114,35 @@ set -e
 [ $rc -eq 1 ] && grep -q "no responder can answer for nooffer.example.test: the CA offers http-01, tls-alpn-01, dns-01" "$work/acct-none.log" \
   || fail "dns-account-01 where it is not offered: rc $rc $(cat "$work/acct-none.log")"
 
+echo "== dns-persist-01: the owner publishes one standing record; issuance needs no DNS change after it"
+MOCK_ACME_NAME=persist start_mock_acme --dns-server "127.0.0.1:$KNOT_PORT" --dns-persist-01
+persist_common=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/persist" --challenge dns-persist-01
+                --dns-resolver "127.0.0.1:$KNOT_PORT" --propagation-timeout 20 --quiet)
+set +e
+"$CXXACME" issue "${persist_common[@]}" own.example.test > "$work/persist-missing.log" 2>&1; rc=$?
+set -e
+# no record and no provider: refused before the CA is asked, with the record to publish
+[ $rc -eq 1 ] && grep -q "TXT _validation-persist.own.example.test did not show a record" "$work/persist-missing.log" \
+  || fail "dns-persist-01 without a record: rc $rc $(cat "$work/persist-missing.log")"
+record=$(sed -n 's/.*; publish "\([^"]*\)".*/\1/p' "$work/persist-missing.log")
+url=$("$CXXACME" account show --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/persist" | sed -n 's/^account //p')
+[ "$record" = "cxxacme.mock; accounturi=$url" ] || fail "the record to publish: '$record' (account $url)"
+# the owner publishes it by hand, once
+DNS_SERVER=127.0.0.1 DNS_PORT=$KNOT_PORT DNS_ZONE=example.test DNS_TSIG="hmac-sha256:acme-update:$SECRET" \
+  "$HOOK" present _validation-persist.own.example.test. "$record"
+for round in 1 2; do
+  "$CXXACME" issue "${persist_common[@]}" own.example.test > "$work/persist-$round.log" 2>&1 \
+    || fail "dns-persist-01 issuance $round failed: $(cat "$work/persist-$round.log")"
+  openssl x509 -in "$work/persist/own.example.test.pem" -noout -serial >> "$work/persist-serials"
+done
+[ "$(sort -u "$work/persist-serials" | wc -l)" -eq 2 ] || fail "two issuances, one certificate: $(cat "$work/persist-serials")"
+[ "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _validation-persist.own.example.test +short)" = "\"$record\"" ] || fail "the record changed"
+# its wildcard needs policy=wildcard: with a provider, that record is published (and stays)
+"$CXXACME" issue "${persist_common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/tsig.key" \
+  '*.own.example.test' > "$work/persist-wild.log" 2>&1 || fail "dns-persist-01 wildcard failed: $(cat "$work/persist-wild.log")"
+kdig @127.0.0.1 -p "$KNOT_PORT" TXT _validation-persist.own.example.test +short | grep -qF "\"$record; policy=wildcard\"" \
+  || fail "no policy=wildcard record: $(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _validation-persist.own.example.test +short)"
+
 echo "== bad settings get clear errors"
 set +e
 "$CXXACME" issue "${common[@]}" --dns-provider "carrier-pigeon:x" a.example.test > "$work/bad1.log" 2>&1; rc=$?

@@ -19,6 +19,7 @@
 #include "../support/KnotServer.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/CaaPolicy.h"
+#include "cxxacme/DnsPersistRecord.h"
 #include "cxxacme/DnsTxtLookup.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
@@ -26,6 +27,7 @@
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/responders/Dns01Responder.h"
+#include "cxxacme/responders/DnsPersist01Responder.h"
 #include "cxxacme/responders/ExecDnsProvider.h"
 #include "cxxacme/responders/Rfc2136DnsProvider.h"
 #include "cxxacme/testing/FakeClock.h"
@@ -401,6 +403,107 @@ BOOST_AUTO_TEST_CASE(two_accounts_issue_one_name_at_once_through_dns_account01) 
     // each account's records are gone again
     for (const auto& url : {first.client.accountUrl(), client.accountUrl()})
         BOOST_TEST(txt(knot, Dns01Responder::accountRecordName("shared.example.test", url)).empty());
+}
+
+BOOST_AUTO_TEST_CASE(dns_persist01_checks_the_standing_record_or_publishes_it_once) {
+    test::KnotServer knot;
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.colonKeyFile));
+    const std::string account = "https://ca.test/acct/7";
+    const std::string name = "_validation-persist.keep.example.test.";
+    Challenge challenge{"dns-persist-01", "https://ca/chal/1", "", "pending", account};
+    challenge.issuerDomainNames = {"CA.test", "second.test"};
+    DnsPersist01ResponderOptions checkOnly;
+    checkOnly.lookup.resolvers = {knot.address()};
+    DnsPersist01Responder checker(checkOnly);
+    BOOST_TEST(checker.challengeType() == "dns-persist-01");
+
+    // nothing published: said at once, with the record to publish
+    std::string said = messageOf([&] { checker.startResponding("keep.example.test", challenge, ""); });
+    BOOST_TEST(contains(said, "TXT _validation-persist.keep.example.test did not show a record"), said);
+    BOOST_TEST(contains(said, "publish \"ca.test; accounturi=" + account + "\""), said);
+    BOOST_TEST(contains(said, "no TXT record"), said);
+    // published by the owner, once: enough for the name, not for its wildcard
+    dns.present(name, "ca.test; accounturi=" + account);
+    BOOST_CHECK_NO_THROW(checker.startResponding("keep.example.test", challenge, ""));
+    said = messageOf([&] { checker.startResponding("*.keep.example.test", challenge, ""); });
+    BOOST_TEST(contains(said, "has no policy=wildcard"), said);
+    BOOST_TEST(contains(said, "publish \"ca.test; accounturi=" + account + "; policy=wildcard\""), said);
+    // another account's record, an expired one: named
+    Challenge other = challenge;
+    other.accountUrl = "https://ca.test/acct/8";
+    said = messageOf([&] { checker.startResponding("keep.example.test", other, ""); });
+    BOOST_TEST(contains(said, "is for the account \"" + account + "\""), said);
+    dns.present("_validation-persist.old.example.test.", "ca.test; accounturi=" + account + "; persistUntil=1700000000");
+    said = messageOf([&] { checker.startResponding("old.example.test", challenge, ""); });
+    BOOST_TEST(contains(said, "expired at persistUntil=1700000000"), said);
+
+    // with a provider: published when missing, waited for, and left in place
+    DnsPersist01ResponderOptions publishing = checkOnly;
+    publishing.lookup.pollInterval = std::chrono::milliseconds(100);
+    publishing.publishWith = &dns;
+    publishing.issuerDomainName = "second.test";
+    DnsPersist01Responder publisher(publishing);
+    publisher.startResponding("*.keep.example.test", challenge, "");
+    publisher.stopResponding("*.keep.example.test", challenge, "");
+    BOOST_TEST(txt(knot, name) == (Strings{"ca.test; accounturi=" + account, "second.test; accounturi=" + account + "; policy=wildcard"}));
+    publisher.startResponding("*.keep.example.test", challenge, "");  // in place: nothing more
+    BOOST_TEST(txt(knot, name).size() == 2u);
+    BOOST_CHECK_NO_THROW(checker.startResponding("*.keep.example.test", challenge, ""));
+
+    // what it cannot work with
+    const auto errorOf = [&](DnsPersist01Responder& r, const Challenge& c) {
+        try {
+            r.startResponding("keep.example.test", c, "");
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    Challenge anonymous = challenge;
+    anonymous.accountUrl.clear();
+    BOOST_TEST(contains(errorOf(checker, anonymous), "needs the challenge's account URL"));
+    Challenge nameless = challenge;
+    nameless.issuerDomainNames.clear();
+    BOOST_TEST(contains(errorOf(checker, nameless), "names no issuer-domain-names"));
+    DnsPersist01ResponderOptions stranger = publishing;
+    stranger.issuerDomainName = "elsewhere.test";
+    DnsPersist01Responder wrongIssuer(stranger);
+    BOOST_TEST(contains(errorOf(wrongIssuer, challenge), "the CA does not go by \"elsewhere.test\""));
+    Challenge spaced = challenge;
+    spaced.accountUrl = "https://ca.test/acct/9; policy=wildcard";  // would smuggle a parameter into the record
+    BOOST_TEST(contains(errorOf(publisher, spaced), "would not be a valid record"));
+    BOOST_CHECK_THROW(checker.startResponding("192.0.2.1", challenge, ""), InvalidNameError);
+}
+
+// An owner's record, published once (here by the first issuance), serves
+// every later issuance without any DNS change.
+BOOST_AUTO_TEST_CASE(dns_persist01_issues_end_to_end_and_again_without_dns_changes) {
+    test::KnotServer knot;
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.dnsServer = knot.address();
+    config.enableDnsPersist01 = true;
+    testing::MockAcmeFixture acme(config);
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    SystemClock clock;
+    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    DnsPersist01ResponderOptions options;
+    options.publishWith = &dns;
+    options.wildcard = true;  // one record for the name and its wildcard
+    options.lookup.pollInterval = std::chrono::milliseconds(100);
+    DnsPersist01Responder publisher(options);
+    const std::string names = "persist.example.test,*.persist.example.test";
+    const PemBundle first = AcmeIssuer(client, {&publisher}).issue(names);
+    BOOST_CHECK_NO_THROW(first.certificate().verifyChain(first.chain(), {acme.issuingRoot()}));
+    const Strings records = txt(knot, "_validation-persist.persist.example.test.");
+    BOOST_TEST(records == (Strings{"cxxacme.mock; accounturi=" + client.accountUrl() + "; policy=wildcard"}));
+
+    DnsPersist01ResponderOptions readOnly;
+    readOnly.lookup.resolvers = {knot.address()};
+    DnsPersist01Responder checker(readOnly);  // no provider: it could not change DNS if it wanted to
+    const PemBundle second = AcmeIssuer(client, {&checker}).issue(names);
+    BOOST_TEST(second.certificate().serialBytes() != first.certificate().serialBytes());
+    BOOST_TEST(txt(knot, "_validation-persist.persist.example.test.") == records);
+    BOOST_TEST(second.certificate().subjectAltNames().size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_validation_still_removes_the_record) {

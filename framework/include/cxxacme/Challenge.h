@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace cxxacme {
 
@@ -15,6 +16,10 @@ struct Challenge {
     /// in the CA's challenge object, `AcmeClient::fetchAuthorization` sets it.
     /// dns-account-01's record name derives from it.
     std::string accountUrl = {};
+    /// dns-persist-01 (draft-ietf-acme-dns-persist-01): the names the CA
+    /// takes a `_validation-persist` record to name it by (its
+    /// `issuer-domain-names`); empty for other types.
+    std::vector<std::string> issuerDomainNames = {};
 
     bool operator==(const Challenge&) const = default;
 };

@@ -28,7 +28,9 @@ public:
     virtual std::string challengeType() const = 0;
 
     /// Starts answering `challenge` for `serverName` with `keyAuthorization`
-    /// (RFC 8555 §8.1). Returns once the answer is in place.
+    /// (RFC 8555 §8.1). Returns once the answer is in place. For a wildcard's
+    /// authorization `serverName` is `*.NAME`; for dns-persist-01, which has
+    /// no token, `keyAuthorization` is empty.
     virtual void startResponding(const std::string& serverName, const Challenge& challenge,
                                  const std::string& keyAuthorization) = 0;
 

@@ -67,8 +67,6 @@ public:
 private:
     std::string recordFor(const std::string& serverName, const Challenge& challenge) const;
     void waitUntilVisible(const std::string& fqdn, const std::string& value) const;
-    /// Blocks until `clock_` has moved `pause` on.
-    void pause(Duration pause) const;
 
     IDnsProvider& provider_;
     std::unique_ptr<IClock> ownClock_;
