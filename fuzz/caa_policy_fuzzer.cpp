@@ -6,6 +6,10 @@
 // the verdict follows the rules a reader can check from outside: a set with
 // no issue or issuewild record and no critical tag lets the CA issue, and a
 // set holding a critical tag unknown to the CA never does.
+// The same values go through DnsPersistRecord (dns-persist-01's records
+// share the grammar): nothing throws, an accepted record reads back as
+// itself from toTxt(), and refusal() lets an account have a name exactly
+// when one of the values is a record of the CA for it.
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
 
 #include <cstddef>
@@ -15,6 +19,7 @@
 #include <vector>
 
 #include "cxxacme/CaaPolicy.h"
+#include "cxxacme/DnsPersistRecord.h"
 #include "cxxacme/ServerName.h"
 
 using namespace cxxacme;
@@ -58,6 +63,28 @@ void checkValue(const std::string& value) {
     agree(ServerName::lowerAscii(parsed->issuer) == parsed->issuer);
 }
 
+void checkPersistRecord(const std::string& value) {
+    const auto record = DnsPersistRecord::parse(value);
+    if (!record) return;
+    agree(!record->issuer.empty() && !record->accountUri.empty());
+    const auto again = DnsPersistRecord::parse(record->toTxt());
+    agree(again.has_value() && *again == *record);
+}
+
+// refusal() against what a reader can check: some value is a record of
+// "ca.example" for the account, wildcard when asked, not expired at `now`.
+void checkPersistVerdict(const std::vector<std::string>& values, bool wildcard) {
+    const std::string account = "https://ca.example/acct/1";
+    const std::int64_t now = 1'800'000'000;
+    bool expected = false;
+    for (const auto& v : values)
+        if (const auto r = DnsPersistRecord::parse(v))
+            expected = expected || (r->issuer == "ca.example" && r->accountUri == account && (!wildcard || r->wildcard) &&
+                                    (!r->persistUntil || *r->persistUntil >= now));
+    const auto why = DnsPersistRecord::refusal(values, {{"ca.example"}, account, wildcard, timePointFromUnixSeconds(now)});
+    agree(expected == !why.has_value());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -72,6 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             !in.take(valueLength, record.value))
             return 0;
         checkValue(record.value);
+        checkPersistRecord(record.value);
         set.records.push_back(std::move(record));
     }
     std::uint8_t wildcard = 0;
@@ -81,6 +109,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const CaaPolicy policy({"ca.example", "other.ca.example"});
     const CaaPolicy::Issuance issuance{(wildcard & 1) != 0, "https://ca.example/acct/1", method};
     const auto refusal = policy.refusal(set, issuance);
+    std::vector<std::string> values;
+    for (const auto& r : set.records) values.push_back(r.value);
+    checkPersistVerdict(values, issuance.wildcard);
 
     bool anyProperty = false, unknownCritical = false;
     for (const auto& r : set.records) {

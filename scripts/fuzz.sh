@@ -89,6 +89,9 @@ if [ -z "$(ls -A "$seeds")" ]; then
   caa_seed params 0 dns-01 0 issue "ca.example; accounturi=https://ca.example/acct/1; validationmethods=dns-01,http-01"
   caa_seed wild 1 dns-01 0 issue "ca.example" 0 issuewild ";" 128 iodef "mailto:a@b.example"
   caa_seed critical 0 http-01 128 tbs "x" 0 issue " other.example ; policy=ev"
+  # dns-persist-01 records (the same grammar): a wildcard one with persistUntil, another account's
+  caa_seed persist 1 dns-persist-01 0 issue "ca.example; accounturi=https://ca.example/acct/1; policy=wildcard; persistUntil=1900000000" \
+    0 issue "CA.Example.; accounturi=https://ca.example/acct/2"
 fi
 build-fuzz/fuzz/caa_policy_fuzzer -max_total_time="$seconds" -max_len=1024 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"
