@@ -1091,7 +1091,6 @@ public:
                                            c.token.empty() ? "" : KeyAuthorization::compute(c.token, post.account->key),
                                            accountUrl(post.account->id)};
                     work.wildcard = authz.wildcard;
-                    work.now = now_;
                     job = ValidationJob{std::move(work),
                                         c.id, caaIssuance(authz, post.account->id, c.type)};
                 }
@@ -1600,9 +1599,13 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         }
     }
     if (job) {
-        const ValidationRequest work = job->request;
+        ValidationRequest work = job->request;
         const std::string challengeId = job->challengeId;
-        auto validate = [this, work, challengeId, caa = job->caa] {
+        auto validate = [this, work, challengeId, caa = job->caa]() mutable {
+            {
+                std::lock_guard lock(state_->mutex);
+                work.now = clock_.now() + state_->offset;  // when it runs (after any --validation-delay)
+            }
             std::optional<AcmeProblem> error;
             try {
                 error = validator_->validate(work);

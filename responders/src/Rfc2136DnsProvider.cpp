@@ -2,8 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
-#include <regex>
+#include <string_view>
+#include <vector>
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -113,6 +116,80 @@ std::string tsigVariables(const std::string& keyName, std::string_view timeAndFu
     return out;
 }
 
+bool onlyOf(const std::string& text, std::string_view allowed) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || allowed.find(c) != std::string_view::npos;
+    });
+}
+
+// The words, quoted strings and "{", "}", ";" of a BIND configuration
+// fragment, without its comments (#, //, /* */).
+std::vector<std::string> bindTokens(const std::string& text) {
+    std::vector<std::string> tokens;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+            ++i;
+        } else if (c == '#' || text.compare(i, 2, "//") == 0) {
+            i = text.find('\n', i);
+            if (i == std::string::npos) break;
+        } else if (text.compare(i, 2, "/*") == 0) {
+            i = text.find("*/", i + 2);
+            if (i == std::string::npos) break;
+            i += 2;
+        } else if (c == '"') {
+            const std::size_t close = text.find('"', i + 1);
+            if (close == std::string::npos) break;
+            tokens.push_back(text.substr(i + 1, close - i - 1));
+            i = close + 1;
+        } else if (c == '{' || c == '}' || c == ';') {
+            tokens.emplace_back(1, c);
+            ++i;
+        } else {
+            const std::size_t start = i;
+            while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) == 0 &&
+                   std::string_view("{};\"#").find(text[i]) == std::string_view::npos)
+                ++i;
+            tokens.push_back(text.substr(start, i - start));
+        }
+    }
+    return tokens;
+}
+
+// BIND's `key "NAME" { algorithm ALG; secret "SECRET"; };`, the clauses in any
+// order, others passed over; the first key statement counts.
+bool bindKeyStatement(const std::string& text, std::string& name, std::string& algorithm, std::string& secret) {
+    const std::vector<std::string> t = bindTokens(text);
+    for (std::size_t k = 0; k + 2 < t.size(); ++k) {
+        if (t[k] != "key" || t[k + 2] != "{") continue;
+        name = t[k + 1];
+        algorithm.clear(), secret.clear();
+        for (std::size_t i = k + 3; i < t.size() && t[i] != "}";) {
+            std::size_t end = i;
+            while (end < t.size() && t[end] != ";" && t[end] != "}") ++end;
+            if (end - i == 2 && t[i] == "algorithm") algorithm = t[i + 1];
+            if (end - i == 2 && t[i] == "secret") secret = t[i + 1];
+            i = end < t.size() && t[end] == ";" ? end + 1 : end;
+        }
+        return onlyOf(name, "._-") && onlyOf(algorithm, "-") && onlyOf(secret, "+/=");
+    }
+    return false;
+}
+
+// `hmac-sha256:NAME:SECRET` on a line of its own.
+bool colonKey(const std::string& text, std::string& name, std::string& algorithm, std::string& secret) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    const auto last = text.find_last_not_of(" \t\r\n");
+    if (first == std::string::npos) return false;
+    const std::string line = text.substr(first, last - first + 1);
+    const auto a = line.find(':');
+    const auto b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) return false;
+    algorithm = line.substr(0, a), name = line.substr(a + 1, b - a - 1), secret = line.substr(b + 1);
+    return algorithm.starts_with("hmac-") && onlyOf(algorithm, "-") && onlyOf(name, "._-") && onlyOf(secret, "+/=");
+}
+
 }  // namespace
 
 TsigKey TsigKey::fromFile(const std::string& path) {
@@ -121,20 +198,9 @@ TsigKey TsigKey::fromFile(const std::string& path) {
     if ((st.st_mode & 007) != 0) throw FileError(path, "the TSIG key file is readable by others; chmod o-rwx it");
     const std::string text = AtomicFile::read(path, 16384);
     std::string name, algorithm, secret;
-    std::smatch m;
-    static const std::regex bind(R"re(key\s+"?([A-Za-z0-9._-]+)"?\s*\{[^}]*?algorithm\s+"?([A-Za-z0-9-]+)"?\s*;[^}]*?secret\s+"([A-Za-z0-9+/=]+)"\s*;)re");
-    static const std::regex bindSecretFirst(R"re(key\s+"?([A-Za-z0-9._-]+)"?\s*\{[^}]*?secret\s+"([A-Za-z0-9+/=]+)"\s*;[^}]*?algorithm\s+"?([A-Za-z0-9-]+)"?\s*;)re");
-    static const std::regex colon(R"re(^\s*(hmac-[a-z0-9]+):([A-Za-z0-9._-]+):([A-Za-z0-9+/=]+)\s*$)re");
-    if (std::regex_search(text, m, bind)) {
-        name = m[1], algorithm = m[2], secret = m[3];
-    } else if (std::regex_search(text, m, bindSecretFirst)) {
-        name = m[1], secret = m[2], algorithm = m[3];
-    } else if (std::regex_match(text, m, colon)) {
-        algorithm = m[1], name = m[2], secret = m[3];
-    } else {
+    if (!bindKeyStatement(text, name, algorithm, secret) && !colonKey(text, name, algorithm, secret))
         throw DnsError(path, "not a TSIG key file (expected BIND's key \"NAME\" { algorithm …; secret \"…\"; }; or "
                              "hmac-sha256:NAME:SECRET)");
-    }
     for (auto& c : algorithm) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (algorithm != "hmac-sha256") throw DnsError(path, "TSIG algorithm " + algorithm + " is not supported (use hmac-sha256)");
     const auto raw = detail::base64Decode(secret);

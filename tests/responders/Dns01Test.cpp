@@ -104,6 +104,27 @@ BOOST_AUTO_TEST_CASE(tsig_key_files_in_both_formats) {
     BOOST_TEST(!contains(said, knot.secret));
     AtomicFile::write(other, "garbage\n", 0600);
     BOOST_TEST(contains(messageOf([&] { TsigKey::fromFile(other); }), "not a TSIG key file"));
+    // BIND's other spellings: secret first, comments, other clauses, an unquoted name and algorithm
+    const std::string& secret = knot.secret;
+    for (const std::string& text : std::vector<std::string>{
+             "# made by tsig-keygen\nkey \"acme-update\" {\n\tsecret \"" + secret + "\";\n\talgorithm hmac-sha256;\n};\n",
+             "/* a comment { } */ key acme-update { // the key\n algorithm \"HMAC-SHA256\"; other \"x y\"; secret \"" + secret + "\"; };",
+             "  hmac-sha256:acme-update:" + secret + "  \n"}) {
+        BOOST_TEST_CONTEXT(text) {
+            AtomicFile::write(other, text, 0600);
+            const TsigKey k = TsigKey::fromFile(other);
+            BOOST_TEST(k.name == "acme-update.");
+            BOOST_TEST(k.secret == bind.secret);
+        }
+    }
+    for (const std::string& text : std::vector<std::string>{"key \"acme-update\" { algorithm hmac-sha256; };", "key \"a b\" { algorithm hmac-sha256; secret \"" + secret + "\"; };",
+                                   "hmac-sha256:acme-update", "hmac-sha256:acme:update:" + secret, "sha256:acme-update:" + secret,
+                                   "hmac-sha256:acme-update:" + secret + "\nhmac-sha256:b:" + secret, "key \"x\" { secret \"unterminated"}) {
+        BOOST_TEST_CONTEXT(text) {
+            AtomicFile::write(other, text, 0600);
+            BOOST_TEST(contains(messageOf([&] { TsigKey::fromFile(other); }), "not a TSIG key file"));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(rfc2136_adds_and_removes_one_value_at_a_time) {

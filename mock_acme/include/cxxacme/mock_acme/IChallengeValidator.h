@@ -17,7 +17,7 @@ struct ValidationRequest {
     std::string keyAuthorization;
     std::string accountUrl;        ///< the account's URL (its JWS `kid`), which dns-account-01's record name derives from
     bool wildcard = false;         ///< the authorization is for "*." and the identifier (dns-persist-01 needs policy=wildcard)
-    TimePoint now{};               ///< the CA's time when validation was asked for (dns-persist-01's persistUntil)
+    TimePoint now{};               ///< the CA's time when the validation runs (dns-persist-01's persistUntil)
 };
 
 /// Checks challenges for mock-acme's engine. `ChallengeValidator` does it
