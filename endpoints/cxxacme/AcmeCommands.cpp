@@ -12,6 +12,7 @@
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
+#include "cxxacme/DnsPersistRecord.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeySigner.h"
@@ -34,6 +35,9 @@ const char* const kAcmeCommandsUsage =
     "  list                       names, expiry and issuer of every entry (no network)\n"
     "  revoke NAME[,NAME...] [--reason N]   revoke the stored certificate\n"
     "  account show|update|roll-key|deactivate\n"
+    "  account persist-record NAME...   the dns-persist-01 TXT record that lets this account have\n"
+    "                             each NAME from the CA (*.NAME: with policy=wildcard); creates the\n"
+    "                             account if it has none\n"
     "\n"
     "  common options:\n"
     "    --directory URL          the ACME directory (required except for list)\n"
@@ -279,8 +283,15 @@ int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
 }
 
 int account(const CommandLine& cl, std::ostream& out, std::ostream& err) {
-    if (cl.positional().size() != 1) throw UsageError("account needs one of: show, update, roll-key, deactivate");
+    if (cl.positional().empty() || (cl.positional().size() != 1 && cl.positional()[0] != "persist-record"))
+        throw UsageError("account needs one of: show, update, roll-key, deactivate, persist-record NAME...");
     const std::string action = cl.positional()[0];
+    if (action == "persist-record" && cl.positional().size() < 2) throw UsageError("account persist-record needs a NAME");
+    std::vector<std::string> names;  // checked before anything is asked of the CA
+    for (std::size_t i = 1; i < cl.positional().size(); ++i) {
+        names.push_back(ServerName::canonical(cl.positional()[i]));
+        (void)DnsPersistRecord::validationName(names.back());  // no IP addresses
+    }
     Session s(cl, err, false);
     const auto show = [&](const AcmeAccount& a) {
         out << "account " << a.url << "\nstatus  " << a.status << "\n";
@@ -301,6 +312,19 @@ int account(const CommandLine& cl, std::ostream& out, std::ostream& err) {
         s.client->rollKey(std::make_shared<KeySigner>(next));
         std::filesystem::rename(pending, s.keyPath);
         out << "rolled the account key; the new key is in " << s.keyPath << "\n";
+    } else if (action == "persist-record") {
+        std::vector<std::string> contacts;
+        if (const auto email = cl.get("email")) contacts.push_back("mailto:" + *email);
+        std::optional<ExternalAccountBinding> eab;
+        if (cl.get("eab-kid") || cl.get("eab-key"))
+            eab = ExternalAccountBinding{cl.require("eab-kid"), Base64Url::decode(cl.require("eab-key"))};
+        const AcmeAccount a = s.client->registerAccount(contacts, true, eab);
+        const auto& issuers = s.client->directory().caaIdentities;
+        if (issuers.empty())
+            throw Error("the CA's directory lists no caaIdentities: there is no issuer domain name to put in the record");
+        for (const auto& name : names)
+            out << DnsPersistRecord::validationName(name) << ". TXT \""
+                << responders::DnsPersist01Responder::recordFor(name, issuers.front(), a.url) << "\"\n";
     } else if (action == "deactivate") {
         s.client->findAccount();
         show(s.client->deactivateAccount());

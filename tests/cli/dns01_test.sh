@@ -127,6 +127,16 @@ set -e
 record=$(sed -n 's/.*; publish "\([^"]*\)".*/\1/p' "$work/persist-missing.log")
 url=$("$CXXACME" account show --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/persist" | sed -n 's/^account //p')
 [ "$record" = "cxxacme.mock; accounturi=$url" ] || fail "the record to publish: '$record' (account $url)"
+# the same record, asked for before any issuance, for the name and its wildcard
+"$CXXACME" account persist-record --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/persist" \
+  Own.Example.Test '*.own.example.test' > "$work/persist-record.txt" || fail "account persist-record failed"
+printf '_validation-persist.own.example.test. TXT "%s"\n_validation-persist.own.example.test. TXT "%s; policy=wildcard"\n' \
+  "$record" "$record" | cmp -s - "$work/persist-record.txt" || fail "persist-record printed: $(cat "$work/persist-record.txt")"
+set +e
+"$CXXACME" account persist-record --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/persist" 192.0.2.1 \
+  > "$work/persist-ip.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q "dns-persist-01 cannot validate an IP address" "$work/persist-ip.log" || fail "persist-record for an IP: rc $rc $(cat "$work/persist-ip.log")"
 # the owner publishes it by hand, once
 DNS_SERVER=127.0.0.1 DNS_PORT=$KNOT_PORT DNS_ZONE=example.test DNS_TSIG="hmac-sha256:acme-update:$SECRET" \
   "$HOOK" present _validation-persist.own.example.test. "$record"
