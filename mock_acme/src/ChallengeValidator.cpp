@@ -241,41 +241,37 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
     return std::nullopt;
 }
 
-std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& request) const {
+std::vector<std::string> ChallengeValidator::txtRecords(const ValidationRequest& request, const std::string& qname) const {
     const Identifier& id = request.identifier;
-    if (config_.dnsServer.empty())
-        return problem("dns", "no DNS server is configured for " + request.challengeType, id);
-    std::string qname = "_acme-challenge." + id.value;
-    if (request.challengeType == "dns-account-01") qname = KeyAuthorization::dnsAccountLabel(request.accountUrl) + "." + qname;
+    if (config_.dnsServer.empty()) throw problem("dns", "no DNS server is configured for " + request.challengeType, id);
     std::vector<std::string> seen;
     try {
         seen = DnsTxtLookup::query(config_.dnsServer, qname, timeout_);
     } catch (const DnsError& e) {
-        return problem("dns", e.what(), id);
+        throw problem("dns", e.what(), id);
     }
-    if (seen.empty()) return problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
+    if (seen.empty()) throw problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
+    return seen;
+}
+
+std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& request) const {
+    std::string qname = "_acme-challenge." + request.identifier.value;
+    if (request.challengeType == "dns-account-01") qname = KeyAuthorization::dnsAccountLabel(request.accountUrl) + "." + qname;
+    const std::vector<std::string> seen = txtRecords(request, qname);
     const std::string expected = KeyAuthorization::dns01TxtValue(request.keyAuthorization);
     if (std::find(seen.begin(), seen.end(), expected) != seen.end()) return std::nullopt;
-    std::string detail = "no TXT record at " + qname + " has the expected value";
-    if (!seen.empty()) detail += " (saw \"" + InvalidNameError::printable(seen.front()) + "\")";
-    return problem("incorrectResponse", detail, id);
+    return problem("incorrectResponse",
+                   "no TXT record at " + qname + " has the expected value (saw \"" + InvalidNameError::printable(seen.front()) + "\")",
+                   request.identifier);
 }
 
 std::optional<AcmeProblem> ChallengeValidator::dnsPersist01(const ValidationRequest& request) const {
-    const Identifier& id = request.identifier;
-    if (config_.dnsServer.empty()) return problem("dns", "no DNS server is configured for dns-persist-01", id);
-    const std::string qname = DnsPersistRecord::validationName(id.value);
-    std::vector<std::string> seen;
-    try {
-        seen = DnsTxtLookup::query(config_.dnsServer, qname, timeout_);
-    } catch (const DnsError& e) {
-        return problem("dns", e.what(), id);
-    }
-    if (seen.empty()) return problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
+    const std::string qname = DnsPersistRecord::validationName(request.identifier.value);
     const auto why = DnsPersistRecord::refusal(
-        seen, DnsPersistRecord::Expectation{config_.caaIdentities, request.accountUrl, request.wildcard, request.now});
+        txtRecords(request, qname),
+        DnsPersistRecord::Expectation{config_.caaIdentities, request.accountUrl, request.wildcard, request.now});
     if (!why) return std::nullopt;
-    return problem("unauthorized", "the records at " + qname + " do not authorize this: " + *why, id);
+    return problem("unauthorized", "the records at " + qname + " do not authorize this: " + *why, request.identifier);
 }
 
 }  // namespace cxxacme::mock_acme

@@ -54,6 +54,9 @@ private:
     std::vector<std::string> addressesOf(const Identifier& id, const std::string& host) const;
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
     std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;
+    /// The TXT strings at `qname` from the DNS server; throws the "dns"
+    /// AcmeProblem when there is no server, it fails, or it has none.
+    std::vector<std::string> txtRecords(const ValidationRequest& request, const std::string& qname) const;
     std::optional<AcmeProblem> dns01(const ValidationRequest& request) const;
     std::optional<AcmeProblem> dnsPersist01(const ValidationRequest& request) const;
 
