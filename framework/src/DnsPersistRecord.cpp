@@ -58,6 +58,12 @@ std::optional<DnsPersistRecord> DnsPersistRecord::parse(std::string_view txt) {
     return record;
 }
 
+std::string DnsPersistRecord::foldIssuer(std::string_view name) {
+    std::string folded = ServerName::lowerAscii(name);
+    if (!folded.empty() && folded.back() == '.') folded.pop_back();
+    return folded;
+}
+
 std::string DnsPersistRecord::toTxt() const {
     std::string txt = issuer + "; accounturi=" + accountUri;
     if (wildcard) txt += "; policy=wildcard";
@@ -67,11 +73,7 @@ std::string DnsPersistRecord::toTxt() const {
 
 std::optional<std::string> DnsPersistRecord::refusal(const std::vector<std::string>& txts, const Expectation& expected) {
     std::vector<std::string> issuers;
-    for (const auto& name : expected.issuers) {
-        std::string lower = ServerName::lowerAscii(name);
-        if (!lower.empty() && lower.back() == '.') lower.pop_back();
-        issuers.push_back(std::move(lower));
-    }
+    for (const auto& name : expected.issuers) issuers.push_back(foldIssuer(name));
     const std::int64_t now = unixSeconds(expected.now);
     std::string why;
     int ours = 0;

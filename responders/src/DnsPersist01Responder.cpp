@@ -16,12 +16,6 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("cxxacme.responder.dns-persist-01"); }
 
-std::string issuerName(const std::string& name) {
-    std::string lower = ServerName::lowerAscii(name);
-    if (!lower.empty() && lower.back() == '.') lower.pop_back();
-    return lower;
-}
-
 }  // namespace
 
 DnsPersist01Responder::DnsPersist01Responder(DnsPersist01ResponderOptions options)
@@ -36,7 +30,7 @@ std::string DnsPersist01Responder::recordFor(const std::string& serverName, cons
                                              const std::string& accountUrl, bool wildcard,
                                              std::optional<std::int64_t> persistUntil) {
     DnsPersistRecord record;
-    record.issuer = issuerName(issuerDomainName);
+    record.issuer = DnsPersistRecord::foldIssuer(issuerDomainName);
     record.accountUri = accountUrl;
     record.wildcard = wildcard || ServerName::isWildcard(serverName);
     record.persistUntil = persistUntil;
@@ -56,8 +50,8 @@ void DnsPersist01Responder::startResponding(const std::string& serverName, const
         throw Error("dns-persist-01 for " + serverName + ": the CA's challenge names no issuer-domain-names");
     std::string issuer = options_.issuerDomainName.empty() ? challenge.issuerDomainNames.front() : options_.issuerDomainName;
     std::vector<std::string> offered;
-    for (const auto& name : challenge.issuerDomainNames) offered.push_back(issuerName(name));
-    if (std::find(offered.begin(), offered.end(), issuerName(issuer)) == offered.end())
+    for (const auto& name : challenge.issuerDomainNames) offered.push_back(DnsPersistRecord::foldIssuer(name));
+    if (std::find(offered.begin(), offered.end(), DnsPersistRecord::foldIssuer(issuer)) == offered.end())
         throw Error("dns-persist-01: the CA does not go by \"" + InvalidNameError::printable(issuer) + "\"");
     const std::string wanted = recordFor(serverName, issuer, challenge.accountUrl, options_.wildcard, options_.persistUntil);
     const bool wildcard = ServerName::isWildcard(serverName);

@@ -99,6 +99,8 @@ BOOST_AUTO_TEST_CASE(wildcards_need_policy_wildcard_and_persist_until_ends_the_r
 }
 
 BOOST_AUTO_TEST_CASE(the_validation_name) {
+    BOOST_TEST(DnsPersistRecord::foldIssuer("LetsEncrypt.ORG.") == "letsencrypt.org");
+    BOOST_TEST(DnsPersistRecord::foldIssuer("ca.test") == "ca.test");
     BOOST_TEST(DnsPersistRecord::validationName("Www.Example.Test") == "_validation-persist.www.example.test");
     BOOST_TEST(DnsPersistRecord::validationName("*.example.test") == "_validation-persist.example.test");
     BOOST_CHECK_THROW(DnsPersistRecord::validationName("192.0.2.1"), InvalidNameError);

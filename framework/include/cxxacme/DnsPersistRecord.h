@@ -39,6 +39,10 @@ struct DnsPersistRecord {
     /// folded to lower case and loses one trailing dot.
     static std::optional<DnsPersistRecord> parse(std::string_view txt);
 
+    /// An issuer domain name as names compare: lower case, without one
+    /// trailing dot (draft §3).
+    static std::string foldIssuer(std::string_view name);
+
     /// The TXT string to publish (no trailing ";").
     std::string toTxt() const;
 
