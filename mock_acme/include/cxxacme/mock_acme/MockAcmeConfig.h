@@ -64,7 +64,7 @@ struct MockAcmeConfig {
     /// every DNS name, wildcards included: a TXT record at
     /// `_LABEL._acme-challenge.NAME`, LABEL derived from the account's URL
     /// (`KeyAuthorization::dnsAccountLabel`), asked of `dnsServer`. Off by
-    /// default, as Let's Encrypt does not offer it.
+    /// default: clients see the challenges they saw before.
     bool enableDnsAccount01 = false;
     /// Also offer dns-persist-01 (draft-ietf-acme-dns-persist-01) for every
     /// DNS name, wildcards included: a standing TXT record at
