@@ -79,6 +79,17 @@ std::unique_ptr<ICertificateStore> openStore(const CommandLine& cl) {
     return cli::openStore(cl.require("store"), cl.get("encryption-key", ""));
 }
 
+// The account's contacts (--email) and external account binding (--eab-kid, --eab-key).
+std::vector<std::string> contactsOf(const CommandLine& cl) {
+    std::vector<std::string> contacts;
+    if (const auto email = cl.get("email")) contacts.push_back("mailto:" + *email);
+    return contacts;
+}
+std::optional<ExternalAccountBinding> bindingOf(const CommandLine& cl) {
+    if (!cl.get("eab-kid") && !cl.get("eab-key")) return std::nullopt;
+    return ExternalAccountBinding{cl.require("eab-kid"), Base64Url::decode(cl.require("eab-key"))};
+}
+
 // client.key in the cert directory, or beside the SQLite file.
 std::string defaultAccountKeyPath(const CommandLine& cl) {
     const std::string spec = cl.require("store");
@@ -164,9 +175,8 @@ struct Session {
             throw UsageError(e.what());
         }
         issuerOptions.profile = cl.get("profile", "");
-        if (const auto email = cl.get("email")) issuerOptions.contacts.push_back("mailto:" + *email);
-        if (cl.get("eab-kid") || cl.get("eab-key"))
-            issuerOptions.externalAccountBinding = ExternalAccountBinding{cl.require("eab-kid"), Base64Url::decode(cl.require("eab-key"))};
+        issuerOptions.contacts = contactsOf(cl);
+        issuerOptions.externalAccountBinding = bindingOf(cl);
         if (::isatty(2) && !cl.has("quiet")) issuerOptions.progress = [&err](const std::string& line) { err << "  " << line << "\n"; };
 
         const std::string challenge = cl.get("challenge", "http-01");
@@ -301,9 +311,7 @@ int account(const CommandLine& cl, std::ostream& out, std::ostream& err) {
         show(s.client->findAccount());
     } else if (action == "update") {
         s.client->findAccount();
-        std::vector<std::string> contacts;
-        if (const auto email = cl.get("email")) contacts.push_back("mailto:" + *email);
-        show(s.client->updateContact(contacts));
+        show(s.client->updateContact(contactsOf(cl)));
     } else if (action == "roll-key") {
         s.client->findAccount();
         const PrivateKey next = PrivateKey::generate(KeyType::EcP256);
@@ -313,12 +321,7 @@ int account(const CommandLine& cl, std::ostream& out, std::ostream& err) {
         std::filesystem::rename(pending, s.keyPath);
         out << "rolled the account key; the new key is in " << s.keyPath << "\n";
     } else if (action == "persist-record") {
-        std::vector<std::string> contacts;
-        if (const auto email = cl.get("email")) contacts.push_back("mailto:" + *email);
-        std::optional<ExternalAccountBinding> eab;
-        if (cl.get("eab-kid") || cl.get("eab-key"))
-            eab = ExternalAccountBinding{cl.require("eab-kid"), Base64Url::decode(cl.require("eab-key"))};
-        const AcmeAccount a = s.client->registerAccount(contacts, true, eab);
+        const AcmeAccount a = s.client->registerAccount(contactsOf(cl), true, bindingOf(cl));
         const auto& issuers = s.client->directory().caaIdentities;
         if (issuers.empty())
             throw Error("the CA's directory lists no caaIdentities: there is no issuer domain name to put in the record");

@@ -48,10 +48,9 @@ void DnsPersist01Responder::startResponding(const std::string& serverName, const
         throw Error("dns-persist-01 for " + serverName + " needs the challenge's account URL (AcmeClient::fetchAuthorization sets it)");
     if (challenge.issuerDomainNames.empty())
         throw Error("dns-persist-01 for " + serverName + ": the CA's challenge names no issuer-domain-names");
-    std::string issuer = options_.issuerDomainName.empty() ? challenge.issuerDomainNames.front() : options_.issuerDomainName;
-    std::vector<std::string> offered;
-    for (const auto& name : challenge.issuerDomainNames) offered.push_back(DnsPersistRecord::foldIssuer(name));
-    if (std::find(offered.begin(), offered.end(), DnsPersistRecord::foldIssuer(issuer)) == offered.end())
+    const std::string& issuer = options_.issuerDomainName.empty() ? challenge.issuerDomainNames.front() : options_.issuerDomainName;
+    const auto sameIssuer = [&](const std::string& name) { return DnsPersistRecord::foldIssuer(name) == DnsPersistRecord::foldIssuer(issuer); };
+    if (std::none_of(challenge.issuerDomainNames.begin(), challenge.issuerDomainNames.end(), sameIssuer))
         throw Error("dns-persist-01: the CA does not go by \"" + InvalidNameError::printable(issuer) + "\"");
     const std::string wanted = recordFor(serverName, issuer, challenge.accountUrl, options_.wildcard, options_.persistUntil);
     const bool wildcard = ServerName::isWildcard(serverName);
@@ -61,15 +60,12 @@ void DnsPersist01Responder::startResponding(const std::string& serverName, const
     };
     detail::TxtRecordWatch watch(options_.lookup, clock_);
     const std::vector<std::string> servers = options_.publishWith ? options_.publishWith->nameServers() : std::vector<std::string>{};
-    if (!options_.publishWith) {
+    try {
         watch.wait(servers, fqdn, missing, false);
         logger().information("the record at " + fqdn + " lets this account have " + serverName);
         return;
-    }
-    try {
-        watch.wait(servers, fqdn, missing, false);
-        return;  // in place already
     } catch (const DnsError&) {
+        if (!options_.publishWith) throw;  // the owner's to publish: the error names the record
     }
     options_.publishWith->present(fqdn + ".", wanted);
     logger().information("published TXT " + fqdn + " \"" + wanted + "\" (it stays); waiting until it is visible");
