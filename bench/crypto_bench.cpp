@@ -1,4 +1,4 @@
-// Key generation, CSR creation, JWS sign and verify: cxxacme's wrappers
+// Key generation, CSR creation, reading a PEM key, JWS sign and verify: cxxacme's wrappers
 // beside raw OpenSSL EVP doing the same primitive, in the same run.
 //
 //   build/bench/crypto_bench [--seconds-per-round 0.3] [--rounds 7]
@@ -8,6 +8,7 @@
 // throughput (1.00 = no overhead).
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -150,6 +151,14 @@ int main(int argc, char** argv) {
         const std::vector<Identifier> ids{Identifier::dns("bench.example")};
         compare(std::string("csr ") + alg.name, [&] { (void)CertificateSigningRequest::create(key, ids).toDer(); },
                 [&] { rawCsr(key.native(), alg.md); });
+
+        // a store reads one key per entry; raw: OpenSSL's own PEM reader (its decoders)
+        const std::string keyPem = key.toPem();
+        compare(std::string("key from PEM ") + alg.name, [&] { (void)PrivateKey::fromPem(keyPem); }, [&] {
+            BIO* bio = BIO_new_mem_buf(keyPem.data(), static_cast<int>(keyPem.size()));
+            EVP_PKEY_free(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
+            BIO_free(bio);
+        });
 
         const KeySigner signer(key);
         const auto sample = FlattenedJws::signAcmeRequest(signer, "https://ca.example/new-order", "nonce",

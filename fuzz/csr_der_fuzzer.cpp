@@ -1,8 +1,10 @@
 // libFuzzer target for cxxacme's own DER reading of certificate requests
-// (CertificateSigningRequest::fromDer, PublicKey::fromDer), checked against
-// OpenSSL's reader: whatever cxxacme accepts, OpenSSL must accept too, with
-// the same key and the same verdict on the signature. Any disagreement
-// aborts. Seeded with requests of every key type on the first run.
+// and keys (CertificateSigningRequest::fromDer, PublicKey::fromDer,
+// PrivateKey::fromDer), checked against OpenSSL's reader: whatever cxxacme
+// accepts, OpenSSL must accept too, with the same key (the same private
+// scalar for a private key) and the same verdict on the signature. Any
+// disagreement aborts. The first byte picks the reader (0 request, 1 public
+// key, 2 private key, modulo 3). Seeded with each key type on the first run.
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
 
 #include <cstddef>
@@ -10,6 +12,7 @@
 #include <cstdlib>
 #include <string>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
@@ -61,12 +64,42 @@ void checkKey(const std::string& der) {
     ERR_clear_error();
 }
 
+// The private scalar of an EC key, in hex; empty for another key type.
+std::string ecScalar(EVP_PKEY* key) {
+    BIGNUM* d = nullptr;
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return {};
+    agree(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1);
+    char* hex = BN_bn2hex(d);
+    const std::string out(hex);
+    OPENSSL_free(hex);
+    BN_clear_free(d);
+    return out;
+}
+
+void checkPrivateKey(const std::string& der) {
+    std::optional<PrivateKey> ours;
+    try {
+        ours = PrivateKey::fromDer(der);
+    } catch (const Error&) {
+        return;
+    }
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    EVP_PKEY* theirs = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
+    agree(theirs != nullptr && EVP_PKEY_eq(ours->native(), theirs) == 1);
+    agree(ecScalar(ours->native()) == ecScalar(theirs));
+    EVP_PKEY_free(theirs);
+    ERR_clear_error();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;
     const std::string der(reinterpret_cast<const char*>(data) + 1, size - 1);
-    if (data[0] & 1) checkKey(der);
-    else checkRequest(der);
+    switch (data[0] % 3) {
+    case 0: checkRequest(der); break;
+    case 1: checkKey(der); break;
+    default: checkPrivateKey(der); break;
+    }
     return 0;
 }

@@ -16,9 +16,10 @@ mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/cor
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
-# csr_der: seeds are requests (first byte 0) and public keys (first byte 1) of each key type
+# csr_der: seeds are requests (first byte 0), public keys (1) and private keys (2: PKCS#8 and
+# the traditional form) of each key type; the private keys are added to an older corpus too
 seeds=build-fuzz/corpus/csr_der
-if [ -z "$(ls -A "$seeds")" ]; then
+if [ -z "$(ls -A "$seeds")" ] || ! ls "$seeds" | grep -q '^pkey-'; then
   tmp=$(mktemp -d)
   for kt in "ec -pkeyopt ec_paramgen_curve:P-256" "ec -pkeyopt ec_paramgen_curve:P-384" \
             "ec -pkeyopt ec_paramgen_curve:P-521" "rsa:2048" "ed25519"; do
@@ -28,6 +29,8 @@ if [ -z "$(ls -A "$seeds")" ]; then
     name=$(echo "$kt" | tr -c 'a-zA-Z0-9' _)
     { printf '\000'; cat "$tmp/csr.der"; } > "$seeds/csr-$name"
     { printf '\001'; openssl pkey -in "$tmp/k.pem" -pubout -outform DER; } > "$seeds/key-$name"
+    { printf '\002'; openssl pkey -in "$tmp/k.pem" -outform DER; } > "$seeds/pkey-$name"
+    { printf '\002'; openssl pkey -in "$tmp/k.pem" -traditional -outform DER; } > "$seeds/pkey-traditional-$name"
   done
   rm -rf "$tmp"
 fi

@@ -10,6 +10,7 @@
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/OpenSsl.h"
+#include "cxxacme/detail/X509Helpers.h"
 
 namespace cxxacme {
 
@@ -19,6 +20,27 @@ namespace {
 
 // Refuses to prompt: an encrypted key simply fails to load.
 int noPassphrase(char*, int, int, void*) { return -1; }
+
+// The key in `pem`'s first block when that block is an unencrypted PKCS#8
+// or SEC1 EC key, read without OpenSSL's decoders (see ecPrivateKeyFromDer);
+// null for anything else, which PEM_read_bio_PrivateKey then reads as before.
+EvpPkeyPtr fromFirstKeyBlock(std::string_view pem) {
+    auto bio = memoryBio(pem);
+    char* name = nullptr;
+    char* header = nullptr;
+    unsigned char* data = nullptr;
+    long length = 0;
+    const bool read = PEM_read_bio(bio.get(), &name, &header, &data, &length) == 1;
+    ERR_clear_error();
+    const auto release = [](char* p) { OPENSSL_free(p); };
+    const std::unique_ptr<char, decltype(release)> nameOwner(name, release), headerOwner(header, release);
+    const auto wipe = [length](unsigned char* p) { OPENSSL_clear_free(p, static_cast<std::size_t>(length)); };
+    const std::unique_ptr<unsigned char, decltype(wipe)> dataOwner(data, wipe);
+    if (!read || (header != nullptr && *header != '\0')) return nullptr;  // Proc-Type: an encrypted SEC1 key
+    const std::string_view label(name);
+    if (label != "PRIVATE KEY" && label != "EC PRIVATE KEY") return nullptr;
+    return ecPrivateKeyFromDer(std::string_view(reinterpret_cast<const char*>(data), static_cast<std::size_t>(length)));
+}
 
 }  // namespace
 
@@ -42,6 +64,7 @@ PrivateKey PrivateKey::generate(KeyType type) {
 }
 
 PrivateKey PrivateKey::fromPem(std::string_view pem) {
+    if (auto key = fromFirstKeyBlock(pem)) return adopt(key.release());
     auto bio = memoryBio(pem);
     EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr);
     if (key == nullptr) {
@@ -55,6 +78,7 @@ PrivateKey PrivateKey::fromPem(std::string_view pem) {
 
 PrivateKey PrivateKey::fromDer(std::string_view der) {
     if (der.size() > static_cast<std::size_t>(LONG_MAX)) throw CryptoError("private key too large");
+    if (auto fast = detail::ecPrivateKeyFromDer(der)) return adopt(fast.release());
     const auto* p = reinterpret_cast<const unsigned char*>(der.data());
     EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size()));
     if (key == nullptr) {

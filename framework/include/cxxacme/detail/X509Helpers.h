@@ -62,6 +62,22 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki);
 /// group made once (~5 µs). Throws `CryptoError` for a point not on the curve.
 EvpPkeyPtr ecPublicKey(int nid, std::string_view point);
 
+/// An EC private key on P-256, P-384 or P-521 from DER, as an EC_KEY-backed
+/// key on a curve group made once: ~15 µs, where OpenSSL 3.0's decoders take
+/// ~450 µs for every key they read (a store reads one per entry). Reads the
+/// forms OpenSSL writes: an unencrypted PKCS#8 PrivateKeyInfo (RFC 5208;
+/// version 0, a named curve, no attributes) around an ECPrivateKey, or an
+/// ECPrivateKey alone (SEC1, RFC 5915) whose parameters name the curve; the
+/// scalar of the curve's length, optional parameters that agree, an optional
+/// public key. Null for anything else (other key types, explicit curves,
+/// malformed DER), which the caller hands to OpenSSL's general path to accept
+/// or refuse. Throws `CryptoError` for a scalar out of range (0, or not below
+/// the curve's order), which OpenSSL 3.0 would take. On P-256 the public point
+/// is computed from the scalar (~10 µs) and a stored one must be it; on P-384
+/// and P-521, where that costs ~0.7 ms, a stored point is taken as OpenSSL
+/// takes it, once it is on the curve (computed only when absent).
+EvpPkeyPtr ecPrivateKeyFromDer(std::string_view der);
+
 /// The affine x and y of an EC key's public point, for a provider key and
 /// for the EC_KEY-backed keys publicKeyFromSpki makes alike (OpenSSL 3.0
 /// answers "qx"/"qy" only for the former).
