@@ -29,8 +29,8 @@ if [ -z "$(ls -A "$seeds")" ] || ! ls "$seeds" | grep -q '^pkey-'; then
     name=$(echo "$kt" | tr -c 'a-zA-Z0-9' _)
     { printf '\000'; cat "$tmp/csr.der"; } > "$seeds/csr-$name"
     { printf '\001'; openssl pkey -in "$tmp/k.pem" -pubout -outform DER; } > "$seeds/key-$name"
-    { printf '\002'; openssl pkey -in "$tmp/k.pem" -outform DER; } > "$seeds/pkey-$name"
-    { printf '\002'; openssl pkey -in "$tmp/k.pem" -traditional -outform DER; } > "$seeds/pkey-traditional-$name"
+    { printf '\002'; openssl pkcs8 -topk8 -nocrypt -in "$tmp/k.pem" -outform DER; } > "$seeds/pkey-$name"
+    { printf '\002'; openssl pkey -in "$tmp/k.pem" -outform DER; } > "$seeds/pkey-traditional-$name"  # SEC1, PKCS#1
   done
   rm -rf "$tmp"
 fi

@@ -120,7 +120,14 @@ std::optional<KeyType> PrivateKey::type() const {
     }
 }
 
-bool PrivateKey::matches(const PublicKey& key) const { return EVP_PKEY_eq(key_.get(), key.native()) == 1; }
+bool PrivateKey::matches(const PublicKey& key) const {
+    // An EC_KEY-backed key (as fromPem/fromDer read EC keys) is compared through
+    // a copy of its public half: EVP_PKEY_eq would export it to OpenSSL's provider
+    // and keep that copy (~2 KB) for as long as the key lives, in every stored entry.
+    if (EVP_PKEY_get0_provider(key_.get()) == nullptr && EVP_PKEY_get_base_id(key_.get()) == EVP_PKEY_EC)
+        return publicKey() == key;
+    return EVP_PKEY_eq(key_.get(), key.native()) == 1;
+}
 
 PrivateKey PrivateKey::loadOrGenerate(const std::string& path, KeyType type, bool* created) {
     constexpr std::size_t kMaxKeyFile = 1 << 20;
