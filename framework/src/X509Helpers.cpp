@@ -190,6 +190,23 @@ const EC_GROUP* sharedGroup(int nid) {
     return checked(group, "EC_GROUP_new_by_curve_name");
 }
 
+using EcKeyPtr = std::unique_ptr<EC_KEY, OpenSslDeleter<EC_KEY_free>>;
+
+// A new EC_KEY on `group` (which it copies).
+EcKeyPtr ecKeyOn(const EC_GROUP* group) {
+    EcKeyPtr ec(checked(EC_KEY_new(), "EC_KEY_new"));
+    checkOne(EC_KEY_set_group(ec.get(), group), "EC_KEY_set_group");
+    return ec;
+}
+
+// The EC_KEY-backed EVP_PKEY that takes `ec` over.
+EvpPkeyPtr keyOf(EcKeyPtr ec) {
+    EvpPkeyPtr key(checked(EVP_PKEY_new(), "EVP_PKEY_new"));
+    checkOne(EVP_PKEY_assign_EC_KEY(key.get(), ec.get()), "EVP_PKEY_assign_EC_KEY");
+    ec.release();  // the EVP_PKEY owns it now
+    return key;
+}
+
 EvpPkeyPtr publicFromParams(const char* type, OSSL_PARAM_BLD* bld) {
     EvpPkeyPtr key = keyFromParams(type, EVP_PKEY_PUBLIC_KEY, bld);
     if (!key) throw CryptoError(takeOpenSslErrors("not a valid public key"));
@@ -215,14 +232,10 @@ std::optional<std::string_view> positiveInteger(const DerElement& e) {
 // EC_KEY itself; an EVP verification exports the key to the provider once.
 // EC_KEY_oct2key decodes the point and checks that it lies on the curve.
 EvpPkeyPtr ecPublicKey(int nid, std::string_view point) {
-    std::unique_ptr<EC_KEY, OpenSslDeleter<EC_KEY_free>> ec(checked(EC_KEY_new(), "EC_KEY_new"));
-    checkOne(EC_KEY_set_group(ec.get(), sharedGroup(nid)), "EC_KEY_set_group");
+    EcKeyPtr ec = ecKeyOn(sharedGroup(nid));
     if (EC_KEY_oct2key(ec.get(), reinterpret_cast<const unsigned char*>(point.data()), point.size(), nullptr) != 1)
         throw CryptoError(takeOpenSslErrors("not a valid public key"));
-    EvpPkeyPtr key(checked(EVP_PKEY_new(), "EVP_PKEY_new"));
-    checkOne(EVP_PKEY_assign_EC_KEY(key.get(), ec.get()), "EVP_PKEY_assign_EC_KEY");
-    ec.release();  // the EVP_PKEY owns it now
-    return key;
+    return keyOf(std::move(ec));
 }
 
 EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
@@ -292,8 +305,7 @@ EvpPkeyPtr ecPrivateKey(int nid, std::string_view scalar, std::optional<std::str
             "BN_bin2bn");
     if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0)
         throw CryptoError("not a valid EC private key: its scalar is out of range for its curve");
-    std::unique_ptr<EC_KEY, OpenSslDeleter<EC_KEY_free>> ec(checked(EC_KEY_new(), "EC_KEY_new"));
-    checkOne(EC_KEY_set_group(ec.get(), group), "EC_KEY_set_group");
+    EcKeyPtr ec = ecKeyOn(group);
     checkOne(EC_KEY_set_private_key(ec.get(), d.get()), "EC_KEY_set_private_key");
     if (stored && nid != NID_X9_62_prime256v1) {
         // d·G takes OpenSSL's generic code ~0.7 ms on P-384: the stored point is
@@ -316,10 +328,7 @@ EvpPkeyPtr ecPrivateKey(int nid, std::string_view scalar, std::optional<std::str
         }
         checkOne(EC_KEY_set_public_key(ec.get(), q.get()), "EC_KEY_set_public_key");
     }
-    EvpPkeyPtr key(checked(EVP_PKEY_new(), "EVP_PKEY_new"));
-    checkOne(EVP_PKEY_assign_EC_KEY(key.get(), ec.get()), "EVP_PKEY_assign_EC_KEY");
-    ec.release();  // the EVP_PKEY owns it now
-    return key;
+    return keyOf(std::move(ec));
 }
 
 // An ECPrivateKey (RFC 5915), alone (SEC1: its [0] must name the curve) or
@@ -359,7 +368,7 @@ EvpPkeyPtr ecPrivateKeyFromDer(std::string_view der) {
         outer.expectEnd();
         const std::string_view version = fields.next(DerReader::kInteger).contents;
         if (version == std::string_view("\1", 1)) return fromEcPrivateKey(der, NID_undef);  // SEC1
-        if (version != std::string_view("\0", 1)) return nullptr;                              // PKCS#1, PKCS#8 v2
+        if (version != std::string_view("\0", 1)) return nullptr;                              // not OpenSSL's forms
         DerReader algorithm(fields.next(DerReader::kSequence).contents, "PrivateKeyInfo algorithm");
         if (algorithm.next(DerReader::kObjectId).contents != kOidEcPublicKey) return nullptr;
         if (algorithm.atEnd() || algorithm.peekTag() != DerReader::kObjectId) return nullptr;  // explicit curve
