@@ -4,6 +4,8 @@
 //
 //   issuance_bench --in-process [--skip-validation] [--count N] [--parallel K] [--key-type ec256|rsa2048]
 //   issuance_bench --directory URL --ca-bundle FILE --http-port P [--count N] [--parallel K] [--key-type T]
+//   ... [--account-key-type ec256|rsa2048]: the accounts' keys, so the JWS algorithm (ES256, the
+//       default, as lego's and cxxacme's; RS256 as certbot's, whose account keys are RSA 2048)
 //   ... [--protocol-only]: orders through AcmeClient alone, CSRs made before the clock starts,
 //       the default chain downloaded but not parsed -- the server's share, as a load generator sees it
 //   ... [--nonce-only]: no orders; COUNT requests `HEAD newNonce` on kept-alive
@@ -96,7 +98,7 @@ void orderOnce(AcmeClient& client, responders::Http01Responder& http, const std:
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string directory, caBundle, keyType = "ec256", label;
+    std::string directory, caBundle, keyType = "ec256", accountKeyType = "ec256", label;
     int count = 64, parallel = 1, httpPort = 0, minPollMs = 2;
     bool inProcess = false, skip = false, protocolOnly = false, nonceOnly = false;
     for (int i = 1; i < argc; ++i) {
@@ -108,6 +110,7 @@ int main(int argc, char** argv) {
         else if (a == "--count") count = std::atoi(next().c_str());
         else if (a == "--parallel") parallel = std::max(1, std::atoi(next().c_str()));
         else if (a == "--key-type") keyType = next();
+        else if (a == "--account-key-type") accountKeyType = next();
         else if (a == "--label") label = next();
         else if (a == "--min-poll-ms") minPollMs = std::atoi(next().c_str());
         else if (a == "--in-process") inProcess = true;
@@ -120,6 +123,14 @@ int main(int argc, char** argv) {
         }
     }
     Poco::Logger::root().setLevel("error");
+    KeyType accountKey{};
+    try {
+        accountKey = keyTypeFromString(accountKeyType);
+        (void)keyTypeFromString(keyType);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 2;
+    }
 
     responders::Http01Responder http;
     const std::uint16_t boundPort = http.listen("127.0.0.1", static_cast<std::uint16_t>(httpPort));
@@ -169,7 +180,7 @@ int main(int argc, char** argv) {
             // makes no request to see: poll at once.
             if ((!inProcess && httpPort == 0) || (inProcess && skip)) options.validationRequestWait = {};
             options.badNonceRetries = 10;
-            AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+            AcmeClient client(options, std::make_shared<KeySigner>(PrivateKey::generate(accountKey)), clock);
             AcmeIssuerOptions issuerOptions;
             issuerOptions.keyType = keyTypeFromString(keyType);
             AcmeIssuer issuer(client, {&http}, issuerOptions);

@@ -4,6 +4,7 @@
 #   - cxxacme's client against Debian's pebble (PEBBLE_VA_NOSLEEP=1);
 #   - Debian's lego and uacme issuing against pebble (one process per certificate, as they run).
 # Usage: bench/run_issuance_bench.sh [COUNT]   (after scripts/test.sh has built build/;
+# environment knobs are listed above the orders-per-second part below;
 # installs what it runs against, uacme included, with scripts/install-deps.sh --bench)
 # uacme trusts only the system store, so its run adds pebble's throwaway HTTPS
 # CA to /usr/local/share/ca-certificates for the duration (root only) and removes it after.
@@ -19,11 +20,14 @@ for tool in pebble pebble-challtestsrv lego uacme openssl; do command -v $tool >
 
 row() { printf '%s\n' "$*"; }
 
+# ORDERS_ONLY=1 runs the last part alone (orders per second by 1, 4, 16 clients)
+if [ -z "${ORDERS_ONLY:-}" ]; then
 echo "== cxxacme client, mock-acme in the same process"
 for kt in ec256 rsa2048; do
   BENCH --in-process --count "$COUNT" --key-type $kt --label "in-process $kt serial, real http-01"
   BENCH --in-process --count "$COUNT" --parallel 8 --key-type $kt --label "in-process $kt 8 parallel, real http-01"
 done
+fi
 
 HTTP_PORT=$(free_port)
 start_mock_acme --http01-port "$HTTP_PORT" --retry-after 0
@@ -90,6 +94,7 @@ start_pebble() {
 start_pebble real
 start_pebble skipped
 
+if [ -z "${ORDERS_ONLY:-}" ]; then
 echo "== cxxacme client, mock-acme program over loopback"
 for kt in ec256 rsa2048; do
   BENCH --directory "$MOCK_DIR" --ca-bundle "$work/https-ca.pem" --http-port "$HTTP_PORT" --count "$COUNT" \
@@ -162,6 +167,8 @@ for clients in 1 4; do
   done
 done
 
+fi  # ORDERS_ONLY
+
 echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs pebble, same run"
 # Each configuration runs ROUNDS times, the rounds interleaved so that the machine's
 # drift hits every server alike; the table gives medians and mock-acme/pebble ratios.
@@ -181,9 +188,13 @@ echo "== orders per second by 1, 4, 16 clients: mock-acme program (loopback) vs 
 # the two ceilings, (pebble's server + client) over mock-acme's -- the rate ratio when both
 # runs keep the cores busy (higher when pebble's own waits leave them idle).
 # A run that fails or times out has no figure.
-# Environment: ROUNDS (3), ORDER_COUNT (400), CLIENTS ("1 4 16"), RUN_TIMEOUT (60 s).
+# Environment: ROUNDS (3), ORDER_COUNT (400), CLIENTS ("1 4 16"), RUN_TIMEOUT (60 s),
+# ACCOUNT_KEY (ec256: ES256 requests, as lego and cxxacme send; rsa2048: RS256, as certbot
+# sends, whose account keys are RSA 2048 -- the certificates' keys stay P-256 either way).
 another_mock_acme wait --http01-port "$HTTP_PORT" --retry-after 0 --challenge-wait-ms 1000
 ROUNDS=${ROUNDS:-3}
+ACCOUNT_KEY=${ACCOUNT_KEY:-ec256}
+echo "(account keys: $ACCOUNT_KEY)"
 OCOUNT=${ORDER_COUNT:-400}
 results="$work/orders.tsv"
 : > "$results"
@@ -204,7 +215,8 @@ measure() {  # SERVER VALIDATION MODE CLIENTS ARGS...
   before=$(cpu_ticks "$pid")
   local extra=()
   [ "$mode" = protocol ] && extra=(--protocol-only)
-  line=$(timeout "${RUN_TIMEOUT:-60}" "$BENCH_BIN" "$@" "${extra[@]}" --count "$OCOUNT" --parallel "$clients" \
+  line=$(timeout "${RUN_TIMEOUT:-60}" "$BENCH_BIN" "$@" "${extra[@]}" --account-key-type "$ACCOUNT_KEY" \
+           --count "$OCOUNT" --parallel "$clients" \
            --label "$server $validation $mode $clients" 2>&1 | head -1) || true
   after=$(cpu_ticks "$pid")
   cpu=$(python3 -c "print(f'{($after - $before) * 1000 / $TICK / $OCOUNT:.2f}')")
