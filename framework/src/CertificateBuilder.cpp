@@ -26,7 +26,7 @@ void addConfExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
 // the same for every leaf, so parsed from their text once, and copied into
 // each certificate (which is what X509_add_ext does).
 struct LeafExtensions {
-    X509ExtensionPtr basicConstraints, keyUsageEc, keyUsageRsa, extendedKeyUsage;
+    X509ExtensionPtr basicConstraints, keyUsageSigning, keyUsageRsa, extendedKeyUsage, extendedKeyUsageServer;
 
     static const LeafExtensions& get() {
         static const LeafExtensions instance = [] {
@@ -36,7 +36,8 @@ struct LeafExtensions {
             return LeafExtensions{confExtension(&ctx, NID_basic_constraints, "critical,CA:FALSE"),
                                   confExtension(&ctx, NID_key_usage, "critical,digitalSignature"),
                                   confExtension(&ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment"),
-                                  confExtension(&ctx, NID_ext_key_usage, "serverAuth,clientAuth")};
+                                  confExtension(&ctx, NID_ext_key_usage, "serverAuth,clientAuth"),
+                                  confExtension(&ctx, NID_ext_key_usage, "serverAuth")};
         }();
         return instance;
     }
@@ -106,6 +107,21 @@ std::string subjectKeyIdOf(const X509* issuer) {
 }
 
 }  // namespace
+
+CertificateBuilder& CertificateBuilder::subjectKeyIdentifier(bool add) {
+    subjectKeyIdentifier_ = add;
+    return *this;
+}
+
+CertificateBuilder& CertificateBuilder::clientAuth(bool allow) {
+    clientAuth_ = allow;
+    return *this;
+}
+
+CertificateBuilder& CertificateBuilder::keyEncipherment(bool allow) {
+    keyEncipherment_ = allow;
+    return *this;
+}
 
 CertificateBuilder& CertificateBuilder::commonName(std::string cn) {
     commonName_ = std::move(cn);
@@ -205,13 +221,16 @@ Certificate CertificateBuilder::build(EVP_PKEY* subjectKey, const Certificate* i
         const LeafExtensions& leaf = LeafExtensions::get();
         const bool rsa = EVP_PKEY_get_base_id(subjectKey) == EVP_PKEY_RSA;
         checkOne(X509_add_ext(cert.get(), leaf.basicConstraints.get(), -1), "X509_add_ext");
-        checkOne(X509_add_ext(cert.get(), rsa ? leaf.keyUsageRsa.get() : leaf.keyUsageEc.get(), -1), "X509_add_ext");
-        checkOne(X509_add_ext(cert.get(), leaf.extendedKeyUsage.get(), -1), "X509_add_ext");
+        checkOne(X509_add_ext(cert.get(), rsa && keyEncipherment_ ? leaf.keyUsageRsa.get() : leaf.keyUsageSigning.get(), -1),
+                 "X509_add_ext");
+        checkOne(X509_add_ext(cert.get(), clientAuth_ ? leaf.extendedKeyUsage.get() : leaf.extendedKeyUsageServer.get(), -1),
+                 "X509_add_ext");
     }
     // What "hash" and "keyid:always" give, made directly (their text goes
     // through OpenSSL's config parser on every certificate otherwise).
-    const std::string keyId = keyIdentifierOf(cert.get());
-    addKeyIdentifier(cert.get(), NID_subject_key_identifier, keyId);
+    const bool withKeyId = isCa_ || subjectKeyIdentifier_;
+    const std::string keyId = withKeyId || !issuer ? keyIdentifierOf(cert.get()) : std::string();
+    if (withKeyId) addKeyIdentifier(cert.get(), NID_subject_key_identifier, keyId);
     const std::string issuerKeyId = issuer ? subjectKeyIdOf(issuer->native()) : keyId;
     if (issuerKeyId.empty())  // an issuer without one: OpenSSL works it out (or says why it cannot)
         addConfExtension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");

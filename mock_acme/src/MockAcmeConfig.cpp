@@ -133,7 +133,17 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
                 auto p = object->getObject(name);
                 if (!p || !p->has("lifetimeSeconds"))
                     throw Error("mock-acme config: profile \"" + name + "\" needs \"lifetimeSeconds\"");
-                profiles[name] = {p->has("description") ? text(*p, "description") : name, seconds(*p, "lifetimeSeconds")};
+                CertificateProfile profile{name, seconds(*p, "lifetimeSeconds")};
+                for (const auto& field : p->getNames()) {
+                    if (field == "description") profile.description = text(*p, field);
+                    else if (field == "commonName") profile.contents.commonName = boolean(*p, field);
+                    else if (field == "subjectKeyId") profile.contents.subjectKeyId = boolean(*p, field);
+                    else if (field == "clientAuth") profile.contents.clientAuth = boolean(*p, field);
+                    else if (field == "keyEncipherment") profile.contents.keyEncipherment = boolean(*p, field);
+                    else if (field != "lifetimeSeconds")
+                        throw Error("mock-acme config: profile \"" + name + "\" has an unknown field \"" + InvalidNameError::printable(field) + "\"");
+                }
+                profiles[name] = std::move(profile);
             }
         } else if (key == "caKeyType") caKeyType = keyTypeFromString(text(j, key));
         else if (key == "rootCertFile") rootCertFile = text(j, key);

@@ -127,6 +127,7 @@ struct FinalizeJob {
     std::vector<Identifier> identifiers;
     PublicKey accountKey;
     Duration lifetime{};
+    LeafContents contents{};  // the profile's
     TimePoint now{};
     std::optional<TimePoint> notBefore, notAfter;  // requested in the order
     std::string ocspResponder;                     // MockAcmeConfig::ocspResponderUrl
@@ -903,6 +904,7 @@ public:
                            .identifiers = order.identifiers,
                            .accountKey = post.account->key.publicKey(),
                            .lifetime = config_.profiles.at(order.profile).lifetime,
+                           .contents = config_.profiles.at(order.profile).contents,
                            .now = now_,
                            .notBefore = order.notBefore,
                            .notAfter = order.notAfter,
@@ -959,7 +961,8 @@ public:
         const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
-        Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder, job.crlDistributionPoint);
+        Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder, job.crlDistributionPoint,
+                                    job.contents, cn.empty() ? cn : ServerName::canonical(cn));
         std::string pem = leaf.toPem(), id = serialKey(leaf.serialHex()), ariId = ariIdOf(leaf);
         return SignedLeaf{std::move(leaf), std::move(pem), std::move(id), std::move(ariId), Jwk::fromPublicKey(key).thumbprint()};
     }

@@ -1,5 +1,7 @@
 #include "cxxacme/mock_acme/MockCertificateAuthority.h"
 
+#include <algorithm>
+
 #include <openssl/x509v3.h>
 
 #include "cxxacme/CertificateBuilder.h"
@@ -103,15 +105,26 @@ void MockCertificateAuthority::build(KeyType keyType, int alternateChains, int i
 Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers,
                                             TimePoint notBefore, TimePoint notAfter,
                                             const std::string& ocspResponder,
-                                            const std::string& crlDistributionPoint) const {
+                                            const std::string& crlDistributionPoint, const LeafContents& contents,
+                                            const std::string& requestedCommonName) const {
     CertificateBuilder builder;
     builder.ocspResponder(ocspResponder);
     builder.crlDistributionPoint(crlDistributionPoint);
-    for (const auto& id : identifiers)
-        if (id.type == Identifier::Type::Dns && id.value.size() <= 64) {
-            builder.commonName(id.value);
-            break;
-        }
+    builder.subjectKeyIdentifier(contents.subjectKeyId).clientAuth(contents.clientAuth).keyEncipherment(contents.keyEncipherment);
+    if (contents.commonName) {
+        const auto dnsNamed = [&](const std::string& name) {
+            return std::any_of(identifiers.begin(), identifiers.end(),
+                               [&](const Identifier& id) { return id.type == Identifier::Type::Dns && id.value == name; });
+        };
+        if (!requestedCommonName.empty() && requestedCommonName.size() <= 64 && dnsNamed(requestedCommonName))
+            builder.commonName(requestedCommonName);
+        else
+            for (const auto& id : identifiers)
+                if (id.type == Identifier::Type::Dns && id.value.size() <= 64) {
+                    builder.commonName(id.value);
+                    break;
+                }
+    }
     return builder
         .subjectAltNames(identifiers)
         .validity(notBefore, notAfter)

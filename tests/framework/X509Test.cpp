@@ -321,6 +321,66 @@ BOOST_AUTO_TEST_CASE(extensions_are_what_openssl_makes_of_their_text) {
     BOOST_TEST(ERR_peek_error() == 0ul);
 }
 
+BOOST_AUTO_TEST_CASE(a_lean_leaf_leaves_out_key_id_client_auth_and_key_encipherment) {
+    // Let's Encrypt's tlsserver profile: no subject key identifier, serverAuth
+    // alone, digitalSignature alone even for RSA; each extension still what
+    // OpenSSL's text form gives, and a CA certificate keeps its key identifier.
+    const PrivateKey rootKey = PrivateKey::generate(KeyType::EcP256);
+    const Certificate root = CertificateBuilder().commonName("r").certificateAuthority(0).subjectKeyIdentifier(false).selfSign(rootKey);
+    BOOST_TEST(X509_get0_subject_key_id(root.native()) != nullptr);
+    const auto derOf = [](X509_EXTENSION* e) {
+        const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(e);
+        return std::to_string(X509_EXTENSION_get_critical(e)) + ":" +
+               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<std::size_t>(ASN1_STRING_length(d)));
+    };
+    for (const KeyType type : {KeyType::EcP256, KeyType::Rsa2048}) {
+        const PrivateKey key = PrivateKey::generate(type);
+        const Certificate lean = CertificateBuilder()
+                                     .subjectAltNames({Identifier::dns("l.example")})
+                                     .subjectKeyIdentifier(false)
+                                     .clientAuth(false)
+                                     .keyEncipherment(false)
+                                     .sign(key.publicKey(), root, rootKey);
+        X509V3_CTX ctx;
+        X509V3_set_ctx_nodb(&ctx);
+        X509V3_set_ctx(&ctx, root.native(), lean.native(), nullptr, nullptr, 0);
+        const std::pair<int, const char*> expected[] = {
+            {NID_basic_constraints, "critical,CA:FALSE"},
+            {NID_key_usage, "critical,digitalSignature"},
+            {NID_ext_key_usage, "serverAuth"},
+            {NID_authority_key_identifier, "keyid:always"},
+            {NID_subject_alt_name, "critical,DNS:l.example"},  // critical: the subject is empty
+        };
+        BOOST_REQUIRE(X509_get_ext_count(lean.native()) == 5);
+        for (int i = 0; i < 5; ++i) {
+            detail::X509ExtensionPtr want(X509V3_EXT_nconf_nid(nullptr, &ctx, expected[i].first, expected[i].second));
+            BOOST_REQUIRE(want);
+            X509_EXTENSION* got = X509_get_ext(lean.native(), i);
+            BOOST_TEST(OBJ_obj2nid(X509_EXTENSION_get_object(got)) == expected[i].first);
+            BOOST_TEST(derOf(got) == derOf(want.get()), expected[i].second);
+        }
+        BOOST_TEST(X509_NAME_entry_count(X509_get_subject_name(lean.native())) == 0);
+        BOOST_TEST(X509_get0_subject_key_id(lean.native()) == nullptr);
+        BOOST_TEST((X509_get_extended_key_usage(lean.native()) & XKU_SSL_CLIENT) == 0u);
+        BOOST_TEST((X509_get_extended_key_usage(lean.native()) & XKU_SSL_SERVER) != 0u);
+        // the default keeps all three (keyEncipherment for RSA only)
+        const Certificate full = CertificateBuilder().subjectAltNames({Identifier::dns("f.example")}).sign(key.publicKey(), root, rootKey);
+        BOOST_TEST(X509_get0_subject_key_id(full.native()) != nullptr);
+        BOOST_TEST((X509_get_extended_key_usage(full.native()) & XKU_SSL_CLIENT) != 0u);
+        BOOST_TEST(((X509_get_key_usage(full.native()) & KU_KEY_ENCIPHERMENT) != 0u) == (type == KeyType::Rsa2048));
+        BOOST_TEST((X509_get_key_usage(lean.native()) & KU_KEY_ENCIPHERMENT) == 0u);
+        // and both verify under the root
+        detail::X509StorePtr store(X509_STORE_new());
+        BOOST_REQUIRE(store && X509_STORE_add_cert(store.get(), root.native()) == 1);
+        for (const Certificate* c : {&lean, &full}) {
+            std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> vctx(X509_STORE_CTX_new(), &X509_STORE_CTX_free);
+            BOOST_REQUIRE(vctx && X509_STORE_CTX_init(vctx.get(), store.get(), c->native(), nullptr) == 1);
+            X509_STORE_CTX_set_purpose(vctx.get(), X509_PURPOSE_SSL_SERVER);
+            BOOST_TEST(X509_verify_cert(vctx.get()) == 1, X509_verify_cert_error_string(X509_STORE_CTX_get_error(vctx.get())));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(serials_are_unique_and_positive) {
     std::set<std::string> serials;
     for (int i = 0; i < 20; ++i) {

@@ -90,6 +90,29 @@ BOOST_AUTO_TEST_CASE(certificate_lifetime_applies_to_the_final_default_profile) 
     BOOST_TEST((plain.profiles.at("shortlived").lifetime == std::chrono::hours(24 * 6)));
 }
 
+// What a profile's certificate carries: Let's Encrypt's three by default, any mix from the file
+BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
+    const MockAcmeConfig defaults;
+    BOOST_TEST(defaults.profiles.size() == 3u);
+    BOOST_TEST((defaults.profiles.at("classic").contents == LeafContents{true, true, true, true}));
+    BOOST_TEST((defaults.profiles.at("tlsserver").contents == LeafContents{false, false, false, false}));
+    BOOST_TEST((defaults.profiles.at("tlsserver").lifetime == std::chrono::hours(24 * 90)));
+    BOOST_TEST((defaults.profiles.at("shortlived").contents == LeafContents{false, false, false, false}));
+
+    MockAcmeConfig config;
+    config.applyJson(R"({"profiles": {"mixed": {"lifetimeSeconds": 3600, "commonName": false, "clientAuth": false},
+                                      "plain": {"lifetimeSeconds": 60}}, "defaultProfile": "plain"})");
+    BOOST_TEST((config.profiles.at("mixed").contents == LeafContents{false, true, false, true}));
+    BOOST_TEST((config.profiles.at("plain").contents == LeafContents{}));  // what a profile says nothing of, it keeps
+    BOOST_TEST(config.profiles.at("mixed").description == "mixed");
+
+    BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "clientAuth": "no"}}, "defaultProfile": "p"})", "clientAuth"));
+    BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "subjectKeyID": false}}, "defaultProfile": "p"})",
+                             "subjectKeyID"));
+    BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "keyEncipherment": null}}, "defaultProfile": "p"})",
+                             "keyEncipherment"));
+}
+
 BOOST_AUTO_TEST_CASE(the_defaults_are_valid_and_quiet) {
     const MockAcmeConfig config;
     BOOST_CHECK_NO_THROW(config.validate());

@@ -1418,6 +1418,65 @@ BOOST_AUTO_TEST_CASE(key_rollover) {
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), otherKey, otherKid, Server::orderPayload({"k.example.test"})).status == 201);
 }
 
+// Let's Encrypt's profiles differ in what the certificate carries: classic
+// has a common name (the CSR's, when it is one of the names), a subject key
+// identifier, clientAuth and, for RSA, keyEncipherment; tlsserver and
+// shortlived have none of them, and shortlived lasts 6 days.
+BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
+    Server s;
+    const auto profiles = s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getObject("profiles");
+    BOOST_TEST(profiles->size() == 3u);
+    BOOST_TEST((profiles->has("classic") && profiles->has("tlsserver") && profiles->has("shortlived")));
+    const PrivateKey key = PrivateKey::generate(KeyType::Rsa2048);
+    // a CSR for a.example.test and b.example.test whose common name is the second
+    const std::vector<Identifier> ids{Identifier::dns("a.example.test"), Identifier::dns("b.example.test")};
+    cxxacme::detail::X509ReqPtr req(X509_REQ_dup(CertificateSigningRequest::create(key, ids).native()));
+    BOOST_REQUIRE(req);
+    X509_NAME* subject = X509_REQ_get_subject_name(req.get());
+    while (X509_NAME_entry_count(subject) > 0) X509_NAME_ENTRY_free(X509_NAME_delete_entry(subject, 0));
+    BOOST_REQUIRE(X509_NAME_add_entry_by_NID(subject, NID_commonName, MBSTRING_UTF8,
+                                             reinterpret_cast<const unsigned char*>("B.example.test"), -1, -1, 0) == 1);
+    BOOST_REQUIRE(X509_REQ_sign(req.get(), key.native(), EVP_sha256()) > 0);
+    const std::string csr = cxxacme::detail::derOf(i2d_X509_REQ, req.get(), "i2d_X509_REQ");
+    const auto issue = [&](const std::string& profile) {
+        const Reply order = s.newOrder({"a.example.test", "b.example.test"}, profile.empty() ? "" : R"(,"profile":")" + profile + "\"");
+        BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+        s.authorize(order);
+        const Reply done = s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":")" + Base64Url::encode(csr) + R"("})");
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    };
+    const auto commonName = [](const Certificate& c) {
+        const int i = X509_NAME_get_index_by_NID(X509_get_subject_name(c.native()), NID_commonName, -1);
+        if (i < 0) return std::string();
+        const ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(X509_get_subject_name(c.native()), i));
+        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)), static_cast<std::size_t>(ASN1_STRING_length(v)));
+    };
+    const auto days = [](const Certificate& c) { return std::chrono::duration_cast<std::chrono::hours>(c.notAfter() - c.notBefore()).count() / 24; };
+
+    for (const std::string profile : {"", "classic"}) {  // the default is classic
+        const Certificate classic = issue(profile);
+        BOOST_TEST(commonName(classic) == "b.example.test");  // the CSR's, folded to lower case
+        BOOST_TEST(X509_get0_subject_key_id(classic.native()) != nullptr);
+        BOOST_TEST((X509_get_extended_key_usage(classic.native()) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == (XKU_SSL_SERVER | XKU_SSL_CLIENT));
+        BOOST_TEST((X509_get_key_usage(classic.native()) & KU_KEY_ENCIPHERMENT) != 0u);
+        BOOST_TEST(days(classic) == 90);
+    }
+    for (const std::string profile : {"tlsserver", "shortlived"}) {
+        const Certificate lean = issue(profile);
+        BOOST_TEST(X509_NAME_entry_count(X509_get_subject_name(lean.native())) == 0);
+        BOOST_TEST(X509_EXTENSION_get_critical(X509_get_ext(lean.native(), X509_get_ext_by_NID(lean.native(), NID_subject_alt_name, -1))) == 1);
+        BOOST_TEST(lean.subjectAltNames().size() == 2u);
+        BOOST_TEST(X509_get0_subject_key_id(lean.native()) == nullptr);
+        BOOST_TEST((X509_get_extended_key_usage(lean.native()) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == XKU_SSL_SERVER);
+        BOOST_TEST((X509_get_key_usage(lean.native()) & KU_KEY_ENCIPHERMENT) == 0u);
+        BOOST_TEST(days(lean) == (profile == "shortlived" ? 6 : 90));
+        // and it still verifies against the root
+        BOOST_CHECK_NO_THROW(lean.verifyChain({Certificate::fromPem(s.management("/intermediates/0"))},
+                                              {Certificate::fromPem(s.management("/roots/0"))}));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     Server s;
     const Reply pending = s.newOrder({"p.example.test"});

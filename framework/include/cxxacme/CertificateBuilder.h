@@ -18,7 +18,9 @@ namespace cxxacme {
 /// Defaults: a random 128-bit positive serial; valid from one hour ago for
 /// 90 days; an end-entity certificate (basicConstraints CA:FALSE, critical)
 /// for TLS server and client authentication, with subject and authority key
-/// identifiers.
+/// identifiers. A leaf can leave out its subject key identifier, the
+/// clientAuth purpose and, for an RSA key, keyEncipherment, as Let's
+/// Encrypt's `tlsserver` and `shortlived` profiles do.
 class CertificateBuilder {
 public:
     CertificateBuilder& commonName(std::string cn);
@@ -35,6 +37,16 @@ public:
     /// A cRLDistributionPoints extension with one distribution point whose
     /// fullName is `url` (RFC 5280 §4.2.1.13); "" (the default): none.
     CertificateBuilder& crlDistributionPoint(std::string url);
+    /// Leaves: whether a subjectKeyIdentifier extension is added (the default;
+    /// CA certificates always have one).
+    CertificateBuilder& subjectKeyIdentifier(bool add);
+    /// Leaves: extendedKeyUsage serverAuth and clientAuth (the default), or
+    /// serverAuth alone.
+    CertificateBuilder& clientAuth(bool allow);
+    /// Leaves with an RSA key: keyUsage digitalSignature and keyEncipherment
+    /// (the default), or digitalSignature alone (an EC key has that alone
+    /// either way).
+    CertificateBuilder& keyEncipherment(bool allow);
     /// Adds an extension with a dotted OID and its DER value.
     CertificateBuilder& extension(std::string oid, bool critical, std::string derValue);
 
@@ -59,6 +71,9 @@ private:
     std::vector<Certificate::Extension> extensions_;
     std::string ocspResponder_;
     std::string crlDistributionPoint_;
+    bool subjectKeyIdentifier_ = true;
+    bool clientAuth_ = true;
+    bool keyEncipherment_ = true;
 };
 
 }  // namespace cxxacme

@@ -10,19 +10,25 @@
 
 #include "cxxacme/KeyType.h"
 #include "cxxacme/Time.h"
+#include "cxxacme/mock_acme/MockCertificateAuthority.h"
 
 namespace cxxacme::mock_acme {
 
 /// One certificate profile (draft-ietf-acme-profiles): a name the client
-/// may ask for in newOrder, and the lifetime of what it gets.
+/// may ask for in newOrder, the lifetime of what it gets, and what its
+/// certificate carries.
 struct CertificateProfile {
     std::string description;
     Duration lifetime;
+    LeafContents contents{};
 };
 
 /// Everything mock-acme can be told. The defaults give a clean, fast,
 /// deterministic server: real validation, no injected faults.
 struct MockAcmeConfig {
+    /// What `tlsserver` and `shortlived` leave out of a leaf: all of LeafContents.
+    static constexpr LeafContents kTlsServerOnly{false, false, false, false};
+
     // --- where it listens (loopback unless told otherwise) ---
     std::string listenHost = "127.0.0.1";
     std::uint16_t listenPort = 14000;        ///< ACME over HTTPS; 0 picks a free port
@@ -116,9 +122,13 @@ struct MockAcmeConfig {
     // --- lifetimes ---
     Duration orderLifetime = std::chrono::hours(24 * 7);
     Duration authorizationLifetime = std::chrono::hours(24 * 30);
+    /// Let's Encrypt's three, by their certificates: `classic` with a common
+    /// name, a subject key identifier, clientAuth and (RSA) keyEncipherment;
+    /// `tlsserver` without any of them; `shortlived` as `tlsserver`, 6 days.
     std::map<std::string, CertificateProfile> profiles = {
         {"classic", {"90-day certificates", std::chrono::hours(24 * 90)}},
-        {"shortlived", {"6-day certificates", std::chrono::hours(24 * 6)}},
+        {"tlsserver", {"90-day certificates for TLS servers alone", std::chrono::hours(24 * 90), kTlsServerOnly}},
+        {"shortlived", {"6-day certificates for TLS servers alone", std::chrono::hours(24 * 6), kTlsServerOnly}},
     };
     std::string defaultProfile = "classic";
     /// Orders are forgotten this long after they were made (by the CA's

@@ -10,6 +10,21 @@
 
 namespace cxxacme::mock_acme {
 
+/// What a leaf carries beside its key, names and validity: what Let's
+/// Encrypt's profiles differ in (`classic` has all four; `tlsserver` and
+/// `shortlived` none).
+struct LeafContents {
+    /// A subject common name: the CSR's, when it is one of the order's DNS
+    /// names, else the first DNS name of 64 bytes at most. Without one the
+    /// subject is empty and the SAN extension critical (RFC 5280 §4.2.1.6).
+    bool commonName = true;
+    bool subjectKeyId = true;     ///< a subjectKeyIdentifier extension
+    bool clientAuth = true;       ///< clientAuth beside serverAuth in extendedKeyUsage
+    bool keyEncipherment = true;  ///< keyEncipherment beside digitalSignature for RSA keys
+
+    bool operator==(const LeafContents&) const = default;
+};
+
 /// mock-acme's issuing CA: a line of intermediate keys under one or more roots.
 ///
 /// Leaves are signed by the issuing intermediate key; with N intermediates,
@@ -35,10 +50,12 @@ public:
 
     /// A leaf for `subjectKey` with `identifiers` as SANs; with an
     /// `ocspResponder` URL, an authorityInfoAccess extension naming it; with
-    /// a `crlDistributionPoint` URL, a cRLDistributionPoints extension.
+    /// a `crlDistributionPoint` URL, a cRLDistributionPoints extension; the
+    /// rest as `contents` says, with `requestedCommonName` the CSR's ("" for none).
     Certificate issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers, TimePoint notBefore,
                       TimePoint notAfter, const std::string& ocspResponder = "",
-                      const std::string& crlDistributionPoint = "") const;
+                      const std::string& crlDistributionPoint = "", const LeafContents& contents = {},
+                      const std::string& requestedCommonName = "") const;
 
     /// The issuing intermediate's subject key identifier, in lower-case hex:
     /// the name of its CRL (pebble's `/crl/KEYID.crl`).
