@@ -28,6 +28,25 @@ const testing::TestCertificateAuthority& ca() {
     static const testing::TestCertificateAuthority instance;
     return instance;
 }
+
+// The certificate's first extensions are, to the byte and in this order, what
+// OpenSSL makes of their text form (in `ctx`).
+void checkExtensionsAsOpenSslMakesThem(const Certificate& cert, X509V3_CTX* ctx,
+                                       const std::vector<std::pair<int, const char*>>& expected) {
+    const auto derOf = [](X509_EXTENSION* e) {
+        const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(e);
+        return std::to_string(X509_EXTENSION_get_critical(e)) + ":" +
+               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<std::size_t>(ASN1_STRING_length(d)));
+    };
+    BOOST_REQUIRE(X509_get_ext_count(cert.native()) >= static_cast<int>(expected.size()));
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        detail::X509ExtensionPtr want(X509V3_EXT_nconf_nid(nullptr, ctx, expected[i].first, expected[i].second));
+        BOOST_REQUIRE(want);
+        X509_EXTENSION* got = X509_get_ext(cert.native(), static_cast<int>(i));
+        BOOST_TEST(OBJ_obj2nid(X509_EXTENSION_get_object(got)) == expected[i].first);
+        BOOST_TEST(derOf(got) == derOf(want.get()), expected[i].second);
+    }
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(csr_for_dns_wildcard_and_ip_identifiers) {
@@ -275,11 +294,6 @@ BOOST_AUTO_TEST_CASE(extensions_are_what_openssl_makes_of_their_text) {
     // CertificateBuilder makes a leaf's extensions directly (the constant
     // ones once, the key identifiers from the keys); each must be, to the
     // byte and in the same place, what OpenSSL's own text form gives.
-    const auto derOf = [](X509_EXTENSION* e) {
-        const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(e);
-        return std::to_string(X509_EXTENSION_get_critical(e)) + ":" +
-               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<std::size_t>(ASN1_STRING_length(d)));
-    };
     const PrivateKey rootKey = PrivateKey::generate(KeyType::EcP256);
     const Certificate root = CertificateBuilder().commonName("r").certificateAuthority(0).selfSign(rootKey);
     for (const KeyType type : {KeyType::EcP256, KeyType::Rsa2048}) {
@@ -291,21 +305,14 @@ BOOST_AUTO_TEST_CASE(extensions_are_what_openssl_makes_of_their_text) {
             X509V3_set_ctx_nodb(&ctx);
             X509V3_set_ctx(&ctx, selfSigned ? cert.native() : root.native(), cert.native(), nullptr, nullptr, 0);
             if (selfSigned) X509V3_set_issuer_pkey(&ctx, key.native());
-            const std::pair<int, const char*> expected[] = {
+            BOOST_REQUIRE(X509_get_ext_count(cert.native()) == 6);  // and the SANs, last
+            checkExtensionsAsOpenSslMakesThem(cert, &ctx, {
                 {NID_basic_constraints, "critical,CA:FALSE"},
                 {NID_key_usage, type == KeyType::Rsa2048 ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature"},
                 {NID_ext_key_usage, "serverAuth,clientAuth"},
                 {NID_subject_key_identifier, "hash"},
                 {NID_authority_key_identifier, "keyid:always"},
-            };
-            BOOST_REQUIRE(X509_get_ext_count(cert.native()) == 6);  // and the SANs, last
-            for (int i = 0; i < 5; ++i) {
-                detail::X509ExtensionPtr want(X509V3_EXT_nconf_nid(nullptr, &ctx, expected[i].first, expected[i].second));
-                BOOST_REQUIRE(want);
-                X509_EXTENSION* got = X509_get_ext(cert.native(), i);
-                BOOST_TEST(OBJ_obj2nid(X509_EXTENSION_get_object(got)) == expected[i].first);
-                BOOST_TEST(derOf(got) == derOf(want.get()), expected[i].second);
-            }
+            });
         }
     }
     // the key identifier the client and mock-acme read back (ARI's certificate id)
@@ -328,11 +335,6 @@ BOOST_AUTO_TEST_CASE(a_lean_leaf_leaves_out_key_id_client_auth_and_key_encipherm
     const PrivateKey rootKey = PrivateKey::generate(KeyType::EcP256);
     const Certificate root = CertificateBuilder().commonName("r").certificateAuthority(0).subjectKeyIdentifier(false).selfSign(rootKey);
     BOOST_TEST(X509_get0_subject_key_id(root.native()) != nullptr);
-    const auto derOf = [](X509_EXTENSION* e) {
-        const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(e);
-        return std::to_string(X509_EXTENSION_get_critical(e)) + ":" +
-               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<std::size_t>(ASN1_STRING_length(d)));
-    };
     for (const KeyType type : {KeyType::EcP256, KeyType::Rsa2048}) {
         const PrivateKey key = PrivateKey::generate(type);
         const Certificate lean = CertificateBuilder()
@@ -344,21 +346,14 @@ BOOST_AUTO_TEST_CASE(a_lean_leaf_leaves_out_key_id_client_auth_and_key_encipherm
         X509V3_CTX ctx;
         X509V3_set_ctx_nodb(&ctx);
         X509V3_set_ctx(&ctx, root.native(), lean.native(), nullptr, nullptr, 0);
-        const std::pair<int, const char*> expected[] = {
+        BOOST_REQUIRE(X509_get_ext_count(lean.native()) == 5);
+        checkExtensionsAsOpenSslMakesThem(lean, &ctx, {
             {NID_basic_constraints, "critical,CA:FALSE"},
             {NID_key_usage, "critical,digitalSignature"},
             {NID_ext_key_usage, "serverAuth"},
             {NID_authority_key_identifier, "keyid:always"},
             {NID_subject_alt_name, "critical,DNS:l.example"},  // critical: the subject is empty
-        };
-        BOOST_REQUIRE(X509_get_ext_count(lean.native()) == 5);
-        for (int i = 0; i < 5; ++i) {
-            detail::X509ExtensionPtr want(X509V3_EXT_nconf_nid(nullptr, &ctx, expected[i].first, expected[i].second));
-            BOOST_REQUIRE(want);
-            X509_EXTENSION* got = X509_get_ext(lean.native(), i);
-            BOOST_TEST(OBJ_obj2nid(X509_EXTENSION_get_object(got)) == expected[i].first);
-            BOOST_TEST(derOf(got) == derOf(want.get()), expected[i].second);
-        }
+        });
         BOOST_TEST(X509_NAME_entry_count(X509_get_subject_name(lean.native())) == 0);
         BOOST_TEST(X509_get0_subject_key_id(lean.native()) == nullptr);
         BOOST_TEST((X509_get_extended_key_usage(lean.native()) & XKU_SSL_CLIENT) == 0u);
