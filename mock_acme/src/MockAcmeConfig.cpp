@@ -140,6 +140,21 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
                     else if (field == "subjectKeyId") profile.contents.subjectKeyId = boolean(*p, field);
                     else if (field == "clientAuth") profile.contents.clientAuth = boolean(*p, field);
                     else if (field == "keyEncipherment") profile.contents.keyEncipherment = boolean(*p, field);
+                    else if (field == "identifierTypes") {
+                        const auto types = p->getArray(field);
+                        if (!types || types->size() == 0)
+                            throw Error("mock-acme config: profile \"" + name + "\": \"identifierTypes\" must be a non-empty array");
+                        profile.dnsIdentifiers = profile.ipIdentifiers = false;
+                        for (std::size_t i = 0; i < types->size(); ++i) {
+                            const auto type = types->get(static_cast<unsigned>(i));
+                            const std::string value = type.isString() ? type.convert<std::string>() : std::string();
+                            if (value == "dns") profile.dnsIdentifiers = true;
+                            else if (value == "ip") profile.ipIdentifiers = true;
+                            else
+                                throw Error("mock-acme config: profile \"" + name + "\": \"identifierTypes\" may hold \"dns\" and \"ip\", not " +
+                                            (type.isString() ? "\"" + InvalidNameError::printable(value) + "\"" : type.toString()));
+                        }
+                    }
                     else if (field != "lifetimeSeconds")
                         throw Error("mock-acme config: profile \"" + name + "\" has an unknown field \"" + InvalidNameError::printable(field) + "\"");
                 }

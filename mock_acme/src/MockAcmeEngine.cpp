@@ -598,6 +598,15 @@ public:
             if (!config_.profiles.count(profile))
                 throw AcmeProblem("invalidProfile", "unknown profile \"" + InvalidNameError::printable(profile) + "\"", 400);
         }
+        const CertificateProfile& chosen = config_.profiles.at(profile);
+        for (const auto& id : ids)
+            if (!(id.type == Identifier::Type::Ip ? chosen.ipIdentifiers : chosen.dnsIdentifiers))
+                rejected.push_back({"rejectedIdentifier",
+                                    "the profile \"" + InvalidNameError::printable(profile) + "\" does not issue for " +
+                                        (id.type == Identifier::Type::Ip ? "ip" : "dns") + " identifiers",
+                                    id});
+        if (!rejected.empty())
+            throw AcmeProblem("rejectedIdentifier", "the order has identifiers its profile does not issue for", 400, rejected);
         // RFC 8555 §7.4: a requested validity, honoured within the profile's lifetime
         const auto requestedTime = [&](const char* field) -> std::optional<TimePoint> {
             if (!payload->has(field)) return std::nullopt;
@@ -606,7 +615,7 @@ public:
             return t;
         };
         const std::optional<TimePoint> notBefore = requestedTime("notBefore"), notAfter = requestedTime("notAfter");
-        const Duration lifetime = config_.profiles.at(profile).lifetime;
+        const Duration lifetime = chosen.lifetime;
         if (notAfter && *notAfter <= now_) throw malformed("notAfter is in the past");
         if (notBefore && notAfter && *notAfter <= *notBefore) throw malformed("notAfter is not after notBefore");
         if (notAfter && *notAfter - (notBefore ? *notBefore : now_) > lifetime)

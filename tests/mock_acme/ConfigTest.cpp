@@ -111,6 +111,20 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
                              "subjectKeyID"));
     BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "keyEncipherment": null}}, "defaultProfile": "p"})",
                              "keyEncipherment"));
+
+    // which identifier types a profile issues for: both unless it says
+    BOOST_TEST((defaults.profiles.at("classic").dnsIdentifiers && defaults.profiles.at("classic").ipIdentifiers));
+    config.applyJson(R"({"profiles": {"names": {"lifetimeSeconds": 60, "identifierTypes": ["dns"]},
+                                      "addresses": {"lifetimeSeconds": 60, "identifierTypes": ["ip"]},
+                                      "both": {"lifetimeSeconds": 60, "identifierTypes": ["ip", "dns", "ip"]}}, "defaultProfile": "both"})");
+    BOOST_TEST((config.profiles.at("names").dnsIdentifiers && !config.profiles.at("names").ipIdentifiers));
+    BOOST_TEST((!config.profiles.at("addresses").dnsIdentifiers && config.profiles.at("addresses").ipIdentifiers));
+    BOOST_TEST((config.profiles.at("both").dnsIdentifiers && config.profiles.at("both").ipIdentifiers));
+    for (const char* bad : {R"([])", R"("dns")", R"(["dns", "email"])", R"(["DNS"])", R"([1])"})
+        BOOST_TEST(refusedNaming(std::string(R"({"profiles": {"p": {"lifetimeSeconds": 60, "identifierTypes": )") + bad +
+                                     R"(}}, "defaultProfile": "p"})",
+                                 "identifierTypes"),
+                   bad);
 }
 
 BOOST_AUTO_TEST_CASE(the_defaults_are_valid_and_quiet) {

@@ -1477,6 +1477,32 @@ BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
     }
 }
 
+// A profile may issue for dns or ip identifiers alone (Let's Encrypt: ip only
+// with shortlived); an order naming another kind is refused, each identifier
+// in its own subproblem, and nothing is made.
+BOOST_AUTO_TEST_CASE(a_profile_refuses_identifier_types_it_does_not_issue_for) {
+    MockAcmeConfig config = quietConfig();
+    config.profiles["classic"].ipIdentifiers = false;
+    config.profiles["addresses"] = {"addresses only", std::chrono::hours(24 * 6), MockAcmeConfig::kTlsServerOnly, false, true};
+    Server s(config);
+    const Reply mixed = s.newOrder({"a.example.test", "127.0.0.1"});
+    BOOST_TEST(mixed.status == 400);
+    BOOST_TEST(mixed.problem() == "rejectedIdentifier");
+    auto sub = mixed.json()->getArray("subproblems");
+    BOOST_REQUIRE(sub->size() == 1u);
+    BOOST_TEST(sub->getObject(0)->getObject("identifier")->getValue<std::string>("type") == "ip");
+    BOOST_TEST(sub->getObject(0)->getValue<std::string>("detail").find("\"classic\"") != std::string::npos);
+    const Reply names = s.newOrder({"b.example.test", "127.0.0.2"}, R"(,"profile":"addresses")");
+    BOOST_TEST(names.problem() == "rejectedIdentifier");
+    BOOST_TEST(names.json()->getArray("subproblems")->getObject(0)->getObject("identifier")->getValue<std::string>("value") ==
+               "b.example.test");
+    // no order was made for either
+    const Reply account = s.session.post(s.kid, s.account, s.kid, "");
+    BOOST_TEST(s.session.post(account.str("orders"), s.account, s.kid, "").json()->getArray("orders")->size() == 0u);
+    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);
+    BOOST_TEST(s.newOrder({"127.0.0.1"}, R"(,"profile":"addresses")").status == 201);
+}
+
 BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     Server s;
     const Reply pending = s.newOrder({"p.example.test"});

@@ -21,6 +21,8 @@ struct CertificateProfile {
     std::string description;
     Duration lifetime;
     LeafContents contents{};
+    bool dnsIdentifiers = true;  ///< dns identifiers may be ordered (as Let's Encrypt's classic: dns alone)
+    bool ipIdentifiers = true;   ///< ip identifiers may be ordered (RFC 8738; Let's Encrypt: shortlived alone)
 };
 
 /// Everything mock-acme can be told. The defaults give a clean, fast,
