@@ -132,7 +132,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
             for (const auto& name : object->getNames()) {
                 auto p = object->getObject(name);
                 if (!p || !p->has("lifetimeSeconds"))
-                    throw Error("mock-acme config: profile \"" + name + "\" needs \"lifetimeSeconds\"");
+                    throw Error("mock-acme config: profile \"" + InvalidNameError::printable(name) + "\" needs \"lifetimeSeconds\"");
                 CertificateProfile profile{name, seconds(*p, "lifetimeSeconds")};
                 for (const auto& field : p->getNames()) {
                     if (field == "description") profile.description = text(*p, field);
@@ -143,7 +143,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
                     else if (field == "identifierTypes") {
                         const auto types = p->getArray(field);
                         if (!types || types->size() == 0)
-                            throw Error("mock-acme config: profile \"" + name + "\": \"identifierTypes\" must be a non-empty array");
+                            throw Error("mock-acme config: profile \"" + InvalidNameError::printable(name) +
+                                        "\": \"identifierTypes\" must be a non-empty array");
                         profile.dnsIdentifiers = profile.ipIdentifiers = false;
                         for (std::size_t i = 0; i < types->size(); ++i) {
                             const auto type = types->get(static_cast<unsigned>(i));
@@ -151,12 +152,14 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
                             if (value == "dns") profile.dnsIdentifiers = true;
                             else if (value == "ip") profile.ipIdentifiers = true;
                             else
-                                throw Error("mock-acme config: profile \"" + name + "\": \"identifierTypes\" may hold \"dns\" and \"ip\", not " +
+                                throw Error("mock-acme config: profile \"" + InvalidNameError::printable(name) +
+                                            "\": \"identifierTypes\" may hold \"dns\" and \"ip\", not " +
                                             (type.isString() ? "\"" + InvalidNameError::printable(value) + "\"" : type.toString()));
                         }
                     }
                     else if (field != "lifetimeSeconds")
-                        throw Error("mock-acme config: profile \"" + name + "\" has an unknown field \"" + InvalidNameError::printable(field) + "\"");
+                        throw Error("mock-acme config: profile \"" + InvalidNameError::printable(name) + "\" has an unknown field \"" +
+                                    InvalidNameError::printable(field) + "\"");
                 }
                 profiles[name] = std::move(profile);
             }
@@ -195,7 +198,7 @@ void MockAcmeConfig::validate() const {
     if (!profiles.count(defaultProfile))
         throw Error("mock-acme config: the default profile \"" + defaultProfile + "\" is not among the profiles");
     for (const auto& [name, profile] : profiles)
-        if (profile.lifetime <= Duration::zero()) throw Error("mock-acme config: profile \"" + name + "\" has no lifetime");
+        if (profile.lifetime <= Duration::zero()) throw Error("mock-acme config: profile \"" + InvalidNameError::printable(name) + "\" has no lifetime");
     if (rootCertFile.empty() != rootKeyFile.empty())
         throw Error("mock-acme config: rootCertFile and rootKeyFile go together");
     if (validationJitter < Duration::zero() || validationJitter > std::chrono::hours(1))

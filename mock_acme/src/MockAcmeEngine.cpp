@@ -890,6 +890,11 @@ public:
         Order& order = ownOrder(post, id);
         if (order.status != "ready")
             throw AcmeProblem("orderNotReady", "the order is " + order.status + ", not ready", 403);
+        // an order kept (--persist) across a restart with other profiles
+        const auto profile = config_.profiles.find(order.profile);
+        if (profile == config_.profiles.end())
+            throw AcmeProblem("invalidProfile", "the order's profile \"" + InvalidNameError::printable(order.profile) +
+                                                    "\" is no longer offered; order again", 400);
         std::string der;
         try {
             der = Base64Url::decode(detail::requireString(*payload, "csr", "finalize"));
@@ -912,8 +917,8 @@ public:
                            .csrDer = std::move(der),
                            .identifiers = order.identifiers,
                            .accountKey = post.account->key.publicKey(),
-                           .lifetime = config_.profiles.at(order.profile).lifetime,
-                           .contents = config_.profiles.at(order.profile).contents,
+                           .lifetime = profile->second.lifetime,
+                           .contents = profile->second.contents,
                            .now = now_,
                            .notBefore = order.notBefore,
                            .notAfter = order.notAfter,

@@ -1923,6 +1923,47 @@ BOOST_AUTO_TEST_CASE(injected_faults) {
     BOOST_TEST(ok > 0);
 }
 
+// An order kept across a restart whose profile the new configuration no
+// longer offers: finalize says so (invalidProfile), and the order stays ready
+// rather than stuck in processing; a new order is issued as usual.
+BOOST_AUTO_TEST_CASE(an_order_whose_profile_is_gone_after_a_restart_is_refused_at_finalize) {
+    const std::string file =
+        std::filesystem::temp_directory_path() / ("cxxacme-profile-gone-" + std::to_string(::getpid()) + ".sqlite");
+    std::filesystem::remove(file);
+    MockAcmeConfig config = quietConfig();
+    config.persistFile = file;
+    config.profiles["weekly"] = {"7-day certificates", std::chrono::hours(24 * 7)};
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    std::string orderPath;
+    {
+        Server s(config, accountKey);
+        const Reply order = s.newOrder({"weekly.example.test"}, R"(,"profile":"weekly")");
+        BOOST_REQUIRE(order.status == 201);
+        s.authorize(order);
+        orderPath = order.header("Location").substr(order.header("Location").find("/my-order/"));
+    }
+    config.profiles.erase("weekly");
+    {
+        Server s(config, accountKey);
+        const Reply found = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})");
+        BOOST_REQUIRE(found.status == 200);
+        s.kid = found.header("Location");
+        const std::string orderUrl = s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4) + orderPath;
+        const Reply kept = s.session.post(orderUrl, s.account, s.kid, "");
+        BOOST_REQUIRE(kept.str("status") == "ready");
+        const Reply refused = s.finalize(kept, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("weekly.example.test")});
+        BOOST_TEST(refused.status == 400);
+        BOOST_TEST(refused.problem() == "invalidProfile");
+        BOOST_TEST(refused.json()->getValue<std::string>("detail").find("\"weekly\"") != std::string::npos);
+        BOOST_TEST(s.session.post(orderUrl, s.account, s.kid, "").str("status") == "ready");
+        const Reply again = s.newOrder({"weekly.example.test"});
+        s.authorize(again);
+        BOOST_TEST(s.finalize(again, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("weekly.example.test")}).str("status") ==
+                   "valid");
+    }
+    std::filesystem::remove(file);
+}
+
 BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_across_a_restart) {
     const std::string file = std::filesystem::temp_directory_path() / ("cxxacme-mock-acme-" + std::to_string(::getpid()) + ".sqlite");
     std::filesystem::remove(file);
