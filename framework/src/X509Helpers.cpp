@@ -191,6 +191,7 @@ const EC_GROUP* sharedGroup(int nid) {
 }
 
 using EcKeyPtr = std::unique_ptr<EC_KEY, OpenSslDeleter<EC_KEY_free>>;
+using EcPointPtr = std::unique_ptr<EC_POINT, OpenSslDeleter<EC_POINT_free>>;
 
 // A new EC_KEY on `group` (which it copies).
 EcKeyPtr ecKeyOn(const EC_GROUP* group) {
@@ -315,10 +316,10 @@ EvpPkeyPtr ecPrivateKey(int nid, std::string_view scalar, std::optional<std::str
             throw CryptoError("not a valid EC private key: its stored public key is not a point on its curve");
         }
     } else {
-        std::unique_ptr<EC_POINT, OpenSslDeleter<EC_POINT_free>> q(checked(EC_POINT_new(group), "EC_POINT_new"));
+        EcPointPtr q(checked(EC_POINT_new(group), "EC_POINT_new"));
         checkOne(EC_POINT_mul(group, q.get(), d.get(), nullptr, nullptr, nullptr), "EC_POINT_mul");
         if (stored) {
-            std::unique_ptr<EC_POINT, OpenSslDeleter<EC_POINT_free>> p(checked(EC_POINT_new(group), "EC_POINT_new"));
+            EcPointPtr p(checked(EC_POINT_new(group), "EC_POINT_new"));
             if (EC_POINT_oct2point(group, p.get(), reinterpret_cast<const unsigned char*>(stored->data()),
                                    stored->size(), nullptr) != 1 ||
                 EC_POINT_cmp(group, p.get(), q.get(), nullptr) != 0) {

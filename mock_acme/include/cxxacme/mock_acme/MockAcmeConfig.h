@@ -10,7 +10,7 @@
 
 #include "cxxacme/KeyType.h"
 #include "cxxacme/Time.h"
-#include "cxxacme/mock_acme/MockCertificateAuthority.h"
+#include "cxxacme/mock_acme/LeafContents.h"
 
 namespace cxxacme::mock_acme {
 

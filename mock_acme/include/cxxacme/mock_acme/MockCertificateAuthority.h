@@ -7,23 +7,9 @@
 #include "cxxacme/Identifier.h"
 #include "cxxacme/PrivateKey.h"
 #include "cxxacme/Time.h"
+#include "cxxacme/mock_acme/LeafContents.h"
 
 namespace cxxacme::mock_acme {
-
-/// What a leaf carries beside its key, names and validity: what Let's
-/// Encrypt's profiles differ in (`classic` has all four; `tlsserver` and
-/// `shortlived` none).
-struct LeafContents {
-    /// A subject common name: the CSR's, when it is one of the order's DNS
-    /// names, else the first DNS name of 64 bytes at most. Without one the
-    /// subject is empty and the SAN extension critical (RFC 5280 §4.2.1.6).
-    bool commonName = true;
-    bool subjectKeyId = true;     ///< a subjectKeyIdentifier extension
-    bool clientAuth = true;       ///< clientAuth beside serverAuth in extendedKeyUsage
-    bool keyEncipherment = true;  ///< keyEncipherment beside digitalSignature for RSA keys
-
-    bool operator==(const LeafContents&) const = default;
-};
 
 /// mock-acme's issuing CA: a line of intermediate keys under one or more roots.
 ///

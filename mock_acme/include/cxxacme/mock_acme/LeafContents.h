@@ -1,0 +1,20 @@
+#pragma once
+
+namespace cxxacme::mock_acme {
+
+/// What a leaf carries beside its key, names and validity: what Let's
+/// Encrypt's profiles differ in (`classic` has all four; `tlsserver` and
+/// `shortlived` none).
+struct LeafContents {
+    /// A subject common name: the CSR's, when it is one of the order's DNS
+    /// names, else the first DNS name of 64 bytes at most. Without one the
+    /// subject is empty and the SAN extension critical (RFC 5280 §4.2.1.6).
+    bool commonName = true;
+    bool subjectKeyId = true;     ///< a subjectKeyIdentifier extension
+    bool clientAuth = true;       ///< clientAuth beside serverAuth in extendedKeyUsage
+    bool keyEncipherment = true;  ///< keyEncipherment beside digitalSignature for RSA keys
+
+    bool operator==(const LeafContents&) const = default;
+};
+
+}  // namespace cxxacme::mock_acme
