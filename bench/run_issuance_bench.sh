@@ -6,8 +6,8 @@
 # Usage: bench/run_issuance_bench.sh [COUNT]   (after scripts/test.sh has built build/;
 # environment knobs are listed above the orders-per-second part below;
 # installs what it runs against, uacme included, with scripts/install-deps.sh --bench)
-# uacme trusts only the system store, so its run adds pebble's throwaway HTTPS
-# CA to /usr/local/share/ca-certificates for the duration (root only) and removes it after.
+# uacme trusts only the system store, so it runs in a mount namespace of its
+# own where /etc/ssl/certs holds pebble's throwaway HTTPS CA alone (unshare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${1:-64}
@@ -114,10 +114,9 @@ done
 end=$(date +%s.%N)
 python3 -c "print(f'lego against pebble, serial                  {$N} certs  {$N/($end-$start):9.2f} certs/s')"
 
-if [ "$(id -u)" = 0 ]; then
-  cp "$work/pca.pem" /usr/local/share/ca-certificates/cxxacme-bench-pebble.crt
-  update-ca-certificates > /dev/null 2>&1
-  trap 'rm -f /usr/local/share/ca-certificates/cxxacme-bench-pebble.crt; update-ca-certificates --fresh > /dev/null 2>&1; cleanup' EXIT
+if private_mounts; then
+  mkdir -p "$work/pebble-store"
+  cp "$work/pca.pem" "$work/pebble-store/ca-certificates.crt"
   cat > "$work/uacme-hook.sh" <<HOOK
 #!/bin/sh
 # uacme hook: METHOD TYPE IDENT TOKEN AUTH; serve http-01 from a directory
@@ -133,17 +132,18 @@ HOOK
   web=$!
   pids+=($web)
   sleep 0.5
-  uacme -y -a "https://127.0.0.1:$PEBBLE_PORT/dir" -c "$work/uacme" new > "$work/uacme.log" 2>&1 || fail "uacme new failed: $(tail -3 "$work/uacme.log")"
+  with_ca_store "$work/pebble-store" uacme -y -a "https://127.0.0.1:$PEBBLE_PORT/dir" -c "$work/uacme" new > "$work/uacme.log" 2>&1 ||
+    fail "uacme new failed: $(tail -3 "$work/uacme.log")"
   start=$(date +%s.%N)
   for i in $(seq 1 "$N"); do
-    uacme -y -a "https://127.0.0.1:$PEBBLE_PORT/dir" -c "$work/uacme" -h "$work/uacme-hook.sh" -t EC \
+    with_ca_store "$work/pebble-store" uacme -y -a "https://127.0.0.1:$PEBBLE_PORT/dir" -c "$work/uacme" -h "$work/uacme-hook.sh" -t EC \
       issue "uacme$i.bench.example.test" >> "$work/uacme.log" 2>&1 || fail "uacme failed: $(tail -3 "$work/uacme.log")"
   done
   end=$(date +%s.%N)
   python3 -c "print(f'uacme against pebble, serial                 {$N} certs  {$N/($end-$start):9.2f} certs/s')"
   kill "$web"; wait "$web" 2>/dev/null || true  # free pebble's http-01 port for the runs below
 else
-  echo "uacme: skipped (needs root to trust pebble's throwaway CA)"
+  echo "uacme: skipped (no mount namespace to give it pebble's throwaway CA: unshare -rm, or unshare -m as root)"
 fi
 
 echo "== transport floor: HEAD newNonce on kept-alive HTTPS connections, server CPU per request"

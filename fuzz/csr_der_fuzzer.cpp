@@ -2,7 +2,9 @@
 // and keys (CertificateSigningRequest::fromDer, PublicKey::fromDer,
 // PrivateKey::fromDer), checked against OpenSSL's reader: whatever cxxacme
 // accepts, OpenSSL must accept too, with the same key (the same private
-// scalar for a private key) and the same verdict on the signature. Any
+// scalar for a private key) and the same verdict on the signature; the TLS
+// features a request asks for (RFC 7633), where cxxacme reads them, are the
+// numbers OpenSSL reads. Any
 // disagreement aborts. The first byte picks the reader (0 request, 1 public
 // key, 2 private key, modulo 3). Seeded with each key type on the first run.
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
@@ -11,10 +13,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/Error.h"
@@ -46,6 +50,18 @@ void checkRequest(const std::string& der) {
     } catch (const Error&) {
     }
     (void)ours->commonName();
+    try {
+        const std::vector<int> features = ours->tlsFeatures();
+        STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(theirs);
+        int found = -1;
+        auto* read = static_cast<TLS_FEATURE*>(X509V3_get_d2i(extensions, NID_tlsfeature, &found, nullptr));
+        agree((read == nullptr ? 0 : sk_ASN1_INTEGER_num(read)) == static_cast<int>(features.size()));
+        for (std::size_t i = 0; i < features.size(); ++i)
+            agree(ASN1_INTEGER_get(sk_ASN1_INTEGER_value(read, static_cast<int>(i))) == features[i]);
+        TLS_FEATURE_free(read);
+        sk_X509_EXTENSION_pop_free(extensions, X509_EXTENSION_free);
+    } catch (const Error&) {
+    }
     X509_REQ_free(theirs);
     ERR_clear_error();
 }

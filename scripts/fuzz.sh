@@ -34,6 +34,14 @@ if [ -z "$(ls -A "$seeds")" ] || ! ls "$seeds" | grep -q '^pkey-'; then
   done
   rm -rf "$tmp"
 fi
+if ! ls "$seeds" | grep -q '^csr-must-staple'; then  # RFC 7633's TLS feature extension, added to older corpora too
+  tmp=$(mktemp -d)
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=seed.example" \
+    -addext "subjectAltName=DNS:seed.example" -addext "tlsfeature=status_request,status_request_v2" \
+    -keyout "$tmp/k.pem" -outform DER -out "$tmp/csr.der" 2>/dev/null
+  { printf '\000'; cat "$tmp/csr.der"; } > "$seeds/csr-must-staple"
+  rm -rf "$tmp"
+fi
 build-fuzz/fuzz/csr_der_fuzzer -max_total_time="$seconds" -max_len=4096 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"
 

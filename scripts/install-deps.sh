@@ -5,14 +5,14 @@ set -euo pipefail
 
 # Usage: install-deps.sh [--test | --bench]   (--test adds what the test
 # suite runs against: the reference ACME clients and server certbot, lego,
-# pebble; two more clients, dehydrated and acme-tiny; Knot DNS and its tools
-# for dns-01; curl. --bench adds to those uacme, a reference client of
-# bench/run_issuance_bench.sh)
+# pebble; three more clients, dehydrated, acme-tiny and uacme (with its
+# tls-alpn-01 responder ualpn); Knot DNS and its tools for dns-01; curl.
+# --bench needs the same)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
-test_packages=(certbot lego pebble dehydrated acme-tiny python3 knot knot-dnsutils curl)
+test_packages=(certbot lego pebble dehydrated acme-tiny uacme python3 knot knot-dnsutils curl)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
-  --bench) packages+=("${test_packages[@]}" uacme) ;;
+  --bench) packages+=("${test_packages[@]}") ;;
   "") ;;
   *) echo "usage: install-deps.sh [--test | --bench]" >&2; exit 2 ;;
 esac

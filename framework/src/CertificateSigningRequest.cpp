@@ -180,6 +180,35 @@ std::vector<Identifier> CertificateSigningRequest::identifiers() const {
     return identifiersFrom(names.get());
 }
 
+std::vector<int> CertificateSigningRequest::tlsFeatures() const {
+    if (!parts_->extensions) return {};
+    const STACK_OF(X509_EXTENSION)* extensions = parts_->extensions.get();
+    const int at = X509v3_get_ext_by_NID(extensions, NID_tlsfeature, -1);
+    if (at < 0) return {};
+    if (X509v3_get_ext_by_NID(extensions, NID_tlsfeature, at) >= 0)
+        throw CertificateError("certificate request: more than one TLS feature extension");
+    const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(X509v3_get_ext(extensions, at));
+    // RFC 7633 §4: Features ::= SEQUENCE OF INTEGER, each a TLS extension's number
+    const std::string what = "certificate request: unreadable TLS feature extension";
+    DerReader value(std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                                     static_cast<std::size_t>(ASN1_STRING_length(data))),
+                    what);
+    DerReader items(value.next(DerReader::kSequence).contents, what);
+    value.expectEnd();
+    std::vector<int> out;
+    while (!items.atEnd()) {
+        const std::string_view n = items.next(DerReader::kInteger).contents;
+        // DER's shortest two's complement, non-negative, 0..65535
+        const bool minimal = n.size() == 1 || (n.size() > 1 && !(n[0] == 0 && !(n[1] & 0x80)));
+        if (n.empty() || !minimal || (n[0] & 0x80) || n.size() > 3 || (n.size() == 3 && n[0] != 0))
+            throw CertificateError("certificate request: a TLS feature that is not a TLS extension number (0..65535)");
+        int number = 0;
+        for (const char c : n) number = number * 256 + static_cast<unsigned char>(c);
+        out.push_back(number);
+    }
+    return out;
+}
+
 std::string CertificateSigningRequest::commonName() const { return commonNameOf(parts_->subject.get()); }
 
 PublicKey CertificateSigningRequest::publicKey() const { return *parts_->key; }

@@ -78,6 +78,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --alternate-chains N        extra chains offered as Link rel="alternate" (default 1)
   --intermediates N           CA certificates between a leaf and its root, 1..4 (default 1)
   --ocsp-responder-url URL    name URL as the OCSP responder in every certificate
+  --must-staple refuse|copy   a CSR asking for OCSP Must-Staple: refused with badCSR (default,
+                              as Let's Encrypt since 2025) or the extension copied (as pebble)
   --crl-listen HOST:PORT      serve the issuing CA's CRL over HTTP there (port 0: a free one)
                               and name it in every certificate's CRL distribution points
   --crl-base-url URL          the leaves name URL/crl/KEYID.crl (default: the listener's address)
@@ -261,6 +263,13 @@ int main(int argc, char** argv) {
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
         else if (a == "--intermediates") config.intermediates = static_cast<int>(number(value(), 1, 4));
         else if (a == "--ocsp-responder-url") config.ocspResponderUrl = value();
+        else if (a == "--must-staple") {
+            try {
+                config.mustStaple = MockAcmeConfig::mustStapleFromString(value());
+            } catch (const Error& e) {
+                usage(e.what());
+            }
+        }
         else if (a == "--crl-listen") {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());
             config.crl = true;

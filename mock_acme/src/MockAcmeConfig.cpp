@@ -173,6 +173,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "ordersPerPage") ordersPerPage = number<int>(j, key);
         else if (key == "intermediates") intermediates = number<int>(j, key);
         else if (key == "ocspResponderUrl") ocspResponderUrl = text(j, key);
+        else if (key == "mustStaple") mustStaple = mustStapleFromString(text(j, key));
         else if (key == "crlListen") {
             try {
                 std::tie(crlHost, crlPort) = parseHostPort(text(j, key));
@@ -186,6 +187,12 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else throw Error("mock-acme config: unknown key \"" + InvalidNameError::printable(key) + "\"");
     }
     if (certificateLifetime) profiles[defaultProfile].lifetime = *certificateLifetime;
+}
+
+MockAcmeConfig::MustStaple MockAcmeConfig::mustStapleFromString(const std::string& text) {
+    if (text == "refuse") return MustStaple::Refuse;
+    if (text == "copy") return MustStaple::Copy;
+    throw Error("mock-acme config: mustStaple must be \"refuse\" or \"copy\", not \"" + InvalidNameError::printable(text) + "\"");
 }
 
 void MockAcmeConfig::validate() const {
@@ -323,6 +330,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
     caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
     preAuthorization = false;                // pebble's directory has no newAuthz
+    mustStaple = MustStaple::Copy;           // pebble puts a CSR's Must-Staple into the certificate
 }
 
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {

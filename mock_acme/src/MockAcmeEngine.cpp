@@ -131,6 +131,7 @@ struct FinalizeJob {
     TimePoint now{};
     std::optional<TimePoint> notBefore, notAfter;  // requested in the order
     std::string ocspResponder;                     // MockAcmeConfig::ocspResponderUrl
+    MockAcmeConfig::MustStaple mustStaple{};       // MockAcmeConfig::mustStaple
     std::string crlDistributionPoint;              // MockAcmeEngine::crlUrl()
     // with MockAcmeConfig::checkCaa: each DNS name of the order (without "*.") and how it was validated
     std::vector<std::pair<std::string, CaaPolicy::Issuance>> caaChecks;
@@ -293,6 +294,10 @@ public:
         const std::string thumbprint = jwk.thumbprint();
         if (auto found = s_.accountByThumbprint.find(thumbprint); found != s_.accountByThumbprint.end()) {
             Account& existing = s_.accounts.at(found->second);
+            // RFC 8555 §7.3.6: a deactivated account's requests get unauthorized,
+            // this one too (as Boulder and pebble answer it), not the account
+            if (existing.status != "valid")
+                throw AcmeProblem("unauthorized", "the account with this key is " + existing.status, 401);
             HttpResponse r = json(200, accountJson(existing));
             r.addHeader("Location", accountUrl(existing.id));
             return r;
@@ -923,6 +928,7 @@ public:
                            .notBefore = order.notBefore,
                            .notAfter = order.notAfter,
                            .ocspResponder = config_.ocspResponderUrl,
+                           .mustStaple = config_.mustStaple,
                            .crlDistributionPoint = crlUrlOf(config_, ca_),
                            .caaChecks = std::move(caaChecks)};
     }
@@ -970,15 +976,40 @@ public:
                             std::none_of(names.begin(), names.end(),
                                          [&](const Identifier& i) { return i.value == ServerName::canonical(cn); })))
             throw AcmeProblem("badCSR", "the CSR's common name is not among its names", 400);
+        LeafContents contents = job.contents;
+        contents.mustStaple = asksForMustStaple(csr, job.mustStaple);
         // a requested window as asked; otherwise from a minute ago for the
         // profile's lifetime (or up to a requested notAfter)
         const TimePoint notBefore = job.notBefore.value_or(job.now - std::chrono::minutes(1));
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
         Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder, job.crlDistributionPoint,
-                                    job.contents, cn.empty() ? cn : ServerName::canonical(cn));
+                                    contents, cn.empty() ? cn : ServerName::canonical(cn));
         std::string pem = leaf.toPem(), id = serialKey(leaf.serialHex()), ariId = ariIdOf(leaf);
         return SignedLeaf{std::move(leaf), std::move(pem), std::move(id), std::move(ariId), Jwk::fromPublicKey(key).thumbprint()};
+    }
+
+    // RFC 7633's TLS feature extension in a CSR: status_request alone is
+    // "OCSP Must-Staple", which the CA refuses or copies as configured.
+    static bool asksForMustStaple(const CertificateSigningRequest& csr, MockAcmeConfig::MustStaple policy) {
+        std::vector<int> features;
+        try {
+            features = csr.tlsFeatures();
+        } catch (const Error& e) {
+            throw AcmeProblem("badCSR", e.what(), 400);
+        }
+        if (features.empty()) return false;
+        if (policy == MockAcmeConfig::MustStaple::Refuse)
+            throw AcmeProblem("badCSR",
+                              "the CSR asks for OCSP Must-Staple (the TLS feature extension, RFC 7633); this CA answers no "
+                              "OCSP and issues no such certificate: leave it out",
+                              400);
+        for (const int feature : features)
+            if (feature != 5)
+                throw AcmeProblem("badCSR", "the CSR asks for TLS feature " + std::to_string(feature) +
+                                                "; of the TLS features only status_request (5), OCSP Must-Staple, is issued",
+                                  400);
+        return true;
     }
 
     // Under the lock again, when the CSR was refused or signing failed: the

@@ -111,6 +111,8 @@ Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const s
     builder.ocspResponder(ocspResponder);
     builder.crlDistributionPoint(crlDistributionPoint);
     builder.subjectKeyIdentifier(contents.subjectKeyId).clientAuth(contents.clientAuth).keyEncipherment(contents.keyEncipherment);
+    // RFC 7633 §4: Features ::= SEQUENCE OF INTEGER, here { 5 } (status_request)
+    if (contents.mustStaple) builder.extension("1.3.6.1.5.5.7.1.24", false, std::string("\x30\x03\x02\x01\x05", 5));
     if (contents.commonName) {
         const auto dnsNamed = [&](const std::string& name) {
             return std::any_of(identifiers.begin(), identifiers.end(),

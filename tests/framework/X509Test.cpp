@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../TestPrinting.h"
+#include "../support/CsrWithExtensions.h"
 
 #include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/CertificateSigningRequest.h"
@@ -86,6 +87,52 @@ BOOST_AUTO_TEST_CASE(csr_with_a_changed_byte_fails_its_signature_check) {
     der[at] = 'f';  // "fxample.com"
     const auto tampered = CertificateSigningRequest::fromDer(der);
     BOOST_TEST(!tampered.verifySignature());
+}
+
+// RFC 7633's TLS feature extension, "OCSP Must-Staple" when it asks for
+// status_request (5): read as the numbers it holds, and refused when it is
+// not a SEQUENCE OF INTEGER of TLS extension numbers or appears twice.
+BOOST_AUTO_TEST_CASE(csr_tls_features) {
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    const std::vector<Identifier> ids{Identifier::dns("example.com")};
+    const auto read = [&](const std::vector<test::ExtraExtension>& extra) {
+        return CertificateSigningRequest::fromDer(test::csrWithExtensions(key, ids, extra));
+    };
+    BOOST_TEST(CertificateSigningRequest::create(key, ids).tlsFeatures().empty());
+    BOOST_TEST(read({}).tlsFeatures().empty());
+    const auto mustStaple = read({test::tlsFeatureExtension({5})});
+    BOOST_TEST((mustStaple.tlsFeatures() == std::vector<int>{5}));
+    BOOST_TEST((mustStaple.identifiers() == ids));  // beside the names, which still read
+    BOOST_TEST(mustStaple.verifySignature());
+    BOOST_TEST((read({test::tlsFeatureExtension({5, 17})}).tlsFeatures() == std::vector<int>{5, 17}));
+    BOOST_TEST(read({test::tlsFeatureExtension({})}).tlsFeatures().empty());
+    // the DER OpenSSL makes of "status_request" is the one read here
+    detail::X509ExtensionPtr openssl(X509V3_EXT_conf_nid(nullptr, nullptr, NID_tlsfeature, "status_request"));
+    BOOST_REQUIRE(openssl);
+    const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(openssl.get());
+    BOOST_TEST(test::tlsFeatureExtension({5}).der ==
+               std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)), static_cast<std::size_t>(ASN1_STRING_length(data))));
+
+    const auto refused = [&](const std::vector<test::ExtraExtension>& extra, const std::string& why) {
+        BOOST_TEST_CONTEXT(why) {
+            const auto csr = read(extra);
+            try {
+                (void)csr.tlsFeatures();
+                BOOST_ERROR("accepted");
+            } catch (const CertificateError& e) {
+                BOOST_TEST(std::string(e.what()).find(why) != std::string::npos, e.what());
+            }
+        }
+    };
+    refused({test::tlsFeatureExtension({5}), test::tlsFeatureExtension({5})}, "more than one TLS feature extension");
+    refused({{"1.3.6.1.5.5.7.1.24", false, std::string("\x04\x01\x05", 3)}}, "unreadable TLS feature extension");
+    refused({{"1.3.6.1.5.5.7.1.24", false, std::string("\x30\x03\x02\x01\x05\x00", 6)}}, "unreadable TLS feature extension");
+    refused({{"1.3.6.1.5.5.7.1.24", false, std::string("\x30\x03\x02\x01\xfb", 5)}}, "not a TLS extension number");
+    refused({{"1.3.6.1.5.5.7.1.24", false, std::string("\x30\x05\x02\x03\x01\x00\x00", 7)}}, "not a TLS extension number");
+    refused({{"1.3.6.1.5.5.7.1.24", false, std::string("\x30\x04\x02\x02\x00\x05", 6)}}, "not a TLS extension number");
+    // the largest there is, in its shortest form
+    BOOST_TEST((read({{"1.3.6.1.5.5.7.1.24", false, std::string("\x30\x05\x02\x03\x00\xff\xff", 7)}}).tlsFeatures() ==
+                std::vector<int>{65535}));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_csr_input) {

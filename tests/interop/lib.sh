@@ -76,6 +76,25 @@ start_mock_acme() {
   [ -n "$DIR" ] || fail "$name did not start"
 }
 
+# private_mounts: sets private_ns to a command prefix that runs a command in
+# a mount namespace of its own (an unprivileged user namespace's, or root's
+# own); fails when there is none.
+private_mounts() {
+  if unshare -rm true 2>/dev/null; then private_ns=(unshare -rm)
+  elif [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then private_ns=(unshare -m)
+  else return 1
+  fi
+}
+
+# with_ca_store DIR COMMAND ARGS...: after private_mounts, COMMAND with DIR
+# in place of /etc/ssl/certs, for clients that trust the system store alone
+# (uacme); nothing outside the namespace changes.
+with_ca_store() {
+  local dir=$1
+  shift
+  "${private_ns[@]}" sh -c 'mount --bind "$1" /etc/ssl/certs && shift && exec "$@"' sh "$dir" "$@"
+}
+
 # verify_chain CERT CHAIN ROOT
 verify_chain() {
   openssl verify -CAfile "$3" -untrusted "$2" "$1" > "$work/verify.out" 2>&1 || fail "chain does not verify: $(cat "$work/verify.out")"

@@ -170,13 +170,15 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"ocspResponderUrl": "http://a b/"})", "ocspResponderUrl"));
     BOOST_TEST(refusedNaming(R"({"ocspResponderUrl": "http://\u00e9.test/"})", "ocspResponderUrl"));
     BOOST_TEST(refusedNaming(R"({"ocspResponderUrl": ")" + std::string(1001, 'h') + R"("})", "ocspResponderUrl"));
+    BOOST_TEST(refusedNaming(R"({"mustStaple": "ignore"})", "mustStaple"));
+    BOOST_TEST(refusedNaming(R"({"mustStaple": true})", "mustStaple"));
 }
 
 BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_and_ocsp_url_have_keys_of_their_own) {
     MockAcmeConfig config;
     config.applyJson(R"({"httpsCertificateFile": "c.pem", "httpsPrivateKeyFile": "k.pem", "managementTls": true,
                          "blockedDomains": ["blocked.test", "other.test"], "resolveThroughDns": true,
-                         "ocspResponderUrl": "http://127.0.0.1:4002/ocsp"})");
+                         "ocspResponderUrl": "http://127.0.0.1:4002/ocsp", "mustStaple": "copy"})");
     config.validate();
     BOOST_TEST(config.httpsCertificateFile == "c.pem");
     BOOST_TEST(config.httpsPrivateKeyFile == "k.pem");
@@ -184,9 +186,13 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     BOOST_TEST(config.blockedDomains == (std::vector<std::string>{"blocked.test", "other.test"}));
     BOOST_TEST(config.resolveThroughDns);
     BOOST_TEST(config.ocspResponderUrl == "http://127.0.0.1:4002/ocsp");
+    BOOST_TEST((config.mustStaple == MockAcmeConfig::MustStaple::Copy));
+    config.applyJson(R"({"mustStaple": "refuse"})");
+    BOOST_TEST((config.mustStaple == MockAcmeConfig::MustStaple::Refuse));
 
     MockAcmeConfig named;
     BOOST_TEST(named.preAuthorization);  // mock-acme's default
+    BOOST_TEST((named.mustStaple == MockAcmeConfig::MustStaple::Refuse));  // as Let's Encrypt
     named.applyJson(R"({"httpsNames": ["acme.internal", "192.0.2.10"], "preAuthorization": false})");
     named.validate();
     BOOST_TEST(named.httpsNames == (std::vector<std::string>{"acme.internal", "192.0.2.10"}));
@@ -240,6 +246,7 @@ BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
     BOOST_TEST((config.profiles.at(config.defaultProfile).lifetime == std::chrono::seconds(157766400)));
     BOOST_TEST(!config.skipValidation);
     BOOST_TEST(!config.checkCaa);  // pebble checks no CAA record
+    BOOST_TEST((config.mustStaple == MockAcmeConfig::MustStaple::Copy));  // pebble copies a CSR's Must-Staple
     BOOST_TEST(config.listenHost == "127.0.0.1");  // still loopback until its file says otherwise
 }
 

@@ -12,6 +12,7 @@
 
 #include "../TestPrinting.h"
 #include "AcmeTestSession.h"
+#include "../support/CsrWithExtensions.h"
 #include "../support/KeptAliveConnections.h"
 #include "../support/TempDir.h"
 #include "cxxacme/detail/OpenFileLimit.h"
@@ -286,6 +287,14 @@ BOOST_AUTO_TEST_CASE(accounts) {
     const Reply after = s.session.post(s.session.dir("newOrder"), s.account, kid, Server::orderPayload({"a.example"}));
     BOOST_TEST(after.status == 401);
     BOOST_TEST(after.problem() == "unauthorized");
+    // nor does newAccount give the deactivated account back (RFC 8555 §7.3.6), found or made
+    for (const std::string payload : {R"({"onlyReturnExisting":true})", R"({"termsOfServiceAgreed":true})"}) {
+        const Reply lookup = s.session.post(s.session.dir("newAccount"), s.account, "", payload);
+        BOOST_TEST(lookup.status == 401, payload);
+        BOOST_TEST(lookup.problem() == "unauthorized");
+        BOOST_TEST(lookup.str("detail").find("deactivated") != std::string::npos, lookup.body);
+        BOOST_TEST(lookup.header("Location").empty());
+    }
 }
 
 // A server without terms of service names none and asks for no agreement.
@@ -1474,6 +1483,67 @@ BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
         // and it still verifies against the root
         BOOST_CHECK_NO_THROW(lean.verifyChain({Certificate::fromPem(s.management("/intermediates/0"))},
                                               {Certificate::fromPem(s.management("/roots/0"))}));
+    }
+}
+
+// OCSP Must-Staple (RFC 7633's TLS feature extension with status_request):
+// refused with badCSR by default, as Let's Encrypt has since it stopped
+// answering OCSP, the order staying ready; copied, non-critical, when the CA
+// is told to (as pebble does), and any other TLS feature refused either way.
+BOOST_AUTO_TEST_CASE(must_staple_is_refused_or_copied_as_configured) {
+    const std::vector<Identifier> ids{Identifier::dns("staple.example.test")};
+    const auto finalizeWith = [&](Server& s, const Reply& order, const std::vector<test::ExtraExtension>& extra) {
+        const std::string csr = test::csrWithExtensions(PrivateKey::generate(KeyType::EcP256), ids, extra);
+        return s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":")" + Base64Url::encode(csr) + R"("})");
+    };
+    const auto tlsFeatureOf = [](const Certificate& c) -> std::optional<std::pair<int, std::string>> {
+        const int at = X509_get_ext_by_NID(c.native(), NID_tlsfeature, -1);
+        if (at < 0) return std::nullopt;
+        BOOST_TEST(X509_get_ext_by_NID(c.native(), NID_tlsfeature, at) < 0);  // once
+        X509_EXTENSION* e = X509_get_ext(c.native(), at);
+        const ASN1_OCTET_STRING* d = X509_EXTENSION_get_data(e);
+        return std::pair{X509_EXTENSION_get_critical(e),
+                         std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(d)), static_cast<std::size_t>(ASN1_STRING_length(d)))};
+    };
+    const auto certificateOf = [](Server& s, const Reply& done) {
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    };
+    {
+        Server s;  // the default: refuse
+        const Reply order = s.newOrder({"staple.example.test"});
+        s.authorize(order);
+        const Reply refused = finalizeWith(s, order, {test::tlsFeatureExtension({5})});
+        BOOST_TEST(refused.problem() == "badCSR");
+        BOOST_TEST(refused.str("detail").find("OCSP Must-Staple") != std::string::npos, refused.body);
+        BOOST_TEST(s.session.post(order.header("Location"), s.account, s.kid, "").str("status") == "ready");
+        BOOST_TEST(finalizeWith(s, order, {test::tlsFeatureExtension({5, 17})}).problem() == "badCSR");
+        const Reply broken = finalizeWith(s, order, {{"1.3.6.1.5.5.7.1.24", false, std::string("\x04\x01\x05", 3)}});
+        BOOST_TEST(broken.problem() == "badCSR");
+        BOOST_TEST(broken.str("detail").find("unreadable TLS feature") != std::string::npos, broken.body);
+        BOOST_TEST(!tlsFeatureOf(certificateOf(s, finalizeWith(s, order, {}))));
+    }
+    {
+        MockAcmeConfig config = quietConfig();
+        config.mustStaple = MockAcmeConfig::MustStaple::Copy;
+        Server s(config);
+        const Reply order = s.newOrder({"staple.example.test"});
+        s.authorize(order);
+        const Reply other = finalizeWith(s, order, {test::tlsFeatureExtension({5, 17})});
+        BOOST_TEST(other.problem() == "badCSR");
+        BOOST_TEST(other.str("detail").find("TLS feature 17") != std::string::npos, other.body);
+        // asked for critical, twice over in one extension: copied once, non-critical, as status_request alone
+        const Certificate stapled = certificateOf(s, finalizeWith(s, order, {{"1.3.6.1.5.5.7.1.24", true, std::string("\x30\x06\x02\x01\x05\x02\x01\x05", 8)}}));
+        const auto feature = tlsFeatureOf(stapled);
+        BOOST_REQUIRE(feature.has_value());
+        BOOST_TEST(feature->first == 0);
+        BOOST_TEST(feature->second == test::tlsFeatureExtension({5}).der);
+        BOOST_CHECK_NO_THROW(stapled.verifyChain({Certificate::fromPem(s.management("/intermediates/0"))},
+                                                 {Certificate::fromPem(s.management("/roots/0"))}));
+        // a CSR that does not ask gets none
+        const Reply second = s.newOrder({"staple.example.test"});
+        s.authorize(second);
+        BOOST_TEST(!tlsFeatureOf(certificateOf(s, finalizeWith(s, second, {}))));
     }
 }
 

@@ -35,6 +35,12 @@ public:
     std::vector<Identifier> identifiers() const;
     /// The subject CN, or an empty string.
     std::string commonName() const;
+    /// The TLS features the request asks its certificate to carry (RFC 7633
+    /// §4: the TLS feature extension, 1.3.6.1.5.5.7.1.24), in order: 5,
+    /// status_request, is "OCSP Must-Staple". Empty when it asks for none.
+    /// Throws `CertificateError` when the extension is unreadable, appears
+    /// twice or holds a number outside 0..65535.
+    std::vector<int> tlsFeatures() const;
     PublicKey publicKey() const;
     /// True when the CSR is signed by the key it carries.
     bool verifySignature() const;

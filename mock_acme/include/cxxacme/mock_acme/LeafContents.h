@@ -3,8 +3,8 @@
 namespace cxxacme::mock_acme {
 
 /// What a leaf carries beside its key, names and validity: what Let's
-/// Encrypt's profiles differ in (`classic` has all four; `tlsserver` and
-/// `shortlived` none).
+/// Encrypt's profiles differ in (`classic` has the first four; `tlsserver`
+/// and `shortlived` none).
 struct LeafContents {
     /// A subject common name: the CSR's, when it is one of the order's DNS
     /// names, else the first DNS name of 64 bytes at most. Without one the
@@ -13,6 +13,10 @@ struct LeafContents {
     bool subjectKeyId = true;     ///< a subjectKeyIdentifier extension
     bool clientAuth = true;       ///< clientAuth beside serverAuth in extendedKeyUsage
     bool keyEncipherment = true;  ///< keyEncipherment beside digitalSignature for RSA keys
+    /// The TLS feature extension with status_request, "OCSP Must-Staple"
+    /// (RFC 7633), non-critical: no profile's, but a CSR's that asks for it
+    /// when the CA copies it (MockAcmeConfig::mustStaple).
+    bool mustStaple = false;
 
     bool operator==(const LeafContents&) const = default;
 };

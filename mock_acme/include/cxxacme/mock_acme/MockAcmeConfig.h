@@ -151,6 +151,13 @@ struct MockAcmeConfig {
     /// (authorityInfoAccess), as pebble's `ocspResponderURL`; mock-acme
     /// answers no OCSP itself. Empty: none.
     std::string ocspResponderUrl;
+    /// A CSR that asks for OCSP Must-Staple (RFC 7633's TLS feature
+    /// extension with status_request): refused with badCSR (the default, as
+    /// Let's Encrypt has done since May 2025, when it stopped answering
+    /// OCSP), or the extension copied into the leaf, non-critical (as pebble
+    /// does). Either way a CSR asking for any other TLS feature is refused.
+    enum class MustStaple { Refuse, Copy };
+    MustStaple mustStaple = MustStaple::Refuse;
 
     // --- certificate revocation lists (RFC 5280 §5), pebble's layout ---
     /// Serve the issuing CA's CRL over plain HTTP at `/crl/KEYID.crl` (KEYID:
@@ -188,6 +195,9 @@ struct MockAcmeConfig {
     /// background at most every 250 ms (longer for large states) and when the
     /// engine stops.
     std::string persistFile;
+
+    /// "refuse" or "copy"; throws `cxxacme::Error` for anything else.
+    static MustStaple mustStapleFromString(const std::string& text);
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.
