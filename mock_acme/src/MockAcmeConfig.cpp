@@ -327,6 +327,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     managementTls = true;
     resolveThroughDns = true;
     profiles[defaultProfile].lifetime = kPebbleLifetime;
+    profiles[defaultProfile].contents = kPebbleLeaf;  // clientAuth too
     crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
     caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
     preAuthorization = false;                // pebble's directory has no newAuthz
@@ -389,7 +390,7 @@ std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& json
                 if (name.empty() || name.size() > 64 ||
                     std::any_of(name.begin(), name.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f || c == '"'; }))
                     throw Error("pebble config: profile name \"" + InvalidNameError::printable(name) + "\" is not printable ASCII of 1..64 bytes");
-                CertificateProfile profile{name, Duration::zero()};
+                CertificateProfile profile{name, Duration::zero(), kPebbleLeaf};
                 for (const auto& field : p->getNames()) {
                     if (p->isNull(field)) continue;
                     if (lower(field) == "description") profile.description = text(*p, field);

@@ -94,16 +94,18 @@ BOOST_AUTO_TEST_CASE(certificate_lifetime_applies_to_the_final_default_profile) 
 BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     const MockAcmeConfig defaults;
     BOOST_TEST(defaults.profiles.size() == 3u);
-    BOOST_TEST((defaults.profiles.at("classic").contents == LeafContents{true, true, true, true}));
+    // classic as Let's Encrypt's since February 2026: no clientAuth
+    BOOST_TEST((defaults.profiles.at("classic").contents == LeafContents{true, true, false, true}));
     BOOST_TEST((defaults.profiles.at("tlsserver").contents == LeafContents{false, false, false, false}));
     BOOST_TEST((defaults.profiles.at("tlsserver").lifetime == std::chrono::hours(24 * 90)));
     BOOST_TEST((defaults.profiles.at("shortlived").contents == LeafContents{false, false, false, false}));
 
     MockAcmeConfig config;
-    config.applyJson(R"({"profiles": {"mixed": {"lifetimeSeconds": 3600, "commonName": false, "clientAuth": false},
+    config.applyJson(R"({"profiles": {"mixed": {"lifetimeSeconds": 3600, "commonName": false, "clientAuth": true},
                                       "plain": {"lifetimeSeconds": 60}}, "defaultProfile": "plain"})");
-    BOOST_TEST((config.profiles.at("mixed").contents == LeafContents{false, true, false, true}));
-    BOOST_TEST((config.profiles.at("plain").contents == LeafContents{}));  // what a profile says nothing of, it keeps
+    BOOST_TEST((config.profiles.at("mixed").contents == LeafContents{false, true, true, true}));
+    // what a profile says nothing of is as in classic
+    BOOST_TEST((config.profiles.at("plain").contents == defaults.profiles.at("classic").contents));
     BOOST_TEST(config.profiles.at("mixed").description == "mixed");
 
     BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "clientAuth": "no"}}, "defaultProfile": "p"})", "clientAuth"));
@@ -247,6 +249,7 @@ BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
     BOOST_TEST(!config.skipValidation);
     BOOST_TEST(!config.checkCaa);  // pebble checks no CAA record
     BOOST_TEST((config.mustStaple == MockAcmeConfig::MustStaple::Copy));  // pebble copies a CSR's Must-Staple
+    BOOST_TEST((config.profiles.at(config.defaultProfile).contents == LeafContents{true, true, true, true}));  // clientAuth too
     BOOST_TEST(config.listenHost == "127.0.0.1");  // still loopback until its file says otherwise
 }
 
@@ -328,6 +331,8 @@ BOOST_AUTO_TEST_CASE(newer_pebbles_profiles_key_algorithm_and_caa_identities_are
     BOOST_TEST(config.profiles.at("shortlived").description == "Six days");
     BOOST_TEST((config.profiles.at("pebbles-own").lifetime == std::chrono::seconds(157766400)));  // 0: pebble's 5 years
     BOOST_TEST(!config.profiles.count("classic"));  // the file's profiles replace mock-acme's
+    for (const auto& [name, profile] : config.profiles)  // and their leaves are pebble's, clientAuth too
+        BOOST_TEST((profile.contents == MockAcmeConfig::kPebbleLeaf), name);
     BOOST_REQUIRE(warnings.size() == 1u);
     BOOST_TEST(warnings[0].find("profiles.odd.color") != std::string::npos, warnings[0]);
 

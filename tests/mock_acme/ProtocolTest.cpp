@@ -1429,8 +1429,9 @@ BOOST_AUTO_TEST_CASE(key_rollover) {
 
 // Let's Encrypt's profiles differ in what the certificate carries: classic
 // has a common name (the CSR's, when it is one of the names), a subject key
-// identifier, clientAuth and, for RSA, keyEncipherment; tlsserver and
-// shortlived have none of them, and shortlived lasts 6 days.
+// identifier and, for RSA, keyEncipherment (and no clientAuth since
+// February 2026); tlsserver and shortlived have none of them, and shortlived
+// lasts 6 days.
 BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
     Server s;
     const auto profiles = s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getObject("profiles");
@@ -1467,7 +1468,7 @@ BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
         const Certificate classic = issue(profile);
         BOOST_TEST(commonName(classic) == "b.example.test");  // the CSR's, folded to lower case
         BOOST_TEST(X509_get0_subject_key_id(classic.native()) != nullptr);
-        BOOST_TEST((X509_get_extended_key_usage(classic.native()) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == (XKU_SSL_SERVER | XKU_SSL_CLIENT));
+        BOOST_TEST((X509_get_extended_key_usage(classic.native()) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == XKU_SSL_SERVER);
         BOOST_TEST((X509_get_key_usage(classic.native()) & KU_KEY_ENCIPHERMENT) != 0u);
         BOOST_TEST(days(classic) == 90);
     }
@@ -1484,6 +1485,19 @@ BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
         BOOST_CHECK_NO_THROW(lean.verifyChain({Certificate::fromPem(s.management("/intermediates/0"))},
                                               {Certificate::fromPem(s.management("/roots/0"))}));
     }
+
+    // clientAuth back on request, as Let's Encrypt's tlsclient profile had it until July 2026
+    MockAcmeConfig config = quietConfig();
+    config.profiles["tlsclient"] = {"with clientAuth", std::chrono::hours(24 * 90), MockAcmeConfig::kPebbleLeaf};
+    Server withClientAuth(config);
+    const Reply order = withClientAuth.newOrder({"c.example.test"}, R"(,"profile":"tlsclient")");
+    BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+    withClientAuth.authorize(order);
+    const Reply done = withClientAuth.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("c.example.test")});
+    BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+    const Certificate client =
+        Certificate::chainFromPem(withClientAuth.session.post(done.str("certificate"), withClientAuth.account, withClientAuth.kid, "").body).at(0);
+    BOOST_TEST((X509_get_extended_key_usage(client.native()) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == (XKU_SSL_SERVER | XKU_SSL_CLIENT));
 }
 
 // OCSP Must-Staple (RFC 7633's TLS feature extension with status_request):

@@ -30,6 +30,8 @@ struct CertificateProfile {
 struct MockAcmeConfig {
     /// What `tlsserver` and `shortlived` leave out of a leaf: all of LeafContents.
     static constexpr LeafContents kTlsServerOnly{false, false, false, false};
+    /// What Debian's pebble (2.4.0) puts into a leaf: all of them, clientAuth too.
+    static constexpr LeafContents kPebbleLeaf{true, true, true, true};
 
     // --- where it listens (loopback unless told otherwise) ---
     std::string listenHost = "127.0.0.1";
@@ -125,12 +127,13 @@ struct MockAcmeConfig {
     Duration orderLifetime = std::chrono::hours(24 * 7);
     Duration authorizationLifetime = std::chrono::hours(24 * 30);
     /// Let's Encrypt's three, by their certificates: `classic` with a common
-    /// name, a subject key identifier, clientAuth and (RSA) keyEncipherment;
+    /// name, a subject key identifier and (RSA) keyEncipherment, serverAuth
+    /// alone since Let's Encrypt dropped clientAuth from it (February 2026);
     /// `tlsserver` without any of them; `shortlived` as `tlsserver`, 6 days.
     std::map<std::string, CertificateProfile> profiles = {
         {"classic", {"90-day certificates", std::chrono::hours(24 * 90)}},
-        {"tlsserver", {"90-day certificates for TLS servers alone", std::chrono::hours(24 * 90), kTlsServerOnly}},
-        {"shortlived", {"6-day certificates for TLS servers alone", std::chrono::hours(24 * 6), kTlsServerOnly}},
+        {"tlsserver", {"90-day certificates without common name or key identifier", std::chrono::hours(24 * 90), kTlsServerOnly}},
+        {"shortlived", {"6-day certificates without common name or key identifier", std::chrono::hours(24 * 6), kTlsServerOnly}},
     };
     std::string defaultProfile = "classic";
     /// Orders are forgotten this long after they were made (by the CA's
