@@ -269,8 +269,7 @@ int main(int argc, char** argv) {
             } catch (const Error& e) {
                 usage(e.what());
             }
-        }
-        else if (a == "--crl-listen") {
+        } else if (a == "--crl-listen") {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());
             config.crl = true;
         } else if (a == "--crl-base-url") config.crlBaseUrl = value();

@@ -999,16 +999,16 @@ public:
             throw AcmeProblem("badCSR", e.what(), 400);
         }
         if (features.empty()) return false;
-        if (policy == MockAcmeConfig::MustStaple::Refuse)
-            throw AcmeProblem("badCSR",
-                              "the CSR asks for OCSP Must-Staple (the TLS feature extension, RFC 7633); this CA answers no "
-                              "OCSP and issues no such certificate: leave it out",
-                              400);
         for (const int feature : features)
             if (feature != 5)
                 throw AcmeProblem("badCSR", "the CSR asks for TLS feature " + std::to_string(feature) +
                                                 "; of the TLS features only status_request (5), OCSP Must-Staple, is issued",
                                   400);
+        if (policy == MockAcmeConfig::MustStaple::Refuse)
+            throw AcmeProblem("badCSR",
+                              "the CSR asks for OCSP Must-Staple (the TLS feature extension, RFC 7633); this CA answers no "
+                              "OCSP and issues no such certificate: leave it out",
+                              400);
         return true;
     }
 
