@@ -23,7 +23,10 @@ fi
 HTTP_PORT=$(free_port)
 TLS_PORT=$(free_port)
 EAB_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
-start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "kid-1=$EAB_KEY"
+# uacme polls a processing challenge every 5 s whatever Retry-After says:
+# --challenge-wait-ms has the challenge's POST answered with the outcome
+start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "kid-1=$EAB_KEY" \
+  --challenge-wait-ms 2000
 http_get "$MGMT/roots/0" > "$work/root0.pem"
 http_get "$MGMT/roots/1" > "$work/root1.pem"
 mkdir -p "$work/certs"
