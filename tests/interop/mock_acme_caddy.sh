@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Debian's Caddy (2.6, whose certificates come from certmagic and its ACME
+# client acmez) gets certificates from mock-acme with external account
+# binding required, one site by http-01 and one by tls-alpn-01 with an RSA
+# key, each answered by Caddy itself, and serves them: the sites verify
+# against mock-acme's /roots/0 and the certificates are the ones mock-acme
+# issued. Caddy listens on 127.0.0.1 alone, keeps its state under the test's
+# directory and has no admin endpoint.
+MOCK_ACME=$1
+source "$(dirname "$0")/lib.sh"
+command -v caddy >/dev/null || fail "caddy is not installed (scripts/install-deps.sh --test installs it)"
+command -v curl >/dev/null || fail "curl is not installed (scripts/install-deps.sh --test installs it)"
+
+HTTP_PORT=$(free_port)
+TLS_PORT=$(free_port)
+EAB_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
+start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "kid-1=$EAB_KEY"
+http_get "$MGMT/roots/0" > "$work/root0.pem"
+
+# site NAME CHALLENGE-TO-DISABLE KEY-TYPE BODY
+site() {
+  cat <<SITE
+$1 {
+	bind 127.0.0.1
+	respond "$4"
+	tls {
+		key_type $3
+		issuer acme {
+			dir $DIR
+			trusted_roots $HTTPS_CA
+			email caddy@example.com
+			eab kid-1 $EAB_KEY
+			$2
+		}
+	}
+}
+SITE
+}
+{
+  cat <<GLOBAL
+{
+	admin off
+	http_port $HTTP_PORT
+	https_port $TLS_PORT
+	storage file_system $work/caddy-storage
+	skip_install_trust
+	ocsp_stapling off
+}
+GLOBAL
+  site http.caddy.example.test disable_tlsalpn_challenge p256 "hello over http-01"
+  site alpn.caddy.example.test disable_http_challenge rsa2048 "hello over tls-alpn-01"
+} > "$work/Caddyfile"
+mkdir -p "$work/caddy-home"
+HOME="$work/caddy-home" XDG_DATA_HOME="$work/caddy-home" XDG_CONFIG_HOME="$work/caddy-home" \
+  caddy run --config "$work/Caddyfile" --adapter caddyfile > "$work/caddy.log" 2>&1 &
+pids+=($!)
+
+# get NAME: the site's body over HTTPS, verified against mock-acme's root alone
+get() {
+  curl -sS --max-time 10 --resolve "$1:$TLS_PORT:127.0.0.1" --cacert "$work/root0.pem" "https://$1:$TLS_PORT/"
+}
+for name in http.caddy.example.test alpn.caddy.example.test; do
+  for _ in $(seq 1 120); do get "$name" > "$work/$name.body" 2> "$work/$name.err" && break; sleep 0.5; done
+done
+
+echo "== http-01: Caddy answers the challenge on mock-acme's http-01 port, P-256"
+[ "$(cat "$work/http.caddy.example.test.body")" = "hello over http-01" ] ||
+  fail "the http-01 site: $(cat "$work/http.caddy.example.test.err" "$work/http.caddy.example.test.body")"
+grep -q '"msg":"served key authentication","identifier":"http.caddy.example.test","challenge":"http-01"' "$work/caddy.log" ||
+  fail "Caddy answered no http-01 challenge"
+
+echo "== tls-alpn-01: Caddy answers the challenge on mock-acme's tls-alpn-01 port, RSA 2048"
+[ "$(cat "$work/alpn.caddy.example.test.body")" = "hello over tls-alpn-01" ] ||
+  fail "the tls-alpn-01 site: $(cat "$work/alpn.caddy.example.test.err" "$work/alpn.caddy.example.test.body")"
+grep -q '"msg":"served key authentication certificate","server_name":"alpn.caddy.example.test","challenge":"tls-alpn-01"' "$work/caddy.log" ||
+  fail "Caddy answered no tls-alpn-01 challenge"
+
+echo "== the certificates served are mock-acme's, for their names, valid"
+for site in http:P-256 alpn:RSA; do
+  name=${site%%:*}.caddy.example.test
+  echo | openssl s_client -connect "127.0.0.1:$TLS_PORT" -servername "$name" 2>/dev/null | openssl x509 > "$work/$name.pem" ||
+    fail "no certificate served for $name"
+  openssl x509 -in "$work/$name.pem" -noout -text > "$work/$name.txt"
+  grep -q "DNS:$name" "$work/$name.txt" || fail "$name is not named in its certificate"
+  case ${site##*:} in
+    P-256) grep -q "NIST CURVE: P-256" "$work/$name.txt" || fail "$name: not a P-256 key" ;;
+    RSA) grep -q "Public-Key: (2048 bit)" "$work/$name.txt" || fail "$name: not an RSA 2048 key" ;;
+  esac
+  serial=$(openssl x509 -in "$work/$name.pem" -noout -serial | cut -d= -f2)
+  http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Status":"Valid"' || fail "$name: mock-acme did not issue $serial"
+done
+# Caddy registered with the binding mock-acme requires: no other way to an account
+grep -q '"msg":"certificate obtained successfully","identifier":"http.caddy.example.test"' "$work/caddy.log" ||
+  fail "Caddy does not say it obtained the certificate"
+echo "PASS"
