@@ -4,8 +4,11 @@
 # binding required, one site by http-01 and one by tls-alpn-01 with an RSA
 # key, each answered by Caddy itself, and serves them: the sites verify
 # against mock-acme's /roots/0 and the certificates are the ones mock-acme
-# issued. Caddy listens on 127.0.0.1 alone, keeps its state under the test's
-# directory and has no admin endpoint.
+# issued. Then renewal, by mock-acme's clock: set 89 days back, its 90-day
+# certificates have a day left by Caddy's, which renews them; moved back to
+# the present, the next renewal gives 90 days. Caddy
+# listens on 127.0.0.1 alone, keeps its state under the test's directory and
+# has no admin endpoint.
 MOCK_ACME=$1
 source "$(dirname "$0")/lib.sh"
 command -v caddy >/dev/null || fail "caddy is not installed (scripts/install-deps.sh --test installs it)"
@@ -16,6 +19,13 @@ TLS_PORT=$(free_port)
 EAB_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
 start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "kid-1=$EAB_KEY"
 http_get "$MGMT/roots/0" > "$work/root0.pem"
+# time_travel SECONDS: moves mock-acme's clock
+time_travel() {
+  python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/time-travel",
+    data=("{\"advanceSeconds\": %s}" % sys.argv[2]).encode(), method="POST"), timeout=30).read()' "$MGMT" "$1"
+}
+DAY=86400
+time_travel $((-89 * DAY))
 
 # site NAME CHALLENGE-TO-DISABLE KEY-TYPE BODY
 site() {
@@ -45,6 +55,7 @@ SITE
 	storage file_system $work/caddy-storage
 	skip_install_trust
 	ocsp_stapling off
+	renew_interval 1s
 }
 GLOBAL
   site http.caddy.example.test disable_tlsalpn_challenge p256 "hello over http-01"
@@ -88,8 +99,27 @@ for site in http:P-256 alpn:RSA; do
   esac
   serial=$(openssl x509 -in "$work/$name.pem" -noout -serial | cut -d= -f2)
   http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Status":"Valid"' || fail "$name: mock-acme did not issue $serial"
+  # issued 89 days back by mock-acme's clock: a day left by Caddy's
+  if openssl x509 -in "$work/$name.pem" -noout -checkend $((2 * DAY)) > /dev/null; then fail "$name: more than two days left"; fi
 done
 # Caddy registered with the binding mock-acme requires: no other way to an account
 grep -q '"msg":"certificate obtained successfully","identifier":"http.caddy.example.test"' "$work/caddy.log" ||
   fail "Caddy does not say it obtained the certificate"
+
+echo "== renewal: Caddy renews what has a day left; with mock-acme's clock back, it gets 90 days"
+renewed='"msg":"certificate renewed successfully","identifier":"http.caddy.example.test"'
+for _ in $(seq 1 120); do grep -q "$renewed" "$work/caddy.log" && break; sleep 0.5; done
+grep -q "$renewed" "$work/caddy.log" || fail "Caddy renewed nothing"
+time_travel $((89 * DAY))
+for name in http.caddy.example.test alpn.caddy.example.test; do
+  for _ in $(seq 1 120); do
+    echo | openssl s_client -connect "127.0.0.1:$TLS_PORT" -servername "$name" 2>/dev/null | openssl x509 > "$work/$name.renewed.pem" 2> /dev/null &&
+      openssl x509 -in "$work/$name.renewed.pem" -noout -checkend $((80 * DAY)) > /dev/null && break
+    sleep 0.5
+  done
+  openssl x509 -in "$work/$name.renewed.pem" -noout -checkend $((80 * DAY)) > /dev/null || fail "$name: not renewed for 90 days"
+  get "$name" > /dev/null || fail "$name: the renewed certificate does not verify"
+  serial=$(openssl x509 -in "$work/$name.renewed.pem" -noout -serial | cut -d= -f2)
+  http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Status":"Valid"' || fail "$name: mock-acme did not issue $serial"
+done
 echo "PASS"
