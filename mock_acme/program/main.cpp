@@ -264,10 +264,11 @@ int main(int argc, char** argv) {
         else if (a == "--intermediates") config.intermediates = static_cast<int>(number(value(), 1, 4));
         else if (a == "--ocsp-responder-url") config.ocspResponderUrl = value();
         else if (a == "--must-staple") {
+            const std::string v = value();
             try {
-                config.mustStaple = MockAcmeConfig::mustStapleFromString(value());
-            } catch (const Error& e) {
-                usage(e.what());
+                config.mustStaple = MockAcmeConfig::mustStapleFromString(v);
+            } catch (const Error&) {
+                usage("--must-staple takes refuse or copy, not \"" + InvalidNameError::printable(v) + "\"");
             }
         } else if (a == "--crl-listen") {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());

@@ -123,6 +123,11 @@ if u -t EC -m issue staple.uacme.example.test > "$work/staple.log" 2>&1; then fa
 grep -q "urn:ietf:params:acme:error:badCSR" "$work/staple.log" || fail "Must-Staple: $(tail -8 "$work/staple.log")"
 grep -q "OCSP Must-Staple" "$work/staple.log" || fail "the refusal does not say why: $(tail -8 "$work/staple.log")"
 [ ! -e "$conf/staple.uacme.example.test/cert.pem" ] || fail "a certificate was saved"
+# and the program says which values --must-staple takes
+rc=0
+"$MOCK_ACME" --must-staple ignore > "$work/flag.out" 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "--must-staple ignore: exit $rc, not 2"
+grep -q '^mock-acme: --must-staple takes refuse or copy, not "ignore"$' "$work/flag.out" || fail "--must-staple ignore: $(head -1 "$work/flag.out")"
 
 echo "== revoke with the certificate's own key (a JWS with its jwk), reason keyCompromise"
 cert="$conf/www.uacme.example.test/cert.pem"
