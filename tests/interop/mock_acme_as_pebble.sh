@@ -84,7 +84,8 @@ if LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains noeab.example.t
 fi
 grep -qi "external account binding\|externalAccountRequired" "$work/lego-noeab.log" || fail "lego was not told that binding is required: $(tail -3 "$work/lego-noeab.log")"
 lg+=(--eab --kid kid-1 --hmac="$KID1")
-LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains one.example.test --domains two.example.test run \
+# --must-staple: pebble copies OCSP Must-Staple into the certificate, and so does mock-acme in its place
+LEGO_CA_CERTIFICATES="$work/ca.pem" lego "${lg[@]}" --domains one.example.test --domains two.example.test run --must-staple \
   > "$work/lego-run.log" 2>&1 || fail "lego with the example's kid-1 failed"
 crt="$work/lego/certificates/one.example.test.crt"
 openssl verify -CAfile "$work/root0.pem" -untrusted "$work/lego/certificates/one.example.test.issuer.crt" "$crt" \
@@ -104,7 +105,11 @@ PY
 [ "$days" -ge 1825 ] && [ "$days" -le 1827 ] || fail "the certificate lasts $days days, not pebble's five years"
 ocsp=$(openssl x509 -in "$crt" -noout -ocsp_uri)
 [ "$ocsp" = "http://127.0.0.1:4002" ] || fail "the certificate names \"$ocsp\" as its OCSP responder"
-echo "lego: EAB kid-1, two names, verified against /roots/0, $days days, OCSP responder $ocsp"
+# what pebble's leaves carry: Must-Staple when asked (RFC 7633's status_request), clientAuth beside serverAuth
+openssl x509 -in "$crt" -noout -text > "$work/lego-cert.txt"
+grep -A1 "TLS Feature:" "$work/lego-cert.txt" | grep -q "status_request" || fail "no Must-Staple in the certificate"
+grep -q "TLS Web Server Authentication, TLS Web Client Authentication" "$work/lego-cert.txt" || fail "not serverAuth and clientAuth, as pebble's"
+echo "lego: EAB kid-1, two names, verified against /roots/0, $days days, OCSP responder $ocsp, Must-Staple, clientAuth"
 
 # the CRL every leaf names, before and after lego revokes the certificate (keyCompromise)
 CRL_URL=$(sed -n 's/^.*CRL available at: //p' "$work/pebble.log")
