@@ -295,7 +295,7 @@ public:
         if (auto found = s_.accountByThumbprint.find(thumbprint); found != s_.accountByThumbprint.end()) {
             Account& existing = s_.accounts.at(found->second);
             // RFC 8555 §7.3.6: a deactivated account's requests get unauthorized,
-            // this one too (as Boulder and pebble answer it), not the account
+            // this one too (as pebble answers it), not the account
             if (existing.status != "valid")
                 throw AcmeProblem("unauthorized", "the account with this key is " + existing.status, 401);
             HttpResponse r = json(200, accountJson(existing));
