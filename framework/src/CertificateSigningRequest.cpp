@@ -197,13 +197,16 @@ std::vector<int> CertificateSigningRequest::tlsFeatures() const {
     value.expectEnd();
     std::vector<int> out;
     while (!items.atEnd()) {
-        const std::string_view n = items.next(DerReader::kInteger).contents;
-        // DER's shortest two's complement, non-negative, 0..65535
-        const bool minimal = n.size() == 1 || (n.size() > 1 && !(n[0] == 0 && !(n[1] & 0x80)));
-        if (n.empty() || !minimal || (n[0] & 0x80) || n.size() > 3 || (n.size() == 3 && n[0] != 0))
+        const DerElement integer = items.next(DerReader::kInteger);
+        std::optional<std::string_view> magnitude;
+        try {
+            magnitude = nonNegativeInteger(integer, what);
+        } catch (const CertificateError&) {  // not in its shortest form: no number at all
+        }
+        if (!magnitude || magnitude->size() > 2)  // 0..65535
             throw CertificateError("certificate request: a TLS feature that is not a TLS extension number (0..65535)");
         int number = 0;
-        for (const char c : n) number = number * 256 + static_cast<unsigned char>(c);
+        for (const char c : *magnitude) number = number * 256 + static_cast<unsigned char>(c);
         out.push_back(number);
     }
     return out;

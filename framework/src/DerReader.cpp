@@ -43,4 +43,13 @@ void DerReader::expectEnd() const {
     if (!rest_.empty()) fail("trailing bytes");
 }
 
+std::optional<std::string_view> nonNegativeInteger(const DerElement& integer, std::string_view what) {
+    std::string_view v = integer.contents;
+    if (v.empty() || (static_cast<unsigned char>(v[0]) & 0x80)) return std::nullopt;
+    if (v.size() > 1 && v[0] == 0 && !(static_cast<unsigned char>(v[1]) & 0x80))
+        throw CertificateError(std::string(what) + ": INTEGER not in its shortest form");
+    while (!v.empty() && v[0] == 0) v.remove_prefix(1);
+    return v;
+}
+
 }  // namespace cxxacme::detail

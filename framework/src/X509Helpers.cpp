@@ -214,16 +214,6 @@ EvpPkeyPtr publicFromParams(const char* type, OSSL_PARAM_BLD* bld) {
     return key;
 }
 
-// A positive DER INTEGER's magnitude, or nothing for a negative one.
-std::optional<std::string_view> positiveInteger(const DerElement& e) {
-    std::string_view v = e.contents;
-    if (v.empty() || (static_cast<unsigned char>(v[0]) & 0x80)) return std::nullopt;
-    if (v.size() > 1 && v[0] == 0 && !(static_cast<unsigned char>(v[1]) & 0x80))
-        throw CertificateError("SubjectPublicKeyInfo: INTEGER not in its shortest form");
-    while (!v.empty() && v[0] == 0) v.remove_prefix(1);
-    return v;
-}
-
 }  // namespace
 
 // An EC public key as an EC_KEY-backed EVP_PKEY on a shared group: ~3 µs
@@ -268,8 +258,8 @@ EvpPkeyPtr publicKeyFromSpki(std::string_view spki) {
         DerReader outerKey(key, "RSAPublicKey");
         DerReader numbers(outerKey.next(DerReader::kSequence).contents, "RSAPublicKey");
         outerKey.expectEnd();
-        const auto n = positiveInteger(numbers.next(DerReader::kInteger));
-        const auto e = positiveInteger(numbers.next(DerReader::kInteger));
+        const auto n = nonNegativeInteger(numbers.next(DerReader::kInteger), "SubjectPublicKeyInfo");
+        const auto e = nonNegativeInteger(numbers.next(DerReader::kInteger), "SubjectPublicKeyInfo");
         numbers.expectEnd();
         // RFC 8017 §3.1: both are positive integers (OpenSSL 3.0 would take a negative one)
         if (!n || !e || n->empty() || e->empty())

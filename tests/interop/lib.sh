@@ -57,6 +57,14 @@ http_get() {  # URL -> body on stdout (plain http, loopback)
   python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"
 }
 
+http_post() {  # URL BODY: POSTs BODY (plain http, loopback); fails on an error status
+  python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=30).read()' "$1" "$2"
+}
+
+random_key() {  # 32 random bytes in base64url without padding, as an EAB MAC key
+  python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))"
+}
+
 # start_mock_acme ARGS...: sets DIR, MGMT and HTTPS_CA, the CA of its HTTPS certificate
 # ($work/https-ca.pem). A second instance: MOCK_ACME_NAME=other start_mock_acme ...
 # (logs $work/other.log and .err, HTTPS_CA $work/other-https-ca.pem).

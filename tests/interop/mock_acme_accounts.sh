@@ -10,7 +10,7 @@ command -v lego >/dev/null || fail "lego is not installed (scripts/install-deps.
 
 HTTP_PORT=$(free_port)
 # base64url keys may begin with "-": always pass them as --flag=VALUE, never as a separate argument
-EAB_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
+EAB_KEY=$(random_key)
 start_mock_acme --http01-port "$HTTP_PORT" --eab-required --eab "kid-1=$EAB_KEY"
 http_get "$MGMT/roots/0" > "$work/root0.pem"
 status_of() {  # SERIAL (openssl's hex) -> mock-acme's status document
@@ -30,7 +30,7 @@ grep -q "externalAccountRequired\|external account binding" "$work/certbot-noeab
   || fail "certbot's refusal does not name external account binding"
 
 echo "== certbot: a binding under the wrong key is refused"
-WRONG_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
+WRONG_KEY=$(random_key)
 if certbot_ register "${cb[@]}" --agree-tos -m first@example.com --eab-kid kid-1 --eab-hmac-key="$WRONG_KEY" \
   > "$work/certbot-badeab.log" 2>&1; then fail "registered with a wrong EAB key"; fi
 grep -q "error:unauthorized.*externalAccountBinding signature is invalid" "$work/certbot/logs/letsencrypt.log" \

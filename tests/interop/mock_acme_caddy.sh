@@ -16,14 +16,11 @@ command -v curl >/dev/null || fail "curl is not installed (scripts/install-deps.
 
 HTTP_PORT=$(free_port)
 TLS_PORT=$(free_port)
-EAB_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
+EAB_KEY=$(random_key)
 start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "kid-1=$EAB_KEY"
 http_get "$MGMT/roots/0" > "$work/root0.pem"
 # time_travel SECONDS: moves mock-acme's clock
-time_travel() {
-  python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/time-travel",
-    data=("{\"advanceSeconds\": %s}" % sys.argv[2]).encode(), method="POST"), timeout=30).read()' "$MGMT" "$1"
-}
+time_travel() { http_post "$MGMT/time-travel" "{\"advanceSeconds\": $1}"; }
 DAY=86400
 time_travel $((-89 * DAY))
 

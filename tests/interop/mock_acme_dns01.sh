@@ -66,8 +66,7 @@ openssl x509 -in "$live/cert.pem" -noout -ext subjectAltName | grep -q 'DNS:\*.c
 
 echo "== --check-caa: lego meets the CAA records pebble-challtestsrv serves"
 caa() {  # HOST TAG VALUE
-  python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
-    "http://127.0.0.1:$CTS_MGMT/add-caa" "{\"host\":\"$1\",\"policies\":[{\"tag\":\"$2\",\"value\":\"$3\"}]}"
+  http_post "http://127.0.0.1:$CTS_MGMT/add-caa" "{\"host\":\"$1\",\"policies\":[{\"tag\":\"$2\",\"value\":\"$3\"}]}"
 }
 caa caa.example.test issue "cxxacme.mock; validationmethods=dns-01"
 caa blocked.caa.example.test issue "other.ca"

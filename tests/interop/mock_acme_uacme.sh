@@ -22,7 +22,7 @@ fi
 
 HTTP_PORT=$(free_port)
 TLS_PORT=$(free_port)
-EAB_KEY=$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")
+EAB_KEY=$(random_key)
 # uacme polls a processing challenge every 5 s whatever Retry-After says:
 # --challenge-wait-ms has the challenge's POST answered with the outcome
 start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "kid-1=$EAB_KEY" \
@@ -76,7 +76,7 @@ if u new uacme@example.com > "$work/no-eab.log" 2>&1; then fail "an account with
 grep -q "requires external credentials" "$work/no-eab.log" || fail "not refused for the binding: $(cat "$work/no-eab.log")"
 
 echo "== a binding under the wrong key is refused"
-if u -e "kid-1:$(python3 -c "import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))")" \
+if u -e "kid-1:$(random_key)" \
     new uacme@example.com > "$work/wrong-eab.log" 2>&1; then fail "a binding under the wrong key was accepted"; fi
 grep -q "urn:ietf:params:acme:error:unauthorized" "$work/wrong-eab.log" || fail "wrong binding: $(cat "$work/wrong-eab.log")"
 

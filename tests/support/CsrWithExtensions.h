@@ -7,7 +7,6 @@
 // OID says.
 
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>

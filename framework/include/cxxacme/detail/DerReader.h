@@ -5,6 +5,7 @@
 // where OpenSSL 3.0's generic decoders cost more than the rest of the
 // request. Internal.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,5 +45,10 @@ private:
     std::string_view rest_;
     std::string what_;
 };
+
+/// A DER INTEGER's magnitude, big-endian without leading zeros (empty for
+/// 0), or nothing when it is negative or has no contents. Throws
+/// `CertificateError` naming `what` when it is not in its shortest form.
+std::optional<std::string_view> nonNegativeInteger(const DerElement& integer, std::string_view what);
 
 }  // namespace cxxacme::detail
