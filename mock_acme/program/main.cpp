@@ -70,7 +70,12 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --caa-identity NAME         a name the directory gives in meta.caaIdentities (repeatable;
                               default cxxacme.mock)
   --cert-lifetime SECONDS     lifetime of the default profile's certificates (default 90 days)
-  --order-lifetime SECONDS    --authz-lifetime SECONDS
+  --order-lifetime SECONDS    an order's time to be finished (default 7 days)
+  --authz-lifetime SECONDS    a pending authorization's time to be validated (default 7 days)
+  --valid-authz-lifetime SECONDS   how long a validation serves later orders (default 30 days)
+  --max-names N               identifiers an order may have, 1..1000 (default 100)
+                              (these four: for profiles that set none; tlsserver and shortlived
+                              have Let's Encrypt's 8 h, 1 h, 7 h and 25)
   --forget-after SECONDS      forget orders (with their certificates, authorizations and
                               challenges) this long after they were made (default 0: never)
   --ca-key-type TYPE          ec256 (default), ec384, rsa2048, rsa3072, rsa4096
@@ -252,6 +257,8 @@ int main(int argc, char** argv) {
         else if (a == "--order-lifetime") config.orderLifetime = seconds(value());
         else if (a == "--forget-after") config.forgetAfter = seconds(value());
         else if (a == "--authz-lifetime") config.authorizationLifetime = seconds(value());
+        else if (a == "--valid-authz-lifetime") config.validAuthorizationLifetime = seconds(value());
+        else if (a == "--max-names") config.maxNames = static_cast<std::size_t>(number(value(), 1, static_cast<long>(MockAcmeConfig::kMaxNames)));
         else if (a == "--ca-key-type") {
             try {
                 config.caKeyType = keyTypeFromString(value());

@@ -58,7 +58,9 @@ struct Authorization {
     Identifier identifier;  // without "*."
     bool wildcard = false;
     bool preauthorized = false;  // made by newAuthz (RFC 8555 §7.4.1)
+    std::string profile;         // of the order it was made for; empty for a pre-authorization
     std::string status = "pending";
+    TimePoint created;
     TimePoint expires;
     std::vector<std::string> challengeIds;
     int orders = 0;  // kept orders that list it (reuse shares one); not saved, counted on load
@@ -171,16 +173,21 @@ struct EngineState : EngineData {
         if (it->second.empty()) authorizationsByName.erase(it);
     }
     /// The newest of `accountId`'s authorizations for the name that is valid
-    /// at `now` (with `preauthorizedOnly`, of its pre-authorizations), or nullptr.
+    /// at `now` and that `accept` takes (the first form: any), or nullptr.
+    template <typename Accept>
     const Authorization* validAuthorization(const std::string& accountId, const Identifier& identifier, bool wildcard,
-                                            TimePoint now, bool preauthorizedOnly = false) const {
+                                            TimePoint now, Accept accept) const {
         const auto it = authorizationsByName.find(nameKey(accountId, identifier, wildcard));
         if (it == authorizationsByName.end()) return nullptr;
         for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
             const Authorization& a = authorizations.at(*id);
-            if (a.status == "valid" && a.expires > now && (a.preauthorized || !preauthorizedOnly)) return &a;
+            if (a.status == "valid" && a.expires > now && accept(a)) return &a;
         }
         return nullptr;
+    }
+    const Authorization* validAuthorization(const std::string& accountId, const Identifier& identifier, bool wildcard,
+                                            TimePoint now) const {
+        return validAuthorization(accountId, identifier, wildcard, now, [](const Authorization&) { return true; });
     }
 };
 

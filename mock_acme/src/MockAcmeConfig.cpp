@@ -122,6 +122,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "termsOfService") termsOfService = text(j, key);
         else if (key == "orderLifetimeSeconds") orderLifetime = seconds(j, key);
         else if (key == "authorizationLifetimeSeconds") authorizationLifetime = seconds(j, key);
+        else if (key == "validAuthorizationLifetimeSeconds") validAuthorizationLifetime = seconds(j, key);
+        else if (key == "maxNames") maxNames = number<std::size_t>(j, key);
         else if (key == "certificateLifetimeSeconds") certificateLifetime = seconds(j, key);
         else if (key == "forgetAfterSeconds") forgetAfter = seconds(j, key);
         else if (key == "defaultProfile") defaultProfile = text(j, key);
@@ -157,6 +159,10 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
                                             (type.isString() ? "\"" + InvalidNameError::printable(value) + "\"" : type.toString()));
                         }
                     }
+                    else if (field == "orderLifetimeSeconds") profile.orderLifetime = seconds(*p, field);
+                    else if (field == "authorizationLifetimeSeconds") profile.authorizationLifetime = seconds(*p, field);
+                    else if (field == "validAuthorizationLifetimeSeconds") profile.validAuthorizationLifetime = seconds(*p, field);
+                    else if (field == "maxNames") profile.maxNames = number<std::size_t>(*p, field);
                     else if (field != "lifetimeSeconds")
                         throw Error("mock-acme config: profile \"" + InvalidNameError::printable(name) + "\" has an unknown field \"" +
                                     InvalidNameError::printable(field) + "\"");
@@ -204,8 +210,19 @@ void MockAcmeConfig::validate() const {
     if (profiles.empty()) throw Error("mock-acme config: at least one profile is needed");
     if (!profiles.count(defaultProfile))
         throw Error("mock-acme config: the default profile \"" + defaultProfile + "\" is not among the profiles");
-    for (const auto& [name, profile] : profiles)
+    const auto checkWindows = [](const ValidationWindows& w, const std::string& where) {
+        for (const auto& [value, name] : {std::pair{w.orderLifetime, "orderLifetime"},
+                                          {w.authorizationLifetime, "authorizationLifetime"},
+                                          {w.validAuthorizationLifetime, "validAuthorizationLifetime"}})
+            if (value <= Duration::zero()) throw Error("mock-acme config: " + where + std::string(name) + " must be positive");
+        if (w.maxNames < 1 || w.maxNames > kMaxNames)
+            throw Error("mock-acme config: " + where + "maxNames must be 1.." + std::to_string(kMaxNames));
+    };
+    checkWindows({orderLifetime, authorizationLifetime, validAuthorizationLifetime, maxNames}, "");
+    for (const auto& [name, profile] : profiles) {
         if (profile.lifetime <= Duration::zero()) throw Error("mock-acme config: profile \"" + InvalidNameError::printable(name) + "\" has no lifetime");
+        checkWindows(windowsOf(profile), "profile \"" + InvalidNameError::printable(name) + "\": ");
+    }
     if (rootCertFile.empty() != rootKeyFile.empty())
         throw Error("mock-acme config: rootCertFile and rootKeyFile go together");
     if (validationJitter < Duration::zero() || validationJitter > std::chrono::hours(1))
@@ -332,6 +349,9 @@ void MockAcmeConfig::applyPebbleDefaults() {
     caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
     preAuthorization = false;                // pebble's directory has no newAuthz
     mustStaple = MustStaple::Copy;           // pebble puts a CSR's Must-Staple into the certificate
+    orderLifetime = std::chrono::hours(24);  // pebble's orders expire after a day,
+    authorizationLifetime = std::chrono::hours(1);       // its pending authorizations after an hour,
+    validAuthorizationLifetime = std::chrono::hours(1);  // and its valid ones an hour after validation
 }
 
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {

@@ -41,7 +41,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-constexpr std::size_t kMaxIdentifiersPerOrder = 100;
 
 // Serial numbers as map keys: upper-case hex without leading zeros, however
 // they were written (BN_bn2hex pads to whole bytes; pebble's clients do not).
@@ -147,6 +146,14 @@ struct ValidationJob {
 }  // namespace
 
 namespace {
+
+// A validated authorization serves orders this long: its profile's reuse window (a
+// pre-authorization's, or one whose profile the configuration has dropped: the default's).
+Duration validAuthorizationLifetime(const MockAcmeConfig& config, const state::Authorization& authz) {
+    const auto profile = config.profiles.find(authz.profile);
+    return config.windowsOf(profile != config.profiles.end() ? profile->second : config.profiles.at(config.defaultProfile))
+        .validAuthorizationLifetime;
+}
 
 // The request logic. Holds the engine's lock for its whole life, except
 // where validation and issuance are handed to workers.
@@ -554,7 +561,8 @@ public:
         if (!id) throw AcmeProblem("rejectedIdentifier", "this server will not issue for that identifier", 400, rejected);
         if (ServerName::isWildcard(id->value))
             throw malformed("a wildcard cannot be pre-authorized (RFC 8555 §7.4.1); order it instead");
-        const std::string authzId = newAuthorization(post.account->id, *id, false, true);
+        const std::string authzId = newAuthorization(post.account->id, *id, false, "",
+                                                     config_.windowsOf(config_.profiles.at(config_.defaultProfile)).authorizationLifetime);
         if (config_.forgetAfter > Duration::zero()) s_.preauthorizationsByAge.emplace(now_, authzId);
         HttpResponse r = json(201, authzJson(s_.authorizations.at(authzId)));
         r.addHeader("Location", url("/authZ/" + authzId));
@@ -579,10 +587,20 @@ public:
                 throw limited;
             }
         }
+        std::string profile = config_.defaultProfile;
+        if (payload->has("profile")) {
+            if (!payload->get("profile").isString()) throw malformed("profile must be a string");
+            profile = payload->getValue<std::string>("profile");
+            if (!config_.profiles.count(profile))
+                throw AcmeProblem("invalidProfile", "unknown profile \"" + InvalidNameError::printable(profile) + "\"", 400);
+        }
+        const CertificateProfile& chosen = config_.profiles.at(profile);
+        const MockAcmeConfig::ValidationWindows windows = config_.windowsOf(chosen);
         auto array = payload->getArray("identifiers");
         if (!array || array->size() == 0) throw malformed("newOrder needs a non-empty \"identifiers\" array");
-        if (array->size() > kMaxIdentifiersPerOrder)
-            throw AcmeProblem("rejectedIdentifier", "more than 100 identifiers in one order", 400);
+        if (array->size() > windows.maxNames)  // as Boulder: malformed
+            throw malformed("an order of the profile \"" + InvalidNameError::printable(profile) + "\" may have at most " +
+                            std::to_string(windows.maxNames) + " identifiers, not " + std::to_string(array->size()));
         std::vector<Identifier> ids;
         std::vector<AcmeProblem::Subproblem> rejected;
         for (std::size_t i = 0; i < array->size(); ++i) {
@@ -596,14 +614,6 @@ public:
         std::sort(ids.begin(), ids.end());
         if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) throw malformed("an identifier appears twice");
 
-        std::string profile = config_.defaultProfile;
-        if (payload->has("profile")) {
-            if (!payload->get("profile").isString()) throw malformed("profile must be a string");
-            profile = payload->getValue<std::string>("profile");
-            if (!config_.profiles.count(profile))
-                throw AcmeProblem("invalidProfile", "unknown profile \"" + InvalidNameError::printable(profile) + "\"", 400);
-        }
-        const CertificateProfile& chosen = config_.profiles.at(profile);
         for (const auto& id : ids)
             if (!(id.type == Identifier::Type::Ip ? chosen.ipIdentifiers : chosen.dnsIdentifiers))
                 rejected.push_back({"rejectedIdentifier",
@@ -626,7 +636,7 @@ public:
         if (notAfter && *notAfter - (notBefore ? *notBefore : now_) > lifetime)
             throw malformed("the requested validity is longer than the profile's " +
                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(lifetime).count()) + " s");
-        if (notBefore && *notBefore > now_ + config_.orderLifetime + lifetime)
+        if (notBefore && *notBefore > now_ + windows.orderLifetime + lifetime)
             throw malformed("notBefore is too far in the future");
 
         std::optional<std::string> replaces;
@@ -657,14 +667,18 @@ public:
         order.id = newId();
         order.accountId = account.id;
         order.created = now_;
-        order.expires = now_ + config_.orderLifetime;
+        order.expires = now_ + windows.orderLifetime;
         order.identifiers = ids;
         order.profile = profile;
         order.replaces = replaces;
         order.notBefore = notBefore;
         order.notAfter = notAfter;
-        for (const auto& id : ids) order.authzIds.push_back(authorizationFor(account.id, id));
-        for (const auto& aid : order.authzIds) ++s_.authorizations.at(aid).orders;
+        for (const auto& id : ids) order.authzIds.push_back(authorizationFor(account.id, id, profile, windows));
+        for (const auto& aid : order.authzIds) {
+            Authorization& authz = s_.authorizations.at(aid);
+            ++authz.orders;
+            order.expires = std::min(order.expires, authz.expires);  // it cannot outlive one (as Boulder)
+        }
         refresh(order);
         account.orderIds.push_back(order.id);
         if (config_.forgetAfter > Duration::zero()) s_.ordersByAge.emplace(now_, order.id);
@@ -759,27 +773,50 @@ public:
         s_.orders.erase(it);
     }
 
-    std::string authorizationFor(const std::string& accountId, const Identifier& id) {
+    // The authorization of `id` for an order of `profile`.
+    std::string authorizationFor(const std::string& accountId, const Identifier& id, const std::string& profile,
+                                 const MockAcmeConfig::ValidationWindows& windows) {
         const bool wildcard = ServerName::isWildcard(id.value);
         Identifier base = id;
         if (wildcard) base.value = id.value.substr(2);
-        // a valid pre-authorization (§7.4.1) is what it was made for; others as authzReusePercent says
+        // a valid pre-authorization (§7.4.1) is what it was made for, while its validation is
+        // recent enough for the order's profile
         if (!wildcard)
-            if (const Authorization* pre = s_.validAuthorization(accountId, base, false, now_, true)) return pre->id;
-        if (s_.roll(config_.authzReusePercent))  // only this account's, the newest first
-            if (const Authorization* valid = s_.validAuthorization(accountId, base, wildcard, now_)) return valid->id;
-        return newAuthorization(accountId, base, wildcard, false);
+            if (const Authorization* pre = s_.validAuthorization(accountId, base, false, now_, [&](const Authorization& a) {
+                    const auto validated = validatedAt(a);
+                    return a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
+                }))
+                return pre->id;
+        // others as authzReusePercent says: only this account's, of the same profile (as
+        // Boulder), the newest first
+        if (s_.roll(config_.authzReusePercent))
+            if (const Authorization* valid = s_.validAuthorization(
+                    accountId, base, wildcard, now_, [&](const Authorization& a) { return a.profile == profile; }))
+                return valid->id;
+        return newAuthorization(accountId, base, wildcard, profile, windows.authorizationLifetime);
     }
 
-    // A pending authorization of `base` (without "*.") for the account, with its challenges.
-    std::string newAuthorization(const std::string& accountId, const Identifier& base, bool wildcard, bool preauthorized) {
+    // When the authorization's challenge was validated, if it was.
+    std::optional<TimePoint> validatedAt(const Authorization& authz) const {
+        for (const auto& cid : authz.challengeIds)
+            if (const auto c = s_.challenges.find(cid); c != s_.challenges.end() && c->second.status == "valid")
+                return c->second.validated;
+        return std::nullopt;
+    }
+
+    // A pending authorization of `base` (without "*.") for the account, with its challenges:
+    // for orders of `profile`, or a pre-authorization when that is empty.
+    std::string newAuthorization(const std::string& accountId, const Identifier& base, bool wildcard, const std::string& profile,
+                                 Duration lifetime) {
         Authorization authz;
         authz.id = newId();
         authz.accountId = accountId;
         authz.identifier = base;
         authz.wildcard = wildcard;
-        authz.preauthorized = preauthorized;
-        authz.expires = now_ + config_.authorizationLifetime;
+        authz.preauthorized = profile.empty();
+        authz.profile = profile;
+        authz.created = now_;
+        authz.expires = now_ + lifetime;
         std::vector<std::string> types;
         if (wildcard) types = {"dns-01"};
         else if (base.type == Identifier::Type::Ip) types = {"http-01", "tls-alpn-01"};
@@ -1133,6 +1170,7 @@ public:
                     c.status = "valid";
                     c.validated = now_;
                     authz.status = "valid";
+                    authz.expires = now_ + validAuthorizationLifetime(config_, authz);
                 } else {
                     c.status = "processing";
                     ValidationRequest work{c.type, authz.identifier, c.token,
@@ -1400,7 +1438,7 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
         else  // pre-authorizations no order uses, by when they were made
             for (const auto& [id, a] : state_->authorizations)
                 if (a.preauthorized && a.orders == 0)
-                    state_->preauthorizationsByAge.emplace(a.expires - config_.authorizationLifetime, id);
+                    state_->preauthorizationsByAge.emplace(a.created, id);
     }
     if (ca_) {
         // restored: accounts, orders and certificates stay valid under the same CA
@@ -1676,7 +1714,10 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
             } else {
                 c.status = "valid";
                 c.validated = clock_.now() + state_->offset;
-                if (authz.status == "pending") authz.status = "valid";
+                if (authz.status == "pending") {
+                    authz.status = "valid";
+                    authz.expires = *c.validated + validAuthorizationLifetime(config_, authz);
+                }
             }
             requestSnapshot();
         };

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -183,7 +184,9 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         o->set("identifier", identifier(a.identifier));
         o->set("wildcard", a.wildcard);
         if (a.preauthorized) o->set("preauthorized", true);
+        if (!a.profile.empty()) o->set("profile", a.profile);
         o->set("status", a.status);
+        o->set("created", secondsOf(a.created));
         o->set("expires", secondsOf(a.expires));
         o->set("challengeIds", strings(a.challengeIds));
         authzs->add(o);
@@ -349,8 +352,12 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             a.identifier = identifier(*object(o, "identifier"));
             a.wildcard = boolean(o, "wildcard");
             if (o.has("preauthorized")) a.preauthorized = boolean(o, "preauthorized");
+            // a file from before profiles and creation times were kept: reused by no order of
+            // another profile, made when it expires
+            if (o.has("profile")) a.profile = text(o, "profile");
             a.status = text(o, "status");
             a.expires = timeOf(integer(o, "expires"));
+            a.created = o.has("created") ? timeOf(integer(o, "created")) : a.expires;
             a.challengeIds = strings(o, "challengeIds");
             for (const auto& cid : a.challengeIds)
                 if (a.status == "pending" && s.challenges.count(cid) && s.challenges.at(cid).status == "invalid" &&
@@ -428,11 +435,12 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             }
             s.ordersByAge.emplace(order.created, id);
         }
-        // and each account's authorizations by name, oldest (soonest to expire) first
+        // and each account's authorizations by name, oldest first
         for (const auto& [id, authz] : s.authorizations) s.indexAuthorization(authz);
         for (auto& [key, ids] : s.authorizationsByName)
             std::sort(ids.begin(), ids.end(), [&s](const std::string& a, const std::string& b) {
-                return s.authorizations.at(a).expires < s.authorizations.at(b).expires;
+                const Authorization &x = s.authorizations.at(a), &y = s.authorizations.at(b);
+                return std::tie(x.created, x.expires) < std::tie(y.created, y.expires);
             });
         return ca;
     } catch (const std::exception& e) {

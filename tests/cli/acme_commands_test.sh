@@ -67,4 +67,30 @@ grep -q "path separator" "$work/err" || fail "unclear name error"
 "$CXXACME" issue "${common[@]}" z.example.test > /dev/null 2> "$work/err"; [ $? -eq 1 ] || fail "deactivated account did not exit 1"
 grep -q "urn:ietf:params:acme:error:unauthorized" "$work/err" || fail "ACME problem not shown: $(cat "$work/err")"
 set -e
+
+echo "== profiles: tlsserver gives 45-day certificates, shortlived 160-hour ones (as Let's Encrypt's today)"
+span_hours() {
+  local from to
+  from=$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)
+  to=$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)
+  echo $(( ($(date -d "$to" +%s) - $(date -d "$from" +%s)) / 3600 ))
+}
+pr=(--directory "$DIR" --ca-bundle "$work/https-ca.pem" --store "dir:$work/pr" --http-port "$HTTP_PORT" --quiet)
+"$CXXACME" issue "${pr[@]}" --profile tlsserver t.example.test > "$work/pr.log" 2>&1 || fail "tlsserver issue failed: $(cat "$work/pr.log")"
+[ "$(span_hours "$work/pr/t.example.test.pem")" = $((45 * 24)) ] || fail "tlsserver: $(span_hours "$work/pr/t.example.test.pem") hours"
+"$CXXACME" issue "${pr[@]}" --profile shortlived s.example.test > "$work/pr.log" 2>&1 || fail "shortlived issue failed: $(cat "$work/pr.log")"
+[ "$(span_hours "$work/pr/s.example.test.pem")" = 160 ] || fail "shortlived: $(span_hours "$work/pr/s.example.test.pem") hours"
+
+echo "== a CA started with --max-names 2 (and its own order and authorization windows) refuses a 3-name order"
+MOCK_ACME_NAME=narrow start_mock_acme --http01-port "$HTTP_PORT" --max-names 2 --order-lifetime 1200 --authz-lifetime 600 \
+  --valid-authz-lifetime 900
+nw=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/nw" --http-port "$HTTP_PORT" --quiet)
+"$CXXACME" issue "${nw[@]}" "n1.example.test,n2.example.test" > "$work/nw.log" 2>&1 || fail "2 names refused: $(cat "$work/nw.log")"
+set +e
+"$CXXACME" issue "${nw[@]}" "n1.example.test,n2.example.test,n3.example.test" > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "3 names did not exit 1"
+grep -q 'urn:ietf:params:acme:error:malformed.*"classic" may have at most 2 identifiers, not 3' "$work/err" || fail "unclear refusal: $(cat "$work/err")"
+"$MOCK_ACME" --max-names 0 > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--max-names 0 did not exit 2"
+grep -q '^mock-acme: bad number "0"' "$work/err" || fail "--max-names 0: $(head -1 "$work/err")"
+set -e
 echo "PASS"

@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(certificate_lifetime_applies_to_the_final_default_profile) 
     MockAcmeConfig plain;
     plain.applyJson(R"({"certificateLifetimeSeconds": 90})");
     BOOST_TEST((plain.profiles.at("classic").lifetime == 90s));
-    BOOST_TEST((plain.profiles.at("shortlived").lifetime == std::chrono::hours(24 * 6)));
+    BOOST_TEST((plain.profiles.at("shortlived").lifetime == std::chrono::hours(160)));
 }
 
 // What a profile's certificate carries: Let's Encrypt's three by default, any mix from the file
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     // classic as Let's Encrypt's since February 2026: no clientAuth
     BOOST_TEST((defaults.profiles.at("classic").contents == LeafContents{true, true, false, true}));
     BOOST_TEST((defaults.profiles.at("tlsserver").contents == LeafContents{false, false, false, false}));
-    BOOST_TEST((defaults.profiles.at("tlsserver").lifetime == std::chrono::hours(24 * 90)));
+    BOOST_TEST((defaults.profiles.at("tlsserver").lifetime == std::chrono::hours(24 * 45)));
     BOOST_TEST((defaults.profiles.at("shortlived").contents == LeafContents{false, false, false, false}));
 
     MockAcmeConfig config;
@@ -127,6 +127,51 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
                                      R"(}}, "defaultProfile": "p"})",
                                  "identifierTypes"),
                    bad);
+}
+
+// Validation windows: Let's Encrypt's for its three profiles; a profile of
+// the file may set its own, and what it leaves unset is the top level's.
+BOOST_AUTO_TEST_CASE(profiles_have_validation_windows_of_their_own_or_the_top_levels) {
+    using namespace std::chrono_literals;
+    const MockAcmeConfig defaults;
+    const auto classic = defaults.windowsOf(defaults.profiles.at("classic"));
+    BOOST_TEST((classic.orderLifetime == 24h * 7));
+    BOOST_TEST((classic.authorizationLifetime == 24h * 7));
+    BOOST_TEST((classic.validAuthorizationLifetime == 24h * 30));
+    BOOST_TEST(classic.maxNames == 100u);
+    for (const char* name : {"tlsserver", "shortlived"}) {
+        const auto lean = defaults.windowsOf(defaults.profiles.at(name));
+        BOOST_TEST((lean.orderLifetime == 8h));
+        BOOST_TEST((lean.authorizationLifetime == 1h));
+        BOOST_TEST((lean.validAuthorizationLifetime == 7h));
+        BOOST_TEST(lean.maxNames == 25u);
+    }
+    BOOST_TEST((defaults.profiles.at("shortlived").lifetime == 160h));
+
+    MockAcmeConfig config;
+    config.applyJson(R"({"orderLifetimeSeconds": 7200, "authorizationLifetimeSeconds": 600,
+                         "validAuthorizationLifetimeSeconds": 3600, "maxNames": 10,
+                         "profiles": {"own": {"lifetimeSeconds": 60, "orderLifetimeSeconds": 60, "authorizationLifetimeSeconds": 30,
+                                              "validAuthorizationLifetimeSeconds": 90, "maxNames": 2},
+                                      "plain": {"lifetimeSeconds": 60}}, "defaultProfile": "plain"})");
+    config.validate();
+    const auto own = config.windowsOf(config.profiles.at("own"));
+    BOOST_TEST((own.orderLifetime == 60s && own.authorizationLifetime == 30s && own.validAuthorizationLifetime == 90s));
+    BOOST_TEST(own.maxNames == 2u);
+    const auto plain = config.windowsOf(config.profiles.at("plain"));
+    BOOST_TEST((plain.orderLifetime == 2h && plain.authorizationLifetime == 10min && plain.validAuthorizationLifetime == 1h));
+    BOOST_TEST(plain.maxNames == 10u);
+
+    BOOST_TEST(refusedNaming(R"({"validAuthorizationLifetimeSeconds": 0})", "validAuthorizationLifetime must be positive"));
+    BOOST_TEST(refusedNaming(R"({"authorizationLifetimeSeconds": 0})", "authorizationLifetime must be positive"));
+    BOOST_TEST(refusedNaming(R"({"maxNames": 0})", "maxNames must be 1..1000"));
+    BOOST_TEST(refusedNaming(R"({"maxNames": 1001})", "maxNames must be 1..1000"));
+    BOOST_TEST(refusedNaming(R"({"maxNames": "5"})", "maxNames"));
+    BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "orderLifetimeSeconds": 0}}, "defaultProfile": "p"})",
+                             "profile \"p\": orderLifetime must be positive"));
+    BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "maxNames": 5000}}, "defaultProfile": "p"})",
+                             "profile \"p\": maxNames"));
+    BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "maxNames": -1}}, "defaultProfile": "p"})", "maxNames"));
 }
 
 BOOST_AUTO_TEST_CASE(the_defaults_are_valid_and_quiet) {
@@ -251,6 +296,11 @@ BOOST_AUTO_TEST_CASE(pebbles_defaults_are_what_pebble_does_untold) {
     BOOST_TEST((config.mustStaple == MockAcmeConfig::MustStaple::Copy));  // pebble copies a CSR's Must-Staple
     BOOST_TEST((config.profiles.at(config.defaultProfile).contents == LeafContents{true, true, true, true}));  // clientAuth too
     BOOST_TEST(config.listenHost == "127.0.0.1");  // still loopback until its file says otherwise
+    // pebble's orders last a day, its authorizations an hour pending and an hour once valid
+    const auto windows = config.windowsOf(config.profiles.at(config.defaultProfile));
+    BOOST_TEST((windows.orderLifetime == std::chrono::hours(24)));
+    BOOST_TEST((windows.authorizationLifetime == std::chrono::hours(1)));
+    BOOST_TEST((windows.validAuthorizationLifetime == std::chrono::hours(1)));
 }
 
 BOOST_AUTO_TEST_CASE(debians_example_pebble_configurations_are_read_whole_and_quietly) {

@@ -36,6 +36,7 @@
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 #include "cxxacme/mock_acme/MockAcmeEngine.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
+#include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/TlsProbe.h"
 
 using namespace cxxacme;
@@ -57,8 +58,8 @@ MockAcmeConfig quietConfig() {
 // A running mock-acme, a requester, and an account.
 struct Server {
     explicit Server(MockAcmeConfig config = quietConfig(),
-                    const PrivateKey& accountKey = PrivateKey::generate(KeyType::EcP256))
-        : server(std::move(config)), session(server.directoryUrl(), server.httpsCaPem()), account(accountKey) {}
+                    const PrivateKey& accountKey = PrivateKey::generate(KeyType::EcP256), IClock* clock = nullptr)
+        : server(std::move(config), clock), session(server.directoryUrl(), server.httpsCaPem()), account(accountKey) {}
 
     MockAcmeServer server;
     AcmeTestSession session;
@@ -1082,7 +1083,7 @@ BOOST_AUTO_TEST_CASE(a_forgotten_revoked_certificate_stays_on_the_crl_until_it_e
     std::string revokedSerial, keptSerial, lateSerial;
     {
         Server s(config, accountKey);
-        const auto issue = [&](const std::string& name) {  // six days (the shortlived profile)
+        const auto issue = [&](const std::string& name) {  // 160 hours (the shortlived profile)
             const Reply order = s.newOrder({name}, R"(,"profile":"shortlived")");
             s.authorize(order);
             const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns(name)});
@@ -1123,7 +1124,7 @@ BOOST_AUTO_TEST_CASE(a_forgotten_revoked_certificate_stays_on_the_crl_until_it_e
         BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == 4);
         BOOST_TEST(crlEntryReason(entries(s.server).get(), lateSerial) == 1);
         BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial).str("Status") == "Revoked");
-        s.server.engine().timeTravel(std::chrono::hours(24 * 6));  // past its notAfter
+        s.server.engine().timeTravel(std::chrono::hours(24 * 7));  // past its notAfter
         BOOST_TEST(s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + revokedSerial).status == 404);
         BOOST_TEST(crlEntryReason(entries(s.server).get(), revokedSerial) == -1);
         BOOST_TEST(s.session.get(s.server.managementUrl() + "/stats").json()->getValue<long long>("forgottenRevocations") == 0);
@@ -1389,6 +1390,144 @@ BOOST_AUTO_TEST_CASE(valid_authorizations_are_reused_when_asked) {
     BOOST_TEST(b.str("status") == "pending");
 }
 
+// Let's Encrypt's profiles differ in their validation windows too (its
+// profiles page): classic gives 7 days to validate and to finish an order and
+// reuses a validation for 30 days, with 100 names an order; tlsserver and
+// shortlived give an hour to validate, 8-hour orders, 7 hours of reuse and 25
+// names. An order cannot outlive its authorizations, and a validation serves
+// orders of its own profile only (both as Boulder); a pre-authorization
+// serves any profile while its validation is recent enough for that profile.
+BOOST_AUTO_TEST_CASE(each_profile_has_its_own_validation_windows) {
+    using namespace std::chrono_literals;
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    MockAcmeConfig config = quietConfig();
+    config.authzReusePercent = 100;
+    CertificateProfile quickProfile{"2-hour orders", 24h * 90};
+    quickProfile.orderLifetime = 2h;
+    quickProfile.authorizationLifetime = 24h;
+    quickProfile.validAuthorizationLifetime = 48h;
+    config.profiles["quick"] = quickProfile;
+    Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
+    s.login();
+    const auto expires = [](const Reply& r) { return parseRfc3339(r.str("expires")).value(); };
+    const auto authzUrl = [](const Reply& order) { return order.json()->getArray("authorizations")->getElement<std::string>(0); };
+    const auto get = [&](const std::string& url) { return s.session.post(url, s.account, s.kid, ""); };
+    const auto authz = [&](const Reply& order) { return get(authzUrl(order)); };
+    const auto profile = [](const std::string& name) { return R"(,"profile":")" + name + "\""; };
+
+    // classic: a week to validate and to finish; a validation then serves 30 days
+    const TimePoint t0 = clock.now();
+    const Reply classic = s.newOrder({"w.example.test"});
+    BOOST_TEST((expires(classic) == t0 + 24h * 7));
+    BOOST_TEST((expires(authz(classic)) == t0 + 24h * 7));
+    clock.advance(1h);
+    s.authorize(classic);
+    BOOST_TEST((expires(authz(classic)) == t0 + 1h + 24h * 30));
+    BOOST_TEST((expires(get(classic.header("Location"))) == t0 + 24h * 7));  // the order's own is kept
+
+    // tlsserver: not the classic validation but a new authorization, an hour to validate it, and
+    // the order cut to that hour
+    const TimePoint t1 = clock.now();
+    const Reply lean = s.newOrder({"w.example.test"}, profile("tlsserver"));
+    BOOST_REQUIRE_MESSAGE(lean.status == 201, lean.body);
+    BOOST_TEST(authzUrl(lean) != authzUrl(classic));
+    BOOST_TEST(lean.str("status") == "pending");
+    BOOST_TEST((expires(authz(lean)) == t1 + 1h));
+    BOOST_TEST((expires(lean) == t1 + 1h));
+    clock.advance(30min);
+    s.authorize(lean);
+    BOOST_TEST((expires(authz(lean)) == t1 + 30min + 7h));
+    // the next tlsserver order reuses it and ends with it (its own 8 hours would outlive it)
+    const Reply again = s.newOrder({"w.example.test"}, profile("tlsserver"));
+    BOOST_TEST(authzUrl(again) == authzUrl(lean));
+    BOOST_TEST(again.str("status") == "ready");
+    BOOST_TEST((expires(again) == t1 + 30min + 7h));
+    // (tlsserver's 8 hours never show: a reused authorization ends sooner. A profile whose
+    // orders end first has its own order lifetime.)
+    const TimePoint t2 = clock.now();
+    const Reply quick = s.newOrder({"q.example.test"}, profile("quick"));
+    BOOST_TEST((expires(quick) == t2 + 2h));
+    BOOST_TEST((expires(authz(quick)) == t2 + 24h));
+    s.authorize(quick);
+    BOOST_TEST((expires(authz(quick)) == t2 + 48h));
+    // 7 hours after its validation the tlsserver one is expired and not reused; classic's still is
+    clock.advance(7h);
+    BOOST_TEST(authz(lean).str("status") == "expired");
+    const Reply late = s.newOrder({"w.example.test"}, profile("tlsserver"));
+    BOOST_TEST(authzUrl(late) != authzUrl(lean));
+    BOOST_TEST(late.str("status") == "pending");
+    const Reply classicLate = s.newOrder({"w.example.test"});
+    BOOST_TEST(authzUrl(classicLate) == authzUrl(classic));
+    BOOST_TEST(classicLate.str("status") == "ready");
+    // an hour left alone: the pending authorization expires, and the order with it
+    clock.advance(1h + 1s);
+    BOOST_TEST(authz(late).str("status") == "expired");
+    BOOST_TEST(get(late.header("Location")).str("status") == "invalid");
+    // 30 days after validation the classic one has expired too
+    clock.advance(24h * 30);
+    BOOST_TEST(authzUrl(s.newOrder({"w.example.test"})) != authzUrl(classic));
+
+    // names: 25 under tlsserver and shortlived, 100 under classic; more is malformed (as Boulder)
+    std::vector<std::string> names;
+    for (int i = 0; i < 101; ++i) names.push_back("n" + std::to_string(i) + ".example.test");
+    const auto first = [&](std::size_t n) { return std::vector<std::string>(names.begin(), names.begin() + static_cast<long>(n)); };
+    BOOST_TEST(s.newOrder(first(25), profile("shortlived")).status == 201);
+    const Reply over = s.newOrder(first(26), profile("tlsserver"));
+    BOOST_TEST(over.problem() == "malformed");
+    BOOST_TEST(over.str("detail").find("at most 25 identifiers, not 26") != std::string::npos, over.body);
+    BOOST_TEST(s.newOrder(first(26)).status == 201);
+    BOOST_TEST(s.newOrder(first(100)).status == 201);
+    const Reply overClassic = s.newOrder(first(101));
+    BOOST_TEST(overClassic.problem() == "malformed");
+    BOOST_TEST(overClassic.str("detail").find("\"classic\" may have at most 100") != std::string::npos, overClassic.body);
+
+    // a pre-authorization: a week while pending (the default profile's), then it serves a
+    // tlsserver order for 7 hours after its validation and a classic one for 30 days
+    const TimePoint t3 = clock.now();
+    const Reply pre = s.session.post(s.session.dir("newAuthz"), s.account, s.kid,
+                                     R"({"identifier":{"type":"dns","value":"pre.example.test"}})");
+    BOOST_REQUIRE_MESSAGE(pre.status == 201, pre.body);
+    BOOST_TEST((expires(pre) == t3 + 24h * 7));
+    BOOST_REQUIRE(s.session.post(pre.json()->getArray("challenges")->getObject(0)->getValue<std::string>("url"), s.account, s.kid,
+                                 "{}").status == 200);
+    BOOST_TEST((expires(get(pre.header("Location"))) == t3 + 24h * 30));
+    BOOST_TEST(authzUrl(s.newOrder({"pre.example.test"}, profile("tlsserver"))) == pre.header("Location"));
+    clock.advance(7h + 1s);
+    const Reply leanPre = s.newOrder({"pre.example.test"}, profile("tlsserver"));
+    BOOST_TEST(authzUrl(leanPre) != pre.header("Location"));
+    BOOST_TEST(leanPre.str("status") == "pending");
+    BOOST_TEST(authzUrl(s.newOrder({"pre.example.test"})) == pre.header("Location"));
+}
+
+// An authorization's profile is kept across a restart: it still serves its own
+// profile's orders and no other's.
+BOOST_AUTO_TEST_CASE(authorizations_keep_their_profile_across_a_restart) {
+    test::TempDir dir;
+    MockAcmeConfig config = quietConfig();
+    config.authzReusePercent = 100;
+    config.persistFile = (dir.path / "state.sqlite").string();
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    const auto authzPath = [](const Reply& order) {
+        const std::string url = order.json()->getArray("authorizations")->getElement<std::string>(0);
+        return url.substr(url.find("/authZ/"));
+    };
+    std::string lean;
+    {
+        Server s(config, accountKey);
+        const Reply order = s.newOrder({"kept.example.test"}, R"(,"profile":"tlsserver")");
+        s.authorize(order);
+        lean = authzPath(order);
+    }
+    Server s(config, accountKey);  // restarted from the snapshot
+    s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+    const Reply classic = s.newOrder({"kept.example.test"});
+    BOOST_TEST(authzPath(classic) != lean);
+    BOOST_TEST(classic.str("status") == "pending");
+    const Reply again = s.newOrder({"kept.example.test"}, R"(,"profile":"tlsserver")");
+    BOOST_TEST(authzPath(again) == lean);
+    BOOST_TEST(again.str("status") == "ready");
+}
+
 BOOST_AUTO_TEST_CASE(key_rollover) {
     Server s;
     const std::string kid = s.login();
@@ -1430,8 +1569,8 @@ BOOST_AUTO_TEST_CASE(key_rollover) {
 // Let's Encrypt's profiles differ in what the certificate carries: classic
 // has a common name (the CSR's, when it is one of the names), a subject key
 // identifier and, for RSA, keyEncipherment (and no clientAuth since
-// February 2026); tlsserver and shortlived have none of them, and shortlived
-// lasts 6 days.
+// February 2026); tlsserver and shortlived have none of them; classic lasts
+// 90 days, tlsserver 45 (since May 2026), shortlived 160 hours.
 BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
     Server s;
     const auto profiles = s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getObject("profiles");
@@ -1462,7 +1601,7 @@ BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
         const ASN1_STRING* v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(X509_get_subject_name(c.native()), i));
         return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(v)), static_cast<std::size_t>(ASN1_STRING_length(v)));
     };
-    const auto days = [](const Certificate& c) { return std::chrono::duration_cast<std::chrono::hours>(c.notAfter() - c.notBefore()).count() / 24; };
+    const auto hours = [](const Certificate& c) { return std::chrono::duration_cast<std::chrono::hours>(c.notAfter() - c.notBefore()).count(); };
 
     for (const std::string profile : {"", "classic"}) {  // the default is classic
         const Certificate classic = issue(profile);
@@ -1470,7 +1609,7 @@ BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
         BOOST_TEST(X509_get0_subject_key_id(classic.native()) != nullptr);
         BOOST_TEST((X509_get_extended_key_usage(classic.native()) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == XKU_SSL_SERVER);
         BOOST_TEST((X509_get_key_usage(classic.native()) & KU_KEY_ENCIPHERMENT) != 0u);
-        BOOST_TEST(days(classic) == 90);
+        BOOST_TEST(hours(classic) == 90 * 24);
     }
     for (const std::string profile : {"tlsserver", "shortlived"}) {
         const Certificate lean = issue(profile);
@@ -1480,7 +1619,7 @@ BOOST_AUTO_TEST_CASE(profiles_shape_the_certificate) {
         BOOST_TEST(X509_get0_subject_key_id(lean.native()) == nullptr);
         BOOST_TEST((X509_get_extended_key_usage(lean.native()) & (XKU_SSL_SERVER | XKU_SSL_CLIENT)) == XKU_SSL_SERVER);
         BOOST_TEST((X509_get_key_usage(lean.native()) & KU_KEY_ENCIPHERMENT) == 0u);
-        BOOST_TEST(days(lean) == (profile == "shortlived" ? 6 : 90));
+        BOOST_TEST(hours(lean) == (profile == "shortlived" ? 160 : 45 * 24));
         // and it still verifies against the root
         BOOST_CHECK_NO_THROW(lean.verifyChain({Certificate::fromPem(s.management("/intermediates/0"))},
                                               {Certificate::fromPem(s.management("/roots/0"))}));
@@ -1603,7 +1742,7 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     const Reply done = s.finalize(shortOrder, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("s.example.test")});
     const Certificate cert =
         Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
-    BOOST_TEST(std::chrono::duration_cast<std::chrono::hours>(cert.notAfter() - cert.notBefore()).count() == 6 * 24);
+    BOOST_TEST(std::chrono::duration_cast<std::chrono::hours>(cert.notAfter() - cert.notBefore()).count() == 160);
 
     // RFC 9773: AKI keyIdentifier "." serial
     const std::string certId = Base64Url::encode(*cert.authorityKeyId()) + "." + Base64Url::encode(cert.serialBytes());

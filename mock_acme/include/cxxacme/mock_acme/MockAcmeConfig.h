@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,12 @@ struct CertificateProfile {
     LeafContents contents{};
     bool dnsIdentifiers = true;  ///< dns identifiers may be ordered (as Let's Encrypt's classic: dns alone)
     bool ipIdentifiers = true;   ///< ip identifiers may be ordered (RFC 8738; Let's Encrypt: shortlived alone)
+    // The validation windows of Let's Encrypt's profiles; each unset one is
+    // MockAcmeConfig's of the same name.
+    std::optional<Duration> orderLifetime{};               ///< an order's time to be finished
+    std::optional<Duration> authorizationLifetime{};       ///< a pending authorization's time to be validated
+    std::optional<Duration> validAuthorizationLifetime{};  ///< how long a validation serves orders of this profile
+    std::optional<std::size_t> maxNames{};                 ///< identifiers an order may have
 };
 
 /// Everything mock-acme can be told. The defaults give a clean, fast,
@@ -123,19 +130,47 @@ struct MockAcmeConfig {
     /// for that identifier whatever `authzReusePercent` says. pebble has none.
     bool preAuthorization = true;
 
-    // --- lifetimes ---
+    // --- lifetimes: those of a profile that does not set its own ---
+    /// An order expires this long after it is made, or when one of its
+    /// authorizations expires if that is sooner (as Boulder).
     Duration orderLifetime = std::chrono::hours(24 * 7);
-    Duration authorizationLifetime = std::chrono::hours(24 * 30);
-    /// Let's Encrypt's three, by their certificates: `classic` with a common
-    /// name, a subject key identifier and (RSA) keyEncipherment, serverAuth
-    /// alone since Let's Encrypt dropped clientAuth from it (February 2026);
-    /// `tlsserver` without any of them; `shortlived` as `tlsserver`, 6 days.
+    /// A new authorization expires this long after it is made while pending.
+    Duration authorizationLifetime = std::chrono::hours(24 * 7);
+    /// A validated authorization expires this long after its validation; till
+    /// then it may serve the account's orders of the same profile (when
+    /// `authzReusePercent` says so).
+    Duration validAuthorizationLifetime = std::chrono::hours(24 * 30);
+    std::size_t maxNames = 100;  ///< identifiers an order may have (1..1000)
+    static constexpr std::size_t kMaxNames = 1000;
+    /// Let's Encrypt's three as they are today (its profiles page, September
+    /// 2026). `classic`: 90 days, a common name, a subject key identifier and
+    /// (RSA) keyEncipherment, serverAuth alone since Let's Encrypt dropped
+    /// clientAuth (February 2026), and the windows above (7-day orders and
+    /// pending authorizations, 30-day reuse, 100 names). `tlsserver`: 45 days
+    /// (since May 2026), none of those extensions, 8-hour orders, 1-hour
+    /// pending authorizations, 7-hour reuse, 25 names. `shortlived`: as
+    /// `tlsserver`, 160 hours (Let's Encrypt's "six-day" certificates).
     std::map<std::string, CertificateProfile> profiles = {
         {"classic", {"90-day certificates", std::chrono::hours(24 * 90)}},
-        {"tlsserver", {"90-day certificates without common name or key identifier", std::chrono::hours(24 * 90), kTlsServerOnly}},
-        {"shortlived", {"6-day certificates without common name or key identifier", std::chrono::hours(24 * 6), kTlsServerOnly}},
+        {"tlsserver",
+         {"45-day certificates without common name or key identifier; 7-hour authorization reuse",
+          std::chrono::hours(24 * 45), kTlsServerOnly, true, true, std::chrono::hours(8), std::chrono::hours(1),
+          std::chrono::hours(7), 25}},
+        {"shortlived",
+         {"160-hour certificates without common name or key identifier; 7-hour authorization reuse",
+          std::chrono::hours(160), kTlsServerOnly, true, true, std::chrono::hours(8), std::chrono::hours(1),
+          std::chrono::hours(7), 25}},
     };
     std::string defaultProfile = "classic";
+    /// What an order of a profile is allowed: the profile's own windows, or else these.
+    struct ValidationWindows {
+        Duration orderLifetime, authorizationLifetime, validAuthorizationLifetime;
+        std::size_t maxNames;
+    };
+    ValidationWindows windowsOf(const CertificateProfile& profile) const {
+        return {profile.orderLifetime.value_or(orderLifetime), profile.authorizationLifetime.value_or(authorizationLifetime),
+                profile.validAuthorizationLifetime.value_or(validAuthorizationLifetime), profile.maxNames.value_or(maxNames)};
+    }
     /// Orders are forgotten this long after they were made (by the CA's
     /// clock, time travel included), with their certificate and the
     /// authorizations and challenges no kept order lists: requests for them
@@ -222,7 +257,9 @@ struct MockAcmeConfig {
     /// half the valid authorizations reused, 3 orders a page, no alternate
     /// chain, 5-year certificates, Retry-After 3, the management interface
     /// over HTTPS, names resolved through the DNS server when one is given,
-    /// a 15 s CRL delay, an RSA 2048 CA, no pre-authorization.
+    /// a 15 s CRL delay, an RSA 2048 CA, no pre-authorization, 1-day orders,
+    /// authorizations that expire an hour after they are made and an hour
+    /// after they are validated.
     void applyPebbleDefaults();
     /// Applies pebble's configuration file (`{"pebble": {...}}`, its keys
     /// matched without regard to case, as Go does). Returns a warning for
