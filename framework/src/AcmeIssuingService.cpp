@@ -2,6 +2,8 @@
 
 #include "cxxacme/IExpiryIndex.h"
 
+#include <algorithm>
+
 #include <Poco/Logger.h>
 
 #include "cxxacme/AcmeResources.h"
@@ -118,17 +120,41 @@ Duration AcmeIssuingService::panicThreshold(const Certificate& cert) const {
 
 TimePoint AcmeIssuingService::renewalDue(const PemBundle& entry) const {
     if (entry.empty()) return TimePoint::min();
-    const Certificate& cert = entry.certificate();
-    TimePoint due = cert.notAfter() - renewalThreshold(cert);
+    return dueOf(entry.certificate()).at;
+}
+
+std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate& cert) const {
+    const std::string serial = cert.serialHex();
+    const TimePoint now = clock_.now();
+    {
+        std::lock_guard lock(renewalInfoMutex_);
+        if (const auto kept = renewalInfoKept_.find(serial); kept != renewalInfoKept_.end()) {
+            if (now < kept->second.second) return kept->second.first;
+            renewalInfoKept_.erase(kept);
+        }
+    }
+    auto info = options_.renewalInfo(cert);
+    if (info && info->retryAfter > Duration::zero()) {
+        // RFC 9773 §4.3.2: under a minute counts as a minute, over a day as a day
+        const Duration keep = std::clamp<Duration>(info->retryAfter, std::chrono::minutes(1), std::chrono::hours(24));
+        std::lock_guard lock(renewalInfoMutex_);
+        renewalInfoKept_[serial] = {*info, now + keep};
+    }
+    return info;
+}
+
+AcmeIssuingService::Due AcmeIssuingService::dueOf(const Certificate& cert) const {
+    Due due{cert.notAfter() - renewalThreshold(cert), false, {}};
     if (options_.renewalInfo) {
         try {
-            if (const auto info = options_.renewalInfo(cert)) {
+            if (const auto info = renewalInfoFor(cert)) {
                 // RFC 9773 §4.2: a time chosen uniformly within the window; fixed
                 // per certificate so that every check picks the same one.
                 const auto span = info->windowEnd - info->windowStart;
                 const std::size_t h = std::hash<std::string>{}(cert.serialHex());
-                due = info->windowStart + span * static_cast<long>(h % 1000) / 1000;
-                due = std::min(due, cert.notAfter() - panicThreshold(cert));
+                const TimePoint chosen = info->windowStart + span * static_cast<long>(h % 1000) / 1000;
+                due = {std::min(chosen, cert.notAfter() - panicThreshold(cert)), chosen < due.at,
+                       InvalidNameError::printable(info->explanationUrl, 300)};
             }
         } catch (const std::exception& e) {
             logger().warning("renewal information for " + cert.serialHex() + " unavailable: " + e.what());
@@ -138,10 +164,12 @@ TimePoint AcmeIssuingService::renewalDue(const PemBundle& entry) const {
 }
 
 AcmeIssuingService::Assessment AcmeIssuingService::assess(const PemBundle& entry, TimePoint now) const {
-    if (entry.empty()) return {true, true};
+    if (entry.empty()) return {true, true, false, {}};
     const Certificate& cert = entry.certificate();
     const bool panic = cert.notAfter() - now <= panicThreshold(cert);
-    return {panic || now >= renewalDue(entry), panic};
+    const Due due = dueOf(cert);
+    const bool early = due.byRenewalInfo && now >= due.at && now < cert.notAfter() - renewalThreshold(cert);
+    return {panic || now >= due.at, panic, early, due.explanation};
 }
 
 void AcmeIssuingService::scheduleCheck() {
@@ -157,7 +185,8 @@ void AcmeIssuingService::scheduleCheck() {
 
 std::map<std::string, PemBundle> AcmeIssuingService::candidates(TimePoint now) {
     auto* index = dynamic_cast<IExpiryIndex*>(&store_);
-    if (!index) return store_.asMap();
+    // the CA's renewal information may call any certificate in early: all are read then
+    if (!index || options_.renewalInfo) return store_.asMap();
     // No renewal threshold exceeds reissueInterval: only entries expiring
     // within it (and empty ones) can be due; the index names them without
     // parsing the others.
@@ -176,6 +205,11 @@ void AcmeIssuingService::check(bool first) {
     std::vector<std::shared_future<PemBundle>> panicking;
     try {
         const TimePoint now = clock_.now();
+        {
+            // answers past their time are asked again; those of certificates gone go
+            std::lock_guard lock(renewalInfoMutex_);
+            std::erase_if(renewalInfoKept_, [now](const auto& kept) { return kept.second.second <= now; });
+        }
         const auto entries = candidates(now);
         for (const auto& [names, entry] : entries) {
             {
@@ -191,6 +225,9 @@ void AcmeIssuingService::check(bool first) {
                 continue;
             }
             if (!a.due) continue;
+            if (a.early)  // RFC 9773 §4.2: the operator should see why
+                logger().information("renewing " + names + " early, as the CA's renewal information asks" +
+                                     (a.explanation.empty() ? std::string() : " (explanation: " + a.explanation + ")"));
             auto future = startIssuance(names, a.panic, !entry.empty());
             if (a.panic) panicking.push_back(std::move(future));
         }

@@ -97,6 +97,7 @@ struct IssuedCertificate {
     int reason = 0;
     TimePoint revokedAt{};
     std::optional<std::pair<TimePoint, TimePoint>> renewalWindow{};
+    std::string renewalExplanation{};  // renewalInfo's explanationURL (RFC 9773 §4.2), if set
 };
 
 

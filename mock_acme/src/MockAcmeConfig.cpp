@@ -195,6 +195,11 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
     if (certificateLifetime) profiles[defaultProfile].lifetime = *certificateLifetime;
 }
 
+bool MockAcmeConfig::isWebUrl(const std::string& text, std::size_t maxBytes) {
+    return (text.starts_with("http://") || text.starts_with("https://")) && text.size() <= maxBytes &&
+           std::none_of(text.begin(), text.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; });
+}
+
 MockAcmeConfig::MustStaple MockAcmeConfig::mustStapleFromString(const std::string& text) {
     if (text == "refuse") return MustStaple::Refuse;
     if (text == "copy") return MustStaple::Copy;
@@ -244,16 +249,12 @@ void MockAcmeConfig::validate() const {
         if (!ServerName::isValid(name))
             throw Error("mock-acme config: httpsNames: \"" + InvalidNameError::printable(name) +
                         "\" is not a DNS name or an IP address");
-    if (!ocspResponderUrl.empty() &&
-        (!(ocspResponderUrl.starts_with("http://") || ocspResponderUrl.starts_with("https://")) ||
-         ocspResponderUrl.size() > 1000 ||
-         std::any_of(ocspResponderUrl.begin(), ocspResponderUrl.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; })))
+    if (!ocspResponderUrl.empty() && !isWebUrl(ocspResponderUrl, 1000))
         throw Error("mock-acme config: ocspResponderUrl must be an http:// or https:// URL of printable ASCII, not \"" +
                     InvalidNameError::printable(ocspResponderUrl) + "\"");
     if (!crlBaseUrl.empty()) {
         if (!crl) throw Error("mock-acme config: crlBaseUrl needs a CRL listener (crlListen)");
-        if (!crlBaseUrl.starts_with("http://") || crlBaseUrl.size() <= 7 || crlBaseUrl.size() > 900 ||
-            std::any_of(crlBaseUrl.begin(), crlBaseUrl.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; }))
+        if (!crlBaseUrl.starts_with("http://") || crlBaseUrl.size() <= 7 || !isWebUrl(crlBaseUrl, 900))
             throw Error("mock-acme config: crlBaseUrl must be an http:// URL of printable ASCII, not \"" +
                         InvalidNameError::printable(crlBaseUrl) + "\"");
     }

@@ -1281,6 +1281,7 @@ public:
         window->set("end", formatRfc3339(end));
         auto o = obj();
         o->set("suggestedWindow", window);
+        if (!c.renewalExplanation.empty()) o->set("explanationURL", c.renewalExplanation);
         HttpResponse r = json(200, o);
         r.addHeader("Retry-After", "21600");
         return r;
@@ -1312,7 +1313,16 @@ public:
         };
         const auto start = time("start"), end = time("end");
         if (!start || !end || *end < *start) throw malformed("start and end must be RFC 3339 times, start first");
+        std::string explanation;
+        try {
+            explanation = detail::optionalString(*payload, "explanationURL", "set-renewal-info").value_or("");
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        if (!explanation.empty() && !MockAcmeConfig::isWebUrl(explanation, 1000))
+            throw malformed("explanationURL must be an http:// or https:// URL of printable ASCII, at most 1000 bytes");
         it->second.renewalWindow = {*start, *end};
+        it->second.renewalExplanation = explanation;
         HttpResponse r;
         r.status = 200;
         return r;

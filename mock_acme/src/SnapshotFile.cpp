@@ -227,6 +227,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
             o->set("windowStart", secondsOf(c.renewalWindow->first));
             o->set("windowEnd", secondsOf(c.renewalWindow->second));
         }
+        if (!c.renewalExplanation.empty()) o->set("explanationURL", c.renewalExplanation);
         certs->add(o);
     }
     root.set("certificates", certs);
@@ -402,6 +403,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             c.revokedAt = timeOf(integer(o, "revokedAt"));
             if (o.has("windowStart"))
                 c.renewalWindow = std::make_pair(timeOf(integer(o, "windowStart")), timeOf(integer(o, "windowEnd")));
+            if (o.has("explanationURL")) c.renewalExplanation = text(o, "explanationURL");
             s.certificateByAriId[c.ariId] = c.id;
             if (c.revoked) s.revokedCertificateIds.insert(c.id);
             s.certificates.emplace(c.id, std::move(c));

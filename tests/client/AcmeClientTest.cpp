@@ -54,6 +54,19 @@ std::string managementGet(const MockAcmeFixture& acme, const std::string& path) 
     return body;
 }
 
+int managementPost(const MockAcmeFixture& acme, const std::string& path, const std::string& body) {
+    const Poco::URI uri(acme.managementUrl());
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse resp;
+    std::string ignored;
+    Poco::StreamCopier::copyToString(session.receiveResponse(resp), ignored);
+    return static_cast<int>(resp.getStatus());
+}
+
 mock_acme::MockAcmeConfig config() {
     auto c = MockAcmeFixture::defaultConfig();
     c.retryAfterSeconds = 0;
@@ -358,6 +371,16 @@ BOOST_AUTO_TEST_CASE(renewal_information_and_replaces) {
     BOOST_TEST((info->windowStart > first.certificate().notBefore()));
     BOOST_TEST((info->windowEnd < first.certificate().notAfter()));
     BOOST_TEST((info->retryAfter > Duration::zero()));
+    BOOST_TEST(info->explanationUrl.empty());
+    // a CA calling the certificate in early, and saying why (RFC 9773 §4.2)
+    BOOST_REQUIRE(managementPost(w.acme, "/set-renewal-info",
+                                 R"({"serial":")" + first.certificate().serialHex() +
+                                     R"(","start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z",)"
+                                     R"("explanationURL":"https://ca.example.test/incidents/7"})") == 200);
+    const auto early = w.client.renewalInfo(first.certificate());
+    BOOST_REQUIRE(early.has_value());
+    BOOST_TEST(formatRfc3339(early->windowStart) == "2026-01-01T00:00:00Z");
+    BOOST_TEST(early->explanationUrl == "https://ca.example.test/incidents/7");
     // a renewal names the replaced certificate; a second one falls back
     const PemBundle second = issuer.issue("ari.example.test", first.certificate());
     const PemBundle third = issuer.issue("ari.example.test", first.certificate());

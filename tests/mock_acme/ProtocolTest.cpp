@@ -1500,8 +1500,8 @@ BOOST_AUTO_TEST_CASE(each_profile_has_its_own_validation_windows) {
 }
 
 // An authorization's profile is kept across a restart: it still serves its own
-// profile's orders and no other's.
-BOOST_AUTO_TEST_CASE(authorizations_keep_their_profile_across_a_restart) {
+// profile's orders and no other's. So is a renewal window's explanation.
+BOOST_AUTO_TEST_CASE(authorization_profiles_and_renewal_explanations_are_kept_across_a_restart) {
     test::TempDir dir;
     MockAcmeConfig config = quietConfig();
     config.authzReusePercent = 100;
@@ -1511,15 +1511,26 @@ BOOST_AUTO_TEST_CASE(authorizations_keep_their_profile_across_a_restart) {
         const std::string url = order.json()->getArray("authorizations")->getElement<std::string>(0);
         return url.substr(url.find("/authZ/"));
     };
-    std::string lean;
+    std::string lean, certId;
     {
         Server s(config, accountKey);
         const Reply order = s.newOrder({"kept.example.test"}, R"(,"profile":"tlsserver")");
         s.authorize(order);
         lean = authzPath(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("kept.example.test")});
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        const Certificate cert = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+        certId = Base64Url::encode(*cert.authorityKeyId()) + "." + Base64Url::encode(cert.serialBytes());
+        BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
+                                        R"({"certID":")" + certId + R"(","start":"2026-02-01T00:00:00Z","end":"2026-02-02T00:00:00Z",)"
+                                        R"("explanationURL":"https://ca.example.test/incidents/9"})", "application/json")
+                          .status == 200);
     }
     Server s(config, accountKey);  // restarted from the snapshot
     s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+    const Reply ari = s.session.get(s.session.dir("renewalInfo") + "/" + certId);
+    BOOST_TEST(ari.str("explanationURL") == "https://ca.example.test/incidents/9");
+    BOOST_TEST(ari.json()->getObject("suggestedWindow")->getValue<std::string>("start") == "2026-02-01T00:00:00Z");
     const Reply classic = s.newOrder({"kept.example.test"});
     BOOST_TEST(authzPath(classic) != lean);
     BOOST_TEST(classic.str("status") == "pending");
@@ -1760,6 +1771,23 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     BOOST_TEST(set.status == 200);
     BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/" + certId).json()->getObject("suggestedWindow")
                    ->getValue<std::string>("start") == "2026-01-01T00:00:00Z");
+    BOOST_TEST(!s.session.get(s.session.dir("renewalInfo") + "/" + certId).json()->has("explanationURL"));
+    // with the CA's explanation (RFC 9773 §4.2), an http(s) URL of printable ASCII
+    const auto setWithExplanation = [&](const std::string& url) {
+        return s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
+                                 R"({"certID":")" + certId + R"(","start":"2026-02-01T00:00:00Z","end":"2026-02-02T00:00:00Z",)"
+                                 R"("explanationURL":")" + url + R"("})", "application/json");
+    };
+    BOOST_TEST(setWithExplanation("https://ca.example.test/incidents/7").status == 200);
+    BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/" + certId).str("explanationURL") ==
+               "https://ca.example.test/incidents/7");
+    for (const std::string bad : {"javascript:alert(1)", "https://ca.example.test/a b", "https://ca.example.test/\\u00e9"}) {
+        const Reply refused = setWithExplanation(bad);
+        BOOST_TEST(refused.status == 400, bad);
+        BOOST_TEST(refused.str("detail").find("explanationURL") != std::string::npos, refused.body);
+    }
+    BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/" + certId).str("explanationURL") ==
+               "https://ca.example.test/incidents/7");  // a refused one changes nothing
 
     // replaces (RFC 9773 §5): only by an order sharing an identifier with the
     // certificate; once, then alreadyReplaced (409) while that order is not

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "../TestPrinting.h"
+#include "../support/LoggerCapture.h"
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/testing/FakeClock.h"
@@ -352,4 +353,59 @@ BOOST_AUTO_TEST_CASE(a_store_with_an_expiry_index_is_read_through_it) {
     BOOST_TEST(store.queries.load() == 1);
     BOOST_TEST((store.asked == w.clock.now() + options.reissueInterval));
     BOOST_TEST(store.gets.load() <= 6);       // the two candidates (and their issuance), not 202 entries
+}
+
+// With renewal information, a store's expiry index does not hide a
+// certificate the CA calls in early (80 days left, a window that has begun:
+// a revocation in view); the renewal is logged with the CA's explanation
+// (RFC 9773 §4.2), made printable. An answer is kept for its Retry-After
+// (RFC 9773 §4.3.2) and asked again after it, not at every check.
+BOOST_AUTO_TEST_CASE(renewal_information_reaches_past_the_expiry_index_and_is_kept_for_its_retry_after) {
+    World w;
+    IndexedStore store;
+    for (const char* name : {"early.example.test", "quiet.example.test"})
+        store.inner.store(name, w.ca.issue(name, w.clock.now() - 10 * kDay, w.clock.now() + 80 * kDay));
+    w.issuer.setLifetime(365 * kDay);
+    auto options = w.options();
+    options.checkInterval = 1h;
+    const TimePoint start = w.clock.now();
+    const std::string earlySerial = store.inner.get("early.example.test")->certificate().serialHex();
+    const std::string quietSerial = store.inner.get("quiet.example.test")->certificate().serialHex();
+    std::mutex askedMutex;
+    std::map<std::string, int> asked;  // serial -> calls
+    const auto askedFor = [&](const std::string& serial) {
+        std::lock_guard lock(askedMutex);
+        return asked[serial];
+    };
+    options.renewalInfo = [&](const Certificate& cert) -> std::optional<RenewalInfo> {
+        {
+            std::lock_guard lock(askedMutex);
+            ++asked[cert.serialHex()];
+        }
+        if (cert.serialHex() == earlySerial) return RenewalInfo{start - 1h, start, "https://ca.example.test/incident/7\x01", 6h};
+        return RenewalInfo{start + 50 * kDay, start + 51 * kDay, "", 6h};
+    };
+    test::LoggerCapture lines("cxxacme.service");
+    AcmeIssuingService service(store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("early.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("quiet.example.test") == 0);
+    BOOST_TEST(lines.count([](const std::string& line) {
+                   return line.find("renewing early.example.test early, as the CA's renewal information asks "
+                                    "(explanation: https://ca.example.test/incident/7\\x01)") != std::string::npos;
+               }) == 1u);
+    BOOST_TEST(lines.count([](const std::string& line) { return line.find("quiet.example.test") != std::string::npos; }) == 0u);
+    BOOST_TEST(askedFor(quietSerial) == 1);
+    for (int hour = 1; hour <= 5; ++hour) {  // hourly checks within the 6 hours use the kept answer
+        w.clock.advance(1h);
+        w.settle();
+    }
+    BOOST_TEST(askedFor(quietSerial) == 1);
+    w.clock.advance(1h);  // 6 hours on: asked again
+    w.settle();
+    BOOST_TEST(askedFor(quietSerial) == 2);
+    BOOST_TEST(w.issuer.calls("quiet.example.test") == 0);
 }

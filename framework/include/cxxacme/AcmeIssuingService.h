@@ -45,7 +45,9 @@ struct AcmeIssuingServiceOptions {
     /// critical line on the `cxxacme.service` logger.
     std::function<void(const std::string& names, const std::string& error)> panic;
     /// RFC 9773: the CA's suggested renewal window for a certificate, or
-    /// nothing. Default: none (use lifetimes only).
+    /// nothing. Default: none (use lifetimes only). An answer is kept for
+    /// its `retryAfter`, held to 1 minute .. 1 day (RFC 9773 §4.3.2); one
+    /// without is asked again at the next check.
     std::function<std::optional<RenewalInfo>(const Certificate&)> renewalInfo;
     std::uint64_t randomSeed = std::random_device{}();     ///< jitter; fixed in tests
 };
@@ -71,11 +73,16 @@ struct AcmeIssuingServiceOptions {
 ///   never exceeds `checkInterval`, so at the next check at the latest;
 ///   checks skip it while it backs off.
 ///
-/// When the store offers `IExpiryIndex`, a check reads only the entries
-/// that expire within `reissueInterval` (and empty ones), so 100 000
-/// entries are not parsed daily. The price: a renewal window that the CA's
-/// renewal information opens earlier than that is not seen for those
-/// entries (the lifetime rules still apply).
+/// - A renewal the CA's renewal information calls for before the lifetime
+///   rule would is logged with the CA's `explanationURL`, which RFC 9773
+///   §4.2 says to show the operator.
+///
+/// When the store offers `IExpiryIndex` and there is no renewal-information
+/// source, a check reads only the entries that expire within
+/// `reissueInterval` (and empty ones), so 100 000 entries are not parsed
+/// daily. With one, every entry is read: the CA may call any certificate in
+/// early (a revocation in view), and asking it costs a request per
+/// certificate anyway.
 ///
 /// Time comes from the injected clock only. Thread-safe.
 class AcmeIssuingService {
@@ -111,13 +118,25 @@ private:
     struct Assessment {
         bool due = false;    ///< reissue now
         bool panic = false;  ///< a failure would call `panic`
+        bool early = false;  ///< due by the CA's renewal information before the lifetime rule
+        std::string explanation;  ///< its explanationURL, if it gave one
     };
+    struct Due {
+        TimePoint at;
+        bool byRenewalInfo = false;  ///< the CA's window set `at`
+        std::string explanation;
+    };
+    Due dueOf(const Certificate& cert) const;
+    /// `options_.renewalInfo(cert)`, or the answer kept from an earlier call
+    /// until its retryAfter has passed.
+    std::optional<RenewalInfo> renewalInfoFor(const Certificate& cert) const;
     /// The one place the rules are applied to an entry. Throws `Error` for an
     /// entry whose certificate cannot be read.
     Assessment assess(const PemBundle& entry, TimePoint now) const;
     void check(bool first);
     /// The entries a check looks at: all of them, or, when the store offers
-    /// `IExpiryIndex`, those expiring within `reissueInterval` and the empty ones.
+    /// `IExpiryIndex` and there is no renewal information, those expiring
+    /// within `reissueInterval` and the empty ones.
     std::map<std::string, PemBundle> candidates(TimePoint now);
     void scheduleCheck();
     void emit(const IssuingEvent& event);
@@ -142,6 +161,10 @@ private:
     std::vector<std::weak_ptr<Listener>> listeners_;
     std::promise<void> certsValidPromise_;
     std::shared_future<void> certsValid_;
+
+    mutable std::mutex renewalInfoMutex_;
+    /// serial (hex) -> (the answer, when to ask again)
+    mutable std::map<std::string, std::pair<RenewalInfo, TimePoint>> renewalInfoKept_;
 
     WorkerPool checker_{1, "cxxacme.service"};
     WorkerPool issuers_;

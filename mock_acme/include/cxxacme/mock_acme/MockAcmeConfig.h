@@ -234,6 +234,10 @@ struct MockAcmeConfig {
     /// engine stops.
     std::string persistFile;
 
+    /// Whether `text` is an http:// or https:// URL of printable ASCII (no
+    /// space), at most `maxBytes` long: what mock-acme puts into certificates
+    /// and answers.
+    static bool isWebUrl(const std::string& text, std::size_t maxBytes);
     /// "refuse" or "copy"; throws `cxxacme::Error` for anything else.
     static MustStaple mustStapleFromString(const std::string& text);
 
