@@ -575,18 +575,6 @@ public:
         auto payload = payloadObject(post);
         Account& account = *post.account;
         forgetOldOrders();
-        if (config_.rateLimitOrders > 0) {
-            while (!account.recentOrders.empty() && account.recentOrders.front() + config_.rateLimitWindow <= now_)
-                account.recentOrders.pop_front();
-            if (static_cast<int>(account.recentOrders.size()) >= config_.rateLimitOrders) {
-                const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
-                    account.recentOrders.front() + config_.rateLimitWindow - now_);
-                AcmeProblem limited("rateLimited", "too many new orders (" + std::to_string(config_.rateLimitOrders) +
-                                                        " per window) for this account", 429);
-                problemHeaders_.emplace_back("Retry-After", std::to_string(std::max<long>(1, static_cast<long>(wait.count()))));
-                throw limited;
-            }
-        }
         std::string profile = config_.defaultProfile;
         if (payload->has("profile")) {
             if (!payload->get("profile").isString()) throw malformed("profile must be a string");
@@ -663,6 +651,24 @@ public:
             }
         }
 
+        // as Let's Encrypt, a renewal that names the certificate it replaces within that
+        // certificate's ARI window is exempt from the rate limit (and not counted)
+        const bool ariRenewal =
+            replaces && now_ >= ariWindow(s_.certificates.at(s_.certificateByAriId.at(*replaces))).first;
+        if (config_.rateLimitOrders > 0 && !ariRenewal) {
+            while (!account.recentOrders.empty() && account.recentOrders.front() + config_.rateLimitWindow <= now_)
+                account.recentOrders.pop_front();
+            if (static_cast<int>(account.recentOrders.size()) >= config_.rateLimitOrders) {
+                const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
+                    account.recentOrders.front() + config_.rateLimitWindow - now_);
+                AcmeProblem limited("rateLimited", "too many new orders (" + std::to_string(config_.rateLimitOrders) +
+                                                        " per window) for this account; a renewal in its certificate's "
+                                                        "ARI window that says what it replaces is exempt", 429);
+                problemHeaders_.emplace_back("Retry-After", std::to_string(std::max<long>(1, static_cast<long>(wait.count()))));
+                throw limited;
+            }
+        }
+
         Order order;
         order.id = newId();
         order.accountId = account.id;
@@ -682,7 +688,7 @@ public:
         refresh(order);
         account.orderIds.push_back(order.id);
         if (config_.forgetAfter > Duration::zero()) s_.ordersByAge.emplace(now_, order.id);
-        account.recentOrders.push_back(now_);
+        if (!ariRenewal) account.recentOrders.push_back(now_);
         const std::string orderId = order.id;
         s_.orders.emplace(orderId, std::move(order));
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
@@ -1261,21 +1267,20 @@ public:
     }
 
     // ---- renewal information: RFC 9773
+    // The suggested window: as set from the management interface; for a revoked certificate,
+    // the hour just past (renew now); else from two thirds to five sixths of its lifetime.
+    std::pair<TimePoint, TimePoint> ariWindow(const IssuedCertificate& c) const {
+        if (c.renewalWindow) return *c.renewalWindow;
+        if (c.revoked) return {now_ - std::chrono::hours(1), now_};
+        const auto lifetime = c.notAfter - c.notBefore;
+        return {c.notBefore + lifetime * 2 / 3, c.notBefore + lifetime * 5 / 6};
+    }
+
     HttpResponse renewalInfo(const std::string& certId) {
         auto it = s_.certificateByAriId.find(certId);
         if (it == s_.certificateByAriId.end()) throw AcmeProblem("malformed", "no certificate with this id", 404);
         const IssuedCertificate& c = s_.certificates.at(it->second);
-        TimePoint start, end;
-        if (c.renewalWindow) {
-            std::tie(start, end) = *c.renewalWindow;
-        } else if (c.revoked) {
-            start = now_ - std::chrono::hours(1);
-            end = now_;
-        } else {
-            const auto lifetime = c.notAfter - c.notBefore;
-            start = c.notBefore + lifetime * 2 / 3;
-            end = c.notBefore + lifetime * 5 / 6;
-        }
+        const auto [start, end] = ariWindow(c);
         auto window = obj();
         window->set("start", formatRfc3339(start));
         window->set("end", formatRfc3339(end));
