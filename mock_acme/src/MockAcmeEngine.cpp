@@ -41,7 +41,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-
 // Serial numbers as map keys: upper-case hex without leading zeros, however
 // they were written (BN_bn2hex pads to whole bytes; pebble's clients do not).
 std::string serialKey(std::string hex) {
