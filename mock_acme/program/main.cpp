@@ -62,6 +62,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --no-pre-authorization      no newAuthz in the directory (RFC 8555 §7.4.1; pebble has none)
   --server-errors PERCENT     answer this share of requests with 500
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
+  --failed-authz-limit N[/SECONDS]   after N failed validations of an identifier in the window
+                              (default 3600), an account's new orders for it get 429
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
   --eab-required              require external account binding
   --eab-single-use            each --eab key binds one account only (default: any number)
@@ -245,6 +247,11 @@ int main(int argc, char** argv) {
             const auto slash = v.find('/');
             config.rateLimitOrders = static_cast<int>(number(v.substr(0, slash), 0, 1000000));
             if (slash != std::string::npos) config.rateLimitWindow = seconds(v.substr(slash + 1));
+        } else if (a == "--failed-authz-limit") {
+            const std::string v = value();
+            const auto slash = v.find('/');
+            config.failedAuthorizationLimit = static_cast<int>(number(v.substr(0, slash), 0, 1000000));
+            if (slash != std::string::npos) config.failedAuthorizationWindow = seconds(v.substr(slash + 1));
         } else if (a == "--eab") {
             const std::string v = value();
             const auto eq = v.find('=');

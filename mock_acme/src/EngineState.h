@@ -40,7 +40,14 @@ struct Account {
     std::optional<std::string> eabKeyId{};
     std::deque<std::string> orderIds{};  // oldest first; forgotten ones leave from the front
     std::deque<TimePoint> recentOrders{};
+    /// "type:identifier" (a wildcard with its "*.") -> when its validations failed, oldest first
+    std::unordered_map<std::string, std::deque<TimePoint>> failedValidations{};
 };
+
+/// Account::failedValidations' key for an authorization's identifier.
+inline std::string failureKey(const Identifier& identifier, bool wildcard) {
+    return std::string(identifier.type == Identifier::Type::Ip ? "ip:" : "dns:") + (wildcard ? "*." : "") + identifier.value;
+}
 
 struct Challenge {
     std::string id;

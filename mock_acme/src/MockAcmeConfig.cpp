@@ -114,6 +114,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "serverErrorPercent") serverErrorPercent = number<int>(j, key);
         else if (key == "rateLimitOrders") rateLimitOrders = number<int>(j, key);
         else if (key == "rateLimitWindowSeconds") rateLimitWindow = seconds(j, key);
+        else if (key == "failedAuthorizationLimit") failedAuthorizationLimit = number<int>(j, key);
+        else if (key == "failedAuthorizationWindowSeconds") failedAuthorizationWindow = seconds(j, key);
         else if (key == "retryAfterSeconds") retryAfterSeconds = number<int>(j, key);
         else if (key == "randomSeed") randomSeed = number<std::uint64_t>(j, key);
         else if (key == "externalAccountRequired") externalAccountRequired = boolean(j, key);
@@ -210,6 +212,9 @@ void MockAcmeConfig::validate() const {
     for (int p : {nonceRejectPercent, authzReusePercent, serverErrorPercent})
         if (p < 0 || p > 100) throw Error("mock-acme config: percentages must be between 0 and 100");
     if (rateLimitOrders < 0) throw Error("mock-acme config: rateLimitOrders must not be negative");
+    if (failedAuthorizationLimit < 0) throw Error("mock-acme config: failedAuthorizationLimit must not be negative");
+    if (failedAuthorizationLimit > 0 && failedAuthorizationWindow <= Duration::zero())
+        throw Error("mock-acme config: failedAuthorizationWindow must be positive");
     if (alternateChains < 0 || alternateChains > 4) throw Error("mock-acme config: alternateChains must be 0..4");
     if (intermediates < 1 || intermediates > 4) throw Error("mock-acme config: intermediates must be 1..4");
     if (profiles.empty()) throw Error("mock-acme config: at least one profile is needed");

@@ -668,6 +668,8 @@ public:
             }
         }
 
+        if (config_.failedAuthorizationLimit > 0 && !ariRenewal) refuseFailingIdentifiers(account, ids);
+
         Order order;
         order.id = newId();
         order.accountId = account.id;
@@ -693,6 +695,38 @@ public:
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
         r.addHeader("Location", url("/my-order/" + orderId));
         return r;
+    }
+
+    // MockAcmeConfig::failedAuthorizationLimit, as Let's Encrypt's limit on failed
+    // authorizations per identifier per account: 429 naming each identifier with as many
+    // failed validations in the window, and Retry-After until the last of them may be ordered.
+    void refuseFailingIdentifiers(Account& account, const std::vector<Identifier>& ids) {
+        const auto limit = static_cast<std::size_t>(config_.failedAuthorizationLimit);
+        const auto window = config_.failedAuthorizationWindow;
+        std::vector<AcmeProblem::Subproblem> limited;
+        Duration wait{};
+        for (const auto& id : ids) {
+            const auto found = account.failedValidations.find(state::failureKey(id, false));  // "*." is in id.value
+            if (found == account.failedValidations.end()) continue;
+            auto& times = found->second;  // the last `limit` at most
+            while (!times.empty() && times.front() + window <= now_) times.pop_front();
+            if (times.empty()) {
+                account.failedValidations.erase(found);
+            } else if (times.size() >= limit) {
+                wait = std::max(wait, times.front() + window - now_);
+                limited.push_back({"rateLimited", std::to_string(times.size()) + " failed validations in the last " +
+                                                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(window).count()) +
+                                                      " s",
+                                   id});
+            }
+        }
+        if (limited.empty()) return;
+        const std::string what = limited.size() == 1 ? "\"" + limited.front().identifier.value + "\"" :
+                                                        std::to_string(limited.size()) + " identifiers";
+        AcmeProblem problem("rateLimited", "too many failed validations (" + std::to_string(limit) + " per window) for " + what +
+                                               " on this account", 429, limited);
+        problemHeaders_.emplace_back("Retry-After", std::to_string(std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(wait).count())));
+        throw problem;
     }
 
     // MockAcmeConfig::forgetAfter: the orders made that long ago go, oldest
@@ -1725,6 +1759,12 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                 c.status = "invalid";
                 c.error = *error;
                 if (authz.status == "pending") authz.status = "invalid";
+                if (const auto limit = static_cast<std::size_t>(config_.failedAuthorizationLimit); limit > 0)
+                    if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end()) {
+                        auto& times = account->second.failedValidations[state::failureKey(authz.identifier, authz.wildcard)];
+                        times.push_back(clock_.now() + state_->offset);
+                        while (times.size() > limit) times.pop_front();  // the last `limit` decide
+                    }
             } else {
                 c.status = "valid";
                 c.validated = clock_.now() + state_->offset;

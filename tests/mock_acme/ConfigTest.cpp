@@ -49,6 +49,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "resolve": {"a.example.test": "127.0.0.2"},
         "skipValidation": true, "challengeWaitSeconds": 0.25, "validationDelaySeconds": 2,
         "nonceRejectPercent": 10, "authzReusePercent": 50, "rateLimitOrders": 3, "rateLimitWindowSeconds": 60,
+        "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
         "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000, "forgetAfterSeconds": 86400
@@ -65,6 +66,9 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST(config.authzReusePercent == 50);
     BOOST_TEST(config.rateLimitOrders == 3);
     BOOST_TEST((config.rateLimitWindow == 60s));
+    BOOST_TEST(config.failedAuthorizationLimit == 5);
+    BOOST_TEST((config.failedAuthorizationWindow == 30min));
+    BOOST_TEST(MockAcmeConfig().failedAuthorizationLimit == 0);  // off by default
     BOOST_TEST(config.externalAccountRequired);
     BOOST_TEST(config.eabKeys.at("kid-1") == "c2VjcmV0");
     BOOST_TEST((config.profiles.at("tiny").lifetime == 1h));
@@ -200,6 +204,9 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"validationDelaySeconds": -1})", "validationDelaySeconds"));
     BOOST_TEST(refusedNaming(R"({"orderLifetimeSeconds": 1e300})", "orderLifetimeSeconds"));
     BOOST_TEST(refusedNaming(R"({"forgetAfterSeconds": -1})", "forgetAfterSeconds"));
+    BOOST_TEST(refusedNaming(R"({"failedAuthorizationLimit": -1})", "failedAuthorizationLimit must not be negative"));
+    BOOST_TEST(refusedNaming(R"({"failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 0})",
+                             "failedAuthorizationWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"challengeWaitSeconds": 61})", "challengeWait"));
     BOOST_TEST(refusedNaming(R"({"defaultProfile": "nonsense"})", "nonsense"));

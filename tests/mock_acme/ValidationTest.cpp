@@ -447,6 +447,47 @@ BOOST_AUTO_TEST_CASE(challenge_wait_answers_with_the_outcome) {
     BOOST_TEST(c.authzStatus(bad.authzUrl) == "invalid");
 }
 
+// --failed-authz-limit: as Let's Encrypt's limit on failed authorizations per
+// identifier per account, an account whose validations of a name failed N
+// times in the window gets 429 for new orders naming it, each such name a
+// subproblem, with Retry-After; other names and other accounts are not
+// limited, nor is the name once the window has passed.
+BOOST_AUTO_TEST_CASE(failed_validations_limit_new_orders_for_the_name) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.challengeWait = 20s;  // each failure is known when its POST is answered
+    config.failedAuthorizationLimit = 2;
+    config.failedAuthorizationWindow = 1h;
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    EngineClient c(srv, config, &clock);
+    const auto order = [&](const std::vector<std::string>& names, const KeySigner& signer, const std::string& signerKid) {
+        std::string ids;
+        for (const auto& n : names) ids += std::string(ids.empty() ? "" : ",") + R"({"type":"dns","value":")" + n + R"("})";
+        return c.session.post(c.session.dir("newOrder"), signer, signerKid, R"({"identifiers":[)" + ids + "]}");
+    };
+    BOOST_REQUIRE(c.startHttp01("failing.example.test", false).challenge.str("status") == "invalid");
+    BOOST_TEST(order({"failing.example.test"}, c.account, c.kid).status == 201);  // one failure: not yet
+    BOOST_REQUIRE(c.startHttp01("failing.example.test", false).challenge.str("status") == "invalid");
+    const auto limited = order({"fine.example.test", "failing.example.test"}, c.account, c.kid);
+    BOOST_TEST(limited.status == 429);
+    BOOST_TEST(limited.problem() == "rateLimited");
+    BOOST_TEST(limited.str("detail").find("\"failing.example.test\"") != std::string::npos, limited.body);
+    BOOST_TEST(limited.header("Retry-After") == "3600");  // both failures were at this instant of the CA's clock
+    const auto subproblems = limited.json()->getArray("subproblems");
+    BOOST_REQUIRE(subproblems);
+    BOOST_TEST(subproblems->size() == 1u);
+    BOOST_TEST(subproblems->getObject(0)->getObject("identifier")->getValue<std::string>("value") == "failing.example.test");
+    BOOST_TEST(subproblems->getObject(0)->getValue<std::string>("type") == "urn:ietf:params:acme:error:rateLimited");
+    BOOST_TEST(order({"fine.example.test"}, c.account, c.kid).status == 201);
+    BOOST_TEST(order({"*.failing.example.test"}, c.account, c.kid).status == 201);  // the wildcard is another identifier
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));
+    BOOST_TEST(order({"failing.example.test"}, other, c.session.newAccount(other)).status == 201);
+    clock.advance(1h - 1s);
+    BOOST_TEST(order({"failing.example.test"}, c.account, c.kid).header("Retry-After") == "1");
+    clock.advance(1s);
+    BOOST_TEST(order({"failing.example.test"}, c.account, c.kid).status == 201);
+}
+
 namespace {
 // The order's finalize with a fresh key for its names.
 test::Reply finalizeOrder(EngineClient& c, const test::Reply& order, const std::vector<Identifier>& names, const KeySigner& account,

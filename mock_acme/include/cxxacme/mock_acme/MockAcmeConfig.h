@@ -107,6 +107,11 @@ struct MockAcmeConfig {
     int serverErrorPercent = 0;              ///< requests answered with 500 serverInternal
     int rateLimitOrders = 0;                 ///< newOrder per account per window; 0 = unlimited
     Duration rateLimitWindow = std::chrono::hours(1);
+    /// Failed validations an account may have for one identifier per window
+    /// before its new orders naming that identifier get 429 rateLimited (as
+    /// Let's Encrypt's 5 an hour); 0 = unlimited.
+    int failedAuthorizationLimit = 0;
+    Duration failedAuthorizationWindow = std::chrono::hours(1);
     int retryAfterSeconds = 1;               ///< Retry-After on 429 and on processing objects
     std::uint64_t randomSeed = 1;            ///< makes the percentages repeatable
 
