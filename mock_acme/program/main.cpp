@@ -64,6 +64,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
   --failed-authz-limit N[/SECONDS]   after N failed validations of an identifier in the window
                               (default 3600), an account's new orders for it get 429
+  --duplicate-limit N[/SECONDS]      after N certificates for one exact set of identifiers in the
+                              window (default 604800), new orders for that set get 429
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
   --eab-required              require external account binding
   --eab-single-use            each --eab key binds one account only (default: any number)
@@ -128,6 +130,13 @@ long number(const std::string& text, long lo, long hi) {
 }
 
 Duration seconds(const std::string& text) { return std::chrono::seconds(number(text, 0, 100L * 365 * 86400)); }
+
+// "N" or "N/SECONDS": a limit per window (the window unchanged without one).
+void limitPerWindow(const std::string& text, int& count, Duration& window) {
+    const auto slash = text.find('/');
+    count = static_cast<int>(number(text.substr(0, slash), 0, 1000000));
+    if (slash != std::string::npos) window = seconds(text.substr(slash + 1));
+}
 
 // pebble's flags in Go's forms ("-config F", "-config=F", "--config=F",
 // "-dnsserver A", "-strict", "-strict=false") as mock-acme's own; "-strict" is
@@ -242,17 +251,10 @@ int main(int argc, char** argv) {
         else if (a == "--nonce-reject") config.nonceRejectPercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--authz-reuse") config.authzReusePercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--server-errors") config.serverErrorPercent = static_cast<int>(number(value(), 0, 100));
-        else if (a == "--rate-limit") {
-            const std::string v = value();
-            const auto slash = v.find('/');
-            config.rateLimitOrders = static_cast<int>(number(v.substr(0, slash), 0, 1000000));
-            if (slash != std::string::npos) config.rateLimitWindow = seconds(v.substr(slash + 1));
-        } else if (a == "--failed-authz-limit") {
-            const std::string v = value();
-            const auto slash = v.find('/');
-            config.failedAuthorizationLimit = static_cast<int>(number(v.substr(0, slash), 0, 1000000));
-            if (slash != std::string::npos) config.failedAuthorizationWindow = seconds(v.substr(slash + 1));
-        } else if (a == "--eab") {
+        else if (a == "--rate-limit") limitPerWindow(value(), config.rateLimitOrders, config.rateLimitWindow);
+        else if (a == "--failed-authz-limit") limitPerWindow(value(), config.failedAuthorizationLimit, config.failedAuthorizationWindow);
+        else if (a == "--duplicate-limit") limitPerWindow(value(), config.duplicateCertificateLimit, config.duplicateCertificateWindow);
+        else if (a == "--eab") {
             const std::string v = value();
             const auto eq = v.find('=');
             if (eq == std::string::npos) usage("--eab takes KID=BASE64URLKEY");

@@ -30,6 +30,27 @@ constexpr std::size_t kMaxNonces = 100000;
 constexpr long long kMaxClockOffsetSeconds = 100LL * 366 * 24 * 3600;
 
 
+/// When something happened, oldest first, for a limit of N per window: the
+/// last N at most are kept, since they alone decide.
+struct RecentTimes {
+    std::deque<TimePoint> times;
+
+    void add(TimePoint t, std::size_t keep) {
+        times.push_back(t);
+        while (times.size() > keep) times.pop_front();
+    }
+    /// How many are within `window` before `now` (older ones are dropped).
+    std::size_t within(TimePoint now, Duration window) {
+        while (!times.empty() && times.front() + window <= now) times.pop_front();
+        return times.size();
+    }
+    /// With `within` at the limit: how long until one fewer is, in whole seconds (at least 1),
+    /// for a Retry-After.
+    long long secondsUntilFewer(TimePoint now, Duration window) const {
+        return std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(times.front() + window - now).count());
+    }
+};
+
 struct Account {
     std::string id;
     Jwk key;
@@ -39,10 +60,18 @@ struct Account {
     bool termsAgreed = false;
     std::optional<std::string> eabKeyId{};
     std::deque<std::string> orderIds{};  // oldest first; forgotten ones leave from the front
-    std::deque<TimePoint> recentOrders{};
-    /// "type:identifier" (a wildcard with its "*.") -> when its validations failed, oldest first
-    std::unordered_map<std::string, std::deque<TimePoint>> failedValidations{};
+    RecentTimes recentOrders{};  // MockAcmeConfig::rateLimitOrders
+    /// "type:identifier" (a wildcard with its "*.") -> when its validations failed
+    std::unordered_map<std::string, RecentTimes> failedValidations{};
 };
+
+/// EngineState::issuedForSet's key: the identifiers, sorted.
+inline std::string setKey(std::vector<Identifier> identifiers) {
+    std::sort(identifiers.begin(), identifiers.end());
+    std::string key;
+    for (const auto& id : identifiers) key += (id.type == Identifier::Type::Ip ? "ip:" : "dns:") + id.value + ",";
+    return key;
+}
 
 /// Account::failedValidations' key for an authorization's identifier.
 inline std::string failureKey(const Identifier& identifier, bool wildcard) {
@@ -83,6 +112,7 @@ struct Order {
     std::vector<std::string> authzIds;
     std::string profile;
     std::optional<std::string> replaces;
+    bool ariRenewal = false;  // replaces a certificate in its ARI window: exempt from the limits (not kept across a restart)
     std::optional<TimePoint> notBefore, notAfter;  // as requested (RFC 8555 §7.4)
     std::string certId;
     std::optional<AcmeProblem> error;
@@ -147,6 +177,9 @@ struct EngineState : EngineData {
     /// revocation by an account that holds the names look here, not through
     /// every authorization (nor every order of the account) under the lock.
     std::unordered_map<std::string, std::vector<std::string>> authorizationsByName;
+    /// Certificates issued for each exact set of identifiers (setKey), for
+    /// MockAcmeConfig::duplicateCertificateLimit; not kept across a restart.
+    std::unordered_map<std::string, RecentTimes> issuedForSet;
     bool stopping = false;
     std::condition_variable validated;  ///< a validation finished
 

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 
 #include <Poco/Exception.h>
@@ -116,6 +117,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "rateLimitWindowSeconds") rateLimitWindow = seconds(j, key);
         else if (key == "failedAuthorizationLimit") failedAuthorizationLimit = number<int>(j, key);
         else if (key == "failedAuthorizationWindowSeconds") failedAuthorizationWindow = seconds(j, key);
+        else if (key == "duplicateCertificateLimit") duplicateCertificateLimit = number<int>(j, key);
+        else if (key == "duplicateCertificateWindowSeconds") duplicateCertificateWindow = seconds(j, key);
         else if (key == "retryAfterSeconds") retryAfterSeconds = number<int>(j, key);
         else if (key == "randomSeed") randomSeed = number<std::uint64_t>(j, key);
         else if (key == "externalAccountRequired") externalAccountRequired = boolean(j, key);
@@ -211,10 +214,14 @@ MockAcmeConfig::MustStaple MockAcmeConfig::mustStapleFromString(const std::strin
 void MockAcmeConfig::validate() const {
     for (int p : {nonceRejectPercent, authzReusePercent, serverErrorPercent})
         if (p < 0 || p > 100) throw Error("mock-acme config: percentages must be between 0 and 100");
-    if (rateLimitOrders < 0) throw Error("mock-acme config: rateLimitOrders must not be negative");
-    if (failedAuthorizationLimit < 0) throw Error("mock-acme config: failedAuthorizationLimit must not be negative");
-    if (failedAuthorizationLimit > 0 && failedAuthorizationWindow <= Duration::zero())
-        throw Error("mock-acme config: failedAuthorizationWindow must be positive");
+    // the limits per window: a count not negative, a window positive when there is a count
+    for (const auto& [limit, window, limitName, windowName] :
+         {std::tuple{rateLimitOrders, rateLimitWindow, "rateLimitOrders", "rateLimitWindow"},
+          {failedAuthorizationLimit, failedAuthorizationWindow, "failedAuthorizationLimit", "failedAuthorizationWindow"},
+          {duplicateCertificateLimit, duplicateCertificateWindow, "duplicateCertificateLimit", "duplicateCertificateWindow"}}) {
+        if (limit < 0) throw Error(std::string("mock-acme config: ") + limitName + " must not be negative");
+        if (limit > 0 && window <= Duration::zero()) throw Error(std::string("mock-acme config: ") + windowName + " must be positive");
+    }
     if (alternateChains < 0 || alternateChains > 4) throw Error("mock-acme config: alternateChains must be 0..4");
     if (intermediates < 1 || intermediates > 4) throw Error("mock-acme config: intermediates must be 1..4");
     if (profiles.empty()) throw Error("mock-acme config: at least one profile is needed");

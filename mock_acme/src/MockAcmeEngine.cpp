@@ -654,21 +654,20 @@ public:
         // certificate's ARI window is exempt from the rate limit (and not counted)
         const bool ariRenewal =
             replaces && now_ >= ariWindow(s_.certificates.at(s_.certificateByAriId.at(*replaces))).first;
-        if (config_.rateLimitOrders > 0 && !ariRenewal) {
-            while (!account.recentOrders.empty() && account.recentOrders.front() + config_.rateLimitWindow <= now_)
-                account.recentOrders.pop_front();
-            if (static_cast<int>(account.recentOrders.size()) >= config_.rateLimitOrders) {
-                const auto wait = std::chrono::duration_cast<std::chrono::seconds>(
-                    account.recentOrders.front() + config_.rateLimitWindow - now_);
-                AcmeProblem limited("rateLimited", "too many new orders (" + std::to_string(config_.rateLimitOrders) +
-                                                        " per window) for this account; a renewal in its certificate's "
-                                                        "ARI window that says what it replaces is exempt", 429);
-                problemHeaders_.emplace_back("Retry-After", std::to_string(std::max<long>(1, static_cast<long>(wait.count()))));
-                throw limited;
-            }
-        }
-
+        if (config_.rateLimitOrders > 0 && !ariRenewal &&
+            account.recentOrders.within(now_, config_.rateLimitWindow) >= static_cast<std::size_t>(config_.rateLimitOrders))
+            throw rateLimited("too many new orders (" + std::to_string(config_.rateLimitOrders) + " per window) for this account",
+                              account.recentOrders.secondsUntilFewer(now_, config_.rateLimitWindow));
         if (config_.failedAuthorizationLimit > 0 && !ariRenewal) refuseFailingIdentifiers(account, ids);
+        if (config_.duplicateCertificateLimit > 0 && !ariRenewal)
+            if (auto issued = s_.issuedForSet.find(state::setKey(ids)); issued != s_.issuedForSet.end()) {
+                if (issued->second.within(now_, config_.duplicateCertificateWindow) >=
+                    static_cast<std::size_t>(config_.duplicateCertificateLimit))
+                    throw rateLimited("too many certificates (" + std::to_string(config_.duplicateCertificateLimit) +
+                                          " per window) already issued for this exact set of identifiers",
+                                      issued->second.secondsUntilFewer(now_, config_.duplicateCertificateWindow));
+                if (issued->second.times.empty()) s_.issuedForSet.erase(issued);
+            }
 
         Order order;
         order.id = newId();
@@ -678,6 +677,7 @@ public:
         order.identifiers = ids;
         order.profile = profile;
         order.replaces = replaces;
+        order.ariRenewal = ariRenewal;
         order.notBefore = notBefore;
         order.notAfter = notAfter;
         for (const auto& id : ids) order.authzIds.push_back(authorizationFor(account.id, id, profile, windows));
@@ -689,12 +689,20 @@ public:
         refresh(order);
         account.orderIds.push_back(order.id);
         if (config_.forgetAfter > Duration::zero()) s_.ordersByAge.emplace(now_, order.id);
-        if (!ariRenewal) account.recentOrders.push_back(now_);
+        if (!ariRenewal && config_.rateLimitOrders > 0)
+            account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
         const std::string orderId = order.id;
         s_.orders.emplace(orderId, std::move(order));
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
         r.addHeader("Location", url("/my-order/" + orderId));
         return r;
+    }
+
+    // 429 rateLimited saying `why` and how to be exempt, with Retry-After.
+    AcmeProblem rateLimited(const std::string& why, long long retryAfterSeconds) {
+        problemHeaders_.emplace_back("Retry-After", std::to_string(retryAfterSeconds));
+        return AcmeProblem("rateLimited", why + "; a renewal that says what it replaces, in that certificate's ARI window, is exempt",
+                           429);
     }
 
     // MockAcmeConfig::failedAuthorizationLimit, as Let's Encrypt's limit on failed
@@ -704,17 +712,16 @@ public:
         const auto limit = static_cast<std::size_t>(config_.failedAuthorizationLimit);
         const auto window = config_.failedAuthorizationWindow;
         std::vector<AcmeProblem::Subproblem> limited;
-        Duration wait{};
+        long long wait = 0;
         for (const auto& id : ids) {
             const auto found = account.failedValidations.find(state::failureKey(id, false));  // "*." is in id.value
             if (found == account.failedValidations.end()) continue;
-            auto& times = found->second;  // the last `limit` at most
-            while (!times.empty() && times.front() + window <= now_) times.pop_front();
-            if (times.empty()) {
+            const std::size_t failures = found->second.within(now_, window);
+            if (failures == 0) {
                 account.failedValidations.erase(found);
-            } else if (times.size() >= limit) {
-                wait = std::max(wait, times.front() + window - now_);
-                limited.push_back({"rateLimited", std::to_string(times.size()) + " failed validations in the last " +
+            } else if (failures >= limit) {
+                wait = std::max(wait, found->second.secondsUntilFewer(now_, window));
+                limited.push_back({"rateLimited", std::to_string(failures) + " failed validations in the last " +
                                                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(window).count()) +
                                                       " s",
                                    id});
@@ -723,10 +730,10 @@ public:
         if (limited.empty()) return;
         const std::string what = limited.size() == 1 ? "\"" + limited.front().identifier.value + "\"" :
                                                         std::to_string(limited.size()) + " identifiers";
-        AcmeProblem problem("rateLimited", "too many failed validations (" + std::to_string(limit) + " per window) for " + what +
-                                               " on this account", 429, limited);
-        problemHeaders_.emplace_back("Retry-After", std::to_string(std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(wait).count())));
-        throw problem;
+        const AcmeProblem problem = rateLimited("too many failed validations (" + std::to_string(limit) + " per window) for " + what +
+                                                    " on this account",
+                                                wait);
+        throw AcmeProblem(problem.shortType(), problem.detail(), 429, limited);
     }
 
     // MockAcmeConfig::forgetAfter: the orders made that long ago go, oldest
@@ -1122,6 +1129,8 @@ public:
                                  .ariId = signed_.ariId};
         order.certId = issued.id;
         order.status = "valid";
+        if (config_.duplicateCertificateLimit > 0 && !order.ariRenewal)  // an ARI renewal counts for nothing (see newOrder)
+            s_.issuedForSet[state::setKey(issued.names)].add(now_, static_cast<std::size_t>(config_.duplicateCertificateLimit));
         s_.certificateByAriId[issued.ariId] = issued.id;
         s_.certificates.emplace(issued.id, std::move(issued));
         HttpResponse r = json(200, orderJson(order));
@@ -1761,9 +1770,8 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                 if (authz.status == "pending") authz.status = "invalid";
                 if (const auto limit = static_cast<std::size_t>(config_.failedAuthorizationLimit); limit > 0)
                     if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end()) {
-                        auto& times = account->second.failedValidations[state::failureKey(authz.identifier, authz.wildcard)];
-                        times.push_back(clock_.now() + state_->offset);
-                        while (times.size() > limit) times.pop_front();  // the last `limit` decide
+                        account->second.failedValidations[state::failureKey(authz.identifier, authz.wildcard)].add(
+                            clock_.now() + state_->offset, limit);
                     }
             } else {
                 c.status = "valid";

@@ -50,6 +50,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "skipValidation": true, "challengeWaitSeconds": 0.25, "validationDelaySeconds": 2,
         "nonceRejectPercent": 10, "authzReusePercent": 50, "rateLimitOrders": 3, "rateLimitWindowSeconds": 60,
         "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800,
+        "duplicateCertificateLimit": 4, "duplicateCertificateWindowSeconds": 86400,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
         "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000, "forgetAfterSeconds": 86400
@@ -69,6 +70,10 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST(config.failedAuthorizationLimit == 5);
     BOOST_TEST((config.failedAuthorizationWindow == 30min));
     BOOST_TEST(MockAcmeConfig().failedAuthorizationLimit == 0);  // off by default
+    BOOST_TEST(config.duplicateCertificateLimit == 4);
+    BOOST_TEST((config.duplicateCertificateWindow == 24h));
+    BOOST_TEST(MockAcmeConfig().duplicateCertificateLimit == 0);
+    BOOST_TEST((MockAcmeConfig().duplicateCertificateWindow == 24h * 7));  // Let's Encrypt's week
     BOOST_TEST(config.externalAccountRequired);
     BOOST_TEST(config.eabKeys.at("kid-1") == "c2VjcmV0");
     BOOST_TEST((config.profiles.at("tiny").lifetime == 1h));
@@ -207,6 +212,10 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"failedAuthorizationLimit": -1})", "failedAuthorizationLimit must not be negative"));
     BOOST_TEST(refusedNaming(R"({"failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 0})",
                              "failedAuthorizationWindow must be positive"));
+    BOOST_TEST(refusedNaming(R"({"duplicateCertificateLimit": -2})", "duplicateCertificateLimit must not be negative"));
+    BOOST_TEST(refusedNaming(R"({"duplicateCertificateLimit": 1, "duplicateCertificateWindowSeconds": 0})",
+                             "duplicateCertificateWindow must be positive"));
+    BOOST_TEST(refusedNaming(R"({"rateLimitOrders": -1})", "rateLimitOrders must not be negative"));
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"challengeWaitSeconds": 61})", "challengeWait"));
     BOOST_TEST(refusedNaming(R"({"defaultProfile": "nonsense"})", "nonsense"));

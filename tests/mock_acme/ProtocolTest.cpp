@@ -1539,6 +1539,49 @@ BOOST_AUTO_TEST_CASE(authorization_profiles_and_renewal_explanations_are_kept_ac
     BOOST_TEST(again.str("status") == "ready");
 }
 
+// --duplicate-limit: as Let's Encrypt's limit on new certificates per exact
+// set of identifiers (5 a week), counted across accounts, in any order of the
+// names; a renewal in its certificate's ARI window is exempt and not counted.
+BOOST_AUTO_TEST_CASE(duplicate_certificates_are_limited_per_exact_set_of_identifiers) {
+    using namespace std::chrono_literals;
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    MockAcmeConfig config = quietConfig();
+    config.duplicateCertificateLimit = 2;
+    Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
+    const std::vector<Identifier> pair{Identifier::dns("a.example.test"), Identifier::dns("b.example.test")};
+    const auto issue = [&](const Reply& order) {
+        BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+        s.authorize(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), pair);
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    };
+    const Certificate first = issue(s.newOrder({"a.example.test", "b.example.test"}));
+    issue(s.newOrder({"b.example.test", "a.example.test"}));
+    const Reply third = s.newOrder({"a.example.test", "b.example.test"});
+    BOOST_TEST(third.status == 429);
+    BOOST_TEST(third.problem() == "rateLimited");
+    BOOST_TEST(third.str("detail").find("exact set of identifiers") != std::string::npos, third.body);
+    BOOST_TEST(third.header("Retry-After") == std::to_string(7 * 24 * 3600));
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));  // another account: the same set, the same limit
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, s.session.newAccount(other),
+                              Server::orderPayload({"b.example.test", "a.example.test"}))
+                   .problem() == "rateLimited");
+    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);  // another set
+    // an ARI renewal: exempt, and not counted
+    const std::string certId = Base64Url::encode(*first.authorityKeyId()) + "." + Base64Url::encode(first.serialBytes());
+    BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
+                                    R"({"certID":")" + certId + R"(","start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z"})",
+                                    "application/json").status == 200);
+    clock.advance(24h);
+    issue(s.newOrder({"a.example.test", "b.example.test"}, R"(,"replaces":")" + certId + "\""));
+    clock.advance(24h * 6 - 1s);
+    BOOST_TEST(s.newOrder({"a.example.test", "b.example.test"}).header("Retry-After") == "1");
+    clock.advance(1s);  // a week after the first two: one more, and then another (the renewal counted, it would be refused)
+    issue(s.newOrder({"a.example.test", "b.example.test"}));
+    BOOST_TEST(s.newOrder({"a.example.test", "b.example.test"}).status == 201);
+}
+
 BOOST_AUTO_TEST_CASE(key_rollover) {
     Server s;
     const std::string kid = s.login();

@@ -112,6 +112,11 @@ struct MockAcmeConfig {
     /// Let's Encrypt's 5 an hour); 0 = unlimited.
     int failedAuthorizationLimit = 0;
     Duration failedAuthorizationWindow = std::chrono::hours(1);
+    /// Certificates issued for one exact set of identifiers (by any account)
+    /// per window before a new order for that set gets 429 rateLimited (as
+    /// Let's Encrypt's 5 a week); 0 = unlimited.
+    int duplicateCertificateLimit = 0;
+    Duration duplicateCertificateWindow = std::chrono::hours(24 * 7);
     int retryAfterSeconds = 1;               ///< Retry-After on 429 and on processing objects
     std::uint64_t randomSeed = 1;            ///< makes the percentages repeatable
 
