@@ -65,17 +65,18 @@ struct Account {
     std::unordered_map<std::string, RecentTimes> failedValidations{};
 };
 
-/// EngineState::issuedForSet's key: the identifiers, sorted.
+/// Account::failedValidations' key for an identifier ("dns:NAME", "ip:ADDRESS"),
+/// with "*." before the name of a wildcard authorization's.
+inline std::string failureKey(const Identifier& identifier, bool wildcard) {
+    return std::string(identifier.type == Identifier::Type::Ip ? "ip:" : "dns:") + (wildcard ? "*." : "") + identifier.value;
+}
+
+/// EngineState::issuedForSet's key: the identifiers' keys, sorted.
 inline std::string setKey(std::vector<Identifier> identifiers) {
     std::sort(identifiers.begin(), identifiers.end());
     std::string key;
-    for (const auto& id : identifiers) key += (id.type == Identifier::Type::Ip ? "ip:" : "dns:") + id.value + ",";
+    for (const auto& id : identifiers) key += failureKey(id, false) + ",";
     return key;
-}
-
-/// Account::failedValidations' key for an authorization's identifier.
-inline std::string failureKey(const Identifier& identifier, bool wildcard) {
-    return std::string(identifier.type == Identifier::Type::Ip ? "ip:" : "dns:") + (wildcard ? "*." : "") + identifier.value;
 }
 
 struct Challenge {
