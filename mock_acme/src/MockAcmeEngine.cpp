@@ -146,14 +146,6 @@ struct ValidationJob {
 
 namespace {
 
-// A validated authorization serves orders this long: its profile's reuse window (a
-// pre-authorization's, or one whose profile the configuration has dropped: the default's).
-Duration validAuthorizationLifetime(const MockAcmeConfig& config, const state::Authorization& authz) {
-    const auto profile = config.profiles.find(authz.profile);
-    return config.windowsOf(profile != config.profiles.end() ? profile->second : config.profiles.at(config.defaultProfile))
-        .validAuthorizationLifetime;
-}
-
 // The request logic. Holds the engine's lock for its whole life, except
 // where validation and issuance are handed to workers.
 class Exchange {
@@ -561,7 +553,7 @@ public:
         if (ServerName::isWildcard(id->value))
             throw malformed("a wildcard cannot be pre-authorized (RFC 8555 §7.4.1); order it instead");
         const std::string authzId = newAuthorization(post.account->id, *id, false, "",
-                                                     config_.windowsOf(config_.profiles.at(config_.defaultProfile)).authorizationLifetime);
+                                                     config_.windowsOf(config_.defaultProfile).authorizationLifetime);
         if (config_.forgetAfter > Duration::zero()) s_.preauthorizationsByAge.emplace(now_, authzId);
         HttpResponse r = json(201, authzJson(s_.authorizations.at(authzId)));
         r.addHeader("Location", url("/authZ/" + authzId));
@@ -1218,7 +1210,7 @@ public:
                     c.status = "valid";
                     c.validated = now_;
                     authz.status = "valid";
-                    authz.expires = now_ + validAuthorizationLifetime(config_, authz);
+                    authz.expires = now_ + config_.windowsOf(authz.profile).validAuthorizationLifetime;
                 } else {
                     c.status = "processing";
                     ValidationRequest work{c.type, authz.identifier, c.token,
@@ -1778,7 +1770,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                 c.validated = clock_.now() + state_->offset;
                 if (authz.status == "pending") {
                     authz.status = "valid";
-                    authz.expires = *c.validated + validAuthorizationLifetime(config_, authz);
+                    authz.expires = *c.validated + config_.windowsOf(authz.profile).validAuthorizationLifetime;
                 }
             }
             requestSnapshot();

@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/CertificateBuilder.h"
@@ -1520,7 +1521,7 @@ BOOST_AUTO_TEST_CASE(authorization_profiles_and_renewal_explanations_are_kept_ac
         const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("kept.example.test")});
         BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
         const Certificate cert = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
-        certId = Base64Url::encode(*cert.authorityKeyId()) + "." + Base64Url::encode(cert.serialBytes());
+        certId = AcmeClient::renewalCertificateId(cert);
         BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
                                         R"({"certID":")" + certId + R"(","start":"2026-02-01T00:00:00Z","end":"2026-02-02T00:00:00Z",)"
                                         R"("explanationURL":"https://ca.example.test/incidents/9"})", "application/json")
@@ -1569,7 +1570,7 @@ BOOST_AUTO_TEST_CASE(duplicate_certificates_are_limited_per_exact_set_of_identif
                    .problem() == "rateLimited");
     BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);  // another set
     // an ARI renewal: exempt, and not counted
-    const std::string certId = Base64Url::encode(*first.authorityKeyId()) + "." + Base64Url::encode(first.serialBytes());
+    const std::string certId = AcmeClient::renewalCertificateId(first);
     BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
                                     R"({"certID":")" + certId + R"(","start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z"})",
                                     "application/json").status == 200);
@@ -1987,7 +1988,7 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
     const Reply done = s.finalize(old, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("old.example.test")});
     BOOST_REQUIRE(done.str("status") == "valid");
     const Certificate cert = Certificate::chainFromPem(get(done.str("certificate")).body).at(0);
-    const std::string certId = Base64Url::encode(*cert.authorityKeyId()) + "." + Base64Url::encode(cert.serialBytes());
+    const std::string certId = AcmeClient::renewalCertificateId(cert);
     // an authorization made for one old order and reused by a younger one
     const Reply sharedOld = s.newOrder({"shared.example.test"});
     s.authorize(sharedOld);
@@ -2203,7 +2204,7 @@ BOOST_AUTO_TEST_CASE(injected_faults) {
     BOOST_TEST(std::stoi(third.header("Retry-After")) > 0);
     // as Let's Encrypt, a renewal that says what it replaces is exempt within that
     // certificate's ARI window, not before it
-    const std::string certId = Base64Url::encode(*cert.authorityKeyId()) + "." + Base64Url::encode(cert.serialBytes());
+    const std::string certId = AcmeClient::renewalCertificateId(cert);
     const std::string replaces = R"(,"replaces":")" + certId + "\"";
     BOOST_TEST(s.newOrder({"a.example.test"}, replaces).problem() == "rateLimited");
     BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",

@@ -181,6 +181,12 @@ struct MockAcmeConfig {
         return {profile.orderLifetime.value_or(orderLifetime), profile.authorizationLifetime.value_or(authorizationLifetime),
                 profile.validAuthorizationLifetime.value_or(validAuthorizationLifetime), profile.maxNames.value_or(maxNames)};
     }
+    /// The windows of the profile named so, or the default profile's when
+    /// none is (a pre-authorization's "", a profile the configuration dropped).
+    ValidationWindows windowsOf(const std::string& profileName) const {
+        const auto named = profiles.find(profileName);
+        return windowsOf(named != profiles.end() ? named->second : profiles.at(defaultProfile));
+    }
     /// Orders are forgotten this long after they were made (by the CA's
     /// clock, time travel included), with their certificate and the
     /// authorizations and challenges no kept order lists: requests for them
