@@ -358,6 +358,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     resolveThroughDns = true;
     profiles[defaultProfile].lifetime = kPebbleLifetime;
     profiles[defaultProfile].contents = kPebbleLeaf;  // clientAuth too
+    for (auto& named : profiles) named.second.ipIdentifiers = true;  // pebble issues for IP addresses under any profile
     crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
     caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
     preAuthorization = false;                // pebble's directory has no newAuthz

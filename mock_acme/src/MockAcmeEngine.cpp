@@ -593,12 +593,19 @@ public:
         std::sort(ids.begin(), ids.end());
         if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) throw malformed("an identifier appears twice");
 
+        // as Let's Encrypt's classic refuses IP addresses, naming the profiles that take the kind
+        const auto issuesFor = [](const CertificateProfile& p, Identifier::Type type) {
+            return type == Identifier::Type::Ip ? p.ipIdentifiers : p.dnsIdentifiers;
+        };
         for (const auto& id : ids)
-            if (!(id.type == Identifier::Type::Ip ? chosen.ipIdentifiers : chosen.dnsIdentifiers))
-                rejected.push_back({"rejectedIdentifier",
-                                    "the profile \"" + InvalidNameError::printable(profile) + "\" does not issue for " +
-                                        (id.type == Identifier::Type::Ip ? "ip" : "dns") + " identifiers",
-                                    id});
+            if (!issuesFor(chosen, id.type)) {
+                std::string detail = "the profile \"" + InvalidNameError::printable(profile) + "\" does not issue for " +
+                                     (id.type == Identifier::Type::Ip ? "ip" : "dns") + " identifiers";
+                std::string others;
+                for (const auto& [name, p] : config_.profiles)
+                    if (issuesFor(p, id.type)) others += (others.empty() ? "\"" : ", \"") + name + "\"";
+                rejected.push_back({"rejectedIdentifier", detail + (others.empty() ? "" : "; profiles that do: " + others), id});
+            }
         if (!rejected.empty())
             throw AcmeProblem("rejectedIdentifier", "the order has identifiers its profile does not issue for", 400, rejected);
         // RFC 8555 §7.4: a requested validity, honoured within the profile's lifetime

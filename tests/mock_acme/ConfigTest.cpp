@@ -123,8 +123,14 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     BOOST_TEST(refusedNaming(R"({"profiles": {"p": {"lifetimeSeconds": 60, "keyEncipherment": null}}, "defaultProfile": "p"})",
                              "keyEncipherment"));
 
-    // which identifier types a profile issues for: both unless it says
-    BOOST_TEST((defaults.profiles.at("classic").dnsIdentifiers && defaults.profiles.at("classic").ipIdentifiers));
+    // which identifier types a profile issues for: both unless it says; Let's Encrypt's
+    // built-in three issue for IP addresses under shortlived alone, pebble's under any
+    BOOST_TEST((defaults.profiles.at("classic").dnsIdentifiers && !defaults.profiles.at("classic").ipIdentifiers));
+    BOOST_TEST((defaults.profiles.at("tlsserver").dnsIdentifiers && !defaults.profiles.at("tlsserver").ipIdentifiers));
+    BOOST_TEST((defaults.profiles.at("shortlived").dnsIdentifiers && defaults.profiles.at("shortlived").ipIdentifiers));
+    MockAcmeConfig pebbleLike;
+    pebbleLike.applyPebbleDefaults();
+    for (const auto& [name, profile] : pebbleLike.profiles) BOOST_TEST((profile.dnsIdentifiers && profile.ipIdentifiers), name);
     config.applyJson(R"({"profiles": {"names": {"lifetimeSeconds": 60, "identifierTypes": ["dns"]},
                                       "addresses": {"lifetimeSeconds": 60, "identifierTypes": ["ip"]},
                                       "both": {"lifetimeSeconds": 60, "identifierTypes": ["ip", "dns", "ip"]}}, "defaultProfile": "both"})");

@@ -75,7 +75,8 @@ struct Server {
     static std::string orderPayload(const std::vector<std::string>& names, const std::string& extra = "") {
         std::string ids;
         for (const auto& n : names) {
-            const bool ip = n.find_first_not_of("0123456789.:abcdef") == std::string::npos && n.find('.') != n.rfind('.');
+            const bool ip = n.find(':') != std::string::npos ||  // IPv6, or IPv4 in dotted digits
+                            (n.find_first_not_of("0123456789.") == std::string::npos && n.find('.') != n.rfind('.'));
             ids += std::string(ids.empty() ? "" : ",") + R"({"type":")" + (ip ? "ip" : "dns") + R"(","value":")" + n + R"("})";
         }
         return R"({"identifiers":[)" + ids + "]" + extra + "}";
@@ -393,7 +394,7 @@ BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
 
 BOOST_AUTO_TEST_CASE(full_flow_with_alternate_chains) {
     Server s;
-    const Reply order = s.newOrder({"www.example.test", "example.test", "192.0.2.7"});
+    const Reply order = s.newOrder({"www.example.test", "example.test", "192.0.2.7"}, R"(,"profile":"shortlived")");
     BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
     BOOST_TEST(order.str("status") == "pending");
     BOOST_TEST(order.json()->getArray("authorizations")->size() == 3u);
@@ -1757,30 +1758,41 @@ BOOST_AUTO_TEST_CASE(must_staple_is_refused_or_copied_as_configured) {
     }
 }
 
-// A profile may issue for dns or ip identifiers alone (Let's Encrypt: ip only
-// with shortlived); an order naming another kind is refused, each identifier
-// in its own subproblem, and nothing is made.
+// A profile may issue for dns or ip identifiers alone. As at Let's Encrypt, the
+// built-in classic and tlsserver issue for DNS names only and shortlived for IP
+// addresses too; an order naming another kind is refused, each identifier in its
+// own subproblem naming the profiles that would take it, and nothing is made.
 BOOST_AUTO_TEST_CASE(a_profile_refuses_identifier_types_it_does_not_issue_for) {
     MockAcmeConfig config = quietConfig();
-    config.profiles["classic"].ipIdentifiers = false;
     config.profiles["addresses"] = {"addresses only", std::chrono::hours(24 * 6), MockAcmeConfig::kTlsServerOnly, false, true};
     Server s(config);
-    const Reply mixed = s.newOrder({"a.example.test", "127.0.0.1"});
-    BOOST_TEST(mixed.status == 400);
-    BOOST_TEST(mixed.problem() == "rejectedIdentifier");
-    auto sub = mixed.json()->getArray("subproblems");
-    BOOST_REQUIRE(sub->size() == 1u);
-    BOOST_TEST(sub->getObject(0)->getObject("identifier")->getValue<std::string>("type") == "ip");
-    BOOST_TEST(sub->getObject(0)->getValue<std::string>("detail").find("\"classic\"") != std::string::npos);
+    const std::pair<std::string, std::string> refusing[] = {
+        {"", "classic"}, {R"(,"profile":"classic")", "classic"}, {R"(,"profile":"tlsserver")", "tlsserver"}};
+    for (const auto& [profile, name] : refusing) {
+        const Reply mixed = s.newOrder({"a.example.test", "127.0.0.1", "::1"}, profile);
+        BOOST_TEST(mixed.status == 400);
+        BOOST_TEST(mixed.problem() == "rejectedIdentifier");
+        auto sub = mixed.json()->getArray("subproblems");
+        BOOST_REQUIRE(sub->size() == 2u);
+        for (unsigned i = 0; i < 2; ++i) {
+            BOOST_TEST(sub->getObject(i)->getObject("identifier")->getValue<std::string>("type") == "ip");
+            const std::string detail = sub->getObject(i)->getValue<std::string>("detail");
+            BOOST_TEST(detail == "the profile \"" + name + "\" does not issue for ip identifiers; profiles that do: \"addresses\", "
+                                 "\"shortlived\"");
+        }
+    }
     const Reply names = s.newOrder({"b.example.test", "127.0.0.2"}, R"(,"profile":"addresses")");
     BOOST_TEST(names.problem() == "rejectedIdentifier");
     BOOST_TEST(names.json()->getArray("subproblems")->getObject(0)->getObject("identifier")->getValue<std::string>("value") ==
                "b.example.test");
-    // no order was made for either
+    BOOST_TEST(names.json()->getArray("subproblems")->getObject(0)->getValue<std::string>("detail").find(
+                   "profiles that do: \"classic\", \"shortlived\", \"tlsserver\"") != std::string::npos);
+    // no order was made for any
     const Reply account = s.session.post(s.kid, s.account, s.kid, "");
     BOOST_TEST(s.session.post(account.str("orders"), s.account, s.kid, "").json()->getArray("orders")->size() == 0u);
     BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);
     BOOST_TEST(s.newOrder({"127.0.0.1"}, R"(,"profile":"addresses")").status == 201);
+    BOOST_TEST(s.newOrder({"a.example.test", "127.0.0.1", "::1"}, R"(,"profile":"shortlived")").status == 201);
 }
 
 BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {

@@ -588,7 +588,7 @@ BOOST_AUTO_TEST_CASE(dns_account01_lets_two_accounts_validate_one_name) {
     BOOST_TEST(has(errorOf(viaHttp.challenge, "detail"), "does not allow validation by \"http-01\""), errorOf(viaHttp.challenge, "detail"));
 
     // ip identifiers never get it, and without the setting no name does
-    order = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"ip","value":"127.0.0.1"}]})");
+    order = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"ip","value":"127.0.0.1"}],"profile":"shortlived"})");
     authz = c.session.post(order.json()->getArray("authorizations")->getElement<std::string>(0), c.account, c.kid, "").json();
     BOOST_TEST(authz->getArray("challenges")->size() == 2u);  // http-01, tls-alpn-01
     EngineClient plain(srv, srv.config());
@@ -697,7 +697,7 @@ BOOST_AUTO_TEST_CASE(dns_persist01_reads_the_standing_record) {
     BOOST_TEST(has(detailOf(answers[0]), "expired at persistUntil=" + std::to_string(unixNow + 3600)), detailOf(answers[0]));
 
     // ip identifiers never get it
-    const auto ipOrder = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"ip","value":"127.0.0.1"}]})");
+    const auto ipOrder = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"ip","value":"127.0.0.1"}],"profile":"shortlived"})");
     const auto ipAuthz = c.session.post(ipOrder.json()->getArray("authorizations")->getElement<std::string>(0), c.account, c.kid, "").json();
     BOOST_TEST(ipAuthz->getArray("challenges")->size() == 2u);
 }

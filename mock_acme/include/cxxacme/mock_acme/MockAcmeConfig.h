@@ -160,14 +160,17 @@ struct MockAcmeConfig {
     /// (since May 2026), none of those extensions, 8-hour orders, 1-hour
     /// pending authorizations, 7-hour reuse, 25 names. `shortlived`: as
     /// `tlsserver`, 160 hours (Let's Encrypt's "six-day" certificates).
+    /// As at Let's Encrypt, `shortlived` alone issues for IP addresses
+    /// (RFC 8738); `classic` and `tlsserver` issue for DNS names only.
     std::map<std::string, CertificateProfile> profiles = {
-        {"classic", {"90-day certificates", std::chrono::hours(24 * 90)}},
+        {"classic", {"90-day certificates for DNS names", std::chrono::hours(24 * 90), {}, true, false}},
         {"tlsserver",
-         {"45-day certificates without common name or key identifier; 7-hour authorization reuse",
-          std::chrono::hours(24 * 45), kTlsServerOnly, true, true, std::chrono::hours(8), std::chrono::hours(1),
+         {"45-day certificates for DNS names, without common name or key identifier; 7-hour authorization reuse",
+          std::chrono::hours(24 * 45), kTlsServerOnly, true, false, std::chrono::hours(8), std::chrono::hours(1),
           std::chrono::hours(7), 25}},
         {"shortlived",
-         {"160-hour certificates without common name or key identifier; 7-hour authorization reuse",
+         {"160-hour certificates for DNS names and IP addresses, without common name or key identifier; "
+          "7-hour authorization reuse",
           std::chrono::hours(160), kTlsServerOnly, true, true, std::chrono::hours(8), std::chrono::hours(1),
           std::chrono::hours(7), 25}},
     };
