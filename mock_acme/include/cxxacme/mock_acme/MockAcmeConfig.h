@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -134,6 +135,17 @@ struct MockAcmeConfig {
     /// newOrder refuses these names and every name under them (a wildcard's
     /// too) with rejectedIdentifier, as pebble's `domainBlocklist`.
     std::vector<std::string> blockedDomains;
+
+    /// As Boulder, reuse (with `authzReusePercent`) no validation that has
+    /// less than an eighth of the ordering profile's order lifetime left,
+    /// held to 1..24 hours (`classic`: 21 hours, `tlsserver`: 1 hour), so
+    /// that an order made on it has time to be finished. Off: any unexpired
+    /// one is reused, as pebble does (and so off in pebble's place).
+    bool authorizationReuseCutoff = true;
+    /// The time a reused validation must still have for an order of this lifetime (authorizationReuseCutoff).
+    static Duration reuseCutoff(Duration orderLifetime) {
+        return std::clamp<Duration>(orderLifetime / 8, std::chrono::hours(1), std::chrono::hours(24));
+    }
 
     /// Offer pre-authorization (RFC 8555 §7.4.1): `newAuthz` in the
     /// directory. A valid pre-authorization serves the account's next orders
