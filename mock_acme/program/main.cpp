@@ -59,6 +59,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               ends within MS (default 0: always "processing", to be polled)
   --nonce-reject PERCENT      answer this share of good nonces with badNonce
   --authz-reuse PERCENT       reuse this share of valid authorizations
+  --authz-reuse-rules boulder|pebble   which: of the order's profile with an eighth of its
+                              order lifetime left, 1..24 h (default, as Boulder), or any
+                              unexpired one (as pebble; the default in pebble's place)
   --no-pre-authorization      no newAuthz in the directory (RFC 8555 §7.4.1; pebble has none)
   --server-errors PERCENT     answer this share of requests with 500
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
@@ -250,6 +253,14 @@ int main(int argc, char** argv) {
         else if (a == "--challenge-wait-ms") config.challengeWait = std::chrono::milliseconds(number(value(), 0, 60000));
         else if (a == "--nonce-reject") config.nonceRejectPercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--authz-reuse") config.authzReusePercent = static_cast<int>(number(value(), 0, 100));
+        else if (a == "--authz-reuse-rules") {
+            const std::string v = value();
+            try {
+                config.authorizationReuse = MockAcmeConfig::authorizationReuseFromString(v);
+            } catch (const Error&) {
+                usage("--authz-reuse-rules takes boulder or pebble, not \"" + InvalidNameError::printable(v) + "\"");
+            }
+        }
         else if (a == "--server-errors") config.serverErrorPercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--rate-limit") limitPerWindow(value(), config.rateLimitOrders, config.rateLimitWindow);
         else if (a == "--failed-authz-limit") limitPerWindow(value(), config.failedAuthorizationLimit, config.failedAuthorizationWindow);

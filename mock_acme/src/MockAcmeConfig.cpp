@@ -93,7 +93,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "httpsPrivateKeyFile") httpsPrivateKeyFile = text(j, key);
         else if (key == "httpsNames") httpsNames = stringList(j, key);
         else if (key == "preAuthorization") preAuthorization = boolean(j, key);
-        else if (key == "authorizationReuseCutoff") authorizationReuseCutoff = boolean(j, key);
+        else if (key == "authorizationReuse") authorizationReuse = authorizationReuseFromString(text(j, key));
         else if (key == "blockedDomains") blockedDomains = stringList(j, key);
         else if (key == "caaIdentities") caaIdentities = stringList(j, key);
         else if (key == "http01Port") http01Port = number<std::uint16_t>(j, key);
@@ -210,6 +210,13 @@ MockAcmeConfig::MustStaple MockAcmeConfig::mustStapleFromString(const std::strin
     if (text == "refuse") return MustStaple::Refuse;
     if (text == "copy") return MustStaple::Copy;
     throw Error("mock-acme config: mustStaple must be \"refuse\" or \"copy\", not \"" + InvalidNameError::printable(text) + "\"");
+}
+
+MockAcmeConfig::AuthorizationReuse MockAcmeConfig::authorizationReuseFromString(const std::string& text) {
+    if (text == "boulder") return AuthorizationReuse::Boulder;
+    if (text == "pebble") return AuthorizationReuse::Pebble;
+    throw Error("mock-acme config: authorizationReuse must be \"boulder\" or \"pebble\", not \"" +
+                InvalidNameError::printable(text) + "\"");
 }
 
 void MockAcmeConfig::validate() const {
@@ -363,7 +370,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
     caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
     preAuthorization = false;                // pebble's directory has no newAuthz
-    authorizationReuseCutoff = false;        // pebble reuses any unexpired authorization
+    authorizationReuse = AuthorizationReuse::Pebble;  // any unexpired authorization, of any profile
     mustStaple = MustStaple::Copy;           // pebble puts a CSR's Must-Staple into the certificate
     orderLifetime = std::chrono::hours(24);  // pebble's orders expire after a day,
     authorizationLifetime = std::chrono::hours(1);       // its pending authorizations after an hour,

@@ -832,13 +832,13 @@ public:
                     return a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
                 }))
                 return pre->id;
-        // others as authzReusePercent says: only this account's, of the same profile, with
-        // time left to finish an order on it (as Boulder), the newest first
-        const TimePoint validUntil =
-            now_ + (config_.authorizationReuseCutoff ? MockAcmeConfig::reuseCutoff(windows.orderLifetime) : Duration::zero());
+        // others as authzReusePercent says, this account's, the newest first: as Boulder, of the
+        // same profile with time left to finish an order on it; as pebble, any
+        const bool boulder = config_.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Boulder;
+        const TimePoint validUntil = now_ + (boulder ? MockAcmeConfig::reuseCutoff(windows.orderLifetime) : Duration::zero());
         if (s_.roll(config_.authzReusePercent))
             if (const Authorization* valid = s_.validAuthorization(accountId, base, wildcard, now_, [&](const Authorization& a) {
-                    return a.profile == profile && a.expires > validUntil;
+                    return !boulder || (a.profile == profile && a.expires > validUntil);
                 }))
                 return valid->id;
         return newAuthorization(accountId, base, wildcard, profile, windows.authorizationLifetime);

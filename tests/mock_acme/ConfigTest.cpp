@@ -130,13 +130,14 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     BOOST_TEST((defaults.profiles.at("shortlived").dnsIdentifiers && defaults.profiles.at("shortlived").ipIdentifiers));
     MockAcmeConfig pebbleLike;
     pebbleLike.applyPebbleDefaults();
-    // Boulder's reuse cutoff: on, but not in pebble's place; the JSON config may turn it off
-    BOOST_TEST(defaults.authorizationReuseCutoff);
-    BOOST_TEST(!pebbleLike.authorizationReuseCutoff);
-    MockAcmeConfig noCutoff;
-    noCutoff.applyJson(R"({"authorizationReuseCutoff": false})");
-    BOOST_TEST(!noCutoff.authorizationReuseCutoff);
-    BOOST_TEST(refusedNaming(R"({"authorizationReuseCutoff": "no"})", "authorizationReuseCutoff"));
+    // which validations are reused: Boulder's rules, but pebble's in pebble's place; the JSON config may say
+    BOOST_TEST((defaults.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Boulder));
+    BOOST_TEST((pebbleLike.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Pebble));
+    MockAcmeConfig pebbleReuse;
+    pebbleReuse.applyJson(R"({"authorizationReuse": "pebble"})");
+    BOOST_TEST((pebbleReuse.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Pebble));
+    BOOST_TEST(refusedNaming(R"({"authorizationReuse": "certmagic"})", "authorizationReuse"));
+    BOOST_TEST(refusedNaming(R"({"authorizationReuse": true})", "authorizationReuse"));
     for (const auto& [name, profile] : pebbleLike.profiles) BOOST_TEST((profile.dnsIdentifiers && profile.ipIdentifiers), name);
     config.applyJson(R"({"profiles": {"names": {"lifetimeSeconds": 60, "identifierTypes": ["dns"]},
                                       "addresses": {"lifetimeSeconds": 60, "identifierTypes": ["ip"]},

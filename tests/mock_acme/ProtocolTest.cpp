@@ -1399,42 +1399,45 @@ BOOST_AUTO_TEST_CASE(valid_authorizations_are_reused_when_asked) {
 // names. An order cannot outlive its authorizations, and a validation serves
 // orders of its own profile only (both as Boulder); a pre-authorization
 // serves any profile while its validation is recent enough for that profile.
-// As Boulder, a validation is reused only while an order made on it has time to
-// be finished: an eighth of the profile's order lifetime, 1 to 24 hours (pebble,
-// and authorizationReuseCutoff off, reuse it until it expires).
+// As Boulder, a validation is reused only for orders of its own profile, and only
+// while an order made on it has time to be finished: an eighth of the profile's
+// order lifetime, 1 to 24 hours. pebble's rules reuse any until it expires.
 BOOST_AUTO_TEST_CASE(a_validation_near_its_end_is_not_reused) {
     using namespace std::chrono_literals;
     BOOST_TEST((MockAcmeConfig::reuseCutoff(24h * 7) == 21h));
     BOOST_TEST((MockAcmeConfig::reuseCutoff(8h) == 1h));
     BOOST_TEST((MockAcmeConfig::reuseCutoff(24h * 10) == 24h));
-    for (const bool cutoff : {true, false}) {
+    for (const auto rules : {MockAcmeConfig::AuthorizationReuse::Boulder, MockAcmeConfig::AuthorizationReuse::Pebble}) {
+        const bool boulder = rules == MockAcmeConfig::AuthorizationReuse::Boulder;
         testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
         MockAcmeConfig config = quietConfig();
         config.authzReusePercent = 100;
-        config.authorizationReuseCutoff = cutoff;
+        config.authorizationReuse = rules;
         Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
         s.login();
         const auto authzUrl = [](const Reply& order) { return order.json()->getArray("authorizations")->getElement<std::string>(0); };
-        // a tlsserver validation (7 hours) and a classic one (30 days), both made now
-        const Reply lean = s.newOrder({"cut.example.test"}, R"(,"profile":"tlsserver")");
-        const Reply classic = s.newOrder({"cut.example.test"});
-        s.authorize(lean);
-        s.authorize(classic);
-        const auto reused = [&](const Reply& by, const std::string& extra) {
-            const Reply order = s.newOrder({"cut.example.test"}, extra);
+        const auto reused = [&](const Reply& by, const std::string& name, const std::string& extra) {
+            const Reply order = s.newOrder({name}, extra);
             BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
             return authzUrl(order) == authzUrl(by);
         };
+        // a tlsserver validation (7 hours) and a classic one (30 days), both made now
+        const Reply lean = s.newOrder({"cut.example.test"}, R"(,"profile":"tlsserver")");
+        const Reply classic = s.newOrder({"long.example.test"});
+        s.authorize(lean);
+        s.authorize(classic);
+        // another profile's: pebble's rules alone take it
+        BOOST_TEST(reused(lean, "cut.example.test", "") == !boulder);
         clock.advance(6h - 1s);  // 1 h + 1 s left
-        BOOST_TEST(reused(lean, R"(,"profile":"tlsserver")"));
-        clock.advance(1s);  // an hour left: no longer, with the cutoff
-        BOOST_TEST(reused(lean, R"(,"profile":"tlsserver")") == !cutoff, "cutoff " << cutoff);
+        BOOST_TEST(reused(lean, "cut.example.test", R"(,"profile":"tlsserver")"));
+        clock.advance(1s);  // an hour left: too little for Boulder
+        BOOST_TEST(reused(lean, "cut.example.test", R"(,"profile":"tlsserver")") == !boulder);
         clock.advance(24h * 30 - 6h - 21h - 1s);  // classic: 21 h + 1 s left
-        BOOST_TEST(reused(classic, ""));
+        BOOST_TEST(reused(classic, "long.example.test", ""));
         clock.advance(1s);
-        BOOST_TEST(reused(classic, "") == !cutoff, "cutoff " << cutoff);
+        BOOST_TEST(reused(classic, "long.example.test", "") == !boulder);
         clock.advance(21h);  // expired: never
-        BOOST_TEST(!reused(classic, ""));
+        BOOST_TEST(!reused(classic, "long.example.test", ""));
     }
 }
 

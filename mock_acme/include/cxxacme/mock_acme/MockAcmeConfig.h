@@ -136,13 +136,15 @@ struct MockAcmeConfig {
     /// too) with rejectedIdentifier, as pebble's `domainBlocklist`.
     std::vector<std::string> blockedDomains;
 
-    /// As Boulder, reuse (with `authzReusePercent`) no validation that has
-    /// less than an eighth of the ordering profile's order lifetime left,
-    /// held to 1..24 hours (`classic`: 21 hours, `tlsserver`: 1 hour), so
-    /// that an order made on it has time to be finished. Off: any unexpired
-    /// one is reused, as pebble does (and so off in pebble's place).
-    bool authorizationReuseCutoff = true;
-    /// The time a reused validation must still have for an order of this lifetime (authorizationReuseCutoff).
+    /// Which validations `authzReusePercent` reuses. Boulder's rules: only
+    /// one made for an order of the same profile, and only while it has an
+    /// eighth of that profile's order lifetime left, held to 1..24 hours
+    /// (`classic`: 21 hours, `tlsserver`: 1 hour), so that an order made on
+    /// it has time to be finished. pebble's (and so in pebble's place): any
+    /// unexpired one, whatever its profile.
+    enum class AuthorizationReuse { Boulder, Pebble };
+    AuthorizationReuse authorizationReuse = AuthorizationReuse::Boulder;
+    /// The time a validation must still have for Boulder to reuse it for an order of this lifetime.
     static Duration reuseCutoff(Duration orderLifetime) {
         return std::clamp<Duration>(orderLifetime / 8, std::chrono::hours(1), std::chrono::hours(24));
     }
@@ -271,6 +273,7 @@ struct MockAcmeConfig {
     static bool isWebUrl(const std::string& text, std::size_t maxBytes);
     /// "refuse" or "copy"; throws `cxxacme::Error` for anything else.
     static MustStaple mustStapleFromString(const std::string& text);
+    static AuthorizationReuse authorizationReuseFromString(const std::string& text);
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.
