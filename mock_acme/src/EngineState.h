@@ -181,8 +181,25 @@ struct EngineState : EngineData {
     /// Certificates issued for each exact set of identifiers (setKey), for
     /// MockAcmeConfig::duplicateCertificateLimit; not kept across a restart.
     std::unordered_map<std::string, RecentTimes> issuedForSet;
+    /// The keys of issuedForSet, and of the accounts' failedValidations
+    /// ("ACCOUNTID\nKEY"), by when they were first counted: each is looked
+    /// at once its window has passed, and goes if it counts nothing then.
+    std::multimap<TimePoint, std::string> issuedSetsByAge, failuresByAge;
     bool stopping = false;
     std::condition_variable validated;  ///< a validation finished
+
+    /// Counts a certificate for the set of identifiers `key` (setKey), keeping the last `keep`.
+    void countIssued(const std::string& key, TimePoint now, std::size_t keep) {
+        const auto [it, fresh] = issuedForSet.try_emplace(key);
+        if (fresh) issuedSetsByAge.emplace(now, key);
+        it->second.add(now, keep);
+    }
+    /// Counts a failed validation of `key` (failureKey) for `account`, keeping the last `keep`.
+    void countFailure(Account& account, const std::string& key, TimePoint now, std::size_t keep) {
+        const auto [it, fresh] = account.failedValidations.try_emplace(key);
+        if (fresh) failuresByAge.emplace(now, account.id + "\n" + key);
+        it->second.add(now, keep);
+    }
 
     bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
 

@@ -566,6 +566,7 @@ public:
         auto payload = payloadObject(post);
         Account& account = *post.account;
         forgetOldOrders();
+        forgetStaleLimits();
         std::string profile = config_.defaultProfile;
         if (payload->has("profile")) {
             if (!payload->get("profile").isString()) throw malformed("profile must be a string");
@@ -665,7 +666,6 @@ public:
                     throw rateLimited("too many certificates (" + std::to_string(config_.duplicateCertificateLimit) +
                                           " per window) already issued for this exact set of identifiers",
                                       issued->second.secondsUntilFewer(now_, config_.duplicateCertificateWindow));
-                if (issued->second.times.empty()) s_.issuedForSet.erase(issued);
             }
 
         Order order;
@@ -715,10 +715,7 @@ public:
         for (const auto& id : ids) {
             const auto found = account.failedValidations.find(state::failureKey(id, false));  // "*." is in id.value
             if (found == account.failedValidations.end()) continue;
-            const std::size_t failures = found->second.within(now_, window);
-            if (failures == 0) {
-                account.failedValidations.erase(found);
-            } else if (failures >= limit) {
+            if (const std::size_t failures = found->second.within(now_, window); failures >= limit) {
                 wait = std::max(wait, found->second.secondsUntilFewer(now_, window));
                 limited.push_back({"rateLimited", std::to_string(failures) + " failed validations in the last " +
                                                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(window).count()) +
@@ -741,7 +738,7 @@ public:
     // finalizing or validating goes to the back of the line, to be seen again.
     void forgetOldOrders() {
         if (config_.forgetAfter <= Duration::zero()) return;
-        forgetAged(s_.ordersByAge, [this](const std::string& id) {
+        forgetAged(s_.ordersByAge, config_.forgetAfter, [this](const std::string& id) {
             const auto it = s_.orders.find(id);
             if (it == s_.orders.end()) return true;
             if (busy(it->second)) return false;
@@ -749,7 +746,7 @@ public:
             return true;
         });
         // pre-authorizations no order has used go as orders do; a used one goes with its orders
-        forgetAged(s_.preauthorizationsByAge, [this](const std::string& id) {
+        forgetAged(s_.preauthorizationsByAge, config_.forgetAfter, [this](const std::string& id) {
             const auto a = s_.authorizations.find(id);
             if (a == s_.authorizations.end() || a->second.orders > 0) return true;
             if (validating(a->second)) return false;
@@ -758,16 +755,40 @@ public:
         });
     }
 
-    // The ids of `byAge` made forgetAfter ago or earlier, oldest first, at
-    // most 64 a call: `forgetOne(id)` forgets the record (or finds it gone)
-    // and says true, or says false when it is busy, and the id goes to the
-    // back of the line.
+    // The counts of the limits (failedAuthorizationLimit, duplicateCertificateLimit) of a
+    // name or a set of names that has counted nothing for a whole window go as old orders
+    // do, a few per newOrder, so that they do not pile up in a long-running server.
+    void forgetStaleLimits() {
+        forgetAged(s_.issuedSetsByAge, config_.duplicateCertificateWindow, [this](const std::string& key) {
+            const auto it = s_.issuedForSet.find(key);
+            if (it == s_.issuedForSet.end()) return true;
+            if (it->second.within(now_, config_.duplicateCertificateWindow) > 0) return false;
+            s_.issuedForSet.erase(it);
+            return true;
+        });
+        forgetAged(s_.failuresByAge, config_.failedAuthorizationWindow, [this](const std::string& key) {
+            const auto cut = key.find('\n');
+            const auto account = s_.accounts.find(key.substr(0, cut));
+            if (account == s_.accounts.end()) return true;
+            auto& failures = account->second.failedValidations;
+            const auto it = failures.find(key.substr(cut + 1));
+            if (it == failures.end()) return true;
+            if (it->second.within(now_, config_.failedAuthorizationWindow) > 0) return false;
+            failures.erase(it);
+            return true;
+        });
+    }
+
+    // The ids of `byAge` made `age` ago or earlier, oldest first, at most 64
+    // a call: `forgetOne(id)` forgets the record (or finds it gone) and says
+    // true, or says false when it is busy or still needed, and the id goes to
+    // the back of the line.
     template <typename ForgetOne>
-    void forgetAged(std::multimap<TimePoint, std::string>& byAge, ForgetOne forgetOne) {
+    void forgetAged(std::multimap<TimePoint, std::string>& byAge, Duration age, ForgetOne forgetOne) {
         constexpr int kPerRequest = 64;
         for (int n = 0; n < kPerRequest && !byAge.empty(); ++n) {
             const auto oldest = byAge.begin();
-            if (oldest->first + config_.forgetAfter > now_) break;
+            if (oldest->first + age > now_) break;
             const std::string id = oldest->second;
             byAge.erase(oldest);
             if (!forgetOne(id)) byAge.emplace(now_, id);
@@ -1132,7 +1153,7 @@ public:
         order.certId = issued.id;
         order.status = "valid";
         if (config_.duplicateCertificateLimit > 0 && !order.ariRenewal)  // an ARI renewal counts for nothing (see newOrder)
-            s_.issuedForSet[state::setKey(issued.names)].add(now_, static_cast<std::size_t>(config_.duplicateCertificateLimit));
+            s_.countIssued(state::setKey(issued.names), now_, static_cast<std::size_t>(config_.duplicateCertificateLimit));
         s_.certificateByAriId[issued.ariId] = issued.id;
         s_.certificates.emplace(issued.id, std::move(issued));
         HttpResponse r = json(200, orderJson(order));
@@ -1772,8 +1793,8 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                 if (authz.status == "pending") authz.status = "invalid";
                 if (const auto limit = static_cast<std::size_t>(config_.failedAuthorizationLimit); limit > 0)
                     if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end()) {
-                        account->second.failedValidations[state::failureKey(authz.identifier, authz.wildcard)].add(
-                            clock_.now() + state_->offset, limit);
+                        state_->countFailure(account->second, state::failureKey(authz.identifier, authz.wildcard),
+                                             clock_.now() + state_->offset, limit);
                     }
             } else {
                 c.status = "valid";
@@ -1884,6 +1905,9 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 o->set("certificates", static_cast<Poco::UInt64>(state_->certificates.size()));
                 o->set("forgottenRevocations", static_cast<Poco::UInt64>(state_->forgottenRevocations.size()));
                 o->set("nonces", static_cast<Poco::UInt64>(state_->nonces.size()));
+                std::size_t limitEntries = state_->issuedForSet.size();  // what the limits count
+                for (const auto& account : state_->accounts) limitEntries += account.second.failedValidations.size();
+                o->set("limitEntries", static_cast<Poco::UInt64>(limitEntries));
                 return Exchange::json(200, o);
             }
             if (parts[0] == "clock" && parts.size() == 1) {

@@ -1624,6 +1624,17 @@ BOOST_AUTO_TEST_CASE(duplicate_certificates_are_limited_per_exact_set_of_identif
     clock.advance(1s);  // a week after the first two: one more, and then another (the renewal counted, it would be refused)
     issue(s.newOrder({"a.example.test", "b.example.test"}));
     BOOST_TEST(s.newOrder({"a.example.test", "b.example.test"}).status == 201);
+    // the set's count goes once it counts nothing for a window (a few at each newOrder)
+    const auto limitEntries = [&] {
+        return s.session.get(s.server.managementUrl() + "/stats").json()->getValue<long long>("limitEntries");
+    };
+    BOOST_TEST(limitEntries() == 1);
+    clock.advance(24h * 7 - 1s);
+    BOOST_TEST(s.newOrder({"c.example.test"}).status == 201);
+    BOOST_TEST(limitEntries() == 1);
+    clock.advance(1s);
+    BOOST_TEST(s.newOrder({"c.example.test"}).status == 201);
+    BOOST_TEST(limitEntries() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(key_rollover) {

@@ -486,6 +486,19 @@ BOOST_AUTO_TEST_CASE(failed_validations_limit_new_orders_for_the_name) {
     BOOST_TEST(order({"failing.example.test"}, c.account, c.kid).header("Retry-After") == "1");
     clock.advance(1s);
     BOOST_TEST(order({"failing.example.test"}, c.account, c.kid).status == 201);
+    // what the limit counts goes once it counts nothing (a few at each newOrder): one key, then none
+    const auto limitEntries = [&] {
+        return c.session.get(c.server.managementUrl() + "/stats").json()->getValue<long long>("limitEntries");
+    };
+    BOOST_TEST(limitEntries() == 0);  // that newOrder saw the key's failures leave the window
+    BOOST_REQUIRE(c.startHttp01("failing.example.test", false).challenge.str("status") == "invalid");
+    BOOST_TEST(limitEntries() == 1);
+    clock.advance(1h - 1s);
+    BOOST_TEST(order({"fine.example.test"}, c.account, c.kid).status == 201);
+    BOOST_TEST(limitEntries() == 1);
+    clock.advance(1s);
+    BOOST_TEST(order({"fine.example.test"}, c.account, c.kid).status == 201);
+    BOOST_TEST(limitEntries() == 0);
 }
 
 namespace {
