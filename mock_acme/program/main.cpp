@@ -214,6 +214,15 @@ int main(int argc, char** argv) {
             if (i + 1 >= args.size()) usage(a + " needs a value");
             return args[++i];
         };
+        // a value the config reads with `fromString`, which refuses anything but `choices`
+        const auto choice = [&](auto fromString, const char* choices) {
+            const std::string v = value();
+            try {
+                return fromString(v);
+            } catch (const Error&) {
+                usage(a + " takes " + choices + ", not \"" + InvalidNameError::printable(v) + "\"");
+            }
+        };
         if (a == "--help" || a == "-h") {
             std::cout << kUsage;
             return 0;
@@ -253,14 +262,8 @@ int main(int argc, char** argv) {
         else if (a == "--challenge-wait-ms") config.challengeWait = std::chrono::milliseconds(number(value(), 0, 60000));
         else if (a == "--nonce-reject") config.nonceRejectPercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--authz-reuse") config.authzReusePercent = static_cast<int>(number(value(), 0, 100));
-        else if (a == "--authz-reuse-rules") {
-            const std::string v = value();
-            try {
-                config.authorizationReuse = MockAcmeConfig::authorizationReuseFromString(v);
-            } catch (const Error&) {
-                usage("--authz-reuse-rules takes boulder or pebble, not \"" + InvalidNameError::printable(v) + "\"");
-            }
-        }
+        else if (a == "--authz-reuse-rules")
+            config.authorizationReuse = choice(MockAcmeConfig::authorizationReuseFromString, "boulder or pebble");
         else if (a == "--server-errors") config.serverErrorPercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--rate-limit") limitPerWindow(value(), config.rateLimitOrders, config.rateLimitWindow);
         else if (a == "--failed-authz-limit") limitPerWindow(value(), config.failedAuthorizationLimit, config.failedAuthorizationWindow);
@@ -290,14 +293,8 @@ int main(int argc, char** argv) {
         else if (a == "--alternate-chains") config.alternateChains = static_cast<int>(number(value(), 0, 4));
         else if (a == "--intermediates") config.intermediates = static_cast<int>(number(value(), 1, 4));
         else if (a == "--ocsp-responder-url") config.ocspResponderUrl = value();
-        else if (a == "--must-staple") {
-            const std::string v = value();
-            try {
-                config.mustStaple = MockAcmeConfig::mustStapleFromString(v);
-            } catch (const Error&) {
-                usage("--must-staple takes refuse or copy, not \"" + InvalidNameError::printable(v) + "\"");
-            }
-        } else if (a == "--crl-listen") {
+        else if (a == "--must-staple") config.mustStaple = choice(MockAcmeConfig::mustStapleFromString, "refuse or copy");
+        else if (a == "--crl-listen") {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());
             config.crl = true;
         } else if (a == "--crl-base-url") config.crlBaseUrl = value();
