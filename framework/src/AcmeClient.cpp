@@ -120,7 +120,15 @@ std::function<bool()> AcmeClient::watchValidation(IResponder& responder, const s
 
 HttpReply AcmeClient::unsignedGet(const std::string& url, bool head) {
     for (int transient = 0;; ++transient) {
-        HttpReply reply = head ? http_.head(url) : http_.get(url);
+        HttpReply reply;
+        try {
+            reply = head ? http_.head(url) : http_.get(url);
+        } catch (const NetworkError& e) {
+            if (!e.transient() || transient >= options_.transientRetries) throw;
+            logger().information(std::string("the connection to the CA failed (") + e.what() + "); asking again");
+            sleep(options_.pollInterval);
+            continue;
+        }
         const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
         if ((reply.status >= 500 || reply.status == 429) && transient < options_.transientRetries &&
             wait <= options_.maxRetryWait) {
@@ -161,11 +169,15 @@ std::string AcmeClient::takeNonce() {
             return nonce;
         }
     }
-    const HttpReply reply = unsignedGet(directory().newNonce, true);
-    std::optional<std::string> nonce = reply.replayNonce();
-    if (reply.status >= 400 || !nonce)
-        throw AcmeProblem("badNonce", "the CA gave no valid nonce (HTTP " + std::to_string(reply.status) + ")", reply.status);
-    return std::move(*nonce);
+    for (int broken = 0;; ++broken) {
+        const HttpReply reply = unsignedGet(directory().newNonce, true);
+        if (std::optional<std::string> nonce = reply.replayNonce(); nonce && reply.status < 400) return std::move(*nonce);
+        // a success without its nonce is an answer whose head was cut short (POCO takes the
+        // part that came for the whole): asked again, as unsignedGet asks after a broken one
+        if (reply.status >= 400 || broken >= options_.transientRetries)
+            throw AcmeProblem("badNonce", "the CA gave no valid nonce (HTTP " + std::to_string(reply.status) + ")", reply.status);
+        sleep(options_.pollInterval);
+    }
 }
 
 HttpReply AcmeClient::checked(HttpReply reply) {
@@ -175,7 +187,7 @@ HttpReply AcmeClient::checked(HttpReply reply) {
 }
 
 HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payload, bool useJwk,
-                                 const ISigner* explicitSigner) {
+                                 const ISigner* explicitSigner, Resend resend) {
     int badNonces = 0;
     int transient = 0;
     while (true) {
@@ -184,7 +196,16 @@ HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payl
         const std::string kid = useJwk ? std::string() : accountUrl();
         if (!useJwk && kid.empty()) throw Error("no ACME account yet: register or find the account first");
         const auto jws = FlattenedJws::signAcmeRequest(s, url, takeNonce(), kid, payload);
-        HttpReply reply = http_.post(url, kJose, jws.toJson());
+        HttpReply reply;
+        try {
+            reply = http_.post(url, kJose, jws.toJson());
+        } catch (const NetworkError& e) {
+            // the answer was lost; a fresh JWS with a fresh nonce, where sending it again is harmless
+            if (!e.transient() || resend == Resend::Never || transient++ >= options_.transientRetries) throw;
+            logger().information(std::string("the connection to the CA failed (") + e.what() + "); sending again");
+            sleep(options_.pollInterval);
+            continue;
+        }
         keepNonce(reply);
         if (reply.status < 400) return reply;
         AcmeProblem problem = AcmeProblem::fromJson(reply.body, reply.status);
@@ -244,7 +265,8 @@ AcmeAccount AcmeClient::updateContact(const std::vector<std::string>& contacts) 
 
 AcmeAccount AcmeClient::deactivateAccount() {
     const std::string url = accountUrl();
-    return AcmeAccount::fromJson(*jsonOf(signedPost(url, R"({"status":"deactivated"})"), url), url);
+    return AcmeAccount::fromJson(*jsonOf(signedPost(url, R"({"status":"deactivated"})", false, nullptr, Resend::Never), url),
+                                 url);
 }
 
 void AcmeClient::rollKey(std::shared_ptr<const ISigner> newKey) {
@@ -257,7 +279,7 @@ void AcmeClient::rollKey(std::shared_ptr<const ISigner> newKey) {
     const std::string innerPayload =
         "{\"account\":" + quoted(accountUrl()) + ",\"oldKey\":" + signer()->publicJwk().toJson() + "}";
     const auto inner = FlattenedJws::sign(*newKey, innerHeader, innerPayload);
-    (void)signedPost(url, inner.toJson());
+    (void)signedPost(url, inner.toJson(), false, nullptr, Resend::Never);  // a second would be signed by the old key
     std::lock_guard lock(mutex_);
     accountKey_ = std::move(newKey);
 }
@@ -297,7 +319,8 @@ AcmeAuthorization AcmeClient::fetchAuthorization(const std::string& url) {
 }
 
 AcmeAuthorization AcmeClient::deactivateAuthorization(const std::string& url) {
-    return AcmeAuthorization::fromJson(*jsonOf(signedPost(url, R"({"status":"deactivated"})"), url), url);
+    return AcmeAuthorization::fromJson(*jsonOf(signedPost(url, R"({"status":"deactivated"})", false, nullptr, Resend::Never), url),
+                                       url);
 }
 
 Challenge AcmeClient::startChallenge(const Challenge& challenge) {
@@ -332,7 +355,22 @@ AcmeAuthorization AcmeClient::waitForAuthorization(const std::string& url, const
 }
 
 AcmeOrder AcmeClient::finalize(const AcmeOrder& order, const CertificateSigningRequest& csr) {
-    HttpReply reply = signedPost(order.finalize, "{\"csr\":\"" + Base64Url::encode(csr.toDer()) + "\"}");
+    const std::string payload = "{\"csr\":\"" + Base64Url::encode(csr.toDer()) + "\"}";
+    HttpReply reply;
+    for (int broken = 0;; ++broken) {
+        try {
+            reply = signedPost(order.finalize, payload, false, nullptr, Resend::Never);
+            break;
+        } catch (const NetworkError& e) {
+            // the answer was lost: the order says whether the CA took the CSR (RFC 8555 §7.4:
+            // ready until then, processing or valid after); sent again only while it did not
+            if (!e.transient() || broken >= options_.transientRetries) throw;
+            logger().information(std::string("the connection to the CA failed (") + e.what() + "); asking how the order is");
+            sleep(options_.pollInterval);
+            reply = signedPost(order.url, "");
+            if (AcmeOrder::fromJson(*jsonOf(reply, order.url), order.url).status != "ready") break;
+        }
+    }
     AcmeOrder current = AcmeOrder::fromJson(*jsonOf(reply, order.url), order.url);
     const TimePoint deadline = clock_.now() + options_.pollDeadline;
     while (current.status == "processing" || current.status == "ready") {
@@ -373,7 +411,7 @@ void AcmeClient::revoke(const Certificate& certificate, int reason, const ISigne
     std::string payload = "{\"certificate\":\"" + Base64Url::encode(certificate.toDer()) + "\"";
     if (reason != 0) payload += ",\"reason\":" + std::to_string(reason);
     payload += "}";
-    (void)signedPost(url, payload, certificateKey != nullptr, certificateKey);
+    (void)signedPost(url, payload, certificateKey != nullptr, certificateKey, Resend::Never);
 }
 
 std::string AcmeClient::renewalCertificateId(const Certificate& certificate) {

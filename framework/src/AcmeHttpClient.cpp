@@ -17,6 +17,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
@@ -209,8 +210,10 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
             }
             if (response.hasContentLength() &&
                 static_cast<Poco::Int64>(reply.body.size()) != response.getContentLength64())
-                throw NetworkError(url, "truncated response (" + std::to_string(reply.body.size()) + " of " +
-                                            std::to_string(response.getContentLength64()) + " bytes)");
+                throw NetworkError(url,
+                                   "truncated response (" + std::to_string(reply.body.size()) + " of " +
+                                       std::to_string(response.getContentLength64()) + " bytes)",
+                                   true);
         }
         return reply;
     };
@@ -232,6 +235,18 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
         throw NetworkError(url, "timed out after " +
                                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count()) +
                                     " s");
+    } catch (const Poco::Net::ConnectionRefusedException& e) {  // the connection refused or broken: transient
+        throw NetworkError(url, e.displayText(), true);
+    } catch (const Poco::Net::ConnectionResetException& e) {
+        throw NetworkError(url, e.displayText(), true);
+    } catch (const Poco::Net::ConnectionAbortedException& e) {
+        throw NetworkError(url, e.displayText(), true);
+    } catch (const Poco::Net::NoMessageException& e) {  // closed before an answer
+        throw NetworkError(url, e.displayText(), true);
+    } catch (const Poco::Net::MessageException& e) {  // closed inside the answer's head
+        throw NetworkError(url, e.displayText(), true);
+    } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& e) {
+        throw NetworkError(url, e.displayText(), true);
     } catch (const Poco::Exception& e) {
         throw NetworkError(url, e.displayText());
     }

@@ -64,6 +64,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               unexpired one (as pebble; the default in pebble's place)
   --no-pre-authorization      no newAuthz in the directory (RFC 8555 §7.4.1; pebble has none)
   --server-errors PERCENT     answer this share of requests with 500
+  --truncated-responses PERCENT   cut this share of answers short and close the connection
+                              (after the request has had its effect)
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
   --failed-authz-limit N[/SECONDS]   after N failed validations of an identifier in the window
                               (default 3600), an account's new orders for it get 429
@@ -265,6 +267,7 @@ int main(int argc, char** argv) {
         else if (a == "--authz-reuse-rules")
             config.authorizationReuse = choice(MockAcmeConfig::authorizationReuseFromString, "boulder or pebble");
         else if (a == "--server-errors") config.serverErrorPercent = static_cast<int>(number(value(), 0, 100));
+        else if (a == "--truncated-responses") config.truncatedResponsePercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--rate-limit") limitPerWindow(value(), config.rateLimitOrders, config.rateLimitWindow);
         else if (a == "--failed-authz-limit") limitPerWindow(value(), config.failedAuthorizationLimit, config.failedAuthorizationWindow);
         else if (a == "--duplicate-limit") limitPerWindow(value(), config.duplicateCertificateLimit, config.duplicateCertificateWindow);

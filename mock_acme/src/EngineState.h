@@ -186,6 +186,9 @@ struct EngineState : EngineData {
     /// at once its window has passed, and goes if it counts nothing then.
     std::multimap<TimePoint, std::string> issuedSetsByAge, failuresByAge;
     bool stopping = false;
+    /// MockAcmeConfig::truncatedResponsePercent, which POST /set-truncated-responses changes.
+    int truncatedResponsePercent = 0;
+    int truncateNext = 0;  ///< the next answers cut short whatever the percentage (set-truncated-responses)
     std::condition_variable validated;  ///< a validation finished
 
     /// Counts a certificate for the set of identifiers `key` (setKey), keeping the last `keep`.

@@ -299,7 +299,7 @@ private:
         }
         if (server_.stopping()) keepAlive = false;
         answer(response, headOnly, keepAlive, head.http10());
-        return keepAlive;
+        return keepAlive && !response.cutShort;
     }
 
     // Answers a request that cannot be read on with a problem document and
@@ -363,6 +363,12 @@ private:
         else if (http10)
             out.append("Connection: Keep-Alive\r\n");
         out.append("\r\n");
+        if (response.cutShort) {  // the head and half the body, or half the head
+            if (headOnly || bodiless || response.body.empty()) out.resize(out.size() / 2);
+            else out.append(response.body, 0, response.body.size() / 2);
+            send(out);
+            return;
+        }
         if (!headOnly && !bodiless) out.append(response.body);
         send(out);
     }

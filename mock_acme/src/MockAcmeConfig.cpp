@@ -114,6 +114,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "nonceRejectPercent") nonceRejectPercent = number<int>(j, key);
         else if (key == "authzReusePercent") authzReusePercent = number<int>(j, key);
         else if (key == "serverErrorPercent") serverErrorPercent = number<int>(j, key);
+        else if (key == "truncatedResponsePercent") truncatedResponsePercent = number<int>(j, key);
         else if (key == "rateLimitOrders") rateLimitOrders = number<int>(j, key);
         else if (key == "rateLimitWindowSeconds") rateLimitWindow = seconds(j, key);
         else if (key == "failedAuthorizationLimit") failedAuthorizationLimit = number<int>(j, key);
@@ -220,7 +221,7 @@ MockAcmeConfig::AuthorizationReuse MockAcmeConfig::authorizationReuseFromString(
 }
 
 void MockAcmeConfig::validate() const {
-    for (int p : {nonceRejectPercent, authzReusePercent, serverErrorPercent})
+    for (int p : {nonceRejectPercent, authzReusePercent, serverErrorPercent, truncatedResponsePercent})
         if (p < 0 || p > 100) throw Error("mock-acme config: percentages must be between 0 and 100");
     // the limits per window: a count not negative, a window positive when there is a count
     for (const auto& [limit, window, limitName, windowName] :

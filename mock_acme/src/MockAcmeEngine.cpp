@@ -1511,6 +1511,7 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
     config_.validate();
     if (config_.checkCaa) caa_ = std::make_unique<CaaCheck>(config_.dnsServer, config_.caaIdentities);
     state_->random.seed(config_.randomSeed);
+    state_->truncatedResponsePercent = config_.truncatedResponsePercent;
     if (!config_.persistFile.empty()) {
         snapshot_ = std::make_unique<state::SnapshotFile>(config_.persistFile);
         ca_ = snapshot_->load(*state_);  // nothing on first use
@@ -1675,6 +1676,12 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     {
         std::lock_guard lock(state_->mutex);
         state_->issueNonce(nonce);
+        if (state_->truncateNext > 0) {
+            --state_->truncateNext;
+            response.cutShort = true;
+        } else {
+            response.cutShort = state_->roll(state_->truncatedResponsePercent);
+        }
     }
     response.addHeader("Replay-Nonce", std::move(nonce));
     response.addHeader("Link", "<" + base + "/dir>;rel=\"index\"");
@@ -1921,6 +1928,31 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             HttpResponse r = x.setRenewalInfo(request);
             requestSnapshot();
             return r;
+        }
+        if (request.method == "POST" && request.path == "/set-truncated-responses") {  // --truncated-responses, now
+            Object::Ptr payload;
+            try {
+                payload = detail::parseJsonObject(request.body, 4096, "set-truncated-responses");
+            } catch (const JoseError& e) {
+                throw malformed(e.what());
+            }
+            const auto refuse = [] {
+                return malformed("set-truncated-responses needs {\"percent\": 0..100} or {\"next\": 0..1000} (integers), or both");
+            };
+            const auto read = [&](const char* field, long long max) -> long long {  // -1: not given
+                if (!payload->has(field)) return -1;
+                const auto value = detail::integerValue(payload->get(field));
+                if (!value || *value < 0 || *value > max) throw refuse();
+                return *value;
+            };
+            const long long percent = read("percent", 100), next = read("next", 1000);
+            if (percent < 0 && next < 0) throw refuse();
+            if (percent >= 0) state_->truncatedResponsePercent = static_cast<int>(percent);
+            if (next >= 0) state_->truncateNext = static_cast<int>(next);
+            auto o = obj();
+            o->set("percent", state_->truncatedResponsePercent);
+            o->set("next", state_->truncateNext);
+            return Exchange::json(200, o);
         }
         if (request.method == "POST" && request.path == "/time-travel") {
             Object::Ptr payload;

@@ -325,6 +325,87 @@ BOOST_AUTO_TEST_CASE(survives_rejected_nonces_server_errors_and_rate_limits) {
     checkBundle(issuer.issue("n2.example.test"), w.acme.issuingRoot(), 1);  // waits out the 429
 }
 
+// Answers cut short now and then (mock-acme's --truncated-responses, after the
+// request has had its effect): the client sends again what is harmless to send
+// again, and the certificates come.
+BOOST_AUTO_TEST_CASE(survives_answers_cut_short) {
+    auto c = config();
+    c.truncatedResponsePercent = 20;
+    c.randomSeed = 11;
+    World w(c);
+    test::LoggerCapture clientLog("cxxacme.client");
+    AcmeIssuer issuer(w.client, {&w.http});
+    std::vector<PemBundle> issued;
+    for (const char* name : {"cut1.example.test", "cut2.example.test", "cut3.example.test", "cut4.example.test"}) {
+        issued.push_back(issuer.issue(name));
+        checkBundle(issued.back(), w.acme.issuingRoot(), 1);
+    }
+    const auto resent = clientLog.count([](const std::string& line) { return line.find("the connection to the CA failed") != std::string::npos; });
+    BOOST_TEST(resent > 0u);
+
+    // every answer cut: the directory is asked for again, as many times as transientRetries says, then reported
+    auto always = config();
+    always.truncatedResponsePercent = 100;
+    MockAcmeFixture cut(always);
+    RequestLog requests;
+    AcmeClientOptions o = cut.clientOptions();
+    o.pollInterval = 10ms;
+    AcmeClient client(o, w.key, w.clock);
+    try {
+        client.directory();
+        BOOST_FAIL("a truncated directory was taken");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(e.transient());
+    }
+    // the directory was asked for once and then as many times again as transientRetries says
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("GET /dir "); }) ==
+               static_cast<std::size_t>(o.transientRetries + 1));
+}
+
+// One answer lost (POST /set-truncated-responses {"next": 1}): a finalize is not
+// sent again but followed through its order, which the CA has moved on; a
+// revocation, which cannot be sent twice, is reported, and it did take effect.
+BOOST_AUTO_TEST_CASE(a_lost_finalize_is_followed_and_a_lost_revocation_reported) {
+    auto c = config();
+    c.skipValidation = true;
+    World w(c);
+    w.client.registerAccount({}, true);
+    AcmeOrder order = w.client.newOrder({Identifier::dns("lost.example.test")});
+    for (const auto& url : order.authorizations) w.client.startChallenge(w.client.fetchAuthorization(url).challenges.at(0));
+    order = w.client.fetchOrder(order.url);
+    BOOST_REQUIRE(order.status == "ready");
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    RequestLog requests;
+    const auto posts = [&](const std::string& path) {
+        return requests.count([&](const std::string& line) { return line.starts_with("POST " + path); });
+    };
+    BOOST_REQUIRE(managementPost(w.acme, "/set-truncated-responses", R"({"next": 1})") == 200);
+    const AcmeOrder valid = w.client.finalize(order, CertificateSigningRequest::create(key, {Identifier::dns("lost.example.test")}));
+    BOOST_TEST(valid.status == "valid");
+    BOOST_TEST(posts("/finalize-order/") == 1u);  // once: the order said the CA had taken it
+    const Certificate leaf = Certificate::chainFromPem(w.client.downloadCertificate(valid.certificate).pem).at(0);
+    BOOST_TEST(leaf.publicKey() == key.publicKey());
+
+    BOOST_REQUIRE(managementPost(w.acme, "/set-truncated-responses", R"({"next": 1})") == 200);
+    try {
+        w.client.revoke(leaf);
+        BOOST_FAIL("a revocation whose answer was lost was taken for done");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(e.transient());
+    }
+    BOOST_TEST(posts("/revoke-cert") == 1u);
+    try {
+        w.client.revoke(leaf);
+        BOOST_FAIL("revoked twice");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("alreadyRevoked"));  // the first did take effect
+    }
+    // the management interface refuses what it cannot use
+    BOOST_TEST(managementPost(w.acme, "/set-truncated-responses", R"({"percent": 101})") == 400);
+    BOOST_TEST(managementPost(w.acme, "/set-truncated-responses", R"({"next": -1})") == 400);
+    BOOST_TEST(managementPost(w.acme, "/set-truncated-responses", R"({})") == 400);
+}
+
 BOOST_AUTO_TEST_CASE(a_long_retry_after_is_reported_not_waited_for) {
     auto c = config();
     c.skipValidation = true;
@@ -513,6 +594,37 @@ BOOST_AUTO_TEST_CASE(network_failures_are_clear_errors) {
     missingBundle.directoryUrl = acme.directoryUrl();
     missingBundle.http.caBundleFile = "/nonexistent/ca.pem";
     BOOST_CHECK_THROW(AcmeClient(missingBundle, key, clock).directory(), Error);
+}
+
+// mock-acme's --truncated-responses: an answer cut short, then the connection
+// closed. The client says so, with the URL, whether the cut falls in the body
+// (fewer bytes than Content-Length promised) or in the head; nothing hangs.
+BOOST_AUTO_TEST_CASE(answers_cut_short_are_clear_errors) {
+    auto c = config();
+    c.truncatedResponsePercent = 100;
+    MockAcmeFixture acme(c);
+    AcmeHttpClient http({.caBundleFile = acme.caBundlePath()});
+    const std::string dir = acme.directoryUrl();
+    try {
+        http.get(dir);
+        BOOST_FAIL("a truncated directory was taken");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(e.url() == dir);
+        BOOST_TEST(std::string(e.what()).find("truncated response (") != std::string::npos, e.what());
+    }
+    const std::string nonceUrl = dir.substr(0, dir.rfind('/')) + "/nonce-plz";
+    // half a head: POCO takes a head cut inside a value for a shorter head, so the exchange
+    // fails or what came lacks what was cut (Link comes last); either way at once, no wait
+    try {
+        BOOST_TEST(http.head(nonceUrl).header("Link").empty());
+    } catch (const NetworkError& e) {
+        BOOST_TEST(std::string(e.what()).find("timed out") == std::string::npos, e.what());
+    }
+    // the client over it: a clear error, not a crash or a hang
+    auto key = std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256));
+    SystemClock clock;
+    AcmeClient client(acme.clientOptions(), key, clock);
+    BOOST_CHECK_THROW(client.directory(), NetworkError);
 }
 
 // OpenSSL's error queue is per thread and outlives the call that filled it. POCO's

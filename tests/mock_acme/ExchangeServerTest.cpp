@@ -185,6 +185,7 @@ struct EchoServer {
                 out.body = in.method + "|" + in.path + "|" + in.query + "|" + in.contentType + "|" + in.body;
                 out.addHeader("X-Seen", std::to_string(in.body.size()));
                 if (in.path == "/split-header") out.addHeader("X-Split", "a\r\nSet-Cookie: injected");
+                out.cutShort = in.path == "/cut";
                 return out;
             },
             options);
@@ -249,6 +250,27 @@ BOOST_AUTO_TEST_CASE(head_204_and_connection_close_are_framed_as_http_says) {
     BOOST_TEST(kept.read().header("connection") == "Keep-Alive");
     kept.send("GET /two HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     BOOST_TEST(kept.read().body == "GET|/two|||");
+}
+
+// HttpResponse::cutShort (mock-acme's --truncated-responses): the head, half
+// the body, and the connection closed; half the head when there is no body.
+BOOST_AUTO_TEST_CASE(an_answer_cut_short_ends_its_connection_midway) {
+    EchoServer s;
+    RawConnection c = s.connect();
+    c.send("GET /cut HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n");
+    try {
+        (void)c.read();
+        BOOST_FAIL("a whole body came");
+    } catch (const std::runtime_error& e) {
+        BOOST_TEST(std::string(e.what()) == "the connection closed inside a body");  // 5 of "GET|/cut|||"
+    }
+    BOOST_TEST(s.calls == 1);  // the request behind it was not served
+    RawConnection h = s.connect();
+    h.send("HEAD /cut HTTP/1.1\r\nHost: h\r\n\r\n");
+    BOOST_TEST(h.read(true).status == 0);  // closed before the head ended
+    RawConnection whole = s.connect();  // others are answered whole
+    whole.send("GET /whole HTTP/1.1\r\nHost: h\r\n\r\n");
+    BOOST_TEST(whole.read().body == "GET|/whole|||");
 }
 
 BOOST_AUTO_TEST_CASE(expect_100_continue_is_answered_before_the_body) {

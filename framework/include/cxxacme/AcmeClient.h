@@ -25,7 +25,10 @@ struct AcmeClientOptions {
     std::string directoryUrl{};
     AcmeHttpClient::Options http{};                        ///< CA bundle, 40 s timeout, size limit
     int badNonceRetries = 5;                             ///< RFC 8555 §6.5: retry with the new nonce
-    int transientRetries = 3;                            ///< 5xx and 429 with a short Retry-After
+    /// 5xx, 429 with a short Retry-After, and a connection refused or broken
+    /// mid-answer (a request that changes state only where sending it again is
+    /// harmless: not deactivation, key roll-over or revocation)
+    int transientRetries = 3;
     Duration maxRetryWait = std::chrono::seconds(60);    ///< longer Retry-After: give up and report
     Duration pollInterval = std::chrono::seconds(1);     ///< when the CA gives no Retry-After
     Duration maxPollInterval = std::chrono::seconds(30); ///< cap on a CA's Retry-After while polling
@@ -127,8 +130,11 @@ public:
                                           const Challenge& challenge);
 
 private:
+    /// After a transient NetworkError (NetworkError::transient), whether the
+    /// request is sent again: the CA may have acted on the first.
+    enum class Resend { Safe, Never };
     HttpReply signedPost(const std::string& url, const std::string& payload, bool useJwk = false,
-                         const ISigner* signer = nullptr);
+                         const ISigner* signer = nullptr, Resend resend = Resend::Safe);
     HttpReply checked(HttpReply reply);
     HttpReply unsignedGet(const std::string& url, bool head = false);
     std::string takeNonce();

@@ -71,14 +71,20 @@ private:
 
 /// A request to a server failed below the protocol: no connection, a TLS
 /// failure, a timeout, a truncated or oversized response. `url()` names it.
+/// `transient()`: the connection was refused or broke before the answer was
+/// whole, so the same request may well succeed if sent again (whether the
+/// server acted on the first is unknown).
 class NetworkError : public Error {
 public:
-    NetworkError(std::string url, const std::string& reason) : Error(url + ": " + reason), url_(std::move(url)) {}
+    NetworkError(std::string url, const std::string& reason, bool transient = false)
+        : Error(url + ": " + reason), url_(std::move(url)), transient_(transient) {}
 
     const std::string& url() const noexcept { return url_; }
+    bool transient() const noexcept { return transient_; }
 
 private:
     std::string url_;
+    bool transient_;
 };
 
 /// A DNS query or update failed, or a DNS provider refused: `server()`

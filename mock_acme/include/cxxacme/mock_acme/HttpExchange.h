@@ -28,6 +28,10 @@ struct HttpResponse {
     std::string contentType;
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    /// Sent cut short, then the connection closed: the head and half the
+    /// body (half the head when there is no body), as a connection that
+    /// breaks mid-answer leaves it. A fault injected on purpose.
+    bool cutShort = false;
 
     /// An RFC 7807 answer: the problem's status, application/problem+json.
     static HttpResponse fromProblem(const AcmeProblem& problem) {

@@ -106,6 +106,9 @@ struct MockAcmeConfig {
     int nonceRejectPercent = 0;              ///< good nonces answered with badNonce
     int authzReusePercent = 0;               ///< valid authorizations reused for new orders
     int serverErrorPercent = 0;              ///< requests answered with 500 serverInternal
+    /// ACME answers cut short, then the connection closed (HttpResponse::cutShort),
+    /// after the request has had its effect, as when a connection breaks mid-answer.
+    int truncatedResponsePercent = 0;
     int rateLimitOrders = 0;                 ///< newOrder per account per window; 0 = unlimited
     Duration rateLimitWindow = std::chrono::hours(1);
     /// Failed validations an account may have for one identifier per window
