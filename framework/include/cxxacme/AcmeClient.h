@@ -26,8 +26,9 @@ struct AcmeClientOptions {
     AcmeHttpClient::Options http{};                        ///< CA bundle, 40 s timeout, size limit
     int badNonceRetries = 5;                             ///< RFC 8555 §6.5: retry with the new nonce
     /// 5xx, 429 with a short Retry-After, and a connection refused or broken
-    /// mid-answer (a request that changes state only where sending it again is
-    /// harmless: not deactivation, key roll-over or revocation)
+    /// mid-answer (then a request that changes something is sent again only
+    /// where that is harmless: never a deactivation, key roll-over or
+    /// revocation; a finalize only while its order is still ready)
     int transientRetries = 3;
     Duration maxRetryWait = std::chrono::seconds(60);    ///< longer Retry-After: give up and report
     Duration pollInterval = std::chrono::seconds(1);     ///< when the CA gives no Retry-After
