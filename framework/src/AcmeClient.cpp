@@ -124,9 +124,7 @@ HttpReply AcmeClient::unsignedGet(const std::string& url, bool head) {
         try {
             reply = head ? http_.head(url) : http_.get(url);
         } catch (const NetworkError& e) {
-            if (!e.transient() || transient >= options_.transientRetries) throw;
-            logger().information(std::string("the connection to the CA failed (") + e.what() + "); asking again");
-            sleep(options_.pollInterval);
+            if (!pauseAfterBreak(e, transient, "asking again")) throw;
             continue;
         }
         const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
@@ -180,6 +178,13 @@ std::string AcmeClient::takeNonce() {
     }
 }
 
+bool AcmeClient::pauseAfterBreak(const NetworkError& e, int tries, const char* next) {
+    if (!e.transient() || tries >= options_.transientRetries) return false;
+    logger().information(std::string("the connection to the CA failed (") + e.what() + "); " + next);
+    sleep(options_.pollInterval);
+    return true;
+}
+
 HttpReply AcmeClient::checked(HttpReply reply) {
     keepNonce(reply);
     if (reply.status >= 400) throw AcmeProblem::fromJson(reply.body, reply.status);
@@ -201,9 +206,7 @@ HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payl
             reply = http_.post(url, kJose, jws.toJson());
         } catch (const NetworkError& e) {
             // the answer was lost; a fresh JWS with a fresh nonce, where sending it again is harmless
-            if (!e.transient() || resend == Resend::Never || transient++ >= options_.transientRetries) throw;
-            logger().information(std::string("the connection to the CA failed (") + e.what() + "); sending again");
-            sleep(options_.pollInterval);
+            if (resend == Resend::Never || !pauseAfterBreak(e, transient++, "sending again")) throw;
             continue;
         }
         keepNonce(reply);
@@ -364,9 +367,7 @@ AcmeOrder AcmeClient::finalize(const AcmeOrder& order, const CertificateSigningR
         } catch (const NetworkError& e) {
             // the answer was lost: the order says whether the CA took the CSR (RFC 8555 §7.4:
             // ready until then, processing or valid after); sent again only while it did not
-            if (!e.transient() || broken >= options_.transientRetries) throw;
-            logger().information(std::string("the connection to the CA failed (") + e.what() + "); asking how the order is");
-            sleep(options_.pollInterval);
+            if (!pauseAfterBreak(e, broken, "asking how the order is")) throw;
             reply = signedPost(order.url, "");
             if (AcmeOrder::fromJson(*jsonOf(reply, order.url), order.url).status != "ready") break;
         }

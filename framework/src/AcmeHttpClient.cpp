@@ -74,6 +74,16 @@ std::optional<TimePoint> parseHttpDate(const std::string& text) {
     return std::nullopt;
 }
 
+// Whether `e` says the connection was refused, or broke before the answer was
+// whole (NetworkError::transient): reset, aborted, closed before an answer or
+// inside its head, TLS closed without close_notify.
+bool brokenConnection(const Poco::Exception& e) {
+    using namespace Poco::Net;
+    return dynamic_cast<const ConnectionRefusedException*>(&e) || dynamic_cast<const ConnectionResetException*>(&e) ||
+           dynamic_cast<const ConnectionAbortedException*>(&e) || dynamic_cast<const NoMessageException*>(&e) ||
+           dynamic_cast<const MessageException*>(&e) || dynamic_cast<const SSLConnectionUnexpectedlyClosedException*>(&e);
+}
+
 }  // namespace
 
 std::string HttpReply::header(const std::string& name) const {
@@ -235,20 +245,8 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
         throw NetworkError(url, "timed out after " +
                                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count()) +
                                     " s");
-    } catch (const Poco::Net::ConnectionRefusedException& e) {  // the connection refused or broken: transient
-        throw NetworkError(url, e.displayText(), true);
-    } catch (const Poco::Net::ConnectionResetException& e) {
-        throw NetworkError(url, e.displayText(), true);
-    } catch (const Poco::Net::ConnectionAbortedException& e) {
-        throw NetworkError(url, e.displayText(), true);
-    } catch (const Poco::Net::NoMessageException& e) {  // closed before an answer
-        throw NetworkError(url, e.displayText(), true);
-    } catch (const Poco::Net::MessageException& e) {  // closed inside the answer's head
-        throw NetworkError(url, e.displayText(), true);
-    } catch (const Poco::Net::SSLConnectionUnexpectedlyClosedException& e) {
-        throw NetworkError(url, e.displayText(), true);
     } catch (const Poco::Exception& e) {
-        throw NetworkError(url, e.displayText());
+        throw NetworkError(url, e.displayText(), brokenConnection(e));
     }
     if (session->connected()) {
         std::lock_guard lock(pool_->mutex);

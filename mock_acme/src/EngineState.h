@@ -193,14 +193,19 @@ struct EngineState : EngineData {
 
     /// Counts a certificate for the set of identifiers `key` (setKey), keeping the last `keep`.
     void countIssued(const std::string& key, TimePoint now, std::size_t keep) {
-        const auto [it, fresh] = issuedForSet.try_emplace(key);
-        if (fresh) issuedSetsByAge.emplace(now, key);
-        it->second.add(now, keep);
+        count(issuedForSet, key, issuedSetsByAge, key, now, keep);
     }
     /// Counts a failed validation of `key` (failureKey) for `account`, keeping the last `keep`.
     void countFailure(Account& account, const std::string& key, TimePoint now, std::size_t keep) {
-        const auto [it, fresh] = account.failedValidations.try_emplace(key);
-        if (fresh) failuresByAge.emplace(now, account.id + "\n" + key);
+        count(account.failedValidations, key, failuresByAge, account.id + "\n" + key, now, keep);
+    }
+
+    /// `now` counted under `key` in `counts`; a key counted for the first time
+    /// joins `byAge` as `queued`, to be forgotten once it counts nothing.
+    static void count(std::unordered_map<std::string, RecentTimes>& counts, const std::string& key,
+                      std::multimap<TimePoint, std::string>& byAge, const std::string& queued, TimePoint now, std::size_t keep) {
+        const auto [it, fresh] = counts.try_emplace(key);
+        if (fresh) byAge.emplace(now, queued);
         it->second.add(now, keep);
     }
 

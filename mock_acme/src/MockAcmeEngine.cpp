@@ -698,10 +698,11 @@ public:
     }
 
     // 429 rateLimited saying `why` and how to be exempt, with Retry-After.
-    AcmeProblem rateLimited(const std::string& why, long long retryAfterSeconds) {
+    AcmeProblem rateLimited(const std::string& why, long long retryAfterSeconds,
+                            std::vector<AcmeProblem::Subproblem> subproblems = {}) {
         problemHeaders_.emplace_back("Retry-After", std::to_string(retryAfterSeconds));
         return AcmeProblem("rateLimited", why + "; a renewal that says what it replaces, in that certificate's ARI window, is exempt",
-                           429);
+                           429, std::move(subproblems));
     }
 
     // MockAcmeConfig::failedAuthorizationLimit, as Let's Encrypt's limit on failed
@@ -726,10 +727,8 @@ public:
         if (limited.empty()) return;
         const std::string what = limited.size() == 1 ? "\"" + limited.front().identifier.value + "\"" :
                                                         std::to_string(limited.size()) + " identifiers";
-        const AcmeProblem problem = rateLimited("too many failed validations (" + std::to_string(limit) + " per window) for " + what +
-                                                    " on this account",
-                                                wait);
-        throw AcmeProblem(problem.shortType(), problem.detail(), 429, limited);
+        throw rateLimited("too many failed validations (" + std::to_string(limit) + " per window) for " + what + " on this account",
+                          wait, std::move(limited));
     }
 
     // MockAcmeConfig::forgetAfter: the orders made that long ago go, oldest
@@ -759,23 +758,22 @@ public:
     // name or a set of names that has counted nothing for a whole window go as old orders
     // do, a few per newOrder, so that they do not pile up in a long-running server.
     void forgetStaleLimits() {
-        forgetAged(s_.issuedSetsByAge, config_.duplicateCertificateWindow, [this](const std::string& key) {
-            const auto it = s_.issuedForSet.find(key);
-            if (it == s_.issuedForSet.end()) return true;
-            if (it->second.within(now_, config_.duplicateCertificateWindow) > 0) return false;
-            s_.issuedForSet.erase(it);
+        // what counts `key` goes, or says false while it still counts something within `window`
+        const auto forgetIfStale = [this](std::unordered_map<std::string, state::RecentTimes>& counts, const std::string& key,
+                                          Duration window) {
+            const auto it = counts.find(key);
+            if (it != counts.end() && it->second.within(now_, window) > 0) return false;
+            if (it != counts.end()) counts.erase(it);
             return true;
+        };
+        forgetAged(s_.issuedSetsByAge, config_.duplicateCertificateWindow, [&](const std::string& key) {
+            return forgetIfStale(s_.issuedForSet, key, config_.duplicateCertificateWindow);
         });
-        forgetAged(s_.failuresByAge, config_.failedAuthorizationWindow, [this](const std::string& key) {
+        forgetAged(s_.failuresByAge, config_.failedAuthorizationWindow, [&](const std::string& key) {
             const auto cut = key.find('\n');
             const auto account = s_.accounts.find(key.substr(0, cut));
-            if (account == s_.accounts.end()) return true;
-            auto& failures = account->second.failedValidations;
-            const auto it = failures.find(key.substr(cut + 1));
-            if (it == failures.end()) return true;
-            if (it->second.within(now_, config_.failedAuthorizationWindow) > 0) return false;
-            failures.erase(it);
-            return true;
+            return account == s_.accounts.end() ||
+                   forgetIfStale(account->second.failedValidations, key.substr(cut + 1), config_.failedAuthorizationWindow);
         });
     }
 

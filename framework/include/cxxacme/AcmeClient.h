@@ -136,6 +136,10 @@ private:
     enum class Resend { Safe, Never };
     HttpReply signedPost(const std::string& url, const std::string& payload, bool useJwk = false,
                          const ISigner* signer = nullptr, Resend resend = Resend::Safe);
+    /// After `e` on try `tries` (from 0): false when it is not to be tried
+    /// again (not transient, or transientRetries spent); else logs that the
+    /// client goes on with `next`, and waits pollInterval.
+    bool pauseAfterBreak(const NetworkError& e, int tries, const char* next);
     HttpReply checked(HttpReply reply);
     HttpReply unsignedGet(const std::string& url, bool head = false);
     std::string takeNonce();
