@@ -50,6 +50,13 @@ void checkRequest(const std::string& der) {
     } catch (const Error&) {
     }
     (void)ours->commonName();
+    (void)ours->otherAltNames();
+    // the signature algorithm's name is OpenSSL's own for the same object
+    char theirAlgorithm[128] = {};
+    const X509_ALGOR* algorithm = nullptr;
+    X509_REQ_get0_signature(theirs, nullptr, &algorithm);
+    const int length = OBJ_obj2txt(theirAlgorithm, sizeof theirAlgorithm, algorithm->algorithm, 0);
+    if (length > 0 && static_cast<std::size_t>(length) < sizeof theirAlgorithm) agree(ours->signatureAlgorithm() == theirAlgorithm);
     try {
         const std::vector<int> features = ours->tlsFeatures();
         STACK_OF(X509_EXTENSION)* extensions = X509_REQ_get_extensions(theirs);

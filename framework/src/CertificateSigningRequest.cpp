@@ -180,6 +180,32 @@ std::vector<Identifier> CertificateSigningRequest::identifiers() const {
     return identifiersFrom(names.get());
 }
 
+std::vector<std::string> CertificateSigningRequest::otherAltNames() const {
+    if (!parts_->extensions) return {};
+    GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
+        X509V3_get_d2i(parts_->extensions.get(), NID_subject_alt_name, nullptr, nullptr)));
+    ERR_clear_error();
+    std::vector<std::string> out;
+    const auto text = [](const ASN1_STRING* s) {
+        return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), static_cast<std::size_t>(ASN1_STRING_length(s)));
+    };
+    for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+        const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
+        switch (name->type) {
+            case GEN_DNS:
+            case GEN_IPADD: break;
+            case GEN_EMAIL: out.push_back("email:" + text(name->d.rfc822Name)); break;
+            case GEN_URI: out.push_back("URI:" + text(name->d.uniformResourceIdentifier)); break;
+            case GEN_OTHERNAME: out.emplace_back("otherName"); break;
+            case GEN_X400: out.emplace_back("x400Address"); break;
+            case GEN_DIRNAME: out.emplace_back("directoryName"); break;
+            case GEN_EDIPARTY: out.emplace_back("ediPartyName"); break;
+            default: out.emplace_back("registeredID"); break;
+        }
+    }
+    return out;
+}
+
 std::vector<int> CertificateSigningRequest::tlsFeatures() const {
     if (!parts_->extensions) return {};
     const STACK_OF(X509_EXTENSION)* extensions = parts_->extensions.get();
@@ -213,6 +239,13 @@ std::vector<int> CertificateSigningRequest::tlsFeatures() const {
 }
 
 std::string CertificateSigningRequest::commonName() const { return commonNameOf(parts_->subject.get()); }
+
+std::string CertificateSigningRequest::signatureAlgorithm() const {
+    char name[128] = {};
+    const int length = OBJ_obj2txt(name, sizeof name, parts_->signatureAlgorithm->algorithm, 0);
+    if (length <= 0 || static_cast<std::size_t>(length) >= sizeof name) return "an unreadable algorithm";
+    return name;
+}
 
 PublicKey CertificateSigningRequest::publicKey() const { return *parts_->key; }
 

@@ -187,6 +187,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "intermediates") intermediates = number<int>(j, key);
         else if (key == "ocspResponderUrl") ocspResponderUrl = text(j, key);
         else if (key == "mustStaple") mustStaple = mustStapleFromString(text(j, key));
+        else if (key == "csrRules") csrRules = csrRulesFromString(text(j, key));
         else if (key == "crlListen") {
             try {
                 std::tie(crlHost, crlPort) = parseHostPort(text(j, key));
@@ -218,6 +219,12 @@ MockAcmeConfig::AuthorizationReuse MockAcmeConfig::authorizationReuseFromString(
     if (text == "pebble") return AuthorizationReuse::Pebble;
     throw Error("mock-acme config: authorizationReuse must be \"boulder\" or \"pebble\", not \"" +
                 InvalidNameError::printable(text) + "\"");
+}
+
+MockAcmeConfig::CsrRules MockAcmeConfig::csrRulesFromString(const std::string& text) {
+    if (text == "boulder") return CsrRules::Boulder;
+    if (text == "pebble") return CsrRules::Pebble;
+    throw Error("mock-acme config: csrRules must be \"boulder\" or \"pebble\", not \"" + InvalidNameError::printable(text) + "\"");
 }
 
 void MockAcmeConfig::validate() const {
@@ -373,6 +380,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     preAuthorization = false;                // pebble's directory has no newAuthz
     authorizationReuse = AuthorizationReuse::Pebble;  // any unexpired authorization, of any profile
     mustStaple = MustStaple::Copy;           // pebble puts a CSR's Must-Staple into the certificate
+    csrRules = CsrRules::Pebble;             // and passes over its other names and its common name
     orderLifetime = std::chrono::hours(24);  // pebble's orders expire after a day,
     authorizationLifetime = std::chrono::hours(1);       // its pending authorizations after an hour,
     validAuthorizationLifetime = std::chrono::hours(1);  // and its valid ones an hour after validation

@@ -28,6 +28,7 @@
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "CaaCheck.h"
+#include "CsrPolicy.h"
 #include "RandomPool.h"
 #include "EngineState.h"
 #include "SnapshotFile.h"
@@ -130,6 +131,7 @@ struct FinalizeJob {
     std::optional<TimePoint> notBefore, notAfter;  // requested in the order
     std::string ocspResponder;                     // MockAcmeConfig::ocspResponderUrl
     MockAcmeConfig::MustStaple mustStaple{};       // MockAcmeConfig::mustStaple
+    MockAcmeConfig::CsrRules csrRules{};           // MockAcmeConfig::csrRules
     std::string crlDistributionPoint;              // MockAcmeEngine::crlUrl()
     // with MockAcmeConfig::checkCaa: each DNS name of the order (without "*.") and how it was validated
     std::vector<std::pair<std::string, CaaPolicy::Issuance>> caaChecks;
@@ -1033,6 +1035,7 @@ public:
                            .notAfter = order.notAfter,
                            .ocspResponder = config_.ocspResponderUrl,
                            .mustStaple = config_.mustStaple,
+                           .csrRules = config_.csrRules,
                            .crlDistributionPoint = crlUrlOf(config_, ca_),
                            .caaChecks = std::move(caaChecks)};
     }
@@ -1054,7 +1057,7 @@ public:
                 throw AcmeProblem("badCSR", e.what(), 400);
             }
         }();
-        // the key's kind and size before its signature: no work for a key that is refused anyway
+        // what is refused anyway (the key, the names, the rules) before the cost of the signature
         const PublicKey key = csr.publicKey();
         if (key == job.accountKey)
             throw AcmeProblem("badCSR", "the certificate key must not be the account key", 400);
@@ -1064,22 +1067,20 @@ public:
         if (key.algorithm() == "EC" && key.curve() != "P-256" && key.curve() != "P-384")
             throw AcmeProblem("badCSR", "EC certificate keys must be on P-256 or P-384", 400);
         if (const auto weak = weakRsaKeyReason(key)) throw AcmeProblem("badCSR", *weak, 400);
-        if (!csr.verifySignature()) throw AcmeProblem("badCSR", "the CSR's signature is invalid", 400);
-        std::vector<Identifier> names;
+        std::vector<Identifier> inRequestOrder;
         try {
-            names = csr.identifiers();
+            inRequestOrder = csr.identifiers();
         } catch (const Error& e) {
             throw AcmeProblem("badCSR", e.what(), 400);
         }
+        std::vector<Identifier> names = inRequestOrder;
         std::sort(names.begin(), names.end());
         names.erase(std::unique(names.begin(), names.end()), names.end());
         if (names != job.identifiers)
             throw AcmeProblem("badCSR", "the CSR's names are not the order's identifiers", 400);
-        const std::string cn = csr.commonName();
-        if (!cn.empty() && (!ServerName::isValid(cn) ||
-                            std::none_of(names.begin(), names.end(),
-                                         [&](const Identifier& i) { return i.value == ServerName::canonical(cn); })))
-            throw AcmeProblem("badCSR", "the CSR's common name is not among its names", 400);
+        const CsrPolicy policy(job.csrRules);
+        policy.check(csr, names);
+        if (!csr.verifySignature()) throw AcmeProblem("badCSR", "the CSR's signature is invalid", 400);
         LeafContents contents = job.contents;
         contents.mustStaple = asksForMustStaple(csr, job.mustStaple);
         // a requested window as asked; otherwise from a minute ago for the
@@ -1088,7 +1089,7 @@ public:
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
         Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder, job.crlDistributionPoint,
-                                    contents, cn.empty() ? cn : ServerName::canonical(cn));
+                                    contents, contents.commonName ? policy.commonName(csr, inRequestOrder) : "");
         std::string pem = leaf.toPem(), id = serialKey(leaf.serialHex()), ariId = ariIdOf(leaf);
         return SignedLeaf{std::move(leaf), std::move(pem), std::move(id), std::move(ariId), Jwk::fromPublicKey(key).thumbprint()};
     }

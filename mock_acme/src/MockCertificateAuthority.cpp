@@ -106,27 +106,14 @@ Certificate MockCertificateAuthority::issue(const PublicKey& subjectKey, const s
                                             TimePoint notBefore, TimePoint notAfter,
                                             const std::string& ocspResponder,
                                             const std::string& crlDistributionPoint, const LeafContents& contents,
-                                            const std::string& requestedCommonName) const {
+                                            const std::string& commonName) const {
     CertificateBuilder builder;
     builder.ocspResponder(ocspResponder);
     builder.crlDistributionPoint(crlDistributionPoint);
     builder.subjectKeyIdentifier(contents.subjectKeyId).clientAuth(contents.clientAuth).keyEncipherment(contents.keyEncipherment);
     // RFC 7633 §4: Features ::= SEQUENCE OF INTEGER, here { 5 } (status_request)
     if (contents.mustStaple) builder.extension("1.3.6.1.5.5.7.1.24", false, std::string("\x30\x03\x02\x01\x05", 5));
-    if (contents.commonName) {
-        const auto dnsNamed = [&](const std::string& name) {
-            return std::any_of(identifiers.begin(), identifiers.end(),
-                               [&](const Identifier& id) { return id.type == Identifier::Type::Dns && id.value == name; });
-        };
-        if (!requestedCommonName.empty() && requestedCommonName.size() <= 64 && dnsNamed(requestedCommonName))
-            builder.commonName(requestedCommonName);
-        else
-            for (const auto& id : identifiers)
-                if (id.type == Identifier::Type::Dns && id.value.size() <= 64) {
-                    builder.commonName(id.value);
-                    break;
-                }
-    }
+    if (contents.commonName && !commonName.empty()) builder.commonName(commonName);
     return builder
         .subjectAltNames(identifiers)
         .validity(notBefore, notAfter)

@@ -279,6 +279,29 @@ BOOST_AUTO_TEST_CASE(rsa_key_with_a_negative_modulus_is_refused) {
 
 // RSA-PSS is not among the signatures fromDer checks directly: OpenSSL's
 // request verification decides, and a changed byte still fails.
+// What a CSR is signed with, by OpenSSL's names, and the subjectAltNames
+// that are neither DNS names nor IP addresses, in order, with their values.
+BOOST_AUTO_TEST_CASE(csr_signature_algorithm_and_other_alt_names) {
+    const PrivateKey rsa = PrivateKey::generate(KeyType::Rsa2048), ec = PrivateKey::generate(KeyType::EcP256);
+    const std::vector<Identifier> ids{Identifier::dns("a.example")};
+    BOOST_TEST(CertificateSigningRequest::create(ec, ids).signatureAlgorithm() == "ecdsa-with-SHA256");
+    BOOST_TEST(CertificateSigningRequest::create(rsa, ids).signatureAlgorithm() == "sha256WithRSAEncryption");
+    BOOST_TEST(CertificateSigningRequest::create(PrivateKey::generate(KeyType::Ed25519), ids).signatureAlgorithm() == "ED25519");
+    const auto made = [](const PrivateKey& key, const std::string& names, const EVP_MD* digest) {
+        return CertificateSigningRequest::fromDer(test::handMadeCsr(key, "", names, digest));
+    };
+    BOOST_TEST(made(rsa, "DNS:a.example", EVP_sha1()).signatureAlgorithm() == "sha1WithRSAEncryption");
+    BOOST_TEST(made(rsa, "DNS:a.example", nullptr).signatureAlgorithm() == "rsassaPss");
+    BOOST_TEST(made(ec, "DNS:a.example", EVP_sha384()).signatureAlgorithm() == "ecdsa-with-SHA384");
+
+    BOOST_TEST(CertificateSigningRequest::create(ec, ids).otherAltNames().empty());
+    const auto mixed = made(ec, "DNS:a.example,email:hostmaster@a.example,IP:192.0.2.1,URI:https://a.example/x,RID:1.2.3.4,"
+                                "otherName:1.2.3.4;UTF8:text", EVP_sha256());
+    BOOST_TEST((mixed.otherAltNames() ==
+                std::vector<std::string>{"email:hostmaster@a.example", "URI:https://a.example/x", "registeredID", "otherName"}));
+    BOOST_TEST(mixed.identifiers().size() == 2u);  // the DNS name and the IP address
+}
+
 BOOST_AUTO_TEST_CASE(csr_signed_with_rsa_pss_verifies) {
     const PrivateKey key = PrivateKey::generate(KeyType::Rsa2048);
     const auto plain = CertificateSigningRequest::create(key, {Identifier::dns("pss.example")});

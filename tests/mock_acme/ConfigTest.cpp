@@ -131,14 +131,22 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     BOOST_TEST((defaults.profiles.at("shortlived").dnsIdentifiers && defaults.profiles.at("shortlived").ipIdentifiers));
     MockAcmeConfig pebbleLike;
     pebbleLike.applyPebbleDefaults();
-    // which validations are reused: Boulder's rules, but pebble's in pebble's place; the JSON config may say
-    BOOST_TEST((defaults.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Boulder));
-    BOOST_TEST((pebbleLike.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Pebble));
-    MockAcmeConfig pebbleReuse;
-    pebbleReuse.applyJson(R"({"authorizationReuse": "pebble"})");
-    BOOST_TEST((pebbleReuse.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Pebble));
-    BOOST_TEST(refusedNaming(R"({"authorizationReuse": "certmagic"})", "authorizationReuse"));
-    BOOST_TEST(refusedNaming(R"({"authorizationReuse": true})", "authorizationReuse"));
+    // Boulder's rules or pebble's, for which validations are reused and what a CSR may carry:
+    // Boulder's by default, pebble's in pebble's place; the JSON config may say, and nothing else
+    const auto boulderOrPebble = [&](const std::string& key, auto member, auto boulder, auto pebble) {
+        BOOST_TEST_CONTEXT(key) {
+            BOOST_TEST((defaults.*member == boulder));
+            BOOST_TEST((pebbleLike.*member == pebble));
+            MockAcmeConfig said;
+            said.applyJson("{\"" + key + "\": \"pebble\"}");
+            BOOST_TEST((said.*member == pebble));
+            BOOST_TEST(refusedNaming("{\"" + key + "\": \"certmagic\"}", key));
+            BOOST_TEST(refusedNaming("{\"" + key + "\": true}", key));
+        }
+    };
+    boulderOrPebble("authorizationReuse", &MockAcmeConfig::authorizationReuse, MockAcmeConfig::AuthorizationReuse::Boulder,
+                    MockAcmeConfig::AuthorizationReuse::Pebble);
+    boulderOrPebble("csrRules", &MockAcmeConfig::csrRules, MockAcmeConfig::CsrRules::Boulder, MockAcmeConfig::CsrRules::Pebble);
     for (const auto& [name, profile] : pebbleLike.profiles) BOOST_TEST((profile.dnsIdentifiers && profile.ipIdentifiers), name);
     config.applyJson(R"({"profiles": {"names": {"lifetimeSeconds": 60, "identifierTypes": ["dns"]},
                                       "addresses": {"lifetimeSeconds": 60, "identifierTypes": ["ip"]},

@@ -748,6 +748,90 @@ BOOST_AUTO_TEST_CASE(account_key_cannot_be_the_certificate_key) {
     BOOST_TEST(s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("a.example.test")}).status == 200);
 }
 
+// What a CSR may carry, under Let's Encrypt's (Boulder's) rules and pebble's:
+// both take RSA PKCS #1 v1.5 and ECDSA with SHA-256/384/512 alone; Boulder's
+// refuse email addresses and URIs among the names, an IP address as common
+// name and a common name that is not one of the names, which pebble's pass
+// over; and the leaf's common name is Boulder's CNFromCSR (the CSR's, none
+// when over 64 characters, else the first DNS name as the CSR lists it) or
+// pebble's (the CSR's first DNS name, else its first IP address). A refused
+// CSR leaves the order ready.
+BOOST_AUTO_TEST_CASE(csrs_are_held_to_lets_encrypts_rules_or_pebbles) {
+    const std::string longName = std::string(60, 'l') + ".example.test";  // 73 characters
+    for (const auto rules : {MockAcmeConfig::CsrRules::Boulder, MockAcmeConfig::CsrRules::Pebble}) {
+        BOOST_TEST_CONTEXT((rules == MockAcmeConfig::CsrRules::Boulder ? "boulder" : "pebble")) {
+            const bool boulder = rules == MockAcmeConfig::CsrRules::Boulder;
+            MockAcmeConfig config = quietConfig();
+            config.csrRules = rules;
+            Server s(config);
+            const PrivateKey rsa = PrivateKey::generate(KeyType::Rsa2048), ec = PrivateKey::generate(KeyType::EcP256);
+            // finalizes a new order for `names` (in `extra`'s profile) with `csr`
+            const auto finalize = [&](const std::vector<std::string>& names, const std::string& csr, const std::string& extra = "") {
+                const Reply order = s.newOrder(names, extra);
+                BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+                s.authorize(order);
+                const Reply done = s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":")" + Base64Url::encode(csr) + R"("})");
+                if (done.status != 200)
+                    BOOST_TEST(s.session.post(order.header("Location"), s.account, s.kid, "").str("status") == "ready");
+                return done;
+            };
+            const auto leaf = [&](const Reply& done) {
+                BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+                return Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+            };
+            const std::vector<std::string> ab{"a.example.test", "b.example.test"};
+
+            // signature algorithms, under both
+            const Reply sha1 = finalize(ab, test::handMadeCsr(rsa, "", "DNS:a.example.test,DNS:b.example.test", EVP_sha1()));
+            BOOST_TEST(sha1.problem() == "badCSR");
+            BOOST_TEST(sha1.str("detail").find("signed with sha1WithRSAEncryption") != std::string::npos, sha1.body);
+            const Reply pss = finalize(ab, test::handMadeCsr(rsa, "", "DNS:a.example.test,DNS:b.example.test", nullptr));
+            BOOST_TEST(pss.problem() == "badCSR");
+            BOOST_TEST(pss.str("detail").find("signed with rsassaPss") != std::string::npos, pss.body);
+            BOOST_TEST(finalize(ab, test::handMadeCsr(ec, "", "DNS:a.example.test,DNS:b.example.test", EVP_sha512())).str("status") == "valid");
+            BOOST_TEST(finalize(ab, test::handMadeCsr(rsa, "", "DNS:a.example.test,DNS:b.example.test", EVP_sha384())).str("status") == "valid");
+
+            // other kinds of names: refused by Boulder's rules, left out of the leaf by pebble's
+            for (const std::string other : {"email:hostmaster@a.example.test", "URI:https://a.example.test/"}) {
+                const Reply r = finalize(ab, test::handMadeCsr(ec, "", "DNS:a.example.test,DNS:b.example.test," + other, EVP_sha256()));
+                if (boulder) {
+                    BOOST_TEST(r.problem() == "badCSR");
+                    BOOST_TEST(r.str("detail").find(other.substr(0, other.find(':') + 1)) != std::string::npos, r.body);
+                } else {
+                    BOOST_TEST(leaf(r).subjectAltNames().size() == 2u);
+                }
+            }
+
+            // an IP address as common name, and a common name that is not one of the names
+            const Reply ipCn = finalize({"127.0.0.1"}, test::handMadeCsr(ec, "127.0.0.1", "IP:127.0.0.1", EVP_sha256()), R"(,"profile":"shortlived")");
+            const Reply otherCn = finalize(ab, test::handMadeCsr(ec, "c.example.test", "DNS:a.example.test,DNS:b.example.test", EVP_sha256()));
+            if (boulder) {
+                BOOST_TEST(ipCn.problem() == "badCSR");
+                BOOST_TEST(ipCn.str("detail").find("common name is an IP address") != std::string::npos, ipCn.body);
+                BOOST_TEST(otherCn.problem() == "badCSR");
+                BOOST_TEST(otherCn.str("detail").find("is not among its names") != std::string::npos, otherCn.body);
+            } else {
+                BOOST_TEST(ipCn.str("status") == "valid", ipCn.body);
+                BOOST_TEST(leaf(otherCn).commonName() == "a.example.test");  // the CSR's first DNS name
+            }
+
+            // the leaf's common name (classic has one): the CSR's; none for one over 64
+            // characters (Boulder) or the first short DNS name (pebble); else the first
+            // DNS name as the CSR lists them, not the first in order
+            BOOST_TEST(leaf(finalize(ab, test::handMadeCsr(ec, "B.example.test", "DNS:a.example.test,DNS:b.example.test", EVP_sha256())))
+                           .commonName() == (boulder ? "b.example.test" : "a.example.test"));
+            const Certificate tooLong =
+                leaf(finalize({longName, "b.example.test"}, test::handMadeCsr(ec, longName, "DNS:" + longName + ",DNS:b.example.test", EVP_sha256())));
+            BOOST_TEST(tooLong.commonName() == (boulder ? "" : "b.example.test"));
+            BOOST_TEST(tooLong.subjectAltNames().size() == 2u);
+            BOOST_TEST(leaf(finalize(ab, test::handMadeCsr(ec, "", "DNS:b.example.test,DNS:a.example.test", EVP_sha256()))).commonName() ==
+                       "b.example.test");
+            BOOST_TEST(leaf(finalize({longName, "b.example.test"}, test::handMadeCsr(ec, "", "DNS:" + longName + ",DNS:b.example.test", EVP_sha256())))
+                           .commonName() == "b.example.test");
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     Server s;
     const Reply order = s.newOrder({"*.example.test", "example.test"});

@@ -33,8 +33,17 @@ public:
     /// The DNS and IP subjectAltNames, in order. Throws `CertificateError`
     /// when the extension holds an invalid name.
     std::vector<Identifier> identifiers() const;
+    /// The subjectAltNames `identifiers` passes over, in order: "email:ADDRESS"
+    /// (rfc822Name), "URI:URI", or the kind alone for the rest ("otherName",
+    /// "x400Address", "directoryName", "ediPartyName", "registeredID"). Values
+    /// as the request holds them, which may be anything: escape before showing.
+    std::vector<std::string> otherAltNames() const;
     /// The subject CN, or an empty string.
     std::string commonName() const;
+    /// The algorithm the request is signed with, as OpenSSL names it
+    /// ("ecdsa-with-SHA256", "sha256WithRSAEncryption", "sha1WithRSAEncryption",
+    /// "rsassaPss", "ED25519"), or its dotted OID when OpenSSL has no name.
+    std::string signatureAlgorithm() const;
     /// The TLS features the request asks its certificate to carry (RFC 7633
     /// §4: the TLS feature extension, 1.3.6.1.5.5.7.1.24), in order: 5,
     /// status_request, is "OCSP Must-Staple". Empty when it asks for none.

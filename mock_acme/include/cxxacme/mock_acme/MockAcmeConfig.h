@@ -232,6 +232,19 @@ struct MockAcmeConfig {
     /// does). Either way a CSR asking for any other TLS feature is refused.
     enum class MustStaple { Refuse, Copy };
     MustStaple mustStaple = MustStaple::Refuse;
+    /// What a CSR may carry besides its key, signature and names, and where
+    /// the leaf's common name comes from (for a profile that has one). Both
+    /// refuse a CSR signed with anything but RSA PKCS #1 v1.5 or ECDSA with
+    /// SHA-256, -384 or -512. Boulder's rules (Let's Encrypt's; the default)
+    /// also refuse email addresses and URIs among the subjectAltNames, an IP
+    /// address as common name and a common name that is not one of the names;
+    /// the leaf has the CSR's common name (none when it is over 64
+    /// characters), else the CSR's first DNS name of 64 characters or fewer.
+    /// pebble's (the default in pebble's place) pass over other kinds of
+    /// names and the CSR's common name, and the leaf's is the CSR's first
+    /// DNS name, else its first IP address.
+    enum class CsrRules { Boulder, Pebble };
+    CsrRules csrRules = CsrRules::Boulder;
 
     // --- certificate revocation lists (RFC 5280 §5), pebble's layout ---
     /// Serve the issuing CA's CRL over plain HTTP at `/crl/KEYID.crl` (KEYID:
@@ -277,6 +290,8 @@ struct MockAcmeConfig {
     /// "refuse" or "copy"; throws `cxxacme::Error` for anything else.
     static MustStaple mustStapleFromString(const std::string& text);
     static AuthorizationReuse authorizationReuseFromString(const std::string& text);
+    /// "boulder" or "pebble"; throws `cxxacme::Error` for anything else.
+    static CsrRules csrRulesFromString(const std::string& text);
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.

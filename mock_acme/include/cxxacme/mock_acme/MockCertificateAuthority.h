@@ -37,11 +37,12 @@ public:
     /// A leaf for `subjectKey` with `identifiers` as SANs; with an
     /// `ocspResponder` URL, an authorityInfoAccess extension naming it; with
     /// a `crlDistributionPoint` URL, a cRLDistributionPoints extension; the
-    /// rest as `contents` says, with `requestedCommonName` the CSR's ("" for none).
+    /// rest as `contents` says, the subject's common name `commonName` when
+    /// `contents` has one (none when it is empty; at most 64 characters).
     Certificate issue(const PublicKey& subjectKey, const std::vector<Identifier>& identifiers, TimePoint notBefore,
                       TimePoint notAfter, const std::string& ocspResponder = "",
                       const std::string& crlDistributionPoint = "", const LeafContents& contents = {},
-                      const std::string& requestedCommonName = "") const;
+                      const std::string& commonName = "") const;
 
     /// The issuing intermediate's subject key identifier, in lower-case hex:
     /// the name of its CRL (pebble's `/crl/KEYID.crl`).
