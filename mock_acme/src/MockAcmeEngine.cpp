@@ -90,6 +90,14 @@ Object::Ptr identifierJson(const Identifier& id) {
 
 AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed", detail, 400); }
 
+// RFC 8555 §6.2: a refused JWS algorithm is badSignatureAlgorithm, whose
+// document MUST list the algorithms the server takes.
+AcmeProblem badSignatureAlgorithm(const std::string& detail) {
+    Array::Ptr algs = new Array;
+    for (const char* a : {"RS256", "ES256", "ES384", "EdDSA"}) algs->add(std::string(a));
+    return AcmeProblem("badSignatureAlgorithm", detail, 400).withExtra("algorithms", algs);
+}
+
 // What a verified POST carries.
 struct Post {
     FlattenedJws jws;
@@ -205,12 +213,8 @@ public:
         const auto& header = jws.protectedHeader();
         const std::string alg = jws.algorithm();
         const auto parsedAlg = jwsAlgorithmFromString(alg);
-        if (!parsedAlg || isMacAlgorithm(*parsedAlg)) {
-            Array::Ptr algs = new Array;
-            for (const char* a : {"RS256", "ES256", "ES384", "EdDSA"}) algs->add(std::string(a));
-            throw AcmeProblem("badSignatureAlgorithm", "JWS algorithm \"" + InvalidNameError::printable(alg) + "\" is not accepted", 400)
-                .withExtra("algorithms", algs);
-        }
+        if (!parsedAlg || isMacAlgorithm(*parsedAlg))
+            throw badSignatureAlgorithm("JWS algorithm \"" + InvalidNameError::printable(alg) + "\" is not accepted");
         std::optional<std::string> nonce, jwsUrl, kid;
         try {
             nonce = detail::optionalString(header, "nonce", "JWS header");
@@ -486,7 +490,8 @@ public:
         }();
         const auto innerAlg = jwsAlgorithmFromString(inner.algorithm());
         if (!innerAlg || isMacAlgorithm(*innerAlg))
-            throw AcmeProblem("badSignatureAlgorithm", "inner JWS algorithm is not accepted", 400);
+            throw badSignatureAlgorithm("inner JWS algorithm \"" + InvalidNameError::printable(inner.algorithm()) +
+                                        "\" is not accepted");
         checkKeyPolicy(newKey.publicKey(), true);
         if (!inner.verify(newKey.publicKey())) throw malformed("inner JWS verification error");
         try {

@@ -1757,6 +1757,26 @@ BOOST_AUTO_TEST_CASE(key_rollover) {
     BOOST_TEST(taken.header("Location") == otherKid);
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), newKey, kid, Server::orderPayload({"k.example.test"})).status == 201);
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), otherKey, otherKid, Server::orderPayload({"k.example.test"})).status == 201);
+
+    // an inner JWS with an algorithm the server does not take: badSignatureAlgorithm
+    // listing the ones it does (RFC 8555 §6.2), and the account keeps its key
+    const KeySigner stranger(PrivateKey::generate(KeyType::EcP256));
+    for (const std::string alg : {"none", "HS256"}) {
+        Poco::JSON::Object header;
+        header.set("alg", alg);
+        header.set("jwk", stranger.publicJwk().toObject());
+        header.set("url", url);
+        std::ostringstream text;
+        header.stringify(text);
+        const std::string payload = R"({"account":")" + kid + R"(","oldKey":)" + newKey.publicJwk().toJson() + "}";
+        const Reply refused = s.session.post(url, newKey, kid,
+                                             R"({"protected":")" + Base64Url::encode(text.str()) + R"(","payload":")" +
+                                                 Base64Url::encode(payload) + R"(","signature":"AAAA"})");
+        BOOST_TEST(refused.problem() == "badSignatureAlgorithm", refused.body);
+        BOOST_TEST(refused.str("detail").find("\"" + alg + "\"") != std::string::npos, refused.body);
+        BOOST_TEST(refused.json()->getArray("algorithms")->size() == 4u);
+    }
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), newKey, kid, Server::orderPayload({"k.example.test"})).status == 201);
 }
 
 // Let's Encrypt's profiles differ in what the certificate carries: classic
