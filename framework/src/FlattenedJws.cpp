@@ -82,6 +82,9 @@ FlattenedJws FlattenedJws::fromObject(const Poco::JSON::Object& json) {
     jws.signature_ = requireString(json, "signature", kWhat);
     jws.header_ = parseJsonObject(Base64Url::decode(jws.protected_), kDefaultMaxBytes, "JWS protected header");
     (void)requireString(*jws.header_, "alg", "JWS protected header");
+    // RFC 7515 §4.1.11: extensions listed in "crit" must be understood, and none is here
+    // (RFC 7797's "b64": false would change what the signature covers)
+    if (jws.header_->has("crit")) throw JoseError("JWS: the protected header has \"crit\" extensions, and none is understood here");
     (void)Base64Url::decode(jws.payload_);
     if (Base64Url::decode(jws.signature_).empty()) throw JoseError("JWS: empty signature");
     return jws;

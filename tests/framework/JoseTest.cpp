@@ -206,6 +206,8 @@ BOOST_AUTO_TEST_CASE(malformed_jws_is_a_clear_error) {
         flattened(Base64Url::encode("[1]"), pl, s),
         flattened(Base64Url::encode(R"({"nonce":"x"})"), pl, s),
         flattened(Base64Url::encode(R"({"alg":5})"), pl, s),
+        flattened(Base64Url::encode(R"({"alg":"ES256","crit":["b64"],"b64":false})"), pl, s),
+        flattened(Base64Url::encode(R"({"alg":"ES256","crit":[]})"), pl, s),
         flattened(p, pl, ""),
         flattened(p, "%%%", s),
         flattened(p, pl, s) + "garbage",

@@ -387,6 +387,29 @@ BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
     BOOST_TEST(none.problem() == "badSignatureAlgorithm");
     BOOST_TEST(none.json()->getArray("algorithms")->size() == 4u);
 
+    // an extension the server must understand (RFC 7515 §4.1.11), here RFC 7797's
+    // unencoded payload, signed as such: refused, not read as an ordinary JWS
+    Poco::JSON::Object critical;
+    critical.set("alg", std::string("ES256"));
+    critical.set("nonce", s.session.nonce());
+    critical.set("url", url);
+    critical.set("kid", kid);
+    Poco::JSON::Array::Ptr crit = new Poco::JSON::Array;
+    crit->add(std::string("b64"));
+    critical.set("crit", crit);
+    critical.set("b64", false);
+    std::ostringstream c;
+    critical.stringify(c);
+    Poco::JSON::Object unencodedJws;  // the payload as it is, a JSON string in the JWS
+    unencodedJws.set("protected", Base64Url::encode(c.str()));
+    unencodedJws.set("payload", payload);
+    unencodedJws.set("signature", Base64Url::encode(s.account.sign(Base64Url::encode(c.str()) + "." + payload)));
+    std::ostringstream body;
+    unencodedJws.stringify(body);
+    const Reply unencoded = s.session.request("POST", url, body.str(), "application/jose+json");
+    BOOST_TEST(unencoded.problem() == "malformed", unencoded.body);
+    BOOST_TEST(unencoded.str("detail").find("crit") != std::string::npos, unencoded.body);
+
     // weak account keys
     const KeySigner weak(PrivateKey::adopt(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(1024))));
     BOOST_TEST(s.session.post(s.session.dir("newAccount"), weak, "", "{}").problem() == "badPublicKey");
