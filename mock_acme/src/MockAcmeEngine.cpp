@@ -1708,7 +1708,9 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         const bool get = request.method == "GET" || request.method == "HEAD";
         const bool post = request.method == "POST";
         try {
-            if (request.path == "/dir" && get) return x.directory();
+            // RFC 8555 §6.3: the directory and newNonce take GET and POST-as-GET alike (as in
+            // Boulder and pebble, neither reads the JWS)
+            if (request.path == "/dir" && (get || post)) return x.directory();
             if (request.path == "/nonce-plz" && (get || post)) {
                 HttpResponse r;
                 r.status = request.method == "GET" ? 204 : 200;

@@ -143,6 +143,15 @@ BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     BOOST_TEST(wrongMethod.problem() == "malformed");
     BOOST_TEST(!wrongMethod.header("Replay-Nonce").empty());  // on errors too
     BOOST_TEST(s.session.get(s.server.directoryUrl() + "/nothing").status == 405);
+
+    // RFC 8555 §6.3: POST-as-GET to the directory and to newNonce is allowed as well
+    const std::string kid = s.login();
+    const Reply dirPost = s.session.post(s.server.directoryUrl(), s.account, kid, "");
+    BOOST_TEST(dirPost.status == 200, dirPost.body);
+    BOOST_TEST((dirPost.json()->has("newOrder") && dirPost.json()->getValue<std::string>("newOrder") == s.session.dir("newOrder")));
+    const Reply noncePost = s.session.post(s.session.dir("newNonce"), s.account, kid, "");
+    BOOST_TEST(noncePost.status == 200);
+    BOOST_TEST(!noncePost.header("Replay-Nonce").empty());
 }
 
 // As in pebble, the URLs follow the host the client addressed: a client that
