@@ -418,10 +418,16 @@ public:
         if (post.account->id != id) throw AcmeProblem("unauthorized", "kid does not match the account URL", 403);
         if (!post.payload.empty()) {
             auto payload = payloadObject(post);
+            // RFC 8555 §7.3.2: a status other than "deactivated" is not applied; the account's own
+            // (as a client that sends back the object it read) is passed over, any other refused, as in
+            // pebble. Everything is checked before anything changes.
+            const auto status = payload->has("status") && payload->get("status").isString()
+                                    ? std::optional(payload->getValue<std::string>("status"))
+                                    : std::nullopt;
+            if (payload->has("status") && status != "deactivated" && status != post.account->status)
+                throw malformed("an account's status can only be changed to \"deactivated\"");
             if (payload->has("contact")) post.account->contact = contacts(*payload);
-            if (payload->has("status")) {
-                if (!payload->get("status").isString() || payload->getValue<std::string>("status") != "deactivated")
-                    throw malformed("an account's status can only be changed to \"deactivated\"");
+            if (status == "deactivated") {
                 post.account->status = "deactivated";
                 for (auto& [aid, authz] : s_.authorizations)
                     if (authz.accountId == id && (authz.status == "pending" || authz.status == "valid"))

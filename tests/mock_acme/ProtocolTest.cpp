@@ -295,6 +295,20 @@ BOOST_AUTO_TEST_CASE(accounts) {
     const Reply updated = s.session.post(kid, s.account, kid, R"({"contact":["mailto:new@example.com"]})");
     BOOST_TEST(updated.status == 200);
     BOOST_TEST(updated.json()->getArray("contact")->getElement<std::string>(0) == "mailto:new@example.com");
+    // the object sent back as it was read, its status and fields the server does not take
+    // (RFC 8555 §7.3.2) included: only the contact changes
+    const Reply resent = s.session.post(kid, s.account, kid,
+                                        R"({"status":"valid","contact":["mailto:third@example.com"],"orders":"x","termsOfServiceAgreed":false})");
+    BOOST_TEST(resent.status == 200, resent.body);
+    BOOST_TEST(resent.str("status") == "valid");
+    BOOST_TEST(resent.json()->getArray("contact")->getElement<std::string>(0) == "mailto:third@example.com");
+    for (const std::string status : {R"("revoked")", R"("Deactivated")", "null", "1"}) {  // refused, and nothing changes
+        const Reply refused = s.session.post(kid, s.account, kid, R"({"contact":["mailto:lost@example.com"],"status":)" + status + "}");
+        BOOST_TEST(refused.problem() == "malformed", status);
+    }
+    const Reply unchanged = s.session.post(kid, s.account, kid, "");
+    BOOST_TEST(unchanged.str("status") == "valid");
+    BOOST_TEST(unchanged.json()->getArray("contact")->getElement<std::string>(0) == "mailto:third@example.com");
     BOOST_TEST(s.session.post(kid, s.account, kid, R"({"status":"deactivated"})").str("status") == "deactivated");
     const Reply after = s.session.post(s.session.dir("newOrder"), s.account, kid, Server::orderPayload({"a.example"}));
     BOOST_TEST(after.status == 401);
