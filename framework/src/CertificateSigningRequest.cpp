@@ -16,8 +16,6 @@ using namespace detail;
 
 namespace {
 
-constexpr std::size_t kMaxCommonName = 64;  // RFC 5280 ub-common-name
-
 struct AlgorithmDeleter {
     void operator()(X509_ALGOR* a) const noexcept { X509_ALGOR_free(a); }
 };

@@ -51,7 +51,7 @@ std::string CsrPolicy::commonName(const CertificateSigningRequest& csr,
                                   const std::vector<Identifier>& inRequestOrder) const {
     const auto firstShortName = [&](Identifier::Type type) {
         for (const auto& id : inRequestOrder)
-            if (id.type == type && id.value.size() <= kMaxCommonName) return id.value;
+            if (id.type == type && id.value.size() <= CertificateSigningRequest::kMaxCommonName) return id.value;
         return std::string();
     };
     if (rules_ == MockAcmeConfig::CsrRules::Pebble) {  // the CSR's first DNS name, else its first IP address
@@ -61,7 +61,7 @@ std::string CsrPolicy::commonName(const CertificateSigningRequest& csr,
     // Boulder's CNFromCSR: the CSR's own (checked above to be one of its DNS
     // names), none when it is too long; else its first DNS name that fits
     const std::string cn = csr.commonName();
-    if (!cn.empty()) return cn.size() <= kMaxCommonName ? ServerName::canonical(cn) : std::string();
+    if (!cn.empty()) return cn.size() <= CertificateSigningRequest::kMaxCommonName ? ServerName::canonical(cn) : std::string();
     return firstShortName(Identifier::Type::Dns);
 }
 

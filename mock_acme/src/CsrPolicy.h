@@ -25,9 +25,6 @@ public:
     /// `inRequestOrder` are the CSR's identifiers as it lists them.
     std::string commonName(const CertificateSigningRequest& csr, const std::vector<Identifier>& inRequestOrder) const;
 
-    /// RFC 5280's upper bound for a common name (ub-common-name).
-    static constexpr std::size_t kMaxCommonName = 64;
-
 private:
     MockAcmeConfig::CsrRules rules_;
 };

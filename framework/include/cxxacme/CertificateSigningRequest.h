@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,9 @@ namespace cxxacme {
 /// safe to use from several threads at once.
 class CertificateSigningRequest {
 public:
+    /// RFC 5280's upper bound for a common name (ub-common-name), in characters.
+    static constexpr std::size_t kMaxCommonName = 64;
+
     /// A CSR for `identifiers` (at least one; DNS names incl. a leading
     /// wildcard, IP addresses per RFC 8738) in a subjectAltName extension,
     /// signed by `key`. The subject CN is the first DNS name when it fits in
