@@ -539,10 +539,12 @@ public:
         }
         try {
             Identifier id;
-            if (type == "dns") id = Identifier::dns(value);
+            // a name in any case is taken in lower case, as Boulder's and pebble's newOrder take
+            // it; an IP address must be in RFC 8738 §3's text (RFC 5952 for IPv6), as Boulder says
+            if (type == "dns") id = Identifier::dns(value = ServerName::lowerAscii(value));
             else if (type == "ip") id = Identifier::ip(value);
             else throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
-            if (id.value != value) throw InvalidNameError(value, "is not in canonical form (lower case, shortest IP text)");
+            if (id.value != value) throw InvalidNameError(value, "is not in canonical form (shortest IP text)");
             if (id.type == Identifier::Type::Dns && isBlocked(id.value)) {
                 rejected.push_back({"rejectedIdentifier", "policy forbids issuing for \"" + value + "\"", id});
                 return std::nullopt;
@@ -591,9 +593,6 @@ public:
         const MockAcmeConfig::ValidationWindows windows = config_.windowsOf(chosen);
         auto array = payload->getArray("identifiers");
         if (!array || array->size() == 0) throw malformed("newOrder needs a non-empty \"identifiers\" array");
-        if (array->size() > windows.maxNames)  // as Boulder: malformed
-            throw malformed("an order of the profile \"" + InvalidNameError::printable(profile) + "\" may have at most " +
-                            std::to_string(windows.maxNames) + " identifiers, not " + std::to_string(array->size()));
         std::vector<Identifier> ids;
         std::vector<AcmeProblem::Subproblem> rejected;
         for (std::size_t i = 0; i < array->size(); ++i) {
@@ -605,7 +604,10 @@ public:
             throw AcmeProblem("rejectedIdentifier", "the order has identifiers this server will not issue for", 400,
                               rejected);
         std::sort(ids.begin(), ids.end());
-        if (std::adjacent_find(ids.begin(), ids.end()) != ids.end()) throw malformed("an identifier appears twice");
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());  // named twice: once, as Boulder and pebble
+        if (ids.size() > windows.maxNames)  // as Boulder: malformed (the body's size bounds what is read before)
+            throw malformed("an order of the profile \"" + InvalidNameError::printable(profile) + "\" may have at most " +
+                            std::to_string(windows.maxNames) + " identifiers, not " + std::to_string(ids.size()));
 
         // as Let's Encrypt's classic refuses IP addresses, naming the profiles that take the kind
         const auto issuesFor = [](const CertificateProfile& p, Identifier::Type type) {

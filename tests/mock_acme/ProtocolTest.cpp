@@ -906,7 +906,29 @@ BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
                               R"({"identifiers":[{"type":"email","value":"a@b.c"}]})").problem() == "unsupportedIdentifier");
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid, R"({"identifiers":[]})").problem() ==
                "malformed");
-    BOOST_TEST(s.newOrder({"a.example.test", "a.example.test"}).problem() == "malformed");
+    // a name in another case, or twice: one identifier, in lower case, as Boulder's and pebble's
+    // newOrder make it; the CSR may name it in any case too
+    const Reply merged = s.newOrder({"a.example.test", "A.Example.TEST", "a.example.test", "*.A.example.test"});
+    BOOST_REQUIRE_MESSAGE(merged.status == 201, merged.body);
+    const auto mergedIds = merged.json()->getArray("identifiers");
+    BOOST_TEST(mergedIds->size() == 2u);
+    BOOST_TEST(mergedIds->getObject(0)->getValue<std::string>("value") == "*.a.example.test");
+    BOOST_TEST(mergedIds->getObject(1)->getValue<std::string>("value") == "a.example.test");
+    BOOST_TEST(merged.json()->getArray("authorizations")->size() == 2u);
+    s.authorize(merged, "dns-01");
+    const std::string mixedCase =
+        test::handMadeCsr(PrivateKey::generate(KeyType::EcP256), "A.example.test", "DNS:A.EXAMPLE.test,DNS:*.a.Example.test", EVP_sha256());
+    const Reply issued = s.session.post(merged.str("finalize"), s.account, s.kid, R"({"csr":")" + Base64Url::encode(mixedCase) + R"("})");
+    BOOST_TEST(issued.str("status") == "valid", issued.body);
+    // a profile's name limit counts distinct identifiers
+    MockAcmeConfig two = quietConfig();
+    two.maxNames = 2;
+    Server narrow(two);
+    BOOST_TEST(narrow.newOrder({"a.example.test", "A.example.test", "b.example.test"}).status == 201);
+    BOOST_TEST(narrow.newOrder({"a.example.test", "b.example.test", "c.example.test"}).problem() == "malformed");
+    // an IP address must be in RFC 8738's text (as Boulder requires)
+    for (const std::string address : {"127.000.000.001", "0:0:0:0:0:0:0:1"})
+        BOOST_TEST(s.newOrder({address}, R"(,"profile":"shortlived")").problem() == "rejectedIdentifier", address);
 }
 
 // httpsNames: the generated HTTPS certificate also names what a container or
@@ -1426,7 +1448,11 @@ BOOST_AUTO_TEST_CASE(pre_authorization_serves_the_next_orders) {
     BOOST_TEST(wildcard.status == 400);
     BOOST_TEST(wildcard.problem() == "malformed");
     BOOST_TEST(wildcard.json()->getValue<std::string>("detail").find("wildcard cannot be pre-authorized") != std::string::npos);
-    BOOST_TEST(preauthorize("dns", "Upper.example.test").problem() == "rejectedIdentifier");
+    BOOST_TEST(preauthorize("dns", "bad_name.example.test").problem() == "rejectedIdentifier");
+    // a name in another case is taken in lower case, as in newOrder
+    const Reply upper = preauthorize("dns", "Upper.example.test");
+    BOOST_TEST(upper.status == 201, upper.body);
+    BOOST_TEST(upper.json()->getObject("identifier")->getValue<std::string>("value") == "upper.example.test");
     BOOST_TEST(preauthorize("email", "a@example.test").problem() == "unsupportedIdentifier");
     BOOST_TEST(s.session.post(newAuthz, s.account, s.kid, R"({"identifiers":[]})").problem() == "malformed");
     BOOST_TEST(s.session.post(newAuthz, s.account, "", R"({"identifier":{"type":"dns","value":"a.example.test"}})").problem() ==
