@@ -40,10 +40,7 @@ void CsrPolicy::check(const CertificateSigningRequest& csr, const std::vector<Id
     if (ServerName::isIpAddress(cn))
         throw badCsr("the CSR's common name is an IP address (" + InvalidNameError::printable(cn) +
                      "); leave the common name out: an IP address goes among the subjectAltNames alone");
-    if (!ServerName::isValid(cn) ||
-        std::none_of(names.begin(), names.end(), [&](const Identifier& i) {
-            return i.type == Identifier::Type::Dns && i.value == ServerName::canonical(cn);
-        }))
+    if (!ServerName::isValid(cn) || std::find(names.begin(), names.end(), Identifier::dns(cn)) == names.end())
         throw badCsr("the CSR's common name (" + InvalidNameError::printable(cn) + ") is not among its names");
 }
 

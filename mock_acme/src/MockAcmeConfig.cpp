@@ -5,6 +5,7 @@
 #include <cmath>
 #include <optional>
 #include <tuple>
+#include <utility>
 #include <type_traits>
 
 #include <Poco/Exception.h>
@@ -69,6 +70,15 @@ Duration seconds(const Poco::JSON::Object& json, const std::string& name) {
     if (!std::isfinite(value) || value < 0 || value > kHundredYears)
         throw Error("mock-acme config: \"" + name + "\" must be between 0 and 100 years in seconds");
     return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(value));
+}
+
+// `text` as one of two `choices` of the setting `key`; the error names both.
+template <typename Choice>
+Choice oneOf(const std::string& text, const char* key, std::pair<const char*, Choice> first, std::pair<const char*, Choice> second) {
+    if (text == first.first) return first.second;
+    if (text == second.first) return second.second;
+    throw Error(std::string("mock-acme config: ") + key + " must be \"" + first.first + "\" or \"" + second.first + "\", not \"" +
+                InvalidNameError::printable(text) + "\"");
 }
 
 }  // namespace
@@ -209,22 +219,15 @@ bool MockAcmeConfig::isWebUrl(const std::string& text, std::size_t maxBytes) {
 }
 
 MockAcmeConfig::MustStaple MockAcmeConfig::mustStapleFromString(const std::string& text) {
-    if (text == "refuse") return MustStaple::Refuse;
-    if (text == "copy") return MustStaple::Copy;
-    throw Error("mock-acme config: mustStaple must be \"refuse\" or \"copy\", not \"" + InvalidNameError::printable(text) + "\"");
+    return oneOf<MustStaple>(text, "mustStaple", {"refuse", MustStaple::Refuse}, {"copy", MustStaple::Copy});
 }
 
 MockAcmeConfig::AuthorizationReuse MockAcmeConfig::authorizationReuseFromString(const std::string& text) {
-    if (text == "boulder") return AuthorizationReuse::Boulder;
-    if (text == "pebble") return AuthorizationReuse::Pebble;
-    throw Error("mock-acme config: authorizationReuse must be \"boulder\" or \"pebble\", not \"" +
-                InvalidNameError::printable(text) + "\"");
+    return oneOf<AuthorizationReuse>(text, "authorizationReuse", {"boulder", AuthorizationReuse::Boulder}, {"pebble", AuthorizationReuse::Pebble});
 }
 
 MockAcmeConfig::CsrRules MockAcmeConfig::csrRulesFromString(const std::string& text) {
-    if (text == "boulder") return CsrRules::Boulder;
-    if (text == "pebble") return CsrRules::Pebble;
-    throw Error("mock-acme config: csrRules must be \"boulder\" or \"pebble\", not \"" + InvalidNameError::printable(text) + "\"");
+    return oneOf<CsrRules>(text, "csrRules", {"boulder", CsrRules::Boulder}, {"pebble", CsrRules::Pebble});
 }
 
 void MockAcmeConfig::validate() const {

@@ -541,9 +541,14 @@ public:
             Identifier id;
             // a name in any case is taken in lower case, as Boulder's and pebble's newOrder take
             // it; an IP address must be in RFC 8738 §3's text (RFC 5952 for IPv6), as Boulder says
-            if (type == "dns") id = Identifier::dns(value = ServerName::lowerAscii(value));
-            else if (type == "ip") id = Identifier::ip(value);
-            else throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
+            if (type == "dns") {
+                value = ServerName::lowerAscii(value);
+                id = Identifier::dns(value);
+            } else if (type == "ip") {
+                id = Identifier::ip(value);
+            } else {
+                throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
+            }
             if (id.value != value) throw InvalidNameError(value, "is not in canonical form (shortest IP text)");
             if (id.type == Identifier::Type::Dns && isBlocked(id.value)) {
                 rejected.push_back({"rejectedIdentifier", "policy forbids issuing for \"" + value + "\"", id});
@@ -1102,7 +1107,7 @@ public:
         const TimePoint notAfter = job.notAfter.value_or(notBefore + job.lifetime);
         if (notAfter <= job.now) throw malformed("the order's notAfter has passed");
         Certificate leaf = ca.issue(key, job.identifiers, notBefore, notAfter, job.ocspResponder, job.crlDistributionPoint,
-                                    contents, contents.commonName ? policy.commonName(csr, inRequestOrder) : "");
+                                    contents, policy.commonName(csr, inRequestOrder));
         std::string pem = leaf.toPem(), id = serialKey(leaf.serialHex()), ariId = ariIdOf(leaf);
         return SignedLeaf{std::move(leaf), std::move(pem), std::move(id), std::move(ariId), Jwk::fromPublicKey(key).thumbprint()};
     }
