@@ -366,10 +366,16 @@ AcmeOrder AcmeClient::finalize(const AcmeOrder& order, const CertificateSigningR
             break;
         } catch (const NetworkError& e) {
             // the answer was lost: the order says whether the CA took the CSR (RFC 8555 §7.4:
-            // ready until then, processing or valid after); sent again only while it did not
-            if (!pauseAfterBreak(e, broken, "asking how the order is")) throw;
+            // ready until then, processing or valid after); sent again only while it did not.
+            // No answer in time: the CA may have taken it, or still be at it; it is followed
+            // if the order says so, and never sent again (a slow CA would get it twice)
+            if (e.timedOut())
+                logger().information(std::string("no answer to the finalize in time (") + e.what() + "); asking how the order is");
+            else if (!pauseAfterBreak(e, broken, "asking how the order is"))
+                throw;
             reply = signedPost(order.url, "");
             if (AcmeOrder::fromJson(*jsonOf(reply, order.url), order.url).status != "ready") break;
+            if (e.timedOut()) throw;
         }
     }
     AcmeOrder current = AcmeOrder::fromJson(*jsonOf(reply, order.url), order.url);

@@ -244,7 +244,8 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
     } catch (const Poco::TimeoutException&) {
         throw NetworkError(url, "timed out after " +
                                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count()) +
-                                    " s");
+                                    " s",
+                           false, true);
     } catch (const Poco::Exception& e) {
         throw NetworkError(url, e.displayText(), brokenConnection(e));
     }

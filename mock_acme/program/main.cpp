@@ -66,6 +66,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --server-errors PERCENT     answer this share of requests with 500
   --truncated-responses PERCENT   cut this share of answers short and close the connection
                               (after the request has had its effect)
+  --delayed-responses PERCENT     hold this share of answers back --response-delay-ms (after the
+                              request has had its effect; a client that closes frees it at once)
+  --response-delay-ms MS      how long (default 60000: longer than most clients wait)
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
   --failed-authz-limit N[/SECONDS]   after N failed validations of an identifier in the window
                               (default 3600), an account's new orders for it get 429
@@ -270,6 +273,8 @@ int main(int argc, char** argv) {
             config.authorizationReuse = choice(MockAcmeConfig::authorizationReuseFromString, "boulder or pebble");
         else if (a == "--server-errors") config.serverErrorPercent = static_cast<int>(number(value(), 0, 100));
         else if (a == "--truncated-responses") config.truncatedResponsePercent = static_cast<int>(number(value(), 0, 100));
+        else if (a == "--delayed-responses") config.delayedResponsePercent = static_cast<int>(number(value(), 0, 100));
+        else if (a == "--response-delay-ms") config.responseDelay = std::chrono::milliseconds(number(value(), 1, 3600000));
         else if (a == "--rate-limit") limitPerWindow(value(), config.rateLimitOrders, config.rateLimitWindow);
         else if (a == "--failed-authz-limit") limitPerWindow(value(), config.failedAuthorizationLimit, config.failedAuthorizationWindow);
         else if (a == "--duplicate-limit") limitPerWindow(value(), config.duplicateCertificateLimit, config.duplicateCertificateWindow);

@@ -189,6 +189,10 @@ struct EngineState : EngineData {
     /// MockAcmeConfig::truncatedResponsePercent, which POST /set-truncated-responses changes.
     int truncatedResponsePercent = 0;
     int truncateNext = 0;  ///< the next answers cut short whatever the percentage (set-truncated-responses)
+    /// MockAcmeConfig::delayedResponsePercent and responseDelay, which POST /set-delayed-responses changes.
+    int delayedResponsePercent = 0;
+    int delayNext = 0;  ///< the next answers held back whatever the percentage (set-delayed-responses)
+    std::chrono::milliseconds responseDelay{60000};
     std::condition_variable validated;  ///< a validation finished
 
     /// Counts a certificate for the set of identifiers `key` (setKey), keeping the last `keep`.

@@ -297,9 +297,29 @@ private:
             logger().error(std::string("internal error: ") + e.what());
             response = problem(500, "internal error");
         }
+        // held back on purpose: nobody to answer if the client gave up meanwhile, or the server stops
+        if (response.holdFor.count() > 0 && !holdBack(response.holdFor)) return false;
         if (server_.stopping()) keepAlive = false;
         answer(response, headOnly, keepAlive, head.http10());
         return keepAlive && !response.cutShort;
+    }
+
+    // Waits `delay` before an answer held back on purpose (HttpResponse::holdFor).
+    // False when the client closed its side meanwhile (it gave up waiting: the
+    // thread is free again at once) or the server is stopping (its abort() shuts
+    // the socket, which wakes the wait). What else the client sends meanwhile
+    // waits in the socket, as it would behind a slow answer.
+    bool holdBack(std::chrono::milliseconds delay) {
+        const auto until = std::chrono::steady_clock::now() + delay;
+        for (;;) {
+            if (server_.stopping()) return false;
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+            if (left.count() <= 0) return true;
+            pollfd closed{fd_, POLLRDHUP, 0};
+            const int polled = ::poll(&closed, 1, static_cast<int>(std::min<std::chrono::milliseconds::rep>(left.count(), INT_MAX)));
+            if (polled < 0 && errno == EINTR) continue;
+            if (polled != 0) return false;  // closed, reset, or the wait itself failed
+        }
     }
 
     // Answers a request that cannot be read on with a problem document and

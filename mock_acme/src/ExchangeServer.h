@@ -54,6 +54,9 @@ namespace cxxacme::mock_acme {
 /// - `Connection: close`, and HTTP/1.0 without `keep-alive`, close after the
 ///   answer; a HEAD answer carries the headers of the GET one but no body;
 ///   204 and 304 carry no Content-Length;
+/// - an answer the function holds back (`HttpResponse::holdFor`) waits that
+///   long, whole, unless the client closes first (then it is not sent, and
+///   the thread is free at once) or the server stops;
 /// - every answer carries Date (the cached text of the current second);
 ///   a header the function returns with CR, LF or NUL in it is not sent;
 /// - when the server closes a connection on its own (a refusal, both

@@ -125,6 +125,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "authzReusePercent") authzReusePercent = number<int>(j, key);
         else if (key == "serverErrorPercent") serverErrorPercent = number<int>(j, key);
         else if (key == "truncatedResponsePercent") truncatedResponsePercent = number<int>(j, key);
+        else if (key == "delayedResponsePercent") delayedResponsePercent = number<int>(j, key);
+        else if (key == "responseDelaySeconds") responseDelay = seconds(j, key);
         else if (key == "rateLimitOrders") rateLimitOrders = number<int>(j, key);
         else if (key == "rateLimitWindowSeconds") rateLimitWindow = seconds(j, key);
         else if (key == "failedAuthorizationLimit") failedAuthorizationLimit = number<int>(j, key);
@@ -231,7 +233,7 @@ MockAcmeConfig::CsrRules MockAcmeConfig::csrRulesFromString(const std::string& t
 }
 
 void MockAcmeConfig::validate() const {
-    for (int p : {nonceRejectPercent, authzReusePercent, serverErrorPercent, truncatedResponsePercent})
+    for (int p : {nonceRejectPercent, authzReusePercent, serverErrorPercent, truncatedResponsePercent, delayedResponsePercent})
         if (p < 0 || p > 100) throw Error("mock-acme config: percentages must be between 0 and 100");
     // the limits per window: a count not negative, a window positive when there is a count
     for (const auto& [limit, window, limitName, windowName] :
@@ -263,6 +265,8 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: rootCertFile and rootKeyFile go together");
     if (validationJitter < Duration::zero() || validationJitter > std::chrono::hours(1))
         throw Error("mock-acme config: validationJitter must be between 0 and 3600 seconds");
+    if (responseDelay < std::chrono::milliseconds(1) || responseDelay > std::chrono::hours(1))
+        throw Error("mock-acme config: responseDelay must be between 1 ms and 3600 seconds");
     if (challengeWait < Duration::zero() || challengeWait > std::chrono::minutes(1))
         throw Error("mock-acme config: challengeWait must be between 0 and 60 seconds");
     if (forgetAfter < Duration::zero() || forgetAfter > std::chrono::hours(24 * 365 * 100))

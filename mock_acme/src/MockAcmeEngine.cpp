@@ -1529,6 +1529,8 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
     if (config_.checkCaa) caa_ = std::make_unique<CaaCheck>(config_.dnsServer, config_.caaIdentities);
     state_->random.seed(config_.randomSeed);
     state_->truncatedResponsePercent = config_.truncatedResponsePercent;
+    state_->delayedResponsePercent = config_.delayedResponsePercent;
+    state_->responseDelay = std::chrono::duration_cast<std::chrono::milliseconds>(config_.responseDelay);
     if (!config_.persistFile.empty()) {
         snapshot_ = std::make_unique<state::SnapshotFile>(config_.persistFile);
         ca_ = snapshot_->load(*state_);  // nothing on first use
@@ -1698,6 +1700,12 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
             response.cutShort = true;
         } else {
             response.cutShort = state_->roll(state_->truncatedResponsePercent);
+        }
+        if (state_->delayNext > 0) {
+            --state_->delayNext;
+            response.holdFor = state_->responseDelay;
+        } else if (state_->roll(state_->delayedResponsePercent)) {
+            response.holdFor = state_->responseDelay;
         }
     }
     response.addHeader("Replay-Nonce", std::move(nonce));
@@ -1948,29 +1956,39 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             requestSnapshot();
             return r;
         }
-        if (request.method == "POST" && request.path == "/set-truncated-responses") {  // --truncated-responses, now
+        // --truncated-responses and --delayed-responses, now: {"percent": 0..100, "next": 0..1000}
+        // (either or both), and for delays {"ms": 1..3600000}
+        const bool truncating = request.path == "/set-truncated-responses";
+        if (request.method == "POST" && (truncating || request.path == "/set-delayed-responses")) {
+            const std::string what = request.path.substr(1);
             Object::Ptr payload;
             try {
-                payload = detail::parseJsonObject(request.body, 4096, "set-truncated-responses");
+                payload = detail::parseJsonObject(request.body, 4096, what);
             } catch (const JoseError& e) {
                 throw malformed(e.what());
             }
-            const auto refuse = [] {
-                return malformed("set-truncated-responses needs {\"percent\": 0..100} or {\"next\": 0..1000} (integers), or both");
+            const auto refuse = [&] {
+                return malformed(what + " needs {\"percent\": 0..100} or {\"next\": 0..1000}" +
+                                 (truncating ? "" : " or {\"ms\": 1..3600000}") + " (integers), or more than one");
             };
-            const auto read = [&](const char* field, long long max) -> long long {  // -1: not given
+            const auto read = [&](const char* field, long long min, long long max) -> long long {  // -1: not given
                 if (!payload->has(field)) return -1;
                 const auto value = detail::integerValue(payload->get(field));
-                if (!value || *value < 0 || *value > max) throw refuse();
+                if (!value || *value < min || *value > max) throw refuse();
                 return *value;
             };
-            const long long percent = read("percent", 100), next = read("next", 1000);
-            if (percent < 0 && next < 0) throw refuse();
-            if (percent >= 0) state_->truncatedResponsePercent = static_cast<int>(percent);
-            if (next >= 0) state_->truncateNext = static_cast<int>(next);
+            const long long percent = read("percent", 0, 100), next = read("next", 0, 1000);
+            const long long ms = truncating ? -1 : read("ms", 1, 3600000);
+            if (percent < 0 && next < 0 && ms < 0) throw refuse();
+            int& sharePercent = truncating ? state_->truncatedResponsePercent : state_->delayedResponsePercent;
+            int& nextCount = truncating ? state_->truncateNext : state_->delayNext;
+            if (percent >= 0) sharePercent = static_cast<int>(percent);
+            if (next >= 0) nextCount = static_cast<int>(next);
+            if (ms > 0) state_->responseDelay = std::chrono::milliseconds(ms);
             auto o = obj();
-            o->set("percent", state_->truncatedResponsePercent);
-            o->set("next", state_->truncateNext);
+            o->set("percent", sharePercent);
+            o->set("next", nextCount);
+            if (!truncating) o->set("ms", static_cast<Poco::Int64>(state_->responseDelay.count()));
             return Exchange::json(200, o);
         }
         if (request.method == "POST" && request.path == "/time-travel") {

@@ -110,4 +110,25 @@ for n in 1 2 3 4; do
   openssl verify -CAfile "$work/cut-root.pem" -untrusted <(sed -n '/BEGIN CERTIFICATE/,$p' "$entry" | awk 'f;/END CERTIFICATE/{f=1}') \
     <(openssl x509 -in "$entry") > /dev/null || fail "k$n: the chain does not verify"
 done
+
+echo "== a CA that holds every answer back 200 ms: the certificate comes, later"
+MOCK_ACME_NAME=slow start_mock_acme --http01-port "$HTTP_PORT" --delayed-responses 100 --response-delay-ms 200
+slow=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/slow" --http-port "$HTTP_PORT" --quiet)
+"$CXXACME" issue "${slow[@]}" slow.example.test > "$work/slow.log" 2>&1 || fail "issuance through slow answers failed: $(cat "$work/slow.log")"
+openssl x509 -in "$work/slow/slow.example.test.pem" -noout -ext subjectAltName | grep -q 'DNS:slow.example.test' || fail "slow: no certificate"
+# from now on the next answer alone, held an hour: a client that waits 1 s gives up; the one after is answered
+http_post "$MGMT/set-delayed-responses" '{"percent": 0, "next": 1, "ms": 3600000}'
+waited() {  # SECONDS: GET the directory, waiting that long; prints "answered" or "timed out"
+  python3 -c 'import ssl,sys,urllib.request
+try:
+  urllib.request.urlopen(sys.argv[1], timeout=float(sys.argv[3]), context=ssl.create_default_context(cafile=sys.argv[2])).read(); print("answered")
+except TimeoutError: print("timed out")' "$DIR" "$HTTPS_CA" "$1"
+}
+[ "$(waited 1)" = "timed out" ] || fail "an answer held an hour came within 1 s"
+[ "$(waited 30)" = answered ] || fail "the answer after the held one did not come"
+set +e
+"$MOCK_ACME" --response-delay-ms 0 > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--response-delay-ms 0 did not exit 2"
+grep -q '^mock-acme: bad number "0"' "$work/err" || fail "--response-delay-ms 0: $(head -1 "$work/err")"
+"$MOCK_ACME" --delayed-responses 101 > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--delayed-responses 101 did not exit 2"
+set -e
 echo "PASS"

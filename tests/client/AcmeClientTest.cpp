@@ -406,6 +406,71 @@ BOOST_AUTO_TEST_CASE(a_lost_finalize_is_followed_and_a_lost_revocation_reported)
     BOOST_TEST(managementPost(w.acme, "/set-truncated-responses", R"({})") == 400);
 }
 
+// A CA that stops answering (mock-acme's --delayed-responses; POST
+// /set-delayed-responses {"next": 1} holds the next answer back): the request
+// times out with an error naming its URL and is not sent again, since the CA
+// may have acted on it, and it did. A finalize that times out is followed
+// through its order instead. An answer that is slow but within the client's
+// timeout is taken.
+BOOST_AUTO_TEST_CASE(a_ca_that_stops_answering_times_out_and_nothing_is_sent_twice) {
+    auto c = config();
+    c.skipValidation = true;
+    World w(c);
+    AcmeClientOptions o = w.options();
+    o.http.timeout = 1s;
+    AcmeClient impatient(o, w.key, w.clock);
+    impatient.registerAccount({}, true);
+    RequestLog requests;
+    const auto posts = [&](const std::string& path) {
+        return requests.count([&](const std::string& line) { return line.starts_with("POST " + path); });
+    };
+    const auto holdNext = [&](const std::string& ms) {
+        BOOST_REQUIRE(managementPost(w.acme, "/set-delayed-responses", R"({"next": 1, "ms": )" + ms + "}") == 200);
+    };
+
+    holdNext("3600000");
+    try {
+        impatient.newOrder({Identifier::dns("slow.example.test")});
+        BOOST_FAIL("an order without an answer was taken");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(e.timedOut());
+        BOOST_TEST(!e.transient());
+        BOOST_TEST(e.url() == impatient.directory().newOrder);
+        BOOST_TEST(std::string(e.what()).find("timed out") != std::string::npos, e.what());
+    }
+    BOOST_TEST(posts("/order-plz") == 1u);  // not sent again
+    const auto orders = impatient.listOrders();
+    BOOST_REQUIRE(orders.size() == 1u);  // but it was made
+    AcmeOrder order = impatient.fetchOrder(orders.at(0));
+    BOOST_TEST(order.identifiers.at(0).value == "slow.example.test");
+
+    // the finalize's answer never comes: the order says the CA took the CSR, and is followed
+    for (const auto& url : order.authorizations) impatient.startChallenge(impatient.fetchAuthorization(url).challenges.at(0));
+    order = impatient.fetchOrder(order.url);
+    BOOST_REQUIRE(order.status == "ready");
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    holdNext("3600000");
+    const AcmeOrder valid = impatient.finalize(order, CertificateSigningRequest::create(key, {Identifier::dns("slow.example.test")}));
+    BOOST_TEST(valid.status == "valid");
+    BOOST_TEST(posts("/finalize-order/") == 1u);
+
+    // slow, within the timeout of a patient client: taken
+    holdNext("1500");
+    w.client.registerAccount({}, true);  // the same key: the same account
+    const AcmeOrder slow = w.client.newOrder({Identifier::dns("patient.example.test")});
+    BOOST_TEST(slow.status == "pending");
+    BOOST_TEST(posts("/order-plz") == 2u);
+
+    // the management interface refuses what it cannot use, and says what it now does
+    BOOST_TEST(managementPost(w.acme, "/set-delayed-responses", R"({"ms": 0})") == 400);
+    BOOST_TEST(managementPost(w.acme, "/set-delayed-responses", R"({"ms": 3600001})") == 400);
+    BOOST_TEST(managementPost(w.acme, "/set-delayed-responses", R"({"percent": 101})") == 400);
+    BOOST_TEST(managementPost(w.acme, "/set-delayed-responses", R"({"next": "1"})") == 400);
+    BOOST_TEST(managementPost(w.acme, "/set-delayed-responses", R"({})") == 400);
+    BOOST_TEST(managementPost(w.acme, "/set-delayed-responses", R"({"percent": 0, "ms": 5})") == 200);
+    BOOST_TEST(w.client.fetchOrder(slow.url).status == "pending");  // no answer held: 0 %
+}
+
 BOOST_AUTO_TEST_CASE(a_long_retry_after_is_reported_not_waited_for) {
     auto c = config();
     c.skipValidation = true;
@@ -596,7 +661,8 @@ BOOST_AUTO_TEST_CASE(network_failures_are_clear_errors) {
         BOOST_FAIL("no timeout");
     } catch (const NetworkError& e) {
         BOOST_TEST(std::string(e.what()).find("127.0.0.1") != std::string::npos);
-        BOOST_TEST(!e.transient());  // not asked again: the server may still be at work on it
+        BOOST_TEST(!e.transient());
+        BOOST_TEST(e.timedOut());
     }
     AcmeClientOptions missingBundle;
     missingBundle.directoryUrl = acme.directoryUrl();

@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "resolve": {"a.example.test": "127.0.0.2"},
         "skipValidation": true, "challengeWaitSeconds": 0.25, "validationDelaySeconds": 2,
         "nonceRejectPercent": 10, "authzReusePercent": 50, "rateLimitOrders": 3, "rateLimitWindowSeconds": 60,
-        "truncatedResponsePercent": 15, "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800,
+        "truncatedResponsePercent": 15, "delayedResponsePercent": 7, "responseDelaySeconds": 2.5,
+        "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800,
         "duplicateCertificateLimit": 4, "duplicateCertificateWindowSeconds": 86400,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
@@ -59,6 +60,8 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST(config.listenPort == 0);
     BOOST_TEST(config.http01Port == 5080);
     BOOST_TEST(config.truncatedResponsePercent == 15);
+    BOOST_TEST(config.delayedResponsePercent == 7);
+    BOOST_TEST((config.responseDelay == 2500ms));
     BOOST_TEST(config.dnsServer == "127.0.0.1:5353");
     BOOST_TEST(config.resolve.at("a.example.test") == "127.0.0.2");
     BOOST_TEST(config.skipValidation);
@@ -213,6 +216,7 @@ BOOST_AUTO_TEST_CASE(the_defaults_are_valid_and_quiet) {
     BOOST_TEST(config.nonceRejectPercent == 0);
     BOOST_TEST(config.serverErrorPercent == 0);
     BOOST_TEST(config.truncatedResponsePercent == 0);
+    BOOST_TEST(config.delayedResponsePercent == 0);
     BOOST_TEST((config.challengeWait == Duration::zero()));
 }
 
@@ -243,6 +247,10 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"truncatedResponsePercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"truncatedResponsePercent": "all"})", "truncatedResponsePercent"));
+    BOOST_TEST(refusedNaming(R"({"delayedResponsePercent": -1})", "percentages"));
+    BOOST_TEST(refusedNaming(R"({"responseDelaySeconds": 0})", "responseDelay must be between 1 ms and 3600 seconds"));
+    BOOST_TEST(refusedNaming(R"({"responseDelaySeconds": 3601})", "responseDelay"));
+    BOOST_TEST(refusedNaming(R"({"responseDelaySeconds": "long"})", "responseDelaySeconds"));
     BOOST_TEST(refusedNaming(R"({"challengeWaitSeconds": 61})", "challengeWait"));
     BOOST_TEST(refusedNaming(R"({"defaultProfile": "nonsense"})", "nonsense"));
     BOOST_TEST(refusedNaming(R"({"alternateChains": 9})", "alternateChains"));

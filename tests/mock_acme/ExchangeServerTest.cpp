@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <functional>
@@ -186,11 +187,17 @@ struct EchoServer {
                 out.addHeader("X-Seen", std::to_string(in.body.size()));
                 if (in.path == "/split-header") out.addHeader("X-Split", "a\r\nSet-Cookie: injected");
                 out.cutShort = in.path == "/cut";
+                if (in.path.rfind("/hold/", 0) == 0) out.holdFor = std::chrono::milliseconds(std::stol(in.path.substr(6)));
                 return out;
             },
             options);
     }
     RawConnection connect() { return RawConnection(Poco::Net::StreamSocket(Poco::Net::SocketAddress("127.0.0.1", port))); }
+    /// True once the handler has been called n times (false after 10 s without).
+    bool called(int n) {
+        for (int i = 0; i < 1000 && calls < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return calls >= n;
+    }
 
     Poco::Net::ServerSocket socket;
     std::uint16_t port = 0;
@@ -271,6 +278,35 @@ BOOST_AUTO_TEST_CASE(an_answer_cut_short_ends_its_connection_midway) {
     RawConnection whole = s.connect();  // others are answered whole
     whole.send("GET /whole HTTP/1.1\r\nHost: h\r\n\r\n");
     BOOST_TEST(whole.read().body == "GET|/whole|||");
+}
+
+// HttpResponse::holdFor (mock-acme's --delayed-responses): the answer waits,
+// whole, and the connection goes on after it; what the client sent behind it
+// waits its turn.
+BOOST_AUTO_TEST_CASE(an_answer_held_back_comes_whole_after_its_delay) {
+    EchoServer s;
+    RawConnection c = s.connect();
+    c.send("GET /hold/300 HTTP/1.1\r\nHost: h\r\n\r\nGET /after HTTP/1.1\r\nHost: h\r\n\r\n");
+    const RawResponse held = c.read();
+    BOOST_TEST(held.status == 200);
+    BOOST_TEST(held.body == "GET|/hold/300|||");
+    BOOST_TEST(c.read().body == "GET|/after|||");
+    BOOST_TEST(s.calls == 2);
+}
+
+// A client that gives up on a held answer and closes frees its connection's
+// thread at once: with one connection allowed, the next client is served (its
+// 30 s receive timeout would throw if the hour-long hold kept the thread).
+BOOST_AUTO_TEST_CASE(a_client_that_gives_up_on_a_held_answer_frees_its_connection) {
+    EchoServer s(ExchangeServer::Options{64 * 1024, 1});
+    {
+        RawConnection gaveUp = s.connect();
+        gaveUp.send("POST /hold/3600000 HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}");
+        BOOST_REQUIRE(s.called(1));  // the request has had its effect; its answer waits
+    }  // closed
+    RawConnection next = s.connect();
+    next.send("GET /next HTTP/1.1\r\nHost: h\r\n\r\n");
+    BOOST_TEST(next.read().body == "GET|/next|||");
 }
 
 BOOST_AUTO_TEST_CASE(expect_100_continue_is_answered_before_the_body) {
@@ -508,6 +544,23 @@ BOOST_AUTO_TEST_CASE(stopping_closes_connections_that_wait_for_a_request) {
         }
     });
     s.server.reset();  // returns once every connection thread has
+    reader.join();
+    BOOST_TEST(closed.load());
+}
+
+BOOST_AUTO_TEST_CASE(stopping_closes_connections_whose_answer_is_held_back) {
+    EchoServer s;
+    RawConnection c = s.connect();
+    c.send("GET /hold/3600000 HTTP/1.1\r\nHost: h\r\n\r\n");
+    BOOST_REQUIRE(s.called(1));
+    std::atomic<bool> closed{false};
+    std::thread reader([&] {
+        try {
+            closed = c.closedByServer();  // closed, and nothing sent: no answer after the stop
+        } catch (const Poco::TimeoutException&) {  // still open after 30 s
+        }
+    });
+    s.server.reset();
     reader.join();
     BOOST_TEST(closed.load());
 }

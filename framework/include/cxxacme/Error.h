@@ -73,18 +73,22 @@ private:
 /// failure, a timeout, a truncated or oversized response. `url()` names it.
 /// `transient()`: the connection was refused or broke before the answer was
 /// whole, so the same request may well succeed if sent again (whether the
-/// server acted on the first is unknown).
+/// server acted on the first is unknown). `timedOut()`: no answer came in
+/// time; the request may have gone out, and the server may have acted on it
+/// or still be at it, so it is not one to send again blindly.
 class NetworkError : public Error {
 public:
-    NetworkError(std::string url, const std::string& reason, bool transient = false)
-        : Error(url + ": " + reason), url_(std::move(url)), transient_(transient) {}
+    NetworkError(std::string url, const std::string& reason, bool transient = false, bool timedOut = false)
+        : Error(url + ": " + reason), url_(std::move(url)), transient_(transient), timedOut_(timedOut) {}
 
     const std::string& url() const noexcept { return url_; }
     bool transient() const noexcept { return transient_; }
+    bool timedOut() const noexcept { return timedOut_; }
 
 private:
     std::string url_;
     bool transient_;
+    bool timedOut_;
 };
 
 /// A DNS query or update failed, or a DNS provider refused: `server()`

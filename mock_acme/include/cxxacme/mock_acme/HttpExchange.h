@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,10 @@ struct HttpResponse {
     /// body (half the head when there is no body), as a connection that
     /// breaks mid-answer leaves it. A fault injected on purpose.
     bool cutShort = false;
+    /// Sent only after this long, or never if the client closes first (or
+    /// the server stops): a slow or hanging server, a fault injected on
+    /// purpose. Zero: at once.
+    std::chrono::milliseconds holdFor{0};
 
     /// An RFC 7807 answer: the problem's status, application/problem+json.
     static HttpResponse fromProblem(const AcmeProblem& problem) {

@@ -109,6 +109,12 @@ struct MockAcmeConfig {
     /// ACME answers cut short, then the connection closed (HttpResponse::cutShort),
     /// after the request has had its effect, as when a connection breaks mid-answer.
     int truncatedResponsePercent = 0;
+    /// ACME answers held back `responseDelay` (HttpResponse::holdFor), after
+    /// the request has had its effect: a slow server, or with a delay longer
+    /// than the client waits, one that hangs. A client that gives up and
+    /// closes frees the connection at once.
+    int delayedResponsePercent = 0;
+    Duration responseDelay = std::chrono::seconds(60);  ///< 1 ms .. 1 hour
     int rateLimitOrders = 0;                 ///< newOrder per account per window; 0 = unlimited
     Duration rateLimitWindow = std::chrono::hours(1);
     /// Failed validations an account may have for one identifier per window
