@@ -62,6 +62,20 @@ if LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos -
   > "$work/lego-fail.log" 2>&1; then fail "issued without validation"; fi
 grep -qi "connection\|refused" "$work/lego-fail.log" || fail "unclear failure: $(tail -3 "$work/lego-fail.log")"
 
+echo "== lego and a CA that stops answering (--delayed-responses 100, an hour), then answers slowly"
+MOCK_ACME_NAME=slow start_mock_acme --http01-port "$HTTP_PORT" --delayed-responses 100 --response-delay-ms 3600000
+if LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com --http-timeout 1 \
+  --path "$work/lego-slow" --domains lego-slow.example.test --http --http.port "127.0.0.1:$HTTP_PORT" run \
+  > "$work/lego-hang.log" 2>&1; then fail "lego got a certificate from a CA that never answers"; fi
+grep -q "Timeout exceeded" "$work/lego-hang.log" || fail "lego did not report a timeout: $(tail -3 "$work/lego-hang.log")"
+http_post "$MGMT/set-delayed-responses" '{"percent": 30, "ms": 300}'
+LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com --http-timeout 10 \
+  --path "$work/lego-slow" --domains lego-slow.example.test --http --http.port "127.0.0.1:$HTTP_PORT" run \
+  > "$work/lego-slow.log" 2>&1 || fail "lego failed against slow answers: $(tail -3 "$work/lego-slow.log")"
+http_get "$MGMT/roots/0" > "$work/slow-root0.pem"
+verify_chain "$work/lego-slow/certificates/lego-slow.example.test.crt" "$work/lego-slow/certificates/lego-slow.example.test.issuer.crt" \
+  "$work/slow-root0.pem"
+
 echo "== lego and certbot, a chain of three intermediates (--intermediates 3)"
 MOCK_ACME_NAME=long start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --intermediates 3
 http_get "$MGMT/roots/0" > "$work/long-root0.pem"
