@@ -99,6 +99,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               as Let's Encrypt since 2025) or the extension copied (as pebble)
   --csr-rules boulder|pebble  what a CSR may carry and where the leaf's common name comes from:
                               Let's Encrypt's rules (default) or pebble's (default in its place)
+  --ari-rules boulder|pebble  the renewal window renewalInfo suggests: around a third of the
+                              lifetime left, 1 % of it either side (Let's Encrypt's; default)
+                              or a day either side (pebble's; default in its place)
   --crl-listen HOST:PORT      serve the issuing CA's CRL over HTTP there (port 0: a free one)
                               and name it in every certificate's CRL distribution points
   --crl-base-url URL          the leaves name URL/crl/KEYID.crl (default: the listener's address)
@@ -305,6 +308,7 @@ int main(int argc, char** argv) {
         else if (a == "--ocsp-responder-url") config.ocspResponderUrl = value();
         else if (a == "--must-staple") config.mustStaple = choice(MockAcmeConfig::mustStapleFromString, "refuse or copy");
         else if (a == "--csr-rules") config.csrRules = choice(MockAcmeConfig::csrRulesFromString, "boulder or pebble");
+        else if (a == "--ari-rules") config.ariRules = choice(MockAcmeConfig::ariRulesFromString, "boulder or pebble");
         else if (a == "--crl-listen") {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());
             config.crl = true;

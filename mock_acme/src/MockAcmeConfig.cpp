@@ -200,6 +200,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "ocspResponderUrl") ocspResponderUrl = text(j, key);
         else if (key == "mustStaple") mustStaple = mustStapleFromString(text(j, key));
         else if (key == "csrRules") csrRules = csrRulesFromString(text(j, key));
+        else if (key == "ariRules") ariRules = ariRulesFromString(text(j, key));
         else if (key == "crlListen") {
             try {
                 std::tie(crlHost, crlPort) = parseHostPort(text(j, key));
@@ -230,6 +231,10 @@ MockAcmeConfig::AuthorizationReuse MockAcmeConfig::authorizationReuseFromString(
 
 MockAcmeConfig::CsrRules MockAcmeConfig::csrRulesFromString(const std::string& text) {
     return oneOf<CsrRules>(text, "csrRules", {"boulder", CsrRules::Boulder}, {"pebble", CsrRules::Pebble});
+}
+
+MockAcmeConfig::AriRules MockAcmeConfig::ariRulesFromString(const std::string& text) {
+    return oneOf<AriRules>(text, "ariRules", {"boulder", AriRules::Boulder}, {"pebble", AriRules::Pebble});
 }
 
 void MockAcmeConfig::validate() const {
@@ -388,6 +393,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     authorizationReuse = AuthorizationReuse::Pebble;  // any unexpired authorization, of any profile
     mustStaple = MustStaple::Copy;           // pebble puts a CSR's Must-Staple into the certificate
     csrRules = CsrRules::Pebble;             // and passes over its other names and its common name
+    ariRules = AriRules::Pebble;             // its renewal windows are two days wide
     orderLifetime = std::chrono::hours(24);  // pebble's orders expire after a day,
     authorizationLifetime = std::chrono::hours(1);       // its pending authorizations after an hour,
     validAuthorizationLifetime = std::chrono::hours(1);  // and its valid ones an hour after validation

@@ -1350,12 +1350,19 @@ public:
 
     // ---- renewal information: RFC 9773
     // The suggested window: as set from the management interface; for a revoked certificate,
-    // the hour just past (renew now); else from two thirds to five sixths of its lifetime.
+    // the half hour that began an hour ago (renew now); else around the time a third of its
+    // lifetime is left (half under 10 days, by Boulder's rules), 1 % of the lifetime either
+    // side by Boulder's, a day by pebble's (MockAcmeConfig::ariRules)
     std::pair<TimePoint, TimePoint> ariWindow(const IssuedCertificate& c) const {
         if (c.renewalWindow) return *c.renewalWindow;
-        if (c.revoked) return {now_ - std::chrono::hours(1), now_};
+        if (c.revoked) return {now_ - std::chrono::hours(1), now_ - std::chrono::minutes(30)};
         const auto lifetime = c.notAfter - c.notBefore;
-        return {c.notBefore + lifetime * 2 / 3, c.notBefore + lifetime * 5 / 6};
+        if (config_.ariRules == MockAcmeConfig::AriRules::Pebble) {
+            const TimePoint ideal = c.notAfter - lifetime / 3;
+            return {ideal - std::chrono::hours(24), ideal + std::chrono::hours(24)};
+        }
+        const TimePoint ideal = c.notAfter - (lifetime < std::chrono::hours(24 * 10) ? lifetime / 2 : lifetime / 3);
+        return {ideal - lifetime / 100, ideal + lifetime / 100};
     }
 
     HttpResponse renewalInfo(const std::string& certId) {

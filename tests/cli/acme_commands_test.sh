@@ -81,10 +81,10 @@ pr=(--directory "$DIR" --ca-bundle "$work/https-ca.pem" --store "dir:$work/pr" -
 "$CXXACME" issue "${pr[@]}" --profile shortlived s.example.test > "$work/pr.log" 2>&1 || fail "shortlived issue failed: $(cat "$work/pr.log")"
 [ "$(span_hours "$work/pr/s.example.test.pem")" = 160 ] || fail "shortlived: $(span_hours "$work/pr/s.example.test.pem") hours"
 
-echo "== a CA started with --max-names 2 (and its own order and authorization windows, failed-validation and duplicate limits, and pebble's CSR rules) refuses a 3-name order"
+echo "== a CA started with --max-names 2 (and its own order and authorization windows, failed-validation and duplicate limits, and pebble's CSR and ARI rules) refuses a 3-name order"
 MOCK_ACME_NAME=narrow start_mock_acme --http01-port "$HTTP_PORT" --max-names 2 --order-lifetime 1200 --authz-lifetime 600 \
   --failed-authz-limit 5/600 --duplicate-limit 5/86400 --authz-reuse 100 --authz-reuse-rules pebble \
-  --valid-authz-lifetime 900 --csr-rules pebble
+  --valid-authz-lifetime 900 --csr-rules pebble --ari-rules pebble
 nw=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/nw" --http-port "$HTTP_PORT" --quiet)
 "$CXXACME" issue "${nw[@]}" "n1.example.test,n2.example.test" > "$work/nw.log" 2>&1 || fail "2 names refused: $(cat "$work/nw.log")"
 set +e
@@ -97,6 +97,8 @@ grep -q '^mock-acme: bad number "0"' "$work/err" || fail "--max-names 0: $(head 
 grep -q 'takes boulder or pebble, not "certmagic"' "$work/err" || fail "--authz-reuse-rules certmagic: $(head -1 "$work/err")"
 "$MOCK_ACME" --csr-rules letsencrypt > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--csr-rules letsencrypt did not exit 2"
 grep -q 'takes boulder or pebble, not "letsencrypt"' "$work/err" || fail "--csr-rules letsencrypt: $(head -1 "$work/err")"
+"$MOCK_ACME" --ari-rules lego > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--ari-rules lego did not exit 2"
+grep -q 'takes boulder or pebble, not "lego"' "$work/err" || fail "--ari-rules lego: $(head -1 "$work/err")"
 set -e
 
 echo "== a CA that cuts a fifth of its answers short: every certificate still comes, whole"

@@ -134,7 +134,7 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     BOOST_TEST((defaults.profiles.at("shortlived").dnsIdentifiers && defaults.profiles.at("shortlived").ipIdentifiers));
     MockAcmeConfig pebbleLike;
     pebbleLike.applyPebbleDefaults();
-    // Boulder's rules or pebble's, for which validations are reused and what a CSR may carry:
+    // Boulder's rules or pebble's, for which validations are reused, what a CSR may carry and ARI windows:
     // Boulder's by default, pebble's in pebble's place; the JSON config may say, and nothing else
     const auto boulderOrPebble = [&](const std::string& key, auto member, auto boulder, auto pebble) {
         BOOST_TEST_CONTEXT(key) {
@@ -150,6 +150,7 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     boulderOrPebble("authorizationReuse", &MockAcmeConfig::authorizationReuse, MockAcmeConfig::AuthorizationReuse::Boulder,
                     MockAcmeConfig::AuthorizationReuse::Pebble);
     boulderOrPebble("csrRules", &MockAcmeConfig::csrRules, MockAcmeConfig::CsrRules::Boulder, MockAcmeConfig::CsrRules::Pebble);
+    boulderOrPebble("ariRules", &MockAcmeConfig::ariRules, MockAcmeConfig::AriRules::Boulder, MockAcmeConfig::AriRules::Pebble);
     for (const auto& [name, profile] : pebbleLike.profiles) BOOST_TEST((profile.dnsIdentifiers && profile.ipIdentifiers), name);
     config.applyJson(R"({"profiles": {"names": {"lifetimeSeconds": 60, "identifierTypes": ["dns"]},
                                       "addresses": {"lifetimeSeconds": 60, "identifierTypes": ["ip"]},

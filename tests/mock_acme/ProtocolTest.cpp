@@ -2024,6 +2024,53 @@ BOOST_AUTO_TEST_CASE(a_profile_refuses_identifier_types_it_does_not_issue_for) {
     BOOST_TEST(s.newOrder({"a.example.test", "127.0.0.1", "::1"}, R"(,"profile":"shortlived")").status == 201);
 }
 
+// RFC 9773's suggested window until one is set: Boulder's (around a third of the
+// lifetime left, half under 10 days, 1 % of the lifetime either side) or pebble's
+// (a third, a day either side); a revoked certificate's: the half hour that began
+// an hour ago, on the server's clock.
+BOOST_AUTO_TEST_CASE(renewal_windows_follow_boulders_rules_or_pebbles) {
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    for (const auto rules : {MockAcmeConfig::AriRules::Boulder, MockAcmeConfig::AriRules::Pebble}) {
+        MockAcmeConfig config = quietConfig();
+        config.ariRules = rules;
+        const bool boulder = rules == MockAcmeConfig::AriRules::Boulder;
+        BOOST_TEST_CONTEXT((boulder ? "Boulder's rules" : "pebble's rules")) {
+            Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
+            const auto windowOf = [&](const Certificate& cert) {
+                const auto window = s.session.get(s.session.dir("renewalInfo") + "/" + AcmeClient::renewalCertificateId(cert))
+                                        .json()->getObject("suggestedWindow");
+                return std::pair{window->getValue<std::string>("start"), window->getValue<std::string>("end")};
+            };
+            using std::chrono::hours;
+            using std::chrono::minutes;
+            for (const auto& [profile, lifetime] : {std::pair{"classic", hours(90 * 24)}, std::pair{"shortlived", hours(160)}}) {
+                const Reply order = s.newOrder({"w.example.test"}, R"(,"profile":")" + std::string(profile) + "\"");
+                s.authorize(order);
+                const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("w.example.test")});
+                const Certificate cert = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+                BOOST_REQUIRE((cert.notAfter() - cert.notBefore() == lifetime));
+                // classic: ideal 30 days before the end, 21.6 h either side (Boulder) or 24 h (pebble);
+                // shortlived (160 h): 80 h before the end (Boulder; 53 h 20 min, pebble), 96 min or 24 h
+                const std::chrono::seconds span = lifetime;
+                const auto ideal = cert.notAfter() - (boulder && lifetime < hours(240) ? span / 2 : span / 3);
+                const auto margin = boulder ? span / 100 : std::chrono::seconds(hours(24));
+                BOOST_TEST_INFO(profile);
+                BOOST_TEST(windowOf(cert).first == formatRfc3339(ideal - margin));
+                BOOST_TEST_INFO(profile);
+                BOOST_TEST(windowOf(cert).second == formatRfc3339(ideal + margin));
+                if (std::string(profile) == "shortlived") {
+                    BOOST_REQUIRE(s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                                                 R"({"certificate":")" + Base64Url::encode(cert.toDer()) + "\"}")
+                                      .status == 200);
+                    clock.advance(minutes(7));
+                    BOOST_TEST(windowOf(cert).first == formatRfc3339(clock.now() - hours(1)));
+                    BOOST_TEST(windowOf(cert).second == formatRfc3339(clock.now() - minutes(30)));
+                }
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     Server s;
     const Reply pending = s.newOrder({"p.example.test"});

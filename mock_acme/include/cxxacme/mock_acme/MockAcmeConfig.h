@@ -251,6 +251,15 @@ struct MockAcmeConfig {
     /// DNS name, else its first IP address.
     enum class CsrRules { Boulder, Pebble };
     CsrRules csrRules = CsrRules::Boulder;
+    /// The renewal window a certificate's renewalInfo suggests (RFC 9773)
+    /// until one is set from the management interface. Boulder's (Let's
+    /// Encrypt's; the default): centred where a third of the lifetime is left
+    /// (half, for a lifetime under 10 days), 1 % of the lifetime either side.
+    /// pebble's (the default in pebble's place): centred where a third is
+    /// left, a day either side. Under both, a revoked certificate's window is
+    /// the half hour that began an hour ago: renew now.
+    enum class AriRules { Boulder, Pebble };
+    AriRules ariRules = AriRules::Boulder;
 
     // --- certificate revocation lists (RFC 5280 §5), pebble's layout ---
     /// Serve the issuing CA's CRL over plain HTTP at `/crl/KEYID.crl` (KEYID:
@@ -298,6 +307,7 @@ struct MockAcmeConfig {
     static AuthorizationReuse authorizationReuseFromString(const std::string& text);
     /// "boulder" or "pebble"; throws `cxxacme::Error` for anything else.
     static CsrRules csrRulesFromString(const std::string& text);
+    static AriRules ariRulesFromString(const std::string& text);
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.
