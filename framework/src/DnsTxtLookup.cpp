@@ -138,15 +138,19 @@ std::string serverLabel(const std::string& server) { return server.empty() ? "th
 
 constexpr int kCaaType = 257;  // RFC 8659 §7.1 (older C libraries do not name it)
 
-/// Asks `server` (or the system's resolvers) for `type` records at `name`;
-/// returns the answer section's records of that type, decoded: TXT as the
-/// joined strings, NS as the name, A and AAAA as the address's text, CAA as
-/// its RDATA's bytes. A
-/// server of its own is asked here, over UDP (twice, half the timeout each)
-/// and over TCP when the answer comes truncated; the system's resolvers
-/// through the C library.
-std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
-                             std::chrono::milliseconds timeout) {
+// A name as compared in DNS: without the root's dot, ASCII letters in lower case.
+std::string canonicalName(std::string name) {
+    while (!name.empty() && name.back() == '.') name.pop_back();
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name;
+}
+
+// One exchange: `type` records asked of `server` (or the system's resolvers) for `name`. The
+// answer as it came (empty: no such name, NXDOMAIN). A server of its own is asked here, over
+// UDP (twice, half the timeout each) and over TCP when the answer comes truncated; the system's
+// resolvers through the C library.
+std::vector<unsigned char> exchange(const std::string& server, const std::string& name, int type,
+                                    std::chrono::milliseconds timeout) {
     const std::string where = serverLabel(server);
     struct __res_state state {};
     if (res_ninit(&state) != 0) throw DnsError(where, "cannot initialise the resolver");
@@ -156,71 +160,123 @@ std::vector<std::string> ask(const std::string& server, const std::string& name,
     } closer{&state};
     // no EDNS0: answers over 512 bytes come truncated over UDP and whole over TCP, everywhere alike
     state.options &= ~static_cast<unsigned long>(RES_DNSRCH | RES_DEFNAMES | RES_USE_EDNS0);
-    std::vector<unsigned char> answer(65535);
-    int len = 0;
     if (server.empty()) {
+        std::vector<unsigned char> answer(65535);
         state.retrans = static_cast<int>(std::max<long>(1, timeout.count() / 2000));
         state.retry = 2;
-        len = res_nquery(&state, name.c_str(), ns_c_in, type, answer.data(), static_cast<int>(answer.size()));
+        const int len = res_nquery(&state, name.c_str(), ns_c_in, type, answer.data(), static_cast<int>(answer.size()));
         if (len < 0) {
             if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {};
             throw DnsError(where, "no answer for " + name +
                                       (state.res_h_errno == TRY_AGAIN ? " (timeout or SERVFAIL)" : " (REFUSED or FORMERR)"));
         }
-    } else {
-        const auto to = serverAddress(server);
-        std::vector<unsigned char> query(NS_PACKETSZ);
-        const int qlen = res_nmkquery(&state, ns_o_query, name.c_str(), ns_c_in, type, nullptr, 0, nullptr, query.data(),
-                                      static_cast<int>(query.size()));
-        if (qlen < 0) throw DnsError(where, "cannot ask for \"" + InvalidNameError::printable(name) + "\"");
-        query.resize(static_cast<std::size_t>(qlen));
-        const auto half = std::max<std::chrono::milliseconds>(timeout / 2, std::chrono::milliseconds(100));
-        std::vector<unsigned char> got;
-        for (int attempt = 0; attempt < 2 && got.empty(); ++attempt) got = overUdp(to, query, SteadyClock::now() + half);
-        if (!got.empty() && (got[2] & 0x02) != 0) got = overTcp(to, query, SteadyClock::now() + timeout);  // truncated
-        if (got.empty()) throw DnsError(where, "no answer for " + name + " (timeout)");
-        const int rcode = got[3] & 0x0f;
-        if (rcode == ns_r_nxdomain) return {};
-        if (rcode != ns_r_noerror)
-            throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")", rcode);
-        answer = std::move(got);
-        len = static_cast<int>(answer.size());
+        answer.resize(static_cast<std::size_t>(len));
+        return answer;
     }
-    ns_msg msg;
-    if (ns_initparse(answer.data(), len, &msg) != 0) throw DnsError(where, "an unreadable answer for " + name);
+    const auto to = serverAddress(server);
+    std::vector<unsigned char> query(NS_PACKETSZ);
+    const int qlen = res_nmkquery(&state, ns_o_query, name.c_str(), ns_c_in, type, nullptr, 0, nullptr, query.data(),
+                                  static_cast<int>(query.size()));
+    if (qlen < 0) throw DnsError(where, "cannot ask for \"" + InvalidNameError::printable(name) + "\"");
+    query.resize(static_cast<std::size_t>(qlen));
+    const auto half = std::max<std::chrono::milliseconds>(timeout / 2, std::chrono::milliseconds(100));
+    std::vector<unsigned char> got;
+    for (int attempt = 0; attempt < 2 && got.empty(); ++attempt) got = overUdp(to, query, SteadyClock::now() + half);
+    if (!got.empty() && (got[2] & 0x02) != 0) got = overTcp(to, query, SteadyClock::now() + timeout);  // truncated
+    if (got.empty()) throw DnsError(where, "no answer for " + name + " (timeout)");
+    const int rcode = got[3] & 0x0f;
+    if (rcode == ns_r_nxdomain) return {};
+    if (rcode != ns_r_noerror) throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")", rcode);
+    return got;
+}
+
+// As a recursive resolver does, a lookup goes through at most this many aliases (CNAME records)
+// in all, whether one answer carries the chain or each link is asked for.
+constexpr int kMaxAliases = 8;
+
+// What one answer says of `name`: the records of `type` where its CNAME chain ends, decoded
+// (TXT as the joined strings, NS as the name, A and AAAA as the address's text, CAA as its
+// RDATA's bytes), or, when the answer ends the chain at a name without them, that name
+// (`alias`), to be asked for next. Records of other owners are passed over. `aliases` counts
+// the aliases gone through, and throws past kMaxAliases (a loop ends there too).
+struct Answered {
     std::vector<std::string> values;
-    for (int i = 0; i < ns_msg_count(msg, ns_s_an); ++i) {
+    std::string alias;
+};
+Answered decode(const std::vector<unsigned char>& answer, const std::string& asked, const std::string& name, int type,
+                int& aliases, const std::string& where) {
+    ns_msg msg;
+    if (ns_initparse(answer.data(), static_cast<int>(answer.size()), &msg) != 0)
+        throw DnsError(where, "an unreadable answer for " + asked);
+    const auto expandName = [&](const unsigned char* at, const char* what) {
+        char host[NS_MAXDNAME];
+        if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), at, host, sizeof host) < 0)
+            throw DnsError(where, std::string("a malformed ") + what + " record at " + asked);
+        return std::string(host);
+    };
+    const int count = ns_msg_count(msg, ns_s_an);
+    std::string owner = canonicalName(name);
+    for (bool moved = true; moved;) {  // along the chain as far as this answer carries it
+        moved = false;
+        for (int i = 0; i < count && !moved; ++i) {
+            ns_rr rr;
+            if (ns_parserr(&msg, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != ns_t_cname || canonicalName(ns_rr_name(rr)) != owner)
+                continue;
+            if (++aliases > kMaxAliases)
+                throw DnsError(where, "more than " + std::to_string(kMaxAliases) + " CNAME records (or a loop) from " + asked);
+            owner = canonicalName(expandName(ns_rr_rdata(rr), "CNAME"));
+            moved = true;
+        }
+    }
+    Answered out;
+    for (int i = 0; i < count; ++i) {
         ns_rr rr;
-        if (ns_parserr(&msg, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != type) continue;
+        if (ns_parserr(&msg, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != type || canonicalName(ns_rr_name(rr)) != owner) continue;
         const unsigned char* p = ns_rr_rdata(rr);
         const unsigned char* end = p + ns_rr_rdlen(rr);
         if (type == ns_t_txt) {
             std::string value;
             while (p < end) {
                 const std::size_t n = *p++;
-                if (p + n > end) throw DnsError(where, "a malformed TXT record at " + name);
+                if (p + n > end) throw DnsError(where, "a malformed TXT record at " + asked);
                 value.append(reinterpret_cast<const char*>(p), n);
                 p += n;
             }
-            values.push_back(std::move(value));
+            out.values.push_back(std::move(value));
         } else if (type == ns_t_ns) {
-            char host[NS_MAXDNAME];
-            if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), p, host, sizeof host) < 0)
-                throw DnsError(where, "a malformed NS record at " + name);
-            values.emplace_back(host);
+            out.values.push_back(expandName(p, "NS"));
         } else if (type == ns_t_a && ns_rr_rdlen(rr) == 4) {
             char text[INET_ADDRSTRLEN];
             inet_ntop(AF_INET, p, text, sizeof text);
-            values.emplace_back(text);
+            out.values.emplace_back(text);
         } else if (type == ns_t_aaaa && ns_rr_rdlen(rr) == 16) {
             char text[INET6_ADDRSTRLEN];
             inet_ntop(AF_INET6, p, text, sizeof text);
-            values.emplace_back(text);
+            out.values.emplace_back(text);
         } else if (type == kCaaType) {
-            values.emplace_back(reinterpret_cast<const char*>(p), ns_rr_rdlen(rr));
+            out.values.emplace_back(reinterpret_cast<const char*>(p), ns_rr_rdlen(rr));
         }
     }
-    return values;
+    if (out.values.empty() && owner != canonicalName(name)) out.alias = owner;
+    return out;
+}
+
+/// Asks `server` (or the system's resolvers) for `type` records at `name`,
+/// and follows its aliases as a recursive resolver does: through the
+/// answer's CNAME chain, and, when the answer ends the chain at a name
+/// without such records (an authoritative server answers for its own zones
+/// alone), by asking for that name, kMaxAliases in all.
+std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
+                             std::chrono::milliseconds timeout) {
+    const std::string where = serverLabel(server);
+    int aliases = 0;
+    for (std::string current = name;;) {
+        std::vector<unsigned char> answer = exchange(server, current, type, timeout);
+        if (answer.empty()) return {};
+        Answered answered = decode(answer, name, current, type, aliases, where);
+        if (answered.alias.empty()) return std::move(answered.values);
+        current = std::move(answered.alias);
+    }
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <Poco/Process.h>
 
 #include "../support/ChildProcess.h"
+#include "../support/KnotServer.h"
 #include "AcmeTestSession.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/CertificateSigningRequest.h"
@@ -178,6 +179,19 @@ BOOST_AUTO_TEST_CASE(dns01) {
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":")" +
                              KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+}
+
+// dns-01 delegated by CNAME to another zone (as acme-dns sets it up): the record
+// is read where the alias leads, as Let's Encrypt's resolvers read it, although
+// the server asked answers for each zone alone
+BOOST_AUTO_TEST_CASE(dns01_follows_a_cname_to_another_zone) {
+    const auto req = request("dns-01", "delegated.example.test", "tokenDns01Cnameaaaaaaaa");
+    test::KnotServer knot("_acme-challenge.delegated CNAME delegated.locked.test.\n",
+                          "delegated TXT \"" + KeyAuthorization::dns01TxtValue(req.keyAuthorization) + "\"\n");
+    MockAcmeConfig c = srv.config();
+    c.dnsServer = knot.address();
+    ChallengeValidator viaKnot(c, 5s);
+    BOOST_TEST(typeOf(viaKnot.validate(req)) == "ok");
 }
 
 // dns-account-01: the record is the account's own, at _LABEL._acme-challenge.NAME

@@ -165,6 +165,36 @@ BOOST_AUTO_TEST_CASE(rfc2136_and_lookups_over_ipv6) {
                         "IPv4:PORT or [IPv6]:PORT"));
 }
 
+// Lookups follow aliases as a recursive resolver does (a dns-01 record delegated
+// by CNAME, as acme-dns and lego's CNAME support set up): through the chain an
+// answer carries, and, where an authoritative server ends it at another zone
+// (Knot answers for each zone alone), by asking for the chain's end. Eight
+// aliases in all; a loop or a longer chain is an error naming the name.
+BOOST_AUTO_TEST_CASE(lookups_follow_cname_chains_within_an_answer_and_across_zones) {
+    std::string chain;
+    for (int i = 0; i < 9; ++i) chain += "c" + std::to_string(i) + " CNAME c" + std::to_string(i + 1) + "\n";
+    test::KnotServer knot("_acme-challenge.same CNAME target\ntarget TXT \"in-zone\"\nother TXT \"not-asked\"\n"
+                          "_acme-challenge.Upper CNAME TARGET.Example.Test.\n"
+                          "_acme-challenge.cross CNAME d.locked.test.\n_acme-challenge.dangling CNAME nowhere.locked.test.\n"
+                          "loop1 CNAME loop2\nloop2 CNAME loop1\nhost CNAME ns\ncaa-alias CNAME ca.locked.test.\n" +
+                              chain + "c9 TXT \"end\"\n",
+                          "d TXT \"delegated\"\nback CNAME target.example.test.\nca CAA 0 issue \"cxxacme.mock\"\n");
+    const std::string at = knot.address();
+    BOOST_TEST(DnsTxtLookup::query(at, "_acme-challenge.same.example.test") == (Strings{"in-zone"}));
+    BOOST_TEST(DnsTxtLookup::query(at, "_acme-challenge.upper.example.test") == (Strings{"in-zone"}));  // names in any case
+    BOOST_TEST(DnsTxtLookup::query(at, "_acme-challenge.cross.example.test") == (Strings{"delegated"}));
+    BOOST_TEST(DnsTxtLookup::query(at, "back.locked.test") == (Strings{"in-zone"}));
+    BOOST_TEST(DnsTxtLookup::query(at, "_acme-challenge.dangling.example.test").empty());
+    BOOST_TEST(DnsTxtLookup::addresses(at, "host.example.test") == (Strings{"127.0.0.1"}));
+    BOOST_TEST(DnsTxtLookup::ipv6Addresses(at, "host.example.test") == (Strings{"::1"}));
+    BOOST_TEST((DnsTxtLookup::caaRecords(at, "caa-alias.example.test") == std::vector<CaaRecord>{{0, "issue", "cxxacme.mock"}}));
+    BOOST_TEST(DnsTxtLookup::query(at, "c1.example.test") == (Strings{"end"}));  // eight aliases
+    const std::string tooLong = messageOf([&] { DnsTxtLookup::query(at, "c0.example.test"); });
+    BOOST_TEST(contains(tooLong, "more than 8 CNAME records (or a loop) from c0.example.test"), tooLong);
+    const std::string loop = messageOf([&] { DnsTxtLookup::query(at, "loop1.example.test"); });
+    BOOST_TEST(contains(loop, "(or a loop) from loop1.example.test"), loop);
+}
+
 BOOST_AUTO_TEST_CASE(rfc2136_refusals_are_clear_and_publish_nothing) {
     test::KnotServer knot;
     const TsigKey good = TsigKey::fromFile(knot.bindKeyFile);

@@ -5,7 +5,7 @@
 // key acme-update; its server ns.example.test has A 127.0.0.1 and AAAA ::1),
 // a second zone with no update ACL (locked.test; its server has AAAA ::1
 // only), and the key in BIND's and knot's file formats. Stopped and removed with the object.
-// `exampleRecords`: more zone-file lines for example.test (relative names).
+// `exampleRecords`, `lockedRecords`: more zone-file lines for example.test and locked.test (relative names).
 
 #include <sys/stat.h>
 
@@ -29,7 +29,7 @@ struct KnotServer {
     std::string colonKeyFile = (dir.path / "acme-update.tsig").string();
     std::unique_ptr<ChildProcess> process;
 
-    explicit KnotServer(const std::string& exampleRecords = "") {
+    explicit KnotServer(const std::string& exampleRecords = "", const std::string& lockedRecords = "") {
         const std::string d = dir.path.string();
         std::ofstream(d + "/knot.conf") << "server:\n    rundir: \"" << d << "\"\n    listen: [ 127.0.0.1@" << port << ", ::1@" << port << " ]"
                                         << "\ndatabase:\n    storage: \"" << d << "\"\n"
@@ -46,7 +46,7 @@ struct KnotServer {
                                                     << ".\n"
                                                     // example.test's server has both families, locked.test's IPv6 only
                                                     << (zone == "example.test" ? "ns A 127.0.0.1\nns AAAA ::1\n" + exampleRecords
-                                                                               : std::string("ns AAAA ::1\n"));
+                                                                               : "ns AAAA ::1\n" + lockedRecords);
         AtomicFile::write(bindKeyFile, "key \"acme-update\" {\n\talgorithm hmac-sha256;\n\tsecret \"" + secret + "\";\n};\n", 0600);
         AtomicFile::write(colonKeyFile, "hmac-sha256:acme-update:" + secret + "\n", 0600);
         process = std::make_unique<ChildProcess>("knotd -c " + d + "/knot.conf > " + d + "/knot.log 2>&1");
