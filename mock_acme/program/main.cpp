@@ -63,6 +63,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               order lifetime left, 1..24 h (default, as Boulder), or any
                               unexpired one (as pebble; the default in pebble's place)
   --no-pre-authorization      no newAuthz in the directory (RFC 8555 §7.4.1; pebble has none)
+  --no-order-reuse            a new order for every newOrder (by default, as Let's Encrypt, an
+                              account's pending or ready order for the same names comes back)
   --server-errors PERCENT     answer this share of requests with 500
   --truncated-responses PERCENT   cut this share of answers short and close the connection
                               (after the request has had its effect)
@@ -244,6 +246,7 @@ int main(int argc, char** argv) {
         else if (a == "--https-key") config.httpsPrivateKeyFile = value();
         else if (a == "--https-name") config.httpsNames.push_back(value());
         else if (a == "--no-pre-authorization") config.preAuthorization = false;
+        else if (a == "--no-order-reuse") config.orderReuse = false;
         else if (a == "--block-domain") config.blockedDomains.push_back(value());
         else if (a == "--caa-identity") {
             if (!caaGiven) config.caaIdentities.clear();  // the first one replaces the default

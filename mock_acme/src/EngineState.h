@@ -178,6 +178,13 @@ struct EngineState : EngineData {
     /// revocation by an account that holds the names look here, not through
     /// every authorization (nor every order of the account) under the lock.
     std::unordered_map<std::string, std::vector<std::string>> authorizationsByName;
+    /// The newest order of each account for each profile and set of
+    /// identifiers (reuseKey), for MockAcmeConfig::orderReuse; whether it is
+    /// still pending or ready is asked when it is found.
+    std::unordered_map<std::string, std::string> reusableOrders;
+    static std::string reuseKey(const std::string& accountId, const std::string& profile, const std::vector<Identifier>& ids) {
+        return accountId + "\n" + profile + "\n" + setKey(ids);
+    }
     /// Certificates issued for each exact set of identifiers (setKey), for
     /// MockAcmeConfig::duplicateCertificateLimit; not kept across a restart.
     std::unordered_map<std::string, RecentTimes> issuedForSet;

@@ -103,6 +103,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "httpsPrivateKeyFile") httpsPrivateKeyFile = text(j, key);
         else if (key == "httpsNames") httpsNames = stringList(j, key);
         else if (key == "preAuthorization") preAuthorization = boolean(j, key);
+        else if (key == "orderReuse") orderReuse = boolean(j, key);
         else if (key == "authorizationReuse") authorizationReuse = authorizationReuseFromString(text(j, key));
         else if (key == "blockedDomains") blockedDomains = stringList(j, key);
         else if (key == "caaIdentities") caaIdentities = stringList(j, key);
@@ -390,6 +391,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     crlMaxDelay = std::chrono::seconds(15);  // pebble's default delay before a revocation shows on its CRL
     caKeyType = KeyType::Rsa2048;            // pebble's CA keys (its keyAlgorithm "rsa", the default)
     preAuthorization = false;                // pebble's directory has no newAuthz
+    orderReuse = false;                      // and it makes a new order for every newOrder
     authorizationReuse = AuthorizationReuse::Pebble;  // any unexpired authorization, of any profile
     mustStaple = MustStaple::Copy;           // pebble puts a CSR's Must-Staple into the certificate
     csrRules = CsrRules::Pebble;             // and passes over its other names and its common name

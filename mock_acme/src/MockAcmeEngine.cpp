@@ -688,6 +688,25 @@ public:
                                       issued->second.secondsUntilFewer(now_, config_.duplicateCertificateWindow));
             }
 
+        // as Let's Encrypt, the account's order for the same names that is still pending or ready
+        // (one that replaces a certificate is not, nor is one reused when `replaces` is asked:
+        // the order must say what it replaces)
+        const std::string reuseKey = EngineState::reuseKey(account.id, profile, ids);
+        if (config_.orderReuse && !replaces)
+            if (const auto known = s_.reusableOrders.find(reuseKey); known != s_.reusableOrders.end())
+                if (const auto it = s_.orders.find(known->second); it != s_.orders.end()) {
+                    Order& open = it->second;
+                    refresh(open);
+                    if ((open.status == "pending" || open.status == "ready") && !open.replaces && open.notBefore == notBefore &&
+                        open.notAfter == notAfter) {
+                        if (!ariRenewal && config_.rateLimitOrders > 0)
+                            account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
+                        HttpResponse r = json(201, orderJson(open));
+                        r.addHeader("Location", url("/my-order/" + open.id));
+                        return r;
+                    }
+                }
+
         Order order;
         order.id = newId();
         order.accountId = account.id;
@@ -711,6 +730,7 @@ public:
         if (!ariRenewal && config_.rateLimitOrders > 0)
             account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
         const std::string orderId = order.id;
+        if (!replaces) s_.reusableOrders[reuseKey] = orderId;
         s_.orders.emplace(orderId, std::move(order));
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
         r.addHeader("Location", url("/my-order/" + orderId));
@@ -854,6 +874,9 @@ public:
             if (!ids.empty() && ids.front() == order.id) ids.pop_front();
             else if (const auto at = std::find(ids.begin(), ids.end(), order.id); at != ids.end()) ids.erase(at);
         }
+        if (const auto known = s_.reusableOrders.find(EngineState::reuseKey(order.accountId, order.profile, order.identifiers));
+            known != s_.reusableOrders.end() && known->second == order.id)
+            s_.reusableOrders.erase(known);
         s_.orders.erase(it);
     }
 

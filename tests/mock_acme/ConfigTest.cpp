@@ -151,6 +151,13 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
                     MockAcmeConfig::AuthorizationReuse::Pebble);
     boulderOrPebble("csrRules", &MockAcmeConfig::csrRules, MockAcmeConfig::CsrRules::Boulder, MockAcmeConfig::CsrRules::Pebble);
     boulderOrPebble("ariRules", &MockAcmeConfig::ariRules, MockAcmeConfig::AriRules::Boulder, MockAcmeConfig::AriRules::Pebble);
+    // an open order given back for the same names: as Let's Encrypt by default, never in pebble's place
+    BOOST_TEST(defaults.orderReuse);
+    BOOST_TEST(!pebbleLike.orderReuse);
+    MockAcmeConfig noReuse;
+    noReuse.applyJson(R"({"orderReuse": false})");
+    BOOST_TEST(!noReuse.orderReuse);
+    BOOST_TEST(refusedNaming(R"({"orderReuse": "no"})", "orderReuse"));
     for (const auto& [name, profile] : pebbleLike.profiles) BOOST_TEST((profile.dnsIdentifiers && profile.ipIdentifiers), name);
     config.applyJson(R"({"profiles": {"names": {"lifetimeSeconds": 60, "identifierTypes": ["dns"]},
                                       "addresses": {"lifetimeSeconds": 60, "identifierTypes": ["ip"]},

@@ -1400,7 +1400,9 @@ BOOST_AUTO_TEST_CASE(revocation_by_an_account_holding_authorizations_for_every_n
 // reuse asked for); a wildcard, a blocked name, a jwk signature are refused;
 // without the setting (and as pebble) there is no newAuthz.
 BOOST_AUTO_TEST_CASE(pre_authorization_serves_the_next_orders) {
-    Server s;  // authzReusePercent 0
+    MockAcmeConfig config = quietConfig();  // authzReusePercent 0
+    config.orderReuse = false;  // a second order for names whose first is still open (Let's Encrypt would give the first back)
+    Server s(config);
     s.login();
     const std::string newAuthz = s.session.dir("newAuthz");
     BOOST_TEST(newAuthz == s.session.dir("newOrder").substr(0, s.session.dir("newOrder").rfind('/')) + "/new-authz");
@@ -1521,6 +1523,7 @@ BOOST_AUTO_TEST_CASE(pre_authorizations_are_forgotten_with_the_orders_of_their_t
 
 BOOST_AUTO_TEST_CASE(valid_authorizations_are_reused_when_asked) {
     MockAcmeConfig config = quietConfig();
+    config.orderReuse = false;  // a second order for names whose first is still open (Let's Encrypt would give the first back)
     config.authzReusePercent = 100;
     Server s(config);
     const Reply first = s.newOrder({"reuse.example.test"});
@@ -1539,13 +1542,79 @@ BOOST_AUTO_TEST_CASE(valid_authorizations_are_reused_when_asked) {
     BOOST_TEST(theirs.json()->getArray("authorizations")->getElement<std::string>(0) != authz);
     BOOST_TEST(theirs.str("status") == "pending");
     // without the knob every order gets a new authorization
-    Server plain;
+    MockAcmeConfig plainConfig = quietConfig();
+    plainConfig.orderReuse = false;
+    Server plain(plainConfig);
     const Reply a = plain.newOrder({"reuse.example.test"});
     plain.authorize(a);
     const Reply b = plain.newOrder({"reuse.example.test"});
     BOOST_TEST(b.json()->getArray("authorizations")->getElement<std::string>(0) !=
                a.json()->getArray("authorizations")->getElement<std::string>(0));
     BOOST_TEST(b.str("status") == "pending");
+}
+
+// As Let's Encrypt (Boulder's GetOrderForNames): a newOrder for the identifiers
+// (in any order or case, repeated or not), profile and requested validity of the
+// account's pending or ready order gets that order back, 201 and its URL, across a
+// restart too. A finished order, another account, profile or set of names, another
+// validity, or `replaces` get a new one. pebble's way (orderReuse off): always new.
+BOOST_AUTO_TEST_CASE(open_orders_are_given_back_for_the_same_names) {
+    test::TempDir dir;
+    MockAcmeConfig config = quietConfig();
+    config.persistFile = (dir.path / "state.sqlite").string();
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    const auto orderPath = [](const Reply& order) { return order.header("Location").substr(order.header("Location").find("/my-order/")); };
+    std::string kept;
+    {
+        Server s(config, accountKey);
+        const Reply first = s.newOrder({"a.example.test", "b.example.test"});
+        BOOST_REQUIRE(first.status == 201);
+        const Reply again = s.newOrder({"B.example.test", "a.example.test", "a.example.test"});
+        BOOST_TEST(again.status == 201);
+        BOOST_TEST(orderPath(again) == orderPath(first));
+        BOOST_TEST(again.json()->getArray("authorizations")->getElement<std::string>(1) ==
+                   first.json()->getArray("authorizations")->getElement<std::string>(1));
+        s.authorize(first);
+        const Reply ready = s.newOrder({"a.example.test", "b.example.test"});
+        BOOST_TEST(orderPath(ready) == orderPath(first));
+        BOOST_TEST(ready.str("status") == "ready");
+
+        BOOST_TEST(orderPath(s.newOrder({"a.example.test"})) != orderPath(first));  // another set
+        BOOST_TEST(orderPath(s.newOrder({"a.example.test", "b.example.test"}, R"(,"profile":"shortlived")")) != orderPath(first));
+        const std::string notAfter = formatRfc3339(std::chrono::system_clock::now() + std::chrono::hours(48));
+        const Reply shorter = s.newOrder({"a.example.test", "b.example.test"}, R"(,"notAfter":")" + notAfter + "\"");
+        BOOST_TEST(orderPath(shorter) != orderPath(first));
+        BOOST_TEST(orderPath(s.newOrder({"a.example.test", "b.example.test"}, R"(,"notAfter":")" + notAfter + "\"")) ==
+                   orderPath(shorter));  // the same validity: that one
+        const KeySigner other(PrivateKey::generate(KeyType::EcP256));
+        const std::string otherKid = s.session.newAccount(other);
+        const Reply theirs =
+            s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"a.example.test", "b.example.test"}));
+        BOOST_TEST(theirs.status == 201);
+        BOOST_TEST(orderPath(theirs) != orderPath(first));
+
+        // finished: a new one; and one that replaces a certificate is never given back
+        const Reply done = s.finalize(first, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("a.example.test"), Identifier::dns("b.example.test")});
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        const Reply next = s.newOrder({"a.example.test", "b.example.test"});
+        BOOST_TEST(orderPath(next) != orderPath(first));
+        BOOST_TEST(next.str("status") == "pending");
+        const Certificate cert = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+        const Reply renewal =
+            s.newOrder({"a.example.test", "b.example.test"}, R"(,"replaces":")" + AcmeClient::renewalCertificateId(cert) + "\"");
+        BOOST_TEST(renewal.status == 201, renewal.body);
+        BOOST_TEST(orderPath(renewal) != orderPath(next));
+        BOOST_TEST(orderPath(s.newOrder({"a.example.test", "b.example.test"})) == orderPath(next));
+        kept = orderPath(next);
+    }
+    Server s(config, accountKey);  // restarted from the snapshot
+    s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+    BOOST_TEST(orderPath(s.newOrder({"b.example.test", "a.example.test"})) == kept);
+
+    MockAcmeConfig pebbleLike = quietConfig();
+    pebbleLike.orderReuse = false;
+    Server p(pebbleLike);
+    BOOST_TEST(orderPath(p.newOrder({"a.example.test"})) != orderPath(p.newOrder({"a.example.test"})));
 }
 
 // Let's Encrypt's profiles differ in their validation windows too (its
@@ -1569,6 +1638,7 @@ BOOST_AUTO_TEST_CASE(a_validation_near_its_end_is_not_reused) {
         MockAcmeConfig config = quietConfig();
         config.authzReusePercent = 100;
         config.authorizationReuse = rules;
+        config.orderReuse = false;  // a second order for names whose first is still open (Let's Encrypt would give the first back)
         Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
         s.login();
         const auto authzUrl = [](const Reply& order) { return order.json()->getArray("authorizations")->getElement<std::string>(0); };
@@ -1601,6 +1671,7 @@ BOOST_AUTO_TEST_CASE(each_profile_has_its_own_validation_windows) {
     using namespace std::chrono_literals;
     testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     MockAcmeConfig config = quietConfig();
+    config.orderReuse = false;  // a second order for names whose first is still open (Let's Encrypt would give the first back)
     config.authzReusePercent = 100;
     CertificateProfile quickProfile{"2-hour orders", 24h * 90};
     quickProfile.orderLifetime = 2h;
@@ -2247,6 +2318,7 @@ BOOST_AUTO_TEST_CASE(time_travel_expires_orders) {
 // the account and everything younger stay. Without the knob nothing goes.
 BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
     MockAcmeConfig config = quietConfig();
+    config.orderReuse = false;  // a second order for names whose first is still open (Let's Encrypt would give the first back)
     config.forgetAfter = std::chrono::hours(1);
     config.authzReusePercent = 100;
     Server s(config);

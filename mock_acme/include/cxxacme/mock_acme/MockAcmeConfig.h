@@ -162,6 +162,14 @@ struct MockAcmeConfig {
     /// directory. A valid pre-authorization serves the account's next orders
     /// for that identifier whatever `authzReusePercent` says. pebble has none.
     bool preAuthorization = true;
+    /// A newOrder for the set of identifiers, profile and validity of one of
+    /// the account's orders that is still pending or ready gets that order
+    /// back (201, its URL), as Let's Encrypt reuses them (Boulder's
+    /// GetOrderForNames). A newOrder with `replaces` gets a new order, and an
+    /// order that replaces a certificate is not given again. Counted under
+    /// `rateLimitOrders` all the same. pebble makes a new order each time
+    /// (off in pebble's place).
+    bool orderReuse = true;
 
     // --- lifetimes: those of a profile that does not set its own ---
     /// An order expires this long after it is made, or when one of its
