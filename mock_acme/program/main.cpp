@@ -101,6 +101,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               as Let's Encrypt since 2025) or the extension copied (as pebble)
   --csr-rules boulder|pebble  what a CSR may carry and where the leaf's common name comes from:
                               Let's Encrypt's rules (default) or pebble's (default in its place)
+  --identifier-rules boulder|pebble   refuse a name beside a wildcard that covers it, as Let's
+                              Encrypt (default), or take it, as pebble (default in its place)
   --ari-rules boulder|pebble  the renewal window renewalInfo suggests: around a third of the
                               lifetime left, 1 % of it either side (Let's Encrypt's; default)
                               or a day either side (pebble's; default in its place)
@@ -312,6 +314,8 @@ int main(int argc, char** argv) {
         else if (a == "--must-staple") config.mustStaple = choice(MockAcmeConfig::mustStapleFromString, "refuse or copy");
         else if (a == "--csr-rules") config.csrRules = choice(MockAcmeConfig::csrRulesFromString, "boulder or pebble");
         else if (a == "--ari-rules") config.ariRules = choice(MockAcmeConfig::ariRulesFromString, "boulder or pebble");
+        else if (a == "--identifier-rules")
+            config.identifierRules = choice(MockAcmeConfig::identifierRulesFromString, "boulder or pebble");
         else if (a == "--crl-listen") {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());
             config.crl = true;

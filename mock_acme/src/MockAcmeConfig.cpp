@@ -202,6 +202,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "mustStaple") mustStaple = mustStapleFromString(text(j, key));
         else if (key == "csrRules") csrRules = csrRulesFromString(text(j, key));
         else if (key == "ariRules") ariRules = ariRulesFromString(text(j, key));
+        else if (key == "identifierRules") identifierRules = identifierRulesFromString(text(j, key));
         else if (key == "crlListen") {
             try {
                 std::tie(crlHost, crlPort) = parseHostPort(text(j, key));
@@ -236,6 +237,10 @@ MockAcmeConfig::CsrRules MockAcmeConfig::csrRulesFromString(const std::string& t
 
 MockAcmeConfig::AriRules MockAcmeConfig::ariRulesFromString(const std::string& text) {
     return oneOf<AriRules>(text, "ariRules", {"boulder", AriRules::Boulder}, {"pebble", AriRules::Pebble});
+}
+
+MockAcmeConfig::IdentifierRules MockAcmeConfig::identifierRulesFromString(const std::string& text) {
+    return oneOf<IdentifierRules>(text, "identifierRules", {"boulder", IdentifierRules::Boulder}, {"pebble", IdentifierRules::Pebble});
 }
 
 void MockAcmeConfig::validate() const {
@@ -396,6 +401,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     mustStaple = MustStaple::Copy;           // pebble puts a CSR's Must-Staple into the certificate
     csrRules = CsrRules::Pebble;             // and passes over its other names and its common name
     ariRules = AriRules::Pebble;             // its renewal windows are two days wide
+    identifierRules = IdentifierRules::Pebble;  // it takes a name beside a wildcard that covers it
     orderLifetime = std::chrono::hours(24);  // pebble's orders expire after a day,
     authorizationLifetime = std::chrono::hours(1);       // its pending authorizations after an hour,
     validAuthorizationLifetime = std::chrono::hours(1);  // and its valid ones an hour after validation

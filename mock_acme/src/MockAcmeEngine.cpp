@@ -629,6 +629,7 @@ public:
             }
         if (!rejected.empty())
             throw AcmeProblem("rejectedIdentifier", "the order has identifiers its profile does not issue for", 400, rejected);
+        if (config_.identifierRules == MockAcmeConfig::IdentifierRules::Boulder) refuseRedundantNames(ids);
         // RFC 8555 §7.4: a requested validity, honoured within the profile's lifetime
         const auto requestedTime = [&](const char* field) -> std::optional<TimePoint> {
             if (!payload->has(field)) return std::nullopt;
@@ -735,6 +736,20 @@ public:
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
         r.addHeader("Location", url("/my-order/" + orderId));
         return r;
+    }
+
+    // As Boulder's wildcardOverlap: a DNS name that a wildcard of the same order covers (its
+    // first label in the wildcard's place) is refused, malformed, naming both.
+    static void refuseRedundantNames(const std::vector<Identifier>& ids) {
+        for (const auto& id : ids) {
+            if (id.type != Identifier::Type::Dns || ServerName::isWildcard(id.value)) continue;
+            const auto dot = id.value.find('.');
+            if (dot == std::string::npos) continue;
+            const Identifier covering = Identifier::dns("*" + id.value.substr(dot));
+            if (std::binary_search(ids.begin(), ids.end(), covering))
+                throw malformed("Domain name \"" + id.value + "\" is redundant with a wildcard domain in the same request (" +
+                                covering.value + "); remove one or the other");
+        }
     }
 
     // 429 rateLimited saying `why` and how to be exempt, with Retry-After.

@@ -134,7 +134,8 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     BOOST_TEST((defaults.profiles.at("shortlived").dnsIdentifiers && defaults.profiles.at("shortlived").ipIdentifiers));
     MockAcmeConfig pebbleLike;
     pebbleLike.applyPebbleDefaults();
-    // Boulder's rules or pebble's, for which validations are reused, what a CSR may carry and ARI windows:
+    // Boulder's rules or pebble's, for which validations are reused, what a CSR may carry, ARI windows and
+    // which sets of names an order may have:
     // Boulder's by default, pebble's in pebble's place; the JSON config may say, and nothing else
     const auto boulderOrPebble = [&](const std::string& key, auto member, auto boulder, auto pebble) {
         BOOST_TEST_CONTEXT(key) {
@@ -151,6 +152,8 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
                     MockAcmeConfig::AuthorizationReuse::Pebble);
     boulderOrPebble("csrRules", &MockAcmeConfig::csrRules, MockAcmeConfig::CsrRules::Boulder, MockAcmeConfig::CsrRules::Pebble);
     boulderOrPebble("ariRules", &MockAcmeConfig::ariRules, MockAcmeConfig::AriRules::Boulder, MockAcmeConfig::AriRules::Pebble);
+    boulderOrPebble("identifierRules", &MockAcmeConfig::identifierRules, MockAcmeConfig::IdentifierRules::Boulder,
+                    MockAcmeConfig::IdentifierRules::Pebble);
     // an open order given back for the same names: as Let's Encrypt by default, never in pebble's place
     BOOST_TEST(defaults.orderReuse);
     BOOST_TEST(!pebbleLike.orderReuse);

@@ -878,6 +878,34 @@ BOOST_AUTO_TEST_CASE(csrs_are_held_to_lets_encrypts_rules_or_pebbles) {
     }
 }
 
+// As Let's Encrypt (Boulder's wildcardOverlap): a name that a wildcard of the
+// same order covers is refused, 400 malformed naming both; the wildcard's base
+// name and names two labels down are not covered. pebble's rules take them.
+BOOST_AUTO_TEST_CASE(a_name_beside_the_wildcard_that_covers_it_is_refused_by_boulders_rules) {
+    for (const auto rules : {MockAcmeConfig::IdentifierRules::Boulder, MockAcmeConfig::IdentifierRules::Pebble}) {
+        MockAcmeConfig config = quietConfig();
+        config.identifierRules = rules;
+        const bool boulder = rules == MockAcmeConfig::IdentifierRules::Boulder;
+        BOOST_TEST_CONTEXT((boulder ? "Boulder's rules" : "pebble's rules")) {
+            Server s(config);
+            const Reply redundant = s.newOrder({"*.example.test", "WWW.example.test"});
+            if (boulder) {
+                BOOST_TEST(redundant.status == 400);
+                BOOST_TEST(redundant.problem() == "malformed");
+                BOOST_TEST(redundant.str("detail") ==
+                           "Domain name \"www.example.test\" is redundant with a wildcard domain in the same request "
+                           "(*.example.test); remove one or the other");
+            } else {
+                BOOST_TEST(redundant.status == 201, redundant.body);
+            }
+            // the base name, a name two labels down, another wildcard's name: taken under both
+            const Reply fine = s.newOrder({"*.example.test", "example.test", "a.b.example.test", "b.other.test", "*.a.other.test"});
+            BOOST_TEST(fine.status == 201, fine.body);
+            BOOST_TEST(fine.json()->getArray("identifiers")->size() == 5u);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     Server s;
     const Reply order = s.newOrder({"*.example.test", "example.test"});

@@ -268,6 +268,14 @@ struct MockAcmeConfig {
     /// the half hour that began an hour ago: renew now.
     enum class AriRules { Boulder, Pebble };
     AriRules ariRules = AriRules::Boulder;
+    /// Which sets of identifiers newOrder takes. Boulder's (Let's Encrypt's;
+    /// the default) refuse a DNS name that a wildcard in the same order
+    /// already covers ("www.example.test" beside "*.example.test"; the base
+    /// name "example.test" may be there), with 400 malformed naming both, as
+    /// Boulder's wildcardOverlap does. pebble's (the default in pebble's
+    /// place) take such an order.
+    enum class IdentifierRules { Boulder, Pebble };
+    IdentifierRules identifierRules = IdentifierRules::Boulder;
 
     // --- certificate revocation lists (RFC 5280 §5), pebble's layout ---
     /// Serve the issuing CA's CRL over plain HTTP at `/crl/KEYID.crl` (KEYID:
@@ -316,6 +324,7 @@ struct MockAcmeConfig {
     /// "boulder" or "pebble"; throws `cxxacme::Error` for anything else.
     static CsrRules csrRulesFromString(const std::string& text);
     static AriRules ariRulesFromString(const std::string& text);
+    static IdentifierRules identifierRulesFromString(const std::string& text);
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.
