@@ -696,14 +696,14 @@ public:
         if (config_.orderReuse && !replaces)
             if (const auto known = s_.reusableOrders.find(reuseKey); known != s_.reusableOrders.end())
                 if (const auto it = s_.orders.find(known->second); it != s_.orders.end()) {
-                    Order& open = it->second;
-                    refresh(open);
-                    if ((open.status == "pending" || open.status == "ready") && !open.replaces && open.notBefore == notBefore &&
-                        open.notAfter == notAfter) {
-                        if (!ariRenewal && config_.rateLimitOrders > 0)
+                    Order& existing = it->second;
+                    refresh(existing);
+                    if ((existing.status == "pending" || existing.status == "ready") && !existing.replaces &&
+                        existing.notBefore == notBefore && existing.notAfter == notAfter) {
+                        if (config_.rateLimitOrders > 0)  // counted as a new one (no renewal asks: no replaces)
                             account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
-                        HttpResponse r = json(201, orderJson(open));
-                        r.addHeader("Location", url("/my-order/" + open.id));
+                        HttpResponse r = json(201, orderJson(existing));
+                        r.addHeader("Location", url("/my-order/" + existing.id));
                         return r;
                     }
                 }

@@ -1643,6 +1643,14 @@ BOOST_AUTO_TEST_CASE(open_orders_are_given_back_for_the_same_names) {
     pebbleLike.orderReuse = false;
     Server p(pebbleLike);
     BOOST_TEST(orderPath(p.newOrder({"a.example.test"})) != orderPath(p.newOrder({"a.example.test"})));
+
+    // an order given back counts under the new-orders limit as a new one
+    MockAcmeConfig limited = quietConfig();
+    limited.rateLimitOrders = 2;
+    Server l(limited);
+    const Reply once = l.newOrder({"a.example.test"});
+    BOOST_TEST(orderPath(l.newOrder({"a.example.test"})) == orderPath(once));
+    BOOST_TEST(l.newOrder({"a.example.test"}).problem() == "rateLimited");
 }
 
 // Let's Encrypt's profiles differ in their validation windows too (its
