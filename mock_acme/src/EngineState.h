@@ -178,12 +178,20 @@ struct EngineState : EngineData {
     /// revocation by an account that holds the names look here, not through
     /// every authorization (nor every order of the account) under the lock.
     std::unordered_map<std::string, std::vector<std::string>> authorizationsByName;
-    /// The newest order of each account for each profile and set of
-    /// identifiers (reuseKey), for MockAcmeConfig::orderReuse; whether it is
-    /// still pending or ready is asked when it is found.
+    /// The newest order that replaces nothing of each account for each
+    /// profile, set of identifiers and requested validity (reuseKey), for
+    /// MockAcmeConfig::orderReuse; whether it is still pending or ready is
+    /// asked when it is found. At most one such order is pending or ready at
+    /// a time (a newOrder while one is gets that one back), which is how a
+    /// restart finds it again.
     std::unordered_map<std::string, std::string> reusableOrders;
-    static std::string reuseKey(const std::string& accountId, const std::string& profile, const std::vector<Identifier>& ids) {
-        return accountId + "\n" + profile + "\n" + setKey(ids);
+    static std::string reuseKey(const std::string& accountId, const std::string& profile, const std::vector<Identifier>& ids,
+                                const std::optional<TimePoint>& notBefore, const std::optional<TimePoint>& notAfter) {
+        const auto text = [](const std::optional<TimePoint>& t) { return t ? std::to_string(t->time_since_epoch().count()) : "-"; };
+        return accountId + "\n" + profile + "\n" + text(notBefore) + "\n" + text(notAfter) + "\n" + setKey(ids);
+    }
+    static std::string reuseKey(const Order& order) {
+        return reuseKey(order.accountId, order.profile, order.identifiers, order.notBefore, order.notAfter);
     }
     /// Certificates issued for each exact set of identifiers (setKey), for
     /// MockAcmeConfig::duplicateCertificateLimit; not kept across a restart.

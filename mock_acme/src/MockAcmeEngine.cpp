@@ -692,14 +692,13 @@ public:
         // as Let's Encrypt, the account's order for the same names that is still pending or ready
         // (one that replaces a certificate is not, nor is one reused when `replaces` is asked:
         // the order must say what it replaces)
-        const std::string reuseKey = EngineState::reuseKey(account.id, profile, ids);
+        const std::string reuseKey = EngineState::reuseKey(account.id, profile, ids, notBefore, notAfter);
         if (config_.orderReuse && !replaces)
             if (const auto known = s_.reusableOrders.find(reuseKey); known != s_.reusableOrders.end())
                 if (const auto it = s_.orders.find(known->second); it != s_.orders.end()) {
                     Order& existing = it->second;
                     refresh(existing);
-                    if ((existing.status == "pending" || existing.status == "ready") && !existing.replaces &&
-                        existing.notBefore == notBefore && existing.notAfter == notAfter) {
+                    if (existing.status == "pending" || existing.status == "ready") {
                         if (config_.rateLimitOrders > 0)  // counted as a new one (no renewal asks: no replaces)
                             account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
                         HttpResponse r = json(201, orderJson(existing));
@@ -889,7 +888,7 @@ public:
             if (!ids.empty() && ids.front() == order.id) ids.pop_front();
             else if (const auto at = std::find(ids.begin(), ids.end(), order.id); at != ids.end()) ids.erase(at);
         }
-        if (const auto known = s_.reusableOrders.find(EngineState::reuseKey(order.accountId, order.profile, order.identifiers));
+        if (const auto known = s_.reusableOrders.find(EngineState::reuseKey(order));
             known != s_.reusableOrders.end() && known->second == order.id)
             s_.reusableOrders.erase(known);
         s_.orders.erase(it);

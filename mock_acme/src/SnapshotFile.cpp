@@ -436,11 +436,9 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
                 ++a->second.orders;
             }
             s.ordersByAge.emplace(order.created, id);
-            // the newest order for each set of identifiers that replaces nothing, as newOrder keeps them
-            if (!order.replaces) {
-                std::string& newest = s.reusableOrders[EngineState::reuseKey(order.accountId, order.profile, order.identifiers)];
-                if (newest.empty() || std::tie(s.orders.at(newest).created, newest) < std::tie(order.created, id)) newest = id;
-            }
+            // the one order for its names, profile and validity that may be given back (EngineState::reusableOrders)
+            if (!order.replaces && (order.status == "pending" || order.status == "ready"))
+                s.reusableOrders[EngineState::reuseKey(order)] = id;
         }
         // and each account's authorizations by name, oldest first
         for (const auto& [id, authz] : s.authorizations) s.indexAuthorization(authz);
