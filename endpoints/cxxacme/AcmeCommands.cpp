@@ -58,6 +58,8 @@ const char* const kAcmeCommandsUsage =
     "                             for ZONE; exec: runs COMMAND present|cleanup FQDN VALUE (lego's contract)\n"
     "    --dns-resolver ADDR:PORT where to wait for the TXT record (default: the rfc2136 server, else the system's)\n"
     "    --propagation-timeout SECONDS   how long to wait for it (default 120)\n"
+    "    --dns-follow-cname       publish where a CNAME at _acme-challenge.NAME leads (asked of --dns-resolver,\n"
+    "                             else the system's resolvers), as acme-dns delegation needs (dns-01, dns-account-01)\n"
     "    --bind ADDR              where responders listen (default 127.0.0.1)\n"
     "    --http-port N            http-01 responder port (default 5002)\n"
     "    --tls-port N             tls-alpn-01 responder port (default 5001)\n"
@@ -73,7 +75,7 @@ const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
                                     "eab-key", "reason", "timeout", "encryption-key", "dns-provider",
                                     "dns-resolver", "propagation-timeout"};
-const std::set<std::string> kSwitches{"quiet"};
+const std::set<std::string> kSwitches{"quiet", "dns-follow-cname"};
 
 std::unique_ptr<ICertificateStore> openStore(const CommandLine& cl) {
     return cli::openStore(cl.require("store"), cl.get("encryption-key", ""));
@@ -195,6 +197,7 @@ struct Session {
             dnsOptions.propagationTimeout = std::chrono::seconds(cl.number("propagation-timeout", 120, 1, 3600));
             dnsOptions.pollInterval = std::chrono::milliseconds(500);
             dnsOptions.accountLabel = challenge == "dns-account-01";
+            dnsOptions.followCname = cl.has("dns-follow-cname");
             dns = std::make_unique<responders::Dns01Responder>(*dnsProvider, dnsOptions);
             responder = dns.get();
         } else if (challenge == "dns-persist-01") {

@@ -146,11 +146,15 @@ std::string canonicalName(std::string name) {
 }
 
 // One exchange: `type` records asked of `server` (or the system's resolvers) for `name`. The
-// answer as it came (empty: no such name, NXDOMAIN). A server of its own is asked here, over
-// UDP (twice, half the timeout each) and over TCP when the answer comes truncated; the system's
-// resolvers through the C library.
-std::vector<unsigned char> exchange(const std::string& server, const std::string& name, int type,
-                                    std::chrono::milliseconds timeout) {
+// answer as it came; `noSuchName`: NXDOMAIN (from a server of its own, the answer may still
+// carry the CNAME chain that led nowhere; from the system's resolvers, it is empty). A server
+// of its own is asked here, over UDP (twice, half the timeout each) and over TCP when the
+// answer comes truncated; the system's resolvers through the C library.
+struct Exchanged {
+    std::vector<unsigned char> answer;
+    bool noSuchName = false;
+};
+Exchanged exchange(const std::string& server, const std::string& name, int type, std::chrono::milliseconds timeout) {
     const std::string where = serverLabel(server);
     struct __res_state state {};
     if (res_ninit(&state) != 0) throw DnsError(where, "cannot initialise the resolver");
@@ -166,12 +170,12 @@ std::vector<unsigned char> exchange(const std::string& server, const std::string
         state.retry = 2;
         const int len = res_nquery(&state, name.c_str(), ns_c_in, type, answer.data(), static_cast<int>(answer.size()));
         if (len < 0) {
-            if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {};
+            if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {{}, true};
             throw DnsError(where, "no answer for " + name +
                                       (state.res_h_errno == TRY_AGAIN ? " (timeout or SERVFAIL)" : " (REFUSED or FORMERR)"));
         }
         answer.resize(static_cast<std::size_t>(len));
-        return answer;
+        return {std::move(answer), false};
     }
     const auto to = serverAddress(server);
     std::vector<unsigned char> query(NS_PACKETSZ);
@@ -185,9 +189,9 @@ std::vector<unsigned char> exchange(const std::string& server, const std::string
     if (!got.empty() && (got[2] & 0x02) != 0) got = overTcp(to, query, SteadyClock::now() + timeout);  // truncated
     if (got.empty()) throw DnsError(where, "no answer for " + name + " (timeout)");
     const int rcode = got[3] & 0x0f;
-    if (rcode == ns_r_nxdomain) return {};
-    if (rcode != ns_r_noerror) throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")", rcode);
-    return got;
+    if (rcode != ns_r_noerror && rcode != ns_r_nxdomain)
+        throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")", rcode);
+    return {std::move(got), rcode == ns_r_nxdomain};
 }
 
 // As a recursive resolver does, a lookup goes through at most this many aliases (CNAME records)
@@ -202,6 +206,7 @@ constexpr int kMaxAliases = 8;
 struct Answered {
     std::vector<std::string> values;
     std::string alias;
+    std::string owner;  ///< where the chain ends in this answer (the name asked, without aliases)
 };
 Answered decode(const std::vector<unsigned char>& answer, const std::string& asked, const std::string& name, int type,
                 int& aliases, const std::string& where) {
@@ -258,6 +263,7 @@ Answered decode(const std::vector<unsigned char>& answer, const std::string& ask
         }
     }
     if (out.values.empty() && owner != canonicalName(name)) out.alias = owner;
+    out.owner = std::move(owner);
     return out;
 }
 
@@ -266,14 +272,18 @@ Answered decode(const std::vector<unsigned char>& answer, const std::string& ask
 /// answer's CNAME chain, and, when the answer ends the chain at a name
 /// without such records (an authoritative server answers for its own zones
 /// alone), by asking for that name, kMaxAliases in all.
+/// `target`, when given, is set to the name where the chain ends.
 std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
-                             std::chrono::milliseconds timeout) {
+                             std::chrono::milliseconds timeout, std::string* target = nullptr) {
     const std::string where = serverLabel(server);
     int aliases = 0;
     for (std::string current = name;;) {
-        std::vector<unsigned char> answer = exchange(server, current, type, timeout);
-        if (answer.empty()) return {};
-        Answered answered = decode(answer, name, current, type, aliases, where);
+        if (target) *target = canonicalName(current);
+        const Exchanged got = exchange(server, current, type, timeout);
+        if (got.answer.empty()) return {};
+        Answered answered = decode(got.answer, name, current, type, aliases, where);
+        if (target) *target = answered.owner;
+        if (got.noSuchName) return {};  // no such name where the chain ends: nothing to ask for next
         if (answered.alias.empty()) return std::move(answered.values);
         current = std::move(answered.alias);
     }
@@ -284,6 +294,12 @@ std::vector<std::string> ask(const std::string& server, const std::string& name,
 std::vector<std::string> DnsTxtLookup::query(const std::string& server, const std::string& name,
                                              std::chrono::milliseconds timeout) {
     return ask(server, name, ns_t_txt, timeout);
+}
+
+std::string DnsTxtLookup::aliasTarget(const std::string& server, const std::string& name, std::chrono::milliseconds timeout) {
+    std::string target;
+    ask(server, name, ns_t_txt, timeout, &target);
+    return target;
 }
 
 std::vector<std::string> DnsTxtLookup::addresses(const std::string& server, const std::string& name,

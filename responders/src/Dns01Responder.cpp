@@ -47,9 +47,17 @@ std::string Dns01Responder::recordFor(const std::string& serverName, const Chall
     return accountRecordName(serverName, challenge.accountUrl);
 }
 
+std::string Dns01Responder::publishedAt(const std::string& fqdn) const {
+    if (!options_.followCname) return fqdn;
+    const std::string& resolver = options_.resolvers.empty() ? options_.bootstrapResolver : options_.resolvers.front();
+    const std::string target = DnsTxtLookup::aliasTarget(resolver, fqdn, options_.queryTimeout) + ".";
+    if (target != fqdn) logger().information(fqdn + " is an alias: the record goes at " + target);
+    return target;
+}
+
 void Dns01Responder::startResponding(const std::string& serverName, const Challenge& challenge,
                                      const std::string& keyAuthorization) {
-    const std::string fqdn = recordFor(serverName, challenge);
+    const std::string fqdn = publishedAt(recordFor(serverName, challenge));
     const std::string value = KeyAuthorization::dns01TxtValue(keyAuthorization);
     provider_.present(fqdn, value);
     logger().information("published TXT " + fqdn + "; waiting until it is visible");
@@ -58,7 +66,7 @@ void Dns01Responder::startResponding(const std::string& serverName, const Challe
 
 void Dns01Responder::stopResponding(const std::string& serverName, const Challenge& challenge,
                                     const std::string& keyAuthorization) {
-    provider_.cleanup(recordFor(serverName, challenge), KeyAuthorization::dns01TxtValue(keyAuthorization));
+    provider_.cleanup(publishedAt(recordFor(serverName, challenge)), KeyAuthorization::dns01TxtValue(keyAuthorization));
 }
 
 void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string& value) const {

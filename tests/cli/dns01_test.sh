@@ -38,6 +38,8 @@ CONF
 printf '$ORIGIN example.test.\n$TTL 60\n@ SOA ns hostmaster 1 3600 900 86400 60\n@ NS ns\nns A 127.0.0.1\n' > "$work/knot/example.test.zone"
 # CAA records for the --check-caa step
 printf 'forbidden CAA 0 issue "letsencrypt.org"\ndnsbound CAA 0 issue "cxxacme.mock; validationmethods=dns-01"\n' >> "$work/knot/example.test.zone"
+# a delegated challenge name for the --dns-follow-cname step
+printf '_acme-challenge.delegated CNAME delegated-target\n' >> "$work/knot/example.test.zone"
 knotd -c "$work/knot/knot.conf" > "$work/knot.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $KNOT_PORT), 1)" 2>/dev/null && break; sleep 0.1; done
@@ -55,6 +57,14 @@ openssl x509 -in "$work/certs/*.example.test.pem" -noout -ext subjectAltName | g
 sans=$(openssl x509 -in "$work/certs/example.test,*.example.test.pem" -noout -ext subjectAltName | tail -1)
 echo "$sans" | grep -q 'DNS:example.test' && echo "$sans" | grep -q 'DNS:\*.example.test' || fail "SANs: $sans"
 [ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _acme-challenge.example.test +short 2>/dev/null || true)" ] || fail "TXT records left behind"
+
+echo "== rfc2136 with --dns-follow-cname: _acme-challenge.delegated is a CNAME; the record goes where it leads"
+"$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:127.0.0.1:$KNOT_PORT:example.test:$work/tsig.key" \
+  --dns-resolver "127.0.0.1:$KNOT_PORT" --dns-follow-cname delegated.example.test > "$work/cname.log" 2>&1 \
+  || fail "issue through a CNAME failed: $(cat "$work/cname.log")"
+openssl x509 -in "$work/certs/delegated.example.test.pem" -noout -ext subjectAltName | grep -q 'DNS:delegated.example.test' \
+  || fail "no certificate for delegated.example.test"
+[ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT delegated-target.example.test +short 2>/dev/null || true)" ] || fail "TXT left at the target"
 
 echo "== rfc2136 over IPv6: the primary given as [::1], and so the resolver waited on"
 "$CXXACME" issue "${common[@]}" --dns-provider "rfc2136:[::1]:$KNOT_PORT:example.test:$work/tsig.key" v6.example.test \

@@ -176,7 +176,7 @@ BOOST_AUTO_TEST_CASE(lookups_follow_cname_chains_within_an_answer_and_across_zon
     test::KnotServer knot("_acme-challenge.same CNAME target\ntarget TXT \"in-zone\"\nother TXT \"not-asked\"\n"
                           "_acme-challenge.Upper CNAME TARGET.Example.Test.\n"
                           "_acme-challenge.cross CNAME d.locked.test.\n_acme-challenge.dangling CNAME nowhere.locked.test.\n"
-                          "loop1 CNAME loop2\nloop2 CNAME loop1\nhost CNAME ns\ncaa-alias CNAME ca.locked.test.\n" +
+                          "loop1 CNAME loop2\nloop2 CNAME loop1\nhost CNAME ns\ncaa-alias CNAME ca.locked.test.\ngone CNAME missing\n" +
                               chain + "c9 TXT \"end\"\n",
                           "d TXT \"delegated\"\nback CNAME target.example.test.\nca CAA 0 issue \"cxxacme.mock\"\n");
     const std::string at = knot.address();
@@ -193,6 +193,45 @@ BOOST_AUTO_TEST_CASE(lookups_follow_cname_chains_within_an_answer_and_across_zon
     BOOST_TEST(contains(tooLong, "more than 8 CNAME records (or a loop) from c0.example.test"), tooLong);
     const std::string loop = messageOf([&] { DnsTxtLookup::query(at, "loop1.example.test"); });
     BOOST_TEST(contains(loop, "(or a loop) from loop1.example.test"), loop);
+
+    // where a chain ends: across zones, at a name that does not exist (in the zone or beyond it), or the name itself
+    BOOST_TEST(DnsTxtLookup::aliasTarget(at, "_acme-challenge.cross.example.test.") == "d.locked.test");
+    BOOST_TEST(DnsTxtLookup::aliasTarget(at, "_acme-challenge.Upper.example.test") == "target.example.test");
+    BOOST_TEST(DnsTxtLookup::aliasTarget(at, "_acme-challenge.dangling.example.test") == "nowhere.locked.test");
+    BOOST_TEST(DnsTxtLookup::aliasTarget(at, "gone.example.test") == "missing.example.test");
+    BOOST_TEST(DnsTxtLookup::aliasTarget(at, "target.example.test") == "target.example.test");
+    BOOST_TEST(DnsTxtLookup::aliasTarget(at, "nothing.example.test.") == "nothing.example.test");
+    BOOST_TEST(contains(messageOf([&] { DnsTxtLookup::aliasTarget(at, "loop2.example.test"); }), "(or a loop)"));
+}
+
+// Dns01ResponderOptions::followCname (lego's CNAME support): _acme-challenge.NAME is
+// delegated by CNAME; the record is published, checked and removed where the alias
+// leads, and mock-acme, asking the same Knot, follows it and issues. Without the
+// option the update would go beside the CNAME, which RFC 2136 §3.4.2.2 has the
+// server ignore.
+BOOST_AUTO_TEST_CASE(a_delegated_record_is_published_where_its_cname_leads) {
+    test::KnotServer knot("_acme-challenge.delegated CNAME acme-delegated\n");
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.dnsServer = knot.address();
+    testing::MockAcmeFixture acme(config);
+    Rfc2136DnsProvider dns(knot.address(), "example.test", TsigKey::fromFile(knot.bindKeyFile));
+    Dns01ResponderOptions options;
+    options.pollInterval = std::chrono::milliseconds(100);
+    options.followCname = true;
+    options.bootstrapResolver = knot.address();
+    Dns01Responder responder(dns, options);
+    const Challenge challenge{"dns-01", "https://ca/chal/1", "token", "pending"};
+    responder.startResponding("delegated.example.test", challenge, "token.thumb");
+    BOOST_TEST(txt(knot, "acme-delegated.example.test.") == (Strings{KeyAuthorization::dns01TxtValue("token.thumb")}));
+    BOOST_TEST(txt(knot, "_acme-challenge.delegated.example.test.") == txt(knot, "acme-delegated.example.test."));  // through the alias
+    responder.stopResponding("delegated.example.test", challenge, "token.thumb");
+    BOOST_TEST(txt(knot, "acme-delegated.example.test.").empty());
+
+    SystemClock clock;
+    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    const PemBundle bundle = AcmeIssuer(client, {&responder}).issue("delegated.example.test,*.delegated.example.test");
+    BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
+    BOOST_TEST(txt(knot, "acme-delegated.example.test.").empty());  // cleaned up
 }
 
 BOOST_AUTO_TEST_CASE(rfc2136_refusals_are_clear_and_publish_nothing) {

@@ -24,6 +24,13 @@ public:
     static std::vector<std::string> query(const std::string& server, const std::string& name,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+    /// Where `name`'s CNAME chain ends, asked of `server` (as `query`, which
+    /// follows it the same way): `name` itself (without the root's dot, in
+    /// lower case) when it is no alias, or when it does not exist. Throws
+    /// `DnsError` as `query`, and for a chain of more than 8 or a loop.
+    static std::string aliasTarget(const std::string& server, const std::string& name,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
     /// The IPv4 addresses of `name` (its A records) asked of `server` (as
     /// `query`). Empty when it has none; throws `DnsError` as `query`.
     static std::vector<std::string> addresses(const std::string& server, const std::string& name,

@@ -29,6 +29,13 @@ struct Dns01ResponderOptions {
     /// from the challenge's `accountUrl` (`KeyAuthorization::dnsAccountLabel`),
     /// so that other accounts' records for NAME are left alone.
     bool accountLabel = false;
+    /// Follow a CNAME at the record's name, as lego's CNAME support does: a
+    /// `_acme-challenge.NAME` delegated to another name (acme-dns, a zone the
+    /// provider may write) gets its TXT record where the chain ends, which
+    /// the CA reaches through the alias. The chain is asked of the first of
+    /// `resolvers`, else of `bootstrapResolver`. Off: the record goes at its
+    /// own name, and no lookup is made first.
+    bool followCname = false;
 };
 
 /// Answers dns-01 (RFC 8555 §8.4) through an `IDnsProvider`: publishes
@@ -40,6 +47,9 @@ struct Dns01ResponderOptions {
 /// every outcome, also a failed or cancelled one. With
 /// `Dns01ResponderOptions::accountLabel` it answers dns-account-01 instead,
 /// at the account's own `_LABEL._acme-challenge.NAME.`.
+///
+/// With `Dns01ResponderOptions::followCname` the record goes where a CNAME at
+/// its name leads, and is checked and removed there.
 ///
 /// The propagation wait (its deadline and the pauses between checks) runs on
 /// an `IClock`; each DNS query's own `queryTimeout` is real time.
@@ -66,6 +76,8 @@ public:
 
 private:
     std::string recordFor(const std::string& serverName, const Challenge& challenge) const;
+    /// Where the record for `fqdn` goes: `fqdn`, or with `followCname` the end of its CNAME chain.
+    std::string publishedAt(const std::string& fqdn) const;
     void waitUntilVisible(const std::string& fqdn, const std::string& value) const;
 
     IDnsProvider& provider_;
