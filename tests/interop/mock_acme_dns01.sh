@@ -19,6 +19,7 @@ http_get "$MGMT/roots/0" > "$work/root0.pem"
 cat > "$work/hook.sh" <<HOOK
 #!/usr/bin/env bash
 set -euo pipefail
+echo "\$1 \$2" >> "$work/hook-calls.log"
 case "\$1" in
   present) body="{\"host\":\"\$2\",\"value\":\"\$3\"}"; path=set-txt ;;
   cleanup) body="{\"host\":\"\$2\"}"; path=clear-txt ;;
@@ -39,6 +40,16 @@ certs="$work/lego/certificates"
 verify_chain "$certs/_.wild.example.test.crt" "$certs/_.wild.example.test.issuer.crt" "$work/root0.pem"
 openssl x509 -in "$certs/_.wild.example.test.crt" -noout -ext subjectAltName | grep -q 'DNS:\*.wild.example.test' \
   || fail "the wildcard is not in the certificate"
+
+echo "== lego, dns-01 delegated by CNAME: lego publishes where the alias leads, mock-acme follows it"
+http_post "http://127.0.0.1:$CTS_MGMT/set-cname" \
+  '{"host":"_acme-challenge.delegated.example.test.","target":"acme.delegation.example.test."}'
+EXEC_PATH="$work/hook.sh" EXEC_POLLING_INTERVAL=1 EXEC_SEQUENCE_INTERVAL=1 EXEC_PROPAGATION_TIMEOUT=30 LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos \
+  --email test@example.com --path "$work/lego" --domains delegated.example.test \
+  --dns exec --dns.resolvers "127.0.0.1:$DNS_PORT" --dns.disable-cp run > "$work/lego-cname.log" 2>&1 \
+  || fail "lego dns-01 through a CNAME failed: $(tail -3 "$work/lego-cname.log")"
+grep -q '^present acme.delegation.example.test.$' "$work/hook-calls.log" || fail "lego did not publish at the alias's target: $(cat "$work/hook-calls.log")"
+verify_chain "$certs/delegated.example.test.crt" "$certs/delegated.example.test.issuer.crt" "$work/root0.pem"
 
 echo "== certbot, dns-01 through manual hooks, a wildcard and its base name (both TXT values at once)"
 cat > "$work/certbot-auth.sh" <<HOOK
