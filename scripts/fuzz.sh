@@ -10,9 +10,9 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get ins
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXXACME_FUZZ=ON \
   -DCXXACME_BUILD_TESTS=OFF -DCXXACME_BUILD_BENCH=OFF > build-fuzz.configure.log
 cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer http_framing_fuzzer \
-  caa_policy_fuzzer
+  caa_policy_fuzzer dns_answer_fuzzer
 mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response \
-  build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy
+  build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy build-fuzz/corpus/dns_answer
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
@@ -105,4 +105,41 @@ if [ -z "$(ls -A "$seeds")" ]; then
     0 issue "CA.Example.; accounturi=https://ca.example/acct/2"
 fi
 build-fuzz/fuzz/caa_policy_fuzzer -max_total_time="$seconds" -max_len=1024 -timeout=10 \
+  -artifact_prefix=build-fuzz/artifacts/ "$seeds"
+
+# dns_answer: seeds are answer messages for a.example.test (first byte: 0 A, 1 NS, 2 TXT, 3 AAAA,
+# 4 CAA), made here: records at the name, a CNAME chain with the target's records, an alias alone,
+# a loop, compressed names
+seeds=build-fuzz/corpus/dns_answer
+if [ -z "$(ls -A "$seeds")" ]; then
+  python3 - "$seeds" <<'PY'
+import struct, sys
+def name(n):
+    return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0"
+def rr(owner, rtype, rdata):
+    return name(owner) + struct.pack(">HHIH", rtype, 1, 60, len(rdata)) + rdata
+def message(qtype, answers, rcode=0):
+    head = struct.pack(">HHHHHH", 0x1234, 0x8400 | rcode, 1, len(answers), 0, 0)
+    return head + name("a.example.test") + struct.pack(">HH", qtype, 1) + b"".join(answers)
+txt = lambda *parts: b"".join(bytes([len(p)]) + p for p in parts)
+seeds = {
+    "txt": (2, message(16, [rr("a.example.test", 16, txt(b"value-one")), rr("a.example.test", 16, txt(b"two", b"parts"))])),
+    "cname-txt": (2, message(16, [rr("a.example.test", 5, name("b.example.test")), rr("b.example.test", 16, txt(b"there"))])),
+    "alias": (2, message(16, [rr("a.example.test", 5, name("b.other.test"))])),
+    "loop": (0, message(1, [rr("a.example.test", 5, name("b.example.test")), rr("b.example.test", 5, name("a.example.test"))])),
+    "nxdomain-chain": (2, message(16, [rr("A.Example.Test", 5, name("gone.example.test"))], rcode=3)),
+    "a": (0, message(1, [rr("a.example.test", 1, bytes([127, 0, 0, 1]))])),
+    "aaaa": (3, message(28, [rr("a.example.test", 28, bytes(15) + b"\1")])),
+    "ns": (1, message(2, [rr("a.example.test", 2, name("ns.example.test"))])),
+    "caa": (4, message(257, [rr("a.example.test", 257, b"\0\5issueca.example")])),
+}
+# the owner as a pointer to the question's name (offset 12), as servers compress it
+q = struct.pack(">HHHHHH", 0x1234, 0x8400, 1, 1, 0, 0) + name("a.example.test") + struct.pack(">HH", 16, 1)
+seeds["compressed"] = (2, q + b"\xc0\x0c" + struct.pack(">HHIH", 16, 1, 60, 6) + txt(b"short"))
+for key, (kind, body) in seeds.items():
+    with open(f"{sys.argv[1]}/{key}", "wb") as out:
+        out.write(bytes([kind]) + body)
+PY
+fi
+build-fuzz/fuzz/dns_answer_fuzzer -max_total_time="$seconds" -max_len=2048 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/DnsAnswer.h"
 #include "cxxacme/detail/Sockets.h"
 
 namespace cxxacme {
@@ -139,6 +140,10 @@ std::string serverLabel(const std::string& server) { return server.empty() ? "th
 constexpr int kCaaType = 257;  // RFC 8659 §7.1 (older C libraries do not name it)
 
 // A name as compared in DNS: without the root's dot, ASCII letters in lower case.
+// As a recursive resolver does, a lookup goes through at most this many aliases (CNAME records)
+// in all, whether one answer carries the chain or each link is asked for.
+constexpr int kMaxAliases = 8;
+
 std::string canonicalName(std::string name) {
     while (!name.empty() && name.back() == '.') name.pop_back();
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -194,22 +199,34 @@ Exchanged exchange(const std::string& server, const std::string& name, int type,
     return {std::move(got), rcode == ns_r_nxdomain};
 }
 
-// As a recursive resolver does, a lookup goes through at most this many aliases (CNAME records)
-// in all, whether one answer carries the chain or each link is asked for.
-constexpr int kMaxAliases = 8;
+/// Asks `server` (or the system's resolvers) for `type` records at `name`,
+/// and follows its aliases as a recursive resolver does: through the
+/// answer's CNAME chain, and, when the answer ends the chain at a name
+/// without such records (an authoritative server answers for its own zones
+/// alone), by asking for that name, kMaxAliases in all.
+/// `target`, when given, is set to the name where the chain ends.
+std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
+                             std::chrono::milliseconds timeout, std::string* target = nullptr) {
+    const std::string where = serverLabel(server);
+    int aliases = 0;
+    for (std::string current = name;;) {
+        if (target) *target = canonicalName(current);
+        const Exchanged got = exchange(server, current, type, timeout);
+        if (got.answer.empty()) return {};
+        detail::DnsAnswer answered = detail::readDnsAnswer(got.answer, name, current, type, aliases, where);
+        if (target) *target = answered.owner;
+        if (got.noSuchName) return {};  // no such name where the chain ends: nothing to ask for next
+        if (answered.alias.empty()) return std::move(answered.values);
+        current = std::move(answered.alias);
+    }
+}
 
-// What one answer says of `name`: the records of `type` where its CNAME chain ends, decoded
-// (TXT as the joined strings, NS as the name, A and AAAA as the address's text, CAA as its
-// RDATA's bytes), or, when the answer ends the chain at a name without them, that name
-// (`alias`), to be asked for next. Records of other owners are passed over. `aliases` counts
-// the aliases gone through, and throws past kMaxAliases (a loop ends there too).
-struct Answered {
-    std::vector<std::string> values;
-    std::string alias;
-    std::string owner;  ///< where the chain ends in this answer (the name asked, without aliases)
-};
-Answered decode(const std::vector<unsigned char>& answer, const std::string& asked, const std::string& name, int type,
-                int& aliases, const std::string& where) {
+}  // namespace
+
+namespace detail {
+
+DnsAnswer readDnsAnswer(const std::vector<unsigned char>& answer, const std::string& asked, const std::string& name, int type,
+                        int& aliases, const std::string& where) {
     ns_msg msg;
     if (ns_initparse(answer.data(), static_cast<int>(answer.size()), &msg) != 0)
         throw DnsError(where, "an unreadable answer for " + asked);
@@ -230,10 +247,11 @@ Answered decode(const std::vector<unsigned char>& answer, const std::string& ask
             if (++aliases > kMaxAliases)
                 throw DnsError(where, "more than " + std::to_string(kMaxAliases) + " CNAME records (or a loop) from " + asked);
             owner = canonicalName(expandName(ns_rr_rdata(rr), "CNAME"));
+            if (owner.empty()) throw DnsError(where, "a CNAME record to the root (\".\") from " + asked);
             moved = true;
         }
     }
-    Answered out;
+    DnsAnswer out;
     for (int i = 0; i < count; ++i) {
         ns_rr rr;
         if (ns_parserr(&msg, ns_s_an, i, &rr) != 0 || ns_rr_type(rr) != type || canonicalName(ns_rr_name(rr)) != owner) continue;
@@ -267,29 +285,7 @@ Answered decode(const std::vector<unsigned char>& answer, const std::string& ask
     return out;
 }
 
-/// Asks `server` (or the system's resolvers) for `type` records at `name`,
-/// and follows its aliases as a recursive resolver does: through the
-/// answer's CNAME chain, and, when the answer ends the chain at a name
-/// without such records (an authoritative server answers for its own zones
-/// alone), by asking for that name, kMaxAliases in all.
-/// `target`, when given, is set to the name where the chain ends.
-std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
-                             std::chrono::milliseconds timeout, std::string* target = nullptr) {
-    const std::string where = serverLabel(server);
-    int aliases = 0;
-    for (std::string current = name;;) {
-        if (target) *target = canonicalName(current);
-        const Exchanged got = exchange(server, current, type, timeout);
-        if (got.answer.empty()) return {};
-        Answered answered = decode(got.answer, name, current, type, aliases, where);
-        if (target) *target = answered.owner;
-        if (got.noSuchName) return {};  // no such name where the chain ends: nothing to ask for next
-        if (answered.alias.empty()) return std::move(answered.values);
-        current = std::move(answered.alias);
-    }
-}
-
-}  // namespace
+}  // namespace detail
 
 std::vector<std::string> DnsTxtLookup::query(const std::string& server, const std::string& name,
                                              std::chrono::milliseconds timeout) {

@@ -176,7 +176,7 @@ BOOST_AUTO_TEST_CASE(lookups_follow_cname_chains_within_an_answer_and_across_zon
     test::KnotServer knot("_acme-challenge.same CNAME target\ntarget TXT \"in-zone\"\nother TXT \"not-asked\"\n"
                           "_acme-challenge.Upper CNAME TARGET.Example.Test.\n"
                           "_acme-challenge.cross CNAME d.locked.test.\n_acme-challenge.dangling CNAME nowhere.locked.test.\n"
-                          "loop1 CNAME loop2\nloop2 CNAME loop1\nhost CNAME ns\ncaa-alias CNAME ca.locked.test.\ngone CNAME missing\n" +
+                          "loop1 CNAME loop2\nloop2 CNAME loop1\nhost CNAME ns\ncaa-alias CNAME ca.locked.test.\ngone CNAME missing\nroot-alias CNAME .\n" +
                               chain + "c9 TXT \"end\"\n",
                           "d TXT \"delegated\"\nback CNAME target.example.test.\nca CAA 0 issue \"cxxacme.mock\"\n");
     const std::string at = knot.address();
@@ -202,6 +202,9 @@ BOOST_AUTO_TEST_CASE(lookups_follow_cname_chains_within_an_answer_and_across_zon
     BOOST_TEST(DnsTxtLookup::aliasTarget(at, "target.example.test") == "target.example.test");
     BOOST_TEST(DnsTxtLookup::aliasTarget(at, "nothing.example.test.") == "nothing.example.test");
     BOOST_TEST(contains(messageOf([&] { DnsTxtLookup::aliasTarget(at, "loop2.example.test"); }), "(or a loop)"));
+    // an alias of the root is no place to look or publish (found by the dns_answer fuzzer)
+    const std::string root = messageOf([&] { DnsTxtLookup::aliasTarget(at, "root-alias.example.test"); });
+    BOOST_TEST(contains(root, "a CNAME record to the root (\".\") from root-alias.example.test"), root);
 }
 
 // Dns01ResponderOptions::followCname (lego's CNAME support): _acme-challenge.NAME is
