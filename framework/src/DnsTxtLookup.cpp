@@ -151,8 +151,9 @@ std::string canonicalName(std::string name) {
 }
 
 // One exchange: `type` records asked of `server` (or the system's resolvers) for `name`. The
-// answer as it came; `noSuchName`: NXDOMAIN (from a server of its own, the answer may still
-// carry the CNAME chain that led nowhere; from the system's resolvers, it is empty). A server
+// answer as it came (empty when the system's resolvers found no such name or record);
+// `noSuchName`: NXDOMAIN from a server of its own, whose answer may still carry the CNAME
+// chain that led nowhere. A server
 // of its own is asked here, over UDP (twice, half the timeout each) and over TCP when the
 // answer comes truncated; the system's resolvers through the C library.
 struct Exchanged {
@@ -175,7 +176,7 @@ Exchanged exchange(const std::string& server, const std::string& name, int type,
         state.retry = 2;
         const int len = res_nquery(&state, name.c_str(), ns_c_in, type, answer.data(), static_cast<int>(answer.size()));
         if (len < 0) {
-            if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {{}, true};
+            if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {};  // nothing to read
             throw DnsError(where, "no answer for " + name +
                                       (state.res_h_errno == TRY_AGAIN ? " (timeout or SERVFAIL)" : " (REFUSED or FORMERR)"));
         }

@@ -229,6 +229,15 @@ struct EngineState : EngineData {
     }
 
     bool roll(int percent) { return percent > 0 && static_cast<int>(random() % 100) < percent; }
+    /// Whether an injected fault hits this answer: each of the `next` answers
+    /// first (counted down), then `percent` of them (roll).
+    bool injects(int percent, int& next) {
+        if (next > 0) {
+            --next;
+            return true;
+        }
+        return roll(percent);
+    }
 
     /// A fresh nonce, without the lock: the random bytes are the costly part.
     static std::string newNonce() { return Base64Url::encode(pooledRandomBytes(16)); }

@@ -1739,18 +1739,8 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     {
         std::lock_guard lock(state_->mutex);
         state_->issueNonce(nonce);
-        if (state_->truncateNext > 0) {
-            --state_->truncateNext;
-            response.cutShort = true;
-        } else {
-            response.cutShort = state_->roll(state_->truncatedResponsePercent);
-        }
-        if (state_->delayNext > 0) {
-            --state_->delayNext;
-            response.holdFor = state_->responseDelay;
-        } else if (state_->roll(state_->delayedResponsePercent)) {
-            response.holdFor = state_->responseDelay;
-        }
+        response.cutShort = state_->injects(state_->truncatedResponsePercent, state_->truncateNext);
+        if (state_->injects(state_->delayedResponsePercent, state_->delayNext)) response.holdFor = state_->responseDelay;
     }
     response.addHeader("Replay-Nonce", std::move(nonce));
     response.addHeader("Link", "<" + base + "/dir>;rel=\"index\"");
