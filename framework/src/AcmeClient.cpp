@@ -205,8 +205,10 @@ HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payl
         try {
             reply = http_.post(url, kJose, jws.toJson());
         } catch (const NetworkError& e) {
-            // the answer was lost; a fresh JWS with a fresh nonce, where sending it again is harmless
-            if (resend == Resend::Never || !pauseAfterBreak(e, transient++, "sending again")) throw;
+            // the answer was lost; a fresh JWS with a fresh nonce, where sending it again is
+            // harmless, or where the first never went out
+            if ((resend == Resend::Never && e.requestSent()) || !pauseAfterBreak(e, transient++, "sending again"))
+                throw;
             continue;
         }
         keepNonce(reply);

@@ -74,14 +74,30 @@ std::optional<TimePoint> parseHttpDate(const std::string& text) {
     return std::nullopt;
 }
 
+// Whether `e` says TLS ended without its close_notify: POCO's own exception, or
+// OpenSSL 3's error for it (SSL_R_UNEXPECTED_EOF_WHILE_READING), which POCO passes
+// on as a plain SSLException carrying OpenSSL's reason text.
+bool tlsCutShort(const Poco::Exception& e) {
+    return dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&e) ||
+           (dynamic_cast<const Poco::Net::SSLException*>(&e) &&
+            e.displayText().find("unexpected eof while reading") != std::string::npos);
+}
+
+// Whether `e` says the connection ended, as a server ends a kept-alive one it
+// has let idle: closed before an answer, reset, TLS cut short.
+bool connectionEnded(const Poco::Exception& e) {
+    using namespace Poco::Net;
+    return dynamic_cast<const NoMessageException*>(&e) || dynamic_cast<const ConnectionResetException*>(&e) ||
+           tlsCutShort(e);
+}
+
 // Whether `e` says the connection was refused, or broke before the answer was
 // whole (NetworkError::transient): reset, aborted, closed before an answer or
 // inside its head, TLS closed without close_notify.
 bool brokenConnection(const Poco::Exception& e) {
     using namespace Poco::Net;
-    return dynamic_cast<const ConnectionRefusedException*>(&e) || dynamic_cast<const ConnectionResetException*>(&e) ||
-           dynamic_cast<const ConnectionAbortedException*>(&e) || dynamic_cast<const NoMessageException*>(&e) ||
-           dynamic_cast<const MessageException*>(&e) || dynamic_cast<const SSLConnectionUnexpectedlyClosedException*>(&e);
+    return connectionEnded(e) || dynamic_cast<const ConnectionRefusedException*>(&e) ||
+           dynamic_cast<const ConnectionAbortedException*>(&e) || dynamic_cast<const MessageException*>(&e);
 }
 
 }  // namespace
@@ -197,16 +213,26 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout).count();
     session->setTimeout(Poco::Timespan(micros));
 
+    // whether the whole request has been handed to the connection: until then a
+    // failure (no connection, no TLS, a write that broke) left the server
+    // without a request it could act on
+    bool sent = false;
+    bool answered = false;  // whether the head of an answer came
     const auto attempt = [&]() -> HttpReply {
+        sent = false;
+        answered = false;
         Poco::Net::HTTPRequest request(method, uri.getPathEtc().empty() ? "/" : uri.getPathEtc(),
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("User-Agent", options_.userAgent);
         request.setKeepAlive(true);
         if (!contentType.empty()) request.setContentType(contentType);
         if (method == "POST") request.setContentLength(static_cast<std::streamsize>(body.size()));
-        session->sendRequest(request) << body;
+        session->sendRequest(request) << body;  // connects (and sets TLS up) first where not connected
+        session->flushRequest();                // rethrows what writing met: a stream keeps its failure
+        sent = true;
         Poco::Net::HTTPResponse response;
         std::istream& in = session->receiveResponse(response);
+        answered = true;
         HttpReply reply;
         reply.status = response.getStatus();
         for (const auto& [n, v] : response) reply.headers.emplace(n, v);
@@ -232,22 +258,27 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
     try {
         try {
             reply = attempt();
-        } catch (const Poco::Net::NoMessageException&) {
-            if (!reused) throw;
-            session->reset();  // the pooled connection was closed by the server: one fresh try
-            reply = attempt();
-        } catch (const Poco::Net::ConnectionResetException&) {
-            if (!reused) throw;
+        } catch (const Poco::TimeoutException&) {
+            throw;
+        } catch (const Poco::Exception& e) {
+            // a pooled connection that the server (or a box on the way) closed while it
+            // idled: the request could not go out on it, or met its end before any answer.
+            // One fresh try. An answer begun is the server's, and is not asked for again
+            if (!reused || answered || (sent && !connectionEnded(e))) throw;
             session->reset();
             reply = attempt();
         }
     } catch (const Poco::TimeoutException&) {
-        throw NetworkError(url, "timed out after " +
-                                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count()) +
-                                    " s",
-                           false, true);
+        const std::string seconds =
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count()) + " s";
+        // a connection (or its TLS) not made in time, or one that would not take the
+        // request: as refused, the server has no request to act on
+        if (!sent)
+            throw NetworkError(url, "not sent within " + seconds + ": no connection, or none taking the request", true,
+                               false, false);
+        throw NetworkError(url, "timed out after " + seconds, false, true);
     } catch (const Poco::Exception& e) {
-        throw NetworkError(url, e.displayText(), brokenConnection(e));
+        throw NetworkError(url, e.displayText(), brokenConnection(e), false, sent);
     }
     if (session->connected()) {
         std::lock_guard lock(pool_->mutex);

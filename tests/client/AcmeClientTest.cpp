@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <Poco/Logger.h>
@@ -23,6 +24,7 @@
 
 #include "../TestPrinting.h"
 #include "../support/ChildProcess.h"
+#include "../support/GatedRelay.h"
 #include "../support/LoggerCapture.h"
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeHttpClient.h"
@@ -471,6 +473,63 @@ BOOST_AUTO_TEST_CASE(a_ca_that_stops_answering_times_out_and_nothing_is_sent_twi
     BOOST_TEST(w.client.fetchOrder(slow.url).status == "pending");  // no answer held: 0 %
 }
 
+// A CA that cannot be reached in time: a connect that neither succeeds nor is
+// refused (test::GatedRelay, closed), as behind a saturated or firewalled front
+// end. The request never went out, and the error says so (requestSent() false;
+// transient, not timedOut()), so that even a request that is never sent twice,
+// a revocation, is sent again once the CA is back; and it arrives once. One
+// that went out and got no answer is not sent again
+// (a_ca_that_stops_answering_times_out_and_nothing_is_sent_twice).
+BOOST_AUTO_TEST_CASE(a_request_that_never_went_out_is_sent_again_when_the_ca_is_back) {
+    auto c = config();
+    c.skipValidation = true;
+    World w(c);
+    test::GatedRelay relay(Poco::URI(w.acme.directoryUrl()).getPort());
+    AcmeClientOptions o = w.options();
+    o.directoryUrl = "https://127.0.0.1:" + std::to_string(relay.port()) + "/dir";
+    o.http.timeout = 1s;
+    AcmeClient client(o, w.key, w.clock);
+    client.registerAccount({}, true);
+    AcmeIssuer issuer(client, {&w.http});
+    const Certificate leaf = issuer.issue("unreachable.example.test").certificate();
+
+    relay.close();
+    AcmeHttpClient http({.caBundleFile = w.acme.caBundlePath(), .timeout = 1s});
+    try {
+        http.get(o.directoryUrl);
+        BOOST_FAIL("a closed relay answered");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(e.url() == o.directoryUrl);
+        BOOST_TEST(std::string(e.what()).find("not sent within 1 s") != std::string::npos, e.what());
+        BOOST_TEST(e.transient());
+        BOOST_TEST(!e.timedOut());
+        BOOST_TEST(!e.requestSent());
+    }
+
+    RequestLog requests;
+    test::LoggerCapture clientLog("cxxacme.client");
+    const auto saidNotSent = [&] {
+        return clientLog.count([](const std::string& line) { return line.find("not sent within") != std::string::npos; });
+    };
+    std::atomic<bool> done{false};
+    std::thread reopen([&] {  // the CA comes back once the client has found it unreachable
+        while (saidNotSent() == 0 && !done) std::this_thread::sleep_for(10ms);
+        relay.open();
+    });
+    try {
+        client.revoke(leaf, 4);
+    } catch (...) {
+        done = true;
+        reopen.join();
+        throw;
+    }
+    done = true;
+    reopen.join();
+    BOOST_TEST(saidNotSent() >= 1u);
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /revoke-cert"); }) == 1u);
+    BOOST_TEST(managementGet(w.acme, "/cert-status-by-serial/" + leaf.serialHex()).find("Revoked") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_long_retry_after_is_reported_not_waited_for) {
     auto c = config();
     c.skipValidation = true;
@@ -651,18 +710,36 @@ BOOST_AUTO_TEST_CASE(network_failures_are_clear_errors) {
         BOOST_TEST(!e.transient());  // asking again would not help
     }
 
-    // a server that accepts and never answers
+    // a server that accepts and never answers: over HTTPS its TLS is never set up, so the
+    // request never went out (tried again, then reported); over HTTP it went out and
+    // timed out, and is not tried again (the server may be at it)
     Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
     AcmeClientOptions slow;
     slow.directoryUrl = "https://127.0.0.1:" + std::to_string(silent.address().port()) + "/dir";
     slow.http.timeout = 1s;
+    slow.pollInterval = 10ms;
+    slow.transientRetries = 1;
     try {
         AcmeClient(slow, key, clock).directory();
         BOOST_FAIL("no timeout");
     } catch (const NetworkError& e) {
         BOOST_TEST(std::string(e.what()).find("127.0.0.1") != std::string::npos);
+        BOOST_TEST(std::string(e.what()).find("not sent within 1 s") != std::string::npos, e.what());
+        BOOST_TEST(e.transient());
+        BOOST_TEST(!e.timedOut());
+        BOOST_TEST(!e.requestSent());
+    }
+    AcmeHttpClient plain({.timeout = 1s});
+    const std::string plainUrl = "http://127.0.0.1:" + std::to_string(silent.address().port()) + "/dir";
+    try {
+        plain.get(plainUrl);
+        BOOST_FAIL("no timeout");
+    } catch (const NetworkError& e) {
+        BOOST_TEST(e.url() == plainUrl);
+        BOOST_TEST(std::string(e.what()).find("timed out after 1 s") != std::string::npos, e.what());
         BOOST_TEST(!e.transient());
         BOOST_TEST(e.timedOut());
+        BOOST_TEST(e.requestSent());
     }
     AcmeClientOptions missingBundle;
     missingBundle.directoryUrl = acme.directoryUrl();

@@ -72,23 +72,34 @@ private:
 /// A request to a server failed below the protocol: no connection, a TLS
 /// failure, a timeout, a truncated or oversized response. `url()` names it.
 /// `transient()`: the connection was refused or broke before the answer was
-/// whole, so the same request may well succeed if sent again (whether the
-/// server acted on the first is unknown). `timedOut()`: no answer came in
-/// time; the request may have gone out, and the server may have acted on it
-/// or still be at it, so it is not one to send again blindly.
+/// whole, or could not be made in time, so the same request may well succeed
+/// if sent again. `timedOut()`: no answer came in time to a request that went
+/// out; the server may have acted on it or still be at it, so it is not one to
+/// send again blindly. `requestSent()`: false when the request never wholly
+/// left this machine (no connection, no TLS, or it broke while being
+/// written): the server cannot have acted on it, and sending it again does
+/// nothing twice. Whether a server acted on a request that was sent is
+/// unknown whenever no whole answer came.
 class NetworkError : public Error {
 public:
-    NetworkError(std::string url, const std::string& reason, bool transient = false, bool timedOut = false)
-        : Error(url + ": " + reason), url_(std::move(url)), transient_(transient), timedOut_(timedOut) {}
+    NetworkError(std::string url, const std::string& reason, bool transient = false, bool timedOut = false,
+                 bool requestSent = true)
+        : Error(url + ": " + reason),
+          url_(std::move(url)),
+          transient_(transient),
+          timedOut_(timedOut),
+          requestSent_(requestSent) {}
 
     const std::string& url() const noexcept { return url_; }
     bool transient() const noexcept { return transient_; }
     bool timedOut() const noexcept { return timedOut_; }
+    bool requestSent() const noexcept { return requestSent_; }
 
 private:
     std::string url_;
     bool transient_;
     bool timedOut_;
+    bool requestSent_;
 };
 
 /// A DNS query or update failed, or a DNS provider refused: `server()`
