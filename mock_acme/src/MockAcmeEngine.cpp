@@ -290,6 +290,10 @@ public:
         if (!post.payload.empty()) throw malformed("POST-as-GET needs an empty payload");
     }
 
+    // A POST-as-GET signed by an account (its kid), to a resource that needs no
+    // more: the directory, newNonce.
+    void postAsGetByAccount(const HttpRequest& request) { requirePostAsGet(verify(request, request.path, false, true)); }
+
     // ---- accounts: §7.3
     HttpResponse newAccount(const HttpRequest& request) {
         Post post = verify(request, "/sign-me-up", true, false);
@@ -1763,8 +1767,10 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         const bool get = request.method == "GET" || request.method == "HEAD";
         const bool post = request.method == "POST";
         try {
-            // RFC 8555 §6.3: the directory and newNonce take GET and POST-as-GET alike (as in
-            // Boulder and pebble, neither reads the JWS)
+            // RFC 8555 §6.3: the directory and newNonce take GET and POST-as-GET alike; a
+            // POST-as-GET is checked as any other, by an account (as Boulder checks it;
+            // pebble takes GET alone)
+            if ((request.path == "/dir" || request.path == "/nonce-plz") && post) x.postAsGetByAccount(request);
             if (request.path == "/dir" && (get || post)) return x.directory();
             if (request.path == "/nonce-plz" && (get || post)) {
                 HttpResponse r;

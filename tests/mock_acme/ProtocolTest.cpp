@@ -152,6 +152,25 @@ BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     const Reply noncePost = s.session.post(s.session.dir("newNonce"), s.account, kid, "");
     BOOST_TEST(noncePost.status == 200);
     BOOST_TEST(!noncePost.header("Replay-Nonce").empty());
+    // checked as every POST-as-GET is (as Boulder checks them): signed by an account, for
+    // this URL, with a fresh nonce and no payload
+    for (const std::string& url : {s.server.directoryUrl(), s.session.dir("newNonce")}) {
+        BOOST_TEST_CONTEXT(url) {
+            const KeySigner stranger(PrivateKey::generate(KeyType::EcP256));
+            Tamper flipped, elsewhere, unknownNonce;
+            flipped.flipSignature = true;
+            elsewhere.headerUrl = s.session.dir("newOrder");
+            unknownNonce.nonce = "bm90LWEtbm9uY2U";
+            BOOST_TEST(s.session.post(url, s.account, kid, "", flipped).problem() == "malformed");
+            BOOST_TEST(s.session.post(url, s.account, kid, "", elsewhere).problem() == "unauthorized");
+            BOOST_TEST(s.session.post(url, s.account, kid, "", unknownNonce).problem() == "badNonce");
+            BOOST_TEST(s.session.post(url, s.account, kid, "{}").problem() == "malformed");
+            BOOST_TEST(s.session.post(url, stranger, "", "").problem() == "malformed");  // a jwk, not an account's kid
+            BOOST_TEST(s.session.post(url, stranger, kid + "0", "").problem() == "accountDoesNotExist");
+            BOOST_TEST(s.session.request("POST", url, "not a JWS", "application/jose+json").problem() == "malformed");
+            BOOST_TEST(s.session.request("POST", url, "", "application/json").status == 415);
+        }
+    }
 }
 
 // As in pebble, the URLs follow the host the client addressed: a client that
