@@ -1,6 +1,7 @@
 #include "cxxacme/responders/Dns01Responder.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <Poco/Logger.h>
 
@@ -57,16 +58,31 @@ std::string Dns01Responder::publishedAt(const std::string& fqdn) const {
 
 void Dns01Responder::startResponding(const std::string& serverName, const Challenge& challenge,
                                      const std::string& keyAuthorization) {
-    const std::string fqdn = publishedAt(recordFor(serverName, challenge));
+    const std::string record = recordFor(serverName, challenge);
+    const std::string fqdn = publishedAt(record);
     const std::string value = KeyAuthorization::dns01TxtValue(keyAuthorization);
     provider_.present(fqdn, value);
+    {
+        std::lock_guard lock(mutex_);
+        published_.emplace(std::make_pair(record, value), fqdn);
+    }
     logger().information("published TXT " + fqdn + "; waiting until it is visible");
     waitUntilVisible(fqdn, value);
 }
 
 void Dns01Responder::stopResponding(const std::string& serverName, const Challenge& challenge,
                                     const std::string& keyAuthorization) {
-    provider_.cleanup(publishedAt(recordFor(serverName, challenge)), KeyAuthorization::dns01TxtValue(keyAuthorization));
+    const std::string record = recordFor(serverName, challenge);
+    const std::string value = KeyAuthorization::dns01TxtValue(keyAuthorization);
+    std::optional<std::string> fqdn;
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = published_.find({record, value}); it != published_.end()) {
+            fqdn = it->second;
+            published_.erase(it);
+        }
+    }
+    provider_.cleanup(fqdn ? *fqdn : publishedAt(record), value);
 }
 
 void Dns01Responder::waitUntilVisible(const std::string& fqdn, const std::string& value) const {

@@ -230,6 +230,16 @@ BOOST_AUTO_TEST_CASE(a_delegated_record_is_published_where_its_cname_leads) {
     responder.stopResponding("delegated.example.test", challenge, "token.thumb");
     BOOST_TEST(txt(knot, "acme-delegated.example.test.").empty());
 
+    // the alias moves while the record is out: the record is removed where it went
+    responder.startResponding("delegated.example.test", challenge, "token.thumb");
+    knot.update("update delete _acme-challenge.delegated.example.test. CNAME\n"
+                "update add _acme-challenge.delegated.example.test. 60 CNAME acme-moved.example.test.");
+    BOOST_TEST(txt(knot, "_acme-challenge.delegated.example.test.").empty());  // the alias now leads elsewhere
+    responder.stopResponding("delegated.example.test", challenge, "token.thumb");
+    BOOST_TEST(txt(knot, "acme-delegated.example.test.").empty());
+    knot.update("update delete _acme-challenge.delegated.example.test. CNAME\n"
+                "update add _acme-challenge.delegated.example.test. 60 CNAME acme-delegated.example.test.");
+
     SystemClock clock;
     AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
     const PemBundle bundle = AcmeIssuer(client, {&responder}).issue("delegated.example.test,*.delegated.example.test");

@@ -9,6 +9,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -54,6 +55,16 @@ struct KnotServer {
     }
     std::string address() const { return "127.0.0.1:" + std::to_string(port); }
     std::string ipv6Address() const { return "[::1]:" + std::to_string(port); }
+
+    /// Sends knsupdate's `lines` (one update to example.test, "send" added),
+    /// signed with the zone's key: records of any type, as an operator changes them.
+    void update(const std::string& lines) const {
+        const std::string script = (dir.path / "update.txt").string();
+        std::ofstream(script) << "server 127.0.0.1 " << port << "\nzone example.test.\n" << lines << "\nsend\n";
+        const std::string log = (dir.path / "update.log").string();
+        const std::string command = "knsupdate -t 10 -k " + colonKeyFile + " " + script + " > " + log + " 2>&1";
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("knsupdate failed; see " + log);
+    }
 };
 
 }  // namespace cxxacme::test

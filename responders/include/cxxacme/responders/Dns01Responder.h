@@ -2,8 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cxxacme/IClock.h"
@@ -49,7 +52,10 @@ struct Dns01ResponderOptions {
 /// at the account's own `_LABEL._acme-challenge.NAME.`.
 ///
 /// With `Dns01ResponderOptions::followCname` the record goes where a CNAME at
-/// its name leads, and is checked and removed there.
+/// its name leads, and is checked and removed there: where it went is kept
+/// from `startResponding` to `stopResponding`, so that an alias changed or
+/// unreadable meanwhile does not leave the record behind (a responder that
+/// did not publish it asks again).
 ///
 /// The propagation wait (its deadline and the pauses between checks) runs on
 /// an `IClock`; each DNS query's own `queryTimeout` is real time.
@@ -84,6 +90,9 @@ private:
     std::unique_ptr<IClock> ownClock_;
     IClock& clock_;
     Dns01ResponderOptions options_;
+    std::mutex mutex_;
+    /// (record name, TXT value) -> where it was published, until it is removed
+    std::multimap<std::pair<std::string, std::string>, std::string> published_;
 };
 
 }  // namespace cxxacme::responders
