@@ -558,6 +558,12 @@ public:
                 rejected.push_back({"rejectedIdentifier", "policy forbids issuing for \"" + value + "\"", id});
                 return std::nullopt;
             }
+            if (id.type == Identifier::Type::Dns && config_.identifierRules == MockAcmeConfig::IdentifierRules::Boulder) {
+                if (auto refusal = boulderNameRefusal(id)) {
+                    rejected.push_back(std::move(*refusal));
+                    return std::nullopt;
+                }
+            }
             return id;
         } catch (const InvalidNameError& e) {
             rejected.push_back({"rejectedIdentifier", e.what(), Identifier{type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, value}});
@@ -739,6 +745,27 @@ public:
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
         r.addHeader("Location", url("/my-order/" + orderId));
         return r;
+    }
+
+    // What Boulder's policy refuses in a DNS name that is otherwise well formed (its
+    // validNonWildcardDomain, of a wildcard's base): one label alone, more than ten, or a
+    // label with "--" as its third and fourth characters other than an A-label's "xn--"
+    // (RFC 5891 §4.2.3.1's reserved R-LDH form). In Boulder's words. Its public-suffix
+    // rules are not kept: they would refuse the reserved names tests use (.test, .example).
+    static std::optional<AcmeProblem::Subproblem> boulderNameRefusal(const Identifier& id) {
+        const std::string base = ServerName::isWildcard(id.value) ? id.value.substr(2) : id.value;
+        std::size_t labels = 0;
+        for (std::size_t start = 0; start <= base.size(); ++labels) {
+            const std::size_t end = std::min(base.find('.', start), base.size());
+            const std::string_view label = std::string_view(base).substr(start, end - start);
+            if (label.size() >= 4 && label.substr(2, 2) == "--" && !label.starts_with("xn--"))
+                return AcmeProblem::Subproblem{
+                    "rejectedIdentifier", "Domain name contains an invalid label in a reserved format (R-LDH: '?\?--')", id};
+            start = end + 1;
+        }
+        if (labels < 2) return AcmeProblem::Subproblem{"malformed", "Domain name needs at least one dot", id};
+        if (labels > 10) return AcmeProblem::Subproblem{"malformed", "Domain name has more than 10 labels (parts)", id};
+        return std::nullopt;
     }
 
     // As Boulder's wildcardOverlap: a DNS name that a wildcard of the same order covers (its
