@@ -10,9 +10,9 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get ins
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXXACME_FUZZ=ON \
   -DCXXACME_BUILD_TESTS=OFF -DCXXACME_BUILD_BENCH=OFF > build-fuzz.configure.log
 cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer http_framing_fuzzer \
-  caa_policy_fuzzer dns_answer_fuzzer
+  caa_policy_fuzzer dns_answer_fuzzer dns_query_fuzzer
 mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response \
-  build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy build-fuzz/corpus/dns_answer
+  build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy build-fuzz/corpus/dns_answer build-fuzz/corpus/dns_query
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
@@ -142,4 +142,35 @@ for key, (kind, body) in seeds.items():
 PY
 fi
 build-fuzz/fuzz/dns_answer_fuzzer -max_total_time="$seconds" -max_len=2048 -timeout=10 \
+  -artifact_prefix=build-fuzz/artifacts/ "$seeds"
+
+# dns_query: seeds are queries for the records the target's server holds, of each type, with
+# and without an EDNS OPT record, a name in another case, a CNAME loop, and a query of another opcode
+seeds=build-fuzz/corpus/dns_query
+if [ -z "$(ls -A "$seeds")" ]; then
+  python3 - "$seeds" <<'PY'
+import struct, sys
+def name(n):
+    return b"".join(bytes([len(l)]) + l.encode() for l in n.split(".")) + b"\0"
+def query(qname, qtype, edns=0, flags=0x0100):
+    q = struct.pack(">HHHHHH", 0x4242, flags, 1, 0, 0, 1 if edns else 0) + name(qname) + struct.pack(">HH", qtype, 1)
+    return q + (b"\0" + struct.pack(">HHIH", 41, edns, 0, 0) if edns else b"")
+seeds = {
+    "txt": query("_acme-challenge.a.example.test", 16),
+    "txt-edns": query("_acme-challenge.a.example.test", 16, 1232),
+    "a-case": query("A.Example.TEST", 1),
+    "aaaa": query("a.example.test", 28),
+    "caa": query("example.test", 257),
+    "cname": query("b.example.test", 5),
+    "chain": query("b.example.test", 1, 4096),
+    "loop": query("l0.example.test", 16),
+    "nx": query("none.example.test", 16),
+    "status": query("a.example.test", 1, flags=0x1000),
+}
+for key, body in seeds.items():
+    with open(f"{sys.argv[1]}/{key}", "wb") as out:
+        out.write(body)
+PY
+fi
+build-fuzz/fuzz/dns_query_fuzzer -max_total_time="$seconds" -max_len=2048 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"

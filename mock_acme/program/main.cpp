@@ -38,6 +38,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --http01-port N             port http-01 validation connects to (default 5002)
   --tls01-port N              port tls-alpn-01/tls-sni-01 validation connects to (default 5001)
   --dns-server ADDR:PORT      DNS server asked for dns-01 TXT records
+  --dns-listen HOST:PORT      serve DNS there too, UDP and TCP (port 0: a free one), records set
+                              as in pebble-challtestsrv (POST /set-txt, /add-a, /add-caa, /set-cname,
+                              ... on the management interface); the --dns-server unless one is given
   --resolve NAME=ADDR         where NAME resolves for validation (repeatable; default: all to 127.0.0.1)
   --resolve-through-dns       with --dns-server, other names resolve through its AAAA and A
                               records (IPv6 first, IPv4 when IPv6 cannot be reached)
@@ -123,7 +126,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   -config FILE  -dnsserver ADDR:PORT  -strict   pebble's own flags (-strict is accepted, and
                               mock-acme is always strict)
 When ready, prints "directory: URL" on standard output (and "management: URL",
-"crl: URL" with --crl-listen). SIGTERM or SIGINT stops it.
+"crl: URL" with --crl-listen, "dns: ADDR:PORT" with --dns-listen). SIGTERM or SIGINT stops it.
 )";
 
 [[noreturn]] void usage(const std::string& message) {
@@ -316,7 +319,10 @@ int main(int argc, char** argv) {
         else if (a == "--ari-rules") config.ariRules = choice(MockAcmeConfig::ariRulesFromString, "boulder or pebble");
         else if (a == "--identifier-rules")
             config.identifierRules = choice(MockAcmeConfig::identifierRulesFromString, "boulder or pebble");
-        else if (a == "--crl-listen") {
+        else if (a == "--dns-listen") {
+            std::tie(config.dnsListenHost, config.dnsListenPort) = hostPort(value());
+            config.dnsListen = true;
+        } else if (a == "--crl-listen") {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());
             config.crl = true;
         } else if (a == "--crl-base-url") config.crlBaseUrl = value();
@@ -356,6 +362,7 @@ int main(int argc, char** argv) {
         if (!writeCa.empty()) AtomicFile::write(writeCa, server.httpsCaPem(), 0644);
         std::cout << "directory: " << server.directoryUrl() << "\n"
                   << "management: " << server.managementUrl() << std::endl;
+        if (server.dns() != nullptr) std::cout << "dns: " << server.dns()->address() << std::endl;
         if (!server.crlUrl().empty()) {
             if (config.crlBaseUrl.empty() && (config.crlHost == "0.0.0.0" || config.crlHost == "::"))
                 std::cerr << "mock-acme: warning: --crl-listen " << config.crlHost << ": the leaves name the CRL at "

@@ -203,7 +203,14 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "csrRules") csrRules = csrRulesFromString(text(j, key));
         else if (key == "ariRules") ariRules = ariRulesFromString(text(j, key));
         else if (key == "identifierRules") identifierRules = identifierRulesFromString(text(j, key));
-        else if (key == "crlListen") {
+        else if (key == "dnsListen") {
+            try {
+                std::tie(dnsListenHost, dnsListenPort) = parseHostPort(text(j, key));
+            } catch (const Error&) {
+                throw Error("mock-acme config: \"dnsListen\" must be HOST:PORT");
+            }
+            dnsListen = true;
+        } else if (key == "crlListen") {
             try {
                 std::tie(crlHost, crlPort) = parseHostPort(text(j, key));
             } catch (const Error&) {
@@ -308,7 +315,8 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: crlValidity must be between 1 second and 366 days");
     if (crlMaxDelay < Duration::zero() || crlMaxDelay > std::chrono::hours(1))
         throw Error("mock-acme config: crlMaxDelay must be between 0 and 3600 seconds");
-    if (checkCaa && dnsServer.empty()) throw Error("mock-acme config: checkCaa needs a dnsServer to ask for CAA records");
+    if (checkCaa && dnsServer.empty() && !dnsListen)
+        throw Error("mock-acme config: checkCaa needs a dnsServer to ask for CAA records (or dnsListen)");
     for (const auto& name : caaIdentities)
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: CAA identity \"" + InvalidNameError::printable(name) +

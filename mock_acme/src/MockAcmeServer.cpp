@@ -154,6 +154,11 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
         config.crlPort = crlSocket->address().port();  // the URL the leaves name has the port bound
     }
 
+    if (config.dnsListen) {
+        dns_ = std::make_unique<ChallengeDnsServer>(config.dnsListenHost, config.dnsListenPort);
+        if (config.dnsServer.empty()) config.dnsServer = dns_->address();
+    }
+
     const std::size_t maxBody = config.maxBodyBytes;
     const int maxConnections = config.maxConnections;
     auto validator = std::make_unique<ChallengeValidator>(config);
@@ -170,9 +175,19 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
     };
     servers_->acme = std::make_unique<ExchangeServer>(acmeSocket, logged("cxxacme.mock_acme.requests", &MockAcmeEngine::handle),
                                                       ExchangeServer::Options{maxBody, maxConnections});
-    servers_->management = std::make_unique<ExchangeServer>(
-        managementSocket, logged("cxxacme.mock_acme.management", &MockAcmeEngine::handleManagement),
-        ExchangeServer::Options{maxBody, kManagementConnections});
+    ExchangeServer::Handler management = logged("cxxacme.mock_acme.management", &MockAcmeEngine::handleManagement);
+    if (dns_) {  // pebble-challtestsrv's requests for the DNS records, beside pebble's own
+        Poco::Logger& logger = Poco::Logger::get("cxxacme.mock_acme.management");
+        management = [dns = dns_.get(), engineHandler = std::move(management), &logger](const HttpRequest& in) {
+            if (auto out = dns->manage(in)) {
+                logRequest(logger, in, *out);
+                return *out;
+            }
+            return engineHandler(in);
+        };
+    }
+    servers_->management = std::make_unique<ExchangeServer>(managementSocket, std::move(management),
+                                                            ExchangeServer::Options{maxBody, kManagementConnections});
     if (crlSocket)
         servers_->crl = std::make_unique<ExchangeServer>(*crlSocket, logged("cxxacme.mock_acme.crl", &MockAcmeEngine::handleCrl),
                                                          ExchangeServer::Options{maxBody, kManagementConnections});
@@ -185,6 +200,7 @@ void MockAcmeServer::stop() {
     servers_->acme.reset();  // each stops as it goes
     servers_->management.reset();
     servers_->crl.reset();
+    dns_.reset();
 }
 
 std::string MockAcmeServer::directoryUrl() const { return engine_->directoryUrl(); }

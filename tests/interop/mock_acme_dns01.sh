@@ -26,7 +26,7 @@ case "\$1" in
   *) exit 0 ;;
 esac
 python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
-  "http://127.0.0.1:$CTS_MGMT/\$path" "\$body"
+  "\${DNS_MGMT:-http://127.0.0.1:$CTS_MGMT}/\$path" "\$body"
 HOOK
 chmod +x "$work/hook.sh"
 for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $CTS_MGMT), 1)" 2>/dev/null && break; sleep 0.1; done
@@ -56,13 +56,13 @@ cat > "$work/certbot-auth.sh" <<HOOK
 #!/usr/bin/env bash
 set -euo pipefail
 python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
-  "http://127.0.0.1:$CTS_MGMT/set-txt" "{\"host\":\"_acme-challenge.\$CERTBOT_DOMAIN.\",\"value\":\"\$CERTBOT_VALIDATION\"}"
+  "\${DNS_MGMT:-http://127.0.0.1:$CTS_MGMT}/set-txt" "{\"host\":\"_acme-challenge.\$CERTBOT_DOMAIN.\",\"value\":\"\$CERTBOT_VALIDATION\"}"
 HOOK
 cat > "$work/certbot-cleanup.sh" <<HOOK
 #!/usr/bin/env bash
 set -euo pipefail
 python3 -c 'import sys,urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST"), timeout=10)' \
-  "http://127.0.0.1:$CTS_MGMT/clear-txt" "{\"host\":\"_acme-challenge.\$CERTBOT_DOMAIN.\"}"
+  "\${DNS_MGMT:-http://127.0.0.1:$CTS_MGMT}/clear-txt" "{\"host\":\"_acme-challenge.\$CERTBOT_DOMAIN.\"}"
 HOOK
 chmod +x "$work/certbot-auth.sh" "$work/certbot-cleanup.sh"
 REQUESTS_CA_BUNDLE="$work/https-ca.pem" certbot certonly --manual --preferred-challenges dns --non-interactive \
@@ -95,5 +95,40 @@ lego_caa blocked.caa.example.test "$work/lego-caa-blocked.log" && fail "lego got
 grep -q 'urn:ietf:params:acme:error:caa' "$work/lego-caa-blocked.log" || fail "no caa problem in lego's output: $(tail -3 "$work/lego-caa-blocked.log")"
 grep -q 'names another CA' "$work/lego-caa-blocked.log" || fail "the caa problem does not say why: $(tail -3 "$work/lego-caa-blocked.log")"
 [ ! -e "$work/lego-caa/certificates/blocked.caa.example.test.crt" ] || fail "a certificate for blocked.caa.example.test was written"
+
+echo "== mock-acme's own DNS (--dns-listen): the same hooks, pointed at mock-acme's management, and nothing else running"
+MOCK_ACME_NAME=own-dns start_mock_acme --dns-listen 127.0.0.1:0 --check-caa
+for _ in $(seq 1 50); do grep -q '^dns: ' "$work/own-dns.log" && break; sleep 0.1; done
+OWN_DNS=$(sed -n 's/^dns: //p' "$work/own-dns.log")
+[ -n "$OWN_DNS" ] || fail "mock-acme --dns-listen printed no dns: line"
+OWN_PORT=${OWN_DNS##*:}
+http_get "$MGMT/roots/0" > "$work/own-root0.pem"
+: > "$work/hook-calls.log"
+DNS_MGMT=$MGMT EXEC_PATH="$work/hook.sh" EXEC_POLLING_INTERVAL=1 EXEC_SEQUENCE_INTERVAL=1 EXEC_PROPAGATION_TIMEOUT=30 \
+  LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com --path "$work/lego-own" \
+  --domains '*.own.example.test' --domains own.example.test --dns exec --dns.resolvers "$OWN_DNS" --dns.disable-cp run \
+  > "$work/lego-own.log" 2>&1 || fail "lego dns-01 against mock-acme's own DNS failed: $(tail -3 "$work/lego-own.log")"
+verify_chain "$work/lego-own/certificates/_.own.example.test.crt" "$work/lego-own/certificates/_.own.example.test.issuer.crt" \
+  "$work/own-root0.pem"
+grep -q '^cleanup _acme-challenge.own.example.test.$' "$work/hook-calls.log" || fail "lego did not clean up: $(cat "$work/hook-calls.log")"
+[ -z "$(kdig @127.0.0.1 -p "$OWN_PORT" TXT _acme-challenge.own.example.test +short)" ] || fail "TXT left in mock-acme's DNS"
+DNS_MGMT=$MGMT REQUESTS_CA_BUNDLE="$HTTPS_CA" certbot certonly --manual --preferred-challenges dns --non-interactive \
+  --agree-tos -m test@example.com --server "$DIR" --manual-auth-hook "$work/certbot-auth.sh" \
+  --manual-cleanup-hook "$work/certbot-cleanup.sh" --config-dir "$work/certbot-own/config" --work-dir "$work/certbot-own/work" \
+  --logs-dir "$work/certbot-own/logs" -d '*.cbown.example.test' -d cbown.example.test > "$work/certbot-own.log" 2>&1 \
+  || fail "certbot dns-01 against mock-acme's own DNS failed: $(grep -o 'urn:ietf:params:acme:error:[a-zA-Z]*[^"]*' "$work/certbot-own/logs/letsencrypt.log" | tail -2)"
+verify_chain "$work/certbot-own/config/live/cbown.example.test/cert.pem" "$work/certbot-own/config/live/cbown.example.test/chain.pem" \
+  "$work/own-root0.pem"
+# its CAA records, set as pebble-challtestsrv's are, are what --check-caa reads
+http_post "$MGMT/add-caa" '{"host":"own-caa.example.test","policies":[{"tag":"issue","value":"other.ca"}]}'
+kdig @127.0.0.1 -p "$OWN_PORT" CAA own-caa.example.test +short | grep -q '^0 issue "other.ca"' || fail "CAA not served"
+DNS_MGMT=$MGMT EXEC_PATH="$work/hook.sh" EXEC_POLLING_INTERVAL=1 EXEC_SEQUENCE_INTERVAL=1 EXEC_PROPAGATION_TIMEOUT=30 \
+  LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com --path "$work/lego-own" \
+  --domains own-caa.example.test --dns exec --dns.resolvers "$OWN_DNS" --dns.disable-cp run > "$work/lego-own-caa.log" 2>&1 \
+  && fail "lego got a certificate that the CAA record in mock-acme's DNS forbids"
+grep -q 'urn:ietf:params:acme:error:caa' "$work/lego-own-caa.log" || fail "no caa problem: $(tail -3 "$work/lego-own-caa.log")"
+# a body that does not read is refused
+code=$(curl -s -o /dev/null -w '%{http_code}' -d '{"host":"bad host","value":"v"}' "$MGMT/set-txt")
+[ "$code" = 400 ] || fail "a bad /set-txt got HTTP $code"
 
 echo "PASS"

@@ -13,6 +13,7 @@
 #include "../TestPrinting.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/mock_acme/MockAcmeConfig.h"
+#include "cxxacme/mock_acme/MockAcmeServer.h"
 
 using namespace cxxacme;
 using namespace cxxacme::mock_acme;
@@ -560,6 +561,30 @@ BOOST_AUTO_TEST_CASE(crl_settings_from_mock_acmes_keys_pebbles_file_and_pebbles_
     } catch (const Error& e) {
         BOOST_TEST(std::string(e.what()).find("PEBBLE_CRL_MAX_DELAY") != std::string::npos, e.what());
     }
+}
+
+// dnsListen: mock-acme serves DNS too, and asks it unless a dnsServer is named.
+BOOST_AUTO_TEST_CASE(dns_listen_serves_dns_and_is_asked_unless_another_server_is_named) {
+    MockAcmeConfig config;
+    config.applyJson(R"({"dnsListen": "[::1]:0", "checkCaa": true})");
+    config.validate();  // checkCaa is satisfied by the server's own DNS
+    BOOST_TEST(config.dnsListen);
+    BOOST_TEST(config.dnsListenHost == "::1");
+    BOOST_TEST(config.dnsListenPort == 0);
+    BOOST_TEST(refusedNaming(R"({"dnsListen": "8053"})", "dnsListen"));
+    BOOST_TEST(refusedNaming(R"({"checkCaa": true})", "dnsServer"));
+
+    config.listenPort = 0;
+    config.managementPort = 0;
+    config.dnsListenHost = "127.0.0.1";
+    mock_acme::MockAcmeServer own(config);
+    BOOST_REQUIRE(own.dns() != nullptr);
+    BOOST_TEST(own.dns()->port() != 0);
+    BOOST_TEST(own.engine().config().dnsServer == own.dns()->address());
+    config.dnsServer = "127.0.0.1:53";
+    mock_acme::MockAcmeServer named(config);
+    BOOST_TEST(named.engine().config().dnsServer == "127.0.0.1:53");  // the one named is asked
+    BOOST_REQUIRE(named.dns() != nullptr);                              // and the own one still serves
 }
 
 BOOST_AUTO_TEST_CASE(pebbles_environment_sets_the_knobs_pebble_reads_from_it) {

@@ -62,6 +62,13 @@ struct MockAcmeConfig {
     std::uint16_t http01Port = 5002;         ///< port http-01 validation connects to (pebble's default)
     std::uint16_t tlsAlpn01Port = 5001;      ///< port tls-alpn-01 (and tls-sni-01) validation connects to
     std::string dnsServer;                   ///< "ADDR:PORT" asked for dns-01 TXT records; empty: dns-01 fails
+    /// Serve DNS too (`ChallengeDnsServer`, pebble-challtestsrv's DNS part) over
+    /// UDP and TCP on `dnsListenHost`:`dnsListenPort` (0: a free port), its records
+    /// set through the management interface (POST /set-txt, /add-a, ... as
+    /// pebble-challtestsrv's); it is the `dnsServer` unless one is given.
+    bool dnsListen = false;
+    std::string dnsListenHost = "127.0.0.1";
+    std::uint16_t dnsListenPort = 0;
     std::string defaultAddress = "127.0.0.1";///< where every name resolves unless `resolve` says otherwise
     std::map<std::string, std::string> resolve;  ///< name -> address overrides
     /// With a `dnsServer`: names not in `resolve` resolve through it (the

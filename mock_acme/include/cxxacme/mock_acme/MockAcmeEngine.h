@@ -68,6 +68,8 @@ public:
 
     std::string directoryUrl() const { return baseUrl_ + "/dir"; }
     const MockCertificateAuthority& ca() const noexcept { return *ca_; }
+    /// The configuration it runs with (as `MockAcmeServer` completed it: bound ports, its own DNS server).
+    const MockAcmeConfig& config() const noexcept { return config_; }
     /// The server's time: the clock plus any time travel.
     TimePoint now() const;
     /// Moves the server's time (positive: into the future).

@@ -6,6 +6,7 @@
 
 #include "cxxacme/Certificate.h"
 #include "cxxacme/IClock.h"
+#include "cxxacme/mock_acme/ChallengeDnsServer.h"
 #include "cxxacme/mock_acme/MockAcmeConfig.h"
 #include "cxxacme/mock_acme/MockAcmeEngine.h"
 
@@ -49,11 +50,15 @@ public:
     const Certificate& issuingRoot(std::size_t i = 0) const { return engine_->ca().root(i); }
 
     MockAcmeEngine& engine() noexcept { return *engine_; }
+    /// With `MockAcmeConfig::dnsListen`: the DNS server it runs (its records
+    /// are also set through the management interface); nullptr otherwise.
+    ChallengeDnsServer* dns() const noexcept { return dns_.get(); }
 
 private:
     struct Servers;
 
     std::unique_ptr<IClock> ownClock_;
+    std::unique_ptr<ChallengeDnsServer> dns_;
     std::string httpsCaPem_;
     std::unique_ptr<MockAcmeEngine> engine_;
     std::unique_ptr<Servers> servers_;

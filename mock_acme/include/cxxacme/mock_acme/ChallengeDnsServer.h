@@ -1,0 +1,115 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cxxacme/CaaRecord.h"
+#include "cxxacme/IDnsProvider.h"
+#include "cxxacme/mock_acme/HttpExchange.h"
+
+namespace cxxacme::mock_acme {
+
+/// A small authoritative DNS server for tests, as pebble-challtestsrv's DNS
+/// part: over UDP and TCP on one address (loopback unless told), it answers
+/// A, AAAA, TXT, CAA and CNAME queries from records set while it runs, so
+/// that dns-01 (and CAA, CNAME delegation, `--resolve-through-dns`) can be
+/// tested with nothing else running.
+///
+/// Answers are authoritative (AA); a name in any case is the same name; a
+/// CNAME is followed within the records (eight at most) and the chain given
+/// with the answer; a name with no record at all (nor any below it) is
+/// NXDOMAIN, one without records of the type asked NODATA, both with a
+/// default SOA in the authority section, as pebble-challtestsrv gives it.
+/// An A query for a name without A records gets the default IPv4 address
+/// (127.0.0.1 unless set; "" turns it off), an AAAA query the default IPv6
+/// one (none unless set). Other query types are NOTIMP, another opcode too;
+/// a query that does not read is FORMERR (or, too short to answer, dropped).
+/// EDNS(0) is understood: a UDP answer is at most 512 bytes, or what the
+/// query's OPT record allows up to 1232, else it comes truncated (TC) and
+/// the client asks again over TCP. A name set to SERVFAIL answers so.
+///
+/// As an `IDnsProvider`, `present` adds a TXT value and `cleanup` removes
+/// it, and `nameServers()` is this server: a `Dns01Responder` publishes and
+/// checks here.
+class ChallengeDnsServer final : public IDnsProvider {
+public:
+    /// Binds UDP and TCP on `host` (an IPv4 or IPv6 address) and `port` (0:
+    /// a free one, the same for both) and starts answering. Throws `Error`.
+    explicit ChallengeDnsServer(const std::string& host = "127.0.0.1", std::uint16_t port = 0);
+    ~ChallengeDnsServer() override;
+    ChallengeDnsServer(const ChallengeDnsServer&) = delete;
+    ChallengeDnsServer& operator=(const ChallengeDnsServer&) = delete;
+
+    /// "IPv4:PORT" or "[IPv6]:PORT", as `DnsTxtLookup` and `--dns-server` take it.
+    std::string address() const;
+    std::uint16_t port() const noexcept { return port_; }
+
+    /// Names are taken in any case, with or without the root's dot; a name
+    /// that is not a DNS name throws `InvalidNameError`.
+    void addTxt(const std::string& name, const std::string& value);
+    /// Removes one TXT value (all its copies); the others stay.
+    void removeTxt(const std::string& name, const std::string& value);
+    void clearTxt(const std::string& name);
+    /// Adds A or AAAA records, by each address's family (an address that is
+    /// neither throws `InvalidNameError`).
+    void addAddresses(const std::string& name, const std::vector<std::string>& addresses);
+    void clearA(const std::string& name);
+    void clearAaaa(const std::string& name);
+    void addCaa(const std::string& name, const std::vector<CaaRecord>& records);
+    void clearCaa(const std::string& name);
+    void setCname(const std::string& name, const std::string& target);
+    void clearCname(const std::string& name);
+    void setServfail(const std::string& name, bool on);
+    /// "" answers nothing for names without records of their own.
+    void setDefaultIpv4(const std::string& address);
+    void setDefaultIpv6(const std::string& address);
+
+    /// pebble-challtestsrv's management requests for its DNS records, by
+    /// the same paths and JSON: POST /set-txt {"host","value"}, /clear-txt
+    /// {"host"}, /add-a and /add-aaaa {"host","addresses"}, /clear-a,
+    /// /clear-aaaa, /add-caa {"host","policies":[{"tag","value"}]},
+    /// /clear-caa, /set-cname {"host","target"}, /clear-cname,
+    /// /set-servfail, /clear-servfail {"host"}, /set-default-ipv4 and
+    /// /set-default-ipv6 {"ip"}. 200 when done, 400 for a body that does not
+    /// read; nullopt for a path that is none of these.
+    std::optional<HttpResponse> manage(const HttpRequest& request);
+
+    // IDnsProvider
+    void present(const std::string& fqdn, const std::string& value) override { addTxt(fqdn, value); }
+    void cleanup(const std::string& fqdn, const std::string& value) override { removeTxt(fqdn, value); }
+    std::vector<std::string> nameServers() const override { return {address()}; }
+
+    /// The answer to one query message (what goes back over TCP; over UDP
+    /// cut to `udpLimit` when that is not 0); empty when there is none to
+    /// give. Public for the fuzzer and the tests.
+    std::vector<unsigned char> answer(const std::vector<unsigned char>& query, std::size_t udpLimit) const;
+
+private:
+    struct Node {
+        std::vector<std::string> txt, a, aaaa;
+        std::vector<CaaRecord> caa;
+        std::string cname;
+        bool servfail = false;
+    };
+    struct Sockets;
+
+    static std::string key(const std::string& name);
+    static bool holdsRecords(const Node& node);
+    void serveUdp();
+    void serveTcp();
+
+    std::string host_;
+    std::uint16_t port_ = 0;
+    mutable std::mutex mutex_;
+    std::map<std::string, Node> records_;
+    std::string defaultIpv4_ = "127.0.0.1";
+    std::string defaultIpv6_;
+    std::unique_ptr<Sockets> sockets_;
+};
+
+}  // namespace cxxacme::mock_acme
