@@ -390,9 +390,9 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
     int rcode = kNoError;
     {
         std::lock_guard lock(mutex_);
-        std::string at_ = name;
-        for (std::size_t aliases = 0; !at_.empty(); ++aliases) {
-            const auto node = records_.find(at_);
+        std::string owner = name;
+        for (std::size_t aliases = 0; !owner.empty(); ++aliases) {
+            const auto node = records_.find(owner);
             if (node != records_.end() && node->second.servfail) {
                 rcode = kServFail;
                 answers = 0;
@@ -400,32 +400,33 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
                 break;
             }
             if (node != records_.end() && !node->second.cname.empty() && qtype != kCname && aliases < kMaxAliases) {
-                putRecord(out, at_, kCname, nameData(node->second.cname));
+                putRecord(out, owner, kCname, nameData(node->second.cname));
                 ++answers;
-                at_ = node->second.cname;
+                owner = node->second.cname;
                 continue;
             }
             const Node empty;
             const Node& n = node != records_.end() ? node->second : empty;
+            const auto put = [&](std::uint16_t type, const std::vector<unsigned char>& data) {
+                putRecord(out, owner, type, data);
+                ++answers;
+            };
             const auto addresses = [&](const std::vector<std::string>& own, const std::string& fallback, std::uint16_t type) {
                 const std::vector<std::string> use = !own.empty() ? own : fallback.empty() ? std::vector<std::string>{}
                                                                                              : std::vector<std::string>{fallback};
-                for (const auto& a : use) {
-                    putRecord(out, at_, type, addressData(a, type));
-                    ++answers;
-                }
+                for (const auto& a : use) put(type, addressData(a, type));
                 return !use.empty();
             };
             bool exists = node != records_.end() && holdsRecords(node->second);
             if (qtype == kTxt)
-                for (const auto& v : n.txt) putRecord(out, at_, kTxt, txtData(v)), ++answers;
+                for (const auto& v : n.txt) put(kTxt, txtData(v));
             if (qtype == kCaa)
-                for (const auto& c : n.caa) putRecord(out, at_, kCaa, caaData(c)), ++answers;
-            if (qtype == kCname && !n.cname.empty()) putRecord(out, at_, kCname, nameData(n.cname)), ++answers;
+                for (const auto& c : n.caa) put(kCaa, caaData(c));
+            if (qtype == kCname && !n.cname.empty()) put(kCname, nameData(n.cname));
             if (qtype == kA) exists = addresses(n.a, defaultIpv4_, kA) || exists;
             if (qtype == kAaaa) exists = addresses(n.aaaa, defaultIpv6_, kAaaa) || exists;
             if (!exists && answers == 0) {  // NXDOMAIN unless a name below it has records (an empty non-terminal)
-                const std::string below = "." + at_;
+                const std::string below = "." + owner;
                 exists = std::any_of(records_.begin(), records_.end(),
                                      [&](const auto& r) { return r.first.ends_with(below) && holdsRecords(r.second); });
                 if (!exists) rcode = kNxDomain;
