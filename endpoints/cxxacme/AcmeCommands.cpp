@@ -18,6 +18,7 @@
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
+#include "cxxacme/responders/ChallTestSrvDnsProvider.h"
 #include "cxxacme/responders/Dns01Responder.h"
 #include "cxxacme/responders/DnsPersist01Responder.h"
 #include "cxxacme/responders/ExecDnsProvider.h"
@@ -52,10 +53,13 @@ const char* const kAcmeCommandsUsage =
     "                             dns-persist-01: a standing TXT record at _validation-persist.NAME naming the\n"
     "                             CA and the account (draft-ietf-acme-dns-persist); checked before the CA is\n"
     "                             asked, published (and left) through --dns-provider if one is given\n"
-    "    --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND   (dns-01, dns-account-01, dns-persist-01)\n"
+    "    --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND | challtestsrv:URL\n"
+    "                             (dns-01, dns-account-01, dns-persist-01)\n"
     "                             rfc2136: signed dynamic updates (TSIG HMAC-SHA256; KEYFILE in BIND's\n"
     "                             or hmac-sha256:NAME:SECRET form) to the server ADDR (port 53 by default)\n"
-    "                             for ZONE; exec: runs COMMAND present|cleanup FQDN VALUE (lego's contract)\n"
+    "                             for ZONE; exec: runs COMMAND present|cleanup FQDN VALUE (lego's contract);\n"
+    "                             challtestsrv: a test DNS server's management at URL (http://HOST:PORT:\n"
+    "                             pebble-challtestsrv's, or mock-acme's with --dns-listen); give --dns-resolver\n"
     "    --dns-resolver ADDR:PORT where to wait for the TXT record (default: the rfc2136 server, else the system's)\n"
     "    --propagation-timeout SECONDS   how long to wait for it (default 120)\n"
     "    --dns-follow-cname       publish where a CNAME at _acme-challenge.NAME leads (asked of --dns-resolver,\n"
@@ -108,12 +112,20 @@ std::shared_ptr<KeySigner> accountKey(const CommandLine& cl, std::ostream& err) 
     return std::make_shared<KeySigner>(key);
 }
 
-// --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND, where ADDR
-// is an IPv4 address or a bracketed IPv6 one ("[::1]").
+// --dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE | exec:COMMAND | challtestsrv:URL,
+// where ADDR is an IPv4 address or a bracketed IPv6 one ("[::1]").
 std::unique_ptr<IDnsProvider> makeDnsProvider(const std::string& spec) {
     static const std::string kForm = "--dns-provider rfc2136:ADDR[:PORT]:ZONE:KEYFILE";
     if (spec.starts_with("exec:") && spec.size() > 5) return std::make_unique<responders::ExecDnsProvider>(spec.substr(5));
-    if (!spec.starts_with("rfc2136:")) throw UsageError("--dns-provider must be rfc2136:ADDR[:PORT]:ZONE:KEYFILE or exec:COMMAND");
+    if (spec.starts_with("challtestsrv:") && spec.size() > 13) {
+        try {
+            return std::make_unique<responders::ChallTestSrvDnsProvider>(spec.substr(13));
+        } catch (const DnsError& e) {
+            throw UsageError(std::string("--dns-provider challtestsrv:URL: ") + e.what());
+        }
+    }
+    if (!spec.starts_with("rfc2136:"))
+        throw UsageError("--dns-provider must be rfc2136:ADDR[:PORT]:ZONE:KEYFILE, exec:COMMAND or challtestsrv:URL");
     std::string address;
     std::size_t at = 8;
     if (spec.compare(at, 1, "[") == 0) {

@@ -185,4 +185,33 @@ printf '#!/bin/sh\nexit 4\n' > "$work/mute.sh"; chmod +x "$work/mute.sh"
 set -e
 [ ! -e "$work/certs/b.example.test.pem" ] || fail "a failed issuance wrote an entry"
 [ -z "$(kdig @127.0.0.1 -p "$KNOT_PORT" TXT _acme-challenge.b.example.test +short 2>/dev/null || true)" ] || fail "half-published record left"
+echo "== challtestsrv: records set over HTTP, in Debian's pebble-challtestsrv and in mock-acme's own DNS"
+command -v pebble-challtestsrv >/dev/null || fail "pebble-challtestsrv is not installed"
+CTS_DNS=$(free_port)
+CTS_MGMT=$(free_port)
+pebble-challtestsrv -dns01 "127.0.0.1:$CTS_DNS" -management "127.0.0.1:$CTS_MGMT" -http01 "" -https01 "" -tlsalpn01 "" \
+  > "$work/cts.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $CTS_MGMT), 1)" 2>/dev/null && break; sleep 0.1; done
+MOCK_ACME_NAME=cts start_mock_acme --dns-server "127.0.0.1:$CTS_DNS"
+"$CXXACME" issue --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/cts-certs" --challenge dns-01 --quiet \
+  --propagation-timeout 20 --dns-provider "challtestsrv:http://127.0.0.1:$CTS_MGMT" --dns-resolver "127.0.0.1:$CTS_DNS" \
+  'cts.example.test,*.cts.example.test' > "$work/cts-issue.log" 2>&1 || fail "challtestsrv issue failed: $(cat "$work/cts-issue.log")"
+[ -s "$work/cts-certs/cts.example.test,*.cts.example.test.pem" ] || fail "challtestsrv entry missing"
+[ -z "$(kdig @127.0.0.1 -p "$CTS_DNS" TXT _acme-challenge.cts.example.test +short 2>/dev/null || true)" ] || fail "TXT left in challtestsrv"
+MOCK_ACME_NAME=own start_mock_acme --dns-listen 127.0.0.1:0
+for _ in $(seq 1 50); do grep -q '^dns: ' "$work/own.log" && break; sleep 0.1; done
+OWN_DNS=$(sed -n 's/^dns: //p' "$work/own.log")
+"$CXXACME" issue --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/own-certs" --challenge dns-01 --quiet \
+  --propagation-timeout 20 --dns-provider "challtestsrv:$MGMT" --dns-resolver "$OWN_DNS" \
+  'own.example.test,*.own.example.test' > "$work/own-issue.log" 2>&1 || fail "issue through mock-acme's own DNS failed: $(cat "$work/own-issue.log")"
+[ -s "$work/own-certs/own.example.test,*.own.example.test.pem" ] || fail "own-DNS entry missing"
+set +e
+"$CXXACME" issue --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/own-certs" --challenge dns-01 --quiet \
+  --dns-provider "challtestsrv:https://127.0.0.1:1" x.example.test > "$work/cts-bad.log" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q "http://HOST:PORT" "$work/cts-bad.log" || fail "https challtestsrv URL: rc $rc $(cat "$work/cts-bad.log")"
+"$CXXACME" issue --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/own-certs" --challenge dns-01 --quiet \
+  --dns-provider "challtestsrv:http://127.0.0.1:$(free_port)" y.example.test > "$work/cts-down.log" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "/set-txt" "$work/cts-down.log" || fail "unreachable challtestsrv: rc $rc $(cat "$work/cts-down.log")"
+set -e
 echo "PASS"

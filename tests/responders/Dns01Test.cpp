@@ -26,6 +26,7 @@
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
+#include "cxxacme/responders/ChallTestSrvDnsProvider.h"
 #include "cxxacme/responders/Dns01Responder.h"
 #include "cxxacme/responders/DnsPersist01Responder.h"
 #include "cxxacme/responders/ExecDnsProvider.h"
@@ -245,6 +246,43 @@ BOOST_AUTO_TEST_CASE(a_delegated_record_is_published_where_its_cname_leads) {
     const PemBundle bundle = AcmeIssuer(client, {&responder}).issue("delegated.example.test,*.delegated.example.test");
     BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
     BOOST_TEST(txt(knot, "acme-delegated.example.test.").empty());  // cleaned up
+}
+
+// ChallTestSrvDnsProvider sets records over HTTP, as pebble-challtestsrv takes them, here
+// in mock-acme's own DNS (--dns-listen): a wildcard and its base name share one TXT name,
+// and removing one value leaves the other; an issuance for both; failures name the URL.
+BOOST_AUTO_TEST_CASE(a_test_dns_servers_records_are_set_over_http) {
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.dnsListen = true;
+    testing::MockAcmeFixture acme(config);
+    const std::string dnsAt = acme.server().dns()->address();
+    ChallTestSrvDnsProvider provider(acme.managementUrl() + "/", dnsAt);
+    BOOST_TEST(provider.nameServers() == (Strings{dnsAt}));
+    provider.present("_acme-challenge.both.example.test.", "one");
+    provider.present("_acme-challenge.both.example.test.", "two");
+    BOOST_TEST(DnsTxtLookup::query(dnsAt, "_acme-challenge.both.example.test") == (Strings{"one", "two"}));
+    provider.cleanup("_acme-challenge.both.example.test.", "one");
+    BOOST_TEST(DnsTxtLookup::query(dnsAt, "_acme-challenge.both.example.test") == (Strings{"two"}));
+    provider.cleanup("_acme-challenge.both.example.test.", "two");
+    BOOST_TEST(DnsTxtLookup::query(dnsAt, "_acme-challenge.both.example.test").empty());
+
+    Dns01ResponderOptions options;
+    options.pollInterval = std::chrono::milliseconds(50);
+    Dns01Responder responder(provider, options);
+    SystemClock clock;
+    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
+    const PemBundle bundle = AcmeIssuer(client, {&responder}).issue("over-http.example.test,*.over-http.example.test");
+    BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
+    BOOST_TEST(DnsTxtLookup::query(dnsAt, "_acme-challenge.over-http.example.test").empty());
+
+    const std::string refused = messageOf([&] { provider.present("bad name.example.test.", "v"); });
+    BOOST_TEST(contains(refused, acme.managementUrl() + "/set-txt: answered HTTP 400: "), refused);
+    const std::string nobody = "http://127.0.0.1:" + std::to_string(test::freePort());
+    const std::string down = messageOf([&] { ChallTestSrvDnsProvider(nobody).present("_acme-challenge.x.test.", "v"); });
+    BOOST_TEST(contains(down, nobody + "/set-txt: "), down);
+    BOOST_CHECK_THROW(ChallTestSrvDnsProvider("https://127.0.0.1:1"), DnsError);
+    BOOST_CHECK_THROW(ChallTestSrvDnsProvider("http://127.0.0.1:1/prefix"), DnsError);
+    BOOST_CHECK_THROW(ChallTestSrvDnsProvider("not a url"), DnsError);
 }
 
 BOOST_AUTO_TEST_CASE(rfc2136_refusals_are_clear_and_publish_nothing) {
