@@ -3,7 +3,11 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "cxxacme/Error.h"
 
@@ -21,6 +25,117 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
     while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
     return s;
+}
+
+// RFC 3492's Punycode, for checking A-labels: its parameters and bias adaptation (§6.1).
+namespace punycode {
+constexpr std::uint32_t kBase = 36, kTmin = 1, kTmax = 26, kSkew = 38, kDamp = 700, kInitialBias = 72, kInitialN = 128;
+constexpr std::uint32_t kMax = 0xffffffffu;
+
+std::uint32_t adapt(std::uint32_t delta, std::uint32_t points, bool first) {
+    delta = first ? delta / kDamp : delta / 2;
+    delta += delta / points;
+    std::uint32_t k = 0;
+    while (delta > ((kBase - kTmin) * kTmax) / 2) {
+        delta /= kBase - kTmin;
+        k += kBase;
+    }
+    return k + (kBase - kTmin + 1) * delta / (delta + kSkew);
+}
+
+std::uint32_t threshold(std::uint32_t k, std::uint32_t bias) {
+    return k <= bias ? kTmin : k >= bias + kTmax ? kTmax : k - bias;
+}
+
+// §6.2: the code points `text` encodes, or nullopt when it is not Punycode (a digit
+// out of range, an end inside a number, an overflow).
+std::optional<std::vector<std::uint32_t>> decode(std::string_view text) {
+    std::vector<std::uint32_t> out;
+    const std::size_t delimiter = text.rfind('-');
+    std::size_t at = 0;
+    if (delimiter != std::string_view::npos && delimiter > 0) {
+        for (char c : text.substr(0, delimiter)) out.push_back(static_cast<unsigned char>(c));
+        at = delimiter + 1;
+    }
+    std::uint32_t n = kInitialN, i = 0, bias = kInitialBias;
+    while (at < text.size()) {
+        const std::uint32_t oldi = i;
+        std::uint32_t w = 1;
+        for (std::uint32_t k = kBase;; k += kBase) {
+            if (at >= text.size()) return std::nullopt;
+            const char c = text[at++];
+            const std::uint32_t digit = c >= 'a' && c <= 'z' ? static_cast<std::uint32_t>(c - 'a')
+                                        : c >= '0' && c <= '9' ? static_cast<std::uint32_t>(c - '0' + 26)
+                                                               : kBase;
+            if (digit >= kBase || digit > (kMax - i) / w) return std::nullopt;
+            i += digit * w;
+            const std::uint32_t t = threshold(k, bias);
+            if (digit < t) break;
+            if (w > kMax / (kBase - t)) return std::nullopt;
+            w *= kBase - t;
+        }
+        const auto points = static_cast<std::uint32_t>(out.size() + 1);
+        bias = adapt(i - oldi, points, oldi == 0);
+        if (i / points > kMax - n) return std::nullopt;
+        n += i / points;
+        i %= points;
+        out.insert(out.begin() + i, n);
+        ++i;
+    }
+    return out;
+}
+
+// §6.3: the Punycode of `points`, which decode() gave (so nothing overflows).
+std::string encode(const std::vector<std::uint32_t>& points) {
+    std::string out;
+    for (std::uint32_t p : points)
+        if (p < 0x80) out += static_cast<char>(p);
+    const auto basic = static_cast<std::uint32_t>(out.size());
+    if (basic > 0) out += '-';
+    std::uint32_t n = kInitialN, delta = 0, bias = kInitialBias, handled = basic;
+    const auto digit = [](std::uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); };
+    while (handled < points.size()) {
+        std::uint32_t m = kMax;
+        for (std::uint32_t p : points)
+            if (p >= n && p < m) m = p;
+        delta += (m - n) * (handled + 1);
+        n = m;
+        for (std::uint32_t p : points) {
+            if (p < n) ++delta;
+            if (p != n) continue;
+            std::uint32_t q = delta;
+            for (std::uint32_t k = kBase;; k += kBase) {
+                const std::uint32_t t = threshold(k, bias);
+                if (q < t) break;
+                out += digit(t + (q - t) % (kBase - t));
+                q = (q - t) / (kBase - t);
+            }
+            out += digit(q);
+            bias = adapt(delta, handled + 1, handled == basic);
+            delta = 0;
+            ++handled;
+        }
+        ++delta;
+        ++n;
+    }
+    return out;
+}
+}  // namespace punycode
+
+// Whether `label` (lower case, after "xn--") is an A-label's Punycode: it decodes
+// (RFC 3492), to a label with something beyond ASCII, of Unicode scalar values that
+// are not controls, and it is what encoding that label gives back (RFC 5891 §5.4's
+// round trip). What IDNA2008's tables add (RFC 5892) is not checked.
+bool isPunycodeOfALabel(std::string_view label) {
+    const auto points = punycode::decode(label);
+    if (!points) return false;
+    bool beyondAscii = false;
+    for (std::uint32_t p : *points) {
+        if (p < 0x80) continue;
+        if (p < 0xa0 || (p >= 0xd800 && p <= 0xdfff) || p > 0x10ffff) return false;
+        beyondAscii = true;
+    }
+    return beyondAscii && punycode::encode(*points) == label;
 }
 
 // Returns the canonical text of an IP literal, or an empty string.
@@ -81,6 +196,9 @@ std::string canonicalDnsName(const std::string& original, std::string_view name)
         std::string lower(label);
         std::transform(lower.begin(), lower.end(), lower.begin(), toLower);
         if (lower == "xn--") throw InvalidNameError(original, "an A-label (\"xn--\") is empty");
+        if (lower.starts_with("xn--") && !isPunycodeOfALabel(std::string_view(lower).substr(4)))
+            throw InvalidNameError(original, "A-label \"" + lower +
+                                                 "\" is not the Punycode of a label beyond ASCII (RFC 3492, RFC 5891)");
         if (label.front() == '-' || label.back() == '-')
             throw InvalidNameError(original, "a label starts or ends with a hyphen");
         if (!firstLabel) out += '.';

@@ -78,6 +78,23 @@ BOOST_AUTO_TEST_CASE(rejects_bad_labels_and_lengths) {
     BOOST_TEST(contains(rejection("xn--.example"), "A-label"));
 }
 
+// An A-label must be the Punycode (RFC 3492) of a label beyond ASCII, and what encoding
+// that label gives back (RFC 5891 §5.4), as Let's Encrypt refuses malformed ones.
+BOOST_AUTO_TEST_CASE(a_labels_must_be_punycode_of_a_label_beyond_ascii) {
+    for (const char* good : {"xn--bcher-kva.example", "XN--BCHER-KVA.example", "xn--caf-dma.example", "xn--fiqs8s.example",
+                             "xn--mnchen-3ya.example", "xn--tda.example", "www.xn--caf-dma.example"})
+        BOOST_TEST(ServerName::isValid(good), good);
+    BOOST_TEST(ServerName::canonical("XN--BCHER-KVA.example") == "xn--bcher-kva.example");
+    for (const char* bad : {"xn--zz.example",           // ends inside a number
+                            "xn--a-b.example",          // likewise
+                            "xn--abc-.example",         // "abc": nothing beyond ASCII
+                            "xn--99999999999.example",  // overflows
+                            "xn--x-qc4g.example",       // a surrogate (U+D800)
+                            "xn--abc.example",          // C1 controls
+                            "xn--bcher-kva9.example"})  // one digit too many
+        BOOST_TEST(contains(rejection(bad), "is not the Punycode of a label"), bad);
+}
+
 BOOST_AUTO_TEST_CASE(rejects_u_labels_and_asks_for_a_labels) {
     const std::string message = rejection("caf\xc3\xa9.example");
     BOOST_TEST(contains(message, "non-ASCII"));

@@ -996,9 +996,10 @@ BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     }
     BOOST_TEST(wildcards == 1);
 
-    const Reply bad = s.newOrder({"ok.example.test", "bad_name.example.test", "../x"});
+    const Reply bad = s.newOrder({"ok.example.test", "bad_name.example.test", "../x", "xn--zz.example.test"});
     BOOST_TEST(bad.problem() == "rejectedIdentifier");
-    BOOST_TEST(bad.json()->getArray("subproblems")->size() == 2u);
+    BOOST_TEST(bad.json()->getArray("subproblems")->size() == 3u);
+    BOOST_TEST(bad.body.find("xn--zz") != std::string::npos, bad.body);  // an A-label that is not Punycode
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid,
                               R"({"identifiers":[{"type":"email","value":"a@b.c"}]})").problem() == "unsupportedIdentifier");
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid, R"({"identifiers":[]})").problem() ==

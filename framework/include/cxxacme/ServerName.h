@@ -13,7 +13,10 @@ namespace cxxacme {
 /// hyphen at either end of a label), optionally preceded by one `*.`, or an
 /// IPv4/IPv6 address (RFC 8738). Internationalised names must be given in
 /// their A-label (`xn--`) form: U-labels are rejected with a message that
-/// says so. The canonical form is lower case; IP addresses are rewritten in
+/// says so, and an A-label must be the Punycode (RFC 3492) of a label with
+/// something beyond ASCII, none of it a control or a surrogate, that encodes
+/// back to the same A-label (RFC 5891 §5.4; IDNA2008's tables are not
+/// applied). The canonical form is lower case; IP addresses are rewritten in
 /// their shortest textual form.
 ///
 /// A *store key* is one server name, or several joined with commas (a
