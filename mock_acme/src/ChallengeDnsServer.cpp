@@ -182,28 +182,45 @@ struct ChallengeDnsServer::Sockets {
 
 ChallengeDnsServer::ChallengeDnsServer(const std::string& host, std::uint16_t port)
     : host_(host), sockets_(std::make_unique<Sockets>()) {
-    auto endpoint = detail::ipEndpoint(host, port);
-    if (!endpoint) throw Error("DNS server: \"" + host + "\" is not an IP address");
-    const int family = endpoint->address.ss_family;
-    const auto bound = [&](int type) {
+    const auto endpoint = [&](std::uint16_t p) {
+        auto e = detail::ipEndpoint(host, p);
+        if (!e) throw Error("DNS server: \"" + host + "\" is not an IP address");
+        return *e;
+    };
+    const int family = endpoint(port).address.ss_family;
+    // a socket bound to `p`; an invalid one when `p` is taken and `orNothing`
+    const auto bound = [&](int type, std::uint16_t p, bool orNothing) {
         detail::UniqueFd fd(::socket(family, type | SOCK_CLOEXEC, 0));
         if (fd.get() < 0) throw Error(std::string("DNS server: socket: ") + std::strerror(errno));
-        const int one = 1;
-        ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint->address), endpoint->length) != 0)
-            throw Error("DNS server: cannot bind " + host + " port " + std::to_string(port) + ": " + std::strerror(errno));
+        if (type == SOCK_STREAM) {  // a restart may bind the port its TIME_WAIT connections hold; UDP shares nothing
+            const int one = 1;
+            ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        }
+        const auto at = endpoint(p);
+        if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&at.address), at.length) != 0) {
+            if (orNothing && errno == EADDRINUSE) return detail::UniqueFd();
+            throw Error("DNS server: cannot bind " + host + " port " + std::to_string(p) + ": " + std::strerror(errno));
+        }
         return fd;
     };
-    sockets_->tcp = bound(SOCK_STREAM);
-    if (port == 0) {  // UDP on the port TCP got
-        sockaddr_storage got{};
-        socklen_t length = sizeof got;
-        ::getsockname(sockets_->tcp.get(), reinterpret_cast<sockaddr*>(&got), &length);
-        port = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&got)->sin_port
-                                       : reinterpret_cast<sockaddr_in6*>(&got)->sin6_port);
-        endpoint = detail::ipEndpoint(host, port);
+    // UDP and TCP on one port: with port 0, TCP picks a free one, and UDP is bound to it
+    // (another pick when some UDP socket has it already)
+    for (int tries = 0;; ++tries) {
+        sockets_->tcp = bound(SOCK_STREAM, port, false);
+        std::uint16_t got = port;
+        if (port == 0) {
+            sockaddr_storage address{};
+            socklen_t length = sizeof address;
+            ::getsockname(sockets_->tcp.get(), reinterpret_cast<sockaddr*>(&address), &length);
+            got = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&address)->sin_port
+                                          : reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+        }
+        sockets_->udp = bound(SOCK_DGRAM, got, port == 0 && tries < 20);
+        if (sockets_->udp.get() >= 0) {
+            port = got;
+            break;
+        }
     }
-    sockets_->udp = bound(SOCK_DGRAM);
     if (::listen(sockets_->tcp.get(), 64) != 0) throw Error(std::string("DNS server: listen: ") + std::strerror(errno));
     port_ = port;
     int pipeFds[2];

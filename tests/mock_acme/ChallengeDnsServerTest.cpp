@@ -112,6 +112,13 @@ BOOST_AUTO_TEST_CASE(records_are_answered_as_a_resolver_reads_them) {
     dns.setServfail("example.test", false);
     BOOST_TEST(DnsTxtLookup::caaRecords(at, "example.test").size() == 2u);
 
+    // on IPv6 too, UDP and TCP on one port; not on what is no address
+    ChallengeDnsServer v6("::1");
+    BOOST_TEST(v6.address() == "[::1]:" + std::to_string(v6.port()));
+    v6.addTxt("six.example.test", "over IPv6");
+    BOOST_TEST(DnsTxtLookup::query(v6.address(), "six.example.test") == (Strings{"over IPv6"}));
+    BOOST_CHECK_THROW(ChallengeDnsServer("localhost"), Error);
+
     BOOST_CHECK_THROW(dns.addTxt("bad name.test", "v"), InvalidNameError);
     BOOST_CHECK_THROW(dns.addTxt("a..test", "v"), InvalidNameError);
     BOOST_CHECK_THROW(dns.addAddresses("x.test", {"300.1.1.1"}), InvalidNameError);
