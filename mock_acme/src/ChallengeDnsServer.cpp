@@ -106,6 +106,9 @@ void putDefaultSoa(std::vector<unsigned char>& out) {
     putRecord(out, "mock-acme.invalid", 6, data);
 }
 
+// What a record name's label may hold once in lower case: letters, digits, '-', '_'.
+bool isRecordNameChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
+
 // A record name's key: lower case, no root's dot; letters, digits, '-' and '_' (as in
 // _acme-challenge) in labels of 1 to 63, 253 in all.
 std::string recordKey(const std::string& name) {
@@ -120,8 +123,7 @@ std::string recordKey(const std::string& name) {
             label = 0;
             continue;
         }
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            throw InvalidNameError(name, "has a character a DNS record name here may not have");
+        if (!isRecordNameChar(c)) throw InvalidNameError(name, "has a character a DNS record name here may not have");
         if (++label > 63) throw InvalidNameError(name, "has a label longer than 63");
     }
     if (label == 0) throw InvalidNameError(name, "has an empty label");
@@ -146,7 +148,7 @@ bool readQuestionName(const std::vector<unsigned char>& q, std::size_t& at, std:
         for (unsigned i = 0; i < n; ++i) {
             char c = static_cast<char>(q[at + i]);
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) usable = false;
+            if (!isRecordNameChar(c)) usable = false;
             key += c;
         }
         at += n;

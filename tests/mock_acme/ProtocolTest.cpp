@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE mock_acme_protocol
 #include <boost/test/unit_test.hpp>
 
+#include <functional>
 #include <map>
 
 #include <Poco/JSON/Array.h>
@@ -898,32 +899,40 @@ BOOST_AUTO_TEST_CASE(csrs_are_held_to_lets_encrypts_rules_or_pebbles) {
     }
 }
 
-// As Let's Encrypt (Boulder's wildcardOverlap): a name that a wildcard of the
-// same order covers is refused, 400 malformed naming both; the wildcard's base
-// name and names two labels down are not covered. pebble's rules take them.
-BOOST_AUTO_TEST_CASE(a_name_beside_the_wildcard_that_covers_it_is_refused_by_boulders_rules) {
+// Runs `check` on a fresh server under Boulder's identifier rules, then under pebble's
+// (`boulder` says which), each in a test context naming them.
+void underEachIdentifierRules(const std::function<void(Server&, bool boulder)>& check) {
     for (const auto rules : {MockAcmeConfig::IdentifierRules::Boulder, MockAcmeConfig::IdentifierRules::Pebble}) {
         MockAcmeConfig config = quietConfig();
         config.identifierRules = rules;
         const bool boulder = rules == MockAcmeConfig::IdentifierRules::Boulder;
         BOOST_TEST_CONTEXT((boulder ? "Boulder's rules" : "pebble's rules")) {
             Server s(config);
-            const Reply redundant = s.newOrder({"*.example.test", "WWW.example.test"});
-            if (boulder) {
-                BOOST_TEST(redundant.status == 400);
-                BOOST_TEST(redundant.problem() == "malformed");
-                BOOST_TEST(redundant.str("detail") ==
-                           "Domain name \"www.example.test\" is redundant with a wildcard domain in the same request "
-                           "(*.example.test); remove one or the other");
-            } else {
-                BOOST_TEST(redundant.status == 201, redundant.body);
-            }
-            // the base name, a name two labels down, another wildcard's name: taken under both
-            const Reply fine = s.newOrder({"*.example.test", "example.test", "a.b.example.test", "b.other.test", "*.a.other.test"});
-            BOOST_TEST(fine.status == 201, fine.body);
-            BOOST_TEST(fine.json()->getArray("identifiers")->size() == 5u);
+            check(s, boulder);
         }
     }
+}
+
+// As Let's Encrypt (Boulder's wildcardOverlap): a name that a wildcard of the
+// same order covers is refused, 400 malformed naming both; the wildcard's base
+// name and names two labels down are not covered. pebble's rules take them.
+BOOST_AUTO_TEST_CASE(a_name_beside_the_wildcard_that_covers_it_is_refused_by_boulders_rules) {
+    underEachIdentifierRules([](Server& s, bool boulder) {
+        const Reply redundant = s.newOrder({"*.example.test", "WWW.example.test"});
+        if (boulder) {
+            BOOST_TEST(redundant.status == 400);
+            BOOST_TEST(redundant.problem() == "malformed");
+            BOOST_TEST(redundant.str("detail") ==
+                       "Domain name \"www.example.test\" is redundant with a wildcard domain in the same request "
+                       "(*.example.test); remove one or the other");
+        } else {
+            BOOST_TEST(redundant.status == 201, redundant.body);
+        }
+        // the base name, a name two labels down, another wildcard's name: taken under both
+        const Reply fine = s.newOrder({"*.example.test", "example.test", "a.b.example.test", "b.other.test", "*.a.other.test"});
+        BOOST_TEST(fine.status == 201, fine.body);
+        BOOST_TEST(fine.json()->getArray("identifiers")->size() == 5u);
+    });
 }
 
 // Boulder's policy on the shape of a DNS name (its validNonWildcardDomain, of a
@@ -934,45 +943,39 @@ BOOST_AUTO_TEST_CASE(a_name_beside_the_wildcard_that_covers_it_is_refused_by_bou
 BOOST_AUTO_TEST_CASE(names_of_one_label_more_than_ten_or_a_reserved_form_are_refused_by_boulders_rules) {
     const std::string eleven = "a.b.c.d.e.f.g.h.i.example.test";
     const std::string ten = "b.c.d.e.f.g.h.i.example.test";
-    for (const auto rules : {MockAcmeConfig::IdentifierRules::Boulder, MockAcmeConfig::IdentifierRules::Pebble}) {
-        MockAcmeConfig config = quietConfig();
-        config.identifierRules = rules;
-        const bool boulder = rules == MockAcmeConfig::IdentifierRules::Boulder;
-        BOOST_TEST_CONTEXT((boulder ? "Boulder's rules" : "pebble's rules")) {
-            Server s(config);
-            const Reply refused = s.newOrder({"localhost", "*.test", eleven, "*." + eleven, "ab--cd.example.test",
-                                              "www.h---test.example.test", "ok.example.test"});
-            if (!boulder) {
-                BOOST_TEST(refused.status == 201, refused.body);
-                continue;
-            }
-            BOOST_TEST(refused.status == 400);
-            BOOST_TEST(refused.problem() == "rejectedIdentifier");
-            std::map<std::string, std::pair<std::string, std::string>> subs;  // name -> type, detail
-            const auto list = refused.json()->getArray("subproblems");
-            for (std::size_t i = 0; i < list->size(); ++i) {
-                const auto sub = list->getObject(static_cast<unsigned>(i));
-                subs[sub->getObject("identifier")->getValue<std::string>("value")] = {
-                    sub->getValue<std::string>("type"), sub->getValue<std::string>("detail")};
-            }
-            const std::string malformed = AcmeProblem::kPrefix + "malformed";
-            const std::string rejected = AcmeProblem::kPrefix + "rejectedIdentifier";
-            const std::pair<std::string, std::string> oneLabel{malformed, "Domain name needs at least one dot"};
-            const std::pair<std::string, std::string> tooMany{malformed, "Domain name has more than 10 labels (parts)"};
-            const std::pair<std::string, std::string> rldh{
-                rejected, "Domain name contains an invalid label in a reserved format (R-LDH: '?\?--')"};
-            BOOST_TEST(subs.size() == 6u);
-            BOOST_TEST((subs["localhost"] == oneLabel));
-            BOOST_TEST((subs["*.test"] == oneLabel));
-            BOOST_TEST((subs[eleven] == tooMany));
-            BOOST_TEST((subs["*." + eleven] == tooMany));
-            BOOST_TEST((subs["ab--cd.example.test"] == rldh));
-            BOOST_TEST((subs["www.h---test.example.test"] == rldh));
-            // two labels, ten, a wildcard of ten, an A-label, a hyphen elsewhere: taken
-            const Reply fine = s.newOrder({"example.test", ten, "*." + ten, "xn--bcher-kva.example.test", "a-b--c.example.test"});
-            BOOST_TEST(fine.status == 201, fine.body);
+    underEachIdentifierRules([&](Server& s, bool boulder) {
+        const Reply refused = s.newOrder({"localhost", "*.test", eleven, "*." + eleven, "ab--cd.example.test",
+                                          "www.h---test.example.test", "ok.example.test"});
+        if (!boulder) {
+            BOOST_TEST(refused.status == 201, refused.body);
+            return;
         }
-    }
+        BOOST_TEST(refused.status == 400);
+        BOOST_TEST(refused.problem() == "rejectedIdentifier");
+        std::map<std::string, std::pair<std::string, std::string>> subs;  // name -> type, detail
+        const auto list = refused.json()->getArray("subproblems");
+        for (std::size_t i = 0; i < list->size(); ++i) {
+            const auto sub = list->getObject(static_cast<unsigned>(i));
+            subs[sub->getObject("identifier")->getValue<std::string>("value")] = {
+                sub->getValue<std::string>("type"), sub->getValue<std::string>("detail")};
+        }
+        const std::string malformed = AcmeProblem::kPrefix + "malformed";
+        const std::string rejected = AcmeProblem::kPrefix + "rejectedIdentifier";
+        const std::pair<std::string, std::string> oneLabel{malformed, "Domain name needs at least one dot"};
+        const std::pair<std::string, std::string> tooMany{malformed, "Domain name has more than 10 labels (parts)"};
+        const std::pair<std::string, std::string> rldh{
+            rejected, "Domain name contains an invalid label in a reserved format (R-LDH: '?\?--')"};
+        BOOST_TEST(subs.size() == 6u);
+        BOOST_TEST((subs["localhost"] == oneLabel));
+        BOOST_TEST((subs["*.test"] == oneLabel));
+        BOOST_TEST((subs[eleven] == tooMany));
+        BOOST_TEST((subs["*." + eleven] == tooMany));
+        BOOST_TEST((subs["ab--cd.example.test"] == rldh));
+        BOOST_TEST((subs["www.h---test.example.test"] == rldh));
+        // two labels, ten, a wildcard of ten, an A-label, a hyphen elsewhere: taken
+        const Reply fine = s.newOrder({"example.test", ten, "*." + ten, "xn--bcher-kva.example.test", "a-b--c.example.test"});
+        BOOST_TEST(fine.status == 201, fine.body);
+    });
 }
 
 BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
