@@ -71,13 +71,14 @@ const char* const kAcmeCommandsUsage =
     "    --email ADDR             account contact (issue, account update)\n"
     "    --profile NAME           certificate profile offered by the CA\n"
     "    --eab-kid KID --eab-key BASE64URL   external account binding\n"
-    "    --timeout SECONDS        per request (default 40)\n";
+    "    --timeout SECONDS        per request (default 40)\n"
+    "    --connect-timeout SECONDS   per new connection to the CA, TCP and TLS (default 10)\n";
 
 namespace {
 
 const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-key", "challenge", "bind",
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
-                                    "eab-key", "reason", "timeout", "encryption-key", "dns-provider",
+                                    "eab-key", "reason", "timeout", "connect-timeout", "encryption-key", "dns-provider",
                                     "dns-resolver", "propagation-timeout"};
 const std::set<std::string> kSwitches{"quiet", "dns-follow-cname"};
 
@@ -179,6 +180,7 @@ struct Session {
         options.directoryUrl = cl.require("directory");
         options.http.caBundleFile = cl.get("ca-bundle", "");
         options.http.timeout = std::chrono::seconds(cl.number("timeout", 40, 1, 3600));
+        options.http.connectTimeout = std::chrono::seconds(cl.number("connect-timeout", 10, 1, 3600));
         client = std::make_unique<AcmeClient>(options, key, clock);
         if (!needResponder) return;
 

@@ -6,9 +6,12 @@
 #include <time.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
+#include <cerrno>
 #include <ctime>
 #include <string_view>
+#include <type_traits>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
@@ -18,6 +21,7 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLException.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 
@@ -100,6 +104,63 @@ bool brokenConnection(const Poco::Exception& e) {
            dynamic_cast<const ConnectionAbortedException*>(&e) || dynamic_cast<const MessageException*>(&e);
 }
 
+// A session that sets a new connection up at once, TCP and (for HTTPS) TLS, within
+// a time of its own, and only when told to. POCO's own would connect inside
+// sendRequest and set TLS up on the first write, both under the request's timeout;
+// it would also connect again by itself, inside sendRequest, after 8 s of keep-alive,
+// and inside a write that failed, going on on the new connection with the rest of a
+// request whose start went to the old one. Here the pool decides when a connection
+// is too old, and a request that could not go out is sent again whole (exchange).
+class PromptConnect {
+public:
+    virtual ~PromptConnect() = default;
+    virtual void connectWithin(std::chrono::steady_clock::duration timeout) = 0;
+};
+
+template <class Session>
+class PromptSession final : public Session, public PromptConnect {
+public:
+    template <class... Args>
+    explicit PromptSession(Args&&... args) : Session(std::forward<Args>(args)...) {
+        this->setKeepAlive(true);
+        this->setKeepAliveTimeout(Poco::Timespan(Poco::Timespan::DAYS * 36500));  // never, by itself
+    }
+
+    void connectWithin(std::chrono::steady_clock::duration timeout) override {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        this->reconnect();  // TCP, within the session's connection timeout
+        if constexpr (std::is_base_of_v<Poco::Net::HTTPSClientSession, Session>) {
+            const auto left = std::max<std::chrono::steady_clock::duration>(
+                deadline - std::chrono::steady_clock::now(), std::chrono::milliseconds(1));
+            const Poco::Timespan span(std::chrono::duration_cast<std::chrono::microseconds>(left).count());
+            Poco::Net::SecureStreamSocket tls(this->socket());
+            const Poco::Timespan receive = tls.getReceiveTimeout();
+            const Poco::Timespan send = tls.getSendTimeout();
+            tls.setReceiveTimeout(span);
+            tls.setSendTimeout(span);
+            tls.completeHandshake();
+            tls.setReceiveTimeout(receive);
+            tls.setSendTimeout(send);
+        }
+    }
+
+protected:
+    int write(const char* buffer, std::streamsize length) override {
+        return Poco::Net::HTTPSession::write(buffer, length);  // a failure is the caller's, connected again by no one
+    }
+};
+
+// How long a connection may idle in the pool before it is taken for closed:
+// servers close idle ones after 10 s or more (POCO's, Go's: 90 s and up)
+constexpr auto kPoolIdleLimit = std::chrono::seconds(8);
+
+// Whether `e` says a time limit passed: POCO reports a receive that timed out as
+// a TimeoutException, and a send that did (SO_SNDTIMEO) as EAGAIN.
+bool timedOutException(const Poco::Exception& e) {
+    return dynamic_cast<const Poco::TimeoutException*>(&e) ||
+           (dynamic_cast<const Poco::IOException*>(&e) && (e.code() == EAGAIN || e.code() == EWOULDBLOCK));
+}
+
 }  // namespace
 
 std::string HttpReply::header(const std::string& name) const {
@@ -150,7 +211,11 @@ struct AcmeHttpClient::Pool {
     cxxacme::detail::PocoSslScope ssl;
     Poco::Net::Context::Ptr context;
     std::mutex mutex;
-    std::map<std::string, std::vector<std::unique_ptr<Poco::Net::HTTPClientSession>>> idle;
+    struct Idle {
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::map<std::string, std::vector<Idle>> idle;  // newest last
 };
 
 AcmeHttpClient::AcmeHttpClient(Options options) : options_(std::move(options)), pool_(std::make_unique<Pool>()) {
@@ -197,42 +262,55 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
     {
         std::lock_guard lock(pool_->mutex);
         auto& idle = pool_->idle[origin];
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(idle, [&](const Pool::Idle& i) { return now - i.since >= kPoolIdleLimit; });
         if (!idle.empty()) {
-            session = std::move(idle.back());
+            session = std::move(idle.back().session);
             idle.pop_back();
         }
     }
     const bool reused = session != nullptr;
     if (!session) {
         if (uri.getScheme() == "https")
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), pool_->context);
+            session = std::make_unique<PromptSession<Poco::Net::HTTPSClientSession>>(uri.getHost(), uri.getPort(),
+                                                                                     pool_->context);
         else
-            session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-        session->setKeepAlive(true);
+            session = std::make_unique<PromptSession<Poco::Net::HTTPClientSession>>(uri.getHost(), uri.getPort());
     }
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout).count();
-    session->setTimeout(Poco::Timespan(micros));
+    const auto micros = [](Duration d) {
+        return Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
+    };
+    const Duration connectTimeout = std::min(options_.connectTimeout, options_.timeout);
+    session->setTimeout(micros(connectTimeout), micros(options_.timeout), micros(options_.timeout));
 
     // whether the whole request has been handed to the connection: until then a
     // failure (no connection, no TLS, a write that broke) left the server
     // without a request it could act on
     bool sent = false;
-    bool answered = false;  // whether the head of an answer came
+    bool connecting = false;  // whether a new connection (TCP and TLS) is being set up
+    bool answered = false;    // whether the head of an answer came
+    bool keptAlive = false;   // whether the server keeps the connection open after its answer
     const auto attempt = [&]() -> HttpReply {
         sent = false;
         answered = false;
+        if (!session->connected()) {
+            connecting = true;
+            dynamic_cast<PromptConnect&>(*session).connectWithin(connectTimeout);
+            connecting = false;
+        }
         Poco::Net::HTTPRequest request(method, uri.getPathEtc().empty() ? "/" : uri.getPathEtc(),
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         request.set("User-Agent", options_.userAgent);
         request.setKeepAlive(true);
         if (!contentType.empty()) request.setContentType(contentType);
         if (method == "POST") request.setContentLength(static_cast<std::streamsize>(body.size()));
-        session->sendRequest(request) << body;  // connects (and sets TLS up) first where not connected
-        session->flushRequest();                // rethrows what writing met: a stream keeps its failure
+        session->sendRequest(request) << body;
+        session->flushRequest();  // rethrows what writing met: a stream keeps its failure
         sent = true;
         Poco::Net::HTTPResponse response;
         std::istream& in = session->receiveResponse(response);
         answered = true;
+        keptAlive = response.getKeepAlive();
         HttpReply reply;
         reply.status = response.getStatus();
         for (const auto& [n, v] : response) reply.headers.emplace(n, v);
@@ -258,32 +336,34 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
     try {
         try {
             reply = attempt();
-        } catch (const Poco::TimeoutException&) {
-            throw;
         } catch (const Poco::Exception& e) {
             // a pooled connection that the server (or a box on the way) closed while it
             // idled: the request could not go out on it, or met its end before any answer.
             // One fresh try. An answer begun is the server's, and is not asked for again
-            if (!reused || answered || (sent && !connectionEnded(e))) throw;
+            if (timedOutException(e) || !reused || answered || (sent && !connectionEnded(e))) throw;
             session->reset();
             reply = attempt();
         }
-    } catch (const Poco::TimeoutException&) {
-        const std::string seconds =
-            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.timeout).count()) + " s";
+    } catch (const Poco::Exception& e) {
+        if (!timedOutException(e)) throw NetworkError(url, e.displayText(), brokenConnection(e), false, sent);
+        const auto seconds = [](Duration d) {
+            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+            return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+        };
         // a connection (or its TLS) not made in time, or one that would not take the
         // request: as refused, the server has no request to act on
+        if (connecting)
+            throw NetworkError(url, "not sent: no connection within " + seconds(connectTimeout) + " (TCP and TLS)",
+                               true, false, false);
         if (!sent)
-            throw NetworkError(url, "not sent within " + seconds + ": no connection, or none taking the request", true,
-                               false, false);
-        throw NetworkError(url, "timed out after " + seconds, false, true);
-    } catch (const Poco::Exception& e) {
-        throw NetworkError(url, e.displayText(), brokenConnection(e), false, sent);
+            throw NetworkError(url, "not sent within " + seconds(options_.timeout) + ": the connection took no request",
+                               true, false, false);
+        throw NetworkError(url, "timed out after " + seconds(options_.timeout), false, true);
     }
-    if (session->connected()) {
+    if (keptAlive && session->connected()) {
         std::lock_guard lock(pool_->mutex);
         auto& idle = pool_->idle[origin];
-        if (idle.size() < 16) idle.push_back(std::move(session));
+        if (idle.size() < 16) idle.push_back({std::move(session), std::chrono::steady_clock::now()});
     }
     return reply;
 }

@@ -136,4 +136,19 @@ set +e
 grep -q '^mock-acme: bad number "0"' "$work/err" || fail "--response-delay-ms 0: $(head -1 "$work/err")"
 "$MOCK_ACME" --delayed-responses 101 > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--delayed-responses 101 did not exit 2"
 set -e
+
+echo "== a CA that takes TCP and never speaks TLS: --connect-timeout, not the request's --timeout"
+SILENT_PORT=$(free_port)
+python3 -c 'import socket,sys,time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); print("listening", flush=True); time.sleep(600)' \
+  "$SILENT_PORT" > "$work/silent.out" &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q listening "$work/silent.out" && break; sleep 0.1; done
+set +e
+"$CXXACME" issue --directory "https://127.0.0.1:$SILENT_PORT/dir" --store "dir:$work/silent" --timeout 3600 \
+  --connect-timeout 1 --quiet silent.example.test > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "a silent CA did not exit 1"
+grep -q "not sent: no connection within 1 s (TCP and TLS)" "$work/err" || fail "silent CA: $(cat "$work/err")"
+"$CXXACME" issue "${common[@]}" --connect-timeout 0 x.example.test > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--connect-timeout 0 did not exit 2"
+set -e
 echo "PASS"

@@ -500,7 +500,7 @@ BOOST_AUTO_TEST_CASE(a_request_that_never_went_out_is_sent_again_when_the_ca_is_
         BOOST_FAIL("a closed relay answered");
     } catch (const NetworkError& e) {
         BOOST_TEST(e.url() == o.directoryUrl);
-        BOOST_TEST(std::string(e.what()).find("not sent within 1 s") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("not sent: no connection within 1 s") != std::string::npos, e.what());
         BOOST_TEST(e.transient());
         BOOST_TEST(!e.timedOut());
         BOOST_TEST(!e.requestSent());
@@ -509,7 +509,7 @@ BOOST_AUTO_TEST_CASE(a_request_that_never_went_out_is_sent_again_when_the_ca_is_
     RequestLog requests;
     test::LoggerCapture clientLog("cxxacme.client");
     const auto saidNotSent = [&] {
-        return clientLog.count([](const std::string& line) { return line.find("not sent within") != std::string::npos; });
+        return clientLog.count([](const std::string& line) { return line.find("not sent: ") != std::string::npos; });
     };
     std::atomic<bool> done{false};
     std::thread reopen([&] {  // the CA comes back once the client has found it unreachable
@@ -724,7 +724,8 @@ BOOST_AUTO_TEST_CASE(network_failures_are_clear_errors) {
         BOOST_FAIL("no timeout");
     } catch (const NetworkError& e) {
         BOOST_TEST(std::string(e.what()).find("127.0.0.1") != std::string::npos);
-        BOOST_TEST(std::string(e.what()).find("not sent within 1 s") != std::string::npos, e.what());
+        BOOST_TEST(std::string(e.what()).find("not sent: no connection within 1 s (TCP and TLS)") != std::string::npos,
+                   e.what());
         BOOST_TEST(e.transient());
         BOOST_TEST(!e.timedOut());
         BOOST_TEST(!e.requestSent());
@@ -745,6 +746,55 @@ BOOST_AUTO_TEST_CASE(network_failures_are_clear_errors) {
     missingBundle.directoryUrl = acme.directoryUrl();
     missingBundle.http.caBundleFile = "/nonexistent/ca.pem";
     BOOST_CHECK_THROW(AcmeClient(missingBundle, key, clock).directory(), Error);
+}
+
+// http.connectTimeout bounds a new connection's TCP connect and TLS set-up, apart
+// from the request's timeout: a CA that takes no connection, or never speaks TLS, is
+// reported as such after the connect timeout, as not sent (transient), however long
+// the request's timeout is. A connection that takes no request within the timeout
+// (a server that never reads) is not sent either; only a request that went out and
+// met no answer is timedOut().
+BOOST_AUTO_TEST_CASE(a_connection_not_made_in_time_is_told_apart_from_a_slow_answer) {
+    const auto expectNotSent = [](AcmeHttpClient& http, const std::string& url, const std::string& what,
+                                  const std::string& body = "") {
+        try {
+            if (body.empty())
+                http.get(url);
+            else
+                http.post(url, "application/octet-stream", body);
+            BOOST_FAIL("no error from " + url);
+        } catch (const NetworkError& e) {
+            BOOST_TEST(e.url() == url);
+            BOOST_TEST(std::string(e.what()).find(what) != std::string::npos, e.what());
+            BOOST_TEST(e.transient());
+            BOOST_TEST(!e.timedOut());
+            BOOST_TEST(!e.requestSent());
+        }
+    };
+    // TCP connects, TLS never comes: the connect timeout (1.5 s), not the request's (60 s)
+    Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+    const std::string silentPort = std::to_string(silent.address().port());
+    AcmeHttpClient http({.caBundleFile = "", .timeout = 60s, .connectTimeout = 1500ms});
+    expectNotSent(http, "https://127.0.0.1:" + silentPort + "/dir", "not sent: no connection within 1500 ms (TCP and TLS)");
+
+    // TCP itself never connects (a gate that drops SYNs)
+    MockAcmeFixture acme;
+    test::GatedRelay relay(Poco::URI(acme.directoryUrl()).getPort());
+    const std::string relayed = "https://127.0.0.1:" + std::to_string(relay.port()) + "/dir";
+    AcmeHttpClient trusting({.caBundleFile = acme.caBundlePath(), .timeout = 60s, .connectTimeout = 1s});
+    BOOST_TEST(trusting.get(relayed).status == 200);  // through the open gate
+    relay.close();  // cuts the pooled connection too: the fresh one is the one that waits
+    expectNotSent(trusting, relayed, "not sent: no connection within 1 s (TCP and TLS)");
+
+    // a connect timeout above the request's is the request's
+    AcmeHttpClient capped({.caBundleFile = "", .timeout = 1s, .connectTimeout = 30s});
+    expectNotSent(capped, "https://127.0.0.1:" + silentPort + "/dir", "no connection within 1 s");
+
+    // connected, but the server reads nothing: a large body fills the socket's buffers
+    // and the request never wholly goes out
+    AcmeHttpClient plain({.caBundleFile = "", .timeout = 1s, .connectTimeout = 1s});
+    expectNotSent(plain, "http://127.0.0.1:" + silentPort + "/new-acct",
+                  "not sent within 1 s: the connection took no request", std::string(64 << 20, 'x'));
 }
 
 // mock-acme's --truncated-responses: an answer cut short, then the connection

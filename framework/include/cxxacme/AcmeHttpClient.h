@@ -33,14 +33,18 @@ struct HttpReply {
 };
 
 /// HTTPS (and HTTP) for the ACME client: TLS verified against the system
-/// trust store or a given CA bundle, a timeout on every request, a size
-/// limit on every body, connections kept alive and pooled per origin.
+/// trust store or a given CA bundle, a timeout on every new connection and
+/// on every request, a size limit on every body, connections kept alive and
+/// pooled per origin.
 /// Thread-safe. It never sees the account key: bodies arrive signed.
 class AcmeHttpClient {
 public:
     struct Options {
         std::string caBundleFile{};                                   ///< empty: the system trust store
         Duration timeout = std::chrono::seconds(40);                  ///< txacme's default
+        /// A new connection's TCP connect and TLS set-up, together; at most `timeout`.
+        /// A CA that takes no connection is told apart sooner than one slow to answer.
+        Duration connectTimeout = std::chrono::seconds(10);
         std::size_t maxResponseBytes = 4 * 1024 * 1024;
         std::string userAgent = "cxxacme/0.1";
     };
