@@ -11,7 +11,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <list>
+#include <sstream>
 #include <thread>
 
 #include <Poco/JSON/Array.h>
@@ -33,6 +35,7 @@ constexpr int kNoError = 0, kFormErr = 1, kServFail = 2, kNxDomain = 3, kNotImp 
 constexpr std::size_t kPlainUdp = 512, kMaxUdp = 1232, kMaxAliases = 8;
 constexpr int kTcpIdleMs = 5000;
 constexpr std::size_t kMaxTcpConnections = 32;
+constexpr std::size_t kMaxHistory = 10000;
 
 void put16(std::vector<unsigned char>& out, unsigned value) {
     out.push_back(static_cast<unsigned char>(value >> 8));
@@ -336,7 +339,21 @@ void ChallengeDnsServer::setDefaultIpv6(const std::string& address) {
     defaultIpv6_ = address;
 }
 
-std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned char>& query, std::size_t udpLimit) const {
+std::vector<ChallengeDnsServer::Question> ChallengeDnsServer::requestHistory(const std::string& name) const {
+    const std::string k = key(name);
+    std::lock_guard lock(mutex_);
+    std::vector<Question> out;
+    std::copy_if(history_.begin(), history_.end(), std::back_inserter(out), [&](const Question& q) { return q.name == k; });
+    return out;
+}
+
+void ChallengeDnsServer::clearRequestHistory(const std::string& name) {
+    const std::string k = key(name);
+    std::lock_guard lock(mutex_);
+    std::erase_if(history_, [&](const Question& q) { return q.name == k; });
+}
+
+std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned char>& query, std::size_t udpLimit) {
     if (query.size() < 12 || (query[2] & 0x80) != 0) return {};  // no header to answer, or an answer itself
     const unsigned opcode = (query[2] >> 3) & 0x0f;
     const unsigned qdcount = static_cast<unsigned>(query[4] << 8 | query[5]);
@@ -389,6 +406,11 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
     }
     out.insert(out.end(), query.begin() + 12, query.begin() + static_cast<std::ptrdiff_t>(questionEnd));
     const std::vector<unsigned char> headAndQuestion = out;
+    if (!name.empty()) {
+        std::lock_guard lock(mutex_);
+        if (history_.size() == kMaxHistory) history_.pop_front();
+        history_.push_back({name, qtype, qclass});
+    }
     const auto putOpt = [&] {
         if (!ednsSize) return;
         out.push_back(0);
@@ -535,7 +557,8 @@ std::optional<HttpResponse> ChallengeDnsServer::manage(const HttpRequest& reques
     static const std::vector<std::string> paths{"/set-txt",  "/clear-txt",    "/add-a",          "/clear-a",
                                                 "/add-aaaa", "/clear-aaaa",   "/add-caa",        "/clear-caa",
                                                 "/set-cname", "/clear-cname", "/set-servfail",   "/clear-servfail",
-                                                "/set-default-ipv4", "/set-default-ipv6"};
+                                                "/set-default-ipv4", "/set-default-ipv6", "/dns-request-history",
+                                                "/clear-request-history"};
     const std::string& p = request.path;
     if (std::find(paths.begin(), paths.end(), p) == paths.end()) return std::nullopt;
     if (request.method != "POST") {
@@ -557,7 +580,30 @@ std::optional<HttpResponse> ChallengeDnsServer::manage(const HttpRequest& reques
             }
             return out;
         };
-        if (p == "/set-txt") addTxt(host(), detail::requireString(*body, "value", "request"));
+        if (p == "/dns-request-history") {
+            Poco::JSON::Array list;
+            for (const auto& q : requestHistory(host())) {
+                Poco::JSON::Object question;
+                question.set("Name", q.name + ".");
+                question.set("Qtype", q.type);
+                question.set("Qclass", q.qclass);
+                Poco::JSON::Object event;
+                event.set("Question", question);
+                list.add(event);
+            }
+            std::ostringstream json;
+            list.stringify(json);
+            HttpResponse r;
+            r.contentType = "application/json";
+            r.body = json.str();
+            return r;
+        }
+        if (p == "/clear-request-history") {
+            const std::string type = detail::requireString(*body, "type", "request");
+            if (type != "dns")
+                throw JoseError("request: \"" + type + "\" history is not kept here, only \"dns\"");
+            clearRequestHistory(host());
+        } else if (p == "/set-txt") addTxt(host(), detail::requireString(*body, "value", "request"));
         else if (p == "/clear-txt") clearTxt(host());
         else if (p == "/add-a" || p == "/add-aaaa") {
             const auto addresses = strings("addresses");

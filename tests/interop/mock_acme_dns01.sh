@@ -112,6 +112,15 @@ verify_chain "$work/lego-own/certificates/_.own.example.test.crt" "$work/lego-ow
   "$work/own-root0.pem"
 grep -q '^cleanup _acme-challenge.own.example.test.$' "$work/hook-calls.log" || fail "lego did not clean up: $(cat "$work/hook-calls.log")"
 [ -z "$(kdig @127.0.0.1 -p "$OWN_PORT" TXT _acme-challenge.own.example.test +short)" ] || fail "TXT left in mock-acme's DNS"
+# its request history, as pebble-challtestsrv's: lego checks no propagation here (--dns.disable-cp),
+# so the TXT questions are mock-acme's validation, the CAA ones its --check-caa
+asked_types() {  # NAME: the Qtypes asked about NAME, one per line
+  python3 -c 'import json,sys,urllib.request
+req = urllib.request.Request(sys.argv[1] + "/dns-request-history", data=json.dumps({"host": sys.argv[2]}).encode(), method="POST")
+for event in json.load(urllib.request.urlopen(req, timeout=30)): print(event["Question"]["Qtype"])' "$MGMT" "$1"
+}
+asked_types _acme-challenge.own.example.test | grep -qx 16 || fail "no TXT question in mock-acme's DNS history"
+asked_types own.example.test | grep -qx 257 || fail "no CAA question in mock-acme's DNS history"
 DNS_MGMT=$MGMT REQUESTS_CA_BUNDLE="$HTTPS_CA" certbot certonly --manual --preferred-challenges dns --non-interactive \
   --agree-tos -m test@example.com --server "$DIR" --manual-auth-hook "$work/certbot-auth.sh" \
   --manual-cleanup-hook "$work/certbot-cleanup.sh" --config-dir "$work/certbot-own/config" --work-dir "$work/certbot-own/work" \

@@ -269,6 +269,31 @@ BOOST_AUTO_TEST_CASE(management_takes_pebble_challtestsrvs_requests) {
     BOOST_TEST(post("/add-caa", R"({"host":"x.example.test","policies":[{"tag":"issue"}]})") == 400);
     BOOST_TEST(post("/set-default-ipv4", R"({"ip":"nowhere"})") == 400);
     BOOST_TEST(DnsTxtLookup::query(at, "x.example.test").empty());
+
+    // the request history, as challtestsrv gives it: by name, any case, oldest first
+    const auto history = [&](const std::string& host) {
+        mock_acme::HttpRequest r;
+        r.method = "POST";
+        r.path = "/dns-request-history";
+        r.body = R"({"host":")" + host + R"("})";
+        const auto answer = dns.manage(r);
+        BOOST_REQUIRE(answer);
+        BOOST_TEST(answer->status == 200);
+        BOOST_TEST(answer->contentType == "application/json");
+        return answer->body;
+    };
+    dns.clearRequestHistory("m.example.test");
+    DnsTxtLookup::query(at, "M.Example.Test");
+    DnsTxtLookup::caaRecords(at, "m.example.test");
+    BOOST_TEST(history("m.example.test.") == R"([{"Question":{"Name":"m.example.test.","Qclass":1,"Qtype":16}},)"
+                                              R"({"Question":{"Name":"m.example.test.","Qclass":1,"Qtype":257}}])");
+    BOOST_TEST(history("never.example.test") == "[]");
+    BOOST_TEST(post("/clear-request-history", R"({"host":"M.example.test","type":"dns"})") == 200);
+    BOOST_TEST(history("m.example.test") == "[]");
+    BOOST_TEST(post("/clear-request-history", R"({"host":"m.example.test","type":"http"})") == 400);  // not kept here
+    BOOST_TEST(post("/clear-request-history", R"({"host":"m.example.test"})") == 400);
+    BOOST_TEST(post("/dns-request-history", R"({})") == 400);
+
     mock_acme::HttpRequest get;
     get.method = "GET";
     get.path = "/set-txt";
@@ -277,19 +302,56 @@ BOOST_AUTO_TEST_CASE(management_takes_pebble_challtestsrvs_requests) {
     BOOST_TEST(!dns.manage(get).has_value());  // not its own
 }
 
-// dns-01 with nothing else running: mock-acme in this process asks the server, and a
-// Dns01Responder publishes there through it as its IDnsProvider; a wildcard and its base.
+// mock-acme in this process asking `dns`, and a client whose Dns01Responder publishes
+// there through it as its IDnsProvider.
+struct Dns01World {
+    Dns01World(ChallengeDnsServer& dns, mock_acme::MockAcmeConfig config)
+        : acme(asking(dns, std::move(config))), responder(dns, fastPolling()),
+          client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock) {}
+    static mock_acme::MockAcmeConfig asking(const ChallengeDnsServer& dns, mock_acme::MockAcmeConfig config) {
+        config.dnsServer = dns.address();
+        return config;
+    }
+    static responders::Dns01ResponderOptions fastPolling() {
+        responders::Dns01ResponderOptions options;
+        options.pollInterval = std::chrono::milliseconds(50);
+        return options;
+    }
+    PemBundle issue(const std::string& names) { return AcmeIssuer(client, {&responder}).issue(names); }
+
+    testing::MockAcmeFixture acme;
+    responders::Dns01Responder responder;
+    SystemClock clock;
+    AcmeClient client;
+};
+
+// dns-01 with nothing else running; a wildcard and its base.
 BOOST_AUTO_TEST_CASE(a_dns01_issuance_with_nothing_else_running) {
     ChallengeDnsServer dns;
-    auto config = testing::MockAcmeFixture::defaultConfig();
-    config.dnsServer = dns.address();
-    testing::MockAcmeFixture acme(config);
-    responders::Dns01ResponderOptions options;
-    options.pollInterval = std::chrono::milliseconds(50);
-    responders::Dns01Responder responder(dns, options);
-    SystemClock clock;
-    AcmeClient client(acme.clientOptions(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), clock);
-    const PemBundle bundle = AcmeIssuer(client, {&responder}).issue("in.example.test,*.in.example.test");
-    BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
+    Dns01World w(dns, testing::MockAcmeFixture::defaultConfig());
+    const PemBundle bundle = w.issue("in.example.test,*.in.example.test");
+    BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {w.acme.issuingRoot()}));
     BOOST_TEST(DnsTxtLookup::query(dns.address(), "_acme-challenge.in.example.test").empty());  // cleaned up
+}
+
+// What a CA asks, read from the history: mock-acme with checkCaa asks the TXT record of
+// dns-01, and the CAA records of the name and each parent until it finds a set (RFC 8659
+// §3), and no further; `test` is never asked, since example.test holds the set.
+BOOST_AUTO_TEST_CASE(the_history_shows_what_the_ca_asked) {
+    using Question = ChallengeDnsServer::Question;
+    ChallengeDnsServer dns;
+    dns.addCaa("example.test", {CaaRecord{0, "issue", "cxxacme.mock"}});
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.checkCaa = true;
+    Dns01World(dns, config).issue("deep.in.example.test");
+
+    const auto asked = [&](const std::string& name, std::uint16_t type) {
+        const auto h = dns.requestHistory(name);
+        return std::count(h.begin(), h.end(), Question{name, type, 1});
+    };
+    BOOST_TEST(asked("_acme-challenge.deep.in.example.test", 16) >= 1);  // by the responder and by the CA
+    BOOST_TEST(asked("deep.in.example.test", 257) >= 1);
+    BOOST_TEST(asked("in.example.test", 257) >= 1);
+    BOOST_TEST(asked("example.test", 257) >= 1);
+    BOOST_TEST(dns.requestHistory("test").empty());
 }

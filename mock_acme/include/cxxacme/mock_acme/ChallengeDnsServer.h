@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,11 +34,24 @@ namespace cxxacme::mock_acme {
 /// query's OPT record allows up to 1232, else it comes truncated (TC) and
 /// the client asks again over TCP. A name set to SERVFAIL answers so.
 ///
+/// Every question it reads is kept, by name, so that a test can see what
+/// a CA asked (the TXT record of dns-01, the CAA records up the tree): the
+/// last 10,000 questions, as pebble-challtestsrv's request history.
+///
 /// As an `IDnsProvider`, `present` adds a TXT value and `cleanup` removes
 /// it, and `nameServers()` is this server: a `Dns01Responder` publishes and
 /// checks here.
 class ChallengeDnsServer final : public IDnsProvider {
 public:
+    /// One question asked: its name (lower case, without the root's dot),
+    /// type and class, as numbers (16 TXT, 257 CAA; class 1 IN).
+    struct Question {
+        std::string name;
+        std::uint16_t type = 0;
+        std::uint16_t qclass = 0;
+        bool operator==(const Question&) const = default;
+    };
+
     /// Binds UDP and TCP on `host` (an IPv4 or IPv6 address) and `port` (0:
     /// a free one, the same for both) and starts answering. Throws `Error`.
     explicit ChallengeDnsServer(const std::string& host = "127.0.0.1", std::uint16_t port = 0);
@@ -69,14 +83,23 @@ public:
     void setDefaultIpv4(const std::string& address);
     void setDefaultIpv6(const std::string& address);
 
+    /// The questions asked about `name` (any case, with or without the
+    /// root's dot), oldest first; `clearRequestHistory` forgets them.
+    std::vector<Question> requestHistory(const std::string& name) const;
+    void clearRequestHistory(const std::string& name);
+
     /// pebble-challtestsrv's management requests for its DNS records, by
     /// the same paths and JSON: POST /set-txt {"host","value"}, /clear-txt
     /// {"host"}, /add-a and /add-aaaa {"host","addresses"}, /clear-a,
     /// /clear-aaaa, /add-caa {"host","policies":[{"tag","value"}]},
     /// /clear-caa, /set-cname {"host","target"}, /clear-cname,
     /// /set-servfail, /clear-servfail {"host"}, /set-default-ipv4 and
-    /// /set-default-ipv6 {"ip"}. 200 when done, 400 for a body that does not
-    /// read; nullopt for a path that is none of these.
+    /// /set-default-ipv6 {"ip"}; and its history: POST /dns-request-history
+    /// {"host"} answers `[{"Question":{"Name":"NAME.","Qtype":16,"Qclass":1}}]`,
+    /// /clear-request-history {"host","type":"dns"} forgets (other types are
+    /// challtestsrv's own servers', which this has not: 400). 200 when done,
+    /// 400 for a body that does not read; nullopt for a path that is none of
+    /// these.
     std::optional<HttpResponse> manage(const HttpRequest& request);
 
     // IDnsProvider
@@ -86,8 +109,9 @@ public:
 
     /// The answer to one query message (what goes back over TCP; over UDP
     /// cut to `udpLimit` when that is not 0); empty when there is none to
-    /// give. Public for the fuzzer and the tests.
-    std::vector<unsigned char> answer(const std::vector<unsigned char>& query, std::size_t udpLimit) const;
+    /// give. A question read goes into the history. Public for the fuzzer
+    /// and the tests.
+    std::vector<unsigned char> answer(const std::vector<unsigned char>& query, std::size_t udpLimit);
 
 private:
     struct Node {
@@ -109,6 +133,7 @@ private:
     std::map<std::string, Node> records_;
     std::string defaultIpv4_ = "127.0.0.1";
     std::string defaultIpv6_;
+    std::deque<Question> history_;  // oldest first
     std::unique_ptr<Sockets> sockets_;
 };
 
