@@ -21,6 +21,7 @@
 #include <Poco/Logger.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/DnsWireName.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/Sockets.h"
 
@@ -42,16 +43,9 @@ void put16(std::vector<unsigned char>& out, unsigned value) {
     out.push_back(static_cast<unsigned char>(value));
 }
 
-// A name in lower case without the root's dot, as the records are keyed, on the wire.
 void putName(std::vector<unsigned char>& out, const std::string& name) {
-    std::size_t start = 0;
-    while (start < name.size()) {
-        const std::size_t end = std::min(name.find('.', start), name.size());
-        out.push_back(static_cast<unsigned char>(end - start));
-        out.insert(out.end(), name.begin() + static_cast<std::ptrdiff_t>(start), name.begin() + static_cast<std::ptrdiff_t>(end));
-        start = end + 1;
-    }
-    out.push_back(0);
+    const std::string wire = detail::dnsWireName(name);
+    out.insert(out.end(), wire.begin(), wire.end());
 }
 
 // One resource record of class IN, TTL 0 (tests want nothing cached).

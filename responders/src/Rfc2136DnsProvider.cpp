@@ -14,6 +14,7 @@
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/detail/DnsWireName.h"
 #include "cxxacme/detail/OpenSsl.h"
 
 namespace cxxacme::responders {
@@ -44,20 +45,11 @@ std::uint16_t get16(const std::string& in, std::size_t at) {
 
 /// An absolute name in canonical (lower-case) wire form.
 std::string wireName(const std::string& absolute) {
-    std::string out;
-    std::size_t start = 0;
-    while (start < absolute.size()) {
-        const auto dot = absolute.find('.', start);
-        const std::string label = absolute.substr(start, dot - start);
-        if (label.empty() || label.size() > 63) throw DnsError("rfc2136", "bad name " + InvalidNameError::printable(absolute));
-        out += static_cast<char>(label.size());
-        for (const char c : label) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (dot == std::string::npos) break;
-        start = dot + 1;
+    try {
+        return detail::dnsWireName(absolute);
+    } catch (const InvalidNameError& e) {
+        throw DnsError("rfc2136", e.what());
     }
-    out += '\0';
-    if (out.size() > 255) throw DnsError("rfc2136", "name over 255 bytes");
-    return out;
 }
 
 /// Skips a (possibly compressed) name in a message; returns the offset after it.
