@@ -7,10 +7,11 @@ set -euo pipefail
 # suite runs against: the reference ACME clients and server certbot, lego,
 # pebble; three more clients, dehydrated, acme-tiny and uacme (with its
 # tls-alpn-01 responder ualpn), and Caddy (certmagic's ACME client); Knot
-# DNS and its tools for dns-01; curl.
+# DNS and its tools for dns-01; tinyproxy, an HTTP proxy to reach a CA
+# through; curl.
 # --bench needs the same)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
-test_packages=(certbot lego pebble dehydrated acme-tiny uacme caddy python3 knot knot-dnsutils curl)
+test_packages=(certbot lego pebble dehydrated acme-tiny uacme caddy python3 knot knot-dnsutils tinyproxy curl)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   --bench) packages+=("${test_packages[@]}") ;;
@@ -29,10 +30,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# The tests start their own knotd and Caddy on loopback; Debian's packages
-# enable system-wide ones (Caddy on port 80), which they do not need: stop
-# those this run installed, where systemd runs them.
-for service in knot caddy; do
+# The tests start their own knotd, Caddy and tinyproxy on loopback; Debian's
+# packages enable system-wide ones (Caddy on port 80, tinyproxy on 8888),
+# which they do not need: stop those this run installed, where systemd runs them.
+for service in knot caddy tinyproxy; do
   if [[ " ${missing[*]:-} " == *" $service "* ]] && command -v systemctl > /dev/null &&
      systemctl is-active --quiet "$service" 2>/dev/null; then
     "${sudo_cmd[@]}" systemctl disable --now "$service" > /dev/null 2>&1 || true

@@ -15,6 +15,7 @@
 #include "cxxacme/DnsPersistRecord.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/HttpProxy.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
@@ -72,13 +73,16 @@ const char* const kAcmeCommandsUsage =
     "    --profile NAME           certificate profile offered by the CA\n"
     "    --eab-kid KID --eab-key BASE64URL   external account binding\n"
     "    --timeout SECONDS        per request (default 40)\n"
-    "    --connect-timeout SECONDS   per new connection to the CA, TCP and TLS (default 10)\n";
+    "    --connect-timeout SECONDS   per new connection to the CA, TCP and TLS (default 10)\n"
+    "    --proxy URL              reach the CA through this HTTP proxy (http://[USER:PASSWORD@]HOST:PORT; HTTPS by\n"
+    "                             CONNECT); default: https_proxy / HTTPS_PROXY; none: no proxy whatever they say\n"
+    "    --no-proxy LIST          hosts, domains, addresses and blocks that bypass it (default: no_proxy / NO_PROXY)\n";
 
 namespace {
 
 const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-key", "challenge", "bind",
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
-                                    "eab-key", "reason", "timeout", "connect-timeout", "encryption-key", "dns-provider",
+                                    "eab-key", "reason", "timeout", "connect-timeout", "proxy", "no-proxy", "encryption-key", "dns-provider",
                                     "dns-resolver", "propagation-timeout"};
 const std::set<std::string> kSwitches{"quiet", "dns-follow-cname"};
 
@@ -181,6 +185,16 @@ struct Session {
         options.http.caBundleFile = cl.get("ca-bundle", "");
         options.http.timeout = std::chrono::seconds(cl.number("timeout", 40, 1, 3600));
         options.http.connectTimeout = std::chrono::seconds(cl.number("connect-timeout", 10, 1, 3600));
+        try {
+            const auto proxy = cl.get("proxy");
+            const auto noProxy = cl.get("no-proxy");
+            if (!proxy)
+                options.http.proxy = noProxy ? HttpProxy::fromEnvironment().bypassing(*noProxy) : HttpProxy::fromEnvironment();
+            else if (*proxy != "none")
+                options.http.proxy = HttpProxy::parse(*proxy, noProxy.value_or(""));
+        } catch (const Error& e) {
+            throw UsageError(e.what());
+        }
         client = std::make_unique<AcmeClient>(options, key, clock);
         if (!needResponder) return;
 

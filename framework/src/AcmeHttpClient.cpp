@@ -27,6 +27,7 @@
 
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/detail/PocoSslScope.h"
 
 namespace cxxacme {
@@ -117,6 +118,57 @@ public:
     virtual void connectWithin(std::chrono::steady_clock::duration timeout) = 0;
 };
 
+// What is left until `deadline`, as a socket timeout (1 ms at least: 0 would be none).
+Poco::Timespan leftUntil(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::max<std::chrono::steady_clock::duration>(deadline - std::chrono::steady_clock::now(),
+                                                                     std::chrono::milliseconds(1));
+    return Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(left).count());
+}
+
+// A connection to `proxy` through which a CONNECT tunnel to `host`:`port` is open
+// (RFC 9110 §9.3.6), all within `deadline`. The proxy's refusal is an HTTPException
+// whose code is its status; its answer's head is read a byte at a time, so that
+// nothing of what follows it is taken from the socket.
+Poco::Net::StreamSocket openTunnel(const HttpProxy& proxy, const std::string& host, std::uint16_t port,
+                                   std::chrono::steady_clock::time_point deadline) {
+    Poco::Net::StreamSocket socket;
+    socket.connect(Poco::Net::SocketAddress(proxy.host(), proxy.port()), leftUntil(deadline));
+    socket.setNoDelay(true);
+    const std::string authority = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+    std::string request = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+    if (!proxy.username().empty() || !proxy.password().empty())
+        request += "Proxy-Authorization: Basic " + detail::base64Encode(proxy.username() + ":" + proxy.password()) + "\r\n";
+    request += "\r\n";
+    for (std::size_t sentBytes = 0; sentBytes < request.size();) {
+        socket.setSendTimeout(leftUntil(deadline));
+        sentBytes += static_cast<std::size_t>(
+            socket.sendBytes(request.data() + sentBytes, static_cast<int>(request.size() - sentBytes)));
+    }
+    std::string head;
+    while (!head.ends_with("\r\n\r\n")) {
+        if (head.size() >= 16384) throw Poco::Net::HTTPException("the proxy's answer to CONNECT has a head over 16 KB");
+        socket.setReceiveTimeout(leftUntil(deadline));
+        char c = 0;
+        if (socket.receiveBytes(&c, 1) <= 0)
+            throw Poco::Net::NoMessageException("the proxy closed the connection without answering CONNECT");
+        head += c;
+    }
+    // "HTTP/1.1 200 Connection established"
+    const std::string statusLine = head.substr(0, head.find("\r\n"));
+    const auto firstSpace = statusLine.find(' ');
+    const std::string code = firstSpace == std::string::npos ? "" : statusLine.substr(firstSpace + 1, 3);
+    if (!statusLine.starts_with("HTTP/1.") || code.size() != 3 || code.find_first_not_of("0123456789") != std::string::npos)
+        throw Poco::Net::HTTPException("the proxy's answer to CONNECT does not read: \"" +
+                                       InvalidNameError::printable(statusLine) + "\"");
+    const int status = std::stoi(code);
+    if (status < 200 || status > 299)
+        throw Poco::Net::HTTPException("answered CONNECT with " + InvalidNameError::printable(statusLine.substr(firstSpace + 1)),
+                                       status);
+    socket.setReceiveTimeout(leftUntil(deadline));  // for the TLS handshake that follows
+    socket.setSendTimeout(leftUntil(deadline));
+    return socket;
+}
+
 template <class Session>
 class PromptSession final : public Session, public PromptConnect {
 public:
@@ -126,13 +178,22 @@ public:
         this->setKeepAliveTimeout(Poco::Timespan(Poco::Timespan::DAYS * 36500));  // never, by itself
     }
 
+    /// HTTPS only: connect through a CONNECT tunnel of `proxy` (which must outlive this).
+    void tunnelThrough(const HttpProxy* proxy, Poco::Net::Context::Ptr context) {
+        tunnel_ = proxy;
+        context_ = std::move(context);
+    }
+
     void connectWithin(std::chrono::steady_clock::duration timeout) override {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
-        this->reconnect();  // TCP, within the session's connection timeout
         if constexpr (std::is_base_of_v<Poco::Net::HTTPSClientSession, Session>) {
-            const auto left = std::max<std::chrono::steady_clock::duration>(
-                deadline - std::chrono::steady_clock::now(), std::chrono::milliseconds(1));
-            const Poco::Timespan span(std::chrono::duration_cast<std::chrono::microseconds>(left).count());
+            if (tunnel_ != nullptr) {
+                const Poco::Net::StreamSocket through = openTunnel(*tunnel_, this->getHost(), this->getPort(), deadline);
+                this->attachSocket(Poco::Net::SecureStreamSocket::attach(through, this->getHost(), context_));  // TLS
+            } else {
+                this->reconnect();  // TCP, within the session's connection timeout
+            }
+            const Poco::Timespan span = leftUntil(deadline);
             Poco::Net::SecureStreamSocket tls(this->socket());
             const Poco::Timespan receive = tls.getReceiveTimeout();
             const Poco::Timespan send = tls.getSendTimeout();
@@ -141,6 +202,8 @@ public:
             tls.completeHandshake();
             tls.setReceiveTimeout(receive);
             tls.setSendTimeout(send);
+        } else {
+            this->reconnect();  // TCP, to the server or its proxy (ProxyConfig), within the connection timeout
         }
     }
 
@@ -148,6 +211,10 @@ protected:
     int write(const char* buffer, std::streamsize length) override {
         return Poco::Net::HTTPSession::write(buffer, length);  // a failure is the caller's, connected again by no one
     }
+
+private:
+    const HttpProxy* tunnel_ = nullptr;
+    Poco::Net::Context::Ptr context_;
 };
 
 // How long a connection may idle in the pool before it is taken for closed:
@@ -270,12 +337,24 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
         }
     }
     const bool reused = session != nullptr;
+    const bool proxied = options_.proxy.appliesTo(uri.getHost(), uri.getPort());
     if (!session) {
-        if (uri.getScheme() == "https")
-            session = std::make_unique<PromptSession<Poco::Net::HTTPSClientSession>>(uri.getHost(), uri.getPort(),
-                                                                                     pool_->context);
-        else
+        if (uri.getScheme() == "https") {
+            auto tls = std::make_unique<PromptSession<Poco::Net::HTTPSClientSession>>(uri.getHost(), uri.getPort(),
+                                                                                      pool_->context);
+            if (proxied) tls->tunnelThrough(&options_.proxy, pool_->context);
+            session = std::move(tls);
+        } else {
             session = std::make_unique<PromptSession<Poco::Net::HTTPClientSession>>(uri.getHost(), uri.getPort());
+            if (proxied) {  // plain HTTP: requests in absolute form to the proxy
+                Poco::Net::HTTPClientSession::ProxyConfig proxy;
+                proxy.host = options_.proxy.host();
+                proxy.port = options_.proxy.port();
+                proxy.username = options_.proxy.username();
+                proxy.password = options_.proxy.password();
+                session->setProxyConfig(proxy);
+            }
+        }
     }
     const auto micros = [](Duration d) {
         return Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(d).count());
@@ -345,7 +424,15 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
             reply = attempt();
         }
     } catch (const Poco::Exception& e) {
-        if (!timedOutException(e)) throw NetworkError(url, e.displayText(), brokenConnection(e), false, sent);
+        // what went wrong on the way to the proxy, or at it, is said as the proxy's
+        const std::string throughProxy = proxied && connecting ? "through proxy " + options_.proxy.display() : "";
+        if (!timedOutException(e)) {
+            const bool proxyRefused = dynamic_cast<const Poco::Net::HTTPException*>(&e) && !throughProxy.empty();
+            if (proxyRefused)  // a proxy's 5xx: the CA behind it is out of reach, for now
+                throw NetworkError(url, throughProxy + ": " + e.message(), e.code() >= 500 && e.code() <= 599, false, false);
+            throw NetworkError(url, (throughProxy.empty() ? "" : throughProxy + ": ") + e.displayText(), brokenConnection(e),
+                               false, sent);
+        }
         const auto seconds = [](Duration d) {
             const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
             return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
@@ -353,7 +440,9 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
         // a connection (or its TLS) not made in time, or one that would not take the
         // request: as refused, the server has no request to act on
         if (connecting)
-            throw NetworkError(url, "not sent: no connection within " + seconds(connectTimeout) + " (TCP and TLS)",
+            throw NetworkError(url,
+                               "not sent: no connection within " + seconds(connectTimeout) + " (TCP and TLS" +
+                                   (throughProxy.empty() ? "" : ", " + throughProxy) + ")",
                                true, false, false);
         if (!sent)
             throw NetworkError(url, "not sent within " + seconds(options_.timeout) + ": the connection took no request",

@@ -151,4 +151,37 @@ set +e
 grep -q "not sent: no connection within 1 s (TCP and TLS)" "$work/err" || fail "silent CA: $(cat "$work/err")"
 "$CXXACME" issue "${common[@]}" --connect-timeout 0 x.example.test > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--connect-timeout 0 did not exit 2"
 set -e
+
+echo "== through an HTTP proxy (Debian's tinyproxy, Basic authorization): --proxy, HTTPS_PROXY, --proxy none"
+PROXY_PORT=$(free_port)
+printf 'Port %s\nListen 127.0.0.1\nTimeout 60\nLogLevel Connect\nAllow 127.0.0.1\nBasicAuth alice pr0xy-pw\n' "$PROXY_PORT" > "$work/tinyproxy.conf"
+tinyproxy -d -c "$work/tinyproxy.conf" > "$work/tinyproxy.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do grep -q "Reloading config file finished" "$work/tinyproxy.log" 2>/dev/null && break; sleep 0.1; done
+MOCK_ACME_NAME=proxied start_mock_acme --http01-port "$HTTP_PORT"
+px=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/px" --http-port "$HTTP_PORT" --quiet)
+CA_AUTHORITY=$(python3 -c 'import sys,urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).netloc)' "$DIR")
+tunnels() { grep -c "Request (file descriptor [0-9]*): CONNECT $CA_AUTHORITY " "$work/tinyproxy.log" || true; }
+"$CXXACME" issue "${px[@]}" --proxy "http://alice:pr0xy-pw@127.0.0.1:$PROXY_PORT" p1.example.test > "$work/proxy.log" 2>&1 \
+  || fail "issue through --proxy failed: $(cat "$work/proxy.log")"
+before=$(tunnels)
+[ "$before" -ge 1 ] || fail "no CONNECT to $CA_AUTHORITY in tinyproxy's log"
+HTTPS_PROXY="http://alice:pr0xy-pw@127.0.0.1:$PROXY_PORT" "$CXXACME" issue "${px[@]}" p2.example.test > "$work/proxy.log" 2>&1 \
+  || fail "issue through HTTPS_PROXY failed: $(cat "$work/proxy.log")"
+after=$(tunnels)
+[ "$after" -gt "$before" ] || fail "HTTPS_PROXY was not used"
+HTTPS_PROXY="http://alice:pr0xy-pw@127.0.0.1:$PROXY_PORT" "$CXXACME" issue "${px[@]}" --proxy none p3.example.test > "$work/proxy.log" 2>&1 \
+  || fail "issue with --proxy none failed: $(cat "$work/proxy.log")"
+HTTPS_PROXY="http://alice:pr0xy-pw@127.0.0.1:$PROXY_PORT" NO_PROXY=127.0.0.1 "$CXXACME" issue "${px[@]}" p4.example.test \
+  > "$work/proxy.log" 2>&1 || fail "issue with NO_PROXY failed: $(cat "$work/proxy.log")"
+[ "$(tunnels)" = "$after" ] || fail "--proxy none or NO_PROXY still went through the proxy"
+set +e
+"$CXXACME" issue "${px[@]}" --proxy "http://alice:not-it@127.0.0.1:$PROXY_PORT" p5.example.test > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "a refused proxy did not exit 1"
+grep -Eq "through proxy http://127.0.0.1:$PROXY_PORT: answered CONNECT with 40[17]" "$work/err" || fail "refused proxy: $(cat "$work/err")"
+grep -q "not-it" "$work/err" && fail "the proxy password was printed"
+"$CXXACME" issue "${px[@]}" --proxy "https://127.0.0.1:$PROXY_PORT" p6.example.test > /dev/null 2> "$work/err"
+[ $? -eq 2 ] || fail "an https:// proxy did not exit 2"
+grep -q "only an http:// proxy" "$work/err" || fail "https proxy: $(cat "$work/err")"
+set -e
 echo "PASS"

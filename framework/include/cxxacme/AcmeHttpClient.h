@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cxxacme/HttpProxy.h"
 #include "cxxacme/Time.h"
 
 namespace cxxacme {
@@ -45,6 +46,10 @@ public:
         /// A new connection's TCP connect and TLS set-up, together; at most `timeout`.
         /// A CA that takes no connection is told apart sooner than one slow to answer.
         Duration connectTimeout = std::chrono::seconds(10);
+        /// An HTTP proxy to reach the CA through (HTTPS by CONNECT), and the
+        /// hosts that bypass it; none by default. `HttpProxy::fromEnvironment()`
+        /// reads HTTPS_PROXY and NO_PROXY.
+        HttpProxy proxy{};
         std::size_t maxResponseBytes = 4 * 1024 * 1024;
         std::string userAgent = "cxxacme/0.1";
     };
