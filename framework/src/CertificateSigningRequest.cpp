@@ -41,6 +41,7 @@ T* d2iWhole(std::string_view der, const char* what) {
 // OpenSSL's own d2i functions.
 struct CertificateSigningRequest::Parts {
     std::string der;
+    int version = 0;
     std::size_t infoOffset = 0, infoSize = 0;  // certificationRequestInfo, what the signature covers
     std::unique_ptr<X509_ALGOR, AlgorithmDeleter> signatureAlgorithm;
     std::string signature;
@@ -77,8 +78,11 @@ std::shared_ptr<CertificateSigningRequest::Parts> CertificateSigningRequest::par
     parts->signatureAlgorithm.reset(d2iWhole<X509_ALGOR, d2i_X509_ALGOR>(algorithm.whole, "signature algorithm"));
 
     DerReader fields(info.contents, what);
-    if (fields.next(DerReader::kInteger).contents != std::string_view("\0", 1))
-        throw CertificateError(what + ": version is not 0 (v1)");
+    // 0; or 1 or 2, which Let's Encrypt takes and old clients wrote (a one-byte DER integer)
+    const std::string_view version = fields.next(DerReader::kInteger).contents;
+    if (version.size() != 1 || static_cast<unsigned char>(version[0]) > 2)
+        throw CertificateError(what + ": version is not 0 (v1), nor the 1 or 2 that clients have written");
+    parts->version = version[0];
     parts->subject.reset(d2iWhole<X509_NAME, d2i_X509_NAME>(fields.next(DerReader::kSequence).whole, "subject"));
     const DerElement spki = fields.next(DerReader::kSequence);
     try {
@@ -237,6 +241,8 @@ std::vector<int> CertificateSigningRequest::tlsFeatures() const {
 }
 
 std::string CertificateSigningRequest::commonName() const { return commonNameOf(parts_->subject.get()); }
+
+int CertificateSigningRequest::version() const { return parts_->version; }
 
 std::string CertificateSigningRequest::signatureAlgorithm() const {
     char name[128] = {};

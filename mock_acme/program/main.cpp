@@ -52,6 +52,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               accounturi and validationmethods) under the --caa-identity names,
                               after each validation and at each finalize
   --tls-sni-01                also offer the legacy tls-sni-01 challenge
+  --nonce-on-every-response   a Replay-Nonce on GET answers too (default: as Boulder and pebble,
+                              on answers to POST and HEAD and to a GET of newNonce alone)
   --dns-account-01            also offer dns-account-01 (draft-ietf-acme-dns-account-label-02):
                               TXT at _LABEL._acme-challenge.NAME, LABEL from the account URL
   --dns-persist-01            also offer dns-persist-01 (draft-ietf-acme-dns-persist-01): a standing
@@ -272,6 +274,7 @@ int main(int argc, char** argv) {
         else if (a == "--config") (void)value();
         else if (a == "--skip-validation") config.skipValidation = true;
         else if (a == "--check-caa") config.checkCaa = true;
+        else if (a == "--nonce-on-every-response") config.nonceOnEveryResponse = true;
         else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
         else if (a == "--dns-account-01") config.enableDnsAccount01 = true;
         else if (a == "--dns-persist-01") config.enableDnsPersist01 = true;

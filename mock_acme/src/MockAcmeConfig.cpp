@@ -115,6 +115,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "resolveThroughDns") resolveThroughDns = boolean(j, key);
         else if (key == "skipValidation") skipValidation = boolean(j, key);
         else if (key == "checkCaa") checkCaa = boolean(j, key);
+        else if (key == "nonceOnEveryResponse") nonceOnEveryResponse = boolean(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "enableDnsAccount01") enableDnsAccount01 = boolean(j, key);
         else if (key == "enableDnsPersist01") enableDnsPersist01 = boolean(j, key);

@@ -1766,15 +1766,19 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
         response = HttpResponse::fromProblem(AcmeProblem("serverInternal", "internal error", 500));
     }
     if (request.method == "POST") requestSnapshot();  // answered or refused, it may have changed something
-    std::string nonce = state::EngineState::newNonce();
+    // a nonce with every answer to a POST or HEAD and to a GET of newNonce, as Boulder and
+    // pebble give them (or with every answer, nonceOnEveryResponse)
+    const bool withNonce = request.method != "GET" || request.path == "/nonce-plz" || config_.nonceOnEveryResponse;
+    std::string nonce = withNonce ? state::EngineState::newNonce() : "";
     {
         std::lock_guard lock(state_->mutex);
-        state_->issueNonce(nonce);
+        if (withNonce) state_->issueNonce(nonce);
         response.cutShort = state_->injects(state_->truncatedResponsePercent, state_->truncateNext);
         if (state_->injects(state_->delayedResponsePercent, state_->delayNext)) response.holdFor = state_->responseDelay;
     }
-    response.addHeader("Replay-Nonce", std::move(nonce));
-    response.addHeader("Link", "<" + base + "/dir>;rel=\"index\"");
+    if (withNonce) response.addHeader("Replay-Nonce", std::move(nonce));
+    // RFC 8555 §7.1: on every resource other than the directory
+    if (request.path != "/dir") response.addHeader("Link", "<" + base + "/dir>;rel=\"index\"");
     return response;
 }
 

@@ -215,11 +215,27 @@ BOOST_AUTO_TEST_CASE(csr_reader_is_strict_der) {
     BOOST_CHECK_THROW(CertificateSigningRequest::fromDer("\x30\x80" + contents + std::string(2, '\0')),
                       CertificateError);
 
-    // version 1 (invalid for PKCS#10) is refused; the signature would not hold anyway
-    detail::X509ReqPtr v2(X509_REQ_dup(csr.native()));
-    BOOST_REQUIRE(X509_REQ_set_version(v2.get(), 1) == 1);
-    BOOST_REQUIRE(X509_REQ_sign(v2.get(), key.native(), EVP_sha256()) > 0);
-    BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(derOfRequest(v2.get())), CertificateError);
+    BOOST_TEST(CertificateSigningRequest::fromDer(der).version() == 0);
+    // versions 1 and 2 (not PKCS#10's) are read, as Let's Encrypt reads them: clients sent
+    // 2 for years (ruby-acme-client 2.0.9, in Debian 12, still does); 3, or a negative
+    // number, is refused
+    for (long v : {1L, 2L}) {
+        detail::X509ReqPtr other(X509_REQ_dup(csr.native()));
+        BOOST_REQUIRE(X509_REQ_set_version(other.get(), v) == 1);
+        BOOST_REQUIRE(X509_REQ_sign(other.get(), key.native(), EVP_sha256()) > 0);
+        const auto read = CertificateSigningRequest::fromDer(derOfRequest(other.get()));
+        BOOST_TEST(read.version() == v);
+        BOOST_TEST(read.verifySignature());
+        BOOST_TEST(read.identifiers() == csr.identifiers());
+    }
+    // the version is the first field of the request info: INTEGER (02 01 00) after two headers
+    const std::size_t versionAt = der.find(std::string("\x02\x01\x00", 3));
+    BOOST_REQUIRE(versionAt != std::string::npos);
+    for (char bad : {'\x03', '\x7f', '\x80', '\xff'}) {
+        std::string changed = der;
+        changed[versionAt + 2] = bad;
+        BOOST_CHECK_THROW(CertificateSigningRequest::fromDer(changed), CertificateError);
+    }
 
     // two extensionRequest attributes: which names would count? refused.
     // OpenSSL will not make such a request; it is put together here.

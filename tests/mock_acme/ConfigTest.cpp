@@ -245,6 +245,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"checkCaa": true})", "checkCaa needs a dnsServer"));
     BOOST_TEST(refusedNaming(R"({"enableDnsAccount01": "true"})", "enableDnsAccount01"));
     BOOST_TEST(refusedNaming(R"({"enableDnsPersist01": 1})", "enableDnsPersist01"));
+    BOOST_TEST(refusedNaming(R"({"nonceOnEveryResponse": "on"})", "nonceOnEveryResponse"));
     BOOST_TEST(refusedNaming(R"({"resolve": {"a.example.test": 1}})", "a.example.test"));
     BOOST_TEST(refusedNaming(R"({"validationDelaySeconds": -1})", "validationDelaySeconds"));
     BOOST_TEST(refusedNaming(R"({"orderLifetimeSeconds": 1e300})", "orderLifetimeSeconds"));
@@ -308,8 +309,11 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     BOOST_TEST(!named.preAuthorization);
     BOOST_TEST(!named.enableDnsAccount01);  // off by default
     BOOST_TEST(!named.enableDnsPersist01);
-    named.applyJson(R"({"checkCaa": true, "dnsServer": "127.0.0.1:8053", "enableDnsAccount01": true, "enableDnsPersist01": true})");
+    BOOST_TEST(!named.nonceOnEveryResponse);  // as Boulder and pebble
+    named.applyJson(R"({"checkCaa": true, "dnsServer": "127.0.0.1:8053", "enableDnsAccount01": true, "enableDnsPersist01": true,
+                        "nonceOnEveryResponse": true})");
     named.validate();
+    BOOST_TEST(named.nonceOnEveryResponse);
     BOOST_TEST(named.checkCaa);
     BOOST_TEST(named.enableDnsAccount01);
     BOOST_TEST(named.enableDnsPersist01);

@@ -28,7 +28,11 @@ public:
     /// 64 characters, and empty otherwise.
     static CertificateSigningRequest create(const PrivateKey& key, const std::vector<Identifier>& identifiers);
     static CertificateSigningRequest fromPem(std::string_view pem);
-    /// DER, as it travels base64url-encoded in a finalize request.
+    /// DER, as it travels base64url-encoded in a finalize request. The
+    /// version may be 0, as RFC 2986 has it, or 1 or 2: Let's Encrypt takes
+    /// those, and clients have sent 2 for years (certbot before 1.29,
+    /// ruby-acme-client before 2.0.19, where Debian 12 has 2.0.9). Any other
+    /// is refused.
     static CertificateSigningRequest fromDer(std::string_view der);
 
     std::string toPem() const;
@@ -44,6 +48,8 @@ public:
     std::vector<std::string> otherAltNames() const;
     /// The subject CN, or an empty string.
     std::string commonName() const;
+    /// The version field: 0 (v1, RFC 2986's only one), or 1 or 2 (see fromDer).
+    int version() const;
     /// The algorithm the request is signed with, as OpenSSL names it
     /// ("ecdsa-with-SHA256", "sha256WithRSAEncryption", "sha1WithRSAEncryption",
     /// "rsassaPss", "ED25519"), or its dotted OID when OpenSSL has no name.

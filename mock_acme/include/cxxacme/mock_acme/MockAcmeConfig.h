@@ -84,6 +84,12 @@ struct MockAcmeConfig {
     /// as pebble, which checks none.
     bool checkCaa = false;
     bool skipValidation = false;             ///< challenges become valid without any check
+    /// A `Replay-Nonce` on every response, GETs included. Off by default, as
+    /// Boulder and pebble: a nonce goes with every answer to a POST or HEAD,
+    /// and to a GET of newNonce, and no other GET (RFC 8555 §6.5 asks for it
+    /// on POST answers). A client may meet either; Debian 12's ruby-acme-client
+    /// (Acme::Client 2.0.9) fails on a nonce in the directory's answer.
+    bool nonceOnEveryResponse = false;
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
     /// Also offer dns-account-01 (draft-ietf-acme-dns-account-label-02) for
     /// every DNS name, wildcards included: a TXT record at
