@@ -7,12 +7,13 @@ set -euo pipefail
 # suite runs against: the reference ACME clients and server certbot, lego,
 # pebble; three more clients, dehydrated, acme-tiny and uacme (with its
 # tls-alpn-01 responder ualpn), acmetool, ruby-acme-client (a Ruby ACME
-# library, with Ruby), and Caddy (certmagic's ACME client); Knot DNS and its tools for dns-01; tinyproxy, an HTTP proxy to
+# library, with Ruby), Apache httpd's binaries and modules with mod_md
+# (apache2-bin: no service), and Caddy (certmagic's ACME client); Knot DNS and its tools for dns-01; tinyproxy, an HTTP proxy to
 # reach a CA through; iproute2 (ip, for the loopback of a test's own network
 # namespace); curl.
 # --bench needs the same)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
-test_packages=(certbot lego pebble dehydrated acme-tiny uacme acmetool ruby-acme-client caddy python3 knot knot-dnsutils tinyproxy iproute2
+test_packages=(certbot lego pebble dehydrated acme-tiny uacme acmetool ruby-acme-client apache2-bin caddy python3 knot knot-dnsutils tinyproxy iproute2
                curl)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;

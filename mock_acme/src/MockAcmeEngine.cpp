@@ -672,13 +672,8 @@ public:
                     return std::find(old.names.begin(), old.names.end(), id) != old.names.end();
                 }))
                 throw malformed("replaces names a certificate that has none of this order's identifiers");
-            for (const auto& orderId : account.orderIds) {
-                const auto other = s_.orders.find(orderId);
-                if (other == s_.orders.end() || other->second.replaces != replaces) continue;
-                refresh(other->second);
-                if (other->second.status != "invalid")
-                    throw AcmeProblem("alreadyReplaced", "that certificate is already replaced by order " + url("/my-order/" + orderId), 409);
-            }
+            if (const auto other = replacingOrder(account, *replaces))
+                throw AcmeProblem("alreadyReplaced", "that certificate is already replaced by order " + url("/my-order/" + *other), 409);
         }
 
         // as Let's Encrypt, a renewal that names the certificate it replaces within that
@@ -996,6 +991,18 @@ public:
 
     void refresh(Authorization& authz) {
         if ((authz.status == "pending" || authz.status == "valid") && authz.expires <= now_) authz.status = "expired";
+    }
+
+    // The order of `account` that replaces the certificate whose ARI id is `ariId` (RFC
+    // 9773 §5: `replaces`), unless it is invalid; nothing when there is none.
+    std::optional<std::string> replacingOrder(const Account& account, const std::string& ariId) {
+        for (const auto& orderId : account.orderIds) {
+            const auto other = s_.orders.find(orderId);
+            if (other == s_.orders.end() || other->second.replaces != ariId) continue;
+            refresh(other->second);
+            if (other->second.status != "invalid") return orderId;
+        }
+        return std::nullopt;
     }
 
     void refresh(Order& order) {
@@ -1514,6 +1521,9 @@ public:
             o->set("RevokedAt", formatRfc3339(c.revokedAt));
         }
         o->set("Certificate", c.leafPem);
+        // the order that names it in `replaces` (RFC 9773 §5), as a renewal by ARI says
+        if (const auto account = s_.accounts.find(c.accountId); account != s_.accounts.end())
+            if (const auto order = replacingOrder(account->second, c.ariId)) o->set("ReplacedBy", url("/my-order/" + *order));
         return json(200, o);
     }
 

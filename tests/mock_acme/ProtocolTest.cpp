@@ -2320,20 +2320,28 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     // certificate; once, then alreadyReplaced (409) while that order is not
     // invalid; again once it is
     const std::string replaces = R"(,"replaces":")" + certId + R"(")";
+    const auto replacedBy = [&] {  // what the management interface says replaces it
+        const auto status = s.session.get(s.server.managementUrl() + "/cert-status-by-serial/" + cert.serialHex()).json();
+        return status->has("ReplacedBy") ? status->getValue<std::string>("ReplacedBy") : std::string();
+    };
+    BOOST_TEST(replacedBy().empty());
     const Reply unrelated = s.newOrder({"other.example.test"}, replaces);
     BOOST_TEST(unrelated.status == 400);
     BOOST_TEST(unrelated.problem() == "malformed");
     const Reply renewal = s.newOrder({"s.example.test", "more.example.test"}, replaces);
     BOOST_TEST(renewal.status == 201);
     BOOST_TEST(renewal.str("replaces") == certId);
+    BOOST_TEST(replacedBy() == renewal.header("Location"));
     const Reply twice = s.newOrder({"s.example.test"}, replaces);
     BOOST_TEST(twice.status == 409);
     BOOST_TEST(twice.problem() == "alreadyReplaced");
     const std::string authzUrl = renewal.json()->getArray("authorizations")->getElement<std::string>(0);
     BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, R"({"status":"deactivated"})").str("status") == "deactivated");
     BOOST_TEST(s.session.post(renewal.header("Location"), s.account, s.kid, "").str("status") == "invalid");
+    BOOST_TEST(replacedBy().empty());  // an invalid order replaces nothing
     const Reply retry = s.newOrder({"s.example.test"}, replaces);
     BOOST_TEST(retry.status == 201);
+    BOOST_TEST(replacedBy() == retry.header("Location"));
     BOOST_TEST(s.newOrder({"s.example.test"}, replaces).problem() == "alreadyReplaced");
 }
 
