@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian's Apache httpd with mod_md (2.6, Apache's own ACME client) against
 # mock-acme: the one client in Debian 12 that speaks ACME Renewal Information
-# (RFC 9773) and certificate profiles. Three managed domains: one by http-01,
+# (RFC 9773) and certificate profiles. mock-acme requires external account
+# binding, which mod_md gives. Three managed domains: one by http-01,
 # one by tls-alpn-01 answered by Apache itself, one asking for the
 # "shortlived" profile (160-hour certificates); each served by Apache once a
 # graceful restart activates it, and its chain verified against mock-acme's
@@ -18,7 +19,8 @@ MODULES=/usr/lib/apache2/modules
 
 HTTP_PORT=$(free_port)
 TLS_PORT=$(free_port)
-start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT"
+EAB_KEY=$(random_key)
+start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "apache-kid=$EAB_KEY"
 http_get "$MGMT/roots/0" > "$work/root0.pem"
 
 # Apache's children run as nobody when started by root: they must reach the store
@@ -46,6 +48,7 @@ MDCertificateAuthority $DIR
 MDCertificateAgreement accepted
 MDCACertificateFile "$HTTPS_CA"
 MDContactEmail apache@example.test
+MDExternalAccountBinding apache-kid $EAB_KEY
 MDStoreDir "$root/md"
 MDPortMap http:$HTTP_PORT https:$TLS_PORT
 MDRenewViaARI on
