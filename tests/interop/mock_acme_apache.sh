@@ -2,9 +2,10 @@
 # Debian's Apache httpd with mod_md (2.6, Apache's own ACME client) against
 # mock-acme: the one client in Debian 12 that speaks ACME Renewal Information
 # (RFC 9773) and certificate profiles. mock-acme requires external account
-# binding, which mod_md gives. Three managed domains: one by http-01,
-# one by tls-alpn-01 answered by Apache itself, one asking for the
-# "shortlived" profile (160-hour certificates); each served by Apache once a
+# binding, which mod_md gives. Four managed domains: one by http-01, one by
+# tls-alpn-01 answered by Apache itself, a name and its wildcard by dns-01
+# (mod_md's command sets the record in mock-acme's own DNS), one asking for
+# the "shortlived" profile (160-hour certificates); each served by Apache once a
 # graceful restart activates it, and its chain verified against mock-acme's
 # root. Then mock-acme's renewalInfo moves the first one's window to the past:
 # mod_md asks it, renews at once, and its new order names the certificate it
@@ -20,12 +21,28 @@ MODULES=/usr/lib/apache2/modules
 HTTP_PORT=$(free_port)
 TLS_PORT=$(free_port)
 EAB_KEY=$(random_key)
-start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "apache-kid=$EAB_KEY"
+start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" --eab-required --eab "apache-kid=$EAB_KEY" \
+  --dns-listen 127.0.0.1:0
 http_get "$MGMT/roots/0" > "$work/root0.pem"
 
 # Apache's children run as nobody when started by root: they must reach the store
 root="$work/apache"
 mkdir -p "$root/logs" "$root/md"
+# dns-01 through mod_md's MDChallengeDns01 command: "setup DOMAIN VALUE" and
+# "teardown DOMAIN", the TXT record set in mock-acme's own DNS (--dns-listen)
+cat > "$root/dns01.sh" <<EOF
+#!/bin/sh
+case "\$1" in
+  setup) path=set-txt; body="{\\"host\\":\\"_acme-challenge.\$2.\\",\\"value\\":\\"\$3\\"}" ;;
+  teardown) path=clear-txt; body="{\\"host\\":\\"_acme-challenge.\$2.\\"}" ;;
+  *) exit 1 ;;
+esac
+echo "\$1 \$2" >> "$root/dns01.calls"
+exec curl -sf -o /dev/null -d "\$body" "$MGMT/\$path"
+EOF
+chmod 755 "$root/dns01.sh"
+: > "$root/dns01.calls"
+chmod 666 "$root/dns01.calls"  # mod_md runs the command as Apache's user
 chmod 711 "$work"
 chmod 755 "$root" "$root/logs" "$root/md"
 user=""
@@ -59,6 +76,10 @@ MDPrivateKeys secp256r1
 <MDomain alpn.example.test>
   MDCAChallenges tls-alpn-01
 </MDomain>
+<MDomain wild.example.test *.wild.example.test>
+  MDCAChallenges dns-01
+  MDChallengeDns01 "$root/dns01.sh"
+</MDomain>
 <MDomain short.example.test>
   MDCAChallenges http-01
   MDProfile shortlived
@@ -71,6 +92,11 @@ Protocols http/1.1 acme-tls/1
 </VirtualHost>
 <VirtualHost 127.0.0.1:$TLS_PORT>
   ServerName alpn.example.test
+  SSLEngine on
+</VirtualHost>
+<VirtualHost 127.0.0.1:$TLS_PORT>
+  ServerName wild.example.test
+  ServerAlias *.wild.example.test
   SSLEngine on
 </VirtualHost>
 <VirtualHost 127.0.0.1:$TLS_PORT>
@@ -119,13 +145,21 @@ verify_served() {  # NAME: the served leaf, against mock-acme's root, with the c
   openssl x509 -in "$work/$1.leaf.pem" -noout -ext subjectAltName | grep -q "DNS:$1" || fail "$1: not on its certificate"
 }
 
-echo "== three managed domains: http-01, tls-alpn-01, the shortlived profile"
-for name in web.example.test alpn.example.test short.example.test; do staged "$name"; done
+echo "== four managed domains: http-01, tls-alpn-01, dns-01 (a name and its wildcard), the shortlived profile"
+names="web.example.test alpn.example.test wild.example.test short.example.test"
+for name in $names; do staged "$name"; done
 kill -USR1 "$APACHE_PID"  # graceful restart: mod_md activates what it staged
-for name in web.example.test alpn.example.test short.example.test; do
+for name in $names; do
   activated "$name" ""
   verify_served "$name"
 done
+openssl x509 -in "$work/wild.example.test.leaf.pem" -noout -ext subjectAltName | grep -q 'DNS:\*\.wild\.example\.test' \
+  || fail "the wildcard is not on wild.example.test's certificate"
+served any.wild.example.test | cmp -s - "$work/wild.example.test.leaf.pem" || fail "*.wild.example.test is not served the wildcard"
+grep -q "^setup wild.example.test" "$root/dns01.calls" && grep -q "^teardown wild.example.test" "$root/dns01.calls" \
+  || fail "mod_md's dns-01 command: $(cat "$root/dns01.calls" 2>/dev/null)"
+dns_port=$(sed -n 's/^dns: .*://p' "$work/mock-acme.log")
+[ -z "$(kdig @127.0.0.1 -p "$dns_port" TXT _acme-challenge.wild.example.test +short)" ] || fail "the TXT record was left in mock-acme's DNS"
 hours() { python3 -c 'import subprocess,sys,datetime
 def when(flag):
     out = subprocess.run(["openssl", "x509", "-in", sys.argv[1], "-noout", flag], capture_output=True, text=True).stdout
