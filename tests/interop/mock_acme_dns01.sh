@@ -119,8 +119,11 @@ asked_types() {  # NAME: the Qtypes asked about NAME, one per line
 req = urllib.request.Request(sys.argv[1] + "/dns-request-history", data=json.dumps({"host": sys.argv[2]}).encode(), method="POST")
 for event in json.load(urllib.request.urlopen(req, timeout=30)): print(event["Question"]["Qtype"])' "$MGMT" "$1"
 }
-asked_types _acme-challenge.own.example.test | grep -qx 16 || fail "no TXT question in mock-acme's DNS history"
-asked_types own.example.test | grep -qx 257 || fail "no CAA question in mock-acme's DNS history"
+# (read whole first: grep -q would stop reading early, and pipefail take the writer's broken pipe for a failure)
+txt_types=$(asked_types _acme-challenge.own.example.test)
+caa_types=$(asked_types own.example.test)
+grep -qx 16 <<< "$txt_types" || fail "no TXT question in mock-acme's DNS history: $txt_types"
+grep -qx 257 <<< "$caa_types" || fail "no CAA question in mock-acme's DNS history: $caa_types"
 DNS_MGMT=$MGMT REQUESTS_CA_BUNDLE="$HTTPS_CA" certbot certonly --manual --preferred-challenges dns --non-interactive \
   --agree-tos -m test@example.com --server "$DIR" --manual-auth-hook "$work/certbot-auth.sh" \
   --manual-cleanup-hook "$work/certbot-cleanup.sh" --config-dir "$work/certbot-own/config" --work-dir "$work/certbot-own/work" \
