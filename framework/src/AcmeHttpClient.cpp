@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <ctime>
 #include <string_view>
 #include <type_traits>
@@ -21,8 +21,8 @@
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLException.h>
-#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/URI.h>
 
 #include "cxxacme/Base64Url.h"
