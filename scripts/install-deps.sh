@@ -33,12 +33,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# The tests start their own knotd, Caddy and tinyproxy on loopback; Debian's
-# packages enable system-wide ones (Caddy on port 80, tinyproxy on 8888),
-# which they do not need: stop those this run installed, where systemd runs them.
-for service in knot caddy tinyproxy; do
-  if [[ " ${missing[*]:-} " == *" $service "* ]] && command -v systemctl > /dev/null &&
-     systemctl is-active --quiet "$service" 2>/dev/null; then
-    "${sudo_cmd[@]}" systemctl disable --now "$service" > /dev/null 2>&1 || true
+# The tests start their own knotd, Caddy and tinyproxy on loopback, and run
+# acmetool on a state directory of their own; Debian's packages enable
+# system-wide ones (Caddy on port 80, tinyproxy on 8888, acmetool's daily
+# timer), which they do not need: stop those this run installed, where systemd
+# runs them. PACKAGE:UNIT
+for pair in knot:knot caddy:caddy tinyproxy:tinyproxy acmetool:acmetool.timer; do
+  package=${pair%%:*}
+  unit=${pair#*:}
+  if [[ " ${missing[*]:-} " == *" $package "* ]] && command -v systemctl > /dev/null &&
+     systemctl is-active --quiet "$unit" 2>/dev/null; then
+    "${sudo_cmd[@]}" systemctl disable --now "$unit" > /dev/null 2>&1 || true
   fi
 done
