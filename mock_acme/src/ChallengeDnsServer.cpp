@@ -337,14 +337,23 @@ std::vector<ChallengeDnsServer::Question> ChallengeDnsServer::requestHistory(con
     const std::string k = key(name);
     std::lock_guard lock(mutex_);
     std::vector<Question> out;
-    std::copy_if(history_.begin(), history_.end(), std::back_inserter(out), [&](const Question& q) { return q.name == k; });
+    for (std::size_t i = 0; i < history_.size(); ++i) {  // oldest first: from where the next one goes
+        const Question& q = history_[(historyNext_ + i) % history_.size()];
+        if (q.name == k) out.push_back(q);
+    }
     return out;
 }
 
 void ChallengeDnsServer::clearRequestHistory(const std::string& name) {
     const std::string k = key(name);
     std::lock_guard lock(mutex_);
-    std::erase_if(history_, [&](const Question& q) { return q.name == k; });
+    std::vector<Question> kept;
+    for (std::size_t i = 0; i < history_.size(); ++i) {
+        Question& q = history_[(historyNext_ + i) % history_.size()];
+        if (q.name != k) kept.push_back(std::move(q));
+    }
+    history_ = std::move(kept);
+    historyNext_ = history_.size() % kMaxHistory;
 }
 
 std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned char>& query, std::size_t udpLimit) {
@@ -402,8 +411,16 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
     const std::vector<unsigned char> headAndQuestion = out;
     if (!name.empty()) {
         std::lock_guard lock(mutex_);
-        if (history_.size() == kMaxHistory) history_.pop_front();
-        history_.push_back({name, qtype, qclass});
+        if (history_.size() < kMaxHistory) {
+            history_.push_back({name, qtype, qclass});
+            historyNext_ = history_.size() % kMaxHistory;
+        } else {
+            Question& q = history_[historyNext_];
+            q.name.assign(name);  // in place: its buffer is reused
+            q.type = qtype;
+            q.qclass = qclass;
+            historyNext_ = (historyNext_ + 1) % kMaxHistory;
+        }
     }
     const auto putOpt = [&] {
         if (!ednsSize) return;

@@ -218,6 +218,32 @@ BOOST_AUTO_TEST_CASE(kdig_reads_it) {
     BOOST_TEST(nx.find("Flags: qr aa rd;") != std::string::npos, nx);
 }
 
+// The history keeps the last 10,000 questions, oldest first, across the ring's wrap;
+// forgetting a name keeps the others in order, and new questions go on after them.
+BOOST_AUTO_TEST_CASE(the_history_keeps_the_last_ten_thousand_questions) {
+    using Question = ChallengeDnsServer::Question;
+    ChallengeDnsServer dns;
+    for (unsigned i = 0; i < 10005; ++i) dns.answer(query(i % 2 ? "odd.example.test" : "even.example.test", 1 + i % 3), 512);
+    const auto even = dns.requestHistory("even.example.test");
+    const auto odd = dns.requestHistory("odd.example.test");
+    BOOST_TEST(even.size() + odd.size() == 10000u);
+    // questions 5..10004 are kept: even ones 6, 8, ..., 10004 (types 1 + i % 3, in order)
+    BOOST_REQUIRE(even.size() == 5000u);
+    BOOST_TEST(even.front().type == 1 + 6 % 3);
+    BOOST_TEST(even.back().type == 1 + 10004 % 3);
+    for (std::size_t j = 0; j < even.size(); ++j) BOOST_TEST_REQUIRE(even[j].type == 1 + (6 + 2 * j) % 3);
+    dns.clearRequestHistory("odd.example.test");
+    BOOST_TEST(dns.requestHistory("odd.example.test").empty());
+    BOOST_TEST((dns.requestHistory("even.example.test") == even));
+    dns.answer(query("odd.example.test", 16), 512);
+    dns.answer(query("even.example.test", 257), 512);
+    BOOST_TEST((dns.requestHistory("odd.example.test") == std::vector<Question>{{"odd.example.test", 16, 1}}));
+    const auto after = dns.requestHistory("even.example.test");
+    BOOST_REQUIRE(after.size() == 5001u);
+    BOOST_TEST((after.back() == Question{"even.example.test", 257, 1}));
+    BOOST_TEST(after.front().type == even.front().type);
+}
+
 // pebble-challtestsrv's management requests, as scripts written for it send them.
 BOOST_AUTO_TEST_CASE(management_takes_pebble_challtestsrvs_requests) {
     ChallengeDnsServer dns;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -133,7 +132,11 @@ private:
     std::map<std::string, Node> records_;
     std::string defaultIpv4_ = "127.0.0.1";
     std::string defaultIpv6_;
-    std::deque<Question> history_;  // oldest first
+    // The questions asked, a ring of at most kMaxHistory: each new one is written over
+    // the oldest in place, so that a server under a stream of queries neither allocates
+    // nor frees for its history once the ring is full. historyNext_: where the next goes.
+    std::vector<Question> history_;
+    std::size_t historyNext_ = 0;
     std::unique_ptr<Sockets> sockets_;
 };
 
