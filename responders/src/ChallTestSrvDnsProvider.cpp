@@ -4,11 +4,9 @@
 
 #include <Poco/Exception.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
 #include <Poco/URI.h>
 
+#include "cxxacme/AcmeHttpClient.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/Json.h"
 
@@ -26,7 +24,7 @@ std::string hostBody(const std::string& host, const std::string* value = nullptr
 }  // namespace
 
 ChallTestSrvDnsProvider::ChallTestSrvDnsProvider(std::string managementUrl, std::string dnsServer, std::chrono::seconds timeout)
-    : managementUrl_(std::move(managementUrl)), dnsServer_(std::move(dnsServer)), timeout_(timeout) {
+    : managementUrl_(std::move(managementUrl)), dnsServer_(std::move(dnsServer)) {
     while (managementUrl_.ends_with('/')) managementUrl_.pop_back();
     Poco::URI uri;
     try {
@@ -36,9 +34,15 @@ ChallTestSrvDnsProvider::ChallTestSrvDnsProvider(std::string managementUrl, std:
     }
     if (uri.getScheme() != "http" || uri.getHost().empty() || (!uri.getPath().empty() && uri.getPath() != "/"))
         throw DnsError(managementUrl_, "a test DNS server's management is http://HOST:PORT");
-    host_ = uri.getHost();
-    port_ = uri.getPort();
+    if (timeout.count() <= 0) throw DnsError(managementUrl_, "the timeout must be at least one second");
+    AcmeHttpClient::Options options;
+    options.timeout = timeout;
+    options.connectTimeout = std::min<Duration>(timeout, options.connectTimeout);
+    options.maxResponseBytes = 64 * 1024;  // its answers are a line at most
+    http_ = std::make_unique<AcmeHttpClient>(std::move(options));
 }
+
+ChallTestSrvDnsProvider::~ChallTestSrvDnsProvider() = default;
 
 std::vector<std::string> ChallTestSrvDnsProvider::nameServers() const {
     return dnsServer_.empty() ? std::vector<std::string>{} : std::vector<std::string>{dnsServer_};
@@ -46,24 +50,18 @@ std::vector<std::string> ChallTestSrvDnsProvider::nameServers() const {
 
 void ChallTestSrvDnsProvider::post(const std::string& path, const std::string& body) const {
     const std::string url = managementUrl_ + path;
+    HttpReply reply;
     try {
-        Poco::Net::HTTPClientSession session(host_, port_);
-        session.setTimeout(Poco::Timespan(static_cast<long>(timeout_.count()), 0));
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, path, Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setContentType("application/json");
-        request.setContentLength(static_cast<std::streamsize>(body.size()));
-        session.sendRequest(request) << body;
-        Poco::Net::HTTPResponse response;
-        std::istream& in = session.receiveResponse(response);
-        std::string answer(512, '\0');
-        in.read(answer.data(), static_cast<std::streamsize>(answer.size()));
-        answer.resize(static_cast<std::size_t>(in.gcount()));
-        if (response.getStatus() < 200 || response.getStatus() >= 300) {
-            std::replace_if(answer.begin(), answer.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-            throw DnsError(url, "answered HTTP " + std::to_string(response.getStatus()) + (answer.empty() ? "" : ": " + answer));
-        }
-    } catch (const Poco::Exception& e) {
-        throw DnsError(url, e.displayText());
+        reply = http_->post(url, "application/json", body);
+    } catch (const NetworkError& e) {
+        std::string reason = e.what();  // "URL: REASON"
+        if (reason.starts_with(e.url() + ": ")) reason.erase(0, e.url().size() + 2);
+        throw DnsError(url, reason);
+    }
+    if (reply.status < 200 || reply.status >= 300) {
+        std::string answer = reply.body.substr(0, 512);
+        std::replace_if(answer.begin(), answer.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+        throw DnsError(url, "answered HTTP " + std::to_string(reply.status) + (answer.empty() ? "" : ": " + answer));
     }
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include <Poco/Net/DatagramSocket.h>
+#include <Poco/Net/ServerSocket.h>
 
 #include "../TestPrinting.h"
 #include "../support/KnotServer.h"
@@ -280,6 +281,15 @@ BOOST_AUTO_TEST_CASE(a_test_dns_servers_records_are_set_over_http) {
     const std::string nobody = "http://127.0.0.1:" + std::to_string(test::freePort());
     const std::string down = messageOf([&] { ChallTestSrvDnsProvider(nobody).present("_acme-challenge.x.test.", "v"); });
     BOOST_TEST(contains(down, nobody + "/set-txt: "), down);
+    BOOST_TEST(!contains(down.substr(nobody.size()), nobody), down);  // the URL once
+    // a server that takes the connection and never answers: the provider's timeout, not the
+    // client's 40 s default; and a provider whose records went out is usable after it
+    Poco::Net::ServerSocket silent(Poco::Net::SocketAddress("127.0.0.1", 0));
+    const std::string silentUrl = "http://127.0.0.1:" + std::to_string(silent.address().port());
+    ChallTestSrvDnsProvider slow(silentUrl, "", std::chrono::seconds(1));
+    const std::string timedOut = messageOf([&] { slow.present("_acme-challenge.x.test.", "v"); });
+    BOOST_TEST(contains(timedOut, silentUrl + "/set-txt: timed out after 1 s"), timedOut);
+    BOOST_CHECK_THROW(ChallTestSrvDnsProvider(acme.managementUrl(), "", std::chrono::seconds(0)), DnsError);
     BOOST_CHECK_THROW(ChallTestSrvDnsProvider("https://127.0.0.1:1"), DnsError);
     BOOST_CHECK_THROW(ChallTestSrvDnsProvider("http://127.0.0.1:1/prefix"), DnsError);
     BOOST_CHECK_THROW(ChallTestSrvDnsProvider("not a url"), DnsError);

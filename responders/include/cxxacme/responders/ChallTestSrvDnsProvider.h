@@ -2,11 +2,16 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "cxxacme/IDnsProvider.h"
+
+namespace cxxacme {
+class AcmeHttpClient;
+}
 
 namespace cxxacme::responders {
 
@@ -24,6 +29,7 @@ namespace cxxacme::responders {
 /// `managementUrl` is "http://HOST:PORT" (plain HTTP, as both serve it).
 /// `dnsServer` ("IPv4:PORT" or "[IPv6]:PORT"), when given, is where the
 /// records are then served, for the propagation check (`nameServers()`).
+/// Requests go through an `AcmeHttpClient` of its own (kept alive).
 /// A server that cannot be reached, does not answer within `timeout`, or
 /// answers other than 2xx is a `DnsError` naming the URL (and quoting the
 /// start of its answer).
@@ -31,6 +37,7 @@ class ChallTestSrvDnsProvider final : public IDnsProvider {
 public:
     explicit ChallTestSrvDnsProvider(std::string managementUrl, std::string dnsServer = "",
                                      std::chrono::seconds timeout = std::chrono::seconds(10));
+    ~ChallTestSrvDnsProvider() override;
 
     void present(const std::string& fqdn, const std::string& value) override;
     void cleanup(const std::string& fqdn, const std::string& value) override;
@@ -39,11 +46,9 @@ public:
 private:
     void post(const std::string& path, const std::string& body) const;
 
-    std::string host_;
-    std::uint16_t port_ = 0;
     std::string managementUrl_;
     std::string dnsServer_;
-    std::chrono::seconds timeout_;
+    std::unique_ptr<AcmeHttpClient> http_;  ///< kept-alive connections to the management
     std::mutex mutex_;  ///< one change at a time: a clear and the values set again after it
     std::map<std::string, std::vector<std::string>> out_;  ///< host -> the values this provider has set
 };
