@@ -1,9 +1,7 @@
 #include "cxxacme/HttpProxy.h"
 
-#include <arpa/inet.h>
 
 #include <cstdlib>
-#include <optional>
 
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
@@ -23,14 +21,6 @@ std::string redacted(const std::string& url) {
     const std::size_t from = start == std::string::npos ? 0 : start + 3;
     if (at < from) return url;
     return url.substr(0, from) + "***" + url.substr(at);
-}
-
-// An IPv4 or IPv6 address's bytes; nothing when `text` is neither.
-std::optional<std::vector<unsigned char>> addressBytes(const std::string& text) {
-    unsigned char buf[16];
-    if (inet_pton(AF_INET, text.c_str(), buf) == 1) return std::vector<unsigned char>(buf, buf + 4);
-    if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return std::vector<unsigned char>(buf, buf + 16);
-    return std::nullopt;
 }
 
 std::string withoutBrackets(std::string host) {
@@ -138,9 +128,9 @@ HttpProxy::Bypass HttpProxy::parseBypass(const std::string& given) {
     }
     const auto slash = entry.find('/');
     const std::string addressText = entry.substr(0, slash);
-    if (const auto bytes = addressBytes(addressText)) {
-        b.address = *bytes;
-        b.prefixBits = static_cast<unsigned>(bytes->size() * 8);
+    if (auto bytes = ServerName::addressBytes(addressText); !bytes.empty()) {
+        b.prefixBits = static_cast<unsigned>(bytes.size() * 8);
+        b.address = std::move(bytes);
         if (slash != std::string::npos) {
             const std::string bits = entry.substr(slash + 1);
             if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos ||
@@ -168,16 +158,16 @@ bool HttpProxy::appliesTo(const std::string& host, std::uint16_t port) const {
     if (!enabled()) return false;
     std::string h = ServerName::lowerAscii(withoutBrackets(host));
     if (!h.empty() && h.back() == '.') h.pop_back();
-    const auto address = addressBytes(h);
+    const auto address = ServerName::addressBytes(h);
     for (const auto& b : bypass_) {
         if (b.port != 0 && b.port != port) continue;
         if (b.everything) return false;
         if (!b.address.empty()) {
-            if (!address || address->size() != b.address.size()) continue;
+            if (address.size() != b.address.size()) continue;
             bool inside = true;
             for (unsigned bit = 0; bit < b.prefixBits && inside; ++bit) {
                 const unsigned mask = 0x80u >> (bit % 8);
-                inside = ((*address)[bit / 8] & mask) == (b.address[bit / 8] & mask);
+                inside = (address[bit / 8] & mask) == (b.address[bit / 8] & mask);
             }
             if (inside) return false;
             continue;

@@ -140,13 +140,10 @@ bool isPunycodeOfALabel(std::string_view label) {
 
 // Returns the canonical text of an IP literal, or an empty string.
 std::string canonicalIp(std::string_view name) {
-    if (name.size() >= INET6_ADDRSTRLEN) return {};
-    const std::string text(name);
-    unsigned char buf[sizeof(struct in6_addr)];
+    const auto bytes = ServerName::addressBytes(name);
+    if (bytes.empty()) return {};
     char out[INET6_ADDRSTRLEN];
-    if (inet_pton(AF_INET, text.c_str(), buf) == 1) return inet_ntop(AF_INET, buf, out, sizeof out);
-    if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return inet_ntop(AF_INET6, buf, out, sizeof out);
-    return {};
+    return inet_ntop(bytes.size() == 4 ? AF_INET : AF_INET6, bytes.data(), out, sizeof out);
 }
 
 // Rejects the bytes that must never reach a path or a query, with the most
@@ -238,12 +235,11 @@ bool ServerName::isValid(std::string_view name) noexcept {
 }
 
 std::string ServerName::reverseDnsName(std::string_view ip) {
-    const std::string text(ip);
-    unsigned char buf[16];
-    if (inet_pton(AF_INET, text.c_str(), buf) == 1)
+    const auto buf = addressBytes(ip);
+    if (buf.size() == 4)
         return std::to_string(buf[3]) + "." + std::to_string(buf[2]) + "." + std::to_string(buf[1]) + "." +
                std::to_string(buf[0]) + ".in-addr.arpa";
-    if (inet_pton(AF_INET6, text.c_str(), buf) != 1) throw InvalidNameError(text, "is not an IP address");
+    if (buf.empty()) throw InvalidNameError(std::string(ip), "is not an IP address");
     static const char* digits = "0123456789abcdef";
     std::string out;
     for (int i = 15; i >= 0; --i) {
@@ -253,6 +249,15 @@ std::string ServerName::reverseDnsName(std::string_view ip) {
         out += '.';
     }
     return out + "ip6.arpa";
+}
+
+std::vector<unsigned char> ServerName::addressBytes(std::string_view ip) {
+    if (ip.size() >= INET6_ADDRSTRLEN || ip.find('\0') != std::string_view::npos) return {};
+    const std::string text(ip);
+    unsigned char buf[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, text.c_str(), buf) == 1) return {buf, buf + 4};
+    if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return {buf, buf + 16};
+    return {};
 }
 
 bool ServerName::isWildcard(std::string_view name) noexcept { return name.starts_with("*."); }

@@ -59,13 +59,10 @@ GeneralNamesPtr generalNamesFrom(const std::vector<Identifier>& identifiers) {
             }
             GENERAL_NAME_set0_value(name.get(), GEN_DNS, s);
         } else {
-            unsigned char buf[16];
-            int len = 0;
-            if (inet_pton(AF_INET, id.value.c_str(), buf) == 1) len = 4;
-            else if (inet_pton(AF_INET6, id.value.c_str(), buf) == 1) len = 16;
-            else throw InvalidNameError(id.value, "is not an IP address");
+            const auto bytes = ServerName::addressBytes(id.value);
+            if (bytes.empty()) throw InvalidNameError(id.value, "is not an IP address");
             ASN1_OCTET_STRING* s = checked(ASN1_OCTET_STRING_new(), "ASN1_OCTET_STRING_new");
-            if (ASN1_OCTET_STRING_set(s, buf, len) != 1) {
+            if (ASN1_OCTET_STRING_set(s, bytes.data(), static_cast<int>(bytes.size())) != 1) {
                 ASN1_OCTET_STRING_free(s);
                 throwOpenSslError("ASN1_OCTET_STRING_set");
             }

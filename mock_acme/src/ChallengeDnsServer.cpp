@@ -1,6 +1,5 @@
 #include "cxxacme/mock_acme/ChallengeDnsServer.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,6 +20,7 @@
 #include <Poco/Logger.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/detail/DnsWireName.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/Sockets.h"
@@ -77,11 +77,11 @@ std::vector<unsigned char> txtData(const std::string& value) {
     return data;
 }
 
+// An A (4 bytes) or AAAA (16) record's data; empty when `address` is not of that family.
 std::vector<unsigned char> addressData(const std::string& address, std::uint16_t type) {
-    unsigned char buf[16];
-    const int family = type == kA ? AF_INET : AF_INET6;
-    if (inet_pton(family, address.c_str(), buf) != 1) return {};
-    return {buf, buf + (type == kA ? 4 : 16)};
+    auto bytes = ServerName::addressBytes(address);
+    if (bytes.size() != (type == kA ? 4u : 16u)) bytes.clear();
+    return bytes;
 }
 
 std::vector<unsigned char> caaData(const CaaRecord& record) {
@@ -155,8 +155,7 @@ bool readQuestionName(const std::vector<unsigned char>& q, std::size_t& at, std:
 }
 
 bool parseAddress(const std::string& text, int family) {
-    unsigned char buf[16];
-    return inet_pton(family, text.c_str(), buf) == 1;
+    return ServerName::addressBytes(text).size() == (family == AF_INET ? 4u : 16u);
 }
 
 HttpResponse plain(int status, const std::string& body) {

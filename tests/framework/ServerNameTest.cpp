@@ -141,3 +141,18 @@ BOOST_AUTO_TEST_CASE(reverse_dns_names_for_ip_identifiers) {
                "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
     BOOST_CHECK_THROW(ServerName::reverseDnsName("example.com"), InvalidNameError);
 }
+
+// The one address parser: network-order bytes, 4 or 16 of them, nothing for anything else
+// (the forms inet_pton refuses among them: no shorthand IPv4, no zone, no brackets).
+BOOST_AUTO_TEST_CASE(address_bytes_are_four_or_sixteen_or_none) {
+    using Bytes = std::vector<unsigned char>;
+    BOOST_TEST(ServerName::addressBytes("192.0.2.1") == (Bytes{192, 0, 2, 1}), boost::test_tools::per_element());
+    Bytes v6(16, 0);
+    v6[0] = 0x20, v6[1] = 0x01, v6[2] = 0x0d, v6[3] = 0xb8, v6[15] = 1;
+    BOOST_TEST(ServerName::addressBytes("2001:DB8::1") == v6, boost::test_tools::per_element());
+    BOOST_TEST(ServerName::addressBytes("::ffff:192.0.2.1").size() == 16u);
+    for (const char* no : {"", "example.com", "192.0.2", "192.0.2.256", "1.2.3.4.5", "[::1]", "fe80::1%lo", "::1 ", "0x7f.0.0.1"})
+        BOOST_TEST(ServerName::addressBytes(no).empty(), no);
+    BOOST_TEST(ServerName::addressBytes(std::string_view("127.0.0.1\0garbage", 17)).empty());
+    BOOST_TEST(ServerName::addressBytes(std::string(200, '1')).empty());
+}

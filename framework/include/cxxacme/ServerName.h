@@ -57,6 +57,11 @@ public:
     /// `InvalidNameError` for anything but an IP address.
     static std::string reverseDnsName(std::string_view ip);
 
+    /// The bytes of an IP address literal in network order: 4 for IPv4, 16
+    /// for IPv6 (an IPv4-mapped IPv6 address stays 16); empty for anything
+    /// else. The one address parser of the project.
+    static std::vector<unsigned char> addressBytes(std::string_view ip);
+
     /// Checks a store key (one name or several, comma-joined) and returns its
     /// canonical form. Empty parts and repeated names are rejected.
     static std::string canonicalKey(std::string_view key);
