@@ -27,6 +27,24 @@ Poco::JSON::Object::Ptr jsonOf(const HttpReply& reply, const std::string& url) {
     }
 }
 
+// The error document of an answer. RFC 8555 §7.3.3: a userActionRequired (changed terms of
+// service) names the terms in a Link header (rel="terms-of-service") and may name a page where a
+// person agrees (`instance`); both go into the detail, so that the message says what to do, and
+// the terms' URL into the extra member "termsOfService".
+AcmeProblem problemOf(const HttpReply& reply) {
+    AcmeProblem problem = AcmeProblem::fromJson(reply.body, reply.status);
+    if (!problem.is("userActionRequired")) return problem;
+    const auto terms = reply.links("terms-of-service");
+    const auto instance = problem.extra()->get("instance");
+    std::string detail = problem.detail();
+    if (!terms.empty()) detail += (detail.empty() ? "" : "; ") + std::string("terms of service: ") + terms.front();
+    if (instance.isString()) detail += (detail.empty() ? "" : "; ") + std::string("a person agrees at ") + instance.toString();
+    AcmeProblem told(problem.type(), detail, problem.status(), problem.subproblems());
+    for (const auto& name : problem.extra()->getNames()) told.withExtra(name, problem.extra()->get(name));
+    if (!terms.empty()) told.withExtra("termsOfService", terms.front());
+    return told;
+}
+
 std::string identifiersJson(const std::vector<Identifier>& ids) {
     Poco::JSON::Array array;
     for (const auto& id : ids) {
@@ -187,7 +205,7 @@ bool AcmeClient::pauseAfterBreak(const NetworkError& e, int tries, const char* n
 
 HttpReply AcmeClient::checked(HttpReply reply) {
     keepNonce(reply);
-    if (reply.status >= 400) throw AcmeProblem::fromJson(reply.body, reply.status);
+    if (reply.status >= 400) throw problemOf(reply);
     return reply;
 }
 
@@ -213,7 +231,7 @@ HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payl
         }
         keepNonce(reply);
         if (reply.status < 400) return reply;
-        AcmeProblem problem = AcmeProblem::fromJson(reply.body, reply.status);
+        AcmeProblem problem = problemOf(reply);
         if (problem.is("badNonce") && badNonces++ < options_.badNonceRetries) continue;
         const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
         if ((reply.status >= 500 || reply.status == 429) && transient++ < options_.transientRetries &&

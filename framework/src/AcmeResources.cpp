@@ -131,6 +131,8 @@ AcmeAccount AcmeAccount::fromJson(const Poco::JSON::Object& json, std::string ur
     a.status = required(json, "status", "account");
     a.contact = strings(json, "contact");
     a.ordersUrl = optional(json, "orders", "account");
+    a.termsOfServiceAgreed = json.has("termsOfServiceAgreed") && json.get("termsOfServiceAgreed").isBoolean() &&
+                             json.getValue<bool>("termsOfServiceAgreed");
     return a;
 }
 

@@ -58,6 +58,9 @@ struct Account {
     std::string status = "valid";
     std::vector<std::string> contact{};
     bool termsAgreed = false;
+    /// The terms of service it last agreed to (their URL): at newAccount, or
+    /// later at the agreement page (RFC 8555 §7.3.3's `instance`).
+    std::string agreedTerms{};
     std::optional<std::string> eabKeyId{};
     std::deque<std::string> orderIds{};  // oldest first; forgotten ones leave from the front
     RecentTimes recentOrders{};  // MockAcmeConfig::rateLimitOrders
@@ -156,6 +159,9 @@ struct EngineData {
     std::unordered_map<std::string, IssuedCertificate> certificates;
     std::unordered_map<std::string, ForgottenRevocation> forgottenRevocations;  ///< by serial hex
     Duration offset{};
+    /// The terms of service as changed through the management interface
+    /// (`/set-terms-of-service`); nothing: `MockAcmeConfig::termsOfService`.
+    std::optional<std::string> termsOfService{};
 };
 
 struct EngineState : EngineData {

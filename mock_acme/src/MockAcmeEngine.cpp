@@ -90,6 +90,15 @@ Object::Ptr identifierJson(const Identifier& id) {
 
 AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed", detail, 400); }
 
+// A management request's JSON object body (at most `limit` bytes); anything else is malformed.
+Object::Ptr managementBody(const HttpRequest& request, std::size_t limit, const std::string& what) {
+    try {
+        return detail::parseJsonObject(request.body, limit, what);
+    } catch (const JoseError& e) {
+        throw malformed(e.what());
+    }
+}
+
 // RFC 8555 §6.2: a refused JWS algorithm is badSignatureAlgorithm, whose
 // document MUST list the algorithms the server takes.
 AcmeProblem badSignatureAlgorithm(const std::string& detail) {
@@ -185,7 +194,7 @@ public:
         dir->set("renewalInfo", url("/renewal-info"));
         if (config_.preAuthorization) dir->set("newAuthz", url("/new-authz"));
         auto meta = obj();
-        if (!config_.termsOfService.empty()) meta->set("termsOfService", config_.termsOfService);
+        if (const std::string& terms = currentTerms(); !terms.empty()) meta->set("termsOfService", terms);
         meta->set("website", url("/"));
         Array::Ptr caa = new Array;
         for (const auto& name : config_.caaIdentities) caa->add(name);
@@ -322,11 +331,15 @@ public:
         } else if (config_.externalAccountRequired) {
             throw AcmeProblem("externalAccountRequired", "this server requires external account binding", 400);
         }
-        if (!config_.termsOfService.empty() && !account.termsAgreed) {
-            // as for changed terms (RFC 8555 §7.3.3): where to read them
-            problemHeaders_.emplace_back("Link", "<" + config_.termsOfService + ">;rel=\"terms-of-service\"");
-            throw AcmeProblem("userActionRequired", "a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", 403)
-                .withExtra("instance", config_.termsOfService);
+        if (const std::string& terms = currentTerms(); !terms.empty()) {
+            if (!account.termsAgreed) {
+                // as for changed terms (RFC 8555 §7.3.3): where to read them
+                problemHeaders_.emplace_back("Link", "<" + terms + ">;rel=\"terms-of-service\"");
+                throw AcmeProblem("userActionRequired",
+                                  "a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", 403)
+                    .withExtra("instance", terms);
+            }
+            account.agreedTerms = terms;
         }
         const std::string id = account.id;
         s_.accountByThumbprint[thumbprint] = id;
@@ -411,10 +424,100 @@ public:
         Array::Ptr contact = new Array;
         for (const auto& c : a.contact) contact->add(c);
         o->set("contact", contact);
-        o->set("termsOfServiceAgreed", a.termsAgreed);
+        o->set("termsOfServiceAgreed", agreedToCurrentTerms(a));
         o->set("orders", url("/my-account/" + a.id + "/orders"));
         o->set("key", a.key.toObject());
         return o;
+    }
+
+    // The terms of service now: as changed through the management interface, or as configured.
+    const std::string& currentTerms() const { return s_.termsOfService ? *s_.termsOfService : config_.termsOfService; }
+    bool agreedToCurrentTerms(const Account& a) const {
+        const std::string& terms = currentTerms();
+        return terms.empty() ? a.termsAgreed : a.agreedTerms == terms;
+    }
+
+    // RFC 8555 §7.3.3: once the terms of service have changed, what leads to a new certificate
+    // (newOrder, newAuthz, starting a challenge, finalize) waits until a person agrees to them
+    // at the `instance` page; reading, downloading, revoking and deactivating do not.
+    void requireCurrentTerms(const Account& a) {
+        if (agreedToCurrentTerms(a)) return;
+        const std::string& terms = currentTerms();
+        const std::string page = url("/terms-agreement/" + a.id);
+        problemHeaders_.emplace_back("Link", "<" + terms + ">;rel=\"terms-of-service\"");
+        throw AcmeProblem("userActionRequired",
+                          "the terms of service have changed to " + terms + "; a person must agree to them at " + page, 403)
+            .withExtra("instance", page);
+    }
+
+    // The `instance` page of requireCurrentTerms, for a person rather than a client: GET shows
+    // the terms' URL and a button, POST (the button; no JWS) agrees for the account.
+    HttpResponse termsAgreement(const HttpRequest& request, const std::string& id) {
+        const auto found = s_.accounts.find(id);
+        if (found == s_.accounts.end()) throw AcmeProblem("malformed", "no such account", 404);
+        Account& a = found->second;
+        if (a.status != "valid") throw AcmeProblem("unauthorized", "the account is " + a.status, 403);
+        const std::string& terms = currentTerms();
+        HttpResponse r;
+        r.contentType = "text/html; charset=utf-8";
+        r.addHeader("Cache-Control", "no-store");
+        if (request.method == "POST") {
+            a.agreedTerms = terms;
+            a.termsAgreed = true;
+            r.body = "<!doctype html><title>Agreed</title><p>Account " + id + " agrees to the terms of service at <a href=\"" +
+                     terms + "\">" + terms + "</a>.</p>\n";
+            return r;
+        }
+        if (request.method != "GET" && request.method != "HEAD") {
+            r.status = 405;
+            r.addHeader("Allow", "GET, HEAD, POST");
+            return r;
+        }
+        r.body = "<!doctype html><title>Terms of service</title><p>The terms of service are at <a href=\"" + terms + "\">" +
+                 terms + "</a>.</p>" +
+                 (agreedToCurrentTerms(a) ? std::string("<p>Account " + id + " agrees to them.</p>")
+                                          : "<form method=\"post\"><button>Account " + id + " agrees</button></form>") +
+                 "\n";
+        return r;
+    }
+
+    // Management: {"url": URL or "", "requireAgreement": true (default) or false}. With
+    // requireAgreement false the accounts that agreed to the terms before agree to these too.
+    HttpResponse setTermsOfService(const HttpRequest& request) {
+        const Object::Ptr payload = managementBody(request, 8192, "set-terms-of-service");
+        const auto refuse = [] {
+            return malformed(
+                "set-terms-of-service needs {\"url\": \"https://...\" or \"\", \"requireAgreement\": true or false}");
+        };
+        if (!payload->has("url") || !payload->get("url").isString()) throw refuse();
+        const std::string terms = payload->getValue<std::string>("url");
+        if (!terms.empty() && !isWebUrl(terms)) throw malformed("set-terms-of-service: \"url\" is not an http(s) URL");
+        bool require = true;
+        if (payload->has("requireAgreement")) {
+            if (!payload->get("requireAgreement").isBoolean()) throw refuse();
+            require = payload->getValue<bool>("requireAgreement");
+        }
+        if (!require)
+            for (auto& [id, a] : s_.accounts)
+                if (agreedToCurrentTerms(a)) a.agreedTerms = terms;
+        s_.termsOfService = terms;
+        auto o = obj();
+        o->set("termsOfService", terms);
+        o->set("requireAgreement", require);
+        return json(200, o);
+    }
+
+    // An absolute http or https URL of printable ASCII without spaces, quotes or angle brackets
+    // (it goes into a Link header and an HTML page), at most 2048 characters.
+    static bool isWebUrl(const std::string& text) {
+        if (text.size() > 2048 || !(text.starts_with("https://") || text.starts_with("http://"))) return false;
+        for (const char c : text)
+            if (c <= ' ' || c > '~' || c == '"' || c == '<' || c == '>' || c == '\\') return false;
+        try {
+            return !Poco::URI(text).getHost().empty();
+        } catch (const Poco::Exception&) {
+            return false;
+        }
     }
 
     HttpResponse account(const HttpRequest& request, const std::string& id) {
@@ -575,6 +678,7 @@ public:
     HttpResponse newAuthz(const HttpRequest& request) {
         Post post = verify(request, "/new-authz", false, true);
         auto payload = payloadObject(post);
+        requireCurrentTerms(*post.account);
         const auto item = payload->getObject("identifier");
         if (!item) throw malformed("newAuthz needs an \"identifier\" object");
         std::vector<AcmeProblem::Subproblem> rejected;
@@ -595,6 +699,7 @@ public:
         Post post = verify(request, "/order-plz", false, true);
         auto payload = payloadObject(post);
         Account& account = *post.account;
+        requireCurrentTerms(account);
         forgetOldOrders();
         forgetStaleLimits();
         std::string profile = config_.defaultProfile;
@@ -1092,6 +1197,7 @@ public:
         Post post = verify(request, "/finalize-order/" + id, false, true);
         auto payload = payloadObject(post);
         Order& order = ownOrder(post, id);
+        requireCurrentTerms(*post.account);
         if (order.status != "ready")
             throw AcmeProblem("orderNotReady", "the order is " + order.status + ", not ready", 403);
         // an order kept (--persist) across a restart with other profiles
@@ -1325,6 +1431,7 @@ public:
         Authorization& authz = ownAuthz(post, c.authzId);
         if (!post.payload.empty()) {
             (void)payloadObject(post);  // RFC 8555 §7.5.1: "{}" starts validation
+            requireCurrentTerms(*post.account);
             if (c.status == "pending" && authz.status == "pending") {
                 for (const auto& other : authz.challengeIds)
                     if (s_.challenges.at(other).status == "processing")
@@ -1458,12 +1565,7 @@ public:
 
     // ---- management
     HttpResponse setRenewalInfo(const HttpRequest& request) {
-        Object::Ptr payload;
-        try {
-            payload = detail::parseJsonObject(request.body, 64 * 1024, "set-renewal-info");
-        } catch (const JoseError& e) {
-            throw malformed(e.what());
-        }
+        const Object::Ptr payload = managementBody(request, 64 * 1024, "set-renewal-info");
         std::string serial;
         try {
             if (const auto given = detail::optionalString(*payload, "serial", "set-renewal-info")) serial = serialKey(*given);
@@ -1619,6 +1721,10 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
     if (!config_.persistFile.empty()) {
         snapshot_ = std::make_unique<state::SnapshotFile>(config_.persistFile);
         ca_ = snapshot_->load(*state_);  // nothing on first use
+        // a snapshot from before agreements were kept per terms: agreed, to the terms of now
+        const std::string& terms = state_->termsOfService ? *state_->termsOfService : config_.termsOfService;
+        for (auto& [id, a] : state_->accounts)
+            if (a.termsAgreed && a.agreedTerms.empty()) a.agreedTerms = terms;
         if (config_.forgetAfter <= Duration::zero()) state_->ordersByAge.clear();  // kept only to forget by
         else  // pre-authorizations no order uses, by when they were made
             for (const auto& [id, a] : state_->authorizations)
@@ -1798,6 +1904,11 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
     std::optional<ValidationJob> job;
     std::optional<FinalizeJob> finalizeJob;
     HttpResponse response;
+    if (first == "terms-agreement" && parts.size() == 2) {  // a page for a person: no JWS
+        std::lock_guard lock(state_->mutex);
+        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
+        return x.termsAgreement(request, parts[1]);
+    }
     Preverified pre;
     if (request.method == "POST") pre = preverify(request, config_, base, *state_);
     {
@@ -2032,6 +2143,11 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 return Exchange::json(200, o);
             }
         }
+        if (request.method == "POST" && request.path == "/set-terms-of-service") {
+            HttpResponse r = x.setTermsOfService(request);
+            requestSnapshot();
+            return r;
+        }
         if (request.method == "POST" && request.path == "/set-renewal-info") {
             HttpResponse r = x.setRenewalInfo(request);
             requestSnapshot();
@@ -2042,12 +2158,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
         const bool truncating = request.path == "/set-truncated-responses";
         if (request.method == "POST" && (truncating || request.path == "/set-delayed-responses")) {
             const std::string what = request.path.substr(1);
-            Object::Ptr payload;
-            try {
-                payload = detail::parseJsonObject(request.body, 4096, what);
-            } catch (const JoseError& e) {
-                throw malformed(e.what());
-            }
+            const Object::Ptr payload = managementBody(request, 4096, what);
             const auto refuse = [&] {
                 return malformed(what + " needs {\"percent\": 0..100} or {\"next\": 0..1000}" +
                                  (truncating ? "" : " or {\"ms\": 1..3600000}") + " (integers), or more than one");
@@ -2073,12 +2184,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             return Exchange::json(200, o);
         }
         if (request.method == "POST" && request.path == "/time-travel") {
-            Object::Ptr payload;
-            try {
-                payload = detail::parseJsonObject(request.body, 4096, "time-travel");
-            } catch (const JoseError& e) {
-                throw malformed(e.what());
-            }
+            const Object::Ptr payload = managementBody(request, 4096, "time-travel");
             // within a century either way, so that no time point overflows
             const auto advance = detail::integerValue(payload->get("advanceSeconds"));
             const auto refuse = [] {

@@ -131,6 +131,7 @@ SnapshotFile::~SnapshotFile() { sqlite3_close(db_); }
 std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAuthority& ca) {
     Object root;
     root.set("offsetSeconds", std::chrono::duration_cast<std::chrono::seconds>(s.offset).count());
+    if (s.termsOfService) root.set("termsOfService", *s.termsOfService);
     Object::Ptr caJson = new Object;
     Array::Ptr roots = new Array;
     Array::Ptr chains = new Array;
@@ -158,6 +159,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         o->set("status", a.status);
         o->set("contact", strings(a.contact));
         o->set("termsAgreed", a.termsAgreed);
+        if (!a.agreedTerms.empty()) o->set("agreedTerms", a.agreedTerms);
         if (a.eabKeyId) o->set("eabKeyId", *a.eabKeyId);
         o->set("orderIds", strings(a.orderIds));
         accounts->add(o);
@@ -311,6 +313,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
         if (offset > kMaxClockOffsetSeconds || offset < -kMaxClockOffsetSeconds)
             throw std::runtime_error("its clock offset is beyond 100 years");
         s.offset = std::chrono::seconds(offset);
+        if (root->has("termsOfService")) s.termsOfService = text(*root, "termsOfService");
         auto each = [&](const char* name, auto&& f) {
             place = "the snapshot";
             const auto a = array(*root, name);
@@ -325,6 +328,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             a.status = text(o, "status");
             a.contact = strings(o, "contact");
             a.termsAgreed = boolean(o, "termsAgreed");
+            if (o.has("agreedTerms")) a.agreedTerms = text(o, "agreedTerms");
             if (o.has("eabKeyId")) a.eabKeyId = text(o, "eabKeyId");
             const auto orderIds = strings(o, "orderIds");
             a.orderIds.assign(orderIds.begin(), orderIds.end());

@@ -278,6 +278,37 @@ BOOST_AUTO_TEST_CASE(a_failed_validation_is_an_acme_problem_and_responders_stop)
     }
 }
 
+// RFC 8555 §7.3.3: when the CA's terms of service change, its userActionRequired names the
+// new terms (a Link header) and the page where a person agrees (`instance`): both are in the
+// message, the terms' URL in the problem's "termsOfService". Once agreed there, issuance goes on.
+BOOST_AUTO_TEST_CASE(changed_terms_of_service_are_told_with_where_to_agree) {
+    World w;
+    w.client.registerAccount({}, true);
+    AcmeIssuer issuer(w.client, {&w.http});
+    BOOST_CHECK_NO_THROW(issuer.issue("terms-before.example.test"));
+    const std::string v2 = "https://127.0.0.1/terms/2026-12";
+    BOOST_REQUIRE(managementPost(w.acme, "/set-terms-of-service", R"({"url":")" + v2 + R"("})") == 200);
+    std::string instance;
+    try {
+        issuer.issue("terms-after.example.test");
+        BOOST_FAIL("issued without agreeing to the new terms");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("userActionRequired"));
+        BOOST_TEST(p.status() == 403);
+        BOOST_TEST(p.extra()->optValue<std::string>("termsOfService", "") == v2);
+        instance = p.extra()->optValue<std::string>("instance", "");
+        BOOST_TEST(instance.find("/terms-agreement/") != std::string::npos);
+        const std::string message = p.what();
+        BOOST_TEST(message.find("terms of service: " + v2) != std::string::npos, message);
+        BOOST_TEST(message.find("a person agrees at " + instance) != std::string::npos, message);
+    }
+    BOOST_TEST(!w.client.findAccount().termsOfServiceAgreed);
+    AcmeHttpClient person({.caBundleFile = w.acme.caBundlePath()});
+    BOOST_TEST(person.post(instance, "application/x-www-form-urlencoded", "").status == 200);
+    BOOST_CHECK_NO_THROW(issuer.issue("terms-after.example.test"));
+    BOOST_TEST(w.client.findAccount().termsOfServiceAgreed);
+}
+
 BOOST_AUTO_TEST_CASE(accounts_contact_deactivation_and_key_rollover) {
     World w;
     BOOST_CHECK_THROW(w.client.findAccount(), AcmeProblem);

@@ -2592,6 +2592,118 @@ BOOST_AUTO_TEST_CASE(old_orders_are_forgotten_when_asked) {
 
 // The management interface refuses bad input with 400/404 — never a 500, never
 // a clock moved out of range — and keeps its state.
+// RFC 8555 §7.3.3: terms of service changed through the management interface are asked for
+// (403 userActionRequired, Link rel="terms-of-service", `instance`) of what leads to a new
+// certificate, until a person agrees at the instance page; reading, downloading and revoking
+// go on. requireAgreement false carries the agreements over; "" removes the terms. Kept
+// across a restart.
+BOOST_AUTO_TEST_CASE(changed_terms_of_service_are_asked_for_until_a_person_agrees) {
+    const std::string file = std::filesystem::temp_directory_path() / ("cxxacme-mock-acme-terms-" + std::to_string(::getpid()) + ".sqlite");
+    std::filesystem::remove(file);
+    MockAcmeConfig config = quietConfig();
+    config.persistFile = file;
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    const std::string v2 = "https://127.0.0.1/terms/v2", v3 = "https://127.0.0.1/terms/v3";
+    std::string instance, otherKid;
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));
+    {
+        Server s(config, accountKey);
+        s.login();
+        const auto manage = [&](const std::string& body) {
+            return s.session.request("POST", s.server.managementUrl() + "/set-terms-of-service", body, "application/json");
+        };
+        otherKid = s.session.newAccount(other);
+        // a certificate and a pending order from before the change
+        const Reply before = s.newOrder({"before.example.test"});
+        s.authorize(before);
+        const Reply issued = s.finalize(before, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("before.example.test")});
+        BOOST_REQUIRE_MESSAGE(issued.status == 200, issued.body);
+        const Reply pending = s.newOrder({"pending.example.test"});
+        BOOST_REQUIRE(pending.status == 201);
+
+        const Reply changed = manage(R"({"url":")" + v2 + R"("})");
+        BOOST_TEST(changed.status == 200, changed.body);
+        BOOST_TEST(s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getValue<std::string>("termsOfService") == v2);
+
+        const Reply asked = s.newOrder({"after.example.test"});
+        BOOST_TEST(asked.status == 403);
+        BOOST_TEST(asked.problem() == "userActionRequired");
+        BOOST_TEST(asked.links("terms-of-service") == std::vector<std::string>{v2}, boost::test_tools::per_element());
+        instance = asked.json()->getValue<std::string>("instance");
+        BOOST_TEST(instance == s.server.directoryUrl().substr(0, s.server.directoryUrl().size() - 4) + "/terms-agreement/" +
+                                   s.kid.substr(s.kid.rfind('/') + 1));
+        BOOST_TEST(asked.str("detail").find(v2) != std::string::npos, asked.body);
+        // the pending order's challenge is not started, nor a pre-authorization; reading goes on
+        const std::string authzUrl = pending.json()->getArray("authorizations")->getElement<std::string>(0);
+        const Reply authz = s.session.post(authzUrl, s.account, s.kid, "");
+        BOOST_TEST(authz.status == 200);
+        const auto challenges = authz.json()->getArray("challenges");
+        const Reply start = s.session.post(challenges->getObject(0)->getValue<std::string>("url"), s.account, s.kid, "{}");
+        BOOST_TEST(start.problem() == "userActionRequired", start.body);
+        const Reply account = s.session.post(s.kid, s.account, s.kid, "");
+        BOOST_TEST(account.status == 200);
+        BOOST_TEST(account.json()->getValue<bool>("termsOfServiceAgreed") == false);
+        const Reply download = s.session.post(issued.str("certificate"), s.account, s.kid, "");
+        BOOST_TEST(download.status == 200);
+        const std::string leafDer = Certificate::chainFromPem(download.body).front().toDer();
+        const Reply revoked = s.session.post(s.session.dir("revokeCert"), s.account, s.kid,
+                                             R"({"certificate":")" + Base64Url::encode(leafDer) + R"("})");
+        BOOST_TEST(revoked.status == 200, revoked.body);
+
+        // the page a person is sent to: the terms and a button; the button agrees
+        const Reply page = s.session.get(instance);
+        BOOST_TEST(page.status == 200);
+        BOOST_TEST(page.header("Content-Type").starts_with("text/html"));
+        BOOST_TEST(page.body.find(v2) != std::string::npos);
+        BOOST_TEST(page.body.find("<form method=\"post\">") != std::string::npos);
+        BOOST_TEST(s.newOrder({"after.example.test"}).status == 403);  // seeing it is not agreeing
+        const Reply agreed = s.session.request("POST", instance, "", "application/x-www-form-urlencoded");
+        BOOST_TEST(agreed.status == 200, agreed.body);
+        BOOST_TEST(s.session.get(instance).body.find("<form") == std::string::npos);
+        BOOST_TEST(s.newOrder({"after.example.test"}).status == 201);
+        BOOST_TEST(s.session.post(s.kid, s.account, s.kid, "").json()->getValue<bool>("termsOfServiceAgreed") == true);
+        BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"o.example.test"})).problem() ==
+                   "userActionRequired");
+
+        // refused: no URL, not http(s), a space or a quote in it, requireAgreement not a boolean; an unknown account's page
+        for (const std::string body : {R"({})", R"({"url":5})", R"({"url":"ftp://127.0.0.1/t"})", R"({"url":"https://a b/"})",
+                                       R"({"url":"https://x/\"<"})", R"({"url":"/terms"})",
+                                       R"({"url":"https://x/","requireAgreement":"yes"})", "[", R"([])"}) {
+            const Reply r = manage(body);
+            BOOST_TEST(r.status == 400, body << " -> " << r.status);
+            BOOST_TEST(r.problem() == "malformed", body);
+        }
+        BOOST_TEST(s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getValue<std::string>("termsOfService") == v2);
+        BOOST_TEST(s.session.get(instance.substr(0, instance.rfind('/') + 1) + "nobody").status == 404);
+
+        // v3 without asking: whoever agreed to v2 agrees to v3; the other account is still asked (for v3)
+        BOOST_TEST(manage(R"({"url":")" + v3 + R"(","requireAgreement":false})").status == 200);
+        BOOST_TEST(s.newOrder({"v3.example.test"}).status == 201);
+        const Reply still = s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"o.example.test"}));
+        BOOST_TEST(still.problem() == "userActionRequired");
+        BOOST_TEST(still.links("terms-of-service") == std::vector<std::string>{v3}, boost::test_tools::per_element());
+        // a new account agrees to the terms of its time
+        const KeySigner newcomer(PrivateKey::generate(KeyType::EcP256));
+        const std::string newcomerKid = s.session.newAccount(newcomer);
+        BOOST_TEST(s.session.post(s.session.dir("newOrder"), newcomer, newcomerKid, Server::orderPayload({"n.example.test"})).status == 201);
+    }
+    {  // restarted: the terms, who agreed to them and who did not
+        Server s(config, accountKey);
+        s.login();
+        otherKid = s.session.newAccount(other);  // found again (on the new port), not made anew
+        BOOST_TEST(s.session.post(otherKid, other, otherKid, "").json()->getValue<bool>("termsOfServiceAgreed") == false);
+        BOOST_TEST(s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getValue<std::string>("termsOfService") == v3);
+        BOOST_TEST(s.newOrder({"restarted.example.test"}).status == 201);
+        BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"o.example.test"})).problem() ==
+                   "userActionRequired");
+        // no terms: nothing asked
+        BOOST_TEST(s.session.request("POST", s.server.managementUrl() + "/set-terms-of-service", R"({"url":""})", "application/json").status == 200);
+        BOOST_TEST(!s.session.get(s.server.directoryUrl()).json()->getObject("meta")->has("termsOfService"));
+        BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"o.example.test"})).status == 201);
+    }
+    std::filesystem::remove(file);
+}
+
 BOOST_AUTO_TEST_CASE(management_refuses_bad_input) {
     Server s;
     const auto post = [&](const std::string& path, const std::string& body) {

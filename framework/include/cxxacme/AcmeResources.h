@@ -38,6 +38,9 @@ struct AcmeAccount {
     std::string status;
     std::vector<std::string> contact;
     std::string ordersUrl;
+    /// As the CA reports it (false when it does not): whether the account agrees to the
+    /// terms of service the directory names now (RFC 8555 §7.3.3).
+    bool termsOfServiceAgreed = false;
 
     static AcmeAccount fromJson(const Poco::JSON::Object& json, std::string url);
 };
