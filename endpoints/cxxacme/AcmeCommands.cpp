@@ -337,6 +337,10 @@ int account(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     const auto show = [&](const AcmeAccount& a) {
         out << "account " << a.url << "\nstatus  " << a.status << "\n";
         for (const auto& c : a.contact) out << "contact " << c << "\n";
+        // the terms of now, agreed or not (RFC 8555 §7.3.3: a person agrees to changed terms)
+        if (const std::string& terms = s.client->directory().termsOfService; !terms.empty())
+            out << "terms   " << (a.termsOfServiceAgreed ? "agreed to " : "not agreed to ") << InvalidNameError::printable(terms, 512)
+                << "\n";
     };
     if (action == "show") {
         show(s.client->findAccount());

@@ -48,6 +48,20 @@ old=$(sha256sum < "$work/certs/client.key")
 "$CXXACME" account "${common[@]}" roll-key > /dev/null || fail "roll-key failed"
 [ "$(sha256sum < "$work/certs/client.key")" != "$old" ] || fail "key file not replaced"
 "$CXXACME" account "${common[@]}" show | grep -q "status  valid" || fail "new key does not find the account"
+"$CXXACME" account "${common[@]}" show > "$work/terms.log" || fail "account show failed"
+grep -q "^terms   agreed to https://" "$work/terms.log" || fail "account show does not report the terms: $(cat "$work/terms.log")"
+
+echo "== changed terms of service: issue refused, saying where a person agrees; agreed there, issue goes on"
+http_post "$MGMT/set-terms-of-service" '{"url":"https://127.0.0.1/terms/v2"}' || fail "set-terms-of-service"
+"$CXXACME" account "${common[@]}" show > "$work/terms.log" || fail "account show failed"
+grep -q "^terms   not agreed to https://127.0.0.1/terms/v2$" "$work/terms.log" || fail "changed terms not reported: $(cat "$work/terms.log")"
+if "$CXXACME" issue "${common[@]}" t.example.test > "$work/terms-issue.log" 2>&1; then fail "issued under terms not agreed to"; fi
+grep -q "userActionRequired" "$work/terms-issue.log" || fail "no userActionRequired: $(cat "$work/terms-issue.log")"
+grep -q "terms of service: https://127.0.0.1/terms/v2" "$work/terms-issue.log" || fail "the terms not named: $(cat "$work/terms-issue.log")"
+agree=$(grep -o "a person agrees at https://[^ ;)]*" "$work/terms-issue.log" | head -1 | sed 's/^a person agrees at //')
+[ -n "$agree" ] || fail "where to agree not named: $(cat "$work/terms-issue.log")"
+curl -sf --cacert "$work/https-ca.pem" -X POST "$agree" > /dev/null || fail "agreeing at $agree failed"
+"$CXXACME" issue "${common[@]}" t.example.test > "$work/terms-issue.log" 2>&1 || fail "issue after agreeing failed: $(cat "$work/terms-issue.log")"
 "$CXXACME" account "${common[@]}" deactivate | grep -q "deactivated" || fail "deactivate"
 
 echo "== the same with --store sqlite:FILE"
