@@ -231,6 +231,11 @@ bool MockAcmeConfig::isWebUrl(const std::string& text, std::size_t maxBytes) {
            std::none_of(text.begin(), text.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; });
 }
 
+bool MockAcmeConfig::isLinkUrl(const std::string& text) {
+    const std::size_t host = text.find("://") + 3;
+    return isWebUrl(text, 2048) && host < text.size() && text[host] != '/' && text.find_first_of("\"<>\\") == std::string::npos;
+}
+
 MockAcmeConfig::MustStaple MockAcmeConfig::mustStapleFromString(const std::string& text) {
     return oneOf<MustStaple>(text, "mustStaple", {"refuse", MustStaple::Refuse}, {"copy", MustStaple::Copy});
 }
@@ -303,6 +308,9 @@ void MockAcmeConfig::validate() const {
         if (!ServerName::isValid(name))
             throw Error("mock-acme config: httpsNames: \"" + InvalidNameError::printable(name) +
                         "\" is not a DNS name or an IP address");
+    if (!termsOfService.empty() && !isLinkUrl(termsOfService))
+        throw Error("mock-acme config: termsOfService must be an http:// or https:// URL of printable ASCII without quotes or "
+                    "angle brackets, not \"" + InvalidNameError::printable(termsOfService) + "\"");
     if (!ocspResponderUrl.empty() && !isWebUrl(ocspResponderUrl, 1000))
         throw Error("mock-acme config: ocspResponderUrl must be an http:// or https:// URL of printable ASCII, not \"" +
                     InvalidNameError::printable(ocspResponderUrl) + "\"");

@@ -491,7 +491,8 @@ public:
         };
         if (!payload->has("url") || !payload->get("url").isString()) throw refuse();
         const std::string terms = payload->getValue<std::string>("url");
-        if (!terms.empty() && !isWebUrl(terms)) throw malformed("set-terms-of-service: \"url\" is not an http(s) URL");
+        if (!terms.empty() && !MockAcmeConfig::isLinkUrl(terms))
+            throw malformed("set-terms-of-service: \"url\" is not an http(s) URL of printable ASCII without quotes or angle brackets");
         bool require = true;
         if (payload->has("requireAgreement")) {
             if (!payload->get("requireAgreement").isBoolean()) throw refuse();
@@ -505,19 +506,6 @@ public:
         o->set("termsOfService", terms);
         o->set("requireAgreement", require);
         return json(200, o);
-    }
-
-    // An absolute http or https URL of printable ASCII without spaces, quotes or angle brackets
-    // (it goes into a Link header and an HTML page), at most 2048 characters.
-    static bool isWebUrl(const std::string& text) {
-        if (text.size() > 2048 || !(text.starts_with("https://") || text.starts_with("http://"))) return false;
-        for (const char c : text)
-            if (c <= ' ' || c > '~' || c == '"' || c == '<' || c == '>' || c == '\\') return false;
-        try {
-            return !Poco::URI(text).getHost().empty();
-        } catch (const Poco::Exception&) {
-            return false;
-        }
     }
 
     HttpResponse account(const HttpRequest& request, const std::string& id) {

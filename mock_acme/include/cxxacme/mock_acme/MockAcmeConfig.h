@@ -331,6 +331,9 @@ struct MockAcmeConfig {
     /// space), at most `maxBytes` long: what mock-acme puts into certificates
     /// and answers.
     static bool isWebUrl(const std::string& text, std::size_t maxBytes);
+    /// `isWebUrl(text, 2048)` with a host, and without `"`, `<`, `>` or `\`:
+    /// what goes into a `Link` header and an HTML page (the terms of service).
+    static bool isLinkUrl(const std::string& text);
     /// "refuse" or "copy"; throws `cxxacme::Error` for anything else.
     static MustStaple mustStapleFromString(const std::string& text);
     static AuthorizationReuse authorizationReuseFromString(const std::string& text);
