@@ -9,7 +9,11 @@
 //        (identifiers, CSRs, EAB, key change, revocation) behind the JWS checks.
 // "/new-authz" is pre-authorization (RFC 8555 §7.4.1). The endpoint "/crl/"
 // takes the rest as the rest of the CRL listener's path (CRLs are on, so
-// revocations made through the signed mode are listed).
+// revocations made through the signed mode are listed). "/terms-agreement/"
+// takes the rest as an account id (a GET or a POST, as a person's browser
+// sends them, no JWS); "/set-terms-of-service" the rest as a management
+// body, after which the fuzzer's own account agrees again (which must work)
+// so that later inputs still reach what comes after the terms check.
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
 
 #include <cstddef>
@@ -67,7 +71,8 @@ struct World {
 
 const char* const kPaths[] = {"/sign-me-up", "/order-plz", "/revoke-cert", "/rollover-account-key",
                               "/my-account/x", "/my-order/x", "/finalize-order/x", "/authZ/x",
-                              "/chalZ/x", "/certZ/x", "/renewal-info/x.y", "/dir", "/crl/", "/new-authz"};
+                              "/chalZ/x", "/certZ/x", "/renewal-info/x.y", "/dir", "/crl/", "/new-authz",
+                              "/terms-agreement/", "/set-terms-of-service"};
 
 }  // namespace
 
@@ -82,6 +87,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string& own = world.engine.crlUrl();
         r.path = own.substr(own.find("/crl/"));
         if (world.engine.handleCrl(r).status != 200) std::abort();  // its own path always answers
+    } else if (path == "/terms-agreement/") {
+        HttpRequest r{data[1] % 2 == 0 ? "GET" : "POST", path + rest, "", "application/x-www-form-urlencoded", "", ""};
+        (void)world.engine.handle(r);
+    } else if (path == "/set-terms-of-service") {
+        HttpRequest r{"POST", path, "", "application/json", rest, ""};
+        (void)world.engine.handleManagement(r);
+        const std::string id = world.kid.substr(world.kid.rfind('/') + 1);
+        HttpRequest agree{"POST", "/terms-agreement/" + id, "", "application/x-www-form-urlencoded", "", ""};
+        if (world.engine.handle(agree).status != 200) std::abort();  // the own account can always agree
     } else if (data[1] % 2 == 0) {
         std::string host;
         if (data[1] & 2) {

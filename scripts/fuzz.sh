@@ -13,6 +13,16 @@ cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der
   caa_policy_fuzzer dns_answer_fuzzer dns_query_fuzzer
 mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response \
   build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy build-fuzz/corpus/dns_answer build-fuzz/corpus/dns_query
+# mock_acme_request: seeds for the terms of service (endpoints 14 and 15: the agreement page, the
+# management request), added to an older corpus too
+seeds=build-fuzz/corpus/mock_acme_request
+if [ ! -f "$seeds/terms-set" ]; then
+  printf '\017\000{"url":"https://x.test/terms/2"}' > "$seeds/terms-set"
+  printf '\017\000{"url":"https://x.test/terms/3","requireAgreement":false}' > "$seeds/terms-set-carried"
+  printf '\017\000{"url":""}' > "$seeds/terms-none"
+  printf '\016\000nobody' > "$seeds/terms-page"
+  printf '\016\001nobody' > "$seeds/terms-agree"
+fi
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
