@@ -1,6 +1,5 @@
 #include "cxxacme/HttpProxy.h"
 
-
 #include <cstdlib>
 
 #include <Poco/Exception.h>

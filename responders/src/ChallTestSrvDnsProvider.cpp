@@ -60,7 +60,8 @@ void ChallTestSrvDnsProvider::post(const std::string& path, const std::string& b
     }
     if (reply.status < 200 || reply.status >= 300) {
         std::string answer = reply.body.substr(0, 512);
-        std::replace_if(answer.begin(), answer.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+        while (!answer.empty() && (answer.back() == '\n' || answer.back() == '\r')) answer.pop_back();
+        answer = InvalidNameError::printable(answer, 512);  // the server's words, escaped
         throw DnsError(url, "answered HTTP " + std::to_string(reply.status) + (answer.empty() ? "" : ": " + answer));
     }
 }
