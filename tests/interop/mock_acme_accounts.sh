@@ -2,7 +2,7 @@
 # The account's whole life, as Debian's certbot and lego live it against
 # mock-acme with external account binding required: register with and
 # without a binding, RSA and P-384 certificate keys, contact update,
-# renewal, revocation with a reason, deactivation.
+# renewal, revocation with a reason, deactivation; lego under changed terms of service.
 MOCK_ACME=$1
 source "$(dirname "$0")/lib.sh"
 command -v certbot >/dev/null || fail "certbot is not installed (scripts/install-deps.sh --test installs it)"
@@ -98,5 +98,20 @@ LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email lego@
   --http --http.port "127.0.0.1:$HTTP_PORT" run > "$work/lego-p384.log" 2>&1 || fail "lego (P-384) failed"
 openssl x509 -in "$work/lego/certificates/p384.accounts.example.test.crt" -noout -text | grep -q "NIST CURVE: P-384" \
   || fail "not a P-384 certificate"
+
+echo "== lego: changed terms of service are refused until a person agrees at the page the error names"
+http_post "$MGMT/set-terms-of-service" '{"url":"https://127.0.0.1/terms/v2"}' || fail "set-terms-of-service"
+lt=(--server "$DIR" --accept-tos --email lego@example.com --path "$work/lego" --eab --kid kid-1 --hmac="$EAB_KEY"
+    --domains terms.accounts.example.test --http --http.port "127.0.0.1:$HTTP_PORT")
+if LEGO_CA_CERTIFICATES="$HTTPS_CA" lego "${lt[@]}" run > "$work/lego-terms.log" 2>&1; then
+  fail "lego got a certificate under terms its account has not agreed to"
+fi
+grep -q "userActionRequired" "$work/lego-terms.log" || fail "lego did not report userActionRequired"
+page=$(grep -o "https://[^ ,\"]*/terms-agreement/[A-Za-z0-9_-]*" "$work/lego-terms.log" | head -1)
+[ -n "$page" ] || fail "lego's error does not name the agreement page"
+curl -sf --cacert "$HTTPS_CA" -X POST "$page" > /dev/null || fail "agreeing at $page failed"
+LEGO_CA_CERTIFICATES="$HTTPS_CA" lego "${lt[@]}" run > "$work/lego-terms.log" 2>&1 || fail "lego failed after agreeing"
+verify_chain "$work/lego/certificates/terms.accounts.example.test.crt" \
+  "$work/lego/certificates/terms.accounts.example.test.issuer.crt" "$work/root0.pem"
 
 echo "PASS"
