@@ -498,14 +498,19 @@ public:
             if (!payload->get("requireAgreement").isBoolean()) throw refuse();
             require = payload->getValue<bool>("requireAgreement");
         }
-        if (!require)
-            for (auto& [id, a] : s_.accounts)
-                if (agreedToCurrentTerms(a)) a.agreedTerms = terms;
-        s_.termsOfService = terms;
+        changeTerms(terms, require);
         auto o = obj();
         o->set("termsOfService", terms);
         o->set("requireAgreement", require);
         return json(200, o);
+    }
+
+    // `terms` checked (MockAcmeConfig::isLinkUrl, or empty).
+    void changeTerms(const std::string& terms, bool requireAgreement) {
+        if (!requireAgreement)
+            for (auto& [id, a] : s_.accounts)
+                if (agreedToCurrentTerms(a)) a.agreedTerms = terms;
+        s_.termsOfService = terms;
     }
 
     HttpResponse account(const HttpRequest& request, const std::string& id) {
@@ -1808,6 +1813,18 @@ MockAcmeEngine::~MockAcmeEngine() {
 TimePoint MockAcmeEngine::now() const {
     std::lock_guard lock(state_->mutex);
     return clock_.now() + state_->offset;
+}
+
+void MockAcmeEngine::setTermsOfService(const std::string& url, bool requireAgreement) {
+    if (!url.empty() && !MockAcmeConfig::isLinkUrl(url))
+        throw Error("mock-acme: the terms of service must be an http:// or https:// URL of printable ASCII without quotes or "
+                    "angle brackets, not \"" + InvalidNameError::printable(url) + "\"");
+    {
+        std::lock_guard lock(state_->mutex);
+        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        x.changeTerms(url, requireAgreement);
+    }
+    requestSnapshot();
 }
 
 void MockAcmeEngine::timeTravel(Duration offset) {

@@ -2676,8 +2676,10 @@ BOOST_AUTO_TEST_CASE(changed_terms_of_service_are_asked_for_until_a_person_agree
         BOOST_TEST(s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getValue<std::string>("termsOfService") == v2);
         BOOST_TEST(s.session.get(instance.substr(0, instance.rfind('/') + 1) + "nobody").status == 404);
 
-        // v3 without asking: whoever agreed to v2 agrees to v3; the other account is still asked (for v3)
-        BOOST_TEST(manage(R"({"url":")" + v3 + R"(","requireAgreement":false})").status == 200);
+        // v3 without asking (the engine's own call): whoever agreed to v2 agrees to v3; the other
+        // account is still asked (for v3)
+        BOOST_CHECK_THROW(s.server.engine().setTermsOfService("https://x.test/<v3>"), Error);
+        s.server.engine().setTermsOfService(v3, false);
         BOOST_TEST(s.newOrder({"v3.example.test"}).status == 201);
         const Reply still = s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"o.example.test"}));
         BOOST_TEST(still.problem() == "userActionRequired");
@@ -2694,6 +2696,15 @@ BOOST_AUTO_TEST_CASE(changed_terms_of_service_are_asked_for_until_a_person_agree
         BOOST_TEST(s.session.post(otherKid, other, otherKid, "").json()->getValue<bool>("termsOfServiceAgreed") == false);
         BOOST_TEST(s.session.get(s.server.directoryUrl()).json()->getObject("meta")->getValue<std::string>("termsOfService") == v3);
         BOOST_TEST(s.newOrder({"restarted.example.test"}).status == 201);
+        BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"o.example.test"})).problem() ==
+                   "userActionRequired");
+        // v4 over the management interface without asking: carried over, answered as set
+        const Reply v4 = s.session.request("POST", s.server.managementUrl() + "/set-terms-of-service",
+                                           R"({"url":"https://127.0.0.1/terms/v4","requireAgreement":false})", "application/json");
+        BOOST_TEST(v4.status == 200, v4.body);
+        BOOST_TEST(v4.str("termsOfService") == "https://127.0.0.1/terms/v4");
+        BOOST_TEST(v4.json()->getValue<bool>("requireAgreement") == false);
+        BOOST_TEST(s.newOrder({"v4.example.test"}).status == 201);
         BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload({"o.example.test"})).problem() ==
                    "userActionRequired");
         // no terms: nothing asked

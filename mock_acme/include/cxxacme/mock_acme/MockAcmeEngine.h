@@ -74,6 +74,13 @@ public:
     TimePoint now() const;
     /// Moves the server's time (positive: into the future).
     void timeTravel(Duration offset);
+    /// Changes the terms of service, as the management interface's
+    /// `/set-terms-of-service` does: with `requireAgreement`, accounts that
+    /// have not agreed to `url` get `userActionRequired` until a person agrees
+    /// at the page it names; without, those that agreed before agree to these.
+    /// "" removes the terms. Throws `cxxacme::Error` for a URL
+    /// `MockAcmeConfig::isLinkUrl` refuses.
+    void setTermsOfService(const std::string& url, bool requireAgreement = true);
 
 private:
     HttpResponse dispatch(const HttpRequest& request, const std::string& base);
