@@ -117,8 +117,7 @@ AcmeDirectory AcmeDirectory::fromJson(const Poco::JSON::Object& json) {
         d.termsOfService = optional(*meta, "termsOfService", "directory meta");
         d.website = optional(*meta, "website", "directory meta");
         d.caaIdentities = strings(*meta, "caaIdentities");
-        if (meta->has("externalAccountRequired") && meta->get("externalAccountRequired").isBoolean())
-            d.externalAccountRequired = meta->getValue<bool>("externalAccountRequired");
+        d.externalAccountRequired = detail::isTrue(*meta, "externalAccountRequired");
         if (auto profiles = meta->getObject("profiles"))
             for (const auto& name : profiles->getNames()) d.profiles[name] = optional(*profiles, name, "profiles");
     }
@@ -131,8 +130,7 @@ AcmeAccount AcmeAccount::fromJson(const Poco::JSON::Object& json, std::string ur
     a.status = required(json, "status", "account");
     a.contact = strings(json, "contact");
     a.ordersUrl = optional(json, "orders", "account");
-    a.termsOfServiceAgreed = json.has("termsOfServiceAgreed") && json.get("termsOfServiceAgreed").isBoolean() &&
-                             json.getValue<bool>("termsOfServiceAgreed");
+    a.termsOfServiceAgreed = detail::isTrue(json, "termsOfServiceAgreed");
     return a;
 }
 
@@ -143,7 +141,7 @@ AcmeAuthorization AcmeAuthorization::fromJson(const Poco::JSON::Object& json, st
     auto id = json.getObject("identifier");
     if (!id) throw bad("authorization without an identifier");
     a.identifier = identifierFrom(*id);
-    a.wildcard = json.has("wildcard") && json.get("wildcard").isBoolean() && json.getValue<bool>("wildcard");
+    a.wildcard = detail::isTrue(json, "wildcard");
     if (json.has("expires")) a.expires = parseRfc3339(optional(json, "expires", "authorization"));
     auto challenges = json.getArray("challenges");
     if (!challenges) throw bad("authorization without challenges");

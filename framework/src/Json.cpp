@@ -83,6 +83,12 @@ std::string requireString(const Poco::JSON::Object& object, const std::string& n
     return *value;
 }
 
+bool isTrue(const Poco::JSON::Object& object, const std::string& name) {
+    if (!object.has(name)) return false;
+    const Poco::Dynamic::Var value = object.get(name);
+    return value.isBoolean() && value.extract<bool>();
+}
+
 std::optional<long long> integerValue(const Poco::Dynamic::Var& value) {
     if (!value.isInteger()) return std::nullopt;
     try {

@@ -319,26 +319,19 @@ public:
             r.addHeader("Location", accountUrl(existing.id));
             return r;
         }
-        if (payload->has("onlyReturnExisting") && payload->get("onlyReturnExisting").isBoolean() &&
-            payload->getValue<bool>("onlyReturnExisting"))
+        if (detail::isTrue(*payload, "onlyReturnExisting"))
             throw AcmeProblem("accountDoesNotExist", "no account for this key", 400);
         Account account{.id = newId(), .key = jwk, .thumbprint = thumbprint};
         account.contact = contacts(*payload);
-        account.termsAgreed = payload->has("termsOfServiceAgreed") && payload->get("termsOfServiceAgreed").isBoolean() &&
-                              payload->getValue<bool>("termsOfServiceAgreed");
+        account.termsAgreed = detail::isTrue(*payload, "termsOfServiceAgreed");
         if (payload->has("externalAccountBinding")) {
             account.eabKeyId = checkExternalAccountBinding(*payload, jwk);
         } else if (config_.externalAccountRequired) {
             throw AcmeProblem("externalAccountRequired", "this server requires external account binding", 400);
         }
         if (const std::string& terms = currentTerms(); !terms.empty()) {
-            if (!account.termsAgreed) {
-                // as for changed terms (RFC 8555 §7.3.3): where to read them
-                problemHeaders_.emplace_back("Link", "<" + terms + ">;rel=\"terms-of-service\"");
-                throw AcmeProblem("userActionRequired",
-                                  "a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", 403)
-                    .withExtra("instance", terms);
-            }
+            if (!account.termsAgreed)  // as for changed terms: where to read them
+                throw termsProblem("a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", terms);
             account.agreedTerms = terms;
         }
         const std::string id = account.id;
@@ -444,10 +437,14 @@ public:
         if (agreedToCurrentTerms(a)) return;
         const std::string& terms = currentTerms();
         const std::string page = url("/terms-agreement/" + a.id);
-        problemHeaders_.emplace_back("Link", "<" + terms + ">;rel=\"terms-of-service\"");
-        throw AcmeProblem("userActionRequired",
-                          "the terms of service have changed to " + terms + "; a person must agree to them at " + page, 403)
-            .withExtra("instance", page);
+        throw termsProblem("the terms of service have changed to " + terms + "; a person must agree to them at " + page, page);
+    }
+
+    // RFC 8555 §7.3.3's answer: 403 userActionRequired, the terms in force in a Link header
+    // (rel="terms-of-service"), and `instance`, where a person goes.
+    AcmeProblem termsProblem(const std::string& detail, const std::string& instance) {
+        problemHeaders_.emplace_back("Link", "<" + currentTerms() + ">;rel=\"terms-of-service\"");
+        return AcmeProblem("userActionRequired", detail, 403).withExtra("instance", instance);
     }
 
     // The `instance` page of requireCurrentTerms, for a person rather than a client: GET shows

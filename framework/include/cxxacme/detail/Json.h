@@ -30,6 +30,10 @@ std::optional<std::string> optionalString(const Poco::JSON::Object& object, cons
 /// (POCO's getValue<int> throws its RangeException on 99999999999).
 std::optional<long long> integerValue(const Poco::Dynamic::Var& value);
 
+/// True when `object` has `name` and it is the boolean true; false otherwise
+/// (absent, false, or not a boolean: a flag that is not plainly set is not set).
+bool isTrue(const Poco::JSON::Object& object, const std::string& name);
+
 /// Compact JSON text of `object`.
 std::string toJsonText(const Poco::JSON::Object& object);
 
