@@ -10,9 +10,10 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get ins
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXXACME_FUZZ=ON \
   -DCXXACME_BUILD_TESTS=OFF -DCXXACME_BUILD_BENCH=OFF > build-fuzz.configure.log
 cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer http_framing_fuzzer \
-  caa_policy_fuzzer dns_answer_fuzzer dns_query_fuzzer
+  caa_policy_fuzzer dns_answer_fuzzer dns_query_fuzzer server_name_fuzzer
 mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response \
-  build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy build-fuzz/corpus/dns_answer build-fuzz/corpus/dns_query
+  build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy build-fuzz/corpus/dns_answer build-fuzz/corpus/dns_query \
+  build-fuzz/corpus/server_name
 # mock_acme_request: seeds for the terms of service (endpoints 14 and 15: the agreement page, the
 # management request), added to an older corpus too
 seeds=build-fuzz/corpus/mock_acme_request
@@ -134,4 +135,19 @@ if [ -z "$(ls -A "$seeds")" ]; then
   python3 scripts/fuzz_dns_seeds.py query "$seeds"
 fi
 build-fuzz/fuzz/dns_query_fuzzer -max_total_time="$seconds" -max_len=2048 -timeout=10 \
+  -artifact_prefix=build-fuzz/artifacts/ "$seeds"
+
+# server_name: seeds are names in each form: LDH, wildcard, addresses, A-labels good and bad
+# (Boulder's non-NFC one), U-labels (full-width, a joiner, an emoji), store keys
+seeds=build-fuzz/corpus/server_name
+if [ -z "$(ls -A "$seeds")" ]; then
+  i=0
+  for name in www.example.com '*.Example.COM' 127.0.0.1 2001:DB8::1 xn--bcher-kva.example \
+      xn--109-3veba6djs1bfxlfmx6c9g.xn--f1awi.xn--p1ai 'Bücher.example' '*.café.example' 'ａｂ。example' \
+      $'a\u200db.example' $'\U0001F4A9.example' '℀.example' 'a.example, Bücher.example,127.0.0.1' '../x' 'ab--cd.example'; do
+    printf '%s' "$name" > "$seeds/seed$i"
+    i=$((i + 1))
+  done
+fi
+build-fuzz/fuzz/server_name_fuzzer -max_total_time="$seconds" -max_len=1100 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"

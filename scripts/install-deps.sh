@@ -12,7 +12,7 @@ set -euo pipefail
 # reach a CA through; iproute2 (ip, for the loopback of a test's own network
 # namespace); curl.
 # --bench needs the same)
-packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libboost-test-dev openssl)
+packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libidn2-dev libboost-test-dev openssl)
 test_packages=(certbot lego pebble dehydrated acme-tiny uacme acmetool ruby-acme-client apache2-bin caddy python3 knot knot-dnsutils tinyproxy iproute2
                curl)
 case "${1:-}" in

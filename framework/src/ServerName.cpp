@@ -1,10 +1,11 @@
 #include "cxxacme/ServerName.h"
 
 #include <arpa/inet.h>
+#include <idn2.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -27,115 +28,39 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// RFC 3492's Punycode, for checking A-labels: its parameters and bias adaptation (§6.1).
-namespace punycode {
-constexpr std::uint32_t kBase = 36, kTmin = 1, kTmax = 26, kSkew = 38, kDamp = 700, kInitialBias = 72, kInitialN = 128;
-constexpr std::uint32_t kMax = 0xffffffffu;
+// The label or name libidn2 gives back, freed with idn2_free.
+using Idn2Text = std::unique_ptr<std::uint8_t, decltype(&idn2_free)>;
 
-std::uint32_t adapt(std::uint32_t delta, std::uint32_t points, bool first) {
-    delta = first ? delta / kDamp : delta / 2;
-    delta += delta / points;
-    std::uint32_t k = 0;
-    while (delta > ((kBase - kTmin) * kTmax) / 2) {
-        delta /= kBase - kTmin;
-        k += kBase;
-    }
-    return k + (kBase - kTmin + 1) * delta / (delta + kSkew);
+// Why `label` (lower case, starting "xn--") is not an A-label by IDNA2008, or an empty
+// string when it is one. libidn2 decodes its Punycode (RFC 3492) and tests the U-label it
+// gives as RFC 5891 §5.4 asks: NFC, RFC 5892's tables (nothing DISALLOWED or unassigned,
+// the CONTEXTJ and CONTEXTO rules), no "--" as third and fourth characters, no hyphen at
+// either end, no leading combining mark, RFC 5893's Bidi rule; the U-label must then encode
+// back to this very label. IDN2_NO_TR46: IDNA2008 alone, no UTS #46 mapping.
+std::string aLabelFault(const std::string& label) {
+    std::uint8_t* out = nullptr;
+    const int rc = idn2_lookup_u8(reinterpret_cast<const std::uint8_t*>(label.c_str()), &out, IDN2_NO_TR46);
+    const Idn2Text text(out, idn2_free);
+    if (rc != IDN2_OK) return idn2_strerror(rc);
+    if (label != reinterpret_cast<const char*>(text.get())) return "its U-label does not encode back to it";
+    return {};
 }
 
-std::uint32_t threshold(std::uint32_t k, std::uint32_t bias) {
-    return k <= bias ? kTmin : k >= bias + kTmax ? kTmax : k - bias;
-}
-
-// §6.2: the code points `text` encodes, or nullopt when it is not Punycode (a digit
-// out of range, an end inside a number, an overflow).
-std::optional<std::vector<std::uint32_t>> decode(std::string_view text) {
-    std::vector<std::uint32_t> out;
-    const std::size_t delimiter = text.rfind('-');
-    std::size_t at = 0;
-    if (delimiter != std::string_view::npos && delimiter > 0) {
-        for (char c : text.substr(0, delimiter)) out.push_back(static_cast<unsigned char>(c));
-        at = delimiter + 1;
-    }
-    std::uint32_t n = kInitialN, i = 0, bias = kInitialBias;
-    while (at < text.size()) {
-        const std::uint32_t oldi = i;
-        std::uint32_t w = 1;
-        for (std::uint32_t k = kBase;; k += kBase) {
-            if (at >= text.size()) return std::nullopt;
-            const char c = text[at++];
-            const std::uint32_t digit = c >= 'a' && c <= 'z' ? static_cast<std::uint32_t>(c - 'a')
-                                        : c >= '0' && c <= '9' ? static_cast<std::uint32_t>(c - '0' + 26)
-                                                               : kBase;
-            if (digit >= kBase || digit > (kMax - i) / w) return std::nullopt;
-            i += digit * w;
-            const std::uint32_t t = threshold(k, bias);
-            if (digit < t) break;
-            if (w > kMax / (kBase - t)) return std::nullopt;
-            w *= kBase - t;
-        }
-        const auto points = static_cast<std::uint32_t>(out.size() + 1);
-        bias = adapt(i - oldi, points, oldi == 0);
-        if (i / points > kMax - n) return std::nullopt;
-        n += i / points;
-        i %= points;
-        out.insert(out.begin() + i, n);
-        ++i;
-    }
-    return out;
-}
-
-// §6.3: the Punycode of `points`, which decode() gave (so nothing overflows).
-std::string encode(const std::vector<std::uint32_t>& points) {
-    std::string out;
-    for (std::uint32_t p : points)
-        if (p < 0x80) out += static_cast<char>(p);
-    const auto basic = static_cast<std::uint32_t>(out.size());
-    if (basic > 0) out += '-';
-    std::uint32_t n = kInitialN, delta = 0, bias = kInitialBias, handled = basic;
-    const auto digit = [](std::uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26)); };
-    while (handled < points.size()) {
-        std::uint32_t m = kMax;
-        for (std::uint32_t p : points)
-            if (p >= n && p < m) m = p;
-        delta += (m - n) * (handled + 1);
-        n = m;
-        for (std::uint32_t p : points) {
-            if (p < n) ++delta;
-            if (p != n) continue;
-            std::uint32_t q = delta;
-            for (std::uint32_t k = kBase;; k += kBase) {
-                const std::uint32_t t = threshold(k, bias);
-                if (q < t) break;
-                out += digit(t + (q - t) % (kBase - t));
-                q = (q - t) / (kBase - t);
-            }
-            out += digit(q);
-            bias = adapt(delta, handled + 1, handled == basic);
-            delta = 0;
-            ++handled;
-        }
-        ++delta;
-        ++n;
-    }
-    return out;
-}
-}  // namespace punycode
-
-// Whether `label` (lower case, after "xn--") is an A-label's Punycode: it decodes
-// (RFC 3492), to a label with something beyond ASCII, of Unicode scalar values that
-// are not controls, and it is what encoding that label gives back (RFC 5891 §5.4's
-// round trip). What IDNA2008's tables add (RFC 5892) is not checked.
-bool isPunycodeOfALabel(std::string_view label) {
-    const auto points = punycode::decode(label);
-    if (!points) return false;
-    bool beyondAscii = false;
-    for (std::uint32_t p : *points) {
-        if (p < 0x80) continue;
-        if (p < 0xa0 || (p >= 0xd800 && p <= 0xdfff) || p > 0x10ffff) return false;
-        beyondAscii = true;
-    }
-    return beyondAscii && punycode::encode(*points) == label;
+// The A-label form of a name written with U-labels (UTF-8): UTS #46's non-transitional
+// processing (full-width letters and dots, upper case and the like mapped; NFC), then IDNA2008's
+// lookup conversion (RFC 5891 §5), each label tested as aLabelFault says. A leading "*." is kept
+// aside. The result is checked again as any ASCII name is.
+std::string toALabels(const std::string& original, std::string_view name) {
+    const bool wildcard = name.starts_with("*.");
+    if (wildcard) name.remove_prefix(2);
+    const std::string text(name);
+    std::uint8_t* out = nullptr;
+    const int rc = idn2_lookup_u8(reinterpret_cast<const std::uint8_t*>(text.c_str()), &out, IDN2_NONTRANSITIONAL);
+    const Idn2Text converted(out, idn2_free);
+    if (rc == IDN2_ENCODING_ERROR) throw InvalidNameError(original, "is not valid UTF-8");
+    if (rc != IDN2_OK)
+        throw InvalidNameError(original, std::string("is not a valid internationalised name (IDNA2008): ") + idn2_strerror(rc));
+    return (wildcard ? "*." : "") + std::string(reinterpret_cast<const char*>(converted.get()));
 }
 
 // Returns the canonical text of an IP literal, or an empty string.
@@ -154,10 +79,6 @@ void checkBytes(const std::string& original, std::string_view name) {
         if (c == 0) throw InvalidNameError(original, "contains a NUL byte");
         if (c == '/' || c == '\\') throw InvalidNameError(original, "contains a path separator");
         if (c < 0x20 || c == 0x7f) throw InvalidNameError(original, "contains a control character");
-        if (c >= 0x80)
-            throw InvalidNameError(original,
-                                   "contains non-ASCII characters; write internationalised names in "
-                                   "their A-label (xn--) form");
         if (c == ',') throw InvalidNameError(original, "contains a comma; multi-name keys are split before checking");
     }
 }
@@ -193,9 +114,9 @@ std::string canonicalDnsName(const std::string& original, std::string_view name)
         std::string lower(label);
         std::transform(lower.begin(), lower.end(), lower.begin(), toLower);
         if (lower == "xn--") throw InvalidNameError(original, "an A-label (\"xn--\") is empty");
-        if (lower.starts_with("xn--") && !isPunycodeOfALabel(std::string_view(lower).substr(4)))
-            throw InvalidNameError(original, "A-label \"" + lower +
-                                                 "\" is not the Punycode of a label beyond ASCII (RFC 3492, RFC 5891)");
+        if (lower.starts_with("xn--"))
+            if (const std::string fault = aLabelFault(lower); !fault.empty())
+                throw InvalidNameError(original, "A-label \"" + lower + "\" is not one by IDNA2008 (RFC 5891): " + fault);
         if (label.front() == '-' || label.back() == '-')
             throw InvalidNameError(original, "a label starts or ends with a hyphen");
         if (!firstLabel) out += '.';
@@ -216,12 +137,20 @@ std::string canonicalDnsName(const std::string& original, std::string_view name)
 std::string ServerName::canonical(std::string_view name) {
     const std::string original(name);
     if (name.empty()) throw InvalidNameError(original, "is empty");
-    if (name.size() > kMaxNameLength + 2) throw InvalidNameError(original, "is longer than 253 characters");
+    const bool unicode = std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    // UTF-8 takes up to four bytes for a character that Punycode may write in one
+    if (name.size() > (unicode ? kMaxUnicodeInputLength : kMaxNameLength + 2))
+        throw InvalidNameError(original, "is longer than 253 characters");
     checkBytes(original, name);
     if (name == "." || name == "..") throw InvalidNameError(original, "is not a server name");
     if (std::string ip = canonicalIp(name); !ip.empty()) return ip;
     if (name.find(':') != std::string_view::npos)
         throw InvalidNameError(original, "contains \":\" but is not an IPv6 address");
+    if (unicode) {
+        const std::string ascii = toALabels(original, name);
+        checkBytes(original, ascii);  // UTS #46 maps a few characters to ASCII punctuation ("℀" to "a/c")
+        return canonicalDnsName(original, ascii);
+    }
     return canonicalDnsName(original, name);
 }
 

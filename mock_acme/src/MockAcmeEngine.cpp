@@ -639,6 +639,10 @@ public:
             // a name in any case is taken in lower case, as Boulder's and pebble's newOrder take
             // it; an IP address must be in RFC 8738 §3's text (RFC 5952 for IPv6), as Boulder says
             if (type == "dns") {
+                // a certificate's dNSName is ASCII (RFC 5280 §7.2): an internationalised name comes
+                // as A-labels, which ServerName checks by IDNA2008; U-labels are refused, not converted
+                if (std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+                    throw InvalidNameError(value, "is not ASCII: a dns identifier writes an internationalised label as its A-label (xn--)");
                 value = ServerName::lowerAscii(value);
                 id = Identifier::dns(value);
             } else if (type == "ip") {

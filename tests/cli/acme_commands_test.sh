@@ -30,6 +30,17 @@ echo "== list"
 [ "$(wc -l < "$work/list.log")" = 3 ] || fail "list shows $(wc -l < "$work/list.log") entries"
 grep -q "^b.example.test,www.b.example.test" "$work/list.log" || fail "list lacks the multi-name entry"
 
+echo "== an internationalised name: given in U-labels, validated, issued and stored under its A-labels"
+"$CXXACME" issue "${common[@]}" --challenge tls-alpn-01 "Bücher.example.test" > "$work/idn.log" 2>&1 \
+  || fail "issue for a U-label name failed: $(cat "$work/idn.log")"
+grep -q "issued xn--bcher-kva.example.test: valid until" "$work/idn.log" || fail "no report of the A-label name: $(cat "$work/idn.log")"
+openssl x509 -in "$work/certs/xn--bcher-kva.example.test.pem" -noout -ext subjectAltName > "$work/idn.san" || fail "no entry under the A-label"
+grep -q "DNS:xn--bcher-kva.example.test" "$work/idn.san" || fail "SAN is not the A-label: $(cat "$work/idn.san")"
+# an A-label IDNA2008 refuses (Boulder's case: Punycode of a string not in NFC) stops before any request
+rc=0; "$CXXACME" issue "${common[@]}" "xn--109-3veba6djs1bfxlfmx6c9g.example.test" > /dev/null 2> "$work/err" || rc=$?
+[ "$rc" -eq 2 ] || fail "a non-NFC A-label exited $rc, not 2"
+grep -q "not in Unicode NFC" "$work/err" || fail "no reason for the A-label: $(cat "$work/err")"
+
 echo "== renew: nothing due, then an empty entry and a due one (10-day certificates, 10 days on)"
 "$CXXACME" renew "${common[@]}" | grep -q "nothing is due" || fail "renewed without need"
 : > "$work/certs/d.example.test.pem"

@@ -1014,10 +1014,15 @@ BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     }
     BOOST_TEST(wildcards == 1);
 
-    const Reply bad = s.newOrder({"ok.example.test", "bad_name.example.test", "../x", "xn--zz.example.test"});
+    // bad_name: not LDH; ../x; xn--zz: not Punycode; Boulder's A-label of a string not in NFC; a
+    // U-label, which a client must send as its A-label
+    const Reply bad = s.newOrder({"ok.example.test", "bad_name.example.test", "../x", "xn--zz.example.test",
+                                  "xn--109-3veba6djs1bfxlfmx6c9g.xn--f1awi.xn--p1ai", "b\xc3\xbc" "cher.example.test"});
     BOOST_TEST(bad.problem() == "rejectedIdentifier");
-    BOOST_TEST(bad.json()->getArray("subproblems")->size() == 3u);
-    BOOST_TEST(bad.body.find("xn--zz") != std::string::npos, bad.body);  // an A-label that is not Punycode
+    BOOST_TEST(bad.json()->getArray("subproblems")->size() == 5u);
+    BOOST_TEST(bad.body.find("xn--zz") != std::string::npos, bad.body);
+    BOOST_TEST(bad.body.find("not in Unicode NFC") != std::string::npos, bad.body);
+    BOOST_TEST(bad.body.find("is not ASCII") != std::string::npos, bad.body);
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid,
                               R"({"identifiers":[{"type":"email","value":"a@b.c"}]})").problem() == "unsupportedIdentifier");
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid, R"({"identifiers":[]})").problem() ==

@@ -11,13 +11,15 @@ namespace cxxacme {
 ///
 /// A *server name* is a DNS name of LDH labels (letters, digits, hyphen; no
 /// hyphen at either end of a label), optionally preceded by one `*.`, or an
-/// IPv4/IPv6 address (RFC 8738). Internationalised names must be given in
-/// their A-label (`xn--`) form: U-labels are rejected with a message that
-/// says so, and an A-label must be the Punycode (RFC 3492) of a label with
-/// something beyond ASCII, none of it a control or a surrogate, that encodes
-/// back to the same A-label (RFC 5891 §5.4; IDNA2008's tables are not
-/// applied). The canonical form is lower case; IP addresses are rewritten in
-/// their shortest textual form.
+/// IPv4/IPv6 address (RFC 8738). Internationalised names are taken in either
+/// form. An A-label (`xn--`) must be one by IDNA2008 (RFC 5891 §5.4, through
+/// libidn2): Punycode of a U-label in NFC that RFC 5892's tables and rules and
+/// RFC 5893's Bidi rule allow, and that encodes back to the same A-label. A
+/// name written with U-labels (UTF-8) is turned into A-labels: UTS #46's
+/// non-transitional mapping (case, full-width forms), then IDNA2008's lookup
+/// conversion; `"Bücher.example"` becomes `"xn--bcher-kva.example"`. The
+/// canonical form is ASCII, lower case; IP addresses are rewritten in their
+/// shortest textual form.
 ///
 /// A *store key* is one server name, or several joined with commas (a
 /// multi-name certificate). Its canonical form trims white space around each
@@ -25,13 +27,15 @@ namespace cxxacme {
 /// `" A.example , b.example"` becomes `"a.example,b.example"`.
 ///
 /// Everything here is pure and thread-safe. Every function that returns a
-/// canonical form throws `InvalidNameError` on bad input; nothing it rejects
-/// can contain a path separator, `..`, a NUL or any other control byte.
+/// canonical form throws `InvalidNameError` on bad input; nothing it returns
+/// can contain a path separator, `..`, a NUL, any other control byte or a
+/// byte beyond ASCII.
 class ServerName {
 public:
     static constexpr std::size_t kMaxNameLength = 253;  ///< RFC 1035, without the root dot
     static constexpr std::size_t kMaxLabelLength = 63;  ///< RFC 1035
     static constexpr std::size_t kMaxNamesPerKey = 100; ///< Let's Encrypt's SAN limit
+    static constexpr std::size_t kMaxUnicodeInputLength = 1024; ///< bytes of a name with U-labels, before conversion
 
     ServerName() = delete;
 

@@ -53,7 +53,12 @@ inline std::vector<std::string> hostileNames() {
             std::string("nul\0byte.example", 16),
             "new\nline.example",
             std::string(300, 'a') + ".example",
-            "caf\xc3\xa9.example",
+            "caf\xff.example",                      // not UTF-8
+            "\xf0\x9f\x92\xa9.example",               // an emoji: DISALLOWED by IDNA2008
+            "\xe2\x84\x80.example",                    // "℀", which UTS #46 maps to "a/c"
+            "a\xef\xbc\x8f..\xef\xbc\x8f" "etc",         // "a／..／etc": full-width solidus, mapped to "/"
+            "\xef\xbc\x8e\xef\xbc\x8e",                  // "．．": full-width full stops, mapped to ".."
+            "xn--109-3veba6djs1bfxlfmx6c9g.example",  // an A-label of a string not in NFC
             "*.*.example",
             "a*.example",
             "-lead.example",
@@ -120,6 +125,12 @@ struct StoreConformanceFixture {
         BOOST_TEST(all.count("one.example") == 1u);
         BOOST_TEST(all.count("a.example,b.example") == 1u);
         BOOST_TEST(all.size() == 2u);
+        // a name in U-labels is its A-labels (ServerName): one entry, found by either form
+        store->store("B\xc3\xbc" "cher.example", bundle(3));
+        BOOST_TEST(store->get("xn--bcher-kva.example").has_value());
+        BOOST_TEST(store->get("b\xc3\xbc" "cher.example")->toPem() == bundle(3).toPem());
+        BOOST_TEST(store->asMap().count("xn--bcher-kva.example") == 1u);
+        BOOST_TEST(store->asMap().size() == 3u);
         // order is part of the key: a different certificate
         BOOST_TEST(!store->get("b.example,a.example").has_value());
     }
