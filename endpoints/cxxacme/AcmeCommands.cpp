@@ -32,7 +32,8 @@
 namespace cxxacme::cli {
 
 const char* const kAcmeCommandsUsage =
-    "  issue  NAME[,NAME...]...   get a certificate for each argument and store it\n"
+    "  issue  NAME[,NAME...]...   get a certificate for each argument and store it (a name in\n"
+    "                             U-labels, bücher.example, is ordered and stored as its A-labels)\n"
     "  renew                      reissue every entry of the store that is due (or empty)\n"
     "  list                       names, expiry and issuer of every entry (no network)\n"
     "  revoke NAME[,NAME...] [--reason N]   revoke the stored certificate\n"
