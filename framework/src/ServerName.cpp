@@ -137,7 +137,7 @@ std::string canonicalDnsName(const std::string& original, std::string_view name)
 std::string ServerName::canonical(std::string_view name) {
     const std::string original(name);
     if (name.empty()) throw InvalidNameError(original, "is empty");
-    const bool unicode = std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    const bool unicode = !isAscii(name);
     // UTF-8 takes up to four bytes for a character that Punycode may write in one
     if (name.size() > (unicode ? kMaxUnicodeInputLength : kMaxNameLength + 2))
         throw InvalidNameError(original, "is longer than 253 characters");
@@ -190,6 +190,10 @@ std::vector<unsigned char> ServerName::addressBytes(std::string_view ip) {
 }
 
 bool ServerName::isWildcard(std::string_view name) noexcept { return name.starts_with("*."); }
+
+bool ServerName::isAscii(std::string_view text) noexcept {
+    return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
 
 bool ServerName::isIpAddress(std::string_view name) noexcept {
     try {

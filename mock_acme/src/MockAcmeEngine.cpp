@@ -641,7 +641,7 @@ public:
             if (type == "dns") {
                 // a certificate's dNSName is ASCII (RFC 5280 §7.2): an internationalised name comes
                 // as A-labels, which ServerName checks by IDNA2008; U-labels are refused, not converted
-                if (std::any_of(value.begin(), value.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+                if (!ServerName::isAscii(value))
                     throw InvalidNameError(value, "is not ASCII: a dns identifier writes an internationalised label as its A-label (xn--)");
                 value = ServerName::lowerAscii(value);
                 id = Identifier::dns(value);

@@ -138,6 +138,13 @@ BOOST_AUTO_TEST_CASE(u_labels_become_a_labels) {
     }(), "twice"));
 }
 
+BOOST_AUTO_TEST_CASE(ascii_is_every_byte_below_0x80) {
+    BOOST_TEST(ServerName::isAscii(""));
+    BOOST_TEST(ServerName::isAscii(std::string("a\x7f\0b", 4)));
+    BOOST_TEST(!ServerName::isAscii("b\xc3\xbc" "cher"));
+    BOOST_TEST(!ServerName::isAscii("\x80"));
+}
+
 BOOST_AUTO_TEST_CASE(bad_u_labels_are_refused_with_the_reason) {
     const std::vector<std::pair<std::string, std::string>> bad{
         {"b\xff" "cher.example", "not valid UTF-8"},

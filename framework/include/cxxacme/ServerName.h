@@ -52,6 +52,10 @@ public:
     /// True for a name that starts with `*.` (does not validate).
     static bool isWildcard(std::string_view name) noexcept;
 
+    /// True when every byte of `text` is ASCII (below 0x80): a name with none
+    /// beyond it is checked as written, one with some is taken as U-labels.
+    static bool isAscii(std::string_view text) noexcept;
+
     /// True when `name` is an IPv4 or IPv6 address literal (does not validate
     /// anything else).
     static bool isIpAddress(std::string_view name) noexcept;
