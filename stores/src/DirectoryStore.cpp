@@ -122,8 +122,9 @@ std::vector<std::string> DirectoryStore::entryNames() const {
         const std::string name = file.substr(0, file.size() - kSuffix.size());
         if (!ServerName::isValid(name.substr(0, name.find(','))) || ServerName::canonicalKey(name) != name) {
             try {
-                if (ServerName::canonicalKey(name) != name)
-                    logger().warning("skipping " + InvalidNameError::printable(file) + ": not a canonical name");
+                if (const std::string canonical = ServerName::canonicalKey(name); canonical != name)
+                    logger().warning("skipping " + InvalidNameError::printable(file) +
+                                     ": not a canonical name; as an entry it would be " + canonical + std::string(kSuffix));
             } catch (const InvalidNameError& err) {
                 logger().warning("skipping " + InvalidNameError::printable(file) + ": " + err.what());
             }

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/ChangeRecorder.h"
+#include "../support/LoggerCapture.h"
 #include "../support/TempDir.h"
 
 #include <fcntl.h>
@@ -70,11 +71,22 @@ BOOST_AUTO_TEST_CASE(broken_and_foreign_files_are_skipped_by_asMap_and_named_by_
                                "-----BEGIN CERTIFICATE-----\ngarbage!\n-----END CERTIFICATE-----\n");
     cxxacme::AtomicFile::write((dir.path / "client.key").string(), "account key");
     cxxacme::AtomicFile::write((dir.path / "UPPER.example.test.pem").string(), "");
+    cxxacme::AtomicFile::write((dir.path / "b\xc3\xbc" "cher.example.test.pem").string(), "");  // U-labels
     cxxacme::AtomicFile::write((dir.path / "not_a_name.pem").string(), "");
     fs::create_symlink(dir.path / "good.example.test.pem", dir.path / "link.example.test.pem");
+    cxxacme::test::LoggerCapture log("cxxacme.store.directory");
     const auto all = store.asMap();
     BOOST_TEST(all.size() == 1u);
     BOOST_TEST(all.count("good.example.test") == 1u);
+    // a file whose name is not canonical is named, with the file the entry would be
+    BOOST_TEST(log.count([](const std::string& line) {
+                   return line.find("UPPER.example.test.pem: not a canonical name; as an entry it would be "
+                                    "upper.example.test.pem") != std::string::npos;
+               }) == 1u);
+    BOOST_TEST(log.count([](const std::string& line) {
+                   return line.find("b\\xc3\\xbccher.example.test.pem: not a canonical name; as an entry it would be "
+                                    "xn--bcher-kva.example.test.pem") != std::string::npos;
+               }) == 1u);
     try {
         store.get("bad.example.test");
         BOOST_FAIL("a broken entry was read");
