@@ -3,6 +3,7 @@
 #include <optional>
 
 #include <Poco/Logger.h>
+#include <Poco/Net/HTTPRequestHandler.h>
 
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
@@ -14,6 +15,44 @@
 #include "cxxacme/responders/TlsSni01Responder.h"
 
 namespace cxxacme::endpoints {
+namespace {
+
+// listen(RequestFunction): one handler object per request, as POCO asks, each calling the
+// one function.
+class FunctionRequestHandler final : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit FunctionRequestHandler(const AutoTlsEndpoint::RequestFunction& handler) : handler_(handler) {}
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+        try {
+            handler_(request, response);
+        } catch (const std::exception& e) {
+            Poco::Logger::get("cxxacme.endpoint.auto").error(std::string("request handler failed: ") + e.what());
+            if (!response.sent()) {
+                response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
+                response.setKeepAlive(false);
+                response.setContentLength(0);
+                response.send();
+            }
+            response.setKeepAlive(false);
+        }
+    }
+
+private:
+    const AutoTlsEndpoint::RequestFunction& handler_;
+};
+
+class FunctionRequestHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+    explicit FunctionRequestHandlerFactory(AutoTlsEndpoint::RequestFunction handler) : handler_(std::move(handler)) {}
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+        return new FunctionRequestHandler(handler_);
+    }
+
+private:
+    const AutoTlsEndpoint::RequestFunction handler_;
+};
+
+}  // namespace
 
 struct AutoTlsEndpoint::Parts {
     SystemClock systemClock;
@@ -100,6 +139,11 @@ void AutoTlsEndpoint::listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
         logger.warning(*warning + "; connections beyond it will be refused (raise it with ulimit -n, or lower maxConnections)");
     service_->start();
     service_->whenCertsValid().wait();
+}
+
+void AutoTlsEndpoint::listen(RequestFunction handler, Poco::Net::HTTPServerParams::Ptr params) {
+    if (!handler) throw Error("AutoTlsEndpoint::listen needs a request function");
+    listen(Poco::Net::HTTPRequestHandlerFactory::Ptr(new FunctionRequestHandlerFactory(std::move(handler))), std::move(params));
 }
 
 void AutoTlsEndpoint::stop() {

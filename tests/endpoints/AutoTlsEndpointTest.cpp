@@ -332,6 +332,53 @@ BOOST_AUTO_TEST_CASE(an_unreachable_ca_still_serves_the_certificates_there_are) 
     BOOST_TEST(!b.ok());  // nothing to serve yet; the service keeps retrying
 }
 
+// listen(function): every request answered by one function; what it throws is logged and
+// answered 500, and the site goes on serving
+BOOST_AUTO_TEST_CASE(a_function_serves_every_request_and_its_exceptions_become_500) {
+    test::TempDir dir;
+    testing::TestCertificateAuthority ca;
+    const std::string certDir = (dir.path / "certs").string();
+    {
+        stores::DirectoryStore seed(certDir);
+        seed.store("a.example.test", ca.issue("a.example.test"));  // valid, not due: the CA is never asked
+    }
+    const std::uint16_t port = test::freePort();
+    const std::uint16_t nobody = test::freePort();
+    AutoTlsEndpoint site("acme:" + EndpointSpec::escape(certDir) + ":tcp:" + std::to_string(port) +
+                             ":interface=127.0.0.1:directory=https\\://127.0.0.1\\:" + std::to_string(nobody) + "/dir",
+                         fastOptions());
+    BOOST_CHECK_THROW(site.listen(AutoTlsEndpoint::RequestFunction()), Error);
+    std::atomic<int> calls{0};
+    test::LoggerCapture log("cxxacme.endpoint.auto");
+    site.listen([&calls](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+        ++calls;
+        if (request.getURI() == "/boom") throw std::runtime_error("boom at " + request.getURI());
+        const std::string body = "fn " + request.getURI() + " for " + request.getHost();
+        response.sendBuffer(body.data(), body.size());  // with its length: the connection stays open
+    });
+    {
+        TlsProbe client(probe(port, "a.example.test", ca.root()));
+        BOOST_REQUIRE_MESSAGE(client.ok(), client.error());
+        const auto reply = client.get("/x");
+        BOOST_TEST(reply.status == 200);
+        BOOST_TEST(reply.body == "fn /x for a.example.test");
+        const auto again = client.get("/y");  // the same kept-alive connection
+        BOOST_TEST(again.body == "fn /y for a.example.test");
+    }
+    {
+        TlsProbe client(probe(port, "a.example.test", ca.root()));
+        BOOST_REQUIRE_MESSAGE(client.ok(), client.error());
+        const auto failed = client.get("/boom");
+        BOOST_TEST(failed.status == 500);
+        BOOST_TEST(failed.body.empty());
+    }
+    BOOST_TEST(log.count([](const std::string& line) { return line == "request handler failed: boom at /boom"; }) == 1u);
+    TlsProbe after(probe(port, "a.example.test", ca.root()));
+    BOOST_REQUIRE_MESSAGE(after.ok(), after.error());
+    BOOST_TEST(after.get("/z").body == "fn /z for a.example.test");
+    BOOST_TEST(calls.load() == 4);
+}
+
 BOOST_AUTO_TEST_CASE(a_bad_endpoint_string_is_refused_before_anything_happens) {
     test::TempDir dir;
     const std::string certDir = (dir.path / "never").string();

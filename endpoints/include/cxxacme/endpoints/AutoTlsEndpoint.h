@@ -1,11 +1,14 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
 
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeIssuer.h"
@@ -56,6 +59,10 @@ struct AutoTlsEndpointOptions {
 ///     AutoTlsEndpoint site("le:/srv/certs:tcp:443");
 ///     site.listen(new MyRequestHandlerFactory);  // certificates tried by now
 ///
+/// or, with one function for every request:
+///
+///     site.listen([](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& r) { r.send() << "hello\n"; });
+///
 /// When the CA cannot be reached at start, the endpoint serves the valid
 /// certificates it has and the service retries with back-off.
 class AutoTlsEndpoint {
@@ -71,6 +78,14 @@ public:
     /// returns once its start-up check has run (`whenCertsValid`).
     void listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                 Poco::Net::HTTPServerParams::Ptr params = nullptr);
+    /// What `listen` can serve every request with instead of a factory: a
+    /// function that answers through the response (`send()`, `sendBuffer`).
+    using RequestFunction = std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&)>;
+    /// The same, each request answered by `handler` (called on the
+    /// connections' threads, several at once). What it throws is logged
+    /// (`cxxacme.endpoint.auto`, error) and answered 500 when nothing has been
+    /// sent yet; the connection is then closed.
+    void listen(RequestFunction handler, Poco::Net::HTTPServerParams::Ptr params = nullptr);
     /// Stops the listener, then the service. Idempotent.
     void stop();
 
