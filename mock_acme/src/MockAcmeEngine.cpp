@@ -622,10 +622,11 @@ public:
         return json(200, accountJson(*outer.account));
     }
 
-    // One identifier object of newOrder or newAuthz: the identifier, or
-    // nothing with the reason added to `rejected` (a name that is not valid
-    // or canonical, or blocked). A type other than dns and ip throws
-    // unsupportedIdentifier; a missing member, malformed.
+    // One identifier object of newOrder or newAuthz: the identifier, or nothing with the
+    // reason added to `rejected` (a name that is not valid or canonical). A type other
+    // than dns and ip throws unsupportedIdentifier; a missing member, malformed. Under
+    // Boulder's rules a name is judged as Boulder's policy judges it, in its words
+    // (boulderDomainFault); whether it is blocked is asked after (blockedIdentifiers).
     std::optional<Identifier> readIdentifier(const Object& item, std::vector<AcmeProblem::Subproblem>& rejected) {
         std::string type, value;
         try {
@@ -634,38 +635,66 @@ public:
         } catch (const JoseError& e) {
             throw malformed(e.what());
         }
+        if (type != "dns" && type != "ip")
+            throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
+        const Identifier::Type kind = type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns;
+        // a name in any case is taken in lower case, as Boulder's and pebble's newOrder take it
+        if (kind == Identifier::Type::Dns) value = ServerName::lowerAscii(value);
+        if (config_.identifierRules == MockAcmeConfig::IdentifierRules::Boulder) {
+            if (auto fault = kind == Identifier::Type::Dns ? boulderDomainFault(value) : boulderIpFault(value)) {
+                rejected.push_back({fault->first, fault->second, Identifier{kind, value}});
+                return std::nullopt;
+            }
+        }
         try {
             Identifier id;
-            // a name in any case is taken in lower case, as Boulder's and pebble's newOrder take
-            // it; an IP address must be in RFC 8738 §3's text (RFC 5952 for IPv6), as Boulder says
-            if (type == "dns") {
+            // an IP address must be in RFC 8738 §3's text (RFC 5952 for IPv6), as Boulder says
+            if (kind == Identifier::Type::Dns) {
                 // a certificate's dNSName is ASCII (RFC 5280 §7.2): an internationalised name comes
                 // as A-labels, which ServerName checks by IDNA2008; U-labels are refused, not converted
                 if (!ServerName::isAscii(value))
                     throw InvalidNameError(value, "is not ASCII: a dns identifier writes an internationalised label as its A-label (xn--)");
-                value = ServerName::lowerAscii(value);
                 id = Identifier::dns(value);
-            } else if (type == "ip") {
-                id = Identifier::ip(value);
             } else {
-                throw AcmeProblem("unsupportedIdentifier", "identifier type \"" + InvalidNameError::printable(type) + "\" is not supported", 400);
+                id = Identifier::ip(value);
             }
             if (id.value != value) throw InvalidNameError(value, "is not in canonical form (shortest IP text)");
-            if (id.type == Identifier::Type::Dns && isBlocked(id.value)) {
-                rejected.push_back({"rejectedIdentifier", "policy forbids issuing for \"" + value + "\"", id});
-                return std::nullopt;
-            }
-            if (id.type == Identifier::Type::Dns && config_.identifierRules == MockAcmeConfig::IdentifierRules::Boulder) {
-                if (auto refusal = boulderNameRefusal(id)) {
-                    rejected.push_back(std::move(*refusal));
-                    return std::nullopt;
-                }
-            }
             return id;
         } catch (const InvalidNameError& e) {
-            rejected.push_back({"rejectedIdentifier", e.what(), Identifier{type == "ip" ? Identifier::Type::Ip : Identifier::Type::Dns, value}});
+            rejected.push_back({"rejectedIdentifier", e.what(), Identifier{kind, value}});
             return std::nullopt;
         }
+    }
+
+    // The identifiers of `ids` that policy forbids (--block-domain), each a subproblem; in
+    // Boulder's words (its errPolicyForbidden) under its rules.
+    std::vector<AcmeProblem::Subproblem> blockedIdentifiers(const std::vector<Identifier>& ids) const {
+        std::vector<AcmeProblem::Subproblem> blocked;
+        const bool boulder = config_.identifierRules == MockAcmeConfig::IdentifierRules::Boulder;
+        for (const auto& id : ids)
+            if (id.type == Identifier::Type::Dns && isBlocked(id.value))
+                blocked.push_back({"rejectedIdentifier",
+                                   boulder ? "The ACME server refuses to issue a certificate for this domain name, because it is "
+                                             "forbidden by policy"
+                                           : "policy forbids issuing for \"" + id.value + "\"",
+                                   id});
+        return blocked;
+    }
+
+    // The refusal of identifiers. Under Boulder's rules as its combineSubErrors and WFE make it:
+    // rejectedIdentifier "Error creating new order :: Cannot issue for "NAME": DETAIL" for one (no
+    // subproblems), and for more "... (and N more problems. Refer to sub-problems for more
+    // information.)" with a subproblem each. Under pebble's, a subproblem each under `summary`.
+    AcmeProblem identifiersRefused(std::vector<AcmeProblem::Subproblem> rejected, const std::string& creating,
+                                   const std::string& summary) const {
+        if (config_.identifierRules != MockAcmeConfig::IdentifierRules::Boulder)
+            return AcmeProblem("rejectedIdentifier", summary, 400, std::move(rejected));
+        const auto& first = rejected.front();
+        std::string detail = "Error creating new " + creating + " :: Cannot issue for \"" +
+                             InvalidNameError::printable(first.identifier.value, 1024) + "\": " + first.detail;
+        if (rejected.size() == 1) return AcmeProblem("rejectedIdentifier", detail, 400);
+        detail += " (and " + std::to_string(rejected.size() - 1) + " more problems. Refer to sub-problems for more information.)";
+        return AcmeProblem("rejectedIdentifier", detail, 400, std::move(rejected));
     }
 
     // ---- pre-authorization: §7.4.1 (not in pebble nor Let's Encrypt)
@@ -677,7 +706,9 @@ public:
         if (!item) throw malformed("newAuthz needs an \"identifier\" object");
         std::vector<AcmeProblem::Subproblem> rejected;
         const auto id = readIdentifier(*item, rejected);
-        if (!id) throw AcmeProblem("rejectedIdentifier", "this server will not issue for that identifier", 400, rejected);
+        if (id) rejected = blockedIdentifiers({*id});
+        if (!rejected.empty())
+            throw identifiersRefused(std::move(rejected), "authorization", "this server will not issue for that identifier");
         if (ServerName::isWildcard(id->value))
             throw malformed("a wildcard cannot be pre-authorized (RFC 8555 §7.4.1); order it instead");
         const std::string authzId = newAuthorization(post.account->id, *id, false, "",
@@ -714,9 +745,9 @@ public:
             if (!item) throw malformed("each identifier must be an object");
             if (auto id = readIdentifier(*item, rejected)) ids.push_back(std::move(*id));
         }
+        if (rejected.empty()) rejected = blockedIdentifiers(ids);  // as Boulder: its policy once every name is well formed
         if (!rejected.empty())
-            throw AcmeProblem("rejectedIdentifier", "the order has identifiers this server will not issue for", 400,
-                              rejected);
+            throw identifiersRefused(std::move(rejected), "order", "the order has identifiers this server will not issue for");
         std::sort(ids.begin(), ids.end());
         ids.erase(std::unique(ids.begin(), ids.end()), ids.end());  // named twice: once, as Boulder and pebble
         if (ids.size() > windows.maxNames)  // as Boulder: malformed (the body's size bounds what is read before)
@@ -841,24 +872,63 @@ public:
         return r;
     }
 
-    // What Boulder's policy refuses in a DNS name that is otherwise well formed (its
-    // validNonWildcardDomain, of a wildcard's base): one label alone, more than ten, or a
-    // label with "--" as its third and fourth characters other than an A-label's "xn--"
-    // (RFC 5891 §4.2.3.1's reserved R-LDH form). In Boulder's words. Its public-suffix
-    // rules are not kept: they would refuse the reserved names tests use (.test, .example).
-    static std::optional<AcmeProblem::Subproblem> boulderNameRefusal(const Identifier& id) {
-        const std::string base = ServerName::isWildcard(id.value) ? id.value.substr(2) : id.value;
-        std::size_t labels = 0;
-        for (std::size_t start = 0; start <= base.size(); ++labels) {
+    using Fault = std::optional<std::pair<std::string, std::string>>;  // a problem type and its detail
+
+    // Boulder's policy on a DNS name (its ValidDomain and validNonWildcardDomain, policy/pa.go),
+    // checked in its order and refused in its words: a malformed subproblem for the name's syntax
+    // (wildcards, characters, lengths, an IP address, a trailing dot, one label alone or more than
+    // ten, an A-label that does not decode to a name in NFC: IDNA2008 here), rejectedIdentifier for
+    // a label in the reserved R-LDH form ("??--" but an A-label's "xn--", RFC 5890 §2.3.1). Its
+    // public-suffix rules are not kept, since they would refuse the reserved names tests use
+    // (.test, .example); a last label of digits alone, which they refuse, is refused in their words.
+    static Fault boulderDomainFault(const std::string& domain) {
+        const auto malformed = [](const char* detail) { return Fault{{"malformed", detail}}; };
+        std::string_view base = domain;
+        const auto stars = std::count(domain.begin(), domain.end(), '*');
+        if (stars > 1) return malformed("Domain name has more than one wildcard");
+        if (stars == 1) {
+            if (!domain.starts_with("*."))
+                return malformed("Domain name contains an invalid wildcard. A wildcard is only permitted before the first dot "
+                                 "in a domain name");
+            base.remove_prefix(2);
+        }
+        if (base.empty()) return malformed("Identifier value (name) is empty");
+        const auto ldh = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
+        if (!std::all_of(base.begin(), base.end(), [&](char c) { return ldh(c) || c == '.' || (c >= 'A' && c <= 'Z'); }))
+            return malformed("Domain name contains an invalid character");
+        if (base.size() > ServerName::kMaxNameLength) return malformed("Domain name is longer than 253 bytes");
+        if (!ServerName::addressBytes(base).empty()) return malformed("Identifier type is DNS but value is an IP address");
+        if (base.ends_with('.')) return malformed("Domain name ends in a dot");
+        std::vector<std::string_view> labels;
+        for (std::size_t start = 0; start <= base.size();) {
             const std::size_t end = std::min(base.find('.', start), base.size());
-            const std::string_view label = std::string_view(base).substr(start, end - start);
-            if (label.size() >= 4 && label.substr(2, 2) == "--" && !label.starts_with("xn--"))
-                return AcmeProblem::Subproblem{
-                    "rejectedIdentifier", "Domain name contains an invalid label in a reserved format (R-LDH: '?\?--')", id};
+            labels.push_back(base.substr(start, end - start));
             start = end + 1;
         }
-        if (labels < 2) return AcmeProblem::Subproblem{"malformed", "Domain name needs at least one dot", id};
-        if (labels > 10) return AcmeProblem::Subproblem{"malformed", "Domain name has more than 10 labels (parts)", id};
+        if (labels.size() > 10) return malformed("Domain name has more than 10 labels (parts)");
+        if (labels.size() < 2) return malformed("Domain name needs at least one dot");
+        for (const auto label : labels) {
+            if (label.empty()) return malformed("Domain name can not have two dots in a row");
+            if (label.size() > ServerName::kMaxLabelLength)
+                return malformed("Domain has a label (component between dots) longer than 63 bytes");
+            if (!std::all_of(label.begin(), label.end(), ldh) || label.front() == '-' || label.back() == '-')
+                return malformed("Domain name contains an invalid character");
+            if (label.size() >= 4 && label.substr(2, 2) == "--") {
+                if (!label.starts_with("xn"))
+                    return Fault{{"rejectedIdentifier", "Domain name contains an invalid label in a reserved format (R-LDH: '?\?--')"}};
+                if (!ServerName::isValid(label)) return malformed("Domain name contains malformed punycode");
+            }
+        }
+        if (std::all_of(labels.back().begin(), labels.back().end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return malformed("Domain name does not end with a valid public suffix (TLD)");
+        return std::nullopt;
+    }
+
+    // Boulder's ValidIP: an address in RFC 8738 §3's text (RFC 5952 for IPv6), in its words. Its
+    // refusal of reserved ranges is not kept: tests validate on 127.0.0.1 and ::1.
+    static Fault boulderIpFault(const std::string& ip) {
+        if (ip.empty()) return Fault{{"malformed", "Identifier value (name) is empty"}};
+        if (!ServerName::isIpAddress(ip) || ServerName::canonical(ip) != ip) return Fault{{"malformed", "IP address is invalid"}};
         return std::nullopt;
     }
 

@@ -1015,14 +1015,69 @@ BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     BOOST_TEST(wildcards == 1);
 
     // bad_name: not LDH; ../x; xn--zz: not Punycode; Boulder's A-label of a string not in NFC; a
-    // U-label, which a client must send as its A-label
-    const Reply bad = s.newOrder({"ok.example.test", "bad_name.example.test", "../x", "xn--zz.example.test",
-                                  "xn--109-3veba6djs1bfxlfmx6c9g.xn--f1awi.xn--p1ai", "b\xc3\xbc" "cher.example.test"});
+    // U-label, which a client must send as its A-label. Under pebble's rules each is a subproblem
+    // with ServerName's reason (IDNA2008's, through libidn2, for the A-labels)
+    const std::vector<std::string> badNames{"ok.example.test", "bad_name.example.test", "../x", "xn--zz.example.test",
+                                            "xn--109-3veba6djs1bfxlfmx6c9g.xn--f1awi.xn--p1ai", "b\xc3\xbc" "cher.example.test"};
+    MockAcmeConfig pebbleRules = quietConfig();
+    pebbleRules.identifierRules = MockAcmeConfig::IdentifierRules::Pebble;
+    Server p(pebbleRules);
+    const Reply bad = p.newOrder(badNames);
     BOOST_TEST(bad.problem() == "rejectedIdentifier");
     BOOST_TEST(bad.json()->getArray("subproblems")->size() == 5u);
     BOOST_TEST(bad.body.find("xn--zz") != std::string::npos, bad.body);
     BOOST_TEST(bad.body.find("not in Unicode NFC") != std::string::npos, bad.body);
     BOOST_TEST(bad.body.find("is not ASCII") != std::string::npos, bad.body);
+    // under Boulder's (the default): as Let's Encrypt answers, the first refusal in the
+    // detail, a subproblem each, typed and worded as Boulder's policy types and words them
+    const Reply boulder = s.newOrder(badNames);
+    BOOST_TEST(boulder.problem() == "rejectedIdentifier");
+    BOOST_TEST(boulder.json()->getValue<std::string>("detail") ==
+               "Error creating new order :: Cannot issue for \"bad_name.example.test\": Domain name contains an invalid "
+               "character (and 4 more problems. Refer to sub-problems for more information.)");
+    const auto subs = boulder.json()->getArray("subproblems");
+    BOOST_REQUIRE(subs->size() == 5u);
+    const std::vector<std::string> boulderWords{"Domain name contains an invalid character", "Domain name contains an invalid character",
+                                                "Domain name contains malformed punycode", "Domain name contains malformed punycode",
+                                                "Domain name contains an invalid character"};
+    for (std::size_t i = 0; i < subs->size(); ++i) {
+        const auto sub = subs->getObject(static_cast<unsigned>(i));
+        BOOST_TEST(sub->getValue<std::string>("type") == AcmeProblem::kPrefix + "malformed");
+        BOOST_TEST(sub->getValue<std::string>("detail") == boulderWords[i]);
+        BOOST_TEST(sub->getObject("identifier")->getValue<std::string>("value") == badNames[i + 1]);
+    }
+    // one refusal: the detail alone, no subproblems (the answer Apache mod_md's tests expect
+    // of Let's Encrypt for "invalid!.DOMAIN")
+    const Reply one = s.newOrder({"ok.example.test", "invalid!.example.test"});
+    BOOST_TEST(one.problem() == "rejectedIdentifier");
+    BOOST_TEST(one.json()->getValue<std::string>("detail") ==
+               "Error creating new order :: Cannot issue for \"invalid!.example.test\": Domain name contains an invalid character");
+    BOOST_TEST(!one.json()->has("subproblems"));
+    // each of Boulder's refusals of a name's syntax, in its words
+    const std::vector<std::pair<std::string, std::string>> shapes{
+        {"*.*.example.test", "Domain name has more than one wildcard"},
+        {"www.*.example.test", "Domain name contains an invalid wildcard. A wildcard is only permitted before the first dot in a "
+                               "domain name"},
+        {std::string(250, 'a') + ".test", "Domain name is longer than 253 bytes"},
+        {"example.test.", "Domain name ends in a dot"},
+        {"a..example.test", "Domain name can not have two dots in a row"},
+        {std::string(64, 'a') + ".test", "Domain has a label (component between dots) longer than 63 bytes"},
+        {"-a.example.test", "Domain name contains an invalid character"},
+        {"www.example.123", "Domain name does not end with a valid public suffix (TLD)"},
+    };
+    for (const auto& [name, words] : shapes) {
+        const Reply refused = s.newOrder({name});
+        BOOST_TEST(refused.json()->getValue<std::string>("detail") ==
+                   "Error creating new order :: Cannot issue for \"" + name + "\": " + words);
+    }
+    const Reply dnsIp = s.session.post(s.session.dir("newOrder"), s.account, s.kid,
+                                       R"({"identifiers":[{"type":"dns","value":"127.0.0.1"}]})");
+    BOOST_TEST(dnsIp.json()->getValue<std::string>("detail") ==
+               "Error creating new order :: Cannot issue for \"127.0.0.1\": Identifier type is DNS but value is an IP address");
+    const Reply ip = s.session.post(s.session.dir("newOrder"), s.account, s.kid,
+                                    R"({"identifiers":[{"type":"ip","value":"2001:DB8::1"}],"profile":"shortlived"})");
+    BOOST_TEST(ip.json()->getValue<std::string>("detail") ==
+               "Error creating new order :: Cannot issue for \"2001:DB8::1\": IP address is invalid");
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid,
                               R"({"identifiers":[{"type":"email","value":"a@b.c"}]})").problem() == "unsupportedIdentifier");
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), s.account, s.kid, R"({"identifiers":[]})").problem() ==
@@ -1420,13 +1475,26 @@ BOOST_AUTO_TEST_CASE(blocked_domains_and_every_name_under_them_are_rejected_each
     for (std::size_t i = 0; i < subproblems->size(); ++i) {
         auto sub = subproblems->getObject(static_cast<unsigned>(i));
         BOOST_TEST(sub->getValue<std::string>("type") == "urn:ietf:params:acme:error:rejectedIdentifier");
-        BOOST_TEST(sub->getValue<std::string>("detail").find("policy forbids") != std::string::npos);
+        // Boulder's words (its errPolicyForbidden), the default rules
+        BOOST_TEST(sub->getValue<std::string>("detail") ==
+                   "The ACME server refuses to issue a certificate for this domain name, because it is forbidden by policy");
         named.push_back(sub->getObject("identifier")->getValue<std::string>("value"));
     }
     BOOST_TEST(named == (std::vector<std::string>{"blocked.example.test", "www.blocked.example.test", "*.blocked.example.test"}),
                boost::test_tools::per_element());
     // a name that only ends with the same letters is not under it, nor is its parent
     BOOST_TEST(s.newOrder({"notblocked.example.test", "example.test"}).status == 201);
+    // a blocked name is asked after the syntax of every name, as Boulder asks: a malformed
+    // name beside it is the one refused
+    const Reply both = s.newOrder({"blocked.example.test", "bad_name.example.test"});
+    BOOST_TEST(both.json()->getValue<std::string>("detail") ==
+               "Error creating new order :: Cannot issue for \"bad_name.example.test\": Domain name contains an invalid character");
+    // pebble's rules: in mock-acme's own words
+    config.identifierRules = MockAcmeConfig::IdentifierRules::Pebble;
+    Server p(config);
+    const Reply pebble = p.newOrder({"blocked.example.test"});
+    BOOST_TEST(pebble.json()->getArray("subproblems")->getObject(0)->getValue<std::string>("detail") ==
+               "policy forbids issuing for \"blocked.example.test\"");
 }
 
 BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
