@@ -654,7 +654,9 @@ public:
             // an IP address must be in RFC 8738 §3's text (RFC 5952 for IPv6), as Boulder says
             if (kind == Identifier::Type::Dns) {
                 // a certificate's dNSName is ASCII (RFC 5280 §7.2): an internationalised name comes
-                // as A-labels, which ServerName checks by IDNA2008; U-labels are refused, not converted
+                // as A-labels, which ServerName checks by IDNA2008. Both rule sets have refused other
+                // bytes by now, in their words; this keeps ServerName from turning U-labels into
+                // A-labels here whatever rules come
                 if (!ServerName::isAscii(value))
                     throw InvalidNameError(value, "is not ASCII: a dns identifier writes an internationalised label as its A-label (xn--)");
                 id = Identifier::dns(value);
