@@ -27,13 +27,12 @@ public:
             handler_(request, response);
         } catch (const std::exception& e) {
             Poco::Logger::get("cxxacme.endpoint.auto").error(std::string("request handler failed: ") + e.what());
+            response.setKeepAlive(false);  // the connection closes after a 500, or after half an answer
             if (!response.sent()) {
                 response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_INTERNAL_SERVER_ERROR);
-                response.setKeepAlive(false);
                 response.setContentLength(0);
                 response.send();
             }
-            response.setKeepAlive(false);
         }
     }
 

@@ -653,12 +653,8 @@ public:
             Identifier id;
             // an IP address must be in RFC 8738 §3's text (RFC 5952 for IPv6), as Boulder says
             if (kind == Identifier::Type::Dns) {
-                // a certificate's dNSName is ASCII (RFC 5280 §7.2): an internationalised name comes
-                // as A-labels, which ServerName checks by IDNA2008. Both rule sets have refused other
-                // bytes by now, in their words; this keeps ServerName from turning U-labels into
-                // A-labels here whatever rules come
-                if (!ServerName::isAscii(value))
-                    throw InvalidNameError(value, "is not ASCII: a dns identifier writes an internationalised label as its A-label (xn--)");
+                // a certificate's dNSName is ASCII (RFC 5280 §7.2): both rule sets have refused any other
+                // byte by now, in their words, so ServerName never turns U-labels into A-labels here
                 id = Identifier::dns(value);
             } else {
                 id = Identifier::ip(value);
@@ -899,7 +895,7 @@ public:
         }
         if (base.empty()) return malformed("Identifier value (name) is empty");
         const auto ldh = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
-        if (!std::all_of(base.begin(), base.end(), [&](char c) { return ldh(c) || c == '.' || (c >= 'A' && c <= 'Z'); }))
+        if (!std::all_of(base.begin(), base.end(), [&](char c) { return ldh(c) || c == '.'; }))  // lower-cased by now
             return malformed("Domain name contains an invalid character");
         if (base.size() > ServerName::kMaxNameLength) return malformed("Domain name is longer than 253 bytes");
         if (!ServerName::addressBytes(base).empty()) return malformed("Identifier type is DNS but value is an IP address");
@@ -972,7 +968,7 @@ public:
         } else if (c < 0x20 || c == 0x7f) {
             std::snprintf(hex, sizeof hex, "\\x%02x", c);
             inner = hex;
-        } else if (c < 0xa0 || c == 0xa0 || c == 0xad) {  // C1 controls, no-break space, soft hyphen: not printable to Go
+        } else if (c <= 0xa0 || c == 0xad) {  // C1 controls, no-break space, soft hyphen: not printable to Go
             std::snprintf(hex, sizeof hex, "\\u%04x", c);
             inner = hex;
         } else {  // U+00A1..U+00FF in UTF-8

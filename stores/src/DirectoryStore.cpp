@@ -120,14 +120,16 @@ std::vector<std::string> DirectoryStore::entryNames() const {
         const std::string file = e->d_name;
         if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix) || file.front() == '.') continue;
         const std::string name = file.substr(0, file.size() - kSuffix.size());
-        if (!ServerName::isValid(name.substr(0, name.find(','))) || ServerName::canonicalKey(name) != name) {
-            try {
-                if (const std::string canonical = ServerName::canonicalKey(name); canonical != name)
-                    logger().warning("skipping " + InvalidNameError::printable(file) +
-                                     ": not a canonical name; as an entry it would be " + canonical + std::string(kSuffix));
-            } catch (const InvalidNameError& err) {
-                logger().warning("skipping " + InvalidNameError::printable(file) + ": " + err.what());
-            }
+        std::string canonical;  // each file's name checked once: the scan reads every entry's name
+        try {
+            canonical = ServerName::canonicalKey(name);
+        } catch (const InvalidNameError& err) {
+            logger().warning("skipping " + InvalidNameError::printable(file) + ": " + err.what());
+            continue;
+        }
+        if (canonical != name) {
+            logger().warning("skipping " + InvalidNameError::printable(file) + ": not a canonical name; as an entry it would be " +
+                             canonical + std::string(kSuffix));
             continue;
         }
         names.push_back(name);
