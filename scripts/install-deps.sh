@@ -10,11 +10,12 @@ set -euo pipefail
 # library, with Ruby), Apache httpd's binaries and modules with mod_md
 # (apache2-bin: no service), and Caddy (certmagic's ACME client); Knot DNS and its tools for dns-01; tinyproxy, an HTTP proxy to
 # reach a CA through; iproute2 (ip, for the loopback of a test's own network
-# namespace); curl.
+# namespace); curl; publicsuffix (the Public Suffix List file mock-acme's
+# --public-suffix-list reads).
 # --bench needs the same)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libidn2-dev libboost-test-dev openssl)
 test_packages=(certbot lego pebble dehydrated acme-tiny uacme acmetool ruby-acme-client apache2-bin caddy python3 knot knot-dnsutils tinyproxy iproute2
-               curl)
+               curl publicsuffix)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   --bench) packages+=("${test_packages[@]}") ;;

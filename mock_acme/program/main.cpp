@@ -106,8 +106,14 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               as Let's Encrypt since 2025) or the extension copied (as pebble)
   --csr-rules boulder|pebble  what a CSR may carry and where the leaf's common name comes from:
                               Let's Encrypt's rules (default) or pebble's (default in its place)
-  --identifier-rules boulder|pebble   refuse a name beside a wildcard that covers it, as Let's
-                              Encrypt (default), or take it, as pebble (default in its place)
+  --identifier-rules boulder|pebble   refuse names as Let's Encrypt does, in its words, with a
+                              name beside a wildcard that covers it (default), or as pebble
+                              does, taking such a name (default in its place)
+  --public-suffix-list FILE   (Boulder's rules) every DNS name must end in, and not be, an ICANN
+                              suffix of this list, as at Let's Encrypt (Debian's package
+                              publicsuffix: /usr/share/publicsuffix/public_suffix_list.dat)
+  --refuse-reserved-ips       (Boulder's rules) refuse IP addresses in IANA's special-purpose
+                              blocks (private, loopback, documentation, ...), as Let's Encrypt
   --ari-rules boulder|pebble  the renewal window renewalInfo suggests: around a third of the
                               lifetime left, 1 % of it either side (Let's Encrypt's; default)
                               or a day either side (pebble's; default in its place)
@@ -322,6 +328,8 @@ int main(int argc, char** argv) {
         else if (a == "--ari-rules") config.ariRules = choice(MockAcmeConfig::ariRulesFromString, "boulder or pebble");
         else if (a == "--identifier-rules")
             config.identifierRules = choice(MockAcmeConfig::identifierRulesFromString, "boulder or pebble");
+        else if (a == "--public-suffix-list") config.publicSuffixList = value();
+        else if (a == "--refuse-reserved-ips") config.refuseReservedAddresses = true;
         else if (a == "--dns-listen") {
             std::tie(config.dnsListenHost, config.dnsListenPort) = hostPort(value());
             config.dnsListen = true;

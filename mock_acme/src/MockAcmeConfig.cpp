@@ -204,6 +204,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "csrRules") csrRules = csrRulesFromString(text(j, key));
         else if (key == "ariRules") ariRules = ariRulesFromString(text(j, key));
         else if (key == "identifierRules") identifierRules = identifierRulesFromString(text(j, key));
+        else if (key == "publicSuffixList") publicSuffixList = text(j, key);
+        else if (key == "refuseReservedAddresses") refuseReservedAddresses = boolean(j, key);
         else if (key == "dnsListen") {
             try {
                 std::tie(dnsListenHost, dnsListenPort) = parseHostPort(text(j, key));
@@ -334,6 +336,9 @@ void MockAcmeConfig::validate() const {
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: blocked domain \"" + InvalidNameError::printable(name) +
                         "\" is not a DNS name in lower case");
+    if (identifierRules != IdentifierRules::Boulder && (!publicSuffixList.empty() || refuseReservedAddresses))
+        throw Error("mock-acme config: publicSuffixList and refuseReservedAddresses are Boulder's policy: they need "
+                    "identifierRules boulder");
 }
 
 // ------------------------------------------------------------ pebble's way

@@ -29,6 +29,8 @@
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "CaaCheck.h"
+#include "PublicSuffixList.h"
+#include "ReservedAddressBlocks.h"
 #include "CsrPolicy.h"
 #include "RandomPool.h"
 #include "EngineState.h"
@@ -171,8 +173,8 @@ namespace {
 class Exchange {
 public:
     Exchange(const MockAcmeConfig& config, const std::string& baseUrl, TimePoint now, EngineState& state,
-             const MockCertificateAuthority& ca, Preverified* pre = nullptr)
-        : config_(config), base_(baseUrl), now_(now), s_(state), ca_(ca), pre_(pre) {}
+             const MockCertificateAuthority& ca, const PublicSuffixList* suffixes, Preverified* pre = nullptr)
+        : config_(config), base_(baseUrl), now_(now), s_(state), ca_(ca), suffixes_(suffixes), pre_(pre) {}
 
     std::string url(const std::string& path) const { return base_ + path; }
     std::string accountUrl(const std::string& accountId) const { return url("/my-account/" + accountId); }
@@ -644,7 +646,8 @@ public:
         // a name in any case is taken in lower case, as Boulder's and pebble's newOrder take it
         if (kind == Identifier::Type::Dns) value = ServerName::lowerAscii(value);
         if (config_.identifierRules == MockAcmeConfig::IdentifierRules::Boulder) {
-            if (auto fault = kind == Identifier::Type::Dns ? boulderDomainFault(value) : boulderIpFault(value)) {
+            if (auto fault = kind == Identifier::Type::Dns ? boulderDomainFault(value, suffixes_)
+                                                           : boulderIpFault(value, config_.refuseReservedAddresses)) {
                 rejected.push_back({fault->first, fault->second, Identifier{kind, value}});
                 return std::nullopt;
             }
@@ -880,9 +883,11 @@ public:
     // (wildcards, characters, lengths, an IP address, a trailing dot, one label alone or more than
     // ten, an A-label that does not decode to a name in NFC: IDNA2008 here), rejectedIdentifier for
     // a label in the reserved R-LDH form ("??--" but an A-label's "xn--", RFC 5890 §2.3.1). Its
-    // public-suffix rules are not kept, since they would refuse the reserved names tests use
-    // (.test, .example); a last label of digits alone, which they refuse, is refused in their words.
-    static Fault boulderDomainFault(const std::string& domain) {
+    // public-suffix rules are kept with a list (`suffixes`, MockAcmeConfig::publicSuffixList): a
+    // wildcard's base is asked first, any other name last, as Boulder asks. Without one, the
+    // reserved names tests use (.test, .example) are taken, and a last label of digits alone,
+    // which those rules refuse, is refused in their words.
+    static Fault boulderDomainFault(const std::string& domain, const PublicSuffixList* suffixes) {
         const auto malformed = [](const char* detail) { return Fault{{"malformed", detail}}; };
         std::string_view base = domain;
         const auto stars = std::count(domain.begin(), domain.end(), '*');
@@ -892,6 +897,11 @@ public:
                 return malformed("Domain name contains an invalid wildcard. A wildcard is only permitted before the first dot "
                                  "in a domain name");
             base.remove_prefix(2);
+            if (suffixes != nullptr) {
+                const auto suffix = suffixes->icannSuffix(base);
+                if (!suffix) return malformed("Domain name does not end with a valid public suffix (TLD)");
+                if (*suffix == base) return malformed("Domain name is a wildcard for an ICANN TLD");
+            }
         }
         if (base.empty()) return malformed("Identifier value (name) is empty");
         const auto ldh = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; };
@@ -920,8 +930,13 @@ public:
                 if (!ServerName::isValid(label)) return malformed("Domain name contains malformed punycode");
             }
         }
-        if (std::all_of(labels.back().begin(), labels.back().end(), [](char c) { return c >= '0' && c <= '9'; }))
+        if (suffixes != nullptr) {
+            const auto suffix = suffixes->icannSuffix(base);
+            if (!suffix) return malformed("Domain name does not end with a valid public suffix (TLD)");
+            if (*suffix == base) return malformed("Domain name is an ICANN TLD");
+        } else if (std::all_of(labels.back().begin(), labels.back().end(), [](char c) { return c >= '0' && c <= '9'; })) {
             return malformed("Domain name does not end with a valid public suffix (TLD)");
+        }
         return std::nullopt;
     }
 
@@ -977,11 +992,15 @@ public:
         return "'" + inner + "'";
     }
 
-    // Boulder's ValidIP: an address in RFC 8738 §3's text (RFC 5952 for IPv6), in its words. Its
-    // refusal of reserved ranges is not kept: tests validate on 127.0.0.1 and ::1.
-    static Fault boulderIpFault(const std::string& ip) {
+    // Boulder's ValidIP: an address in RFC 8738 §3's text (RFC 5952 for IPv6), in its words, then,
+    // with `refuseReserved` (MockAcmeConfig::refuseReservedAddresses; off by default, since tests
+    // validate on 127.0.0.1 and ::1), not in a reserved block (its iana.IsReservedAddr).
+    static Fault boulderIpFault(const std::string& ip, bool refuseReserved) {
         if (ip.empty()) return Fault{{"malformed", "Identifier value (name) is empty"}};
         if (!ServerName::isIpAddress(ip) || ServerName::canonical(ip) != ip) return Fault{{"malformed", "IP address is invalid"}};
+        if (refuseReserved)
+            if (const auto block = ReservedAddressBlocks::blockOf(ip))
+                return Fault{{"malformed", "IP address is in a reserved address block: " + *block}};
         return std::nullopt;
     }
 
@@ -1763,6 +1782,7 @@ private:
     TimePoint now_;
     EngineState& s_;
     const MockCertificateAuthority& ca_;
+    const PublicSuffixList* suffixes_;  ///< MockAcmeConfig::publicSuffixList's, when set
     Preverified* pre_;
 };
 
@@ -1831,6 +1851,8 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
       workers_(config_.validationThreads, "cxxacme.mock_acme.validation") {
     config_.validate();
     if (config_.checkCaa) caa_ = std::make_unique<CaaCheck>(config_.dnsServer, config_.caaIdentities);
+    if (!config_.publicSuffixList.empty())
+        suffixes_ = std::make_unique<const PublicSuffixList>(PublicSuffixList::load(config_.publicSuffixList));
     state_->random.seed(config_.randomSeed);
     state_->truncatedResponsePercent = config_.truncatedResponsePercent;
     state_->delayedResponsePercent = config_.delayedResponsePercent;
@@ -1945,7 +1967,7 @@ void MockAcmeEngine::setTermsOfService(const std::string& url, bool requireAgree
                     "angle brackets, not \"" + InvalidNameError::printable(url) + "\"");
     {
         std::lock_guard lock(state_->mutex);
-        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
         x.changeTerms(url, requireAgreement);
     }
     requestSnapshot();
@@ -2035,7 +2057,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
     HttpResponse response;
     if (first == "terms-agreement" && parts.size() == 2) {  // a page for a person: no JWS
         std::lock_guard lock(state_->mutex);
-        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
+        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
         return x.termsAgreement(request, parts[1]);
     }
     Preverified pre;
@@ -2044,7 +2066,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         std::lock_guard lock(state_->mutex);
         if (state_->roll(config_.serverErrorPercent))
             throw AcmeProblem("serverInternal", "internal error (injected fault)", 500);
-        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, &pre);
+        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get(), &pre);
         const bool get = request.method == "GET" || request.method == "HEAD";
         const bool post = request.method == "POST";
         try {
@@ -2103,7 +2125,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
             }
         }
         std::lock_guard lock(state_->mutex);
-        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
+        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
         if (caaRefused) {
             x.refuseFinalize(*finalizeJob, *problem);
             requestSnapshot();
@@ -2182,7 +2204,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                 return state_->stopping || c == state_->challenges.end() || c->second.status != "processing";
             };
             state_->validated.wait_for(lock, config_.challengeWait, done);
-            Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_);
+            Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
             if (const auto c = state_->challenges.find(challengeId); c != state_->challenges.end())
                 response = x.challengeAnswer(c->second);
         }
@@ -2233,7 +2255,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
     const auto parts = segments(request.path);
     try {
         std::lock_guard lock(state_->mutex);
-        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_);
+        Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
         const auto index = [&]() -> std::size_t {
             if (parts.size() != 2 || parts[1].empty() || parts[1].size() > 2 ||
                 parts[1].find_first_not_of("0123456789") != std::string::npos)

@@ -129,6 +129,28 @@ grep -q 'takes boulder or pebble, not "lego"' "$work/err" || fail "--ari-rules l
 grep -q 'takes boulder or pebble, not "strict"' "$work/err" || fail "--identifier-rules strict: $(head -1 "$work/err")"
 set -e
 
+echo "== a CA that keeps Let's Encrypt's public suffixes and reserved addresses: a name under .test and a private address refused in its words, a name under .com issued"
+MOCK_ACME_NAME=public start_mock_acme --http01-port "$HTTP_PORT" \
+  --public-suffix-list /usr/share/publicsuffix/public_suffix_list.dat --refuse-reserved-ips
+pub=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/pub" --http-port "$HTTP_PORT" --quiet)
+"$CXXACME" issue "${pub[@]}" shop.example.com > "$work/pub.log" 2>&1 || fail "shop.example.com refused: $(cat "$work/pub.log")"
+[ -s "$work/pub/shop.example.com.pem" ] || fail "no certificate for shop.example.com"
+set +e
+"$CXXACME" issue "${pub[@]}" shop.example.test > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "shop.example.test did not exit 1"
+grep -q 'rejectedIdentifier.*Cannot issue for "shop.example.test": Domain name does not end with a valid public suffix (TLD)' "$work/err" ||
+  fail "shop.example.test: $(cat "$work/err")"
+"$CXXACME" issue "${pub[@]}" --profile shortlived 192.168.1.10 > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "192.168.1.10 did not exit 1"
+grep -q 'Cannot issue for "192.168.1.10": IP address is in a reserved address block: \[RFC1918\]: Private-Use' "$work/err" ||
+  fail "192.168.1.10: $(cat "$work/err")"
+"$MOCK_ACME" --identifier-rules pebble --refuse-reserved-ips > /dev/null 2> "$work/err"; [ $? -eq 1 ] || fail "pebble's rules with --refuse-reserved-ips did not exit 1"
+grep -q "need identifierRules boulder" "$work/err" || fail "pebble's rules with --refuse-reserved-ips: $(head -1 "$work/err")"
+"$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --public-suffix-list "$work/none.dat" > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "a missing --public-suffix-list did not exit 1"
+grep -q "^mock-acme: public suffix list: $work/none.dat: cannot open" "$work/err" || fail "a missing list: $(head -1 "$work/err")"
+set -e
+
 echo "== a CA that cuts a fifth of its answers short: every certificate still comes, whole"
 MOCK_ACME_NAME=cutting start_mock_acme --http01-port "$HTTP_PORT" --truncated-responses 20 --seed 5
 http_get "$MGMT/roots/0" > "$work/cut-root.pem"

@@ -993,6 +993,59 @@ BOOST_AUTO_TEST_CASE(names_of_one_label_more_than_ten_or_a_reserved_form_are_ref
     });
 }
 
+// With a Public Suffix List and reserved addresses refused, as at Let's Encrypt: a
+// DNS name must end in an ICANN suffix and not be one (a wildcard's base is asked
+// before its syntax, any other name after), an IP address must not be in a
+// reserved block; each in Boulder's words. Refused with pebble's rules.
+BOOST_AUTO_TEST_CASE(public_suffixes_and_reserved_addresses_are_kept_as_lets_encrypt_keeps_them) {
+    MockAcmeConfig config = quietConfig();
+    config.publicSuffixList = "/usr/share/publicsuffix/public_suffix_list.dat";
+    config.refuseReservedAddresses = true;
+    Server s(config);
+    const Reply refused = s.newOrder({"example.test", "co.uk", "*.com", "*.bad_name.madeup", "bad_name.madeup",
+                                      "host.internal", "10.0.0.5", "::1", "www.example.com"});
+    BOOST_TEST(refused.status == 400);
+    BOOST_TEST(refused.problem() == "rejectedIdentifier");
+    BOOST_TEST(refused.str("detail") ==
+               "Error creating new order :: Cannot issue for \"example.test\": Domain name does not end with a valid public "
+               "suffix (TLD) (and 7 more problems. Refer to sub-problems for more information.)");
+    std::map<std::string, std::string> subs;  // name -> detail, each malformed
+    const auto list = refused.json()->getArray("subproblems");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto sub = list->getObject(static_cast<unsigned>(i));
+        BOOST_TEST(sub->getValue<std::string>("type") == AcmeProblem::kPrefix + "malformed");
+        subs[sub->getObject("identifier")->getValue<std::string>("value")] = sub->getValue<std::string>("detail");
+    }
+    const std::string nonPublic = "Domain name does not end with a valid public suffix (TLD)";
+    BOOST_TEST(subs.size() == 8u);
+    BOOST_TEST(subs["example.test"] == nonPublic);
+    BOOST_TEST(subs["co.uk"] == "Domain name is an ICANN TLD");
+    BOOST_TEST(subs["*.com"] == "Domain name is a wildcard for an ICANN TLD");
+    BOOST_TEST(subs["*.bad_name.madeup"] == nonPublic);  // the wildcard's suffix first
+    BOOST_TEST(subs["bad_name.madeup"] == "Domain name contains an invalid character");  // syntax first
+    BOOST_TEST(subs["host.internal"] == nonPublic);
+    BOOST_TEST(subs["10.0.0.5"] == "IP address is in a reserved address block: [RFC1918]: Private-Use");
+    BOOST_TEST(subs["::1"] == "IP address is in a reserved address block: [RFC4291]: Loopback Address");
+    // names under ICANN suffixes, U-label suffixes as A-labels, a private suffix's names, public addresses
+    const Reply fine = s.newOrder({"www.example.com", "*.example.co.uk", "shop.xn--p1ai", "me.blogspot.com"});
+    BOOST_TEST(fine.status == 201, fine.body);
+    const Reply addresses = s.newOrder({"8.8.8.8", "2606:4700::1111"}, R"(,"profile":"shortlived")");
+    BOOST_TEST(addresses.status == 201, addresses.body);
+
+    // Boulder's policy, so with Boulder's rules only; a list that cannot be read stops the start
+    MockAcmeConfig pebbleRules = config;
+    pebbleRules.identifierRules = MockAcmeConfig::IdentifierRules::Pebble;
+    BOOST_CHECK_EXCEPTION(Server{pebbleRules}, Error, [](const Error& e) {
+        return std::string(e.what()).find("need identifierRules boulder") != std::string::npos;
+    });
+    MockAcmeConfig missing = quietConfig();
+    missing.publicSuffixList = "/nonexistent/list.dat";
+    BOOST_CHECK_EXCEPTION(Server{missing}, Error, [](const Error& e) {
+        return std::string(e.what()).find("public suffix list: ") != std::string::npos &&
+               std::string(e.what()).find("/nonexistent/list.dat") != std::string::npos;
+    });
+}
+
 BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     Server s;
     const Reply order = s.newOrder({"*.example.test", "example.test"});

@@ -281,14 +281,29 @@ struct MockAcmeConfig {
     /// the half hour that began an hour ago: renew now.
     enum class AriRules { Boulder, Pebble };
     AriRules ariRules = AriRules::Boulder;
-    /// Which sets of identifiers newOrder takes. Boulder's (Let's Encrypt's;
-    /// the default) refuse a DNS name that a wildcard in the same order
-    /// already covers ("www.example.test" beside "*.example.test"; the base
-    /// name "example.test" may be there), with 400 malformed naming both, as
-    /// Boulder's wildcardOverlap does. pebble's (the default in pebble's
-    /// place) take such an order.
+    /// Which identifiers newOrder takes, and how it refuses the others.
+    /// Boulder's (Let's Encrypt's; the default): each name judged as
+    /// Boulder's policy judges it, in its order and words, and a DNS name
+    /// that a wildcard in the same order already covers ("www.example.test"
+    /// beside "*.example.test"; the base name "example.test" may be there)
+    /// refused with 400 malformed naming both, as Boulder's wildcardOverlap
+    /// does. pebble's (the default in pebble's place): what pebble's newOrder
+    /// refuses, in its words; such an order is taken.
     enum class IdentifierRules { Boulder, Pebble };
     IdentifierRules identifierRules = IdentifierRules::Boulder;
+    /// With Boulder's identifier rules: a Public Suffix List file (Debian's
+    /// package `publicsuffix`: /usr/share/publicsuffix/public_suffix_list.dat)
+    /// whose ICANN section every DNS name must end in, and not be, as at Let's
+    /// Encrypt ("Domain name does not end with a valid public suffix (TLD)",
+    /// "Domain name is an ICANN TLD", "Domain name is a wildcard for an ICANN
+    /// TLD"). Empty (the default): not checked, so that the names reserved
+    /// for tests (.test, .example) are taken.
+    std::string publicSuffixList;
+    /// With Boulder's identifier rules: refuse an IP address in IANA's
+    /// special-purpose registries or a multicast block, as Let's Encrypt
+    /// does ("IP address is in a reserved address block: [RFC1918]:
+    /// Private-Use"). Off by default: tests validate on 127.0.0.1 and ::1.
+    bool refuseReservedAddresses = false;
 
     // --- certificate revocation lists (RFC 5280 §5), pebble's layout ---
     /// Serve the issuing CA's CRL over plain HTTP at `/crl/KEYID.crl` (KEYID:

@@ -21,6 +21,7 @@
 namespace cxxacme::mock_acme {
 
 class CaaCheck;
+class PublicSuffixList;
 
 namespace state {
 struct EngineState;
@@ -101,6 +102,7 @@ private:
     IClock& clock_;
     std::unique_ptr<IChallengeValidator> validator_;
     std::unique_ptr<CaaCheck> caa_;  ///< with MockAcmeConfig::checkCaa
+    std::unique_ptr<const PublicSuffixList> suffixes_;  ///< with MockAcmeConfig::publicSuffixList
     std::unique_ptr<MockCertificateAuthority> ca_;
     std::unique_ptr<state::EngineState> state_;
     std::unique_ptr<state::SnapshotFile> snapshot_;
