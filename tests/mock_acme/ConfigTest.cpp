@@ -155,6 +155,20 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     boulderOrPebble("ariRules", &MockAcmeConfig::ariRules, MockAcmeConfig::AriRules::Boulder, MockAcmeConfig::AriRules::Pebble);
     boulderOrPebble("identifierRules", &MockAcmeConfig::identifierRules, MockAcmeConfig::IdentifierRules::Boulder,
                     MockAcmeConfig::IdentifierRules::Pebble);
+    // Boulder's public-suffix rules and reserved addresses: off by default, and in pebble's place; with Boulder's rules only
+    BOOST_TEST((defaults.publicSuffixList.empty() && !defaults.refuseReservedAddresses));
+    BOOST_TEST((pebbleLike.publicSuffixList.empty() && !pebbleLike.refuseReservedAddresses));
+    MockAcmeConfig strict;
+    strict.applyJson(R"({"publicSuffixList": "/usr/share/publicsuffix/public_suffix_list.dat", "refuseReservedAddresses": true})");
+    BOOST_TEST(strict.publicSuffixList == "/usr/share/publicsuffix/public_suffix_list.dat");
+    BOOST_TEST(strict.refuseReservedAddresses);
+    BOOST_CHECK_NO_THROW(strict.validate());
+    strict.identifierRules = MockAcmeConfig::IdentifierRules::Pebble;
+    BOOST_CHECK_EXCEPTION(strict.validate(), cxxacme::Error, [](const cxxacme::Error& e) {
+        return std::string(e.what()).find("publicSuffixList and refuseReservedAddresses are Boulder's policy") != std::string::npos;
+    });
+    BOOST_TEST(refusedNaming(R"({"refuseReservedAddresses": "yes"})", "refuseReservedAddresses"));
+    BOOST_TEST(refusedNaming(R"({"publicSuffixList": 1})", "publicSuffixList"));
     // an open order given back for the same names: as Let's Encrypt by default, never in pebble's place
     BOOST_TEST(defaults.orderReuse);
     BOOST_TEST(!pebbleLike.orderReuse);
