@@ -79,6 +79,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --rate-limit N[/SECONDS]    at most N new orders per account per window (default window 3600)
   --failed-authz-limit N[/SECONDS]   after N failed validations of an identifier in the window
                               (default 3600), an account's new orders for it get 429
+  --pause-after-failures N    after N failed validations of an identifier in a row, it is paused
+                              for the account, as Let's Encrypt pauses names: 429 with a link a
+                              person opens to unpause (Let's Encrypt: 1152)
   --duplicate-limit N[/SECONDS]      after N certificates for one exact set of identifiers in the
                               window (default 604800), new orders for that set get 429
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
@@ -297,6 +300,7 @@ int main(int argc, char** argv) {
         else if (a == "--response-delay-ms") config.responseDelay = std::chrono::milliseconds(number(value(), 1, 3600000));
         else if (a == "--rate-limit") limitPerWindow(value(), config.rateLimitOrders, config.rateLimitWindow);
         else if (a == "--failed-authz-limit") limitPerWindow(value(), config.failedAuthorizationLimit, config.failedAuthorizationWindow);
+        else if (a == "--pause-after-failures") config.pauseAfterFailures = static_cast<int>(number(value(), 1, 1000000));
         else if (a == "--duplicate-limit") limitPerWindow(value(), config.duplicateCertificateLimit, config.duplicateCertificateWindow);
         else if (a == "--eab") {
             const std::string v = value();

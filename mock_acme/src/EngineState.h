@@ -66,6 +66,12 @@ struct Account {
     RecentTimes recentOrders{};  // MockAcmeConfig::rateLimitOrders
     /// "type:identifier" (a wildcard with its "*.") -> when its validations failed
     std::unordered_map<std::string, RecentTimes> failedValidations{};
+    /// MockAcmeConfig::pauseAfterFailures: failureKey -> failed validations since the last good
+    /// one; the identifiers paused for this account (failureKey -> the identifier's value), and
+    /// the token of the link that unpauses them (in EngineState::unpauseTokens while any is).
+    std::unordered_map<std::string, int> failuresInARow{};
+    std::map<std::string, std::string> paused{};
+    std::string unpauseToken{};
 };
 
 /// Account::failedValidations' key for an identifier ("dns:NAME", "ip:ADDRESS"),
@@ -153,6 +159,8 @@ struct ForgottenRevocation {
 // What a snapshot holds: copied under the lock, written without it.
 struct EngineData {
     std::unordered_map<std::string, Account> accounts;
+    /// Account::unpauseToken -> the account's id
+    std::unordered_map<std::string, std::string> unpauseTokens;
     std::unordered_map<std::string, Order> orders;
     std::unordered_map<std::string, Authorization> authorizations;
     std::unordered_map<std::string, Challenge> challenges;
@@ -219,6 +227,18 @@ struct EngineState : EngineData {
     /// Counts a certificate for the set of identifiers `key` (setKey), keeping the last `keep`.
     void countIssued(const std::string& key, TimePoint now, std::size_t keep) {
         count(issuedForSet, key, issuedSetsByAge, key, now, keep);
+    }
+    /// Counts a failed validation of `identifier` (a wildcard's when `wildcard`) for `account`
+    /// in a row; at `pauseAfter` the identifier is paused for it (MockAcmeConfig::pauseAfterFailures),
+    /// with a link to unpause.
+    void countFailureInARow(Account& account, const Identifier& identifier, bool wildcard, int pauseAfter) {
+        const std::string key = failureKey(identifier, wildcard);
+        if (++account.failuresInARow[key] < pauseAfter) return;
+        account.paused.emplace(key, (wildcard ? "*." : "") + identifier.value);
+        if (account.unpauseToken.empty()) {
+            account.unpauseToken = Base64Url::encode(pooledRandomBytes(24));
+            unpauseTokens[account.unpauseToken] = account.id;
+        }
     }
     /// Counts a failed validation of `key` (failureKey) for `account`, keeping the last `keep`.
     void countFailure(Account& account, const std::string& key, TimePoint now, std::size_t keep) {

@@ -133,6 +133,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "rateLimitWindowSeconds") rateLimitWindow = seconds(j, key);
         else if (key == "failedAuthorizationLimit") failedAuthorizationLimit = number<int>(j, key);
         else if (key == "failedAuthorizationWindowSeconds") failedAuthorizationWindow = seconds(j, key);
+        else if (key == "pauseAfterFailures") pauseAfterFailures = number<int>(j, key);
         else if (key == "duplicateCertificateLimit") duplicateCertificateLimit = number<int>(j, key);
         else if (key == "duplicateCertificateWindowSeconds") duplicateCertificateWindow = seconds(j, key);
         else if (key == "retryAfterSeconds") retryAfterSeconds = number<int>(j, key);
@@ -269,6 +270,7 @@ void MockAcmeConfig::validate() const {
         if (limit < 0) throw Error(std::string("mock-acme config: ") + limitName + " must not be negative");
         if (limit > 0 && window <= Duration::zero()) throw Error(std::string("mock-acme config: ") + windowName + " must be positive");
     }
+    if (pauseAfterFailures < 0) throw Error("mock-acme config: pauseAfterFailures must not be negative");
     if (alternateChains < 0 || alternateChains > 4) throw Error("mock-acme config: alternateChains must be 0..4");
     if (intermediates < 1 || intermediates > 4) throw Error("mock-acme config: intermediates must be 1..4");
     if (profiles.empty()) throw Error("mock-acme config: at least one profile is needed");

@@ -713,6 +713,7 @@ public:
         if (id) rejected = blockedIdentifiers({*id});
         if (!rejected.empty())
             throw identifiersRefused(std::move(rejected), "authorization", "this server will not issue for that identifier");
+        refusePausedIdentifiers(*post.account, {*id});
         if (ServerName::isWildcard(id->value))
             throw malformed("a wildcard cannot be pre-authorized (RFC 8555 §7.4.1); order it instead");
         const std::string authzId = newAuthorization(post.account->id, *id, false, "",
@@ -754,6 +755,7 @@ public:
             throw identifiersRefused(std::move(rejected), "order", "the order has identifiers this server will not issue for");
         std::sort(ids.begin(), ids.end());
         ids.erase(std::unique(ids.begin(), ids.end()), ids.end());  // named twice: once, as Boulder and pebble
+        refusePausedIdentifiers(account, ids);  // as Boulder: once the names are well formed, before any limit
         if (ids.size() > windows.maxNames)  // as Boulder: malformed (the body's size bounds what is read before)
             throw malformed("an order of the profile \"" + InvalidNameError::printable(profile) + "\" may have at most " +
                             std::to_string(windows.maxNames) + " identifiers, not " + std::to_string(ids.size()));
@@ -1016,6 +1018,67 @@ public:
                 throw malformed("Domain name \"" + id.value + "\" is redundant with a wildcard domain in the same request (" +
                                 covering.value + "); remove one or the other");
         }
+    }
+
+    // MockAcmeConfig::pauseAfterFailures: identifiers paused for the account refuse the order, in
+    // Let's Encrypt's words (its WFE's), with the link that unpauses them; no Retry-After, since
+    // waiting does not help.
+    void refusePausedIdentifiers(const Account& account, const std::vector<Identifier>& ids) const {
+        if (account.paused.empty()) return;
+        std::string names;
+        for (const auto& id : ids)
+            if (account.paused.count(state::failureKey(id, false)))  // "*." is in a wildcard's id.value
+                names += (names.empty() ? "" : ", ") + id.value;
+        if (names.empty()) return;
+        throw AcmeProblem("rateLimited",
+                          "Your account is temporarily prevented from requesting certificates for " + names +
+                              " and possibly others. Please visit: " + url("/sfe/v1/unpause?jwt=" + account.unpauseToken),
+                          429);
+    }
+
+    // The page a paused account's link opens (a person's: no JWS), as Let's Encrypt's self-service
+    // portal: GET shows what is paused and a button; POST unpauses every identifier of the account,
+    // forgets the link, and starts their counts of failures in a row again.
+    HttpResponse unpausePage(const HttpRequest& request) {
+        HttpResponse r;
+        r.contentType = "text/html; charset=utf-8";
+        r.addHeader("Cache-Control", "no-store");
+        const bool post = request.method == "POST";
+        if (!post && request.method != "GET" && request.method != "HEAD") {
+            r.status = 405;
+            r.addHeader("Allow", "GET, HEAD, POST");
+            return r;
+        }
+        std::string token;
+        for (std::size_t start = 0; start <= request.query.size();) {
+            const std::size_t end = std::min(request.query.find('&', start), request.query.size());
+            if (const std::string_view field(request.query.data() + start, end - start); field.starts_with("jwt="))
+                token = field.substr(4);
+            start = end + 1;
+        }
+        const auto found = s_.unpauseTokens.find(token);
+        if (found == s_.unpauseTokens.end()) {
+            r.status = 404;
+            r.body = "<!doctype html><title>Unknown link</title><p>This unpause link is not valid: it was used already, or never "
+                     "given.</p>\n";
+            return r;
+        }
+        Account& a = s_.accounts.at(found->second);
+        std::string names;
+        for (const auto& [key, name] : a.paused) names += (names.empty() ? "" : ", ") + name;
+        if (post) {
+            for (const auto& [key, name] : a.paused) a.failuresInARow.erase(key);
+            a.paused.clear();
+            a.unpauseToken.clear();
+            s_.unpauseTokens.erase(found);
+            r.body = "<!doctype html><title>Unpaused</title><p>Account " + a.id + " may request certificates for " + names +
+                     " again.</p>\n";
+            return r;
+        }
+        r.body = "<!doctype html><title>Paused</title><p>Account " + a.id + " is paused for " + names +
+                 " after repeated failed validations.</p><form method=\"post\"><button>Unpause account " + a.id +
+                 "</button></form>\n";
+        return r;
     }
 
     // 429 rateLimited saying `why` and how to be exempt, with Retry-After.
@@ -2060,6 +2123,11 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
         return x.termsAgreement(request, parts[1]);
     }
+    if (request.path == "/sfe/v1/unpause") {  // a page for a person: no JWS
+        std::lock_guard lock(state_->mutex);
+        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
+        return x.unpausePage(request);
+    }
     Preverified pre;
     if (request.method == "POST") pre = preverify(request, config_, base, *state_);
     {
@@ -2173,7 +2241,12 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                         state_->countFailure(account->second, state::failureKey(authz.identifier, authz.wildcard),
                                              clock_.now() + state_->offset, limit);
                     }
+                if (config_.pauseAfterFailures > 0)
+                    if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end())
+                        state_->countFailureInARow(account->second, authz.identifier, authz.wildcard, config_.pauseAfterFailures);
             } else {
+                if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end())
+                    account->second.failuresInARow.erase(state::failureKey(authz.identifier, authz.wildcard));
                 c.status = "valid";
                 c.validated = clock_.now() + state_->offset;
                 if (authz.status == "pending") {

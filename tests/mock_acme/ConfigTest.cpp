@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "skipValidation": true, "challengeWaitSeconds": 0.25, "validationDelaySeconds": 2,
         "nonceRejectPercent": 10, "authzReusePercent": 50, "rateLimitOrders": 3, "rateLimitWindowSeconds": 60,
         "truncatedResponsePercent": 15, "delayedResponsePercent": 7, "responseDelaySeconds": 2.5,
-        "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800,
+        "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800, "pauseAfterFailures": 1152,
         "duplicateCertificateLimit": 4, "duplicateCertificateWindowSeconds": 86400,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
@@ -75,6 +75,8 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST(config.failedAuthorizationLimit == 5);
     BOOST_TEST((config.failedAuthorizationWindow == 30min));
     BOOST_TEST(MockAcmeConfig().failedAuthorizationLimit == 0);  // off by default
+    BOOST_TEST(config.pauseAfterFailures == 1152);
+    BOOST_TEST(MockAcmeConfig().pauseAfterFailures == 0);
     BOOST_TEST(config.duplicateCertificateLimit == 4);
     BOOST_TEST((config.duplicateCertificateWindow == 24h));
     BOOST_TEST(MockAcmeConfig().duplicateCertificateLimit == 0);
@@ -265,6 +267,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"orderLifetimeSeconds": 1e300})", "orderLifetimeSeconds"));
     BOOST_TEST(refusedNaming(R"({"forgetAfterSeconds": -1})", "forgetAfterSeconds"));
     BOOST_TEST(refusedNaming(R"({"failedAuthorizationLimit": -1})", "failedAuthorizationLimit must not be negative"));
+    BOOST_TEST(refusedNaming(R"({"pauseAfterFailures": -1})", "pauseAfterFailures must not be negative"));
     BOOST_TEST(refusedNaming(R"({"failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 0})",
                              "failedAuthorizationWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"duplicateCertificateLimit": -2})", "duplicateCertificateLimit must not be negative"));

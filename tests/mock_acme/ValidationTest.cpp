@@ -515,6 +515,76 @@ BOOST_AUTO_TEST_CASE(failed_validations_limit_new_orders_for_the_name) {
     BOOST_TEST(limitEntries() == 0);
 }
 
+// --pause-after-failures: as Let's Encrypt pauses a name whose validations keep
+// failing, N failures in a row (a good validation starts the count again) pause
+// the identifier for the account: its new orders and pre-authorizations naming it
+// get 429 in Let's Encrypt's words, with a link a person opens to unpause; other
+// names and other accounts go on; the link unpauses once.
+BOOST_AUTO_TEST_CASE(failures_in_a_row_pause_the_name_until_a_person_unpauses_it) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.challengeWait = 20s;  // each outcome is known when its POST is answered
+    config.pauseAfterFailures = 2;
+    config.preAuthorization = true;
+    config.orderReuse = false;  // after the good validation, a new order (not its ready one)
+    EngineClient c(srv, config);
+    const auto order = [&](const std::string& names) {
+        std::string ids;
+        for (std::size_t start = 0; start <= names.size();) {
+            const std::size_t end = std::min(names.find(',', start), names.size());
+            ids += std::string(ids.empty() ? "" : ",") + R"({"type":"dns","value":")" + names.substr(start, end - start) + R"("})";
+            start = end + 1;
+        }
+        return c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[)" + ids + "]}");
+    };
+    // a good validation between two failures starts the count again
+    BOOST_REQUIRE(c.startHttp01("flaky.example.test", false).challenge.str("status") == "invalid");
+    BOOST_REQUIRE(c.startHttp01("flaky.example.test", true).challenge.str("status") == "valid");
+    BOOST_REQUIRE(c.startHttp01("flaky.example.test", false).challenge.str("status") == "invalid");
+    BOOST_TEST(order("flaky.example.test").status == 201);
+    // two in a row pause it
+    BOOST_REQUIRE(c.startHttp01("broken.example.test", false).challenge.str("status") == "invalid");
+    BOOST_TEST(order("broken.example.test").status == 201);
+    BOOST_REQUIRE(c.startHttp01("broken.example.test", false).challenge.str("status") == "invalid");
+    const auto paused = order("fine.example.test,broken.example.test");
+    BOOST_TEST(paused.status == 429);
+    BOOST_TEST(paused.problem() == "rateLimited");
+    BOOST_TEST(paused.header("Retry-After").empty());
+    const std::string detail = paused.str("detail");
+    const std::string prefix =
+        "Your account is temporarily prevented from requesting certificates for broken.example.test and possibly others. "
+        "Please visit: " + c.server.directoryUrl().substr(0, c.server.directoryUrl().size() - 4) + "/sfe/v1/unpause?jwt=";
+    BOOST_REQUIRE_MESSAGE(detail.starts_with(prefix), detail);
+    const std::string link = detail.substr(detail.find("https://"));
+    BOOST_TEST(link.size() > prefix.size() - detail.find("https://") + 20);  // a token of some length
+    const auto preauthorization = c.session.post(c.session.dir("newAuthz"), c.account, c.kid,
+                                                 R"({"identifier":{"type":"dns","value":"broken.example.test"}})");
+    BOOST_TEST(preauthorization.status == 429);
+    BOOST_TEST(order("fine.example.test").status == 201);
+    BOOST_TEST(order("*.broken.example.test").status == 201);  // the wildcard is another identifier
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));
+    BOOST_TEST(c.session.post(c.session.dir("newOrder"), other, c.session.newAccount(other),
+                              R"({"identifiers":[{"type":"dns","value":"broken.example.test"}]})")
+                   .status == 201);
+    // the link: a page naming what is paused, a button; pressed, the name may be ordered again
+    const auto page = c.session.get(link);
+    BOOST_TEST(page.status == 200);
+    BOOST_TEST(page.header("Content-Type") == "text/html; charset=utf-8");
+    BOOST_TEST(page.body.find("is paused for broken.example.test") != std::string::npos, page.body);
+    BOOST_TEST(page.body.find("<form method=\"post\">") != std::string::npos, page.body);
+    BOOST_TEST(order("broken.example.test").status == 429);  // looking is not unpausing
+    const auto unpaused = c.session.request("POST", link);
+    BOOST_TEST(unpaused.status == 200);
+    BOOST_TEST(unpaused.body.find("may request certificates for broken.example.test again") != std::string::npos, unpaused.body);
+    BOOST_TEST(order("broken.example.test").status == 201);
+    BOOST_TEST(c.session.get(link).status == 404);  // used
+    BOOST_TEST(c.session.request("POST", link).status == 404);
+    BOOST_TEST(c.session.get(link.substr(0, link.find('?')) + "?jwt=made-up").status == 404);
+    // unpaused, the count starts again: one failure does not pause it
+    BOOST_REQUIRE(c.startHttp01("broken.example.test", false).challenge.str("status") == "invalid");
+    BOOST_TEST(order("broken.example.test").status == 201);
+}
+
 namespace {
 // The order's finalize with a fresh key for its names.
 test::Reply finalizeOrder(EngineClient& c, const test::Reply& order, const std::vector<Identifier>& names, const KeySigner& account,

@@ -135,6 +135,13 @@ struct MockAcmeConfig {
     /// Let's Encrypt's 5 an hour); 0 = unlimited.
     int failedAuthorizationLimit = 0;
     Duration failedAuthorizationWindow = std::chrono::hours(1);
+    /// Failed validations of one identifier in a row (no successful one
+    /// between) after which it is paused for the account, as Let's Encrypt
+    /// pauses a name after 1152: its new orders naming it get 429
+    /// rateLimited "Your account is temporarily prevented from requesting
+    /// certificates for NAME and possibly others. Please visit: URL", until
+    /// a person opens URL (on the ACME listener) and unpauses; 0 = never.
+    int pauseAfterFailures = 0;
     /// Certificates issued for one exact set of identifiers (by any account)
     /// per window before a new order for that set gets 429 rateLimited (as
     /// Let's Encrypt's 5 a week); 0 = unlimited.
