@@ -31,8 +31,11 @@ Poco::JSON::Object::Ptr jsonOf(const HttpReply& reply, const std::string& url) {
 // service) names the terms in a Link header (rel="terms-of-service") and may name a page where a
 // person agrees (`instance`); both go into the detail, so that the message says what to do, and
 // the terms' URL into the extra member "termsOfService".
-AcmeProblem problemOf(const HttpReply& reply) {
+// The problem document of an error answer, with when the CA said to ask again (Retry-After,
+// read against `now`).
+AcmeProblem problemOf(const HttpReply& reply, TimePoint now) {
     AcmeProblem problem = AcmeProblem::fromJson(reply.body, reply.status);
+    if (const auto wait = reply.retryAfter(now)) problem.withRetryAt(now + *wait);
     if (!problem.is("userActionRequired")) return problem;
     const auto terms = reply.links("terms-of-service");
     const auto instance = problem.extra()->get("instance");
@@ -42,6 +45,7 @@ AcmeProblem problemOf(const HttpReply& reply) {
     AcmeProblem told(problem.type(), detail, problem.status(), problem.subproblems());
     for (const auto& name : problem.extra()->getNames()) told.withExtra(name, problem.extra()->get(name));
     if (!terms.empty()) told.withExtra("termsOfService", terms.front());
+    if (const auto when = problem.retryAt()) told.withRetryAt(*when);
     return told;
 }
 
@@ -205,7 +209,7 @@ bool AcmeClient::pauseAfterBreak(const NetworkError& e, int tries, const char* n
 
 HttpReply AcmeClient::checked(HttpReply reply) {
     keepNonce(reply);
-    if (reply.status >= 400) throw problemOf(reply);
+    if (reply.status >= 400) throw problemOf(reply, clock_.now());
     return reply;
 }
 
@@ -231,7 +235,7 @@ HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payl
         }
         keepNonce(reply);
         if (reply.status < 400) return reply;
-        AcmeProblem problem = problemOf(reply);
+        AcmeProblem problem = problemOf(reply, clock_.now());
         if (problem.is("badNonce") && badNonces++ < options_.badNonceRetries) continue;
         const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
         if ((reply.status >= 500 || reply.status == 429) && transient++ < options_.transientRetries &&

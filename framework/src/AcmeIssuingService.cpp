@@ -6,6 +6,7 @@
 
 #include <Poco/Logger.h>
 
+#include "cxxacme/AcmeProblem.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
@@ -300,7 +301,7 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
             return;
         }
         const std::string what = describe(error);
-        recordFailure(names);
+        recordFailure(names, error);
         logger().error("issuing " + names + " failed: " + what);
         emit({IssuingEvent::Kind::Failed, names, what, now});
         if (panicking) {
@@ -321,7 +322,14 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
     return future;
 }
 
-void AcmeIssuingService::recordFailure(const std::string& names) {
+void AcmeIssuingService::recordFailure(const std::string& names, const std::exception_ptr& error) {
+    std::optional<TimePoint> caSays;  // the CA's Retry-After, if it gave one
+    try {
+        std::rethrow_exception(error);
+    } catch (const AcmeProblem& p) {
+        caSays = p.retryAt();
+    } catch (...) {
+    }
     std::lock_guard lock(mutex_);
     if (stopped_) return;
     auto& [count, notBefore] = failures_[names];
@@ -333,8 +341,14 @@ void AcmeIssuingService::recordFailure(const std::string& names) {
     for (int i = 1; i < count && backoff < cap; ++i) backoff *= 2;
     std::uniform_real_distribution<double> jitter(0.75, 1.25);
     backoff = std::min(backoff * jitter(random_), cap);
-    const auto delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(backoff));
-    notBefore = clock_.now() + delay;
+    auto delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(backoff));
+    // ...unless the CA said when to ask again: not before then (checks skip it too)
+    const TimePoint now = clock_.now();
+    if (caSays && *caSays > now + delay) {
+        delay = std::min<Duration>(*caSays - now, options_.maxCaRetryAfter);
+        logger().information("the CA asks not to try " + names + " again before " + formatRfc3339(now + delay));
+    }
+    notBefore = now + delay;
     retries_[names] = clock_.callLater(delay, [this, names] {
         checker_.post([this, names] {
             std::optional<PemBundle> current;

@@ -23,7 +23,9 @@ PemBundle FakeIssuer::issue(const std::string& names, const std::optional<Certif
     if (failAlways_ || failNext_ > 0) {
         if (failNext_ > 0) --failNext_;
         const std::string message = failMessage_;
+        const std::exception_ptr error = failError_;
         finish();
+        if (error) std::rethrow_exception(error);
         throw Error(message);
     }
     const Duration lifetime = lifetime_;
@@ -40,12 +42,21 @@ void FakeIssuer::failNext(int n, std::string message) {
     failNext_ = n;
     failAlways_ = false;
     failMessage_ = std::move(message);
+    failError_ = nullptr;
+}
+
+void FakeIssuer::failNextWith(int n, std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    failNext_ = n;
+    failAlways_ = false;
+    failError_ = std::move(error);
 }
 
 void FakeIssuer::failAlways(std::string message) {
     std::lock_guard lock(mutex_);
     failAlways_ = true;
     failMessage_ = std::move(message);
+    failError_ = nullptr;
 }
 
 void FakeIssuer::hold() {

@@ -576,6 +576,19 @@ BOOST_AUTO_TEST_CASE(a_long_retry_after_is_reported_not_waited_for) {
     } catch (const AcmeProblem& p) {
         BOOST_TEST(p.is("rateLimited"));
         BOOST_TEST(p.status() == 429);
+        // the CA's Retry-After (the hour's window) comes with it, for a caller to wait out
+        BOOST_REQUIRE(p.retryAt());
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(*p.retryAt() - w.clock.now());
+        BOOST_TEST(left.count() > 3500);
+        BOOST_TEST(left.count() <= 3600);
+    }
+    // a problem without Retry-After says nothing of when
+    try {
+        w.client.fetchAuthorization(w.acme.directoryUrl().substr(0, w.acme.directoryUrl().size() - 4) + "/authZ/none");
+        BOOST_FAIL("a made-up authorization was found");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.status() == 404);
+        BOOST_TEST(!p.retryAt());
     }
 }
 

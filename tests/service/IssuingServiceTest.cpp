@@ -286,6 +286,50 @@ BOOST_AUTO_TEST_CASE(a_broken_entry_does_not_stop_the_others) {
     BOOST_CHECK_THROW(service.issueCert("y.example.test").get(), StoreError);
 }
 
+// A CA's Retry-After on a rate limit holds the name back until then, past the
+// back-off and past the daily check (held to maxCaRetryAfter, next test).
+BOOST_AUTO_TEST_CASE(a_rate_limited_name_waits_for_the_cas_retry_after) {
+    World w;
+    w.add("r.example.test", 20 * kDay);
+    AcmeProblem limited("rateLimited", "too many certificates already issued", 429);
+    limited.withRetryAt(w.clock.now() + 50h);
+    w.issuer.failNextWith(1, std::make_exception_ptr(limited));
+    auto options = w.options();
+    options.initialBackoff = 60s;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 1));
+    w.clock.advance(kDay);  // the back-off and a check have passed
+    w.settle();
+    w.clock.advance(kDay);  // and a second check
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 1);
+    w.clock.advance(2h + 1s);  // 50 h
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_cas_retry_after_is_held_to_max_ca_retry_after) {
+    World w;
+    w.add("m.example.test", 20 * kDay);
+    AcmeProblem month("rateLimited", "come back next month", 429);
+    month.withRetryAt(w.clock.now() + 30 * kDay);
+    w.issuer.failNextWith(1, std::make_exception_ptr(month));
+    auto options = w.options();
+    options.maxCaRetryAfter = 3 * kDay;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 1));
+    w.clock.advance(3 * kDay - 1h);
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 1);
+    w.clock.advance(1h + 1s);
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_failure_is_retried_at_the_next_check_at_the_latest) {
     World w;
     w.add("n.example.test", 20 * kDay);

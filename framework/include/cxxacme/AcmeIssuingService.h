@@ -41,6 +41,10 @@ struct AcmeIssuingServiceOptions {
     std::size_t maxConcurrentIssuances = 4;                 ///< be gentle with the CA
     Duration initialBackoff = std::chrono::minutes(1);      ///< first retry of a failed name
     Duration maxBackoff = std::chrono::hours(6);            ///< doubling stops here
+    /// A failure the CA answered with a `Retry-After` (`AcmeProblem::retryAt`:
+    /// a 429 rate limit, a 503) is not retried before then, however short
+    /// the back-off, nor by a check; the CA's time is held to this at most.
+    Duration maxCaRetryAfter = std::chrono::hours(24 * 7);
     /// Called when a reissue fails within the panic interval. Default: a
     /// critical line on the `cxxacme.service` logger.
     std::function<void(const std::string& names, const std::string& error)> panic;
@@ -141,7 +145,9 @@ private:
     void scheduleCheck();
     void emit(const IssuingEvent& event);
     std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal);
-    void recordFailure(const std::string& names);
+    /// Backs `names` off after `error`: the doubling back-off, or the CA's
+    /// Retry-After when later.
+    void recordFailure(const std::string& names, const std::exception_ptr& error);
     Duration panicThreshold(const Certificate& cert) const;
     Duration renewalThreshold(const Certificate& cert) const;
 

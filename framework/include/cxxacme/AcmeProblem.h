@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 
 #include "cxxacme/Error.h"
 #include "cxxacme/Identifier.h"
+#include "cxxacme/Time.h"
 
 namespace cxxacme {
 
@@ -52,12 +54,22 @@ public:
     /// True when this is the ACME error `shortType` ("badNonce").
     bool is(const std::string& shortType) const { return type_ == kPrefix + shortType; }
 
+    /// When the CA said to ask again: its `Retry-After` on the answer that
+    /// carried this problem (a 429 `rateLimited`, a 503), as the client read
+    /// it against its clock; nothing when it did not say.
+    std::optional<TimePoint> retryAt() const noexcept { return retryAt_; }
+    AcmeProblem& withRetryAt(TimePoint when) {
+        retryAt_ = when;
+        return *this;
+    }
+
 private:
     std::string type_;
     std::string detail_;
     int status_;
     std::vector<Subproblem> subproblems_;
     Poco::JSON::Object::Ptr extra_ = new Poco::JSON::Object;
+    std::optional<TimePoint> retryAt_;
 };
 
 }  // namespace cxxacme

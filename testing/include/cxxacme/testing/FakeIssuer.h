@@ -1,6 +1,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -24,6 +25,9 @@ public:
 
     /// The next `n` issuances throw `Error(message)`.
     void failNext(int n, std::string message = "injected failure");
+    /// The next `n` issuances throw `error` (an `AcmeProblem` with a
+    /// `retryAt`, say, as a rate-limited CA's answer makes one).
+    void failNextWith(int n, std::exception_ptr error);
     /// Every issuance fails until `failNext(0)`.
     void failAlways(std::string message = "injected failure");
     /// Issuances wait in `issue` until `release()`.
@@ -48,6 +52,7 @@ private:
     int failNext_ = 0;
     bool failAlways_ = false;
     std::string failMessage_;
+    std::exception_ptr failError_;  ///< thrown instead of Error(failMessage_) when set
     bool holding_ = false;
     int calls_ = 0;
     int completed_ = 0;
