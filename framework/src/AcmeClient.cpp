@@ -27,12 +27,18 @@ Poco::JSON::Object::Ptr jsonOf(const HttpReply& reply, const std::string& url) {
     }
 }
 
-// The error document of an answer. RFC 8555 §7.3.3: a userActionRequired (changed terms of
-// service) names the terms in a Link header (rel="terms-of-service") and may name a page where a
-// person agrees (`instance`); both go into the detail, so that the message says what to do, and
-// the terms' URL into the extra member "termsOfService".
-// The problem document of an error answer, with when the CA said to ask again (Retry-After,
-// read against `now`).
+// A 5xx is asked again (after Retry-After, or a poll interval); a 429 only when the CA says when
+// (Retry-After): one without, such as Let's Encrypt's pause of a failing name, is not passed by
+// asking again.
+bool worthAskingAgain(int status, const std::optional<Duration>& retryAfter) {
+    return status >= 500 || (status == 429 && retryAfter.has_value());
+}
+
+// The error document of an answer, with when the CA said to ask again (Retry-After, read against
+// `now`). RFC 8555 §7.3.3: a userActionRequired (changed terms of service) names the terms in a
+// Link header (rel="terms-of-service") and may name a page where a person agrees (`instance`);
+// both go into the detail, so that the message says what to do, and the terms' URL into the extra
+// member "termsOfService".
 AcmeProblem problemOf(const HttpReply& reply, TimePoint now) {
     AcmeProblem problem = AcmeProblem::fromJson(reply.body, reply.status);
     if (const auto wait = reply.retryAfter(now)) problem.withRetryAt(now + *wait);
@@ -149,9 +155,9 @@ HttpReply AcmeClient::unsignedGet(const std::string& url, bool head) {
             if (!pauseAfterBreak(e, transient, "asking again")) throw;
             continue;
         }
-        const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
-        if ((reply.status >= 500 || reply.status == 429) && transient < options_.transientRetries &&
-            wait <= options_.maxRetryWait) {
+        const auto said = reply.retryAfter(clock_.now());
+        const auto wait = said.value_or(options_.pollInterval);
+        if (worthAskingAgain(reply.status, said) && transient < options_.transientRetries && wait <= options_.maxRetryWait) {
             keepNonce(reply);
             sleep(wait);
             continue;
@@ -237,9 +243,9 @@ HttpReply AcmeClient::signedPost(const std::string& url, const std::string& payl
         if (reply.status < 400) return reply;
         AcmeProblem problem = problemOf(reply, clock_.now());
         if (problem.is("badNonce") && badNonces++ < options_.badNonceRetries) continue;
-        const auto wait = reply.retryAfter(clock_.now()).value_or(options_.pollInterval);
-        if ((reply.status >= 500 || reply.status == 429) && transient++ < options_.transientRetries &&
-            wait <= options_.maxRetryWait) {
+        const auto said = reply.retryAfter(clock_.now());
+        const auto wait = said.value_or(options_.pollInterval);
+        if (worthAskingAgain(reply.status, said) && transient++ < options_.transientRetries && wait <= options_.maxRetryWait) {
             logger().information("CA answered HTTP " + std::to_string(reply.status) + " for " + url + "; retrying in " +
                                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(wait).count()) + " s");
             sleep(wait);

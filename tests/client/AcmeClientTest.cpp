@@ -592,6 +592,31 @@ BOOST_AUTO_TEST_CASE(a_long_retry_after_is_reported_not_waited_for) {
     }
 }
 
+// A 429 without Retry-After (Let's Encrypt's pause of a name whose validations
+// keep failing) is reported at once, not asked again: asking does not pass it.
+BOOST_AUTO_TEST_CASE(a_paused_name_is_reported_at_once_with_the_link) {
+    auto c = config();
+    c.pauseAfterFailures = 1;
+    World w(c);
+    cxxacme::testing::NullResponder nothing;  // http-01 answered by no one: the validation fails
+    AcmeIssuer failing(w.client, {&nothing});
+    BOOST_CHECK_THROW(failing.issue("paused.example.test"), AcmeProblem);
+    RequestLog requests;
+    AcmeIssuer issuer(w.client, {&w.http});
+    try {
+        issuer.issue("paused.example.test");
+        BOOST_FAIL("a paused name was issued for");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.is("rateLimited"));
+        BOOST_TEST(p.status() == 429);
+        BOOST_TEST(!p.retryAt());
+        BOOST_TEST(p.detail().find("temporarily prevented from requesting certificates for paused.example.test") !=
+                   std::string::npos, p.detail());
+        BOOST_TEST(p.detail().find("/sfe/v1/unpause?jwt=") != std::string::npos, p.detail());
+    }
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /order-plz"); }) == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
     World w;
     AcmeIssuer issuer(w.client, {&w.http});

@@ -25,7 +25,7 @@ struct AcmeClientOptions {
     std::string directoryUrl{};
     AcmeHttpClient::Options http{};                        ///< CA bundle, 40 s timeout, size limit
     int badNonceRetries = 5;                             ///< RFC 8555 §6.5: retry with the new nonce
-    /// 5xx, 429 with a short Retry-After, and a connection refused or broken
+    /// 5xx, 429 with a short Retry-After (not one without: a pause), and a connection refused or broken
     /// mid-answer (then a request that changes something is sent again only
     /// where that is harmless: never a deactivation, key roll-over or
     /// revocation; a finalize only while its order is still ready)
