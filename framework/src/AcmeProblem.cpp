@@ -12,15 +12,30 @@ std::string fullType(const std::string& type) {
     return type.find(':') == std::string::npos ? AcmeProblem::kPrefix + type : type;
 }
 
-std::string describe(const std::string& type, const std::string& detail, int status) {
-    return "ACME problem " + type + " (HTTP " + std::to_string(status) + "): " + InvalidNameError::printable(detail, 2048);
+// What the problem says, and each subproblem after it (RFC 8555 §6.7.1: a CA names there which
+// identifier failed and why, and its detail may only point to them), at most kShown of them.
+std::string describe(const std::string& type, const std::string& detail, int status,
+                     const std::vector<AcmeProblem::Subproblem>& subproblems) {
+    constexpr std::size_t kShown = 20;
+    std::string text = "ACME problem " + type + " (HTTP " + std::to_string(status) + "): " + InvalidNameError::printable(detail, 2048);
+    if (subproblems.empty()) return text;
+    text += " [";
+    for (std::size_t i = 0; i < subproblems.size() && i < kShown; ++i) {
+        const auto& sub = subproblems[i];
+        const std::string subType =
+            sub.type.starts_with(AcmeProblem::kPrefix) ? sub.type.substr(AcmeProblem::kPrefix.size()) : sub.type;
+        text += (i == 0 ? "" : "; ") + InvalidNameError::printable(sub.identifier.value, 256) + ": " +
+                InvalidNameError::printable(subType, 128) + ": " + InvalidNameError::printable(sub.detail, 512);
+    }
+    if (subproblems.size() > kShown) text += "; and " + std::to_string(subproblems.size() - kShown) + " more";
+    return text + "]";
 }
 
 }  // namespace
 
 AcmeProblem::AcmeProblem(const std::string& shortType, std::string detail, int status,
                          std::vector<Subproblem> subproblems)
-    : Error(describe(fullType(shortType), detail, status)),
+    : Error(describe(fullType(shortType), detail, status, subproblems)),
       type_(fullType(shortType)),
       detail_(std::move(detail)),
       status_(status),

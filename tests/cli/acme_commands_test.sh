@@ -140,6 +140,11 @@ set +e
 [ $? -eq 1 ] || fail "shop.example.test did not exit 1"
 grep -q 'rejectedIdentifier.*Cannot issue for "shop.example.test": Domain name does not end with a valid public suffix (TLD)' "$work/err" ||
   fail "shop.example.test: $(cat "$work/err")"
+# more than one: the CA's detail points to its subproblems, and the message shows each
+"$CXXACME" issue "${pub[@]}" "shop.example.com,co.uk,host.internal" > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "co.uk did not exit 1"
+grep -q 'Refer to sub-problems for more information.) \[co.uk: malformed: Domain name is an ICANN TLD; host.internal: malformed: Domain name does not end with a valid public suffix (TLD)\]' "$work/err" ||
+  fail "co.uk, host.internal: $(cat "$work/err")"
 "$CXXACME" issue "${pub[@]}" --profile shortlived 192.168.1.10 > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "192.168.1.10 did not exit 1"
 grep -q 'Cannot issue for "192.168.1.10": IP address is in a reserved address block: \[RFC1918\]: Private-Use' "$work/err" ||

@@ -187,6 +187,21 @@ BOOST_AUTO_TEST_CASE(problem_documents) {
     BOOST_TEST(p.status() == 400);
     BOOST_REQUIRE(p.subproblems().size() == 1u);
     BOOST_TEST(p.subproblems()[0].identifier.value == "b.test");
+    // the message names each subproblem's identifier, type and detail (the top detail may only point to them)
+    BOOST_TEST(std::string(p.what()) ==
+               "ACME problem urn:ietf:params:acme:error:rejectedIdentifier (HTTP 400): no [b.test: caa: caa]");
+    // escaped, and at most 20 of them
+    std::string many = R"({"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"x","subproblems":[)";
+    for (int i = 0; i < 25; ++i)
+        many += std::string(i ? "," : "") + R"({"type":"urn:ietf:params:acme:error:malformed","detail":"bad\u001b[31m",)" +
+                R"("identifier":{"type":"dns","value":"n)" + std::to_string(i) + R"(.test"}})";
+    const std::string manyText = AcmeProblem::fromJson(many + "]}", 400).what();
+    BOOST_TEST(manyText.find("n0.test: malformed: bad\\x1b[31m; n1.test") != std::string::npos, manyText);
+    BOOST_TEST(manyText.find("n19.test") != std::string::npos, manyText);
+    BOOST_TEST(manyText.find("n20.test") == std::string::npos, manyText);
+    BOOST_TEST(manyText.ends_with("; and 5 more]"), manyText);
+    BOOST_TEST(std::string(AcmeProblem("badNonce", "stale", 400).what()) ==
+               "ACME problem urn:ietf:params:acme:error:badNonce (HTTP 400): stale");  // none: nothing added
     // a status no HTTP response has is the response's; the type and detail are kept
     for (const char* status : {"99999999999", "18446744073709551615", "0", "600", "-400", "\"400\""}) {
         BOOST_TEST_CONTEXT(status) {
