@@ -35,7 +35,8 @@ const char* const kAcmeCommandsUsage =
     "  issue  NAME[,NAME...]...   get a certificate for each argument and store it (a name in\n"
     "                             U-labels, bücher.example, is ordered and stored as its A-labels)\n"
     "  renew                      reissue every entry of the store that is due (or empty)\n"
-    "  list                       names, expiry and issuer of every entry (no network)\n"
+    "  list                       names, expiry and issuer of every entry, and a name with\n"
+    "                             A-labels in its U-labels too (no network)\n"
     "  revoke NAME[,NAME...] [--reason N]   revoke the stored certificate\n"
     "  account show|update|roll-key|deactivate\n"
     "  account persist-record NAME...   the dns-persist-01 TXT record that lets this account have\n"
@@ -300,13 +301,17 @@ int list(const CommandLine& cl, std::ostream& out) {
     auto store = openStore(cl);
     SystemClock clock;
     for (const auto& [names, entry] : store->asMap()) {
+        // names with A-labels: as people write them too, in a last column
+        const std::string shown = ServerName::forDisplay(names);
+        const std::string readable = shown == names ? "" : "\t" + shown;
         if (entry.empty()) {
-            out << names << "\tempty (will be issued)\n";
+            out << names << "\tempty (will be issued)" << readable << "\n";
             continue;
         }
         const auto& cert = entry.certificate();
         const bool expired = cert.notAfter() <= clock.now();
-        out << names << "\t" << formatRfc3339(cert.notAfter()) << (expired ? " (expired)" : "") << "\t" << cert.issuer() << "\n";
+        out << names << "\t" << formatRfc3339(cert.notAfter()) << (expired ? " (expired)" : "") << "\t" << cert.issuer()
+            << readable << "\n";
     }
     return 0;
 }

@@ -203,6 +203,21 @@ bool ServerName::isIpAddress(std::string_view name) noexcept {
     }
 }
 
+std::string ServerName::forDisplay(std::string_view canonical) {
+    if (canonical.find("xn--") == std::string_view::npos) return std::string(canonical);
+    std::string out;
+    for (std::size_t start = 0; start <= canonical.size();) {  // each name of a key
+        const std::size_t end = std::min(canonical.find(',', start), canonical.size());
+        const std::string name(canonical.substr(start, end - start));
+        char* text = nullptr;
+        const int rc = idn2_to_unicode_8z8z(name.c_str(), &text, 0);
+        const std::unique_ptr<char, decltype(&idn2_free)> shown(text, idn2_free);
+        out += (start == 0 ? "" : ",") + (rc == IDN2_OK && shown != nullptr ? std::string(shown.get()) : name);
+        start = end + 1;
+    }
+    return out;
+}
+
 std::vector<std::string> ServerName::splitKey(std::string_view key) {
     const std::string original(key);
     if (trim(key).empty()) throw InvalidNameError(original, "is empty");

@@ -36,6 +36,10 @@ echo "== an internationalised name: given in U-labels, validated, issued and sto
 grep -q "issued xn--bcher-kva.example.test: valid until" "$work/idn.log" || fail "no report of the A-label name: $(cat "$work/idn.log")"
 openssl x509 -in "$work/certs/xn--bcher-kva.example.test.pem" -noout -ext subjectAltName > "$work/idn.san" || fail "no entry under the A-label"
 grep -q "DNS:xn--bcher-kva.example.test" "$work/idn.san" || fail "SAN is not the A-label: $(cat "$work/idn.san")"
+# list names it by its A-labels, and as people write it in a last column
+"$CXXACME" list --store "dir:$work/certs" > "$work/list.log" || fail "list failed"
+grep -q "^xn--bcher-kva.example.test	.*	bücher.example.test$" "$work/list.log" || fail "list lacks the U-labels: $(cat "$work/list.log")"
+[ "$(grep -c '	.*	.*	' "$work/list.log")" = 1 ] || fail "a name without A-labels got a fourth column: $(cat "$work/list.log")"
 # an A-label IDNA2008 refuses (Boulder's case: Punycode of a string not in NFC) stops before any request
 rc=0; "$CXXACME" issue "${common[@]}" "xn--109-3veba6djs1bfxlfmx6c9g.example.test" > /dev/null 2> "$work/err" || rc=$?
 [ "$rc" -eq 2 ] || fail "a non-NFC A-label exited $rc, not 2"

@@ -119,6 +119,21 @@ BOOST_AUTO_TEST_CASE(a_labels_must_be_idna2008_a_labels) {
 }
 
 // A name with U-labels is turned into its A-labels: UTS #46's mapping, then IDNA2008.
+// For people to read: A-labels shown as U-labels, in each name of a key; anything
+// else as it is, an A-label that does not decode too.
+BOOST_AUTO_TEST_CASE(names_for_display_show_u_labels) {
+    BOOST_TEST(ServerName::forDisplay("xn--bcher-kva.example") == "bücher.example");
+    BOOST_TEST(ServerName::forDisplay("*.xn--caf-dma.example") == "*.café.example");
+    BOOST_TEST(ServerName::forDisplay("a.example,xn--bcher-kva.example,192.0.2.1") == "a.example,bücher.example,192.0.2.1");
+    BOOST_TEST(ServerName::forDisplay("shop.xn--p1ai") == "shop.рф");
+    BOOST_TEST(ServerName::forDisplay("www.example.test") == "www.example.test");
+    BOOST_TEST(ServerName::forDisplay("2001:db8::1") == "2001:db8::1");
+    BOOST_TEST(ServerName::forDisplay("xn--zz.example") == "xn--zz.example");  // no Punycode: as it is
+    BOOST_TEST(ServerName::forDisplay("") == "");
+    // the round trip: what is shown is the same name
+    BOOST_TEST(ServerName::canonical(ServerName::forDisplay("xn--bcher-kva.example")) == "xn--bcher-kva.example");
+}
+
 BOOST_AUTO_TEST_CASE(u_labels_become_a_labels) {
     BOOST_TEST(ServerName::canonical("b\xc3\xbc" "cher.example") == "xn--bcher-kva.example");         // bücher
     BOOST_TEST(ServerName::canonical("B\xc3\x9c" "CHER.Example") == "xn--bcher-kva.example");      // BÜCHER, case mapped

@@ -79,6 +79,13 @@ public:
 
     /// Joins names into a canonical store key (each name is checked).
     static std::string joinKey(const std::vector<std::string>& names);
+
+    /// A canonical name or store key with its A-labels shown as U-labels
+    /// (UTF-8), for people to read: "xn--bcher-kva.example" is
+    /// "bücher.example". Anything else, and a name libidn2 cannot decode,
+    /// comes back as it is. For display only: never for paths, keys or the
+    /// wire.
+    static std::string forDisplay(std::string_view canonical);
 };
 
 }  // namespace cxxacme
