@@ -818,16 +818,19 @@ public:
             replaces && now_ >= ariWindow(s_.certificates.at(s_.certificateByAriId.at(*replaces))).first;
         if (config_.rateLimitOrders > 0 && !ariRenewal &&
             account.recentOrders.within(now_, config_.rateLimitWindow) >= static_cast<std::size_t>(config_.rateLimitOrders))
-            throw rateLimited("too many new orders (" + std::to_string(config_.rateLimitOrders) + " per window) for this account",
-                              account.recentOrders.secondsUntilFewer(now_, config_.rateLimitWindow));
+            throw rateLimited("too many new orders (" + std::to_string(config_.rateLimitOrders) + ") from this account",
+                              config_.rateLimitWindow, account.recentOrders.secondsUntilFewer(now_, config_.rateLimitWindow),
+                              "new-orders-per-account");
         if (config_.failedAuthorizationLimit > 0 && !ariRenewal) refuseFailingIdentifiers(account, ids);
         if (config_.duplicateCertificateLimit > 0 && !ariRenewal)
             if (auto issued = s_.issuedForSet.find(state::setKey(ids)); issued != s_.issuedForSet.end()) {
                 if (issued->second.within(now_, config_.duplicateCertificateWindow) >=
                     static_cast<std::size_t>(config_.duplicateCertificateLimit))
                     throw rateLimited("too many certificates (" + std::to_string(config_.duplicateCertificateLimit) +
-                                          " per window) already issued for this exact set of identifiers",
-                                      issued->second.secondsUntilFewer(now_, config_.duplicateCertificateWindow));
+                                          ") already issued for this exact set of identifiers",
+                                      config_.duplicateCertificateWindow,
+                                      issued->second.secondsUntilFewer(now_, config_.duplicateCertificateWindow),
+                                      "new-certificates-per-exact-set-of-hostnames");
             }
 
         // as Let's Encrypt, the account's order for the same names that is still pending or ready
@@ -1081,12 +1084,44 @@ public:
         return r;
     }
 
-    // 429 rateLimited saying `why` and how to be exempt, with Retry-After.
-    AcmeProblem rateLimited(const std::string& why, long long retryAfterSeconds,
+    // 429 rateLimited in Let's Encrypt's words (Boulder's limiter and its errors), which clients
+    // read the time from: "WHAT in the last 1h0m0s, retry after 2026-12-05 22:00:00 UTC: see
+    // https://letsencrypt.org/docs/rate-limits/#ANCHOR", with Retry-After in seconds.
+    AcmeProblem rateLimited(const std::string& what, Duration window, long long retryAfterSeconds, const std::string& anchor,
                             std::vector<AcmeProblem::Subproblem> subproblems = {}) {
         problemHeaders_.emplace_back("Retry-After", std::to_string(retryAfterSeconds));
-        return AcmeProblem("rateLimited", why + "; a renewal that says what it replaces, in that certificate's ARI window, is exempt",
+        std::string when = formatRfc3339(now_ + std::chrono::seconds(retryAfterSeconds));  // 2026-12-05T22:00:00Z
+        when[10] = ' ';
+        when.back() = ' ';
+        return AcmeProblem("rateLimited",
+                           what + " in the last " + goDuration(window) + ", retry after " + when +
+                               "UTC: see https://letsencrypt.org/docs/rate-limits/#" + anchor,
                            429, std::move(subproblems));
+    }
+
+    // A duration as Go's time.Duration.String writes it, as Boulder's messages hold it: "1h0m0s",
+    // "168h0m0s", "1m30s", "2.5s", "500ms".
+    static std::string goDuration(Duration d) {
+        long long ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+        if (ns <= 0) return "0s";
+        // `value` with `decimals` of its digits after the point, trailing zeros dropped
+        const auto decimal = [](long long value, int decimals) {
+            std::string digits = std::to_string(value);
+            if (digits.size() <= static_cast<std::size_t>(decimals))
+                digits.insert(0, static_cast<std::size_t>(decimals) + 1 - digits.size(), '0');
+            digits.insert(digits.size() - static_cast<std::size_t>(decimals), ".");
+            while (digits.back() == '0') digits.pop_back();
+            if (digits.back() == '.') digits.pop_back();
+            return digits;
+        };
+        if (ns < 1000) return std::to_string(ns) + "ns";
+        if (ns < 1000000) return decimal(ns, 3) + "\u00b5s";
+        if (ns < 1000000000) return decimal(ns, 6) + "ms";
+        constexpr long long kMinute = 60'000'000'000LL, kHour = 60 * kMinute;
+        std::string out;
+        if (ns >= kHour) out += std::to_string(ns / kHour) + "h";
+        if (ns >= kMinute) out += std::to_string(ns % kHour / kMinute) + "m";
+        return out + decimal(ns % kMinute, 9) + "s";
     }
 
     // MockAcmeConfig::failedAuthorizationLimit, as Let's Encrypt's limit on failed
@@ -1097,22 +1132,22 @@ public:
         const auto window = config_.failedAuthorizationWindow;
         std::vector<AcmeProblem::Subproblem> limited;
         long long wait = 0;
+        std::string longest;  // the identifier waited for longest, the one Boulder's stricter decision names
         for (const auto& id : ids) {
             const auto found = account.failedValidations.find(state::failureKey(id, false));  // "*." is in id.value
             if (found == account.failedValidations.end()) continue;
             if (const std::size_t failures = found->second.within(now_, window); failures >= limit) {
-                wait = std::max(wait, found->second.secondsUntilFewer(now_, window));
-                limited.push_back({"rateLimited", std::to_string(failures) + " failed validations in the last " +
-                                                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(window).count()) +
-                                                      " s",
+                if (const long long until = found->second.secondsUntilFewer(now_, window); until > wait || longest.empty()) {
+                    wait = until;
+                    longest = id.value;
+                }
+                limited.push_back({"rateLimited", std::to_string(failures) + " failed authorizations in the last " + goDuration(window),
                                    id});
             }
         }
         if (limited.empty()) return;
-        const std::string what = limited.size() == 1 ? "\"" + limited.front().identifier.value + "\"" :
-                                                        std::to_string(limited.size()) + " identifiers";
-        throw rateLimited("too many failed validations (" + std::to_string(limit) + " per window) for " + what + " on this account",
-                          wait, std::move(limited));
+        throw rateLimited("too many failed authorizations (" + std::to_string(limit) + ") for \"" + longest + "\"", window, wait,
+                          "authorization-failures-per-hostname-per-account", std::move(limited));
     }
 
     // MockAcmeConfig::forgetAfter: the orders made that long ago go, oldest

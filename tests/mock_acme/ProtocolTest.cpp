@@ -1903,10 +1903,16 @@ BOOST_AUTO_TEST_CASE(open_orders_are_given_back_for_the_same_names) {
     // an order given back counts under the new-orders limit as a new one
     MockAcmeConfig limited = quietConfig();
     limited.rateLimitOrders = 2;
+    limited.rateLimitWindow = std::chrono::seconds(5430);  // as Go writes it: 1h30m30s
     Server l(limited);
     const Reply once = l.newOrder({"a.example.test"});
     BOOST_TEST(orderPath(l.newOrder({"a.example.test"})) == orderPath(once));
-    BOOST_TEST(l.newOrder({"a.example.test"}).problem() == "rateLimited");
+    const Reply third = l.newOrder({"a.example.test"});
+    BOOST_TEST(third.problem() == "rateLimited");
+    BOOST_TEST(third.str("detail").starts_with("too many new orders (2) from this account in the last 1h30m30s, retry after "),
+               third.body);
+    BOOST_TEST(third.str("detail").ends_with(" UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account"),
+               third.body);
 }
 
 // Let's Encrypt's profiles differ in their validation windows too (its
@@ -2124,7 +2130,13 @@ BOOST_AUTO_TEST_CASE(duplicate_certificates_are_limited_per_exact_set_of_identif
     const Reply third = s.newOrder({"a.example.test", "b.example.test"});
     BOOST_TEST(third.status == 429);
     BOOST_TEST(third.problem() == "rateLimited");
-    BOOST_TEST(third.str("detail").find("exact set of identifiers") != std::string::npos, third.body);
+    // Let's Encrypt's words, with the time a client reads (the CA's clock, a week on)
+    std::string weekOn = formatRfc3339(clock.now() + 7 * 24h);
+    weekOn[10] = ' ';
+    weekOn.pop_back();
+    BOOST_TEST(third.str("detail") == "too many certificates (2) already issued for this exact set of identifiers in the last "
+                                      "168h0m0s, retry after " + weekOn + " UTC: see "
+                                      "https://letsencrypt.org/docs/rate-limits/#new-certificates-per-exact-set-of-hostnames");
     BOOST_TEST(third.header("Retry-After") == std::to_string(7 * 24 * 3600));
     const KeySigner other(PrivateKey::generate(KeyType::EcP256));  // another account: the same set, the same limit
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, s.session.newAccount(other),
