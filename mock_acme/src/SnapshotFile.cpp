@@ -162,6 +162,18 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         if (!a.agreedTerms.empty()) o->set("agreedTerms", a.agreedTerms);
         if (a.eabKeyId) o->set("eabKeyId", *a.eabKeyId);
         o->set("orderIds", strings(a.orderIds));
+        // MockAcmeConfig::pauseAfterFailures: what is paused, its link, and the counts towards it
+        if (!a.paused.empty()) {
+            Object::Ptr paused = new Object;
+            for (const auto& [key, name] : a.paused) paused->set(key, name);
+            o->set("paused", paused);
+            o->set("unpauseToken", a.unpauseToken);
+        }
+        if (!a.failuresInARow.empty()) {
+            Object::Ptr counts = new Object;
+            for (const auto& [key, n] : a.failuresInARow) counts->set(key, n);
+            o->set("failuresInARow", counts);
+        }
         accounts->add(o);
     }
     root.set("accounts", accounts);
@@ -332,6 +344,18 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             if (o.has("eabKeyId")) a.eabKeyId = text(o, "eabKeyId");
             const auto orderIds = strings(o, "orderIds");
             a.orderIds.assign(orderIds.begin(), orderIds.end());
+            if (o.has("paused")) {
+                const auto paused = object(o, "paused");
+                for (const auto& key : paused->getNames()) a.paused[key] = text(*paused, key);
+                a.unpauseToken = text(o, "unpauseToken");
+                if (a.unpauseToken.empty()) throw Error("an account with paused names has no unpause token");
+                s.unpauseTokens[a.unpauseToken] = a.id;
+            }
+            if (o.has("failuresInARow")) {
+                const auto counts = object(o, "failuresInARow");
+                for (const auto& key : counts->getNames())
+                    a.failuresInARow[key] = static_cast<int>(integer(*counts, key));
+            }
             s.accountByThumbprint[a.thumbprint] = a.id;
             s.accounts.emplace(a.id, std::move(a));
         });

@@ -18,6 +18,7 @@
 
 #include "../support/ChildProcess.h"
 #include "../support/KnotServer.h"
+#include "../support/TempDir.h"
 #include "AcmeTestSession.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/Base64Url.h"
@@ -76,11 +77,16 @@ struct EngineClient {
     ChallTestSrv& srv;
     MockAcmeServer server;
     test::AcmeTestSession session{server.directoryUrl(), server.httpsCaPem()};
-    KeySigner account{PrivateKey::generate(KeyType::EcP256)};
-    std::string kid = session.newAccount(account);
+    KeySigner account;
+    std::string kid;
 
-    EngineClient(ChallTestSrv& challtestsrv, const MockAcmeConfig& config, IClock* clock = nullptr)
-        : srv(challtestsrv), server(config, clock) {}
+    // `accountKey`: the account's (an existing one's, after a restart), else a new one
+    EngineClient(ChallTestSrv& challtestsrv, const MockAcmeConfig& config, IClock* clock = nullptr,
+                 const std::optional<PrivateKey>& accountKey = std::nullopt)
+        : srv(challtestsrv),
+          server(config, clock),
+          account(accountKey ? *accountKey : PrivateKey::generate(KeyType::EcP256)),
+          kid(session.newAccount(account)) {}
 
     struct Started {
         test::Reply order;
@@ -589,6 +595,41 @@ BOOST_AUTO_TEST_CASE(failures_in_a_row_pause_the_name_until_a_person_unpauses_it
     // unpaused, the count starts again: one failure does not pause it
     BOOST_REQUIRE(c.startHttp01("broken.example.test", false).challenge.str("status") == "invalid");
     BOOST_TEST(order("broken.example.test").status == 201);
+}
+
+// With --persist, a pause and its link outlive a restart, as Let's Encrypt's do;
+// the link still unpauses.
+BOOST_AUTO_TEST_CASE(a_pause_and_its_link_outlive_a_restart) {
+    ChallTestSrv srv;
+    test::TempDir dir;
+    MockAcmeConfig config = srv.config();
+    config.challengeWait = 20s;
+    config.pauseAfterFailures = 2;
+    config.persistFile = (dir.path / "state.sqlite").string();
+    const auto tokenOf = [](const test::Reply& refused) {
+        const std::string detail = refused.str("detail");
+        const auto at = detail.find("?jwt=");
+        return at == std::string::npos ? std::string() : detail.substr(at + 5);
+    };
+    const std::string order = R"({"identifiers":[{"type":"dns","value":"broken.example.test"}]})";
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);  // the same account after the restart
+    std::string token;
+    {
+        EngineClient c(srv, config, nullptr, accountKey);
+        BOOST_REQUIRE(c.startHttp01("broken.example.test", false).challenge.str("status") == "invalid");
+        BOOST_REQUIRE(c.startHttp01("broken.example.test", false).challenge.str("status") == "invalid");
+        const auto refused = c.session.post(c.session.dir("newOrder"), c.account, c.kid, order);
+        BOOST_REQUIRE(refused.status == 429);
+        token = tokenOf(refused);
+    }
+    EngineClient c(srv, config, nullptr, accountKey);  // the same CA and state, on another port
+    const std::string base = c.server.directoryUrl().substr(0, c.server.directoryUrl().size() - 4);
+    const auto refused = c.session.post(c.session.dir("newOrder"), c.account, c.kid, order);
+    BOOST_TEST(refused.status == 429, refused.body);
+    BOOST_TEST(!token.empty());
+    BOOST_TEST(tokenOf(refused) == token);
+    BOOST_TEST(c.session.request("POST", base + "/sfe/v1/unpause?jwt=" + token).status == 200);
+    BOOST_TEST(c.session.post(c.session.dir("newOrder"), c.account, c.kid, order).status == 201);
 }
 
 namespace {
