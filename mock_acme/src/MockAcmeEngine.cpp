@@ -29,11 +29,11 @@
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "CaaCheck.h"
-#include "PublicSuffixList.h"
-#include "ReservedAddressBlocks.h"
 #include "CsrPolicy.h"
 #include "RandomPool.h"
 #include "EngineState.h"
+#include "PublicSuffixList.h"
+#include "ReservedAddressBlocks.h"
 #include "SnapshotFile.h"
 #include "WeakRsaKey.h"
 
