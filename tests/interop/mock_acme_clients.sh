@@ -77,6 +77,33 @@ if LEGO_CA_CERTIFICATES="$work/https-ca.pem" lego --server "$DIR" --accept-tos -
   > "$work/lego-fail.log" 2>&1; then fail "issued without validation"; fi
 grep -qi "connection\|refused" "$work/lego-fail.log" || fail "unclear failure: $(tail -3 "$work/lego-fail.log")"
 
+echo "== lego and a paused name (--pause-after-failures 1): Let's Encrypt's words and link, a person unpauses, lego goes on"
+MOCK_ACME_NAME=pausing start_mock_acme --http01-port "$HTTP_PORT" --pause-after-failures 1
+paused_lego() {  # PORT LOG: lego for lego-paused.example.test, answering http-01 on PORT
+  LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com \
+    --path "$work/lego-paused" --domains lego-paused.example.test --http --http.port "127.0.0.1:$1" run > "$2" 2>&1
+}
+if paused_lego "$(free_port)" "$work/lego-pause1.log"; then fail "issued while mock-acme's http-01 request went nowhere"; fi
+if paused_lego "$HTTP_PORT" "$work/lego-pause2.log"; then fail "issued for a paused name"; fi
+grep -q "rateLimited :: Your account is temporarily prevented from requesting certificates for lego-paused.example.test and possibly others. Please visit: https://" \
+  "$work/lego-pause2.log" || fail "lego does not show the pause: $(tail -3 "$work/lego-pause2.log")"
+link=$(grep -o 'https://[^ ]*/sfe/v1/unpause?jwt=[A-Za-z0-9_-]*' "$work/lego-pause2.log" | head -1)
+[ -n "$link" ] || fail "no unpause link in lego's error"
+curl -sS --fail --cacert "$HTTPS_CA" -X POST "$link" > "$work/unpaused.html" || fail "the unpause link refused the POST"
+grep -q "may request certificates for lego-paused.example.test again" "$work/unpaused.html" || fail "unpause page: $(cat "$work/unpaused.html")"
+paused_lego "$HTTP_PORT" "$work/lego-pause3.log" || fail "lego failed once unpaused: $(tail -3 "$work/lego-pause3.log")"
+
+echo "== lego and a rate limit (--rate-limit 1): refused in Let's Encrypt's words, with the time to retry"
+MOCK_ACME_NAME=limiting start_mock_acme --http01-port "$HTTP_PORT" --rate-limit 1
+limited_lego() {  # NAME LOG
+  LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com \
+    --path "$work/lego-limited" --domains "$1" --http --http.port "127.0.0.1:$HTTP_PORT" run > "$2" 2>&1
+}
+limited_lego lego-limit1.example.test "$work/lego-limit1.log" || fail "lego's first order failed: $(tail -3 "$work/lego-limit1.log")"
+if limited_lego lego-limit2.example.test "$work/lego-limit2.log"; then fail "a second order within the limit's hour"; fi
+grep -Eq "429 :: POST :: .* :: urn:ietf:params:acme:error:rateLimited :: too many new orders \(1\) from this account in the last 1h0m0s, retry after [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account" \
+  "$work/lego-limit2.log" || fail "lego does not show the limit in Let's Encrypt's words: $(tail -3 "$work/lego-limit2.log")"
+
 echo "== lego and a CA that stops answering (--delayed-responses 100, an hour), then answers slowly"
 MOCK_ACME_NAME=slow start_mock_acme --http01-port "$HTTP_PORT" --delayed-responses 100 --response-delay-ms 3600000
 if LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com --http-timeout 1 \
