@@ -1798,6 +1798,64 @@ public:
     }
 
     // ---- management
+    // Management (as Boulder's own tests pause through its SA): {"account": ACCOUNT_URL or id,
+    // "identifiers": [{"type": "dns"|"ip", "value": ...}, ...]} pauses those identifiers for the
+    // account at once, as failures in a row would (MockAcmeConfig::pauseAfterFailures, whatever its
+    // value); {"account": ...} alone at /unpause-account unpauses all of them, as the link does.
+    // Answers {"account": URL, "paused": [values], "unpauseUrl": URL or absent}.
+    HttpResponse pauseIdentifiers(const HttpRequest& request, bool pause) {
+        const char* what = pause ? "pause-identifiers" : "unpause-account";
+        const Object::Ptr payload = managementBody(request, 64 * 1024, what);
+        std::string accountRef;
+        try {
+            accountRef = detail::requireString(*payload, "account", what);
+        } catch (const JoseError& e) {
+            throw malformed(e.what());
+        }
+        const auto found = s_.accounts.find(accountRef.substr(accountRef.rfind('/') + 1));
+        if (found == s_.accounts.end()) throw AcmeProblem("malformed", "no such account", 404);
+        Account& a = found->second;
+        if (pause) {
+            const auto list = payload->getArray("identifiers");
+            if (!list || list->size() == 0) throw malformed("pause-identifiers needs a non-empty \"identifiers\" array");
+            std::vector<Identifier> ids;
+            for (std::size_t i = 0; i < list->size(); ++i) {
+                const auto item = list->getObject(static_cast<unsigned>(i));
+                if (!item) throw malformed("each identifier must be an object");
+                std::string type, value;
+                try {
+                    type = detail::requireString(*item, "type", "identifier");
+                    value = detail::requireString(*item, "value", "identifier");
+                } catch (const JoseError& e) {
+                    throw malformed(e.what());
+                }
+                if (type != "dns" && type != "ip") throw malformed("an identifier's type is dns or ip");
+                try {
+                    ids.push_back(type == "ip" ? Identifier::ip(value) : Identifier::dns(value));
+                } catch (const InvalidNameError& e) {
+                    throw malformed(e.what());
+                }
+            }
+            for (const auto& id : ids) {
+                const bool wildcard = ServerName::isWildcard(id.value);
+                const Identifier base{id.type, wildcard ? id.value.substr(2) : id.value};
+                s_.countFailureInARow(a, base, wildcard, 1);  // as far as pausing goes
+            }
+        } else {
+            for (const auto& [key, name] : a.paused) a.failuresInARow.erase(key);
+            a.paused.clear();
+            if (!a.unpauseToken.empty()) s_.unpauseTokens.erase(a.unpauseToken);
+            a.unpauseToken.clear();
+        }
+        auto o = obj();
+        o->set("account", accountUrl(a.id));
+        Array::Ptr paused = new Array;
+        for (const auto& [key, name] : a.paused) paused->add(name);
+        o->set("paused", paused);
+        if (!a.unpauseToken.empty()) o->set("unpauseUrl", url("/sfe/v1/unpause?jwt=" + a.unpauseToken));
+        return json(200, o);
+    }
+
     HttpResponse setRenewalInfo(const HttpRequest& request) {
         const Object::Ptr payload = managementBody(request, 64 * 1024, "set-renewal-info");
         std::string serial;
@@ -2409,6 +2467,11 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
         }
         if (request.method == "POST" && request.path == "/set-renewal-info") {
             HttpResponse r = x.setRenewalInfo(request);
+            requestSnapshot();
+            return r;
+        }
+        if (request.method == "POST" && (request.path == "/pause-identifiers" || request.path == "/unpause-account")) {
+            HttpResponse r = x.pauseIdentifiers(request, request.path == "/pause-identifiers");
             requestSnapshot();
             return r;
         }

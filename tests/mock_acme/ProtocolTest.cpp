@@ -1046,6 +1046,52 @@ BOOST_AUTO_TEST_CASE(public_suffixes_and_reserved_addresses_are_kept_as_lets_enc
     });
 }
 
+// Management: identifiers paused for an account at once (as Boulder's own tests pause
+// through its storage), and unpaused; the refusal and the link are those that failures
+// in a row make.
+BOOST_AUTO_TEST_CASE(identifiers_are_paused_and_unpaused_from_the_management_interface) {
+    Server s;
+    s.login();
+    const auto manage = [&](const std::string& path, const std::string& body) {
+        return s.session.request("POST", s.server.managementUrl() + path, body, "application/json");
+    };
+    const Reply paused = manage("/pause-identifiers", R"({"account":")" + s.kid +
+                                                          R"(","identifiers":[{"type":"dns","value":"Held.Example.Test"},)"
+                                                          R"({"type":"dns","value":"*.wild.example.test"},{"type":"ip","value":"192.0.2.7"}]})");
+    BOOST_REQUIRE_MESSAGE(paused.status == 200, paused.body);
+    BOOST_TEST(paused.str("account") == s.kid);
+    const std::string link = paused.str("unpauseUrl");
+    BOOST_TEST(link.find("/sfe/v1/unpause?jwt=") != std::string::npos, link);
+    const auto names = paused.json()->getArray("paused");
+    BOOST_REQUIRE(names->size() == 3u);
+    BOOST_TEST(names->getElement<std::string>(0) == "*.wild.example.test");
+    BOOST_TEST(names->getElement<std::string>(1) == "held.example.test");
+    BOOST_TEST(names->getElement<std::string>(2) == "192.0.2.7");
+    const Reply refused = s.newOrder({"free.example.test", "held.example.test"});
+    BOOST_TEST(refused.status == 429);
+    BOOST_TEST(refused.problem() == "rateLimited");
+    BOOST_TEST(refused.str("detail") == "Your account is temporarily prevented from requesting certificates for held.example.test "
+                                        "and possibly others. Please visit: " + link);
+    BOOST_TEST(s.newOrder({"*.wild.example.test"}).status == 429);
+    BOOST_TEST(s.newOrder({"192.0.2.7"}, R"(,"profile":"shortlived")").status == 429);
+    BOOST_TEST(s.newOrder({"free.example.test", "wild.example.test"}).status == 201);  // the wildcard's base is not paused
+    const Reply unpaused = manage("/unpause-account", R"({"account":")" + s.kid + R"("})");
+    BOOST_TEST(unpaused.status == 200, unpaused.body);
+    BOOST_TEST(unpaused.json()->getArray("paused")->size() == 0u);
+    BOOST_TEST(!unpaused.json()->has("unpauseUrl"));
+    BOOST_TEST(s.newOrder({"held.example.test"}).status == 201);
+    BOOST_TEST(s.session.get(link).status == 404);  // the link went with the pause
+    // refused: an unknown account, no identifiers, a bad name, another type
+    BOOST_TEST(manage("/pause-identifiers", R"({"account":"nobody","identifiers":[{"type":"dns","value":"a.example.test"}]})")
+                   .status == 404);
+    BOOST_TEST(manage("/pause-identifiers", R"({"account":")" + s.kid + R"(","identifiers":[]})").status == 400);
+    BOOST_TEST(manage("/pause-identifiers", R"({"account":")" + s.kid + R"(","identifiers":[{"type":"dns","value":"../etc"}]})")
+                   .status == 400);
+    BOOST_TEST(manage("/pause-identifiers", R"({"account":")" + s.kid + R"(","identifiers":[{"type":"email","value":"a@b.c"}]})")
+                   .status == 400);
+    BOOST_TEST(manage("/unpause-account", R"({})").status == 400);
+}
+
 BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     Server s;
     const Reply order = s.newOrder({"*.example.test", "example.test"});
