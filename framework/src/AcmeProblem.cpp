@@ -12,6 +12,11 @@ std::string fullType(const std::string& type) {
     return type.find(':') == std::string::npos ? AcmeProblem::kPrefix + type : type;
 }
 
+// A type without the ACME prefix ("badNonce"), or the whole type if it has another.
+std::string withoutPrefix(const std::string& type) {
+    return type.starts_with(AcmeProblem::kPrefix) ? type.substr(AcmeProblem::kPrefix.size()) : type;
+}
+
 // What the problem says, and each subproblem after it (RFC 8555 §6.7.1: a CA names there which
 // identifier failed and why, and its detail may only point to them), at most kShown of them.
 std::string describe(const std::string& type, const std::string& detail, int status,
@@ -22,10 +27,8 @@ std::string describe(const std::string& type, const std::string& detail, int sta
     text += " [";
     for (std::size_t i = 0; i < subproblems.size() && i < kShown; ++i) {
         const auto& sub = subproblems[i];
-        const std::string subType =
-            sub.type.starts_with(AcmeProblem::kPrefix) ? sub.type.substr(AcmeProblem::kPrefix.size()) : sub.type;
         text += (i == 0 ? "" : "; ") + InvalidNameError::printable(sub.identifier.value, 256) + ": " +
-                InvalidNameError::printable(subType, 128) + ": " + InvalidNameError::printable(sub.detail, 512);
+                InvalidNameError::printable(withoutPrefix(sub.type), 128) + ": " + InvalidNameError::printable(sub.detail, 512);
     }
     if (subproblems.size() > kShown) text += "; and " + std::to_string(subproblems.size() - kShown) + " more";
     return text + "]";
@@ -41,9 +44,7 @@ AcmeProblem::AcmeProblem(const std::string& shortType, std::string detail, int s
       status_(status),
       subproblems_(std::move(subproblems)) {}
 
-std::string AcmeProblem::shortType() const {
-    return type_.starts_with(kPrefix) ? type_.substr(kPrefix.size()) : type_;
-}
+std::string AcmeProblem::shortType() const { return withoutPrefix(type_); }
 
 AcmeProblem& AcmeProblem::withExtra(const std::string& name, const Poco::Dynamic::Var& value) {
     extra_->set(name, value);

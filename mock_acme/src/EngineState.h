@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -67,10 +68,11 @@ struct Account {
     /// "type:identifier" (a wildcard with its "*.") -> when its validations failed
     std::unordered_map<std::string, RecentTimes> failedValidations{};
     /// MockAcmeConfig::pauseAfterFailures: failureKey -> failed validations since the last good
-    /// one; the identifiers paused for this account (failureKey -> the identifier's value), and
-    /// the token of the link that unpauses them (in EngineState::unpauseTokens while any is).
+    /// one; the identifiers paused for this account (their failureKeys: failureKeyValue names
+    /// them), and the token of the link that unpauses them (in EngineState::unpauseTokens while
+    /// any is).
     std::unordered_map<std::string, int> failuresInARow{};
-    std::map<std::string, std::string> paused{};
+    std::set<std::string> paused{};
     std::string unpauseToken{};
 };
 
@@ -79,6 +81,9 @@ struct Account {
 inline std::string failureKey(const Identifier& identifier, bool wildcard) {
     return std::string(identifier.type == Identifier::Type::Ip ? "ip:" : "dns:") + (wildcard ? "*." : "") + identifier.value;
 }
+
+/// The identifier a failureKey stands for, as an order names it ("*.example.test", "192.0.2.1").
+inline std::string failureKeyValue(const std::string& key) { return key.substr(key.find(':') + 1); }
 
 /// EngineState::issuedForSet's key: the identifiers' keys, sorted.
 inline std::string setKey(std::vector<Identifier> identifiers) {
@@ -233,12 +238,22 @@ struct EngineState : EngineData {
     /// with a link to unpause.
     void countFailureInARow(Account& account, const Identifier& identifier, bool wildcard, int pauseAfter) {
         const std::string key = failureKey(identifier, wildcard);
-        if (++account.failuresInARow[key] < pauseAfter) return;
-        account.paused.emplace(key, (wildcard ? "*." : "") + identifier.value);
+        if (++account.failuresInARow[key] >= pauseAfter) pause(account, key);
+    }
+    /// Pauses the identifier of `key` (failureKey) for `account`, giving it an unpause link if it has none.
+    void pause(Account& account, const std::string& key) {
+        account.paused.insert(key);
         if (account.unpauseToken.empty()) {
             account.unpauseToken = Base64Url::encode(pooledRandomBytes(24));
             unpauseTokens[account.unpauseToken] = account.id;
         }
+    }
+    /// Unpauses every identifier of `account`, starts their counts again and forgets its link.
+    void unpause(Account& account) {
+        for (const auto& key : account.paused) account.failuresInARow.erase(key);
+        account.paused.clear();
+        unpauseTokens.erase(account.unpauseToken);
+        account.unpauseToken.clear();
     }
     /// Counts a failed validation of `key` (failureKey) for `account`, keeping the last `keep`.
     void countFailure(Account& account, const std::string& key, TimePoint now, std::size_t keep) {

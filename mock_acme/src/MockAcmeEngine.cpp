@@ -1053,11 +1053,12 @@ public:
             return r;
         }
         std::string token;
-        for (std::size_t start = 0; start <= request.query.size();) {
-            const std::size_t end = std::min(request.query.find('&', start), request.query.size());
-            if (const std::string_view field(request.query.data() + start, end - start); field.starts_with("jwt="))
-                token = field.substr(4);
-            start = end + 1;
+        try {
+            Poco::URI link;
+            link.setRawQuery(request.query);
+            for (const auto& [name, value] : link.getQueryParameters())
+                if (name == "jwt") token = value;
+        } catch (const Poco::Exception&) {  // bad percent-encoding: no token
         }
         const auto found = s_.unpauseTokens.find(token);
         if (found == s_.unpauseTokens.end()) {
@@ -1068,12 +1069,9 @@ public:
         }
         Account& a = s_.accounts.at(found->second);
         std::string names;
-        for (const auto& [key, name] : a.paused) names += (names.empty() ? "" : ", ") + name;
+        for (const auto& key : a.paused) names += (names.empty() ? "" : ", ") + state::failureKeyValue(key);
         if (post) {
-            for (const auto& [key, name] : a.paused) a.failuresInARow.erase(key);
-            a.paused.clear();
-            a.unpauseToken.clear();
-            s_.unpauseTokens.erase(found);
+            s_.unpause(a);
             r.body = "<!doctype html><title>Unpaused</title><p>Account " + a.id + " may request certificates for " + names +
                      " again.</p>\n";
             return r;
@@ -1836,21 +1834,14 @@ public:
                     throw malformed(e.what());
                 }
             }
-            for (const auto& id : ids) {
-                const bool wildcard = ServerName::isWildcard(id.value);
-                const Identifier base{id.type, wildcard ? id.value.substr(2) : id.value};
-                s_.countFailureInARow(a, base, wildcard, 1);  // as far as pausing goes
-            }
+            for (const auto& id : ids) s_.pause(a, state::failureKey(id, false));  // "*." is in a wildcard's id.value
         } else {
-            for (const auto& [key, name] : a.paused) a.failuresInARow.erase(key);
-            a.paused.clear();
-            if (!a.unpauseToken.empty()) s_.unpauseTokens.erase(a.unpauseToken);
-            a.unpauseToken.clear();
+            s_.unpause(a);
         }
         auto o = obj();
         o->set("account", accountUrl(a.id));
         Array::Ptr paused = new Array;
-        for (const auto& [key, name] : a.paused) paused->add(name);
+        for (const auto& key : a.paused) paused->add(state::failureKeyValue(key));
         o->set("paused", paused);
         if (!a.unpauseToken.empty()) o->set("unpauseUrl", url("/sfe/v1/unpause?jwt=" + a.unpauseToken));
         return json(200, o);
@@ -2338,8 +2329,9 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                     if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end())
                         state_->countFailureInARow(account->second, authz.identifier, authz.wildcard, config_.pauseAfterFailures);
             } else {
-                if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end())
-                    account->second.failuresInARow.erase(state::failureKey(authz.identifier, authz.wildcard));
+                if (config_.pauseAfterFailures > 0)  // a good validation starts the count again
+                    if (const auto account = state_->accounts.find(authz.accountId); account != state_->accounts.end())
+                        account->second.failuresInARow.erase(state::failureKey(authz.identifier, authz.wildcard));
                 c.status = "valid";
                 c.validated = clock_.now() + state_->offset;
                 if (authz.status == "pending") {

@@ -164,9 +164,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         o->set("orderIds", strings(a.orderIds));
         // MockAcmeConfig::pauseAfterFailures: what is paused, its link, and the counts towards it
         if (!a.paused.empty()) {
-            Object::Ptr paused = new Object;
-            for (const auto& [key, name] : a.paused) paused->set(key, name);
-            o->set("paused", paused);
+            o->set("paused", strings(a.paused));
             o->set("unpauseToken", a.unpauseToken);
         }
         if (!a.failuresInARow.empty()) {
@@ -345,8 +343,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             const auto orderIds = strings(o, "orderIds");
             a.orderIds.assign(orderIds.begin(), orderIds.end());
             if (o.has("paused")) {
-                const auto paused = object(o, "paused");
-                for (const auto& key : paused->getNames()) a.paused[key] = text(*paused, key);
+                for (const auto& key : strings(o, "paused")) a.paused.insert(key);
                 a.unpauseToken = text(o, "unpauseToken");
                 if (a.unpauseToken.empty()) throw Error("an account with paused names has no unpause token");
                 s.unpauseTokens[a.unpauseToken] = a.id;
