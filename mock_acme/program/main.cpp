@@ -84,6 +84,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               person opens to unpause (Let's Encrypt: 1152)
   --duplicate-limit N[/SECONDS]      after N certificates for one exact set of identifiers in the
                               window (default 604800), new orders for that set get 429
+  --domain-limit N[/SECONDS]  after N certificates naming a registered domain in the window
+                              (default 604800), new orders naming it get 429 (Let's Encrypt:
+                              50; renewals exempt; domains by --public-suffix-list if given)
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
   --eab-required              require external account binding
   --eab-single-use            each --eab key binds one account only (default: any number)
@@ -302,6 +305,7 @@ int main(int argc, char** argv) {
         else if (a == "--failed-authz-limit") limitPerWindow(value(), config.failedAuthorizationLimit, config.failedAuthorizationWindow);
         else if (a == "--pause-after-failures") config.pauseAfterFailures = static_cast<int>(number(value(), 1, 1000000));
         else if (a == "--duplicate-limit") limitPerWindow(value(), config.duplicateCertificateLimit, config.duplicateCertificateWindow);
+        else if (a == "--domain-limit") limitPerWindow(value(), config.registeredDomainLimit, config.registeredDomainWindow);
         else if (a == "--eab") {
             const std::string v = value();
             const auto eq = v.find('=');

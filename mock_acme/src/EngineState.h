@@ -215,6 +215,12 @@ struct EngineState : EngineData {
     /// Certificates issued for each exact set of identifiers (setKey), for
     /// MockAcmeConfig::duplicateCertificateLimit; not kept across a restart.
     std::unordered_map<std::string, RecentTimes> issuedForSet;
+    /// Certificates issued naming each registered domain (or an address's
+    /// /32 or /64), for MockAcmeConfig::registeredDomainLimit; and when each
+    /// exact set (setKey) was last issued, which makes a new order for it a
+    /// renewal for 120 days (Boulder's exemption). Not kept across a restart.
+    std::unordered_map<std::string, RecentTimes> issuedForDomain, lastIssuedForSet;
+    std::multimap<TimePoint, std::string> issuedDomainsByAge, lastIssuedSetsByAge;
     /// The keys of issuedForSet, and of the accounts' failedValidations
     /// ("ACCOUNTID\nKEY"), by when they were first counted: each is looked
     /// at once its window has passed, and goes if it counts nothing then.
@@ -232,6 +238,13 @@ struct EngineState : EngineData {
     /// Counts a certificate for the set of identifiers `key` (setKey), keeping the last `keep`.
     void countIssued(const std::string& key, TimePoint now, std::size_t keep) {
         count(issuedForSet, key, issuedSetsByAge, key, now, keep);
+    }
+    /// Counts a certificate for each of `domains` (registered domains; none
+    /// for a renewal), and its exact set `setKey` as issued now.
+    void countIssuedForDomains(const std::vector<std::string>& domains, const std::string& setKey, TimePoint now,
+                               std::size_t keep) {
+        for (const auto& domain : domains) count(issuedForDomain, domain, issuedDomainsByAge, domain, now, keep);
+        count(lastIssuedForSet, setKey, lastIssuedSetsByAge, setKey, now, 1);
     }
     /// Counts a failed validation of `identifier` (a wildcard's when `wildcard`) for `account`
     /// in a row; at `pauseAfter` the identifier is paused for it (MockAcmeConfig::pauseAfterFailures),

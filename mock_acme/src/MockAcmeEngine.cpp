@@ -14,6 +14,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/URI.h>
 
 #include "cxxacme/AcmeResources.h"
@@ -822,6 +823,7 @@ public:
                               config_.rateLimitWindow, account.recentOrders.secondsUntilFewer(now_, config_.rateLimitWindow),
                               "new-orders-per-account");
         if (config_.failedAuthorizationLimit > 0 && !ariRenewal) refuseFailingIdentifiers(account, ids);
+        if (config_.registeredDomainLimit > 0 && !ariRenewal && !renewsExactSet(ids)) refuseBusyDomains(ids);
         if (config_.duplicateCertificateLimit > 0 && !ariRenewal)
             if (auto issued = s_.issuedForSet.find(state::setKey(ids)); issued != s_.issuedForSet.end()) {
                 if (issued->second.within(now_, config_.duplicateCertificateWindow) >=
@@ -830,7 +832,7 @@ public:
                                           ") already issued for this exact set of identifiers",
                                       config_.duplicateCertificateWindow,
                                       issued->second.secondsUntilFewer(now_, config_.duplicateCertificateWindow),
-                                      "new-certificates-per-exact-set-of-hostnames");
+                                      "new-certificates-per-exact-set-of-identifiers");
             }
 
         // as Let's Encrypt, the account's order for the same names that is still pending or ready
@@ -1145,7 +1147,56 @@ public:
         }
         if (limited.empty()) return;
         throw rateLimited("too many failed authorizations (" + std::to_string(limit) + ") for \"" + longest + "\"", window, wait,
-                          "authorization-failures-per-hostname-per-account", std::move(limited));
+                          "authorization-failures-per-identifier-per-account", std::move(limited));
+    }
+
+    // Boulder's renewal: an order for an exact set of identifiers issued (by any account) in the
+    // last 120 days, exempt from the limit per registered domain and not counted for it.
+    static constexpr Duration kRenewalLookBack = std::chrono::hours(24 * 120);
+    bool renewsExactSet(const std::vector<Identifier>& ids) {
+        const auto last = s_.lastIssuedForSet.find(state::setKey(ids));
+        return last != s_.lastIssuedForSet.end() && last->second.within(now_, kRenewalLookBack) > 0;
+    }
+
+    // What MockAcmeConfig::registeredDomainLimit counts for `ids`, each once: a DNS name's registered
+    // domain (PublicSuffixList::registeredDomain, a wildcard's by its base), an IPv4 address as its
+    // /32, an IPv6 one as its /64 (Boulder's coveringIdentifiers).
+    std::vector<std::string> registeredDomains(const std::vector<Identifier>& ids) const {
+        std::set<std::string> domains;
+        for (const auto& id : ids) {
+            if (id.type == Identifier::Type::Dns) {
+                domains.insert(PublicSuffixList::registeredDomain(id.value.starts_with("*.") ? id.value.substr(2) : id.value, suffixes_));
+                continue;
+            }
+            const Poco::Net::IPAddress address(id.value);
+            if (address.family() == Poco::Net::IPAddress::IPv4) {
+                domains.insert(address.toString() + "/32");
+            } else {
+                const Poco::Net::IPAddress mask(64, Poco::Net::IPAddress::IPv6);
+                domains.insert((address & mask).toString() + "/64");
+            }
+        }
+        return {domains.begin(), domains.end()};
+    }
+
+    // MockAcmeConfig::registeredDomainLimit, as Let's Encrypt's limit on new certificates per
+    // registered domain: 429 naming the domain waited for longest, as Boulder's stricter decision.
+    void refuseBusyDomains(const std::vector<Identifier>& ids) {
+        const auto limit = static_cast<std::size_t>(config_.registeredDomainLimit);
+        const auto window = config_.registeredDomainWindow;
+        long long wait = 0;
+        std::string busiest;
+        for (const auto& domain : registeredDomains(ids)) {
+            const auto found = s_.issuedForDomain.find(domain);
+            if (found == s_.issuedForDomain.end() || found->second.within(now_, window) < limit) continue;
+            if (const long long until = found->second.secondsUntilFewer(now_, window); until > wait || busiest.empty()) {
+                wait = until;
+                busiest = domain;
+            }
+        }
+        if (busiest.empty()) return;
+        throw rateLimited("too many certificates (" + std::to_string(limit) + ") already issued for \"" + busiest + "\"", window,
+                          wait, "new-certificates-per-registered-domain");
     }
 
     // MockAcmeConfig::forgetAfter: the orders made that long ago go, oldest
@@ -1171,7 +1222,7 @@ public:
         });
     }
 
-    // The counts of the limits (failedAuthorizationLimit, duplicateCertificateLimit) of a
+    // The counts of the limits (failedAuthorizationLimit, duplicateCertificateLimit, registeredDomainLimit) of a
     // name or a set of names that has counted nothing for a whole window go as old orders
     // do, a few per newOrder, so that they do not pile up in a long-running server.
     void forgetStaleLimits() {
@@ -1185,6 +1236,12 @@ public:
         };
         forgetAged(s_.issuedSetsByAge, config_.duplicateCertificateWindow, [&](const std::string& key) {
             return forgetIfStale(s_.issuedForSet, key, config_.duplicateCertificateWindow);
+        });
+        forgetAged(s_.issuedDomainsByAge, config_.registeredDomainWindow, [&](const std::string& key) {
+            return forgetIfStale(s_.issuedForDomain, key, config_.registeredDomainWindow);
+        });
+        forgetAged(s_.lastIssuedSetsByAge, kRenewalLookBack, [&](const std::string& key) {
+            return forgetIfStale(s_.lastIssuedForSet, key, kRenewalLookBack);
         });
         forgetAged(s_.failuresByAge, config_.failedAuthorizationWindow, [&](const std::string& key) {
             const auto cut = key.find('\n');
@@ -1584,6 +1641,10 @@ public:
         order.status = "valid";
         if (config_.duplicateCertificateLimit > 0 && !order.ariRenewal)  // an ARI renewal counts for nothing (see newOrder)
             s_.countIssued(state::setKey(issued.names), now_, static_cast<std::size_t>(config_.duplicateCertificateLimit));
+        if (config_.registeredDomainLimit > 0)  // a renewal (see newOrder) does not count for its domains
+            s_.countIssuedForDomains(order.ariRenewal || renewsExactSet(issued.names) ? std::vector<std::string>{}
+                                                                                      : registeredDomains(issued.names),
+                                     state::setKey(issued.names), now_, static_cast<std::size_t>(config_.registeredDomainLimit));
         s_.certificateByAriId[issued.ariId] = issued.id;
         s_.certificates.emplace(issued.id, std::move(issued));
         HttpResponse r = json(200, orderJson(order));
@@ -2440,7 +2501,8 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 o->set("certificates", static_cast<Poco::UInt64>(state_->certificates.size()));
                 o->set("forgottenRevocations", static_cast<Poco::UInt64>(state_->forgottenRevocations.size()));
                 o->set("nonces", static_cast<Poco::UInt64>(state_->nonces.size()));
-                std::size_t limitEntries = state_->issuedForSet.size();  // what the limits count
+                std::size_t limitEntries = state_->issuedForSet.size() + state_->issuedForDomain.size() +
+                                           state_->lastIssuedForSet.size();  // what the limits count
                 for (const auto& account : state_->accounts) limitEntries += account.second.failedValidations.size();
                 o->set("limitEntries", static_cast<Poco::UInt64>(limitEntries));
                 return Exchange::json(200, o);

@@ -133,13 +133,21 @@ grep -q 'takes boulder or pebble, not "lego"' "$work/err" || fail "--ari-rules l
 grep -q 'takes boulder or pebble, not "strict"' "$work/err" || fail "--identifier-rules strict: $(head -1 "$work/err")"
 set -e
 
-echo "== a CA that keeps Let's Encrypt's public suffixes and reserved addresses: a name under .test and a private address refused in its words, a name under .com issued"
+echo "== a CA that keeps Let's Encrypt's public suffixes, reserved addresses and limit per registered domain: a name under .test, a private address and a second certificate under example.com refused in its words, names under .com and blogspot.com issued"
 MOCK_ACME_NAME=public start_mock_acme --http01-port "$HTTP_PORT" \
-  --public-suffix-list /usr/share/publicsuffix/public_suffix_list.dat --refuse-reserved-ips
+  --public-suffix-list /usr/share/publicsuffix/public_suffix_list.dat --refuse-reserved-ips --domain-limit 1
 pub=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/pub" --http-port "$HTTP_PORT" --quiet)
 "$CXXACME" issue "${pub[@]}" shop.example.com > "$work/pub.log" 2>&1 || fail "shop.example.com refused: $(cat "$work/pub.log")"
 [ -s "$work/pub/shop.example.com.pem" ] || fail "no certificate for shop.example.com"
+# --domain-limit 1, by the whole list: each name under blogspot.com (its private section) is a registered domain of its own
+for n in one two; do
+  "$CXXACME" issue "${pub[@]}" "$n.blogspot.com" > "$work/pub.log" 2>&1 || fail "$n.blogspot.com refused: $(cat "$work/pub.log")"
+done
 set +e
+"$CXXACME" issue "${pub[@]}" www.example.com > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "a second certificate under example.com did not exit 1"
+grep -q 'rateLimited.*too many certificates (1) already issued for "example.com" in the last 168h0m0s, retry after 20[0-9-]* [0-9:]* UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain' "$work/err" ||
+  fail "www.example.com: $(cat "$work/err")"
 "$CXXACME" issue "${pub[@]}" shop.example.test > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "shop.example.test did not exit 1"
 grep -q 'rejectedIdentifier.*Cannot issue for "shop.example.test": Domain name does not end with a valid public suffix (TLD)' "$work/err" ||

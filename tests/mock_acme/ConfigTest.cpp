@@ -53,6 +53,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "truncatedResponsePercent": 15, "delayedResponsePercent": 7, "responseDelaySeconds": 2.5,
         "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800, "pauseAfterFailures": 1152,
         "duplicateCertificateLimit": 4, "duplicateCertificateWindowSeconds": 86400,
+        "registeredDomainLimit": 50, "registeredDomainWindowSeconds": 3600,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
         "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000, "forgetAfterSeconds": 86400
@@ -81,6 +82,10 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST((config.duplicateCertificateWindow == 24h));
     BOOST_TEST(MockAcmeConfig().duplicateCertificateLimit == 0);
     BOOST_TEST((MockAcmeConfig().duplicateCertificateWindow == 24h * 7));  // Let's Encrypt's week
+    BOOST_TEST(config.registeredDomainLimit == 50);
+    BOOST_TEST((config.registeredDomainWindow == 1h));
+    BOOST_TEST(MockAcmeConfig().registeredDomainLimit == 0);
+    BOOST_TEST((MockAcmeConfig().registeredDomainWindow == 24h * 7));
     BOOST_TEST(config.externalAccountRequired);
     BOOST_TEST(config.eabKeys.at("kid-1") == "c2VjcmV0");
     BOOST_TEST((config.profiles.at("tiny").lifetime == 1h));
@@ -274,6 +279,9 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"duplicateCertificateLimit": 1, "duplicateCertificateWindowSeconds": 0})",
                              "duplicateCertificateWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"rateLimitOrders": -1})", "rateLimitOrders must not be negative"));
+    BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": -1})", "registeredDomainLimit must not be negative"));
+    BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": 1, "registeredDomainWindowSeconds": 0})",
+                             "registeredDomainWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"truncatedResponsePercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"truncatedResponsePercent": "all"})", "truncatedResponsePercent"));

@@ -48,7 +48,7 @@ std::string errorOf(const std::string& text) {
 
 BOOST_AUTO_TEST_CASE(the_icann_suffix_is_the_longest_rule_an_exception_prevails) {
     const PublicSuffixList list = PublicSuffixList::parse(kList, "list.dat");
-    BOOST_TEST(list.size() == 9u);  // the ICANN section only
+    BOOST_TEST(list.size() == 11u);  // both sections, not the rule before them
     const auto suffix = [&](const char* name) { return list.icannSuffix(name).value_or("(none)"); };
     BOOST_TEST(suffix("www.example.com") == "com");
     BOOST_TEST(suffix("com") == "com");
@@ -70,6 +70,31 @@ BOOST_AUTO_TEST_CASE(the_icann_suffix_is_the_longest_rule_an_exception_prevails)
     BOOST_TEST(suffix("foreign.example") == "(none)");  // before the ICANN section
     BOOST_TEST(suffix("example.test") == "(none)");
     BOOST_TEST(suffix("internal") == "(none)");
+}
+
+// Boulder's rate limits count certificates per registered domain by the whole
+// list (publicsuffix-go's Domain): the private section too, and the default
+// rule "*" for a name no rule covers.
+BOOST_AUTO_TEST_CASE(the_registered_domain_is_the_suffix_by_the_whole_list_and_one_label) {
+    const PublicSuffixList list = PublicSuffixList::parse(kList, "list.dat");
+    const auto domain = [&](const char* name) { return PublicSuffixList::registeredDomain(name, &list); };
+    BOOST_TEST(domain("www.shop.example.com") == "example.com");
+    BOOST_TEST(domain("example.com") == "example.com");
+    BOOST_TEST(domain("com") == "com");  // a suffix is its own
+    BOOST_TEST(domain("a.b.example.co.uk") == "example.co.uk");
+    BOOST_TEST(domain("a.b.blogspot.com") == "b.blogspot.com");  // the private section counts here
+    BOOST_TEST(domain("blogspot.com") == "blogspot.com");
+    BOOST_TEST(domain("a.b.c.compute.example") == "b.c.compute.example");  // a private wildcard
+    BOOST_TEST(domain("x.y.b.ck") == "y.b.ck");
+    BOOST_TEST(domain("a.www.ck") == "www.ck");  // the exception: "ck" is the suffix
+    BOOST_TEST(domain("a.city.kawasaki.jp") == "city.kawasaki.jp");
+    BOOST_TEST(domain("shop.example.test") == "example.test");  // no rule: the default "*"
+    BOOST_TEST(domain("x.foreign.example") == "foreign.example");  // rules outside the sections are none
+    BOOST_TEST(domain("localhost") == "localhost");
+    // with no list, the default rule alone
+    BOOST_TEST(PublicSuffixList::registeredDomain("a.b.example.co.uk", nullptr) == "co.uk");
+    BOOST_TEST(PublicSuffixList::registeredDomain("a.b.example.test", nullptr) == "example.test");
+    BOOST_TEST(PublicSuffixList::registeredDomain("test", nullptr) == "test");
 }
 
 BOOST_AUTO_TEST_CASE(a_list_that_cannot_be_read_is_refused_with_file_and_line) {
@@ -101,6 +126,8 @@ BOOST_AUTO_TEST_CASE(debians_list_is_read_whole) {
     BOOST_TEST(!list.icannSuffix("example.test"));
     BOOST_TEST(!list.icannSuffix("host.internal"));
     BOOST_TEST(!list.icannSuffix("router.lan"));
+    BOOST_TEST(PublicSuffixList::registeredDomain("a.b.blogspot.com", &list) == "b.blogspot.com");
+    BOOST_TEST(PublicSuffixList::registeredDomain("www.shop.example.co.uk", &list) == "example.co.uk");
 }
 
 BOOST_AUTO_TEST_CASE(reserved_blocks_are_named_the_most_specific_first) {

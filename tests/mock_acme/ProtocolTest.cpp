@@ -36,6 +36,7 @@
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/SystemClock.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 #include "cxxacme/mock_acme/MockAcmeEngine.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
@@ -2182,7 +2183,7 @@ BOOST_AUTO_TEST_CASE(duplicate_certificates_are_limited_per_exact_set_of_identif
     weekOn.pop_back();
     BOOST_TEST(third.str("detail") == "too many certificates (2) already issued for this exact set of identifiers in the last "
                                       "168h0m0s, retry after " + weekOn + " UTC: see "
-                                      "https://letsencrypt.org/docs/rate-limits/#new-certificates-per-exact-set-of-hostnames");
+                                      "https://letsencrypt.org/docs/rate-limits/#new-certificates-per-exact-set-of-identifiers");
     BOOST_TEST(third.header("Retry-After") == std::to_string(7 * 24 * 3600));
     const KeySigner other(PrivateKey::generate(KeyType::EcP256));  // another account: the same set, the same limit
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, s.session.newAccount(other),
@@ -2211,6 +2212,88 @@ BOOST_AUTO_TEST_CASE(duplicate_certificates_are_limited_per_exact_set_of_identif
     BOOST_TEST(limitEntries() == 1);
     clock.advance(1s);
     BOOST_TEST(s.newOrder({"c.example.test"}).status == 201);
+    BOOST_TEST(limitEntries() == 0);
+}
+
+// --domain-limit: as Let's Encrypt's limit on new certificates per registered
+// domain (50 a week), across accounts: a name counts by its public suffix and
+// one label (the default rule here: no list), an IPv4 address as its /32, an
+// IPv6 one as its /64. A renewal (the exact set issued in the last 120 days)
+// is exempt and not counted.
+BOOST_AUTO_TEST_CASE(certificates_are_limited_per_registered_domain) {
+    using namespace std::chrono_literals;
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    MockAcmeConfig config = quietConfig();
+    config.registeredDomainLimit = 2;
+    Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
+    const auto issue = [&](const std::vector<std::string>& names, const std::string& extra = "") {
+        const Reply order = s.newOrder(names, extra);
+        BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+        s.authorize(order);
+        std::vector<Identifier> ids;
+        for (const auto& n : names) ids.push_back(ServerName::isIpAddress(n) ? Identifier::ip(n) : Identifier::dns(n));
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), ids);
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+    };
+    const auto words = [&](const std::string& domain, Duration wait) {
+        std::string when = formatRfc3339(clock.now() + wait);
+        when[10] = ' ';
+        when.pop_back();
+        return "too many certificates (2) already issued for \"" + domain + "\" in the last 168h0m0s, retry after " + when +
+               " UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain";
+    };
+    const TimePoint start = clock.now();
+    issue({"a.example.test"});
+    clock.advance(1h);
+    issue({"a.example.test"});  // a renewal: not counted, so the next one still fits
+    clock.advance(1h);
+    issue({"b.shop.example.test", "c.example.test"});  // one certificate, counted once
+    const Reply refused = s.newOrder({"d.example.test"});
+    BOOST_TEST(refused.status == 429);
+    BOOST_TEST(refused.problem() == "rateLimited");
+    BOOST_TEST(refused.str("detail") == words("example.test", 7 * 24h - 2h));
+    BOOST_TEST(refused.header("Retry-After") == std::to_string((7 * 24 - 2) * 3600));
+    BOOST_TEST(s.newOrder({"*.example.test"}).problem() == "rateLimited");  // a wildcard by its base
+    BOOST_TEST(s.newOrder({"x.other.test", "D.Example.Test"}).problem() == "rateLimited");  // one name is enough
+    const KeySigner other(PrivateKey::generate(KeyType::EcP256));  // another account: the same domain, the same limit
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), other, s.session.newAccount(other),
+                              Server::orderPayload({"e.example.test"}))
+                   .problem() == "rateLimited");
+    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);  // renewals go on
+    BOOST_TEST(s.newOrder({"c.example.test", "b.shop.example.test"}).status == 201);  // in any order
+    // two domains at their limit: the one waited for longest is named
+    clock.advance(1h);
+    issue({"x.other.test"});
+    issue({"y.other.test"});
+    const Reply both = s.newOrder({"d.example.test", "z.other.test"});
+    BOOST_TEST(both.str("detail") == words("other.test", 7 * 24h));
+    BOOST_TEST(both.header("Retry-After") == std::to_string(7 * 24 * 3600));
+    // addresses: an IPv6 one by its /64, an IPv4 one alone
+    issue({"2001:db8::1"}, R"(,"profile":"shortlived")");
+    issue({"2001:db8::2", "192.0.2.1"}, R"(,"profile":"shortlived")");
+    const Reply prefix = s.newOrder({"2001:db8::3"}, R"(,"profile":"shortlived")");
+    BOOST_TEST(prefix.str("detail") == words("2001:db8::/64", 7 * 24h));
+    BOOST_TEST(s.newOrder({"2001:db8:0:1::1"}, R"(,"profile":"shortlived")").status == 201);
+    BOOST_TEST(s.newOrder({"192.0.2.2"}, R"(,"profile":"shortlived")").status == 201);
+    // a week after the first: example.test's first certificate counts no more
+    clock.advance(start + 7 * 24h - clock.now() - 1s);
+    BOOST_TEST(s.newOrder({"d.example.test"}).status == 429);
+    clock.advance(1s);
+    issue({"d.example.test"});
+    BOOST_TEST(s.newOrder({"f.example.test"}).status == 429);
+    // a set last issued over 120 days ago is no renewal: limited again
+    clock.advance(start + 120 * 24h + 1h - clock.now());
+    issue({"g.example.test"});
+    issue({"h.example.test"});
+    BOOST_TEST(s.newOrder({"g.example.test"}).status == 201);  // within 120 days
+    BOOST_TEST(s.newOrder({"a.example.test"}).str("detail") == words("example.test", 7 * 24h));
+    // what the limit counts goes once it counts nothing for a window (a few at each newOrder)
+    const auto limitEntries = [&] {
+        return s.session.get(s.server.managementUrl() + "/stats").json()->getValue<long long>("limitEntries");
+    };
+    BOOST_TEST(limitEntries() > 0);
+    clock.advance(24h * 130);
+    BOOST_TEST(s.newOrder({"i.example.test"}).status == 201);
     BOOST_TEST(limitEntries() == 0);
 }
 

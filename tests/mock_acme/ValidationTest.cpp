@@ -497,7 +497,7 @@ BOOST_AUTO_TEST_CASE(failed_validations_limit_new_orders_for_the_name) {
     hourOn.pop_back();
     BOOST_TEST(limited.str("detail") == "too many failed authorizations (2) for \"failing.example.test\" in the last 1h0m0s, "
                                         "retry after " + hourOn + " UTC: see "
-                                        "https://letsencrypt.org/docs/rate-limits/#authorization-failures-per-hostname-per-account");
+                                        "https://letsencrypt.org/docs/rate-limits/#authorization-failures-per-identifier-per-account");
     BOOST_TEST(limited.header("Retry-After") == "3600");  // both failures were at this instant of the CA's clock
     const auto subproblems = limited.json()->getArray("subproblems");
     BOOST_REQUIRE(subproblems);

@@ -147,6 +147,16 @@ struct MockAcmeConfig {
     /// Let's Encrypt's 5 a week); 0 = unlimited.
     int duplicateCertificateLimit = 0;
     Duration duplicateCertificateWindow = std::chrono::hours(24 * 7);
+    /// Certificates issued (by any account) naming a registered domain per
+    /// window before a new order naming it gets 429 rateLimited, as Let's
+    /// Encrypt's 50 a week; 0 = unlimited. A name's registered domain is its
+    /// public suffix and one label, by `publicSuffixList` when set (the whole
+    /// list, private section too, as Boulder's limits read it), else by the
+    /// default rule (the last two labels); an IPv4 address counts as its /32,
+    /// an IPv6 one as its /64. A renewal (an order for an exact set issued in
+    /// the last 120 days, or an ARI renewal) is neither refused nor counted.
+    int registeredDomainLimit = 0;
+    Duration registeredDomainWindow = std::chrono::hours(24 * 7);
     int retryAfterSeconds = 1;               ///< Retry-After on 429 and on processing objects
     std::uint64_t randomSeed = 1;            ///< makes the percentages repeatable
 
