@@ -9,6 +9,7 @@
 #include "cxxacme/AcmeProblem.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/RateLimitScope.h"
 #include "cxxacme/ServerName.h"
 
 namespace cxxacme {
@@ -63,16 +64,19 @@ void AcmeIssuingService::start() {
 
 void AcmeIssuingService::stop() {
     std::map<std::string, ScheduledCall> retries;
+    std::vector<ScheduledCall> holdChecks;
     ScheduledCall next;
     {
         std::lock_guard lock(mutex_);
         if (stopped_) return;
         stopped_ = true;
         retries.swap(retries_);
+        holdChecks.swap(holdChecks_);
         next = std::move(nextCheck_);
     }
     next.cancel();
     for (auto& [names, call] : retries) call.cancel();
+    for (auto& call : holdChecks) call.cancel();
     checker_.shutdown();
     issuers_.shutdown();
     try {
@@ -202,8 +206,21 @@ std::map<std::string, PemBundle> AcmeIssuingService::candidates(TimePoint now) {
     return entries;
 }
 
+std::string AcmeIssuingService::Hold::notAsked() const {
+    return "not asked: the CA refuses " + scope.describe() + " until " + formatRfc3339(until) + " (" + reason + ")";
+}
+
+const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& names, TimePoint now) const {
+    for (const Hold& hold : holds_)
+        if (hold.until > now && hold.scope.covers(names)) return &hold;
+    return nullptr;
+}
+
 void AcmeIssuingService::check(bool first) {
     std::vector<std::shared_future<PemBundle>> panicking;
+    std::vector<std::pair<std::string, std::string>> heldInPanic;  // names, why not asked
+    std::size_t held = 0;
+    std::optional<TimePoint> heldUntil;
     try {
         const TimePoint now = clock_.now();
         {
@@ -226,15 +243,30 @@ void AcmeIssuingService::check(bool first) {
                 continue;
             }
             if (!a.due) continue;
+            {
+                // the CA refuses more than the names it was asked for: not asked until then
+                std::lock_guard lock(mutex_);
+                if (const Hold* hold = heldBy(names, now)) {
+                    ++held;
+                    heldUntil = heldUntil ? std::max(*heldUntil, hold->until) : hold->until;
+                    if (a.panic)
+                        heldInPanic.emplace_back(names, hold->notAsked());
+                    continue;
+                }
+            }
             if (a.early)  // RFC 9773 §4.2: the operator should see why
                 logger().information("renewing " + names + " early, as the CA's renewal information asks" +
                                      (a.explanation.empty() ? std::string() : " (explanation: " + a.explanation + ")"));
-            auto future = startIssuance(names, a.panic, !entry.empty());
+            auto future = startIssuance(names, a.panic, !entry.empty(), false);
             if (a.panic) panicking.push_back(std::move(future));
         }
     } catch (const std::exception& e) {
         logger().error(std::string("certificate check failed: ") + e.what());
     }
+    if (held > 0)
+        logger().warning(std::to_string(held) + " due certificate(s) wait for the CA's rate limit, until " + formatRfc3339(*heldUntil) +
+                         " at the latest");
+    for (const auto& [names, why] : heldInPanic) callPanic(names, why);
     if (first) {
         for (auto& f : panicking) f.wait();
         try {
@@ -258,10 +290,11 @@ std::shared_future<PemBundle> AcmeIssuingService::issueCert(const std::string& n
         } catch (const Error&) {
         }
     }
-    return startIssuance(key, panic, current && !current->empty());
+    return startIssuance(key, panic, current && !current->empty(), true);
 }
 
-std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::string& names, bool panicking, bool renewal) {
+std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::string& names, bool panicking, bool renewal,
+                                                                bool asked) {
     auto promise = std::make_shared<std::promise<PemBundle>>();
     std::shared_future<PemBundle> future;
     {
@@ -274,7 +307,24 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         }
         inFlight_[names] = future;
     }
-    const bool posted = issuers_.post([this, names, panicking, renewal, promise] {
+    const bool posted = issuers_.post([this, names, panicking, renewal, asked, promise] {
+        if (!asked) {
+            // queued before a hold began (500 names behind one that met the account's limit): not sent into it
+            std::string why;
+            {
+                std::lock_guard lock(mutex_);
+                if (const Hold* hold = heldBy(names, clock_.now())) {
+                    why = hold->notAsked();
+                    inFlight_.erase(names);
+                }
+            }
+            if (!why.empty()) {
+                logger().information("issuing " + names + " waits: " + why);
+                if (panicking) callPanic(names, why);
+                promise->set_exception(std::make_exception_ptr(Error(why)));
+                return;
+            }
+        }
         std::exception_ptr error;
         PemBundle issued;
         try {
@@ -304,14 +354,7 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         recordFailure(names, error);
         logger().error("issuing " + names + " failed: " + what);
         emit({IssuingEvent::Kind::Failed, names, what, now});
-        if (panicking) {
-            emit({IssuingEvent::Kind::Panic, names, what, now});
-            try {
-                options_.panic(names, what);
-            } catch (const std::exception& e) {
-                logger().error(std::string("the panic callback failed: ") + e.what());
-            }
-        }
+        if (panicking) callPanic(names, what);
         promise->set_exception(error);
     });
     if (!posted) {
@@ -322,16 +365,40 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
     return future;
 }
 
+void AcmeIssuingService::callPanic(const std::string& names, const std::string& why) {
+    emit({IssuingEvent::Kind::Panic, names, why, clock_.now()});
+    try {
+        options_.panic(names, why);
+    } catch (const std::exception& e) {
+        logger().error(std::string("the panic callback failed: ") + e.what());
+    }
+}
+
 void AcmeIssuingService::recordFailure(const std::string& names, const std::exception_ptr& error) {
     std::optional<TimePoint> caSays;  // the CA's Retry-After, if it gave one
+    std::optional<RateLimitScope> scope;
+    std::string reason;
     try {
         std::rethrow_exception(error);
     } catch (const AcmeProblem& p) {
         caSays = p.retryAt();
+        scope = RateLimitScope::of(p);
+        reason = p.what();
     } catch (...) {
     }
     std::lock_guard lock(mutex_);
     if (stopped_) return;
+    const TimePoint now = clock_.now();
+    if (caSays && *caSays > now && scope && scope->kind() != RateLimitScope::Kind::Order) {
+        // the CA refuses more than these names: every entry in the scope waits, and a check comes when it ends
+        const TimePoint until = now + std::min<Duration>(*caSays - now, options_.maxCaRetryAfter);
+        std::erase_if(holds_, [now](const Hold& h) { return h.until <= now; });
+        holds_.push_back({*scope, until, reason});
+        logger().warning("the CA refuses " + scope->describe() + " until " + formatRfc3339(until) +
+                         ": no certificate in that scope is asked for before then");
+        std::erase_if(holdChecks_, [](const ScheduledCall& c) { return !c.pending(); });
+        holdChecks_.push_back(clock_.callLater(until - now, [this] { checker_.post([this] { check(false); }); }));
+    }
     auto& [count, notBefore] = failures_[names];
     ++count;
     // Never longer than a check interval: a failure is retried at the next
@@ -343,7 +410,6 @@ void AcmeIssuingService::recordFailure(const std::string& names, const std::exce
     backoff = std::min(backoff * jitter(random_), cap);
     auto delay = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(backoff));
     // ...unless the CA said when to ask again: not before then (checks skip it too)
-    const TimePoint now = clock_.now();
     if (caSays && *caSays > now + delay) {
         delay = std::min<Duration>(*caSays - now, options_.maxCaRetryAfter);
         logger().information("the CA asks not to try " + names + " again before " + formatRfc3339(now + delay));
@@ -359,8 +425,13 @@ void AcmeIssuingService::recordFailure(const std::string& names, const std::exce
                 return;
             }
             if (!current) return;  // the entry is gone
-            const Assessment a = assess(*current, clock_.now());
-            if (a.due) startIssuance(names, a.panic, !current->empty());
+            const TimePoint now = clock_.now();
+            {
+                std::lock_guard lock(mutex_);
+                if (heldBy(names, now)) return;  // the check at the hold's end asks for it
+            }
+            const Assessment a = assess(*current, now);
+            if (a.due) startIssuance(names, a.panic, !current->empty(), false);
         });
     });
 }

@@ -29,12 +29,14 @@
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeHttpClient.h"
 #include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/responders/Http01Responder.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
+#include "cxxacme/testing/MemoryStore.h"
 #include "cxxacme/testing/MockAcmeFixture.h"
 #include "cxxacme/testing/NullResponder.h"
 
@@ -615,6 +617,56 @@ BOOST_AUTO_TEST_CASE(a_paused_name_is_reported_at_once_with_the_link) {
         BOOST_TEST(p.detail().find("/sfe/v1/unpause?jwt=") != std::string::npos, p.detail());
     }
     BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /order-plz"); }) == 1u);
+}
+
+// The issuing service against a CA that limits the account's new orders (mock-acme
+// in Let's Encrypt's words): five empty entries, two orders allowed an hour. The
+// third is refused, and the two behind it are not sent into the same refusal:
+// the CA sees three orders, not five, and the service one failure.
+BOOST_AUTO_TEST_CASE(the_issuing_service_sends_no_order_into_an_account_wide_rate_limit) {
+    auto c = config();
+    c.skipValidation = true;
+    c.rateLimitOrders = 2;
+    c.rateLimitWindow = 3600s;
+    World w(c);
+    cxxacme::testing::NullResponder http;
+    AcmeIssuer issuer(w.client, {&http});
+    cxxacme::testing::MemoryStore store;
+    for (int i = 1; i <= 5; ++i) store.store("e" + std::to_string(i) + ".example.test", PemBundle());
+    AcmeIssuingServiceOptions options;
+    options.maxConcurrentIssuances = 1;
+    std::mutex mutex;
+    std::vector<std::pair<std::string, std::string>> panics;
+    options.panic = [&](const std::string& names, const std::string& why) {
+        std::lock_guard lock(mutex);
+        panics.emplace_back(names, why);
+    };
+    RequestLog requests;
+    AcmeIssuingService service(store, issuer, w.clock, options);
+    int failed = 0;
+    const auto subscription = service.onEvent([&](const IssuingEvent& e) {
+        std::lock_guard lock(mutex);
+        failed += e.kind == IssuingEvent::Kind::Failed;
+    });
+    service.start();
+    BOOST_REQUIRE(service.whenCertsValid().wait_for(60s) == std::future_status::ready);
+    service.stop();
+    BOOST_TEST(!store.get("e1.example.test")->empty());
+    BOOST_TEST(!store.get("e2.example.test")->empty());
+    for (const char* held : {"e3.example.test", "e4.example.test", "e5.example.test"}) BOOST_TEST(store.get(held)->empty());
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /order-plz"); }) == 3u);
+    BOOST_TEST(requests.count([](const std::string& line) { return line == "POST /order-plz 429 rateLimited"; }) == 1u);
+    std::lock_guard lock(mutex);
+    BOOST_TEST(failed == 1);
+    // empty entries are in their panic threshold: each is reported, the two behind as not asked
+    BOOST_REQUIRE(panics.size() == 3u);
+    std::sort(panics.begin(), panics.end());
+    BOOST_TEST(panics[0].second.find("too many new orders (2) from this account in the last 1h0m0s") != std::string::npos,
+               panics[0].second);
+    for (int i : {1, 2}) {
+        BOOST_TEST(panics[static_cast<std::size_t>(i)].second.starts_with("not asked: the CA refuses every name of the account until "),
+                   panics[static_cast<std::size_t>(i)].second);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {

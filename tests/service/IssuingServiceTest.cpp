@@ -76,6 +76,19 @@ struct World {
         store.store(names, ca.issue(names, notAfter - lifetime, notAfter));
     }
     TimePoint notAfter(const std::string& names) { return store.get(names)->notAfter(); }
+    // The issuer's next call is refused as a CA refuses a rate limit: 429 rateLimited with
+    // `detail`, and its Retry-After `wait` from now.
+    void refuseNextAsRateLimit(const std::string& detail, Duration wait) {
+        AcmeProblem limited("rateLimited", detail, 429);
+        limited.withRetryAt(clock.now() + wait);
+        issuer.failNextWith(1, std::make_exception_ptr(limited));
+    }
+    // One issuance at a time: the entries' in the store's order, the others queued behind.
+    AcmeIssuingServiceOptions oneAtATime() {
+        auto o = options();
+        o.maxConcurrentIssuances = 1;
+        return o;
+    }
     // Lets workers finish what is due (they run on real threads).
     void settle() { std::this_thread::sleep_for(100ms); }
 };
@@ -328,6 +341,100 @@ BOOST_AUTO_TEST_CASE(a_cas_retry_after_is_held_to_max_ca_retry_after) {
     w.clock.advance(1h + 1s);
     BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
     BOOST_TEST(w.issuer.calls() == 2);
+}
+
+// A refusal whose scope is the whole account (Let's Encrypt's new orders per
+// account) holds every entry until the CA's time: the entries queued behind
+// the refused one are not sent into the same refusal, a check passes them
+// over (one in its panic threshold calls panic, saying why), and a check at
+// the hold's end asks for them all. issueCert asks all the same.
+BOOST_AUTO_TEST_CASE(an_account_wide_rate_limit_holds_every_entry_until_the_cas_time) {
+    World w;
+    w.add("a.example.test", 20 * kDay);
+    w.add("b.example.test", 20 * kDay);
+    w.add("c.other.test", 5 * kDay);  // within the panic threshold
+    w.add("d.other.test", 80 * kDay);  // not due
+    w.refuseNextAsRateLimit("too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-06 01:00:00 "
+                            "UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
+                            5h);
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.oneAtATime());  // a first, the others queued behind it
+    EventLog log(service);
+    test::LoggerCapture warnings("cxxacme.service");
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 1);  // a, refused; b and c not asked
+    BOOST_TEST(log.count(IssuingEvent::Kind::Failed) == 1);
+    {
+        std::lock_guard lock(w.panicMutex);
+        BOOST_REQUIRE(w.panics.size() == 1u);
+        BOOST_TEST(w.panics[0].first == "c.other.test");
+        BOOST_TEST(w.panics[0].second.starts_with("not asked: the CA refuses every name of the account until " +
+                                                  formatRfc3339(w.clock.now() + 5h) + " (ACME problem urn:ietf:params:acme:error:rateLimited (HTTP 429): too many new orders"),
+                   w.panics[0].second);
+    }
+    BOOST_TEST(warnings.count([](const std::string& line) { return line.starts_with("the CA refuses every name of the account until"); }) == 1u);  // once
+    w.clock.advance(4h);  // the back-off of a (1 minute, doubling) would have asked again by now
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 1);
+    // asked by the program: asked of the CA
+    BOOST_CHECK_NO_THROW(service.issueCert("d.other.test").get());
+    BOOST_TEST(w.issuer.calls("d.other.test") == 1);
+    w.clock.advance(1h);  // the hold ends: a check asks for the three
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 4));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("a.example.test") == 2);
+    BOOST_TEST(w.issuer.calls("b.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("c.other.test") == 1);
+    BOOST_TEST(w.issuer.calls() == 5);
+}
+
+// A registered domain's limit holds the names under it alone; others go on.
+BOOST_AUTO_TEST_CASE(a_registered_domains_rate_limit_holds_the_names_under_it) {
+    World w;
+    w.add("a.example.test", 20 * kDay);
+    w.add("b.example.test,www.b.example.test", 20 * kDay);
+    w.add("c.other.test", 20 * kDay);
+    w.add("d.other.test,*.shop.example.test", 20 * kDay);
+    w.refuseNextAsRateLimit("too many certificates (50) already issued for \"example.test\" in the last 168h0m0s, retry after "
+                            "2026-12-12 01:00:00 UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain",
+                            2 * kDay);
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.oneAtATime());
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("a.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("b.example.test,www.b.example.test") == 0);
+    BOOST_TEST(w.issuer.calls("c.other.test") == 1);
+    BOOST_TEST(w.issuer.calls("d.other.test,*.shop.example.test") == 0);  // one name under it is enough
+    w.clock.advance(kDay);  // a check: still held
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 2);
+    w.clock.advance(kDay);
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 4));
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == 5);
+    BOOST_TEST(log.count(IssuingEvent::Kind::Failed) == 1);
+}
+
+// A limit of the order's own names (an exact set's), or anything not read as
+// wider, holds those names alone, as before.
+BOOST_AUTO_TEST_CASE(an_exact_sets_rate_limit_holds_that_entry_alone) {
+    World w;
+    w.add("a.example.test", 20 * kDay);
+    w.add("b.example.test", 20 * kDay);
+    w.refuseNextAsRateLimit("too many certificates (5) already issued for this exact set of identifiers in the last 168h0m0s, "
+                            "retry after 2026-12-12 01:00:00 UTC: see "
+                            "https://letsencrypt.org/docs/rate-limits/#new-certificates-per-exact-set-of-identifiers",
+                            2 * kDay);
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.oneAtATime());
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("a.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("b.example.test") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_is_retried_at_the_next_check_at_the_latest) {

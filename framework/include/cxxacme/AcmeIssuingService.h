@@ -9,11 +9,13 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/ICertificateStore.h"
 #include "cxxacme/IClock.h"
 #include "cxxacme/IIssuer.h"
+#include "cxxacme/RateLimitScope.h"
 #include "cxxacme/WorkerPool.h"
 
 namespace cxxacme {
@@ -76,6 +78,16 @@ struct AcmeIssuingServiceOptions {
 /// - A failed name is retried after an exponential, jittered back-off that
 ///   never exceeds `checkInterval`, so at the next check at the latest;
 ///   checks skip it while it backs off.
+///
+/// - A CA's refusal with a Retry-After whose scope is wider than the names
+///   asked (`RateLimitScope`: Let's Encrypt's new orders per account, new
+///   certificates per registered domain, failed authorizations of a name;
+///   a 503 from a CA that is down) holds every entry in that scope until
+///   then, as well as the names asked: checks and retries do not ask the CA
+///   for them, so 500 names under one exhausted limit cost one refused
+///   request, not 500. A held entry within its panic threshold calls `panic`
+///   (and a Panic event) at each check that passes it over. A check runs
+///   when a hold ends. `issueCert` asks all the same.
 ///
 /// - A renewal the CA's renewal information calls for before the lifetime
 ///   rule would is logged with the CA's `explanationURL`, which RFC 9773
@@ -144,11 +156,25 @@ private:
     std::map<std::string, PemBundle> candidates(TimePoint now);
     void scheduleCheck();
     void emit(const IssuingEvent& event);
-    std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal);
+    /// `asked`: by `issueCert`, which asks the CA even under a hold; a
+    /// check's or a retry's issuance that finds its names held when its turn
+    /// comes does not.
+    std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal, bool asked);
     /// Backs `names` off after `error`: the doubling back-off, or the CA's
     /// Retry-After when later.
     void recordFailure(const std::string& names, const std::exception_ptr& error);
+    /// The Panic event and the panic callback for `names`.
+    void callPanic(const std::string& names, const std::string& why);
     Duration panicThreshold(const Certificate& cert) const;
+    /// The hold that covers `names` now, if any (under `mutex_`).
+    struct Hold {
+        RateLimitScope scope;
+        TimePoint until;
+        std::string reason;  ///< the CA's refusal
+        /// What an entry it holds is told: "not asked: the CA refuses … until … (…)".
+        std::string notAsked() const;
+    };
+    const Hold* heldBy(const std::string& names, TimePoint now) const;
     Duration renewalThreshold(const Certificate& cert) const;
 
     ICertificateStore& store_;
@@ -162,6 +188,8 @@ private:
     std::map<std::string, std::shared_future<PemBundle>> inFlight_;
     std::map<std::string, std::pair<int, TimePoint>> failures_;  // names -> (count, not before)
     std::map<std::string, ScheduledCall> retries_;
+    std::vector<Hold> holds_;               ///< the CA's refusals of more than their names, until they end
+    std::vector<ScheduledCall> holdChecks_; ///< a check when each hold ends
     ScheduledCall nextCheck_;
     std::mt19937_64 random_;
     std::vector<std::weak_ptr<Listener>> listeners_;

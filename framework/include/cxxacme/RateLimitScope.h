@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cxxacme/AcmeProblem.h"
+
+namespace cxxacme {
+
+/// What a CA's refusal holds back besides the order that met it: the scope
+/// of a rate limit, read from the problem as Let's Encrypt words its limits
+/// (Boulder's limiter) and from the answer's status.
+///
+/// An issuing service that keeps many names asks the CA for none of those in
+/// the scope until the CA's Retry-After, instead of sending each into the
+/// same refusal. Whatever is not recognised, or does not read as a name or
+/// an address, is `Kind::Order`: the names asked alone, as before.
+class RateLimitScope {
+public:
+    enum class Kind {
+        Order,             ///< the names of the refused order only (an exact set's limit; anything unknown)
+        Account,           ///< every order ("too many new orders (N) from this account …")
+        RegisteredDomain,  ///< every name at or under a subject ("too many certificates (N) already issued for "example.com" …")
+        Identifiers,       ///< every order naming a subject ("too many failed authorizations (N) for "NAME" …", its subproblems)
+        Server,            ///< every request: the CA is unavailable (503)
+    };
+
+    /// The scope of `problem` (any problem: one that is no rate limit is `Order`).
+    static RateLimitScope of(const AcmeProblem& problem);
+
+    Kind kind() const noexcept { return kind_; }
+    /// The registered domains ("example.com", or an address block "192.0.2.1/32",
+    /// "2001:db8::/64") or the identifiers ("www.example.com", "*.example.com",
+    /// "192.0.2.1") the scope names, in canonical form; empty for the others.
+    const std::vector<std::string>& subjects() const noexcept { return subjects_; }
+
+    /// Whether an order for `names` (a canonical store key: names joined by
+    /// commas) falls within the scope. `Order` covers none: the refused
+    /// order's own names are the caller's to hold.
+    bool covers(std::string_view names) const;
+
+    /// For a log line: "the account", "names under example.com", "www.example.com", …
+    std::string describe() const;
+
+private:
+    RateLimitScope(Kind kind, std::vector<std::string> subjects) : kind_(kind), subjects_(std::move(subjects)) {}
+    bool coversName(std::string_view name) const;
+
+    Kind kind_;
+    std::vector<std::string> subjects_;
+};
+
+}  // namespace cxxacme

@@ -1,0 +1,143 @@
+#include "cxxacme/RateLimitScope.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "cxxacme/ServerName.h"
+
+namespace cxxacme {
+
+namespace {
+
+// The text between the quotes that follow `marker` in `detail` (`… for "example.com" …`), or "".
+std::string quotedAfter(std::string_view detail, std::string_view marker) {
+    const auto at = detail.find(marker);
+    if (at == std::string_view::npos) return "";
+    const auto start = at + marker.size();
+    const auto end = detail.find('"', start);
+    if (end == std::string_view::npos) return "";
+    return std::string(detail.substr(start, end - start));
+}
+
+// `text` as a canonical name (a wildcard kept) or address, or "" when it is neither.
+std::string canonicalOrNothing(std::string_view text) {
+    try {
+        return ServerName::canonical(text);
+    } catch (const InvalidNameError&) {
+        return "";
+    }
+}
+
+// "192.0.2.1/32", "2001:db8::/64": the block's address bytes and its prefix length, or no bytes
+// for text that is not one.
+std::pair<std::vector<unsigned char>, int> addressBlock(std::string_view text) {
+    const auto slash = text.find('/');
+    if (slash == std::string_view::npos) return {};
+    std::vector<unsigned char> bytes = ServerName::addressBytes(text.substr(0, slash));
+    int bits = -1;
+    const std::string_view digits = text.substr(slash + 1);
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
+    if (bytes.empty() || error != std::errc() || end != digits.data() + digits.size() || bits < 0 ||
+        bits > static_cast<int>(bytes.size() * 8))
+        return {};
+    return {std::move(bytes), bits};
+}
+
+// Whether `address` (bytes) is within the first `bits` bits of `block`.
+bool within(const std::vector<unsigned char>& address, const std::vector<unsigned char>& block, int bits) {
+    if (address.size() != block.size()) return false;
+    for (int i = 0; i < bits; ++i) {
+        const auto byte = static_cast<std::size_t>(i / 8);
+        const unsigned bit = 0x80u >> (i % 8);
+        if ((address[byte] & bit) != (block[byte] & bit)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+RateLimitScope RateLimitScope::of(const AcmeProblem& problem) {
+    const std::string& detail = problem.detail();
+    if (problem.status() == 503) return {Kind::Server, {}};
+    if (!problem.is("rateLimited")) return {Kind::Order, {}};
+    // Boulder: "too many new orders (%d) from this account in the last %s, retry after %s"
+    if (detail.find("too many new orders") != std::string::npos && detail.find("from this account") != std::string::npos)
+        return {Kind::Account, {}};
+    // "too many certificates (%d) already issued for %q in the last …" names a registered domain or an
+    // address block; "… for this exact set of identifiers …" is the order's own names
+    if (const std::string domain = quotedAfter(detail, ") already issued for \""); !domain.empty()) {
+        if (const auto [bytes, bits] = addressBlock(domain); !bytes.empty()) return {Kind::RegisteredDomain, {domain}};
+        if (std::string name = canonicalOrNothing(domain); !name.empty() && !ServerName::isWildcard(name))
+            return {Kind::RegisteredDomain, {std::move(name)}};
+        return {Kind::Order, {}};
+    }
+    // "too many failed authorizations (%d) for %q in the last …": that identifier, and each a
+    // subproblem names
+    if (detail.find("too many failed authorizations") != std::string::npos) {
+        std::vector<std::string> names;
+        if (std::string name = canonicalOrNothing(quotedAfter(detail, ") for \"")); !name.empty()) names.push_back(std::move(name));
+        for (const auto& sub : problem.subproblems())
+            if (std::string name = canonicalOrNothing(sub.identifier.value); !name.empty()) names.push_back(std::move(name));
+        std::sort(names.begin(), names.end());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+        if (!names.empty()) return {Kind::Identifiers, std::move(names)};
+    }
+    return {Kind::Order, {}};
+}
+
+bool RateLimitScope::coversName(std::string_view name) const {
+    for (const auto& subject : subjects_) {
+        if (kind_ == Kind::Identifiers) {
+            if (name == subject) return true;
+            continue;
+        }
+        if (const auto [block, bits] = addressBlock(subject); !block.empty()) {
+            if (within(ServerName::addressBytes(name), block, bits)) return true;
+            continue;
+        }
+        const std::string_view base = ServerName::isWildcard(name) ? name.substr(2) : name;
+        if (base == subject || (base.size() > subject.size() && base.ends_with(subject) &&
+                                base[base.size() - subject.size() - 1] == '.'))
+            return true;
+    }
+    return false;
+}
+
+bool RateLimitScope::covers(std::string_view names) const {
+    switch (kind_) {
+        case Kind::Order:
+            return false;
+        case Kind::Account:
+        case Kind::Server:
+            return true;
+        case Kind::RegisteredDomain:
+        case Kind::Identifiers:
+            break;
+    }
+    for (std::size_t start = 0; start <= names.size();) {
+        const std::size_t comma = std::min(names.find(',', start), names.size());
+        if (coversName(names.substr(start, comma - start))) return true;
+        start = comma + 1;
+    }
+    return false;
+}
+
+std::string RateLimitScope::describe() const {
+    std::string list;
+    for (const auto& subject : subjects_) list += (list.empty() ? "" : ", ") + subject;
+    switch (kind_) {
+        case Kind::Order:
+            return "the names ordered";
+        case Kind::Account:
+            return "every name of the account";
+        case Kind::Server:
+            return "every name (the CA is unavailable)";
+        case Kind::RegisteredDomain:
+            return "every name under " + list;
+        case Kind::Identifiers:
+            return "every order naming " + list;
+    }
+    return list;
+}
+
+}  // namespace cxxacme
