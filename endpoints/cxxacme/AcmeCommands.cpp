@@ -17,6 +17,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/HttpProxy.h"
 #include "cxxacme/KeySigner.h"
+#include "cxxacme/RateLimitScope.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/responders/ChallTestSrvDnsProvider.h"
@@ -254,13 +255,40 @@ void report(std::ostream& out, const std::string& verb, const std::string& names
         << bundle.certificate().issuer() << "\n";
 }
 
+// The CA's refusals met so far that hold more than their order (RateLimitScope), so that a
+// command asking for many entries sends none into a refusal it has already met.
+class HeldScopes {
+public:
+    void note(const Error& error) {
+        const auto* problem = dynamic_cast<const AcmeProblem*>(&error);
+        if (!problem || !problem->retryAt()) return;
+        RateLimitScope scope = RateLimitScope::of(*problem);
+        if (scope.kind() != RateLimitScope::Kind::Order) held_.emplace_back(std::move(scope), *problem->retryAt());
+    }
+    /// Why `names` is not asked for, or nothing.
+    std::optional<std::string> holding(const std::string& names, TimePoint now) const {
+        for (const auto& [scope, until] : held_)
+            if (until > now && scope.covers(names)) return scope.notAsked(until);
+        return std::nullopt;
+    }
+
+private:
+    std::vector<std::pair<RateLimitScope, TimePoint>> held_;
+};
+
 int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     if (cl.positional().empty()) throw UsageError("issue needs at least one NAME[,NAME...]");
     std::vector<std::string> keys;
     for (const auto& arg : cl.positional()) keys.push_back(ServerName::canonicalKey(arg));  // check all first
     Session s(cl, err, true);
     int failures = 0;
+    HeldScopes held;
     for (const auto& names : keys) {
+        if (const auto why = held.holding(names, s.clock.now())) {
+            err << "cxxacme: issuing " << names << " failed: " << *why << "\n";
+            ++failures;
+            continue;
+        }
         try {
             std::optional<Certificate> replacing;
             if (const auto current = s.store->get(names); current && !current->empty()) replacing = current->certificate();
@@ -269,6 +297,7 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             report(out, "issued", names, bundle);
         } catch (const Error& e) {
             err << "cxxacme: issuing " << names << " failed: " << e.what() << "\n";
+            held.note(e);
             ++failures;
         }
     }
@@ -280,8 +309,14 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     Session s(cl, err, true);
     AcmeIssuingService rules(*s.store, *s.issuer, s.clock);
     int failures = 0, renewed = 0;
+    HeldScopes held;
     for (const auto& [names, entry] : s.store->asMap()) {
         if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
+        if (const auto why = held.holding(names, s.clock.now())) {
+            err << "cxxacme: renewing " << names << " failed: " << *why << "\n";
+            ++failures;
+            continue;
+        }
         try {
             const PemBundle bundle =
                 s.issuer->issue(names, entry.empty() ? std::nullopt : std::optional<Certificate>(entry.certificate()));
@@ -290,6 +325,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             ++renewed;
         } catch (const Error& e) {
             err << "cxxacme: renewing " << names << " failed: " << e.what() << "\n";
+            held.note(e);
             ++failures;
         }
     }

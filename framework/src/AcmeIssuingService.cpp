@@ -207,7 +207,7 @@ std::map<std::string, PemBundle> AcmeIssuingService::candidates(TimePoint now) {
 }
 
 std::string AcmeIssuingService::Hold::notAsked() const {
-    return "not asked: the CA refuses " + scope.describe() + " until " + formatRfc3339(until) + " (" + reason + ")";
+    return scope.notAsked(until) + " (" + reason + ")";
 }
 
 const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& names, TimePoint now) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "cxxacme/AcmeResources.h"
 #include "cxxacme/ServerName.h"
 
 namespace cxxacme {
@@ -138,6 +139,10 @@ std::string RateLimitScope::describe() const {
             return "every order naming " + list;
     }
     return list;
+}
+
+std::string RateLimitScope::notAsked(TimePoint until) const {
+    return "not asked: the CA refuses " + describe() + " until " + formatRfc3339(until);
 }
 
 }  // namespace cxxacme

@@ -144,10 +144,16 @@ for n in one two; do
   "$CXXACME" issue "${pub[@]}" "$n.blogspot.com" > "$work/pub.log" 2>&1 || fail "$n.blogspot.com refused: $(cat "$work/pub.log")"
 done
 set +e
-"$CXXACME" issue "${pub[@]}" www.example.com > /dev/null 2> "$work/err"
+# the names after it under example.com are not asked for (the CA sees one refused order); another domain is issued
+"$CXXACME" issue "${pub[@]}" www.example.com mail.example.com other.example.org "*.example.com" > "$work/pub.log" 2> "$work/err"
 [ $? -eq 1 ] || fail "a second certificate under example.com did not exit 1"
-grep -q 'rateLimited.*too many certificates (1) already issued for "example.com" in the last 168h0m0s, retry after 20[0-9-]* [0-9:]* UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain' "$work/err" ||
+grep -q 'issuing www.example.com failed: .*rateLimited.*too many certificates (1) already issued for "example.com" in the last 168h0m0s, retry after 20[0-9-]* [0-9:]* UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain' "$work/err" ||
   fail "www.example.com: $(cat "$work/err")"
+for n in mail.example.com '\*.example.com'; do
+  grep -q "issuing $n failed: not asked: the CA refuses every name under example.com until 20[0-9-]*T[0-9:]*Z$" "$work/err" || fail "$n: $(cat "$work/err")"
+done
+[ "$(grep -c 'rateLimited' "$work/err")" = 1 ] || fail "more than one order refused: $(cat "$work/err")"
+grep -q '^issued other.example.org' "$work/pub.log" || fail "other.example.org: $(cat "$work/pub.log" "$work/err")"
 "$CXXACME" issue "${pub[@]}" shop.example.test > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "shop.example.test did not exit 1"
 grep -q 'rejectedIdentifier.*Cannot issue for "shop.example.test": Domain name does not end with a valid public suffix (TLD)' "$work/err" ||

@@ -7,6 +7,7 @@
 // anything else.
 
 #include "../TestPrinting.h"
+#include "cxxacme/AcmeResources.h"
 #include "cxxacme/RateLimitScope.h"
 
 using namespace cxxacme;
@@ -45,6 +46,8 @@ BOOST_AUTO_TEST_CASE(certificates_per_registered_domain_hold_the_names_under_it)
     BOOST_TEST(!scope.covers("example.com.au"));
     BOOST_TEST(!scope.covers("a.example.net,com"));
     BOOST_TEST(scope.describe() == "every name under example.com");
+    BOOST_TEST(scope.notAsked(parseRfc3339("2026-12-12T01:00:00Z").value()) ==
+               "not asked: the CA refuses every name under example.com until 2026-12-12T01:00:00Z");
     // Boulder's words before the limits were renamed, and its prefix on other paths
     BOOST_TEST((scopeOf("Error creating new order :: too many certificates (50) already issued for \"Example.COM\" in the last "
                         "168h0m0s" + kSee + "new-certificates-per-registered-domain")

@@ -40,8 +40,11 @@ public:
     /// order's own names are the caller's to hold.
     bool covers(std::string_view names) const;
 
-    /// For a log line: "the account", "names under example.com", "www.example.com", …
+    /// For a log line: "every name of the account", "every name under example.com", …
     std::string describe() const;
+    /// What an order within the scope is told when it is not sent: "not
+    /// asked: the CA refuses every name under example.com until 2026-12-12T01:00:00Z".
+    std::string notAsked(TimePoint until) const;
 
 private:
     RateLimitScope(Kind kind, std::vector<std::string> subjects) : kind_(kind), subjects_(std::move(subjects)) {}
