@@ -58,13 +58,13 @@ struct World {
     }
 
     std::string nonce() {
-        HttpRequest r{"HEAD", "/nonce-plz", "", "", "", ""};
+        HttpRequest r{"HEAD", "/nonce-plz", "", "", "", "", ""};
         return engine.handle(r).header("Replay-Nonce");
     }
 
     HttpResponse send(const std::string& path, const std::string& useKid, const std::string& payload) {
         const auto jws = FlattenedJws::signAcmeRequest(account, base + path, nonce(), useKid, payload);
-        HttpRequest r{"POST", path, "", "application/jose+json", jws.toJson(), ""};
+        HttpRequest r{"POST", path, "", "application/jose+json", jws.toJson(), "", ""};
         return engine.handle(r);
     }
 };
@@ -82,19 +82,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string path = kPaths[data[0] % (sizeof kPaths / sizeof kPaths[0])];
     std::string rest(reinterpret_cast<const char*>(data + 2), size - 2);
     if (path == "/crl/") {
-        HttpRequest r{data[1] % 2 == 0 ? "GET" : "HEAD", path + rest, "", "", "", ""};
+        HttpRequest r{data[1] % 2 == 0 ? "GET" : "HEAD", path + rest, "", "", "", "", ""};
         (void)world.engine.handleCrl(r);
         const std::string& own = world.engine.crlUrl();
         r.path = own.substr(own.find("/crl/"));
         if (world.engine.handleCrl(r).status != 200) std::abort();  // its own path always answers
     } else if (path == "/terms-agreement/") {
-        HttpRequest r{data[1] % 2 == 0 ? "GET" : "POST", path + rest, "", "application/x-www-form-urlencoded", "", ""};
+        HttpRequest r{data[1] % 2 == 0 ? "GET" : "POST", path + rest, "", "application/x-www-form-urlencoded", "", "", ""};
         (void)world.engine.handle(r);
     } else if (path == "/set-terms-of-service") {
-        HttpRequest r{"POST", path, "", "application/json", rest, ""};
+        HttpRequest r{"POST", path, "", "application/json", rest, "", ""};
         (void)world.engine.handleManagement(r);
         const std::string id = world.kid.substr(world.kid.rfind('/') + 1);
-        HttpRequest agree{"POST", "/terms-agreement/" + id, "", "application/x-www-form-urlencoded", "", ""};
+        HttpRequest agree{"POST", "/terms-agreement/" + id, "", "application/x-www-form-urlencoded", "", "", ""};
         if (world.engine.handle(agree).status != 200) std::abort();  // the own account can always agree
     } else if (data[1] % 2 == 0) {
         std::string host;
@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             host = rest.substr(0, newline);
             rest = newline == std::string::npos ? "" : rest.substr(newline + 1);
         }
-        HttpRequest r{data[1] & 4 ? "GET" : "POST", path, "", "application/jose+json", rest, host};
+        HttpRequest r{data[1] & 4 ? "GET" : "POST", path, "", "application/jose+json", rest, host, ""};
         (void)world.engine.handle(r);
     } else {
         const bool jwk = path == "/sign-me-up" || (path == "/revoke-cert" && data[1] % 4 == 1);

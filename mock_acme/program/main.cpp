@@ -87,6 +87,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --domain-limit N[/SECONDS]  after N certificates naming a registered domain in the window
                               (default 604800), new orders naming it get 429 (Let's Encrypt:
                               50; renewals exempt; domains by --public-suffix-list if given)
+  --registration-limit N[/SECONDS]   after N accounts made from one address in the window
+                              (default 10800), newAccount from it gets 429 (Let's Encrypt: 10)
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
   --eab-required              require external account binding
   --eab-single-use            each --eab key binds one account only (default: any number)
@@ -306,6 +308,7 @@ int main(int argc, char** argv) {
         else if (a == "--pause-after-failures") config.pauseAfterFailures = static_cast<int>(number(value(), 1, 1000000));
         else if (a == "--duplicate-limit") limitPerWindow(value(), config.duplicateCertificateLimit, config.duplicateCertificateWindow);
         else if (a == "--domain-limit") limitPerWindow(value(), config.registeredDomainLimit, config.registeredDomainWindow);
+        else if (a == "--registration-limit") limitPerWindow(value(), config.registrationLimit, config.registrationWindow);
         else if (a == "--eab") {
             const std::string v = value();
             const auto eq = v.find('=');

@@ -221,6 +221,9 @@ struct EngineState : EngineData {
     /// renewal for 120 days (Boulder's exemption). Not kept across a restart.
     std::unordered_map<std::string, RecentTimes> issuedForDomain, lastIssuedForSet;
     std::multimap<TimePoint, std::string> issuedDomainsByAge, lastIssuedSetsByAge;
+    /// Accounts made from each client address, for MockAcmeConfig::registrationLimit.
+    std::unordered_map<std::string, RecentTimes> registrationsByAddress;
+    std::multimap<TimePoint, std::string> registrationAddressesByAge;
     /// The keys of issuedForSet, and of the accounts' failedValidations
     /// ("ACCOUNTID\nKEY"), by when they were first counted: each is looked
     /// at once its window has passed, and goes if it counts nothing then.
@@ -245,6 +248,10 @@ struct EngineState : EngineData {
                                std::size_t keep) {
         for (const auto& domain : domains) count(issuedForDomain, domain, issuedDomainsByAge, domain, now, keep);
         count(lastIssuedForSet, setKey, lastIssuedSetsByAge, setKey, now, 1);
+    }
+    /// Counts an account made from `address`, keeping the last `keep`.
+    void countRegistration(const std::string& address, TimePoint now, std::size_t keep) {
+        count(registrationsByAddress, address, registrationAddressesByAge, address, now, keep);
     }
     /// Counts a failed validation of `identifier` (a wildcard's when `wildcard`) for `account`
     /// in a row; at `pauseAfter` the identifier is paused for it (MockAcmeConfig::pauseAfterFailures),

@@ -168,6 +168,11 @@ public:
     Connection(const Poco::Net::StreamSocket& socket, ExchangeServer& server)
         : TCPServerConnection(socket), server_(server), fd_(static_cast<int>(this->socket().impl()->sockfd())) {
         entered_ = server_.enter(this);
+        try {
+            clientAddress_ = this->socket().peerAddress().host().toString();
+        } catch (const Poco::Exception&) {
+            // gone already: run() finds nothing to read
+        }
     }
     ~Connection() override { server_.leave(this); }
 
@@ -268,6 +273,7 @@ private:
             return refuse(400, "the request target is not a URI");
         }
         request.contentType = head.get("Content-Type");
+        request.clientAddress = clientAddress_;
 
         if (chunked || length > 0) {
             const bool expectContinue = Poco::icompare(head.get("Expect"), "100-continue") == 0;
@@ -410,6 +416,7 @@ private:
     ExchangeServer& server_;
     const int fd_;
     bool entered_ = false;
+    std::string clientAddress_;  ///< the peer's address, for HttpRequest::clientAddress
     bool closeInStages_ = false;  // the server closes while the client may still be sending
 };
 

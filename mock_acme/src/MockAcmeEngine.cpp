@@ -338,6 +338,17 @@ public:
                 throw termsProblem("a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", terms);
             account.agreedTerms = terms;
         }
+        if (config_.registrationLimit > 0) {
+            // as Let's Encrypt's limit on new registrations per IP address, checked once nothing else refuses
+            forgetStaleLimits();
+            const auto limit = static_cast<std::size_t>(config_.registrationLimit);
+            if (const auto made = s_.registrationsByAddress.find(request.clientAddress);
+                made != s_.registrationsByAddress.end() && made->second.within(now_, config_.registrationWindow) >= limit)
+                throw rateLimited("too many new registrations (" + std::to_string(limit) + ") from this IP address",
+                                  config_.registrationWindow, made->second.secondsUntilFewer(now_, config_.registrationWindow),
+                                  "new-registrations-per-ip-address");
+            s_.countRegistration(request.clientAddress, now_, limit);
+        }
         const std::string id = account.id;
         s_.accountByThumbprint[thumbprint] = id;
         s_.accounts.emplace(id, std::move(account));
@@ -1222,9 +1233,10 @@ public:
         });
     }
 
-    // The counts of the limits (failedAuthorizationLimit, duplicateCertificateLimit, registeredDomainLimit) of a
-    // name or a set of names that has counted nothing for a whole window go as old orders
-    // do, a few per newOrder, so that they do not pile up in a long-running server.
+    // The counts of the limits (failedAuthorizationLimit, duplicateCertificateLimit, registeredDomainLimit,
+    // registrationLimit) of a name, a set of names, a domain or an address that has counted nothing for a
+    // whole window go as old orders do, a few per newOrder (and per newAccount), so that they do not pile
+    // up in a long-running server.
     void forgetStaleLimits() {
         // what counts `key` goes, or says false while it still counts something within `window`
         const auto forgetIfStale = [this](std::unordered_map<std::string, state::RecentTimes>& counts, const std::string& key,
@@ -1242,6 +1254,9 @@ public:
         });
         forgetAged(s_.lastIssuedSetsByAge, kRenewalLookBack, [&](const std::string& key) {
             return forgetIfStale(s_.lastIssuedForSet, key, kRenewalLookBack);
+        });
+        forgetAged(s_.registrationAddressesByAge, config_.registrationWindow, [&](const std::string& key) {
+            return forgetIfStale(s_.registrationsByAddress, key, config_.registrationWindow);
         });
         forgetAged(s_.failuresByAge, config_.failedAuthorizationWindow, [&](const std::string& key) {
             const auto cut = key.find('\n');
@@ -2502,7 +2517,8 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 o->set("forgottenRevocations", static_cast<Poco::UInt64>(state_->forgottenRevocations.size()));
                 o->set("nonces", static_cast<Poco::UInt64>(state_->nonces.size()));
                 std::size_t limitEntries = state_->issuedForSet.size() + state_->issuedForDomain.size() +
-                                           state_->lastIssuedForSet.size();  // what the limits count
+                                           state_->lastIssuedForSet.size() +
+                                           state_->registrationsByAddress.size();  // what the limits count
                 for (const auto& account : state_->accounts) limitEntries += account.second.failedValidations.size();
                 o->set("limitEntries", static_cast<Poco::UInt64>(limitEntries));
                 return Exchange::json(200, o);

@@ -54,6 +54,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "failedAuthorizationLimit": 5, "failedAuthorizationWindowSeconds": 1800, "pauseAfterFailures": 1152,
         "duplicateCertificateLimit": 4, "duplicateCertificateWindowSeconds": 86400,
         "registeredDomainLimit": 50, "registeredDomainWindowSeconds": 3600,
+        "registrationLimit": 10, "registrationWindowSeconds": 7200,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
         "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000, "forgetAfterSeconds": 86400
@@ -86,6 +87,10 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST((config.registeredDomainWindow == 1h));
     BOOST_TEST(MockAcmeConfig().registeredDomainLimit == 0);
     BOOST_TEST((MockAcmeConfig().registeredDomainWindow == 24h * 7));
+    BOOST_TEST(config.registrationLimit == 10);
+    BOOST_TEST((config.registrationWindow == 2h));
+    BOOST_TEST(MockAcmeConfig().registrationLimit == 0);
+    BOOST_TEST((MockAcmeConfig().registrationWindow == 3h));  // Let's Encrypt's
     BOOST_TEST(config.externalAccountRequired);
     BOOST_TEST(config.eabKeys.at("kid-1") == "c2VjcmV0");
     BOOST_TEST((config.profiles.at("tiny").lifetime == 1h));
@@ -280,6 +285,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
                              "duplicateCertificateWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"rateLimitOrders": -1})", "rateLimitOrders must not be negative"));
     BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": -1})", "registeredDomainLimit must not be negative"));
+    BOOST_TEST(refusedNaming(R"({"registrationLimit": 3, "registrationWindowSeconds": 0})", "registrationWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": 1, "registeredDomainWindowSeconds": 0})",
                              "registeredDomainWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));

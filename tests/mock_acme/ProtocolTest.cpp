@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE(urls_follow_the_host_the_client_addressed) {
 
     // Engine-level: what a Host value gives; unusable ones fall back to the listening address.
     const auto newOrderFor = [&](const std::string& host) {
-        HttpRequest get{"GET", "/dir", "", "", "", host};
+        HttpRequest get{"GET", "/dir", "", "", "", host, "127.0.0.1"};
         const HttpResponse r = s.server.engine().handle(get);
         return detail::parseJsonObject(r.body, 1 << 20, "directory")->getValue<std::string>("newOrder");
     };
@@ -1523,7 +1523,7 @@ BOOST_AUTO_TEST_CASE(a_crl_is_served_where_every_leaf_points_and_lists_what_was_
     BOOST_TEST(crlUrlOf(Certificate::chainFromPem(without.session.post(done.str("certificate"), without.account, without.kid, "").body)
                             .at(0))
                    .empty());
-    BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", "", ""}).status == 404);
+    BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", "", "", ""}).status == 404);
 
     // a wildcard listener is named by its loopback address (no socket: the engine alone)
     for (const auto& [host, named] : {std::pair{"0.0.0.0", "http://127.0.0.1:8080/crl/"}, std::pair{"::", "http://[::1]:8080/crl/"},
@@ -2294,6 +2294,49 @@ BOOST_AUTO_TEST_CASE(certificates_are_limited_per_registered_domain) {
     BOOST_TEST(limitEntries() > 0);
     clock.advance(24h * 130);
     BOOST_TEST(s.newOrder({"i.example.test"}).status == 201);
+    BOOST_TEST(limitEntries() == 0);
+}
+
+// --registration-limit: as Let's Encrypt's limit on new accounts per IP
+// address (10 every 3 hours); finding an account is not making one.
+BOOST_AUTO_TEST_CASE(new_accounts_are_limited_per_client_address) {
+    using namespace std::chrono_literals;
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    MockAcmeConfig config = quietConfig();
+    config.registrationLimit = 2;
+    Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
+    const auto signUp = [&](const ISigner& key, const std::string& payload = R"({"termsOfServiceAgreed":true})") {
+        return s.session.post(s.session.dir("newAccount"), key, "", payload);
+    };
+    BOOST_TEST(signUp(s.account).status == 201);
+    clock.advance(1h);
+    const KeySigner second(PrivateKey::generate(KeyType::EcP256)), third(PrivateKey::generate(KeyType::EcP256));
+    BOOST_TEST(signUp(second).status == 201);
+    const Reply refused = signUp(third);
+    BOOST_TEST(refused.status == 429);
+    BOOST_TEST(refused.problem() == "rateLimited");
+    std::string when = formatRfc3339(clock.now() + 2h);
+    when[10] = ' ';
+    when.pop_back();
+    BOOST_TEST(refused.str("detail") == "too many new registrations (2) from this IP address in the last 3h0m0s, retry after " +
+                                            when + " UTC: see https://letsencrypt.org/docs/rate-limits/#new-registrations-per-ip-address");
+    BOOST_TEST(refused.header("Retry-After") == std::to_string(2 * 3600));
+    BOOST_TEST(signUp(s.account).status == 200);  // an existing account is found, not made
+    BOOST_TEST(signUp(third, R"({"onlyReturnExisting":true})").problem() == "accountDoesNotExist");
+    BOOST_TEST(signUp(third, "{}").problem() == "userActionRequired");  // refused for its own reason first, and not counted
+    clock.advance(2h);  // the first account leaves the window
+    BOOST_TEST(signUp(third).status == 201);
+    BOOST_TEST(signUp(KeySigner(PrivateKey::generate(KeyType::EcP256))).status == 429);
+    // the address's count goes once it counts nothing for a window
+    const auto limitEntries = [&] {
+        return s.session.get(s.server.managementUrl() + "/stats").json()->getValue<long long>("limitEntries");
+    };
+    BOOST_TEST(limitEntries() == 1);
+    clock.advance(3h);
+    BOOST_TEST(signUp(KeySigner(PrivateKey::generate(KeyType::EcP256))).status == 201);
+    BOOST_TEST(limitEntries() == 1);
+    clock.advance(3h);
+    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);  // a few stale counts go at each newOrder
     BOOST_TEST(limitEntries() == 0);
 }
 

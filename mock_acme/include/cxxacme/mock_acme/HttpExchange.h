@@ -21,6 +21,9 @@ struct HttpRequest {
     /// Where the client addressed the request: the `Host` field's value, or
     /// the authority of an absolute request target ("" when neither).
     std::string host;
+    /// The address the request came from ("127.0.0.1", "::1"); "" when not
+    /// known (a request made in the process, the fuzzer's).
+    std::string clientAddress;
 };
 
 /// The engine's answer.

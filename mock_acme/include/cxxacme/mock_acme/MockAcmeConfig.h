@@ -157,6 +157,12 @@ struct MockAcmeConfig {
     /// the last 120 days, or an ARI renewal) is neither refused nor counted.
     int registeredDomainLimit = 0;
     Duration registeredDomainWindow = std::chrono::hours(24 * 7);
+    /// Accounts made from one client address per window before newAccount
+    /// from it gets 429 rateLimited, as Let's Encrypt's 10 per IP address
+    /// every 3 hours; 0 = unlimited. Finding an existing account is not
+    /// making one.
+    int registrationLimit = 0;
+    Duration registrationWindow = std::chrono::hours(3);
     int retryAfterSeconds = 1;               ///< Retry-After on 429 and on processing objects
     std::uint64_t randomSeed = 1;            ///< makes the percentages repeatable
 
