@@ -393,11 +393,15 @@ void AcmeIssuingService::recordFailure(const std::string& names, const std::exce
         // the CA refuses more than these names: every entry in the scope waits, and a check comes when it ends
         const TimePoint until = now + std::min<Duration>(*caSays - now, options_.maxCaRetryAfter);
         std::erase_if(holds_, [now](const Hold& h) { return h.until <= now; });
-        holds_.push_back({*scope, until, reason});
-        logger().warning("the CA refuses " + scope->describe() + " until " + formatRfc3339(until) +
-                         ": no certificate in that scope is asked for before then");
-        std::erase_if(holdChecks_, [](const ScheduledCall& c) { return !c.pending(); });
-        holdChecks_.push_back(clock_.callLater(until - now, [this] { checker_.post([this] { check(false); }); }));
+        // several issuances under way meet the same limit at once: one hold, one check at its end
+        const bool known = std::any_of(holds_.begin(), holds_.end(), [&](const Hold& h) { return h.scope == *scope && h.until >= until; });
+        if (!known) {
+            holds_.push_back({*scope, until, reason});
+            logger().warning("the CA refuses " + scope->describe() + " until " + formatRfc3339(until) +
+                             ": no certificate in that scope is asked for before then");
+            std::erase_if(holdChecks_, [](const ScheduledCall& c) { return !c.pending(); });
+            holdChecks_.push_back(clock_.callLater(until - now, [this] { checker_.post([this] { check(false); }); }));
+        }
     }
     auto& [count, notBefore] = failures_[names];
     ++count;

@@ -389,6 +389,30 @@ BOOST_AUTO_TEST_CASE(an_account_wide_rate_limit_holds_every_entry_until_the_cas_
     BOOST_TEST(w.issuer.calls() == 5);
 }
 
+// Issuances under way together that meet the same limit make one hold, told once.
+BOOST_AUTO_TEST_CASE(the_same_limit_met_twice_at_once_is_one_hold) {
+    World w;
+    for (const char* name : {"a.example.test", "b.example.test", "c.example.test", "d.example.test"}) w.add(name, 20 * kDay);
+    AcmeProblem limited("rateLimited", "too many new orders (300) from this account in the last 3h0m0s, retry after "
+                                       "2026-12-06 01:00:00 UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
+                        429);
+    limited.withRetryAt(w.clock.now() + 5h);
+    w.issuer.failNextWith(4, std::make_exception_ptr(limited));
+    test::LoggerCapture lines("cxxacme.service");
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());  // four at once
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Failed, 1));
+    w.settle();
+    const int calls = w.issuer.calls();  // one, or more that were under way before the first refusal
+    BOOST_TEST(calls >= 1);
+    BOOST_TEST(lines.count([](const std::string& line) { return line.starts_with("the CA refuses every name of the account"); }) == 1u);
+    w.clock.advance(4h);
+    w.settle();
+    BOOST_TEST(w.issuer.calls() == calls);
+}
+
 // A registered domain's limit holds the names under it alone; others go on.
 BOOST_AUTO_TEST_CASE(a_registered_domains_rate_limit_holds_the_names_under_it) {
     World w;

@@ -40,6 +40,8 @@ public:
     /// order's own names are the caller's to hold.
     bool covers(std::string_view names) const;
 
+    bool operator==(const RateLimitScope&) const = default;
+
     /// For a log line: "every name of the account", "every name under example.com", …
     std::string describe() const;
     /// What an order within the scope is told when it is not sent: "not
