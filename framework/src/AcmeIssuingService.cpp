@@ -149,7 +149,7 @@ std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate&
 }
 
 AcmeIssuingService::Due AcmeIssuingService::dueOf(const Certificate& cert) const {
-    Due due{cert.notAfter() - renewalThreshold(cert), false, {}};
+    Due due{cert.notAfter() - renewalThreshold(cert), false, {}, std::nullopt};
     if (options_.renewalInfo) {
         try {
             if (const auto info = renewalInfoFor(cert)) {
@@ -159,7 +159,7 @@ AcmeIssuingService::Due AcmeIssuingService::dueOf(const Certificate& cert) const
                 const std::size_t h = std::hash<std::string>{}(cert.serialHex());
                 const TimePoint chosen = info->windowStart + span * static_cast<long>(h % 1000) / 1000;
                 due = {std::min(chosen, cert.notAfter() - panicThreshold(cert)), chosen < due.at,
-                       InvalidNameError::printable(info->explanationUrl, 300)};
+                       InvalidNameError::printable(info->explanationUrl, 300), info->windowStart};
             }
         } catch (const std::exception& e) {
             logger().warning("renewal information for " + cert.serialHex() + " unavailable: " + e.what());
@@ -169,12 +169,12 @@ AcmeIssuingService::Due AcmeIssuingService::dueOf(const Certificate& cert) const
 }
 
 AcmeIssuingService::Assessment AcmeIssuingService::assess(const PemBundle& entry, TimePoint now) const {
-    if (entry.empty()) return {true, true, false, {}};
+    if (entry.empty()) return {true, true, false, {}, false};
     const Certificate& cert = entry.certificate();
     const bool panic = cert.notAfter() - now <= panicThreshold(cert);
     const Due due = dueOf(cert);
     const bool early = due.byRenewalInfo && now >= due.at && now < cert.notAfter() - renewalThreshold(cert);
-    return {panic || now >= due.at, panic, early, due.explanation};
+    return {panic || now >= due.at, panic, early, due.explanation, due.windowStart && now >= *due.windowStart};
 }
 
 void AcmeIssuingService::scheduleCheck() {
@@ -210,9 +210,10 @@ std::string AcmeIssuingService::Hold::notAsked() const {
     return scope.notAsked(until) + " (" + reason + ")";
 }
 
-const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& names, TimePoint now) const {
+const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& names, TimePoint now, bool ariRenewal) const {
     for (const Hold& hold : holds_)
-        if (hold.until > now && hold.scope.covers(names)) return &hold;
+        if (hold.until > now && hold.scope.covers(names) && (!ariRenewal || hold.scope.kind() == RateLimitScope::Kind::Server))
+            return &hold;
     return nullptr;
 }
 
@@ -246,7 +247,7 @@ void AcmeIssuingService::check(bool first) {
             {
                 // the CA refuses more than the names it was asked for: not asked until then
                 std::lock_guard lock(mutex_);
-                if (const Hold* hold = heldBy(names, now)) {
+                if (const Hold* hold = heldBy(names, now, a.ariRenewal)) {
                     ++held;
                     heldUntil = heldUntil ? std::max(*heldUntil, hold->until) : hold->until;
                     if (a.panic)
@@ -257,7 +258,7 @@ void AcmeIssuingService::check(bool first) {
             if (a.early)  // RFC 9773 §4.2: the operator should see why
                 logger().information("renewing " + names + " early, as the CA's renewal information asks" +
                                      (a.explanation.empty() ? std::string() : " (explanation: " + a.explanation + ")"));
-            auto future = startIssuance(names, a.panic, !entry.empty(), false);
+            auto future = startIssuance(names, a.panic, !entry.empty(), false, a.ariRenewal);
             if (a.panic) panicking.push_back(std::move(future));
         }
     } catch (const std::exception& e) {
@@ -294,7 +295,7 @@ std::shared_future<PemBundle> AcmeIssuingService::issueCert(const std::string& n
 }
 
 std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::string& names, bool panicking, bool renewal,
-                                                                bool asked) {
+                                                                bool asked, bool ariRenewal) {
     auto promise = std::make_shared<std::promise<PemBundle>>();
     std::shared_future<PemBundle> future;
     {
@@ -307,13 +308,13 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         }
         inFlight_[names] = future;
     }
-    const bool posted = issuers_.post([this, names, panicking, renewal, asked, promise] {
+    const bool posted = issuers_.post([this, names, panicking, renewal, asked, ariRenewal, promise] {
         if (!asked) {
             // queued before a hold began (500 names behind one that met the account's limit): not sent into it
             std::string why;
             {
                 std::lock_guard lock(mutex_);
-                if (const Hold* hold = heldBy(names, clock_.now())) {
+                if (const Hold* hold = heldBy(names, clock_.now(), ariRenewal)) {
                     why = hold->notAsked();
                     inFlight_.erase(names);
                 }
@@ -329,7 +330,19 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         PemBundle issued;
         try {
             std::optional<Certificate> replacing;
-            if (const auto current = store_.get(names); current && !current->empty()) replacing = current->certificate();
+            if (const auto current = store_.get(names); current && !current->empty()) {
+                replacing = current->certificate();
+                if (!asked && !stillDue(*current)) {
+                    // renewed by another issuance since this one was started (by a check that read the
+                    // store before that one stored, or a retry beside a check): nothing left to do
+                    {
+                        std::lock_guard lock(mutex_);
+                        inFlight_.erase(names);
+                    }
+                    promise->set_value(*current);
+                    return;
+                }
+            }
             issued = issuer_.issue(names, replacing);
             store_.store(names, issued);
         } catch (...) {
@@ -363,6 +376,14 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         promise->set_exception(std::make_exception_ptr(Error("the issuing service is stopped")));
     }
     return future;
+}
+
+bool AcmeIssuingService::stillDue(const PemBundle& entry) const {
+    try {
+        return assess(entry, clock_.now()).due;
+    } catch (const Error&) {
+        return true;  // a certificate that does not read is replaced
+    }
 }
 
 void AcmeIssuingService::callPanic(const std::string& names, const std::string& why) {
@@ -430,12 +451,13 @@ void AcmeIssuingService::recordFailure(const std::string& names, const std::exce
             }
             if (!current) return;  // the entry is gone
             const TimePoint now = clock_.now();
+            const Assessment a = assess(*current, now);
+            if (!a.due) return;
             {
                 std::lock_guard lock(mutex_);
-                if (heldBy(names, now)) return;  // the check at the hold's end asks for it
+                if (heldBy(names, now, a.ariRenewal)) return;  // the check at the hold's end asks for it
             }
-            const Assessment a = assess(*current, now);
-            if (a.due) startIssuance(names, a.panic, !current->empty(), false);
+            startIssuance(names, a.panic, !current->empty(), false, a.ariRenewal);
         });
     });
 }

@@ -389,6 +389,33 @@ BOOST_AUTO_TEST_CASE(an_account_wide_rate_limit_holds_every_entry_until_the_cas_
     BOOST_TEST(w.issuer.calls() == 5);
 }
 
+// A renewal in the CA's renewal window names what it replaces, and Let's
+// Encrypt exempts such renewals from its limits: an account's hold does not
+// keep it back (a mass revocation's renewals go through).
+BOOST_AUTO_TEST_CASE(a_renewal_in_the_cas_window_is_not_held_by_a_rate_limit) {
+    World w;
+    w.add("a.example.test", 20 * kDay);
+    w.add("b-ari.example.test", 60 * kDay);  // not due by its lifetime: by the CA's window alone
+    w.add("c.example.test", 20 * kDay);
+    w.refuseNextAsRateLimit("too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-06 01:00:00 "
+                            "UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
+                            5h);
+    auto options = w.oneAtATime();
+    const TimePoint start = w.clock.now();
+    options.renewalInfo = [&](const Certificate& cert) -> std::optional<RenewalInfo> {
+        if (cert.subjectAltNames().front().value != "b-ari.example.test") return std::nullopt;
+        return RenewalInfo{start - 2h, start - 1h, "", {}};
+    };
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("a.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("b-ari.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("c.example.test") == 0);
+}
+
 // Issuances under way together that meet the same limit make one hold, told once.
 BOOST_AUTO_TEST_CASE(the_same_limit_met_twice_at_once_is_one_hold) {
     World w;

@@ -85,7 +85,10 @@ struct AcmeIssuingServiceOptions {
 ///   a 503 from a CA that is down) holds every entry in that scope until
 ///   then, as well as the names asked: checks and retries do not ask the CA
 ///   for them, so 500 names under one exhausted limit cost one refused
-///   request, not 500. A held entry within its panic threshold calls `panic`
+///   request, not 500. An entry whose renewal window from the CA has begun
+///   is held by a down CA only: its order names what it replaces, and Let's
+///   Encrypt exempts such renewals from its limits (a mass revocation's
+///   renewals go through). A held entry within its panic threshold calls `panic`
 ///   (and a Panic event) at each check that passes it over. A check runs
 ///   when a hold ends. `issueCert` asks all the same.
 ///
@@ -136,11 +139,16 @@ private:
         bool panic = false;  ///< a failure would call `panic`
         bool early = false;  ///< due by the CA's renewal information before the lifetime rule
         std::string explanation;  ///< its explanationURL, if it gave one
+        /// The CA's renewal window has begun: the renewal names what it
+        /// replaces within it, which Let's Encrypt exempts from its rate
+        /// limits, so no hold but a down CA's keeps it back.
+        bool ariRenewal = false;
     };
     struct Due {
         TimePoint at;
         bool byRenewalInfo = false;  ///< the CA's window set `at`
         std::string explanation;
+        std::optional<TimePoint> windowStart;  ///< the CA's renewal window's start, when it gave one
     };
     Due dueOf(const Certificate& cert) const;
     /// `options_.renewalInfo(cert)`, or the answer kept from an earlier call
@@ -159,14 +167,18 @@ private:
     /// `asked`: by `issueCert`, which asks the CA even under a hold; a
     /// check's or a retry's issuance that finds its names held when its turn
     /// comes does not.
-    std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal, bool asked);
+    std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal, bool asked,
+                                                bool ariRenewal = false);
     /// Backs `names` off after `error`: the doubling back-off, or the CA's
     /// Retry-After when later.
     void recordFailure(const std::string& names, const std::exception_ptr& error);
+    /// Whether `entry` is due now (one whose certificate does not read is).
+    bool stillDue(const PemBundle& entry) const;
     /// The Panic event and the panic callback for `names`.
     void callPanic(const std::string& names, const std::string& why);
     Duration panicThreshold(const Certificate& cert) const;
-    /// The hold that covers `names` now, if any (under `mutex_`).
+    /// The hold that covers `names` now, if any (under `mutex_`); for an ARI
+    /// renewal, only a down CA's.
     struct Hold {
         RateLimitScope scope;
         TimePoint until;
@@ -174,7 +186,7 @@ private:
         /// What an entry it holds is told: "not asked: the CA refuses … until … (…)".
         std::string notAsked() const;
     };
-    const Hold* heldBy(const std::string& names, TimePoint now) const;
+    const Hold* heldBy(const std::string& names, TimePoint now, bool ariRenewal) const;
     Duration renewalThreshold(const Certificate& cert) const;
 
     ICertificateStore& store_;
