@@ -265,10 +265,12 @@ public:
         RateLimitScope scope = RateLimitScope::of(*problem);
         if (scope.kind() != RateLimitScope::Kind::Order) held_.emplace_back(std::move(scope), *problem->retryAt());
     }
-    /// Why `names` is not asked for, or nothing.
-    std::optional<std::string> holding(const std::string& names, TimePoint now) const {
+    /// Why `names` is not asked for, or nothing. An ARI renewal (in the CA's renewal window:
+    /// Let's Encrypt exempts it from its limits) is held by a down CA only.
+    std::optional<std::string> holding(const std::string& names, TimePoint now, bool ariRenewal = false) const {
         for (const auto& [scope, until] : held_)
-            if (until > now && scope.covers(names)) return scope.notAsked(until);
+            if (until > now && scope.covers(names) && (!ariRenewal || scope.kind() == RateLimitScope::Kind::Server))
+                return scope.notAsked(until);
         return std::nullopt;
     }
 
@@ -307,12 +309,15 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
 int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     if (!cl.positional().empty()) throw UsageError("renew takes no names: it renews what is due");
     Session s(cl, err, true);
-    AcmeIssuingService rules(*s.store, *s.issuer, s.clock);
+    // the service's rules, the CA's renewal information (RFC 9773) among them
+    AcmeIssuingServiceOptions ruleOptions;
+    ruleOptions.renewalInfo = [client = s.client.get()](const Certificate& c) { return client->renewalInfo(c); };
+    AcmeIssuingService rules(*s.store, *s.issuer, s.clock, ruleOptions);
     int failures = 0, renewed = 0;
     HeldScopes held;
     for (const auto& [names, entry] : s.store->asMap()) {
         if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
-        if (const auto why = held.holding(names, s.clock.now())) {
+        if (const auto why = held.holding(names, s.clock.now(), rules.inRenewalWindow(entry))) {
             err << "cxxacme: renewing " << names << " failed: " << *why << "\n";
             ++failures;
             continue;

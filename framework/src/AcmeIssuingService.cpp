@@ -128,6 +128,12 @@ TimePoint AcmeIssuingService::renewalDue(const PemBundle& entry) const {
     return dueOf(entry.certificate()).at;
 }
 
+bool AcmeIssuingService::inRenewalWindow(const PemBundle& entry) const {
+    if (entry.empty()) return false;
+    const Due due = dueOf(entry.certificate());
+    return due.windowStart && clock_.now() >= *due.windowStart;
+}
+
 std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate& cert) const {
     const std::string serial = cert.serialHex();
     const TimePoint now = clock_.now();

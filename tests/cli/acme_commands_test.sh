@@ -56,6 +56,12 @@ serial=$(openssl x509 -in "$work/certs/c.example.test.pem" -noout -serial | cut 
 "$CXXACME" revoke "${common[@]}" --reason 4 c.example.test > "$work/revoke.log" 2>&1 || fail "revoke failed: $(cat "$work/revoke.log")"
 http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Revoked"' || fail "not revoked at the CA"
 
+echo "== renew asks the CA's renewal information: the revoked certificate (its window: now) is renewed, the others are not"
+"$CXXACME" renew "${common[@]}" > "$work/renew-ari.log" 2>&1 || fail "renew failed: $(cat "$work/renew-ari.log")"
+grep -q "^renewed c.example.test: valid until" "$work/renew-ari.log" || fail "the revoked certificate was not renewed: $(cat "$work/renew-ari.log")"
+[ "$(grep -c '^renewed\|^issued' "$work/renew-ari.log")" = 1 ] || fail "renew did more: $(cat "$work/renew-ari.log")"
+[ "$(openssl x509 -in "$work/certs/c.example.test.pem" -noout -serial | cut -d= -f2)" != "$serial" ] || fail "c.example.test still holds the revoked certificate"
+
 echo "== account"
 "$CXXACME" account "${common[@]}" show | grep -q "contact mailto:ops@example.com" || fail "account show"
 "$CXXACME" account "${common[@]}" update --email new@example.com | grep -q "mailto:new@example.com" || fail "account update"

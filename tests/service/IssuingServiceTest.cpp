@@ -407,6 +407,9 @@ BOOST_AUTO_TEST_CASE(a_renewal_in_the_cas_window_is_not_held_by_a_rate_limit) {
         return RenewalInfo{start - 2h, start - 1h, "", {}};
     };
     AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    BOOST_TEST(service.inRenewalWindow(*w.store.get("b-ari.example.test")));
+    BOOST_TEST(!service.inRenewalWindow(*w.store.get("a.example.test")));
+    BOOST_TEST(!service.inRenewalWindow(PemBundle()));
     EventLog log(service);
     service.start();
     BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));

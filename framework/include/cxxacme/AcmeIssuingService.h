@@ -131,6 +131,11 @@ public:
 
     /// When `entry` is due for renewal (a time in the past: now).
     TimePoint renewalDue(const PemBundle& entry) const;
+    /// Whether the CA's renewal window for `entry`'s certificate has begun:
+    /// its renewal then names what it replaces, which Let's Encrypt exempts
+    /// from its rate limits. False for an empty entry, or without renewal
+    /// information.
+    bool inRenewalWindow(const PemBundle& entry) const;
 
 private:
     struct Listener;
