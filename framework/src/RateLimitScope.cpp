@@ -61,8 +61,10 @@ RateLimitScope RateLimitScope::of(const AcmeProblem& problem) {
     const std::string& detail = problem.detail();
     if (problem.status() == 503) return {Kind::Server, {}};
     if (!problem.is("rateLimited")) return {Kind::Order, {}};
-    // Boulder: "too many new orders (%d) from this account in the last %s, retry after %s"
-    if (detail.find("too many new orders") != std::string::npos && detail.find("from this account") != std::string::npos)
+    // Boulder: "too many new orders (%d) from this account in the last %s, retry after %s"; and
+    // "too many new registrations (%d) from this IP address …": no account, so no order either
+    if ((detail.find("too many new orders") != std::string::npos && detail.find("from this account") != std::string::npos) ||
+        detail.find("too many new registrations") != std::string::npos)
         return {Kind::Account, {}};
     // "too many certificates (%d) already issued for %q in the last …" names a registered domain or an
     // address block; "… for this exact set of identifiers …" is the order's own names

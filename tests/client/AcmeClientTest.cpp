@@ -669,6 +669,34 @@ BOOST_AUTO_TEST_CASE(the_issuing_service_sends_no_order_into_an_account_wide_rat
     }
 }
 
+// A CA that makes no more accounts from this address (Let's Encrypt's limit on
+// new registrations): no entry can be ordered, so one refused newAccount holds
+// them all.
+BOOST_AUTO_TEST_CASE(the_issuing_service_asks_once_for_an_account_the_ca_will_not_make) {
+    auto c = config();
+    c.skipValidation = true;
+    c.registrationLimit = 1;
+    World w(c);
+    {
+        AcmeClient other(w.options(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), w.clock);
+        other.registerAccount({}, true);  // the address's one account
+    }
+    cxxacme::testing::NullResponder http;
+    AcmeIssuer issuer(w.client, {&http});
+    cxxacme::testing::MemoryStore store;
+    for (int i = 1; i <= 3; ++i) store.store("r" + std::to_string(i) + ".example.test", PemBundle());
+    AcmeIssuingServiceOptions options;
+    options.maxConcurrentIssuances = 1;
+    options.panic = [](const std::string&, const std::string&) {};
+    RequestLog requests;
+    AcmeIssuingService service(store, issuer, w.clock, options);
+    service.start();
+    BOOST_REQUIRE(service.whenCertsValid().wait_for(60s) == std::future_status::ready);
+    service.stop();
+    BOOST_TEST(requests.count([](const std::string& line) { return line == "POST /sign-me-up 429 rateLimited"; }) == 1u);
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /order-plz"); }) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
     World w;
     AcmeIssuer issuer(w.client, {&w.http});

@@ -31,6 +31,12 @@ BOOST_AUTO_TEST_CASE(new_orders_per_account_hold_the_whole_account) {
     BOOST_TEST(scope.covers("a.example.com"));
     BOOST_TEST(scope.covers("b.example.net,192.0.2.1"));
     BOOST_TEST(scope.describe() == "every name of the account");
+    // no account can be made from this address: no order either
+    for (const std::string& detail :
+         {"too many new registrations (10) from this IP address in the last 3h0m0s" + kSee + "new-registrations-per-ip-address",
+          "too many new registrations (500) from this /48 subnet of IPv6 addresses in the last 3h0m0s" + kSee +
+              "new-registrations-per-ipv6-range"})
+        BOOST_TEST((scopeOf(detail).kind() == Kind::Account), detail);
 }
 
 BOOST_AUTO_TEST_CASE(certificates_per_registered_domain_hold_the_names_under_it) {

@@ -20,7 +20,9 @@ class RateLimitScope {
 public:
     enum class Kind {
         Order,             ///< the names of the refused order only (an exact set's limit; anything unknown)
-        Account,           ///< every order ("too many new orders (N) from this account …")
+        /// every order: "too many new orders (N) from this account …", and
+        /// "too many new registrations (N) …" (no account to order with)
+        Account,
         RegisteredDomain,  ///< every name at or under a subject ("too many certificates (N) already issued for "example.com" …")
         Identifiers,       ///< every order naming a subject ("too many failed authorizations (N) for "NAME" …", its subproblems)
         Server,            ///< every request: the CA is unavailable (503)
