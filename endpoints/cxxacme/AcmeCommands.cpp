@@ -265,12 +265,10 @@ public:
         RateLimitScope scope = RateLimitScope::of(*problem);
         if (scope.kind() != RateLimitScope::Kind::Order) held_.emplace_back(std::move(scope), *problem->retryAt());
     }
-    /// Why `names` is not asked for, or nothing. An ARI renewal (in the CA's renewal window:
-    /// Let's Encrypt exempts it from its limits) is held by a down CA only.
+    /// Why `names` (an ARI renewal when `ariRenewal`: RateLimitScope::holds) is not asked for, or nothing.
     std::optional<std::string> holding(const std::string& names, TimePoint now, bool ariRenewal = false) const {
         for (const auto& [scope, until] : held_)
-            if (until > now && scope.covers(names) && (!ariRenewal || scope.kind() == RateLimitScope::Kind::Server))
-                return scope.notAsked(until);
+            if (until > now && scope.holds(names, ariRenewal)) return scope.notAsked(until);
         return std::nullopt;
     }
 

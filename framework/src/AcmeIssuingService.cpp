@@ -218,8 +218,7 @@ std::string AcmeIssuingService::Hold::notAsked() const {
 
 const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& names, TimePoint now, bool ariRenewal) const {
     for (const Hold& hold : holds_)
-        if (hold.until > now && hold.scope.covers(names) && (!ariRenewal || hold.scope.kind() == RateLimitScope::Kind::Server))
-            return &hold;
+        if (hold.until > now && hold.scope.holds(names, ariRenewal)) return &hold;
     return nullptr;
 }
 

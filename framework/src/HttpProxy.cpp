@@ -126,18 +126,11 @@ HttpProxy::Bypass HttpProxy::parseBypass(const std::string& given) {
         entry = entry.substr(0, entry.find(':'));
     }
     const auto slash = entry.find('/');
-    const std::string addressText = entry.substr(0, slash);
-    if (auto bytes = ServerName::addressBytes(addressText); !bytes.empty()) {
-        b.prefixBits = static_cast<unsigned>(bytes.size() * 8);
-        b.address = std::move(bytes);
-        if (slash != std::string::npos) {
-            const std::string bits = entry.substr(slash + 1);
-            if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos ||
-                std::stoul(bits) > b.prefixBits)
-                throw Error("NO_PROXY entry \"" + given + "\": the prefix length is not a number from 0 to " +
-                            std::to_string(b.prefixBits));
-            b.prefixBits = static_cast<unsigned>(std::stoul(bits));
-        }
+    if (const auto bytes = ServerName::addressBytes(entry.substr(0, slash)); !bytes.empty()) {
+        b.block = AddressBlock::parse(entry);
+        if (!b.block)
+            throw Error("NO_PROXY entry \"" + given + "\": the prefix length is not a number from 0 to " +
+                        std::to_string(bytes.size() * 8));
         return b;
     }
     if (slash != std::string::npos) throw Error("NO_PROXY entry \"" + given + "\": a block needs an IP address before /");
@@ -161,17 +154,11 @@ bool HttpProxy::appliesTo(const std::string& host, std::uint16_t port) const {
     for (const auto& b : bypass_) {
         if (b.port != 0 && b.port != port) continue;
         if (b.everything) return false;
-        if (!b.address.empty()) {
-            if (address.size() != b.address.size()) continue;
-            bool inside = true;
-            for (unsigned bit = 0; bit < b.prefixBits && inside; ++bit) {
-                const unsigned mask = 0x80u >> (bit % 8);
-                inside = (address[bit / 8] & mask) == (b.address[bit / 8] & mask);
-            }
-            if (inside) return false;
+        if (b.block) {
+            if (b.block->contains(address)) return false;
             continue;
         }
-        if (h == b.name || (h.size() > b.name.size() && h.ends_with("." + b.name))) return false;
+        if (ServerName::isAtOrUnder(h, b.name)) return false;
     }
     return true;
 }

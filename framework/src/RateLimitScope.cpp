@@ -1,9 +1,9 @@
 #include "cxxacme/RateLimitScope.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "cxxacme/AcmeResources.h"
+#include "cxxacme/AddressBlock.h"
 #include "cxxacme/ServerName.h"
 
 namespace cxxacme {
@@ -29,32 +29,6 @@ std::string canonicalOrNothing(std::string_view text) {
     }
 }
 
-// "192.0.2.1/32", "2001:db8::/64": the block's address bytes and its prefix length, or no bytes
-// for text that is not one.
-std::pair<std::vector<unsigned char>, int> addressBlock(std::string_view text) {
-    const auto slash = text.find('/');
-    if (slash == std::string_view::npos) return {};
-    std::vector<unsigned char> bytes = ServerName::addressBytes(text.substr(0, slash));
-    int bits = -1;
-    const std::string_view digits = text.substr(slash + 1);
-    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
-    if (bytes.empty() || error != std::errc() || end != digits.data() + digits.size() || bits < 0 ||
-        bits > static_cast<int>(bytes.size() * 8))
-        return {};
-    return {std::move(bytes), bits};
-}
-
-// Whether `address` (bytes) is within the first `bits` bits of `block`.
-bool within(const std::vector<unsigned char>& address, const std::vector<unsigned char>& block, int bits) {
-    if (address.size() != block.size()) return false;
-    for (int i = 0; i < bits; ++i) {
-        const auto byte = static_cast<std::size_t>(i / 8);
-        const unsigned bit = 0x80u >> (i % 8);
-        if ((address[byte] & bit) != (block[byte] & bit)) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 RateLimitScope RateLimitScope::of(const AcmeProblem& problem) {
@@ -69,7 +43,7 @@ RateLimitScope RateLimitScope::of(const AcmeProblem& problem) {
     // "too many certificates (%d) already issued for %q in the last …" names a registered domain or an
     // address block; "… for this exact set of identifiers …" is the order's own names
     if (const std::string domain = quotedAfter(detail, ") already issued for \""); !domain.empty()) {
-        if (const auto [bytes, bits] = addressBlock(domain); !bytes.empty()) return {Kind::RegisteredDomain, {domain}};
+        if (domain.find('/') != std::string::npos && AddressBlock::parse(domain)) return {Kind::RegisteredDomain, {domain}};
         if (std::string name = canonicalOrNothing(domain); !name.empty() && !ServerName::isWildcard(name))
             return {Kind::RegisteredDomain, {std::move(name)}};
         return {Kind::Order, {}};
@@ -94,16 +68,19 @@ bool RateLimitScope::coversName(std::string_view name) const {
             if (name == subject) return true;
             continue;
         }
-        if (const auto [block, bits] = addressBlock(subject); !block.empty()) {
-            if (within(ServerName::addressBytes(name), block, bits)) return true;
+        if (subject.find('/') != std::string::npos) {  // an address block
+            if (const auto block = AddressBlock::parse(subject); block && block->contains(name)) return true;
             continue;
         }
-        const std::string_view base = ServerName::isWildcard(name) ? name.substr(2) : name;
-        if (base == subject || (base.size() > subject.size() && base.ends_with(subject) &&
-                                base[base.size() - subject.size() - 1] == '.'))
-            return true;
+        if (ServerName::isAtOrUnder(ServerName::isWildcard(name) ? name.substr(2) : name, subject)) return true;
     }
     return false;
+}
+
+bool RateLimitScope::holds(std::string_view names, bool ariRenewal) const {
+    // Let's Encrypt exempts a renewal that names what it replaces, within the CA's window, from
+    // every limit: only a CA that is down holds it
+    return covers(names) && (!ariRenewal || kind_ == Kind::Server);
 }
 
 bool RateLimitScope::covers(std::string_view names) const {

@@ -163,6 +163,11 @@ bool ServerName::isValid(std::string_view name) noexcept {
     }
 }
 
+bool ServerName::isAtOrUnder(std::string_view name, std::string_view domain) noexcept {
+    return name == domain ||
+           (!domain.empty() && name.size() > domain.size() && name.ends_with(domain) && name[name.size() - domain.size() - 1] == '.');
+}
+
 std::string ServerName::reverseDnsName(std::string_view ip) {
     const auto buf = addressBytes(ip);
     if (buf.size() == 4)

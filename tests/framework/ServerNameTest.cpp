@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "cxxacme/AddressBlock.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
 
@@ -234,4 +235,32 @@ BOOST_AUTO_TEST_CASE(address_bytes_are_four_or_sixteen_or_none) {
         BOOST_TEST(ServerName::addressBytes(no).empty(), no);
     BOOST_TEST(ServerName::addressBytes(std::string_view("127.0.0.1\0garbage", 17)).empty());
     BOOST_TEST(ServerName::addressBytes(std::string(200, '1')).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_name_is_at_or_under_a_domain_label_wise) {
+    BOOST_TEST(ServerName::isAtOrUnder("example.com", "example.com"));
+    BOOST_TEST(ServerName::isAtOrUnder("www.shop.example.com", "example.com"));
+    BOOST_TEST(!ServerName::isAtOrUnder("notexample.com", "example.com"));
+    BOOST_TEST(!ServerName::isAtOrUnder("example.com", "www.example.com"));
+    BOOST_TEST(!ServerName::isAtOrUnder("example.com.au", "example.com"));
+    BOOST_TEST(!ServerName::isAtOrUnder(".com", ""));
+}
+
+// NO_PROXY's blocks and Let's Encrypt's address blocks: an address alone is its own /32 or /128.
+BOOST_AUTO_TEST_CASE(address_blocks_hold_the_addresses_of_their_prefix) {
+    const auto block = [](const char* text) { return cxxacme::AddressBlock::parse(text); };
+    BOOST_REQUIRE(block("192.0.2.0/24"));
+    BOOST_TEST(block("192.0.2.0/24")->contains("192.0.2.255"));
+    BOOST_TEST(!block("192.0.2.0/24")->contains("192.0.3.0"));
+    BOOST_TEST(!block("192.0.2.0/24")->contains("::ffff:192.0.2.1"));  // another family
+    BOOST_TEST(!block("192.0.2.0/24")->contains("example.com"));
+    BOOST_TEST(block("192.0.2.7")->prefixBits() == 32u);
+    BOOST_TEST(block("192.0.2.7")->contains("192.0.2.7"));
+    BOOST_TEST(!block("192.0.2.7")->contains("192.0.2.8"));
+    BOOST_TEST(block("2001:db8::/64")->contains("2001:db8::ffff:1"));
+    BOOST_TEST(!block("2001:db8::/64")->contains("2001:db8:0:1::1"));
+    BOOST_TEST(block("0.0.0.0/0")->contains("203.0.113.9"));
+    for (const char* no : {"", "/24", "192.0.2.0/", "192.0.2.0/33", "2001:db8::/129", "192.0.2.0/-1", "192.0.2.0/+8",
+                           "192.0.2.0/8x", "192.0.2.0/0008", "example.com/24", "192.0.2.0/24/8"})
+        BOOST_TEST(!block(no), no);
 }

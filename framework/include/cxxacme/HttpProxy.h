@@ -1,8 +1,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "cxxacme/AddressBlock.h"
 
 namespace cxxacme {
 
@@ -52,8 +55,7 @@ public:
 private:
     struct Bypass {
         std::string name;              ///< lower case, no leading dot; empty for an address
-        std::vector<unsigned char> address;  ///< 4 or 16 bytes for an address or block
-        unsigned prefixBits = 0;       ///< of `address`
+        std::optional<AddressBlock> block;  ///< for an address or block
         std::uint16_t port = 0;        ///< 0: any
         bool everything = false;       ///< `*`
     };

@@ -41,6 +41,11 @@ public:
     /// commas) falls within the scope. `Order` covers none: the refused
     /// order's own names are the caller's to hold.
     bool covers(std::string_view names) const;
+    /// Whether an order for `names` waits: `covers`, except that an ARI
+    /// renewal (`ariRenewal`: within the CA's renewal window, naming what it
+    /// replaces), which Let's Encrypt exempts from its limits, waits for a
+    /// CA that is down (`Server`) only.
+    bool holds(std::string_view names, bool ariRenewal) const;
 
     bool operator==(const RateLimitScope&) const = default;
 

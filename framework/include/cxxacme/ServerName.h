@@ -70,6 +70,11 @@ public:
     /// else. The one address parser of the project.
     static std::vector<unsigned char> addressBytes(std::string_view ip);
 
+    /// True when `name` is `domain` or a name under it, label-wise
+    /// ("www.example.com" is under "example.com", "notexample.com" is not).
+    /// Both as written: compare canonical or lowered forms. Checks nothing.
+    static bool isAtOrUnder(std::string_view name, std::string_view domain) noexcept;
+
     /// Checks a store key (one name or several, comma-joined) and returns its
     /// canonical form. Empty parts and repeated names are rejected.
     static std::string canonicalKey(std::string_view key);
