@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -33,6 +34,24 @@ namespace {
 Poco::Logger& logger() { return Poco::Logger::get("cxxacme.store.directory"); }
 
 constexpr std::string_view kSuffix = ".pem";
+constexpr std::string_view kLockSuffix = ".lock";
+
+/// A held `flock` on a lock file: released, and the file removed, when destroyed.
+class FileLock final : public IIssuanceLock::Held {
+public:
+    FileLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+    ~FileLock() override {
+        // Removed while still locked: a process that opened this file and
+        // locks it after the close finds the path gone or another file
+        // there, and opens again (see tryLock).
+        ::unlink(path_.c_str());
+        ::close(fd_);
+    }
+
+private:
+    int fd_;
+    std::string path_;
+};
 
 }  // namespace
 
@@ -78,6 +97,44 @@ void DirectoryStore::sweepStaleTemporaries() const {
 
 std::string DirectoryStore::pathFor(const std::string& name) const {
     return directory_ + "/" + ServerName::canonicalKey(name) + std::string(kSuffix);
+}
+
+std::string DirectoryStore::lockPathFor(const std::string& name) const {
+    return directory_ + "/." + ServerName::canonicalKey(name) + std::string(kLockSuffix);
+}
+
+std::unique_ptr<IIssuanceLock::Held> DirectoryStore::tryLock(const std::string& name) {
+    const std::string key = ServerName::canonicalKey(name);
+    const std::string path = lockPathFor(key);
+    // A few rounds at most: each one lost means another holder released in between.
+    for (int round = 0; round < 16; ++round) {
+        // O_NONBLOCK: a FIFO planted under the lock's name must not hang the open
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+        if (fd < 0) throw StoreError(key, path, std::string("cannot open the issuance lock: ") + std::strerror(errno));
+        struct stat opened {};
+        if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode)) {
+            ::close(fd);
+            throw StoreError(key, path, "the issuance lock is not a regular file");
+        }
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            const int error = errno;
+            ::close(fd);
+            if (error == EWOULDBLOCK) return nullptr;
+            throw StoreError(key, path, std::string("cannot lock: ") + std::strerror(error));
+        }
+        struct stat atPath {};
+        if (::lstat(path.c_str(), &atPath) == 0 && atPath.st_ino == opened.st_ino && atPath.st_dev == opened.st_dev) {
+            // who holds it, for an operator who wonders (never read by the store)
+            char host[256] = {};
+            ::gethostname(host, sizeof host - 1);
+            const std::string holder = InvalidNameError::printable(host, 255) + " " + std::to_string(::getpid()) + "\n";
+            if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, holder.data(), holder.size(), 0) < 0)
+                logger().debug("cannot note the holder in " + path + ": " + std::strerror(errno));
+            return std::make_unique<FileLock>(fd, path);
+        }
+        ::close(fd);  // its holder removed it between our open and our lock: that file no longer counts
+    }
+    throw StoreError(key, path, "the issuance lock file keeps being replaced");
 }
 
 std::optional<PemBundle> DirectoryStore::get(const std::string& name) {

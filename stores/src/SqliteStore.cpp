@@ -5,14 +5,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 
 #include <Poco/Logger.h>
 
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/SystemClock.h"
 #include "ChangeListeners.h"
 #include "DirectoryWatch.h"
 
@@ -70,8 +73,8 @@ long long notAfterOf(const PemBundle& entry) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> encryption)
-    : path_(std::move(path)), encryption_(std::move(encryption)) {
+SqliteStore::SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> encryption, IClock* clock)
+    : path_(std::move(path)), encryption_(std::move(encryption)), clock_(clock) {
     const bool existed = ::access(path_.c_str(), F_OK) == 0;
     if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
         SQLITE_OK) {
@@ -90,6 +93,13 @@ SqliteStore::SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> 
 }
 
 SqliteStore::~SqliteStore() {
+    ScheduledCall renewal;
+    {
+        std::lock_guard lock(leaseMutex_);
+        closing_ = true;  // a renewal under way schedules no other
+        renewal = std::move(leaseRenewal_);
+    }
+    renewal.cancel();  // outside the lock: a renewal under way takes it
     watcher_.reset();
     sqlite3_close(db_);
 }
@@ -135,6 +145,12 @@ void SqliteStore::migrate() {
             }
             exec("UPDATE entries SET pem = pem");  // rows from version 1 get revisions
             exec("PRAGMA user_version = 2");
+        }
+        if (current < 3) {
+            // expires: seconds since the epoch by the holder's clock
+            exec("CREATE TABLE issuance_locks (name TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, "
+                 "expires INTEGER NOT NULL)");
+            exec("PRAGMA user_version = 3");
         }
         exec("COMMIT");
     } catch (...) {
@@ -193,6 +209,119 @@ std::vector<std::string> SqliteStore::expiringBefore(TimePoint time) {
     std::vector<std::string> out;
     while (q.step()) out.push_back(q.text(0));
     return out;
+}
+
+// ---- issuance locks --------------------------------------------------------
+
+class SqliteStore::Lease final : public IIssuanceLock::Held {
+public:
+    Lease(SqliteStore& store, std::string name, std::string holder)
+        : store_(store), name_(std::move(name)), holder_(std::move(holder)) {}
+    ~Lease() override {
+        try {
+            store_.releaseLease(name_, holder_);
+        } catch (const std::exception& e) {
+            // its lease runs out instead
+            logger().warning("cannot release the issuance lock of " + name_ + ": " + e.what());
+        }
+    }
+
+private:
+    SqliteStore& store_;
+    std::string name_;
+    std::string holder_;
+};
+
+IClock& SqliteStore::leaseClock() {
+    // under leaseMutex_
+    if (!clock_) {
+        ownClock_ = std::make_unique<SystemClock>();
+        clock_ = ownClock_.get();
+    }
+    return *clock_;
+}
+
+long long SqliteStore::leaseExpiry() {
+    return std::chrono::duration_cast<std::chrono::seconds>((leaseClock().now() + kIssuanceLockLease).time_since_epoch()).count();
+}
+
+std::unique_ptr<IIssuanceLock::Held> SqliteStore::tryLock(const std::string& name) {
+    const std::string key = ServerName::canonicalKey(name);
+    static std::atomic<unsigned long long> counter{0};
+    // unique among every process sharing the file, and telling the operator whose it is
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    const std::string holder = InvalidNameError::printable(host, 255) + " " + std::to_string(::getpid()) + " " +
+                               std::to_string(++counter) + " " + std::to_string(std::random_device{}());
+    std::lock_guard leases(leaseMutex_);
+    const long long now = std::chrono::duration_cast<std::chrono::seconds>(leaseClock().now().time_since_epoch()).count();
+    const long long expires = leaseExpiry();
+    {
+        std::lock_guard lock(mutex_);
+        // BEGIN IMMEDIATE: the write lock first, so that two processes cannot both read "free"
+        if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw StoreError(key, path_, std::string("cannot lock: ") + sqlite3_errmsg(db_));
+        try {
+            Statement held(db_, "SELECT expires FROM issuance_locks WHERE name = ?", key, path_);
+            held.bind(1, key);
+            if (held.step() && held.integer(0) > now) {
+                sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+                return nullptr;
+            }
+            // free, or its holder's lease ran out: ours
+            Statement take(db_,
+                           "INSERT INTO issuance_locks (name, holder, expires) VALUES (?, ?, ?) "
+                           "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires",
+                           key, path_);
+            take.bind(1, key);
+            take.bind(2, holder);
+            take.bind(3, expires);
+            take.step();
+            if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+                throw StoreError(key, path_, std::string("cannot lock: ") + sqlite3_errmsg(db_));
+        } catch (...) {
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+    leases_.emplace(holder, key);
+    if (!leaseRenewal_.pending())
+        leaseRenewal_ = leaseClock().callLater(kIssuanceLockLease / 5, [this] { renewLeases(); });
+    return std::make_unique<Lease>(*this, key, holder);
+}
+
+void SqliteStore::releaseLease(const std::string& name, const std::string& holder) {
+    {
+        std::lock_guard leases(leaseMutex_);
+        leases_.erase(holder);
+    }
+    std::lock_guard lock(mutex_);
+    // only our own row: one whose lease ran out may have been taken over since
+    Statement q(db_, "DELETE FROM issuance_locks WHERE name = ? AND holder = ?", name, path_);
+    q.bind(1, name);
+    q.bind(2, holder);
+    q.step();
+}
+
+void SqliteStore::renewLeases() {
+    std::lock_guard leases(leaseMutex_);
+    if (leases_.empty() || closing_) return;
+    const long long expires = leaseExpiry();
+    for (const auto& [holder, name] : leases_) {
+        try {
+            std::lock_guard lock(mutex_);
+            Statement q(db_, "UPDATE issuance_locks SET expires = ? WHERE name = ? AND holder = ?", name, path_);
+            q.bind(1, expires);
+            q.bind(2, name);
+            q.bind(3, holder);
+            q.step();
+            if (sqlite3_changes(db_) == 0)
+                logger().warning("the issuance lock of " + name + " was taken over: this process held it past its lease");
+        } catch (const StoreError& e) {
+            logger().warning(std::string("cannot renew an issuance lock: ") + e.what());
+        }
+    }
+    leaseRenewal_ = leaseClock().callLater(kIssuanceLockLease / 5, [this] { renewLeases(); });
 }
 
 // ---- change notification -------------------------------------------------

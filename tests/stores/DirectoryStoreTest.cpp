@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/ChangeRecorder.h"
+#include "../support/LockHolderChild.h"
 #include "../support/LoggerCapture.h"
 #include "../support/TempDir.h"
 
@@ -52,6 +53,58 @@ BOOST_AUTO_TEST_CASE(layout_is_txacmes_and_files_are_private) {
     BOOST_REQUIRE(::stat((dir.path / "certs" / "a.example.test.pem").c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
     BOOST_TEST(store.accountKeyPath() == (dir.path / "certs" / "client.key").string());
+}
+
+BOOST_AUTO_TEST_CASE(an_issuance_lock_is_a_private_file_lock_gone_with_its_holder) {
+    TempDir dir;
+    const std::string certs = (dir.path / "certs").string();
+    DirectoryStore store(certs);
+    store.store("a.example.test", cxxacme::testing::conformanceBundles()[0]);
+    const fs::path lockFile = dir.path / "certs" / ".a.example.test.lock";
+    BOOST_TEST(store.lockPathFor("A.Example.Test") == lockFile.string());
+    {
+        auto held = store.tryLock("a.example.test");
+        BOOST_REQUIRE(held);
+        struct stat st {};
+        BOOST_REQUIRE(::lstat(lockFile.c_str(), &st) == 0);
+        BOOST_TEST((st.st_mode & 0777) == 0600u);
+        // who holds it, for the operator
+        BOOST_TEST(cxxacme::AtomicFile::read(lockFile.string(), 1024).find(" " + std::to_string(::getpid()) + "\n") != std::string::npos);
+        // not an entry, not a change to one
+        BOOST_TEST(store.asMap().size() == 1u);
+        BOOST_TEST(store.expiringBefore(cxxacme::TimePoint::max()).size() == 1u);
+    }
+    BOOST_TEST(!fs::exists(lockFile), "a released lock leaves its file behind");
+
+    // another process holds it, and dies holding it: the lock goes with it, at once
+    {
+        cxxacme::test::LockHolderChild child([&] { return DirectoryStore(certs).tryLock("a.example.test"); });
+        BOOST_TEST(!store.tryLock("a.example.test"), "a lock held by another process is taken");
+        BOOST_TEST(bool(store.tryLock("b.example.test")));
+        child.kill();
+        auto after = store.tryLock("a.example.test");
+        BOOST_TEST(bool(after), "a dead process's lock is still held");
+        // the dead holder's file was reused, and is removed by the new holder
+    }
+    BOOST_TEST(!fs::exists(lockFile));
+}
+
+BOOST_AUTO_TEST_CASE(a_planted_lock_file_is_a_clear_error_and_nothing_hangs) {
+    TempDir dir;
+    DirectoryStore store(dir.path.string());
+    const fs::path target = dir.path / "elsewhere";
+    cxxacme::AtomicFile::write(target.string(), "precious");
+    fs::create_symlink(target, dir.path / ".link.example.test.lock");
+    BOOST_CHECK_THROW((void)store.tryLock("link.example.test"), cxxacme::StoreError);
+    BOOST_TEST(cxxacme::AtomicFile::read(target.string(), 1024) == "precious");  // not followed, not emptied
+    BOOST_REQUIRE(::mkfifo((dir.path / ".fifo.example.test.lock").c_str(), 0600) == 0);
+    try {
+        (void)store.tryLock("fifo.example.test");
+        BOOST_ERROR("a FIFO taken as a lock file");
+    } catch (const cxxacme::StoreError& e) {
+        BOOST_TEST(std::string(e.what()).find("not a regular file") != std::string::npos);
+    }
+    BOOST_TEST(bool(store.tryLock("free.example.test")));
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_file_asks_for_a_certificate) {

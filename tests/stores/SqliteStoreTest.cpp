@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/ChangeRecorder.h"
+#include "../support/LockHolderChild.h"
 #include "../support/TempDir.h"
 
 #include <sqlite3.h>
@@ -22,6 +23,7 @@
 #include "../TestPrinting.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/stores/SqliteStore.h"
+#include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/StoreConformance.h"
 
 namespace fs = std::filesystem;
@@ -93,6 +95,68 @@ BOOST_AUTO_TEST_CASE(expiry_index_answers_without_parsing) {
     BOOST_TEST(store.expiringBefore(now + std::chrono::hours(24 * 90)).size() == 3u);
     cxxacme::ICertificateStore& asStore = store;
     BOOST_TEST(dynamic_cast<cxxacme::IExpiryIndex*>(&asStore) != nullptr);  // found at run time
+}
+
+BOOST_AUTO_TEST_CASE(an_issuance_lock_is_a_lease_renewed_while_held) {
+    TempDir dir;
+    const std::string path = (dir.path / "leases.sqlite").string();
+    const auto lease = SqliteStore::kIssuanceLockLease;
+    cxxacme::testing::FakeClock clock;
+    SqliteStore holder(path, nullptr, &clock);
+    SqliteStore other(path, nullptr, &clock);
+    auto held = holder.tryLock("a.example.test");
+    BOOST_REQUIRE(held);
+    // the holder renews its lease as time passes: three leases later it still holds it
+    for (int i = 0; i < 6; ++i) {
+        clock.advance(lease / 2);
+        BOOST_TEST(!other.tryLock("a.example.test"), "a renewed lease was taken over after " << i + 1 << " half leases");
+    }
+    held.reset();
+    BOOST_TEST(bool(other.tryLock("a.example.test")), "a released lease is still held");
+}
+
+BOOST_AUTO_TEST_CASE(a_lease_not_renewed_is_taken_over_and_its_old_holder_releases_nothing) {
+    TempDir dir;
+    const std::string path = (dir.path / "leases.sqlite").string();
+    const auto lease = SqliteStore::kIssuanceLockLease;
+    cxxacme::testing::FakeClock stalled;  // the holder's clock never moves: it never renews
+    cxxacme::testing::FakeClock clock;
+    SqliteStore holder(path, nullptr, &stalled);
+    SqliteStore other(path, nullptr, &clock);
+    SqliteStore third(path, nullptr, &clock);
+    auto old = holder.tryLock("a.example.test");
+    BOOST_REQUIRE(old);
+    clock.advance(lease - std::chrono::seconds(2));
+    BOOST_TEST(!other.tryLock("a.example.test"), "a lease was taken before it ran out");
+    clock.advance(std::chrono::seconds(3));
+    auto taken = other.tryLock("a.example.test");
+    BOOST_REQUIRE_MESSAGE(taken, "a lease that ran out is still held");
+    old.reset();  // the stalled holder wakes and releases: the lock is no longer its own
+    BOOST_TEST(!third.tryLock("a.example.test"), "the old holder released the new holder's lock");
+}
+
+BOOST_AUTO_TEST_CASE(a_process_that_dies_holding_a_lease_frees_it_when_the_lease_runs_out) {
+    TempDir dir;
+    const std::string path = (dir.path / "leases.sqlite").string();
+    { SqliteStore create(path); }
+    cxxacme::test::LockHolderChild child([&] {
+        auto store = std::make_shared<SqliteStore>(path);  // the system clock
+        struct KeepStore : cxxacme::IIssuanceLock::Held {
+            std::shared_ptr<SqliteStore> store;
+            std::unique_ptr<Held> lock;
+        };
+        auto keep = std::make_unique<KeepStore>();
+        keep->lock = store->tryLock("a.example.test");
+        keep->store = store;
+        return keep->lock ? std::unique_ptr<cxxacme::IIssuanceLock::Held>(std::move(keep)) : nullptr;
+    });
+    cxxacme::testing::FakeClock clock(std::chrono::system_clock::now());
+    SqliteStore store(path, nullptr, &clock);
+    BOOST_TEST(!store.tryLock("a.example.test"), "a lock held by another process is taken");
+    child.kill();
+    BOOST_TEST(!store.tryLock("a.example.test"), "a dead holder's lease ended before its time");
+    clock.advance(2 * SqliteStore::kIssuanceLockLease);  // its renewals, if any came before the kill, too
+    BOOST_TEST(bool(store.tryLock("a.example.test")), "a dead holder's lease never ends");
 }
 
 BOOST_AUTO_TEST_CASE(two_processes_writing_at_once_lose_nothing) {

@@ -11,6 +11,7 @@
 
 #include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/IExpiryIndex.h"
+#include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/ICertificateStore.h"
 
@@ -34,7 +35,13 @@ namespace cxxacme::stores {
 /// index of every entry's notAfter kept in memory and refreshed by a
 /// directory scan: a file whose inode, size and mtime are unchanged is not
 /// read again.
-class DirectoryStore final : public ICertificateStore, public IChangeNotifier, public IExpiryIndex {
+///
+/// `tryLock` is an advisory `flock` on `.NAME.lock` beside the entry (mode
+/// 0600, holding the holder's host and process id for the operator to read),
+/// removed on release. The kernel drops the lock of a process that dies, so
+/// no lease is needed. Processes on one machine share it; on NFS, Linux
+/// turns `flock` into the server's byte-range locks.
+class DirectoryStore final : public ICertificateStore, public IChangeNotifier, public IExpiryIndex, public IIssuanceLock {
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
@@ -54,12 +61,15 @@ public:
     std::map<std::string, PemBundle> asMap() override;
     [[nodiscard]] Subscription onChange(std::function<void(const std::string& name)> listener) override;
     std::vector<std::string> expiringBefore(TimePoint time) override;
+    [[nodiscard]] std::unique_ptr<Held> tryLock(const std::string& name) override;
 
     const std::string& directory() const noexcept { return directory_; }
     /// The path of `name`'s entry (after checking the name).
     std::string pathFor(const std::string& name) const;
     /// The path of the account key.
     std::string accountKeyPath() const { return directory_ + "/" + kAccountKeyFile; }
+    /// The path of `name`'s issuance lock file (after checking the name).
+    std::string lockPathFor(const std::string& name) const;
 
 private:
     struct Watcher;

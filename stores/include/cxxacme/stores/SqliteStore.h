@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -9,6 +10,8 @@
 #include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/IExpiryIndex.h"
+#include "cxxacme/IIssuanceLock.h"
+#include "cxxacme/IClock.h"
 
 struct sqlite3;
 
@@ -28,17 +31,30 @@ namespace cxxacme::stores {
 /// every `kChangeCheckInterval`, checks `PRAGMA data_version` on a
 /// read-only connection of its own, and reports the names whose revision
 /// changed, appeared or went.
-class SqliteStore final : public ICertificateStore, public IExpiryIndex, public IChangeNotifier {
+///
+/// `tryLock` is a lease: a row of `issuance_locks` (name, holder, expires)
+/// written under `BEGIN IMMEDIATE`, so that one process of all those sharing
+/// the file gets it. The store renews its leases every fifth of
+/// `kIssuanceLockLease` while they are held and deletes them on release; a
+/// holder that dies keeps the others waiting until its lease runs out. A
+/// process stopped for longer than the lease loses it. Leases are read by
+/// the clock given to the constructor (the system's by default), which must
+/// agree with the other holders' to within much less than the lease.
+class SqliteStore final : public ICertificateStore, public IExpiryIndex, public IChangeNotifier, public IIssuanceLock {
 public:
     /// 1: entries (name, pem, not_after). 2: + revision, kept by triggers.
-    static constexpr int kSchemaVersion = 2;
+    /// 3: + issuance_locks (name, holder, expires).
+    static constexpr int kSchemaVersion = 3;
+    /// How long an issuance lock outlives a holder that stopped renewing it.
+    static constexpr std::chrono::minutes kIssuanceLockLease{5};
     /// The longest a committed change waits to be reported (inotify usually
     /// wakes the watcher at once; the commit itself is not a file event).
     static constexpr std::chrono::milliseconds kChangeCheckInterval{250};
 
     /// Opens or creates `path`. With `encryption`, private keys are sealed
-    /// at rest (see `KeyEncryption`). Throws `StoreError`.
-    explicit SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> encryption = nullptr);
+    /// at rest (see `KeyEncryption`). `clock` times the issuance locks'
+    /// leases (default: the system's). Throws `StoreError`.
+    explicit SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> encryption = nullptr, IClock* clock = nullptr);
     ~SqliteStore() override;
 
     std::optional<PemBundle> get(const std::string& name) override;
@@ -46,11 +62,19 @@ public:
     std::map<std::string, PemBundle> asMap() override;
     std::vector<std::string> expiringBefore(TimePoint time) override;
     [[nodiscard]] Subscription onChange(std::function<void(const std::string& name)> listener) override;
+    /// A held lock must not outlive the store.
+    [[nodiscard]] std::unique_ptr<Held> tryLock(const std::string& name) override;
 
     const std::string& path() const noexcept { return path_; }
 
 private:
+    class Lease;
     void migrate();
+    IClock& leaseClock();
+    long long leaseExpiry();
+    void releaseLease(const std::string& name, const std::string& holder);
+    /// Moves every held lease's expiry on, and schedules the next renewal while any is held.
+    void renewLeases();
 
     struct Watcher;
 
@@ -58,6 +82,12 @@ private:
     std::shared_ptr<const KeyEncryption> encryption_;
     sqlite3* db_ = nullptr;
     std::mutex mutex_;
+    std::mutex leaseMutex_;
+    IClock* clock_;                            ///< the given clock, or ownClock_
+    std::unique_ptr<IClock> ownClock_;         ///< made at the first lock when none was given
+    std::map<std::string, std::string> leases_; ///< holder -> name, held by this store
+    ScheduledCall leaseRenewal_;
+    bool closing_ = false;
     std::mutex watcherMutex_;
     std::unique_ptr<Watcher> watcher_;  // last: stopped before the connection closes
 };

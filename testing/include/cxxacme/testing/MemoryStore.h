@@ -1,16 +1,21 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 
 #include "cxxacme/ICertificateStore.h"
+#include "cxxacme/IIssuanceLock.h"
 
 namespace cxxacme::testing {
 
 /// An `ICertificateStore` in memory (txacme's `MemoryStore`): for tests, and
 /// for programs that keep certificates elsewhere and only need a cache.
-/// Passes the store conformance suite.
-class MemoryStore final : public ICertificateStore {
+/// Passes the store conformance suite. Its issuance locks are this
+/// process's alone (two `MemoryStore`s do not share them); a held lock must
+/// not outlive the store.
+class MemoryStore final : public ICertificateStore, public IIssuanceLock {
 public:
     MemoryStore() = default;
     /// Starts with these entries (names are checked and canonicalised).
@@ -19,10 +24,13 @@ public:
     std::optional<PemBundle> get(const std::string& name) override;
     void store(const std::string& name, const PemBundle& entry) override;
     std::map<std::string, PemBundle> asMap() override;
+    [[nodiscard]] std::unique_ptr<Held> tryLock(const std::string& name) override;
 
 private:
+    class Lock;
     std::mutex mutex_;
     std::map<std::string, PemBundle> entries_;
+    std::set<std::string> locked_;
 };
 
 }  // namespace cxxacme::testing

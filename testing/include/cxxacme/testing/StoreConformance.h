@@ -13,7 +13,9 @@
 //     };
 //     CXXACME_STORE_CONFORMANCE_TESTS(my_store_conformance, MyStoreFactory)
 //
-// Each case gets a fresh factory and store.
+// Each case gets a fresh factory and store. A store that offers
+// `IIssuanceLock` has its locks checked too (with reopen(), across two
+// instances of the store).
 
 #include <boost/test/unit_test.hpp>
 
@@ -26,6 +28,7 @@
 
 #include "cxxacme/Error.h"
 #include "cxxacme/ICertificateStore.h"
+#include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
 
 namespace cxxacme::testing {
@@ -213,6 +216,81 @@ struct StoreConformanceFixture {
         }
     }
 
+    void issuanceLocks() {
+        auto* locks = dynamic_cast<IIssuanceLock*>(store.get());
+        if (!locks) {
+            BOOST_TEST_MESSAGE("the store offers no IIssuanceLock: its locks are not checked");
+            return;
+        }
+        auto one = locks->tryLock("one.example");
+        BOOST_REQUIRE(one);
+        BOOST_TEST(!locks->tryLock("one.example"), "a held lock is taken again");
+        BOOST_TEST(!locks->tryLock(" One.Example "), "a held lock is taken again by another spelling");
+        auto two = locks->tryLock("two.example");
+        BOOST_TEST(bool(two), "locks of different names exclude each other");
+        auto ab = locks->tryLock("a.example,b.example");
+        auto ba = locks->tryLock("b.example,a.example");
+        BOOST_TEST((ab && ba), "a multi-name entry's lock is its key's, in its order");
+        // a lock is not an entry
+        BOOST_TEST(store->asMap().empty());
+        BOOST_TEST(!store->get("one.example").has_value());
+        store->store("one.example", bundle(0));  // and writing the entry does not need it
+        BOOST_TEST(store->get("one.example")->toPem() == bundle(0).toPem());
+        one.reset();
+        auto again = locks->tryLock("one.example");
+        BOOST_TEST(bool(again), "a released lock is not free");
+        for (const auto& name : hostileNames()) BOOST_CHECK_THROW((void)locks->tryLock(name), InvalidNameError);
+        if constexpr (kCanReopen) {
+            // another instance over the same data: another process, for the stores that have one
+            auto other = factory.reopen();
+            auto* otherLocks = dynamic_cast<IIssuanceLock*>(other.get());
+            BOOST_REQUIRE(otherLocks);
+            BOOST_TEST(!otherLocks->tryLock("one.example"), "another instance takes a held lock");
+            BOOST_TEST(!otherLocks->tryLock("two.example"));
+            auto three = otherLocks->tryLock("three.example");
+            BOOST_TEST(bool(three));
+            BOOST_TEST(!locks->tryLock("three.example"), "a lock held by another instance is taken");
+            again.reset();
+            BOOST_TEST(bool(otherLocks->tryLock("one.example")), "a lock released by another instance is not free");
+        }
+    }
+
+    void issuanceLocksExcludeThreads() {
+        auto* locks = dynamic_cast<IIssuanceLock*>(store.get());
+        if (!locks) {
+            BOOST_TEST_MESSAGE("the store offers no IIssuanceLock: its locks are not checked");
+            return;
+        }
+        constexpr int kThreads = 8;
+        constexpr int kTries = 60;
+        std::atomic<int> holders{0};
+        std::atomic<int> overlaps{0};
+        std::atomic<int> taken{0};
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&] {
+                try {
+                    for (int i = 0; i < kTries; ++i) {
+                        auto held = locks->tryLock("contended.example");
+                        if (!held) continue;
+                        ++taken;
+                        if (holders.fetch_add(1) != 0) ++overlaps;
+                        std::this_thread::yield();
+                        holders.fetch_sub(1);
+                    }
+                } catch (...) {
+                    ++failures;
+                }
+            });
+        }
+        for (auto& th : threads) th.join();
+        BOOST_TEST(failures.load() == 0);
+        BOOST_TEST(overlaps.load() == 0, "two threads held one lock at once");
+        BOOST_TEST(taken.load() > 0);
+        BOOST_TEST(bool(locks->tryLock("contended.example")), "the lock is left held");
+    }
+
     void survivesReopen() {
         if constexpr (kCanReopen) {
             store->store("durable.example", bundle(0));
@@ -249,5 +327,7 @@ struct StoreConformanceFixture {
     CXXACME_STORE_CONFORMANCE_CASE(Factory, invalidNamesRejected)    \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, concurrentWriters)       \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, tenThousandEntries)      \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, issuanceLocks)           \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, issuanceLocksExcludeThreads) \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, survivesReopen)          \
     BOOST_AUTO_TEST_SUITE_END()
