@@ -10,6 +10,7 @@
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/DnsPersistRecord.h"
@@ -276,6 +277,16 @@ private:
     std::vector<std::pair<RateLimitScope, TimePoint>> held_;
 };
 
+// Takes `names`'s issuance lock where the store has them (IIssuanceLock), so that a
+// command and a running service (or two hosts over one store) do not both order it.
+// False when another holds it.
+bool lockEntry(ICertificateStore& store, const std::string& names, std::unique_ptr<IIssuanceLock::Held>& held) {
+    auto* locks = dynamic_cast<IIssuanceLock*>(&store);
+    if (!locks) return true;
+    held = locks->tryLock(names);
+    return held != nullptr;
+}
+
 int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     if (cl.positional().empty()) throw UsageError("issue needs at least one NAME[,NAME...]");
     std::vector<std::string> keys;
@@ -290,6 +301,12 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             continue;
         }
         try {
+            std::unique_ptr<IIssuanceLock::Held> lock;
+            if (!lockEntry(*s.store, names, lock)) {
+                err << "cxxacme: issuing " << names << " failed: another process is issuing it (it holds the entry's lock)\n";
+                ++failures;
+                continue;
+            }
             std::optional<Certificate> replacing;
             if (const auto current = s.store->get(names); current && !current->empty()) replacing = current->certificate();
             const PemBundle bundle = s.issuer->issue(names, replacing);
@@ -311,9 +328,9 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     AcmeIssuingServiceOptions ruleOptions;
     ruleOptions.renewalInfo = [client = s.client.get()](const Certificate& c) { return client->renewalInfo(c); };
     AcmeIssuingService rules(*s.store, *s.issuer, s.clock, ruleOptions);
-    int failures = 0, renewed = 0;
+    int failures = 0, renewed = 0, skipped = 0;
     HeldScopes held;
-    for (const auto& [names, entry] : s.store->asMap()) {
+    for (auto [names, entry] : s.store->asMap()) {
         if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
         if (const auto why = held.holding(names, s.clock.now(), rules.inRenewalWindow(entry))) {
             err << "cxxacme: renewing " << names << " failed: " << *why << "\n";
@@ -321,6 +338,17 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             continue;
         }
         try {
+            std::unique_ptr<IIssuanceLock::Held> lock;
+            if (!lockEntry(*s.store, names, lock)) {
+                out << "skipped " << names << ": another process is issuing it\n";
+                ++skipped;
+                continue;
+            }
+            // read again under the lock: another process may have renewed it since the map was read
+            const auto current = s.store->get(names);
+            if (!current) continue;
+            entry = *current;
+            if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
             const PemBundle bundle =
                 s.issuer->issue(names, entry.empty() ? std::nullopt : std::optional<Certificate>(entry.certificate()));
             s.store->store(names, bundle);
@@ -332,7 +360,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             ++failures;
         }
     }
-    if (renewed == 0 && failures == 0) out << "nothing is due\n";
+    if (renewed == 0 && failures == 0 && skipped == 0) out << "nothing is due\n";
     return failures ? 1 : 0;
 }
 

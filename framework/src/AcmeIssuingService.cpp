@@ -70,6 +70,7 @@ void AcmeIssuingService::stop() {
         std::lock_guard lock(mutex_);
         if (stopped_) return;
         stopped_ = true;
+        lockWait_.notify_all();
         retries.swap(retries_);
         holdChecks.swap(holdChecks_);
         next = std::move(nextCheck_);
@@ -334,8 +335,39 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         std::exception_ptr error;
         PemBundle issued;
         try {
+            // a fleet over one store: whoever holds the entry's lock issues it, the others find it done
+            std::unique_ptr<IIssuanceLock::Held> held;
+            std::optional<std::optional<PemBundle>> seen;  // the entry when this issuance began to wait
+            if (auto* locks = dynamic_cast<IIssuanceLock*>(&store_); locks && !(held = locks->tryLock(names))) {
+                if (!asked) {
+                    const std::string why = "another instance is issuing " + names;
+                    logger().information(why + ": left to it, looked at again in " +
+                                         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.lockRetryInterval).count()) + " s");
+                    {
+                        std::lock_guard lock(mutex_);
+                        inFlight_.erase(names);
+                        if (!stopped_) retries_[names] = retryLater(names, options_.lockRetryInterval);
+                    }
+                    promise->set_exception(std::make_exception_ptr(Error(why)));
+                    return;
+                }
+                seen = store_.get(names);
+                held = waitForLock(*locks, names);
+            }
+            const auto current = store_.get(names);
+            if (seen && *seen != current && current && !current->empty()) {
+                // the holder stored a certificate while this one waited: that is the one asked for
+                held.reset();
+                {
+                    std::lock_guard lock(mutex_);
+                    inFlight_.erase(names);
+                }
+                logger().information(names + " was issued by another instance meanwhile: not asked again");
+                promise->set_value(*current);
+                return;
+            }
             std::optional<Certificate> replacing;
-            if (const auto current = store_.get(names); current && !current->empty()) {
+            if (current && !current->empty()) {
                 replacing = current->certificate();
                 if (!asked && !stillDue(*current)) {
                     // renewed by another issuance since this one was started (by a check that read the
@@ -350,7 +382,7 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
             }
             issued = issuer_.issue(names, replacing);
             store_.store(names, issued);
-        } catch (...) {
+        } catch (...) {  // the lock, if taken, is released here, after the store
             error = std::current_exception();
         }
         {
@@ -445,7 +477,11 @@ void AcmeIssuingService::recordFailure(const std::string& names, const std::exce
         logger().information("the CA asks not to try " + names + " again before " + formatRfc3339(now + delay));
     }
     notBefore = now + delay;
-    retries_[names] = clock_.callLater(delay, [this, names] {
+    retries_[names] = retryLater(names, delay);
+}
+
+ScheduledCall AcmeIssuingService::retryLater(const std::string& names, Duration delay) {
+    return clock_.callLater(delay, [this, names] {
         checker_.post([this, names] {
             std::optional<PemBundle> current;
             try {
@@ -465,6 +501,24 @@ void AcmeIssuingService::recordFailure(const std::string& names, const std::exce
             startIssuance(names, a.panic, !current->empty(), false, a.ariRenewal);
         });
     });
+}
+
+std::unique_ptr<IIssuanceLock::Held> AcmeIssuingService::waitForLock(IIssuanceLock& locks, const std::string& names) {
+    logger().information("another instance is issuing " + names + ": waiting for it");
+    for (;;) {
+        auto ticked = std::make_shared<bool>(false);
+        ScheduledCall tick = clock_.callLater(options_.lockRetryInterval, [this, ticked] {
+            std::lock_guard lock(mutex_);
+            *ticked = true;
+            lockWait_.notify_all();
+        });
+        {
+            std::unique_lock lock(mutex_);
+            lockWait_.wait(lock, [&] { return *ticked || stopped_; });
+            if (stopped_) throw Error("the issuing service is stopped");
+        }
+        if (auto held = locks.tryLock(names)) return held;
+    }
 }
 
 }  // namespace cxxacme

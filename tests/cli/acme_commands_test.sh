@@ -51,6 +51,31 @@ echo "== renew: nothing due, then an empty entry and a due one (10-day certifica
 "$CXXACME" renew "${common[@]}" > "$work/renew.log" 2>&1 || fail "renew failed: $(cat "$work/renew.log")"
 grep -q "issued d.example.test" "$work/renew.log" || fail "empty entry not issued by renew"
 
+echo "== an entry whose lock another process holds (flock(2), as a running cxxacme holds it): issue refuses it, renew skips it and renews the rest; let go, renew issues it"
+: > "$work/certs/e.example.test.pem"
+: > "$work/certs/g.example.test.pem"
+lockfile="$work/certs/.e.example.test.lock"
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(600)' "$lockfile" > "$work/holder.out" &
+holder=$!
+pids+=($holder)
+for _ in $(seq 1 200); do grep -q held "$work/holder.out" && break; sleep 0.05; done
+grep -q held "$work/holder.out" || fail "the other process did not take $lockfile"
+rc=0; "$CXXACME" issue "${common[@]}" e.example.test > /dev/null 2> "$work/err" || rc=$?
+[ "$rc" -eq 1 ] || fail "issue of a locked entry exited $rc, not 1"
+grep -q "issuing e.example.test failed: another process is issuing it" "$work/err" || fail "locked issue: $(cat "$work/err")"
+"$CXXACME" renew "${common[@]}" > "$work/renew-lock.log" 2>&1 || fail "renew beside a held lock failed: $(cat "$work/renew-lock.log")"
+grep -q "^skipped e.example.test: another process is issuing it" "$work/renew-lock.log" || fail "locked entry not skipped: $(cat "$work/renew-lock.log")"
+grep -q "^issued g.example.test" "$work/renew-lock.log" || fail "the unlocked entry was not issued: $(cat "$work/renew-lock.log")"
+[ ! -s "$work/certs/e.example.test.pem" ] || fail "a locked entry was written"
+kill "$holder"; wait "$holder" 2>/dev/null || true
+"$CXXACME" renew "${common[@]}" > "$work/renew-lock.log" 2>&1 || fail "renew after the lock went failed: $(cat "$work/renew-lock.log")"
+grep -q "^issued e.example.test" "$work/renew-lock.log" || fail "the entry let go was not issued: $(cat "$work/renew-lock.log")"
+[ ! -e "$lockfile" ] || fail "the lock file is left behind"
+
 echo "== revoke"
 serial=$(openssl x509 -in "$work/certs/c.example.test.pem" -noout -serial | cut -d= -f2)
 "$CXXACME" revoke "${common[@]}" --reason 4 c.example.test > "$work/revoke.log" 2>&1 || fail "revoke failed: $(cat "$work/revoke.log")"

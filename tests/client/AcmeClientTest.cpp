@@ -26,6 +26,7 @@
 #include "../support/ChildProcess.h"
 #include "../support/GatedRelay.h"
 #include "../support/LoggerCapture.h"
+#include "../support/TempDir.h"
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeHttpClient.h"
 #include "cxxacme/AcmeIssuer.h"
@@ -36,6 +37,7 @@
 #include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/responders/Http01Responder.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
+#include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/testing/MemoryStore.h"
 #include "cxxacme/testing/MockAcmeFixture.h"
 #include "cxxacme/testing/NullResponder.h"
@@ -667,6 +669,56 @@ BOOST_AUTO_TEST_CASE(the_issuing_service_sends_no_order_into_an_account_wide_rat
         BOOST_TEST(panics[static_cast<std::size_t>(i)].second.starts_with("not asked: the CA refuses every name of the account until "),
                    panics[static_cast<std::size_t>(i)].second);
     }
+}
+
+// A fleet: two instances, each with its own client, issuer and store object
+// over one certificate directory (their flock()s exclude each other as two
+// processes' do), both starting at once with six names to issue. Each
+// certificate is ordered once.
+BOOST_AUTO_TEST_CASE(two_issuing_services_over_one_cert_directory_order_each_certificate_once) {
+    auto c = config();
+    c.skipValidation = true;
+    c.validationDelay = 200ms;  // orders long enough for the two to overlap
+    World w(c);
+    test::TempDir dir;
+    constexpr int kEntries = 6;
+    struct Instance {
+        stores::DirectoryStore store;
+        AcmeClient client;
+        cxxacme::testing::NullResponder http;
+        AcmeIssuer issuer{client, {&http}};
+        AcmeIssuingService service;
+        Instance(World& w, const std::string& certs, AcmeIssuingServiceOptions options)
+            : store(certs), client(w.options(), w.key, w.clock), service(store, issuer, w.clock, std::move(options)) {}
+    };
+    const std::string certs = (dir.path / "certs").string();
+    {
+        stores::DirectoryStore setup(certs);
+        for (int i = 0; i < kEntries; ++i) setup.store("f" + std::to_string(i) + ".example.test", PemBundle());
+    }
+    AcmeIssuingServiceOptions options;
+    options.lockRetryInterval = 500ms;
+    options.panic = [](const std::string&, const std::string&) {};
+    RequestLog requests;
+    Instance one(w, certs, options), two(w, certs, options);
+    one.service.start();
+    two.service.start();
+    bool done = false;
+    for (int i = 0; i < 600 && !done; ++i) {
+        const auto all = one.store.asMap();
+        done = std::all_of(all.begin(), all.end(), [](const auto& e) { return !e.second.empty(); });
+        if (!done) std::this_thread::sleep_for(100ms);
+    }
+    BOOST_REQUIRE_MESSAGE(done, "the two instances did not issue every entry");
+    one.service.stop();
+    two.service.stop();
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /order-plz"); }) ==
+                   static_cast<std::size_t>(kEntries),
+               "a certificate was ordered by both instances");
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /finalize-order/"); }) ==
+               static_cast<std::size_t>(kEntries));
+    for (const auto& entry : std::filesystem::directory_iterator(certs))
+        BOOST_TEST(!entry.path().filename().string().ends_with(".lock"), entry.path() << " is left behind");
 }
 
 // A CA that makes no more accounts from this address (Let's Encrypt's limit on

@@ -614,3 +614,130 @@ BOOST_AUTO_TEST_CASE(renewal_information_reaches_past_the_expiry_index_and_is_ke
     BOOST_TEST(askedFor(quietSerial) == 2);
     BOOST_TEST(w.issuer.calls("quiet.example.test") == 0);
 }
+
+// ---- a fleet over one store: IIssuanceLock -------------------------------
+
+namespace {
+
+bool eventually(const std::function<bool()>& condition) {
+    for (int i = 0; i < 3000; ++i) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return false;
+}
+
+std::size_t linesWith(cxxacme::test::LoggerCapture& log, const std::string& text) {
+    return log.count([&](const std::string& line) { return line.find(text) != std::string::npos; });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_entry_another_instance_is_issuing_is_left_to_it_and_looked_at_again) {
+    World w;
+    w.add("taken.example.test", 20 * kDay);  // due, not in panic
+    w.add("done.example.test", 20 * kDay);
+    w.add("free.example.test", 20 * kDay);
+    cxxacme::test::LoggerCapture serviceLog("cxxacme.service");
+    auto options = w.options();
+    options.lockRetryInterval = 2min;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    // two entries another instance is renewing
+    auto takenLock = w.store.tryLock("taken.example.test");
+    auto doneLock = w.store.tryLock("done.example.test");
+    BOOST_REQUIRE((takenLock && doneLock));
+    service.start();
+    BOOST_REQUIRE(eventually([&] { return linesWith(serviceLog, "left to it") == 2; }));
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(w.issuer.calls() == 1);
+    BOOST_TEST(w.issuer.calls("free.example.test") == 1);
+    BOOST_TEST(log.count(IssuingEvent::Kind::Failed) == 0, "another instance's work counted as a failure");
+    BOOST_TEST(w.panics.empty());
+    // the other instance renews one and stores it; it gives the other up (it died, or failed)
+    w.add("done.example.test", 90 * kDay);
+    doneLock.reset();
+    takenLock.reset();
+    w.clock.advance(2min);  // looked at again
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 2));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("taken.example.test") == 1, "an entry left by its holder was not issued here");
+    BOOST_TEST(w.issuer.calls("done.example.test") == 0, "an entry another instance renewed was renewed again");
+    BOOST_TEST(w.issuer.calls() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(issueCert_waits_for_another_instance_and_takes_what_it_stored) {
+    World w;
+    w.add("w.example.test", 60 * kDay);
+    auto options = w.options();
+    options.lockRetryInterval = 10s;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    cxxacme::test::LoggerCapture serviceLog("cxxacme.service");
+    auto other = w.store.tryLock("w.example.test");
+    BOOST_REQUIRE(other);
+    auto asked = service.issueCert("w.example.test");
+    BOOST_REQUIRE(eventually([&] { return linesWith(serviceLog, "waiting for it") == 1; }));
+    w.clock.advance(10s);  // asks again: still held
+    w.settle();
+    BOOST_TEST((asked.wait_for(0s) == std::future_status::timeout), "issueCert did not wait for the lock");
+    // the other instance stores its new certificate and lets go
+    w.add("w.example.test", 90 * kDay);
+    const PemBundle theirs = *w.store.get("w.example.test");
+    other.reset();
+    w.clock.advance(10s);
+    BOOST_REQUIRE((asked.wait_for(30s) == std::future_status::ready));
+    BOOST_TEST(asked.get().toPem() == theirs.toPem());
+    BOOST_TEST(w.issuer.calls() == 0, "the certificate another instance stored meanwhile was ordered again");
+    BOOST_TEST(w.store.get("w.example.test")->toPem() == theirs.toPem());
+    // asked when nobody holds it: issued, as always
+    const PemBundle mine = service.issueCert("w.example.test").get();
+    BOOST_TEST(w.issuer.calls() == 1);
+    BOOST_TEST(mine.toPem() != theirs.toPem());
+}
+
+BOOST_AUTO_TEST_CASE(stop_ends_a_wait_for_a_lock) {
+    World w;
+    AcmeIssuingService service(w.store, w.issuer, w.clock, w.options());
+    cxxacme::test::LoggerCapture serviceLog("cxxacme.service");
+    auto other = w.store.tryLock("s.example.test");
+    auto asked = service.issueCert("s.example.test");
+    BOOST_REQUIRE(eventually([&] { return linesWith(serviceLog, "waiting for it") == 1; }));
+    service.stop();
+    BOOST_REQUIRE((asked.wait_for(30s) == std::future_status::ready));
+    BOOST_CHECK_THROW(asked.get(), Error);
+    BOOST_TEST(w.issuer.calls() == 0);
+    BOOST_TEST(w.clock.pendingCount() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(two_instances_over_one_store_issue_each_entry_once) {
+    World w;
+    constexpr int kEntries = 12;
+    for (int i = 0; i < kEntries; ++i) w.store.store("e" + std::to_string(i) + ".example.test", PemBundle());
+    FakeIssuer otherIssuer{w.clock};
+    auto options = w.options();
+    options.lockRetryInterval = 1min;
+    AcmeIssuingService one(w.store, w.issuer, w.clock, options);
+    AcmeIssuingService two(w.store, otherIssuer, w.clock, options);
+    // both at work at once: each instance's four workers busy before any finishes
+    w.issuer.hold();
+    otherIssuer.hold();
+    one.start();
+    two.start();
+    BOOST_REQUIRE(eventually([&] { return w.issuer.calls() + otherIssuer.calls() >= 8; }));
+    w.settle();
+    w.issuer.release();
+    otherIssuer.release();
+    BOOST_REQUIRE(ready(one.whenCertsValid()));
+    BOOST_REQUIRE(ready(two.whenCertsValid()));
+    w.clock.advance(1min);  // the entries each left to the other are looked at again
+    BOOST_REQUIRE(eventually([&] {
+        const auto all = w.store.asMap();
+        return std::all_of(all.begin(), all.end(), [](const auto& e) { return !e.second.empty(); });
+    }));
+    w.settle();
+    BOOST_TEST(w.issuer.calls() + otherIssuer.calls() == kEntries, "an entry was ordered by both instances");
+    for (int i = 0; i < kEntries; ++i) {
+        const std::string name = "e" + std::to_string(i) + ".example.test";
+        BOOST_TEST(w.issuer.calls(name) + otherIssuer.calls(name) == 1, name);
+    }
+}

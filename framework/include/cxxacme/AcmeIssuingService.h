@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <map>
@@ -14,6 +15,7 @@
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/ICertificateStore.h"
 #include "cxxacme/IClock.h"
+#include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/IIssuer.h"
 #include "cxxacme/RateLimitScope.h"
 #include "cxxacme/WorkerPool.h"
@@ -55,6 +57,10 @@ struct AcmeIssuingServiceOptions {
     /// its `retryAfter`, held to 1 minute .. 1 day (RFC 9773 §4.3.2); one
     /// without is asked again at the next check.
     std::function<std::optional<RenewalInfo>(const Certificate&)> renewalInfo;
+    /// With a store that offers `IIssuanceLock` (a fleet over one store):
+    /// how soon an entry another instance is issuing is looked at again,
+    /// and how often `issueCert` asks for the lock while it waits.
+    Duration lockRetryInterval = std::chrono::seconds(30);
     std::uint64_t randomSeed = std::random_device{}();     ///< jitter; fixed in tests
 };
 
@@ -95,6 +101,15 @@ struct AcmeIssuingServiceOptions {
 /// - A renewal the CA's renewal information calls for before the lifetime
 ///   rule would is logged with the CA's `explanationURL`, which RFC 9773
 ///   §4.2 says to show the operator.
+///
+/// When the store offers `IIssuanceLock`, several instances (processes,
+/// machines) can keep one store: an issuance takes the entry's lock before
+/// it orders and reads the entry again once it has it, so the instance that
+/// comes second finds the certificate renewed and sends nothing. A check or
+/// retry that finds the lock held leaves the entry to its holder and looks
+/// again after `lockRetryInterval` (not a failure: no event, no back-off);
+/// `issueCert` waits for the lock and, when the holder stored a new
+/// certificate meanwhile, returns that one without ordering.
 ///
 /// When the store offers `IExpiryIndex` and there is no renewal-information
 /// source, a check reads only the entries that expire within
@@ -177,6 +192,12 @@ private:
     /// Backs `names` off after `error`: the doubling back-off, or the CA's
     /// Retry-After when later.
     void recordFailure(const std::string& names, const std::exception_ptr& error);
+    /// A retry of `names` after `delay` (under `mutex_`): it issues if the
+    /// entry is still due and not held.
+    ScheduledCall retryLater(const std::string& names, Duration delay);
+    /// Asks for `names`'s issuance lock every `lockRetryInterval` until it
+    /// gets it; throws `Error` when the service stops meanwhile.
+    std::unique_ptr<IIssuanceLock::Held> waitForLock(IIssuanceLock& locks, const std::string& names);
     /// Whether `entry` is due now (one whose certificate does not read is).
     bool stillDue(const PemBundle& entry) const;
     /// The Panic event and the panic callback for `names`.
@@ -200,6 +221,7 @@ private:
     AcmeIssuingServiceOptions options_;
 
     mutable std::mutex mutex_;
+    std::condition_variable lockWait_;  ///< waitForLock's: a tick of the clock, or stop()
     bool running_ = false;
     bool stopped_ = false;
     std::map<std::string, std::shared_future<PemBundle>> inFlight_;
