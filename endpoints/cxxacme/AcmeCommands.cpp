@@ -10,6 +10,7 @@
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
@@ -201,6 +202,11 @@ struct Session {
         }
         client = std::make_unique<AcmeClient>(options, key, clock);
         if (!needResponder) return;
+        // the CA may reach another server over the same store (a fleet): it answers from the board
+        if (auto* board = dynamic_cast<IChallengeBoard*>(store.get())) {
+            http.share(*board);
+            tls.share(*board);
+        }
 
         AcmeIssuerOptions issuerOptions;
         try {

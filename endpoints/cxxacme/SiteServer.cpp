@@ -15,6 +15,7 @@
 #include "cxxacme/detail/PooledHttpServer.h"
 #include "StaticSite.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/responders/Http01Responder.h"
 
 namespace cxxacme::cli {
@@ -65,6 +66,8 @@ SiteServer::SiteServer(SiteServerOptions options) : parts_(std::make_unique<Part
         p.options.endpoint.extraResponders.push_back(&p.http01);
     }
     p.endpoint = std::make_unique<endpoints::AutoTlsEndpoint>(p.options.listen, p.options.endpoint);
+    // several servers over one CERTDIR: each answers the others' http-01 challenges
+    if (auto* board = dynamic_cast<IChallengeBoard*>(&p.endpoint->store())) p.http01.share(*board);
 }
 
 SiteServer::~SiteServer() { stop(); }

@@ -1,5 +1,7 @@
 #include "cxxacme/endpoints/AutoTlsEndpoint.h"
 
+#include "cxxacme/IChallengeBoard.h"
+
 #include <optional>
 
 #include <Poco/Logger.h>
@@ -98,6 +100,8 @@ AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions optio
     if (!spec_.caBundle.empty()) clientOptions.http.caBundleFile = spec_.caBundle;
     p.client = std::make_unique<AcmeClient>(clientOptions, key, *p.clock);
 
+    // a fleet over one store: the CA's handshake may reach another server, which answers from the board
+    if (auto* board = dynamic_cast<IChallengeBoard*>(store_)) p.tlsAlpn01.share(*board);
     std::vector<IResponder*> responders{&p.tlsAlpn01};
     for (IResponder* extra : options.extraResponders) responders.push_back(extra);
     if (spec_.tlsSni01) {

@@ -7,8 +7,11 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Logger.h>
 #include <Poco/URI.h>
 
+#include "cxxacme/Error.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/KeyAuthorization.h"
 
 namespace cxxacme::responders {
@@ -16,6 +19,7 @@ namespace cxxacme::responders {
 namespace {
 
 constexpr std::string_view kPrefix = "/.well-known/acme-challenge/";
+constexpr const char* kType = "http-01";
 
 class ChallengeHandler final : public Poco::Net::HTTPRequestHandler {
 public:
@@ -74,8 +78,11 @@ Http01Responder::~Http01Responder() { stop(); }
 
 void Http01Responder::startResponding(const std::string&, const Challenge& challenge,
                                       const std::string& keyAuthorization) {
-    std::lock_guard lock(mutex_);
-    tokens_[challenge.token].keyAuthorization = keyAuthorization;
+    {
+        std::lock_guard lock(mutex_);
+        tokens_[challenge.token].keyAuthorization = keyAuthorization;
+    }
+    if (board_) board_->postChallenge(kType, challenge.token, keyAuthorization);
 }
 
 bool Http01Responder::watchValidation(const std::string&, const Challenge& challenge, std::function<void()> seen) {
@@ -93,15 +100,29 @@ void Http01Responder::answered(const std::string& token) const {
 }
 
 void Http01Responder::stopResponding(const std::string&, const Challenge& challenge, const std::string&) {
-    std::lock_guard lock(mutex_);
-    tokens_.erase(challenge.token);
+    {
+        std::lock_guard lock(mutex_);
+        tokens_.erase(challenge.token);
+    }
+    if (board_) board_->removeChallenge(kType, challenge.token);
 }
 
 std::optional<std::string> Http01Responder::lookup(const std::string& token) const {
-    std::lock_guard lock(mutex_);
-    const auto it = tokens_.find(token);
-    if (it == tokens_.end()) return std::nullopt;
-    return it->second.keyAuthorization;
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = tokens_.find(token);
+        if (it != tokens_.end()) return it->second.keyAuthorization;
+    }
+    if (!board_) return std::nullopt;
+    // another server of the fleet may be answering this token
+    try {
+        return board_->challengeAnswer(kType, token);
+    } catch (const InvalidNameError&) {
+        return std::nullopt;  // no token a challenge could be posted under
+    } catch (const Error& e) {
+        Poco::Logger::get("cxxacme.responder.http-01").warning("cannot read the challenge board: " + std::string(e.what()));
+        return std::nullopt;
+    }
 }
 
 Poco::Net::HTTPRequestHandlerFactory* Http01Responder::handlerFactory(Poco::Net::HTTPRequestHandlerFactory::Ptr fallback) {

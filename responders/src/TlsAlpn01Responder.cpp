@@ -11,6 +11,7 @@
 
 #include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/WorkerPool.h"
@@ -58,6 +59,21 @@ constexpr int kHandshakeTimeoutSeconds = 5;
 
 std::string sniNameFor(const std::string& serverName) {
     return ServerName::isIpAddress(serverName) ? ServerName::reverseDnsName(serverName) : serverName;
+}
+
+constexpr const char* kType = "tls-alpn-01";
+
+/// RFC 8737 §3: the name alone as SAN, the critical acmeIdentifier extension.
+ChallengeCertificate makeChallengeCertificate(const std::string& name, const std::string& keyAuthorization) {
+    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
+    const auto now = std::chrono::system_clock::now();
+    const Certificate cert = CertificateBuilder()
+                                 .subjectAltNames({Identifier::fromName(name)})
+                                 .validity(now - std::chrono::hours(1), now + std::chrono::hours(24 * 7))
+                                 .extension(KeyAuthorization::kAcmeIdentifierOid, true,
+                                            KeyAuthorization::acmeIdentifierExtensionValue(keyAuthorization))
+                                 .selfSign(key);
+    return {key, cert};
 }
 
 }  // namespace
@@ -108,23 +124,23 @@ void TlsAlpn01Responder::startResponding(const std::string& serverName, const Ch
     // One key for a name however it is spelt: the handshake's SNI is looked
     // up lower-cased, and stopResponding may spell the name differently.
     const std::string name = ServerName::canonical(serverName);
-    const PrivateKey key = PrivateKey::generate(KeyType::EcP256);
-    const auto now = std::chrono::system_clock::now();
-    const Certificate cert = CertificateBuilder()
-                                 .subjectAltNames({Identifier::fromName(name)})
-                                 .validity(now - std::chrono::hours(1), now + std::chrono::hours(24 * 7))
-                                 .extension(KeyAuthorization::kAcmeIdentifierOid, true,
-                                            KeyAuthorization::acmeIdentifierExtensionValue(keyAuthorization))
-                                 .selfSign(key);
-    std::lock_guard lock(mutex_);
-    certificates_.insert_or_assign(sniNameFor(name), ChallengeCertificate{key, cert});
+    ChallengeCertificate made = makeChallengeCertificate(name, keyAuthorization);
+    {
+        std::lock_guard lock(mutex_);
+        certificates_.insert_or_assign(sniNameFor(name), std::move(made));
+    }
+    if (board_ && !ServerName::isIpAddress(name)) board_->postChallenge(kType, name, keyAuthorization);
 }
 
 void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Challenge&, const std::string&) {
-    const std::string sni = sniNameFor(ServerName::canonical(serverName));
-    std::lock_guard lock(mutex_);
-    certificates_.erase(sni);
-    watchers_.erase(sni);
+    const std::string name = ServerName::canonical(serverName);
+    const std::string sni = sniNameFor(name);
+    {
+        std::lock_guard lock(mutex_);
+        certificates_.erase(sni);
+        watchers_.erase(sni);
+    }
+    if (board_ && !ServerName::isIpAddress(name)) board_->removeChallenge(kType, name);
 }
 
 bool TlsAlpn01Responder::watchValidation(const std::string& serverName, const Challenge&, std::function<void()> seen) {
@@ -137,11 +153,40 @@ bool TlsAlpn01Responder::watchValidation(const std::string& serverName, const Ch
 
 std::optional<ChallengeCertificate> TlsAlpn01Responder::challengeCertificate(const std::string& sniName) const {
     const std::string sni = ServerName::lowerAscii(sniName);
-    std::lock_guard lock(mutex_);  // held while telling: no call after stopResponding returns
-    const auto it = certificates_.find(sni);
-    if (it == certificates_.end()) return std::nullopt;
-    if (const auto watcher = watchers_.find(sni); watcher != watchers_.end()) watcher->second();
-    return it->second;
+    {
+        std::lock_guard lock(mutex_);  // held while telling: no call after stopResponding returns
+        const auto it = certificates_.find(sni);
+        if (it != certificates_.end()) {
+            if (const auto watcher = watchers_.find(sni); watcher != watchers_.end()) watcher->second();
+            return it->second;
+        }
+    }
+    if (!board_ || sni.ends_with(".arpa")) return std::nullopt;
+    // another server of the fleet may be answering this name
+    std::optional<std::string> answer;
+    try {
+        answer = board_->challengeAnswer(kType, sni);
+    } catch (const InvalidNameError&) {
+        return std::nullopt;  // no name a challenge could be posted under
+    } catch (const Error& e) {
+        logger().warning("cannot read the challenge board: " + std::string(e.what()));
+        return std::nullopt;
+    }
+    std::lock_guard lock(mutex_);
+    if (!answer) {
+        shared_.erase(sni);
+        return std::nullopt;
+    }
+    auto kept = shared_.find(sni);
+    if (kept == shared_.end() || kept->second.first != *answer) {
+        try {
+            kept = shared_.insert_or_assign(sni, std::make_pair(*answer, makeChallengeCertificate(sni, *answer))).first;
+        } catch (const Error& e) {
+            logger().warning("cannot answer " + sni + " from the challenge board: " + e.what());
+            return std::nullopt;
+        }
+    }
+    return kept->second.second;
 }
 
 std::uint16_t TlsAlpn01Responder::listen(const std::string& host, std::uint16_t port) {

@@ -81,17 +81,22 @@ void DirectoryStore::sweepStaleTemporaries() const {
     };
     std::unique_ptr<DIR, DirCloser> dir(::opendir(directory_.c_str()));
     if (!dir) return;
-    const auto cutoff = std::chrono::system_clock::now() - kStaleTemporaryAge;
+    // Likewise a challenge answer posted by a process that died mid-order: a
+    // challenge is answered for minutes, and one a day old is no use to a CA.
+    const auto now = std::chrono::system_clock::now();
     while (const dirent* e = ::readdir(dir.get())) {
         const std::string file = e->d_name;
-        if (!file.starts_with(".") || file.find(std::string(kSuffix) + ".tmp-") == std::string::npos) continue;
+        const bool temporary = file.starts_with(".") && file.find(std::string(kSuffix) + ".tmp-") != std::string::npos;
+        const bool challenge = file.starts_with(".challenge.");
+        if (!temporary && !challenge) continue;
         const std::string path = directory_ + "/" + file;
         struct stat st {};
         if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         const auto modified = std::chrono::system_clock::time_point(
             std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(st.st_mtim.tv_sec)));
-        if (modified < cutoff && ::unlink(path.c_str()) == 0)
-            logger().information("removed a stale temporary file " + InvalidNameError::printable(file));
+        if (modified < now - (temporary ? Duration(kStaleTemporaryAge) : Duration(kStaleChallengeAge)) && ::unlink(path.c_str()) == 0)
+            logger().information(std::string("removed a stale ") + (temporary ? "temporary file " : "challenge answer ") +
+                                 InvalidNameError::printable(file));
     }
 }
 
@@ -135,6 +140,45 @@ std::unique_ptr<IIssuanceLock::Held> DirectoryStore::tryLock(const std::string& 
         ::close(fd);  // its holder removed it between our open and our lock: that file no longer counts
     }
     throw StoreError(key, path, "the issuance lock file keeps being replaced");
+}
+
+std::string DirectoryStore::challengePathFor(const std::string& type, const std::string& key) const {
+    check(type, key);
+    return directory_ + "/.challenge." + type + "." + key;
+}
+
+void DirectoryStore::postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) {
+    check(type, key, &keyAuthorization);
+    const std::string path = challengePathFor(type, key);
+    try {
+        AtomicFile::write(path, keyAuthorization, 0600);
+    } catch (const FileError& e) {
+        throw StoreError(key, path, e.what());
+    }
+}
+
+void DirectoryStore::removeChallenge(const std::string& type, const std::string& key) {
+    const std::string path = challengePathFor(type, key);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        throw StoreError(key, path, std::string("cannot remove the challenge: ") + std::strerror(errno));
+}
+
+std::optional<std::string> DirectoryStore::challengeAnswer(const std::string& type, const std::string& key) {
+    const std::string path = challengePathFor(type, key);
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return std::nullopt;
+        throw StoreError(key, path, std::string("cannot stat: ") + std::strerror(errno));
+    }
+    try {
+        std::string answer = AtomicFile::read(path, 512);
+        check(type, key, &answer);  // what another hand put there is served to the CA only if it could be an answer
+        return answer;
+    } catch (const FileError& e) {
+        throw StoreError(key, path, e.what());
+    } catch (const InvalidNameError& e) {
+        throw StoreError(key, path, e.what());
+    }
 }
 
 std::optional<PemBundle> DirectoryStore::get(const std::string& name) {

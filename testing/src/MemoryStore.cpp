@@ -42,6 +42,26 @@ std::unique_ptr<IIssuanceLock::Held> MemoryStore::tryLock(const std::string& nam
     return std::make_unique<Lock>(*this, std::move(key));
 }
 
+void MemoryStore::postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) {
+    check(type, key, &keyAuthorization);
+    std::lock_guard lock(mutex_);
+    challenges_[{type, key}] = keyAuthorization;
+}
+
+void MemoryStore::removeChallenge(const std::string& type, const std::string& key) {
+    check(type, key);
+    std::lock_guard lock(mutex_);
+    challenges_.erase({type, key});
+}
+
+std::optional<std::string> MemoryStore::challengeAnswer(const std::string& type, const std::string& key) {
+    check(type, key);
+    std::lock_guard lock(mutex_);
+    const auto it = challenges_.find({type, key});
+    if (it == challenges_.end()) return std::nullopt;
+    return it->second;
+}
+
 std::map<std::string, PemBundle> MemoryStore::asMap() {
     std::lock_guard lock(mutex_);
     return entries_;

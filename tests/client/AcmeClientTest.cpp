@@ -721,6 +721,38 @@ BOOST_AUTO_TEST_CASE(two_issuing_services_over_one_cert_directory_order_each_cer
         BOOST_TEST(!entry.path().filename().string().ends_with(".lock"), entry.path() << " is left behind");
 }
 
+// A fleet behind a load balancer: the server that orders (A) is not the one
+// the CA's validation reaches (B). B answers A's http-01 and tls-alpn-01
+// challenges from the board of the certificate directory they share; a
+// server that does not share cannot.
+BOOST_AUTO_TEST_CASE(a_fleet_server_the_ca_does_not_reach_is_validated_through_the_shared_board) {
+    World w;  // w.http and w.tls listen on the ports the CA validates: server B
+    test::TempDir dir;
+    const std::string certs = (dir.path / "certs").string();
+    stores::DirectoryStore boardOfA(certs), boardOfB(certs);
+    w.http.share(boardOfB);
+    w.tls.share(boardOfB);
+    responders::Http01Responder httpOfA;  // listening nowhere the CA goes
+    responders::TlsAlpn01Responder tlsOfA;
+    httpOfA.share(boardOfA);
+    tlsOfA.share(boardOfA);
+    {
+        AcmeIssuer issuer(w.client, {&httpOfA});
+        checkBundle(issuer.issue("fleet-http.example.test"), w.acme.issuingRoot(), 1);
+    }
+    {
+        AcmeIssuer issuer(w.client, {&tlsOfA});
+        checkBundle(issuer.issue("fleet-tls.example.test"), w.acme.issuingRoot(), 1);
+    }
+    // every answer taken down again
+    for (const auto& entry : std::filesystem::directory_iterator(certs))
+        BOOST_TEST(!entry.path().filename().string().starts_with(".challenge."), entry.path() << " is left behind");
+    // without the board, B has nothing to say
+    responders::Http01Responder alone;
+    AcmeIssuer issuer(w.client, {&alone});
+    BOOST_CHECK_THROW(issuer.issue("fleet-alone.example.test"), AcmeProblem);
+}
+
 // A CA that makes no more accounts from this address (Let's Encrypt's limit on
 // new registrations): no entry can be ordered, so one refused newAccount holds
 // them all.

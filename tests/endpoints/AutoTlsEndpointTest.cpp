@@ -121,6 +121,53 @@ BOOST_AUTO_TEST_CASE(empty_entries_get_certificates_through_tls_alpn_01_on_the_s
     BOOST_CHECK_THROW(TlsProbe(probe(port, "a.example.test", acme.issuingRoot())), NetworkError);
 }
 
+// A fleet: two servers over one CERTDIR behind a TCP load balancer that sends
+// the CA's validation to B. A orders (B had nothing due when it started);
+// B answers A's tls-alpn-01 challenge from the directory's challenge board,
+// and serves the certificate A stored.
+BOOST_AUTO_TEST_CASE(two_servers_over_one_cert_directory_the_ca_reaching_only_one) {
+    test::TempDir dir;
+    const std::uint16_t portA = test::freePort(), portB = test::freePort();
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.tlsAlpn01Port = portB;
+    testing::MockAcmeFixture acme(config);
+    const std::string certDir = (dir.path / "certs").string();
+    auto options = fastOptions();
+    options.client.validationRequestWait = std::chrono::milliseconds(200);  // A's watcher never hears the CA
+    AutoTlsEndpoint b(acmeString(certDir, portB, acme.directoryUrl(), acme.caBundlePath()), options);
+    b.listen(new test::HostEchoFactory);
+    {
+        stores::DirectoryStore seed(certDir);
+        seed.store("fleet.example.test", PemBundle());
+    }
+    AutoTlsEndpoint a(acmeString(certDir, portA, acme.directoryUrl(), acme.caBundlePath()), options);
+    Events events;
+    auto subscription = a.onEvent(events.listener());
+    a.listen(new test::HostEchoFactory);  // returns after its start-up check: ordered, validated through B
+    BOOST_TEST(events.count(IssuingEvent::Kind::Issued) == 1);
+    BOOST_TEST(events.count(IssuingEvent::Kind::Failed) == 0);
+    BOOST_TEST(b.endpoint().counters().challenges >= 1u, "the CA's handshake did not reach B");
+    BOOST_TEST(a.endpoint().counters().challenges == 0u);
+    // both serve it: A stored it, B picked it up from the directory
+    for (const std::uint16_t port : {portA, portB}) {
+        BOOST_TEST_CONTEXT("port " << port) {
+            bool served = false;
+            std::string error;
+            for (int i = 0; i < 300 && !served; ++i) {
+                TlsProbe client(probe(port, "fleet.example.test", acme.issuingRoot()));
+                served = client.ok() && client.verifyError().empty();
+                error = client.ok() ? client.verifyError() : client.error();
+                if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+            BOOST_TEST(served, error);
+        }
+    }
+    for (const auto& entry : fs::directory_iterator(certDir))
+        BOOST_TEST(!entry.path().filename().string().starts_with(".challenge."), entry.path() << " is left behind");
+    a.stop();
+    b.stop();
+}
+
 BOOST_AUTO_TEST_CASE(a_sqlite_store_named_in_the_string_is_issued_into_and_served) {
     test::TempDir dir;
     const std::uint16_t port = test::freePort();

@@ -21,6 +21,7 @@
 #include "cxxacme/responders/Rfc2136DnsProvider.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/responders/TlsSni01Responder.h"
+#include "cxxacme/testing/MemoryStore.h"
 #include "cxxacme/testing/ResponderConformance.h"
 #include "cxxacme/testing/TlsProbe.h"
 
@@ -152,4 +153,44 @@ BOOST_AUTO_TEST_CASE(http01_tls_alpn01_and_tls_sni01_can_tell_when_the_ca_has_co
     BOOST_TEST(s.sni.watchValidation("a.example.test", sni, [] {}));
     s.sni.stopResponding("a.example.test", sni, "tokenS.k");
     BOOST_TEST(!s.sni.watchValidation("a.example.test", sni, [] {}));
+}
+
+// A fleet behind a load balancer: the CA's validation reaches whichever
+// server it reaches. Two responders sharing one board answer each other's
+// challenges, and stop when the one that posted them stops.
+BOOST_AUTO_TEST_CASE(responders_sharing_a_board_answer_each_others_challenges) {
+    testing::MemoryStore board;
+    {
+        Http01Factory posting, other, alone;
+        posting.http.share(board);
+        other.http.share(board);
+        const Challenge challenge{"http-01", "u", "tokenShared-_1", "pending"};
+        posting.http.startResponding("a.example.test", challenge, "tokenShared-_1.thumb");
+        BOOST_TEST(board.challengeAnswer("http-01", "tokenShared-_1").value_or("") == "tokenShared-_1.thumb");
+        BOOST_TEST(other.answers("a.example.test", "tokenShared-_1", "tokenShared-_1.thumb"), "the other server does not answer");
+        BOOST_TEST(!alone.answers("a.example.test", "tokenShared-_1", "tokenShared-_1.thumb"), "a server not sharing answers");
+        BOOST_TEST(!other.answers("a.example.test", "tokenUnknown", ""));
+        BOOST_TEST(!other.answers("a.example.test", "..%2F..%2Fetc", ""));
+        posting.http.stopResponding("a.example.test", challenge, "tokenShared-_1.thumb");
+        BOOST_TEST(!board.challengeAnswer("http-01", "tokenShared-_1").has_value());
+        BOOST_TEST(!other.answers("a.example.test", "tokenShared-_1", "tokenShared-_1.thumb"), "an answer taken down is still served");
+    }
+    {
+        TlsAlpn01Factory posting, other, alone;
+        posting.tls.share(board);
+        other.tls.share(board);
+        const Challenge first{"tls-alpn-01", "u", "tokenT1", "pending"}, second{"tls-alpn-01", "u", "tokenT2", "pending"};
+        posting.tls.startResponding("B.example.test", first, "tokenT1.thumb");
+        BOOST_TEST(other.answers("b.example.test", "tokenT1", "tokenT1.thumb"), "the other server does not answer");
+        BOOST_TEST(other.answers("b.example.test", "tokenT1", "tokenT1.thumb"), "the kept certificate does not answer");
+        BOOST_TEST(!alone.answers("b.example.test", "tokenT1", "tokenT1.thumb"), "a server not sharing answers");
+        BOOST_TEST(!other.answers("c.example.test", "tokenT1", "tokenT1.thumb"));
+        posting.tls.stopResponding("b.example.test", first, "tokenT1.thumb");
+        BOOST_TEST(!board.challengeAnswer("tls-alpn-01", "b.example.test").has_value());
+        BOOST_TEST(!other.answers("b.example.test", "tokenT1", "tokenT1.thumb"), "an answer taken down is still served");
+        // a new challenge for the name: the other server answers the new one, not the one it kept
+        posting.tls.startResponding("b.example.test", second, "tokenT2.thumb");
+        BOOST_TEST(other.answers("b.example.test", "tokenT2", "tokenT2.thumb"));
+        posting.tls.stopResponding("b.example.test", second, "tokenT2.thumb");
+    }
 }

@@ -254,3 +254,36 @@ BOOST_AUTO_TEST_CASE(stale_temporary_files_of_killed_writers_are_swept) {
     BOOST_TEST(fs::exists(fresh));  // may belong to a write in progress
     BOOST_TEST(fs::exists(other));  // not ours
 }
+
+BOOST_AUTO_TEST_CASE(challenge_answers_a_day_old_are_swept) {
+    TempDir dir;
+    const std::string path = (dir.path / "certs").string();
+    {
+        DirectoryStore create(path);
+        create.postChallenge("http-01", "oldToken", "oldToken.thumb");
+        create.postChallenge("http-01", "hourToken", "hourToken.thumb");
+        create.postChallenge("tls-alpn-01", "a.example.test", "newToken.thumb");
+        BOOST_TEST(create.challengePathFor("http-01", "oldToken") == path + "/.challenge.http-01.oldToken");
+        struct stat st {};
+        BOOST_REQUIRE(::lstat(create.challengePathFor("http-01", "oldToken").c_str(), &st) == 0);
+        BOOST_TEST((st.st_mode & 0777) == 0600u);
+        const timespec dayAgo[2] = {{::time(nullptr) - 25 * 3600, 0}, {::time(nullptr) - 25 * 3600, 0}};
+        const timespec hoursAgo[2] = {{::time(nullptr) - 3 * 3600, 0}, {::time(nullptr) - 3 * 3600, 0}};
+        BOOST_REQUIRE(::utimensat(AT_FDCWD, create.challengePathFor("http-01", "oldToken").c_str(), dayAgo, 0) == 0);
+        BOOST_REQUIRE(::utimensat(AT_FDCWD, create.challengePathFor("http-01", "hourToken").c_str(), hoursAgo, 0) == 0);
+    }
+    DirectoryStore store(path);
+    BOOST_TEST(!store.challengeAnswer("http-01", "oldToken").has_value(), "a day-old answer was kept");
+    BOOST_TEST(store.challengeAnswer("http-01", "hourToken").value_or("") == "hourToken.thumb");  // older than a temporary, younger than a day
+    BOOST_TEST(store.challengeAnswer("tls-alpn-01", "a.example.test").value_or("") == "newToken.thumb");
+}
+
+BOOST_AUTO_TEST_CASE(a_challenge_answer_put_there_by_another_hand_is_served_only_if_it_could_be_one) {
+    TempDir dir;
+    DirectoryStore store(dir.path.string());
+    cxxacme::AtomicFile::write(store.challengePathFor("http-01", "planted"), "<script>alert(1)</script>", 0600);
+    BOOST_CHECK_THROW((void)store.challengeAnswer("http-01", "planted"), cxxacme::StoreError);
+    fs::create_symlink(dir.path / "elsewhere", store.challengePathFor("http-01", "linked"));
+    cxxacme::AtomicFile::write((dir.path / "elsewhere").string(), "linked.thumb", 0600);
+    BOOST_CHECK_THROW((void)store.challengeAnswer("http-01", "linked"), cxxacme::StoreError);  // not followed
+}

@@ -159,6 +159,20 @@ BOOST_AUTO_TEST_CASE(a_process_that_dies_holding_a_lease_frees_it_when_the_lease
     BOOST_TEST(bool(store.tryLock("a.example.test")), "a dead holder's lease never ends");
 }
 
+BOOST_AUTO_TEST_CASE(a_challenge_row_put_there_by_hand_is_served_only_if_it_could_be_an_answer) {
+    TempDir dir;
+    const std::string path = (dir.path / "board.sqlite").string();
+    SqliteStore store(path);
+    store.postChallenge("http-01", "good", "good.thumb");
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    BOOST_REQUIRE(sqlite3_exec(db, "INSERT INTO challenges VALUES ('http-01', 'planted', '<script>')", nullptr, nullptr, nullptr) ==
+                  SQLITE_OK);
+    sqlite3_close(db);
+    BOOST_CHECK_THROW((void)store.challengeAnswer("http-01", "planted"), cxxacme::StoreError);
+    BOOST_TEST(store.challengeAnswer("http-01", "good").value_or("") == "good.thumb");
+}
+
 BOOST_AUTO_TEST_CASE(two_processes_writing_at_once_lose_nothing) {
     TempDir dir;
     const std::string path = (dir.path / "shared.sqlite").string();

@@ -12,6 +12,10 @@
 
 #include "cxxacme/IResponder.h"
 
+namespace cxxacme {
+class IChallengeBoard;
+}
+
 namespace cxxacme::detail {
 class PooledHttpServer;
 }
@@ -39,8 +43,16 @@ public:
     bool watchValidation(const std::string& serverName, const Challenge& challenge,
                          std::function<void()> seen) override;
 
-    /// The key authorization served for `token`, if any.
+    /// The key authorization served for `token`, if any (with a board, one
+    /// another server posted too).
     std::optional<std::string> lookup(const std::string& token) const;
+
+    /// Shares answers with the other servers of a fleet through `board`
+    /// (which must outlive the responder): `startResponding` posts each
+    /// answer under its token and `stopResponding` takes it down, and a
+    /// request for a token with no challenge here is answered from the
+    /// board. Call before the first challenge.
+    void share(IChallengeBoard& board) { board_ = &board; }
     /// Tells the watcher of `token`, if any, that a validation request for
     /// it has been answered: for a server of your own that serves `lookup`.
     void answered(const std::string& token) const;
@@ -67,6 +79,7 @@ private:
     };
     mutable std::mutex mutex_;
     std::map<std::string, Served> tokens_;
+    IChallengeBoard* board_ = nullptr;
     std::unique_ptr<detail::PooledHttpServer> server_;
 };
 

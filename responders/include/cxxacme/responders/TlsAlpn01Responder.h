@@ -14,6 +14,10 @@
 #include "cxxacme/IResponder.h"
 #include "cxxacme/PrivateKey.h"
 
+namespace cxxacme {
+class IChallengeBoard;
+}
+
 namespace cxxacme::responders {
 
 /// A self-signed challenge certificate and its key.
@@ -52,6 +56,16 @@ public:
     /// challenge's watcher.
     std::optional<ChallengeCertificate> challengeCertificate(const std::string& sniName) const;
 
+    /// Shares answers with the other servers of a fleet through `board`
+    /// (which must outlive the responder): `startResponding` posts each
+    /// answer under its name and `stopResponding` takes it down, and a
+    /// handshake for a name with no challenge here is answered from the
+    /// board (its certificate made once per answer, then kept while the
+    /// board holds it). An unknown `acme-tls/1` name then costs one lookup in
+    /// the store. IP identifiers are answered by their own server only.
+    /// Call before the first challenge.
+    void share(IChallengeBoard& board) { board_ = &board; }
+
     /// Handshakes `listen` runs at once; more wait their turn.
     static constexpr std::size_t kHandshakeWorkers = 16;
 
@@ -68,6 +82,9 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, ChallengeCertificate> certificates_;  // by SNI name
     std::map<std::string, std::function<void()>> watchers_;    // by SNI name; called under mutex_
+    IChallengeBoard* board_ = nullptr;
+    /// Certificates made for another server's answers on the board: SNI name -> (key authorization, certificate).
+    mutable std::map<std::string, std::pair<std::string, ChallengeCertificate>> shared_;
     std::unique_ptr<Listener> listener_;
 };
 

@@ -12,6 +12,7 @@
 #include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/IIssuanceLock.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/ICertificateStore.h"
 
@@ -41,7 +42,14 @@ namespace cxxacme::stores {
 /// removed on release. The kernel drops the lock of a process that dies, so
 /// no lease is needed. Processes on one machine share it; on NFS, Linux
 /// turns `flock` into the server's byte-range locks.
-class DirectoryStore final : public ICertificateStore, public IChangeNotifier, public IExpiryIndex, public IIssuanceLock {
+///
+/// The challenge board keeps each answer in `.challenge.TYPE.KEY` (0600,
+/// written atomically).
+class DirectoryStore final : public ICertificateStore,
+                             public IChangeNotifier,
+                             public IExpiryIndex,
+                             public IIssuanceLock,
+                             public IChallengeBoard {
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
@@ -49,6 +57,9 @@ public:
     /// Temporary files of interrupted writes older than this are removed
     /// when a store opens the directory.
     static constexpr std::chrono::hours kStaleTemporaryAge{1};
+    /// Challenge answers (`.challenge.*`) older than this are removed when a
+    /// store opens the directory: left by a process that died mid-order.
+    static constexpr std::chrono::hours kStaleChallengeAge{24};
 
     /// Uses `directory`, creating it (mode 0700) and its parents if it does
     /// not exist. With `encryption`, private keys are sealed at rest (see
@@ -62,6 +73,9 @@ public:
     [[nodiscard]] Subscription onChange(std::function<void(const std::string& name)> listener) override;
     std::vector<std::string> expiringBefore(TimePoint time) override;
     [[nodiscard]] std::unique_ptr<Held> tryLock(const std::string& name) override;
+    void postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) override;
+    void removeChallenge(const std::string& type, const std::string& key) override;
+    std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
 
     const std::string& directory() const noexcept { return directory_; }
     /// The path of `name`'s entry (after checking the name).
@@ -70,6 +84,8 @@ public:
     std::string accountKeyPath() const { return directory_ + "/" + kAccountKeyFile; }
     /// The path of `name`'s issuance lock file (after checking the name).
     std::string lockPathFor(const std::string& name) const;
+    /// The path of a challenge answer on the board (after checking type and key).
+    std::string challengePathFor(const std::string& type, const std::string& key) const;
 
 private:
     struct Watcher;

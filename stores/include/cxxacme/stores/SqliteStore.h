@@ -11,6 +11,7 @@
 #include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/IIssuanceLock.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IClock.h"
 
 struct sqlite3;
@@ -40,11 +41,17 @@ namespace cxxacme::stores {
 /// process stopped for longer than the lease loses it. Leases are read by
 /// the clock given to the constructor (the system's by default), which must
 /// agree with the other holders' to within much less than the lease.
-class SqliteStore final : public ICertificateStore, public IExpiryIndex, public IChangeNotifier, public IIssuanceLock {
+///
+/// The challenge board is the table `challenges (type, key, key_authorization)`.
+class SqliteStore final : public ICertificateStore,
+                          public IExpiryIndex,
+                          public IChangeNotifier,
+                          public IIssuanceLock,
+                          public IChallengeBoard {
 public:
     /// 1: entries (name, pem, not_after). 2: + revision, kept by triggers.
-    /// 3: + issuance_locks (name, holder, expires).
-    static constexpr int kSchemaVersion = 3;
+    /// 3: + issuance_locks (name, holder, expires). 4: + challenges.
+    static constexpr int kSchemaVersion = 4;
     /// How long an issuance lock outlives a holder that stopped renewing it.
     static constexpr std::chrono::minutes kIssuanceLockLease{5};
     /// The longest a committed change waits to be reported (inotify usually
@@ -64,6 +71,9 @@ public:
     [[nodiscard]] Subscription onChange(std::function<void(const std::string& name)> listener) override;
     /// A held lock must not outlive the store.
     [[nodiscard]] std::unique_ptr<Held> tryLock(const std::string& name) override;
+    void postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) override;
+    void removeChallenge(const std::string& type, const std::string& key) override;
+    std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
 
     const std::string& path() const noexcept { return path_; }
 

@@ -6,16 +6,17 @@
 #include <set>
 
 #include "cxxacme/ICertificateStore.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IIssuanceLock.h"
 
 namespace cxxacme::testing {
 
 /// An `ICertificateStore` in memory (txacme's `MemoryStore`): for tests, and
 /// for programs that keep certificates elsewhere and only need a cache.
-/// Passes the store conformance suite. Its issuance locks are this
-/// process's alone (two `MemoryStore`s do not share them); a held lock must
-/// not outlive the store.
-class MemoryStore final : public ICertificateStore, public IIssuanceLock {
+/// Passes the store conformance suite. Its issuance locks and challenge
+/// board are this process's alone (two `MemoryStore`s do not share them); a
+/// held lock must not outlive the store.
+class MemoryStore final : public ICertificateStore, public IIssuanceLock, public IChallengeBoard {
 public:
     MemoryStore() = default;
     /// Starts with these entries (names are checked and canonicalised).
@@ -25,12 +26,16 @@ public:
     void store(const std::string& name, const PemBundle& entry) override;
     std::map<std::string, PemBundle> asMap() override;
     [[nodiscard]] std::unique_ptr<Held> tryLock(const std::string& name) override;
+    void postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) override;
+    void removeChallenge(const std::string& type, const std::string& key) override;
+    std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
 
 private:
     class Lock;
     std::mutex mutex_;
     std::map<std::string, PemBundle> entries_;
     std::set<std::string> locked_;
+    std::map<std::pair<std::string, std::string>, std::string> challenges_;
 };
 
 }  // namespace cxxacme::testing

@@ -14,8 +14,8 @@
 //     CXXACME_STORE_CONFORMANCE_TESTS(my_store_conformance, MyStoreFactory)
 //
 // Each case gets a fresh factory and store. A store that offers
-// `IIssuanceLock` has its locks checked too (with reopen(), across two
-// instances of the store).
+// `IIssuanceLock` or `IChallengeBoard` has them checked too (with reopen(),
+// across two instances of the store).
 
 #include <boost/test/unit_test.hpp>
 
@@ -28,6 +28,7 @@
 
 #include "cxxacme/Error.h"
 #include "cxxacme/ICertificateStore.h"
+#include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
 
@@ -291,6 +292,53 @@ struct StoreConformanceFixture {
         BOOST_TEST(bool(locks->tryLock("contended.example")), "the lock is left held");
     }
 
+    void challengeBoard() {
+        auto* board = dynamic_cast<IChallengeBoard*>(store.get());
+        if (!board) {
+            BOOST_TEST_MESSAGE("the store offers no IChallengeBoard: its board is not checked");
+            return;
+        }
+        const std::string token = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
+        const std::string answer = token + ".9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI";
+        BOOST_TEST(!board->challengeAnswer("http-01", token).has_value());
+        board->postChallenge("http-01", token, answer);
+        BOOST_TEST(board->challengeAnswer("http-01", token).value_or("") == answer);
+        BOOST_TEST(!board->challengeAnswer("tls-alpn-01", token).has_value(), "an answer is found under another type");
+        board->postChallenge("tls-alpn-01", "www.example.test", answer);
+        board->postChallenge("http-01", token, token + ".other");  // replaced
+        BOOST_TEST(board->challengeAnswer("http-01", token).value_or("") == token + ".other");
+        BOOST_TEST(board->challengeAnswer("tls-alpn-01", "www.example.test").value_or("") == answer);
+        // an answer is not an entry
+        BOOST_TEST(store->asMap().empty());
+        if constexpr (kCanReopen) {
+            auto other = factory.reopen();
+            auto* otherBoard = dynamic_cast<IChallengeBoard*>(other.get());
+            BOOST_REQUIRE(otherBoard);
+            BOOST_TEST(otherBoard->challengeAnswer("tls-alpn-01", "www.example.test").value_or("") == answer,
+                       "another instance does not see the answer");
+            otherBoard->removeChallenge("tls-alpn-01", "www.example.test");
+        } else {
+            board->removeChallenge("tls-alpn-01", "www.example.test");
+        }
+        BOOST_TEST(!board->challengeAnswer("tls-alpn-01", "www.example.test").has_value(), "a removed answer is still found");
+        board->removeChallenge("tls-alpn-01", "www.example.test");  // again: nothing to do
+        BOOST_TEST(board->challengeAnswer("http-01", token).has_value());
+        // refused before they touch a path or a query
+        for (const std::string& key : {std::string(), std::string("../x"), std::string("a/b"), std::string(".hidden"),
+                                       std::string("a..b"), std::string(300, 'a'), std::string("nul\0x", 5),
+                                       std::string("sp ace"), std::string("new\nline")}) {
+            BOOST_CHECK_THROW(board->postChallenge("http-01", key, answer), InvalidNameError);
+            BOOST_CHECK_THROW((void)board->challengeAnswer("http-01", key), InvalidNameError);
+            BOOST_CHECK_THROW(board->removeChallenge("http-01", key), InvalidNameError);
+        }
+        for (const std::string& type : {std::string(), std::string("HTTP-01"), std::string("a/b"), std::string("../x")})
+            BOOST_CHECK_THROW(board->postChallenge(type, token, answer), InvalidNameError);
+        for (const std::string& bad : {std::string(), std::string("a b"), std::string("x\n"), std::string(600, 'a'),
+                                       std::string("<script>")})
+            BOOST_CHECK_THROW(board->postChallenge("http-01", "t", bad), InvalidNameError);
+        BOOST_TEST(!board->challengeAnswer("http-01", "t").has_value());
+    }
+
     void survivesReopen() {
         if constexpr (kCanReopen) {
             store->store("durable.example", bundle(0));
@@ -329,5 +377,6 @@ struct StoreConformanceFixture {
     CXXACME_STORE_CONFORMANCE_CASE(Factory, tenThousandEntries)      \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, issuanceLocks)           \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, issuanceLocksExcludeThreads) \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, challengeBoard)          \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, survivesReopen)          \
     BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace cxxacme {
+
+/// An optional ability of a certificate store (found with `dynamic_cast`):
+/// the answers of the challenges under way, shared by every instance over
+/// the store, so that the CA's validation request may reach any server of a
+/// fleet behind a load balancer and be answered (certmagic's distributed
+/// solving). The http-01 and tls-alpn-01 responders use one when given
+/// (`share`): they post what they answer, and look up what they do not know.
+///
+/// An answer is posted under its challenge type and a key: the token for
+/// http-01, the name of the TLS handshake (SNI) for tls-alpn-01. Types,
+/// keys and key authorizations are checked with `check` before they touch a
+/// path or a query (`InvalidNameError`); a storage failure throws
+/// `StoreError`. Thread-safe.
+class IChallengeBoard {
+public:
+    virtual ~IChallengeBoard() = default;
+    IChallengeBoard() = default;
+    IChallengeBoard(const IChallengeBoard&) = delete;
+    IChallengeBoard& operator=(const IChallengeBoard&) = delete;
+
+    /// Posts `keyAuthorization` under (type, key), replacing what was there.
+    virtual void postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) = 0;
+    /// Takes it down; nothing when there is none.
+    virtual void removeChallenge(const std::string& type, const std::string& key) = 0;
+    /// The key authorization posted under (type, key), if any.
+    virtual std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) = 0;
+
+    /// Throws `InvalidNameError` unless `type` is 1-32 of [a-z0-9-], `key`
+    /// 1-255 of [A-Za-z0-9_.-] not starting with a dot nor holding "..", and
+    /// `keyAuthorization` (when given) 1-512 of base64url and dots.
+    static void check(const std::string& type, const std::string& key, const std::string* keyAuthorization = nullptr);
+};
+
+}  // namespace cxxacme
