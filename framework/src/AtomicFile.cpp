@@ -41,7 +41,13 @@ private:
 
 }  // namespace
 
-void AtomicFile::write(const std::string& path, std::string_view content, mode_t mode) {
+void AtomicFile::write(const std::string& path, std::string_view content, mode_t mode) { put(path, content, mode, true); }
+
+bool AtomicFile::create(const std::string& path, std::string_view content, mode_t mode) {
+    return put(path, content, mode, false);
+}
+
+bool AtomicFile::put(const std::string& path, std::string_view content, mode_t mode, bool replace) {
     const std::string dir = directoryOf(path);
     const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
     if (base.empty() || base == "." || base == "..") throw FileError(path, "not a file name");
@@ -72,12 +78,23 @@ void AtomicFile::write(const std::string& path, std::string_view content, mode_t
     }
     if (::fsync(fd) != 0) fail("cannot fsync", errno);
     if (::close(closer.release()) != 0) fail("cannot close", errno);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", errno);
+    if (replace) {
+        if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", errno);
+    } else {
+        // link(2) never replaces: of processes creating one file at once, one makes it
+        if (::link(tmp.c_str(), path.c_str()) != 0) {
+            if (errno != EEXIST) fail("cannot link into place", errno);
+            ::unlink(tmp.c_str());
+            return false;
+        }
+        ::unlink(tmp.c_str());
+    }
     const int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd >= 0) {
         ::fsync(dirFd);  // best effort: some file systems refuse fsync on directories
         ::close(dirFd);
     }
+    return true;
 }
 
 std::string AtomicFile::read(const std::string& path, std::size_t maxBytes) {

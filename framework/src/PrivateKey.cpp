@@ -136,8 +136,10 @@ PrivateKey PrivateKey::loadOrGenerate(const std::string& path, KeyType type, boo
     if (created) *created = !exists;
     if (exists) return fromPem(AtomicFile::read(path, kMaxKeyFile));
     PrivateKey key = generate(type);
-    AtomicFile::write(path, key.toPem(), 0600);
-    return key;
+    // Servers of a fleet starting at once over one directory: one key is made, and all use it.
+    if (AtomicFile::create(path, key.toPem(), 0600)) return key;
+    if (created) *created = false;
+    return fromPem(AtomicFile::read(path, kMaxKeyFile));
 }
 
 }  // namespace cxxacme

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/PrivateKey.h"
 
 using namespace cxxacme;
 namespace fs = std::filesystem;
@@ -86,4 +88,72 @@ BOOST_AUTO_TEST_CASE(a_link_in_place_of_the_file_is_replaced_not_followed) {
     BOOST_TEST(AtomicFile::read(victim, 100) == "untouched");
     BOOST_TEST(!fs::is_symlink(dir.path / "a.pem"));
     BOOST_TEST(AtomicFile::read((dir.path / "a.pem").string(), 100) == "new");
+}
+
+BOOST_AUTO_TEST_CASE(create_makes_a_file_only_where_there_is_none) {
+    cxxacme::test::TempDir dir;
+    const std::string path = (dir.path / "made").string();
+    BOOST_TEST(cxxacme::AtomicFile::create(path, "first", 0600));
+    BOOST_TEST(!cxxacme::AtomicFile::create(path, "second", 0600));
+    BOOST_TEST(cxxacme::AtomicFile::read(path, 100) == "first");
+    struct stat st {};
+    BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600u);
+    // a link in the way is not followed nor replaced
+    const std::string target = (dir.path / "target").string();
+    cxxacme::AtomicFile::write(target, "kept", 0600);
+    std::filesystem::create_symlink(target, dir.path / "linked");
+    BOOST_TEST(!cxxacme::AtomicFile::create((dir.path / "linked").string(), "x", 0600));
+    BOOST_TEST(cxxacme::AtomicFile::read(target, 100) == "kept");
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path))
+        BOOST_TEST(entry.path().filename().string().find(".tmp-") == std::string::npos, entry.path() << " is left behind");
+}
+
+// A fleet's servers starting at once over one empty directory, each making
+// the account key on first use: one key is made, and every one uses it.
+BOOST_AUTO_TEST_CASE(processes_making_one_key_at_once_all_get_the_one_on_disk) {
+    constexpr int kRounds = 10, kChildren = 4;
+    for (int round = 0; round < kRounds; ++round) {
+        cxxacme::test::TempDir dir;
+        const std::string path = (dir.path / "client.key").string();
+        int fds[2];
+        BOOST_REQUIRE(::pipe(fds) == 0);
+        std::vector<pid_t> children;
+        for (int c = 0; c < kChildren; ++c) {
+            const pid_t pid = ::fork();
+            BOOST_REQUIRE(pid >= 0);
+            if (pid == 0) {
+                ::close(fds[0]);
+                int rc = 1;
+                try {
+                    const auto key = cxxacme::PrivateKey::loadOrGenerate(path, cxxacme::KeyType::EcP256);
+                    const std::string pem = key.toPem();
+                    // one line per child: its key's PEM, newlines folded (PIPE_BUF keeps lines whole)
+                    std::string line;
+                    for (char ch : pem) line += ch == '\n' ? '|' : ch;
+                    line += '\n';
+                    rc = ::write(fds[1], line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 1;
+                } catch (...) {
+                }
+                std::_Exit(rc);
+            }
+            children.push_back(pid);
+        }
+        ::close(fds[1]);
+        std::string all;
+        char buf[4096];
+        for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) all.append(buf, static_cast<std::size_t>(n));
+        ::close(fds[0]);
+        for (const pid_t pid : children) {
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+        }
+        std::string onDisk;
+        for (char ch : cxxacme::AtomicFile::read(path, 1 << 16)) onDisk += ch == '\n' ? '|' : ch;
+        std::size_t lines = 0;
+        for (std::size_t start = 0, end; (end = all.find('\n', start)) != std::string::npos; start = end + 1, ++lines)
+            BOOST_TEST(all.substr(start, end - start) == onDisk, "round " << round << ": a process uses a key that is not on disk");
+        BOOST_TEST(lines == static_cast<std::size_t>(kChildren));
+    }
 }

@@ -21,6 +21,16 @@ public:
     /// `FileError`.
     static void write(const std::string& path, std::string_view content, mode_t mode = 0600);
 
+    /// As `write`, but only when nothing is at `path`: the new file is
+    /// linked into place, which fails when another process (or a link) got
+    /// there first. True when this call made it; false, and `path`
+    /// untouched, when something was there. Throws `FileError`.
+    static bool create(const std::string& path, std::string_view content, mode_t mode = 0600);
+
+private:
+    static bool put(const std::string& path, std::string_view content, mode_t mode, bool replace);
+
+public:
     /// Reads `path` without following a final symbolic link. Throws
     /// `FileError` if it cannot be read or holds more than `maxBytes`.
     static std::string read(const std::string& path, std::size_t maxBytes);

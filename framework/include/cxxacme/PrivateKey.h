@@ -28,7 +28,8 @@ public:
     static PrivateKey adopt(EVP_PKEY* key);
     /// The key in the PEM file at `path`; when there is no such file, a new
     /// key of `type` written there atomically with mode 0600 (an account key
-    /// made on first use). `created` tells which happened.
+    /// made on first use; of processes making it at once, one makes it and
+    /// every one returns that key). `created` tells which happened.
     static PrivateKey loadOrGenerate(const std::string& path, KeyType type, bool* created = nullptr);
 
     /// PKCS#8 PEM. Write it with mode 0600 (see `AtomicFile`).
