@@ -337,8 +337,10 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         try {
             // a fleet over one store: whoever holds the entry's lock issues it, the others find it done
             std::unique_ptr<IIssuanceLock::Held> held;
-            std::optional<std::optional<PemBundle>> seen;  // the entry when this issuance began to wait
-            if (auto* locks = dynamic_cast<IIssuanceLock*>(&store_); locks && !(held = locks->tryLock(names))) {
+            std::optional<std::optional<PemBundle>> seen;  // for issueCert: the entry before it asked for the lock
+            auto* locks = dynamic_cast<IIssuanceLock*>(&store_);
+            if (locks && asked) seen = store_.get(names);
+            if (locks && !(held = locks->tryLock(names))) {
                 if (!asked) {
                     const std::string why = "another instance is issuing " + names;
                     logger().information(why + ": left to it, looked at again in " +
@@ -351,12 +353,11 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
                     promise->set_exception(std::make_exception_ptr(Error(why)));
                     return;
                 }
-                seen = store_.get(names);
                 held = waitForLock(*locks, names);
             }
             const auto current = store_.get(names);
             if (seen && *seen != current && current && !current->empty()) {
-                // the holder stored a certificate while this one waited: that is the one asked for
+                // another instance stored a certificate while this one waited for it: that is the one asked for
                 held.reset();
                 {
                     std::lock_guard lock(mutex_);
