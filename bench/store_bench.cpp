@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/stores/SqliteStore.h"
 #include "cxxacme/testing/FakeClock.h"
@@ -66,7 +68,7 @@ double check(ICertificateStore& store, testing::FakeClock& clock) {
 }
 
 struct Row {
-    double store, get, cold, warm, full;
+    double store, get, cold, warm, full, lock;
 };
 
 Row run(const std::string& kind, std::size_t count, const fs::path& where, const std::vector<PemBundle>& pool) {
@@ -93,6 +95,13 @@ Row run(const std::string& kind, std::size_t count, const fs::path& where, const
               });
     PlainView plain(*store);
     row.full = count / check(plain, clock);
+    // an issuance's lock taken and let go (IIssuanceLock): what a fleet adds to each order
+    auto* locks = dynamic_cast<IIssuanceLock*>(store.get());
+    const std::size_t lockCount = std::min<std::size_t>(count, 2000);
+    row.lock = lockCount / seconds([&] {
+                   for (std::size_t i = 0; i < lockCount; ++i)
+                       if (!locks->tryLock(names[i])) std::abort();
+               });
     return row;
 }
 
@@ -127,8 +136,8 @@ int main(int argc, char** argv) {
         pool.push_back(ca.issue("pool" + std::to_string(i) + ".example.test", now - std::chrono::hours(24),
                                 now + std::chrono::hours(24 * (60 + i))));
 
-    std::printf("%-7s %8s %11s %11s %14s %14s %14s %9s\n", "store", "entries", "store/s", "get/s", "check idx cold",
-                "check idx warm", "check no idx", "peak MiB");
+    std::printf("%-7s %8s %11s %11s %14s %14s %14s %9s %9s\n", "store", "entries", "store/s", "get/s", "check idx cold",
+                "check idx warm", "check no idx", "lock/s", "peak MiB");
     for (const auto& kind : kinds)
         for (const auto& countText : counts) {
             const std::size_t count = std::stoul(countText);
@@ -141,7 +150,7 @@ int main(int argc, char** argv) {
                 ::close(pipefd[0]);
                 const Row r = run(kind, count, where, pool);
                 const std::string line = std::to_string(r.store) + " " + std::to_string(r.get) + " " + std::to_string(r.cold) +
-                                         " " + std::to_string(r.warm) + " " + std::to_string(r.full);
+                                         " " + std::to_string(r.warm) + " " + std::to_string(r.full) + " " + std::to_string(r.lock);
                 (void)!::write(pipefd[1], line.data(), line.size());
                 _exit(0);
             }
@@ -153,11 +162,11 @@ int main(int argc, char** argv) {
             rusage usage{};
             ::wait4(pid, &status, 0, &usage);
             Row r{};
-            if (n <= 0 || std::sscanf(buffer, "%lf %lf %lf %lf %lf", &r.store, &r.get, &r.cold, &r.warm, &r.full) != 5) {
+            if (n <= 0 || std::sscanf(buffer, "%lf %lf %lf %lf %lf %lf", &r.store, &r.get, &r.cold, &r.warm, &r.full, &r.lock) != 6) {
                 std::printf("%-7s %8zu   (failed)\n", kind.c_str(), count);
             } else {
-                std::printf("%-7s %8zu %11.0f %11.0f %14.0f %14.0f %14.0f %9.1f\n", kind.c_str(), count, r.store, r.get,
-                            r.cold, r.warm, r.full, usage.ru_maxrss / 1024.0);
+                std::printf("%-7s %8zu %11.0f %11.0f %14.0f %14.0f %14.0f %9.0f %9.1f\n", kind.c_str(), count, r.store, r.get,
+                            r.cold, r.warm, r.full, r.lock, usage.ru_maxrss / 1024.0);
             }
             std::fflush(stdout);
             fs::remove_all(where);
