@@ -89,6 +89,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               50; renewals exempt; domains by --public-suffix-list if given)
   --registration-limit N[/SECONDS]   after N accounts made from one address in the window
                               (default 10800), newAccount from it gets 429 (Let's Encrypt: 10)
+  --registration-range-limit N[/SECONDS]   the same per IPv6 /48 (default 10800; Let's
+                              Encrypt: 500; IPv4 clients are not counted by it)
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
   --eab-required              require external account binding
   --eab-single-use            each --eab key binds one account only (default: any number)
@@ -309,6 +311,8 @@ int main(int argc, char** argv) {
         else if (a == "--duplicate-limit") limitPerWindow(value(), config.duplicateCertificateLimit, config.duplicateCertificateWindow);
         else if (a == "--domain-limit") limitPerWindow(value(), config.registeredDomainLimit, config.registeredDomainWindow);
         else if (a == "--registration-limit") limitPerWindow(value(), config.registrationLimit, config.registrationWindow);
+        else if (a == "--registration-range-limit")
+            limitPerWindow(value(), config.registrationRangeLimit, config.registrationRangeWindow);
         else if (a == "--eab") {
             const std::string v = value();
             const auto eq = v.find('=');

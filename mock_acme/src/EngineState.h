@@ -224,6 +224,9 @@ struct EngineState : EngineData {
     /// Accounts made from each client address, for MockAcmeConfig::registrationLimit.
     std::unordered_map<std::string, RecentTimes> registrationsByAddress;
     std::multimap<TimePoint, std::string> registrationAddressesByAge;
+    /// Accounts made from each IPv6 /48 ("2001:db8:1::/48"), for MockAcmeConfig::registrationRangeLimit.
+    std::unordered_map<std::string, RecentTimes> registrationsByRange;
+    std::multimap<TimePoint, std::string> registrationRangesByAge;
     /// The keys of issuedForSet, and of the accounts' failedValidations
     /// ("ACCOUNTID\nKEY"), by when they were first counted: each is looked
     /// at once its window has passed, and goes if it counts nothing then.
@@ -252,6 +255,9 @@ struct EngineState : EngineData {
     /// Counts an account made from `address`, keeping the last `keep`.
     void countRegistration(const std::string& address, TimePoint now, std::size_t keep) {
         count(registrationsByAddress, address, registrationAddressesByAge, address, now, keep);
+    }
+    void countRegistrationRange(const std::string& range, TimePoint now, std::size_t keep) {
+        count(registrationsByRange, range, registrationRangesByAge, range, now, keep);
     }
     /// Counts a failed validation of `identifier` (a wildcard's when `wildcard`) for `account`
     /// in a row; at `pauseAfter` the identifier is paused for it (MockAcmeConfig::pauseAfterFailures),

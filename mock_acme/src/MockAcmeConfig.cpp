@@ -140,6 +140,8 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "registeredDomainWindowSeconds") registeredDomainWindow = seconds(j, key);
         else if (key == "registrationLimit") registrationLimit = number<int>(j, key);
         else if (key == "registrationWindowSeconds") registrationWindow = seconds(j, key);
+        else if (key == "registrationRangeLimit") registrationRangeLimit = number<int>(j, key);
+        else if (key == "registrationRangeWindowSeconds") registrationRangeWindow = seconds(j, key);
         else if (key == "retryAfterSeconds") retryAfterSeconds = number<int>(j, key);
         else if (key == "randomSeed") randomSeed = number<std::uint64_t>(j, key);
         else if (key == "externalAccountRequired") externalAccountRequired = boolean(j, key);
@@ -272,7 +274,8 @@ void MockAcmeConfig::validate() const {
           {failedAuthorizationLimit, failedAuthorizationWindow, "failedAuthorizationLimit", "failedAuthorizationWindow"},
           {duplicateCertificateLimit, duplicateCertificateWindow, "duplicateCertificateLimit", "duplicateCertificateWindow"},
           {registeredDomainLimit, registeredDomainWindow, "registeredDomainLimit", "registeredDomainWindow"},
-          {registrationLimit, registrationWindow, "registrationLimit", "registrationWindow"}}) {
+          {registrationLimit, registrationWindow, "registrationLimit", "registrationWindow"},
+          {registrationRangeLimit, registrationRangeWindow, "registrationRangeLimit", "registrationRangeWindow"}}) {
         if (limit < 0) throw Error(std::string("mock-acme config: ") + limitName + " must not be negative");
         if (limit > 0 && window <= Duration::zero()) throw Error(std::string("mock-acme config: ") + windowName + " must be positive");
     }

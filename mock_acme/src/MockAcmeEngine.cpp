@@ -338,16 +338,25 @@ public:
                 throw termsProblem("a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", terms);
             account.agreedTerms = terms;
         }
-        if (config_.registrationLimit > 0) {
-            // as Let's Encrypt's limit on new registrations per IP address, checked once nothing else refuses
+        if (config_.registrationLimit > 0 || config_.registrationRangeLimit > 0) {
+            // as Let's Encrypt's limits on new registrations per IP address and per IPv6 /48, checked once
+            // nothing else refuses, and counted once neither does
             forgetStaleLimits();
             const auto limit = static_cast<std::size_t>(config_.registrationLimit);
             if (const auto made = s_.registrationsByAddress.find(request.clientAddress);
-                made != s_.registrationsByAddress.end() && made->second.within(now_, config_.registrationWindow) >= limit)
+                limit > 0 && made != s_.registrationsByAddress.end() && made->second.within(now_, config_.registrationWindow) >= limit)
                 throw rateLimited("too many new registrations (" + std::to_string(limit) + ") from this IP address",
                                   config_.registrationWindow, made->second.secondsUntilFewer(now_, config_.registrationWindow),
                                   "new-registrations-per-ip-address");
-            s_.countRegistration(request.clientAddress, now_, limit);
+            const auto rangeLimit = static_cast<std::size_t>(config_.registrationRangeLimit);
+            const std::optional<std::string> range = rangeLimit > 0 ? ipv6Range48(request.clientAddress) : std::nullopt;
+            if (const auto made = range ? s_.registrationsByRange.find(*range) : s_.registrationsByRange.end();
+                made != s_.registrationsByRange.end() && made->second.within(now_, config_.registrationRangeWindow) >= rangeLimit)
+                throw rateLimited("too many new registrations (" + std::to_string(rangeLimit) + ") from this /48 subnet of IPv6 addresses",
+                                  config_.registrationRangeWindow,
+                                  made->second.secondsUntilFewer(now_, config_.registrationRangeWindow), "new-registrations-per-ipv6-range");
+            if (limit > 0) s_.countRegistration(request.clientAddress, now_, limit);
+            if (range) s_.countRegistrationRange(*range, now_, rangeLimit);
         }
         const std::string id = account.id;
         s_.accountByThumbprint[thumbprint] = id;
@@ -1169,6 +1178,16 @@ public:
         return last != s_.lastIssuedForSet.end() && last->second.within(now_, kRenewalLookBack) > 0;
     }
 
+    // The IPv6 /48 a client address lies in ("2001:db8:1::/48"), for MockAcmeConfig::registrationRangeLimit;
+    // nothing for an IPv4 client, mapped into IPv6 or not.
+    static std::optional<std::string> ipv6Range48(const std::string& clientAddress) {
+        Poco::Net::IPAddress address;
+        if (!Poco::Net::IPAddress::tryParse(clientAddress, address) || address.family() != Poco::Net::IPAddress::IPv6 ||
+            address.isIPv4Mapped())
+            return std::nullopt;
+        return (address & Poco::Net::IPAddress(48, Poco::Net::IPAddress::IPv6)).toString() + "/48";
+    }
+
     // What MockAcmeConfig::registeredDomainLimit counts for `ids`, each once: a DNS name's registered
     // domain (PublicSuffixList::registeredDomain, a wildcard's by its base), an IPv4 address as its
     // /32, an IPv6 one as its /64 (Boulder's coveringIdentifiers).
@@ -1234,7 +1253,7 @@ public:
     }
 
     // The counts of the limits (failedAuthorizationLimit, duplicateCertificateLimit, registeredDomainLimit,
-    // registrationLimit) of a name, a set of names, a domain or an address that has counted nothing for a
+    // registrationLimit, registrationRangeLimit) of a name, a set of names, a domain or an address that has counted nothing for a
     // whole window go as old orders do, a few per newOrder (and per newAccount), so that they do not pile
     // up in a long-running server.
     void forgetStaleLimits() {
@@ -1257,6 +1276,9 @@ public:
         });
         forgetAged(s_.registrationAddressesByAge, config_.registrationWindow, [&](const std::string& key) {
             return forgetIfStale(s_.registrationsByAddress, key, config_.registrationWindow);
+        });
+        forgetAged(s_.registrationRangesByAge, config_.registrationRangeWindow, [&](const std::string& key) {
+            return forgetIfStale(s_.registrationsByRange, key, config_.registrationRangeWindow);
         });
         forgetAged(s_.failuresByAge, config_.failedAuthorizationWindow, [&](const std::string& key) {
             const auto cut = key.find('\n');
@@ -2518,7 +2540,7 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
                 o->set("nonces", static_cast<Poco::UInt64>(state_->nonces.size()));
                 std::size_t limitEntries = state_->issuedForSet.size() + state_->issuedForDomain.size() +
                                            state_->lastIssuedForSet.size() +
-                                           state_->registrationsByAddress.size();  // what the limits count
+                                           state_->registrationsByAddress.size() + state_->registrationsByRange.size();  // what the limits count
                 for (const auto& account : state_->accounts) limitEntries += account.second.failedValidations.size();
                 o->set("limitEntries", static_cast<Poco::UInt64>(limitEntries));
                 return Exchange::json(200, o);

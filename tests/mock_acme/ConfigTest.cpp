@@ -55,6 +55,7 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
         "duplicateCertificateLimit": 4, "duplicateCertificateWindowSeconds": 86400,
         "registeredDomainLimit": 50, "registeredDomainWindowSeconds": 3600,
         "registrationLimit": 10, "registrationWindowSeconds": 7200,
+        "registrationRangeLimit": 500, "registrationRangeWindowSeconds": 3600,
         "externalAccountRequired": true, "eabKeys": {"kid-1": "c2VjcmV0"},
         "profiles": {"tiny": {"description": "one hour", "lifetimeSeconds": 3600}}, "defaultProfile": "tiny",
         "caKeyType": "rsa2048", "alternateChains": 2, "maxConnections": 20000, "forgetAfterSeconds": 86400
@@ -91,6 +92,10 @@ BOOST_AUTO_TEST_CASE(applies_every_kind_of_value) {
     BOOST_TEST((config.registrationWindow == 2h));
     BOOST_TEST(MockAcmeConfig().registrationLimit == 0);
     BOOST_TEST((MockAcmeConfig().registrationWindow == 3h));  // Let's Encrypt's
+    BOOST_TEST(config.registrationRangeLimit == 500);
+    BOOST_TEST((config.registrationRangeWindow == 1h));
+    BOOST_TEST(MockAcmeConfig().registrationRangeLimit == 0);
+    BOOST_TEST((MockAcmeConfig().registrationRangeWindow == 3h));
     BOOST_TEST(config.externalAccountRequired);
     BOOST_TEST(config.eabKeys.at("kid-1") == "c2VjcmV0");
     BOOST_TEST((config.profiles.at("tiny").lifetime == 1h));
@@ -286,6 +291,9 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"rateLimitOrders": -1})", "rateLimitOrders must not be negative"));
     BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": -1})", "registeredDomainLimit must not be negative"));
     BOOST_TEST(refusedNaming(R"({"registrationLimit": 3, "registrationWindowSeconds": 0})", "registrationWindow must be positive"));
+    BOOST_TEST(refusedNaming(R"({"registrationRangeLimit": -1})", "registrationRangeLimit must not be negative"));
+    BOOST_TEST(refusedNaming(R"({"registrationRangeLimit": 3, "registrationRangeWindowSeconds": 0})",
+                             "registrationRangeWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": 1, "registeredDomainWindowSeconds": 0})",
                              "registeredDomainWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));

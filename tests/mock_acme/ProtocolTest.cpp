@@ -2340,6 +2340,57 @@ BOOST_AUTO_TEST_CASE(new_accounts_are_limited_per_client_address) {
     BOOST_TEST(limitEntries() == 0);
 }
 
+// Let's Encrypt's 500 accounts per IPv6 /48 every 3 hours: a server on ::1
+// counts its clients by "::/48"; an IPv4 client is not counted by it.
+BOOST_AUTO_TEST_CASE(new_accounts_are_limited_per_ipv6_range) {
+    using namespace std::chrono_literals;
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    MockAcmeConfig config = quietConfig();
+    config.listenHost = "::1";
+    config.registrationRangeLimit = 2;
+    Server s(config, PrivateKey::generate(KeyType::EcP256), &clock);
+    BOOST_REQUIRE(s.session.dir("newAccount").starts_with("https://[::1]:"));
+    const auto signUp = [&](Server& server, const ISigner& key) {
+        return server.session.post(server.session.dir("newAccount"), key, "", R"({"termsOfServiceAgreed":true})");
+    };
+    const auto fresh = [] { return KeySigner(PrivateKey::generate(KeyType::EcP256)); };
+    BOOST_TEST(signUp(s, s.account).status == 201);
+    clock.advance(1h);
+    BOOST_TEST(signUp(s, fresh()).status == 201);
+    const Reply refused = signUp(s, fresh());
+    BOOST_TEST(refused.status == 429);
+    BOOST_TEST(refused.problem() == "rateLimited");
+    std::string when = formatRfc3339(clock.now() + 2h);
+    when[10] = ' ';
+    when.pop_back();
+    BOOST_TEST(refused.str("detail") == "too many new registrations (2) from this /48 subnet of IPv6 addresses in the last 3h0m0s, "
+                                        "retry after " + when + " UTC: see https://letsencrypt.org/docs/rate-limits/#new-registrations-per-ipv6-range");
+    BOOST_TEST(refused.header("Retry-After") == std::to_string(2 * 3600));
+    BOOST_TEST(signUp(s, s.account).status == 200);  // found, not made
+    clock.advance(2h);
+    BOOST_TEST(signUp(s, fresh()).status == 201);
+    // the address's own limit, when both are set, is met first
+    config.registrationLimit = 1;
+    config.registrationRangeLimit = 5;
+    Server both(config, PrivateKey::generate(KeyType::EcP256), &clock);
+    BOOST_TEST(signUp(both, both.account).status == 201);
+    BOOST_TEST(signUp(both, fresh()).str("detail").starts_with("too many new registrations (1) from this IP address "));
+    // a server on 127.0.0.1: IPv4 clients are not counted by the range limit
+    config.listenHost = "127.0.0.1";
+    config.registrationLimit = 0;
+    config.registrationRangeLimit = 1;
+    Server v4(config, PrivateKey::generate(KeyType::EcP256), &clock);
+    for (int i = 0; i < 3; ++i) BOOST_TEST(signUp(v4, fresh()).status == 201);
+    const auto limitEntries = [&](Server& server) {
+        return server.session.get(server.server.managementUrl() + "/stats").json()->getValue<long long>("limitEntries");
+    };
+    BOOST_TEST(limitEntries(v4) == 0);
+    BOOST_TEST(limitEntries(s) == 1);  // "::/48"
+    clock.advance(4h);
+    BOOST_TEST(signUp(s, fresh()).status == 201);  // the stale count goes, a new one comes
+    BOOST_TEST(limitEntries(s) == 1);
+}
+
 BOOST_AUTO_TEST_CASE(key_rollover) {
     Server s;
     const std::string kid = s.login();

@@ -163,6 +163,12 @@ struct MockAcmeConfig {
     /// making one.
     int registrationLimit = 0;
     Duration registrationWindow = std::chrono::hours(3);
+    /// Accounts made from one IPv6 /48 per window before newAccount from it
+    /// gets 429 rateLimited, as Let's Encrypt's 500 per /48 every 3 hours;
+    /// 0 = unlimited. IPv4 clients (and IPv4-mapped addresses) are not
+    /// counted by it. Finding an existing account is not making one.
+    int registrationRangeLimit = 0;
+    Duration registrationRangeWindow = std::chrono::hours(3);
     int retryAfterSeconds = 1;               ///< Retry-After on 429 and on processing objects
     std::uint64_t randomSeed = 1;            ///< makes the percentages repeatable
 
