@@ -19,6 +19,8 @@
 #include <Poco/Logger.h>
 
 #include "cxxacme/AtomicFile.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/ServerName.h"
 #include "ChangeListeners.h"
@@ -35,6 +37,15 @@ Poco::Logger& logger() { return Poco::Logger::get("cxxacme.store.directory"); }
 
 constexpr std::string_view kSuffix = ".pem";
 constexpr std::string_view kLockSuffix = ".lock";
+
+/// `prefix + key + suffix`, or, when that is longer than a file name may be
+/// (a lock or an answer of a name of 250 characters), the key's SHA-256 in
+/// its place: one file per key all the same.
+std::string fileNameFor(const std::string& prefix, const std::string& key, std::string_view suffix) {
+    constexpr std::size_t kNameMax = 255;
+    if (prefix.size() + key.size() + suffix.size() <= kNameMax) return prefix + key + std::string(suffix);
+    return prefix + "sha256-" + Base64Url::encode(cxxacme::detail::sha256(key)) + std::string(suffix);
+}
 
 /// A held `flock` on a lock file: released, and the file removed, when destroyed.
 class FileLock final : public IIssuanceLock::Held {
@@ -105,7 +116,7 @@ std::string DirectoryStore::pathFor(const std::string& name) const {
 }
 
 std::string DirectoryStore::lockPathFor(const std::string& name) const {
-    return directory_ + "/." + ServerName::canonicalKey(name) + std::string(kLockSuffix);
+    return directory_ + "/" + fileNameFor(".", ServerName::canonicalKey(name), kLockSuffix);
 }
 
 std::unique_ptr<IIssuanceLock::Held> DirectoryStore::tryLock(const std::string& name) {
@@ -144,7 +155,7 @@ std::unique_ptr<IIssuanceLock::Held> DirectoryStore::tryLock(const std::string& 
 
 std::string DirectoryStore::challengePathFor(const std::string& type, const std::string& key) const {
     check(type, key);
-    return directory_ + "/.challenge." + type + "." + key;
+    return directory_ + "/" + fileNameFor(".challenge." + type + ".", key, "");
 }
 
 void DirectoryStore::postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) {

@@ -278,6 +278,28 @@ BOOST_AUTO_TEST_CASE(challenge_answers_a_day_old_are_swept) {
     BOOST_TEST(store.challengeAnswer("tls-alpn-01", "a.example.test").value_or("") == "newToken.thumb");
 }
 
+BOOST_AUTO_TEST_CASE(locks_and_answers_of_names_too_long_for_a_file_name_work_all_the_same) {
+    TempDir dir;
+    DirectoryStore store(dir.path.string());
+    const std::string label(63, 'a');
+    const std::string longName = label + "." + label + "." + label + "." + std::string(56, 'b') + ".test";  // 253 characters
+    BOOST_REQUIRE(longName.size() == 253u);
+    const std::string otherName = label + "." + label + "." + label + "." + std::string(56, 'c') + ".test";
+    auto held = store.tryLock(longName);
+    BOOST_REQUIRE(held);
+    BOOST_TEST(!store.tryLock(longName));
+    BOOST_TEST(bool(store.tryLock(otherName)), "two long names share one lock");
+    BOOST_TEST(fs::path(store.lockPathFor(longName)).filename().string().size() <= 255u);
+    store.postChallenge("tls-alpn-01", longName, "t.k");
+    store.postChallenge("tls-alpn-01", otherName, "u.k");
+    BOOST_TEST(store.challengeAnswer("tls-alpn-01", longName).value_or("") == "t.k");
+    BOOST_TEST(store.challengeAnswer("tls-alpn-01", otherName).value_or("") == "u.k");
+    store.removeChallenge("tls-alpn-01", longName);
+    BOOST_TEST(!store.challengeAnswer("tls-alpn-01", longName).has_value());
+    // a short one keeps its readable name
+    BOOST_TEST(store.lockPathFor("a.example.test") == dir.path.string() + "/.a.example.test.lock");
+}
+
 BOOST_AUTO_TEST_CASE(a_challenge_answer_put_there_by_another_hand_is_served_only_if_it_could_be_one) {
     TempDir dir;
     DirectoryStore store(dir.path.string());
