@@ -2,13 +2,25 @@
 
 #include <algorithm>
 
+#include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
 
 namespace cxxacme {
 
 namespace {
 
-bool isAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+// Runs of base64url joined by single dots, `max` characters at most: a token,
+// a key authorization (token.thumbprint) or a server name in A-labels; never
+// empty, never a leading dot, never "..".
+bool dottedBase64Url(const std::string& text, std::size_t max) {
+    if (text.empty() || text.size() > max) return false;
+    for (std::size_t start = 0;;) {
+        const std::size_t dot = std::min(text.find('.', start), text.size());
+        if (dot == start || !Base64Url::isAlphabet(std::string_view(text).substr(start, dot - start))) return false;
+        if (dot == text.size()) return true;
+        start = dot + 1;
+    }
+}
 
 }  // namespace
 
@@ -17,15 +29,9 @@ void IChallengeBoard::check(const std::string& type, const std::string& key, con
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
     });
     if (!typeOk) throw InvalidNameError(type, "not a challenge type");
-    const bool keyOk = !key.empty() && key.size() <= 255 && key.front() != '.' && key.find("..") == std::string::npos &&
-                       std::all_of(key.begin(), key.end(), [](char c) { return isAlnum(c) || c == '_' || c == '-' || c == '.'; });
-    if (!keyOk) throw InvalidNameError(key, "not a challenge token or server name");
-    if (keyAuthorization) {
-        const std::string& k = *keyAuthorization;
-        const bool ok = !k.empty() && k.size() <= 512 &&
-                        std::all_of(k.begin(), k.end(), [](char c) { return isAlnum(c) || c == '_' || c == '-' || c == '.'; });
-        if (!ok) throw InvalidNameError(k, "not a key authorization");
-    }
+    if (!dottedBase64Url(key, 255)) throw InvalidNameError(key, "not a challenge token or server name");
+    if (keyAuthorization && !dottedBase64Url(*keyAuthorization, 512))
+        throw InvalidNameError(*keyAuthorization, "not a key authorization");
 }
 
 }  // namespace cxxacme

@@ -25,6 +25,7 @@
 #include "cxxacme/ServerName.h"
 #include "ChangeListeners.h"
 #include "DirectoryWatch.h"
+#include "HolderName.h"
 
 namespace cxxacme::stores {
 
@@ -141,9 +142,7 @@ std::unique_ptr<IIssuanceLock::Held> DirectoryStore::tryLock(const std::string& 
         struct stat atPath {};
         if (::lstat(path.c_str(), &atPath) == 0 && atPath.st_ino == opened.st_ino && atPath.st_dev == opened.st_dev) {
             // who holds it, for an operator who wonders (never read by the store)
-            char host[256] = {};
-            ::gethostname(host, sizeof host - 1);
-            const std::string holder = InvalidNameError::printable(host, 255) + " " + std::to_string(::getpid()) + "\n";
+            const std::string holder = detail::holderName() + "\n";
             if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, holder.data(), holder.size(), 0) < 0)
                 logger().debug("cannot note the holder in " + path + ": " + std::strerror(errno));
             return std::make_unique<FileLock>(fd, path);

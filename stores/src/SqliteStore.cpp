@@ -18,6 +18,7 @@
 #include "cxxacme/SystemClock.h"
 #include "ChangeListeners.h"
 #include "DirectoryWatch.h"
+#include "HolderName.h"
 
 namespace cxxacme::stores {
 
@@ -254,10 +255,7 @@ std::unique_ptr<IIssuanceLock::Held> SqliteStore::tryLock(const std::string& nam
     const std::string key = ServerName::canonicalKey(name);
     static std::atomic<unsigned long long> counter{0};
     // unique among every process sharing the file, and telling the operator whose it is
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
-    const std::string holder = InvalidNameError::printable(host, 255) + " " + std::to_string(::getpid()) + " " +
-                               std::to_string(++counter) + " " + std::to_string(std::random_device{}());
+    const std::string holder = detail::holderName() + " " + std::to_string(++counter) + " " + std::to_string(std::random_device{}());
     std::lock_guard leases(leaseMutex_);
     const long long now = std::chrono::duration_cast<std::chrono::seconds>(leaseClock().now().time_since_epoch()).count();
     const long long expires = leaseExpiry();

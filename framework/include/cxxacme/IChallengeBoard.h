@@ -31,9 +31,11 @@ public:
     /// The key authorization posted under (type, key), if any.
     virtual std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) = 0;
 
-    /// Throws `InvalidNameError` unless `type` is 1-32 of [a-z0-9-], `key`
-    /// 1-255 of [A-Za-z0-9_.-] not starting with a dot nor holding "..", and
-    /// `keyAuthorization` (when given) 1-512 of base64url and dots.
+    /// Throws `InvalidNameError` unless `type` is 1-32 of [a-z0-9-], and
+    /// `key` (at most 255 characters) and `keyAuthorization` (when given, at
+    /// most 512) are runs of base64url joined by single dots: a token, a
+    /// name in A-labels, token.thumbprint; no separator, no leading or
+    /// trailing dot, no "..".
     static void check(const std::string& type, const std::string& key, const std::string* keyAuthorization = nullptr);
 };
 
