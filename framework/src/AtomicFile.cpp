@@ -47,6 +47,15 @@ bool AtomicFile::create(const std::string& path, std::string_view content, mode_
     return put(path, content, mode, false);
 }
 
+bool AtomicFile::isTemporaryName(std::string_view fileName) {
+    constexpr std::string_view kMark = ".tmp-";
+    const auto mark = fileName.rfind(kMark);
+    if (fileName.size() < 2 || fileName[0] != '.' || mark == std::string_view::npos || mark < 2) return false;
+    const std::string_view digits = fileName.substr(mark + kMark.size());
+    return !digits.empty() && digits.size() <= 12 &&
+           digits.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 bool AtomicFile::put(const std::string& path, std::string_view content, mode_t mode, bool replace) {
     const std::string dir = directoryOf(path);
     const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);

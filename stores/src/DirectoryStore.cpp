@@ -86,8 +86,9 @@ DirectoryStore::DirectoryStore(std::string directory, std::shared_ptr<const KeyE
 
 void DirectoryStore::sweepStaleTemporaries() const {
     // A writer killed between creating its temporary file and the rename
-    // leaves ".NAME.pem.tmp-N" behind. Writes take milliseconds; one left
-    // for an hour is garbage (and may hold a private key): remove it.
+    // leaves ".NAME.pem.tmp-N" behind (or ".client.key.tmp-N", or an
+    // answer's "..challenge.TYPE.KEY.tmp-N"). Writes take milliseconds; one
+    // left for an hour is garbage (and may hold a private key): remove it.
     struct DirCloser {
         void operator()(DIR* d) const noexcept { ::closedir(d); }
     };
@@ -98,7 +99,7 @@ void DirectoryStore::sweepStaleTemporaries() const {
     const auto now = std::chrono::system_clock::now();
     while (const dirent* e = ::readdir(dir.get())) {
         const std::string file = e->d_name;
-        const bool temporary = file.starts_with(".") && file.find(std::string(kSuffix) + ".tmp-") != std::string::npos;
+        const bool temporary = AtomicFile::isTemporaryName(file);
         const bool challenge = file.starts_with(".challenge.");
         if (!temporary && !challenge) continue;
         const std::string path = directory_ + "/" + file;

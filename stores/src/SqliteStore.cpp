@@ -158,6 +158,21 @@ void SqliteStore::migrate() {
                  "PRIMARY KEY (type, key))");
             exec("PRAGMA user_version = 4");
         }
+        if (current < 5) {
+            // posted: seconds since the epoch by the poster's clock; rows of version 4 count from now
+            exec("ALTER TABLE challenges ADD COLUMN posted INTEGER NOT NULL DEFAULT 0");
+            Statement stamp(db_, "UPDATE challenges SET posted = ?", "", path_);
+            stamp.bind(1, nowSeconds());
+            stamp.step();
+            exec("PRAGMA user_version = 5");
+        }
+        // An answer posted by a process that died mid-order: a challenge is
+        // answered for minutes, and one a day old is no use to a CA.
+        Statement sweep(db_, "DELETE FROM challenges WHERE posted < ?", "", path_);
+        sweep.bind(1, nowSeconds() - std::chrono::duration_cast<std::chrono::seconds>(kStaleChallengeAge).count());
+        sweep.step();
+        if (const int swept = sqlite3_changes(db_); swept > 0)
+            logger().information("removed " + std::to_string(swept) + " stale challenge answer(s) from " + path_);
         exec("COMMIT");
     } catch (...) {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -237,6 +252,12 @@ private:
     std::string name_;
     std::string holder_;
 };
+
+long long SqliteStore::nowSeconds() {
+    std::lock_guard leases(leaseMutex_);
+    const TimePoint now = clock_ ? clock_->now() : std::chrono::system_clock::now();
+    return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+}
 
 IClock& SqliteStore::leaseClock() {
     // under leaseMutex_
@@ -331,14 +352,17 @@ void SqliteStore::renewLeases() {
 
 void SqliteStore::postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) {
     check(type, key, &keyAuthorization);
+    const long long posted = nowSeconds();
     std::lock_guard lock(mutex_);
     Statement q(db_,
-                "INSERT INTO challenges (type, key, key_authorization) VALUES (?, ?, ?) "
-                "ON CONFLICT (type, key) DO UPDATE SET key_authorization = excluded.key_authorization",
+                "INSERT INTO challenges (type, key, key_authorization, posted) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (type, key) DO UPDATE SET key_authorization = excluded.key_authorization, "
+                "posted = excluded.posted",
                 key, path_);
     q.bind(1, type);
     q.bind(2, key);
     q.bind(3, keyAuthorization);
+    q.bind(4, posted);
     q.step();
 }
 

@@ -4,12 +4,14 @@
 #include "../support/TempDir.h"
 
 #include <dirent.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Error.h"
@@ -48,6 +50,37 @@ BOOST_AUTO_TEST_CASE(replaces_and_leaves_no_temporary_files) {
     BOOST_TEST(entries(dir.path) == 1u);
     AtomicFile::write(path, "");
     BOOST_TEST(AtomicFile::read(path, 100) == "");
+}
+
+BOOST_AUTO_TEST_CASE(its_temporary_files_are_known_by_name) {
+    // the names write and create really make, seen as the kernel reports them
+    TempDir dir;
+    const int watch = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    BOOST_REQUIRE(watch >= 0);
+    BOOST_REQUIRE(::inotify_add_watch(watch, dir.path.c_str(), IN_CREATE | IN_MOVED_TO) >= 0);
+    AtomicFile::write((dir.path / "a.example.test.pem").string(), "x");
+    AtomicFile::create((dir.path / "client.key").string(), "x");
+    AtomicFile::write((dir.path / ".challenge.http-01.tok").string(), "x");
+    std::vector<std::string> created;
+    alignas(inotify_event) char buffer[8192];
+    for (ssize_t n; (n = ::read(watch, buffer, sizeof buffer)) > 0;) {
+        for (char* p = buffer; p < buffer + n;) {
+            const auto* event = reinterpret_cast<const inotify_event*>(p);
+            if (event->len > 0) created.emplace_back(event->name);
+            p += sizeof(inotify_event) + event->len;
+        }
+    }
+    ::close(watch);
+    std::vector<std::string> temporaries, others;
+    for (const auto& name : created) (AtomicFile::isTemporaryName(name) ? temporaries : others).push_back(name);
+    BOOST_TEST(temporaries.size() == 3u);
+    BOOST_TEST(others == (std::vector<std::string>{"a.example.test.pem", "client.key", ".challenge.http-01.tok"}),
+               boost::test_tools::per_element());
+    for (const std::string name : {".a.pem.tmp-1", ".client.key.tmp-123456789012", "..challenge.x.y.tmp-0"})
+        BOOST_TEST(AtomicFile::isTemporaryName(name), name);
+    for (const std::string name : {"a.pem.tmp-1", ".tmp-1", "..tmp-1", ".a.tmp-", ".a.tmp-12a", ".a.tmp-1234567890123",
+                                   ".a.pem", ".a.tmp-1/b", ".a.lock", ""})
+        BOOST_TEST(!AtomicFile::isTemporaryName(name), name);
 }
 
 BOOST_AUTO_TEST_CASE(failure_keeps_the_old_file) {

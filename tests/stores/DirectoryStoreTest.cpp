@@ -243,16 +243,25 @@ BOOST_AUTO_TEST_CASE(stale_temporary_files_of_killed_writers_are_swept) {
     const std::string path = (dir.path / "certs").string();
     { DirectoryStore create(path); }
     const std::string stale = path + "/.a.example.test.pem.tmp-123";
+    const std::string staleKey = path + "/.client.key.tmp-912345678901";     // the account key's
+    const std::string staleAnswer = path + "/..challenge.http-01.tok.tmp-7";  // a challenge answer's
     const std::string fresh = path + "/.b.example.test.pem.tmp-456";
     const std::string other = path + "/.keep-me";
-    for (const auto& f : {stale, fresh, other}) cxxacme::AtomicFile::write(f, "partial", 0600);
+    const std::string notOurs = path + "/.notes.tmp-draft";  // not AtomicFile's naming
+    const std::string plain = path + "/notes.tmp-1";         // nor this
+    const std::vector<std::string> old{stale, staleKey, staleAnswer, other, notOurs, plain};
+    for (const auto& f : old) cxxacme::AtomicFile::write(f, "partial", 0600);
+    cxxacme::AtomicFile::write(fresh, "partial", 0600);
     const timespec twoHoursAgo[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
-    BOOST_REQUIRE(::utimensat(AT_FDCWD, stale.c_str(), twoHoursAgo, 0) == 0);
-    BOOST_REQUIRE(::utimensat(AT_FDCWD, other.c_str(), twoHoursAgo, 0) == 0);
+    for (const auto& f : old) BOOST_REQUIRE(::utimensat(AT_FDCWD, f.c_str(), twoHoursAgo, 0) == 0);
     DirectoryStore store(path);
     BOOST_TEST(!fs::exists(stale));
+    BOOST_TEST(!fs::exists(staleKey));
+    BOOST_TEST(!fs::exists(staleAnswer));
     BOOST_TEST(fs::exists(fresh));  // may belong to a write in progress
     BOOST_TEST(fs::exists(other));  // not ours
+    BOOST_TEST(fs::exists(notOurs));
+    BOOST_TEST(fs::exists(plain));
 }
 
 BOOST_AUTO_TEST_CASE(challenge_answers_a_day_old_are_swept) {

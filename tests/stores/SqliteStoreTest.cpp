@@ -166,11 +166,36 @@ BOOST_AUTO_TEST_CASE(a_challenge_row_put_there_by_hand_is_served_only_if_it_coul
     store.postChallenge("http-01", "good", "good.thumb");
     sqlite3* db = nullptr;
     BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    BOOST_REQUIRE(sqlite3_exec(db, "INSERT INTO challenges VALUES ('http-01', 'planted', '<script>')", nullptr, nullptr, nullptr) ==
+    BOOST_REQUIRE(sqlite3_exec(db, "INSERT INTO challenges (type, key, key_authorization) VALUES ('http-01', 'planted', '<script>')", nullptr, nullptr, nullptr) ==
                   SQLITE_OK);
     sqlite3_close(db);
     BOOST_CHECK_THROW((void)store.challengeAnswer("http-01", "planted"), cxxacme::StoreError);
     BOOST_TEST(store.challengeAnswer("http-01", "good").value_or("") == "good.thumb");
+}
+
+BOOST_AUTO_TEST_CASE(challenge_answers_a_day_old_are_swept_when_a_store_opens_the_file) {
+    TempDir dir;
+    const std::string path = (dir.path / "board.sqlite").string();
+    const cxxacme::TimePoint start = std::chrono::system_clock::now();
+    cxxacme::testing::FakeClock clock(start);
+    {
+        SqliteStore poster(path, nullptr, &clock);  // a process that dies mid-order leaves these
+        poster.postChallenge("http-01", "oldToken", "oldToken.thumb");
+        poster.postChallenge("http-01", "renewed", "renewed.thumb");
+        clock.advance(std::chrono::hours(20));
+        poster.postChallenge("http-01", "renewed", "renewed.thumb2");  // posted again: its age starts again
+        poster.postChallenge("tls-alpn-01", "a.example.test", "recent.thumb");
+    }
+    clock.advance(std::chrono::hours(5));  // 25 hours after the first two, 5 after the others
+    SqliteStore store(path, nullptr, &clock);
+    BOOST_TEST(!store.challengeAnswer("http-01", "oldToken").has_value(), "a day-old answer was kept");
+    BOOST_TEST(store.challengeAnswer("http-01", "renewed").value_or("") == "renewed.thumb2");
+    BOOST_TEST(store.challengeAnswer("tls-alpn-01", "a.example.test").value_or("") == "recent.thumb");
+    clock.advance(std::chrono::hours(20));
+    BOOST_TEST(store.challengeAnswer("http-01", "renewed").has_value(), "swept while the store was open");
+    SqliteStore later(path, nullptr, &clock);
+    BOOST_TEST(!store.challengeAnswer("http-01", "renewed").has_value());
+    BOOST_TEST(!store.challengeAnswer("tls-alpn-01", "a.example.test").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(two_processes_writing_at_once_lose_nothing) {
@@ -285,6 +310,29 @@ BOOST_AUTO_TEST_CASE(a_version_1_file_is_migrated_and_its_rows_are_watched) {
     SqliteStore(path).store("old.example.test", cxxacme::PemBundle());
     BOOST_REQUIRE(heard.waitFor(1));
     BOOST_TEST(heard.all().front() == "old.example.test");
+}
+
+BOOST_AUTO_TEST_CASE(a_version_4_file_keeps_its_challenge_answers_for_a_day) {
+    TempDir dir;
+    const std::string path = (dir.path / "v4.sqlite").string();
+    { SqliteStore create(path); }
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    exec(db, "DROP TABLE challenges");  // as version 4 made it
+    exec(db, "CREATE TABLE challenges (type TEXT NOT NULL, key TEXT NOT NULL, key_authorization TEXT NOT NULL, "
+             "PRIMARY KEY (type, key))");
+    exec(db, "INSERT INTO challenges VALUES ('http-01', 'tok', 'tok.thumb')");
+    exec(db, "PRAGMA user_version = 4");
+    sqlite3_close(db);
+    cxxacme::testing::FakeClock clock(std::chrono::system_clock::now());
+    {
+        SqliteStore store(path, nullptr, &clock);
+        BOOST_TEST(store.challengeAnswer("http-01", "tok").value_or("") == "tok.thumb");
+    }
+    clock.advance(std::chrono::hours(23));
+    BOOST_TEST(SqliteStore(path, nullptr, &clock).challengeAnswer("http-01", "tok").has_value());
+    clock.advance(std::chrono::hours(2));
+    BOOST_TEST(!SqliteStore(path, nullptr, &clock).challengeAnswer("http-01", "tok").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_writers_lose_no_change_notification) {

@@ -27,6 +27,13 @@ public:
     /// untouched, when something was there. Throws `FileError`.
     static bool create(const std::string& path, std::string_view content, mode_t mode = 0600);
 
+    /// Whether `fileName` (a name within a directory, no path) is one of
+    /// the temporary files `write` and `create` make: ".BASE.tmp-DIGITS".
+    /// One older than any write takes was left by a process killed
+    /// mid-write (and may hold a private key): a directory's owner may
+    /// remove it.
+    static bool isTemporaryName(std::string_view fileName);
+
 private:
     static bool put(const std::string& path, std::string_view content, mode_t mode, bool replace);
 

@@ -54,7 +54,8 @@ public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
     static constexpr std::size_t kMaxEntryBytes = 1024 * 1024;
-    /// Temporary files of interrupted writes older than this are removed
+    /// Temporary files of interrupted writes (`AtomicFile::isTemporaryName`:
+    /// of entries, answers and the account key) older than this are removed
     /// when a store opens the directory.
     static constexpr std::chrono::hours kStaleTemporaryAge{1};
     /// Challenge answers (`.challenge.*`) older than this are removed when a

@@ -42,7 +42,9 @@ namespace cxxacme::stores {
 /// the clock given to the constructor (the system's by default), which must
 /// agree with the other holders' to within much less than the lease.
 ///
-/// The challenge board is the table `challenges (type, key, key_authorization)`.
+/// The challenge board is the table `challenges (type, key,
+/// key_authorization, posted)`; an answer a day old is swept when a store
+/// opens the file.
 class SqliteStore final : public ICertificateStore,
                           public IExpiryIndex,
                           public IChangeNotifier,
@@ -51,7 +53,11 @@ class SqliteStore final : public ICertificateStore,
 public:
     /// 1: entries (name, pem, not_after). 2: + revision, kept by triggers.
     /// 3: + issuance_locks (name, holder, expires). 4: + challenges.
-    static constexpr int kSchemaVersion = 4;
+    /// 5: + challenges.posted.
+    static constexpr int kSchemaVersion = 5;
+    /// Challenge answers older than this are removed when a store opens the
+    /// file: left by a process that died mid-order.
+    static constexpr std::chrono::hours kStaleChallengeAge{24};
     /// How long an issuance lock outlives a holder that stopped renewing it.
     static constexpr std::chrono::minutes kIssuanceLockLease{5};
     /// The longest a committed change waits to be reported (inotify usually
@@ -60,7 +66,8 @@ public:
 
     /// Opens or creates `path`. With `encryption`, private keys are sealed
     /// at rest (see `KeyEncryption`). `clock` times the issuance locks'
-    /// leases (default: the system's). Throws `StoreError`.
+    /// leases and the challenge answers' age (default: the system's).
+    /// Throws `StoreError`.
     explicit SqliteStore(std::string path, std::shared_ptr<const KeyEncryption> encryption = nullptr, IClock* clock = nullptr);
     ~SqliteStore() override;
 
@@ -81,6 +88,8 @@ private:
     class Lease;
     void migrate();
     IClock& leaseClock();
+    /// The clock's time in seconds since the epoch (the system's when none was given).
+    long long nowSeconds();
     long long leaseExpiry();
     void releaseLease(const std::string& name, const std::string& holder);
     /// Moves every held lease's expiry on, and schedules the next renewal while any is held.
