@@ -20,6 +20,7 @@
 #include "cxxacme/HttpProxy.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/RateLimitScope.h"
+#include "cxxacme/SharedRateLimits.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/responders/ChallTestSrvDnsProvider.h"
@@ -263,23 +264,31 @@ void report(std::ostream& out, const std::string& verb, const std::string& names
 }
 
 // The CA's refusals met so far that hold more than their order (RateLimitScope), so that a
-// command asking for many entries sends none into a refusal it has already met.
+// command asking for many entries sends none into a refusal it has already met; shared with
+// the services and commands of the same account over the store (SharedRateLimits), both ways.
 class HeldScopes {
 public:
-    void note(const Error& error) {
+    explicit HeldScopes(SharedRateLimits shared) : shared_(std::move(shared)) {}
+    void note(const Error& error, TimePoint now) {
         const auto* problem = dynamic_cast<const AcmeProblem*>(&error);
-        if (!problem || !problem->retryAt()) return;
+        if (!problem || !problem->retryAt() || *problem->retryAt() <= now) return;
         RateLimitScope scope = RateLimitScope::of(*problem);
-        if (scope.kind() != RateLimitScope::Kind::Order) held_.emplace_back(std::move(scope), *problem->retryAt());
+        if (scope.kind() == RateLimitScope::Kind::Order) return;
+        shared_.post(*problem, scope, *problem->retryAt());
+        held_.emplace_back(std::move(scope), *problem->retryAt());
     }
     /// Why `names` (an ARI renewal when `ariRenewal`: RateLimitScope::holds) is not asked for, or nothing.
     std::optional<std::string> holding(const std::string& names, TimePoint now, bool ariRenewal = false) const {
         for (const auto& [scope, until] : held_)
             if (until > now && scope.holds(names, ariRenewal)) return scope.notAsked(until);
+        for (const auto& refusal : shared_.read(now))
+            if (refusal.scope.holds(names, ariRenewal))
+                return refusal.scope.notAsked(refusal.until) + ", as another process over the store was told";
         return std::nullopt;
     }
 
 private:
+    SharedRateLimits shared_;
     std::vector<std::pair<RateLimitScope, TimePoint>> held_;
 };
 
@@ -299,7 +308,7 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     for (const auto& arg : cl.positional()) keys.push_back(ServerName::canonicalKey(arg));  // check all first
     Session s(cl, err, true);
     int failures = 0;
-    HeldScopes held;
+    HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
     for (const auto& names : keys) {
         if (const auto why = held.holding(names, s.clock.now())) {
             err << "cxxacme: issuing " << names << " failed: " << *why << "\n";
@@ -320,7 +329,7 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             report(out, "issued", names, bundle);
         } catch (const Error& e) {
             err << "cxxacme: issuing " << names << " failed: " << e.what() << "\n";
-            held.note(e);
+            held.note(e, s.clock.now());
             ++failures;
         }
     }
@@ -335,7 +344,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     ruleOptions.renewalInfo = [client = s.client.get()](const Certificate& c) { return client->renewalInfo(c); };
     AcmeIssuingService rules(*s.store, *s.issuer, s.clock, ruleOptions);
     int failures = 0, renewed = 0, skipped = 0;
-    HeldScopes held;
+    HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
     for (auto [names, entry] : s.store->asMap()) {
         if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
         if (const auto why = held.holding(names, s.clock.now(), rules.inRenewalWindow(entry))) {
@@ -362,7 +371,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             ++renewed;
         } catch (const Error& e) {
             err << "cxxacme: renewing " << names << " failed: " << e.what() << "\n";
-            held.note(e);
+            held.note(e, s.clock.now());
             ++failures;
         }
     }

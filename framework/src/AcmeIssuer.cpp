@@ -143,6 +143,10 @@ void AcmeIssuer::authorize(const AcmeOrder& order) {
     }
 }
 
+std::string AcmeIssuer::rateLimitIdentity() const {
+    return client_.directoryUrl() + " " + client_.accountJwk().thumbprint();
+}
+
 PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certificate>& replacing) {
     std::vector<Identifier> ids;
     for (const auto& name : ServerName::splitKey(names)) ids.push_back(Identifier::fromName(name));

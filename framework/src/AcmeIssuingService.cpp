@@ -11,6 +11,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/RateLimitScope.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/SharedRateLimits.h"
 
 namespace cxxacme {
 
@@ -235,6 +236,7 @@ void AcmeIssuingService::check(bool first) {
             std::lock_guard lock(renewalInfoMutex_);
             std::erase_if(renewalInfoKept_, [now](const auto& kept) { return kept.second.second <= now; });
         }
+        learnHolds();
         const auto entries = candidates(now);
         for (const auto& [names, entry] : entries) {
             {
@@ -316,7 +318,9 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
     }
     const bool posted = issuers_.post([this, names, panicking, renewal, asked, ariRenewal, promise] {
         if (!asked) {
-            // queued before a hold began (500 names behind one that met the account's limit): not sent into it
+            // queued before a hold began (500 names behind one that met the account's limit, here or in
+            // another instance over the store): not sent into it
+            learnHolds();
             std::string why;
             {
                 std::lock_guard lock(mutex_);
@@ -433,35 +437,55 @@ void AcmeIssuingService::callPanic(const std::string& names, const std::string& 
     }
 }
 
+void AcmeIssuingService::adoptHold(const RateLimitScope& scope, TimePoint until, const std::string& reason, TimePoint now,
+                                   bool learned) {
+    std::erase_if(holds_, [now](const Hold& h) { return h.until <= now; });
+    // several issuances under way meet the same limit at once, and a hold shared comes back from the
+    // board to the second: one hold, one check at its end
+    const bool known = std::any_of(holds_.begin(), holds_.end(), [&](const Hold& h) {
+        return h.scope == scope && h.until + std::chrono::seconds(1) >= until;
+    });
+    if (known) return;
+    holds_.push_back({scope, until, reason});
+    logger().warning(std::string(learned ? "another instance over the store met it: " : "") + "the CA refuses " +
+                     scope.describe() + " until " + formatRfc3339(until) +
+                     ": no certificate in that scope is asked for before then");
+    std::erase_if(holdChecks_, [](const ScheduledCall& c) { return !c.pending(); });
+    holdChecks_.push_back(clock_.callLater(until - now, [this] { checker_.post([this] { check(false); }); }));
+}
+
+void AcmeIssuingService::learnHolds() {
+    const TimePoint now = clock_.now();
+    for (const auto& refusal : SharedRateLimits(store_, issuer_).read(now)) {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        adoptHold(refusal.scope, std::min<TimePoint>(refusal.until, now + options_.maxCaRetryAfter), refusal.reason, now, true);
+    }
+}
+
 void AcmeIssuingService::recordFailure(const std::string& names, const std::exception_ptr& error) {
     std::optional<TimePoint> caSays;  // the CA's Retry-After, if it gave one
     std::optional<RateLimitScope> scope;
     std::string reason;
+    const TimePoint now = clock_.now();
+    std::optional<TimePoint> holdUntil;
     try {
         std::rethrow_exception(error);
     } catch (const AcmeProblem& p) {
         caSays = p.retryAt();
         scope = RateLimitScope::of(p);
         reason = p.what();
+        if (caSays && *caSays > now && scope->kind() != RateLimitScope::Kind::Order) {
+            // the CA refuses more than these names: every entry in the scope waits, and a check comes when it ends
+            holdUntil = now + std::min<Duration>(*caSays - now, options_.maxCaRetryAfter);
+            // and the other instances over the store learn it before they order
+            SharedRateLimits(store_, issuer_).post(p, *scope, *holdUntil);
+        }
     } catch (...) {
     }
     std::lock_guard lock(mutex_);
     if (stopped_) return;
-    const TimePoint now = clock_.now();
-    if (caSays && *caSays > now && scope && scope->kind() != RateLimitScope::Kind::Order) {
-        // the CA refuses more than these names: every entry in the scope waits, and a check comes when it ends
-        const TimePoint until = now + std::min<Duration>(*caSays - now, options_.maxCaRetryAfter);
-        std::erase_if(holds_, [now](const Hold& h) { return h.until <= now; });
-        // several issuances under way meet the same limit at once: one hold, one check at its end
-        const bool known = std::any_of(holds_.begin(), holds_.end(), [&](const Hold& h) { return h.scope == *scope && h.until >= until; });
-        if (!known) {
-            holds_.push_back({*scope, until, reason});
-            logger().warning("the CA refuses " + scope->describe() + " until " + formatRfc3339(until) +
-                             ": no certificate in that scope is asked for before then");
-            std::erase_if(holdChecks_, [](const ScheduledCall& c) { return !c.pending(); });
-            holdChecks_.push_back(clock_.callLater(until - now, [this] { checker_.post([this] { check(false); }); }));
-        }
-    }
+    if (holdUntil) adoptHold(*scope, *holdUntil, reason, now, false);
     auto& [count, notBefore] = failures_[names];
     ++count;
     // Never longer than a check interval: a failure is retried at the next

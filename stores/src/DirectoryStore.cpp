@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -190,6 +191,65 @@ std::optional<std::string> DirectoryStore::challengeAnswer(const std::string& ty
     } catch (const InvalidNameError& e) {
         throw StoreError(key, path, e.what());
     }
+}
+
+// ---- rate-limit board -------------------------------------------------------
+
+namespace {
+constexpr std::string_view kRefusalPrefix = ".ratelimit.";
+}  // namespace
+
+void DirectoryStore::postRefusal(const Refusal& refusal) {
+    checkRefusal(refusal);
+    const std::string path = directory_ + "/" + std::string(kRefusalPrefix) + refusal.scope;
+    try {
+        AtomicFile::write(path,
+                          std::to_string(untilSeconds(refusal.until)) + " " + std::to_string(refusal.status) + "\n" +
+                              refusal.problem,
+                          0600);
+    } catch (const FileError& e) {
+        throw StoreError("", path, e.what());
+    }
+}
+
+std::vector<IRateLimitBoard::Refusal> DirectoryStore::refusals(TimePoint now) {
+    std::vector<Refusal> out;
+    struct DirCloser {
+        void operator()(DIR* d) const noexcept { ::closedir(d); }
+    };
+    std::unique_ptr<DIR, DirCloser> dir(::opendir(directory_.c_str()));
+    if (!dir) throw StoreError("", directory_, std::string("cannot read the directory: ") + std::strerror(errno));
+    const long long nowSeconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    while (const dirent* e = ::readdir(dir.get())) {
+        const std::string file = e->d_name;
+        if (!file.starts_with(kRefusalPrefix) || AtomicFile::isTemporaryName(file)) continue;
+        const std::string path = directory_ + "/" + file;
+        struct stat before {};
+        if (::lstat(path.c_str(), &before) != 0) continue;  // removed meanwhile
+        try {
+            const std::string text = AtomicFile::read(path, kMaxProblemBytes + 64);
+            const auto newline = text.find('\n');
+            long long until = 0;
+            int status = 0;
+            int used = 0;
+            if (newline == std::string::npos ||
+                std::sscanf(text.substr(0, newline).c_str(), "%lld %d%n", &until, &status, &used) != 2 || static_cast<std::size_t>(used) != newline)
+                throw StoreError("", path, "the first line is not \"UNTIL STATUS\"");
+            Refusal refusal{file.substr(kRefusalPrefix.size()), text.substr(newline + 1), status, {}};
+            refusal.until = untilFromSeconds(refusal.scope, until);
+            checkRefusal(refusal);
+            if (until <= nowSeconds) {
+                // over: removed, unless another refusal was posted in its place meanwhile
+                struct stat still {};
+                if (::lstat(path.c_str(), &still) == 0 && still.st_ino == before.st_ino) ::unlink(path.c_str());
+                continue;
+            }
+            out.push_back(std::move(refusal));
+        } catch (const Error& e) {
+            logger().warning("skipping the rate-limit refusal " + InvalidNameError::printable(file) + ": " + e.what());
+        }
+    }
+    return out;
 }
 
 std::optional<PemBundle> DirectoryStore::get(const std::string& name) {

@@ -166,6 +166,12 @@ void SqliteStore::migrate() {
             stamp.step();
             exec("PRAGMA user_version = 5");
         }
+        if (current < 6) {
+            // until: seconds since the epoch, by the poster's clock
+            exec("CREATE TABLE rate_limit_refusals (scope TEXT PRIMARY KEY NOT NULL, until INTEGER NOT NULL, "
+                 "status INTEGER NOT NULL, problem TEXT NOT NULL)");
+            exec("PRAGMA user_version = 6");
+        }
         // An answer posted by a process that died mid-order: a challenge is
         // answered for minutes, and one a day old is no use to a CA.
         Statement sweep(db_, "DELETE FROM challenges WHERE posted < ?", "", path_);
@@ -392,6 +398,50 @@ std::optional<std::string> SqliteStore::challengeAnswer(const std::string& type,
         throw StoreError(key, path_, e.what());
     }
     return answer;
+}
+
+// ---- rate-limit board -------------------------------------------------------
+
+void SqliteStore::postRefusal(const Refusal& refusal) {
+    checkRefusal(refusal);
+    std::lock_guard lock(mutex_);
+    Statement q(db_,
+                "INSERT INTO rate_limit_refusals (scope, until, status, problem) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (scope) DO UPDATE SET until = excluded.until, status = excluded.status, "
+                "problem = excluded.problem",
+                "", path_);
+    q.bind(1, refusal.scope);
+    q.bind(2, untilSeconds(refusal.until));
+    q.bind(3, static_cast<long long>(refusal.status));
+    q.bind(4, refusal.problem);
+    q.step();
+}
+
+std::vector<IRateLimitBoard::Refusal> SqliteStore::refusals(TimePoint now) {
+    const long long nowSeconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    std::vector<Refusal> out;
+    std::lock_guard lock(mutex_);
+    {
+        Statement over(db_, "DELETE FROM rate_limit_refusals WHERE until <= ?", "", path_);
+        over.bind(1, nowSeconds);
+        over.step();
+    }
+    Statement q(db_, "SELECT scope, until, status, problem FROM rate_limit_refusals", "", path_);
+    while (q.step()) {
+        Refusal refusal{q.text(0), q.text(3), 0, {}};
+        try {
+            // a row put there by hand is used only if it could be a refusal
+            refusal.until = untilFromSeconds(refusal.scope, q.integer(1));
+            const long long status = q.integer(2);
+            refusal.status = status >= 400 && status <= 599 ? static_cast<int>(status) : 0;
+            checkRefusal(refusal);
+        } catch (const InvalidNameError& e) {
+            logger().warning(std::string("skipping a rate-limit refusal: ") + e.what());
+            continue;
+        }
+        out.push_back(std::move(refusal));
+    }
+    return out;
 }
 
 // ---- change notification -------------------------------------------------

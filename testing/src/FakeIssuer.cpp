@@ -101,4 +101,14 @@ bool FakeIssuer::waitForCompleted(int n, std::chrono::milliseconds limit) const 
     return changed_.wait_for(lock, limit, [&] { return completed_ >= n; });
 }
 
+void FakeIssuer::setRateLimitIdentity(std::string identity) {
+    std::lock_guard lock(mutex_);
+    identity_ = std::move(identity);
+}
+
+std::string FakeIssuer::rateLimitIdentity() const {
+    std::lock_guard lock(mutex_);
+    return identity_;
+}
+
 }  // namespace cxxacme::testing

@@ -62,6 +62,22 @@ std::optional<std::string> MemoryStore::challengeAnswer(const std::string& type,
     return it->second;
 }
 
+void MemoryStore::postRefusal(const Refusal& refusal) {
+    checkRefusal(refusal);
+    Refusal kept = refusal;
+    kept.until = untilFromSeconds(refusal.scope, untilSeconds(refusal.until));  // to the second, as the other boards
+    std::lock_guard lock(mutex_);
+    refusals_[refusal.scope] = std::move(kept);
+}
+
+std::vector<IRateLimitBoard::Refusal> MemoryStore::refusals(TimePoint now) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(refusals_, [now](const auto& kept) { return kept.second.until <= now; });
+    std::vector<Refusal> out;
+    for (const auto& [scope, refusal] : refusals_) out.push_back(refusal);
+    return out;
+}
+
 std::map<std::string, PemBundle> MemoryStore::asMap() {
     std::lock_guard lock(mutex_);
     return entries_;

@@ -185,6 +185,14 @@ for n in mail.example.com '\*.example.com'; do
 done
 [ "$(grep -c 'rateLimited' "$work/err")" = 1 ] || fail "more than one order refused: $(cat "$work/err")"
 grep -q '^issued other.example.org' "$work/pub.log" || fail "other.example.org: $(cat "$work/pub.log" "$work/err")"
+# the refusal is on the store's board: another process of the same account does not ask the CA either
+ls -a "$work/pub" | grep -q '^\.ratelimit\.' || fail "the refusal is not on the board: $(ls -a "$work/pub")"
+"$CXXACME" issue "${pub[@]}" blog.example.com > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "blog.example.com did not exit 1"
+grep -q 'issuing blog.example.com failed: not asked: the CA refuses every name under example.com until 20[0-9-]*T[0-9:]*Z, as another process over the store was told$' "$work/err" ||
+  fail "blog.example.com: $(cat "$work/err")"
+if grep -q 'rateLimited' "$work/err"; then fail "the second process asked the CA: $(cat "$work/err")"; fi
+rm "$work/pub"/.ratelimit.*  # taken down by hand, so that the refusals below come from the CA
 "$CXXACME" issue "${pub[@]}" shop.example.test > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "shop.example.test did not exit 1"
 grep -q 'rejectedIdentifier.*Cannot issue for "shop.example.test": Domain name does not end with a valid public suffix (TLD)' "$work/err" ||

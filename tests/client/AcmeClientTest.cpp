@@ -164,6 +164,18 @@ void checkBundle(const PemBundle& bundle, const Certificate& root, std::size_t n
     BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {root}));
 }
 
+// One instance of a fleet over a certificate directory: its own store object, client (of the
+// world's account key), issuer and issuing service.
+struct FleetInstance {
+    stores::DirectoryStore store;
+    AcmeClient client;
+    cxxacme::testing::NullResponder http;
+    AcmeIssuer issuer{client, {&http}};
+    AcmeIssuingService service;
+    FleetInstance(World& w, const std::string& certs, AcmeIssuingServiceOptions options)
+        : store(certs), client(w.options(), w.key, w.clock), service(store, issuer, w.clock, std::move(options)) {}
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(issues_through_http01) {
@@ -682,15 +694,6 @@ BOOST_AUTO_TEST_CASE(two_issuing_services_over_one_cert_directory_order_each_cer
     World w(c);
     test::TempDir dir;
     constexpr int kEntries = 6;
-    struct Instance {
-        stores::DirectoryStore store;
-        AcmeClient client;
-        cxxacme::testing::NullResponder http;
-        AcmeIssuer issuer{client, {&http}};
-        AcmeIssuingService service;
-        Instance(World& w, const std::string& certs, AcmeIssuingServiceOptions options)
-            : store(certs), client(w.options(), w.key, w.clock), service(store, issuer, w.clock, std::move(options)) {}
-    };
     const std::string certs = (dir.path / "certs").string();
     {
         stores::DirectoryStore setup(certs);
@@ -700,7 +703,7 @@ BOOST_AUTO_TEST_CASE(two_issuing_services_over_one_cert_directory_order_each_cer
     options.lockRetryInterval = 500ms;
     options.panic = [](const std::string&, const std::string&) {};
     RequestLog requests;
-    Instance one(w, certs, options), two(w, certs, options);
+    FleetInstance one(w, certs, options), two(w, certs, options);
     one.service.start();
     two.service.start();
     bool done = false;
@@ -719,6 +722,46 @@ BOOST_AUTO_TEST_CASE(two_issuing_services_over_one_cert_directory_order_each_cer
                static_cast<std::size_t>(kEntries));
     for (const auto& entry : std::filesystem::directory_iterator(certs))
         BOOST_TEST(!entry.path().filename().string().ends_with(".lock"), entry.path() << " is left behind");
+}
+
+// A fleet meets the CA's limit on new orders per account: the instance that
+// meets it posts the refusal in the certificate directory, and another
+// instance of the same account, started after, sends no order into it.
+BOOST_AUTO_TEST_CASE(a_fleet_sends_one_order_into_an_account_wide_rate_limit_not_one_per_instance) {
+    auto c = config();
+    c.skipValidation = true;
+    c.rateLimitOrders = 2;
+    c.rateLimitWindow = 3600s;
+    World w(c);
+    test::TempDir dir;
+    const std::string certs = (dir.path / "certs").string();
+    {
+        stores::DirectoryStore setup(certs);
+        for (int i = 0; i < 5; ++i) setup.store("r" + std::to_string(i) + ".example.test", PemBundle());
+    }
+    AcmeIssuingServiceOptions options;
+    options.maxConcurrentIssuances = 1;
+    options.panic = [](const std::string&, const std::string&) {};
+    RequestLog requests;
+    FleetInstance one(w, certs, options);
+    one.service.start();
+    BOOST_REQUIRE(one.service.whenCertsValid().wait_for(60s) == std::future_status::ready);
+    BOOST_REQUIRE(requests.count([](const std::string& line) { return line == "POST /order-plz 429 rateLimited"; }) == 1u);
+    bool posted = false;
+    for (const auto& entry : std::filesystem::directory_iterator(certs))
+        posted = posted || entry.path().filename().string().starts_with(".ratelimit.");
+    BOOST_TEST(posted, "the refusal is not on the board");
+    FleetInstance two(w, certs, options);
+    two.service.start();
+    BOOST_REQUIRE(two.service.whenCertsValid().wait_for(60s) == std::future_status::ready);
+    one.service.stop();
+    two.service.stop();
+    BOOST_TEST(requests.count([](const std::string& line) { return line.starts_with("POST /order-plz"); }) == 3u);
+    BOOST_TEST(requests.count([](const std::string& line) { return line == "POST /order-plz 429 rateLimited"; }) == 1u,
+               "the second instance sent an order into the limit the first met");
+    int issued = 0;
+    for (const auto& [name, entry] : two.store.asMap()) issued += !entry.empty();
+    BOOST_TEST(issued == 2);
 }
 
 // A fleet behind a load balancer: the server that orders (A) is not the one

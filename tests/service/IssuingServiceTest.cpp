@@ -709,6 +709,72 @@ BOOST_AUTO_TEST_CASE(stop_ends_a_wait_for_a_lock) {
     BOOST_TEST(w.clock.pendingCount() == 0u);
 }
 
+// What an instance of one account leaves on the store's rate-limit board
+// when the CA refuses its account's orders for 5 hours: it ordered a
+// (refused), held b, and stopped.
+static void meetAccountLimit(World& w, const std::string& identity) {
+    w.issuer.setRateLimitIdentity(identity);
+    w.refuseNextAsRateLimit("too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-06 01:00:00 "
+                            "UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
+                            5h);
+    AcmeIssuingService one(w.store, w.issuer, w.clock, w.oneAtATime());
+    one.start();
+    BOOST_REQUIRE(ready(one.whenCertsValid()));
+    w.settle();
+    BOOST_REQUIRE(w.issuer.calls() == 1);
+    BOOST_REQUIRE(w.store.refusals(w.clock.now()).size() == 1u);
+}
+
+// A fleet shares the CA's refusals through the store: another instance of
+// the same account orders nothing in the refusal's scope until its time,
+// then orders what is due.
+BOOST_AUTO_TEST_CASE(instances_of_one_account_share_a_rate_limits_hold_through_the_store) {
+    World w;
+    w.add("a.example.test", 20 * kDay);
+    w.add("b.example.test", 20 * kDay);
+    meetAccountLimit(w, "https://ca.test/dir thumbprint-1");
+    FakeIssuer sameAccount{w.clock};
+    sameAccount.setRateLimitIdentity("https://ca.test/dir thumbprint-1");
+    test::LoggerCapture warnings("cxxacme.service");
+    AcmeIssuingService two(w.store, sameAccount, w.clock, w.options());
+    EventLog log(two);
+    two.start();
+    BOOST_REQUIRE(ready(two.whenCertsValid()));
+    w.settle();
+    BOOST_TEST(sameAccount.calls() == 0, "an instance ordered into a refusal another one met");
+    BOOST_TEST(log.count(IssuingEvent::Kind::Failed) == 0);
+    BOOST_TEST(warnings.count([](const std::string& line) {
+        return line.starts_with("another instance over the store met it: the CA refuses every name of the account until");
+    }) == 1u);
+    w.clock.advance(4h);  // a check within the hold: still nothing
+    w.settle();
+    BOOST_TEST(sameAccount.calls() == 0);
+    w.clock.advance(1h + 1s);  // the hold ends: a check asks for both
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 2));
+    BOOST_TEST(sameAccount.calls("a.example.test") == 1);
+    BOOST_TEST(sameAccount.calls("b.example.test") == 1);
+    BOOST_TEST(w.store.refusals(w.clock.now()).empty());
+}
+
+// A refusal of another account (or CA) holds nothing; nor does the board
+// of an issuer that names no identity.
+BOOST_AUTO_TEST_CASE(a_refusal_of_another_account_on_the_board_holds_nothing) {
+    for (const std::string identity : {"https://ca.test/dir thumbprint-2", "https://other-ca.test/dir thumbprint-1", ""}) {
+        World w;
+        w.add("a.example.test", 20 * kDay);
+        w.add("b.example.test", 20 * kDay);
+        meetAccountLimit(w, "https://ca.test/dir thumbprint-1");
+        FakeIssuer otherAccount{w.clock};
+        otherAccount.setRateLimitIdentity(identity);
+        AcmeIssuingService two(w.store, otherAccount, w.clock, w.options());
+        EventLog log(two);
+        two.start();
+        BOOST_REQUIRE(ready(two.whenCertsValid()));
+        BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 2));
+        BOOST_TEST(otherAccount.calls() == 2, identity);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(two_instances_over_one_store_issue_each_entry_once) {
     World w;
     constexpr int kEntries = 12;

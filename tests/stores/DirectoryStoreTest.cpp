@@ -287,6 +287,32 @@ BOOST_AUTO_TEST_CASE(challenge_answers_a_day_old_are_swept) {
     BOOST_TEST(store.challengeAnswer("tls-alpn-01", "a.example.test").value_or("") == "newToken.thumb");
 }
 
+BOOST_AUTO_TEST_CASE(a_rate_limit_refusal_planted_by_another_hand_is_left_out_not_followed) {
+    TempDir dir;
+    const std::string path = dir.path.string();
+    DirectoryStore store(path);
+    const cxxacme::TimePoint now = std::chrono::system_clock::now();
+    const cxxacme::IRateLimitBoard::Refusal good{"Z29vZA", R"({"detail":"x"})", 429, now + std::chrono::hours(1)};
+    store.postRefusal(good);
+    const std::string later = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 (now + std::chrono::hours(2)).time_since_epoch()).count());
+    cxxacme::AtomicFile::write(path + "/.ratelimit.garbage", "not a refusal");
+    cxxacme::AtomicFile::write(path + "/.ratelimit.farFuture", "99999999999999 429\n{}");
+    cxxacme::AtomicFile::write(path + "/.ratelimit.notAnError", later + " 200\n{}");
+    cxxacme::AtomicFile::write(path + "/.ratelimit.trailing", later + " 429 x\n{}");
+    cxxacme::AtomicFile::write(path + "/.ratelimit.bad.key", later + " 429\n{}");
+    cxxacme::AtomicFile::write(path + "/.ratelimit.huge", later + " 429\n" + std::string(20000, 'x'));
+    cxxacme::AtomicFile::write(path + "/secret", "do not read");
+    BOOST_REQUIRE(::symlink((path + "/secret").c_str(), (path + "/.ratelimit.link").c_str()) == 0);
+    cxxacme::test::LoggerCapture warnings("cxxacme.store.directory");
+    std::vector<cxxacme::IRateLimitBoard::Refusal> seen;
+    BOOST_REQUIRE_NO_THROW(seen = store.refusals(now));
+    BOOST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen.front().scope == good.scope);
+    BOOST_TEST(warnings.count([](const std::string& line) { return line.starts_with("skipping the rate-limit refusal"); }) == 7u);
+    BOOST_TEST(fs::exists(path + "/secret"));
+}
+
 BOOST_AUTO_TEST_CASE(locks_and_answers_of_names_too_long_for_a_file_name_work_all_the_same) {
     TempDir dir;
     DirectoryStore store(dir.path.string());

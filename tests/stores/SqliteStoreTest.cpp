@@ -318,7 +318,8 @@ BOOST_AUTO_TEST_CASE(a_version_4_file_keeps_its_challenge_answers_for_a_day) {
     { SqliteStore create(path); }
     sqlite3* db = nullptr;
     BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    exec(db, "DROP TABLE challenges");  // as version 4 made it
+    exec(db, "DROP TABLE rate_limit_refusals");  // as version 4 left it
+    exec(db, "DROP TABLE challenges");
     exec(db, "CREATE TABLE challenges (type TEXT NOT NULL, key TEXT NOT NULL, key_authorization TEXT NOT NULL, "
              "PRIMARY KEY (type, key))");
     exec(db, "INSERT INTO challenges VALUES ('http-01', 'tok', 'tok.thumb')");

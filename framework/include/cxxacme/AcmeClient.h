@@ -65,6 +65,8 @@ public:
 
     /// Fetched once, then cached.
     const AcmeDirectory& directory();
+    /// The directory's URL, as given.
+    const std::string& directoryUrl() const noexcept { return options_.directoryUrl; }
 
     /// Creates the account, or finds the existing one for this key.
     AcmeAccount registerAccount(const std::vector<std::string>& contacts, bool termsOfServiceAgreed,

@@ -42,6 +42,8 @@ public:
     AcmeIssuer(AcmeClient& client, std::vector<IResponder*> responders, AcmeIssuerOptions options = {});
 
     PemBundle issue(const std::string& names, const std::optional<Certificate>& replacing = std::nullopt) override;
+    /// The client's directory URL and account key thumbprint.
+    std::string rateLimitIdentity() const override;
 
 private:
     void ensureAccount();

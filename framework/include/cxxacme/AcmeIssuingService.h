@@ -111,6 +111,13 @@ struct AcmeIssuingServiceOptions {
 /// `issueCert` waits for the lock and, when the holder stored a new
 /// certificate meanwhile, returns that one without ordering.
 ///
+/// When the store offers `IRateLimitBoard` too, a hold is shared: the
+/// instance that meets the refusal posts it (the CA's problem document and
+/// its time), and the others, at each check and before each order they
+/// start, hold the same scope until then without asking, when their issuer
+/// orders for the same CA and account (`IIssuer::rateLimitIdentity`). A fleet
+/// of N costs the CA one refused order per limit instead of N.
+///
 /// When the store offers `IExpiryIndex` and there is no renewal-information
 /// source, a check reads only the entries that expire within
 /// `reissueInterval` (and empty ones), so 100 000 entries are not parsed
@@ -213,6 +220,12 @@ private:
         std::string notAsked() const;
     };
     const Hold* heldBy(const std::string& names, TimePoint now, bool ariRenewal) const;
+    /// Holds `scope` until `until` unless it is held that long already, with
+    /// a check at its end (under `mutex_`); `learned`: from another instance.
+    void adoptHold(const RateLimitScope& scope, TimePoint until, const std::string& reason, TimePoint now, bool learned);
+    /// Adopts the refusals other instances posted for this issuer's CA and
+    /// account (`SharedRateLimits`; not under `mutex_`).
+    void learnHolds();
     Duration renewalThreshold(const Certificate& cert) const;
 
     ICertificateStore& store_;

@@ -22,6 +22,13 @@ public:
     /// `replaces`). Blocks; throws `cxxacme::Error` (often `AcmeProblem`) on
     /// failure. Safe to call from several threads for different names.
     virtual PemBundle issue(const std::string& names, const std::optional<Certificate>& replacing) = 0;
+
+    /// Whom the CA counts this issuer's orders against: issuers that answer
+    /// the same share their rate-limit refusals through a store's
+    /// `IRateLimitBoard` (the instances of a fleet). `AcmeIssuer` answers its
+    /// CA's directory URL and its account key's thumbprint; "" (the
+    /// default) shares nothing.
+    virtual std::string rateLimitIdentity() const { return {}; }
 };
 
 }  // namespace cxxacme

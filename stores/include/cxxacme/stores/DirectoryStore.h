@@ -13,6 +13,7 @@
 #include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/IChallengeBoard.h"
+#include "cxxacme/IRateLimitBoard.h"
 #include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/ICertificateStore.h"
 
@@ -44,12 +45,15 @@ namespace cxxacme::stores {
 /// turns `flock` into the server's byte-range locks.
 ///
 /// The challenge board keeps each answer in `.challenge.TYPE.KEY` (0600,
-/// written atomically).
+/// written atomically), the rate-limit board each refusal in
+/// `.ratelimit.SCOPE` ("UNTIL STATUS" on the first line, the problem
+/// document after it; removed by the first reader after its time).
 class DirectoryStore final : public ICertificateStore,
                              public IChangeNotifier,
                              public IExpiryIndex,
                              public IIssuanceLock,
-                             public IChallengeBoard {
+                             public IChallengeBoard,
+                             public IRateLimitBoard {
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
@@ -77,6 +81,8 @@ public:
     void postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) override;
     void removeChallenge(const std::string& type, const std::string& key) override;
     std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
+    void postRefusal(const Refusal& refusal) override;
+    std::vector<Refusal> refusals(TimePoint now) override;
 
     const std::string& directory() const noexcept { return directory_; }
     /// The path of `name`'s entry (after checking the name).

@@ -12,6 +12,7 @@
 #include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/IChallengeBoard.h"
+#include "cxxacme/IRateLimitBoard.h"
 #include "cxxacme/IClock.h"
 
 struct sqlite3;
@@ -44,17 +45,19 @@ namespace cxxacme::stores {
 ///
 /// The challenge board is the table `challenges (type, key,
 /// key_authorization, posted)`; an answer a day old is swept when a store
-/// opens the file.
+/// opens the file. The rate-limit board is the table
+/// `rate_limit_refusals (scope, until, status, problem)`.
 class SqliteStore final : public ICertificateStore,
                           public IExpiryIndex,
                           public IChangeNotifier,
                           public IIssuanceLock,
-                          public IChallengeBoard {
+                          public IChallengeBoard,
+                          public IRateLimitBoard {
 public:
     /// 1: entries (name, pem, not_after). 2: + revision, kept by triggers.
     /// 3: + issuance_locks (name, holder, expires). 4: + challenges.
-    /// 5: + challenges.posted.
-    static constexpr int kSchemaVersion = 5;
+    /// 5: + challenges.posted. 6: + rate_limit_refusals.
+    static constexpr int kSchemaVersion = 6;
     /// Challenge answers older than this are removed when a store opens the
     /// file: left by a process that died mid-order.
     static constexpr std::chrono::hours kStaleChallengeAge{24};
@@ -81,6 +84,8 @@ public:
     void postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) override;
     void removeChallenge(const std::string& type, const std::string& key) override;
     std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
+    void postRefusal(const Refusal& refusal) override;
+    std::vector<Refusal> refusals(TimePoint now) override;
 
     const std::string& path() const noexcept { return path_; }
 

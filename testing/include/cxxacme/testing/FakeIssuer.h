@@ -34,6 +34,9 @@ public:
     void hold();
     void release();
     void setLifetime(Duration lifetime);
+    /// What `rateLimitIdentity` answers ("" unless set: shares no refusal).
+    void setRateLimitIdentity(std::string identity);
+    std::string rateLimitIdentity() const override;
 
     int calls() const;
     int calls(const std::string& names) const;
@@ -60,6 +63,7 @@ private:
     int maxRunning_ = 0;
     int replacements_ = 0;
     std::map<std::string, int> perName_;
+    std::string identity_;
 };
 
 }  // namespace cxxacme::testing

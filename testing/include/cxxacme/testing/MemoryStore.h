@@ -8,15 +8,19 @@
 #include "cxxacme/ICertificateStore.h"
 #include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IIssuanceLock.h"
+#include "cxxacme/IRateLimitBoard.h"
 
 namespace cxxacme::testing {
 
 /// An `ICertificateStore` in memory (txacme's `MemoryStore`): for tests, and
 /// for programs that keep certificates elsewhere and only need a cache.
-/// Passes the store conformance suite. Its issuance locks and challenge
-/// board are this process's alone (two `MemoryStore`s do not share them); a
+/// Passes the store conformance suite. Its issuance locks, challenge board
+/// and rate-limit board are this process's alone (two `MemoryStore`s do not share them); a
 /// held lock must not outlive the store.
-class MemoryStore final : public ICertificateStore, public IIssuanceLock, public IChallengeBoard {
+class MemoryStore final : public ICertificateStore,
+                          public IIssuanceLock,
+                          public IChallengeBoard,
+                          public IRateLimitBoard {
 public:
     MemoryStore() = default;
     /// Starts with these entries (names are checked and canonicalised).
@@ -29,6 +33,8 @@ public:
     void postChallenge(const std::string& type, const std::string& key, const std::string& keyAuthorization) override;
     void removeChallenge(const std::string& type, const std::string& key) override;
     std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
+    void postRefusal(const Refusal& refusal) override;
+    std::vector<Refusal> refusals(TimePoint now) override;
 
 private:
     class Lock;
@@ -36,6 +42,7 @@ private:
     std::map<std::string, PemBundle> entries_;
     std::set<std::string> locked_;
     std::map<std::pair<std::string, std::string>, std::string> challenges_;
+    std::map<std::string, Refusal> refusals_;
 };
 
 }  // namespace cxxacme::testing

@@ -14,12 +14,14 @@
 //     CXXACME_STORE_CONFORMANCE_TESTS(my_store_conformance, MyStoreFactory)
 //
 // Each case gets a fresh factory and store. A store that offers
-// `IIssuanceLock` or `IChallengeBoard` has them checked too (with reopen(),
+// `IIssuanceLock`, `IChallengeBoard` or `IRateLimitBoard` has them checked too (with reopen(),
 // across two instances of the store).
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -30,6 +32,7 @@
 #include "cxxacme/ICertificateStore.h"
 #include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IIssuanceLock.h"
+#include "cxxacme/IRateLimitBoard.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
 
 namespace cxxacme::testing {
@@ -339,6 +342,70 @@ struct StoreConformanceFixture {
         BOOST_TEST(!board->challengeAnswer("http-01", "t").has_value());
     }
 
+    void rateLimitBoard() {
+        auto* board = dynamic_cast<IRateLimitBoard*>(store.get());
+        if (!board) {
+            BOOST_TEST_MESSAGE("the store offers no IRateLimitBoard: its board is not checked");
+            return;
+        }
+        using namespace std::chrono_literals;
+        const TimePoint now = TimePoint(std::chrono::seconds(1'800'000'000));
+        const std::string problem =
+            R"({"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many new orders (300) from this account",)"
+            R"("status":429})";
+        const IRateLimitBoard::Refusal account{"YWNjb3VudA", problem, 429, now + 3h};
+        const IRateLimitBoard::Refusal down{"c2VydmVy", R"({"detail":"down"})", 503, now + 90s};
+        BOOST_TEST(board->refusals(now).empty());
+        board->postRefusal(account);
+        board->postRefusal(down);
+        auto seen = board->refusals(now);
+        std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.scope < b.scope; });
+        BOOST_TEST((seen == std::vector<IRateLimitBoard::Refusal>{account, down}), "not read back as posted");
+        // a refusal is not an entry
+        BOOST_TEST(store->asMap().empty());
+        // replaced under its scope; kept to the second, rounded up
+        IRateLimitBoard::Refusal later = account;
+        later.until = now + 5h + 300ms;
+        board->postRefusal(later);
+        // over at its time: not returned, and dropped
+        auto atEnd = board->refusals(now + 90s);
+        BOOST_REQUIRE(atEnd.size() == 1u);
+        BOOST_TEST(atEnd.front().scope == account.scope);
+        BOOST_TEST((atEnd.front().until == now + 5h + 1s), "until is not kept to the second, rounded up");
+        BOOST_TEST(board->refusals(now + 5h).size() == 1u);
+        if constexpr (kCanReopen) {
+            auto other = factory.reopen();
+            auto* otherBoard = dynamic_cast<IRateLimitBoard*>(other.get());
+            BOOST_REQUIRE(otherBoard);
+            BOOST_TEST(otherBoard->refusals(now).size() == 1u, "another instance does not see the refusal");
+            otherBoard->postRefusal(down);
+            BOOST_TEST(board->refusals(now).size() == 2u, "a refusal another instance posted is not seen");
+        } else {
+            board->postRefusal(down);
+        }
+        BOOST_TEST(board->refusals(now + 5h + 1s).empty(), "an ended refusal is still returned");
+        BOOST_TEST(board->refusals(now).empty(), "an ended refusal was not dropped");
+        // refused before they touch a path or a query
+        for (const std::string& scope : {std::string(), std::string("../x"), std::string("a/b"), std::string(".hidden"),
+                                         std::string("a.b"), std::string(65, 'a'), std::string("nul\0x", 5),
+                                         std::string("sp ace"), std::string("new\nline")}) {
+            IRateLimitBoard::Refusal bad = account;
+            bad.scope = scope;
+            BOOST_CHECK_THROW(board->postRefusal(bad), InvalidNameError);
+        }
+        for (const int status : {0, 200, 399, 600}) {
+            IRateLimitBoard::Refusal bad = account;
+            bad.status = status;
+            BOOST_CHECK_THROW(board->postRefusal(bad), InvalidNameError);
+        }
+        for (const std::string& text : {std::string(), std::string(IRateLimitBoard::kMaxProblemBytes + 1, 'x')}) {
+            IRateLimitBoard::Refusal bad = account;
+            bad.problem = text;
+            BOOST_CHECK_THROW(board->postRefusal(bad), InvalidNameError);
+        }
+        BOOST_TEST(board->refusals(now).empty());
+    }
+
     void survivesReopen() {
         if constexpr (kCanReopen) {
             store->store("durable.example", bundle(0));
@@ -378,5 +445,6 @@ struct StoreConformanceFixture {
     CXXACME_STORE_CONFORMANCE_CASE(Factory, issuanceLocks)           \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, issuanceLocksExcludeThreads) \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, challengeBoard)          \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, rateLimitBoard)          \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, survivesReopen)          \
     BOOST_AUTO_TEST_SUITE_END()
