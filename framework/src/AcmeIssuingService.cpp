@@ -1,5 +1,6 @@
 #include "cxxacme/AcmeIssuingService.h"
 
+#include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/IExpiryIndex.h"
 
 #include <algorithm>
@@ -59,11 +60,41 @@ void AcmeIssuingService::start() {
         if (running_ || stopped_) return;
         running_ = true;
     }
+    // an entry written empty while the service runs ("issue me") is issued at once, not at the next check
+    if (auto* notifier = dynamic_cast<IChangeNotifier*>(&store_)) {
+        auto subscription = notifier->onChange([this](const std::string& names) {
+            checker_.post([this, names] { issueIfEmpty(names); });
+        });
+        std::lock_guard lock(mutex_);
+        storeSubscription_ = std::move(subscription);
+    }
     scheduleCheck();
     checker_.post([this] { check(true); });
 }
 
+void AcmeIssuingService::issueIfEmpty(const std::string& names) {
+    std::optional<PemBundle> current;
+    try {
+        current = store_.get(names);
+    } catch (const Error& e) {
+        logger().error("entry " + names + " cannot be read: " + e.what());
+        return;
+    }
+    if (!current || !current->empty()) return;  // removed, or a certificate (the next check judges it)
+    const TimePoint now = clock_.now();
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_ || inFlight_.count(names)) return;
+        const auto f = failures_.find(names);
+        if (f != failures_.end() && f->second.second > now) return;  // backing off: its retry asks
+    }
+    logger().information("new empty entry " + names + ": issuing it");
+    // as a retry: a hold met meanwhile (here or by another instance) keeps it back, the lock is taken
+    startIssuance(names, true, false, false, false);
+}
+
 void AcmeIssuingService::stop() {
+    IChangeNotifier::Subscription subscription;
     std::map<std::string, ScheduledCall> retries;
     std::vector<ScheduledCall> holdChecks;
     ScheduledCall next;
@@ -75,7 +106,9 @@ void AcmeIssuingService::stop() {
         retries.swap(retries_);
         holdChecks.swap(holdChecks_);
         next = std::move(nextCheck_);
+        subscription = std::move(storeSubscription_);
     }
+    subscription.reset();  // waits for a report under way, which only posts
     next.cancel();
     for (auto& [names, call] : retries) call.cancel();
     for (auto& call : holdChecks) call.cancel();

@@ -73,6 +73,26 @@ echo "== plain HTTP redirects to HTTPS"
 loc=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' -H "Host: a.example.test:$HTTP_PORT" "http://127.0.0.1:$HTTP_PORT/sub/page.txt?x=1")
 [ "$loc" = "301 https://a.example.test:$HTTPS_PORT/sub/page.txt?x=1" ] || fail "redirect: $loc"
 
+echo "== a fleet over one CERTDIR: another process orders, and the CA's validation, which reaches this server alone, is answered from the board"
+acme_args=(--directory "$DIR" --ca-bundle "$work/https-ca.pem" --store "dir:$work/certs" --quiet)
+"$CXXACME" issue "${acme_args[@]}" --challenge tls-alpn-01 --tls-port "$(free_port)" fleet-alpn.example.test > "$work/fleet.log" 2>&1 \
+  || fail "tls-alpn-01 through the server: $(cat "$work/fleet.log")"
+"$CXXACME" issue "${acme_args[@]}" --challenge http-01 --http-port "$(free_port)" fleet-http.example.test > "$work/fleet.log" 2>&1 \
+  || fail "http-01 through the server: $(cat "$work/fleet.log")"
+ls -a "$work/certs" | grep -q '^\.challenge\.' && fail "answers left on the board: $(ls -a "$work/certs")"
+echo "== the server serves them without a restart, and issues an entry written empty at once"
+: > "$work/certs/touched.example.test.pem"
+for name in fleet-alpn.example.test fleet-http.example.test touched.example.test; do
+  for _ in $(seq 1 300); do [ "$(get "$name" / 2>/dev/null)" = "hello
+ 200" ] && break; sleep 0.1; done
+  [ "$(get "$name" /)" = "hello
+ 200" ] || fail "$name is not served: $(get "$name" / 2>&1)"
+done
+grep -q 'touched.example.test: issued' "$work/serve.err" || fail "touched.example.test: $(cat "$work/serve.err")"
+for name in fleet-alpn.example.test fleet-http.example.test; do
+  if grep -q "$name: issued" "$work/serve.err"; then fail "the server ordered $name too"; fi
+done
+
 echo "== SIGTERM stops it cleanly"
 kill -TERM "$serve_pid"
 rc=0; wait "$serve_pid" || rc=$?

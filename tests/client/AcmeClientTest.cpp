@@ -724,6 +724,43 @@ BOOST_AUTO_TEST_CASE(two_issuing_services_over_one_cert_directory_order_each_cer
         BOOST_TEST(!entry.path().filename().string().ends_with(".lock"), entry.path() << " is left behind");
 }
 
+// An entry written empty while the service runs (txacme's "issue me", by
+// another process or by hand) is issued at once, not at the next check a
+// day away; what the service stores itself, a certificate written over an
+// entry, and a removal are not ordered.
+BOOST_AUTO_TEST_CASE(an_entry_written_empty_while_the_service_runs_is_issued_at_once) {
+    auto c = config();
+    c.skipValidation = true;
+    World w(c);
+    test::TempDir dir;
+    const std::string certs = (dir.path / "certs").string();
+    AcmeIssuingServiceOptions options;
+    options.panic = [](const std::string&, const std::string&) {};
+    RequestLog requests;
+    FleetInstance one(w, certs, options);
+    one.service.start();
+    BOOST_REQUIRE(one.service.whenCertsValid().wait_for(60s) == std::future_status::ready);
+    const auto orders = [&] { return requests.count([](const std::string& line) { return line.starts_with("POST /order-plz"); }); };
+    BOOST_REQUIRE(orders() == 0u);
+    stores::DirectoryStore other(certs);  // as another process
+    other.store("late.example.test", PemBundle());
+    bool issued = false;
+    for (int i = 0; i < 300 && !issued; ++i) {
+        const auto entry = other.get("late.example.test");
+        issued = entry && !entry->empty();
+        if (!issued) std::this_thread::sleep_for(100ms);
+    }
+    BOOST_REQUIRE_MESSAGE(issued, "an empty entry written while the service ran was not issued");
+    std::this_thread::sleep_for(500ms);  // the service's own write is reported too: it orders nothing for it
+    BOOST_TEST(orders() == 1u);
+    other.store("copy.example.test", *other.get("late.example.test"));  // a certificate, not "issue me"
+    std::filesystem::remove(certs + "/late.example.test.pem");
+    std::this_thread::sleep_for(500ms);
+    one.service.stop();
+    BOOST_TEST(orders() == 1u);
+    BOOST_TEST(!other.get("late.example.test").has_value());
+}
+
 // A fleet meets the CA's limit on new orders per account: the instance that
 // meets it posts the refusal in the certificate directory, and another
 // instance of the same account, started after, sends no order into it.

@@ -122,9 +122,9 @@ BOOST_AUTO_TEST_CASE(empty_entries_get_certificates_through_tls_alpn_01_on_the_s
 }
 
 // A fleet: two servers over one CERTDIR behind a TCP load balancer that sends
-// the CA's validation to B. A orders (B had nothing due when it started);
-// B answers A's tls-alpn-01 challenge from the directory's challenge board,
-// and serves the certificate A stored.
+// the CA's validation to B. A orders (its program asks it for a name, and
+// neither had anything due); B answers A's tls-alpn-01 challenge from the
+// directory's challenge board, and serves the certificate A stored.
 BOOST_AUTO_TEST_CASE(two_servers_over_one_cert_directory_the_ca_reaching_only_one) {
     test::TempDir dir;
     const std::uint16_t portA = test::freePort(), portB = test::freePort();
@@ -136,14 +136,12 @@ BOOST_AUTO_TEST_CASE(two_servers_over_one_cert_directory_the_ca_reaching_only_on
     options.client.validationRequestWait = std::chrono::milliseconds(200);  // A's watcher never hears the CA
     AutoTlsEndpoint b(acmeString(certDir, portB, acme.directoryUrl(), acme.caBundlePath()), options);
     b.listen(new test::HostEchoFactory);
-    {
-        stores::DirectoryStore seed(certDir);
-        seed.store("fleet.example.test", PemBundle());
-    }
     AutoTlsEndpoint a(acmeString(certDir, portA, acme.directoryUrl(), acme.caBundlePath()), options);
     Events events;
     auto subscription = a.onEvent(events.listener());
-    a.listen(new test::HostEchoFactory);  // returns after its start-up check: ordered, validated through B
+    a.listen(new test::HostEchoFactory);
+    BOOST_REQUIRE(a.service().issueCert("fleet.example.test").wait_for(std::chrono::seconds(60)) ==
+                  std::future_status::ready);  // ordered by A, validated through B
     BOOST_TEST(events.count(IssuingEvent::Kind::Issued) == 1);
     BOOST_TEST(events.count(IssuingEvent::Kind::Failed) == 0);
     BOOST_TEST(b.endpoint().counters().challenges >= 1u, "the CA's handshake did not reach B");

@@ -118,6 +118,10 @@ struct AcmeIssuingServiceOptions {
 /// orders for the same CA and account (`IIssuer::rateLimitIdentity`). A fleet
 /// of N costs the CA one refused order per limit instead of N.
 ///
+/// When the store offers `IChangeNotifier`, an entry written empty while
+/// the service runs (txacme's "issue me", by another process or by hand) is
+/// issued at once, not at the next check.
+///
 /// When the store offers `IExpiryIndex` and there is no renewal-information
 /// source, a check reads only the entries that expire within
 /// `reissueInterval` (and empty ones), so 100 000 entries are not parsed
@@ -223,6 +227,8 @@ private:
     /// Holds `scope` until `until` unless it is held that long already, with
     /// a check at its end (under `mutex_`); `learned`: from another instance.
     void adoptHold(const RateLimitScope& scope, TimePoint until, const std::string& reason, TimePoint now, bool learned);
+    /// Issues `names` if its entry is empty and nothing else is under way for it (a change the store reported).
+    void issueIfEmpty(const std::string& names);
     /// Adopts the refusals other instances posted for this issuer's CA and
     /// account (`SharedRateLimits`; not under `mutex_`).
     void learnHolds();
@@ -243,6 +249,7 @@ private:
     std::vector<Hold> holds_;               ///< the CA's refusals of more than their names, until they end
     std::vector<ScheduledCall> holdChecks_; ///< a check when each hold ends
     ScheduledCall nextCheck_;
+    std::shared_ptr<void> storeSubscription_;  ///< the store's change reports (IChangeNotifier), while running
     std::mt19937_64 random_;
     std::vector<std::weak_ptr<Listener>> listeners_;
     std::promise<void> certsValidPromise_;
