@@ -175,6 +175,18 @@ struct EngineData {
     /// The terms of service as changed through the management interface
     /// (`/set-terms-of-service`); nothing: `MockAcmeConfig::termsOfService`.
     std::optional<std::string> termsOfService{};
+    /// Certificates issued for each exact set of identifiers (setKey), for
+    /// MockAcmeConfig::duplicateCertificateLimit.
+    std::unordered_map<std::string, RecentTimes> issuedForSet;
+    /// Certificates issued naming each registered domain (or an address's
+    /// /32 or /64), for MockAcmeConfig::registeredDomainLimit; and when each
+    /// exact set (setKey) was last issued, which makes a new order for it a
+    /// renewal for 120 days (Boulder's exemption).
+    std::unordered_map<std::string, RecentTimes> issuedForDomain, lastIssuedForSet;
+    /// Accounts made from each client address, for MockAcmeConfig::registrationLimit.
+    std::unordered_map<std::string, RecentTimes> registrationsByAddress;
+    /// Accounts made from each IPv6 /48 ("2001:db8:1::/48"), for MockAcmeConfig::registrationRangeLimit.
+    std::unordered_map<std::string, RecentTimes> registrationsByRange;
 };
 
 struct EngineState : EngineData {
@@ -212,20 +224,9 @@ struct EngineState : EngineData {
     static std::string reuseKey(const Order& order) {
         return reuseKey(order.accountId, order.profile, order.identifiers, order.notBefore, order.notAfter);
     }
-    /// Certificates issued for each exact set of identifiers (setKey), for
-    /// MockAcmeConfig::duplicateCertificateLimit; not kept across a restart.
-    std::unordered_map<std::string, RecentTimes> issuedForSet;
-    /// Certificates issued naming each registered domain (or an address's
-    /// /32 or /64), for MockAcmeConfig::registeredDomainLimit; and when each
-    /// exact set (setKey) was last issued, which makes a new order for it a
-    /// renewal for 120 days (Boulder's exemption). Not kept across a restart.
-    std::unordered_map<std::string, RecentTimes> issuedForDomain, lastIssuedForSet;
+    /// The limits' counts (EngineData) by when each key was first counted: rebuilt on load.
     std::multimap<TimePoint, std::string> issuedDomainsByAge, lastIssuedSetsByAge;
-    /// Accounts made from each client address, for MockAcmeConfig::registrationLimit.
-    std::unordered_map<std::string, RecentTimes> registrationsByAddress;
     std::multimap<TimePoint, std::string> registrationAddressesByAge;
-    /// Accounts made from each IPv6 /48 ("2001:db8:1::/48"), for MockAcmeConfig::registrationRangeLimit.
-    std::unordered_map<std::string, RecentTimes> registrationsByRange;
     std::multimap<TimePoint, std::string> registrationRangesByAge;
     /// The keys of issuedForSet, and of the accounts' failedValidations
     /// ("ACCOUNTID\nKEY"), by when they were first counted: each is looked

@@ -27,6 +27,20 @@ long long secondsOf(TimePoint t) {
 }
 TimePoint timeOf(long long s) { return timePointFromUnixSeconds(s); }  // held to 1950..2200, whatever the file says
 
+// The rate limits' counts: times in milliseconds since 1970, held to 1950..2200 when read.
+Array::Ptr times(const RecentTimes& recent) {
+    Array::Ptr out = new Array;
+    for (const auto t : recent.times)
+        out->add(static_cast<Poco::Int64>(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()));
+    return out;
+}
+Object::Ptr counts(const std::unordered_map<std::string, RecentTimes>& byKey) {
+    Object::Ptr out = new Object;
+    for (const auto& [key, recent] : byKey)
+        if (!recent.times.empty()) out->set(key, times(recent));
+    return out;
+}
+
 template <typename Strings>
 Array::Ptr strings(const Strings& v) {
     Array::Ptr a = new Array;
@@ -99,6 +113,34 @@ std::optional<AcmeProblem> problem(const Object& o, const std::string& name) {
     return AcmeProblem::fromJson(cxxacme::detail::toJsonText(*p), 400);  // the document's own status, if it has one
 }
 
+RecentTimes timesAt(const Object& o, const std::string& name) {
+    constexpr long long kFrom = -631152000000LL, kUntil = 7258118400000LL;  // 1950 .. 2200, in milliseconds
+    RecentTimes recent;
+    const auto list = array(o, name);
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const Poco::Dynamic::Var v = list->get(static_cast<unsigned>(i));
+        if (!v.isInteger()) throw std::runtime_error("\"" + name + "\" holds something that is not a time");
+        const long long ms = v.convert<Poco::Int64>();
+        if (ms < kFrom || ms > kUntil) throw std::runtime_error("\"" + name + "\" holds a time before 1950 or after 2200");
+        const TimePoint t{std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms))};
+        if (!recent.times.empty() && t < recent.times.back()) throw std::runtime_error("\"" + name + "\" is not oldest first");
+        recent.times.push_back(t);
+    }
+    return recent;
+}
+// `name`'s counts by key into `byKey`, each key queued in `byAge` (as `prefix` + key) by its oldest time.
+void countsAt(const Object& o, const std::string& name, std::unordered_map<std::string, RecentTimes>& byKey,
+              std::multimap<TimePoint, std::string>& byAge, const std::string& prefix = "") {
+    if (!o.has(name)) return;
+    const auto all = object(o, name);
+    for (const auto& key : all->getNames()) {
+        RecentTimes recent = timesAt(*all, key);
+        if (recent.times.empty()) continue;
+        byAge.emplace(recent.times.front(), prefix + key);
+        byKey[key] = std::move(recent);
+    }
+}
+
 void check(int rc, sqlite3* db, const std::string& what) {
     if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
         throw Error("mock-acme persistence: " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
@@ -168,10 +210,13 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
             o->set("unpauseToken", a.unpauseToken);
         }
         if (!a.failuresInARow.empty()) {
-            Object::Ptr counts = new Object;
-            for (const auto& [key, n] : a.failuresInARow) counts->set(key, n);
-            o->set("failuresInARow", counts);
+            Object::Ptr inARow = new Object;
+            for (const auto& [key, n] : a.failuresInARow) inARow->set(key, n);
+            o->set("failuresInARow", inARow);
         }
+        // the rate limits' counts of the account: its new orders, its failed validations by name
+        if (!a.recentOrders.times.empty()) o->set("recentOrders", times(a.recentOrders));
+        if (!a.failedValidations.empty()) o->set("failedValidations", counts(a.failedValidations));
         accounts->add(o);
     }
     root.set("accounts", accounts);
@@ -253,6 +298,14 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         forgotten->add(o);
     }
     root.set("forgottenRevocations", forgotten);
+    // the other rate limits' counts, so that a restart does not reset a limit a test is leaning on
+    Object::Ptr limits = new Object;
+    limits->set("issuedForSet", counts(s.issuedForSet));
+    limits->set("issuedForDomain", counts(s.issuedForDomain));
+    limits->set("lastIssuedForSet", counts(s.lastIssuedForSet));
+    limits->set("registrationsByAddress", counts(s.registrationsByAddress));
+    limits->set("registrationsByRange", counts(s.registrationsByRange));
+    root.set("limits", limits);
     return cxxacme::detail::toJsonText(root);
 }
 
@@ -349,10 +402,12 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
                 s.unpauseTokens[a.unpauseToken] = a.id;
             }
             if (o.has("failuresInARow")) {
-                const auto counts = object(o, "failuresInARow");
-                for (const auto& key : counts->getNames())
-                    a.failuresInARow[key] = static_cast<int>(integer(*counts, key));
+                const auto inARow = object(o, "failuresInARow");
+                for (const auto& key : inARow->getNames())
+                    a.failuresInARow[key] = static_cast<int>(integer(*inARow, key));
             }
+            if (o.has("recentOrders")) a.recentOrders = timesAt(o, "recentOrders");
+            countsAt(o, "failedValidations", a.failedValidations, s.failuresByAge, a.id + "\n");
             s.accountByThumbprint[a.thumbprint] = a.id;
             s.accounts.emplace(a.id, std::move(a));
         });
@@ -443,6 +498,15 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
                 s.forgottenRevocations[serial] = ForgottenRevocation{timeOf(integer(o, "revokedAt")), static_cast<int>(reason),
                                                                      timeOf(integer(o, "notAfter"))};
             });
+        if (root->has("limits")) {  // snapshots from before they were kept have none
+            place = "limits";
+            const auto limits = object(*root, "limits");
+            countsAt(*limits, "issuedForSet", s.issuedForSet, s.issuedSetsByAge);
+            countsAt(*limits, "issuedForDomain", s.issuedForDomain, s.issuedDomainsByAge);
+            countsAt(*limits, "lastIssuedForSet", s.lastIssuedForSet, s.lastIssuedSetsByAge);
+            countsAt(*limits, "registrationsByAddress", s.registrationsByAddress, s.registrationAddressesByAge);
+            countsAt(*limits, "registrationsByRange", s.registrationsByRange, s.registrationRangesByAge);
+        }
         // the records' links, which the engine follows without looking: each must lead somewhere
         place = "the snapshot";
         for (const auto& [id, authz] : s.authorizations)

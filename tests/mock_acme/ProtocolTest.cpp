@@ -3295,6 +3295,52 @@ BOOST_AUTO_TEST_CASE(an_order_whose_profile_is_gone_after_a_restart_is_refused_a
     std::filesystem::remove(file);
 }
 
+// --persist keeps the rate limits' counts: a restart does not give an
+// account, a set of names, a registered domain or an address a fresh start.
+BOOST_AUTO_TEST_CASE(persistence_keeps_the_rate_limits_counts_across_a_restart) {
+    using namespace std::chrono_literals;
+    test::TempDir dir;
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    MockAcmeConfig config = quietConfig();
+    config.persistFile = (dir.path / "state.sqlite").string();
+    config.rateLimitOrders = 2;
+    config.duplicateCertificateLimit = 1;
+    config.registeredDomainLimit = 1;
+    config.registrationLimit = 2;
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    {
+        Server s(config, accountKey, &clock);  // one account made, one order, one certificate for a.one.test
+        const Reply order = s.newOrder({"a.one.test"});
+        BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+        s.authorize(order);
+        BOOST_REQUIRE(s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("a.one.test")}).str("status") ==
+                      "valid");
+    }
+    Server s(config, accountKey, &clock);  // the same state and clock, restarted
+    BOOST_TEST(s.newOrder({"b.two.test"}).status == 201);
+    const Reply third = s.newOrder({"c.three.test"});
+    BOOST_TEST(third.status == 429);
+    BOOST_TEST(third.str("detail").starts_with("too many new orders (2) from this account"), third.body);
+    const KeySigner second(PrivateKey::generate(KeyType::EcP256));
+    const std::string secondKid = s.session.newAccount(second);  // the address's second account
+    const Reply sameSet = s.session.post(s.session.dir("newOrder"), second, secondKid, Server::orderPayload({"a.one.test"}));
+    BOOST_TEST(sameSet.status == 429);
+    BOOST_TEST(sameSet.str("detail").starts_with("too many certificates (1) already issued for this exact set of identifiers"),
+               sameSet.body);
+    const Reply sameDomain = s.session.post(s.session.dir("newOrder"), second, secondKid, Server::orderPayload({"x.one.test"}));
+    BOOST_TEST(sameDomain.status == 429);
+    BOOST_TEST(sameDomain.str("detail").starts_with("too many certificates (1) already issued for \"one.test\""), sameDomain.body);
+    const KeySigner thirdAccount(PrivateKey::generate(KeyType::EcP256));
+    const Reply refused = s.session.post(s.session.dir("newAccount"), thirdAccount, "", R"({"termsOfServiceAgreed":true})");
+    BOOST_TEST(refused.status == 429);
+    BOOST_TEST(refused.str("detail").starts_with("too many new registrations (2) from this IP address"), refused.body);
+    // and the windows end as they would have without the restart
+    clock.advance(1h);
+    BOOST_TEST(s.newOrder({"c.three.test"}).status == 201);
+    clock.advance(2h);
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), thirdAccount, "", R"({"termsOfServiceAgreed":true})").status == 201);
+}
+
 BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_across_a_restart) {
     const std::string file = std::filesystem::temp_directory_path() / ("cxxacme-mock-acme-" + std::to_string(::getpid()) + ".sqlite");
     std::filesystem::remove(file);
