@@ -834,10 +834,13 @@ public:
         }
 
         // as Let's Encrypt, a renewal that names the certificate it replaces within that
-        // certificate's ARI window is exempt from the rate limit (and not counted)
+        // certificate's ARI window is exempt from the rate limit (and not counted); and, as
+        // Boulder's NewOrderLimitTransactions, so is any renewal (the exact set issued in the
+        // last 120 days) from the new orders per account
         const bool ariRenewal =
             replaces && now_ >= ariWindow(s_.certificates.at(s_.certificateByAriId.at(*replaces))).first;
-        if (config_.rateLimitOrders > 0 && !ariRenewal &&
+        const bool renewal = ariRenewal || renewsExactSet(ids);
+        if (config_.rateLimitOrders > 0 && !renewal &&
             account.recentOrders.within(now_, config_.rateLimitWindow) >= static_cast<std::size_t>(config_.rateLimitOrders))
             throw rateLimited("too many new orders (" + std::to_string(config_.rateLimitOrders) + ") from this account",
                               config_.rateLimitWindow, account.recentOrders.secondsUntilFewer(now_, config_.rateLimitWindow),
@@ -865,7 +868,7 @@ public:
                     Order& existing = it->second;
                     refresh(existing);
                     if (existing.status == "pending" || existing.status == "ready") {
-                        if (config_.rateLimitOrders > 0)  // counted as a new one (no renewal asks: no replaces)
+                        if (config_.rateLimitOrders > 0 && !renewal)  // counted as a new one, unless it renews a set
                             account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
                         HttpResponse r = json(201, orderJson(existing));
                         r.addHeader("Location", url("/my-order/" + existing.id));
@@ -893,7 +896,7 @@ public:
         refresh(order);
         account.orderIds.push_back(order.id);
         if (config_.forgetAfter > Duration::zero()) s_.ordersByAge.emplace(now_, order.id);
-        if (!ariRenewal && config_.rateLimitOrders > 0)
+        if (!renewal && config_.rateLimitOrders > 0)
             account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
         const std::string orderId = order.id;
         if (!replaces) s_.reusableOrders[reuseKey] = orderId;
@@ -1678,10 +1681,13 @@ public:
         order.status = "valid";
         if (config_.duplicateCertificateLimit > 0 && !order.ariRenewal)  // an ARI renewal counts for nothing (see newOrder)
             s_.countIssued(state::setKey(issued.names), now_, static_cast<std::size_t>(config_.duplicateCertificateLimit));
-        if (config_.registeredDomainLimit > 0)  // a renewal (see newOrder) does not count for its domains
-            s_.countIssuedForDomains(order.ariRenewal || renewsExactSet(issued.names) ? std::vector<std::string>{}
-                                                                                      : registeredDomains(issued.names),
-                                     state::setKey(issued.names), now_, static_cast<std::size_t>(config_.registeredDomainLimit));
+        // a renewal (see newOrder) does not count for its domains; the set's last issue makes its next order one
+        if (config_.registeredDomainLimit > 0 || config_.rateLimitOrders > 0)
+            s_.countIssuedForDomains(config_.registeredDomainLimit == 0 || order.ariRenewal || renewsExactSet(issued.names)
+                                         ? std::vector<std::string>{}
+                                         : registeredDomains(issued.names),
+                                     state::setKey(issued.names), now_,
+                                     static_cast<std::size_t>(std::max(config_.registeredDomainLimit, 1)));
         s_.certificateByAriId[issued.ariId] = issued.id;
         s_.certificates.emplace(issued.id, std::move(issued));
         HttpResponse r = json(200, orderJson(order));

@@ -3215,23 +3215,27 @@ BOOST_AUTO_TEST_CASE(injected_faults) {
     const Reply issued = s.finalize(first, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("a.example.test")});
     BOOST_REQUIRE_MESSAGE(issued.str("status") == "valid", issued.body);
     const Certificate cert = Certificate::chainFromPem(s.session.post(issued.str("certificate"), s.account, s.kid, "").body).at(0);
-    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);
-    const Reply third = s.newOrder({"a.example.test"});
+    BOOST_TEST(s.newOrder({"b.example.test"}).status == 201);
+    const Reply third = s.newOrder({"c.example.test"});
     BOOST_TEST(third.status == 429);
     BOOST_TEST(third.problem() == "rateLimited");
     BOOST_TEST(std::stoi(third.header("Retry-After")) > 0);
+    // as Boulder, a renewal (an order for an exact set issued in the last 120 days) is exempt
+    // from the new orders per account, and not counted
+    BOOST_TEST(s.newOrder({"a.example.test"}).status == 201);
+    BOOST_TEST(s.newOrder({"c.example.test"}).problem() == "rateLimited");
     // as Let's Encrypt, a renewal that says what it replaces is exempt within that
-    // certificate's ARI window, not before it
+    // certificate's ARI window, not before it, whatever its names
     const std::string certId = AcmeClient::renewalCertificateId(cert);
     const std::string replaces = R"(,"replaces":")" + certId + "\"";
-    BOOST_TEST(s.newOrder({"a.example.test"}, replaces).problem() == "rateLimited");
+    BOOST_TEST(s.newOrder({"a.example.test", "d.example.test"}, replaces).problem() == "rateLimited");
     BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
                                     R"({"certID":")" + certId + R"(","start":"2026-01-01T00:00:00Z","end":"2026-01-01T01:00:00Z"})",
                                     "application/json").status == 200);
-    const Reply renewal = s.newOrder({"a.example.test"}, replaces);
+    const Reply renewal = s.newOrder({"a.example.test", "d.example.test"}, replaces);
     BOOST_TEST(renewal.status == 201, renewal.body);
     BOOST_TEST(renewal.str("replaces") == certId);
-    BOOST_TEST(s.newOrder({"a.example.test"}).problem() == "rateLimited");  // others still are not
+    BOOST_TEST(s.newOrder({"c.example.test"}).problem() == "rateLimited");  // others still are not
 
     MockAcmeConfig nonces = quietConfig();
     nonces.nonceRejectPercent = 100;
