@@ -277,12 +277,12 @@ public:
         shared_.post(*problem, scope, *problem->retryAt());
         held_.emplace_back(std::move(scope), *problem->retryAt());
     }
-    /// Why `names` (an ARI renewal when `ariRenewal`: RateLimitScope::holds) is not asked for, or nothing.
-    std::optional<std::string> holding(const std::string& names, TimePoint now, bool ariRenewal = false) const {
+    /// Why `names` (an order renewing as `renewal` says: RateLimitScope::holds) is not asked for, or nothing.
+    std::optional<std::string> holding(const std::string& names, TimePoint now, RateLimitScope::Renewal renewal) const {
         for (const auto& [scope, until] : held_)
-            if (until > now && scope.holds(names, ariRenewal)) return scope.notAsked(until);
+            if (until > now && scope.holds(names, renewal)) return scope.notAsked(until);
         for (const auto& refusal : shared_.read(now))
-            if (refusal.scope.holds(names, ariRenewal))
+            if (refusal.scope.holds(names, renewal))
                 return refusal.scope.notAsked(refusal.until) + ", as another process over the store was told";
         return std::nullopt;
     }
@@ -309,8 +309,18 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     Session s(cl, err, true);
     int failures = 0;
     HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
+    // what each order renews, by what the store holds (the CA's window is not asked here)
+    const auto renewalOf = [&](const std::string& names) {
+        try {
+            const auto current = s.store->get(names);
+            if (!current || current->empty()) return RateLimitScope::Renewal::None;
+            return RateLimitScope::renewalOf(names, &current->certificate(), s.clock.now(), false);
+        } catch (const Error&) {
+            return RateLimitScope::Renewal::None;  // the order will say what is wrong with it
+        }
+    };
     for (const auto& names : keys) {
-        if (const auto why = held.holding(names, s.clock.now())) {
+        if (const auto why = held.holding(names, s.clock.now(), renewalOf(names))) {
             err << "cxxacme: issuing " << names << " failed: " << *why << "\n";
             ++failures;
             continue;
@@ -347,7 +357,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
     for (auto [names, entry] : s.store->asMap()) {
         if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
-        if (const auto why = held.holding(names, s.clock.now(), rules.inRenewalWindow(entry))) {
+        if (const auto why = held.holding(names, s.clock.now(), rules.renewalOf(names, entry))) {
             err << "cxxacme: renewing " << names << " failed: " << *why << "\n";
             ++failures;
             continue;

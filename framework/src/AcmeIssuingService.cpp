@@ -90,7 +90,7 @@ void AcmeIssuingService::issueIfEmpty(const std::string& names) {
     }
     logger().information("new empty entry " + names + ": issuing it");
     // as a retry: a hold met meanwhile (here or by another instance) keeps it back, the lock is taken
-    startIssuance(names, true, false, false, false);
+    startIssuance(names, true, false, false, RateLimitScope::Renewal::None);
 }
 
 void AcmeIssuingService::stop() {
@@ -209,13 +209,19 @@ AcmeIssuingService::Due AcmeIssuingService::dueOf(const Certificate& cert) const
     return due;
 }
 
-AcmeIssuingService::Assessment AcmeIssuingService::assess(const PemBundle& entry, TimePoint now) const {
-    if (entry.empty()) return {true, true, false, {}, false};
+AcmeIssuingService::Assessment AcmeIssuingService::assess(const std::string& names, const PemBundle& entry, TimePoint now) const {
+    if (entry.empty()) return {true, true, false, {}, RateLimitScope::Renewal::None};
     const Certificate& cert = entry.certificate();
     const bool panic = cert.notAfter() - now <= panicThreshold(cert);
     const Due due = dueOf(cert);
     const bool early = due.byRenewalInfo && now >= due.at && now < cert.notAfter() - renewalThreshold(cert);
-    return {panic || now >= due.at, panic, early, due.explanation, due.windowStart && now >= *due.windowStart};
+    return {panic || now >= due.at, panic, early, due.explanation,
+            RateLimitScope::renewalOf(names, &cert, now, due.windowStart && now >= *due.windowStart)};
+}
+
+RateLimitScope::Renewal AcmeIssuingService::renewalOf(const std::string& names, const PemBundle& entry) const {
+    if (entry.empty()) return RateLimitScope::Renewal::None;
+    return RateLimitScope::renewalOf(names, &entry.certificate(), clock_.now(), inRenewalWindow(entry));
 }
 
 void AcmeIssuingService::scheduleCheck() {
@@ -251,9 +257,10 @@ std::string AcmeIssuingService::Hold::notAsked() const {
     return scope.notAsked(until) + " (" + reason + ")";
 }
 
-const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& names, TimePoint now, bool ariRenewal) const {
+const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& names, TimePoint now,
+                                                           RateLimitScope::Renewal renewal) const {
     for (const Hold& hold : holds_)
-        if (hold.until > now && hold.scope.holds(names, ariRenewal)) return &hold;
+        if (hold.until > now && hold.scope.holds(names, renewal)) return &hold;
     return nullptr;
 }
 
@@ -279,7 +286,7 @@ void AcmeIssuingService::check(bool first) {
             }
             Assessment a;
             try {
-                a = assess(entry, now);
+                a = assess(names, entry, now);
             } catch (const Error& e) {
                 logger().error("entry " + names + " cannot be checked: " + e.what());
                 continue;
@@ -288,7 +295,7 @@ void AcmeIssuingService::check(bool first) {
             {
                 // the CA refuses more than the names it was asked for: not asked until then
                 std::lock_guard lock(mutex_);
-                if (const Hold* hold = heldBy(names, now, a.ariRenewal)) {
+                if (const Hold* hold = heldBy(names, now, a.renewal)) {
                     ++held;
                     heldUntil = heldUntil ? std::max(*heldUntil, hold->until) : hold->until;
                     if (a.panic)
@@ -299,7 +306,7 @@ void AcmeIssuingService::check(bool first) {
             if (a.early)  // RFC 9773 §4.2: the operator should see why
                 logger().information("renewing " + names + " early, as the CA's renewal information asks" +
                                      (a.explanation.empty() ? std::string() : " (explanation: " + a.explanation + ")"));
-            auto future = startIssuance(names, a.panic, !entry.empty(), false, a.ariRenewal);
+            auto future = startIssuance(names, a.panic, !entry.empty(), false, a.renewal);
             if (a.panic) panicking.push_back(std::move(future));
         }
     } catch (const std::exception& e) {
@@ -328,7 +335,7 @@ std::shared_future<PemBundle> AcmeIssuingService::issueCert(const std::string& n
     bool panic = !current;
     if (current) {
         try {
-            panic = assess(*current, clock_.now()).panic;
+            panic = assess(key, *current, clock_.now()).panic;
         } catch (const Error&) {
         }
     }
@@ -336,7 +343,7 @@ std::shared_future<PemBundle> AcmeIssuingService::issueCert(const std::string& n
 }
 
 std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::string& names, bool panicking, bool renewal,
-                                                                bool asked, bool ariRenewal) {
+                                                                bool asked, RateLimitScope::Renewal renewalKind) {
     auto promise = std::make_shared<std::promise<PemBundle>>();
     std::shared_future<PemBundle> future;
     {
@@ -349,7 +356,7 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
         }
         inFlight_[names] = future;
     }
-    const bool posted = issuers_.post([this, names, panicking, renewal, asked, ariRenewal, promise] {
+    const bool posted = issuers_.post([this, names, panicking, renewal, asked, renewalKind, promise] {
         if (!asked) {
             // queued before a hold began (500 names behind one that met the account's limit, here or in
             // another instance over the store): not sent into it
@@ -357,7 +364,7 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
             std::string why;
             {
                 std::lock_guard lock(mutex_);
-                if (const Hold* hold = heldBy(names, clock_.now(), ariRenewal)) {
+                if (const Hold* hold = heldBy(names, clock_.now(), renewalKind)) {
                     why = hold->notAsked();
                     inFlight_.erase(names);
                 }
@@ -455,7 +462,7 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
 
 bool AcmeIssuingService::stillDue(const PemBundle& entry) const {
     try {
-        return assess(entry, clock_.now()).due;
+        return assess("", entry, clock_.now()).due;
     } catch (const Error&) {
         return true;  // a certificate that does not read is replaced
     }
@@ -550,13 +557,13 @@ ScheduledCall AcmeIssuingService::retryLater(const std::string& names, Duration 
             }
             if (!current) return;  // the entry is gone
             const TimePoint now = clock_.now();
-            const Assessment a = assess(*current, now);
+            const Assessment a = assess(names, *current, now);
             if (!a.due) return;
             {
                 std::lock_guard lock(mutex_);
-                if (heldBy(names, now, a.ariRenewal)) return;  // the check at the hold's end asks for it
+                if (heldBy(names, now, a.renewal)) return;  // the check at the hold's end asks for it
             }
-            startIssuance(names, a.panic, !current->empty(), false, a.ariRenewal);
+            startIssuance(names, a.panic, !current->empty(), false, a.renewal);
         });
     });
 }

@@ -1,6 +1,7 @@
 #include "cxxacme/RateLimitScope.h"
 
 #include <algorithm>
+#include <set>
 
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/AddressBlock.h"
@@ -37,15 +38,16 @@ RateLimitScope RateLimitScope::of(const AcmeProblem& problem) {
     if (!problem.is("rateLimited")) return {Kind::Order, {}};
     // Boulder: "too many new orders (%d) from this account in the last %s, retry after %s"; and
     // "too many new registrations (%d) from this IP address …": no account, so no order either
-    if ((detail.find("too many new orders") != std::string::npos && detail.find("from this account") != std::string::npos) ||
-        detail.find("too many new registrations") != std::string::npos)
-        return {Kind::Account, {}};
+    // (Boulder counts an exact set's renewal against neither new orders nor a registered domain's certificates)
+    if (detail.find("too many new orders") != std::string::npos && detail.find("from this account") != std::string::npos)
+        return {Kind::Account, {}, true};
+    if (detail.find("too many new registrations") != std::string::npos) return {Kind::Account, {}};
     // "too many certificates (%d) already issued for %q in the last …" names a registered domain or an
     // address block; "… for this exact set of identifiers …" is the order's own names
     if (const std::string domain = quotedAfter(detail, ") already issued for \""); !domain.empty()) {
-        if (domain.find('/') != std::string::npos && AddressBlock::parse(domain)) return {Kind::RegisteredDomain, {domain}};
+        if (domain.find('/') != std::string::npos && AddressBlock::parse(domain)) return {Kind::RegisteredDomain, {domain}, true};
         if (std::string name = canonicalOrNothing(domain); !name.empty() && !ServerName::isWildcard(name))
-            return {Kind::RegisteredDomain, {std::move(name)}};
+            return {Kind::RegisteredDomain, {std::move(name)}, true};
         return {Kind::Order, {}};
     }
     // "too many failed authorizations (%d) for %q in the last …": that identifier, and each a
@@ -77,10 +79,37 @@ bool RateLimitScope::coversName(std::string_view name) const {
     return false;
 }
 
-bool RateLimitScope::holds(std::string_view names, bool ariRenewal) const {
-    // Let's Encrypt exempts a renewal that names what it replaces, within the CA's window, from
-    // every limit: only a CA that is down holds it
-    return covers(names) && (!ariRenewal || kind_ == Kind::Server);
+RateLimitScope::Renewal RateLimitScope::renewalOf(std::string_view names, const Certificate* current, TimePoint now,
+                                                  bool inAriWindow) {
+    if (!current) return Renewal::None;
+    if (inAriWindow) return Renewal::Ari;
+    if (now - current->notBefore() >= kExactSetLookBack) return Renewal::None;
+    // the certificate's names, as the store key's, in any order
+    std::set<std::string> asked, held;
+    for (std::size_t start = 0; start <= names.size();) {
+        const std::size_t comma = std::min(names.find(',', start), names.size());
+        asked.emplace(names.substr(start, comma - start));
+        start = comma + 1;
+    }
+    for (const auto& id : current->subjectAltNames()) {
+        std::string name = canonicalOrNothing(id.value);
+        if (name.empty()) return Renewal::None;
+        held.insert(std::move(name));
+    }
+    return asked == held ? Renewal::ExactSet : Renewal::None;
+}
+
+bool RateLimitScope::holds(std::string_view names, Renewal renewal) const {
+    if (!covers(names)) return false;
+    switch (renewal) {
+        case Renewal::Ari:  // exempt from every limit: only a CA that is down holds it
+            return kind_ == Kind::Server;
+        case Renewal::ExactSet:
+            return !exemptsSetRenewals_;
+        case Renewal::None:
+            break;
+    }
+    return true;
 }
 
 bool RateLimitScope::covers(std::string_view names) const {

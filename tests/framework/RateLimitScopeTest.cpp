@@ -9,6 +9,7 @@
 #include "../TestPrinting.h"
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/RateLimitScope.h"
+#include "cxxacme/testing/TestCertificateAuthority.h"
 
 using namespace cxxacme;
 using Kind = RateLimitScope::Kind;
@@ -123,4 +124,47 @@ BOOST_AUTO_TEST_CASE(anything_else_holds_the_refused_order_alone) {
     }
     // the words of a rate limit under another type or status are not one
     BOOST_TEST((scopeOf("too many new orders (300) from this account in the last 3h0m0s", 400, "malformed").kind() == Kind::Order));
+}
+
+// What an order renews: Let's Encrypt exempts an ARI renewal from every limit,
+// and the renewal of an exact set issued in the last 120 days from new orders
+// per account and certificates per registered domain (Boulder's newOrder).
+BOOST_AUTO_TEST_CASE(renewals_are_exempt_as_lets_encrypt_exempts_them) {
+    using Renewal = RateLimitScope::Renewal;
+    testing::TestCertificateAuthority ca;
+    const TimePoint now = std::chrono::system_clock::now();
+    const auto certOf = [&](const std::string& names, Duration age) {
+        return ca.issue(names, now - age, now - age + std::chrono::hours(24 * 90)).certificate();
+    };
+    const Certificate pair = certOf("www.example.com,example.com", std::chrono::hours(24 * 60));
+    BOOST_TEST((RateLimitScope::renewalOf("example.com,www.example.com", &pair, now, false) == Renewal::ExactSet));  // any order
+    BOOST_TEST((RateLimitScope::renewalOf("example.com", &pair, now, false) == Renewal::None));  // fewer names
+    BOOST_TEST((RateLimitScope::renewalOf("example.com,www.example.com,a.example.com", &pair, now, false) == Renewal::None));
+    BOOST_TEST((RateLimitScope::renewalOf("example.com,www.example.com", &pair, now, true) == Renewal::Ari));
+    BOOST_TEST((RateLimitScope::renewalOf("example.com", nullptr, now, true) == Renewal::None));  // nothing to renew
+    const Certificate old = certOf("example.com", std::chrono::hours(24 * 121));
+    BOOST_TEST((RateLimitScope::renewalOf("example.com", &old, now, false) == Renewal::None));
+    BOOST_TEST((RateLimitScope::renewalOf("example.com", &old, now, true) == Renewal::Ari));
+
+    const auto orders = scopeOf("too many new orders (300) from this account in the last 3h0m0s" + kSee + "new-orders-per-account");
+    const auto domain = scopeOf("too many certificates (50) already issued for \"example.com\" in the last 168h0m0s" + kSee +
+                                "new-certificates-per-registered-domain");
+    const auto registrations = scopeOf("too many new registrations (10) from this IP address in the last 3h0m0s" + kSee +
+                                       "new-registrations-per-ip-address");
+    const auto failures = scopeOf("too many failed authorizations (5) for \"example.com\" in the last 1h0m0s" + kSee +
+                                  "authorization-failures-per-identifier-per-account");
+    const auto down = scopeOf("the CA is down", 503, "serverInternal");
+    for (const auto* exempt : {&orders, &domain}) {
+        BOOST_TEST(exempt->holds("example.com", Renewal::None));
+        BOOST_TEST(!exempt->holds("example.com", Renewal::ExactSet));
+        BOOST_TEST(!exempt->holds("example.com", Renewal::Ari));
+    }
+    // no account to order with; a name's failures (Boulder checks them for renewals too)
+    for (const auto* held : {&registrations, &failures}) {
+        BOOST_TEST(held->holds("example.com", Renewal::ExactSet));
+        BOOST_TEST(held->holds("example.com", Renewal::None));
+    }
+    BOOST_TEST(!failures.holds("example.com", Renewal::Ari));
+    for (const Renewal r : {Renewal::None, Renewal::ExactSet, Renewal::Ari}) BOOST_TEST(down.holds("example.com", r));
+    BOOST_TEST(!(orders == registrations));  // both the account's, exempting differently
 }

@@ -27,6 +27,9 @@ using cxxacme::testing::MemoryStore;
 namespace {
 
 constexpr auto kDay = std::chrono::hours(24);
+// A lifetime of certificates issued more than 120 days before they are due: their renewals
+// are no exact set's (Let's Encrypt's exemption), so that every limit holds them.
+constexpr Duration kIssuedLongAgo = 200 * kDay;
 
 struct EventLog {
     std::mutex mutex;
@@ -350,10 +353,10 @@ BOOST_AUTO_TEST_CASE(a_cas_retry_after_is_held_to_max_ca_retry_after) {
 // the hold's end asks for them all. issueCert asks all the same.
 BOOST_AUTO_TEST_CASE(an_account_wide_rate_limit_holds_every_entry_until_the_cas_time) {
     World w;
-    w.add("a.example.test", 20 * kDay);
-    w.add("b.example.test", 20 * kDay);
-    w.add("c.other.test", 5 * kDay);  // within the panic threshold
-    w.add("d.other.test", 80 * kDay);  // not due
+    w.add("a.example.test", 20 * kDay, kIssuedLongAgo);
+    w.add("b.example.test", 20 * kDay, kIssuedLongAgo);
+    w.add("c.other.test", 5 * kDay, kIssuedLongAgo);  // within the panic threshold
+    w.add("d.other.test", 80 * kDay, kIssuedLongAgo);  // not due
     w.refuseNextAsRateLimit("too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-06 01:00:00 "
                             "UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
                             5h);
@@ -394,9 +397,9 @@ BOOST_AUTO_TEST_CASE(an_account_wide_rate_limit_holds_every_entry_until_the_cas_
 // keep it back (a mass revocation's renewals go through).
 BOOST_AUTO_TEST_CASE(a_renewal_in_the_cas_window_is_not_held_by_a_rate_limit) {
     World w;
-    w.add("a.example.test", 20 * kDay);
-    w.add("b-ari.example.test", 60 * kDay);  // not due by its lifetime: by the CA's window alone
-    w.add("c.example.test", 20 * kDay);
+    w.add("a.example.test", 20 * kDay, kIssuedLongAgo);
+    w.add("b-ari.example.test", 60 * kDay, kIssuedLongAgo);  // not due by its lifetime: by the CA's window alone
+    w.add("c.example.test", 20 * kDay, kIssuedLongAgo);
     w.refuseNextAsRateLimit("too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-06 01:00:00 "
                             "UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
                             5h);
@@ -419,10 +422,45 @@ BOOST_AUTO_TEST_CASE(a_renewal_in_the_cas_window_is_not_held_by_a_rate_limit) {
     BOOST_TEST(w.issuer.calls("c.example.test") == 0);
 }
 
+// As Let's Encrypt (Boulder's newOrder), the renewal of an exact set issued
+// in the last 120 days counts against neither the account's new orders nor a
+// registered domain's certificates: those holds keep new certificates back,
+// not such renewals. A certificate issued longer ago, or for other names,
+// is no such renewal.
+BOOST_AUTO_TEST_CASE(renewals_of_an_exact_set_go_through_holds_on_new_orders_and_registered_domains) {
+    for (const std::string detail :
+         {"too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-06 01:00:00 UTC: see "
+          "https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
+          "too many certificates (50) already issued for \"example.test\" in the last 168h0m0s, retry after 2026-12-06 "
+          "01:00:00 UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain"}) {
+        BOOST_TEST_CONTEXT(detail.substr(0, 24)) {
+            World w;
+            w.store.store("a.example.test", PemBundle());                     // new: refused, and the hold begins
+            w.add("b.example.test", 20 * kDay);                                 // issued 70 days ago: an exact set's renewal
+            w.add("c.example.test", 20 * kDay, kIssuedLongAgo);                 // issued 180 days ago
+            w.store.store("d.example.test,www.d.example.test", w.ca.issue("d.example.test", w.clock.now() - 70 * kDay,
+                                                                          w.clock.now() + 20 * kDay));  // other names
+            w.store.store("e.example.test", PemBundle());                     // new
+            w.refuseNextAsRateLimit(detail, 5h);
+            AcmeIssuingService service(w.store, w.issuer, w.clock, w.oneAtATime());  // in the store's order: a first
+            service.start();
+            BOOST_REQUIRE(ready(service.whenCertsValid()));
+            w.settle();
+            BOOST_TEST(w.issuer.calls("a.example.test") == 1);
+            BOOST_TEST(w.issuer.calls("b.example.test") == 1, "an exact set's renewal was held");
+            BOOST_TEST(w.issuer.calls("c.example.test") == 0);
+            BOOST_TEST(w.issuer.calls("d.example.test,www.d.example.test") == 0);
+            BOOST_TEST(w.issuer.calls("e.example.test") == 0);
+            BOOST_TEST((service.renewalOf("b.example.test", *w.store.get("b.example.test")) == RateLimitScope::Renewal::ExactSet));
+            BOOST_TEST((service.renewalOf("c.example.test", *w.store.get("c.example.test")) == RateLimitScope::Renewal::None));
+        }
+    }
+}
+
 // Issuances under way together that meet the same limit make one hold, told once.
 BOOST_AUTO_TEST_CASE(the_same_limit_met_twice_at_once_is_one_hold) {
     World w;
-    for (const char* name : {"a.example.test", "b.example.test", "c.example.test", "d.example.test"}) w.add(name, 20 * kDay);
+    for (const char* name : {"a.example.test", "b.example.test", "c.example.test", "d.example.test"}) w.add(name, 20 * kDay, kIssuedLongAgo);
     AcmeProblem limited("rateLimited", "too many new orders (300) from this account in the last 3h0m0s, retry after "
                                        "2026-12-06 01:00:00 UTC: see https://letsencrypt.org/docs/rate-limits/#new-orders-per-account",
                         429);
@@ -446,10 +484,10 @@ BOOST_AUTO_TEST_CASE(the_same_limit_met_twice_at_once_is_one_hold) {
 // A registered domain's limit holds the names under it alone; others go on.
 BOOST_AUTO_TEST_CASE(a_registered_domains_rate_limit_holds_the_names_under_it) {
     World w;
-    w.add("a.example.test", 20 * kDay);
-    w.add("b.example.test,www.b.example.test", 20 * kDay);
-    w.add("c.other.test", 20 * kDay);
-    w.add("d.other.test,*.shop.example.test", 20 * kDay);
+    w.add("a.example.test", 20 * kDay, kIssuedLongAgo);
+    w.add("b.example.test,www.b.example.test", 20 * kDay, kIssuedLongAgo);
+    w.add("c.other.test", 20 * kDay, kIssuedLongAgo);
+    w.add("d.other.test,*.shop.example.test", 20 * kDay, kIssuedLongAgo);
     w.refuseNextAsRateLimit("too many certificates (50) already issued for \"example.test\" in the last 168h0m0s, retry after "
                             "2026-12-12 01:00:00 UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain",
                             2 * kDay);
@@ -730,8 +768,8 @@ static void meetAccountLimit(World& w, const std::string& identity) {
 // then orders what is due.
 BOOST_AUTO_TEST_CASE(instances_of_one_account_share_a_rate_limits_hold_through_the_store) {
     World w;
-    w.add("a.example.test", 20 * kDay);
-    w.add("b.example.test", 20 * kDay);
+    w.add("a.example.test", 20 * kDay, kIssuedLongAgo);
+    w.add("b.example.test", 20 * kDay, kIssuedLongAgo);
     meetAccountLimit(w, "https://ca.test/dir thumbprint-1");
     FakeIssuer sameAccount{w.clock};
     sameAccount.setRateLimitIdentity("https://ca.test/dir thumbprint-1");
@@ -761,8 +799,8 @@ BOOST_AUTO_TEST_CASE(instances_of_one_account_share_a_rate_limits_hold_through_t
 BOOST_AUTO_TEST_CASE(a_refusal_of_another_account_on_the_board_holds_nothing) {
     for (const std::string identity : {"https://ca.test/dir thumbprint-2", "https://other-ca.test/dir thumbprint-1", ""}) {
         World w;
-        w.add("a.example.test", 20 * kDay);
-        w.add("b.example.test", 20 * kDay);
+        w.add("a.example.test", 20 * kDay, kIssuedLongAgo);
+        w.add("b.example.test", 20 * kDay, kIssuedLongAgo);
         meetAccountLimit(w, "https://ca.test/dir thumbprint-1");
         FakeIssuer otherAccount{w.clock};
         otherAccount.setRateLimitIdentity(identity);

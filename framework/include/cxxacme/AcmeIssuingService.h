@@ -162,6 +162,9 @@ public:
     /// from its rate limits. False for an empty entry, or without renewal
     /// information.
     bool inRenewalWindow(const PemBundle& entry) const;
+    /// What an order for `names` would renew, `entry` being what the store
+    /// holds for them (`RateLimitScope::renewalOf`, with the CA's window).
+    RateLimitScope::Renewal renewalOf(const std::string& names, const PemBundle& entry) const;
 
 private:
     struct Listener;
@@ -170,10 +173,11 @@ private:
         bool panic = false;  ///< a failure would call `panic`
         bool early = false;  ///< due by the CA's renewal information before the lifetime rule
         std::string explanation;  ///< its explanationURL, if it gave one
-        /// The CA's renewal window has begun: the renewal names what it
-        /// replaces within it, which Let's Encrypt exempts from its rate
-        /// limits, so no hold but a down CA's keeps it back.
-        bool ariRenewal = false;
+        /// What its order renews, for the rate limits' exemptions: an ARI
+        /// renewal (the CA's window has begun) is held by a down CA only, an
+        /// exact set's renewal by no limit on new orders or on a registered
+        /// domain (Let's Encrypt's exemptions).
+        RateLimitScope::Renewal renewal = RateLimitScope::Renewal::None;
     };
     struct Due {
         TimePoint at;
@@ -187,7 +191,7 @@ private:
     std::optional<RenewalInfo> renewalInfoFor(const Certificate& cert) const;
     /// The one place the rules are applied to an entry. Throws `Error` for an
     /// entry whose certificate cannot be read.
-    Assessment assess(const PemBundle& entry, TimePoint now) const;
+    Assessment assess(const std::string& names, const PemBundle& entry, TimePoint now) const;
     void check(bool first);
     /// The entries a check looks at: all of them, or, when the store offers
     /// `IExpiryIndex` and there is no renewal information, those expiring
@@ -199,7 +203,7 @@ private:
     /// check's or a retry's issuance that finds its names held when its turn
     /// comes does not.
     std::shared_future<PemBundle> startIssuance(const std::string& names, bool panicking, bool renewal, bool asked,
-                                                bool ariRenewal = false);
+                                                RateLimitScope::Renewal renewalKind = RateLimitScope::Renewal::None);
     /// Backs `names` off after `error`: the doubling back-off, or the CA's
     /// Retry-After when later.
     void recordFailure(const std::string& names, const std::exception_ptr& error);
@@ -223,7 +227,7 @@ private:
         /// What an entry it holds is told: "not asked: the CA refuses … until … (…)".
         std::string notAsked() const;
     };
-    const Hold* heldBy(const std::string& names, TimePoint now, bool ariRenewal) const;
+    const Hold* heldBy(const std::string& names, TimePoint now, RateLimitScope::Renewal renewal) const;
     /// Holds `scope` until `until` unless it is held that long already, with
     /// a check at its end (under `mutex_`); `learned`: from another instance.
     void adoptHold(const RateLimitScope& scope, TimePoint until, const std::string& reason, TimePoint now, bool learned);

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "cxxacme/AcmeProblem.h"
+#include "cxxacme/Certificate.h"
+#include "cxxacme/Time.h"
 
 namespace cxxacme {
 
@@ -28,8 +30,24 @@ public:
         Server,            ///< every request: the CA is unavailable (503)
     };
 
+    /// What an order renews, for the limits' exemptions (Boulder's newOrder).
+    enum class Renewal {
+        None,      ///< a new certificate
+        /// the names of a certificate issued in the last 120 days, exactly:
+        /// exempt from new orders per account and certificates per registered domain
+        ExactSet,
+        /// names what it replaces within the CA's renewal window: exempt from every limit
+        Ari,
+    };
+    /// How long after its issue a certificate's names are renewed as an exact set.
+    static constexpr Duration kExactSetLookBack = std::chrono::hours(24 * 120);
+
     /// The scope of `problem` (any problem: one that is no rate limit is `Order`).
     static RateLimitScope of(const AcmeProblem& problem);
+    /// What an order for `names` (a canonical store key) renews, `current`
+    /// being the certificate it holds (if any), `inAriWindow` whether the
+    /// CA's renewal window for it has begun.
+    static Renewal renewalOf(std::string_view names, const Certificate* current, TimePoint now, bool inAriWindow);
 
     Kind kind() const noexcept { return kind_; }
     /// The registered domains ("example.com", or an address block "192.0.2.1/32",
@@ -41,11 +59,11 @@ public:
     /// commas) falls within the scope. `Order` covers none: the refused
     /// order's own names are the caller's to hold.
     bool covers(std::string_view names) const;
-    /// Whether an order for `names` waits: `covers`, except that an ARI
-    /// renewal (`ariRenewal`: within the CA's renewal window, naming what it
-    /// replaces), which Let's Encrypt exempts from its limits, waits for a
-    /// CA that is down (`Server`) only.
-    bool holds(std::string_view names, bool ariRenewal) const;
+    /// Whether an order for `names` waits: `covers`, except for what Let's
+    /// Encrypt exempts: an ARI renewal waits for a CA that is down
+    /// (`Server`) only, and a renewal of an exact set waits for neither the
+    /// account's new orders nor a registered domain's certificates.
+    bool holds(std::string_view names, Renewal renewal) const;
 
     bool operator==(const RateLimitScope&) const = default;
 
@@ -56,11 +74,13 @@ public:
     std::string notAsked(TimePoint until) const;
 
 private:
-    RateLimitScope(Kind kind, std::vector<std::string> subjects) : kind_(kind), subjects_(std::move(subjects)) {}
+    RateLimitScope(Kind kind, std::vector<std::string> subjects, bool exemptsSetRenewals = false)
+        : kind_(kind), subjects_(std::move(subjects)), exemptsSetRenewals_(exemptsSetRenewals) {}
     bool coversName(std::string_view name) const;
 
     Kind kind_;
     std::vector<std::string> subjects_;
+    bool exemptsSetRenewals_;  ///< a limit an exact set's renewal is not counted against
 };
 
 }  // namespace cxxacme
