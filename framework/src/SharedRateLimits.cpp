@@ -14,7 +14,8 @@ Poco::Logger& logger() { return Poco::Logger::get("cxxacme.service"); }
 }  // namespace
 
 std::string SharedRateLimits::key(const std::string& identity, const RateLimitScope& scope) {
-    return Base64Url::encode(detail::sha256(identity + "\n" + scope.describe()));
+    // the account's new orders and its registrations are both "every name of the account"
+    return Base64Url::encode(detail::sha256(identity + "\n" + scope.describe() + (scope.exemptsSetRenewals() ? "\nrenewals exempt" : "")));
 }
 
 void SharedRateLimits::post(const AcmeProblem& problem, const RateLimitScope& scope, TimePoint until) const {

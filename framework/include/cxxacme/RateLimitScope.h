@@ -65,6 +65,10 @@ public:
     /// account's new orders nor a registered domain's certificates.
     bool holds(std::string_view names, Renewal renewal) const;
 
+    /// Whether an exact set's renewal is exempt from it (new orders per
+    /// account, certificates per registered domain).
+    bool exemptsSetRenewals() const noexcept { return exemptsSetRenewals_; }
+
     bool operator==(const RateLimitScope&) const = default;
 
     /// For a log line: "every name of the account", "every name under example.com", …
