@@ -2488,21 +2488,39 @@ HttpResponse MockAcmeEngine::handleCrl(const HttpRequest& request) {
         return r;
     }
     try {
-        RevocationListBuilder list;
+        struct Entry {
+            std::string serial;
+            TimePoint when;
+            int reason;
+        };
+        std::vector<Entry> entries;
         TimePoint now;
         {
             std::lock_guard lock(state_->mutex);
             now = clock_.now() + state_->offset;
             for (const auto& serial : state_->revokedCertificateIds)
                 if (const auto& c = state_->certificates.at(serial); c.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now)
-                    list.revoked(serial, c.revokedAt, c.reason);
+                    entries.push_back({serial, c.revokedAt, c.reason});
             // forgotten ones until they expire (RFC 5280 §3.3: an entry may go once its certificate has expired)
             std::erase_if(state_->forgottenRevocations, [now](const auto& entry) { return entry.second.notAfter <= now; });
             for (const auto& [serial, f] : state_->forgottenRevocations)
-                if (f.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now) list.revoked(serial, f.revokedAt, f.reason);
+                if (f.revokedAt + crlDelayOf(serial, config_.crlMaxDelay) <= now) entries.push_back({serial, f.revokedAt, f.reason});
         }
-        list.validity(now, now + config_.crlValidity).number(++crlNumber_);
-        r.body = list.sign(ca_->intermediate(0), ca_->intermediateKey());
+        std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.serial < b.serial; });
+        std::string lists;
+        for (const auto& e : entries)
+            lists += e.serial + " " + std::to_string(e.reason) + " " + std::to_string(e.when.time_since_epoch().count()) + ";";
+        std::lock_guard kept(crlMutex_);
+        // a new list when what it lists changed, when half its validity has passed, or when time
+        // travel went back before the kept one's thisUpdate
+        if (!keptCrl_ || keptCrl_->lists != lists || now < keptCrl_->thisUpdate ||
+            now >= keptCrl_->thisUpdate + config_.crlValidity / 2) {
+            RevocationListBuilder list;
+            for (const auto& e : entries) list.revoked(e.serial, e.when, e.reason);
+            list.validity(now, now + config_.crlValidity).number(++crlNumber_);
+            keptCrl_ = KeptCrl{std::move(lists), now, list.sign(ca_->intermediate(0), ca_->intermediateKey())};
+        }
+        r.body = keptCrl_->der;
         r.contentType = "application/pkix-crl";
         r.addHeader("Cache-Control", "no-store");
     } catch (const std::exception& e) {

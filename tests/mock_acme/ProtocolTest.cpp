@@ -1501,14 +1501,29 @@ BOOST_AUTO_TEST_CASE(a_crl_is_served_where_every_leaf_points_and_lists_what_was_
         return std::stoull(hex.size() > 15 ? hex.substr(hex.size() - 15) : hex, nullptr, 16) % 21;
     };
     std::uint64_t lastNumber = crlNumber(empty.get());
+    std::pair<int, int> lastListed{-1, -1};
     for (unsigned long long elapsed = 0; elapsed <= 21; ++elapsed) {
         const CrlPtr now = fetch();
-        BOOST_TEST(crlNumber(now.get()) > lastNumber);  // every list numbered above the one before
+        const std::pair<int, int> listed{crlEntryReason(now.get(), first.serialHex()), crlEntryReason(now.get(), second.serialHex())};
+        BOOST_TEST(listed.first == (elapsed >= delayOf(first) ? 1 : -1), "after " << elapsed << " s");
+        BOOST_TEST(listed.second == (elapsed >= delayOf(second) ? 0 : -1), "after " << elapsed << " s");
+        // a new list, numbered above the one before, when what it lists changes; else the same list
+        if (listed != lastListed) {
+            BOOST_TEST(crlNumber(now.get()) > lastNumber, "after " << elapsed << " s");
+        } else {
+            BOOST_TEST(crlNumber(now.get()) == lastNumber, "after " << elapsed << " s");
+        }
         lastNumber = crlNumber(now.get());
-        BOOST_TEST(crlEntryReason(now.get(), first.serialHex()) == (elapsed >= delayOf(first) ? 1 : -1), "after " << elapsed << " s");
-        BOOST_TEST(crlEntryReason(now.get(), second.serialHex()) == (elapsed >= delayOf(second) ? 0 : -1), "after " << elapsed << " s");
+        lastListed = listed;
         s.server.engine().timeTravel(std::chrono::seconds(1));
     }
+    // the same bytes while nothing changes; a new list once half its validity (18 h) has passed
+    const std::string kept = plainRequest(url).body;
+    BOOST_TEST((plainRequest(url).body == kept));
+    s.server.engine().timeTravel(std::chrono::hours(18));
+    const CrlPtr refreshed = fetch();
+    BOOST_TEST(crlNumber(refreshed.get()) > lastNumber);
+    BOOST_TEST(crlEntryReason(refreshed.get(), first.serialHex()) == 1);
 
     BOOST_TEST(plainRequest(url, "HEAD").status == 200);
     BOOST_TEST(plainRequest(url, "POST").status == 405);

@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <random>
 #include <string>
@@ -99,6 +100,17 @@ private:
     std::string crlUrl_;
     std::string crlPath_;
     std::atomic<std::uint64_t> crlNumber_{0};  ///< the last cRLNumber given
+    /// The CRL last signed, given again while what it lists is unchanged and
+    /// it is younger than half its validity (as a CA publishes one list for
+    /// a while, not one per fetch): what it lists ("SERIAL REASON TIME;"
+    /// each), its thisUpdate and its DER.
+    struct KeptCrl {
+        std::string lists;
+        TimePoint thisUpdate;
+        std::string der;
+    };
+    std::mutex crlMutex_;
+    std::optional<KeptCrl> keptCrl_;
     IClock& clock_;
     std::unique_ptr<IChallengeValidator> validator_;
     std::unique_ptr<CaaCheck> caa_;  ///< with MockAcmeConfig::checkCaa
