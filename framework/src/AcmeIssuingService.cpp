@@ -215,8 +215,11 @@ AcmeIssuingService::Assessment AcmeIssuingService::assess(const std::string& nam
     const bool panic = cert.notAfter() - now <= panicThreshold(cert);
     const Due due = dueOf(cert);
     const bool early = due.byRenewalInfo && now >= due.at && now < cert.notAfter() - renewalThreshold(cert);
-    return {panic || now >= due.at, panic, early, due.explanation,
-            RateLimitScope::renewalOf(names, &cert, now, due.windowStart && now >= *due.windowStart)};
+    const bool isDue = panic || now >= due.at;
+    // what its order would renew matters only to an order: not read for the entries a check passes over
+    return {isDue, panic, early, due.explanation,
+            isDue ? RateLimitScope::renewalOf(names, &cert, now, due.windowStart && now >= *due.windowStart)
+                  : RateLimitScope::Renewal::None};
 }
 
 RateLimitScope::Renewal AcmeIssuingService::renewalOf(const std::string& names, const PemBundle& entry) const {

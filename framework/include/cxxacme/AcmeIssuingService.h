@@ -176,7 +176,7 @@ private:
         /// What its order renews, for the rate limits' exemptions: an ARI
         /// renewal (the CA's window has begun) is held by a down CA only, an
         /// exact set's renewal by no limit on new orders or on a registered
-        /// domain (Let's Encrypt's exemptions).
+        /// domain (Let's Encrypt's exemptions). Read for a due entry only.
         RateLimitScope::Renewal renewal = RateLimitScope::Renewal::None;
     };
     struct Due {
