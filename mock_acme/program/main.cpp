@@ -50,7 +50,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --skip-validation           challenges become valid without being checked
   --check-caa                 with --dns-server, check CAA records (RFC 8659, RFC 8657's
                               accounturi and validationmethods) under the --caa-identity names,
-                              after each validation and at each finalize
+                              after each validation and at finalize when that is --caa-recheck-after old
+  --caa-recheck-after SECONDS at finalize, check a name's CAA again if its last check is this old
+                              (default 25200, Boulder's 7 hours; 0: at every finalize; at most 28800)
   --tls-sni-01                also offer the legacy tls-sni-01 challenge
   --nonce-on-every-response   a Replay-Nonce on GET answers too (default: as Boulder and pebble,
                               on answers to POST and HEAD and to a GET of newNonce alone)
@@ -290,6 +292,7 @@ int main(int argc, char** argv) {
         else if (a == "--config") (void)value();
         else if (a == "--skip-validation") config.skipValidation = true;
         else if (a == "--check-caa") config.checkCaa = true;
+        else if (a == "--caa-recheck-after") config.caaRecheckAfter = std::chrono::seconds(number(value(), 0, 8 * 3600));
         else if (a == "--nonce-on-every-response") config.nonceOnEveryResponse = true;
         else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
         else if (a == "--dns-account-01") config.enableDnsAccount01 = true;

@@ -114,6 +114,9 @@ struct Authorization {
     TimePoint created;
     TimePoint expires;
     std::vector<std::string> challengeIds;
+    // with MockAcmeConfig::checkCaa: when its validation found the name's CAA records letting this
+    // CA issue (none with validation skipped); finalize asks again once this is caaRecheckAfter old
+    std::optional<TimePoint> caaChecked;
     int orders = 0;  // kept orders that list it (reuse shares one); not saved, counted on load
 };
 

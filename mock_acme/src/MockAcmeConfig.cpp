@@ -115,6 +115,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "resolveThroughDns") resolveThroughDns = boolean(j, key);
         else if (key == "skipValidation") skipValidation = boolean(j, key);
         else if (key == "checkCaa") checkCaa = boolean(j, key);
+        else if (key == "caaRecheckAfterSeconds") caaRecheckAfter = seconds(j, key);
         else if (key == "nonceOnEveryResponse") nonceOnEveryResponse = boolean(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "enableDnsAccount01") enableDnsAccount01 = boolean(j, key);
@@ -337,6 +338,9 @@ void MockAcmeConfig::validate() const {
         throw Error("mock-acme config: crlValidity must be between 1 second and 366 days");
     if (crlMaxDelay < Duration::zero() || crlMaxDelay > std::chrono::hours(1))
         throw Error("mock-acme config: crlMaxDelay must be between 0 and 3600 seconds");
+    if (caaRecheckAfter < Duration::zero() || caaRecheckAfter > std::chrono::hours(8))
+        throw Error("mock-acme config: caaRecheckAfter must be between 0 and 8 hours (28800 seconds), "
+                    "the most the Baseline Requirements allow");
     if (checkCaa && dnsServer.empty() && !dnsListen)
         throw Error("mock-acme config: checkCaa needs a dnsServer to ask for CAA records (or dnsListen)");
     for (const auto& name : caaIdentities)

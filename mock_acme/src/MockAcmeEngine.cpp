@@ -1545,6 +1545,8 @@ public:
         if (config_.checkCaa)  // not a step more on finalize's path otherwise
             for (const auto& aid : order.authzIds) {
                 const Authorization& authz = s_.authorizations.at(aid);
+                // as Boulder: the check its validation made holds for caaRecheckAfter
+                if (authz.caaChecked && *authz.caaChecked + config_.caaRecheckAfter > now_) continue;
                 std::string method;  // the challenge that validated the name
                 for (const auto& cid : authz.challengeIds)
                     if (const Challenge& c = s_.challenges.at(cid); c.status == "valid") method = c.type;
@@ -2441,6 +2443,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
                 if (authz.status == "pending") {
                     authz.status = "valid";
                     authz.expires = *c.validated + config_.windowsOf(authz.profile).validAuthorizationLifetime;
+                    if (caa) authz.caaChecked = work.now;  // when the validation began, as Boulder counts
                 }
             }
             requestSnapshot();

@@ -246,6 +246,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         o->set("created", secondsOf(a.created));
         o->set("expires", secondsOf(a.expires));
         o->set("challengeIds", strings(a.challengeIds));
+        if (a.caaChecked) o->set("caaChecked", secondsOf(*a.caaChecked));
         authzs->add(o);
     }
     root.set("authorizations", authzs);
@@ -440,6 +441,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             a.expires = timeOf(integer(o, "expires"));
             a.created = o.has("created") ? timeOf(integer(o, "created")) : a.expires;
             a.challengeIds = strings(o, "challengeIds");
+            if (o.has("caaChecked")) a.caaChecked = timeOf(integer(o, "caaChecked"));
             for (const auto& cid : a.challengeIds)
                 if (a.status == "pending" && s.challenges.count(cid) && s.challenges.at(cid).status == "invalid" &&
                     s.challenges.at(cid).error && s.challenges.at(cid).error->is("serverInternal"))

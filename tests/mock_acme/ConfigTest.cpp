@@ -356,11 +356,15 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     BOOST_TEST(!named.enableDnsAccount01);  // off by default
     BOOST_TEST(!named.enableDnsPersist01);
     BOOST_TEST(!named.nonceOnEveryResponse);  // as Boulder and pebble
+    BOOST_TEST((named.caaRecheckAfter == std::chrono::hours(7)));  // Boulder's
     named.applyJson(R"({"checkCaa": true, "dnsServer": "127.0.0.1:8053", "enableDnsAccount01": true, "enableDnsPersist01": true,
-                        "nonceOnEveryResponse": true})");
+                        "nonceOnEveryResponse": true, "caaRecheckAfterSeconds": 0})");
     named.validate();
     BOOST_TEST(named.nonceOnEveryResponse);
     BOOST_TEST(named.checkCaa);
+    BOOST_TEST((named.caaRecheckAfter == Duration::zero()));
+    named.applyJson(R"({"caaRecheckAfterSeconds": 28801})");
+    BOOST_CHECK_THROW(named.validate(), Error);  // past the Baseline Requirements' 8 hours
     BOOST_TEST(named.enableDnsAccount01);
     BOOST_TEST(named.enableDnsPersist01);
 }

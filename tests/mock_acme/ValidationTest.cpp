@@ -848,13 +848,16 @@ BOOST_AUTO_TEST_CASE(dns_persist01_reads_the_standing_record) {
 }
 
 // --check-caa: the records pebble-challtestsrv serves are checked once a
-// validation succeeds (RFC 8659, RFC 8657's parameters), and again at finalize.
+// validation succeeds (RFC 8659, RFC 8657's parameters), and again at finalize
+// when that check is 7 hours old (Boulder's rule), or always with 0.
 BOOST_AUTO_TEST_CASE(caa_is_checked_after_validation_and_at_finalize) {
     ChallTestSrv srv;
     MockAcmeConfig config = srv.config();
     config.checkCaa = true;
     config.challengeWait = 20s;  // the challenge POST answers with the outcome
-    EngineClient c(srv, config);
+    config.authzReusePercent = 100;
+    testing::FakeClock clock(std::chrono::system_clock::now());
+    EngineClient c(srv, config, &clock);
     const auto caa = [&](const std::string& host, const std::string& tag, const std::string& value) {
         srv.call("/add-caa", R"({"host":")" + host + R"(","policies":[{"tag":")" + tag + R"(","value":")" + value + R"("}]})");
     };
@@ -910,22 +913,71 @@ BOOST_AUTO_TEST_CASE(caa_is_checked_after_validation_and_at_finalize) {
         BOOST_TEST(has(errorOf(answer, "detail"), "is for another account than \"" + otherKid + "\""), errorOf(answer, "detail"));
     }
 
-    // at finalize, the records of that moment: a name validated before its records forbade this CA
+    // at finalize, as Boulder: a name validated before its records forbade this CA is issued
+    // for while its check is less than 7 hours old ...
     const auto later = c.startHttp01("later.example.test", true);
     BOOST_REQUIRE(later.challenge.str("status") == "valid");
     caa("later.example.test", "issue", "other.ca");
+    clock.advance(7h - 1s);
     order = c.session.post(later.order.header("Location"), c.account, c.kid, "");
     BOOST_REQUIRE(order.str("status") == "ready");
-    const auto refused = finalizeOrder(c, order, {Identifier::dns("later.example.test")}, c.account, c.kid);
+    BOOST_TEST(finalizeOrder(c, order, {Identifier::dns("later.example.test")}, c.account, c.kid).str("status") == "valid");
+    // ... and refused once it is 7 hours old: here a reused authorization, as Let's Encrypt reuses them
+    clock.advance(1s);
+    auto reordered = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[{"type":"dns","value":"later.example.test"}]})");
+    BOOST_REQUIRE(reordered.str("status") == "ready");  // the valid authorization, reused: no new validation
+    const auto refused = finalizeOrder(c, reordered, {Identifier::dns("later.example.test")}, c.account, c.kid);
     BOOST_TEST(refused.status == 403);
     BOOST_TEST(refused.problem() == "caa");
     BOOST_TEST(has(refused.str("detail"), "later.example.test"), refused.str("detail"));
     const auto sub = refused.json()->getArray("subproblems");
     BOOST_REQUIRE(sub);
     BOOST_TEST(sub->getObject(0)->getObject("identifier")->getValue<std::string>("value") == "later.example.test");
-    order = c.session.post(later.order.header("Location"), c.account, c.kid, "");
+    order = c.session.post(reordered.header("Location"), c.account, c.kid, "");
     BOOST_TEST(order.str("status") == "invalid");
     BOOST_TEST(errorOf(order, "type") == "urn:ietf:params:acme:error:caa");
+
+    // caaRecheckAfter 0: the records of the moment at every finalize
+    MockAcmeConfig strict = config;
+    strict.caaRecheckAfter = 0s;
+    EngineClient d(srv, strict, &clock);
+    const auto now = d.startHttp01("now.example.test", true);
+    BOOST_REQUIRE(now.challenge.str("status") == "valid");
+    caa("now.example.test", "issue", "other.ca");
+    order = d.session.post(now.order.header("Location"), d.account, d.kid, "");
+    BOOST_REQUIRE(order.str("status") == "ready");
+    const auto refusedNow = finalizeOrder(d, order, {Identifier::dns("now.example.test")}, d.account, d.kid);
+    BOOST_TEST(refusedNow.status == 403);
+    BOOST_TEST(refusedNow.problem() == "caa");
+}
+
+// With --persist, the time of a name's CAA check outlives a restart: finalize
+// asks again only once that check is 7 hours old.
+BOOST_AUTO_TEST_CASE(a_caa_check_outlives_a_restart) {
+    ChallTestSrv srv;
+    test::TempDir dir;
+    MockAcmeConfig config = srv.config();
+    config.checkCaa = true;
+    config.challengeWait = 20s;
+    config.authzReusePercent = 100;
+    config.persistFile = (dir.path / "state.sqlite").string();
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    {
+        EngineClient c(srv, config, &clock, accountKey);
+        BOOST_REQUIRE(c.startHttp01("kept.example.test", true).challenge.str("status") == "valid");
+    }
+    srv.call("/add-caa", R"({"host":"kept.example.test","policies":[{"tag":"issue","value":"other.ca"}]})");
+    EngineClient c(srv, config, &clock, accountKey);
+    const std::string order = R"({"identifiers":[{"type":"dns","value":"kept.example.test"}]})";
+    clock.advance(6h);
+    auto reused = c.session.post(c.session.dir("newOrder"), c.account, c.kid, order);
+    BOOST_REQUIRE(reused.str("status") == "ready");
+    BOOST_TEST(finalizeOrder(c, reused, {Identifier::dns("kept.example.test")}, c.account, c.kid).str("status") == "valid");
+    clock.advance(1h);
+    reused = c.session.post(c.session.dir("newOrder"), c.account, c.kid, order);
+    BOOST_REQUIRE(reused.str("status") == "ready");
+    BOOST_TEST(finalizeOrder(c, reused, {Identifier::dns("kept.example.test")}, c.account, c.kid).problem() == "caa");
 }
 
 // With validation skipped, CAA is checked at finalize (issuewild for a

@@ -79,10 +79,15 @@ struct MockAcmeConfig {
     /// Check CAA records (RFC 8659, with RFC 8657's `accounturi` and
     /// `validationmethods`) through `dnsServer`, under `caaIdentities`: when
     /// a validation succeeds (the challenge fails with a `caa` problem
-    /// otherwise) and again at every finalize, also with `skipValidation`
-    /// (the order becomes invalid). Needs `dnsServer`. Off by default, and
-    /// as pebble, which checks none.
+    /// otherwise) and again at finalize for each name whose last check is
+    /// `caaRecheckAfter` old or older, or was never made (`skipValidation`);
+    /// the order becomes invalid if they forbid it. Needs `dnsServer`. Off
+    /// by default, and as pebble, which checks none.
     bool checkCaa = false;
+    /// How old a name's CAA check may be at finalize before it is made again:
+    /// Boulder's 7 hours by default (the Baseline Requirements allow 8); zero
+    /// checks again at every finalize.
+    Duration caaRecheckAfter = std::chrono::hours(7);
     bool skipValidation = false;             ///< challenges become valid without any check
     /// A `Replay-Nonce` on every response, GETs included. Off by default, as
     /// Boulder and pebble: a nonce goes with every answer to a POST or HEAD,
