@@ -185,6 +185,47 @@ std::string ServerName::reverseDnsName(std::string_view ip) {
     return out + "ip6.arpa";
 }
 
+std::optional<std::string> ServerName::addressOfReverseDnsName(std::string_view name) {
+    constexpr std::string_view v4 = ".in-addr.arpa", v6 = ".ip6.arpa";
+    unsigned char buf[16] = {};
+    int family = 0;
+    if (name.ends_with(v4) && name.size() <= 15 + v4.size()) {
+        std::string_view rest = name.substr(0, name.size() - v4.size());
+        for (int i = 3; i >= 0; --i) {  // the last byte first
+            const std::size_t dot = i == 0 ? rest.size() : rest.find('.');
+            if (dot == std::string_view::npos || dot == 0 || dot > 3) return std::nullopt;
+            unsigned value = 0;
+            for (char c : rest.substr(0, dot)) {
+                if (c < '0' || c > '9') return std::nullopt;
+                value = value * 10 + static_cast<unsigned>(c - '0');
+            }
+            if (value > 255) return std::nullopt;
+            buf[i] = static_cast<unsigned char>(value);
+            rest = i == 0 ? std::string_view() : rest.substr(dot + 1);
+        }
+        family = AF_INET;
+    } else if (name.ends_with(v6) && name.size() == 64 + v6.size() - 1) {
+        const auto nibble = [](char c) -> int {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            return -1;
+        };
+        for (std::size_t k = 0; k < 32; ++k) {  // the last byte's low nibble first
+            const int n = nibble(name[2 * k]);
+            if (n < 0 || (k < 31 && name[2 * k + 1] != '.')) return std::nullopt;
+            buf[15 - k / 2] |= static_cast<unsigned char>(k % 2 == 0 ? n : n << 4);
+        }
+        family = AF_INET6;
+    } else {
+        return std::nullopt;
+    }
+    char out[INET6_ADDRSTRLEN];
+    if (!inet_ntop(family, buf, out, sizeof out)) return std::nullopt;
+    std::string ip(out);
+    if (reverseDnsName(ip) != name) return std::nullopt;  // "01", "A": not as reverseDnsName spells it
+    return ip;
+}
+
 std::vector<unsigned char> ServerName::addressBytes(std::string_view ip) {
     if (ip.size() >= INET6_ADDRSTRLEN || ip.find('\0') != std::string_view::npos) return {};
     const std::string text(ip);

@@ -129,7 +129,8 @@ void TlsAlpn01Responder::startResponding(const std::string& serverName, const Ch
         std::lock_guard lock(mutex_);
         certificates_.insert_or_assign(sniNameFor(name), std::move(made));
     }
-    if (board_ && !ServerName::isIpAddress(name)) board_->postChallenge(kType, name, keyAuthorization);
+    // under the name the CA's handshake gives: an IP address's reverse-DNS name (RFC 8738 §6)
+    if (board_) board_->postChallenge(kType, sniNameFor(name), keyAuthorization);
 }
 
 void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Challenge&, const std::string&) {
@@ -140,7 +141,7 @@ void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Cha
         certificates_.erase(sni);
         watchers_.erase(sni);
     }
-    if (board_ && !ServerName::isIpAddress(name)) board_->removeChallenge(kType, name);
+    if (board_) board_->removeChallenge(kType, sni);
 }
 
 bool TlsAlpn01Responder::watchValidation(const std::string& serverName, const Challenge&, std::function<void()> seen) {
@@ -161,7 +162,14 @@ std::optional<ChallengeCertificate> TlsAlpn01Responder::challengeCertificate(con
             return it->second;
         }
     }
-    if (!board_ || sni.ends_with(".arpa")) return std::nullopt;
+    if (!board_) return std::nullopt;
+    // the certificate names the address a reverse-DNS name stands for (RFC 8738 §6)
+    std::string name = sni;
+    if (sni.ends_with(".arpa")) {
+        auto address = ServerName::addressOfReverseDnsName(sni);
+        if (!address) return std::nullopt;
+        name = std::move(*address);
+    }
     // another server of the fleet may be answering this name
     std::optional<std::string> answer;
     try {
@@ -180,7 +188,7 @@ std::optional<ChallengeCertificate> TlsAlpn01Responder::challengeCertificate(con
     auto kept = shared_.find(sni);
     if (kept == shared_.end() || kept->second.first != *answer) {
         try {
-            kept = shared_.insert_or_assign(sni, std::make_pair(*answer, makeChallengeCertificate(sni, *answer))).first;
+            kept = shared_.insert_or_assign(sni, std::make_pair(*answer, makeChallengeCertificate(name, *answer))).first;
         } catch (const Error& e) {
             logger().warning("cannot answer " + sni + " from the challenge board: " + e.what());
             return std::nullopt;

@@ -77,6 +77,11 @@ echo "== a fleet over one CERTDIR: another process orders, and the CA's validati
 acme_args=(--directory "$DIR" --ca-bundle "$work/https-ca.pem" --store "dir:$work/certs" --quiet)
 "$CXXACME" issue "${acme_args[@]}" --challenge tls-alpn-01 --tls-port "$(free_port)" fleet-alpn.example.test > "$work/fleet.log" 2>&1 \
   || fail "tls-alpn-01 through the server: $(cat "$work/fleet.log")"
+# an IP address (RFC 8738): the CA's handshake names its reverse-DNS name, and the server answers for the address
+"$CXXACME" issue "${acme_args[@]}" --challenge tls-alpn-01 --tls-port "$(free_port)" --profile shortlived 127.0.0.1 > "$work/fleet.log" 2>&1 \
+  || fail "an IP address by tls-alpn-01 through the server: $(cat "$work/fleet.log")"
+openssl x509 -in "$work/certs/127.0.0.1.pem" -noout -ext subjectAltName | grep -q 'IP Address:127.0.0.1' \
+  || fail "the IP certificate does not name 127.0.0.1: $(openssl x509 -in "$work/certs/127.0.0.1.pem" -noout -ext subjectAltName 2>&1)"
 "$CXXACME" issue "${acme_args[@]}" --challenge http-01 --http-port "$(free_port)" fleet-http.example.test > "$work/fleet.log" 2>&1 \
   || fail "http-01 through the server: $(cat "$work/fleet.log")"
 ls -a "$work/certs" | grep -q '^\.challenge\.' && fail "answers left on the board: $(ls -a "$work/certs")"

@@ -222,6 +222,28 @@ BOOST_AUTO_TEST_CASE(reverse_dns_names_for_ip_identifiers) {
     BOOST_CHECK_THROW(ServerName::reverseDnsName("example.com"), InvalidNameError);
 }
 
+// And back, for a server that answers a handshake for an address it did not order:
+// only the spelling reverseDnsName gives, every label of it.
+BOOST_AUTO_TEST_CASE(reverse_dns_names_read_back_as_their_addresses) {
+    for (const std::string ip : {"192.0.2.1", "0.0.0.0", "255.255.255.255", "10.0.0.10", "2001:db8::1", "::1", "::",
+                                 "fe80::abcd:12:ff00:1", "::ffff:192.0.2.1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}) {
+        BOOST_TEST_CONTEXT(ip) {
+            const auto back = ServerName::addressOfReverseDnsName(ServerName::reverseDnsName(ip));
+            BOOST_REQUIRE(back.has_value());
+            BOOST_TEST(*back == ServerName::canonical(ip));
+        }
+    }
+    const std::string v6 = ServerName::reverseDnsName("2001:db8::1");
+    for (const std::string& name : std::vector<std::string>{
+             "example.com", "in-addr.arpa", ".in-addr.arpa", "2.0.192.in-addr.arpa", "1.1.2.0.192.in-addr.arpa",
+          "01.2.0.192.in-addr.arpa", "256.2.0.192.in-addr.arpa", "1..0.192.in-addr.arpa", "-1.2.0.192.in-addr.arpa",
+          "1.2.0.192.IN-ADDR.ARPA", "1.2.0.192.in-addr.arpa.", "1.2.0.1925.in-addr.arpa", "x.2.0.192.in-addr.arpa",
+          "1.2.0.192.ip6.arpa", "ip6.arpa", v6.substr(2), "0." + v6, "1.1" + v6.substr(1), "A" + v6.substr(1),
+          "g" + v6.substr(1), "10" + v6.substr(1), v6.substr(0, 1) + "-" + v6.substr(2)}) {
+        BOOST_TEST(!ServerName::addressOfReverseDnsName(name).has_value(), name);
+    }
+}
+
 // The one address parser: network-order bytes, 4 or 16 of them, nothing for anything else
 // (the forms inet_pton refuses among them: no shorthand IPv4, no zone, no brackets).
 BOOST_AUTO_TEST_CASE(address_bytes_are_four_or_sixteen_or_none) {

@@ -16,6 +16,7 @@
 #include "../support/KnotServer.h"
 #include "cxxacme/DnsTxtLookup.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/responders/Dns01Responder.h"
 #include "cxxacme/responders/Http01Responder.h"
 #include "cxxacme/responders/Rfc2136DnsProvider.h"
@@ -192,5 +193,34 @@ BOOST_AUTO_TEST_CASE(responders_sharing_a_board_answer_each_others_challenges) {
         posting.tls.startResponding("b.example.test", second, "tokenT2.thumb");
         BOOST_TEST(other.answers("b.example.test", "tokenT2", "tokenT2.thumb"));
         posting.tls.stopResponding("b.example.test", second, "tokenT2.thumb");
+    }
+    {
+        // IP identifiers (RFC 8738 §6): the CA's SNI is the reverse-DNS name, and the
+        // certificate names the address, as an iPAddress
+        TlsAlpn01Factory posting, other;
+        posting.tls.share(board);
+        other.tls.share(board);
+        for (const std::string ip : {"192.0.2.7", "2001:db8::7"}) {
+            BOOST_TEST_CONTEXT(ip) {
+                const Challenge challenge{"tls-alpn-01", "u", "tokenIp", "pending"};
+                const std::string sni = ServerName::reverseDnsName(ip);
+                posting.tls.startResponding(ip, challenge, "tokenIp.thumb");
+                BOOST_TEST(board.challengeAnswer("tls-alpn-01", sni).value_or("") == "tokenIp.thumb");
+                BOOST_TEST(other.answers(sni, "tokenIp", "tokenIp.thumb"), "the other server does not answer");
+                const auto shared = other.tls.challengeCertificate(sni);
+                BOOST_REQUIRE(shared.has_value());
+                const auto sans = shared->certificate.subjectAltNames();
+                BOOST_REQUIRE(sans.size() == 1u);
+                BOOST_TEST((sans[0].type == Identifier::Type::Ip));
+                BOOST_TEST(sans[0].value == ServerName::canonical(ip));
+                BOOST_TEST(shared->key.matches(shared->certificate.publicKey()));
+                posting.tls.stopResponding(ip, challenge, "tokenIp.thumb");
+                BOOST_TEST(!board.challengeAnswer("tls-alpn-01", sni).has_value());
+                BOOST_TEST(!other.answers(sni, "tokenIp", "tokenIp.thumb"), "an answer taken down is still served");
+            }
+        }
+        // a reverse-DNS name not spelt as a CA spells it is no address: nothing is served
+        board.postChallenge("tls-alpn-01", "07.2.0.192.in-addr.arpa", "tokenOdd.thumb");
+        BOOST_TEST(!other.tls.challengeCertificate("07.2.0.192.in-addr.arpa").has_value());
     }
 }

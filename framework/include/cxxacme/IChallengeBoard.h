@@ -13,7 +13,8 @@ namespace cxxacme {
 /// (`share`): they post what they answer, and look up what they do not know.
 ///
 /// An answer is posted under its challenge type and a key: the token for
-/// http-01, the name of the TLS handshake (SNI) for tls-alpn-01. Types,
+/// http-01, the name of the TLS handshake (SNI) for tls-alpn-01 (an IP
+/// address's reverse-DNS name, RFC 8738 §6). Types,
 /// keys and key authorizations are checked with `check` before they touch a
 /// path or a query (`InvalidNameError`); a storage failure throws
 /// `StoreError`. Thread-safe.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,11 @@ public:
     /// as tls-alpn-01 uses for IP identifiers (RFC 8738 §6). Throws
     /// `InvalidNameError` for anything but an IP address.
     static std::string reverseDnsName(std::string_view ip);
+    /// The IP address a reverse-DNS name stands for, in canonical text
+    /// ("127.0.0.1", "2001:db8::1"), when the name is spelt exactly as
+    /// `reverseDnsName` spells it (lower case, no leading zeros, every
+    /// label); nullopt for any other name.
+    static std::optional<std::string> addressOfReverseDnsName(std::string_view name);
 
     /// The bytes of an IP address literal in network order: 4 for IPv4, 16
     /// for IPv6 (an IPv4-mapped IPv6 address stays 16); empty for anything

@@ -58,11 +58,12 @@ public:
 
     /// Shares answers with the other servers of a fleet through `board`
     /// (which must outlive the responder): `startResponding` posts each
-    /// answer under its name and `stopResponding` takes it down, and a
+    /// answer under the name the CA's handshake gives (an IP identifier's
+    /// reverse-DNS name) and `stopResponding` takes it down, and a
     /// handshake for a name with no challenge here is answered from the
-    /// board (its certificate made once per answer, then kept while the
-    /// board holds it). An unknown `acme-tls/1` name then costs one lookup in
-    /// the store. IP identifiers are answered by their own server only.
+    /// board (its certificate made once per answer, for the address a
+    /// reverse-DNS name stands for, then kept while the board holds it). An
+    /// unknown `acme-tls/1` name then costs one lookup in the store.
     /// Call before the first challenge.
     void share(IChallengeBoard& board) { board_ = &board; }
 
