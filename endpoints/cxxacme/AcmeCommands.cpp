@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <Poco/Exception.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -204,7 +206,8 @@ struct Session {
         client = std::make_unique<AcmeClient>(options, key, clock);
         if (!needResponder) return;
         // the CA may reach another server over the same store (a fleet): it answers from the board
-        if (auto* board = dynamic_cast<IChallengeBoard*>(store.get())) {
+        auto* board = dynamic_cast<IChallengeBoard*>(store.get());
+        if (board) {
             http.share(*board);
             tls.share(*board);
         }
@@ -222,12 +225,25 @@ struct Session {
 
         const std::string challenge = cl.get("challenge", "http-01");
         const std::string bind = cl.get("bind", "127.0.0.1");
+        // a port another process holds: with a challenge board, that process may be a server over
+        // the same store (`cxxacme serve`), which answers from the board; else nothing would answer
+        const auto listen = [&](auto& responder, const char* option, int defaultPort) {
+            const auto port = static_cast<std::uint16_t>(cl.number(option, defaultPort, 1, 65535));
+            try {
+                responder.listen(bind, port);
+            } catch (const ListenError& e) {
+                if (!e.addressInUse() || !board) throw;
+                err << "cxxacme: " << e.url() << " is taken; leaving the " << challenge
+                    << " answers on the store's challenge board for the server that holds it (--" << option
+                    << " picks another port)\n";
+            }
+        };
         IResponder* responder = nullptr;
         if (challenge == "http-01") {
-            http.listen(bind, static_cast<std::uint16_t>(cl.number("http-port", 5002, 1, 65535)));
+            listen(http, "http-port", 5002);
             responder = &http;
         } else if (challenge == "tls-alpn-01") {
-            tls.listen(bind, static_cast<std::uint16_t>(cl.number("tls-port", 5001, 1, 65535)));
+            listen(tls, "tls-port", 5001);
             responder = &tls;
         } else if (challenge == "dns-01" || challenge == "dns-account-01") {
             dnsProvider = makeDnsProvider(cl.require("dns-provider"));
@@ -488,6 +504,9 @@ int runAcmeCommand(const std::string& command, const std::vector<std::string>& a
     } catch (const InvalidNameError& e) {
         err << "cxxacme " << command << ": " << e.what() << "\n";
         return 2;
+    } catch (const Poco::Exception& e) {  // its what() is only its kind ("Net Exception")
+        err << "cxxacme " << command << ": " << e.displayText() << "\n";
+        return 1;
     } catch (const std::exception& e) {
         err << "cxxacme " << command << ": " << e.what() << "\n";
         return 1;

@@ -11,6 +11,7 @@
 #include <Poco/Net/ServerSocket.h>
 
 #include "CommandLine.h"
+#include "cxxacme/detail/ExclusiveListen.h"
 #include "cxxacme/detail/OpenFileLimit.h"
 #include "cxxacme/detail/PooledHttpServer.h"
 #include "StaticSite.h"
@@ -57,8 +58,7 @@ SiteServer::SiteServer(SiteServerOptions options) : parts_(std::make_unique<Part
         try {
             std::string host = p.options.http.substr(0, colon);
             if (host.starts_with("[") && host.ends_with("]")) host = host.substr(1, host.size() - 2);
-            p.httpSocket.bind(Poco::Net::SocketAddress(host, p.options.http.substr(colon + 1)), true);
-            p.httpSocket.listen(64);
+            detail::listenExclusively(p.httpSocket, Poco::Net::SocketAddress(host, p.options.http.substr(colon + 1)), 64);
         } catch (const Poco::Exception& e) {
             throw NetworkError(p.options.http, "cannot listen: " + e.displayText());
         }

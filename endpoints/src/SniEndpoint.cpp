@@ -12,6 +12,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/detail/ExclusiveListen.h"
 
 namespace cxxacme::endpoints {
 
@@ -123,12 +124,7 @@ SniEndpoint::SniEndpoint(ICertificateStore& store, SniEndpointOptions options)
     const Poco::Net::SocketAddress address = options_.interface.empty()
                                                  ? Poco::Net::SocketAddress(options_.port)
                                                  : Poco::Net::SocketAddress(options_.interface, options_.port);
-    try {
-        socket_.bind(address, true);
-        socket_.listen(options_.backlog);
-    } catch (const Poco::Exception& e) {
-        throw NetworkError(address.toString(), "cannot listen: " + e.displayText());
-    }
+    detail::listenExclusively(socket_, address, options_.backlog);
 }
 
 SniEndpoint::~SniEndpoint() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <Poco/AutoPtr.h>
+#include <Poco/Exception.h>
 #include <Poco/ConsoleChannel.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
@@ -408,6 +409,9 @@ int main(int argc, char** argv) {
         sigwait(&signals, &sig);
         server.stop();
         return 0;
+    } catch (const Poco::Exception& e) {  // its what() is only its kind ("Net Exception")
+        std::cerr << "mock-acme: " << e.displayText() << "\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "mock-acme: " << e.what() << "\n";
         return 1;

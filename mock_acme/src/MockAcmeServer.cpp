@@ -14,6 +14,7 @@
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/CertificateBuilder.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/ExclusiveListen.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/detail/PocoSslScope.h"
 #include "cxxacme/ServerName.h"
@@ -141,16 +142,19 @@ MockAcmeServer::MockAcmeServer(MockAcmeConfig config, IClock* clock)
         if (SSL_CTX_add1_chain_cert(sslContext, identity.chain[i].native()) != 1)
             throw Error(detail::takeOpenSslErrors("cannot add the HTTPS certificate's chain"));
 
-    Poco::Net::SecureServerSocket acmeSocket(Poco::Net::SocketAddress(host_, config.listenPort), 256, context);
+    Poco::Net::SecureServerSocket acmeSocket(context);
+    detail::listenExclusively(acmeSocket, Poco::Net::SocketAddress(host_, config.listenPort), 256);
     port_ = acmeSocket.address().port();
     const Poco::Net::SocketAddress managementAddress(managementHost_, config.managementPort);
     managementTls_ = config.managementTls;
-    Poco::Net::ServerSocket managementSocket = managementTls_ ? Poco::Net::SecureServerSocket(managementAddress, 64, context)
-                                                              : Poco::Net::ServerSocket(managementAddress, 64);
+    Poco::Net::ServerSocket managementSocket =
+        managementTls_ ? Poco::Net::SecureServerSocket(context) : Poco::Net::ServerSocket();
+    detail::listenExclusively(managementSocket, managementAddress, 64);
     managementPort_ = managementSocket.address().port();
     std::optional<Poco::Net::ServerSocket> crlSocket;
     if (config.crl) {
-        crlSocket.emplace(Poco::Net::SocketAddress(config.crlHost, config.crlPort), 64);
+        crlSocket.emplace();
+        detail::listenExclusively(*crlSocket, Poco::Net::SocketAddress(config.crlHost, config.crlPort), 64);
         config.crlPort = crlSocket->address().port();  // the URL the leaves name has the port bound
     }
 

@@ -1,5 +1,6 @@
 #include "cxxacme/responders/Http01Responder.h"
 
+#include "cxxacme/detail/ExclusiveListen.h"
 #include "cxxacme/detail/PooledHttpServer.h"
 
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -131,7 +132,8 @@ Poco::Net::HTTPRequestHandlerFactory* Http01Responder::handlerFactory(Poco::Net:
 
 std::uint16_t Http01Responder::listen(const std::string& host, std::uint16_t port) {
     stop();
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(host, port), 64);
+    Poco::Net::ServerSocket socket;
+    detail::listenExclusively(socket, Poco::Net::SocketAddress(host, port), 64);
     const std::uint16_t bound = socket.address().port();
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kMaxConnections);

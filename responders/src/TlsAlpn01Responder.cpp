@@ -15,6 +15,7 @@
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/WorkerPool.h"
+#include "cxxacme/detail/ExclusiveListen.h"
 
 namespace cxxacme::responders {
 
@@ -200,7 +201,7 @@ std::optional<ChallengeCertificate> TlsAlpn01Responder::challengeCertificate(con
 std::uint16_t TlsAlpn01Responder::listen(const std::string& host, std::uint16_t port) {
     stop();
     auto listener = std::make_unique<Listener>();
-    listener->socket = Poco::Net::ServerSocket(Poco::Net::SocketAddress(host, port), 64);
+    detail::listenExclusively(listener->socket, Poco::Net::SocketAddress(host, port), 64);
     listener->ctx.reset(SSL_CTX_new(TLS_server_method()));
     if (!listener->ctx) throw CryptoError("SSL_CTX_new failed");
     SSL_CTX_set_min_proto_version(listener->ctx.get(), TLS1_2_VERSION);

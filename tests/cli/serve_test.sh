@@ -84,7 +84,18 @@ openssl x509 -in "$work/certs/127.0.0.1.pem" -noout -ext subjectAltName | grep -
   || fail "the IP certificate does not name 127.0.0.1: $(openssl x509 -in "$work/certs/127.0.0.1.pem" -noout -ext subjectAltName 2>&1)"
 "$CXXACME" issue "${acme_args[@]}" --challenge http-01 --http-port "$(free_port)" fleet-http.example.test > "$work/fleet.log" 2>&1 \
   || fail "http-01 through the server: $(cat "$work/fleet.log")"
+# the server's own http port: taken, so the answers are left on the board for the server, which holds it
+"$CXXACME" issue "${acme_args[@]}" --challenge http-01 --http-port "$HTTP_PORT" fleet-port.example.test > "$work/fleet.log" 2> "$work/fleet.err" \
+  || fail "http-01 on the server's own port: $(cat "$work/fleet.err")"
+grep -q "^cxxacme: 127.0.0.1:$HTTP_PORT is taken; leaving the http-01 answers on the store's challenge board" "$work/fleet.err" \
+  || fail "no word of the taken port: $(cat "$work/fleet.err")"
 ls -a "$work/certs" | grep -q '^\.challenge\.' && fail "answers left on the board: $(ls -a "$work/certs")"
+echo "== a second server on the port is refused, not given half its connections"
+set +e
+"$CXXACME" serve --listen "$ENDPOINT" --path "$work/www" > /dev/null 2> "$work/second.err"; rc=$?
+set -e
+[ $rc -eq 1 ] || fail "a second serve on port $HTTPS_PORT: exit $rc $(cat "$work/second.err")"
+grep -q "cannot listen: Address already in use" "$work/second.err" || fail "second serve: $(cat "$work/second.err")"
 echo "== the server serves them without a restart, and issues an entry written empty at once"
 : > "$work/certs/touched.example.test.pem"
 for name in fleet-alpn.example.test fleet-http.example.test touched.example.test; do

@@ -12,6 +12,7 @@
 #include "../support/TempDir.h"
 #include "TestSite.h"
 #include "cxxacme/Challenge.h"
+#include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/endpoints/SniEndpoint.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
@@ -109,6 +110,18 @@ BOOST_AUTO_TEST_CASE(each_name_gets_its_own_certificate_over_real_tls) {
 
 // POCO's TLS set-up left "dh key too small" on the thread's OpenSSL error queue (its
 // 1024-bit DH default), where the next failure's message in that thread picked it up.
+// A second endpoint on the port is refused (POCO's own bind would share it, SO_REUSEPORT).
+BOOST_AUTO_TEST_CASE(a_second_endpoint_on_the_port_is_refused) {
+    testing::MemoryStore store;
+    Site site(store, {});
+    SniEndpointOptions same;
+    same.interface = "127.0.0.1";
+    same.port = site.endpoint.port();
+    BOOST_CHECK_EXCEPTION(SniEndpoint(store, same), ListenError, [&](const ListenError& e) {
+        return e.addressInUse() && e.url() == "127.0.0.1:" + std::to_string(site.endpoint.port());
+    });
+}
+
 BOOST_AUTO_TEST_CASE(setting_up_leaves_no_openssl_error_queued) {
     testing::MemoryStore store;
     ERR_clear_error();

@@ -17,6 +17,7 @@
 #include "../support/CsrWithExtensions.h"
 #include "../support/KeptAliveConnections.h"
 #include "../support/TempDir.h"
+#include "cxxacme/Error.h"
 #include "cxxacme/detail/OpenFileLimit.h"
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
@@ -119,6 +120,36 @@ struct Server {
 };
 
 }  // namespace
+
+// A second mock-acme on a port the first holds (its ACME, management or CRL
+// listener) is refused: with POCO's own bind (SO_REUSEPORT) it would start, and
+// the two would share the port's connections, each a stranger to the other's accounts.
+BOOST_AUTO_TEST_CASE(a_second_server_on_a_port_in_use_is_refused) {
+    MockAcmeConfig withCrl = quietConfig();
+    withCrl.crl = true;
+    withCrl.crlHost = "127.0.0.1";
+    withCrl.crlPort = 0;
+    MockAcmeServer first(withCrl);
+    const auto port = [](const std::string& url) {
+        const auto colon = url.find(':', url.find("//") + 2);
+        return static_cast<std::uint16_t>(std::stoi(url.substr(colon + 1)));
+    };
+    const auto refusedWith = [](std::uint16_t taken) {
+        return [taken](const ListenError& e) { return e.addressInUse() && e.url().ends_with(":" + std::to_string(taken)); };
+    };
+    MockAcmeConfig acme = quietConfig();
+    acme.listenPort = first.port();
+    BOOST_CHECK_EXCEPTION(MockAcmeServer{acme}, ListenError, refusedWith(first.port()));
+    MockAcmeConfig management = quietConfig();
+    management.managementPort = first.managementPort();
+    BOOST_CHECK_EXCEPTION(MockAcmeServer{management}, ListenError, refusedWith(first.managementPort()));
+    MockAcmeConfig crl = withCrl;
+    crl.crlPort = port(first.crlUrl());
+    BOOST_CHECK_EXCEPTION(MockAcmeServer{crl}, ListenError, refusedWith(crl.crlPort));
+    // the first still answers
+    AcmeTestSession session(first.directoryUrl(), first.httpsCaPem());
+    for (int i = 0; i < 4; ++i) BOOST_TEST(session.request("GET", first.directoryUrl()).status == 200);
+}
 
 BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     Server s;

@@ -15,6 +15,7 @@
 #include "../TestPrinting.h"
 #include "../support/KnotServer.h"
 #include "cxxacme/DnsTxtLookup.h"
+#include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/responders/Dns01Responder.h"
@@ -154,6 +155,26 @@ BOOST_AUTO_TEST_CASE(http01_tls_alpn01_and_tls_sni01_can_tell_when_the_ca_has_co
     BOOST_TEST(s.sni.watchValidation("a.example.test", sni, [] {}));
     s.sni.stopResponding("a.example.test", sni, "tokenS.k");
     BOOST_TEST(!s.sni.watchValidation("a.example.test", sni, [] {}));
+}
+
+// A port another listener holds is refused, not shared: POCO's listening sockets
+// set SO_REUSEPORT, with which a second responder on the port would take part
+// of the CA's validation requests.
+BOOST_AUTO_TEST_CASE(a_port_another_listener_holds_is_refused) {
+    const auto inUse = [](const ListenError& e) { return e.addressInUse() && std::string(e.what()).find("in use") != std::string::npos; };
+    Http01Factory first;
+    responders::Http01Responder second;
+    BOOST_CHECK_EXCEPTION(second.listen("127.0.0.1", first.port), ListenError, inUse);
+    TlsAlpn01Factory firstTls;
+    responders::TlsAlpn01Responder secondTls;
+    BOOST_CHECK_EXCEPTION(secondTls.listen("127.0.0.1", firstTls.port), ListenError, inUse);
+    // the first still answers every request
+    const Challenge challenge{"http-01", "u", "tokenHeld", "pending"};
+    first.http.startResponding("a.example.test", challenge, "tokenHeld.thumb");
+    for (int i = 0; i < 8; ++i) BOOST_TEST(first.answers("a.example.test", "tokenHeld", "tokenHeld.thumb"));
+    first.http.stopResponding("a.example.test", challenge, "tokenHeld.thumb");
+    // an address that is not this host's is no port in use
+    BOOST_CHECK_EXCEPTION(second.listen("192.0.2.1", 0), ListenError, [](const ListenError& e) { return !e.addressInUse(); });
 }
 
 // A fleet behind a load balancer: the CA's validation reaches whichever

@@ -102,6 +102,20 @@ private:
     bool requestSent_;
 };
 
+/// A server socket could not listen: `url()` is the address (HOST:PORT).
+/// `addressInUse()`: another socket holds the port (EADDRINUSE), as when a
+/// second server is started on it.
+class ListenError : public NetworkError {
+public:
+    ListenError(std::string address, const std::string& reason, bool addressInUse)
+        : NetworkError(std::move(address), reason, false, false, false), addressInUse_(addressInUse) {}
+
+    bool addressInUse() const noexcept { return addressInUse_; }
+
+private:
+    bool addressInUse_;
+};
+
 /// A DNS query or update failed, or a DNS provider refused: `server()`
 /// names where (an ADDR:PORT, or the provider's command).
 class DnsError : public Error {
