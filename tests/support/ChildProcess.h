@@ -18,6 +18,9 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Process.h>
 
+#include "cxxacme/Error.h"
+#include "cxxacme/detail/ExclusiveListen.h"
+
 namespace cxxacme::test {
 
 /// A port free on 127.0.0.1 for TCP and UDP when asked, for a server another
@@ -43,9 +46,12 @@ inline std::uint16_t freePort() {
         for (int attempt = 0; attempt < 200; ++attempt) {
             const auto port = static_cast<std::uint16_t>(pick(random));
             try {
-                Poco::Net::ServerSocket tcp(Poco::Net::SocketAddress("127.0.0.1", port));
+                Poco::Net::ServerSocket tcp;  // as the servers bind (no SO_REUSEPORT, which would share a held port)
+                cxxacme::detail::listenExclusively(tcp, Poco::Net::SocketAddress("127.0.0.1", port), 1);
                 Poco::Net::DatagramSocket udp(Poco::Net::SocketAddress("127.0.0.1", port));
             } catch (const Poco::Exception&) {
+                continue;
+            } catch (const cxxacme::ListenError&) {
                 continue;
             }
             if (handOut(port)) return port;
