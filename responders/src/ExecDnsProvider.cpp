@@ -49,6 +49,9 @@ void ExecDnsProvider::run(const std::string& action, const std::string& fqdn, co
     posix_spawn_file_actions_adddup2(&actions, output.fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, output.fds[1], STDERR_FILENO);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    // nothing else of this process: POCO's sockets are not close-on-exec, and a hook that
+    // leaves a process behind would hold a server's listening port after the server is gone
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     std::vector<std::string> args{command_, action, fqdn, value};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -456,6 +456,16 @@ BOOST_AUTO_TEST_CASE(the_exec_provider_keeps_legos_contract) {
     BOOST_TEST(contains(slow, "did not finish within 1 s; killed"), slow);
     const std::string missing = messageOf([&] { ExecDnsProvider((dir.path / "nope").string()).present(kName, "v"); });
     BOOST_TEST((contains(missing, "cannot run it") || contains(missing, "could not be run")), missing);
+
+    // the hook gets standard input, output and error, and nothing else of this process: not a
+    // listening socket (POCO's are not close-on-exec), which a process it leaves behind would hold
+    Poco::Net::ServerSocket listening(Poco::Net::SocketAddress("127.0.0.1", 0));
+    const std::string fds = (dir.path / "fds.log").string();
+    ExecDnsProvider(script(dir, "fds.sh", "ls -l /proc/$$/fd > " + fds)).present(kName, "v");
+    std::ifstream listed(fds);
+    const std::string all((std::istreambuf_iterator<char>(listed)), std::istreambuf_iterator<char>());
+    BOOST_TEST(contains(all, "/dev/null"), all);  // standard input, so the listing is the hook's
+    BOOST_TEST(!contains(all, "socket:"), all);
 }
 
 BOOST_AUTO_TEST_CASE(wildcards_issue_end_to_end_through_rfc2136_and_mock_acme) {
