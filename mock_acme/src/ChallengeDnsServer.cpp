@@ -430,8 +430,10 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
         put16(out, 0);
         put16(out, 0);
     };
-    const bool supported = qtype == kA || qtype == kAaaa || qtype == kTxt || qtype == kCaa || qtype == kCname;
-    if (opcode != 0 || !supported || (qclass != 1 && qclass != kAny)) {
+    // a type it holds none of (NS, SOA, MX, ...) is answered as any type a name lacks: NODATA or
+    // NXDOMAIN (RFC 2308), which resolvers and zone finders read; NOTIMP is for what it cannot do
+    // (ANY, whose records a NODATA would deny, among the latter: RFC 8482 leaves it open)
+    if (opcode != 0 || qtype == kAny || (qclass != 1 && qclass != kAny)) {
         finish(kNotImp, 0, 0);
         putOpt();
         return out;

@@ -180,7 +180,19 @@ BOOST_AUTO_TEST_CASE(queries_that_do_not_read_are_refused_and_the_server_goes_on
     Bytes status = good;
     status[2] = static_cast<unsigned char>(2 << 3);  // opcode STATUS
     BOOST_TEST(rcode(dns.answer(status, 512)) == 4);  // NOTIMP
-    BOOST_TEST(rcode(dns.answer(query("t.example.test", 15), 512)) == 4);  // MX: not served
+    // types it holds none of: NODATA for a name with records, NXDOMAIN for one without, a SOA each
+    BOOST_TEST(rcode(dns.answer(query("t.example.test", 255), 512)) == 4);  // ANY: NOTIMP, not a NODATA that denies its TXT
+    for (const unsigned type : {2u, 6u, 15u}) {  // NS, SOA, MX
+        BOOST_TEST_CONTEXT(type) {
+            const Bytes nodata = dns.answer(query("t.example.test", type), 512);
+            BOOST_TEST(rcode(nodata) == 0);
+            BOOST_TEST(count(nodata, 6) == 0u);
+            BOOST_TEST(count(nodata, 8) == 1u);
+            const Bytes nx = dns.answer(query("none.example.test", type), 512);
+            BOOST_TEST(rcode(nx) == 3);
+            BOOST_TEST(count(nx, 8) == 1u);
+        }
+    }
     BOOST_TEST(rcode(dns.answer(query("t\\x.example.test", 16), 512)) == 3);  // no record can have that name
     const Bytes ok = dns.answer(good, 512);
     BOOST_TEST(rcode(ok) == 0);
