@@ -13,9 +13,9 @@ void listenExclusively(Poco::Net::ServerSocket& socket, const Poco::Net::SocketA
         socket.bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
         socket.listen(backlog);
     } catch (const Poco::Exception& e) {
-        // POCO's message repeats the address after the system's reason
-        throw ListenError(address.toString(), "cannot listen: " + (e.code() > 0 ? std::string(std::strerror(e.code())) : e.displayText()),
-                          e.code() == EADDRINUSE);
+        // the system's reason alone: POCO's message repeats the address after it
+        const std::string reason = e.code() > 0 ? std::strerror(e.code()) : e.displayText();
+        throw ListenError(address.toString(), "cannot listen: " + reason, e.code() == EADDRINUSE);
     }
 }
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include <Poco/AutoPtr.h>
-#include <Poco/Exception.h>
 #include <Poco/ConsoleChannel.h>
+#include <Poco/Exception.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/PatternFormatter.h>

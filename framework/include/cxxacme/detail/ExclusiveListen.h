@@ -14,7 +14,7 @@ namespace cxxacme::detail {
 /// with SO_REUSEPORT a second process of the same user binds the same port
 /// without an error and takes part of its connections: a second server, a
 /// CA's validation answered by the wrong process. Throws `ListenError`
-/// ("HOST:PORT: cannot listen: Address already in use: …"), with
+/// ("HOST:PORT: cannot listen: Address already in use"), with
 /// `addressInUse()` for a port another socket holds.
 void listenExclusively(Poco::Net::ServerSocket& socket, const Poco::Net::SocketAddress& address, int backlog);
 
