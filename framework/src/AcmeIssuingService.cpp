@@ -216,10 +216,11 @@ AcmeIssuingService::Assessment AcmeIssuingService::assess(const std::string& nam
     const Due due = dueOf(cert);
     const bool early = due.byRenewalInfo && now >= due.at && now < cert.notAfter() - renewalThreshold(cert);
     const bool isDue = panic || now >= due.at;
-    // what its order would renew matters only to an order: not read for the entries a check passes over
+    // what its order would renew matters only to an order: not read for the entries a check passes
+    // over, nor when the caller asks whether it is due alone (no names)
     return {isDue, panic, early, due.explanation,
-            isDue ? RateLimitScope::renewalOf(names, &cert, now, due.windowStart && now >= *due.windowStart)
-                  : RateLimitScope::Renewal::None};
+            isDue && !names.empty() ? RateLimitScope::renewalOf(names, &cert, now, due.windowStart && now >= *due.windowStart)
+                                    : RateLimitScope::Renewal::None};
 }
 
 RateLimitScope::Renewal AcmeIssuingService::renewalOf(const std::string& names, const PemBundle& entry) const {

@@ -30,6 +30,17 @@ std::string canonicalOrNothing(std::string_view text) {
     }
 }
 
+// Calls `each` with each name of a store key (comma-joined, as written); stops at the first true.
+template <typename Each>
+bool anyName(std::string_view names, Each&& each) {
+    for (std::size_t start = 0; start <= names.size();) {
+        const std::size_t comma = std::min(names.find(',', start), names.size());
+        if (each(names.substr(start, comma - start))) return true;
+        start = comma + 1;
+    }
+    return false;
+}
+
 }  // namespace
 
 RateLimitScope RateLimitScope::of(const AcmeProblem& problem) {
@@ -86,11 +97,10 @@ RateLimitScope::Renewal RateLimitScope::renewalOf(std::string_view names, const 
     if (now - current->notBefore() >= kExactSetLookBack) return Renewal::None;
     // the certificate's names, as the store key's, in any order
     std::set<std::string> asked, held;
-    for (std::size_t start = 0; start <= names.size();) {
-        const std::size_t comma = std::min(names.find(',', start), names.size());
-        asked.emplace(names.substr(start, comma - start));
-        start = comma + 1;
-    }
+    anyName(names, [&asked](std::string_view name) {
+        asked.emplace(name);
+        return false;  // every one
+    });
     for (const auto& id : current->subjectAltNames()) {
         std::string name = canonicalOrNothing(id.value);
         if (name.empty()) return Renewal::None;
@@ -123,12 +133,7 @@ bool RateLimitScope::covers(std::string_view names) const {
         case Kind::Identifiers:
             break;
     }
-    for (std::size_t start = 0; start <= names.size();) {
-        const std::size_t comma = std::min(names.find(',', start), names.size());
-        if (coversName(names.substr(start, comma - start))) return true;
-        start = comma + 1;
-    }
-    return false;
+    return anyName(names, [this](std::string_view name) { return coversName(name); });
 }
 
 std::string RateLimitScope::describe() const {

@@ -125,13 +125,14 @@ void TlsAlpn01Responder::startResponding(const std::string& serverName, const Ch
     // One key for a name however it is spelt: the handshake's SNI is looked
     // up lower-cased, and stopResponding may spell the name differently.
     const std::string name = ServerName::canonical(serverName);
+    // the name the CA's handshake gives: an IP address's reverse-DNS name (RFC 8738 §6)
+    const std::string sni = sniNameFor(name);
     ChallengeCertificate made = makeChallengeCertificate(name, keyAuthorization);
     {
         std::lock_guard lock(mutex_);
-        certificates_.insert_or_assign(sniNameFor(name), std::move(made));
+        certificates_.insert_or_assign(sni, std::move(made));
     }
-    // under the name the CA's handshake gives: an IP address's reverse-DNS name (RFC 8738 §6)
-    if (board_) board_->postChallenge(kType, sniNameFor(name), keyAuthorization);
+    if (board_) board_->postChallenge(kType, sni, keyAuthorization);
 }
 
 void TlsAlpn01Responder::stopResponding(const std::string& serverName, const Challenge&, const std::string&) {

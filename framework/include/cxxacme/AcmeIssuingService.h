@@ -191,6 +191,7 @@ private:
     std::optional<RenewalInfo> renewalInfoFor(const Certificate& cert) const;
     /// The one place the rules are applied to an entry. Throws `Error` for an
     /// entry whose certificate cannot be read.
+    /// `names`: the entry's key, for `Assessment::renewal`; empty when only whether it is due is wanted.
     Assessment assess(const std::string& names, const PemBundle& entry, TimePoint now) const;
     void check(bool first);
     /// The entries a check looks at: all of them, or, when the store offers
