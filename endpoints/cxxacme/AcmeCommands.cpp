@@ -30,6 +30,7 @@
 #include "cxxacme/responders/DnsPersist01Responder.h"
 #include "cxxacme/responders/ExecDnsProvider.h"
 #include "cxxacme/responders/Http01Responder.h"
+#include "cxxacme/responders/PortTakeover.h"
 #include "cxxacme/responders/Rfc2136DnsProvider.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/stores/DirectoryStore.h"
@@ -93,6 +94,8 @@ const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-
                                     "eab-key", "reason", "timeout", "connect-timeout", "proxy", "no-proxy", "encryption-key", "dns-provider",
                                     "dns-resolver", "propagation-timeout"};
 const std::set<std::string> kSwitches{"quiet", "dns-follow-cname"};
+// how often a challenge port another process holds is tried again
+constexpr auto kPortTakeoverInterval = std::chrono::milliseconds(250);
 
 std::unique_ptr<ICertificateStore> openStore(const CommandLine& cl) {
     return cli::openStore(cl.require("store"), cl.get("encryption-key", ""));
@@ -179,6 +182,7 @@ struct Session {
     std::unique_ptr<AcmeClient> client;
     responders::Http01Responder http;
     responders::TlsAlpn01Responder tls;
+    std::unique_ptr<responders::PortTakeover> takeover;  // goes before the responder it listens with
     std::unique_ptr<IDnsProvider> dnsProvider;
     std::unique_ptr<responders::Dns01Responder> dns;
     std::unique_ptr<responders::DnsPersist01Responder> persist;
@@ -234,8 +238,12 @@ struct Session {
             } catch (const ListenError& e) {
                 if (!e.addressInUse() || !board) throw;
                 err << "cxxacme: " << e.url() << " is taken; leaving the " << challenge
-                    << " answers on the store's challenge board for the server that holds it (--" << option
-                    << " picks another port)\n";
+                    << " answers on the store's challenge board for the server that holds it, and taking the port"
+                       " over if it is let go (--" << option << " picks another port)\n";
+                // that server may stop first (another `cxxacme issue`, a restart): then this one answers
+                takeover = std::make_unique<responders::PortTakeover>(
+                    clock, kPortTakeoverInterval, [&responder, bind, port] { responder.listen(bind, port); },
+                    [&err, url = e.url()] { err << "cxxacme: " << url << " was let go; answering there\n"; });
             }
         };
         IResponder* responder = nullptr;

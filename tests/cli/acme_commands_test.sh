@@ -293,4 +293,24 @@ grep -q "not-it" "$work/err" && fail "the proxy password was printed"
 [ $? -eq 2 ] || fail "an https:// proxy did not exit 2"
 grep -q "only an http:// proxy" "$work/err" || fail "https proxy: $(cat "$work/err")"
 set -e
+echo "== the http-01 port held by another process that lets it go before the CA validates: taken over, the certificate comes"
+HELD_PORT=$(free_port)
+MOCK_ACME_NAME=held start_mock_acme --http01-port "$HELD_PORT" --validation-delay 3
+python3 -c 'import socket,sys,time; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); print("holding", flush=True); time.sleep(600)' \
+  "$HELD_PORT" > "$work/holder.out" &
+holder=$!
+pids+=($holder)
+for _ in $(seq 1 100); do grep -q holding "$work/holder.out" && break; sleep 0.1; done
+"$CXXACME" issue --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/held" --http-port "$HELD_PORT" --quiet \
+  held.example.test > "$work/held.log" 2> "$work/held.err" &
+issuer=$!
+for _ in $(seq 1 300); do grep -q "is taken" "$work/held.err" && break; sleep 0.1; done
+grep -q "^cxxacme: 127.0.0.1:$HELD_PORT is taken; leaving the http-01 answers on the store's challenge board for the server that holds it, and taking the port over if it is let go" \
+  "$work/held.err" || fail "no word of the taken port: $(cat "$work/held.err")"
+kill "$holder"
+wait "$issuer" || fail "issue on a port let go failed: $(cat "$work/held.err")"
+grep -q "^cxxacme: 127.0.0.1:$HELD_PORT was let go; answering there" "$work/held.err" || fail "no word of the takeover: $(cat "$work/held.err")"
+http_get "$MGMT/roots/0" > "$work/held-root.pem"
+openssl verify -CAfile "$work/held-root.pem" -untrusted <(sed -n '/BEGIN CERTIFICATE/,$p' "$work/held/held.example.test.pem" | awk 'f;/END CERTIFICATE/{f=1}') \
+  <(openssl x509 -in "$work/held/held.example.test.pem") > /dev/null || fail "the certificate from a port taken over does not verify"
 echo "PASS"

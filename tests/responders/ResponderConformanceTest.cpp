@@ -20,9 +20,11 @@
 #include "cxxacme/ServerName.h"
 #include "cxxacme/responders/Dns01Responder.h"
 #include "cxxacme/responders/Http01Responder.h"
+#include "cxxacme/responders/PortTakeover.h"
 #include "cxxacme/responders/Rfc2136DnsProvider.h"
 #include "cxxacme/responders/TlsAlpn01Responder.h"
 #include "cxxacme/responders/TlsSni01Responder.h"
+#include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/MemoryStore.h"
 #include "cxxacme/testing/ResponderConformance.h"
 #include "cxxacme/testing/TlsProbe.h"
@@ -31,20 +33,24 @@ using namespace cxxacme;
 
 namespace {
 
+bool http01Answers(std::uint16_t port, const std::string& name, const std::string& token, const std::string& keyAuthorization) {
+    Poco::Net::HTTPClientSession session("127.0.0.1", port);
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/.well-known/acme-challenge/" + token,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setHost(name);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string body;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
+    return response.getStatus() == 200 && body == keyAuthorization;
+}
+
 struct Http01Factory {
     responders::Http01Responder http;
     std::uint16_t port = http.listen("127.0.0.1", 0);
     IResponder& responder() { return http; }
     bool answers(const std::string& name, const std::string& token, const std::string& keyAuthorization) {
-        Poco::Net::HTTPClientSession session("127.0.0.1", port);
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/.well-known/acme-challenge/" + token,
-                                       Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setHost(name);
-        session.sendRequest(request);
-        Poco::Net::HTTPResponse response;
-        std::string body;
-        Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
-        return response.getStatus() == 200 && body == keyAuthorization;
+        return http01Answers(port, name, token, keyAuthorization);
     }
 };
 
@@ -175,6 +181,64 @@ BOOST_AUTO_TEST_CASE(a_port_another_listener_holds_is_refused) {
     first.http.stopResponding("a.example.test", challenge, "tokenHeld.thumb");
     // an address that is not this host's is no port in use
     BOOST_CHECK_EXCEPTION(second.listen("192.0.2.1", 0), ListenError, [](const ListenError& e) { return !e.addressInUse(); });
+}
+
+// The server that held the port stops before the CA's validation comes
+// (another `cxxacme issue`, a restart): a responder that found the port
+// taken and left its answers on the board takes the port over.
+BOOST_AUTO_TEST_CASE(a_port_let_go_is_taken_over) {
+    testing::MemoryStore board;
+    testing::FakeClock clock;
+    auto holder = std::make_unique<Http01Factory>();
+    holder->http.share(board);
+    const std::uint16_t port = holder->port;
+    responders::Http01Responder waiting;
+    waiting.share(board);
+    BOOST_CHECK_THROW(waiting.listen("127.0.0.1", port), ListenError);
+    const Challenge challenge{"http-01", "u", "tokenTakenOver", "pending"};
+    waiting.startResponding("a.example.test", challenge, "tokenTakenOver.thumb");
+    int taken = 0;
+    responders::PortTakeover takeover(
+        clock, std::chrono::seconds(1), [&] { waiting.listen("127.0.0.1", port); }, [&] { ++taken; });
+    BOOST_TEST(takeover.waiting());
+    clock.advance(std::chrono::seconds(3));
+    BOOST_TEST(!takeover.taken());
+    BOOST_TEST(takeover.waiting());
+    BOOST_TEST(holder->answers("a.example.test", "tokenTakenOver", "tokenTakenOver.thumb"), "the holder answers from the board");
+    holder.reset();
+    BOOST_CHECK_THROW(http01Answers(port, "a.example.test", "tokenTakenOver", "tokenTakenOver.thumb"), Poco::Exception);
+    clock.advance(std::chrono::seconds(1));
+    BOOST_TEST(takeover.taken());
+    BOOST_TEST(!takeover.waiting());
+    BOOST_TEST(taken == 1);
+    BOOST_TEST(http01Answers(port, "a.example.test", "tokenTakenOver", "tokenTakenOver.thumb"), "the port was not taken over");
+    clock.advance(std::chrono::seconds(5));
+    BOOST_TEST(taken == 1, "taken more than once");
+    BOOST_TEST(clock.pendingCount() == 0u);
+
+    // a reason other than a port in use ends the attempts
+    int attempts = 0;
+    responders::PortTakeover refused(clock, std::chrono::seconds(1), [&] {
+        ++attempts;
+        throw ListenError("192.0.2.1:80", "Cannot assign requested address", false);
+    });
+    clock.advance(std::chrono::seconds(5));
+    BOOST_TEST(attempts == 1);
+    BOOST_TEST(!refused.waiting());
+    BOOST_TEST(!refused.taken());
+    // destroyed while waiting: no attempt after
+    attempts = 0;
+    {
+        responders::PortTakeover held(clock, std::chrono::seconds(1), [&] {
+            ++attempts;
+            throw ListenError("127.0.0.1:80", "Address already in use", true);
+        });
+        clock.advance(std::chrono::seconds(2));
+        BOOST_TEST(attempts == 2);
+    }
+    clock.advance(std::chrono::seconds(5));
+    BOOST_TEST(attempts == 2);
+    BOOST_TEST(clock.pendingCount() == 0u);
 }
 
 // A fleet behind a load balancer: the CA's validation reaches whichever
