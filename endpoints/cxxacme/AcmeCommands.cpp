@@ -292,7 +292,7 @@ void report(std::ostream& out, const std::string& verb, const std::string& names
 // the services and commands of the same account over the store (SharedRateLimits), both ways.
 class HeldScopes {
 public:
-    explicit HeldScopes(SharedRateLimits shared) : shared_(std::move(shared)) {}
+    explicit HeldScopes(SharedRateLimits shared) : shared_(shared) {}
     void note(const Error& error, TimePoint now) {
         const auto* problem = dynamic_cast<const AcmeProblem*>(&error);
         if (!problem || !problem->retryAt() || *problem->retryAt() <= now) return;
@@ -333,18 +333,30 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     Session s(cl, err, true);
     int failures = 0;
     HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
-    // what each order renews, by what the store holds (the CA's window is not asked here)
-    const auto renewalOf = [&](const std::string& names) {
+    // what each order renews, by what the store holds; `askWindow`: and whether the CA's renewal
+    // window (RFC 9773) for it has begun, which exempts it from every refusal but a down CA's
+    const auto renewalOf = [&](const std::string& names, bool askWindow) {
         try {
             const auto current = s.store->get(names);
             if (!current || current->empty()) return RateLimitScope::Renewal::None;
-            return RateLimitScope::renewalOf(names, &current->certificate(), s.clock.now(), false);
+            bool inWindow = false;
+            if (askWindow) {
+                try {
+                    const auto info = s.client->renewalInfo(current->certificate());
+                    inWindow = info && s.clock.now() >= info->windowStart;
+                } catch (const Error&) {
+                    // no window known: held as one without
+                }
+            }
+            return RateLimitScope::renewalOf(names, &current->certificate(), s.clock.now(), inWindow);
         } catch (const Error&) {
             return RateLimitScope::Renewal::None;  // the order will say what is wrong with it
         }
     };
     for (const auto& names : keys) {
-        if (const auto why = held.holding(names, s.clock.now(), renewalOf(names))) {
+        auto why = held.holding(names, s.clock.now(), renewalOf(names, false));
+        if (why) why = held.holding(names, s.clock.now(), renewalOf(names, true));  // the CA asked only then
+        if (why) {
             err << "cxxacme: issuing " << names << " failed: " << *why << "\n";
             ++failures;
             continue;

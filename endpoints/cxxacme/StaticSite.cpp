@@ -70,7 +70,7 @@ public:
         }
         const auto size = fs::file_size(*file);
         response.setContentType(mediaType(*file));
-        response.setContentLength64(size);
+        response.setContentLength64(static_cast<Poco::Int64>(size));
         std::ostream& body = response.send();
         if (!head) body << in.rdbuf();
         log_.record(request, 200, head ? 0 : size);
@@ -152,7 +152,7 @@ void AccessLog::record(const HTTPServerRequest& request, int status, std::uint64
     out_ << line << std::flush;
 }
 
-StaticFileHandlerFactory::StaticFileHandlerFactory(std::string docroot, AccessLog& log) : log_(log) {
+StaticFileHandlerFactory::StaticFileHandlerFactory(const std::string& docroot, AccessLog& log) : log_(log) {
     std::error_code ec;
     const fs::path root = fs::canonical(docroot, ec);
     if (ec || !fs::is_directory(root)) throw FileError(docroot, "the document root is not a directory");

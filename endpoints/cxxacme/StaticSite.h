@@ -27,7 +27,7 @@ private:
 /// resolves (through links) outside the root.
 class StaticFileHandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    StaticFileHandlerFactory(std::string docroot, AccessLog& log);
+    StaticFileHandlerFactory(const std::string& docroot, AccessLog& log);
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
 private:

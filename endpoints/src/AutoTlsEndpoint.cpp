@@ -68,10 +68,10 @@ struct AutoTlsEndpoint::Parts {
     bool stopped = false;
 };
 
-AutoTlsEndpoint::AutoTlsEndpoint(const std::string& endpoint, AutoTlsEndpointOptions options)
-    : AutoTlsEndpoint(EndpointSpec::parse(endpoint), std::move(options)) {}
+AutoTlsEndpoint::AutoTlsEndpoint(const std::string& endpoint, const AutoTlsEndpointOptions& options)
+    : AutoTlsEndpoint(EndpointSpec::parse(endpoint), options) {}
 
-AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions options)
+AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, const AutoTlsEndpointOptions& options)
     : spec_(std::move(spec)), parts_(std::make_unique<Parts>()) {
     Parts& p = *parts_;
     p.clock = options.clock ? options.clock : &p.systemClock;
@@ -135,7 +135,7 @@ void AutoTlsEndpoint::listen(Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
     Parts& p = *parts_;
     if (p.server) throw Error("AutoTlsEndpoint::listen called twice");
     // started first: tls-alpn-01 validation needs the port answering
-    p.server = std::make_unique<detail::PooledHttpServer>(factory, endpoint_->socket(), params, p.maxConnections);
+    p.server = std::make_unique<detail::PooledHttpServer>(std::move(factory), endpoint_->socket(), std::move(params), p.maxConnections);
     Poco::Logger& logger = Poco::Logger::get("cxxacme.endpoint.auto");
     logger.information("listening on port " + std::to_string(endpoint_->port()) + " for " + spec_.toString());
     if (const auto warning = detail::openFileLimitWarning(p.maxConnections))

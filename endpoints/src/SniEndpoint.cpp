@@ -84,7 +84,11 @@ bool selectProtocol(const unsigned char* in, unsigned inlen, std::string_view pr
     return true;
 }
 
-enum HandshakeKind : std::intptr_t { kSite = 1, kAcmeTls = 2 };
+// what a connection's ClientHello asked for, kept on it for the ALPN callback: the address of one of these
+const char kSiteTag = 0;
+const char kAcmeTlsTag = 0;
+void* const kSite = const_cast<char*>(&kSiteTag);
+void* const kAcmeTls = const_cast<char*>(&kAcmeTlsTag);
 
 Poco::Net::Context::Ptr makeServerContext() {
     Poco::Net::Context::Params params;
@@ -177,7 +181,7 @@ int SniEndpoint::chooseCertificate(SSL* ssl, int* alert) {
             if (const auto challenge = options_.tlsAlpn01->challengeCertificate(sni)) {
                 if (SSL_use_certificate(ssl, challenge->certificate.native()) == 1 &&
                     SSL_use_PrivateKey(ssl, challenge->key.native()) == 1) {
-                    SSL_set_ex_data(ssl, exDataIndex(), reinterpret_cast<void*>(kAcmeTls));
+                    SSL_set_ex_data(ssl, exDataIndex(), kAcmeTls);
                     ++stats_->challenges;
                     return SSL_CLIENT_HELLO_SUCCESS;
                 }
@@ -196,7 +200,7 @@ int SniEndpoint::chooseCertificate(SSL* ssl, int* alert) {
         if (const auto challenge = options_.tlsSni01->challengeCertificate(sni)) {
             if (SSL_use_certificate(ssl, challenge->certificate().native()) == 1 &&
                 SSL_use_PrivateKey(ssl, challenge->privateKey().native()) == 1) {
-                SSL_set_ex_data(ssl, exDataIndex(), reinterpret_cast<void*>(kSite));
+                SSL_set_ex_data(ssl, exDataIndex(), kSite);
                 ++stats_->challenges;
                 return SSL_CLIENT_HELLO_SUCCESS;
             }
@@ -220,15 +224,14 @@ int SniEndpoint::chooseCertificate(SSL* ssl, int* alert) {
         ++stats_->refused;
         return SSL_CLIENT_HELLO_ERROR;
     }
-    SSL_set_ex_data(ssl, exDataIndex(), reinterpret_cast<void*>(kSite));
+    SSL_set_ex_data(ssl, exDataIndex(), kSite);
     ++(defaulted ? stats_->defaulted : stats_->served);
     return SSL_CLIENT_HELLO_SUCCESS;
 }
 
 int SniEndpoint::onAlpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                         unsigned int inlen, void*) {
-    const auto kind = reinterpret_cast<std::intptr_t>(SSL_get_ex_data(ssl, exDataIndex()));
-    if (kind == kAcmeTls)
+    if (SSL_get_ex_data(ssl, exDataIndex()) == kAcmeTls)
         return selectProtocol(in, inlen, KeyAuthorization::kAcmeTlsAlpnProtocol, out, outlen) ? SSL_TLSEXT_ERR_OK
                                                                                              : SSL_TLSEXT_ERR_ALERT_FATAL;
     return selectProtocol(in, inlen, kHttp11, out, outlen) ? SSL_TLSEXT_ERR_OK : SSL_TLSEXT_ERR_NOACK;

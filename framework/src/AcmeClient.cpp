@@ -21,7 +21,7 @@ Poco::Logger& logger() { return Poco::Logger::get("cxxacme.client"); }
 
 Poco::JSON::Object::Ptr jsonOf(const HttpReply& reply, const std::string& url) {
     try {
-        return detail::parseJsonObject(reply.body, 4 * 1024 * 1024, "response");
+        return detail::parseJsonObject(reply.body, std::size_t{4} * 1024 * 1024, "response");
     } catch (const JoseError& e) {
         throw AcmeProblem("malformed", "the answer from " + url + " is not a JSON object: " + e.what(), 0);
     }

@@ -20,7 +20,7 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("cxxacme.service"); }
 
-std::string describe(std::exception_ptr error) {
+std::string describe(const std::exception_ptr& error) {
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
@@ -72,14 +72,17 @@ void AcmeIssuingService::start() {
     checker_.post([this] { check(true); });
 }
 
-void AcmeIssuingService::issueIfEmpty(const std::string& names) {
-    std::optional<PemBundle> current;
+std::optional<PemBundle> AcmeIssuingService::readEntry(const std::string& names, const char* purpose) const {
     try {
-        current = store_.get(names);
+        return store_.get(names);
     } catch (const Error& e) {
-        logger().error("entry " + names + " cannot be read: " + e.what());
-        return;
+        logger().error("entry " + names + " cannot be read for its " + purpose + ": " + e.what());
+        return std::nullopt;
     }
+}
+
+void AcmeIssuingService::issueIfEmpty(const std::string& names) {
+    const std::optional<PemBundle> current = readEntry(names, "issuance");
     if (!current || !current->empty()) return;  // removed, or a certificate (the next check judges it)
     const TimePoint now = clock_.now();
     {
@@ -552,14 +555,8 @@ void AcmeIssuingService::recordFailure(const std::string& names, const std::exce
 ScheduledCall AcmeIssuingService::retryLater(const std::string& names, Duration delay) {
     return clock_.callLater(delay, [this, names] {
         checker_.post([this, names] {
-            std::optional<PemBundle> current;
-            try {
-                current = store_.get(names);
-            } catch (const Error& e) {
-                logger().error("retry of " + names + " cannot read the store: " + e.what());
-                return;
-            }
-            if (!current) return;  // the entry is gone
+            const std::optional<PemBundle> current = readEntry(names, "retry");
+            if (!current) return;  // the entry is gone, or unreadable
             const TimePoint now = clock_.now();
             const Assessment a = assess(names, *current, now);
             if (!a.due) return;

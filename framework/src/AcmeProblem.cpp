@@ -53,7 +53,7 @@ AcmeProblem& AcmeProblem::withExtra(const std::string& name, const Poco::Dynamic
 
 AcmeProblem AcmeProblem::fromJson(const std::string& body, int status) {
     try {
-        const auto json = detail::parseJsonObject(body, 64 * 1024, "problem document");
+        const auto json = detail::parseJsonObject(body, std::size_t{64} * 1024, "problem document");
         const std::string type = detail::optionalString(*json, "type", "problem document").value_or("about:blank");
         const std::string text = detail::optionalString(*json, "detail", "problem document").value_or("");
         std::vector<Subproblem> subs;

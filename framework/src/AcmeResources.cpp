@@ -94,7 +94,7 @@ std::optional<TimePoint> parseRfc3339(const std::string& text) {
         const int hours = number(i + 1);
         const int minutes = number(i + 4);
         if (hours > 23 || minutes > 59) return std::nullopt;
-        east = (rest[i] == '+' ? 1 : -1) * (hours * 3600 + minutes * 60);
+        east = (rest[i] == '+' ? std::int64_t{1} : std::int64_t{-1}) * (hours * 3600 + minutes * 60);
         i += 6;
     } else {
         return std::nullopt;

@@ -39,7 +39,7 @@ std::string quoted(const std::string& value) { return "\"" + InvalidNameError::p
 
 }  // namespace
 
-CaaPolicy::CaaPolicy(std::vector<std::string> issuerDomainNames) {
+CaaPolicy::CaaPolicy(const std::vector<std::string>& issuerDomainNames) {
     for (const auto& name : issuerDomainNames) issuers_.push_back(ServerName::lowerAscii(name));
 }
 

@@ -70,7 +70,7 @@ void addOcspResponder(X509* cert, const std::string& url) {
     checkOne(ASN1_STRING_set(uri.get(), url.data(), static_cast<int>(url.size())), "ASN1_STRING_set");
     GENERAL_NAME_set0_value(ocsp->location, GEN_URI, uri.release());
     if (sk_ACCESS_DESCRIPTION_push(aia.get(), ocsp.get()) <= 0) throwOpenSslError("sk_ACCESS_DESCRIPTION_push");
-    ocsp.release();  // the stack owns it now
+    (void)ocsp.release();  // the stack owns it now
     checkOne(X509_add1_ext_i2d(cert, NID_info_access, aia.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
 }
 
@@ -89,9 +89,9 @@ void addCrlDistributionPoint(X509* cert, const std::string& url) {
     checkOne(ASN1_STRING_set(uri.get(), url.data(), static_cast<int>(url.size())), "ASN1_STRING_set");
     GENERAL_NAME_set0_value(name.get(), GEN_URI, uri.release());
     if (sk_GENERAL_NAME_push(point->distpoint->name.fullname, name.get()) <= 0) throwOpenSslError("sk_GENERAL_NAME_push");
-    name.release();  // the stack owns it now
+    (void)name.release();  // the stack owns it now
     if (sk_DIST_POINT_push(points.get(), point.get()) <= 0) throwOpenSslError("sk_DIST_POINT_push");
-    point.release();
+    (void)point.release();
     checkOne(X509_add1_ext_i2d(cert, NID_crl_distribution_points, points.get(), 0, X509V3_ADD_DEFAULT), "X509_add1_ext_i2d");
 }
 

@@ -82,7 +82,7 @@ std::shared_ptr<CertificateSigningRequest::Parts> CertificateSigningRequest::par
     const std::string_view version = fields.next(DerReader::kInteger).contents;
     if (version.size() != 1 || static_cast<unsigned char>(version[0]) > 2)
         throw CertificateError(what + ": version is not 0 (v1), nor the 1 or 2 that clients have written");
-    parts->version = version[0];
+    parts->version = static_cast<unsigned char>(version[0]);
     parts->subject.reset(d2iWhole<X509_NAME, d2i_X509_NAME>(fields.next(DerReader::kSequence).whole, "subject"));
     const DerElement spki = fields.next(DerReader::kSequence);
     try {

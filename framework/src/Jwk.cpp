@@ -37,7 +37,7 @@ std::string bnParam(EVP_PKEY* key, const char* name, std::size_t width = 0) {
 
 // A member decoded to bytes, present and non-empty.
 std::string memberBytes(const Poco::JSON::Object& json, const std::string& name) {
-    const std::string bytes = Base64Url::decode(requireString(json, name, kWhat));
+    std::string bytes = Base64Url::decode(requireString(json, name, kWhat));
     if (bytes.empty()) throw JoseError("JWK: \"" + name + "\" is empty");
     return bytes;
 }

@@ -177,8 +177,8 @@ std::string ecdsaRawToDer(std::string_view raw) {
     BignumPtr r(checked(BN_bin2bn(in, half, nullptr), "BN_bin2bn"));
     BignumPtr s(checked(BN_bin2bn(in + half, half, nullptr), "BN_bin2bn"));
     checkOne(ECDSA_SIG_set0(sig.get(), r.get(), s.get()), "ECDSA_SIG_set0");
-    r.release();
-    s.release();
+    (void)r.release();
+    (void)s.release();
     unsigned char* der = nullptr;
     const int len = i2d_ECDSA_SIG(sig.get(), &der);
     if (len <= 0) throwOpenSslError("i2d_ECDSA_SIG");

@@ -11,7 +11,7 @@ PooledHttpServer::PooledHttpServer(Poco::Net::HTTPRequestHandlerFactory::Ptr fac
     : threads_(1, maxConnections) {
     if (!params) params = new Poco::Net::HTTPServerParams;
     if (params->getMaxThreads() <= 0 || params->getMaxThreads() > maxConnections) params->setMaxThreads(maxConnections);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(factory, threads_, socket, params);
+    server_ = std::make_unique<Poco::Net::HTTPServer>(std::move(factory), threads_, socket, params);
     server_->start();
 }
 

@@ -76,7 +76,7 @@ std::string RevocationListBuilder::sign(const Certificate& issuer, const Private
                      "X509_REVOKED_add1_ext_i2d");
         }
         checkOne(X509_CRL_add0_revoked(crl.get(), entry.get()), "X509_CRL_add0_revoked");
-        entry.release();  // the list owns it now
+        (void)entry.release();  // the list owns it now
     }
     checkOne(X509_CRL_sort(crl.get()), "X509_CRL_sort");
 

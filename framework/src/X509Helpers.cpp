@@ -69,7 +69,7 @@ GeneralNamesPtr generalNamesFrom(const std::vector<Identifier>& identifiers) {
             GENERAL_NAME_set0_value(name.get(), GEN_IPADD, s);
         }
         if (sk_GENERAL_NAME_push(names.get(), name.get()) <= 0) throwOpenSslError("sk_GENERAL_NAME_push");
-        name.release();
+        (void)name.release();
     }
     return names;
 }
@@ -201,7 +201,7 @@ EcKeyPtr ecKeyOn(const EC_GROUP* group) {
 EvpPkeyPtr keyOf(EcKeyPtr ec) {
     EvpPkeyPtr key(checked(EVP_PKEY_new(), "EVP_PKEY_new"));
     checkOne(EVP_PKEY_assign_EC_KEY(key.get(), ec.get()), "EVP_PKEY_assign_EC_KEY");
-    ec.release();  // the EVP_PKEY owns it now
+    (void)ec.release();  // the EVP_PKEY owns it now
     return key;
 }
 

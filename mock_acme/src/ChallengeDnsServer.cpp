@@ -579,7 +579,7 @@ std::optional<HttpResponse> ChallengeDnsServer::manage(const HttpRequest& reques
         return r;
     }
     try {
-        const auto body = detail::parseJsonObject(request.body, 64 * 1024, "request");
+        const auto body = detail::parseJsonObject(request.body, std::size_t{64} * 1024, "request");
         const auto host = [&] { return detail::requireString(*body, "host", "request"); };
         const auto strings = [&](const std::string& member) {
             std::vector<std::string> out;

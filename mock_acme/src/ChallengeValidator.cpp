@@ -33,7 +33,7 @@ namespace cxxacme::mock_acme {
 
 namespace {
 
-constexpr std::size_t kMaxHttpBody = 8 * 1024;
+constexpr std::size_t kMaxHttpBody = std::size_t{8} * 1024;
 constexpr int kMaxRedirects = 10;
 
 std::string trim(const std::string& s) {

@@ -431,7 +431,7 @@ private:
     ExchangeServer& server_;
 };
 
-ExchangeServer::ExchangeServer(const Poco::Net::ServerSocket& socket, Handler handler, Options options)
+ExchangeServer::ExchangeServer(const Poco::Net::ServerSocket& socket, Handler handler, const Options& options)
     : handler_(std::move(handler)),
       options_(options),
       sessionParams_(new Poco::Net::HTTPServerParams),

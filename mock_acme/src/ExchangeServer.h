@@ -83,7 +83,7 @@ public:
         Poco::Timespan idleTimeout{15, 0};
     };
 
-    ExchangeServer(const Poco::Net::ServerSocket& socket, Handler handler, Options options);
+    ExchangeServer(const Poco::Net::ServerSocket& socket, Handler handler, const Options& options);
     ~ExchangeServer();
     ExchangeServer(const ExchangeServer&) = delete;
     ExchangeServer& operator=(const ExchangeServer&) = delete;

@@ -86,7 +86,7 @@ Choice oneOf(const std::string& text, const char* key, std::pair<const char*, Ch
 void MockAcmeConfig::applyJson(const std::string& jsonText) {
     Poco::JSON::Object::Ptr json;
     try {
-        json = detail::parseJsonObject(jsonText, 1024 * 1024, "mock-acme config");
+        json = detail::parseJsonObject(jsonText, std::size_t{1024} * 1024, "mock-acme config");
     } catch (const Error& e) {
         throw Error(e.what());
     }
@@ -410,7 +410,7 @@ std::pair<std::string, std::uint16_t> MockAcmeConfig::parseHostPort(const std::s
 
 bool MockAcmeConfig::isPebbleJson(const std::string& json) {
     try {
-        const auto object = detail::parseJsonObject(json, 1024 * 1024, "config");
+        const auto object = detail::parseJsonObject(json, std::size_t{1024} * 1024, "config");
         const auto names = object->getNames();
         return names.size() == 1 && lower(names[0]) == "pebble";  // applyPebbleJson says what is wrong inside
     } catch (const Error&) {
@@ -447,7 +447,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {
     Poco::JSON::Object::Ptr outer;
     try {
-        outer = detail::parseJsonObject(jsonText, 1024 * 1024, "pebble config");
+        outer = detail::parseJsonObject(jsonText, std::size_t{1024} * 1024, "pebble config");
     } catch (const Error& e) {
         throw Error(e.what());
     }

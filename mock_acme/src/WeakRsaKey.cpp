@@ -77,7 +77,7 @@ const std::array<bool, m>& squaresModulo() {
 // there; one division of v, by their product), then the root.
 bool isSquare(const BIGNUM* v, BN_CTX* ctx) {
     if (BN_is_negative(v)) return false;
-    const BN_ULONG r = BN_mod_word(v, 64 * 63 * 65 * 11);
+    const BN_ULONG r = BN_mod_word(v, static_cast<BN_ULONG>(64) * 63 * 65 * 11);
     if (r == static_cast<BN_ULONG>(-1)) throw CryptoError("BN_mod_word failed");
     if (!squaresModulo<64>()[r % 64] || !squaresModulo<63>()[r % 63] || !squaresModulo<65>()[r % 65] ||
         !squaresModulo<11>()[r % 11])

@@ -38,7 +38,7 @@ ChallTestSrvDnsProvider::ChallTestSrvDnsProvider(std::string managementUrl, std:
     AcmeHttpClient::Options options;
     options.timeout = timeout;
     options.connectTimeout = std::min<Duration>(timeout, options.connectTimeout);
-    options.maxResponseBytes = 64 * 1024;  // its answers are a line at most
+    options.maxResponseBytes = std::size_t{64} * 1024;  // its answers are a line at most
     http_ = std::make_unique<AcmeHttpClient>(std::move(options));
 }
 

@@ -51,7 +51,7 @@ std::string Dns01Responder::recordFor(const std::string& serverName, const Chall
 std::string Dns01Responder::publishedAt(const std::string& fqdn) const {
     if (!options_.followCname) return fqdn;
     const std::string& resolver = options_.resolvers.empty() ? options_.bootstrapResolver : options_.resolvers.front();
-    const std::string target = DnsTxtLookup::aliasTarget(resolver, fqdn, options_.queryTimeout) + ".";
+    std::string target = DnsTxtLookup::aliasTarget(resolver, fqdn, options_.queryTimeout) + ".";
     if (target != fqdn) logger().information(fqdn + " is an alias: the record goes at " + target);
     return target;
 }

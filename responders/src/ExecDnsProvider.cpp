@@ -54,6 +54,7 @@ void ExecDnsProvider::run(const std::string& action, const std::string& fqdn, co
     posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     std::vector<std::string> args{command_, action, fqdn, value};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = 0;

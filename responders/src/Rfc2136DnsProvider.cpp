@@ -200,7 +200,7 @@ TsigKey TsigKey::fromFile(const std::string& path) {
     return TsigKey{absolute(name), *raw};
 }
 
-Rfc2136DnsProvider::Rfc2136DnsProvider(std::string server, std::string zone, TsigKey key, Rfc2136Options options)
+Rfc2136DnsProvider::Rfc2136DnsProvider(std::string server, const std::string& zone, TsigKey key, Rfc2136Options options)
     : server_(std::move(server)), key_(std::move(key)), options_(options) {
     zone_ = absolute(ServerName::canonical(zone.ends_with(".") ? zone.substr(0, zone.size() - 1) : zone));
     if (key_.secret.empty() || key_.name.empty()) throw DnsError(server_, "an empty TSIG key");

@@ -41,7 +41,7 @@ void TxtRecordWatch::wait(const std::vector<std::string>& providerServers, const
                 std::string saw = failure.empty() ? (seen.empty() ? "no TXT record" : "") : failure;
                 for (const auto& v : seen) saw += (saw.empty() ? "\"" : ", \"") + InvalidNameError::printable(v, 100) + "\"";
                 const std::string when =
-                    patient ? " within " + std::to_string(settings_.propagationTimeout.count() / 1000.0).substr(0, 5) + " s" : "";
+                    patient ? " within " + std::to_string(static_cast<double>(settings_.propagationTimeout.count()) / 1000.0).substr(0, 5) + " s" : "";
                 throw DnsError(server.empty() ? "the system resolver" : server,
                                "TXT " + fqdn + " did not show " + lacking + when + "; it answered " + saw);
             }

@@ -60,7 +60,7 @@ std::optional<std::string> decodeKeyText(const std::string& text) {
         }
         return key;
     }
-    if (const auto decoded = detail::base64Decode(trimmed); decoded && decoded->size() == KeyEncryption::kKeyBytes)
+    if (auto decoded = detail::base64Decode(trimmed); decoded && decoded->size() == KeyEncryption::kKeyBytes)
         return decoded;
     return std::nullopt;
 }
@@ -119,7 +119,7 @@ std::string KeyEncryption::seal(const std::string& name, const PemBundle& entry)
     if (EVP_EncryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(cipher.data()) + total, &len) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes), tag.data()) != 1)
         throw CryptoError(detail::takeOpenSslErrors("AES-256-GCM encryption failed"));
-    cipher.resize(static_cast<std::size_t>(total + len));
+    cipher.resize(static_cast<std::size_t>(total) + static_cast<std::size_t>(len));
     std::string text = pemBlock(kPemLabel, std::string(kFormat) + nonce + cipher + tag);
     text += entry.certificate().toPem();
     for (const auto& cert : entry.chain()) text += cert.toPem();
@@ -170,7 +170,7 @@ PemBundle KeyEncryption::open(const std::string& name, std::string_view text) co
         throw CryptoError("entry \"" + name +
                           "\": the sealed key does not open: a different key file, or the entry was altered or moved");
     }
-    plain.bytes.resize(static_cast<std::size_t>(total + len));
+    plain.bytes.resize(static_cast<std::size_t>(total) + static_cast<std::size_t>(len));
     const PrivateKey key = PrivateKey::fromDer(plain.bytes);
     const Certificate leaf = certificates.front();
     certificates.erase(certificates.begin());

@@ -164,6 +164,24 @@ grep -q 'takes boulder or pebble, not "lego"' "$work/err" || fail "--ari-rules l
 grep -q 'takes boulder or pebble, not "strict"' "$work/err" || fail "--identifier-rules strict: $(head -1 "$work/err")"
 set -e
 
+echo "== a refusal met for a name holds its next order, unless the CA's renewal window for its certificate has begun (RFC 9773: an ARI renewal is exempt, at Let's Encrypt and here)"
+MOCK_ACME_NAME=dup start_mock_acme --http01-port "$HTTP_PORT" --failed-authz-limit 1/3600
+dup=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/dup" --quiet)
+"$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > "$work/dup.log" 2>&1 || fail "dup.example.test: $(cat "$work/dup.log")"
+serial=$(openssl x509 -in "$work/dup/dup.example.test.pem" -noout -serial | cut -d= -f2)
+set +e
+# answers on a port the CA's validation does not reach: it fails, and the next order is refused for it
+for _ in 1 2; do "$CXXACME" issue "${dup[@]}" --http-port "$(free_port)" dup.example.test > /dev/null 2> "$work/err"; done
+[ $? -eq 1 ] || fail "a failing order did not exit 1"
+grep -q 'issuing dup.example.test failed: .*rateLimited.*too many failed authorizations (1) for "dup.example.test"' "$work/err" || fail "second failure: $(cat "$work/err")"
+"$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "a held order did not exit 1"
+grep -q 'issuing dup.example.test failed: not asked: .*, as another process over the store was told$' "$work/err" || fail "held: $(cat "$work/err")"
+set -e
+http_post "$MGMT/set-renewal-info" "{\"serial\":\"$serial\",\"start\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)\",\"end\":\"$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)\"}"
+"$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > "$work/dup.log" 2> "$work/err" || fail "a renewal in its window was held: $(cat "$work/err")"
+[ "$(openssl x509 -in "$work/dup/dup.example.test.pem" -noout -serial | cut -d= -f2)" != "$serial" ] || fail "dup.example.test was not renewed"
+
 echo "== a CA that keeps Let's Encrypt's public suffixes, reserved addresses and limit per registered domain: a name under .test, a private address and a second certificate under example.com refused in its words, names under .com and blogspot.com issued"
 MOCK_ACME_NAME=public start_mock_acme --http01-port "$HTTP_PORT" \
   --public-suffix-list /usr/share/publicsuffix/public_suffix_list.dat --refuse-reserved-ips --domain-limit 1

@@ -234,6 +234,8 @@ private:
     void adoptHold(const RateLimitScope& scope, TimePoint until, const std::string& reason, TimePoint now, bool learned);
     /// Issues `names` if its entry is empty and nothing else is under way for it (a change the store reported).
     void issueIfEmpty(const std::string& names);
+    /// The entry under `names`; none when it is gone or cannot be read (logged, for `purpose`).
+    std::optional<PemBundle> readEntry(const std::string& names, const char* purpose) const;
     /// Adopts the refusals other instances posted for this issuer's CA and
     /// account (`SharedRateLimits`; not under `mutex_`).
     void learnHolds();

@@ -18,7 +18,7 @@ class CaaPolicy {
 public:
     /// `issuerDomainNames`: the names the CA takes as its own (what ACME's
     /// `meta.caaIdentities` lists), compared case-insensitively.
-    explicit CaaPolicy(std::vector<std::string> issuerDomainNames);
+    explicit CaaPolicy(const std::vector<std::string>& issuerDomainNames);
 
     /// What is asked for one name.
     struct Issuance {

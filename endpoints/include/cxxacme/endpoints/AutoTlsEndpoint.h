@@ -68,8 +68,8 @@ struct AutoTlsEndpointOptions {
 class AutoTlsEndpoint {
 public:
     /// Parses `endpoint` (see `EndpointSpec`) and binds the port.
-    explicit AutoTlsEndpoint(const std::string& endpoint, AutoTlsEndpointOptions options = {});
-    explicit AutoTlsEndpoint(EndpointSpec spec, AutoTlsEndpointOptions options = {});
+    explicit AutoTlsEndpoint(const std::string& endpoint, const AutoTlsEndpointOptions& options = {});
+    explicit AutoTlsEndpoint(EndpointSpec spec, const AutoTlsEndpointOptions& options = {});
     ~AutoTlsEndpoint();
     AutoTlsEndpoint(const AutoTlsEndpoint&) = delete;
     AutoTlsEndpoint& operator=(const AutoTlsEndpoint&) = delete;

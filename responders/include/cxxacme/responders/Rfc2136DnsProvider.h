@@ -36,7 +36,7 @@ struct Rfc2136Options {
 class Rfc2136DnsProvider final : public IDnsProvider {
 public:
     /// `server`: "IPv4:PORT" or "[IPv6]:PORT" of the primary; `zone`: the zone to update.
-    Rfc2136DnsProvider(std::string server, std::string zone, TsigKey key, Rfc2136Options options = {});
+    Rfc2136DnsProvider(std::string server, const std::string& zone, TsigKey key, Rfc2136Options options = {});
 
     void present(const std::string& fqdn, const std::string& value) override;
     void cleanup(const std::string& fqdn, const std::string& value) override;
