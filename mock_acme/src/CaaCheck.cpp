@@ -7,8 +7,8 @@
 
 namespace cxxacme::mock_acme {
 
-CaaCheck::CaaCheck(std::string dnsServer, std::vector<std::string> caaIdentities, std::chrono::milliseconds timeout)
-    : server_(std::move(dnsServer)), policy_(std::move(caaIdentities)), timeout_(timeout) {}
+CaaCheck::CaaCheck(std::string dnsServer, const std::vector<std::string>& caaIdentities, std::chrono::milliseconds timeout)
+    : server_(std::move(dnsServer)), policy_(caaIdentities), timeout_(timeout) {}
 
 std::optional<AcmeProblem> CaaCheck::check(const std::string& name, const CaaPolicy::Issuance& issuance) const {
     const Identifier identifier = Identifier::dns(issuance.wildcard ? "*." + name : name);

@@ -16,7 +16,7 @@ namespace cxxacme::mock_acme {
 /// `caaIdentities` (RFC 8659, RFC 8657).
 class CaaCheck {
 public:
-    CaaCheck(std::string dnsServer, std::vector<std::string> caaIdentities,
+    CaaCheck(std::string dnsServer, const std::vector<std::string>& caaIdentities,
              std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     /// Nothing when the records let this CA issue for `name` (a DNS name,

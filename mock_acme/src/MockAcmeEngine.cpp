@@ -1417,7 +1417,7 @@ public:
             authz.challengeIds.push_back(c.id);
             s_.challenges.emplace(c.id, std::move(c));
         }
-        const std::string id2 = authz.id;
+        std::string id2 = authz.id;
         s_.indexAuthorization(authz);
         s_.authorizations.emplace(id2, std::move(authz));
         return id2;
@@ -1909,7 +1909,7 @@ public:
     // Answers {"account": URL, "paused": [values], "unpauseUrl": URL or absent}.
     HttpResponse pauseIdentifiers(const HttpRequest& request, bool pause) {
         const char* what = pause ? "pause-identifiers" : "unpause-account";
-        const Object::Ptr payload = managementBody(request, 64 * 1024, what);
+        const Object::Ptr payload = managementBody(request, std::size_t{64} * 1024, what);
         std::string accountRef;
         try {
             accountRef = detail::requireString(*payload, "account", what);
@@ -1954,7 +1954,7 @@ public:
     }
 
     HttpResponse setRenewalInfo(const HttpRequest& request) {
-        const Object::Ptr payload = managementBody(request, 64 * 1024, "set-renewal-info");
+        const Object::Ptr payload = managementBody(request, std::size_t{64} * 1024, "set-renewal-info");
         std::string serial;
         try {
             if (const auto given = detail::optionalString(*payload, "serial", "set-renewal-info")) serial = serialKey(*given);

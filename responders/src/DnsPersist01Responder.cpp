@@ -34,7 +34,7 @@ std::string DnsPersist01Responder::recordFor(const std::string& serverName, cons
     record.accountUri = accountUrl;
     record.wildcard = wildcard || ServerName::isWildcard(serverName);
     record.persistUntil = persistUntil;
-    const std::string txt = record.toTxt();
+    std::string txt = record.toTxt();
     // what is published must read back as itself: an issuer or a URL off the grammar would not
     if (DnsPersistRecord::parse(txt) != record)
         throw Error("dns-persist-01: \"" + InvalidNameError::printable(txt, 300) + "\" would not be a valid record");

@@ -50,7 +50,7 @@ public:
         /// hosts that bypass it; none by default. `HttpProxy::fromEnvironment()`
         /// reads HTTPS_PROXY and NO_PROXY.
         HttpProxy proxy{};
-        std::size_t maxResponseBytes = 4 * 1024 * 1024;
+        std::size_t maxResponseBytes = std::size_t{4} * 1024 * 1024;
         std::string userAgent = "cxxacme/0.1";
     };
 

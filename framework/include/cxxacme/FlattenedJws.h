@@ -22,7 +22,7 @@ namespace cxxacme {
 /// checks the signature, and the caller checks `nonce`, `url`, `kid`/`jwk`.
 class FlattenedJws {
 public:
-    static constexpr std::size_t kDefaultMaxBytes = 256 * 1024;
+    static constexpr std::size_t kDefaultMaxBytes = std::size_t{256} * 1024;
 
     /// Signs `payload` under `header`, to which `alg` is added.
     static FlattenedJws sign(const ISigner& signer, Poco::JSON::Object header, std::string_view payload);

@@ -23,7 +23,7 @@ namespace cxxacme {
 /// (`InvalidNameError`); a storage failure throws `StoreError`. Thread-safe.
 class IRateLimitBoard {
 public:
-    static constexpr std::size_t kMaxProblemBytes = 16 * 1024;
+    static constexpr std::size_t kMaxProblemBytes = std::size_t{16} * 1024;
 
     struct Refusal {
         std::string scope;    ///< the scope's key: 1-64 base64url characters

@@ -47,7 +47,7 @@ public:
     /// False, the default: it cannot tell (a dns-01 record is served by the
     /// DNS), or it does not answer `challenge`; `seen` is dropped.
     virtual bool watchValidation(const std::string& serverName, const Challenge& challenge,
-                                 std::function<void()> seen) {
+                                 std::function<void()> seen) {  // NOLINT(performance-unnecessary-value-param): overrides keep it
         (void)serverName, (void)challenge, (void)seen;
         return false;
     }

@@ -15,7 +15,7 @@ namespace cxxacme {
 /// OKP (Ed25519): what an ACME account key looks like on the wire.
 class Jwk {
 public:
-    static constexpr std::size_t kMaxJsonBytes = 16 * 1024;
+    static constexpr std::size_t kMaxJsonBytes = std::size_t{16} * 1024;
 
     static Jwk fromPublicKey(const PublicKey& key);
     /// Reads the public members of a JWK object; private members are

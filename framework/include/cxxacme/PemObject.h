@@ -24,7 +24,7 @@ class PemObject {
 public:
     enum class Kind { PrivateKey, Certificate, CertificateRequest, PublicKey, Other };
 
-    static constexpr std::size_t kMaxInputBytes = 1024 * 1024;  ///< far above any real chain
+    static constexpr std::size_t kMaxInputBytes = std::size_t{1024} * 1024;  ///< far above any real chain
     static constexpr std::size_t kMaxObjects = 64;
 
     /// Every block of `text`, in order. Text with no block gives an empty

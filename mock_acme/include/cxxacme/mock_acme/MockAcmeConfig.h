@@ -358,7 +358,7 @@ struct MockAcmeConfig {
     /// advance. 0 (the default): at once. At most an hour.
     Duration crlMaxDelay{};
 
-    std::size_t maxBodyBytes = 64 * 1024;
+    std::size_t maxBodyBytes = std::size_t{64} * 1024;
     /// ACME connections served at once. POCO gives a kept-alive connection a
     /// thread for as long as it stays open (made when needed, gone after a
     /// minute idle), so this is how many clients can hold a connection;

@@ -57,7 +57,7 @@ class DirectoryStore final : public ICertificateStore,
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
-    static constexpr std::size_t kMaxEntryBytes = 1024 * 1024;
+    static constexpr std::size_t kMaxEntryBytes = std::size_t{1024} * 1024;
     /// Temporary files of interrupted writes (`AtomicFile::isTemporaryName`:
     /// of entries, answers and the account key) older than this are removed
     /// when a store opens the directory.
