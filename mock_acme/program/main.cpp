@@ -254,7 +254,7 @@ int main(int argc, char** argv) {
         };
         // a value the config reads with `fromString`, which refuses anything but `choices`
         const auto choice = [&](auto fromString, const char* choices) {
-            const std::string v = value();
+            const std::string& v = value();
             try {
                 return fromString(v);
             } catch (const Error&) {
@@ -285,7 +285,7 @@ int main(int argc, char** argv) {
         else if (a == "--dns-server") config.dnsServer = value();
         else if (a == "--resolve-through-dns") config.resolveThroughDns = true;
         else if (a == "--resolve") {
-            const std::string v = value();
+            const std::string& v = value();
             const auto eq = v.find('=');
             if (eq == std::string::npos) usage("--resolve takes NAME=ADDR");
             config.resolve[v.substr(0, eq)] = v.substr(eq + 1);
@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
         else if (a == "--config") (void)value();
         else if (a == "--skip-validation") config.skipValidation = true;
         else if (a == "--check-caa") config.checkCaa = true;
-        else if (a == "--caa-recheck-after") config.caaRecheckAfter = std::chrono::seconds(number(value(), 0, 8 * 3600));
+        else if (a == "--caa-recheck-after") config.caaRecheckAfter = std::chrono::seconds(number(value(), 0, 8L * 3600));
         else if (a == "--nonce-on-every-response") config.nonceOnEveryResponse = true;
         else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
         else if (a == "--dns-account-01") config.enableDnsAccount01 = true;
@@ -318,7 +318,7 @@ int main(int argc, char** argv) {
         else if (a == "--registration-range-limit")
             limitPerWindow(value(), config.registrationRangeLimit, config.registrationRangeWindow);
         else if (a == "--eab") {
-            const std::string v = value();
+            const std::string& v = value();
             const auto eq = v.find('=');
             if (eq == std::string::npos) usage("--eab takes KID=BASE64URLKEY");
             config.eabKeys[v.substr(0, eq)] = v.substr(eq + 1);
@@ -356,7 +356,7 @@ int main(int argc, char** argv) {
             std::tie(config.crlHost, config.crlPort) = hostPort(value());
             config.crl = true;
         } else if (a == "--crl-base-url") config.crlBaseUrl = value();
-        else if (a == "--crl-validity") config.crlValidity = std::chrono::seconds(number(value(), 1, 366 * 86400));
+        else if (a == "--crl-validity") config.crlValidity = std::chrono::seconds(number(value(), 1, 366L * 86400));
         else if (a == "--crl-max-delay") config.crlMaxDelay = std::chrono::seconds(number(value(), 0, 3600));
         else if (a == "--retry-after") config.retryAfterSeconds = static_cast<int>(number(value(), 0, 86400));
         else if (a == "--orders-per-page") config.ordersPerPage = static_cast<int>(number(value(), 1, 10000));

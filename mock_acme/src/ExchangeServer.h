@@ -74,7 +74,7 @@ public:
     using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
     struct Options {
-        std::size_t maxBody = 64 * 1024;
+        std::size_t maxBody = std::size_t{64} * 1024;
         int maxConnections = 64;
         /// How long a connection may wait for the next request, or for more
         /// of one, before it is closed: the socket's receive timeout. Over
