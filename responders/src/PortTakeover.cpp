@@ -1,5 +1,7 @@
 #include "cxxacme/responders/PortTakeover.h"
 
+#include <string>
+
 #include <Poco/Logger.h>
 
 #include "cxxacme/Error.h"
