@@ -322,6 +322,7 @@ for _ in $(seq 1 100); do grep -q holding "$work/holder.out" && break; sleep 0.1
 "$CXXACME" issue --directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/held" --http-port "$HELD_PORT" --quiet \
   held.example.test > "$work/held.log" 2> "$work/held.err" &
 issuer=$!
+pids+=($issuer)  # stopped by the clean-up should a check below fail
 for _ in $(seq 1 300); do grep -q "is taken" "$work/held.err" && break; sleep 0.1; done
 grep -q "^cxxacme: 127.0.0.1:$HELD_PORT is taken; leaving the http-01 answers on the store's challenge board for the server that holds it, and taking the port over if it is let go" \
   "$work/held.err" || fail "no word of the taken port: $(cat "$work/held.err")"
