@@ -326,6 +326,14 @@ bool lockEntry(ICertificateStore& store, const std::string& names, std::unique_p
     return held != nullptr;
 }
 
+// The issuing service's rules, never started: when an entry is due and what an order for it
+// renews, the CA's renewal information (RFC 9773) among them.
+std::unique_ptr<AcmeIssuingService> renewalRules(Session& s) {
+    AcmeIssuingServiceOptions options;
+    options.renewalInfo = [client = s.client.get()](const Certificate& c) { return client->renewalInfo(c); };
+    return std::make_unique<AcmeIssuingService>(*s.store, *s.issuer, s.clock, options);
+}
+
 int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     if (cl.positional().empty()) throw UsageError("issue needs at least one NAME[,NAME...]");
     std::vector<std::string> keys;
@@ -333,22 +341,15 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     Session s(cl, err, true);
     int failures = 0;
     HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
+    const auto rules = renewalRules(s);
     // what each order renews, by what the store holds; `askWindow`: and whether the CA's renewal
     // window (RFC 9773) for it has begun, which exempts it from every refusal but a down CA's
     const auto renewalOf = [&](const std::string& names, bool askWindow) {
         try {
             const auto current = s.store->get(names);
             if (!current || current->empty()) return RateLimitScope::Renewal::None;
-            bool inWindow = false;
-            if (askWindow) {
-                try {
-                    const auto info = s.client->renewalInfo(current->certificate());
-                    inWindow = info && s.clock.now() >= info->windowStart;
-                } catch (const Error&) {
-                    // no window known: held as one without
-                }
-            }
-            return RateLimitScope::renewalOf(names, &current->certificate(), s.clock.now(), inWindow);
+            if (askWindow) return rules->renewalOf(names, *current);
+            return RateLimitScope::renewalOf(names, &current->certificate(), s.clock.now(), false);
         } catch (const Error&) {
             return RateLimitScope::Renewal::None;  // the order will say what is wrong with it
         }
@@ -385,15 +386,12 @@ int issue(const CommandLine& cl, std::ostream& out, std::ostream& err) {
 int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     if (!cl.positional().empty()) throw UsageError("renew takes no names: it renews what is due");
     Session s(cl, err, true);
-    // the service's rules, the CA's renewal information (RFC 9773) among them
-    AcmeIssuingServiceOptions ruleOptions;
-    ruleOptions.renewalInfo = [client = s.client.get()](const Certificate& c) { return client->renewalInfo(c); };
-    AcmeIssuingService rules(*s.store, *s.issuer, s.clock, ruleOptions);
+    const auto rules = renewalRules(s);
     int failures = 0, renewed = 0, skipped = 0;
     HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
     for (auto [names, entry] : s.store->asMap()) {
-        if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
-        if (const auto why = held.holding(names, s.clock.now(), rules.renewalOf(names, entry))) {
+        if (!entry.empty() && s.clock.now() < rules->renewalDue(entry)) continue;
+        if (const auto why = held.holding(names, s.clock.now(), rules->renewalOf(names, entry))) {
             err << "cxxacme: renewing " << names << " failed: " << *why << "\n";
             ++failures;
             continue;
@@ -409,7 +407,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             const auto current = s.store->get(names);
             if (!current) continue;
             entry = *current;
-            if (!entry.empty() && s.clock.now() < rules.renewalDue(entry)) continue;
+            if (!entry.empty() && s.clock.now() < rules->renewalDue(entry)) continue;
             const PemBundle bundle =
                 s.issuer->issue(names, entry.empty() ? std::nullopt : std::optional<Certificate>(entry.certificate()));
             s.store->store(names, bundle);
