@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cerrno>
 #include <cstdio>
@@ -250,6 +251,72 @@ std::vector<IRateLimitBoard::Refusal> DirectoryStore::refusals(TimePoint now) {
         }
     }
     return out;
+}
+
+// ---- renewal-information board ----------------------------------------------
+
+std::string DirectoryStore::renewalInfoPathFor(const std::string& name) const {
+    return directory_ + "/" + fileNameFor(".renewalinfo.", ServerName::canonicalKey(name), "");
+}
+
+void DirectoryStore::postRenewalInfo(const std::string& name, const Answer& answer) {
+    const std::string key = ServerName::canonicalKey(name);
+    checkAnswer(answer);
+    const std::string path = renewalInfoPathFor(key);
+    try {
+        AtomicFile::write(path,
+                          answer.certificate + " " + std::to_string(seconds(answer.until)) + " " +
+                              std::to_string(seconds(answer.windowStart)) + " " + std::to_string(seconds(answer.windowEnd)) +
+                              "\n" + answer.explanationUrl,
+                          0600);
+    } catch (const FileError& e) {
+        throw StoreError(key, path, e.what());
+    }
+}
+
+std::optional<IRenewalInfoBoard::Answer> DirectoryStore::renewalInfo(const std::string& name, TimePoint now) {
+    const std::string key = ServerName::canonicalKey(name);
+    const std::string path = renewalInfoPathFor(key);
+    struct stat before {};
+    if (::lstat(path.c_str(), &before) != 0) {
+        if (errno == ENOENT) return std::nullopt;
+        throw StoreError(key, path, std::string("cannot stat: ") + std::strerror(errno));
+    }
+    try {
+        const std::string text = AtomicFile::read(path, kMaxExplanationBytes + 256);
+        const auto newline = text.find('\n');
+        if (newline == std::string::npos) throw StoreError(key, path, "no first line");
+        // CERTIFICATE UNTIL START END, one space apart
+        std::vector<std::string_view> fields;
+        const std::string_view head(text.data(), newline);
+        for (std::size_t at = 0; at <= head.size();) {
+            const auto space = std::min(head.find(' ', at), head.size());
+            fields.push_back(head.substr(at, space - at));
+            at = space + 1;
+        }
+        long long times[3] = {};
+        bool numbers = fields.size() == 4;
+        for (std::size_t i = 0; numbers && i < 3; ++i) {
+            const std::string_view field = fields[i + 1];
+            const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), times[i]);
+            numbers = !field.empty() && ec == std::errc() && end == field.data() + field.size();
+        }
+        if (!numbers) throw StoreError(key, path, "the first line is not \"CERTIFICATE UNTIL START END\"");
+        Answer answer{std::string(fields[0]), timePointFromUnixSeconds(times[1]), timePointFromUnixSeconds(times[2]),
+                      text.substr(newline + 1), timePointFromUnixSeconds(times[0])};
+        checkAnswer(answer);
+        if (answer.until <= now) {
+            // over: removed, unless another answer was posted in its place meanwhile
+            struct stat still {};
+            if (::lstat(path.c_str(), &still) == 0 && still.st_ino == before.st_ino) ::unlink(path.c_str());
+            return std::nullopt;
+        }
+        return answer;
+    } catch (const Error& e) {
+        // FileError, InvalidNameError, StoreError: not an answer to use
+        logger().warning("skipping the renewal information " + InvalidNameError::printable(path, 300) + ": " + e.what());
+        return std::nullopt;
+    }
 }
 
 std::optional<PemBundle> DirectoryStore::get(const std::string& name) {

@@ -172,6 +172,13 @@ void SqliteStore::migrate() {
                  "status INTEGER NOT NULL, problem TEXT NOT NULL)");
             exec("PRAGMA user_version = 6");
         }
+        if (current < 7) {
+            // one answer per entry; times: seconds since the epoch, by the poster's clock
+            exec("CREATE TABLE renewal_info (name TEXT PRIMARY KEY NOT NULL, certificate TEXT NOT NULL, "
+                 "until INTEGER NOT NULL, window_start INTEGER NOT NULL, window_end INTEGER NOT NULL, "
+                 "explanation TEXT NOT NULL)");
+            exec("PRAGMA user_version = 7");
+        }
         // An answer posted by a process that died mid-order: a challenge is
         // answered for minutes, and one a day old is no use to a CA.
         Statement sweep(db_, "DELETE FROM challenges WHERE posted < ?", "", path_);
@@ -442,6 +449,65 @@ std::vector<IRateLimitBoard::Refusal> SqliteStore::refusals(TimePoint now) {
         out.push_back(std::move(refusal));
     }
     return out;
+}
+
+// ---- renewal-information board ----------------------------------------------
+
+void SqliteStore::postRenewalInfo(const std::string& name, const Answer& answer) {
+    const std::string key = ServerName::canonicalKey(name);
+    checkAnswer(answer);
+    std::lock_guard lock(mutex_);
+    {
+        // ended answers go when one is posted (reads write nothing): the table
+        // keeps no more than the entries asked about lately
+        Statement over(db_, "DELETE FROM renewal_info WHERE until <= ?", key, path_);
+        over.bind(1, nowSeconds());
+        over.step();
+    }
+    Statement q(db_,
+                "INSERT INTO renewal_info (name, certificate, until, window_start, window_end, explanation) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET certificate = excluded.certificate, "
+                "until = excluded.until, window_start = excluded.window_start, window_end = excluded.window_end, "
+                "explanation = excluded.explanation",
+                key, path_);
+    q.bind(1, key);
+    q.bind(2, answer.certificate);
+    q.bind(3, seconds(answer.until));
+    q.bind(4, seconds(answer.windowStart));
+    q.bind(5, seconds(answer.windowEnd));
+    q.bind(6, answer.explanationUrl);
+    q.step();
+}
+
+std::optional<IRenewalInfoBoard::Answer> SqliteStore::renewalInfo(const std::string& name, TimePoint now) {
+    const std::string key = ServerName::canonicalKey(name);
+    std::lock_guard lock(mutex_);
+    Answer answer;
+    long long until = 0;
+    {
+        Statement q(db_, "SELECT certificate, until, window_start, window_end, explanation FROM renewal_info WHERE name = ?",
+                    key, path_);
+        q.bind(1, key);
+        if (!q.step()) return std::nullopt;
+        until = q.integer(1);
+        answer = {q.text(0), timePointFromUnixSeconds(q.integer(2)), timePointFromUnixSeconds(q.integer(3)), q.text(4),
+                  timePointFromUnixSeconds(until)};
+    }
+    try {
+        checkAnswer(answer);  // a row put there by hand is used only if it could be an answer
+    } catch (const InvalidNameError& e) {
+        logger().warning("skipping the renewal information of " + InvalidNameError::printable(key) + ": " + e.what());
+        return std::nullopt;
+    }
+    if (answer.until <= now) {
+        // ended: dropped, unless another answer was posted in its place meanwhile
+        Statement over(db_, "DELETE FROM renewal_info WHERE name = ? AND until = ?", key, path_);
+        over.bind(1, key);
+        over.bind(2, until);
+        over.step();
+        return std::nullopt;
+    }
+    return answer;
 }
 
 // ---- change notification -------------------------------------------------

@@ -70,6 +70,25 @@ void MemoryStore::postRefusal(const Refusal& refusal) {
     refusals_[refusal.scope] = std::move(kept);
 }
 
+void MemoryStore::postRenewalInfo(const std::string& name, const Answer& answer) {
+    const std::string key = ServerName::canonicalKey(name);
+    checkAnswer(answer);
+    std::lock_guard lock(mutex_);
+    renewalInfo_[key] = toSeconds(answer);  // to the second, as the other boards
+}
+
+std::optional<IRenewalInfoBoard::Answer> MemoryStore::renewalInfo(const std::string& name, TimePoint now) {
+    const std::string key = ServerName::canonicalKey(name);
+    std::lock_guard lock(mutex_);
+    const auto kept = renewalInfo_.find(key);
+    if (kept == renewalInfo_.end()) return std::nullopt;
+    if (kept->second.until <= now) {
+        renewalInfo_.erase(kept);
+        return std::nullopt;
+    }
+    return kept->second;
+}
+
 std::vector<IRateLimitBoard::Refusal> MemoryStore::refusals(TimePoint now) {
     std::lock_guard lock(mutex_);
     std::erase_if(refusals_, [now](const auto& kept) { return kept.second.until <= now; });

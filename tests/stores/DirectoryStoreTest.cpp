@@ -13,7 +13,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <filesystem>
 
@@ -311,6 +313,46 @@ BOOST_AUTO_TEST_CASE(a_rate_limit_refusal_planted_by_another_hand_is_left_out_no
     BOOST_TEST(seen.front().scope == good.scope);
     BOOST_TEST(warnings.count([](const std::string& line) { return line.starts_with("skipping the rate-limit refusal"); }) == 7u);
     BOOST_TEST(fs::exists(path + "/secret"));
+}
+
+BOOST_AUTO_TEST_CASE(renewal_information_planted_by_another_hand_is_left_out_not_followed) {
+    TempDir dir;
+    const std::string path = dir.path.string();
+    DirectoryStore store(path);
+    const cxxacme::TimePoint now = std::chrono::system_clock::now();
+    const std::string later = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 (now + std::chrono::hours(2)).time_since_epoch()).count());
+    store.postRenewalInfo("good.example", {"Y2VydA", now, now + std::chrono::hours(1), "", now + std::chrono::hours(1)});
+    BOOST_TEST(fs::exists(store.renewalInfoPathFor("good.example")));
+    BOOST_TEST(((fs::status(store.renewalInfoPathFor("good.example")).permissions() & fs::perms::all) ==
+                (fs::perms::owner_read | fs::perms::owner_write)));
+    const std::map<std::string, std::string> planted{
+        {"garbage.example", "not an answer"},
+        {"nonumber.example", "Y2VydA x 100 200\n"},
+        {"fields.example", "Y2VydA " + later + " 100\n"},
+        {"extra.example", "Y2VydA " + later + " 100 200 300\n"},
+        {"spaces.example", "Y2VydA  " + later + " 100 200\n"},
+        {"backwards.example", "Y2VydA " + later + " 200 100\n"},
+        {"badid.example", "../x " + later + " 100 200\n"},
+        {"url.example", "Y2VydA " + later + " 100 200\nhttps://ca.example/a b"},
+        {"huge.example", "Y2VydA " + later + " 100 200\n" + std::string(5000, 'x')},
+    };
+    for (const auto& [name, text] : planted) cxxacme::AtomicFile::write(store.renewalInfoPathFor(name), text);
+    cxxacme::AtomicFile::write(path + "/secret", "Y2VydA " + later + " 100 200\n");
+    BOOST_REQUIRE(::symlink((path + "/secret").c_str(), store.renewalInfoPathFor("link.example").c_str()) == 0);
+    cxxacme::test::LoggerCapture warnings("cxxacme.store.directory");
+    for (const auto& [name, text] : planted) {
+        std::optional<cxxacme::IRenewalInfoBoard::Answer> seen;
+        BOOST_REQUIRE_NO_THROW(seen = store.renewalInfo(name, now));
+        BOOST_TEST(!seen.has_value(), name + "'s is read");
+    }
+    BOOST_TEST(!store.renewalInfo("link.example", now).has_value(), "a link is followed");
+    BOOST_TEST(store.renewalInfo("good.example", now).has_value());
+    BOOST_TEST(warnings.count([](const std::string& line) { return line.starts_with("skipping the renewal information"); }) ==
+               planted.size() + 1);
+    BOOST_TEST(fs::exists(path + "/secret"));
+    // the board's files are no entries
+    BOOST_TEST(store.asMap().empty());
 }
 
 BOOST_AUTO_TEST_CASE(locks_and_answers_of_names_too_long_for_a_file_name_work_all_the_same) {

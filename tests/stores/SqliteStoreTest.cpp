@@ -318,7 +318,8 @@ BOOST_AUTO_TEST_CASE(a_version_4_file_keeps_its_challenge_answers_for_a_day) {
     { SqliteStore create(path); }
     sqlite3* db = nullptr;
     BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    exec(db, "DROP TABLE rate_limit_refusals");  // as version 4 left it
+    exec(db, "DROP TABLE renewal_info");  // as version 4 left it
+    exec(db, "DROP TABLE rate_limit_refusals");
     exec(db, "DROP TABLE challenges");
     exec(db, "CREATE TABLE challenges (type TEXT NOT NULL, key TEXT NOT NULL, key_authorization TEXT NOT NULL, "
              "PRIMARY KEY (type, key))");
@@ -334,6 +335,54 @@ BOOST_AUTO_TEST_CASE(a_version_4_file_keeps_its_challenge_answers_for_a_day) {
     BOOST_TEST(SqliteStore(path, nullptr, &clock).challengeAnswer("http-01", "tok").has_value());
     clock.advance(std::chrono::hours(2));
     BOOST_TEST(!SqliteStore(path, nullptr, &clock).challengeAnswer("http-01", "tok").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_6_file_gains_the_renewal_information_board_and_keeps_its_refusals) {
+    TempDir dir;
+    const std::string path = (dir.path / "v6.sqlite").string();
+    const cxxacme::TimePoint now = std::chrono::system_clock::now();
+    const cxxacme::IRateLimitBoard::Refusal refusal{"YWNjb3VudA", R"({"detail":"slow down"})", 429,
+                                                    now + std::chrono::hours(3)};
+    {
+        SqliteStore create(path);
+        create.postRefusal(refusal);
+    }
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    exec(db, "DROP TABLE renewal_info");  // as version 6 left it
+    exec(db, "PRAGMA user_version = 6");
+    sqlite3_close(db);
+    SqliteStore store(path);
+    BOOST_TEST(store.refusals(now).size() == 1u);
+    const cxxacme::IRenewalInfoBoard::Answer answer{"Y2VydA", now, now + std::chrono::hours(24), "",
+                                                    now + std::chrono::hours(6)};
+    store.postRenewalInfo("a.example", answer);
+    BOOST_TEST(store.renewalInfo("a.example", now).has_value());
+    sqlite3* check = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &check) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(check, "PRAGMA user_version", -1, &q, nullptr);
+    BOOST_REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    BOOST_TEST(sqlite3_column_int(q, 0) == 7);
+    sqlite3_finalize(q);
+    sqlite3_close(check);
+}
+
+BOOST_AUTO_TEST_CASE(a_renewal_information_row_put_there_by_hand_is_skipped) {
+    TempDir dir;
+    const std::string path = (dir.path / "hand.sqlite").string();
+    SqliteStore store(path);
+    const cxxacme::TimePoint now = std::chrono::system_clock::now();
+    sqlite3* db = nullptr;
+    BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    // a window that ends before it starts, and an identity that is no key
+    exec(db, "INSERT INTO renewal_info VALUES ('a.example', 'Y2VydA', 4102444800, 200, 100, '')");
+    exec(db, "INSERT INTO renewal_info VALUES ('b.example', '../x', 4102444800, 100, 200, '')");
+    exec(db, "INSERT INTO renewal_info VALUES ('c.example', 'Y2VydA', 4102444800, 100, 200, 'https://ca.example/')");
+    sqlite3_close(db);
+    BOOST_TEST(!store.renewalInfo("a.example", now).has_value());
+    BOOST_TEST(!store.renewalInfo("b.example", now).has_value());
+    BOOST_TEST(store.renewalInfo("c.example", now).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_writers_lose_no_change_notification) {

@@ -14,6 +14,7 @@
 #include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IRateLimitBoard.h"
+#include "cxxacme/IRenewalInfoBoard.h"
 #include "cxxacme/stores/KeyEncryption.h"
 #include "cxxacme/ICertificateStore.h"
 
@@ -47,13 +48,18 @@ namespace cxxacme::stores {
 /// The challenge board keeps each answer in `.challenge.TYPE.KEY` (0600,
 /// written atomically), the rate-limit board each refusal in
 /// `.ratelimit.SCOPE` ("UNTIL STATUS" on the first line, the problem
-/// document after it; removed by the first reader after its time).
+/// document after it; removed by the first reader after its time), and the
+/// renewal-information board each entry's answer in `.renewalinfo.NAME`
+/// ("CERTIFICATE UNTIL START END" on the first line, in seconds since the
+/// epoch, the explanation URL after it; removed by the first reader after
+/// its time).
 class DirectoryStore final : public ICertificateStore,
                              public IChangeNotifier,
                              public IExpiryIndex,
                              public IIssuanceLock,
                              public IChallengeBoard,
-                             public IRateLimitBoard {
+                             public IRateLimitBoard,
+                             public IRenewalInfoBoard {
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
@@ -83,6 +89,8 @@ public:
     std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
     void postRefusal(const Refusal& refusal) override;
     std::vector<Refusal> refusals(TimePoint now) override;
+    void postRenewalInfo(const std::string& name, const Answer& answer) override;
+    std::optional<Answer> renewalInfo(const std::string& name, TimePoint now) override;
 
     const std::string& directory() const noexcept { return directory_; }
     /// The path of `name`'s entry (after checking the name).
@@ -93,6 +101,8 @@ public:
     std::string lockPathFor(const std::string& name) const;
     /// The path of a challenge answer on the board (after checking type and key).
     std::string challengePathFor(const std::string& type, const std::string& key) const;
+    /// The path of `name`'s renewal information on the board (after checking the name).
+    std::string renewalInfoPathFor(const std::string& name) const;
 
 private:
     struct Watcher;

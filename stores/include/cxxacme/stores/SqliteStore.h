@@ -13,6 +13,7 @@
 #include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IRateLimitBoard.h"
+#include "cxxacme/IRenewalInfoBoard.h"
 #include "cxxacme/IClock.h"
 
 struct sqlite3;
@@ -46,18 +47,21 @@ namespace cxxacme::stores {
 /// The challenge board is the table `challenges (type, key,
 /// key_authorization, posted)`; an answer a day old is swept when a store
 /// opens the file. The rate-limit board is the table
-/// `rate_limit_refusals (scope, until, status, problem)`.
+/// `rate_limit_refusals (scope, until, status, problem)`, the
+/// renewal-information board `renewal_info (name, certificate, until,
+/// window_start, window_end, explanation)`, times in seconds since the epoch.
 class SqliteStore final : public ICertificateStore,
                           public IExpiryIndex,
                           public IChangeNotifier,
                           public IIssuanceLock,
                           public IChallengeBoard,
-                          public IRateLimitBoard {
+                          public IRateLimitBoard,
+                          public IRenewalInfoBoard {
 public:
     /// 1: entries (name, pem, not_after). 2: + revision, kept by triggers.
     /// 3: + issuance_locks (name, holder, expires). 4: + challenges.
-    /// 5: + challenges.posted. 6: + rate_limit_refusals.
-    static constexpr int kSchemaVersion = 6;
+    /// 5: + challenges.posted. 6: + rate_limit_refusals. 7: + renewal_info.
+    static constexpr int kSchemaVersion = 7;
     /// Challenge answers older than this are removed when a store opens the
     /// file: left by a process that died mid-order.
     static constexpr std::chrono::hours kStaleChallengeAge{24};
@@ -86,6 +90,8 @@ public:
     std::optional<std::string> challengeAnswer(const std::string& type, const std::string& key) override;
     void postRefusal(const Refusal& refusal) override;
     std::vector<Refusal> refusals(TimePoint now) override;
+    void postRenewalInfo(const std::string& name, const Answer& answer) override;
+    std::optional<Answer> renewalInfo(const std::string& name, TimePoint now) override;
 
     const std::string& path() const noexcept { return path_; }
 

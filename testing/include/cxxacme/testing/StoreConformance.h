@@ -33,6 +33,7 @@
 #include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IIssuanceLock.h"
 #include "cxxacme/IRateLimitBoard.h"
+#include "cxxacme/IRenewalInfoBoard.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
 
 namespace cxxacme::testing {
@@ -406,6 +407,74 @@ struct StoreConformanceFixture {
         BOOST_TEST(board->refusals(now).empty());
     }
 
+    void renewalInfoBoard() {
+        auto* board = dynamic_cast<IRenewalInfoBoard*>(store.get());
+        if (!board) {
+            BOOST_TEST_MESSAGE("the store offers no IRenewalInfoBoard: its board is not checked");
+            return;
+        }
+        using namespace std::chrono_literals;
+        const TimePoint now = TimePoint(std::chrono::seconds(1'800'000'000));
+        const IRenewalInfoBoard::Answer answer{"Y2VydGlmaWNhdGUtb25l", now + 24h, now + 48h,
+                                               "https://ca.example/why?id=1", now + 6h};
+        BOOST_TEST(!board->renewalInfo("a.example", now).has_value());
+        board->postRenewalInfo("a.example", answer);
+        board->postRenewalInfo("b.example,c.example", {"b3RoZXI", now, now + 1s, "", now + 1h});
+        const auto seen = board->renewalInfo("A.Example", now);  // the entry's name in any case
+        BOOST_REQUIRE(seen.has_value());
+        BOOST_TEST((*seen == answer), "not read back as posted");
+        BOOST_REQUIRE(board->renewalInfo("b.example,c.example", now).has_value());
+        BOOST_TEST(board->renewalInfo("b.example,c.example", now)->explanationUrl.empty());
+        BOOST_TEST(!board->renewalInfo("b.example", now).has_value(), "another entry's answer is returned");
+        // an answer is not an entry
+        BOOST_TEST(store->asMap().empty());
+        BOOST_TEST(!store->get("a.example").has_value());
+        // replaced by the next answer for the entry (a renewed certificate's); kept to the second, rounded down
+        IRenewalInfoBoard::Answer next{"Y2VydGlmaWNhdGUtdHdv", now + 700ms, now + 90s + 700ms, "", now + 12h + 700ms};
+        board->postRenewalInfo("a.example", next);
+        const auto replaced = board->renewalInfo("a.example", now);
+        BOOST_REQUIRE(replaced.has_value());
+        BOOST_TEST(replaced->certificate == next.certificate);
+        BOOST_TEST((replaced->windowStart == now && replaced->windowEnd == now + 90s && replaced->until == now + 12h),
+                   "the times are not kept to the second, rounded down");
+        if constexpr (kCanReopen) {
+            auto other = factory.reopen();
+            auto* otherBoard = dynamic_cast<IRenewalInfoBoard*>(other.get());
+            BOOST_REQUIRE(otherBoard);
+            BOOST_TEST((otherBoard->renewalInfo("a.example", now) == replaced), "another instance does not see the answer");
+            otherBoard->postRenewalInfo("d.example", answer);
+            BOOST_TEST(board->renewalInfo("d.example", now).has_value(), "an answer another instance posted is not seen");
+        }
+        // ended at its until: nothing, then and after
+        BOOST_TEST(board->renewalInfo("a.example", now + 12h - 1s).has_value());
+        BOOST_TEST(!board->renewalInfo("a.example", now + 12h).has_value(), "an ended answer is returned");
+        BOOST_TEST(!board->renewalInfo("a.example", now).has_value(), "an ended answer was not dropped");
+        BOOST_TEST(board->renewalInfo("b.example,c.example", now).has_value(), "another entry's answer went with it");
+        // refused before they touch a path or a query
+        for (const std::string& name : {std::string(), std::string("../x"), std::string("a/b"), std::string(".hidden"),
+                                        std::string("a..b"), std::string("nul\0x", 5), std::string("sp ace")}) {
+            BOOST_CHECK_THROW(board->postRenewalInfo(name, answer), InvalidNameError);
+            BOOST_CHECK_THROW((void)board->renewalInfo(name, now), InvalidNameError);
+        }
+        for (const std::string& id : {std::string(), std::string("../x"), std::string("a b"), std::string("a.b"),
+                                      std::string(65, 'a'), std::string("new\nline")}) {
+            IRenewalInfoBoard::Answer bad = answer;
+            bad.certificate = id;
+            BOOST_CHECK_THROW(board->postRenewalInfo("e.example", bad), InvalidNameError);
+        }
+        for (const std::string& url : {std::string("https://ca.example/a b"), std::string("https://ca.example/\n"),
+                                       std::string("https://ca.example/\xc3\xa9"),
+                                       std::string(IRenewalInfoBoard::kMaxExplanationBytes + 1, 'x')}) {
+            IRenewalInfoBoard::Answer bad = answer;
+            bad.explanationUrl = url;
+            BOOST_CHECK_THROW(board->postRenewalInfo("e.example", bad), InvalidNameError);
+        }
+        IRenewalInfoBoard::Answer backwards = answer;
+        backwards.windowEnd = backwards.windowStart;
+        BOOST_CHECK_THROW(board->postRenewalInfo("e.example", backwards), InvalidNameError);
+        BOOST_TEST(!board->renewalInfo("e.example", now).has_value());
+    }
+
     void survivesReopen() {
         if constexpr (kCanReopen) {
             store->store("durable.example", bundle(0));
@@ -446,5 +515,6 @@ struct StoreConformanceFixture {
     CXXACME_STORE_CONFORMANCE_CASE(Factory, issuanceLocksExcludeThreads) \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, challengeBoard)          \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, rateLimitBoard)          \
+    CXXACME_STORE_CONFORMANCE_CASE(Factory, renewalInfoBoard)        \
     CXXACME_STORE_CONFORMANCE_CASE(Factory, survivesReopen)          \
     BOOST_AUTO_TEST_SUITE_END()
