@@ -14,6 +14,7 @@
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/IChallengeBoard.h"
 #include "cxxacme/IIssuanceLock.h"
+#include "cxxacme/IRenewalInfoBoard.h"
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/DnsPersistRecord.h"
@@ -390,7 +391,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     int failures = 0, renewed = 0, skipped = 0;
     HeldScopes held(SharedRateLimits(*s.store, *s.issuer));
     for (auto [names, entry] : s.store->asMap()) {
-        if (!entry.empty() && s.clock.now() < rules->renewalDue(entry)) continue;
+        if (!entry.empty() && s.clock.now() < rules->renewalDue(entry, names)) continue;
         if (const auto why = held.holding(names, s.clock.now(), rules->renewalOf(names, entry))) {
             err << "cxxacme: renewing " << names << " failed: " << *why << "\n";
             ++failures;
@@ -407,7 +408,7 @@ int renew(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             const auto current = s.store->get(names);
             if (!current) continue;
             entry = *current;
-            if (!entry.empty() && s.clock.now() < rules->renewalDue(entry)) continue;
+            if (!entry.empty() && s.clock.now() < rules->renewalDue(entry, names)) continue;
             const PemBundle bundle =
                 s.issuer->issue(names, entry.empty() ? std::nullopt : std::optional<Certificate>(entry.certificate()));
             s.store->store(names, bundle);
@@ -451,6 +452,16 @@ int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     if (!entry || entry->empty()) throw Error("the store has no certificate for " + names);
     s.client->findAccount();
     s.client->revoke(entry->certificate(), reason);
+    // the CA's renewal information about it changes now (a revoked certificate's window has begun):
+    // what the store kept from before is not asked of it again
+    if (auto* board = dynamic_cast<IRenewalInfoBoard*>(s.store.get())) {
+        try {
+            board->removeRenewalInfo(names);
+        } catch (const Error& e) {
+            err << "cxxacme: warning: the store keeps the CA's renewal information of " << names
+                << " from before the revocation until it ends: " << e.what() << "\n";
+        }
+    }
     out << "revoked " << names << " (serial " << entry->certificate().serialHex() << ", reason " << reason << ")\n";
     return 0;
 }

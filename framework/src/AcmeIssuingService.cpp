@@ -9,7 +9,10 @@
 
 #include "cxxacme/AcmeProblem.h"
 #include "cxxacme/AcmeResources.h"
+#include "cxxacme/Base64Url.h"
+#include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/IRenewalInfoBoard.h"
 #include "cxxacme/RateLimitScope.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SharedRateLimits.h"
@@ -161,18 +164,18 @@ Duration AcmeIssuingService::panicThreshold(const Certificate& cert) const {
     return std::min(options_.panicInterval, renewalThreshold(cert) / 2);
 }
 
-TimePoint AcmeIssuingService::renewalDue(const PemBundle& entry) const {
+TimePoint AcmeIssuingService::renewalDue(const PemBundle& entry, const std::string& names) const {
     if (entry.empty()) return TimePoint::min();
-    return dueOf(entry.certificate()).at;
+    return dueOf(entry.certificate(), names).at;
 }
 
-bool AcmeIssuingService::inRenewalWindow(const PemBundle& entry) const {
+bool AcmeIssuingService::inRenewalWindow(const PemBundle& entry, const std::string& names) const {
     if (entry.empty()) return false;
-    const Due due = dueOf(entry.certificate());
+    const Due due = dueOf(entry.certificate(), names);
     return due.windowStart && clock_.now() >= *due.windowStart;
 }
 
-std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate& cert) const {
+std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate& cert, const std::string& names) const {
     const std::string serial = cert.serialHex();
     const TimePoint now = clock_.now();
     {
@@ -182,21 +185,50 @@ std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate&
             renewalInfoKept_.erase(kept);
         }
     }
+    // the answer another instance over the store (or an earlier command) got, while it holds
+    auto* board = names.empty() ? nullptr : dynamic_cast<IRenewalInfoBoard*>(&store_);
+    std::string identity;
+    if (board) {
+        identity = Base64Url::encode(detail::sha256(cert.toDer()));
+        try {
+            const auto posted = board->renewalInfo(names, now);
+            // about this certificate, and kept no longer than RFC 9773 §4.3.2 lets anyone keep one
+            // (an hour's leeway for the poster's clock): one planted to hold a window for good is not
+            if (posted && posted->certificate == identity && posted->until <= now + kMaxRenewalInfoKeep + std::chrono::hours(1)) {
+                RenewalInfo info{posted->windowStart, posted->windowEnd, posted->explanationUrl, posted->until - now};
+                logger().debug("renewal information for " + serial + " (" + names + ") read from the store");
+                std::lock_guard lock(renewalInfoMutex_);
+                renewalInfoKept_[serial] = {info, posted->until};
+                return info;
+            }
+        } catch (const Error& e) {
+            logger().warning("the store's renewal information for " + names + " cannot be read: " + e.what());
+        }
+    }
     auto info = options_.renewalInfo(cert);
     if (info && info->retryAfter > Duration::zero()) {
         // RFC 9773 §4.3.2: under a minute counts as a minute, over a day as a day
-        const Duration keep = std::clamp<Duration>(info->retryAfter, std::chrono::minutes(1), std::chrono::hours(24));
-        std::lock_guard lock(renewalInfoMutex_);
-        renewalInfoKept_[serial] = {*info, now + keep};
+        const Duration keep = std::clamp<Duration>(info->retryAfter, std::chrono::minutes(1), kMaxRenewalInfoKeep);
+        {
+            std::lock_guard lock(renewalInfoMutex_);
+            renewalInfoKept_[serial] = {*info, now + keep};
+        }
+        if (board) {
+            try {
+                board->postRenewalInfo(names, {identity, info->windowStart, info->windowEnd, info->explanationUrl, now + keep});
+            } catch (const Error& e) {
+                logger().warning("the renewal information for " + names + " cannot be shared through the store: " + e.what());
+            }
+        }
     }
     return info;
 }
 
-AcmeIssuingService::Due AcmeIssuingService::dueOf(const Certificate& cert) const {
+AcmeIssuingService::Due AcmeIssuingService::dueOf(const Certificate& cert, const std::string& names) const {
     Due due{cert.notAfter() - renewalThreshold(cert), false, {}, std::nullopt};
     if (options_.renewalInfo) {
         try {
-            if (const auto info = renewalInfoFor(cert)) {
+            if (const auto info = renewalInfoFor(cert, names)) {
                 // RFC 9773 §4.2: a time chosen uniformly within the window; fixed
                 // per certificate so that every check picks the same one.
                 const auto span = info->windowEnd - info->windowStart;
@@ -216,7 +248,7 @@ AcmeIssuingService::Assessment AcmeIssuingService::assess(const std::string& nam
     if (entry.empty()) return {true, true, false, {}, RateLimitScope::Renewal::None};
     const Certificate& cert = entry.certificate();
     const bool panic = cert.notAfter() - now <= panicThreshold(cert);
-    const Due due = dueOf(cert);
+    const Due due = dueOf(cert, names);
     const bool early = due.byRenewalInfo && now >= due.at && now < cert.notAfter() - renewalThreshold(cert);
     const bool isDue = panic || now >= due.at;
     // what its order would renew matters only to an order: not read for the entries a check passes
@@ -228,7 +260,7 @@ AcmeIssuingService::Assessment AcmeIssuingService::assess(const std::string& nam
 
 RateLimitScope::Renewal AcmeIssuingService::renewalOf(const std::string& names, const PemBundle& entry) const {
     if (entry.empty()) return RateLimitScope::Renewal::None;
-    return RateLimitScope::renewalOf(names, &entry.certificate(), clock_.now(), inRenewalWindow(entry));
+    return RateLimitScope::renewalOf(names, &entry.certificate(), clock_.now(), inRenewalWindow(entry, names));
 }
 
 void AcmeIssuingService::scheduleCheck() {
@@ -421,7 +453,7 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
             std::optional<Certificate> replacing;
             if (current && !current->empty()) {
                 replacing = current->certificate();
-                if (!asked && !stillDue(*current)) {
+                if (!asked && !stillDue(names, *current)) {
                     // renewed by another issuance since this one was started (by a check that read the
                     // store before that one stored, or a retry beside a check): nothing left to do
                     {
@@ -467,9 +499,9 @@ std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::strin
     return future;
 }
 
-bool AcmeIssuingService::stillDue(const PemBundle& entry) const {
+bool AcmeIssuingService::stillDue(const std::string& names, const PemBundle& entry) const {
     try {
-        return assess("", entry, clock_.now()).due;
+        return assess(names, entry, clock_.now()).due;
     } catch (const Error&) {
         return true;  // a certificate that does not read is replaced
     }

@@ -319,6 +319,13 @@ std::optional<IRenewalInfoBoard::Answer> DirectoryStore::renewalInfo(const std::
     }
 }
 
+void DirectoryStore::removeRenewalInfo(const std::string& name) {
+    const std::string key = ServerName::canonicalKey(name);
+    const std::string path = renewalInfoPathFor(key);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        throw StoreError(key, path, std::string("cannot remove the renewal information: ") + std::strerror(errno));
+}
+
 std::optional<PemBundle> DirectoryStore::get(const std::string& name) {
     const std::string key = ServerName::canonicalKey(name);
     const std::string path = pathFor(key);

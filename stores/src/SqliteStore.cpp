@@ -510,6 +510,14 @@ std::optional<IRenewalInfoBoard::Answer> SqliteStore::renewalInfo(const std::str
     return answer;
 }
 
+void SqliteStore::removeRenewalInfo(const std::string& name) {
+    const std::string key = ServerName::canonicalKey(name);
+    std::lock_guard lock(mutex_);
+    Statement q(db_, "DELETE FROM renewal_info WHERE name = ?", key, path_);
+    q.bind(1, key);
+    q.step();
+}
+
 // ---- change notification -------------------------------------------------
 
 struct SqliteStore::Watcher {

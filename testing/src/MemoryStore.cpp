@@ -89,6 +89,12 @@ std::optional<IRenewalInfoBoard::Answer> MemoryStore::renewalInfo(const std::str
     return kept->second;
 }
 
+void MemoryStore::removeRenewalInfo(const std::string& name) {
+    const std::string key = ServerName::canonicalKey(name);
+    std::lock_guard lock(mutex_);
+    renewalInfo_.erase(key);
+}
+
 std::vector<IRateLimitBoard::Refusal> MemoryStore::refusals(TimePoint now) {
     std::lock_guard lock(mutex_);
     std::erase_if(refusals_, [now](const auto& kept) { return kept.second.until <= now; });

@@ -178,7 +178,14 @@ grep -q 'issuing dup.example.test failed: .*rateLimited.*too many failed authori
 [ $? -eq 1 ] || fail "a held order did not exit 1"
 grep -q 'issuing dup.example.test failed: not asked: .*, as another process over the store was told$' "$work/err" || fail "held: $(cat "$work/err")"
 set -e
+# the CA's answer (its window not begun, Retry-After 6 hours) is kept on the store for the next process
+[ -s "$work/dup/.renewalinfo.dup.example.test" ] || fail "the CA's renewal information is not on the store: $(ls -a "$work/dup")"
 http_post "$MGMT/set-renewal-info" "{\"serial\":\"$serial\",\"start\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)\",\"end\":\"$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)\"}"
+set +e
+"$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > /dev/null 2> "$work/err"
+[ $? -eq 1 ] || fail "the kept renewal information was not used: the CA was asked before its Retry-After"
+set -e
+rm "$work/dup/.renewalinfo.dup.example.test"  # taken down by hand: the CA is asked, and its window has begun
 "$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > "$work/dup.log" 2> "$work/err" || fail "a renewal in its window was held: $(cat "$work/err")"
 [ "$(openssl x509 -in "$work/dup/dup.example.test.pem" -noout -serial | cut -d= -f2)" != "$serial" ] || fail "dup.example.test was not renewed"
 

@@ -845,3 +845,110 @@ BOOST_AUTO_TEST_CASE(two_instances_over_one_store_issue_each_entry_once) {
         BOOST_TEST(w.issuer.calls(name) + otherIssuer.calls(name) == 1, name);
     }
 }
+
+// ---- a fleet over one store: IRenewalInfoBoard ----------------------------
+
+namespace {
+
+// A renewal-information source that counts what it is asked, per certificate serial.
+struct CountingRenewalInfo {
+    explicit CountingRenewalInfo(RenewalInfo a) : answer(std::move(a)) {}
+    RenewalInfo answer;
+    std::mutex mutex;
+    std::map<std::string, int> asked;
+    std::function<std::optional<RenewalInfo>(const Certificate&)> source() {
+        return [this](const Certificate& cert) -> std::optional<RenewalInfo> {
+            std::lock_guard lock(mutex);
+            ++asked[cert.serialHex()];
+            return answer;
+        };
+    }
+    int total() {
+        std::lock_guard lock(mutex);
+        int n = 0;
+        for (const auto& [serial, calls] : asked) n += calls;
+        return n;
+    }
+};
+
+}  // namespace
+
+// The CA's renewal information is asked by one instance over the store and
+// read by the others while its Retry-After holds: a fleet asks once per
+// certificate, not once per instance. An answer about a certificate the
+// entry no longer holds, or one kept longer than a day (RFC 9773 §4.3.2),
+// is not used.
+BOOST_AUTO_TEST_CASE(instances_over_one_store_share_the_cas_renewal_information) {
+    World w;
+    w.add("a.example.test", 60 * kDay);
+    w.add("b.example.test", 60 * kDay);
+    const TimePoint start = w.clock.now();
+    CountingRenewalInfo caOne{{start + 40 * kDay, start + 41 * kDay, "https://ca.example.test/why", 6h}};
+    CountingRenewalInfo caTwo{caOne.answer};
+    auto options = w.options();
+    options.checkInterval = 1h;
+    options.renewalInfo = caOne.source();
+    auto one = std::make_unique<AcmeIssuingService>(w.store, w.issuer, w.clock, options);
+    one->start();
+    BOOST_REQUIRE(ready(one->whenCertsValid()));
+    w.settle();
+    BOOST_TEST(caOne.total() == 2);
+    const auto posted = w.store.renewalInfo("a.example.test", w.clock.now());
+    BOOST_REQUIRE(posted.has_value());
+    BOOST_TEST((posted->until == start + 6h && posted->windowStart == start + 40 * kDay));
+    BOOST_TEST(posted->explanationUrl == "https://ca.example.test/why");
+
+    options.renewalInfo = caTwo.source();
+    AcmeIssuingService two(w.store, w.issuer, w.clock, options);
+    two.start();
+    BOOST_REQUIRE(ready(two.whenCertsValid()));
+    w.settle();
+    BOOST_TEST(caTwo.total() == 0, "an instance asked the CA what another one over the store had asked");
+    const PemBundle a = *w.store.get("a.example.test");
+    BOOST_TEST((two.renewalDue(a, "a.example.test") == one->renewalDue(a, "a.example.test")),
+               "the shared answer gives another renewal time");
+    BOOST_TEST((two.renewalDue(a, "a.example.test") >= start + 40 * kDay && two.renewalDue(a, "a.example.test") < start + 41 * kDay));
+    BOOST_TEST(caTwo.total() == 0);
+    w.clock.advance(5h);  // checks within the 6 hours: nobody asks
+    w.settle();
+    BOOST_TEST(caOne.total() + caTwo.total() == 2);
+
+    one.reset();  // one instance left: when the answers end, it asks, and posts
+    w.clock.advance(1h);
+    BOOST_REQUIRE(eventually([&] { return caTwo.total() == 2; }));
+    w.settle();
+    BOOST_TEST(caTwo.total() == 2);
+    BOOST_TEST((w.store.renewalInfo("b.example.test", w.clock.now())->until == start + 12h));
+    BOOST_TEST(w.issuer.calls() == 0);
+
+    // an answer about the entry's earlier certificate is not the new one's
+    CountingRenewalInfo caThree{caOne.answer};
+    options.renewalInfo = caThree.source();
+    AcmeIssuingService four(w.store, w.issuer, w.clock, options);  // not started: asked directly
+    w.add("a.example.test", 60 * kDay, 80 * kDay);
+    const PemBundle renewed = *w.store.get("a.example.test");
+    (void)four.renewalDue(renewed, "a.example.test");
+    BOOST_TEST(caThree.total() == 1, "an answer about another certificate was used");
+    BOOST_TEST((w.store.renewalInfo("a.example.test", w.clock.now())->certificate !=
+                posted->certificate), "the new certificate's answer did not take the old one's place");
+    (void)four.renewalDue(*w.store.get("b.example.test"), "b.example.test");
+    BOOST_TEST(caThree.total() == 1);
+    // without the entry's name, nothing is read from the store
+    CountingRenewalInfo caFive{caOne.answer};
+    options.renewalInfo = caFive.source();
+    AcmeIssuingService five(w.store, w.issuer, w.clock, options);
+    (void)five.renewalDue(*w.store.get("b.example.test"));
+    BOOST_TEST(caFive.total() == 1);
+
+    // one kept for longer than a day, put there by another hand, is asked again
+    auto planted = *w.store.renewalInfo("b.example.test", w.clock.now());
+    planted.until = w.clock.now() + 30 * kDay;
+    planted.windowStart = w.clock.now() + 300 * kDay;
+    planted.windowEnd = planted.windowStart + kDay;
+    w.store.postRenewalInfo("b.example.test", planted);
+    CountingRenewalInfo caSix{caOne.answer};
+    options.renewalInfo = caSix.source();
+    AcmeIssuingService six(w.store, w.issuer, w.clock, options);
+    BOOST_TEST((six.renewalDue(*w.store.get("b.example.test"), "b.example.test") < start + 41 * kDay));
+    BOOST_TEST(caSix.total() == 1);
+}

@@ -54,8 +54,9 @@ struct AcmeIssuingServiceOptions {
     std::function<void(const std::string& names, const std::string& error)> panic;
     /// RFC 9773: the CA's suggested renewal window for a certificate, or
     /// nothing. Default: none (use lifetimes only). An answer is kept for
-    /// its `retryAfter`, held to 1 minute .. 1 day (RFC 9773 §4.3.2); one
-    /// without is asked again at the next check.
+    /// its `retryAfter`, held to 1 minute .. 1 day (RFC 9773 §4.3.2), in
+    /// memory and on the store's `IRenewalInfoBoard`; one without is asked
+    /// again at the next check.
     std::function<std::optional<RenewalInfo>(const Certificate&)> renewalInfo;
     /// With a store that offers `IIssuanceLock` (a fleet over one store):
     /// how soon an entry another instance is issuing is looked at again,
@@ -118,6 +119,13 @@ struct AcmeIssuingServiceOptions {
 /// orders for the same CA and account (`IIssuer::rateLimitIdentity`). A fleet
 /// of N costs the CA one refused order per limit instead of N.
 ///
+/// When the store offers `IRenewalInfoBoard` too, the CA's renewal
+/// information is shared: an answer the CA gave one instance is posted on
+/// the store with the certificate it is about, and the others read it there
+/// instead of asking, until its Retry-After, while the entry holds that
+/// certificate. A fleet of N asks the CA once per certificate and
+/// Retry-After, not N times. Board failures are logged, and the CA asked.
+///
 /// When the store offers `IChangeNotifier`, an entry written empty while
 /// the service runs (txacme's "issue me", by another process or by hand) is
 /// issued at once, not at the next check.
@@ -155,13 +163,15 @@ public:
     /// Calls `listener` for every event until the returned handle is dropped.
     [[nodiscard]] Subscription onEvent(std::function<void(const IssuingEvent&)> listener);
 
-    /// When `entry` is due for renewal (a time in the past: now).
-    TimePoint renewalDue(const PemBundle& entry) const;
+    /// When `entry` is due for renewal (a time in the past: now). `names`,
+    /// the entry's key, lets the store's `IRenewalInfoBoard` answer for the
+    /// CA, and keep what the CA answered; without it the CA is asked.
+    TimePoint renewalDue(const PemBundle& entry, const std::string& names = {}) const;
     /// Whether the CA's renewal window for `entry`'s certificate has begun:
     /// its renewal then names what it replaces, which Let's Encrypt exempts
     /// from its rate limits. False for an empty entry, or without renewal
-    /// information.
-    bool inRenewalWindow(const PemBundle& entry) const;
+    /// information. `names` as for `renewalDue`.
+    bool inRenewalWindow(const PemBundle& entry, const std::string& names = {}) const;
     /// What an order for `names` would renew, `entry` being what the store
     /// holds for them (`RateLimitScope::renewalOf`, with the CA's window).
     RateLimitScope::Renewal renewalOf(const std::string& names, const PemBundle& entry) const;
@@ -185,10 +195,15 @@ private:
         std::string explanation;
         std::optional<TimePoint> windowStart;  ///< the CA's renewal window's start, when it gave one
     };
-    Due dueOf(const Certificate& cert) const;
-    /// `options_.renewalInfo(cert)`, or the answer kept from an earlier call
-    /// until its retryAfter has passed.
-    std::optional<RenewalInfo> renewalInfoFor(const Certificate& cert) const;
+    /// `names`: the entry's key, for the store's renewal-information board; empty: none read.
+    Due dueOf(const Certificate& cert, const std::string& names) const;
+    /// The longest an answer is kept (RFC 9773 §4.3.2: a Retry-After over a day counts as a day).
+    static constexpr std::chrono::hours kMaxRenewalInfoKeep{24};
+    /// The answer kept from an earlier call until its retryAfter has passed;
+    /// else the one the store's `IRenewalInfoBoard` keeps for `names` (when
+    /// given) about this certificate; else `options_.renewalInfo(cert)`,
+    /// kept, and posted on the board for the others.
+    std::optional<RenewalInfo> renewalInfoFor(const Certificate& cert, const std::string& names) const;
     /// The one place the rules are applied to an entry. Throws `Error` for an
     /// entry whose certificate cannot be read.
     /// `names`: the entry's key, for `Assessment::renewal`; empty when only whether it is due is wanted.
@@ -214,8 +229,8 @@ private:
     /// Asks for `names`'s issuance lock every `lockRetryInterval` until it
     /// gets it; throws `Error` when the service stops meanwhile.
     std::unique_ptr<IIssuanceLock::Held> waitForLock(IIssuanceLock& locks, const std::string& names);
-    /// Whether `entry` is due now (one whose certificate does not read is).
-    bool stillDue(const PemBundle& entry) const;
+    /// Whether `names`'s `entry` is due now (one whose certificate does not read is).
+    bool stillDue(const std::string& names, const PemBundle& entry) const;
     /// The Panic event and the panic callback for `names`.
     void callPanic(const std::string& names, const std::string& why);
     Duration panicThreshold(const Certificate& cert) const;

@@ -52,6 +52,9 @@ public:
     /// otherwise (an ended one is dropped). One that does not read (put
     /// there by another hand) is nothing too, and logged.
     virtual std::optional<Answer> renewalInfo(const std::string& name, TimePoint now) = 0;
+    /// Forgets the entry's answer, as when its certificate was revoked and
+    /// the CA's answer changes with it; nothing when there is none.
+    virtual void removeRenewalInfo(const std::string& name) = 0;
 
     /// Throws `InvalidNameError` unless `answer` is as `Answer` says.
     static void checkAnswer(const Answer& answer);

@@ -91,6 +91,7 @@ public:
     std::vector<Refusal> refusals(TimePoint now) override;
     void postRenewalInfo(const std::string& name, const Answer& answer) override;
     std::optional<Answer> renewalInfo(const std::string& name, TimePoint now) override;
+    void removeRenewalInfo(const std::string& name) override;
 
     const std::string& directory() const noexcept { return directory_; }
     /// The path of `name`'s entry (after checking the name).

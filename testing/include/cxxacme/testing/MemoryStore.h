@@ -39,6 +39,7 @@ public:
     std::vector<Refusal> refusals(TimePoint now) override;
     void postRenewalInfo(const std::string& name, const Answer& answer) override;
     std::optional<Answer> renewalInfo(const std::string& name, TimePoint now) override;
+    void removeRenewalInfo(const std::string& name) override;
 
 private:
     class Lock;

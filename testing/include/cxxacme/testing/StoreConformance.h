@@ -450,11 +450,18 @@ struct StoreConformanceFixture {
         BOOST_TEST(!board->renewalInfo("a.example", now + 12h).has_value(), "an ended answer is returned");
         BOOST_TEST(!board->renewalInfo("a.example", now).has_value(), "an ended answer was not dropped");
         BOOST_TEST(board->renewalInfo("b.example,c.example", now).has_value(), "another entry's answer went with it");
+        // forgotten (a revoked certificate's), the others kept; forgetting none is nothing
+        board->removeRenewalInfo("B.example,c.example");
+        BOOST_TEST(!board->renewalInfo("b.example,c.example", now).has_value(), "a removed answer is returned");
+        BOOST_CHECK_NO_THROW(board->removeRenewalInfo("b.example,c.example"));
+        BOOST_CHECK_NO_THROW(board->removeRenewalInfo("never.example"));
+        if constexpr (kCanReopen) BOOST_TEST(board->renewalInfo("d.example", now).has_value());
         // refused before they touch a path or a query
         for (const std::string& name : {std::string(), std::string("../x"), std::string("a/b"), std::string(".hidden"),
                                         std::string("a..b"), std::string("nul\0x", 5), std::string("sp ace")}) {
             BOOST_CHECK_THROW(board->postRenewalInfo(name, answer), InvalidNameError);
             BOOST_CHECK_THROW((void)board->renewalInfo(name, now), InvalidNameError);
+            BOOST_CHECK_THROW(board->removeRenewalInfo(name), InvalidNameError);
         }
         for (const std::string& id : {std::string(), std::string("../x"), std::string("a b"), std::string("a.b"),
                                       std::string(65, 'a'), std::string("new\nline")}) {
