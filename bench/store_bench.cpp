@@ -4,6 +4,8 @@
 // The check is timed three ways: through the store's IExpiryIndex cold (the
 // first query of a fresh store object) and warm (the next one), and without
 // the index (every entry read and parsed, as for a store that has none).
+// "boards/s": the reads a fleet's issuing service makes before each order
+// (the rate-limit refusals and the entry's renewal information), per second.
 //
 //   build/bench/store_bench [--counts 1000,10000,100000] [--dir DIR] [--stores dir,sqlite]
 //
@@ -25,6 +27,8 @@
 
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/IIssuanceLock.h"
+#include "cxxacme/IRateLimitBoard.h"
+#include "cxxacme/IRenewalInfoBoard.h"
 #include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/stores/SqliteStore.h"
 #include "cxxacme/testing/FakeClock.h"
@@ -68,7 +72,7 @@ double check(ICertificateStore& store, testing::FakeClock& clock) {
 }
 
 struct Row {
-    double store, get, cold, warm, full, lock;
+    double store, get, cold, warm, full, lock, board;
 };
 
 Row run(const std::string& kind, std::size_t count, const fs::path& where, const std::vector<PemBundle>& pool) {
@@ -102,6 +106,18 @@ Row run(const std::string& kind, std::size_t count, const fs::path& where, const
                    for (std::size_t i = 0; i < lockCount; ++i)
                        if (!locks->tryLock(names[i])) std::abort();
                });
+    // the boards a fleet reads before each order: the rate-limit refusals, one
+    // posted, and the entry's renewal information (IRateLimitBoard, IRenewalInfoBoard)
+    auto* refusals = dynamic_cast<IRateLimitBoard*>(store.get());
+    auto* answers = dynamic_cast<IRenewalInfoBoard*>(store.get());
+    const TimePoint now = std::chrono::system_clock::now();
+    refusals->postRefusal({"YmVuY2g", R"({"detail":"bench"})", 429, now + std::chrono::hours(1)});
+    answers->postRenewalInfo(names[0], {"YmVuY2g", now, now + std::chrono::hours(24), "", now + std::chrono::hours(1)});
+    constexpr std::size_t kBoardReads = 200;
+    row.board = kBoardReads / seconds([&] {
+                    for (std::size_t i = 0; i < kBoardReads; ++i)
+                        if (refusals->refusals(now).size() != 1 || !answers->renewalInfo(names[0], now)) std::abort();
+                });
     return row;
 }
 
@@ -136,8 +152,8 @@ int main(int argc, char** argv) {
         pool.push_back(ca.issue("pool" + std::to_string(i) + ".example.test", now - std::chrono::hours(24),
                                 now + std::chrono::hours(24 * (60 + i))));
 
-    std::printf("%-7s %8s %11s %11s %14s %14s %14s %9s %9s\n", "store", "entries", "store/s", "get/s", "check idx cold",
-                "check idx warm", "check no idx", "lock/s", "peak MiB");
+    std::printf("%-7s %8s %11s %11s %14s %14s %14s %9s %9s %9s\n", "store", "entries", "store/s", "get/s", "check idx cold",
+                "check idx warm", "check no idx", "lock/s", "boards/s", "peak MiB");
     for (const auto& kind : kinds)
         for (const auto& countText : counts) {
             const std::size_t count = std::stoul(countText);
@@ -150,7 +166,8 @@ int main(int argc, char** argv) {
                 ::close(pipefd[0]);
                 const Row r = run(kind, count, where, pool);
                 const std::string line = std::to_string(r.store) + " " + std::to_string(r.get) + " " + std::to_string(r.cold) +
-                                         " " + std::to_string(r.warm) + " " + std::to_string(r.full) + " " + std::to_string(r.lock);
+                                         " " + std::to_string(r.warm) + " " + std::to_string(r.full) + " " + std::to_string(r.lock) +
+                                         " " + std::to_string(r.board);
                 (void)!::write(pipefd[1], line.data(), line.size());
                 _exit(0);
             }
@@ -162,11 +179,11 @@ int main(int argc, char** argv) {
             rusage usage{};
             ::wait4(pid, &status, 0, &usage);
             Row r{};
-            if (n <= 0 || std::sscanf(buffer, "%lf %lf %lf %lf %lf %lf", &r.store, &r.get, &r.cold, &r.warm, &r.full, &r.lock) != 6) {
+            if (n <= 0 || std::sscanf(buffer, "%lf %lf %lf %lf %lf %lf %lf", &r.store, &r.get, &r.cold, &r.warm, &r.full, &r.lock, &r.board) != 7) {
                 std::printf("%-7s %8zu   (failed)\n", kind.c_str(), count);
             } else {
-                std::printf("%-7s %8zu %11.0f %11.0f %14.0f %14.0f %14.0f %9.0f %9.1f\n", kind.c_str(), count, r.store, r.get,
-                            r.cold, r.warm, r.full, r.lock, usage.ru_maxrss / 1024.0);
+                std::printf("%-7s %8zu %11.0f %11.0f %14.0f %14.0f %14.0f %9.0f %9.0f %9.1f\n", kind.c_str(), count, r.store, r.get,
+                            r.cold, r.warm, r.full, r.lock, r.board, usage.ru_maxrss / 1024.0);
             }
             std::fflush(stdout);
             fs::remove_all(where);

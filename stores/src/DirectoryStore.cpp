@@ -50,6 +50,27 @@ std::string fileNameFor(const std::string& prefix, const std::string& key, std::
     return prefix + "sha256-" + Base64Url::encode(cxxacme::detail::sha256(key)) + std::string(suffix);
 }
 
+/// Makes `path` a directory (mode 0700) unless it is one; throws `StoreError`
+/// for anything else in its place (a file, a link).
+void ensureDirectory(const std::string& path) {
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+        throw StoreError("", path, std::string("cannot create the directory: ") + std::strerror(errno));
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw StoreError("", path, "not a directory");
+}
+
+/// Whether the board directory `path` is there (a directory, not a link to
+/// one: never followed); throws `StoreError` for anything else in its place.
+bool boardDirectoryExists(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return false;
+        throw StoreError("", path, std::string("cannot stat: ") + std::strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode)) throw StoreError("", path, "not a directory");
+    return true;
+}
+
 /// A held `flock` on a lock file: released, and the file removed, when destroyed.
 class FileLock final : public IIssuanceLock::Held {
 public:
@@ -89,29 +110,47 @@ DirectoryStore::DirectoryStore(std::string directory, std::shared_ptr<const KeyE
 void DirectoryStore::sweepStaleTemporaries() const {
     // A writer killed between creating its temporary file and the rename
     // leaves ".NAME.pem.tmp-N" behind (or ".client.key.tmp-N", or an
-    // answer's "..challenge.TYPE.KEY.tmp-N"). Writes take milliseconds; one
-    // left for an hour is garbage (and may hold a private key): remove it.
+    // answer's "..challenge.TYPE.KEY.tmp-N", or one in a board's directory).
+    // Writes take milliseconds; one left for an hour is garbage (and may hold
+    // a private key): remove it.
     struct DirCloser {
         void operator()(DIR* d) const noexcept { ::closedir(d); }
     };
-    std::unique_ptr<DIR, DirCloser> dir(::opendir(directory_.c_str()));
-    if (!dir) return;
-    // Likewise a challenge answer posted by a process that died mid-order: a
-    // challenge is answered for minutes, and one a day old is no use to a CA.
     const auto now = std::chrono::system_clock::now();
-    while (const dirent* e = ::readdir(dir.get())) {
-        const std::string file = e->d_name;
-        const bool temporary = AtomicFile::isTemporaryName(file);
-        const bool challenge = file.starts_with(".challenge.");
-        if (!temporary && !challenge) continue;
-        const std::string path = directory_ + "/" + file;
-        struct stat st {};
-        if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-        const auto modified = std::chrono::system_clock::time_point(
-            std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(st.st_mtim.tv_sec)));
-        if (modified < now - (temporary ? Duration(kStaleTemporaryAge) : Duration(kStaleChallengeAge)) && ::unlink(path.c_str()) == 0)
-            logger().information(std::string("removed a stale ") + (temporary ? "temporary file " : "challenge answer ") +
-                                 InvalidNameError::printable(file));
+    for (const std::string& where : {directory_, directory_ + "/" + kRefusalDirectory, directory_ + "/" + kRenewalInfoDirectory}) {
+        std::unique_ptr<DIR, DirCloser> dir(::opendir(where.c_str()));
+        if (!dir) continue;
+        const bool top = where == directory_;
+        // Likewise a challenge answer posted by a process that died mid-order: a
+        // challenge is answered for minutes, and one a day old is no use to a CA.
+        while (const dirent* e = ::readdir(dir.get())) {
+            const std::string file = e->d_name;
+            const std::string path = where + "/" + file;
+            if (top && file.starts_with(kLegacyRefusalPrefix) && !AtomicFile::isTemporaryName(file)) {
+                // an earlier version's refusal, beside the entries: into the board's directory
+                const std::string scope = file.substr(std::string_view(kLegacyRefusalPrefix).size());
+                try {
+                    checkRefusal({scope, "{}", 429, {}});
+                    ensureDirectory(directory_ + "/" + kRefusalDirectory);
+                    if (::rename(path.c_str(), (directory_ + "/" + kRefusalDirectory + "/" + scope).c_str()) != 0)
+                        throw StoreError("", path, std::string("cannot move: ") + std::strerror(errno));
+                } catch (const Error& e) {
+                    logger().warning("an earlier version's rate-limit refusal " + InvalidNameError::printable(file) +
+                                     " is left where it is: " + e.what());
+                }
+                continue;
+            }
+            const bool temporary = AtomicFile::isTemporaryName(file);
+            const bool challenge = top && file.starts_with(".challenge.");
+            if (!temporary && !challenge) continue;
+            struct stat st {};
+            if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+            const auto modified = std::chrono::system_clock::time_point(
+                std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(st.st_mtim.tv_sec)));
+            if (modified < now - (temporary ? Duration(kStaleTemporaryAge) : Duration(kStaleChallengeAge)) && ::unlink(path.c_str()) == 0)
+                logger().information(std::string("removed a stale ") + (temporary ? "temporary file " : "challenge answer ") +
+                                     InvalidNameError::printable(file));
+        }
     }
 }
 
@@ -196,13 +235,10 @@ std::optional<std::string> DirectoryStore::challengeAnswer(const std::string& ty
 
 // ---- rate-limit board -------------------------------------------------------
 
-namespace {
-constexpr std::string_view kRefusalPrefix = ".ratelimit.";
-}  // namespace
-
 void DirectoryStore::postRefusal(const Refusal& refusal) {
     checkRefusal(refusal);
-    const std::string path = directory_ + "/" + std::string(kRefusalPrefix) + refusal.scope;
+    const std::string path = directory_ + "/" + kRefusalDirectory + "/" + refusal.scope;
+    ensureDirectory(directory_ + "/" + kRefusalDirectory);
     try {
         AtomicFile::write(path,
                           std::to_string(untilSeconds(refusal.until)) + " " + std::to_string(refusal.status) + "\n" +
@@ -218,13 +254,15 @@ std::vector<IRateLimitBoard::Refusal> DirectoryStore::refusals(TimePoint now) {
     struct DirCloser {
         void operator()(DIR* d) const noexcept { ::closedir(d); }
     };
-    std::unique_ptr<DIR, DirCloser> dir(::opendir(directory_.c_str()));
-    if (!dir) throw StoreError("", directory_, std::string("cannot read the directory: ") + std::strerror(errno));
+    const std::string where = directory_ + "/" + kRefusalDirectory;
+    if (!boardDirectoryExists(where)) return out;  // none posted yet
+    std::unique_ptr<DIR, DirCloser> dir(::opendir(where.c_str()));
+    if (!dir) throw StoreError("", where, std::string("cannot read the directory: ") + std::strerror(errno));
     const long long nowSeconds = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     while (const dirent* e = ::readdir(dir.get())) {
         const std::string file = e->d_name;
-        if (!file.starts_with(kRefusalPrefix) || AtomicFile::isTemporaryName(file)) continue;
-        const std::string path = directory_ + "/" + file;
+        if (file == "." || file == ".." || AtomicFile::isTemporaryName(file)) continue;
+        const std::string path = where + "/" + file;
         struct stat before {};
         if (::lstat(path.c_str(), &before) != 0) continue;  // removed meanwhile
         try {
@@ -236,7 +274,7 @@ std::vector<IRateLimitBoard::Refusal> DirectoryStore::refusals(TimePoint now) {
             if (newline == std::string::npos ||
                 std::sscanf(text.substr(0, newline).c_str(), "%lld %d%n", &until, &status, &used) != 2 || static_cast<std::size_t>(used) != newline)
                 throw StoreError("", path, "the first line is not \"UNTIL STATUS\"");
-            Refusal refusal{file.substr(kRefusalPrefix.size()), text.substr(newline + 1), status, {}};
+            Refusal refusal{file, text.substr(newline + 1), status, {}};
             refusal.until = untilFromSeconds(refusal.scope, until);
             checkRefusal(refusal);
             if (until <= nowSeconds) {
@@ -256,13 +294,14 @@ std::vector<IRateLimitBoard::Refusal> DirectoryStore::refusals(TimePoint now) {
 // ---- renewal-information board ----------------------------------------------
 
 std::string DirectoryStore::renewalInfoPathFor(const std::string& name) const {
-    return directory_ + "/" + fileNameFor(".renewalinfo.", ServerName::canonicalKey(name), "");
+    return directory_ + "/" + kRenewalInfoDirectory + "/" + fileNameFor("", ServerName::canonicalKey(name), "");
 }
 
 void DirectoryStore::postRenewalInfo(const std::string& name, const Answer& answer) {
     const std::string key = ServerName::canonicalKey(name);
     checkAnswer(answer);
     const std::string path = renewalInfoPathFor(key);
+    ensureDirectory(directory_ + "/" + kRenewalInfoDirectory);
     try {
         AtomicFile::write(path,
                           answer.certificate + " " + std::to_string(seconds(answer.until)) + " " +
@@ -277,6 +316,7 @@ void DirectoryStore::postRenewalInfo(const std::string& name, const Answer& answ
 std::optional<IRenewalInfoBoard::Answer> DirectoryStore::renewalInfo(const std::string& name, TimePoint now) {
     const std::string key = ServerName::canonicalKey(name);
     const std::string path = renewalInfoPathFor(key);
+    if (!boardDirectoryExists(directory_ + "/" + kRenewalInfoDirectory)) return std::nullopt;  // none posted yet
     struct stat before {};
     if (::lstat(path.c_str(), &before) != 0) {
         if (errno == ENOENT) return std::nullopt;
@@ -322,6 +362,7 @@ std::optional<IRenewalInfoBoard::Answer> DirectoryStore::renewalInfo(const std::
 void DirectoryStore::removeRenewalInfo(const std::string& name) {
     const std::string key = ServerName::canonicalKey(name);
     const std::string path = renewalInfoPathFor(key);
+    if (!boardDirectoryExists(directory_ + "/" + kRenewalInfoDirectory)) return;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         throw StoreError(key, path, std::string("cannot remove the renewal information: ") + std::strerror(errno));
 }

@@ -179,13 +179,13 @@ grep -q 'issuing dup.example.test failed: .*rateLimited.*too many failed authori
 grep -q 'issuing dup.example.test failed: not asked: .*, as another process over the store was told$' "$work/err" || fail "held: $(cat "$work/err")"
 set -e
 # the CA's answer (its window not begun, Retry-After 6 hours) is kept on the store for the next process
-[ -s "$work/dup/.renewalinfo.dup.example.test" ] || fail "the CA's renewal information is not on the store: $(ls -a "$work/dup")"
+[ -s "$work/dup/.renewalinfo/dup.example.test" ] || fail "the CA's renewal information is not on the store: $(ls -aR "$work/dup")"
 http_post "$MGMT/set-renewal-info" "{\"serial\":\"$serial\",\"start\":\"$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)\",\"end\":\"$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)\"}"
 set +e
 "$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "the kept renewal information was not used: the CA was asked before its Retry-After"
 set -e
-rm "$work/dup/.renewalinfo.dup.example.test"  # taken down by hand: the CA is asked, and its window has begun
+rm "$work/dup/.renewalinfo/dup.example.test"  # taken down by hand: the CA is asked, and its window has begun
 "$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > "$work/dup.log" 2> "$work/err" || fail "a renewal in its window was held: $(cat "$work/err")"
 [ "$(openssl x509 -in "$work/dup/dup.example.test.pem" -noout -serial | cut -d= -f2)" != "$serial" ] || fail "dup.example.test was not renewed"
 
@@ -211,13 +211,13 @@ done
 [ "$(grep -c 'rateLimited' "$work/err")" = 1 ] || fail "more than one order refused: $(cat "$work/err")"
 grep -q '^issued other.example.org' "$work/pub.log" || fail "other.example.org: $(cat "$work/pub.log" "$work/err")"
 # the refusal is on the store's board: another process of the same account does not ask the CA either
-ls -a "$work/pub" | grep -q '^\.ratelimit\.' || fail "the refusal is not on the board: $(ls -a "$work/pub")"
+[ -n "$(ls "$work/pub/.ratelimit")" ] || fail "the refusal is not on the board: $(ls -aR "$work/pub")"
 "$CXXACME" issue "${pub[@]}" blog.example.com > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "blog.example.com did not exit 1"
 grep -q 'issuing blog.example.com failed: not asked: the CA refuses every name under example.com until 20[0-9-]*T[0-9:]*Z, as another process over the store was told$' "$work/err" ||
   fail "blog.example.com: $(cat "$work/err")"
 if grep -q 'rateLimited' "$work/err"; then fail "the second process asked the CA: $(cat "$work/err")"; fi
-rm "$work/pub"/.ratelimit.*  # taken down by hand, so that the refusals below come from the CA
+rm "$work/pub"/.ratelimit/*  # taken down by hand, so that the refusals below come from the CA
 "$CXXACME" issue "${pub[@]}" shop.example.test > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "shop.example.test did not exit 1"
 grep -q 'rejectedIdentifier.*Cannot issue for "shop.example.test": Domain name does not end with a valid public suffix (TLD)' "$work/err" ||

@@ -294,18 +294,21 @@ BOOST_AUTO_TEST_CASE(a_rate_limit_refusal_planted_by_another_hand_is_left_out_no
     const std::string path = dir.path.string();
     DirectoryStore store(path);
     const cxxacme::TimePoint now = std::chrono::system_clock::now();
+    BOOST_TEST(store.refusals(now).empty());  // none posted: no board directory yet, and nothing to read
     const cxxacme::IRateLimitBoard::Refusal good{"Z29vZA", R"({"detail":"x"})", 429, now + std::chrono::hours(1)};
     store.postRefusal(good);
+    const std::string board = path + "/" + DirectoryStore::kRefusalDirectory;
+    BOOST_TEST(((fs::status(board).permissions() & fs::perms::all) == fs::perms::owner_all));
     const std::string later = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                                  (now + std::chrono::hours(2)).time_since_epoch()).count());
-    cxxacme::AtomicFile::write(path + "/.ratelimit.garbage", "not a refusal");
-    cxxacme::AtomicFile::write(path + "/.ratelimit.farFuture", "99999999999999 429\n{}");
-    cxxacme::AtomicFile::write(path + "/.ratelimit.notAnError", later + " 200\n{}");
-    cxxacme::AtomicFile::write(path + "/.ratelimit.trailing", later + " 429 x\n{}");
-    cxxacme::AtomicFile::write(path + "/.ratelimit.bad.key", later + " 429\n{}");
-    cxxacme::AtomicFile::write(path + "/.ratelimit.huge", later + " 429\n" + std::string(20000, 'x'));
+    cxxacme::AtomicFile::write(board + "/garbage", "not a refusal");
+    cxxacme::AtomicFile::write(board + "/farFuture", "99999999999999 429\n{}");
+    cxxacme::AtomicFile::write(board + "/notAnError", later + " 200\n{}");
+    cxxacme::AtomicFile::write(board + "/trailing", later + " 429 x\n{}");
+    cxxacme::AtomicFile::write(board + "/bad.key", later + " 429\n{}");
+    cxxacme::AtomicFile::write(board + "/huge", later + " 429\n" + std::string(20000, 'x'));
     cxxacme::AtomicFile::write(path + "/secret", "do not read");
-    BOOST_REQUIRE(::symlink((path + "/secret").c_str(), (path + "/.ratelimit.link").c_str()) == 0);
+    BOOST_REQUIRE(::symlink((path + "/secret").c_str(), (board + "/link").c_str()) == 0);
     cxxacme::test::LoggerCapture warnings("cxxacme.store.directory");
     std::vector<cxxacme::IRateLimitBoard::Refusal> seen;
     BOOST_REQUIRE_NO_THROW(seen = store.refusals(now));
@@ -313,6 +316,52 @@ BOOST_AUTO_TEST_CASE(a_rate_limit_refusal_planted_by_another_hand_is_left_out_no
     BOOST_TEST(seen.front().scope == good.scope);
     BOOST_TEST(warnings.count([](const std::string& line) { return line.starts_with("skipping the rate-limit refusal"); }) == 7u);
     BOOST_TEST(fs::exists(path + "/secret"));
+}
+
+// A refusal where the store kept them before it had a directory for them
+// (beside the entries) is moved in when a store opens the directory; a board
+// directory that is not one (a file, a link planted in its place) is an error,
+// never followed.
+BOOST_AUTO_TEST_CASE(refusals_kept_beside_the_entries_are_moved_into_the_boards_directory) {
+    TempDir dir;
+    const std::string path = dir.path.string();
+    const cxxacme::TimePoint now = std::chrono::system_clock::now();
+    const std::string later = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 (now + std::chrono::hours(2)).time_since_epoch()).count());
+    { DirectoryStore create(path); }
+    cxxacme::AtomicFile::write(path + "/.ratelimit.b2xk", later + " 429\n{\"detail\":\"old\"}");
+    cxxacme::AtomicFile::write(path + "/.ratelimit.bad.key", later + " 429\n{}");
+    cxxacme::test::LoggerCapture warnings("cxxacme.store.directory");
+    DirectoryStore store(path);
+    BOOST_TEST(!fs::exists(path + "/.ratelimit.b2xk"));
+    const auto seen = store.refusals(now);
+    BOOST_REQUIRE(seen.size() == 1u);
+    BOOST_TEST(seen.front().scope == "b2xk");
+    BOOST_TEST(seen.front().problem == R"({"detail":"old"})");
+    BOOST_TEST(fs::exists(path + "/.ratelimit.bad.key"), "a file whose name is no scope was moved");
+    BOOST_TEST(warnings.count([](const std::string& line) { return line.find("is left where it is") != std::string::npos; }) == 1u);
+
+    TempDir other;
+    const std::string otherPath = other.path.string();
+    DirectoryStore planted(otherPath);
+    cxxacme::AtomicFile::write(otherPath + "/elsewhere", "x");
+    BOOST_REQUIRE(::symlink((otherPath + "/elsewhere").c_str(), (otherPath + "/" + DirectoryStore::kRenewalInfoDirectory).c_str()) == 0);
+    cxxacme::AtomicFile::write(otherPath + "/" + DirectoryStore::kRefusalDirectory, "a file");
+    BOOST_CHECK_THROW(planted.postRefusal({"Z29vZA", "{}", 429, now + std::chrono::hours(1)}), cxxacme::StoreError);
+    BOOST_CHECK_THROW(planted.postRenewalInfo("a.example", {"Y2VydA", now, now + std::chrono::hours(1), "", now + std::chrono::hours(1)}),
+                      cxxacme::StoreError);
+    BOOST_CHECK_THROW((void)planted.refusals(now), cxxacme::StoreError);
+    BOOST_CHECK_THROW((void)planted.renewalInfo("a.example", now), cxxacme::StoreError);
+    BOOST_CHECK_THROW(planted.removeRenewalInfo("a.example"), cxxacme::StoreError);
+    BOOST_TEST(cxxacme::AtomicFile::read(otherPath + "/elsewhere", 16) == "x");
+    // a link to a directory is not followed either
+    fs::remove(otherPath + "/" + DirectoryStore::kRenewalInfoDirectory);
+    fs::create_directory(otherPath + "/real");
+    cxxacme::AtomicFile::write(otherPath + "/real/a.example", "Y2VydA " + later + " 100 200\n");
+    BOOST_REQUIRE(::symlink((otherPath + "/real").c_str(), (otherPath + "/" + DirectoryStore::kRenewalInfoDirectory).c_str()) == 0);
+    BOOST_CHECK_THROW((void)planted.renewalInfo("a.example", now), cxxacme::StoreError);
+    BOOST_CHECK_THROW(planted.removeRenewalInfo("a.example"), cxxacme::StoreError);
+    BOOST_TEST(fs::exists(otherPath + "/real/a.example"));
 }
 
 BOOST_AUTO_TEST_CASE(renewal_information_planted_by_another_hand_is_left_out_not_followed) {
@@ -340,6 +389,7 @@ BOOST_AUTO_TEST_CASE(renewal_information_planted_by_another_hand_is_left_out_not
     for (const auto& [name, text] : planted) cxxacme::AtomicFile::write(store.renewalInfoPathFor(name), text);
     cxxacme::AtomicFile::write(path + "/secret", "Y2VydA " + later + " 100 200\n");
     BOOST_REQUIRE(::symlink((path + "/secret").c_str(), store.renewalInfoPathFor("link.example").c_str()) == 0);
+    BOOST_TEST(store.renewalInfoPathFor("x.example") == path + "/.renewalinfo/x.example");
     cxxacme::test::LoggerCapture warnings("cxxacme.store.directory");
     for (const auto& [name, text] : planted) {
         std::optional<cxxacme::IRenewalInfoBoard::Answer> seen;

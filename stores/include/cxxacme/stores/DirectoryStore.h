@@ -46,13 +46,14 @@ namespace cxxacme::stores {
 /// turns `flock` into the server's byte-range locks.
 ///
 /// The challenge board keeps each answer in `.challenge.TYPE.KEY` (0600,
-/// written atomically), the rate-limit board each refusal in
-/// `.ratelimit.SCOPE` ("UNTIL STATUS" on the first line, the problem
+/// written atomically). The rate-limit board keeps each refusal in
+/// `.ratelimit/SCOPE` ("UNTIL STATUS" on the first line, the problem
 /// document after it; removed by the first reader after its time), and the
-/// renewal-information board each entry's answer in `.renewalinfo.NAME`
+/// renewal-information board each entry's answer in `.renewalinfo/NAME`
 /// ("CERTIFICATE UNTIL START END" on the first line, in seconds since the
 /// epoch, the explanation URL after it; removed by the first reader after
-/// its time).
+/// its time): directories of their own (0700, made on the first post), so
+/// that reading a board never lists the entries.
 class DirectoryStore final : public ICertificateStore,
                              public IChangeNotifier,
                              public IExpiryIndex,
@@ -63,6 +64,14 @@ class DirectoryStore final : public ICertificateStore,
 public:
     /// The file name of the account key inside the directory.
     static constexpr const char* kAccountKeyFile = "client.key";
+    /// The boards' directories inside the directory (mode 0700, made on the first post).
+    static constexpr const char* kRefusalDirectory = ".ratelimit";
+    static constexpr const char* kRenewalInfoDirectory = ".renewalinfo";
+    /// Where the store kept each refusal before it had `kRefusalDirectory`:
+    /// ".ratelimit.SCOPE" beside the entries, which every reader scanned the
+    /// whole directory for. Such a file is moved into `kRefusalDirectory`
+    /// when a store opens the directory.
+    static constexpr const char* kLegacyRefusalPrefix = ".ratelimit.";
     static constexpr std::size_t kMaxEntryBytes = std::size_t{1024} * 1024;
     /// Temporary files of interrupted writes (`AtomicFile::isTemporaryName`:
     /// of entries, answers and the account key) older than this are removed
