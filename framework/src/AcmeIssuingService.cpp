@@ -215,7 +215,13 @@ std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate&
         }
         if (board) {
             try {
-                board->postRenewalInfo(names, {identity, info->windowStart, info->windowEnd, info->explanationUrl, now + keep});
+                IRenewalInfoBoard::Answer answer{identity, info->windowStart, info->windowEnd, info->explanationUrl, now + keep};
+                try {
+                    IRenewalInfoBoard::checkAnswer(answer);
+                } catch (const InvalidNameError&) {
+                    answer.explanationUrl.clear();  // one the board does not keep (not printable, too long): shared without it
+                }
+                board->postRenewalInfo(names, answer);
             } catch (const Error& e) {
                 logger().warning("the renewal information for " + names + " cannot be shared through the store: " + e.what());
             }

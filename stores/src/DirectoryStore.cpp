@@ -132,7 +132,8 @@ void DirectoryStore::sweepStaleTemporaries() const {
                 try {
                     checkRefusal({scope, "{}", 429, {}});
                     ensureDirectory(directory_ + "/" + kRefusalDirectory);
-                    if (::rename(path.c_str(), (directory_ + "/" + kRefusalDirectory + "/" + scope).c_str()) != 0)
+                    if (::rename(path.c_str(), (directory_ + "/" + kRefusalDirectory + "/" + scope).c_str()) != 0 &&
+                        errno != ENOENT)  // moved by another store opening the directory at once
                         throw StoreError("", path, std::string("cannot move: ") + std::strerror(errno));
                 } catch (const Error& e) {
                     logger().warning("an earlier version's rate-limit refusal " + InvalidNameError::printable(file) +

@@ -952,3 +952,25 @@ BOOST_AUTO_TEST_CASE(instances_over_one_store_share_the_cas_renewal_information)
     BOOST_TEST((six.renewalDue(*w.store.get("b.example.test"), "b.example.test") < start + 41 * kDay));
     BOOST_TEST(caSix.total() == 1);
 }
+
+// An explanation URL the board does not keep (a control character) does not
+// keep the answer from being shared: it is shared without it.
+BOOST_AUTO_TEST_CASE(renewal_information_with_an_unprintable_explanation_is_shared_without_it) {
+    World w;
+    w.add("a.example.test", 60 * kDay);
+    const TimePoint start = w.clock.now();
+    CountingRenewalInfo caOne{{start + 40 * kDay, start + 41 * kDay, "https://ca.example.test/\x01", 6h}};
+    auto options = w.options();
+    options.renewalInfo = caOne.source();
+    AcmeIssuingService one(w.store, w.issuer, w.clock, options);
+    const PemBundle a = *w.store.get("a.example.test");
+    const TimePoint due = one.renewalDue(a, "a.example.test");
+    const auto posted = w.store.renewalInfo("a.example.test", w.clock.now());
+    BOOST_REQUIRE(posted.has_value());
+    BOOST_TEST(posted->explanationUrl.empty());
+    CountingRenewalInfo caTwo{caOne.answer};
+    options.renewalInfo = caTwo.source();
+    AcmeIssuingService two(w.store, w.issuer, w.clock, options);
+    BOOST_TEST((two.renewalDue(a, "a.example.test") == due));
+    BOOST_TEST(caOne.total() + caTwo.total() == 1);
+}
