@@ -184,6 +184,7 @@ http_post "$MGMT/set-renewal-info" "{\"serial\":\"$serial\",\"start\":\"$(date -
 set +e
 "$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "the kept renewal information was not used: the CA was asked before its Retry-After"
+grep -q 'issuing dup.example.test failed: not asked: .*, as another process over the store was told$' "$work/err" || fail "held for another reason: $(cat "$work/err")"
 set -e
 rm "$work/dup/.renewalinfo/dup.example.test"  # taken down by hand: the CA is asked, and its window has begun
 "$CXXACME" issue "${dup[@]}" --http-port "$HTTP_PORT" dup.example.test > "$work/dup.log" 2> "$work/err" || fail "a renewal in its window was held: $(cat "$work/err")"
