@@ -87,6 +87,17 @@ struct StoreConformanceFixture {
 
     const PemBundle& bundle(std::size_t i) const { return conformanceBundles().at(i % conformanceBundles().size()); }
 
+    /// The store's optional ability `Ability`, or nothing (and a message
+    /// that `what` is not checked) when it does not offer it.
+    template <class Ability>
+    Ability* offered(const char* name, const char* what) {
+        auto* ability = dynamic_cast<Ability*>(store.get());
+        if (!ability) BOOST_TEST_MESSAGE(std::string("the store offers no ") + name + ": " + what + " not checked");
+        return ability;
+    }
+    /// The instant the boards' cases count from (2027-01-15).
+    static constexpr TimePoint kBoardNow = TimePoint(std::chrono::seconds(1'800'000'000));
+
     void roundTrip() {
         store->store("one.example", bundle(0));
         const auto got = store->get("one.example");
@@ -222,11 +233,8 @@ struct StoreConformanceFixture {
     }
 
     void issuanceLocks() {
-        auto* locks = dynamic_cast<IIssuanceLock*>(store.get());
-        if (!locks) {
-            BOOST_TEST_MESSAGE("the store offers no IIssuanceLock: its locks are not checked");
-            return;
-        }
+        auto* locks = offered<IIssuanceLock>("IIssuanceLock", "its locks are");
+        if (!locks) return;
         auto one = locks->tryLock("one.example");
         BOOST_REQUIRE(one);
         BOOST_TEST(!locks->tryLock("one.example"), "a held lock is taken again");
@@ -261,11 +269,8 @@ struct StoreConformanceFixture {
     }
 
     void issuanceLocksExcludeThreads() {
-        auto* locks = dynamic_cast<IIssuanceLock*>(store.get());
-        if (!locks) {
-            BOOST_TEST_MESSAGE("the store offers no IIssuanceLock: its locks are not checked");
-            return;
-        }
+        auto* locks = offered<IIssuanceLock>("IIssuanceLock", "its locks are");
+        if (!locks) return;
         constexpr int kThreads = 8;
         constexpr int kTries = 60;
         std::atomic<int> holders{0};
@@ -297,11 +302,8 @@ struct StoreConformanceFixture {
     }
 
     void challengeBoard() {
-        auto* board = dynamic_cast<IChallengeBoard*>(store.get());
-        if (!board) {
-            BOOST_TEST_MESSAGE("the store offers no IChallengeBoard: its board is not checked");
-            return;
-        }
+        auto* board = offered<IChallengeBoard>("IChallengeBoard", "its board is");
+        if (!board) return;
         const std::string token = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
         const std::string answer = token + ".9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI";
         BOOST_TEST(!board->challengeAnswer("http-01", token).has_value());
@@ -344,13 +346,10 @@ struct StoreConformanceFixture {
     }
 
     void rateLimitBoard() {
-        auto* board = dynamic_cast<IRateLimitBoard*>(store.get());
-        if (!board) {
-            BOOST_TEST_MESSAGE("the store offers no IRateLimitBoard: its board is not checked");
-            return;
-        }
+        auto* board = offered<IRateLimitBoard>("IRateLimitBoard", "its board is");
+        if (!board) return;
         using namespace std::chrono_literals;
-        const TimePoint now = TimePoint(std::chrono::seconds(1'800'000'000));
+        const TimePoint now = kBoardNow;
         const std::string problem =
             R"({"type":"urn:ietf:params:acme:error:rateLimited","detail":"too many new orders (300) from this account",)"
             R"("status":429})";
@@ -408,13 +407,10 @@ struct StoreConformanceFixture {
     }
 
     void renewalInfoBoard() {
-        auto* board = dynamic_cast<IRenewalInfoBoard*>(store.get());
-        if (!board) {
-            BOOST_TEST_MESSAGE("the store offers no IRenewalInfoBoard: its board is not checked");
-            return;
-        }
+        auto* board = offered<IRenewalInfoBoard>("IRenewalInfoBoard", "its board is");
+        if (!board) return;
         using namespace std::chrono_literals;
-        const TimePoint now = TimePoint(std::chrono::seconds(1'800'000'000));
+        const TimePoint now = kBoardNow;
         const IRenewalInfoBoard::Answer answer{"Y2VydGlmaWNhdGUtb25l", now + 24h, now + 48h,
                                                "https://ca.example/why?id=1", now + 6h};
         BOOST_TEST(!board->renewalInfo("a.example", now).has_value());
