@@ -23,6 +23,7 @@
 #include "cxxacme/HttpProxy.h"
 #include "cxxacme/KeySigner.h"
 #include "cxxacme/RateLimitScope.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/SharedRateLimits.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SystemClock.h"
@@ -45,7 +46,8 @@ const char* const kAcmeCommandsUsage =
     "  renew                      reissue every entry of the store that is due (or empty)\n"
     "  list                       names, expiry and issuer of every entry, and a name with\n"
     "                             A-labels in its U-labels too (no network)\n"
-    "  revoke NAME[,NAME...] [--reason N]   revoke the stored certificate\n"
+    "  revoke NAME[,NAME...] [--reason R]   revoke the stored certificate (R: an RFC 5280 code or its name,\n"
+    "                                       as keyCompromise, superseded, cessationOfOperation)\n"
     "  account show|update|roll-key|deactivate\n"
     "  account persist-record NAME...   the dns-persist-01 TXT record that lets this account have\n"
     "                             each NAME from the CA (*.NAME: with policy=wildcard); creates the\n"
@@ -445,7 +447,14 @@ int list(const CommandLine& cl, std::ostream& out) {
 
 int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
     if (cl.positional().size() != 1) throw UsageError("revoke needs exactly one NAME[,NAME...]");
-    const int reason = cl.number("reason", 0, 0, 10);
+    int reason = RevocationReason::kUnspecified;
+    if (const auto text = cl.get("reason")) {
+        try {
+            reason = RevocationReason::parse(*text);
+        } catch (const Error& e) {
+            throw UsageError(std::string("--reason: ") + e.what());
+        }
+    }
     Session s(cl, err, false);
     const std::string names = ServerName::canonicalKey(cl.positional()[0]);
     const auto entry = s.store->get(names);
@@ -462,7 +471,8 @@ int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
                 << " from before the revocation until it ends: " << e.what() << "\n";
         }
     }
-    out << "revoked " << names << " (serial " << entry->certificate().serialHex() << ", reason " << reason << ")\n";
+    out << "revoked " << names << " (serial " << entry->certificate().serialHex() << ", reason " << reason << " "
+        << RevocationReason::name(reason) << ")\n";
     return 0;
 }
 

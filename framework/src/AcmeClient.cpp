@@ -7,6 +7,7 @@
 
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/FlattenedJws.h"
 #include "cxxacme/detail/Json.h"
 
@@ -443,6 +444,7 @@ std::vector<std::string> AcmeClient::downloadCertificateChains(const std::string
 }
 
 void AcmeClient::revoke(const Certificate& certificate, int reason, const ISigner* certificateKey) {
+    RevocationReason::check(reason);  // refused here, not by the CA
     const std::string url = directory().revokeCert;
     if (url.empty()) throw AcmeProblem("malformed", "the CA has no revokeCert resource", 0);
     std::string payload = "{\"certificate\":\"" + Base64Url::encode(certificate.toDer()) + "\"";

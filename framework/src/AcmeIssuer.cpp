@@ -9,6 +9,7 @@
 #include "cxxacme/CertificateSigningRequest.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/ServerName.h"
 
 namespace cxxacme {
@@ -83,6 +84,16 @@ void AcmeIssuer::ensureAccount() {
     std::lock_guard lock(accountMutex_);
     if (!client_.accountUrl().empty()) return;
     client_.registerAccount(options_.contacts, options_.agreeToTermsOfService, options_.externalAccountBinding);
+}
+
+void AcmeIssuer::revoke(const Certificate& certificate, int reason) {
+    RevocationReason::check(reason);
+    {
+        std::lock_guard lock(accountMutex_);
+        // the account that got the certificate exists: registering one to revoke with would only be refused
+        if (client_.accountUrl().empty()) client_.findAccount();
+    }
+    client_.revoke(certificate, reason);
 }
 
 void AcmeIssuer::authorize(const AcmeOrder& order) {

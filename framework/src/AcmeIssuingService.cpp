@@ -14,6 +14,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/IRenewalInfoBoard.h"
 #include "cxxacme/RateLimitScope.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/SharedRateLimits.h"
 
@@ -385,6 +386,42 @@ std::shared_future<PemBundle> AcmeIssuingService::issueCert(const std::string& n
         }
     }
     return startIssuance(key, panic, current && !current->empty(), true);
+}
+
+std::shared_future<PemBundle> AcmeIssuingService::revokeCert(const std::string& names, int reason) {
+    const std::string key = ServerName::canonicalKey(names);
+    const std::string reasonName = RevocationReason::name(reason);
+    const auto entry = store_.get(key);
+    if (!entry || entry->empty()) throw Error("the store has no certificate for " + key + " to revoke");
+    const Certificate& cert = entry->certificate();
+    const std::string what = "serial " + cert.serialHex() + ", reason " + std::to_string(reason) + " (" + reasonName + ")";
+    try {
+        issuer_.revoke(cert, reason);
+        logger().notice("revoked the certificate of " + key + ": " + what);
+    } catch (const AcmeProblem& e) {
+        if (!e.is("alreadyRevoked")) throw;
+        logger().notice("the certificate of " + key + " was revoked already (" + what + "): replacing it");
+    }
+    // the CA's window for it has begun now: what it said before is not used again
+    forgetRenewalInfo(cert, key);
+    emit({IssuingEvent::Kind::Revoked, key, what, clock_.now()});
+    // asked, as issueCert's; a revoked certificate is served until this succeeds: a failure panics
+    return startIssuance(key, true, true, true);
+}
+
+void AcmeIssuingService::forgetRenewalInfo(const Certificate& cert, const std::string& names) {
+    {
+        std::lock_guard lock(renewalInfoMutex_);
+        renewalInfoKept_.erase(cert.serialHex());
+    }
+    if (auto* board = dynamic_cast<IRenewalInfoBoard*>(&store_)) {
+        try {
+            board->removeRenewalInfo(names);
+        } catch (const Error& e) {
+            logger().warning("the store keeps the CA's renewal information of " + names + " from before its revocation: " +
+                             e.what());
+        }
+    }
 }
 
 std::shared_future<PemBundle> AcmeIssuingService::startIssuance(const std::string& names, bool panicking, bool renewal,

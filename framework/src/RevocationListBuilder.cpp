@@ -3,6 +3,7 @@
 #include <openssl/x509v3.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/detail/X509Helpers.h"
 
 namespace cxxacme {
@@ -49,7 +50,7 @@ RevocationListBuilder& RevocationListBuilder::number(std::uint64_t n) {
 }
 
 RevocationListBuilder& RevocationListBuilder::revoked(const std::string& serialHex, TimePoint when, int reason) {
-    if (reason < 0 || reason > 10 || reason == 7)
+    if (!RevocationReason::isCode(reason))
         throw CertificateError("revocation reason " + std::to_string(reason) + " is not an RFC 5280 CRLReason");
     serialOf(serialHex);  // refused here, not when signing
     entries_.push_back(Entry{serialHex, when, reason});

@@ -26,6 +26,7 @@
 #include "cxxacme/FlattenedJws.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/RevocationListBuilder.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenSsl.h"
@@ -1833,7 +1834,7 @@ public:
         if (payload->has("reason")) {
             if (!payload->get("reason").isInteger()) throw AcmeProblem("badRevocationReason", "reason must be an integer", 400);
             const auto code = detail::integerValue(payload->get("reason"));
-            if (!code || *code < 0 || *code > 10 || *code == 7)
+            if (!code || !RevocationReason::isCode(*code))
                 throw AcmeProblem("badRevocationReason", "reason code " + payload->get("reason").toString() + " is not allowed", 400);
             reason = static_cast<int>(*code);
         }

@@ -1,6 +1,7 @@
 #include "cxxacme/testing/FakeIssuer.h"
 
 #include "cxxacme/Error.h"
+#include "cxxacme/RevocationReason.h"
 
 namespace cxxacme::testing {
 
@@ -109,6 +110,23 @@ void FakeIssuer::setRateLimitIdentity(std::string identity) {
 std::string FakeIssuer::rateLimitIdentity() const {
     std::lock_guard lock(mutex_);
     return identity_;
+}
+
+void FakeIssuer::revoke(const Certificate& certificate, int reason) {
+    RevocationReason::check(reason);
+    std::lock_guard lock(mutex_);
+    if (revocationError_) std::rethrow_exception(revocationError_);
+    revocations_.emplace_back(certificate.serialHex(), reason);
+}
+
+void FakeIssuer::refuseRevocations(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    revocationError_ = std::move(error);
+}
+
+std::vector<std::pair<std::string, int>> FakeIssuer::revocations() const {
+    std::lock_guard lock(mutex_);
+    return revocations_;
 }
 
 }  // namespace cxxacme::testing

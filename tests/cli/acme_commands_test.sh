@@ -78,8 +78,20 @@ grep -q "^issued e.example.test" "$work/renew-lock.log" || fail "the entry let g
 
 echo "== revoke"
 serial=$(openssl x509 -in "$work/certs/c.example.test.pem" -noout -serial | cut -d= -f2)
-"$CXXACME" revoke "${common[@]}" --reason 4 c.example.test > "$work/revoke.log" 2>&1 || fail "revoke failed: $(cat "$work/revoke.log")"
-http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Revoked"' || fail "not revoked at the CA"
+# a reason that is none is refused before anything is asked: the certificate stays good
+for bad in 7 11 -1 keycompromised ""; do
+  if "$CXXACME" revoke "${common[@]}" --reason "$bad" c.example.test > "$work/revoke-bad.log" 2>&1; then
+    fail "revoke with reason '$bad' succeeded"
+  fi
+  grep -q "revocation reason" "$work/revoke-bad.log" || fail "reason '$bad' refused without saying why: $(cat "$work/revoke-bad.log")"
+done
+http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Valid"' || fail "a refused reason revoked the certificate"
+# a reason by its RFC 5280 name, in any case, as certbot's --reason takes it
+"$CXXACME" revoke "${common[@]}" --reason Superseded c.example.test > "$work/revoke.log" 2>&1 || fail "revoke failed: $(cat "$work/revoke.log")"
+grep -q "^revoked c.example.test (serial $serial, reason 4 superseded)" "$work/revoke.log" || fail "revoke said: $(cat "$work/revoke.log")"
+status=$(http_get "$MGMT/cert-status-by-serial/$serial")
+echo "$status" | grep -q '"Revoked"' || fail "not revoked at the CA: $status"
+echo "$status" | grep -q '"Reason" *: *4' || fail "not revoked for reason 4 at the CA: $status"
 
 echo "== renew asks the CA's renewal information: the revoked certificate (its window: now) is renewed, the others are not"
 "$CXXACME" renew "${common[@]}" > "$work/renew-ari.log" 2>&1 || fail "renew failed: $(cat "$work/renew-ari.log")"

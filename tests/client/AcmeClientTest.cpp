@@ -30,6 +30,7 @@
 #include "cxxacme/AcmeClient.h"
 #include "cxxacme/AcmeHttpClient.h"
 #include "cxxacme/AcmeIssuer.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/KeySigner.h"
@@ -877,6 +878,38 @@ BOOST_AUTO_TEST_CASE(revocation_by_account_and_by_certificate_key) {
     w.client.revoke(second.certificate(), 1, &certificateKey);
     BOOST_TEST(managementGet(w.acme, "/cert-status-by-serial/" + second.certificate().serialHex()).find("Revoked") !=
                std::string::npos);
+}
+
+// AcmeIssuer::revoke, as the issuing service's revokeCert calls it, in a
+// process that has not used the account yet: the account is found, never made.
+BOOST_AUTO_TEST_CASE(an_issuer_revokes_through_its_account_found_never_made) {
+    World w;
+    AcmeIssuer issuer(w.client, {&w.http});
+    const PemBundle first = issuer.issue("rk.example.test");
+    const PemBundle second = issuer.issue("rk.example.test");
+    const auto status = [&](const PemBundle& b) {
+        return managementGet(w.acme, "/cert-status-by-serial/" + b.certificate().serialHex());
+    };
+
+    AcmeClient later(w.options(), w.key, w.clock);
+    AcmeIssuer laterIssuer(later, {&w.http});
+    BOOST_CHECK_EXCEPTION(laterIssuer.revoke(first.certificate(), 7), Error,
+                          [](const Error& e) { return std::string(e.what()).find("CRLReason") != std::string::npos; });
+    BOOST_TEST(later.accountUrl() == "");  // refused before anything was asked
+    BOOST_TEST(status(first).find("\"Valid\"") != std::string::npos);
+    laterIssuer.revoke(first.certificate(), RevocationReason::kCessationOfOperation);
+    BOOST_TEST(later.accountUrl() == w.client.accountUrl());
+    BOOST_TEST(status(first).find("\"Revoked\"") != std::string::npos);
+    BOOST_TEST(status(first).find("\"Reason\":5") != std::string::npos, status(first));
+
+    // a key without an account: the CA says so, and no account is made for it
+    AcmeClient stranger(w.options(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), w.clock);
+    AcmeIssuer strangerIssuer(stranger, {&w.http});
+    BOOST_CHECK_EXCEPTION(strangerIssuer.revoke(second.certificate(), 0), AcmeProblem,
+                          [](const AcmeProblem& p) { return p.is("accountDoesNotExist"); });
+    BOOST_TEST(stranger.accountUrl() == "");
+    BOOST_CHECK_THROW(stranger.findAccount(), AcmeProblem);
+    BOOST_TEST(status(second).find("\"Valid\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(renewal_information_and_replaces) {

@@ -21,6 +21,7 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/Net/HTTPServer.h>
 #include "cxxacme/KeySigner.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/SystemClock.h"
 #include "cxxacme/responders/TlsSni01Responder.h"
 #include "cxxacme/testing/MemoryStore.h"
@@ -65,6 +66,25 @@ AutoTlsEndpointOptions fastOptions() {
     return o;
 }
 
+// A site's CERTDIR and port, and mock-acme validating tls-alpn-01 there:
+// the endpoint itself answers the CA.
+struct SiteAndCa {
+    test::TempDir dir;
+    const std::uint16_t port = test::freePort();
+    testing::MockAcmeFixture acme;
+    const std::string certDir = (dir.path / "certs").string();
+
+    explicit SiteAndCa(mock_acme::MockAcmeConfig config = testing::MockAcmeFixture::defaultConfig())
+        : acme(validatingAt(port, std::move(config))) {}
+    std::string endpoint() const { return acmeString(certDir, port, acme.directoryUrl(), acme.caBundlePath()); }
+
+private:
+    static mock_acme::MockAcmeConfig validatingAt(std::uint16_t port, mock_acme::MockAcmeConfig config) {
+        config.tlsAlpn01Port = port;
+        return config;
+    }
+};
+
 struct Events {
     std::mutex mutex;
     std::vector<IssuingEvent> all;
@@ -83,27 +103,22 @@ struct Events {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(empty_entries_get_certificates_through_tls_alpn_01_on_the_site_port) {
-    test::TempDir dir;
-    const std::uint16_t port = test::freePort();
-    auto config = testing::MockAcmeFixture::defaultConfig();
-    config.tlsAlpn01Port = port;  // mock-acme validates against the endpoint itself
-    testing::MockAcmeFixture acme(config);
-    const std::string certDir = (dir.path / "certs").string();
+    SiteAndCa s;
     {
-        stores::DirectoryStore seed(certDir);
+        stores::DirectoryStore seed(s.certDir);
         seed.store("a.example.test", PemBundle());
         seed.store("b.example.test,www.b.example.test", PemBundle());
     }
-    AutoTlsEndpoint site(acmeString(certDir, port, acme.directoryUrl(), acme.caBundlePath()), fastOptions());
+    AutoTlsEndpoint site(s.endpoint(), fastOptions());
     Events events;
     auto subscription = site.onEvent(events.listener());
-    BOOST_TEST(site.port() == port);
+    BOOST_TEST(site.port() == s.port);
     site.listen(new test::HostEchoFactory);  // returns after the start-up check
 
     BOOST_TEST(events.count(IssuingEvent::Kind::Issued) == 2);
     for (const std::string name : {"a.example.test", "b.example.test", "www.b.example.test"}) {
         BOOST_TEST_CONTEXT(name) {
-            TlsProbe client(probe(port, name, acme.issuingRoot()));
+            TlsProbe client(probe(s.port, name, s.acme.issuingRoot()));
             BOOST_REQUIRE_MESSAGE(client.ok(), client.error());
             BOOST_TEST(client.verifyError() == "");
             const auto reply = client.get("/");
@@ -115,10 +130,10 @@ BOOST_AUTO_TEST_CASE(empty_entries_get_certificates_through_tls_alpn_01_on_the_s
     BOOST_TEST(site.endpoint().counters().challenges >= 3u);
     // the account key was made on first use, private
     struct stat st {};
-    BOOST_REQUIRE(::stat((certDir + "/client.key").c_str(), &st) == 0);
+    BOOST_REQUIRE(::stat((s.certDir + "/client.key").c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
     site.stop();
-    BOOST_CHECK_THROW(TlsProbe(probe(port, "a.example.test", acme.issuingRoot())), NetworkError);
+    BOOST_CHECK_THROW(TlsProbe(probe(s.port, "a.example.test", s.acme.issuingRoot())), NetworkError);
 }
 
 // A fleet: two servers over one CERTDIR behind a TCP load balancer that sends
@@ -167,16 +182,11 @@ BOOST_AUTO_TEST_CASE(two_servers_over_one_cert_directory_the_ca_reaching_only_on
 }
 
 BOOST_AUTO_TEST_CASE(a_sqlite_store_named_in_the_string_is_issued_into_and_served) {
-    test::TempDir dir;
-    const std::uint16_t port = test::freePort();
-    auto config = testing::MockAcmeFixture::defaultConfig();
-    config.tlsAlpn01Port = port;
-    testing::MockAcmeFixture acme(config);
-    const std::string certDir = (dir.path / "certs").string();
-    const std::string file = (dir.path / "certs.sqlite").string();
+    SiteAndCa s;
+    const std::string file = (s.dir.path / "certs.sqlite").string();
     stores::SqliteStore seed(file);  // stays open: another process's view of the file
     seed.store("a.example.test", PemBundle());
-    AutoTlsEndpoint site(acmeString(certDir, port, acme.directoryUrl(), acme.caBundlePath()) + ":sqlite=" +
+    AutoTlsEndpoint site(s.endpoint() + ":sqlite=" +
                              EndpointSpec::escape(file),
                          fastOptions());
     BOOST_TEST((dynamic_cast<stores::SqliteStore*>(&site.store()) != nullptr));
@@ -187,12 +197,12 @@ BOOST_AUTO_TEST_CASE(a_sqlite_store_named_in_the_string_is_issued_into_and_serve
     BOOST_REQUIRE(issued.has_value());
     BOOST_REQUIRE(!issued->empty());
     {
-        TlsProbe client(probe(port, "a.example.test", acme.issuingRoot()));
+        TlsProbe client(probe(s.port, "a.example.test", s.acme.issuingRoot()));
         BOOST_REQUIRE_MESSAGE(client.ok(), client.error());
         BOOST_TEST(client.peerChain().at(0).serialHex() == issued->certificate().serialHex());
     }
-    BOOST_TEST(fs::exists(certDir + "/client.key"));
-    BOOST_TEST(!fs::exists(certDir + "/a.example.test.pem"));
+    BOOST_TEST(fs::exists(s.certDir + "/client.key"));
+    BOOST_TEST(!fs::exists(s.certDir + "/a.example.test.pem"));
 
     // a certificate another process writes into the file is served without a restart
     testing::TestCertificateAuthority other;
@@ -200,7 +210,7 @@ BOOST_AUTO_TEST_CASE(a_sqlite_store_named_in_the_string_is_issued_into_and_serve
     seed.store("b.example.test", written);
     std::string served;
     for (int i = 0; i < 500 && served != written.certificate().serialHex(); ++i) {  // a bounded wait for the watcher
-        TlsProbeOptions o = probe(port, "b.example.test", other.root());
+        TlsProbeOptions o = probe(s.port, "b.example.test", other.root());
         TlsProbe client(o);
         served = client.ok() ? client.peerChain().at(0).serialHex() : "";
         if (served != written.certificate().serialHex()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -308,24 +318,20 @@ BOOST_AUTO_TEST_CASE(an_open_file_limit_below_its_connections_is_logged_not_chan
 }
 
 BOOST_AUTO_TEST_CASE(a_renewal_swaps_the_served_certificate_while_open_connections_continue) {
-    test::TempDir dir;
-    const std::uint16_t port = test::freePort();
     auto config = testing::MockAcmeFixture::defaultConfig();
-    config.tlsAlpn01Port = port;
     // notBefore is a minute back, so 90 s certificates are due for renewal at once: every check renews
     config.profiles["short"] = {"90-second certificates", std::chrono::seconds(90)};
-    testing::MockAcmeFixture acme(config);
-    const std::string certDir = (dir.path / "certs").string();
-    stores::DirectoryStore(certDir).store("a.example.test", PemBundle());
+    SiteAndCa s(config);
+    stores::DirectoryStore(s.certDir).store("a.example.test", PemBundle());
     auto options = fastOptions();
     options.issuer.profile = "short";
     options.service.checkInterval = std::chrono::seconds(1);
-    AutoTlsEndpoint site(acmeString(certDir, port, acme.directoryUrl(), acme.caBundlePath()), options);
+    AutoTlsEndpoint site(s.endpoint(), options);
     Events events;
     auto subscription = site.onEvent(events.listener());
     site.listen(new test::HostEchoFactory);
 
-    TlsProbe open(probe(port, "a.example.test", acme.issuingRoot()));
+    TlsProbe open(probe(s.port, "a.example.test", s.acme.issuingRoot()));
     BOOST_REQUIRE_MESSAGE(open.ok(), open.error());
     const std::string first = open.peerChain().at(0).serialHex();
     BOOST_TEST(open.get("/").status == 200);
@@ -335,18 +341,55 @@ BOOST_AUTO_TEST_CASE(a_renewal_swaps_the_served_certificate_while_open_connectio
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         // the open connection is used all along (an idle one would meet the server's keep-alive timeout)
         BOOST_REQUIRE(open.get("/during").status == 200);
-        TlsProbe fresh(probe(port, "a.example.test", acme.issuingRoot()));
+        TlsProbe fresh(probe(s.port, "a.example.test", s.acme.issuingRoot()));
         if (fresh.ok()) served = fresh.peerChain().at(0).serialHex();
     }
     BOOST_TEST(served != first);
     BOOST_TEST(events.count(IssuingEvent::Kind::Renewed) >= 1);
-    TlsProbe fresh(probe(port, "a.example.test", acme.issuingRoot()));
+    TlsProbe fresh(probe(s.port, "a.example.test", s.acme.issuingRoot()));
     BOOST_REQUIRE(fresh.ok());
     BOOST_TEST(fresh.verifyError() == "");
     // the connection from before the renewal is still served
     const auto reply = open.get("/still-here");
     BOOST_TEST(reply.status == 200);
     BOOST_TEST(open.peerChain().at(0).serialHex() == first);
+}
+
+// A key that got out: the program asks its endpoint's service to revoke the
+// certificate; mock-acme revokes it with that reason, and the replacement is
+// ordered at once and served to the next handshake.
+BOOST_AUTO_TEST_CASE(a_revoked_certificate_is_replaced_and_the_replacement_served) {
+    SiteAndCa s;
+    stores::DirectoryStore(s.certDir).store("a.example.test", PemBundle());
+    AutoTlsEndpoint site(s.endpoint(), fastOptions());
+    Events events;
+    auto subscription = site.onEvent(events.listener());
+    site.listen(new test::HostEchoFactory);
+    const auto status = [&](const std::string& serial) {
+        return s.acme.server().engine().handleManagement({"GET", "/cert-status-by-serial/" + serial, "", "", "", "", ""}).body;
+    };
+
+    TlsProbe first(probe(s.port, "a.example.test", s.acme.issuingRoot()));
+    BOOST_REQUIRE_MESSAGE(first.ok(), first.error());
+    const std::string revoked = first.peerChain().at(0).serialHex();
+    BOOST_TEST(status(revoked).find(R"("Status":"Valid")") != std::string::npos);
+    // what the CA says of its renewal window, on the store for the fleet: weeks away
+    BOOST_TEST((site.service().renewalDue(*site.store().get("a.example.test"), "a.example.test") > SystemClock().now()));
+    BOOST_REQUIRE(fs::exists(fs::path(s.certDir) / ".renewalinfo" / "a.example.test"));
+
+    const PemBundle replacement =
+        site.service().revokeCert("a.example.test", RevocationReason::kKeyCompromise).get();
+    const std::string revokedStatus = status(revoked);
+    BOOST_TEST(revokedStatus.find(R"("Status":"Revoked")") != std::string::npos, revokedStatus);
+    BOOST_TEST(revokedStatus.find(R"("Reason":1)") != std::string::npos, revokedStatus);
+    BOOST_TEST(replacement.certificate().serialHex() != revoked);
+    BOOST_TEST(status(replacement.certificate().serialHex()).find(R"("Status":"Valid")") != std::string::npos);
+    BOOST_TEST(!fs::exists(fs::path(s.certDir) / ".renewalinfo" / "a.example.test"));
+    BOOST_TEST(events.count(IssuingEvent::Kind::Revoked) == 1);
+    TlsProbe next(probe(s.port, "a.example.test", s.acme.issuingRoot()));
+    BOOST_REQUIRE_MESSAGE(next.ok(), next.error());
+    BOOST_TEST(next.verifyError() == "");
+    BOOST_TEST(next.peerChain().at(0).serialHex() == replacement.certificate().serialHex());
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_ca_still_serves_the_certificates_there_are) {

@@ -9,6 +9,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/RevocationListBuilder.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/detail/DerReader.h"
 #include "cxxacme/detail/X509Helpers.h"
 #include "cxxacme/testing/TestCertificateAuthority.h"
@@ -519,6 +520,30 @@ BOOST_AUTO_TEST_CASE(builder_refuses_a_key_that_is_not_the_issuers) {
 // An X.509 v2 CRL as OpenSSL reads it back: signed by the issuer (EC and
 // RSA), its issuer's name and key identifier, its number, its entries in
 // serial order with their dates and reasons (none for unspecified).
+BOOST_AUTO_TEST_CASE(revocation_reasons_by_code_and_name) {
+    // RFC 5280 §5.3.1: 0 to 10, 7 unused
+    for (int code = -2; code <= 12; ++code) BOOST_TEST(RevocationReason::isCode(code) == (code >= 0 && code <= 10 && code != 7), code);
+    BOOST_TEST(!RevocationReason::isCode(4294967297LL));  // 1 in an int's low half
+    BOOST_TEST(RevocationReason::name(RevocationReason::kUnspecified) == "unspecified");
+    BOOST_TEST(RevocationReason::name(1) == "keyCompromise");
+    BOOST_TEST(RevocationReason::name(4) == "superseded");
+    BOOST_TEST(RevocationReason::name(10) == "aACompromise");
+    BOOST_CHECK_THROW(RevocationReason::name(7), Error);
+    for (int code = 0; code <= 10; ++code)
+        if (code != 7) {
+            BOOST_TEST(RevocationReason::parse(std::to_string(code)) == code);
+            BOOST_TEST(RevocationReason::parse(RevocationReason::name(code)) == code);
+        }
+    BOOST_TEST(RevocationReason::parse("KEYCOMPROMISE") == 1);
+    BOOST_TEST(RevocationReason::parse("cessationofoperation") == RevocationReason::kCessationOfOperation);
+    for (const std::string bad : {"7", "11", "-1", "", " 1", "1 ", "1x", "0x1", "key compromise", "keyCompromised",
+                                  "99999999999999999999"})
+        BOOST_CHECK_EXCEPTION(RevocationReason::parse(bad), Error, [&](const Error& e) {
+            BOOST_TEST_INFO("'" << bad << "': " << e.what());
+            return std::string(e.what()).find("revocation reason") != std::string::npos;
+        });
+}
+
 BOOST_AUTO_TEST_CASE(revocation_lists) {
     for (const KeyType type : {KeyType::EcP256, KeyType::Rsa2048}) {
         const PrivateKey key = PrivateKey::generate(type);

@@ -14,6 +14,7 @@
 #include "../support/LoggerCapture.h"
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/IExpiryIndex.h"
+#include "cxxacme/RevocationReason.h"
 #include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/FakeIssuer.h"
 #include "cxxacme/testing/MemoryStore.h"
@@ -973,4 +974,127 @@ BOOST_AUTO_TEST_CASE(renewal_information_with_an_unprintable_explanation_is_shar
     AcmeIssuingService two(w.store, w.issuer, w.clock, options);
     BOOST_TEST((two.renewalDue(a, "a.example.test") == due));
     BOOST_TEST(caOne.total() + caTwo.total() == 1);
+}
+
+namespace {
+
+// The CA's answer for every certificate: a window weeks away, kept 6 hours; counts the questions.
+struct DistantWindow {
+    TimePoint start;
+    std::shared_ptr<std::atomic<int>> asked = std::make_shared<std::atomic<int>>(0);
+    std::function<std::optional<RenewalInfo>(const Certificate&)> source() const {
+        return [start = start, asked = asked](const Certificate&) -> std::optional<RenewalInfo> {
+            ++*asked;
+            return RenewalInfo{start + 60 * kDay, start + 61 * kDay, "", 6h};
+        };
+    }
+};
+
+std::string serialOf(MemoryStore& store, const std::string& names) { return store.get(names)->certificate().serialHex(); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(revokeCert_revokes_forgets_the_cas_window_and_replaces_the_certificate) {
+    World w;
+    w.add("a.example.test", 80 * kDay);
+    w.add("b.example.test", 80 * kDay);
+    const DistantWindow ca{w.clock.now()};
+    auto options = w.options();
+    options.renewalInfo = ca.source();
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    const PemBundle before = *w.store.get("a.example.test");
+    const std::string revoked = before.certificate().serialHex();
+    BOOST_TEST((service.renewalDue(before, "a.example.test") > w.clock.now()));  // the CA's window is weeks away
+    BOOST_TEST(*ca.asked == 1);
+    BOOST_REQUIRE(w.store.renewalInfo("a.example.test", w.clock.now()).has_value());  // and the store keeps its answer
+
+    // in any case, as a store key is
+    auto replaced = service.revokeCert("A.Example.TEST", RevocationReason::kKeyCompromise);
+    BOOST_REQUIRE(replaced.wait_for(30s) == std::future_status::ready);
+    const PemBundle after = replaced.get();
+    BOOST_TEST(after.certificate().serialHex() != revoked);
+    BOOST_TEST(serialOf(w.store, "a.example.test") == after.certificate().serialHex());
+    const std::vector<std::pair<std::string, int>> expected{{revoked, 1}};
+    BOOST_TEST((w.issuer.revocations() == expected));
+    BOOST_TEST(w.issuer.calls("a.example.test") == 1);
+    BOOST_TEST(w.issuer.replacements() == 1);  // its order names the revoked certificate as the one it replaces
+    BOOST_TEST(w.issuer.calls("b.example.test") == 0);
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 1));
+    BOOST_TEST(log.count(IssuingEvent::Kind::Revoked) == 1);
+    {
+        std::lock_guard lock(log.mutex);
+        BOOST_TEST((log.events.front().kind == IssuingEvent::Kind::Revoked));  // before its replacement
+        BOOST_TEST(log.events.front().names == "a.example.test");
+        BOOST_TEST(log.events.front().detail == "serial " + revoked + ", reason 1 (keyCompromise)");
+    }
+    // what the CA said of the revoked certificate's window is forgotten, on the store and here:
+    // the window it gives now (begun) is asked for
+    BOOST_TEST(!w.store.renewalInfo("a.example.test", w.clock.now()).has_value());
+    (void)service.renewalDue(before, "a.example.test");
+    BOOST_TEST(*ca.asked == 2);
+}
+
+BOOST_AUTO_TEST_CASE(revokeCert_that_is_refused_changes_nothing) {
+    World w;
+    w.add("a.example.test", 80 * kDay);
+    w.store.store("empty.example.test", PemBundle());
+    const DistantWindow ca{w.clock.now()};
+    auto options = w.options();
+    options.renewalInfo = ca.source();
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    const std::string serial = serialOf(w.store, "a.example.test");
+    (void)service.renewalDue(*w.store.get("a.example.test"), "a.example.test");
+
+    for (const int notAReason : {7, -1, 11})
+        BOOST_CHECK_EXCEPTION(service.revokeCert("a.example.test", notAReason), Error, [](const Error& e) {
+            return std::string(e.what()).find("not an RFC 5280 CRLReason code") != std::string::npos;
+        });
+    BOOST_CHECK_THROW(service.revokeCert("a.example.test/../x", 1), InvalidNameError);
+    BOOST_CHECK_EXCEPTION(service.revokeCert("empty.example.test", 1), Error, [](const Error& e) {
+        return std::string(e.what()) == "the store has no certificate for empty.example.test to revoke";
+    });
+    BOOST_CHECK_THROW(service.revokeCert("none.example.test", 1), Error);
+    w.issuer.refuseRevocations(std::make_exception_ptr(AcmeProblem("unauthorized", "the account may not revoke this", 403)));
+    BOOST_CHECK_EXCEPTION(service.revokeCert("a.example.test", 1), AcmeProblem,
+                          [](const AcmeProblem& e) { return e.is("unauthorized"); });
+    w.settle();
+    BOOST_TEST(w.issuer.revocations().empty());
+    BOOST_TEST(w.issuer.calls() == 0);
+    BOOST_TEST(serialOf(w.store, "a.example.test") == serial);
+    BOOST_TEST(w.store.renewalInfo("a.example.test", w.clock.now()).has_value());  // still about a good certificate
+    BOOST_TEST(log.count(IssuingEvent::Kind::Revoked) == 0);
+    BOOST_TEST(*ca.asked == 1);
+
+    // revoked already (by another instance over the store, or a call whose replacement failed): replaced all the same
+    w.issuer.refuseRevocations(std::make_exception_ptr(AcmeProblem("alreadyRevoked", "the certificate is already revoked", 400)));
+    auto replaced = service.revokeCert("a.example.test", RevocationReason::kSuperseded);
+    BOOST_REQUIRE(replaced.wait_for(30s) == std::future_status::ready);
+    BOOST_TEST(replaced.get().certificate().serialHex() != serial);
+    BOOST_TEST(log.count(IssuingEvent::Kind::Revoked) == 1);
+    BOOST_TEST(!w.store.renewalInfo("a.example.test", w.clock.now()).has_value());
+
+    // a replacement that fails panics, whatever the revoked certificate's life: it is served meanwhile
+    w.issuer.refuseRevocations(nullptr);
+    w.issuer.failNext(1, "the CA is down");
+    auto failed = service.revokeCert("a.example.test", RevocationReason::kKeyCompromise);
+    BOOST_CHECK_THROW(failed.get(), Error);
+    BOOST_TEST(w.issuer.revocations().size() == 1u);
+    std::lock_guard lock(w.panicMutex);
+    BOOST_REQUIRE(w.panics.size() == 1u);
+    BOOST_TEST(w.panics[0].first == "a.example.test");
+    BOOST_TEST(w.panics[0].second == "the CA is down");
+}
+
+BOOST_AUTO_TEST_CASE(an_issuer_that_cannot_revoke_says_so) {
+    struct IssuesOnly final : IIssuer {
+        PemBundle issue(const std::string&, const std::optional<Certificate>&) override { throw Error("not asked"); }
+    } issuer;
+    World w;
+    w.add("a.example.test", 80 * kDay);
+    AcmeIssuingService service(w.store, issuer, w.clock, w.options());
+    BOOST_CHECK_EXCEPTION(service.revokeCert("a.example.test", 0), Error, [](const Error& e) {
+        return std::string(e.what()) == "this issuer cannot revoke certificates";
+    });
 }

@@ -109,7 +109,8 @@ public:
     /// (one request each; one that fails is skipped with a warning).
     std::vector<std::string> downloadCertificateChains(const std::string& certificateUrl);
 
-    /// Revokes with a reason code; signed by the account, or by the
+    /// Revokes with a reason code (`RevocationReason`; one that is none
+    /// throws `Error` and sends nothing); signed by the account, or by the
     /// certificate's own key when `certificateKey` is given.
     void revoke(const Certificate& certificate, int reason = 0, const ISigner* certificateKey = nullptr);
 

@@ -44,6 +44,9 @@ public:
     PemBundle issue(const std::string& names, const std::optional<Certificate>& replacing = std::nullopt) override;
     /// The client's directory URL and account key thumbprint.
     std::string rateLimitIdentity() const override;
+    /// Revokes through the client's account (found, never made, when this
+    /// process has not used it yet).
+    void revoke(const Certificate& certificate, int reason) override;
 
 private:
     void ensureAccount();

@@ -29,10 +29,13 @@ struct IssuingEvent {
         Renewed,  ///< an existing certificate was replaced
         Failed,   ///< an issuance failed (it will be retried)
         Panic,    ///< an issuance failed within the panic interval
+        Revoked,  ///< the CA revoked the entry's certificate (`revokeCert`); its replacement follows
     };
     Kind kind;
     std::string names;
-    std::string detail;  ///< the error for Failed and Panic; the new notAfter otherwise
+    /// The error for Failed and Panic; "serial S, reason R (name)" for
+    /// Revoked; the new notAfter otherwise.
+    std::string detail;
     TimePoint at;
 };
 
@@ -160,6 +163,23 @@ public:
     /// names already under way.
     std::shared_future<PemBundle> issueCert(const std::string& names);
 
+    /// RFC 8555 §7.6: has the CA revoke the certificate `names`'s entry
+    /// holds, with a `RevocationReason` code (`kKeyCompromise` when its key
+    /// got out, `kSuperseded`, ...), then replaces it at once, as
+    /// `issueCert` does; the future holds the replacement or its error (a
+    /// failure calls `panic`: the revoked certificate is served meanwhile).
+    /// Blocks until the CA has answered the revocation. A name that is no
+    /// store key throws `InvalidNameError`, a code that is no reason, an
+    /// entry without a certificate, an issuer that cannot revoke or a CA
+    /// that refuses throw `Error` (the CA's `AcmeProblem`), and nothing is
+    /// changed. A certificate the CA says is revoked already
+    /// (`alreadyRevoked`: another instance over the store, an earlier call)
+    /// is replaced all the same. What the CA said of its renewal window
+    /// before is forgotten, here and on the store's `IRenewalInfoBoard`.
+    /// To stop serving the names instead, take the entry out of the store
+    /// first, then revoke through `IIssuer::revoke`.
+    std::shared_future<PemBundle> revokeCert(const std::string& names, int reason);
+
     /// Calls `listener` for every event until the returned handle is dropped.
     [[nodiscard]] Subscription onEvent(std::function<void(const IssuingEvent&)> listener);
 
@@ -195,6 +215,9 @@ private:
         std::string explanation;
         std::optional<TimePoint> windowStart;  ///< the CA's renewal window's start, when it gave one
     };
+    /// Forgets what the CA said of `cert`'s renewal window, in memory and,
+    /// for `names`, on the store's board (a failure there is logged).
+    void forgetRenewalInfo(const Certificate& cert, const std::string& names);
     /// `names`: the entry's key, for the store's renewal-information board; empty: none read.
     Due dueOf(const Certificate& cert, const std::string& names) const;
     /// The longest an answer is kept (RFC 9773 §4.3.2: a Retry-After over a day counts as a day).

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cxxacme/Certificate.h"
+#include "cxxacme/Error.h"
 #include "cxxacme/PemBundle.h"
 
 namespace cxxacme {
@@ -29,6 +30,14 @@ public:
     /// CA's directory URL and its account key's thumbprint; "" (the
     /// default) shares nothing.
     virtual std::string rateLimitIdentity() const { return {}; }
+
+    /// Asks the CA to revoke `certificate`, one this issuer's account got,
+    /// with a `RevocationReason` code. Blocks; throws `cxxacme::Error` (an
+    /// `AcmeProblem` from the CA) when it is not revoked. The default: an
+    /// issuer that cannot revoke, which throws `Error` saying so.
+    virtual void revoke(const Certificate& /*certificate*/, int /*reason*/) {
+        throw Error("this issuer cannot revoke certificates");
+    }
 };
 
 }  // namespace cxxacme

@@ -6,6 +6,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cxxacme/IClock.h"
 #include "cxxacme/IIssuer.h"
@@ -16,7 +18,8 @@ namespace cxxacme::testing {
 /// An `IIssuer` for service tests: issues real bundles from a
 /// `TestCertificateAuthority`, valid from the clock's now for `lifetime`,
 /// and can be told to fail or to hold issuances until released. Counts
-/// calls, and the largest number running at once.
+/// calls, and the largest number running at once. Revocations are
+/// recorded, or refused when told.
 class FakeIssuer final : public IIssuer {
 public:
     explicit FakeIssuer(const IClock& clock, Duration lifetime = std::chrono::hours(24 * 90));
@@ -37,6 +40,14 @@ public:
     /// What `rateLimitIdentity` answers ("" unless set: shares no refusal).
     void setRateLimitIdentity(std::string identity);
     std::string rateLimitIdentity() const override;
+    /// Records the revocation (the certificate's serial and the reason), or
+    /// throws what `refuseRevocations` set; a code that is no reason throws
+    /// `Error`, as `AcmeIssuer`.
+    void revoke(const Certificate& certificate, int reason) override;
+    /// Revocations throw `error` from now on (null: they are recorded again).
+    void refuseRevocations(std::exception_ptr error);
+    /// The revocations recorded: (serial in hex, reason), in order.
+    std::vector<std::pair<std::string, int>> revocations() const;
 
     int calls() const;
     int calls(const std::string& names) const;
@@ -64,6 +75,8 @@ private:
     int replacements_ = 0;
     std::map<std::string, int> perName_;
     std::string identity_;
+    std::exception_ptr revocationError_;
+    std::vector<std::pair<std::string, int>> revocations_;
 };
 
 }  // namespace cxxacme::testing
