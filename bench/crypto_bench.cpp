@@ -1,4 +1,4 @@
-// Key generation, CSR creation, reading a PEM key, JWS sign and verify: cxxacme's wrappers
+// Key generation, CSR creation, reading and writing a PEM key, JWS sign and verify: cxxacme's wrappers
 // beside raw OpenSSL EVP doing the same primitive, in the same run.
 //
 //   build/bench/crypto_bench [--seconds-per-round 0.3] [--rounds 7]
@@ -157,6 +157,14 @@ int main(int argc, char** argv) {
         compare(std::string("key from PEM ") + alg.name, [&] { (void)PrivateKey::fromPem(keyPem); }, [&] {
             BIO* bio = BIO_new_mem_buf(keyPem.data(), static_cast<int>(keyPem.size()));
             EVP_PKEY_free(PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr));
+            BIO_free(bio);
+        });
+
+        // a store writes one key per entry, an issuer one per certificate; raw: OpenSSL's PEM writer on the
+        // key itself (its encoders, for a generated key)
+        compare(std::string("key to PEM ") + alg.name, [&] { (void)key.toPem(); }, [&] {
+            BIO* bio = BIO_new(BIO_s_mem());
+            PEM_write_bio_PrivateKey(bio, key.native(), nullptr, nullptr, 0, nullptr, nullptr);
             BIO_free(bio);
         });
 

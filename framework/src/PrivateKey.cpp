@@ -90,7 +90,9 @@ PrivateKey PrivateKey::fromDer(std::string_view der) {
 
 std::string PrivateKey::toPem() const {
     BioPtr bio(checked(BIO_new(BIO_s_mem()), "BIO_new"));
-    checkOne(PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr),
+    // EC and RSA keys through their EC_KEY or RSA: OpenSSL's own PKCS#8, without its encoders' set-up
+    const EvpPkeyPtr view = legacyView(key_.get());
+    checkOne(PEM_write_bio_PrivateKey(bio.get(), view ? view.get() : key_.get(), nullptr, nullptr, 0, nullptr, nullptr),
              "PEM_write_bio_PrivateKey");
     return bioContents(bio.get());
 }

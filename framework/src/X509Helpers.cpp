@@ -110,11 +110,7 @@ std::string commonNameOf(const X509_NAME* name) {
     return out;
 }
 
-namespace {
-
-// A legacy EVP_PKEY holding the public half of `key`, or null when `key` is
-// of another type or cannot be viewed so.
-EvpPkeyPtr legacyPublicView(EVP_PKEY* key) {
+EvpPkeyPtr legacyView(EVP_PKEY* key) {
     const int type = EVP_PKEY_get_base_id(key);
     if (type != EVP_PKEY_EC && type != EVP_PKEY_RSA) return nullptr;
     EvpPkeyPtr view(EVP_PKEY_new());
@@ -143,15 +139,13 @@ EvpPkeyPtr legacyPublicView(EVP_PKEY* key) {
     }
 }
 
-}  // namespace
-
 void setPublicKey(X509* cert, EVP_PKEY* key) {
-    const EvpPkeyPtr view = legacyPublicView(key);
+    const EvpPkeyPtr view = legacyView(key);
     checkOne(X509_set_pubkey(cert, view ? view.get() : key), "X509_set_pubkey");
 }
 
 void setPublicKey(X509_REQ* request, EVP_PKEY* key) {
-    const EvpPkeyPtr view = legacyPublicView(key);
+    const EvpPkeyPtr view = legacyView(key);
     checkOne(X509_REQ_set_pubkey(request, view ? view.get() : key), "X509_REQ_set_pubkey");
 }
 

@@ -16,6 +16,17 @@ namespace bdata = boost::unit_test::data;
 namespace {
 const KeyType kAllTypes[] = {KeyType::EcP256, KeyType::EcP384, KeyType::Rsa2048,
                              KeyType::Rsa3072, KeyType::Rsa4096, KeyType::Ed25519};
+
+// OpenSSL's PKCS#8 PEM of `key` as OpenSSL writes it for the key itself.
+std::string opensslPem(EVP_PKEY* key) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    BOOST_REQUIRE(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr) == 1);
+    char* data = nullptr;
+    const long length = BIO_get_mem_data(bio, &data);
+    std::string pem(data, static_cast<std::size_t>(length));
+    BIO_free(bio);
+    return pem;
+}
 }
 
 BOOST_DATA_TEST_CASE(generate_write_read_compare, bdata::make(kAllTypes), type) {
@@ -25,6 +36,8 @@ BOOST_DATA_TEST_CASE(generate_write_read_compare, bdata::make(kAllTypes), type) 
 
     const std::string pem = key.toPem();
     BOOST_TEST(pem.find("-----BEGIN PRIVATE KEY-----") == 0u);  // PKCS#8
+    // written through the key's EC_KEY or RSA (not OpenSSL's encoders): the same bytes as they write
+    BOOST_TEST(pem == opensslPem(key.native()));
     const PrivateKey again = PrivateKey::fromPem(pem);
     BOOST_TEST(again.publicKey() == key.publicKey());
     BOOST_TEST(again.matches(key.publicKey()));
@@ -216,7 +229,8 @@ BOOST_AUTO_TEST_CASE(ec_keys_in_openssls_own_forms_are_read_without_its_decoders
         BIO* bio = BIO_new(BIO_s_mem());
         BOOST_REQUIRE(PEM_write_bio_PrivateKey_traditional(bio, key.native(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
         char* data = nullptr;
-        const std::string sec1Pem(data, static_cast<std::size_t>(BIO_get_mem_data(bio, &data)));
+        const long length = BIO_get_mem_data(bio, &data);  // before `data` is read: argument order is unspecified
+        const std::string sec1Pem(data, static_cast<std::size_t>(length));
         BIO_free(bio);
         for (const PrivateKey& read : {PrivateKey::fromPem(pkcs8Pem), PrivateKey::fromDer(pemContents(pkcs8Pem)),
                                        PrivateKey::fromPem(sec1Pem), PrivateKey::fromDer(key.toDer())}) {
