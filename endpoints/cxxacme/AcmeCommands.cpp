@@ -47,7 +47,8 @@ const char* const kAcmeCommandsUsage =
     "  list                       names, expiry and issuer of every entry, and a name with\n"
     "                             A-labels in its U-labels too (no network)\n"
     "  revoke NAME[,NAME...] [--reason R]   revoke the stored certificate (R: an RFC 5280 code or its name,\n"
-    "                                       as keyCompromise, superseded, cessationOfOperation)\n"
+    "         [--with-certificate-key]      as keyCompromise, superseded, cessationOfOperation); signed by the\n"
+    "                                       account, or by the certificate's own key (no account needed)\n"
     "  account show|update|roll-key|deactivate\n"
     "  account persist-record NAME...   the dns-persist-01 TXT record that lets this account have\n"
     "                             each NAME from the CA (*.NAME: with policy=wildcard); creates the\n"
@@ -96,7 +97,7 @@ const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
                                     "eab-key", "reason", "timeout", "connect-timeout", "proxy", "no-proxy", "encryption-key", "dns-provider",
                                     "dns-resolver", "propagation-timeout"};
-const std::set<std::string> kSwitches{"quiet", "dns-follow-cname"};
+const std::set<std::string> kSwitches{"quiet", "dns-follow-cname", "with-certificate-key"};
 // how often a challenge port another process holds is tried again
 constexpr auto kPortTakeoverInterval = std::chrono::milliseconds(250);
 
@@ -177,6 +178,26 @@ std::unique_ptr<IDnsProvider> makeDnsProvider(const std::string& spec) {
 }
 
 // Everything an ACME command needs, built from the command line.
+// The CA, its HTTPS trust, timeouts and proxy, as the command line says.
+AcmeClientOptions clientOptionsOf(const CommandLine& cl) {
+    AcmeClientOptions options;
+    options.directoryUrl = cl.require("directory");
+    options.http.caBundleFile = cl.get("ca-bundle", "");
+    options.http.timeout = std::chrono::seconds(cl.number("timeout", 40, 1, 3600));
+    options.http.connectTimeout = std::chrono::seconds(cl.number("connect-timeout", 10, 1, 3600));
+    try {
+        const auto proxy = cl.get("proxy");
+        const auto noProxy = cl.get("no-proxy");
+        if (!proxy)
+            options.http.proxy = noProxy ? HttpProxy::fromEnvironment().bypassing(*noProxy) : HttpProxy::fromEnvironment();
+        else if (*proxy != "none")
+            options.http.proxy = HttpProxy::parse(*proxy, noProxy.value_or(""));
+    } catch (const Error& e) {
+        throw UsageError(e.what());
+    }
+    return options;
+}
+
 struct Session {
     std::unique_ptr<ICertificateStore> store;
     std::shared_ptr<KeySigner> key;
@@ -195,22 +216,7 @@ struct Session {
         store = openStore(cl);
         keyPath = cl.get("account-key", defaultAccountKeyPath(cl));
         key = accountKey(cl, err);
-        AcmeClientOptions options;
-        options.directoryUrl = cl.require("directory");
-        options.http.caBundleFile = cl.get("ca-bundle", "");
-        options.http.timeout = std::chrono::seconds(cl.number("timeout", 40, 1, 3600));
-        options.http.connectTimeout = std::chrono::seconds(cl.number("connect-timeout", 10, 1, 3600));
-        try {
-            const auto proxy = cl.get("proxy");
-            const auto noProxy = cl.get("no-proxy");
-            if (!proxy)
-                options.http.proxy = noProxy ? HttpProxy::fromEnvironment().bypassing(*noProxy) : HttpProxy::fromEnvironment();
-            else if (*proxy != "none")
-                options.http.proxy = HttpProxy::parse(*proxy, noProxy.value_or(""));
-        } catch (const Error& e) {
-            throw UsageError(e.what());
-        }
-        client = std::make_unique<AcmeClient>(options, key, clock);
+        client = std::make_unique<AcmeClient>(clientOptionsOf(cl), key, clock);
         if (!needResponder) return;
         // the CA may reach another server over the same store (a fleet): it answers from the board
         auto* board = dynamic_cast<IChallengeBoard*>(store.get());
@@ -455,15 +461,34 @@ int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
             throw UsageError(std::string("--reason: ") + e.what());
         }
     }
-    Session s(cl, err, false);
     const std::string names = ServerName::canonicalKey(cl.positional()[0]);
-    const auto entry = s.store->get(names);
-    if (!entry || entry->empty()) throw Error("the store has no certificate for " + names);
-    s.client->findAccount();
-    s.client->revoke(entry->certificate(), reason);
+    std::unique_ptr<ICertificateStore> store;
+    std::optional<PemBundle> entry;
+    const auto revoked = [&](ICertificateStore& from) {
+        entry = from.get(names);
+        if (!entry || entry->empty()) throw Error("the store has no certificate for " + names);
+        return entry->certificate();
+    };
+    const bool byCertificateKey = cl.has("with-certificate-key");
+    if (byCertificateKey) {
+        // RFC 8555 §7.6: a JWS with the certificate's own key (jwk), for an account key that is lost
+        // or another's: no account is read, found or made
+        store = openStore(cl);
+        const Certificate certificate = revoked(*store);
+        const auto certificateKey = std::make_shared<KeySigner>(entry->privateKey());
+        SystemClock clock;
+        AcmeClient client(clientOptionsOf(cl), certificateKey, clock);
+        client.revoke(certificate, reason, certificateKey.get());
+    } else {
+        Session s(cl, err, false);
+        const Certificate certificate = revoked(*s.store);
+        s.client->findAccount();
+        s.client->revoke(certificate, reason);
+        store = std::move(s.store);
+    }
     // the CA's renewal information about it changes now (a revoked certificate's window has begun):
     // what the store kept from before is not asked of it again
-    if (auto* board = dynamic_cast<IRenewalInfoBoard*>(s.store.get())) {
+    if (auto* board = dynamic_cast<IRenewalInfoBoard*>(store.get())) {
         try {
             board->removeRenewalInfo(names);
         } catch (const Error& e) {
@@ -472,7 +497,7 @@ int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
         }
     }
     out << "revoked " << names << " (serial " << entry->certificate().serialHex() << ", reason " << reason << " "
-        << RevocationReason::name(reason) << ")\n";
+        << RevocationReason::name(reason) << (byCertificateKey ? ", signed with the certificate's key" : "") << ")\n";
     return 0;
 }
 

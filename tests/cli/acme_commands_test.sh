@@ -99,6 +99,17 @@ grep -q "^renewed c.example.test: valid until" "$work/renew-ari.log" || fail "th
 [ "$(grep -c '^renewed\|^issued' "$work/renew-ari.log")" = 1 ] || fail "renew did more: $(cat "$work/renew-ari.log")"
 [ "$(openssl x509 -in "$work/certs/c.example.test.pem" -noout -serial | cut -d= -f2)" != "$serial" ] || fail "c.example.test still holds the revoked certificate"
 
+echo "== revoke with the certificate's own key, for an account key that is lost: no account read, found or made"
+serial=$(openssl x509 -in "$work/certs/d.example.test.pem" -noout -serial | cut -d= -f2)
+"$CXXACME" revoke "${common[@]}" --account-key "$work/lost/account.key" --with-certificate-key --reason keyCompromise \
+  d.example.test > "$work/revoke-key.log" 2>&1 || fail "revoke with the certificate's key failed: $(cat "$work/revoke-key.log")"
+grep -q "^revoked d.example.test (serial $serial, reason 1 keyCompromise, signed with the certificate's key)" "$work/revoke-key.log" \
+  || fail "revoke said: $(cat "$work/revoke-key.log")"
+[ ! -e "$work/lost" ] || fail "an account key was made for a revocation that needs none"
+status=$(http_get "$MGMT/cert-status-by-serial/$serial")
+echo "$status" | grep -q '"Revoked"' || fail "not revoked at the CA: $status"
+echo "$status" | grep -q '"Reason" *: *1' || fail "not revoked for keyCompromise at the CA: $status"
+
 echo "== account"
 "$CXXACME" account "${common[@]}" show | grep -q "contact mailto:ops@example.com" || fail "account show"
 "$CXXACME" account "${common[@]}" update --email new@example.com | grep -q "mailto:new@example.com" || fail "account update"
