@@ -177,7 +177,6 @@ std::unique_ptr<IDnsProvider> makeDnsProvider(const std::string& spec) {
     return std::make_unique<responders::Rfc2136DnsProvider>(server, parts[zoneAt], responders::TsigKey::fromFile(keyFile));
 }
 
-// Everything an ACME command needs, built from the command line.
 // The CA, its HTTPS trust, timeouts and proxy, as the command line says.
 AcmeClientOptions clientOptionsOf(const CommandLine& cl) {
     AcmeClientOptions options;
@@ -198,6 +197,7 @@ AcmeClientOptions clientOptionsOf(const CommandLine& cl) {
     return options;
 }
 
+// Everything an ACME command needs, built from the command line.
 struct Session {
     std::unique_ptr<ICertificateStore> store;
     std::shared_ptr<KeySigner> key;

@@ -395,6 +395,11 @@ std::shared_future<PemBundle> AcmeIssuingService::revokeCert(const std::string& 
     if (!entry || entry->empty()) throw Error("the store has no certificate for " + key + " to revoke");
     const Certificate& cert = entry->certificate();
     const std::string what = "serial " + cert.serialHex() + ", reason " + std::to_string(reason) + " (" + reasonName + ")";
+    {
+        std::lock_guard lock(mutex_);
+        // nothing would replace it
+        if (stopped_) throw Error("the issuing service is stopped: " + key + " is not revoked");
+    }
     try {
         issuer_.revoke(cert, reason);
         logger().notice("revoked the certificate of " + key + ": " + what);

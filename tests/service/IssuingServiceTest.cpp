@@ -1056,6 +1056,14 @@ BOOST_AUTO_TEST_CASE(revokeCert_that_is_refused_changes_nothing) {
         return std::string(e.what()) == "the store has no certificate for empty.example.test to revoke";
     });
     BOOST_CHECK_THROW(service.revokeCert("none.example.test", 1), Error);
+    {
+        // a stopped service would not replace it: not revoked
+        AcmeIssuingService stopped(w.store, w.issuer, w.clock, options);
+        stopped.stop();
+        BOOST_CHECK_EXCEPTION(stopped.revokeCert("a.example.test", 1), Error, [](const Error& e) {
+            return std::string(e.what()) == "the issuing service is stopped: a.example.test is not revoked";
+        });
+    }
     w.issuer.refuseRevocations(std::make_exception_ptr(AcmeProblem("unauthorized", "the account may not revoke this", 403)));
     BOOST_CHECK_EXCEPTION(service.revokeCert("a.example.test", 1), AcmeProblem,
                           [](const AcmeProblem& e) { return e.is("unauthorized"); });

@@ -170,9 +170,9 @@ public:
     /// failure calls `panic`: the revoked certificate is served meanwhile).
     /// Blocks until the CA has answered the revocation. A name that is no
     /// store key throws `InvalidNameError`, a code that is no reason, an
-    /// entry without a certificate, an issuer that cannot revoke or a CA
-    /// that refuses throw `Error` (the CA's `AcmeProblem`), and nothing is
-    /// changed. A certificate the CA says is revoked already
+    /// entry without a certificate, a stopped service, an issuer that cannot
+    /// revoke or a CA that refuses throw `Error` (the CA's `AcmeProblem`),
+    /// and nothing is changed. A certificate the CA says is revoked already
     /// (`alreadyRevoked`: another instance over the store, an earlier call)
     /// is replaced all the same. What the CA said of its renewal window
     /// before is forgotten, here and on the store's `IRenewalInfoBoard`.
