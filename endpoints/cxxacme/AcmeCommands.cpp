@@ -48,7 +48,8 @@ const char* const kAcmeCommandsUsage =
     "                             A-labels in its U-labels too (no network)\n"
     "  revoke NAME[,NAME...] [--reason R]   revoke the stored certificate (R: an RFC 5280 code or its name,\n"
     "         [--with-certificate-key]      as keyCompromise, superseded, cessationOfOperation); signed by the\n"
-    "                                       account, or by the certificate's own key (no account needed)\n"
+    "         [--replace]                   account, or by the certificate's own key (no account needed);\n"
+    "                                       --replace: then issue its replacement at once, as `issue`\n"
     "  account show|update|roll-key|deactivate\n"
     "  account persist-record NAME...   the dns-persist-01 TXT record that lets this account have\n"
     "                             each NAME from the CA (*.NAME: with policy=wildcard); creates the\n"
@@ -97,7 +98,7 @@ const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-
                                     "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
                                     "eab-key", "reason", "timeout", "connect-timeout", "proxy", "no-proxy", "encryption-key", "dns-provider",
                                     "dns-resolver", "propagation-timeout"};
-const std::set<std::string> kSwitches{"quiet", "dns-follow-cname", "with-certificate-key"};
+const std::set<std::string> kSwitches{"quiet", "dns-follow-cname", "with-certificate-key", "replace"};
 // how often a challenge port another process holds is tried again
 constexpr auto kPortTakeoverInterval = std::chrono::milliseconds(250);
 
@@ -559,7 +560,11 @@ int runAcmeCommand(const std::string& command, const std::vector<std::string>& a
         if (command == "issue") return issue(cl, out, err);
         if (command == "renew") return renew(cl, out, err);
         if (command == "list") return list(cl, out);
-        if (command == "revoke") return revoke(cl, out, err);
+        if (command == "revoke") {
+            const int status = revoke(cl, out, err);
+            // the revoked certificate is served until another takes its place: --replace orders it now, as `issue`
+            return status == 0 && cl.has("replace") ? issue(cl, out, err) : status;
+        }
         if (command == "account") return account(cl, out, err);
         throw UsageError("unknown command " + command);
     } catch (const UsageError& e) {

@@ -99,6 +99,15 @@ grep -q "^renewed c.example.test: valid until" "$work/renew-ari.log" || fail "th
 [ "$(grep -c '^renewed\|^issued' "$work/renew-ari.log")" = 1 ] || fail "renew did more: $(cat "$work/renew-ari.log")"
 [ "$(openssl x509 -in "$work/certs/c.example.test.pem" -noout -serial | cut -d= -f2)" != "$serial" ] || fail "c.example.test still holds the revoked certificate"
 
+echo "== revoke --replace: revoked, and its replacement issued in the same command (a CA without renewal information would leave it to the lifetime rule)"
+serial=$(openssl x509 -in "$work/certs/a.example.test.pem" -noout -serial | cut -d= -f2)
+"$CXXACME" revoke "${common[@]}" --reason superseded --replace a.example.test > "$work/revoke-replace.log" 2>&1 \
+  || fail "revoke --replace failed: $(cat "$work/revoke-replace.log")"
+grep -q "^revoked a.example.test (serial $serial, reason 4 superseded)" "$work/revoke-replace.log" || fail "revoke said: $(cat "$work/revoke-replace.log")"
+grep -q "^issued a.example.test: valid until" "$work/revoke-replace.log" || fail "no replacement: $(cat "$work/revoke-replace.log")"
+http_get "$MGMT/cert-status-by-serial/$serial" | grep -q '"Revoked"' || fail "not revoked at the CA"
+[ "$(openssl x509 -in "$work/certs/a.example.test.pem" -noout -serial | cut -d= -f2)" != "$serial" ] || fail "a.example.test still holds the revoked certificate"
+
 echo "== revoke with the certificate's own key, for an account key that is lost: no account read, found or made"
 serial=$(openssl x509 -in "$work/certs/d.example.test.pem" -noout -serial | cut -d= -f2)
 "$CXXACME" revoke "${common[@]}" --account-key "$work/lost/account.key" --with-certificate-key --reason keyCompromise \
