@@ -463,28 +463,28 @@ int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
         }
     }
     const std::string names = ServerName::canonicalKey(cl.positional()[0]);
-    std::unique_ptr<ICertificateStore> store;
-    std::optional<PemBundle> entry;
-    const auto revoked = [&](ICertificateStore& from) {
-        entry = from.get(names);
-        if (!entry || entry->empty()) throw Error("the store has no certificate for " + names);
-        return entry->certificate();
+    const auto storedEntry = [&names](ICertificateStore& from) {
+        auto found = from.get(names);
+        if (!found || found->empty()) throw Error("the store has no certificate for " + names);
+        return *found;
     };
+    std::unique_ptr<ICertificateStore> store;
+    PemBundle entry;
     const bool byCertificateKey = cl.has("with-certificate-key");
     if (byCertificateKey) {
         // RFC 8555 §7.6: a JWS with the certificate's own key (jwk), for an account key that is lost
         // or another's: no account is read, found or made
         store = openStore(cl);
-        const Certificate certificate = revoked(*store);
-        const auto certificateKey = std::make_shared<KeySigner>(entry->privateKey());
+        entry = storedEntry(*store);
+        const auto certificateKey = std::make_shared<KeySigner>(entry.privateKey());
         SystemClock clock;
         AcmeClient client(clientOptionsOf(cl), certificateKey, clock);
-        client.revoke(certificate, reason, certificateKey.get());
+        client.revoke(entry.certificate(), reason, certificateKey.get());
     } else {
         Session s(cl, err, false);
-        const Certificate certificate = revoked(*s.store);
+        entry = storedEntry(*s.store);
         s.client->findAccount();
-        s.client->revoke(certificate, reason);
+        s.client->revoke(entry.certificate(), reason);
         store = std::move(s.store);
     }
     // the CA's renewal information about it changes now (a revoked certificate's window has begun):
@@ -497,7 +497,7 @@ int revoke(const CommandLine& cl, std::ostream& out, std::ostream& err) {
                 << " from before the revocation until it ends: " << e.what() << "\n";
         }
     }
-    out << "revoked " << names << " (serial " << entry->certificate().serialHex() << ", reason " << reason << " "
+    out << "revoked " << names << " (serial " << entry.certificate().serialHex() << ", reason " << reason << " "
         << RevocationReason::name(reason) << (byCertificateKey ? ", signed with the certificate's key" : "") << ")\n";
     return 0;
 }

@@ -117,7 +117,7 @@ void DirectoryStore::sweepStaleTemporaries() const {
         void operator()(DIR* d) const noexcept { ::closedir(d); }
     };
     const auto now = std::chrono::system_clock::now();
-    for (const std::string& where : {directory_, directory_ + "/" + kRefusalDirectory, directory_ + "/" + kRenewalInfoDirectory}) {
+    for (const std::string& where : {directory_, refusalDirectory(), renewalInfoDirectory()}) {
         std::unique_ptr<DIR, DirCloser> dir(::opendir(where.c_str()));
         if (!dir) continue;
         const bool top = where == directory_;
@@ -131,8 +131,8 @@ void DirectoryStore::sweepStaleTemporaries() const {
                 const std::string scope = file.substr(std::string_view(kLegacyRefusalPrefix).size());
                 try {
                     checkRefusal({scope, "{}", 429, {}});
-                    ensureDirectory(directory_ + "/" + kRefusalDirectory);
-                    if (::rename(path.c_str(), (directory_ + "/" + kRefusalDirectory + "/" + scope).c_str()) != 0 &&
+                    ensureDirectory(refusalDirectory());
+                    if (::rename(path.c_str(), (refusalDirectory() + "/" + scope).c_str()) != 0 &&
                         errno != ENOENT)  // moved by another store opening the directory at once
                         throw StoreError("", path, std::string("cannot move: ") + std::strerror(errno));
                 } catch (const Error& e) {
@@ -238,8 +238,8 @@ std::optional<std::string> DirectoryStore::challengeAnswer(const std::string& ty
 
 void DirectoryStore::postRefusal(const Refusal& refusal) {
     checkRefusal(refusal);
-    const std::string path = directory_ + "/" + kRefusalDirectory + "/" + refusal.scope;
-    ensureDirectory(directory_ + "/" + kRefusalDirectory);
+    const std::string path = refusalDirectory() + "/" + refusal.scope;
+    ensureDirectory(refusalDirectory());
     try {
         AtomicFile::write(path,
                           std::to_string(untilSeconds(refusal.until)) + " " + std::to_string(refusal.status) + "\n" +
@@ -255,7 +255,7 @@ std::vector<IRateLimitBoard::Refusal> DirectoryStore::refusals(TimePoint now) {
     struct DirCloser {
         void operator()(DIR* d) const noexcept { ::closedir(d); }
     };
-    const std::string where = directory_ + "/" + kRefusalDirectory;
+    const std::string where = refusalDirectory();
     if (!boardDirectoryExists(where)) return out;  // none posted yet
     std::unique_ptr<DIR, DirCloser> dir(::opendir(where.c_str()));
     if (!dir) throw StoreError("", where, std::string("cannot read the directory: ") + std::strerror(errno));
@@ -295,14 +295,14 @@ std::vector<IRateLimitBoard::Refusal> DirectoryStore::refusals(TimePoint now) {
 // ---- renewal-information board ----------------------------------------------
 
 std::string DirectoryStore::renewalInfoPathFor(const std::string& name) const {
-    return directory_ + "/" + kRenewalInfoDirectory + "/" + fileNameFor("", ServerName::canonicalKey(name), "");
+    return renewalInfoDirectory() + "/" + fileNameFor("", ServerName::canonicalKey(name), "");
 }
 
 void DirectoryStore::postRenewalInfo(const std::string& name, const Answer& answer) {
     const std::string key = ServerName::canonicalKey(name);
     checkAnswer(answer);
     const std::string path = renewalInfoPathFor(key);
-    ensureDirectory(directory_ + "/" + kRenewalInfoDirectory);
+    ensureDirectory(renewalInfoDirectory());
     try {
         AtomicFile::write(path,
                           answer.certificate + " " + std::to_string(seconds(answer.until)) + " " +
@@ -317,7 +317,7 @@ void DirectoryStore::postRenewalInfo(const std::string& name, const Answer& answ
 std::optional<IRenewalInfoBoard::Answer> DirectoryStore::renewalInfo(const std::string& name, TimePoint now) {
     const std::string key = ServerName::canonicalKey(name);
     const std::string path = renewalInfoPathFor(key);
-    if (!boardDirectoryExists(directory_ + "/" + kRenewalInfoDirectory)) return std::nullopt;  // none posted yet
+    if (!boardDirectoryExists(renewalInfoDirectory())) return std::nullopt;  // none posted yet
     struct stat before {};
     if (::lstat(path.c_str(), &before) != 0) {
         if (errno == ENOENT) return std::nullopt;
@@ -363,7 +363,7 @@ std::optional<IRenewalInfoBoard::Answer> DirectoryStore::renewalInfo(const std::
 void DirectoryStore::removeRenewalInfo(const std::string& name) {
     const std::string key = ServerName::canonicalKey(name);
     const std::string path = renewalInfoPathFor(key);
-    if (!boardDirectoryExists(directory_ + "/" + kRenewalInfoDirectory)) return;
+    if (!boardDirectoryExists(renewalInfoDirectory())) return;
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         throw StoreError(key, path, std::string("cannot remove the renewal information: ") + std::strerror(errno));
 }

@@ -116,6 +116,9 @@ public:
 
 private:
     struct Watcher;
+    /// The boards' directories (`kRefusalDirectory`, `kRenewalInfoDirectory`) in this store's.
+    std::string refusalDirectory() const { return directory_ + "/" + kRefusalDirectory; }
+    std::string renewalInfoDirectory() const { return directory_ + "/" + kRenewalInfoDirectory; }
     struct IndexedFile {
         std::uint64_t inode;
         std::int64_t size;
