@@ -175,8 +175,16 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
         try {
             return client_.newOrder(ids, options_.profile, replaces);
         } catch (const AcmeProblem& p) {
-            if (replaces.empty() || !p.is("alreadyReplaced")) throw;
-            logger().information("the certificate for " + names + " was already replaced; ordering without replaces");
+            // A `replaces` the CA will not honour (RFC 9773 §5): a certificate already replaced, or
+            // one another account ordered or another CA issued (a CA changed, staging before
+            // production, a lost account key; Let's Encrypt: malformed or unauthorized, in words
+            // of its own). Ordered without it, or the renewal would be refused at every check
+            // until the certificate expired. A rate limit alone is not asked again: the retry
+            // would be counted too, without the renewal's exemption.
+            if (replaces.empty() || p.is("rateLimited")) throw;
+            logger().information((p.is("alreadyReplaced") ? "the certificate was already replaced"
+                                                           : std::string("the CA refused the replaced certificate: ") + p.what()) +
+                                 "; ordering " + names + " without replaces");
             return client_.newOrder(ids, options_.profile);
         }
     }();

@@ -937,6 +937,45 @@ BOOST_AUTO_TEST_CASE(renewal_information_and_replaces) {
     BOOST_TEST(!(second.certificate() == third.certificate()));
 }
 
+// A store's certificate from another CA (staging before production, a CA changed) or from
+// another account (a lost account key): the CA refuses a `replaces` naming it (mock-acme
+// as Let's Encrypt: malformed, unauthorized), and the renewal is ordered without it
+// instead of failing at every check until the certificate expires.
+BOOST_AUTO_TEST_CASE(a_renewal_of_another_accounts_or_cas_certificate_is_ordered_without_replaces) {
+    World w;
+    AcmeIssuer issuer(w.client, {&w.http});
+    const PemBundle first = issuer.issue("moved.example.test");
+    test::LoggerCapture said("cxxacme.issuer");
+    RequestLog requests;
+    const auto refusedOrders = [&](const std::string& statusAndType) {
+        return requests.count([&](const std::string& line) { return line == "POST /order-plz " + statusAndType; });
+    };
+
+    // the same CA, another account
+    AcmeClient otherAccount(w.options(), std::make_shared<KeySigner>(PrivateKey::generate(KeyType::EcP256)), w.clock);
+    AcmeIssuer otherAccountIssuer(otherAccount, {&w.http});
+    const PemBundle second = otherAccountIssuer.issue("moved.example.test", first.certificate());
+    BOOST_TEST((second.certificate().subjectAltNames() == std::vector<Identifier>{Identifier::dns("moved.example.test")}));
+    BOOST_TEST(!(second.certificate() == first.certificate()));
+    BOOST_TEST(refusedOrders("403 unauthorized") == 1u);
+
+    // another CA altogether
+    World elsewhere;
+    AcmeIssuer elsewhereIssuer(elsewhere.client, {&elsewhere.http});
+    const PemBundle third = elsewhereIssuer.issue("moved.example.test", first.certificate());
+    BOOST_CHECK_NO_THROW(third.certificate().verifyChain(third.chain(), {elsewhere.acme.issuingRoot()}));
+    BOOST_TEST(refusedOrders("400 malformed") == 1u);
+    BOOST_TEST(said.count([](const std::string& line) {
+                   return line.find("ordering moved.example.test without replaces") != std::string::npos;
+               }) == 2u);
+
+    // its own certificate: named, and accepted
+    const PemBundle fourth = elsewhereIssuer.issue("moved.example.test", third.certificate());
+    BOOST_TEST(refusedOrders("400 malformed") == 1u);
+    BOOST_TEST(said.count([](const std::string& line) { return line.find("without replaces") != std::string::npos; }) == 2u);
+    BOOST_TEST(!(fourth.certificate() == third.certificate()));
+}
+
 BOOST_AUTO_TEST_CASE(profiles_and_preferred_chains) {
     World w;
     AcmeIssuerOptions options;
