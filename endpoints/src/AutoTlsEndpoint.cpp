@@ -65,6 +65,7 @@ struct AutoTlsEndpoint::Parts {
     int maxConnections = 0;
     std::unique_ptr<detail::PooledHttpServer> server;
     AcmeIssuingService::Subscription events;
+    std::unique_ptr<OnDemandIssuance> onDemand;  // set before the first handshake, never after
     bool stopped = false;
 };
 
@@ -116,6 +117,8 @@ AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, const AutoTlsEndpointOptions
     endpointOptions.defaultName = spec_.defaultName;
     endpointOptions.tlsAlpn01 = &p.tlsAlpn01;
     endpointOptions.tlsSni01 = p.tlsSni01.get();
+    if (options.onDemand.allow)
+        endpointOptions.onUnknownName = [&p](const std::string& name) { return p.onDemand->obtain(name); };
     endpoint_ = std::make_unique<SniEndpoint>(*store_, endpointOptions);
 
     AcmeIssuingServiceOptions serviceOptions = options.service;
@@ -126,7 +129,10 @@ AutoTlsEndpoint::AutoTlsEndpoint(EndpointSpec spec, const AutoTlsEndpointOptions
         if (event.kind == IssuingEvent::Kind::Issued || event.kind == IssuingEvent::Kind::Renewed)
             endpoint->refresh(event.names);
     });
+    if (options.onDemand.allow) p.onDemand = std::make_unique<OnDemandIssuance>(*service_, *store_, *p.clock, options.onDemand);
 }
+
+const OnDemandIssuance* AutoTlsEndpoint::onDemand() const { return parts_->onDemand.get(); }
 
 AutoTlsEndpoint::~AutoTlsEndpoint() { stop(); }
 
@@ -153,6 +159,7 @@ void AutoTlsEndpoint::stop() {
     Parts& p = *parts_;
     if (p.stopped) return;
     p.stopped = true;
+    if (p.onDemand) p.onDemand->stop();  // handshakes waiting for certificates end first
     p.server.reset();
     endpoint_->socket().close();  // refuse new connections, not just stop accepting
     service_->stop();

@@ -12,6 +12,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/IChangeNotifier.h"
 #include "cxxacme/KeyAuthorization.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/detail/ExclusiveListen.h"
 
 namespace cxxacme::endpoints {
@@ -209,6 +210,16 @@ int SniEndpoint::chooseCertificate(SSL* ssl, int* alert) {
     std::shared_ptr<const CertificateMap::Entry> entry;
     bool defaulted = false;
     if (!sni.empty()) entry = certificates_.find(sni);
+    if (!entry && !sni.empty() && options_.onUnknownName) {
+        const std::string name = ServerName::lowerAscii(sni);
+        if (options_.onUnknownName(name)) {
+            entry = certificates_.find(name);
+            if (!entry) {  // stored, and the store's notice not here yet
+                refresh(name);
+                entry = certificates_.find(name);
+            }
+        }
+    }
     if (!entry && !options_.defaultName.empty()) {
         entry = certificates_.findByStoreName(options_.defaultName);
         defaulted = entry != nullptr;

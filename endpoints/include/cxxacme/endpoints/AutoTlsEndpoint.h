@@ -15,6 +15,7 @@
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/IClock.h"
 #include "cxxacme/endpoints/EndpointString.h"
+#include "cxxacme/endpoints/OnDemandIssuance.h"
 #include "cxxacme/endpoints/SniEndpoint.h"
 #include "cxxacme/ICertificateStore.h"
 
@@ -46,6 +47,10 @@ struct AutoTlsEndpointOptions {
     /// logs a warning when the process's open-file limit is below this plus
     /// 256 (the program raises it; `cxxacme serve` does).
     int maxConnections = 4096;
+    /// On-demand TLS: with `onDemand.allow` set, a handshake naming a name
+    /// that has no certificate has one issued while it waits, when `allow`
+    /// says yes (`OnDemandIssuance`). Off by default.
+    OnDemandOptions onDemand{};
 };
 
 /// txacme's `le:` endpoint: an HTTPS listener whose certificates issue and
@@ -90,6 +95,8 @@ public:
     void stop();
 
     std::uint16_t port() const { return endpoint_->port(); }
+    /// The on-demand issuance (its counters), or null when it is off.
+    const OnDemandIssuance* onDemand() const;
     const EndpointSpec& spec() const { return spec_; }
     ICertificateStore& store() { return *store_; }
     SniEndpoint& endpoint() { return *endpoint_; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,11 @@ struct SniEndpointOptions {
     responders::TlsAlpn01Responder* tlsAlpn01 = nullptr;
     /// Answers tls-sni-01 handshakes on this port; optional, opt-in.
     ITLSSNI01Responder* tlsSni01 = nullptr;
+    /// Called on the handshake's thread with an SNI name (lower case) that
+    /// no certificate covers, before the default certificate is considered;
+    /// true when the store has one for it now (on-demand issuance:
+    /// `OnDemandIssuance::obtain`). May block; the handshake waits. Optional.
+    std::function<bool(const std::string& serverName)> onUnknownName;
 };
 
 /// A TLS listener (POCO NetSSL) that picks the certificate for each
