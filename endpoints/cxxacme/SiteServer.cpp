@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -17,12 +19,15 @@
 #include "StaticSite.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/IChallengeBoard.h"
+#include "cxxacme/ServerName.h"
+#include "cxxacme/endpoints/OnDemandAskUrl.h"
 #include "cxxacme/responders/Http01Responder.h"
 
 namespace cxxacme::cli {
 
 const char* const kServeUsage =
     "cxxacme serve --listen ENDPOINT --path DOCROOT [--http ADDR:PORT] [--access-log FILE]\n"
+    "              [--on-demand-under DOMAIN[,DOMAIN...]] [--on-demand-ask URL]\n"
     "    Serves the files under DOCROOT over HTTPS with certificates that issue and\n"
     "    renew themselves (tls-alpn-01 on the HTTPS port; http-01 too with --http).\n"
     "    ENDPOINT: le:CERTDIR:tcp:PORT | lets:CERTDIR:tcp:PORT |\n"
@@ -31,6 +36,11 @@ const char* const kServeUsage =
     "              (write : inside a value as \\:)\n"
     "    --http ADDR:PORT   plain HTTP: answers http-01, redirects everything else to HTTPS\n"
     "    --access-log FILE  one line per request (default: standard output; - too)\n"
+    "    --on-demand-under DOMAIN[,DOMAIN...]\n"
+    "                       on-demand TLS: a handshake for a name at or under one of these that has\n"
+    "                       no certificate yet has one issued while it waits\n"
+    "    --on-demand-ask URL  on-demand TLS for the names a web service allows: GET URL?domain=NAME,\n"
+    "                       200 is a yes (Caddy's ask); with --on-demand-under, a name needs both\n"
     "    Stops cleanly on SIGTERM or SIGINT.\n";
 
 struct SiteServer::Parts {
@@ -117,15 +127,69 @@ std::string waitForTerminationSignal() {
     return signal == SIGTERM ? "SIGTERM" : "SIGINT";
 }
 
+namespace {
+
+// every kind named (the compiler says when one is added)
+const char* eventName(IssuingEvent::Kind kind) {
+    switch (kind) {
+        case IssuingEvent::Kind::Issued: return "issued";
+        case IssuingEvent::Kind::Renewed: return "renewed";
+        case IssuingEvent::Kind::Failed: return "failed";
+        case IssuingEvent::Kind::Panic: return "PANIC";
+        case IssuingEvent::Kind::Revoked: return "revoked";
+    }
+    return "?";
+}
+
+// --on-demand-under DOMAIN,... and --on-demand-ask URL: which names a handshake may have issued
+// (both given: a name must pass both). Nothing when neither is given: on-demand issuance is off.
+std::function<bool(const std::string&)> onDemandPolicy(const CommandLine& cl, std::string& described) {
+    std::vector<std::string> domains;
+    if (const auto under = cl.get("on-demand-under")) {
+        std::vector<std::string> names;
+        try {
+            names = ServerName::splitKey(*under);
+        } catch (const InvalidNameError& e) {
+            throw UsageError(std::string("--on-demand-under: ") + e.what());
+        }
+        for (const auto& domain : names) {
+            if (ServerName::isWildcard(domain) || ServerName::isIpAddress(domain))
+                throw UsageError("--on-demand-under takes domains, not \"" + domain + "\"");
+            domains.push_back(domain);
+        }
+        described = "names under " + *under;
+    }
+    std::optional<endpoints::OnDemandAskUrl> ask;
+    if (const auto url = cl.get("on-demand-ask")) {
+        try {
+            ask.emplace(*url);
+        } catch (const Error& e) {
+            throw UsageError(std::string("--on-demand-ask: ") + e.what());
+        }
+        described += (described.empty() ? "" : " that ") + std::string("the ask service at ") + *url + " allows";
+    }
+    if (domains.empty() && !ask) return nullptr;
+    return [domains, ask](const std::string& name) {
+        if (!domains.empty() &&
+            std::none_of(domains.begin(), domains.end(), [&](const auto& d) { return ServerName::isAtOrUnder(name, d); }))
+            return false;
+        return !ask || (*ask)(name);
+    };
+}
+
+}  // namespace
+
 int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
-        const CommandLine cl(args, {"listen", "path", "http", "access-log"}, {});
+        const CommandLine cl(args, {"listen", "path", "http", "access-log", "on-demand-under", "on-demand-ask"}, {});
         if (!cl.positional().empty()) throw UsageError("unexpected argument \"" + cl.positional()[0] + "\"");
         blockTerminationSignals();  // before any thread starts
         SiteServerOptions options;
         options.listen = cl.require("listen");
         options.docroot = cl.require("path");
         options.http = cl.get("http", "");
+        std::string onDemand;
+        options.endpoint.onDemand.allow = onDemandPolicy(cl, onDemand);
         std::unique_ptr<std::ofstream> logFile;
         const std::string logPath = cl.get("access-log", "-");
         if (logPath == "-") {
@@ -146,14 +210,14 @@ int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
             err << line << std::flush;
         };
         auto events = server.endpoint().onEvent([&say](const IssuingEvent& e) {
-            static const char* const kKinds[] = {"issued", "renewed", "failed", "PANIC"};
-            say("cxxacme serve: " + e.names + ": " + kKinds[static_cast<int>(e.kind)] + " (" + e.detail + ")\n");
+            say("cxxacme serve: " + e.names + ": " + eventName(e.kind) + " (" + e.detail + ")\n");
         });
         server.start();
         std::string ready = "cxxacme serve: https on port " + std::to_string(server.httpsPort());
         if (server.httpPort()) ready += ", http on port " + std::to_string(server.httpPort());
         say(ready + "; serving " + std::to_string(server.endpoint().endpoint().certificates().size()) +
             " certificates from " + server.endpoint().spec().certDir + "\n");
+        if (!onDemand.empty()) say("cxxacme serve: issuing on demand: " + onDemand + "\n");
         const std::string signal = waitForTerminationSignal();
         say("cxxacme serve: " + signal + ", stopping\n");
         server.stop();

@@ -117,4 +117,66 @@ grep -q "SIGTERM, stopping" "$work/serve.err" || fail "no stop message"
 grep -q '"GET / HTTP/1.1" 200 6 "a.example.test' "$work/access.log" || fail "access log: $(cat "$work/access.log")"
 grep -q '"GET /.hidden HTTP/1.1" 404' "$work/access.log" || fail "404 not logged"
 grep -q '"GET /sub/page.txt?x=1 HTTP/1.1" 301' "$work/access.log" || fail "redirect not logged"
+
+echo "== on-demand TLS: bad flags exit 2 before anything listens"
+for bad in "--on-demand-under *.example.test" "--on-demand-under 127.0.0.1" "--on-demand-under a..b" "--on-demand-ask ftp://x/" \
+           "--on-demand-ask http://127.0.0.1/#frag"; do
+  set +e
+  # shellcheck disable=SC2086
+  "$CXXACME" serve --listen "$ENDPOINT" --path "$work/www" $bad > /dev/null 2> "$work/ondemand-bad.err"; rc=$?
+  set -e
+  [ $rc -eq 2 ] || fail "serve $bad: exit $rc $(cat "$work/ondemand-bad.err")"
+  grep -q -- "${bad%% *}" "$work/ondemand-bad.err" || fail "serve $bad does not say which flag: $(cat "$work/ondemand-bad.err")"
+done
+
+echo "== on-demand TLS: names under a domain that the ask service allows are issued at the first handshake"
+ASK_PORT=$(free_port)
+# the operator's ask service: yes (200) to shop*.customers.example.test, no (403) to the rest; it logs what it was asked
+python3 - "$ASK_PORT" "$work/asked.log" <<'PY' > "$work/ask.out" 2>&1 &
+import http.server, sys, urllib.parse
+log = open(sys.argv[2], "a", buffering=1)
+class Ask(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        domain = urllib.parse.parse_qs(url.query).get("domain", [""])[0]
+        log.write(url.path + " " + domain + "\n")
+        self.send_response(200 if url.path == "/may-i" and domain.startswith("shop") else 403)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Ask).serve_forever()
+PY
+pids+=($!)
+for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ASK_PORT") 2>/dev/null && break; sleep 0.1; done
+"$CXXACME" serve --listen "$ENDPOINT" --path "$work/www" --on-demand-under customers.example.test,other.example.test \
+  --on-demand-ask "http://127.0.0.1:$ASK_PORT/may-i" > /dev/null 2> "$work/ondemand.err" &
+serve_pid=$!
+pids+=($serve_pid)
+for _ in $(seq 1 300); do grep -q "issuing on demand" "$work/ondemand.err" 2>/dev/null && break; sleep 0.1; done
+grep -q "issuing on demand: names under customers.example.test,other.example.test that the ask service at http://127.0.0.1:$ASK_PORT/may-i allows" \
+  "$work/ondemand.err" || fail "on-demand serve did not come up: $(cat "$work/ondemand.err")"
+[ ! -e "$work/certs/shop1.customers.example.test.pem" ] || fail "shop1 was there before"
+[ "$(get shop1.customers.example.test /)" = "hello
+ 200" ] || fail "shop1 on demand: $(get shop1.customers.example.test / 2>&1)"
+[ -s "$work/certs/shop1.customers.example.test.pem" ] || fail "shop1 was not stored"
+[ "$(stat -c %a "$work/certs/shop1.customers.example.test.pem")" = 600 ] || fail "shop1's entry is not 0600"
+grep -q 'shop1.customers.example.test: issued' "$work/ondemand.err" || fail "no issued line: $(cat "$work/ondemand.err")"
+grep -qx "/may-i shop1.customers.example.test" "$work/asked.log" || fail "the ask service was not asked: $(cat "$work/asked.log")"
+# refused: by the ask service, by the domains (never asked), and an address
+for name in blog.customers.example.test shop.elsewhere.test; do
+  if get "$name" / > "$work/refused.out" 2>&1; then fail "$name was served: $(cat "$work/refused.out")"; fi
+  [ ! -e "$work/certs/$name.pem" ] || fail "$name was stored"
+done
+grep -qx "/may-i blog.customers.example.test" "$work/asked.log" || fail "blog was not asked about: $(cat "$work/asked.log")"
+if grep -q "elsewhere" "$work/asked.log"; then fail "a name under no --on-demand-under domain was asked about"; fi
+# shop1 again: served from the store, nothing asked
+asked_before=$(wc -l < "$work/asked.log")
+[ "$(get shop1.customers.example.test /)" = "hello
+ 200" ] || fail "shop1 again"
+[ "$(wc -l < "$work/asked.log")" = "$asked_before" ] || fail "shop1 was asked about again"
+kill -TERM "$serve_pid"
+rc=0; wait "$serve_pid" || rc=$?
+[ $rc -eq 0 ] || fail "on-demand serve exit $rc after SIGTERM"
+[ "$(grep -c ': issued' "$work/ondemand.err")" = 1 ] || fail "orders other than shop1's: $(cat "$work/ondemand.err")"
 echo "PASS"

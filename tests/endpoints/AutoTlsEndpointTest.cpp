@@ -392,6 +392,91 @@ BOOST_AUTO_TEST_CASE(a_revoked_certificate_is_replaced_and_the_replacement_serve
     BOOST_TEST(next.peerChain().at(0).serialHex() == replacement.certificate().serialHex());
 }
 
+// On-demand TLS over real handshakes: the first client naming a name the allow function
+// takes waits while the endpoint has it issued (tls-alpn-01 on this same port, while that
+// handshake holds its connection), and is served it; handshakes at once for one new name
+// share one order; a name the function refuses, or a stranger's, costs the CA nothing.
+BOOST_AUTO_TEST_CASE(on_demand_a_new_name_is_issued_while_its_first_handshake_waits) {
+    SiteAndCa s;
+    stores::DirectoryStore(s.certDir).store("listed.example.test", PemBundle());
+    auto options = fastOptions();
+    std::mutex askedMutex;
+    std::vector<std::string> asked;
+    options.onDemand.allow = [&](const std::string& name) {
+        std::lock_guard lock(askedMutex);
+        asked.push_back(name);
+        return name.ends_with(".customers.example.test");
+    };
+    AutoTlsEndpoint site(s.endpoint(), options);
+    Events events;
+    auto subscription = site.onEvent(events.listener());
+    test::LoggerCapture requests("cxxacme.mock_acme.requests");
+    site.listen(new test::HostEchoFactory);
+    const auto orders = [&] {
+        return requests.count([](const std::string& line) { return line == "POST /order-plz 201"; });
+    };
+    BOOST_REQUIRE(orders() == 1u);  // the listed entry, at start
+
+    // a listed name is served as ever, the allow function not asked
+    TlsProbe listed(probe(s.port, "listed.example.test", s.acme.issuingRoot()));
+    BOOST_REQUIRE_MESSAGE(listed.ok(), listed.error());
+    std::vector<std::thread> clients;
+    std::vector<std::string> errors(3);
+    std::vector<std::string> bodies(3);
+    for (std::size_t i = 0; i < 3; ++i)
+        clients.emplace_back([&, i] {
+            try {
+                TlsProbe client(probe(s.port, "Shop.Customers.Example.TEST", s.acme.issuingRoot()));
+                if (!client.ok()) errors[i] = client.error();
+                else if (!client.verifyError().empty()) errors[i] = client.verifyError();
+                else bodies[i] = client.get("/").body;
+            } catch (const std::exception& e) {
+                errors[i] = e.what();
+            }
+        });
+    for (auto& t : clients) t.join();
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(errors[i] == "");
+        BOOST_TEST(bodies[i] == "site Shop.Customers.Example.TEST\n");  // the Host header, as sent
+    }
+    BOOST_TEST(orders() == 2u);
+    const auto stored = site.store().get("shop.customers.example.test");
+    BOOST_REQUIRE(stored.has_value());
+    BOOST_REQUIRE(!stored->empty());
+    BOOST_TEST(events.count(IssuingEvent::Kind::Issued) == 2);
+    BOOST_TEST(site.onDemand()->counters().issued >= 1u);
+    BOOST_TEST(site.endpoint().counters().challenges >= 2u);  // the CA's handshakes, on this port
+
+    // served from the store from now on: no order, not asked again
+    const std::size_t askedBefore = [&] {
+        std::lock_guard lock(askedMutex);
+        return asked.size();
+    }();
+    TlsProbe again(probe(s.port, "shop.customers.example.test", s.acme.issuingRoot()));
+    BOOST_REQUIRE_MESSAGE(again.ok(), again.error());
+    BOOST_TEST(again.peerChain().at(0).serialHex() == stored->certificate().serialHex());
+    {
+        std::lock_guard lock(askedMutex);
+        BOOST_TEST(asked.size() == askedBefore);
+        BOOST_TEST(std::count(asked.begin(), asked.end(), "listed.example.test") == 0);
+    }
+
+    // refused names: the handshake fails, nothing is ordered or stored
+    for (const std::string name : {"stranger.example.test", "10.0.0.1"}) {
+        BOOST_TEST_CONTEXT(name) {
+            TlsProbe stranger(probe(s.port, name, s.acme.issuingRoot()));
+            BOOST_TEST(!stranger.ok());
+            BOOST_TEST(!site.store().get(name).has_value());
+        }
+    }
+    BOOST_TEST(orders() == 2u);
+    BOOST_TEST(site.onDemand()->counters().notAllowed == 2u);
+    {
+        std::lock_guard lock(askedMutex);
+        BOOST_TEST(asked.back() == "stranger.example.test");  // an address is not even asked about
+    }
+}
+
 BOOST_AUTO_TEST_CASE(an_unreachable_ca_still_serves_the_certificates_there_are) {
     test::TempDir dir;
     testing::TestCertificateAuthority ca;

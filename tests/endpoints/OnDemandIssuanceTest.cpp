@@ -196,7 +196,9 @@ BOOST_AUTO_TEST_CASE(a_handshake_that_stops_waiting_leaves_the_issuance_to_the_n
 BOOST_AUTO_TEST_CASE(stop_ends_the_waits_and_refuses_from_then_on) {
     World w;
     w.service.start();
-    OnDemandIssuance onDemand(w.service, w.store, w.clock, w.options());  // a minute's wait
+    auto options = w.options();
+    options.handshakeWait = std::chrono::hours(1);  // without stop(), ctest's time limit ends the test first
+    OnDemandIssuance onDemand(w.service, w.store, w.clock, options);
     w.issuer.hold();
     std::atomic<bool> answered = false, result = true;
     std::thread handshake([&] {
@@ -205,7 +207,7 @@ BOOST_AUTO_TEST_CASE(stop_ends_the_waits_and_refuses_from_then_on) {
     });
     for (int i = 0; i < 3000 && w.allowAsked().empty(); ++i) std::this_thread::sleep_for(10ms);
     onDemand.stop();
-    handshake.join();  // well before the minute: the test would take it otherwise
+    handshake.join();
     BOOST_TEST(answered.load());
     BOOST_TEST(!result.load());
     BOOST_TEST(!onDemand.obtain("after.example.test"));
