@@ -22,8 +22,8 @@ struct OnDemandOptions {
     /// names at the server and spending the account's rate limits at the
     /// CA, so on-demand issuance is off while it is empty. Called on a
     /// handshake's thread, for every handshake naming a name that has no
-    /// certificate; it may block (it bounds the handshake). An exception is
-    /// a no.
+    /// certificate, from several threads at once; it may block (the
+    /// handshake waits for it). An exception is a no.
     std::function<bool(const std::string& name)> allow;
     /// Issuances handshakes wait for at once; a handshake for one more new
     /// name is refused at once (each waiting handshake holds a connection's
