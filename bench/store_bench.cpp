@@ -5,7 +5,8 @@
 // first query of a fresh store object) and warm (the next one), and without
 // the index (every entry read and parsed, as for a store that has none).
 // "boards/s": the reads a fleet's issuing service makes before each order
-// (the rate-limit refusals and the entry's renewal information), per second.
+// (the rate-limit refusals and the entry's renewal information), per second;
+// "posts/s": renewal-information answers posted (IRenewalInfoBoard), per second.
 //
 //   build/bench/store_bench [--counts 1000,10000,100000] [--dir DIR] [--stores dir,sqlite]
 //
@@ -72,7 +73,7 @@ double check(ICertificateStore& store, testing::FakeClock& clock) {
 }
 
 struct Row {
-    double store, get, cold, warm, full, lock, board;
+    double store, get, cold, warm, full, lock, board, post;
 };
 
 Row run(const std::string& kind, std::size_t count, const fs::path& where, const std::vector<PemBundle>& pool) {
@@ -118,6 +119,12 @@ Row run(const std::string& kind, std::size_t count, const fs::path& where, const
                     for (std::size_t i = 0; i < kBoardReads; ++i)
                         if (refusals->refusals(now).size() != 1 || !answers->renewalInfo(names[0], now)) std::abort();
                 });
+    // what the instance that asked the CA writes for the others: one answer per entry
+    const std::size_t postCount = std::min<std::size_t>(count, 500);
+    row.post = postCount / seconds([&] {
+                   for (std::size_t i = 0; i < postCount; ++i)
+                       answers->postRenewalInfo(names[i], {"YmVuY2g", now, now + std::chrono::hours(24), "", now + std::chrono::hours(1)});
+               });
     return row;
 }
 
@@ -152,8 +159,8 @@ int main(int argc, char** argv) {
         pool.push_back(ca.issue("pool" + std::to_string(i) + ".example.test", now - std::chrono::hours(24),
                                 now + std::chrono::hours(24 * (60 + i))));
 
-    std::printf("%-7s %8s %11s %11s %14s %14s %14s %9s %9s %9s\n", "store", "entries", "store/s", "get/s", "check idx cold",
-                "check idx warm", "check no idx", "lock/s", "boards/s", "peak MiB");
+    std::printf("%-7s %8s %11s %11s %14s %14s %14s %9s %9s %9s %9s\n", "store", "entries", "store/s", "get/s", "check idx cold",
+                "check idx warm", "check no idx", "lock/s", "boards/s", "posts/s", "peak MiB");
     for (const auto& kind : kinds)
         for (const auto& countText : counts) {
             const std::size_t count = std::stoul(countText);
@@ -167,7 +174,7 @@ int main(int argc, char** argv) {
                 const Row r = run(kind, count, where, pool);
                 const std::string line = std::to_string(r.store) + " " + std::to_string(r.get) + " " + std::to_string(r.cold) +
                                          " " + std::to_string(r.warm) + " " + std::to_string(r.full) + " " + std::to_string(r.lock) +
-                                         " " + std::to_string(r.board);
+                                         " " + std::to_string(r.board) + " " + std::to_string(r.post);
                 (void)!::write(pipefd[1], line.data(), line.size());
                 _exit(0);
             }
@@ -179,11 +186,12 @@ int main(int argc, char** argv) {
             rusage usage{};
             ::wait4(pid, &status, 0, &usage);
             Row r{};
-            if (n <= 0 || std::sscanf(buffer, "%lf %lf %lf %lf %lf %lf %lf", &r.store, &r.get, &r.cold, &r.warm, &r.full, &r.lock, &r.board) != 7) {
+            if (n <= 0 || std::sscanf(buffer, "%lf %lf %lf %lf %lf %lf %lf %lf", &r.store, &r.get, &r.cold, &r.warm, &r.full, &r.lock,
+                                      &r.board, &r.post) != 8) {
                 std::printf("%-7s %8zu   (failed)\n", kind.c_str(), count);
             } else {
-                std::printf("%-7s %8zu %11.0f %11.0f %14.0f %14.0f %14.0f %9.0f %9.0f %9.1f\n", kind.c_str(), count, r.store, r.get,
-                            r.cold, r.warm, r.full, r.lock, r.board, usage.ru_maxrss / 1024.0);
+                std::printf("%-7s %8zu %11.0f %11.0f %14.0f %14.0f %14.0f %9.0f %9.0f %9.0f %9.1f\n", kind.c_str(), count, r.store,
+                            r.get, r.cold, r.warm, r.full, r.lock, r.board, r.post, usage.ru_maxrss / 1024.0);
             }
             std::fflush(stdout);
             fs::remove_all(where);

@@ -37,7 +37,7 @@ bool OnDemandAskUrl::operator()(const std::string& name) const {
     try {
         const HttpReply reply = http_->get(uri.toString());
         if (reply.status == 200) return true;
-        logger().information("the ask service says no to " + name + " (HTTP " + std::to_string(reply.status) + ")");
+        logger().debug("the ask service says no to " + name + " (HTTP " + std::to_string(reply.status) + ")");
     } catch (const Error& e) {
         logger().warning("the ask service did not answer about " + name + ": " + e.what());
     }

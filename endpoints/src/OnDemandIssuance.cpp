@@ -109,7 +109,7 @@ bool OnDemandIssuance::obtain(const std::string& serverName) {
         logger().warning("on-demand issuance of " + name + ": the allow function failed: " + e.what());
     }
     if (!allowed) {
-        logger().information("on-demand issuance of " + name + " not allowed");
+        logger().debug("on-demand issuance of " + name + " not allowed");  // a stranger's name: not worth a line each
         count(&Counters::notAllowed);
         if (earlier) {
             std::lock_guard lock(s.mutex);
