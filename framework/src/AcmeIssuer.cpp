@@ -18,6 +18,28 @@ namespace {
 
 Poco::Logger& logger() { return Poco::Logger::get("cxxacme.issuer"); }
 
+// What the CA sent is what was ordered (OpenBSD acme-client's paranoia): a leaf naming every
+// identifier ordered, not yet expired, and a chain in which each certificate issued the one
+// before it. A CA's mistake is refused here, before a store keeps it and an endpoint serves it.
+void checkIssued(const std::string& names, const std::vector<Identifier>& ordered, const Certificate& leaf,
+                 const std::vector<Certificate>& chain, TimePoint now) {
+    const std::vector<Identifier> named = leaf.subjectAltNames();
+    for (const Identifier& id : ordered)
+        if (std::find(named.begin(), named.end(), id) == named.end())
+            throw AcmeProblem("malformed", "the CA's certificate for " + names + " does not name " + id.value, 0);
+    if (leaf.notAfter() <= now)
+        throw AcmeProblem("malformed", "the CA's certificate for " + names + " expired at " + formatRfc3339(leaf.notAfter()), 0);
+    const Certificate* child = &leaf;
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        if (!child->isIssuedBy(chain[i]))
+            throw AcmeProblem("malformed", "the CA's chain for " + names + " does not link up: its certificate " +
+                                               std::to_string(i + 2) + " (\"" + InvalidNameError::printable(chain[i].subject(), 200) +
+                                               "\") did not issue " + (i == 0 ? std::string("the leaf") : "certificate " + std::to_string(i + 1)),
+                              0);
+        child = &chain[i];
+    }
+}
+
 // Stops what it started, whatever happens.
 class ResponderGuard {
 public:
@@ -220,6 +242,7 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
     }
     const Certificate leaf = certs.front();
     certs.erase(certs.begin());
+    checkIssued(names, ids, leaf, certs, client_.clock().now());
     try {
         return PemBundle::make(key, leaf, certs);
     } catch (const PemError& e) {

@@ -8,6 +8,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "cxxacme/Error.h"
 #include "cxxacme/detail/X509Helpers.h"
@@ -223,6 +224,14 @@ void Certificate::verifyChain(const std::vector<Certificate>& intermediates, con
         throw CertificateError(std::string("certificate chain does not verify: ") +
                                X509_verify_cert_error_string(err));
     }
+}
+
+bool Certificate::isIssuedBy(const Certificate& issuer) const {
+    if (X509_check_issued(issuer.native(), cert_.get()) != X509_V_OK) return false;
+    EVP_PKEY* key = X509_get0_pubkey(issuer.native());
+    const bool verified = key && X509_verify(cert_.get(), key) == 1;
+    ERR_clear_error();
+    return verified;
 }
 
 bool Certificate::operator==(const Certificate& other) const {

@@ -243,6 +243,10 @@ struct EngineState : EngineData {
     int delayedResponsePercent = 0;
     int delayNext = 0;  ///< the next answers held back whatever the percentage (set-delayed-responses)
     std::chrono::milliseconds responseDelay{60000};
+    /// POST /set-misissued-certificates: the next `misissueNext` certificate downloads serve a
+    /// CA's mistake of this kind ("names", "expired", "chain"), for clients' checks.
+    std::string misissue;
+    int misissueNext = 0;
     std::condition_variable validated;  ///< a validation finished
 
     /// Counts a certificate for the set of identifiers `key` (setKey), keeping the last `keep`.

@@ -1813,6 +1813,20 @@ public:
         r.status = 200;
         r.contentType = "application/pem-certificate-chain";
         r.body = it->second.leafPem + ca_.chainPem(chain);
+        if (s_.misissueNext > 0) {  // a CA's mistake, on request (set-misissued-certificates)
+            --s_.misissueNext;
+            const Certificate leaf = Certificate::fromPem(it->second.leafPem);
+            if (s_.misissue == "names")  // the order's key, another name
+                r.body = ca_.issue(leaf.publicKey(), {Identifier::dns("misissued.invalid")}, leaf.notBefore(), leaf.notAfter())
+                             .toPem() +
+                         ca_.chainPem(chain);
+            else if (s_.misissue == "expired")  // the order's key and names, a lifetime that ended
+                r.body = ca_.issue(leaf.publicKey(), it->second.names, now_ - std::chrono::hours(48), now_ - std::chrono::hours(24))
+                             .toPem() +
+                         ca_.chainPem(chain);
+            else  // "chain": the root where the intermediate that signed the leaf belongs
+                r.body = it->second.leafPem + ca_.root(chain).toPem();
+        }
         for (std::size_t i = 0; i < ca_.chainCount(); ++i)
             if (i != chain)
                 r.addHeader("Link", "<" + url("/certZ/" + id + (i ? "/" + std::to_string(i) : "")) +
@@ -2623,6 +2637,24 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             o->set("percent", sharePercent);
             o->set("next", nextCount);
             if (!truncating) o->set("ms", static_cast<Poco::Int64>(state_->responseDelay.count()));
+            return Exchange::json(200, o);
+        }
+        // a CA's mistake in the next certificate downloads, for clients' checks:
+        // {"fault": "names" | "expired" | "chain", "next": 0..1000}
+        if (request.method == "POST" && request.path == "/set-misissued-certificates") {
+            const Object::Ptr payload = managementBody(request, 4096, "set-misissued-certificates");
+            const auto refuse = [] {
+                return malformed(R"(set-misissued-certificates needs {"fault": "names", "expired" or "chain", "next": 0..1000})");
+            };
+            if (!payload->has("fault") || !payload->get("fault").isString() || !payload->has("next")) throw refuse();
+            const std::string fault = payload->getValue<std::string>("fault");
+            const auto next = detail::integerValue(payload->get("next"));
+            if ((fault != "names" && fault != "expired" && fault != "chain") || !next || *next < 0 || *next > 1000) throw refuse();
+            state_->misissue = fault;
+            state_->misissueNext = static_cast<int>(*next);
+            auto o = obj();
+            o->set("fault", fault);
+            o->set("next", state_->misissueNext);
             return Exchange::json(200, o);
         }
         if (request.method == "POST" && request.path == "/time-travel") {

@@ -976,6 +976,33 @@ BOOST_AUTO_TEST_CASE(a_renewal_of_another_accounts_or_cas_certificate_is_ordered
     BOOST_TEST(!(fourth.certificate() == third.certificate()));
 }
 
+// A CA's mistake in what it sends is refused before anyone keeps it (mock-acme's
+// set-misissued-certificates): a leaf naming other names, one already expired, a chain
+// that does not link up.
+BOOST_AUTO_TEST_CASE(a_certificate_the_ca_got_wrong_is_refused) {
+    World w;
+    AcmeIssuer issuer(w.client, {&w.http});
+    const auto refused = [&](const std::string& fault, const std::string& words) {
+        BOOST_TEST_CONTEXT(fault) {
+            BOOST_REQUIRE(managementPost(w.acme, "/set-misissued-certificates", R"({"fault":")" + fault + R"(","next":1})") == 200);
+            BOOST_CHECK_EXCEPTION(issuer.issue("checked.example.test"), AcmeProblem, [&](const AcmeProblem& p) {
+                BOOST_TEST_MESSAGE(p.what());
+                return std::string(p.what()).find(words) != std::string::npos;
+            });
+        }
+    };
+    refused("names", "the CA's certificate for checked.example.test does not name checked.example.test");
+    refused("expired", "the CA's certificate for checked.example.test expired at ");
+    refused("chain", "the CA's chain for checked.example.test does not link up: its certificate 2 (");
+    // the faults spent: what was ordered
+    const PemBundle good = issuer.issue("checked.example.test");
+    checkBundle(good, w.acme.issuingRoot(), 1);
+    for (const std::string bad : {R"({"fault":"other","next":1})", R"({"fault":"names","next":-1})",
+                                  R"({"fault":"names","next":1001})", R"({"next":1})", R"({"fault":"names"})"}) {
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST(managementPost(w.acme, "/set-misissued-certificates", bad) == 400); }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(profiles_and_preferred_chains) {
     World w;
     AcmeIssuerOptions options;

@@ -489,6 +489,26 @@ BOOST_AUTO_TEST_CASE(chain_verifies_against_its_root_only) {
     }
 }
 
+// What AcmeIssuer checks a CA's chain with: each certificate issued by the next, trusting nothing.
+BOOST_AUTO_TEST_CASE(is_issued_by_follows_names_key_identifiers_and_signatures) {
+    const PemBundle bundle = ca().issue("issued.example");
+    const Certificate& leaf = bundle.certificate();
+    BOOST_TEST(leaf.isIssuedBy(ca().intermediate()));
+    BOOST_TEST(ca().intermediate().isIssuedBy(ca().root()));
+    BOOST_TEST(ca().root().isIssuedBy(ca().root()));  // self-signed
+    BOOST_TEST(!leaf.isIssuedBy(ca().root()));         // a link skipped
+    BOOST_TEST(!ca().root().isIssuedBy(ca().intermediate()));
+    BOOST_TEST(!leaf.isIssuedBy(leaf));
+    const testing::TestCertificateAuthority other;  // another CA's intermediate
+    BOOST_TEST(!leaf.isIssuedBy(other.intermediate()));
+    // the leaf's signature changed: its names and key identifiers still fit, its signature does not
+    std::string der = leaf.toDer();
+    der[der.size() - 3] = static_cast<char>(der[der.size() - 3] ^ 0x01);
+    const Certificate altered = Certificate::fromDer(der);
+    BOOST_TEST(!altered.isIssuedBy(ca().intermediate()));
+    BOOST_TEST(ERR_peek_error() == 0u);  // nothing left on OpenSSL's error queue
+}
+
 BOOST_AUTO_TEST_CASE(tls_alpn_challenge_certificate) {
     // RFC 8737 §3: self-signed, exactly one SAN, critical acmeIdentifier.
     const PrivateKey key = PrivateKey::generate(KeyType::EcP256);

@@ -67,6 +67,8 @@ public:
     const AcmeDirectory& directory();
     /// The directory's URL, as given.
     const std::string& directoryUrl() const noexcept { return options_.directoryUrl; }
+    /// The clock the client reads time from (Retry-After, expiry checks).
+    IClock& clock() const noexcept { return clock_; }
 
     /// Creates the account, or finds the existing one for this key.
     AcmeAccount registerAccount(const std::vector<std::string>& contacts, bool termsOfServiceAgreed,

@@ -62,6 +62,13 @@ public:
     void verifyChain(const std::vector<Certificate>& intermediates, const std::vector<Certificate>& roots,
                      std::optional<TimePoint> at = std::nullopt) const;
 
+    /// True when `issuer` issued this certificate: its subject is this
+    /// certificate's issuer, its key identifier and key usage allow it
+    /// (OpenSSL's `X509_check_issued`), and its key verifies this
+    /// certificate's signature. Trusts nothing: for checking that a chain a
+    /// CA sent links up, not that it leads anywhere.
+    bool isIssuedBy(const Certificate& issuer) const;
+
     /// True when both hold the same DER.
     bool operator==(const Certificate& other) const;
 
