@@ -14,6 +14,8 @@
 // sends them, no JWS); "/set-terms-of-service" the rest as a management
 // body, after which the fuzzer's own account agrees again (which must work)
 // so that later inputs still reach what comes after the terms check.
+// "/set-misissued-certificates" takes the rest as its management body (and
+// arms the faults that later certificate downloads serve).
 // Built with scripts/fuzz.sh (clang only); never run by the test suite.
 
 #include <cstddef>
@@ -72,7 +74,7 @@ struct World {
 const char* const kPaths[] = {"/sign-me-up", "/order-plz", "/revoke-cert", "/rollover-account-key",
                               "/my-account/x", "/my-order/x", "/finalize-order/x", "/authZ/x",
                               "/chalZ/x", "/certZ/x", "/renewal-info/x.y", "/dir", "/crl/", "/new-authz",
-                              "/terms-agreement/", "/set-terms-of-service"};
+                              "/terms-agreement/", "/set-terms-of-service", "/set-misissued-certificates"};
 
 }  // namespace
 
@@ -96,6 +98,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string id = world.kid.substr(world.kid.rfind('/') + 1);
         HttpRequest agree{"POST", "/terms-agreement/" + id, "", "application/x-www-form-urlencoded", "", "", ""};
         if (world.engine.handle(agree).status != 200) std::abort();  // the own account can always agree
+    } else if (path == "/set-misissued-certificates") {
+        HttpRequest r{"POST", path, "", "application/json", rest, "", ""};
+        (void)world.engine.handleManagement(r);
     } else if (data[1] % 2 == 0) {
         std::string host;
         if (data[1] & 2) {

@@ -24,6 +24,11 @@ if [ ! -f "$seeds/terms-set" ]; then
   printf '\016\000nobody' > "$seeds/terms-page"
   printf '\016\001nobody' > "$seeds/terms-agree"
 fi
+# and for the certificates a CA gets wrong (endpoint 16: the management request)
+if [ ! -f "$seeds/misissue-names" ]; then
+  printf '\020\000{"fault":"names","next":3}' > "$seeds/misissue-names"
+  printf '\020\000{"fault":"chain","next":1}' > "$seeds/misissue-chain"
+fi
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
