@@ -128,6 +128,13 @@ bool OnDemandIssuance::obtain(const std::string& serverName) {
         } catch (const Error& e) {
             logger().warning("on-demand issuance of " + name + ": the store's entry cannot be read: " + e.what());
         }
+        // a rate limit of the CA's that covers it (the account's new orders, its registered domain):
+        // not asked until it ends, where every new name's handshake would otherwise cost a refused order
+        if (const auto why = service_.holdOn(name)) {
+            logger().information("on-demand issuance of " + name + " waits: " + *why);
+            count(&Counters::rateLimited);
+            return false;
+        }
         logger().information("issuing " + name + " on demand");
         try {
             issued = service_.issueCert(name);

@@ -310,6 +310,14 @@ const AcmeIssuingService::Hold* AcmeIssuingService::heldBy(const std::string& na
     return nullptr;
 }
 
+std::optional<std::string> AcmeIssuingService::holdOn(const std::string& names) {
+    const std::string key = ServerName::canonicalKey(names);
+    learnHolds();
+    std::lock_guard lock(mutex_);
+    if (const Hold* hold = heldBy(key, clock_.now(), RateLimitScope::Renewal::None)) return hold->notAsked();
+    return std::nullopt;
+}
+
 void AcmeIssuingService::check(bool first) {
     std::vector<std::shared_future<PemBundle>> panicking;
     std::vector<std::pair<std::string, std::string>> heldInPanic;  // names, why not asked

@@ -127,6 +127,30 @@ BOOST_AUTO_TEST_CASE(a_name_whose_issuance_failed_is_held_without_asking_the_ca)
     w.service.stop();
 }
 
+// The account's limit on new orders met: every new name's handshake is refused without a
+// refused order of its own, until the CA's Retry-After.
+BOOST_AUTO_TEST_CASE(under_a_cas_rate_limit_new_names_are_refused_without_asking_the_ca) {
+    World w;
+    w.service.start();
+    OnDemandIssuance onDemand(w.service, w.store, w.clock, w.options());
+    AcmeProblem limited("rateLimited",
+                        "too many new orders (300) from this account in the last 3h0m0s, retry after 2026-12-06 01:00:00 UTC", 429);
+    limited.withRetryAt(w.clock.now() + 1h);
+    w.issuer.failNextWith(1, std::make_exception_ptr(limited));
+    BOOST_TEST(!onDemand.obtain("first.example.test"));
+    BOOST_TEST(onDemand.counters().failed == 1u);
+    BOOST_TEST(w.service.holdOn("second.example.test").value_or("").starts_with("not asked: the CA refuses every name of the account until"));
+    for (const std::string name : {"second.example.test", "third.example.test", "fourth.other.test"})
+        BOOST_TEST(!onDemand.obtain(name));
+    BOOST_TEST(onDemand.counters().rateLimited == 3u);
+    BOOST_TEST(w.issuer.calls() == 1);
+    w.clock.advance(1h + 1s);
+    BOOST_TEST(!w.service.holdOn("second.example.test").has_value());
+    BOOST_TEST(onDemand.obtain("second.example.test"));
+    BOOST_TEST(w.issuer.calls() == 2);
+    w.service.stop();
+}
+
 BOOST_AUTO_TEST_CASE(handshakes_for_one_name_share_its_issuance_and_more_than_allowed_at_once_are_refused) {
     World w;
     w.service.start();

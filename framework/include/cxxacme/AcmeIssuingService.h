@@ -180,6 +180,14 @@ public:
     /// first, then revoke through `IIssuer::revoke`.
     std::shared_future<PemBundle> revokeCert(const std::string& names, int reason);
 
+    /// Why the CA is not to be asked for `names` (a store key) now, as a new
+    /// order: the hold of a CA's rate-limit refusal that covers them (met
+    /// here, or by another instance and read from the store's
+    /// `IRateLimitBoard`), as "not asked: the CA refuses … until … (…)";
+    /// nothing when none does. `issueCert` asks all the same: its callers
+    /// that should not (on-demand issuance) look here first.
+    std::optional<std::string> holdOn(const std::string& names);
+
     /// Calls `listener` for every event until the returned handle is dropped.
     [[nodiscard]] Subscription onEvent(std::function<void(const IssuingEvent&)> listener);
 

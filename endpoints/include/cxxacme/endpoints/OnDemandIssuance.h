@@ -63,7 +63,8 @@ public:
     /// entry holds a certificate now (one the store held already, say
     /// issued after an earlier handshake stopped waiting, is not issued
     /// again); false when the name is no DNS name, not allowed, held after
-    /// a failure, beyond `maxConcurrent`, failed or not issued in time.
+    /// a failure, under a CA's rate limit (the CA is not asked until it
+    /// ends), beyond `maxConcurrent`, failed or not issued in time.
     bool obtain(const std::string& serverName);
 
     /// Ends every wait (those handshakes are refused) and refuses from now
@@ -76,6 +77,7 @@ public:
         std::uint64_t notAllowed = 0;  ///< `allow` said no (or threw), or no DNS name
         std::uint64_t held = 0;        ///< refused: the name failed within `failureHold`
         std::uint64_t busy = 0;        ///< refused: `maxConcurrent` handshakes were waiting
+        std::uint64_t rateLimited = 0; ///< refused: a CA's rate limit holds the name (`AcmeIssuingService::holdOn`)
         std::uint64_t failed = 0;      ///< the issuance failed
         std::uint64_t timedOut = 0;    ///< not issued within `handshakeWait`
     };
