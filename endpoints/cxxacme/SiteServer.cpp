@@ -40,7 +40,9 @@ const char* const kServeUsage =
     "                       on-demand TLS: a handshake for a name at or under one of these that has\n"
     "                       no certificate yet has one issued while it waits\n"
     "    --on-demand-ask URL  on-demand TLS for the names a web service allows: GET URL?domain=NAME,\n"
-    "                       200 is a yes (Caddy's ask); with --on-demand-under, a name needs both\n"
+    "                       200 is a yes (Caddy's ask); with --on-demand-under, a name needs both,\n"
+    "                       and an entry of names under those domains is renewed only while the\n"
+    "                       service still says yes\n"
     "    Stops cleanly on SIGTERM or SIGINT.\n";
 
 struct SiteServer::Parts {
@@ -142,8 +144,17 @@ const char* eventName(IssuingEvent::Kind kind) {
 }
 
 // --on-demand-under DOMAIN,... and --on-demand-ask URL: which names a handshake may have issued
-// (both given: a name must pass both). Nothing when neither is given: on-demand issuance is off.
-std::function<bool(const std::string&)> onDemandPolicy(const CommandLine& cl, std::string& described) {
+// (both given: a name must pass both), and, with both, whether an entry of names all under the
+// domains is still to be renewed (the ask service is asked again: a customer who left). Nothing
+// when neither is given: on-demand issuance is off.
+struct OnDemandPolicy {
+    std::function<bool(const std::string&)> allow;
+    std::function<bool(const std::string&)> renewalAllowed;
+    std::string described;
+};
+
+OnDemandPolicy onDemandPolicy(const CommandLine& cl) {
+    OnDemandPolicy policy;
     std::vector<std::string> domains;
     if (const auto under = cl.get("on-demand-under")) {
         std::vector<std::string> names;
@@ -157,7 +168,7 @@ std::function<bool(const std::string&)> onDemandPolicy(const CommandLine& cl, st
                 throw UsageError("--on-demand-under takes domains, not \"" + domain + "\"");
             domains.push_back(domain);
         }
-        described = "names under " + *under;
+        policy.described = "names under " + *under;
     }
     std::optional<endpoints::OnDemandAskUrl> ask;
     if (const auto url = cl.get("on-demand-ask")) {
@@ -166,15 +177,23 @@ std::function<bool(const std::string&)> onDemandPolicy(const CommandLine& cl, st
         } catch (const Error& e) {
             throw UsageError(std::string("--on-demand-ask: ") + e.what());
         }
-        described += (described.empty() ? "" : " that ") + std::string("the ask service at ") + *url + " allows";
+        policy.described += (policy.described.empty() ? "" : " that ") + std::string("the ask service at ") + *url + " allows";
     }
-    if (domains.empty() && !ask) return nullptr;
-    return [domains, ask](const std::string& name) {
-        if (!domains.empty() &&
-            std::none_of(domains.begin(), domains.end(), [&](const auto& d) { return ServerName::isAtOrUnder(name, d); }))
-            return false;
-        return !ask || (*ask)(name);
+    if (domains.empty() && !ask) return policy;
+    const auto under = [domains](const std::string& name) {
+        return domains.empty() ||
+               std::any_of(domains.begin(), domains.end(), [&](const auto& d) { return ServerName::isAtOrUnder(name, d); });
     };
+    policy.allow = [under, ask](const std::string& name) { return under(name) && (!ask || (*ask)(name)); };
+    if (!domains.empty() && ask) {
+        policy.renewalAllowed = [under, ask](const std::string& key) {
+            const auto names = ServerName::splitKey(key);
+            if (!std::all_of(names.begin(), names.end(), under)) return true;  // an entry of the operator's
+            return std::all_of(names.begin(), names.end(), [&](const std::string& name) { return (*ask)(name); });
+        };
+        policy.described += "; their renewals are asked about again";
+    }
+    return policy;
 }
 
 }  // namespace
@@ -188,8 +207,9 @@ int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
         options.listen = cl.require("listen");
         options.docroot = cl.require("path");
         options.http = cl.get("http", "");
-        std::string onDemand;
-        options.endpoint.onDemand.allow = onDemandPolicy(cl, onDemand);
+        OnDemandPolicy onDemand = onDemandPolicy(cl);
+        options.endpoint.onDemand.allow = onDemand.allow;
+        options.endpoint.service.renewalAllowed = onDemand.renewalAllowed;
         std::unique_ptr<std::ofstream> logFile;
         const std::string logPath = cl.get("access-log", "-");
         if (logPath == "-") {
@@ -217,7 +237,7 @@ int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
         if (server.httpPort()) ready += ", http on port " + std::to_string(server.httpPort());
         say(ready + "; serving " + std::to_string(server.endpoint().endpoint().certificates().size()) +
             " certificates from " + server.endpoint().spec().certDir + "\n");
-        if (!onDemand.empty()) say("cxxacme serve: issuing on demand: " + onDemand + "\n");
+        if (onDemand.allow) say("cxxacme serve: issuing on demand: " + onDemand.described + "\n");
         const std::string signal = waitForTerminationSignal();
         say("cxxacme serve: " + signal + ", stopping\n");
         server.stop();

@@ -345,7 +345,7 @@ void AcmeIssuingService::check(bool first) {
                 logger().error("entry " + names + " cannot be checked: " + e.what());
                 continue;
             }
-            if (!a.due) continue;
+            if (!a.due || !renewalAllowed(names, entry)) continue;
             {
                 // the CA refuses more than the names it was asked for: not asked until then
                 std::lock_guard lock(mutex_);
@@ -589,6 +589,19 @@ void AcmeIssuingService::adoptHold(const RateLimitScope& scope, TimePoint until,
     holdChecks_.push_back(clock_.callLater(until - now, [this] { checker_.post([this] { check(false); }); }));
 }
 
+bool AcmeIssuingService::renewalAllowed(const std::string& names, const PemBundle& entry) const {
+    if (entry.empty() || !options_.renewalAllowed) return true;
+    try {
+        if (options_.renewalAllowed(names)) return true;
+    } catch (const std::exception& e) {
+        logger().warning("renewing " + names + " anyway: renewalAllowed failed: " + e.what());
+        return true;
+    }
+    logger().information("not renewing " + names + ": renewalAllowed says no; its certificate expires at " +
+                         formatRfc3339(entry.certificate().notAfter()));
+    return false;
+}
+
 void AcmeIssuingService::learnHolds() {
     const TimePoint now = clock_.now();
     for (const auto& refusal : SharedRateLimits(store_, issuer_).read(now)) {
@@ -647,7 +660,7 @@ ScheduledCall AcmeIssuingService::retryLater(const std::string& names, Duration 
             if (!current) return;  // the entry is gone, or unreadable
             const TimePoint now = clock_.now();
             const Assessment a = assess(names, *current, now);
-            if (!a.due) return;
+            if (!a.due || !renewalAllowed(names, *current)) return;
             {
                 std::lock_guard lock(mutex_);
                 if (heldBy(names, now, a.renewal)) return;  // the check at the hold's end asks for it

@@ -132,15 +132,17 @@ done
 echo "== on-demand TLS: names under a domain that the ask service allows are issued at the first handshake"
 ASK_PORT=$(free_port)
 # the operator's ask service: yes (200) to shop*.customers.example.test, no (403) to the rest; it logs what it was asked
-python3 - "$ASK_PORT" "$work/asked.log" <<'PY' > "$work/ask.out" 2>&1 &
-import http.server, sys, urllib.parse
+# (and no to the names listed in $work/left: customers who left)
+python3 - "$ASK_PORT" "$work/asked.log" "$work/left" <<'PY' > "$work/ask.out" 2>&1 &
+import http.server, os, sys, urllib.parse
 log = open(sys.argv[2], "a", buffering=1)
 class Ask(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         domain = urllib.parse.parse_qs(url.query).get("domain", [""])[0]
         log.write(url.path + " " + domain + "\n")
-        self.send_response(200 if url.path == "/may-i" and domain.startswith("shop") else 403)
+        left = open(sys.argv[3]).read().split() if os.path.exists(sys.argv[3]) else []
+        self.send_response(200 if url.path == "/may-i" and domain.startswith("shop") and domain not in left else 403)
         self.send_header("Content-Length", "0")
         self.end_headers()
     def log_message(self, *args):
@@ -179,4 +181,38 @@ kill -TERM "$serve_pid"
 rc=0; wait "$serve_pid" || rc=$?
 [ $rc -eq 0 ] || fail "on-demand serve exit $rc after SIGTERM"
 [ "$(grep -c ': issued' "$work/ondemand.err")" = 1 ] || fail "orders other than shop1's: $(cat "$work/ondemand.err")"
+
+echo "== on-demand TLS: a customer who left is not renewed, one who stayed is"
+serve_on_demand() {  # LOG: a server with on-demand issuance, until "issuing on demand" is said
+  "$CXXACME" serve --listen "$ENDPOINT" --path "$work/www" --on-demand-under customers.example.test \
+    --on-demand-ask "http://127.0.0.1:$ASK_PORT/may-i" > /dev/null 2> "$1" &
+  serve_pid=$!
+  pids+=($serve_pid)
+  for _ in $(seq 1 300); do grep -q "issuing on demand" "$1" 2>/dev/null && break; sleep 0.1; done
+  grep -q "their renewals are asked about again" "$1" || fail "on-demand serve did not come up: $(cat "$1")"
+}
+# the CA's clock 89 days back: what it issues now has a day left, due at the next check
+http_post "$MGMT/time-travel" '{"advanceSeconds": -7689600}' || fail "time travel"
+serve_on_demand "$work/ondemand2.err"
+for name in shop2.customers.example.test shop3.customers.example.test; do
+  [ "$(get "$name" /)" = "hello
+ 200" ] || fail "$name on demand: $(get "$name" / 2>&1)"
+done
+kill -TERM "$serve_pid"; wait "$serve_pid" || true
+http_post "$MGMT/time-travel" '{"advanceSeconds": 7689600}' || fail "time travel back"
+echo shop2.customers.example.test > "$work/left"
+shop2_serial=$(openssl x509 -in "$work/certs/shop2.customers.example.test.pem" -noout -serial)
+shop3_serial=$(openssl x509 -in "$work/certs/shop3.customers.example.test.pem" -noout -serial)
+asked_shop2=$(grep -c "^/may-i shop2.customers.example.test$" "$work/asked.log")
+serve_on_demand "$work/ondemand3.err"  # its start-up check finds both due
+grep -q 'shop3.customers.example.test: renewed' "$work/ondemand3.err" || fail "shop3 was not renewed: $(cat "$work/ondemand3.err")"
+[ "$(openssl x509 -in "$work/certs/shop3.customers.example.test.pem" -noout -serial)" != "$shop3_serial" ] || fail "shop3 kept its serial"
+[ "$(openssl x509 -in "$work/certs/shop2.customers.example.test.pem" -noout -serial)" = "$shop2_serial" ] || fail "shop2 was renewed"
+if grep -q 'shop2.customers.example.test: \(renewed\|failed\|PANIC\)' "$work/ondemand3.err"; then
+  fail "shop2: $(cat "$work/ondemand3.err")"
+fi
+[ "$(grep -c "^/may-i shop2.customers.example.test$" "$work/asked.log")" -gt "$asked_shop2" ] || fail "shop2's renewal was not asked about"
+kill -TERM "$serve_pid"
+rc=0; wait "$serve_pid" || rc=$?
+[ $rc -eq 0 ] || fail "on-demand serve exit $rc after SIGTERM"
 echo "PASS"

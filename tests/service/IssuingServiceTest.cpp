@@ -118,6 +118,58 @@ BOOST_AUTO_TEST_CASE(empty_entries_are_issued_at_start_and_whenCertsValid_waits_
     BOOST_TEST(w.issuer.replacements() == 0);
 }
 
+
+// renewalAllowed: an entry it refuses is left to expire (an on-demand name whose owner left),
+// with no order, failure or panic; one it cannot answer for is renewed; empty entries and
+// issueCert are not its business.
+BOOST_AUTO_TEST_CASE(an_entry_renewalAllowed_refuses_is_left_to_expire) {
+    World w;
+    w.add("kept.example.test", 20 * kDay);
+    w.add("gone.example.test", 5 * kDay);  // within the panic threshold
+    w.add("unsure.example.test", 20 * kDay);
+    w.add("later.example.test", 80 * kDay);  // not due: not asked
+    w.store.store("new.example.test", PemBundle());
+    std::mutex mutex;
+    std::vector<std::string> asked;
+    auto options = w.options();
+    options.renewalAllowed = [&](const std::string& names) {
+        {
+            std::lock_guard lock(mutex);
+            asked.push_back(names);
+        }
+        if (names == "unsure.example.test") throw std::runtime_error("the decision service is down");
+        return names != "gone.example.test";
+    };
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("kept.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("unsure.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("new.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("gone.example.test") == 0);
+    BOOST_TEST(w.issuer.calls("later.example.test") == 0);
+    BOOST_TEST(log.count(IssuingEvent::Kind::Failed) == 0);
+    BOOST_TEST(log.count(IssuingEvent::Kind::Panic) == 0);
+    {
+        std::lock_guard lock(w.panicMutex);
+        BOOST_TEST(w.panics.empty());
+    }
+    {
+        std::lock_guard lock(mutex);
+        std::sort(asked.begin(), asked.end());
+        BOOST_TEST((asked == std::vector<std::string>{"gone.example.test", "kept.example.test", "unsure.example.test"}));
+    }
+    // the next check asks again, and still orders nothing for it
+    w.clock.advance(kDay);
+    w.settle();
+    BOOST_TEST(w.issuer.calls("gone.example.test") == 0);
+    // asked for by name, it is issued
+    BOOST_REQUIRE_NO_THROW(service.issueCert("gone.example.test").get());
+    BOOST_TEST(w.issuer.calls("gone.example.test") == 1);
+    service.stop();
+}
 BOOST_AUTO_TEST_CASE(renews_within_the_reissue_interval_at_a_later_check) {
     World w;
     w.add("r.example.test", 40 * kDay + 12h);

@@ -61,6 +61,14 @@ struct AcmeIssuingServiceOptions {
     /// memory and on the store's `IRenewalInfoBoard`; one without is asked
     /// again at the next check.
     std::function<std::optional<RenewalInfo>(const Certificate&)> renewalInfo;
+    /// Asked, with the entry's key, before a check or a retry renews an
+    /// entry that holds a certificate: false leaves it to expire, with no
+    /// order, failure or panic (an on-demand name whose owner has left:
+    /// certmagic asks its decision function again too). Not asked for an
+    /// empty entry or by `issueCert`. An exception is a yes: a decision
+    /// service that is down must not let certificates lapse. Default: every
+    /// entry is renewed.
+    std::function<bool(const std::string& names)> renewalAllowed;
     /// With a store that offers `IIssuanceLock` (a fleet over one store):
     /// how soon an entry another instance is issuing is looked at again,
     /// and how often `issueCert` asks for the lock while it waits.
@@ -285,6 +293,8 @@ private:
     /// Adopts the refusals other instances posted for this issuer's CA and
     /// account (`SharedRateLimits`; not under `mutex_`).
     void learnHolds();
+    /// `options_.renewalAllowed` for a due entry holding a certificate (true without one).
+    bool renewalAllowed(const std::string& names, const PemBundle& entry) const;
     Duration renewalThreshold(const Certificate& cert) const;
 
     ICertificateStore& store_;
