@@ -177,7 +177,7 @@ OnDemandPolicy onDemandPolicy(const CommandLine& cl) {
         } catch (const Error& e) {
             throw UsageError(std::string("--on-demand-ask: ") + e.what());
         }
-        policy.described += (policy.described.empty() ? "" : " that ") + std::string("the ask service at ") + *url + " allows";
+        policy.described += (policy.described.empty() ? "" : " that ") + std::string("the ask service at ") + ask->display() + " allows";
     }
     if (domains.empty() && !ask) return policy;
     const auto under = [domains](const std::string& name) {

@@ -1,5 +1,7 @@
 #include "cxxacme/endpoints/OnDemandAskUrl.h"
 
+#include <algorithm>
+
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
@@ -38,10 +40,24 @@ bool OnDemandAskUrl::operator()(const std::string& name) const {
         const HttpReply reply = http_->get(uri.toString());
         if (reply.status == 200) return true;
         logger().debug("the ask service says no to " + name + " (HTTP " + std::to_string(reply.status) + ")");
+    } catch (const NetworkError& e) {
+        // its message begins with the URL, which may hold the service's credentials: left out
+        const std::string what = e.what();
+        logger().warning("the ask service did not answer about " + name + ": " +
+                         what.substr(std::min(what.size(), e.url().size() + 2)));
     } catch (const Error& e) {
         logger().warning("the ask service did not answer about " + name + ": " + e.what());
     }
     return false;
+}
+
+std::string OnDemandAskUrl::display() const {
+    const Poco::URI uri(url_);
+    const unsigned defaultPort = uri.getScheme() == "https" ? 443 : 80;
+    const std::string& host = uri.getHost();
+    std::string shown = uri.getScheme() + "://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host);
+    if (uri.getPort() != defaultPort) shown += ":" + std::to_string(uri.getPort());
+    return shown + uri.getPath();
 }
 
 }  // namespace cxxacme::endpoints

@@ -1,7 +1,9 @@
 #include "cxxacme/endpoints/OnDemandIssuance.h"
 
 #include <atomic>
+#include <future>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include <Poco/Logger.h>

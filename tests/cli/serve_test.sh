@@ -142,7 +142,8 @@ class Ask(http.server.BaseHTTPRequestHandler):
         domain = urllib.parse.parse_qs(url.query).get("domain", [""])[0]
         log.write(url.path + " " + domain + "\n")
         left = open(sys.argv[3]).read().split() if os.path.exists(sys.argv[3]) else []
-        self.send_response(200 if url.path == "/may-i" and domain.startswith("shop") and domain not in left else 403)
+        token = urllib.parse.parse_qs(url.query).get("token", [""])[0]
+        self.send_response(200 if url.path == "/may-i" and token == "s3cret" and domain.startswith("shop") and domain not in left else 403)
         self.send_header("Content-Length", "0")
         self.end_headers()
     def log_message(self, *args):
@@ -152,7 +153,7 @@ PY
 pids+=($!)
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$ASK_PORT") 2>/dev/null && break; sleep 0.1; done
 "$CXXACME" serve --listen "$ENDPOINT" --path "$work/www" --on-demand-under customers.example.test,other.example.test \
-  --on-demand-ask "http://127.0.0.1:$ASK_PORT/may-i" > /dev/null 2> "$work/ondemand.err" &
+  --on-demand-ask "http://127.0.0.1:$ASK_PORT/may-i?token=s3cret" > /dev/null 2> "$work/ondemand.err" &
 serve_pid=$!
 pids+=($serve_pid)
 for _ in $(seq 1 300); do grep -q "issuing on demand" "$work/ondemand.err" 2>/dev/null && break; sleep 0.1; done
@@ -181,11 +182,12 @@ kill -TERM "$serve_pid"
 rc=0; wait "$serve_pid" || rc=$?
 [ $rc -eq 0 ] || fail "on-demand serve exit $rc after SIGTERM"
 [ "$(grep -c ': issued' "$work/ondemand.err")" = 1 ] || fail "orders other than shop1's: $(cat "$work/ondemand.err")"
+if grep -q s3cret "$work/ondemand.err"; then fail "the ask URL's token was written out: $(cat "$work/ondemand.err")"; fi
 
 echo "== on-demand TLS: a customer who left is not renewed, one who stayed is"
 serve_on_demand() {  # LOG: a server with on-demand issuance, until "issuing on demand" is said
   "$CXXACME" serve --listen "$ENDPOINT" --path "$work/www" --on-demand-under customers.example.test \
-    --on-demand-ask "http://127.0.0.1:$ASK_PORT/may-i" > /dev/null 2> "$1" &
+    --on-demand-ask "http://127.0.0.1:$ASK_PORT/may-i?token=s3cret" > /dev/null 2> "$1" &
   serve_pid=$!
   pids+=($serve_pid)
   for _ in $(seq 1 300); do grep -q "issuing on demand" "$1" 2>/dev/null && break; sleep 0.1; done

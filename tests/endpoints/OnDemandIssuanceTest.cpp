@@ -13,6 +13,7 @@
 
 #include "../TestPrinting.h"
 #include "cxxacme/AcmeIssuingService.h"
+#include "cxxacme/endpoints/OnDemandAskUrl.h"
 #include "cxxacme/endpoints/OnDemandIssuance.h"
 #include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/FakeIssuer.h"
@@ -20,6 +21,7 @@
 
 using namespace cxxacme;
 using namespace std::chrono_literals;
+using cxxacme::endpoints::OnDemandAskUrl;
 using cxxacme::endpoints::OnDemandIssuance;
 using cxxacme::endpoints::OnDemandOptions;
 
@@ -241,4 +243,16 @@ BOOST_AUTO_TEST_CASE(stop_ends_the_waits_and_refuses_from_then_on) {
     BOOST_TEST(w.allowAsked().size() == 1u);
     w.issuer.release();
     w.service.stop();
+}
+
+// The ask service's URL: http(s) alone, and never shown with what may be secret in it. (Its
+// questions and answers are in cli.serve, against a real service.)
+BOOST_AUTO_TEST_CASE(an_ask_url_is_checked_and_shown_without_its_secrets) {
+    BOOST_TEST(OnDemandAskUrl("http://user:pw@127.0.0.1:5555/may-i?token=s3cret").display() == "http://127.0.0.1:5555/may-i");
+    BOOST_TEST(OnDemandAskUrl("https://ask.example.test/check").display() == "https://ask.example.test/check");
+    BOOST_TEST(OnDemandAskUrl("http://[::1]:80/q?x=1").display() == "http://[::1]/q");
+    BOOST_TEST(OnDemandAskUrl("http://[::1]:80/q?x=1").url() == "http://[::1]:80/q?x=1");
+    for (const std::string bad : {"ftp://x.test/", "127.0.0.1:5555/may-i", "http:///path", "http://x.test/#frag", "http://[::1/", ""}) {
+        BOOST_TEST_CONTEXT(bad) { BOOST_CHECK_THROW(OnDemandAskUrl{bad}, Error); }
+    }
 }

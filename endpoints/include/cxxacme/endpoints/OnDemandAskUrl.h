@@ -17,8 +17,10 @@ namespace cxxacme::endpoints {
 /// is `GET URL?domain=NAME` (`&domain=` when URL has a query already); an
 /// answer of 200 is a yes, anything else a no: another status, a redirect
 /// (not followed), no answer within `timeout`, a connection refused. HTTP or
-/// HTTPS (verified against the system store, or `caBundleFile`). Copies
-/// share one connection pool; thread-safe.
+/// HTTPS (verified against the system store, or `caBundleFile`). Its logs
+/// (`cxxacme.endpoint.ondemand`) never show the URL's user information or
+/// query, where a token may be. Copies share one connection pool;
+/// thread-safe.
 ///
 ///     options.onDemand.allow = OnDemandAskUrl("http://127.0.0.1:5555/may-i");
 class OnDemandAskUrl {
@@ -31,6 +33,9 @@ public:
     bool operator()(const std::string& name) const;
 
     const std::string& url() const noexcept { return url_; }
+    /// The URL without what may be secret (user information, query), for
+    /// logs: `scheme://host[:port]/path`.
+    std::string display() const;
 
 private:
     std::string url_;
