@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <optional>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <Poco/Net/HTTPServerParams.h>

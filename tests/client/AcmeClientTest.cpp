@@ -1010,7 +1010,7 @@ BOOST_AUTO_TEST_CASE(profiles_and_preferred_chains) {
     options.preferredChainIssuer = "mock-acme root 1";
     AcmeIssuer issuer(w.client, {&w.http}, options);
     const PemBundle bundle = issuer.issue("sl.example.test");
-    const auto c = bundle.certificate();
+    const auto& c = bundle.certificate();
     BOOST_TEST(std::chrono::duration_cast<std::chrono::hours>(c.notAfter() - c.notBefore()).count() == 160);  // shortlived: 160 hours
     BOOST_CHECK_NO_THROW(c.verifyChain(bundle.chain(), {w.acme.server().issuingRoot(1)}));
     BOOST_CHECK_THROW(c.verifyChain(bundle.chain(), {w.acme.issuingRoot()}), CertificateError);

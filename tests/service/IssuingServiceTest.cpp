@@ -273,8 +273,8 @@ BOOST_AUTO_TEST_CASE(concurrent_issueCert_calls_share_one_issuance) {
     auto first = service.issueCert("shared.example.test");
     auto second = service.issueCert(" Shared.Example.Test ");
     w.issuer.release();
-    const PemBundle a = first.get();
-    const PemBundle b = second.get();
+    const PemBundle& a = first.get();
+    const PemBundle& b = second.get();
     BOOST_TEST(a.toPem() == b.toPem());
     BOOST_TEST(w.issuer.calls() == 1);
     BOOST_TEST(w.store.get("shared.example.test")->toPem() == a.toPem());
@@ -1064,7 +1064,7 @@ BOOST_AUTO_TEST_CASE(revokeCert_revokes_forgets_the_cas_window_and_replaces_the_
     // in any case, as a store key is
     auto replaced = service.revokeCert("A.Example.TEST", RevocationReason::kKeyCompromise);
     BOOST_REQUIRE(replaced.wait_for(30s) == std::future_status::ready);
-    const PemBundle after = replaced.get();
+    const PemBundle& after = replaced.get();
     BOOST_TEST(after.certificate().serialHex() != revoked);
     BOOST_TEST(serialOf(w.store, "a.example.test") == after.certificate().serialHex());
     const std::vector<std::pair<std::string, int>> expected{{revoked, 1}};
