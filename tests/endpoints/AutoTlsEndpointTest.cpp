@@ -426,9 +426,9 @@ BOOST_AUTO_TEST_CASE(on_demand_a_new_name_is_issued_while_its_first_handshake_wa
     for (std::size_t i = 0; i < 3; ++i)
         clients.emplace_back([&, i] {
             try {
-                auto options = probe(s.port, "Shop.Customers.Example.TEST", s.acme.issuingRoot());
-                options.timeout = std::chrono::seconds(60);  // the handshake waits for an issuance: ample on a loaded machine
-                TlsProbe client(options);
+                auto waiting = probe(s.port, "Shop.Customers.Example.TEST", s.acme.issuingRoot());
+                waiting.timeout = std::chrono::seconds(60);  // the handshake waits for an issuance: ample on a loaded machine
+                TlsProbe client(waiting);
                 if (!client.ok()) errors[i] = client.error();
                 else if (!client.verifyError().empty()) errors[i] = client.verifyError();
                 else bodies[i] = client.get("/").body;
