@@ -1,7 +1,5 @@
 #include "cxxacme/endpoints/OnDemandAskUrl.h"
 
-#include <algorithm>
-
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
@@ -41,10 +39,8 @@ bool OnDemandAskUrl::operator()(const std::string& name) const {
         if (reply.status == 200) return true;
         logger().debug("the ask service says no to " + name + " (HTTP " + std::to_string(reply.status) + ")");
     } catch (const NetworkError& e) {
-        // its message begins with the URL, which may hold the service's credentials: left out
-        const std::string what = e.what();
-        logger().warning("the ask service did not answer about " + name + ": " +
-                         what.substr(std::min(what.size(), e.url().size() + 2)));
+        // without the URL, which may hold the service's credentials
+        logger().warning("the ask service did not answer about " + name + ": " + e.reason());
     } catch (const Error& e) {
         logger().warning("the ask service did not answer about " + name + ": " + e.what());
     }

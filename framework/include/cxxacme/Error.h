@@ -86,17 +86,21 @@ public:
                  bool requestSent = true)
         : Error(url + ": " + reason),
           url_(std::move(url)),
+          reason_(reason),
           transient_(transient),
           timedOut_(timedOut),
           requestSent_(requestSent) {}
 
     const std::string& url() const noexcept { return url_; }
+    /// What went wrong, without the URL (for a log that must not show it).
+    const std::string& reason() const noexcept { return reason_; }
     bool transient() const noexcept { return transient_; }
     bool timedOut() const noexcept { return timedOut_; }
     bool requestSent() const noexcept { return requestSent_; }
 
 private:
     std::string url_;
+    std::string reason_;
     bool transient_;
     bool timedOut_;
     bool requestSent_;
