@@ -5,8 +5,6 @@
 #include <fstream>
 #include <mutex>
 
-#include <Poco/Net/ServerSocket.h>
-
 #include "SiteServer.h"
 #include "cxxacme/endpoints/EndpointString.h"
 #include "cxxacme/AcmeResources.h"
@@ -15,6 +13,7 @@
 #include "cxxacme/ServerName.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 #include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/testing/FreePort.h"
 #include "cxxacme/testing/TlsProbe.h"
 
 namespace cxxacme::cli {
@@ -24,11 +23,6 @@ using namespace std::chrono;
 using endpoints::EndpointSpec;
 
 namespace {
-
-std::uint16_t freeLoopbackPort() {
-    Poco::Net::ServerSocket probe(Poco::Net::SocketAddress("127.0.0.1", 0));
-    return probe.address().port();
-}
 
 // Whether `entry`'s certificate was issued under `root` (checked at its own
 // start, so that an expired one from this CA still counts as this CA's).
@@ -69,8 +63,8 @@ int runDemo(const std::vector<std::string>& args, std::ostream& out, std::ostrea
             AtomicFile::write((docroot / "index.html").string(), "<!doctype html><title>cxxacme</title><p>Hello over HTTPS from cxxacme.\n", 0644);
 
         // 1. mock-acme, in-process, validating against the site's own ports
-        const std::uint16_t httpsPort = freeLoopbackPort();
-        const std::uint16_t httpPort = freeLoopbackPort();
+        const std::uint16_t httpsPort = testing::freeLoopbackPort();
+        const std::uint16_t httpPort = testing::freeLoopbackPort();
         mock_acme::MockAcmeConfig config;
         config.listenPort = 0;
         config.managementPort = 0;

@@ -3,12 +3,17 @@
 
 #include "../TestPrinting.h"
 
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <vector>
 
-#include <filesystem>
+#include <Poco/Net/DatagramSocket.h>
+#include <Poco/Net/ServerSocket.h>
 
 #include "cxxacme/AtomicFile.h"
 #include "cxxacme/testing/FakeClock.h"
+#include "cxxacme/testing/FreePort.h"
 #include "cxxacme/testing/MockAcmeFixture.h"
 #include "cxxacme/testing/NullResponder.h"
 
@@ -61,6 +66,26 @@ BOOST_AUTO_TEST_CASE(fake_clock_cancellation) {
     BOOST_TEST(runs == 1);  // never inside callLater
     clock.advance(0s);
     BOOST_TEST(runs == 2);
+}
+
+BOOST_AUTO_TEST_CASE(free_loopback_ports_lie_below_the_ephemeral_range_bind_and_are_never_given_twice) {
+    int ephemeralLow = 0;
+    std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeralLow;
+    std::set<std::uint16_t> seen;
+    for (int i = 0; i < 40; ++i) {
+        const std::uint16_t port = testing::freeLoopbackPort();
+        BOOST_TEST_CONTEXT("port " << port) {
+            BOOST_TEST(seen.insert(port).second);
+            if (ephemeralLow > 12000) {
+                BOOST_TEST(port >= 10000);
+                BOOST_TEST(port < ephemeralLow);  // where no outgoing connection takes it
+            }
+            Poco::Net::ServerSocket tcp(Poco::Net::SocketAddress("127.0.0.1", port));  // throws if it is not free
+            Poco::Net::DatagramSocket udp(Poco::Net::SocketAddress("127.0.0.1", port));
+            BOOST_TEST(tcp.address().port() == port);
+            BOOST_TEST(udp.address().port() == port);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(null_responder_records_what_it_answers) {
