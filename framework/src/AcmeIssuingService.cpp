@@ -206,7 +206,24 @@ std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate&
             logger().warning("the store's renewal information for " + names + " cannot be read: " + e.what());
         }
     }
-    auto info = options_.renewalInfo(cert);
+    std::optional<RenewalInfo> info;
+    try {
+        info = options_.renewalInfo(cert);
+    } catch (const AcmeProblem& e) {
+        if (e.status() != 404) throw;
+        // not this CA's certificate (a change of CA): no failure, and no answer to wait for
+        bool told = false;
+        {
+            std::lock_guard lock(renewalInfoMutex_);
+            renewalInfoKept_[serial] = {std::nullopt, now + kMaxRenewalInfoKeep};
+            told = !renewalInfoUnknownTold_.emplace(serial, cert.notAfter()).second;
+        }
+        const std::string line = "the CA has no renewal information for " + serial + (names.empty() ? "" : " (" + names + ")") +
+                                 ", which it did not issue: the lifetime rule decides its renewal (" + e.what() + ")";
+        if (told) logger().debug(line);
+        else logger().notice(line);
+        return std::nullopt;
+    }
     if (info && info->retryAfter > Duration::zero()) {
         // RFC 9773 §4.3.2: under a minute counts as a minute, over a day as a day
         const Duration keep = std::clamp<Duration>(info->retryAfter, std::chrono::minutes(1), kMaxRenewalInfoKeep);
@@ -329,6 +346,7 @@ void AcmeIssuingService::check(bool first) {
             // answers past their time are asked again; those of certificates gone go
             std::lock_guard lock(renewalInfoMutex_);
             std::erase_if(renewalInfoKept_, [now](const auto& kept) { return kept.second.second <= now; });
+            std::erase_if(renewalInfoUnknownTold_, [now](const auto& told) { return told.second <= now; });
         }
         learnHolds();
         const auto entries = candidates(now);

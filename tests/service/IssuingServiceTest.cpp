@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <thread>
 
 #include "../TestPrinting.h"
@@ -325,6 +326,68 @@ BOOST_AUTO_TEST_CASE(renewal_information_moves_the_renewal) {
     for (int day = 56; day <= 61; ++day) w.clock.advance(kDay);
     BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 2));
     BOOST_TEST(w.issuer.calls("late.example.test") == 1);
+}
+
+// After a change of CA, the new CA knows nothing of the old one's
+// certificates: its renewalInfo answers 404. That is no failure of the CA's:
+// the lifetime rule decides, the CA is asked again a day later (not at every
+// look at the entry), and it is told once per certificate, as a notice. A CA
+// that fails otherwise is still warned of.
+BOOST_AUTO_TEST_CASE(a_certificate_the_ca_does_not_know_is_renewed_by_its_lifetime_and_told_once) {
+    World w;
+    w.add("old-ca.example.test", 60 * kDay);
+    w.add("known.example.test", 60 * kDay);
+    w.add("failing.example.test", 60 * kDay);
+    w.issuer.setLifetime(365 * kDay);
+    const TimePoint start = w.clock.now();
+    std::mutex askedMutex;
+    std::map<std::string, int> asked;
+    auto options = w.options();
+    options.renewalInfo = [&](const Certificate& cert) -> std::optional<RenewalInfo> {
+        const std::string name = cert.subjectAltNames().front().value;
+        if (cert.notAfter() > start + 300 * kDay) return std::nullopt;  // the renewed ones
+        {
+            std::lock_guard lock(askedMutex);
+            ++asked[name];
+        }
+        if (name == "old-ca.example.test") throw AcmeProblem("malformed", "Certificate not found", 404);
+        if (name == "failing.example.test") throw AcmeProblem("serverInternal", "database unavailable", 500);
+        return RenewalInfo{start + 40 * kDay, start + 41 * kDay, "", 6h};
+    };
+    const auto askedOf = [&](const std::string& name) {
+        std::lock_guard lock(askedMutex);
+        return asked[name];
+    };
+    test::LoggerCapture lines("cxxacme.service");
+    AcmeIssuingService service(w.store, w.issuer, w.clock, options);
+    EventLog log(service);
+    service.start();
+    BOOST_REQUIRE(ready(service.whenCertsValid()));
+    w.settle();
+    BOOST_TEST(askedOf("old-ca.example.test") == 1);
+    for (int day = 1; day <= 3; ++day) w.clock.advance(kDay);
+    w.settle();
+    BOOST_TEST(askedOf("old-ca.example.test") <= 4, "asked " << askedOf("old-ca.example.test") << " times in 4 checks");
+    BOOST_TEST(askedOf("old-ca.example.test") >= 2, "never asked again");
+    const auto told = [&](const std::string& what) {
+        return lines.count([&](const std::string& line) { return line.find(what) != std::string::npos; });
+    };
+    BOOST_TEST(told("has no renewal information for") == 1u);
+    BOOST_TEST(told("unavailable") >= 1u);  // the failing CA's answers are warned of
+    for (const auto& line : lines.lines()) {
+        BOOST_TEST_CONTEXT(line) {
+            BOOST_TEST((line.find("unavailable") == std::string::npos || line.find("database unavailable") != std::string::npos));
+        }
+    }
+    BOOST_TEST(w.issuer.calls() == 0);
+    // the lifetime rule renews it, 30 days before its end; the CA's window holds the known one back
+    for (int day = 4; day <= 31; ++day) w.clock.advance(kDay);
+    BOOST_REQUIRE(log.waitFor(IssuingEvent::Kind::Renewed, 2));
+    w.settle();
+    BOOST_TEST(w.issuer.calls("old-ca.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("failing.example.test") == 1);
+    BOOST_TEST(w.issuer.calls("known.example.test") == 0);
+    BOOST_TEST(told("has no renewal information for") == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(stop_cancels_checks_and_retries) {

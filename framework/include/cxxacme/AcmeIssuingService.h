@@ -59,7 +59,11 @@ struct AcmeIssuingServiceOptions {
     /// nothing. Default: none (use lifetimes only). An answer is kept for
     /// its `retryAfter`, held to 1 minute .. 1 day (RFC 9773 §4.3.2), in
     /// memory and on the store's `IRenewalInfoBoard`; one without is asked
-    /// again at the next check.
+    /// again at the next check. An `AcmeProblem` of HTTP status 404 says the
+    /// CA does not know the certificate (another CA's, as after a change of
+    /// CA): the lifetime rule decides, the CA is asked again a day later, and
+    /// it is logged once per certificate as a notice. Other exceptions are
+    /// warned of, and asked again at the next check.
     std::function<std::optional<RenewalInfo>(const Certificate&)> renewalInfo;
     /// Asked, with the entry's key, before a check or a retry renews an
     /// entry that holds a certificate: false leaves it to expire, with no
@@ -319,8 +323,12 @@ private:
     std::shared_future<void> certsValid_;
 
     mutable std::mutex renewalInfoMutex_;
-    /// serial (hex) -> (the answer, when to ask again)
-    mutable std::map<std::string, std::pair<RenewalInfo, TimePoint>> renewalInfoKept_;
+    /// serial (hex) -> (the answer, when to ask again); no answer: the CA
+    /// does not know the certificate (404)
+    mutable std::map<std::string, std::pair<std::optional<RenewalInfo>, TimePoint>> renewalInfoKept_;
+    /// serial (hex) -> the certificate's end: those whose CA's 404 was
+    /// logged (once each), until they end
+    mutable std::map<std::string, TimePoint> renewalInfoUnknownTold_;
 
     WorkerPool checker_{1, "cxxacme.service"};
     WorkerPool issuers_;
