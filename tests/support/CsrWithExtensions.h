@@ -50,7 +50,7 @@ inline std::string csrWithExtensions(const PrivateKey& key, const std::vector<Id
         detail::X509ExtensionPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), e.critical ? 1 : 0, value.get()));
         BOOST_REQUIRE(ext);
         BOOST_REQUIRE(sk_X509_EXTENSION_push(extensions.get(), ext.get()) > 0);
-        ext.release();  // the stack's now
+        static_cast<void>(ext.release());  // the stack owns it now
     }
     BOOST_REQUIRE(X509_REQ_add_extensions(req.get(), extensions.get()) == 1);
     BOOST_REQUIRE(X509_REQ_set_pubkey(req.get(), key.native()) == 1);
