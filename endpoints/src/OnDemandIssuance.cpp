@@ -1,15 +1,18 @@
 #include "cxxacme/endpoints/OnDemandIssuance.h"
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include <Poco/Logger.h>
 
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/ServerName.h"
 
 namespace cxxacme::endpoints {
@@ -130,16 +133,18 @@ bool OnDemandIssuance::obtain(const std::string& serverName) {
         } catch (const Error& e) {
             logger().warning("on-demand issuance of " + name + ": the store's entry cannot be read: " + e.what());
         }
+        // listed with other names and not issued yet: that entry, not one more of its own
+        const std::string key = entryToIssue(name);
         // a rate limit of the CA's that covers it (the account's new orders, its registered domain):
         // not asked until it ends, where every new name's handshake would otherwise cost a refused order
-        if (const auto why = service_.holdOn(name)) {
+        if (const auto why = service_.holdOn(key)) {
             logger().information("on-demand issuance of " + name + " waits: " + *why);
             count(&Counters::rateLimited);
             return false;
         }
-        logger().information("issuing " + name + " on demand");
+        logger().information("issuing " + name + " on demand" + (key == name ? "" : ", as the entry " + key));
         try {
-            issued = service_.issueCert(name);
+            issued = service_.issueCert(key);
         } catch (const std::exception& e) {
             hold(e.what());
             count(&Counters::failed);
@@ -166,6 +171,29 @@ bool OnDemandIssuance::obtain(const std::string& serverName) {
     }
     count(&Counters::issued);
     return true;
+}
+
+std::string OnDemandIssuance::entryToIssue(const std::string& name) {
+    try {
+        // the store's empty entries: from its index when it has one (no certificate parsed), else all of it
+        std::vector<std::string> keys;
+        if (auto* index = dynamic_cast<IExpiryIndex*>(&store_)) {
+            keys = index->expiringBefore(clock_.now());  // the empty ones and the expired
+        } else {
+            for (const auto& [key, entry] : store_.asMap())
+                if (entry.empty()) keys.push_back(key);
+        }
+        std::sort(keys.begin(), keys.end());
+        for (const auto& key : keys) {
+            if (key == name) continue;
+            const auto names = ServerName::splitKey(key);
+            if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+            if (const auto entry = store_.get(key); entry && entry->empty()) return key;
+        }
+    } catch (const Error& e) {
+        logger().warning("on-demand issuance of " + name + ": the store's entries cannot be read: " + e.what());
+    }
+    return name;
 }
 
 }  // namespace cxxacme::endpoints

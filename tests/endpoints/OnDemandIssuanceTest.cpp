@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "../TestPrinting.h"
+#include "../support/TempDir.h"
 #include "cxxacme/AcmeIssuingService.h"
 #include "cxxacme/endpoints/OnDemandAskUrl.h"
 #include "cxxacme/endpoints/OnDemandIssuance.h"
+#include "cxxacme/stores/DirectoryStore.h"
 #include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/FakeIssuer.h"
 #include "cxxacme/testing/MemoryStore.h"
@@ -78,6 +80,45 @@ BOOST_AUTO_TEST_CASE(an_allowed_name_is_issued_into_the_store_while_the_handshak
     BOOST_TEST(onDemand.obtain("shop.example.test"));
     BOOST_TEST(w.issuer.calls("shop.example.test") == 1);
     w.service.stop();
+}
+
+// A name listed in an entry of several names that is not issued yet (its
+// first order failed, or the service has not come to it) is issued as that
+// entry, with all its names: one certificate, not a second entry of its own.
+// In a store with an expiry index (a directory) and in one without.
+BOOST_AUTO_TEST_CASE(a_name_of_an_empty_entry_of_several_names_is_issued_as_that_entry) {
+    test::TempDir dir;
+    testing::MemoryStore memory;
+    stores::DirectoryStore directory((dir.path / "certs").string());
+    for (ICertificateStore* store : std::vector<ICertificateStore*>{&memory, &directory}) {
+        BOOST_TEST_CONTEXT((store == &memory ? "MemoryStore" : "DirectoryStore")) {
+            testing::FakeClock clock;
+            testing::FakeIssuer issuer{clock};
+            AcmeIssuingService service{*store, issuer, clock, World::serviceOptions()};
+            const std::string multi = "multi.example.test,www.multi.example.test";
+            store->store(multi, PemBundle());
+            store->store("other.example.test,www.other.example.test", PemBundle());
+            store->store("single.example.test", PemBundle());
+            OnDemandOptions options;
+            options.allow = [](const std::string&) { return true; };
+            OnDemandIssuance onDemand(service, *store, clock, options);  // the service not started: nothing issued by a check
+            BOOST_TEST(onDemand.obtain("WWW.multi.example.test"));
+            BOOST_TEST(issuer.calls(multi) == 1);
+            BOOST_TEST(issuer.calls("www.multi.example.test") == 0);
+            BOOST_TEST(!store->get("www.multi.example.test").has_value());  // no entry of its own
+            const auto entry = store->get(multi);
+            BOOST_REQUIRE((entry && !entry->empty()));
+            BOOST_TEST(entry->certificate().subjectAltNames().size() == 2u);
+            // a name in no entry, and one whose entry is its own, are issued as before
+            BOOST_TEST(onDemand.obtain("new.example.test"));
+            BOOST_TEST(issuer.calls("new.example.test") == 1);
+            BOOST_TEST(onDemand.obtain("single.example.test"));
+            BOOST_TEST(issuer.calls("single.example.test") == 1);
+            BOOST_TEST(issuer.calls("other.example.test,www.other.example.test") == 0);
+            BOOST_TEST(issuer.calls() == 3);
+            service.stop();
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(names_not_allowed_and_no_dns_names_are_refused_without_an_order) {

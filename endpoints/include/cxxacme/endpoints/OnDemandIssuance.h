@@ -43,7 +43,9 @@ struct OnDemandOptions {
 /// customers pointing their own domains at it). The handshake's name must
 /// pass `OnDemandOptions::allow`; then the issuing service issues it into
 /// the store under that name (concurrent handshakes share one issuance),
-/// where the service renews it from then on like every other entry.
+/// where the service renews it from then on like every other entry. A name
+/// of an entry of several names that is still empty (listed, not issued
+/// yet) is issued as that entry, with all its names, not as one of its own.
 ///
 /// `obtain` is what an `SniEndpoint` calls (`SniEndpointOptions::onUnknownName`);
 /// `AutoTlsEndpoint` wires it when `AutoTlsEndpointOptions::onDemand.allow`
@@ -84,6 +86,9 @@ public:
     Counters counters() const;
 
 private:
+    /// The key of the store's empty entry of several names that names
+    /// `name`, if there is one (the first in key order); else `name`.
+    std::string entryToIssue(const std::string& name);
     struct State;
     AcmeIssuingService& service_;
     ICertificateStore& store_;
