@@ -267,6 +267,7 @@ private:
 };
 
 long long SqliteStore::nowSeconds() {
+    // never under mutex_: leaseMutex_ is taken first (tryLock, renewLeases)
     std::lock_guard leases(leaseMutex_);
     const TimePoint now = clock_ ? clock_->now() : std::chrono::system_clock::now();
     return std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
@@ -456,12 +457,14 @@ std::vector<IRateLimitBoard::Refusal> SqliteStore::refusals(TimePoint now) {
 void SqliteStore::postRenewalInfo(const std::string& name, const Answer& answer) {
     const std::string key = ServerName::canonicalKey(name);
     checkAnswer(answer);
+    // before mutex_: the time is read under leaseMutex_, which tryLock takes before mutex_
+    const long long now = nowSeconds();
     std::lock_guard lock(mutex_);
     {
         // ended answers go when one is posted (reads write nothing): the table
         // keeps no more than the entries asked about lately
         Statement over(db_, "DELETE FROM renewal_info WHERE until <= ?", key, path_);
-        over.bind(1, nowSeconds());
+        over.bind(1, now);
         over.step();
     }
     Statement q(db_,

@@ -337,6 +337,33 @@ BOOST_AUTO_TEST_CASE(a_version_4_file_keeps_its_challenge_answers_for_a_day) {
     BOOST_TEST(!SqliteStore(path, nullptr, &clock).challengeAnswer("http-01", "tok").has_value());
 }
 
+// An issuing worker taking an issuance lock while the renewal check posts
+// the CA's answer, on one store: the two take the store's locks in one
+// order (before, posting read the time under the lease lock while holding
+// the database's, the reverse of tryLock, and the two threads could wait
+// on each other for good; ctest's time limit then fails this test).
+BOOST_AUTO_TEST_CASE(issuance_locks_and_renewal_answers_taken_at_once_do_not_deadlock) {
+    TempDir dir;
+    SqliteStore store((dir.path / "busy.sqlite").string());
+    const cxxacme::TimePoint now = std::chrono::system_clock::now();
+    constexpr int kRounds = 1500;
+    std::thread poster([&] {
+        for (int i = 0; i < kRounds; ++i) {
+            store.postRenewalInfo("a.example.test", {"Y2VydA", now, now + std::chrono::hours(1), "", now + std::chrono::hours(6)});
+        }
+    });
+    int taken = 0;
+    for (int i = 0; i < kRounds; ++i) {
+        auto held = store.tryLock("b.example.test");
+        taken += held ? 1 : 0;
+    }
+    poster.join();
+    BOOST_TEST(taken == kRounds);  // each released before the next: never held by another
+    const auto kept = store.renewalInfo("a.example.test", now);
+    BOOST_REQUIRE(kept.has_value());
+    BOOST_TEST(kept->certificate == "Y2VydA");
+}
+
 BOOST_AUTO_TEST_CASE(a_version_6_file_gains_the_renewal_information_board_and_keeps_its_refusals) {
     TempDir dir;
     const std::string path = (dir.path / "v6.sqlite").string();
