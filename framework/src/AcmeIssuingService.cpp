@@ -219,7 +219,7 @@ std::optional<RenewalInfo> AcmeIssuingService::renewalInfoFor(const Certificate&
             told = !renewalInfoUnknownTold_.emplace(serial, cert.notAfter()).second;
         }
         const std::string line = "the CA has no renewal information for " + serial + (names.empty() ? "" : " (" + names + ")") +
-                                 ", which it did not issue: the lifetime rule decides its renewal (" + e.what() + ")";
+                                 ", a certificate it does not know (another CA's?): the lifetime rule decides its renewal (" + e.what() + ")";
         if (told) logger().debug(line);
         else logger().notice(line);
         return std::nullopt;
