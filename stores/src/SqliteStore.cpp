@@ -323,8 +323,10 @@ std::unique_ptr<IIssuanceLock::Held> SqliteStore::tryLock(const std::string& nam
         }
     }
     leases_.emplace(holder, key);
-    if (!leaseRenewal_.pending())
+    if (!leaseRenewalDue_) {
         leaseRenewal_ = leaseClock().callLater(kIssuanceLockLease / 5, [this] { renewLeases(); });
+        leaseRenewalDue_ = true;
+    }
     return std::make_unique<Lease>(*this, key, holder);
 }
 
@@ -343,6 +345,7 @@ void SqliteStore::releaseLease(const std::string& name, const std::string& holde
 
 void SqliteStore::renewLeases() {
     std::lock_guard leases(leaseMutex_);
+    leaseRenewalDue_ = false;
     if (leases_.empty() || closing_) return;
     const long long expires = leaseExpiry();
     for (const auto& [holder, name] : leases_) {
@@ -360,6 +363,7 @@ void SqliteStore::renewLeases() {
         }
     }
     leaseRenewal_ = leaseClock().callLater(kIssuanceLockLease / 5, [this] { renewLeases(); });
+    leaseRenewalDue_ = true;
 }
 
 // ---- challenge board -------------------------------------------------------

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -362,6 +363,36 @@ BOOST_AUTO_TEST_CASE(issuance_locks_and_renewal_answers_taken_at_once_do_not_dea
     const auto kept = store.renewalInfo("a.example.test", now);
     BOOST_REQUIRE(kept.has_value());
     BOOST_TEST(kept->certificate == "Y2VydA");
+}
+
+// The clock's thread renewing the leases while issuing workers take and
+// release issuance locks. Before, a tryLock that came while a renewal had
+// started but not yet taken the lease lock replaced the running renewal's
+// handle, under that lock, and so waited for the renewal, which waited for
+// the lock: both stopped for good (ctest's time limit then fails this test).
+BOOST_AUTO_TEST_CASE(locks_taken_while_their_leases_are_renewed_do_not_deadlock) {
+    TempDir dir;
+    cxxacme::testing::FakeClock clock;
+    SqliteStore store((dir.path / "renewing.sqlite").string(), nullptr, &clock);
+    constexpr int kRounds = 400;
+    std::atomic<bool> done = false;
+    std::thread renewer([&] {
+        while (!done) {
+            clock.advance(SqliteStore::kIssuanceLockLease / 5);  // each due renewal runs here
+            std::this_thread::sleep_for(std::chrono::microseconds(300));  // now and then inside a tryLock
+        }
+    });
+    int taken = 0;
+    for (int i = 0; i < kRounds; ++i) {
+        auto held = store.tryLock("c.example.test");
+        taken += held ? 1 : 0;
+    }
+    auto kept = store.tryLock("d.example.test");  // held across renewals: its lease goes on
+    for (int i = 0; i < 20; ++i) BOOST_TEST(!store.tryLock("d.example.test"));
+    done = true;
+    renewer.join();
+    BOOST_TEST(taken == kRounds);
+    BOOST_TEST(bool(kept));
 }
 
 BOOST_AUTO_TEST_CASE(a_version_6_file_gains_the_renewal_information_board_and_keeps_its_refusals) {

@@ -118,6 +118,11 @@ private:
     std::unique_ptr<IClock> ownClock_;         ///< made at the first lock when none was given
     std::map<std::string, std::string> leases_; ///< holder -> name, held by this store
     ScheduledCall leaseRenewal_;
+    /// A renewal is scheduled or running and has not yet looked at leases_
+    /// (under leaseMutex_): it renews a lease taken meanwhile and schedules
+    /// the next, so tryLock leaves it be. (Reassigning leaseRenewal_ while
+    /// it runs would wait for it under leaseMutex_, which it waits for.)
+    bool leaseRenewalDue_ = false;
     bool closing_ = false;
     std::mutex watcherMutex_;
     std::unique_ptr<Watcher> watcher_;  // last: stopped before the connection closes
