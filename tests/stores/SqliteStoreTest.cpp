@@ -453,6 +453,7 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_lose_no_change_notification) {
     auto subscription = store.onChange(heard.listener());
     constexpr int kPerWriter = 150;
     std::vector<std::thread> writers;
+    writers.reserve(2);
     for (int w = 0; w < 2; ++w)
         writers.emplace_back([&, w] {
             SqliteStore writer(path);
@@ -460,9 +461,9 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_lose_no_change_notification) {
                 writer.store("w" + std::to_string(w) + "-" + std::to_string(i) + ".example.test", cxxacme::PemBundle());
         });
     for (auto& t : writers) t.join();
-    BOOST_TEST(heard.waitForDistinct(2u * kPerWriter, std::chrono::seconds(30)));
+    BOOST_TEST(heard.waitForDistinct(std::size_t{2} * kPerWriter, std::chrono::seconds(30)));
     const std::set<std::string> seen = heard.distinct();
-    BOOST_TEST(seen.size() == 2u * kPerWriter);
+    BOOST_TEST(seen.size() == std::size_t{2} * kPerWriter);
     BOOST_TEST(seen.count("w0-0.example.test") == 1u);
     BOOST_TEST(seen.count("w1-149.example.test") == 1u);
 }

@@ -64,7 +64,7 @@ inline std::vector<std::string> hostileNames() {
             "caf\xff.example",                      // not UTF-8
             "\xf0\x9f\x92\xa9.example",               // an emoji: DISALLOWED by IDNA2008
             "\xe2\x84\x80.example",                    // "℀", which UTS #46 maps to "a/c"
-            "a\xef\xbc\x8f..\xef\xbc\x8f" "etc",         // "a／..／etc": full-width solidus, mapped to "/"
+            std::string("a\xef\xbc\x8f..\xef\xbc\x8f") + "etc",  // "a／..／etc": full-width solidus, mapped to "/"
             "\xef\xbc\x8e\xef\xbc\x8e",                  // "．．": full-width full stops, mapped to ".."
             "xn--109-3veba6djs1bfxlfmx6c9g.example",  // an A-label of a string not in NFC
             "*.*.example",
@@ -188,11 +188,12 @@ struct StoreConformanceFixture {
         constexpr int kWrites = 40;
         std::atomic<int> failures{0};
         std::vector<std::thread> threads;
+        threads.reserve(kThreads);
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
                 try {
                     for (int i = 0; i < kWrites; ++i) {
-                        store->store("shared.example", bundle(static_cast<std::size_t>(t + i)));
+                        store->store("shared.example", bundle(static_cast<std::size_t>(t) + static_cast<std::size_t>(i)));
                         store->store("t" + std::to_string(t) + "-" + std::to_string(i) + ".example",
                                      bundle(static_cast<std::size_t>(t)));
                         (void)store->get("shared.example");
@@ -278,6 +279,7 @@ struct StoreConformanceFixture {
         std::atomic<int> taken{0};
         std::atomic<int> failures{0};
         std::vector<std::thread> threads;
+        threads.reserve(kThreads);
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&] {
                 try {
