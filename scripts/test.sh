@@ -2,6 +2,7 @@
 # Builds cxxacme and runs the whole test suite.
 #   scripts/test.sh              RelWithDebInfo build in build/
 #   scripts/test.sh --sanitize   AddressSanitizer + UBSan build in build-asan/
+#   scripts/test.sh --sanitize-thread   ThreadSanitizer build in build-tsan/
 # Extra CMake arguments: CXXACME_CMAKE_ARGS="...". Incremental when run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,12 @@ cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [ "${1:-}" = "--sanitize" ]; then
   build_dir=build-asan
   cmake_args+=(-DCXXACME_SANITIZE=ON)
+elif [ "${1:-}" = "--sanitize-thread" ]; then
+  build_dir=build-tsan
+  cmake_args+=(-DCXXACME_SANITIZE_THREAD=ON)
+elif [ -n "${1:-}" ]; then
+  echo "usage: scripts/test.sh [--sanitize | --sanitize-thread]" >&2
+  exit 2
 fi
 
 scripts/install-deps.sh --test

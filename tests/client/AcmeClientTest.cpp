@@ -805,10 +805,10 @@ BOOST_AUTO_TEST_CASE(a_fleet_sends_one_order_into_an_account_wide_rate_limit_not
 // challenges from the board of the certificate directory they share; a
 // server that does not share cannot.
 BOOST_AUTO_TEST_CASE(a_fleet_server_the_ca_does_not_reach_is_validated_through_the_shared_board) {
-    World w;  // w.http and w.tls listen on the ports the CA validates: server B
     test::TempDir dir;
     const std::string certs = (dir.path / "certs").string();
-    stores::DirectoryStore boardOfA(certs), boardOfB(certs);
+    stores::DirectoryStore boardOfA(certs), boardOfB(certs);  // before the responders that share them: they outlive them
+    World w;  // w.http and w.tls listen on the ports the CA validates: server B
     w.http.share(boardOfB);
     w.tls.share(boardOfB);
     responders::Http01Responder httpOfA;  // listening nowhere the CA goes

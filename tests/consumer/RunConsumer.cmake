@@ -11,6 +11,8 @@ run(${CMAKE_COMMAND} --install ${CXXACME_BINARY_DIR} --prefix ${CONSUMER_PREFIX}
 set(flags "")
 if(CXXACME_SANITIZE)
   set(flags "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+elseif(CXXACME_SANITIZE_THREAD)
+  set(flags "-DCMAKE_CXX_FLAGS=-fsanitize=thread" "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread")
 endif()
 run(${CMAKE_COMMAND} -S ${CONSUMER_SOURCE} -B ${CONSUMER_BUILD}
     -DCMAKE_PREFIX_PATH=${CONSUMER_PREFIX} -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE} ${flags})
