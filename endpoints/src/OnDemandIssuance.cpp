@@ -12,8 +12,8 @@
 
 #include "cxxacme/AcmeResources.h"
 #include "cxxacme/Error.h"
-#include "cxxacme/IExpiryIndex.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/detail/StoreKeysNaming.h"
 
 namespace cxxacme::endpoints {
 
@@ -126,15 +126,12 @@ bool OnDemandIssuance::obtain(const std::string& serverName) {
     if (earlier) {
         issued = *earlier;  // its outcome, whether it is in yet or not: the CA is not asked twice
     } else {
-        // stored meanwhile (another process, an operator): served, not issued again
-        try {
-            if (const auto entry = store_.get(name); entry && !entry->empty() && clock_.now() < entry->certificate().notAfter())
-                return true;
-        } catch (const Error& e) {
-            logger().warning("on-demand issuance of " + name + ": the store's entry cannot be read: " + e.what());
-        }
-        // listed with other names and not issued yet: that entry, not one more of its own
-        const std::string key = entryToIssue(name);
+        // stored meanwhile (the service, another process, an operator), in its own entry or in one
+        // of several names: served, not issued again; listed with other names and not issued yet
+        // (or expired): that entry, not one more of its own
+        const auto toIssue = entryToIssue(name);
+        if (!toIssue) return true;
+        const std::string& key = *toIssue;
         // a rate limit of the CA's that covers it (the account's new orders, its registered domain):
         // not asked until it ends, where every new name's handshake would otherwise cost a refused order
         if (const auto why = service_.holdOn(key)) {
@@ -173,27 +170,20 @@ bool OnDemandIssuance::obtain(const std::string& serverName) {
     return true;
 }
 
-std::string OnDemandIssuance::entryToIssue(const std::string& name) {
+std::optional<std::string> OnDemandIssuance::entryToIssue(const std::string& name) {
+    std::optional<std::string> listed;
     try {
-        // the store's empty entries: from its index when it has one (no certificate parsed), else all of it
-        std::vector<std::string> keys;
-        if (auto* index = dynamic_cast<IExpiryIndex*>(&store_)) {
-            keys = index->expiringBefore(clock_.now());  // the empty ones and the expired
-        } else {
-            for (const auto& [key, entry] : store_.asMap())
-                if (entry.empty()) keys.push_back(key);
-        }
-        std::sort(keys.begin(), keys.end());
-        for (const auto& key : keys) {
-            if (key == name) continue;
-            const auto names = ServerName::splitKey(key);
-            if (std::find(names.begin(), names.end(), name) == names.end()) continue;
-            if (const auto entry = store_.get(key); entry && entry->empty()) return key;
+        const TimePoint now = clock_.now();
+        for (const auto& key : detail::storeKeysNaming(store_, name)) {
+            const auto entry = store_.get(key);
+            if (!entry) continue;  // removed meanwhile
+            if (!entry->empty() && now < entry->notAfter()) return std::nullopt;
+            if (key != name && !listed) listed = key;
         }
     } catch (const Error& e) {
         logger().warning("on-demand issuance of " + name + ": the store's entries cannot be read: " + e.what());
     }
-    return name;
+    return listed ? *listed : name;
 }
 
 }  // namespace cxxacme::endpoints

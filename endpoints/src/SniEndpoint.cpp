@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include <Poco/Logger.h>
 #include <Poco/Net/SocketAddress.h>
@@ -14,6 +15,7 @@
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
 #include "cxxacme/detail/ExclusiveListen.h"
+#include "cxxacme/detail/StoreKeysNaming.h"
 
 namespace cxxacme::endpoints {
 
@@ -154,6 +156,17 @@ void SniEndpoint::refresh(const std::string& storeName) {
     }
 }
 
+void SniEndpoint::refreshEntriesNaming(const std::string& name) {
+    std::vector<std::string> keys;
+    try {
+        keys = detail::storeKeysNaming(store_, name);
+    } catch (const Error& e) {
+        logger().warning("cannot look up the entries of " + name + ": " + e.what());
+        return;
+    }
+    for (const auto& key : keys) refresh(key);
+}
+
 SniEndpoint::Counters SniEndpoint::counters() const {
     return {stats_->served.load(), stats_->challenges.load(), stats_->defaulted.load(), stats_->refused.load()};
 }
@@ -214,8 +227,8 @@ int SniEndpoint::chooseCertificate(SSL* ssl, int* alert) {
         const std::string name = ServerName::lowerAscii(sni);
         if (options_.onUnknownName(name)) {
             entry = certificates_.find(name);
-            if (!entry) {  // stored, and the store's notice not here yet
-                refresh(name);
+            if (!entry) {  // stored, and the store's notice not here yet: its entry, or one of several names
+                refreshEntriesNaming(name);
                 entry = certificates_.find(name);
             }
         }

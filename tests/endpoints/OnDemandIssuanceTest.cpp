@@ -20,6 +20,7 @@
 #include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/FakeIssuer.h"
 #include "cxxacme/testing/MemoryStore.h"
+#include "cxxacme/testing/TestCertificateAuthority.h"
 
 using namespace cxxacme;
 using namespace std::chrono_literals;
@@ -116,6 +117,45 @@ BOOST_AUTO_TEST_CASE(a_name_of_an_empty_entry_of_several_names_is_issued_as_that
             BOOST_TEST(issuer.calls("single.example.test") == 1);
             BOOST_TEST(issuer.calls("other.example.test,www.other.example.test") == 0);
             BOOST_TEST(issuer.calls() == 3);
+            service.stop();
+        }
+    }
+}
+
+// A name listed in a stored entry of several names whose certificate is in
+// force (issued by the service, or stored by another process, before the
+// endpoint heard of it) is served from it, with no order; one whose
+// certificate has expired is renewed as that entry. In a store with an expiry
+// index (a directory) and in one without.
+BOOST_AUTO_TEST_CASE(a_name_of_a_stored_entry_of_several_names_is_served_or_renewed_as_that_entry) {
+    test::TempDir dir;
+    testing::MemoryStore memory;
+    stores::DirectoryStore directory((dir.path / "certs").string());
+    testing::TestCertificateAuthority ca;
+    for (ICertificateStore* store : std::vector<ICertificateStore*>{&memory, &directory}) {
+        BOOST_TEST_CONTEXT((store == &memory ? "MemoryStore" : "DirectoryStore")) {
+            testing::FakeClock clock;
+            testing::FakeIssuer issuer{clock};
+            AcmeIssuingService service{*store, issuer, clock, World::serviceOptions()};
+            const std::string held = "held.example.test,www.held.example.test";
+            const std::string expired = "old.example.test,www.old.example.test";
+            store->store(held, ca.issue(held, clock.now() - 24h, clock.now() + 30 * 24h));
+            store->store(expired, ca.issue(expired, clock.now() - 100 * 24h, clock.now() - 24h));
+            OnDemandOptions options;
+            options.allow = [](const std::string&) { return true; };
+            OnDemandIssuance onDemand(service, *store, clock, options);  // the service not started: nothing issued by a check
+            BOOST_TEST(onDemand.obtain("www.held.example.test"));
+            BOOST_TEST(issuer.calls() == 0);
+            BOOST_TEST(!store->get("www.held.example.test").has_value());
+            BOOST_TEST(onDemand.obtain("www.old.example.test"));
+            BOOST_TEST(issuer.calls(expired) == 1);
+            BOOST_TEST(issuer.calls() == 1);
+            BOOST_TEST(!store->get("www.old.example.test").has_value());
+            const auto renewed = store->get(expired);
+            BOOST_REQUIRE((renewed && !renewed->empty()));
+            BOOST_TEST((clock.now() < renewed->notAfter()));
+            BOOST_TEST(renewed->certificate().subjectAltNames().size() == 2u);
+            BOOST_TEST(onDemand.counters().issued == 1u);
             service.stop();
         }
     }

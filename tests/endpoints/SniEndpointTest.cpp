@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <mutex>
 #include <thread>
 
 #include <Poco/Net/HTTPServer.h>
@@ -258,6 +259,42 @@ BOOST_AUTO_TEST_CASE(a_refresh_swaps_the_certificate_while_open_connections_cont
     store.store("b.example.test", ca.issue("b.example.test"));
     site.endpoint.refresh();
     BOOST_TEST(site.endpoint.certificates().size() == 2u);
+}
+
+// onUnknownName (on-demand issuance's hook): when it says the store has a
+// certificate now, the handshake is served from the entry that holds it, its
+// own or one of several names, without waiting for the store's notice (a
+// MemoryStore gives none).
+BOOST_AUTO_TEST_CASE(a_name_the_unknown_name_hook_stores_is_served_from_its_entry) {
+    testing::TestCertificateAuthority ca;
+    testing::MemoryStore store;
+    const PemBundle own = ca.issue("own.example.test");
+    const PemBundle multi = ca.issue("multi.example.test,www.multi.example.test");
+    std::mutex mutex;  // the hook runs on the handshake's thread
+    std::vector<std::string> asked;
+    SniEndpointOptions options;
+    options.onUnknownName = [&](const std::string& name) {
+        std::lock_guard lock(mutex);
+        asked.push_back(name);
+        if (name == "own.example.test") store.store(name, own);
+        if (name == "www.multi.example.test") store.store("multi.example.test,www.multi.example.test", multi);
+        return name != "no.example.test";  // "yes" for nothing.example.test, with nothing stored
+    };
+    Site site(store, std::move(options));
+    BOOST_TEST(site.endpoint.certificates().size() == 0u);
+    BOOST_TEST(servedSerial(site, "own.example.test") == own.certificate().serialHex());
+    BOOST_TEST(servedSerial(site, "WWW.multi.example.test") == multi.certificate().serialHex());
+    BOOST_TEST(servedSerial(site, "no.example.test").starts_with("refused"));
+    BOOST_TEST(servedSerial(site, "nothing.example.test").starts_with("refused"));
+    // served from the map now, the entry's other name too: the hook is not asked again
+    BOOST_TEST(servedSerial(site, "www.multi.example.test") == multi.certificate().serialHex());
+    BOOST_TEST(servedSerial(site, "multi.example.test") == multi.certificate().serialHex());
+    BOOST_TEST(servedSerial(site, "own.example.test") == own.certificate().serialHex());
+    std::lock_guard lock(mutex);
+    BOOST_TEST((asked == std::vector<std::string>{"own.example.test", "www.multi.example.test", "no.example.test",
+                                                  "nothing.example.test"}));
+    BOOST_TEST(site.endpoint.certificates().size() == 2u);
+    BOOST_TEST(site.endpoint.counters().refused == 2u);
 }
 
 namespace {

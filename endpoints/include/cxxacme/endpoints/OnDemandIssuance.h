@@ -44,8 +44,9 @@ struct OnDemandOptions {
 /// pass `OnDemandOptions::allow`; then the issuing service issues it into
 /// the store under that name (concurrent handshakes share one issuance),
 /// where the service renews it from then on like every other entry. A name
-/// of an entry of several names that is still empty (listed, not issued
-/// yet) is issued as that entry, with all its names, not as one of its own.
+/// of an entry of several names gets no entry of its own: it is served from
+/// that entry when its certificate is in force, else that entry is issued
+/// (still empty: listed, not issued yet; or expired), with all its names.
 ///
 /// `obtain` is what an `SniEndpoint` calls (`SniEndpointOptions::onUnknownName`);
 /// `AutoTlsEndpoint` wires it when `AutoTlsEndpointOptions::onDemand.allow`
@@ -86,9 +87,12 @@ public:
     Counters counters() const;
 
 private:
-    /// The key of the store's empty entry of several names that names
-    /// `name`, if there is one (the first in key order); else `name`.
-    std::string entryToIssue(const std::string& name);
+    /// What a handshake for `name` needs issued: nothing (nullopt) when an
+    /// entry of the store that names it, its own or one of several names,
+    /// holds a certificate in force (stored meanwhile: served); else the key of
+    /// an entry of several names that names it and is empty or expired (the
+    /// first in key order), that entry issued with all its names; else `name`.
+    std::optional<std::string> entryToIssue(const std::string& name);
     struct State;
     AcmeIssuingService& service_;
     ICertificateStore& store_;

@@ -30,8 +30,10 @@ struct SniEndpointOptions {
     ITLSSNI01Responder* tlsSni01 = nullptr;
     /// Called on the handshake's thread with an SNI name (lower case) that
     /// no certificate covers, before the default certificate is considered;
-    /// true when the store has one for it now (on-demand issuance:
-    /// `OnDemandIssuance::obtain`). May block; the handshake waits. Optional.
+    /// true when the store has one for it now, in its own entry or in one of
+    /// several names (on-demand issuance: `OnDemandIssuance::obtain`); the
+    /// endpoint then re-reads those entries without waiting for the store's
+    /// notice. May block; the handshake waits. Optional.
     std::function<bool(const std::string& serverName)> onUnknownName;
 };
 
@@ -79,6 +81,8 @@ private:
     static int onAlpn(SSL* ssl, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
                       unsigned int inlen, void* arg);
     int chooseCertificate(SSL* ssl, int* alert);
+    /// Re-reads the entries that name `name`: its own and those of several names.
+    void refreshEntriesNaming(const std::string& name);
 
     detail::PocoSslScope ssl_;
     ICertificateStore& store_;
