@@ -1,12 +1,10 @@
 #include "cxxacme/endpoints/OnDemandIssuance.h"
 
-#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
-#include <vector>
 
 #include <Poco/Logger.h>
 
