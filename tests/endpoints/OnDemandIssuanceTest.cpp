@@ -17,6 +17,7 @@
 #include "cxxacme/endpoints/OnDemandAskUrl.h"
 #include "cxxacme/endpoints/OnDemandIssuance.h"
 #include "cxxacme/stores/DirectoryStore.h"
+#include "cxxacme/stores/SqliteStore.h"
 #include "cxxacme/testing/FakeClock.h"
 #include "cxxacme/testing/FakeIssuer.h"
 #include "cxxacme/testing/MemoryStore.h"
@@ -63,6 +64,10 @@ struct World {
     }
 };
 
+const char* storeName(const ICertificateStore* store, const ICertificateStore& memory, const ICertificateStore& directory) {
+    return store == &memory ? "MemoryStore" : store == &directory ? "DirectoryStore" : "SqliteStore";
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(an_allowed_name_is_issued_into_the_store_while_the_handshake_waits) {
@@ -86,13 +91,14 @@ BOOST_AUTO_TEST_CASE(an_allowed_name_is_issued_into_the_store_while_the_handshak
 // A name listed in an entry of several names that is not issued yet (its
 // first order failed, or the service has not come to it) is issued as that
 // entry, with all its names: one certificate, not a second entry of its own.
-// In a store with an expiry index (a directory) and in one without.
+// In stores with an expiry index (a directory, SQLite) and in one without.
 BOOST_AUTO_TEST_CASE(a_name_of_an_empty_entry_of_several_names_is_issued_as_that_entry) {
     test::TempDir dir;
     testing::MemoryStore memory;
     stores::DirectoryStore directory((dir.path / "certs").string());
-    for (ICertificateStore* store : std::vector<ICertificateStore*>{&memory, &directory}) {
-        BOOST_TEST_CONTEXT((store == &memory ? "MemoryStore" : "DirectoryStore")) {
+    stores::SqliteStore sqlite((dir.path / "certs.sqlite").string());
+    for (ICertificateStore* store : std::vector<ICertificateStore*>{&memory, &directory, &sqlite}) {
+        BOOST_TEST_CONTEXT(storeName(store, memory, directory)) {
             testing::FakeClock clock;
             testing::FakeIssuer issuer{clock};
             AcmeIssuingService service{*store, issuer, clock, World::serviceOptions()};
@@ -125,15 +131,16 @@ BOOST_AUTO_TEST_CASE(a_name_of_an_empty_entry_of_several_names_is_issued_as_that
 // A name listed in a stored entry of several names whose certificate is in
 // force (issued by the service, or stored by another process, before the
 // endpoint heard of it) is served from it, with no order; one whose
-// certificate has expired is renewed as that entry. In a store with an expiry
-// index (a directory) and in one without.
+// certificate has expired is renewed as that entry. In stores with an expiry
+// index (a directory, SQLite) and in one without.
 BOOST_AUTO_TEST_CASE(a_name_of_a_stored_entry_of_several_names_is_served_or_renewed_as_that_entry) {
     test::TempDir dir;
     testing::MemoryStore memory;
     stores::DirectoryStore directory((dir.path / "certs").string());
+    stores::SqliteStore sqlite((dir.path / "certs.sqlite").string());
     testing::TestCertificateAuthority ca;
-    for (ICertificateStore* store : std::vector<ICertificateStore*>{&memory, &directory}) {
-        BOOST_TEST_CONTEXT((store == &memory ? "MemoryStore" : "DirectoryStore")) {
+    for (ICertificateStore* store : std::vector<ICertificateStore*>{&memory, &directory, &sqlite}) {
+        BOOST_TEST_CONTEXT(storeName(store, memory, directory)) {
             testing::FakeClock clock;
             testing::FakeIssuer issuer{clock};
             AcmeIssuingService service{*store, issuer, clock, World::serviceOptions()};
