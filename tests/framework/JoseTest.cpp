@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(external_account_binding_hs384_and_hs512) {
 BOOST_AUTO_TEST_CASE(malformed_jws_is_a_clear_error) {
     const KeySigner signer(PrivateKey::generate(KeyType::EcP256));
     const auto good = FlattenedJws::signAcmeRequest(signer, "u", "n", "k", "{}");
-    const std::string p = good.protectedB64(), pl = good.payloadB64(), s = good.signatureB64();
+    const std::string &p = good.protectedB64(), &pl = good.payloadB64(), &s = good.signatureB64();
     const std::vector<std::string> bad{
         "",
         "{",
@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(malformed_jws_is_a_clear_error) {
 BOOST_AUTO_TEST_CASE(duplicate_members_are_refused) {
     const KeySigner signer(PrivateKey::generate(KeyType::EcP256));
     const auto good = FlattenedJws::signAcmeRequest(signer, "u", "n", "k", "{}");
-    const std::string p = good.protectedB64(), pl = good.payloadB64(), s = good.signatureB64();
+    const std::string &p = good.protectedB64(), &pl = good.payloadB64(), &s = good.signatureB64();
     const auto refused = [](const std::string& text, const std::string& member) {
         try {
             FlattenedJws::parse(text);

@@ -189,7 +189,7 @@ std::string pemContents(const std::string& pem) {
     unsigned char* data = nullptr;
     long len = 0;
     BOOST_REQUIRE(PEM_read_bio(bio, &name, &header, &data, &len) == 1);
-    const std::string out(reinterpret_cast<const char*>(data), static_cast<std::size_t>(len));
+    std::string out(reinterpret_cast<const char*>(data), static_cast<std::size_t>(len));
     OPENSSL_free(name);
     OPENSSL_free(header);
     OPENSSL_free(data);

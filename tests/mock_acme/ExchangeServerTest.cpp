@@ -49,7 +49,7 @@ class RawConnection {
 public:
     /// `receive`: up to n bytes into the buffer, 0 at the end of the stream.
     explicit RawConnection(std::function<int(char*, int)> receive) : receive_(std::move(receive)) {}
-    explicit RawConnection(Poco::Net::StreamSocket socket) : socket_(std::move(socket)) {
+    explicit RawConnection(const Poco::Net::StreamSocket& socket) : socket_(socket) {
         socket_.setReceiveTimeout(Poco::Timespan(30, 0));  // a server that never answers fails the test
         receive_ = [this](char* buffer, int n) { return socket_.receiveBytes(buffer, n); };
     }
@@ -173,7 +173,7 @@ private:
 // was given; "/status/N" answers N, "/throw" throws, "/split-header" returns
 // a header value that would end the header early.
 struct EchoServer {
-    explicit EchoServer(ExchangeServer::Options options = {}) : socket(Poco::Net::SocketAddress("127.0.0.1", 0)) {
+    explicit EchoServer(const ExchangeServer::Options& options = {}) : socket(Poco::Net::SocketAddress("127.0.0.1", 0)) {
         port = socket.address().port();
         server = std::make_unique<ExchangeServer>(
             socket,
@@ -298,7 +298,7 @@ BOOST_AUTO_TEST_CASE(an_answer_held_back_comes_whole_after_its_delay) {
 // thread at once: with one connection allowed, the next client is served (its
 // 30 s receive timeout would throw if the hour-long hold kept the thread).
 BOOST_AUTO_TEST_CASE(a_client_that_gives_up_on_a_held_answer_frees_its_connection) {
-    EchoServer s(ExchangeServer::Options{64 * 1024, 1});
+    EchoServer s(ExchangeServer::Options{std::size_t{64} * 1024, 1});
     {
         RawConnection gaveUp = s.connect();
         gaveUp.send("POST /hold/3600000 HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n{}");

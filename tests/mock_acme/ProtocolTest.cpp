@@ -459,7 +459,7 @@ BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
     BOOST_TEST(s.session.request("POST", url, "{not json", "application/jose+json").problem() == "malformed");
     BOOST_TEST(s.session.request("POST", url, R"({"protected":"e30","payload":"","signature":"AA"})",
                                  "application/jose+json").problem() == "malformed");
-    BOOST_TEST(s.session.request("POST", url, std::string(70 * 1024, 'x'), "application/jose+json").status == 413);
+    BOOST_TEST(s.session.request("POST", url, std::string(std::size_t{70} * 1024, 'x'), "application/jose+json").status == 413);
 
     // alg outside the allow-list
     const std::string n = s.session.nonce();
@@ -884,7 +884,7 @@ BOOST_AUTO_TEST_CASE(csrs_are_held_to_lets_encrypts_rules_or_pebbles) {
                 const Reply order = s.newOrder(names, extra);
                 BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
                 s.authorize(order);
-                const Reply done = s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":")" + Base64Url::encode(csr) + R"("})");
+                Reply done = s.session.post(order.str("finalize"), s.account, s.kid, R"({"csr":")" + Base64Url::encode(csr) + R"("})");
                 if (done.status != 200)
                     BOOST_TEST(s.session.post(order.header("Location"), s.account, s.kid, "").str("status") == "ready");
                 return done;
@@ -1148,7 +1148,7 @@ BOOST_AUTO_TEST_CASE(identifiers_wildcards_and_rejections) {
     // bad_name: not LDH; ../x; xn--zz: not Punycode; Boulder's A-label of a string not in NFC; a
     // U-label, which a client must send as its A-label
     const std::vector<std::string> badNames{"ok.example.test", "bad_name.example.test", "../x", "xn--zz.example.test",
-                                            "xn--109-3veba6djs1bfxlfmx6c9g.xn--f1awi.xn--p1ai", "b\xc3\xbc" "cher.example.test"};
+                                            "xn--109-3veba6djs1bfxlfmx6c9g.xn--f1awi.xn--p1ai", std::string("b\xc3\xbc") + "cher.example.test"};
     MockAcmeConfig pebbleRules = quietConfig();
     pebbleRules.identifierRules = MockAcmeConfig::IdentifierRules::Pebble;
     Server p(pebbleRules);
@@ -1305,7 +1305,7 @@ BOOST_AUTO_TEST_CASE(the_generated_https_certificate_names_the_https_names) {
     BOOST_TEST(!probe("other.internal").first.empty());  // not named: the client refuses it
 
     // refused: a name that is neither, and names for a certificate from files
-    const auto refusal = [](MockAcmeConfig c) -> std::string {
+    const auto refusal = [](const MockAcmeConfig& c) -> std::string {
         try {
             c.validate();
         } catch (const Error& e) {
@@ -1749,7 +1749,7 @@ BOOST_AUTO_TEST_CASE(revocation_by_an_account_holding_authorizations_for_every_n
     const KeySigner other(PrivateKey::generate(KeyType::EcP256));
     const std::string otherKid = s.session.newAccount(other);
     const auto otherOrder = [&](const std::vector<std::string>& names) {
-        const Reply o = s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload(names));
+        Reply o = s.session.post(s.session.dir("newOrder"), other, otherKid, Server::orderPayload(names));
         BOOST_REQUIRE_MESSAGE(o.status == 201, o.body);
         s.authorizeAs(other, otherKid, o, "dns-01");
         return o;
@@ -1865,8 +1865,8 @@ BOOST_AUTO_TEST_CASE(pre_authorizations_are_forgotten_with_the_orders_of_their_t
     config.persistFile = (dir.path / "state.sqlite").string();  // and across a restart
     const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
     const auto preauthorize = [](Server& s, const std::string& name) {
-        const Reply r = s.session.post(s.session.dir("newAuthz"), s.account, s.login(),
-                                       R"({"identifier":{"type":"dns","value":")" + name + R"("}})");
+        Reply r = s.session.post(s.session.dir("newAuthz"), s.account, s.login(),
+                                 R"({"identifier":{"type":"dns","value":")" + name + R"("}})");
         BOOST_REQUIRE_MESSAGE(r.status == 201, r.body);
         return r;
     };
@@ -2131,6 +2131,7 @@ BOOST_AUTO_TEST_CASE(each_profile_has_its_own_validation_windows) {
 
     // names: 25 under tlsserver and shortlived, 100 under classic; more is malformed (as Boulder)
     std::vector<std::string> names;
+    names.reserve(101);
     for (int i = 0; i < 101; ++i) names.push_back("n" + std::to_string(i) + ".example.test");
     const auto first = [&](std::size_t n) { return std::vector<std::string>(names.begin(), names.begin() + static_cast<long>(n)); };
     BOOST_TEST(s.newOrder(first(25), profile("shortlived")).status == 201);
@@ -2277,6 +2278,7 @@ BOOST_AUTO_TEST_CASE(certificates_are_limited_per_registered_domain) {
         BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
         s.authorize(order);
         std::vector<Identifier> ids;
+        ids.reserve(names.size());
         for (const auto& n : names) ids.push_back(ServerName::isIpAddress(n) ? Identifier::ip(n) : Identifier::dns(n));
         const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), ids);
         BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);

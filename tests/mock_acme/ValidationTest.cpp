@@ -809,6 +809,7 @@ BOOST_AUTO_TEST_CASE(dns_persist01_reads_the_standing_record) {
     test::Reply order;
     answers = answerPersist(c, c.account, c.kid, {"persist.example.test", "*.persist.example.test"}, &order);
     std::vector<std::string> statuses;
+    statuses.reserve(answers.size());
     for (const auto& a : answers) statuses.push_back(a.str("status"));
     std::sort(statuses.begin(), statuses.end());
     BOOST_TEST((statuses == std::vector<std::string>{"invalid", "valid"}));

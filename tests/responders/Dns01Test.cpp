@@ -1,4 +1,4 @@
-#define BOOST_TEST_MODULE dns-01
+#define BOOST_TEST_MODULE dns01
 #include <boost/test/unit_test.hpp>
 
 // dns-01 for real: the RFC 2136 provider against Debian's Knot DNS on
@@ -61,7 +61,7 @@ std::string messageOf(const std::function<void()>& f) {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 std::string script(const test::TempDir& dir, const std::string& name, const std::string& body) {
-    const std::string path = (dir.path / name).string();
+    std::string path = (dir.path / name).string();
     std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
     ::chmod(path.c_str(), 0700);
     return path;

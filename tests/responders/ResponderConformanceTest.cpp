@@ -137,6 +137,7 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_listener_answers_while_silent_connections_wait) 
     // arriving behind them is still answered at once, not after all of them.
     TlsAlpn01Factory f;
     std::vector<Poco::Net::StreamSocket> silent;
+    silent.reserve(8);
     for (int i = 0; i < 8; ++i) silent.emplace_back(Poco::Net::SocketAddress("127.0.0.1", f.port));
     const std::string token = "tokenBehindSilentConnections";
     f.tls.startResponding("a.example.test", Challenge{"tls-alpn-01", "u", token, "pending"}, token + ".k");

@@ -278,8 +278,8 @@ BOOST_AUTO_TEST_CASE(challenge_answers_a_day_old_are_swept) {
         struct stat st {};
         BOOST_REQUIRE(::lstat(create.challengePathFor("http-01", "oldToken").c_str(), &st) == 0);
         BOOST_TEST((st.st_mode & 0777) == 0600u);
-        const timespec dayAgo[2] = {{::time(nullptr) - 25 * 3600, 0}, {::time(nullptr) - 25 * 3600, 0}};
-        const timespec hoursAgo[2] = {{::time(nullptr) - 3 * 3600, 0}, {::time(nullptr) - 3 * 3600, 0}};
+        const timespec dayAgo[2] = {{::time(nullptr) - 25L * 3600, 0}, {::time(nullptr) - 25L * 3600, 0}};
+        const timespec hoursAgo[2] = {{::time(nullptr) - 3L * 3600, 0}, {::time(nullptr) - 3L * 3600, 0}};
         BOOST_REQUIRE(::utimensat(AT_FDCWD, create.challengePathFor("http-01", "oldToken").c_str(), dayAgo, 0) == 0);
         BOOST_REQUIRE(::utimensat(AT_FDCWD, create.challengePathFor("http-01", "hourToken").c_str(), hoursAgo, 0) == 0);
     }

@@ -26,7 +26,7 @@ using cxxacme::test::TempDir;
 namespace {
 
 std::string keyFile(const TempDir& dir, const std::string& name = "entries.key") {
-    const std::string path = (dir.path / name).string();
+    std::string path = (dir.path / name).string();
     KeyEncryption::generateKeyFile(path);
     return path;
 }

@@ -114,6 +114,7 @@ struct ResponderConformanceFixture {
     void concurrentNames() {
         std::atomic<int> answered{0};
         std::vector<std::thread> threads;
+        threads.reserve(6);
         for (int i = 0; i < 6; ++i)
             threads.emplace_back([&, i] {
                 const std::string name = "c" + std::to_string(i) + ".example.test";
