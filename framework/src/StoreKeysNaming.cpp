@@ -25,7 +25,6 @@ std::vector<std::string> storeKeysNaming(ICertificateStore& store, const std::st
         if (std::find(names.begin(), names.end(), name) != names.end()) naming.push_back(key);
     }
     std::sort(naming.begin(), naming.end());
-    naming.erase(std::unique(naming.begin(), naming.end()), naming.end());
     return naming;
 }
 
