@@ -10,7 +10,9 @@ namespace cxxacme::detail {
 std::vector<std::string> storeKeysNaming(ICertificateStore& store, const std::string& name) {
     std::vector<std::string> keys;
     if (auto* index = dynamic_cast<IExpiryIndex*>(&store)) {
-        keys = index->expiringBefore(TimePoint::max());  // every entry expires before then
+        // every entry expires before then: a certificate's times are read held to 1950..2200
+        // (timePointFromUnixSeconds), so one that names 9999 is listed too
+        keys = index->expiringBefore(TimePoint::max());
     } else {
         for (const auto& [key, entry] : store.asMap()) keys.push_back(key);
     }

@@ -2105,6 +2105,23 @@ std::vector<std::string> segments(const std::string& path) {
     return out;
 }
 
+// "the root certificate file PATH: REASON", for a failure to read `path` (whose reason may name it already).
+Error rootFileError(const std::string& what, const std::string& path, const Error& e) {
+    std::string reason = e.what();
+    if (reason.starts_with(path + ": ")) reason.erase(0, path.size() + 2);
+    return Error("the " + what + " file " + path + ": " + reason);
+}
+
+// The root certificate of `rootCertFile`, if one is named.
+std::optional<Certificate> givenRootOf(const MockAcmeConfig& config) {
+    if (config.rootCertFile.empty()) return std::nullopt;
+    try {
+        return Certificate::fromPem(AtomicFile::read(config.rootCertFile, 1 << 20));
+    } catch (const Error& e) {
+        throw rootFileError("root certificate", config.rootCertFile, e);
+    }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- engine
@@ -2138,13 +2155,22 @@ MockAcmeEngine::MockAcmeEngine(MockAcmeConfig config, std::string baseUrl, ICloc
                 if (a.preauthorized && a.orders == 0)
                     state_->preauthorizationsByAge.emplace(a.created, id);
     }
+    const std::optional<Certificate> givenRoot = givenRootOf(config_);
     if (ca_) {
-        // restored: accounts, orders and certificates stay valid under the same CA
-    } else if (!config_.rootCertFile.empty()) {
-        const Certificate root = Certificate::fromPem(AtomicFile::read(config_.rootCertFile, 1 << 20));
-        const PrivateKey key = PrivateKey::fromPem(AtomicFile::read(config_.rootKeyFile, 1 << 20));
-        if (!key.matches(root.publicKey())) throw Error("mock-acme: the root key does not belong to the root certificate");
-        ca_ = std::make_unique<MockCertificateAuthority>(root, key, config_.caKeyType, config_.alternateChains,
+        // restored: accounts, orders and certificates stay valid under the same CA, which must be
+        // the one asked for
+        if (givenRoot && !(ca_->root(0) == *givenRoot))
+            throw Error(config_.persistFile + " holds a CA under another root than " + config_.rootCertFile +
+                        " (" + ca_->root(0).subject() + "): remove the one that is not wanted");
+    } else if (givenRoot) {
+        PrivateKey key = [&] {
+            try {
+                return PrivateKey::fromPem(AtomicFile::read(config_.rootKeyFile, 1 << 20));
+            } catch (const Error& e) {
+                throw rootFileError("root key", config_.rootKeyFile, e);
+            }
+        }();
+        ca_ = std::make_unique<MockCertificateAuthority>(*givenRoot, key, config_.caKeyType, config_.alternateChains,
                                                          config_.intermediates);
     } else {
         ca_ = std::make_unique<MockCertificateAuthority>(config_.caKeyType, config_.alternateChains, config_.intermediates);

@@ -30,10 +30,30 @@ MockCertificateAuthority::MockCertificateAuthority(KeyType keyType, int alternat
 
 MockCertificateAuthority::MockCertificateAuthority(const Certificate& root, const PrivateKey& rootKey, KeyType keyType,
                                                    int alternateChains, int intermediates) {
+    if (!rootKey.matches(root.publicKey())) throw Error("mock-acme CA: the root key does not belong to the root certificate");
     roots_.push_back(root);
     rootKeys_.push_back(rootKey);
     build(keyType, alternateChains, intermediates);
     makeChainPems();
+    checkGivenRoot();
+}
+
+void MockCertificateAuthority::checkGivenRoot() const {
+    // A root from outside may be no CA, out of its validity, constrained to a shorter path, or
+    // not self-signed: a leaf issued under it now is checked as a TLS client checks one, so that
+    // mock-acme refuses to start rather than issue what no client accepts.
+    const auto now = std::chrono::system_clock::now();
+    const PrivateKey probeKey = PrivateKey::generate(KeyType::EcP256);
+    const Certificate probe = issue(probeKey.publicKey(), {Identifier::dns("probe.mock-acme.invalid")},
+                                    now - std::chrono::minutes(1), now + std::chrono::hours(1));
+    try {
+        probe.verifyChain(chains_.front(), {roots_.front()}, now);
+    } catch (const CertificateError& e) {
+        throw Error(std::string("mock-acme CA: a certificate issued under the given root does not verify against it (") +
+                    e.what() + "); the root must be a self-signed CA certificate, valid now, that allows " +
+                    std::to_string(chains_.front().size()) + " intermediate" + (chains_.front().size() == 1 ? "" : "s") +
+                    " below it");
+    }
 }
 
 MockCertificateAuthority::MockCertificateAuthority(std::vector<Certificate> roots, std::vector<PrivateKey> rootKeys,
@@ -82,6 +102,9 @@ void MockCertificateAuthority::build(KeyType keyType, int alternateChains, int i
         rootKeys_.push_back(key);
     }
     const auto levels = static_cast<std::size_t>(intermediates);
+    // they end with a given root, if it ends first (one that has ended is refused after)
+    const TimePoint intermediateEnd =
+        std::max(std::min<TimePoint>(now + kCaLifetime, roots_.front().notAfter()), now + std::chrono::hours(1));
     for (std::size_t j = 0; j < levels; ++j) intermediateKeys_.push_back(PrivateKey::generate(keyType));
     // Intermediate j is signed by intermediate j+1, the topmost by the root;
     // the certificates below the top are the same in every chain.
@@ -90,7 +113,7 @@ void MockCertificateAuthority::build(KeyType keyType, int alternateChains, int i
             .commonName(intermediateName(level))
             .organization("cxxacme")
             .certificateAuthority(static_cast<int>(level))
-            .validity(now - std::chrono::hours(24), now + kCaLifetime)
+            .validity(now - std::chrono::hours(24), intermediateEnd)
             .sign(intermediateKeys_[level].publicKey(), issuer, issuerKey);
     };
     for (std::size_t r = 0; r < roots_.size(); ++r) {

@@ -296,6 +296,9 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
                              "registrationRangeWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": 1, "registeredDomainWindowSeconds": 0})",
                              "registeredDomainWindow must be positive"));
+    BOOST_TEST(refusedNaming(R"({"rootCertFile": "root.pem"})", "rootCertFile and rootKeyFile go together"));
+    BOOST_TEST(refusedNaming(R"({"rootKeyFile": "root.key"})", "rootCertFile and rootKeyFile go together"));
+    BOOST_TEST(refusedNaming(R"({"rootCertFile": 1, "rootKeyFile": "root.key"})", "rootCertFile"));
     BOOST_TEST(refusedNaming(R"({"nonceRejectPercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"truncatedResponsePercent": 101})", "percentages"));
     BOOST_TEST(refusedNaming(R"({"truncatedResponsePercent": "all"})", "truncatedResponsePercent"));

@@ -643,6 +643,119 @@ BOOST_AUTO_TEST_CASE(longer_chains_under_every_root) {
     std::filesystem::remove(file);
 }
 
+// rootCertFile and rootKeyFile: the CA issues under a root of the user's, every
+// leaf chains to it, and /roots/0 gives it; a snapshot keeps it across a restart.
+// A root no client would accept under what mock-acme makes below it, a key that
+// is not the root's, files that do not read and a snapshot under another root
+// stop the server at start, each naming what is wrong.
+BOOST_AUTO_TEST_CASE(a_root_from_files_issues_every_leaf_and_a_root_that_cannot_is_refused) {
+    const test::TempDir dir;
+    const auto now = std::chrono::system_clock::now();
+    const auto day = std::chrono::hours(24);
+    const auto write = [&](const std::string& name, const std::string& pem) {
+        const std::string path = (dir.path / name).string();
+        AtomicFile::write(path, pem);
+        return path;
+    };
+    const PrivateKey rootKey = PrivateKey::generate(KeyType::EcP384);
+    const Certificate root = CertificateBuilder()
+                                 .commonName("a root of the user's")
+                                 .certificateAuthority()
+                                 .validity(now - day, now + 400 * day)
+                                 .selfSign(rootKey);
+    MockAcmeConfig config = quietConfig();
+    config.rootCertFile = write("root.pem", root.toPem());
+    config.rootKeyFile = write("root.key", rootKey.toPem());
+    config.persistFile = (dir.path / "state.sqlite").string();
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    const auto issueUnderRoot = [&](Server& s) {
+        BOOST_TEST(Certificate::fromPem(s.management("/roots/0")) == root);
+        const Reply order = s.newOrder({"own-root.example.test"});
+        s.authorize(order);
+        const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), {Identifier::dns("own-root.example.test")});
+        BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+        const auto chain = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body);
+        BOOST_REQUIRE(chain.size() == 2u);
+        BOOST_CHECK_NO_THROW(chain[0].verifyChain({chain[1]}, {root}));
+        BOOST_TEST(chain[1].issuer() == root.subject());
+        BOOST_TEST((chain[1].notAfter() <= root.notAfter()), "an intermediate outlives its root");
+        return chain[1];
+    };
+    Certificate intermediate = [&] {
+        Server s(config, accountKey);
+        return issueUnderRoot(s);
+    }();
+    {
+        Server s(config, accountKey);  // restored: the same root and intermediate
+        s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+        BOOST_TEST(issueUnderRoot(s) == intermediate);
+    }
+
+    const auto refusal = [&](const MockAcmeConfig& c) -> std::string {
+        try {
+            MockAcmeServer server(c);
+        } catch (const Error& e) {
+            return e.what();
+        }
+        return "started";
+    };
+    const auto refusedWith = [&](const Certificate& cert, const PrivateKey& key, const std::string& why) {
+        MockAcmeConfig c = quietConfig();
+        c.rootCertFile = write("bad-root.pem", cert.toPem());
+        c.rootKeyFile = write("bad-root.key", key.toPem());
+        const std::string message = refusal(c);
+        BOOST_TEST_CONTEXT(why) {
+            BOOST_TEST(message.find("does not verify against it") != std::string::npos, message);
+            BOOST_TEST(message.find(why) != std::string::npos, message);
+        }
+    };
+    refusedWith(CertificateBuilder().commonName("expired root").certificateAuthority().validity(now - 400 * day, now - day)
+                    .selfSign(rootKey),
+                rootKey, "certificate has expired");
+    refusedWith(CertificateBuilder().commonName("future root").certificateAuthority().validity(now + day, now + 400 * day)
+                    .selfSign(rootKey),
+                rootKey, "certificate is not yet valid");
+    refusedWith(CertificateBuilder().commonName("no intermediate below").certificateAuthority(0)
+                    .validity(now - day, now + 400 * day).selfSign(rootKey),
+                rootKey, "path length constraint exceeded");
+    refusedWith(CertificateBuilder().commonName("not a CA").validity(now - day, now + 400 * day).selfSign(rootKey),
+                rootKey, "certificate");
+    {
+        // a CA under another root: not a root
+        const PrivateKey subKey = PrivateKey::generate(KeyType::EcP256);
+        const Certificate sub = CertificateBuilder().commonName("a sub-CA").certificateAuthority()
+                                    .validity(now - day, now + 100 * day).sign(subKey.publicKey(), root, rootKey);
+        refusedWith(sub, subKey, "issuer");
+    }
+    {
+        MockAcmeConfig c = quietConfig();
+        c.rootCertFile = config.rootCertFile;
+        c.rootKeyFile = write("other.key", PrivateKey::generate(KeyType::EcP384).toPem());
+        const std::string message = refusal(c);
+        BOOST_TEST(message.find("does not belong to the root certificate") != std::string::npos, message);
+        c.rootKeyFile = write("garbage.key", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        BOOST_TEST(refusal(c).find("root key file " + c.rootKeyFile) != std::string::npos, refusal(c));
+        c.rootKeyFile = config.rootKeyFile;
+        c.rootCertFile = (dir.path / "missing.pem").string();
+        BOOST_TEST(refusal(c).find("root certificate file " + c.rootCertFile) != std::string::npos, refusal(c));
+        c.rootCertFile = write("not-pem.pem", "a root\n");
+        BOOST_TEST(refusal(c).find("root certificate file " + c.rootCertFile) != std::string::npos, refusal(c));
+    }
+    {
+        // the snapshot's CA is under the first root: another root is refused, and the state kept
+        const PrivateKey otherKey = PrivateKey::generate(KeyType::EcP256);
+        MockAcmeConfig c = config;
+        c.rootCertFile = write("other-root.pem", CertificateBuilder().commonName("another root").certificateAuthority()
+                                                     .validity(now - day, now + 400 * day).selfSign(otherKey).toPem());
+        c.rootKeyFile = write("other-root.key", otherKey.toPem());
+        const std::string message = refusal(c);
+        BOOST_TEST(message.find("holds a CA under another root") != std::string::npos, message);
+        Server s(config, accountKey);
+        s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+        BOOST_TEST(issueUnderRoot(s) == intermediate);
+    }
+}
+
 namespace {
 
 // An RSA private key of 2048 bits with public exponent `e`.
@@ -722,6 +835,126 @@ std::string csrCarrying(const PublicKey& key, const std::vector<Identifier>& ids
 }
 
 }  // namespace
+
+// Management, as pebble's: the root's and the issuing intermediate's keys are
+// theirs; an index that is no number, or past the last chain, is a 404.
+BOOST_AUTO_TEST_CASE(management_gives_each_ca_certificate_with_its_key) {
+    MockAcmeConfig config = quietConfig();
+    config.alternateChains = 1;
+    Server s(config);
+    for (const std::string i : {"0", "1"}) {
+        BOOST_TEST_CONTEXT("chain " << i) {
+            const Certificate root = Certificate::fromPem(s.management("/roots/" + i));
+            BOOST_TEST(PrivateKey::fromPem(s.management("/root-keys/" + i)).matches(root.publicKey()));
+            const Certificate intermediate = Certificate::fromPem(s.management("/intermediates/" + i));
+            BOOST_TEST(PrivateKey::fromPem(s.management("/intermediate-keys/" + i)).matches(intermediate.publicKey()));
+            BOOST_TEST(intermediate.isIssuedBy(root));
+        }
+    }
+    for (const std::string path : {"/roots/2", "/roots/x", "/roots/", "/roots/001", "/root-keys/-1", "/intermediates/1/2",
+                                   "/intermediate-keys/9", "/roots"}) {
+        const Reply r = s.session.get(s.server.managementUrl() + path);
+        BOOST_TEST(r.status == 404, path << " -> " << r.status << " " << r.body);
+        BOOST_TEST(r.body.find("BEGIN") == std::string::npos, path);
+    }
+}
+
+// Requests the RFC refuses, each with its problem and nothing changed: an
+// authorization updated to anything but "deactivated", a second challenge of an
+// authorization while one is being validated, a revocation of what is not a
+// certificate, a notBefore beyond any order's life, certificate keys of other
+// sizes and curves (badCSR), and an account key on another curve signed under an
+// algorithm the server takes (badPublicKey).
+BOOST_AUTO_TEST_CASE(requests_the_rfc_refuses_get_their_problems) {
+    MockAcmeConfig config = quietConfig();
+    config.skipValidation = false;
+    config.validationDelay = std::chrono::hours(1);  // by the real clock: still validating when the test ends
+    Server s(config);
+    const Reply order = s.newOrder({"busy.example.test"});
+    BOOST_REQUIRE(order.status == 201);
+    const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+    for (const std::string payload : {R"({"status":"valid"})", R"({"status":1})", R"({"status":"pending"})", "{}"}) {
+        const Reply r = s.session.post(authzUrl, s.account, s.kid, payload);
+        BOOST_TEST(r.problem() == "malformed", payload << " -> " << r.body);
+        BOOST_TEST(r.body.find("can only be updated to") != std::string::npos, r.body);
+    }
+    std::map<std::string, std::string> challenges;
+    const auto listed = s.session.post(authzUrl, s.account, s.kid, "").json()->getArray("challenges");
+    for (std::size_t i = 0; i < listed->size(); ++i) {
+        const auto c = listed->getObject(static_cast<unsigned>(i));
+        challenges[c->getValue<std::string>("type")] = c->getValue<std::string>("url");
+    }
+    BOOST_REQUIRE(challenges.count("http-01") == 1u);
+    BOOST_REQUIRE(challenges.count("tls-alpn-01") == 1u);
+    BOOST_TEST(s.session.post(challenges["http-01"], s.account, s.kid, "{}").str("status") == "processing");
+    const Reply second = s.session.post(challenges["tls-alpn-01"], s.account, s.kid, "{}");
+    BOOST_TEST(second.problem() == "malformed", second.body);
+    BOOST_TEST(second.body.find("another challenge of this authorization is being validated") != std::string::npos, second.body);
+    BOOST_TEST(s.session.post(challenges["tls-alpn-01"], s.account, s.kid, "").str("status") == "pending");
+    BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, "").str("status") == "pending");
+
+    for (const std::string payload : {R"({"certificate":"AAAA"})", R"({"certificate":"!!"})", R"({"certificate":1})", "{}"}) {
+        const Reply r = s.session.post(s.session.dir("revokeCert"), s.account, s.kid, payload);
+        BOOST_TEST(r.problem() == "malformed", payload << " -> " << r.body);
+        BOOST_TEST(r.body.find("revokeCert") != std::string::npos, r.body);
+    }
+
+    const std::string farFuture =
+        formatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                      std::chrono::hours(24 * 400));
+    const Reply late = s.newOrder({"late.example.test"}, R"(,"notBefore":")" + farFuture + R"(")");
+    BOOST_TEST(late.problem() == "malformed", late.body);
+    BOOST_TEST(late.body.find("notBefore is too far in the future") != std::string::npos, late.body);
+
+    // certificate keys: RSA of 2048 to 4096 bits, EC on P-256 or P-384 (the CSR's key alone is
+    // wrong: it is refused before its signature is looked at)
+    Server quick;
+    const std::vector<Identifier> ids{Identifier::dns("keys.example.test")};
+    const Reply ready = quick.newOrder({"keys.example.test"});
+    quick.authorize(ready);
+    const auto finalizeWith = [&](const std::string& der) {
+        return quick.session.post(ready.str("finalize"), quick.account, quick.kid, R"({"csr":")" + Base64Url::encode(der) + R"("})");
+    };
+    const auto oddModulus = [](int bits) {
+        cxxacme::detail::BignumPtr n(BN_new());
+        BOOST_REQUIRE(BN_rand(n.get(), bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) == 1);
+        return rsaPublicKey(n.get());
+    };
+    const PrivateKey p521 = PrivateKey::adopt(EVP_EC_gen("P-521"));
+    for (const auto& [key, why] : std::vector<std::pair<PublicKey, std::string>>{
+             {oddModulus(1024), "RSA certificate keys must have 2048 to 4096 bits"},
+             {oddModulus(2040), "RSA certificate keys must have 2048 to 4096 bits"},
+             {oddModulus(4104), "RSA certificate keys must have 2048 to 4096 bits"},
+             {p521.publicKey(), "EC certificate keys must be on P-256 or P-384"}}) {
+        BOOST_TEST_CONTEXT(why << ", " << key.bits() << " bits") {
+            const Reply r = finalizeWith(csrCarrying(key, ids));
+            BOOST_TEST(r.problem() == "badCSR", r.body);
+            BOOST_TEST(r.body.find(why) != std::string::npos, r.body);
+        }
+    }
+    BOOST_TEST(quick.session.post(ready.header("Location"), quick.account, quick.kid, "").str("status") == "ready");
+    BOOST_TEST(quick.finalize(ready, PrivateKey::generate(KeyType::EcP384), ids).str("status") == "valid");
+
+    // an account key on P-521: its own algorithm (ES512) is not taken, and under one that is,
+    // the key is refused before its signature is looked at
+    const auto newAccountSignedAs = [&](const std::string& alg) {
+        Poco::JSON::Object header;
+        header.set("alg", alg);
+        header.set("nonce", quick.session.nonce());
+        header.set("url", quick.session.dir("newAccount"));
+        header.set("jwk", Jwk::fromPublicKey(p521.publicKey()).toObject());
+        std::ostringstream text;
+        header.stringify(text);
+        return quick.session.request("POST", quick.session.dir("newAccount"),
+                                     R"({"protected":")" + Base64Url::encode(text.str()) + R"(","payload":")" +
+                                         Base64Url::encode(R"({"termsOfServiceAgreed":true})") + R"(","signature":"AAAA"})",
+                                     "application/jose+json");
+    };
+    BOOST_TEST(newAccountSignedAs("ES512").problem() == "badSignatureAlgorithm");
+    const Reply curve = newAccountSignedAs("ES384");
+    BOOST_TEST(curve.problem() == "badPublicKey", curve.body);
+    BOOST_TEST(curve.body.find("EC keys must be on P-256 or P-384") != std::string::npos, curve.body);
+}
 
 // Let's Encrypt's checks of an RSA key beyond its size, for account keys and
 // certificate keys: exponent 65537, an odd modulus with no small factor and
@@ -2497,6 +2730,64 @@ BOOST_AUTO_TEST_CASE(key_rollover) {
     BOOST_TEST(s.session.post(s.session.dir("newOrder"), newKey, kid, Server::orderPayload({"k.example.test"})).status == 201);
 }
 
+// RFC 8555 §7.3.5: the inner JWS must be one, carry the new key as "jwk" and
+// neither "kid" nor a nonce, name the keyChange URL, and say the account and its
+// key; anything else is refused with its problem, and the account keeps its key.
+BOOST_AUTO_TEST_CASE(key_rollover_refuses_every_inner_jws_the_rfc_does_not_allow) {
+    Server s;
+    const std::string kid = s.login();
+    const KeySigner newKey(PrivateKey::generate(KeyType::EcP256));
+    const std::string url = s.session.dir("keyChange");
+    const std::string goodPayload = R"({"account":")" + kid + R"(","oldKey":)" + s.account.publicJwk().toJson() + "}";
+    const auto innerWith = [&](const std::function<void(Poco::JSON::Object&)>& change, const std::string& payload) {
+        Poco::JSON::Object header;
+        header.set("jwk", newKey.publicJwk().toObject());
+        header.set("url", url);
+        change(header);
+        return FlattenedJws::sign(newKey, header, payload).toJson();
+    };
+    const auto refused = [&](const std::string& inner, const std::string& type, const std::string& detail) {
+        BOOST_TEST_CONTEXT(detail) {
+            const Reply r = s.session.post(url, s.account, kid, inner);
+            BOOST_TEST(r.status == 400);
+            BOOST_TEST(r.problem() == type, r.body);
+            BOOST_TEST(r.body.find(detail) != std::string::npos, r.body);
+        }
+    };
+    const auto same = [](Poco::JSON::Object&) {};
+    refused(R"({"protected":1,"payload":"","signature":""})", "malformed", "inner JWS");
+    refused(innerWith([&](Poco::JSON::Object& h) { h.set("kid", kid); }, goodPayload), "malformed", "no \\\"kid\\\"");
+    refused(innerWith([](Poco::JSON::Object& h) { h.remove("jwk"); }, goodPayload), "malformed", "must have \\\"jwk\\\"");
+    refused(innerWith([](Poco::JSON::Object& h) { h.set("nonce", "abc"); }, goodPayload), "malformed", "must not have a nonce");
+    refused(innerWith([](Poco::JSON::Object& h) { h.set("jwk", "a key"); }, goodPayload), "malformed", "is not an object");
+    refused(innerWith([](Poco::JSON::Object& h) {
+                Poco::JSON::Object::Ptr jwk = new Poco::JSON::Object;
+                jwk->set("kty", "EC");
+                jwk->set("crv", "P-256");
+                jwk->set("x", "AAAA");
+                jwk->set("y", "AAAA");
+                h.set("jwk", jwk);
+            }, goodPayload),
+            "badPublicKey", "32 bytes");
+    refused(innerWith([&](Poco::JSON::Object& h) { h.set("url", s.session.dir("newOrder")); }, goodPayload), "malformed",
+            "url differs");
+    refused(innerWith([](Poco::JSON::Object& h) { h.remove("url"); }, goodPayload), "malformed", "url");
+    const KeySigner stranger(PrivateKey::generate(KeyType::EcP256));
+    const std::string strangerKid = s.session.newAccount(stranger);
+    refused(innerWith(same, R"({"account":")" + strangerKid + R"(","oldKey":)" + s.account.publicJwk().toJson() + "}"),
+            "malformed", "names another account");
+    refused(innerWith(same, R"({"account":")" + kid + R"(","oldKey":)" + stranger.publicJwk().toJson() + "}"), "malformed",
+            "oldKey is not the account's key");
+    refused(innerWith(same, R"({"account":")" + kid + R"("})"), "malformed", "oldKey is not the account's key");
+    refused(innerWith(same, R"({"oldKey":)" + s.account.publicJwk().toJson() + "}"), "malformed", "account");
+    refused(innerWith(same, "not json"), "malformed", "inner payload");
+    // the account still has its own key, and the new one is nobody's
+    BOOST_TEST(s.newOrder({"still.example.test"}).status == 201);
+    BOOST_TEST(s.session.post(s.session.dir("newAccount"), newKey, "", R"({"onlyReturnExisting":true})").problem() ==
+               "accountDoesNotExist");
+    BOOST_TEST(s.session.post(url, s.account, kid, innerWith(same, goodPayload)).status == 200);
+}
+
 // Let's Encrypt's profiles differ in what the certificate carries: classic
 // has a common name (the CSR's, when it is one of the names), a subject key
 // identifier and, for RSA, keyEncipherment (and no clientAuth since
@@ -3237,6 +3528,38 @@ BOOST_AUTO_TEST_CASE(external_account_binding) {
     refusedWith(macBinding("none", EVP_sha256(), third), "badSignatureAlgorithm", 400);
     BOOST_TEST(macBinding("HS384", EVP_sha384(), third).status == 201);
     BOOST_TEST(macBinding("HS512", EVP_sha512(), fourth).status == 201);
+
+    // bindings that do not read, or name the wrong URL, a nonce, no key id, or
+    // something other than a key: malformed, and no account is made
+    const auto rawBinding = [&](const std::string& headerJson, const std::string& payloadText) {
+        const std::string header = Base64Url::encode(headerJson);
+        const std::string payload = Base64Url::encode(payloadText);
+        return R"({"protected":")" + header + R"(","payload":")" + payload + R"(","signature":")" +
+               Base64Url::encode(detail::hmac(EVP_sha256(), macKey, header + "." + payload)) + R"("})";
+    };
+    const std::string newAccountUrl = s.session.dir("newAccount");
+    const KeySigner fifth(PrivateKey::generate(KeyType::EcP256));
+    for (const auto& [eab, why] : std::vector<std::pair<std::string, std::string>>{
+             {R"("a binding")", "externalAccountBinding is not a JWS object"},
+             {R"({"protected":1,"payload":"","signature":""})", "externalAccountBinding: "},
+             {rawBinding(R"({"alg":"HS256","kid":"kid-1","url":")" + s.session.dir("newOrder") + R"("})",
+                         fifth.publicJwk().toJson()),
+              "not the newAccount URL"},
+             {rawBinding(R"({"alg":"HS256","kid":"kid-1","url":")" + newAccountUrl + R"(","nonce":"n"})",
+                         fifth.publicJwk().toJson()),
+              "must not have a nonce"},
+             {rawBinding(R"({"alg":"HS256","url":")" + newAccountUrl + R"("})", fifth.publicJwk().toJson()), "kid"},
+             {rawBinding(R"({"alg":"HS256","kid":"kid-1","url":")" + newAccountUrl + R"("})", "not a key"),
+              "externalAccountBinding payload"},
+         }) {
+        BOOST_TEST_CONTEXT(why) {
+            const Reply r = s.session.post(newAccountUrl, fifth, "",
+                                           R"({"termsOfServiceAgreed":true,"externalAccountBinding":)" + eab + "}");
+            refusedWith(r, "malformed", 400);
+            BOOST_TEST(r.body.find(why) != std::string::npos, r.body);
+        }
+    }
+    BOOST_TEST(s.session.post(newAccountUrl, fifth, "", R"({"onlyReturnExisting":true})").problem() == "accountDoesNotExist");
 
     // by default a key binds any number of accounts (kid-1 now binds three);
     // eabSingleUse refuses the second binding, and nothing is created

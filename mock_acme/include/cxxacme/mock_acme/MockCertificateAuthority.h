@@ -24,7 +24,12 @@ public:
     /// Generates `1 + alternateChains` roots and `intermediates` (1..4)
     /// intermediate keys and certificates.
     MockCertificateAuthority(KeyType keyType, int alternateChains, int intermediates = 1);
-    /// Uses a given root and key for chain 0; alternates are generated.
+    /// Uses a given root and key for chain 0; alternates are generated. The
+    /// intermediates end when the root does, if that is within ten years.
+    /// Throws `Error` when the key is not the root's, or when a leaf issued
+    /// under the root does not verify against it (as OpenSSL checks a TLS
+    /// server's chain, with its reason): a root that is no CA, is not valid
+    /// now, limits the path to fewer intermediates, or is not self-signed.
     MockCertificateAuthority(const Certificate& root, const PrivateKey& rootKey, KeyType keyType, int alternateChains,
                              int intermediates = 1);
 
@@ -65,6 +70,7 @@ public:
 private:
     void build(KeyType keyType, int alternateChains, int intermediates);
     void makeChainPems();
+    void checkGivenRoot() const;
 
     std::vector<Certificate> roots_;
     std::vector<PrivateKey> rootKeys_;
