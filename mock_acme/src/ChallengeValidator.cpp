@@ -18,6 +18,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/StreamSocketImpl.h>
 #include <Poco/URI.h>
@@ -79,8 +80,8 @@ AcmeProblem problem(const std::string& type, const std::string& detail, const Id
 ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono::milliseconds timeout)
     : config_(config), timeout_(timeout) {}
 
-std::vector<std::string> ChallengeValidator::addressesOf(const Identifier& id, const std::string& host) const {
-    if (id.type == Identifier::Type::Ip && host == id.value) return {id.value};
+std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host) const {
+    if (detail::ipEndpoint(host, 0)) return {host};  // an IP identifier, or a redirect to an address: that address
     const auto it = config_.resolve.find(host);
     if (it != config_.resolve.end()) return {it->second};
     if (!config_.resolveThroughDns || config_.dnsServer.empty()) return {config_.defaultAddress};
@@ -117,13 +118,16 @@ std::optional<AcmeProblem> ChallengeValidator::validate(const ValidationRequest&
 
 std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& request) const {
     const Identifier& id = request.identifier;
+    // RFC 8555 §8.3: the server follows redirects, as Let's Encrypt and pebble do, to http and to
+    // https, whose certificate is not checked; https without a port goes to the TLS port
+    std::string scheme = "http";
     std::string host = id.value;
     std::uint16_t port = config_.http01Port;
     std::string path = "/.well-known/acme-challenge/" + request.token;
     for (int redirects = 0;; ++redirects) {
-        const auto addresses = addressesOf(id, host);
+        const auto addresses = addressesOf(host);
         const std::string authority = MockAcmeConfig::joinHostPort(host, port);
-        const std::string url = "http://" + authority + path;
+        const std::string url = scheme + "://" + authority + path;
         std::string body;
         int status = 0;
         std::string location;
@@ -134,7 +138,18 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             } catch (const Error& e) {
                 return problem("connection", "fetching " + url + ": " + e.what(), id);
             }
-            Poco::Net::HTTPClientSession session(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fd)));
+            Poco::Net::StreamSocket socket(new Poco::Net::StreamSocketImpl(fd));
+            if (scheme == "https") {
+                Poco::Net::Context::Params params;
+                params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // as Let's Encrypt and pebble
+                params.loadDefaultCAs = false;
+                Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+                // SNI names a DNS name, never an address (RFC 6066 §3); a plain session over the
+                // TLS socket, since POCO's HTTPS one would set a port on it
+                const std::string sni = detail::ipEndpoint(host, port) ? "" : host;
+                socket = Poco::Net::SecureStreamSocket::attach(socket, sni, context);
+            }
+            Poco::Net::HTTPClientSession session(socket);
             session.setTimeout(Poco::Timespan(timeout_.count() * 1000));
             Poco::Net::HTTPRequest get(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
             get.setHost(authority);
@@ -154,21 +169,29 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             return problem("connection", "fetching " + url + ": " + e.displayText(), id);
         }
         if (status >= 300 && status < 400 && !location.empty()) {
-            if (redirects >= kMaxRedirects) return problem("connection", "too many redirects", id);
+            if (redirects >= kMaxRedirects) return problem("connection", "too many redirects (the last to " + url + ")", id);
             Poco::URI target;
+            Poco::URI reference;
             try {
+                reference = Poco::URI(location);
                 target = Poco::URI(Poco::URI(url), location);
             } catch (const Poco::Exception&) {
-                return problem("connection", "unreadable redirect", id);
+                return problem("connection", "unreadable redirect from " + url, id);
             }
-            if (target.getScheme() != "http") return problem("connection", "redirect to a non-http URL", id);
+            if (target.getScheme() != "http" && target.getScheme() != "https")
+                return problem("connection", "redirect from " + url + " to a URL neither http nor https", id);
+            if (target.getHost().empty()) return problem("connection", "redirect from " + url + " to a URL without a host", id);
+            scheme = target.getScheme();
             host = target.getHost();
-            port = target.getPort() ? target.getPort() : config_.http01Port;
+            // a reference without a host keeps the port; one with a host but no port goes to the
+            // scheme's validation port, as a CA's goes to 80 or 443
+            const bool keepsPort = reference.getHost().empty() || reference.getSpecifiedPort() != 0;
+            port = keepsPort ? target.getPort() : (scheme == "https" ? config_.tlsAlpn01Port : config_.http01Port);
             path = target.getPathEtc();
             continue;
         }
         if (status != 200)
-            return problem("unauthorized", "the challenge URL answered HTTP " + std::to_string(status), id);
+            return problem("unauthorized", "the challenge URL " + url + " answered HTTP " + std::to_string(status), id);
         if (body.size() > kMaxHttpBody) return problem("unauthorized", "the response is over 8 KiB", id);
         if (trim(body) != request.keyAuthorization)
             return problem("incorrectResponse", "the response does not match the key authorization", id);
@@ -187,7 +210,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         sni = KeyAuthorization::tlsSni01Name(request.keyAuthorization);
         expectedSan = sni;
     }
-    const auto addresses = addressesOf(id, id.value);
+    const auto addresses = addressesOf(id.value);
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
     if (!ctx) return AcmeProblem("serverInternal", detail::takeOpenSslErrors("SSL_CTX_new"), 500);
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);

@@ -5,6 +5,7 @@
 // side: Debian's pebble-challtestsrv answers http-01 and tls-alpn-01 and
 // serves the dns-01 TXT records, on loopback ports picked here.
 
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -44,10 +45,11 @@ namespace {
 
 // pebble-challtestsrv on free loopback ports, stopped at the end.
 struct ChallTestSrv {
-    std::uint16_t http = freePort(), tls = freePort(), dns = freePort(), management = freePort();
+    // https: http-01's answers over HTTPS, under a certificate of challtestsrv's own, for redirects
+    std::uint16_t http = freePort(), tls = freePort(), dns = freePort(), management = freePort(), https = freePort();
     ChildProcess process{"pebble-challtestsrv -http01 127.0.0.1:" + std::to_string(http) + " -tlsalpn01 127.0.0.1:" +
                          std::to_string(tls) + " -dns01 127.0.0.1:" + std::to_string(dns) + " -management 127.0.0.1:" +
-                         std::to_string(management) + " -https01 '' >/dev/null 2>&1"};
+                         std::to_string(management) + " -https01 127.0.0.1:" + std::to_string(https) + " >/dev/null 2>&1"};
 
     ChallTestSrv() { BOOST_REQUIRE_MESSAGE(waitForPort(management), "pebble-challtestsrv did not start"); }
 
@@ -164,6 +166,86 @@ BOOST_AUTO_TEST_CASE(http01) {
     const auto wrong = validator.validate(req);
     BOOST_TEST(typeOf(wrong) == "incorrectResponse");
     BOOST_TEST(wrong->detail().find("h.example.test") != std::string::npos);
+}
+
+// RFC 8555 §8.3: redirects are followed, as Let's Encrypt and pebble follow
+// them: to http, and to https under any certificate (challtestsrv's own); a
+// reference without a host keeps the port, one with a host and no port goes to
+// the scheme's validation port (http-01's, or the TLS port for https). At most
+// 10; other schemes and loops are connection problems naming the URL.
+BOOST_AUTO_TEST_CASE(http01_follows_redirects_to_http_and_https) {
+    MockAcmeConfig c = srv.config();
+    c.tlsAlpn01Port = srv.https;  // where https without a port goes
+    ChallengeValidator following(c, 5s);
+    int tokens = 0;
+    // a request whose token redirects to `target`, and whose answer is served at /landing-N
+    const auto redirected = [&](const std::function<std::string(const std::string& landing)>& target) {
+        auto req = request("http-01", "redirected.example.test", "tokenRedirect" + std::to_string(++tokens));
+        const std::string landing = "landing" + std::to_string(tokens);
+        srv.call("/add-http01", R"({"token":")" + landing + R"(","content":")" + req.keyAuthorization + R"("})");
+        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/)" + req.token + R"(","targetURL":")" +
+                                      target("/.well-known/acme-challenge/" + landing) + R"("})");
+        return following.validate(req);
+    };
+    const std::string http = std::to_string(srv.http), https = std::to_string(srv.https);
+    // each target (its path added) is followed to the right answer
+    for (const std::string& target : {std::string("http://elsewhere.example.test:" + http), std::string("https://elsewhere.example.test:" + https), std::string("https://elsewhere.example.test"), std::string("http://elsewhere.example.test"), std::string(), std::string("https://127.0.0.1:" + https)}) {
+        const auto followed = redirected([&](const std::string& p) { return target + p; });
+        BOOST_TEST(typeOf(followed) == "ok", target << ": " << (followed ? followed->detail() : ""));
+    }
+    // a redirect to an address goes there, not where names go (nothing listens on 127.0.0.2)
+    {
+        const auto elsewhere = redirected([&](const std::string& p) { return "http://127.0.0.2:" + http + p; });
+        BOOST_TEST(typeOf(elsewhere) == "connection");
+        BOOST_TEST(elsewhere->detail().find("http://127.0.0.2:" + http + "/") != std::string::npos, elsewhere->detail());
+    }
+    // the landing page's answer is what counts
+    {
+        auto req = request("http-01", "redirected.example.test", "tokenRedirectWrong");
+        srv.call("/add-http01", R"({"token":"landingWrong","content":"not the key authorization"})");
+        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/tokenRedirectWrong","targetURL":"http://elsewhere.example.test:)" +
+                                      http + R"(/.well-known/acme-challenge/landingWrong"})");
+        BOOST_TEST(typeOf(following.validate(req)) == "incorrectResponse");
+    }
+    {
+        auto req = request("http-01", "loop.example.test", "tokenLoop");
+        const std::string self = "http://loop.example.test:" + http + "/.well-known/acme-challenge/tokenLoop";
+        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/tokenLoop","targetURL":")" + self + R"("})");
+        const auto loop = following.validate(req);
+        BOOST_TEST(typeOf(loop) == "connection");
+        BOOST_TEST(loop->detail().find("too many redirects (the last to " + self + ")") != std::string::npos, loop->detail());
+    }
+    for (const std::string target : {"ftp://elsewhere.example.test/x", "file:///etc/passwd"}) {
+        auto req = request("http-01", "scheme.example.test", "tokenScheme" + std::to_string(++tokens));
+        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/)" + req.token + R"(","targetURL":")" + target + R"("})");
+        const auto refused = following.validate(req);
+        BOOST_TEST(typeOf(refused) == "connection", target);
+        BOOST_TEST(refused->detail().find("neither http nor https") != std::string::npos, refused->detail());
+    }
+    // nothing listens on https's port for plain http: a connection problem naming the URL
+    {
+        MockAcmeConfig closed = c;
+        closed.tlsAlpn01Port = freePort();
+        ChallengeValidator toClosed(closed, 2s);
+        auto req = request("http-01", "closed.example.test", "tokenClosed");
+        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/tokenClosed","targetURL":"https://elsewhere.example.test/x"})");
+        const auto refused = toClosed.validate(req);
+        BOOST_TEST(typeOf(refused) == "connection");
+        BOOST_TEST(refused->detail().find("https://elsewhere.example.test:" + std::to_string(closed.tlsAlpn01Port) + "/x") !=
+                       std::string::npos,
+                   refused->detail());
+    }
+}
+
+// An answer over 8 KiB is refused, however it starts.
+BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_over_8_kib) {
+    const auto req = request("http-01", "big.example.test", "tokenBig");
+    srv.call("/add-http01", R"({"token":"tokenBig","content":")" + req.keyAuthorization + std::string(8200, ' ') + "x" + R"("})");
+    const auto big = validator.validate(req);
+    BOOST_TEST(typeOf(big) == "unauthorized");
+    BOOST_TEST(big->detail().find("over 8 KiB") != std::string::npos, big->detail());
+    srv.call("/add-http01", R"({"token":"tokenBig","content":")" + req.keyAuthorization + std::string(8000, ' ') + R"("})");
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");  // trailing white space within the limit is ignored
 }
 
 BOOST_AUTO_TEST_CASE(tls_alpn01) {

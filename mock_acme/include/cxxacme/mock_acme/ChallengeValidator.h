@@ -10,9 +10,11 @@ namespace cxxacme::mock_acme {
 /// Validates challenges for real, over the network, as a CA would:
 ///
 /// - http-01: `GET http://NAME:http01Port/.well-known/acme-challenge/TOKEN`
-///   with `Host: NAME`, at most 10 redirects (http only), a body of at most
-///   8 KiB that must equal the key authorization (surrounding white space
-///   ignored);
+///   with `Host: NAME`, following at most 10 redirects to http or https
+///   (whose certificate is not checked, as Let's Encrypt and pebble do not;
+///   a target with a host and no port goes to http01Port or tlsAlpn01Port,
+///   an address to itself), a body of at most 8 KiB that must equal the key
+///   authorization (surrounding white space ignored);
 /// - tls-alpn-01 (RFC 8737): a TLS handshake to tlsAlpn01Port with SNI =
 ///   NAME (the reverse-DNS name for IP identifiers) offering only
 ///   `acme-tls/1`; the server must select it and present a certificate with
@@ -49,9 +51,9 @@ public:
 
 private:
     /// Where to connect for `host` (the identifier's value, or a redirect's
-    /// host), in the order to try. Throws the "dns" AcmeProblem when the DNS
-    /// server fails or has no address for it.
-    std::vector<std::string> addressesOf(const Identifier& id, const std::string& host) const;
+    /// host), in the order to try: an IP address is itself. Throws the "dns"
+    /// AcmeProblem when the DNS server fails or has no address for it.
+    std::vector<std::string> addressesOf(const std::string& host) const;
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
     std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;
     /// The TXT strings at `qname` from the DNS server; throws the "dns"
