@@ -367,6 +367,13 @@ int main(int argc, char** argv) {
         else usage("unknown option " + a);
     }
 
+    // settings that contradict one another are a usage error too, found before anything starts
+    try {
+        config.validate();
+    } catch (const Error& e) {
+        std::cerr << "mock-acme: " << e.what() << "\n";
+        return 2;
+    }
     // warnings and errors always, every request with --verbose, to stderr
     Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("mock-acme: %p: %t"));
     Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(format, new Poco::ConsoleChannel(std::cerr)));

@@ -264,7 +264,7 @@ grep -q 'Refer to sub-problems for more information.) \[co.uk: malformed: Domain
 [ $? -eq 1 ] || fail "192.168.1.10 did not exit 1"
 grep -q 'Cannot issue for "192.168.1.10": IP address is in a reserved address block: \[RFC1918\]: Private-Use' "$work/err" ||
   fail "192.168.1.10: $(cat "$work/err")"
-"$MOCK_ACME" --identifier-rules pebble --refuse-reserved-ips > /dev/null 2> "$work/err"; [ $? -eq 1 ] || fail "pebble's rules with --refuse-reserved-ips did not exit 1"
+"$MOCK_ACME" --identifier-rules pebble --refuse-reserved-ips > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "pebble's rules with --refuse-reserved-ips did not exit 2"
 grep -q "need identifierRules boulder" "$work/err" || fail "pebble's rules with --refuse-reserved-ips: $(head -1 "$work/err")"
 "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 --public-suffix-list "$work/none.dat" > /dev/null 2> "$work/err"
 [ $? -eq 1 ] || fail "a missing --public-suffix-list did not exit 1"

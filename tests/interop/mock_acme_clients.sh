@@ -140,4 +140,39 @@ if openssl verify -CAfile "$work/long-root0.pem" -untrusted "$work/long-issuing.
   fail "the leaf verified with only the issuing intermediate"
 fi
 
+echo "== a root of one's own, made by openssl (--root-cert, --root-key): lego's chain verifies against it alone"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$work/own-root.key" -out "$work/own-root.pem" \
+  -subj "/CN=own test root" -days 30 -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign,cRLSign" 2> "$work/openssl.err" || fail "openssl could not make a root"
+MOCK_ACME_NAME=own start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" \
+  --root-cert "$work/own-root.pem" --root-key "$work/own-root.key"
+http_get "$MGMT/roots/0" | cmp -s - "$work/own-root.pem" || fail "/roots/0 is not the root given"
+LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego-own" --domains lego-own.example.test --http --http.port "127.0.0.1:$HTTP_PORT" run \
+  > "$work/lego-own.log" 2>&1 || fail "lego (own root) failed"
+verify_chain "$work/lego-own/certificates/lego-own.example.test.crt" \
+  "$work/lego-own/certificates/lego-own.example.test.issuer.crt" "$work/own-root.pem"
+
+echo "== the command line: roots that cannot issue, usage errors (exit 2) and --help"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/leafy.key" -out "$work/leafy.pem" \
+  -subj "/CN=not a CA" -days 30 -addext "basicConstraints=critical,CA:FALSE" 2> "$work/openssl.err"
+# expect CODE TEXT ARGS...: mock-acme ARGS exits CODE and says TEXT on its first line of standard error
+expect() {
+  local code=$1 text=$2 rc=0
+  shift 2
+  timeout 60 "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 "$@" > "$work/cl.out" 2> "$work/cl.err" || rc=$?
+  [ "$rc" = "$code" ] || fail "mock-acme $*: exit $rc, not $code: $(head -3 "$work/cl.err")"
+  head -1 "$work/cl.err" | grep -qF -- "$text" || fail "mock-acme $*: said $(head -1 "$work/cl.err"), not $text"
+  ! grep -q '^directory: ' "$work/cl.out" || fail "mock-acme $*: started"
+}
+expect 1 "invalid CA certificate" --root-cert "$work/leafy.pem" --root-key "$work/leafy.key"
+expect 1 "the root key does not belong to the root certificate" --root-cert "$work/own-root.pem" --root-key "$work/leafy.key"
+expect 1 "the root certificate file $work/missing.pem: cannot open" --root-cert "$work/missing.pem" --root-key "$work/leafy.key"
+expect 2 "rootCertFile and rootKeyFile go together" --root-cert "$work/own-root.pem"
+expect 2 "unknown option --bogus" --bogus
+expect 2 "--resolve takes NAME=ADDR" --resolve a.example.test
+expect 2 "mock-acme: " --ca-key-type ec521
+"$MOCK_ACME" --help > "$work/help.out" 2>&1 || fail "--help did not exit 0"
+grep -q -- "--root-cert FILE --root-key FILE" "$work/help.out" || fail "--help does not list --root-cert"
+
 echo "PASS"

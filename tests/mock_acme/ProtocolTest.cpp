@@ -859,6 +859,52 @@ BOOST_AUTO_TEST_CASE(management_gives_each_ca_certificate_with_its_key) {
     }
 }
 
+// With --persist, a validation still running when mock-acme stops cannot be
+// finished by the next process: after the restart its challenge is invalid
+// with a serverInternal error saying so, and so are its authorization and
+// order (RFC 8555 §7.1.6); a new order for the name starts afresh.
+BOOST_AUTO_TEST_CASE(a_validation_cut_short_by_a_restart_ends_invalid) {
+    const test::TempDir dir;
+    MockAcmeConfig config = quietConfig();
+    config.skipValidation = false;
+    config.validationDelay = std::chrono::hours(1);  // still waiting when the server stops
+    config.persistFile = (dir.path / "state.sqlite").string();
+    const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
+    std::string orderUrl, authzUrl, challengeUrl, before;
+    {
+        Server s(config, accountKey);
+        before = s.server.directoryUrl();
+        const Reply order = s.newOrder({"restart.example.test"});
+        orderUrl = order.header("Location");
+        authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+        const auto challenges = s.session.post(authzUrl, s.account, s.kid, "").json()->getArray("challenges");
+        for (std::size_t i = 0; i < challenges->size(); ++i)
+            if (challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("type") == "http-01")
+                challengeUrl = challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("url");
+        BOOST_REQUIRE(s.session.post(challengeUrl, s.account, s.kid, "{}").str("status") == "processing");
+    }
+    Server s(config, accountKey);
+    // the same resources at the new port
+    const std::string base = before.substr(0, before.rfind('/')), now = s.server.directoryUrl();
+    for (std::string* url : {&orderUrl, &authzUrl, &challengeUrl}) {
+        BOOST_REQUIRE(url->starts_with(base));
+        *url = now.substr(0, now.rfind('/')) + url->substr(base.size());
+    }
+    s.kid = s.session.post(s.session.dir("newAccount"), s.account, "", R"({"onlyReturnExisting":true})").header("Location");
+    const Reply challenge = s.session.post(challengeUrl, s.account, s.kid, "");
+    BOOST_TEST(challenge.str("status") == "invalid", challenge.body);
+    const auto error = challenge.json()->getObject("error");
+    BOOST_REQUIRE(error);
+    BOOST_TEST(error->getValue<std::string>("type") == "urn:ietf:params:acme:error:serverInternal");
+    BOOST_TEST(error->getValue<std::string>("detail").find("restarted during validation") != std::string::npos);
+    BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, "").str("status") == "invalid");
+    BOOST_TEST(s.session.post(orderUrl, s.account, s.kid, "").str("status") == "invalid");
+    const Reply again = s.newOrder({"restart.example.test"});
+    BOOST_TEST(again.status == 201);
+    BOOST_TEST(again.str("status") == "pending");
+    BOOST_TEST(again.header("Location") != orderUrl);
+}
+
 // Requests the RFC refuses, each with its problem and nothing changed: an
 // authorization updated to anything but "deactivated", a second challenge of an
 // authorization while one is being validated, a revocation of what is not a
