@@ -1824,6 +1824,14 @@ public:
                 r.body = ca_.issue(leaf.publicKey(), it->second.names, now_ - std::chrono::hours(48), now_ - std::chrono::hours(24))
                              .toPem() +
                          ca_.chainPem(chain);
+            else if (s_.misissue == "key")  // the order's names and lifetime, another key than the CSR's
+                r.body = ca_.issue(PrivateKey::generate(KeyType::EcP256).publicKey(), it->second.names, leaf.notBefore(),
+                                   leaf.notAfter())
+                             .toPem() +
+                         ca_.chainPem(chain);
+            else if (s_.misissue == "unreadable")  // PEM armour around what is no certificate
+                r.body = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n" +
+                         ca_.chainPem(chain);
             else  // "chain": the root where the intermediate that signed the leaf belongs
                 r.body = it->second.leafPem + ca_.root(chain).toPem();
         }
@@ -2666,16 +2674,18 @@ HttpResponse MockAcmeEngine::handleManagement(const HttpRequest& request) {
             return Exchange::json(200, o);
         }
         // a CA's mistake in the next certificate downloads, for clients' checks:
-        // {"fault": "names" | "expired" | "chain", "next": 0..1000}
+        // {"fault": "names" | "expired" | "chain" | "key" | "unreadable", "next": 0..1000}
         if (request.method == "POST" && request.path == "/set-misissued-certificates") {
             const Object::Ptr payload = managementBody(request, 4096, "set-misissued-certificates");
             const auto refuse = [] {
-                return malformed(R"(set-misissued-certificates needs {"fault": "names", "expired" or "chain", "next": 0..1000})");
+                return malformed(
+                    R"(set-misissued-certificates needs {"fault": "names", "expired", "chain", "key" or "unreadable", "next": 0..1000})");
             };
             if (!payload->has("fault") || !payload->get("fault").isString() || !payload->has("next")) throw refuse();
             const std::string fault = payload->getValue<std::string>("fault");
             const auto next = detail::integerValue(payload->get("next"));
-            if ((fault != "names" && fault != "expired" && fault != "chain") || !next || *next < 0 || *next > 1000) throw refuse();
+            static const std::set<std::string> kFaults{"names", "expired", "chain", "key", "unreadable"};
+            if (!kFaults.contains(fault) || !next || *next < 0 || *next > 1000) throw refuse();
             state_->misissue = fault;
             state_->misissueNext = static_cast<int>(*next);
             auto o = obj();

@@ -978,7 +978,8 @@ BOOST_AUTO_TEST_CASE(a_renewal_of_another_accounts_or_cas_certificate_is_ordered
 
 // A CA's mistake in what it sends is refused before anyone keeps it (mock-acme's
 // set-misissued-certificates): a leaf naming other names, one already expired, a chain
-// that does not link up.
+// that does not link up, a leaf for another key than the one ordered with, PEM that
+// holds no certificate.
 BOOST_AUTO_TEST_CASE(a_certificate_the_ca_got_wrong_is_refused) {
     World w;
     AcmeIssuer issuer(w.client, {&w.http});
@@ -994,6 +995,8 @@ BOOST_AUTO_TEST_CASE(a_certificate_the_ca_got_wrong_is_refused) {
     refused("names", "the CA's certificate for checked.example.test does not name checked.example.test");
     refused("expired", "the CA's certificate for checked.example.test expired at ");
     refused("chain", "the CA's chain for checked.example.test does not link up: its certificate 2 (");
+    refused("key", "the CA's certificate does not fit the key");
+    refused("unreadable", "the CA sent an unreadable certificate chain");
     // the faults spent: what was ordered
     const PemBundle good = issuer.issue("checked.example.test");
     checkBundle(good, w.acme.issuingRoot(), 1);
