@@ -29,6 +29,10 @@ if [ ! -f "$seeds/misissue-names" ]; then
   printf '\020\000{"fault":"names","next":3}' > "$seeds/misissue-names"
   printf '\020\000{"fault":"chain","next":1}' > "$seeds/misissue-chain"
 fi
+if [ ! -f "$seeds/misissue-key" ]; then
+  printf '\020\000{"fault":"key","next":2}' > "$seeds/misissue-key"
+  printf '\020\000{"fault":"unreadable","next":1}' > "$seeds/misissue-unreadable"
+fi
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
