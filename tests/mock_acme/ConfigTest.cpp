@@ -296,6 +296,14 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
                              "registrationRangeWindow must be positive"));
     BOOST_TEST(refusedNaming(R"({"registeredDomainLimit": 1, "registeredDomainWindowSeconds": 0})",
                              "registeredDomainWindow must be positive"));
+    BOOST_TEST(refusedNaming(R"({"profiles": {"odd": {"orderLifetimeSeconds": 60}}})", "profile \"odd\" needs \"lifetimeSeconds\""));
+    {
+        MockAcmeConfig set;  // in code, past what JSON takes
+        set.forgetAfter = std::chrono::hours(24 * 365 * 101);
+        BOOST_CHECK_EXCEPTION(set.validate(), Error, [](const Error& e) {
+            return std::string(e.what()).find("forgetAfter must be between 0 (never) and 100 years") != std::string::npos;
+        });
+    }
     BOOST_TEST(refusedNaming(R"({"rootCertFile": "root.pem"})", "rootCertFile and rootKeyFile go together"));
     BOOST_TEST(refusedNaming(R"({"rootKeyFile": "root.key"})", "rootCertFile and rootKeyFile go together"));
     BOOST_TEST(refusedNaming(R"({"rootCertFile": 1, "rootKeyFile": "root.key"})", "rootCertFile"));
@@ -478,6 +486,27 @@ BOOST_AUTO_TEST_CASE(pebbles_keys_are_matched_as_go_matches_them_and_the_rest_is
     BOOST_TEST(all.find("\"smtpServer\" is not a pebble setting") != std::string::npos);
     BOOST_TEST(all.find("crlValidity over 10 days") != std::string::npos);
     BOOST_TEST((config.crlValidity == std::chrono::hours(240)));
+}
+
+// Go leaves a field alone for null: so does mock-acme, but for pebble's null
+// managementListenAddress (no management interface), which becomes loopback on
+// a free port, said in a warning; a retryAfter member pebble has not is warned of.
+BOOST_AUTO_TEST_CASE(pebbles_null_settings_and_unknown_retry_after_members) {
+    MockAcmeConfig config;
+    config.applyPebbleDefaults();
+    const MockAcmeConfig before = config;
+    const auto warnings = config.applyPebbleJson(R"({"pebble": {"listenAddress": null, "httpPort": null,
+        "managementListenAddress": null, "retryAfter": {"authz": 4, "finalize": 2}}})");
+    config.validate();
+    BOOST_TEST(config.listenHost == before.listenHost);
+    BOOST_TEST(config.listenPort == before.listenPort);
+    BOOST_TEST(config.http01Port == before.http01Port);
+    BOOST_TEST(config.managementHost == "127.0.0.1");
+    BOOST_TEST(config.managementPort == 0);
+    BOOST_TEST(config.retryAfterSeconds == 4);
+    BOOST_REQUIRE(warnings.size() == 2u);
+    BOOST_TEST(warnings[0].find("managementListenAddress is null") != std::string::npos, warnings[0]);
+    BOOST_TEST(warnings[1].find("retryAfter.finalize is not known; ignored") != std::string::npos, warnings[1]);
 }
 
 // Newer pebble's file: profiles, the CA's key algorithm, CAA identities.
