@@ -653,7 +653,7 @@ BOOST_AUTO_TEST_CASE(a_root_from_files_issues_every_leaf_and_a_root_that_cannot_
     const auto now = std::chrono::system_clock::now();
     const auto day = std::chrono::hours(24);
     const auto write = [&](const std::string& name, const std::string& pem) {
-        const std::string path = (dir.path / name).string();
+        std::string path = (dir.path / name).string();
         AtomicFile::write(path, pem);
         return path;
     };
