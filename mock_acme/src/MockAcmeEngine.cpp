@@ -1816,24 +1816,23 @@ public:
         if (s_.misissueNext > 0) {  // a CA's mistake, on request (set-misissued-certificates)
             --s_.misissueNext;
             const Certificate leaf = Certificate::fromPem(it->second.leafPem);
+            // a leaf of another shape before the chain, or ("chain") the order's leaf before the
+            // root where the intermediate that signed it belongs
+            std::string wrongLeaf = it->second.leafPem;
+            std::string tail = ca_.chainPem(chain);
             if (s_.misissue == "names")  // the order's key, another name
-                r.body = ca_.issue(leaf.publicKey(), {Identifier::dns("misissued.invalid")}, leaf.notBefore(), leaf.notAfter())
-                             .toPem() +
-                         ca_.chainPem(chain);
+                wrongLeaf = ca_.issue(leaf.publicKey(), {Identifier::dns("misissued.invalid")}, leaf.notBefore(), leaf.notAfter()).toPem();
             else if (s_.misissue == "expired")  // the order's key and names, a lifetime that ended
-                r.body = ca_.issue(leaf.publicKey(), it->second.names, now_ - std::chrono::hours(48), now_ - std::chrono::hours(24))
-                             .toPem() +
-                         ca_.chainPem(chain);
+                wrongLeaf = ca_.issue(leaf.publicKey(), it->second.names, now_ - std::chrono::hours(48), now_ - std::chrono::hours(24)).toPem();
             else if (s_.misissue == "key")  // the order's names and lifetime, another key than the CSR's
-                r.body = ca_.issue(PrivateKey::generate(KeyType::EcP256).publicKey(), it->second.names, leaf.notBefore(),
-                                   leaf.notAfter())
-                             .toPem() +
-                         ca_.chainPem(chain);
+                wrongLeaf = ca_.issue(PrivateKey::generate(KeyType::EcP256).publicKey(), it->second.names, leaf.notBefore(),
+                                      leaf.notAfter())
+                                .toPem();
             else if (s_.misissue == "unreadable")  // PEM armour around what is no certificate
-                r.body = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n" +
-                         ca_.chainPem(chain);
-            else  // "chain": the root where the intermediate that signed the leaf belongs
-                r.body = it->second.leafPem + ca_.root(chain).toPem();
+                wrongLeaf = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+            else  // "chain"
+                tail = ca_.root(chain).toPem();
+            r.body = wrongLeaf + tail;
         }
         for (std::size_t i = 0; i < ca_.chainCount(); ++i)
             if (i != chain)
