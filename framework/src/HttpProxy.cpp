@@ -123,7 +123,7 @@ HttpProxy::Bypass HttpProxy::parseBypass(const std::string& given) {
         }
     } else if (entry.find(':') != std::string::npos && entry.find(':') == entry.rfind(':')) {
         b.port = portNumber(entry.substr(entry.find(':') + 1), given);
-        entry = entry.substr(0, entry.find(':'));
+        entry.resize(entry.find(':'));
     }
     const auto slash = entry.find('/');
     if (const auto bytes = ServerName::addressBytes(entry.substr(0, slash)); !bytes.empty()) {

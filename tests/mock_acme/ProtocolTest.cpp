@@ -3899,6 +3899,20 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
         {"json_set(json, '$.ca.roots[0].key', 'not PEM')", "at ca.roots[0]: "},
         {"json_set(json, '$.ca.chains[0][0]', 7)", "at ca.chains[0][0]: not a string"},
         {"json_set(json, '$.ca', json('[]'))", "at ca: \"ca\" is missing or not an object"},
+        {"json_set(json, '$.forgottenRevocations', json('[{\"serial\":\"0a\",\"reason\":1,\"revokedAt\":0,\"notAfter\":0}]'))",
+         "at forgottenRevocations[0]: \"serial\" is not a serial number in upper-case hex"},
+        {"json_set(json, '$.accounts[0].paused', json('[\"dns:held.example.test\"]'), '$.accounts[0].unpauseToken', '')",
+         "at accounts[0]: an account with paused names has no unpause token"},
+        // the links between records, which the engine follows without looking
+        {"json_set(json, '$.authorizations[0].challengeIds[0]', 'gone')", "at the snapshot: authorization "},
+        {"json_set(json, '$.challenges[0].authzId', 'gone')", "at the snapshot: challenge "},
+        {"json_set(json, '$.orders[0].authzIds[0]', 'gone')", "at the snapshot: order "},
+    };
+    // what the three links' refusals go on to say
+    const std::map<std::string, std::string> linkWords = {
+        {"at the snapshot: authorization ", " lists challenge gone, which it does not hold"},
+        {"at the snapshot: challenge ", " belongs to authorization gone, which it does not hold"},
+        {"at the snapshot: order ", " lists authorization gone, which it does not hold"},
     };
     for (const auto& [change, expected] : damages) {
         std::filesystem::copy_file(good, file, std::filesystem::copy_options::overwrite_existing);
@@ -3911,10 +3925,22 @@ BOOST_AUTO_TEST_CASE(persistence_keeps_the_ca_accounts_orders_and_certificates_a
             const std::string what = e.what();
             BOOST_TEST(what.find(file + " holds an unreadable snapshot: " + expected) != std::string::npos,
                        change << " gave: " << what);
+            if (const auto words = linkWords.find(expected); words != linkWords.end())
+                BOOST_TEST(what.ends_with(words->second), change << " gave: " << what);
             // nothing that the server's TLS set-up left queued in OpenSSL ("dh key too small")
             BOOST_TEST(what.find("dh key") == std::string::npos, what);
         }
         BOOST_TEST(std::filesystem::file_size(file) == before);
+    }
+    // a snapshot written by another version of the format is refused, not guessed at
+    std::filesystem::copy_file(good, file, std::filesystem::copy_options::overwrite_existing);
+    edit("UPDATE snapshot SET version = 2");
+    try {
+        MockAcmeServer later(config);
+        BOOST_ERROR("started on a snapshot of another version");
+    } catch (const Error& e) {
+        BOOST_TEST(std::string(e.what()).find(file + " has snapshot version 2, this build reads 1") != std::string::npos,
+                   e.what());
     }
     std::filesystem::remove(good);
     // a file that is not a snapshot is a clear error
