@@ -6,7 +6,8 @@ set -euo pipefail
 # Usage: install-deps.sh [--test | --bench]   (--test adds what the test
 # suite runs against: the reference ACME clients and server certbot, lego,
 # pebble; more clients, dehydrated, acme-tiny and uacme (with its
-# tls-alpn-01 responder ualpn), lacme (with lacme-accountd), acmetool, ruby-acme-client (a Ruby ACME
+# tls-alpn-01 responder ualpn), lacme (with lacme-accountd and the Perl RSA module it signs with:
+# Recommends, which this script does not take), acmetool, ruby-acme-client (a Ruby ACME
 # library, with Ruby), Apache httpd's binaries and modules with mod_md
 # (apache2-bin: no service), and Caddy (certmagic's ACME client); Knot DNS and its tools for dns-01; tinyproxy, an HTTP proxy to
 # reach a CA through; iproute2 (ip, for the loopback of a test's own network
@@ -14,7 +15,7 @@ set -euo pipefail
 # --public-suffix-list reads).
 # --bench needs the same)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libidn2-dev libboost-test-dev openssl)
-test_packages=(certbot lego pebble dehydrated acme-tiny uacme lacme acmetool ruby-acme-client apache2-bin caddy python3 knot knot-dnsutils tinyproxy iproute2
+test_packages=(certbot lego pebble dehydrated acme-tiny uacme lacme lacme-accountd libcrypt-openssl-rsa-perl acmetool ruby-acme-client apache2-bin caddy python3 knot knot-dnsutils tinyproxy iproute2
                curl publicsuffix)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
