@@ -78,6 +78,37 @@ BOOST_AUTO_TEST_CASE(rfc7515_a2_rs256_byte_for_byte) {
     BOOST_TEST(signer.publicJwk() == Jwk::parse(kRfc7515RsaJwk));
 }
 
+// RFC 8037 appendix A: an Ed25519 private JWK (A.1), its thumbprint (A.3) and its
+// signature of "Example of Ed25519 signing" (A.4), which Ed25519 makes the same every time
+BOOST_AUTO_TEST_CASE(rfc8037_ed25519_private_jwk_signs_byte_for_byte) {
+    const std::string privateJwk = R"({"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",)"
+                                   R"("x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})";
+    const KeySigner signer(Jwk::privateKeyFromJson(privateJwk));
+    BOOST_TEST(toString(signer.algorithm()) == "EdDSA");
+    BOOST_TEST(signer.publicJwk() == Jwk::parse(privateJwk));
+    BOOST_TEST(signer.publicJwk().thumbprint() == "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+    const auto jws = FlattenedJws::signEncoded(signer, "eyJhbGciOiJFZERTQSJ9", "RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
+    BOOST_TEST(jws.signatureB64() == "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg");
+    BOOST_TEST(jws.verify(Jwk::parse(privateJwk).publicKey()));
+    // a d that is another key's, and one that is no Ed25519 key: refused, never signed with
+    std::string otherKey = privateJwk;
+    otherKey.replace(otherKey.find("nWGx"), 4, "mWGx");
+    try {
+        Jwk::privateKeyFromJson(otherKey);
+        BOOST_ERROR("a private JWK whose d is another key's was read");
+    } catch (const JoseError& e) {
+        BOOST_TEST(std::string(e.what()).find("the private and public members do not match") != std::string::npos, e.what());
+    }
+    std::string shortKey = privateJwk;
+    shortKey.replace(shortKey.find("nWGx"), 43, "AAAA");
+    try {
+        Jwk::privateKeyFromJson(shortKey);
+        BOOST_ERROR("a private JWK whose d is 3 bytes was read");
+    } catch (const JoseError& e) {
+        BOOST_TEST(std::string(e.what()).find("not a valid Ed25519 private key") != std::string::npos, e.what());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(rfc7515_a3_es256_verifies_and_any_changed_byte_fails) {
     const PublicKey key = Jwk::parse(kRfc7515EcJwk).publicKey();
     const std::string good = flattened(kRfc7515A3Protected, kRfc7515Payload, kRfc7515A3Signature);
