@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <functional>
 #include <optional>
 #include <string>
@@ -360,6 +361,78 @@ BOOST_AUTO_TEST_CASE(accounts_contact_deactivation_and_key_rollover) {
         BOOST_TEST(p.is("unauthorized"));
         BOOST_TEST(p.status() == 401);
     }
+}
+
+// RFC 8555 §7.5.2: a client gives up an authorization it will not complete; its order
+// goes invalid with it, and a deactivated authorization cannot be taken up again
+BOOST_AUTO_TEST_CASE(an_authorization_is_deactivated_and_its_order_with_it) {
+    World w;
+    w.client.registerAccount({}, true);
+    const AcmeOrder order = w.client.newOrder({Identifier::dns("given-up.example.test")});
+    BOOST_REQUIRE(order.authorizations.size() == 1u);
+    const std::string authzUrl = order.authorizations.at(0);
+    BOOST_TEST(w.client.fetchAuthorization(authzUrl).status == "pending");
+    const AcmeAuthorization gone = w.client.deactivateAuthorization(authzUrl);
+    BOOST_TEST(gone.status == "deactivated");
+    BOOST_TEST(gone.identifier.value == "given-up.example.test");
+    BOOST_TEST(w.client.fetchAuthorization(authzUrl).status == "deactivated");
+    BOOST_TEST(w.client.fetchOrder(order.url).status == "invalid");
+    // its challenge starts nothing now: mock-acme gives it back as it was, and the
+    // authorization stays deactivated
+    BOOST_TEST(w.client.startChallenge(gone.challenges.at(0)).status == "pending");
+    BOOST_TEST(w.client.fetchAuthorization(authzUrl).status == "deactivated");
+    // a new order for the name is a new authorization, which validates as any other
+    AcmeIssuer issuer(w.client, {&w.http});
+    checkBundle(issuer.issue("given-up.example.test"), w.acme.issuingRoot(), 1);
+    BOOST_TEST(w.client.fetchAuthorization(authzUrl).status == "deactivated");
+}
+
+// What a CA sends is read up to maxResponseBytes and no further: an answer that streams
+// on without end (chunked, no length) or one that says it is too long is refused, not
+// kept in memory, and the connection is dropped
+BOOST_AUTO_TEST_CASE(an_answer_over_the_size_limit_is_refused) {
+    Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+    std::atomic<bool> stop{false};
+    std::atomic<std::size_t> served{0};  // bytes of body written, over all connections
+    std::thread server([&] {
+        while (!stop) {
+            if (!listener.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
+            Poco::Net::StreamSocket peer = listener.acceptConnection();
+            char head[4096];
+            const int got = peer.receiveBytes(head, sizeof head);  // the request's head, all of it in one read here
+            const bool endless = got > 0 && std::string(head, static_cast<std::size_t>(got)).find("/endless") != std::string::npos;
+            const std::string chunk(64 * 1024, 'x');
+            std::string answer = endless ? "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                         : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n";
+            try {
+                peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+                for (int i = 0; i < (endless ? 1 << 20 : 64) && !stop; ++i) {
+                    const std::string piece = endless ? "10000\r\n" + chunk + "\r\n" : chunk;
+                    peer.sendBytes(piece.data(), static_cast<int>(piece.size()));
+                    served += chunk.size();
+                }
+            } catch (const Poco::Exception&) {
+                // the client hung up: what it is meant to do
+            }
+        }
+    });
+    AcmeHttpClient http({.caBundleFile = "", .timeout = 10s, .maxResponseBytes = 1024 * 1024});
+    const std::string base = "http://127.0.0.1:" + std::to_string(listener.address().port());
+    std::signal(SIGPIPE, SIG_IGN);  // the client's hang-up fails the server's write instead of ending the run
+    for (const std::string path : {"/long", "/endless"}) {
+        served = 0;
+        try {
+            http.get(base + path);
+            BOOST_ERROR("an answer over 1 MiB was taken from " << path);
+        } catch (const NetworkError& e) {
+            BOOST_TEST(e.url() == base + path);
+            BOOST_TEST(std::string(e.what()).find("response larger than 1048576 bytes") != std::string::npos, e.what());
+        }
+    }
+    stop = true;
+    server.join();
+    // the endless one (the last) stopped at the limit, give or take what the sockets' buffers held
+    BOOST_TEST(served.load() < std::size_t{64} * 1024 * 1024);
 }
 
 BOOST_AUTO_TEST_CASE(survives_rejected_nonces_server_errors_and_rate_limits) {
