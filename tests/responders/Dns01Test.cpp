@@ -15,6 +15,7 @@
 
 #include <Poco/Net/DatagramSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include "../TestPrinting.h"
 #include "../support/KnotServer.h"
@@ -331,6 +332,93 @@ BOOST_AUTO_TEST_CASE(rfc2136_refusals_are_clear_and_publish_nothing) {
     });
     BOOST_TEST(contains(down, "adding TXT " + kName), down);
     BOOST_TEST(txt(knot).empty());
+}
+
+// What answers an update is read as a forger's answer could be: one that is not signed by
+// the key, signed wrongly, for another request, cut short or never given is refused, and
+// the refusal says which (Knot never answers so; a server that is not one stands in)
+BOOST_AUTO_TEST_CASE(rfc2136_answers_not_from_the_keys_holder_are_refused) {
+    // one connection: the framed request read, then `answer` of it written as it comes
+    // (empty: the connection closed at once)
+    const auto exchange = [](const std::function<std::string(const std::string&)>& answer) {
+        Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+        const std::string server = "127.0.0.1:" + std::to_string(listener.address().port());
+        std::thread peer([&] {
+            Poco::Net::StreamSocket s = listener.acceptConnection();
+            std::string in;
+            char buf[4096];
+            const auto wanted = [&in] {
+                return std::size_t{2} + ((std::size_t{static_cast<unsigned char>(in[0])} << 8) | static_cast<unsigned char>(in[1]));
+            };
+            while (in.size() < 2 || in.size() < wanted()) {
+                const int n = s.receiveBytes(buf, sizeof buf);
+                if (n <= 0) return;
+                in.append(buf, static_cast<std::size_t>(n));
+            }
+            const std::string out = answer(in.substr(2));
+            if (!out.empty()) s.sendBytes(out.data(), static_cast<int>(out.size()));
+            s.shutdown();
+        });
+        const std::string message = messageOf([&] {
+            Rfc2136DnsProvider(server, "example.test", TsigKey{"acme-update.", std::string(32, 'k')},
+                                {.timeout = std::chrono::seconds(10)})
+                .present(kName, "v");
+        });
+        peer.join();
+        return message;
+    };
+    const auto framed = [](const std::string& message) {
+        return std::string{static_cast<char>(message.size() >> 8), static_cast<char>(message.size() & 0xff)} + message;
+    };
+    // the UPDATE answer's head: the request's id, QR, opcode 5, `rcode`, counts as given
+    const auto head = [](const std::string& request, int rcode, int additional = 0) {
+        return request.substr(0, 2) + std::string{'\xa8', static_cast<char>(rcode), 0, 0, 0, 0, 0, 0, 0,
+                                                  static_cast<char>(additional)};
+    };
+    // a TSIG record under the key's name whose MAC is 32 bytes that are no MAC of this answer
+    const std::string forgedTsig = std::string("\x0b" "acme-update\x00", 13) + std::string("\x00\xfa\x00\xff\x00\x00\x00\x00", 8) +
+                                   std::string("\x00\x3d", 2) + std::string("\x0bhmac-sha256\x00", 13) +
+                                   std::string("\x00\x00\x00\x00\x00\x00\x01\x2c\x00\x20", 10) + std::string(32, 'm') +
+                                   std::string("\x00\x00\x00\x00\x00\x00", 6);
+    BOOST_REQUIRE(forgedTsig.size() == 13 + 8 + 2 + 61);
+
+    // "done", unsigned: a success nobody vouches for is not taken
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 0)); }),
+                        "adding TXT " + kName + ": the server's answer is not signed; not trusting it"));
+    // "done", signed with a MAC the key did not make
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 0, 1) + forgedTsig); }),
+                        "adding TXT " + kName + ": the answer's TSIG does not verify; ignoring it"));
+    // a refusal, unsigned (as a server may send one): said in the words of its code
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 5)); }),
+                        "adding TXT " + kName + " refused: REFUSED (the server's policy refuses this update"));
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 4)); }),
+                        "refused: NOTIMP (the server does not do dynamic updates)"));
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 15)); }), "refused: RCODE 15"));
+    // a TSIG error the answer carries (here one no RFC names) is said as such
+    std::string tsigError = forgedTsig;
+    tsigError[tsigError.size() - 3] = 99;  // the error field, before other len
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 9, 1) + tsigError); }),
+                        "refused: TSIG error 99"));
+    // an answer to another request, one that is no UPDATE answer, one cut short, none at all
+    BOOST_TEST(contains(exchange([&](const std::string& r) {
+                            std::string other = head(r, 0);
+                            other[1] = static_cast<char>(other[1] ^ 1);
+                            return framed(other);
+                        }),
+                        "an answer to another request"));
+    BOOST_TEST(contains(exchange([&](const std::string& r) {
+                            std::string query = head(r, 0);
+                            query[2] = '\x80';  // QR, opcode 0
+                            return framed(query);
+                        }),
+                        "not an UPDATE answer"));
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 0, 1) + forgedTsig).substr(0, 30); }),
+                        "the server closed the connection without an answer"));
+    BOOST_TEST(contains(exchange([](const std::string&) { return std::string(); }),
+                        "the server closed the connection without an answer"));
+    // an answer whose records run past its end
+    BOOST_TEST(contains(exchange([&](const std::string& r) { return framed(head(r, 0, 1) + forgedTsig.substr(0, 40)); }),
+                        "adding TXT " + kName + ": a truncated answer"));
 }
 
 BOOST_AUTO_TEST_CASE(the_responder_waits_for_the_record_and_cleans_up) {
