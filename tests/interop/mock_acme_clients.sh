@@ -153,6 +153,33 @@ LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@
 verify_chain "$work/lego-own/certificates/lego-own.example.test.crt" \
   "$work/lego-own/certificates/lego-own.example.test.issuer.crt" "$work/own-root.pem"
 
+echo "== the command line's settings reach the server: --caa-identity, --resolve, --crl-listen"
+# lego answers http-01 on 127.0.0.2 alone: it validates only where --resolve sends the name
+CRL_PORT=$(free_port)
+MOCK_ACME_NAME=flags start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" \
+  --caa-identity one.example.test --caa-identity two.example.test \
+  --resolve lego-resolved.example.test=127.0.0.2 --crl-listen "127.0.0.1:$CRL_PORT"
+crl_url=$(sed -n 's/^crl: //p' "$work/flags.log")
+[ "$crl_url" = "http://127.0.0.1:$CRL_PORT/crl/$(basename "$crl_url")" ] || fail "no crl: line naming --crl-listen: $crl_url"
+curl -sS --cacert "$HTTPS_CA" "$DIR" | python3 -c '
+import json, sys
+ids = json.load(sys.stdin)["meta"]["caaIdentities"]
+sys.exit(0 if ids == ["one.example.test", "two.example.test"] else "caaIdentities: %r" % ids)' \
+  || fail "the directory does not name the --caa-identity names alone"
+LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego-flags" --domains lego-resolved.example.test --http --http.port "127.0.0.2:$HTTP_PORT" run \
+  > "$work/lego-resolved.log" 2>&1 || fail "lego, validated at the --resolve address, failed: $(tail -3 "$work/lego-resolved.log")"
+if LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com \
+  --path "$work/lego-flags" --domains lego-unresolved.example.test --http --http.port "127.0.0.2:$HTTP_PORT" run \
+  > "$work/lego-unresolved.log" 2>&1; then fail "a name --resolve does not name validated at 127.0.0.2"; fi
+# the leaf names the CRL at --crl-listen, and the CRL there is the issuer's, signed by it
+leaf="$work/lego-flags/certificates/lego-resolved.example.test.crt"
+openssl x509 -in "$leaf" -noout -ext crlDistributionPoints | grep -qF "URI:$crl_url" || fail "the leaf does not name $crl_url"
+curl -sS --max-time 10 -o "$work/flags.crl" "$crl_url" || fail "no CRL at $crl_url"
+openssl crl -inform DER -in "$work/flags.crl" -noout \
+  -CAfile "$work/lego-flags/certificates/lego-resolved.example.test.issuer.crt" 2>&1 | grep -q "verify OK" \
+  || fail "the CRL at $crl_url does not verify under the leaf's issuer"
+
 echo "== the command line: roots that cannot issue, usage errors (exit 2) and --help"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/leafy.key" -out "$work/leafy.pem" \
   -subj "/CN=not a CA" -days 30 -addext "basicConstraints=critical,CA:FALSE" 2> "$work/openssl.err"

@@ -414,6 +414,40 @@ BOOST_AUTO_TEST_CASE(without_terms_of_service_no_agreement_is_asked) {
     BOOST_TEST(created.json()->getValue<bool>("termsOfServiceAgreed") == false);
 }
 
+// Nonces asked for and never used are bounded: past the newest 100,000 the oldest go, so
+// a client that only asks for nonces cannot grow the server without end. A nonce that
+// went is a badNonce like any unknown one; the newest still work.
+BOOST_AUTO_TEST_CASE(a_flood_of_unused_nonces_keeps_the_newest_100000) {
+    Server s;
+    const std::string kid = s.login();
+    const std::string url = s.session.dir("newOrder");
+    const std::string payload = Server::orderPayload({"flood.example.test"});
+    // in the process, without sockets: the same engine the listener serves
+    const auto nonce = [&s] {
+        const HttpResponse r = s.server.engine().handle(HttpRequest{"HEAD", "/nonce-plz", "", "", "", "", ""});
+        BOOST_REQUIRE(r.status == 200);
+        for (const auto& [name, value] : r.headers)
+            if (name == "Replay-Nonce") return value;
+        BOOST_FAIL("no Replay-Nonce");
+        return std::string();
+    };
+    const std::string oldest = nonce();
+    const std::string kept = nonce();
+    for (int i = 0; i < 99999; ++i) (void)nonce();  // `oldest` is now the 100,001st newest
+    const auto stats = [&s] { return detail::parseJsonObject(s.management("/stats"), 1 << 20, "stats"); };
+    BOOST_TEST(stats()->getValue<Poco::UInt64>("nonces") == 100000u);
+    // the oldest kept first (each answer's Replay-Nonce is one more, which pushes the next out)
+    Tamper last;
+    last.nonce = kept;
+    BOOST_TEST(s.session.post(url, s.account, kid, payload, last).status == 201);
+    Tamper gone;
+    gone.nonce = oldest;
+    const Reply refused = s.session.post(url, s.account, kid, payload, gone);
+    BOOST_TEST(refused.problem() == "badNonce");
+    BOOST_TEST(!refused.header("Replay-Nonce").empty());
+    BOOST_TEST(stats()->getValue<Poco::UInt64>("nonces") <= 100000u);
+}
+
 BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
     Server s;
     const std::string kid = s.login();
