@@ -112,10 +112,18 @@ bool brokenConnection(const Poco::Exception& e) {
 // and inside a write that failed, going on on the new connection with the rest of a
 // request whose start went to the old one. Here the pool decides when a connection
 // is too old, and a request that could not go out is sent again whole (exchange).
+//
+// It also reads a chunked body itself (RFC 9112 §7.1), to its last chunk: POCO 1.11's
+// chunked stream ends quietly where the connection ends, so that an answer cut short
+// anywhere inside its chunks would pass for a whole one.
 class PromptConnect {
 public:
     virtual ~PromptConnect() = default;
     virtual void connectWithin(std::chrono::steady_clock::duration timeout) = 0;
+    /// The body of the answer whose head was just read, after `Transfer-Encoding: chunked`:
+    /// the chunks' data, up to the zero-size chunk and the trailer section's end. Throws
+    /// `NetworkError` for a body over `limit`, one cut short (transient) or one that does not read.
+    virtual std::string readChunkedBody(const std::string& url, std::size_t limit) = 0;
 };
 
 // What is left until `deadline`, as a socket timeout (1 ms at least: 0 would be none).
@@ -205,6 +213,52 @@ public:
         } else {
             this->reconnect();  // TCP, to the server or its proxy (ProxyConfig), within the connection timeout
         }
+    }
+
+    std::string readChunkedBody(const std::string& url, std::size_t limit) override {
+        const auto cut = [&url](const std::string& where) {
+            return NetworkError(url, "truncated response (chunked, the connection ended " + where + ")", true);
+        };
+        // one line, without its CRLF; at most 4 KiB (a chunk's size and extensions, a trailer field)
+        const auto line = [&](const std::string& where) {
+            std::string text;
+            for (;;) {
+                const int c = this->get();
+                if (c == std::char_traits<char>::eof()) throw cut(where);
+                if (c == '\n') break;
+                if (text.size() >= 4096) throw NetworkError(url, "a chunked answer with a line over 4 KiB");
+                text += static_cast<char>(c);
+            }
+            if (text.empty() || text.back() != '\r') throw NetworkError(url, "a chunked answer with a bare LF");
+            text.pop_back();
+            return text;
+        };
+        std::string body;
+        for (;;) {
+            const std::string sizeLine = line("before a chunk's size");
+            const std::size_t digits = sizeLine.find_first_not_of("0123456789abcdefABCDEF");
+            const std::string hex = sizeLine.substr(0, digits);
+            if (hex.empty() || hex.size() > 15 || (digits != std::string::npos && sizeLine[digits] != ';' &&
+                                                   sizeLine[digits] != ' ' && sizeLine[digits] != '\t'))
+                throw NetworkError(url, "a chunked answer whose chunk size does not read: \"" +
+                                            InvalidNameError::printable(sizeLine.substr(0, 40)) + "\"");
+            const std::size_t size = std::stoull(hex, nullptr, 16);
+            if (size == 0) break;
+            if (size > limit || body.size() > limit - size)
+                throw NetworkError(url, "response larger than " + std::to_string(limit) + " bytes");
+            const std::size_t start = body.size();
+            body.resize(start + size);
+            for (std::size_t got = 0; got < size;) {
+                const int n = this->read(body.data() + start + got, static_cast<std::streamsize>(size - got));
+                if (n <= 0) throw cut("inside a chunk");
+                got += static_cast<std::size_t>(n);
+            }
+            if (!line("after a chunk").empty()) throw NetworkError(url, "a chunked answer with a chunk longer than its size");
+        }
+        // the trailer section, passed over: fields until an empty line
+        for (std::size_t fields = 0; !line("inside the trailer section").empty();)
+            if (++fields > 64) throw NetworkError(url, "a chunked answer with over 64 trailer fields");
+        return body;
     }
 
 protected:
@@ -395,7 +449,9 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
         HttpReply reply;
         reply.status = response.getStatus();
         for (const auto& [n, v] : response) reply.headers.emplace(n, v);
-        if (method != "HEAD") {
+        if (method != "HEAD" && response.getChunkedTransferEncoding()) {
+            reply.body = dynamic_cast<PromptConnect&>(*session).readChunkedBody(url, options_.maxResponseBytes);
+        } else if (method != "HEAD") {
             char buf[16384];
             while (in) {
                 in.read(buf, sizeof buf);

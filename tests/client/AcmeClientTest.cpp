@@ -8,6 +8,7 @@
 #include <atomic>
 #include <csignal>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -444,6 +445,72 @@ BOOST_AUTO_TEST_CASE(an_answer_over_the_size_limit_is_refused) {
     // the sockets' buffers held, long before its 64 MiB were written
     joined.now();
     BOOST_TEST(served.load() < std::size_t{64} * 1024 * 1024);
+}
+
+// A chunked answer is whole only with its last (zero-size) chunk and the end of its trailer
+// section (RFC 9112 §7.1): cut anywhere before, it is a truncated response, as one shorter
+// than its Content-Length is; a chunk size that does not read is no answer either
+BOOST_AUTO_TEST_CASE(a_chunked_answer_is_read_to_its_last_chunk) {
+    const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    const std::string whole = head + "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n";
+    const std::map<std::string, std::string> answers = {
+        {"/whole", whole},
+        {"/cut-at-a-boundary", whole.substr(0, whole.find("0\r\nX-Trailer"))},
+        {"/cut-inside", whole.substr(0, whole.find("hello") + 3)},
+        {"/cut-in-the-trailer", whole.substr(0, whole.find("yes"))},
+        {"/bad-size", head + "zz\r\nhello\r\n0\r\n\r\n"},
+        {"/long-chunk", head + "5\r\nhello!!\r\n0\r\n\r\n"},
+    };
+    Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
+    std::atomic<bool> stop{false};
+    std::thread server([&] {
+        while (!stop) {
+            if (!listener.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
+            Poco::Net::StreamSocket peer = listener.acceptConnection();
+            char request[4096];
+            const int got = peer.receiveBytes(request, sizeof request);
+            const std::string text(request, static_cast<std::size_t>(std::max(got, 0)));
+            const std::string path = text.substr(4, text.find(' ', 4) - 4);  // "GET /path HTTP/1.1"
+            const auto it = answers.find(path);
+            const std::string answer = it == answers.end() ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" : it->second;
+            try {
+                peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+                peer.shutdownSend();
+            } catch (const Poco::Exception&) {
+            }
+        }
+    });
+    struct Joined {
+        std::atomic<bool>& stop;
+        std::thread& server;
+        ~Joined() {
+            stop = true;
+            server.join();
+        }
+    } joined{stop, server};
+    AcmeHttpClient http({.caBundleFile = "", .timeout = 10s});
+    const std::string base = "http://127.0.0.1:" + std::to_string(listener.address().port());
+    const HttpReply reply = http.get(base + "/whole");
+    BOOST_TEST(reply.status == 200);
+    BOOST_TEST(reply.body == "hello world");
+    const std::vector<std::pair<std::string, std::string>> refused = {
+        {"/cut-at-a-boundary", "truncated response (chunked, the connection ended before a chunk's size)"},
+        {"/cut-inside", "truncated response (chunked, the connection ended inside a chunk)"},
+        {"/cut-in-the-trailer", "truncated response (chunked, the connection ended inside the trailer section)"},
+        {"/bad-size", "a chunked answer whose chunk size does not read: \"zz\""},
+        {"/long-chunk", "a chunked answer with a chunk longer than its size"},
+    };
+    for (const auto& [path, words] : refused) {
+        try {
+            const HttpReply taken = http.get(base + path);
+            BOOST_ERROR(path << " was taken as whole: \"" << taken.body << "\"");
+        } catch (const NetworkError& e) {
+            BOOST_TEST(e.url() == base + path);
+            BOOST_TEST(std::string(e.what()).find(words) != std::string::npos, e.what());
+            // cut short: the kind of failure worth sending again where that is harmless
+            BOOST_TEST(e.transient() == (words.find("truncated") == 0), path);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(survives_rejected_nonces_server_errors_and_rate_limits) {
