@@ -223,11 +223,12 @@ public:
         const auto line = [&](const std::string& where) {
             std::string text;
             for (;;) {
-                const int c = this->get();
-                if (c == std::char_traits<char>::eof()) throw cut(where);
+                // a byte at a time from the session's buffer (its get() gives byte 0xFF as EOF)
+                char c = 0;
+                if (this->read(&c, 1) <= 0) throw cut(where);
                 if (c == '\n') break;
                 if (text.size() >= 4096) throw NetworkError(url, "a chunked answer with a line over 4 KiB");
-                text += static_cast<char>(c);
+                text += c;
             }
             if (text.empty() || text.back() != '\r') throw NetworkError(url, "a chunked answer with a bare LF");
             text.pop_back();
