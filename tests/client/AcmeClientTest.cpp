@@ -179,6 +179,39 @@ struct FleetInstance {
         : store(certs), client(w.options(), w.key, w.clock), service(store, issuer, w.clock, std::move(options)) {}
 };
 
+// A stand-in HTTP server on loopback for answers no CA gives: each connection it takes is
+// handed to `serve`, one at a time, until it is stopped (at the latest when it goes).
+class StandInServer {
+public:
+    explicit StandInServer(std::function<void(Poco::Net::StreamSocket&)> serve)
+        : listener_(Poco::Net::SocketAddress("127.0.0.1", 0)), thread_([this, serve = std::move(serve)] {
+              while (!stop_) {
+                  if (!listener_.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
+                  Poco::Net::StreamSocket peer = listener_.acceptConnection();
+                  try {
+                      serve(peer);
+                  } catch (const Poco::Exception&) {
+                      // the client hung up
+                  }
+              }
+          }) {}
+    ~StandInServer() { stop(); }
+    StandInServer(const StandInServer&) = delete;
+    StandInServer& operator=(const StandInServer&) = delete;
+
+    std::string base() const { return "http://127.0.0.1:" + std::to_string(listener_.address().port()); }
+    /// Once the connection being served is done: no more are taken.
+    void stop() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    Poco::Net::ServerSocket listener_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(issues_through_http01) {
@@ -392,44 +425,25 @@ BOOST_AUTO_TEST_CASE(an_authorization_is_deactivated_and_its_order_with_it) {
 // on without end (chunked, no length) or one that says it is too long is refused, not
 // kept in memory, and the connection is dropped
 BOOST_AUTO_TEST_CASE(an_answer_over_the_size_limit_is_refused) {
-    Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
-    std::atomic<bool> stop{false};
     std::atomic<std::size_t> served{0};  // bytes of body written, over all connections
-    std::thread server([&] {
-        while (!stop) {
-            if (!listener.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
-            Poco::Net::StreamSocket peer = listener.acceptConnection();
-            char head[4096];
-            const int got = peer.receiveBytes(head, sizeof head);  // the request's head, all of it in one read here
-            const bool endless = got > 0 && std::string(head, static_cast<std::size_t>(got)).find("/endless") != std::string::npos;
-            const std::string chunk(std::size_t{64} * 1024, 'x');
-            std::string answer = endless ? "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                                         : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n";
-            try {
-                peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
-                // "endless": 64 MiB, far past the limit, without a length (and no more, so that a
-                // client without its limit fails this test instead of filling the machine's memory)
-                for (int i = 0; i < (endless ? 1024 : 64); ++i) {  // until the client hangs up
-                    const std::string piece = endless ? "10000\r\n" + chunk + "\r\n" : chunk;
-                    peer.sendBytes(piece.data(), static_cast<int>(piece.size()));
-                    served += chunk.size();
-                }
-            } catch (const Poco::Exception&) {
-                // the client hung up: what it is meant to do
-            }
+    StandInServer server([&served](Poco::Net::StreamSocket& peer) {
+        char head[4096];
+        const int got = peer.receiveBytes(head, sizeof head);  // the request's head, all of it in one read here
+        const bool endless = got > 0 && std::string(head, static_cast<std::size_t>(got)).find("/endless") != std::string::npos;
+        const std::string chunk(std::size_t{64} * 1024, 'x');
+        std::string answer = endless ? "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                     : "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4194304\r\n\r\n";
+        peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+        // "endless": 64 MiB, far past the limit, without a length (and no more, so that a
+        // client without its limit fails this test instead of filling the machine's memory)
+        for (int i = 0; i < (endless ? 1024 : 64); ++i) {  // until the client hangs up
+            const std::string piece = endless ? "10000\r\n" + chunk + "\r\n" : chunk;
+            peer.sendBytes(piece.data(), static_cast<int>(piece.size()));
+            served += chunk.size();
         }
     });
-    struct Joined {  // the server stops and is joined however the test case ends
-        std::atomic<bool>& stop;
-        std::thread& server;
-        void now() {
-            stop = true;
-            if (server.joinable()) server.join();
-        }
-        ~Joined() { now(); }
-    } joined{stop, server};
     AcmeHttpClient http({.caBundleFile = "", .timeout = 10s, .maxResponseBytes = std::size_t{1024} * 1024});
-    const std::string base = "http://127.0.0.1:" + std::to_string(listener.address().port());
+    const std::string base = server.base();
     std::signal(SIGPIPE, SIG_IGN);  // the client's hang-up fails the server's write instead of ending the run
     for (const std::string path : {"/long", "/endless"}) {
         served = 0;
@@ -443,7 +457,7 @@ BOOST_AUTO_TEST_CASE(an_answer_over_the_size_limit_is_refused) {
     }
     // the endless one (the last) stopped when the client hung up at the limit, give or take what
     // the sockets' buffers held, long before its 64 MiB were written
-    joined.now();
+    server.stop();
     BOOST_TEST(served.load() < std::size_t{64} * 1024 * 1024);
 }
 
@@ -462,35 +476,18 @@ BOOST_AUTO_TEST_CASE(a_chunked_answer_is_read_to_its_last_chunk) {
         {"/bad-size", head + "zz\r\nhello\r\n0\r\n\r\n"},
         {"/long-chunk", head + "5\r\nhello!!\r\n0\r\n\r\n"},
     };
-    Poco::Net::ServerSocket listener(Poco::Net::SocketAddress("127.0.0.1", 0));
-    std::atomic<bool> stop{false};
-    std::thread server([&] {
-        while (!stop) {
-            if (!listener.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
-            Poco::Net::StreamSocket peer = listener.acceptConnection();
-            char request[4096];
-            const int got = peer.receiveBytes(request, sizeof request);
-            const std::string text(request, static_cast<std::size_t>(std::max(got, 0)));
-            const std::string path = text.substr(4, text.find(' ', 4) - 4);  // "GET /path HTTP/1.1"
-            const auto it = answers.find(path);
-            const std::string answer = it == answers.end() ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" : it->second;
-            try {
-                peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
-                peer.shutdownSend();
-            } catch (const Poco::Exception&) {
-            }
-        }
+    StandInServer server([&answers](Poco::Net::StreamSocket& peer) {
+        char request[4096];
+        const int got = peer.receiveBytes(request, sizeof request);
+        const std::string text(request, static_cast<std::size_t>(std::max(got, 0)));
+        const std::string path = text.substr(4, text.find(' ', 4) - 4);  // "GET /path HTTP/1.1"
+        const auto it = answers.find(path);
+        const std::string answer = it == answers.end() ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" : it->second;
+        peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+        peer.shutdownSend();
     });
-    struct Joined {
-        std::atomic<bool>& stop;
-        std::thread& server;
-        ~Joined() {
-            stop = true;
-            server.join();
-        }
-    } joined{stop, server};
     AcmeHttpClient http({.caBundleFile = "", .timeout = 10s});
-    const std::string base = "http://127.0.0.1:" + std::to_string(listener.address().port());
+    const std::string base = server.base();
     const HttpReply reply = http.get(base + "/whole");
     BOOST_TEST(reply.status == 200);
     BOOST_TEST(reply.body == "hello world");

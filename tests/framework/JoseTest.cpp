@@ -91,22 +91,18 @@ BOOST_AUTO_TEST_CASE(rfc8037_ed25519_private_jwk_signs_byte_for_byte) {
     BOOST_TEST(jws.signatureB64() == "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg");
     BOOST_TEST(jws.verify(Jwk::parse(privateJwk).publicKey()));
     // a d that is another key's, and one that is no Ed25519 key: refused, never signed with
-    std::string otherKey = privateJwk;
-    otherKey.replace(otherKey.find("nWGx"), 4, "mWGx");
-    try {
-        Jwk::privateKeyFromJson(otherKey);
-        BOOST_ERROR("a private JWK whose d is another key's was read");
-    } catch (const JoseError& e) {
-        BOOST_TEST(std::string(e.what()).find("the private and public members do not match") != std::string::npos, e.what());
-    }
-    std::string shortKey = privateJwk;
-    shortKey.replace(shortKey.find("nWGx"), 43, "AAAA");
-    try {
-        Jwk::privateKeyFromJson(shortKey);
-        BOOST_ERROR("a private JWK whose d is 3 bytes was read");
-    } catch (const JoseError& e) {
-        BOOST_TEST(std::string(e.what()).find("not a valid Ed25519 private key") != std::string::npos, e.what());
-    }
+    const auto refusedWith = [&privateJwk](std::size_t replaced, const std::string& d, const std::string& words) {
+        std::string changed = privateJwk;
+        changed.replace(changed.find("nWGx"), replaced, d);
+        try {
+            Jwk::privateKeyFromJson(changed);
+            BOOST_ERROR("a private JWK with d " << d << "... was read");
+        } catch (const JoseError& e) {
+            BOOST_TEST(std::string(e.what()).find(words) != std::string::npos, e.what());
+        }
+    };
+    refusedWith(4, "mWGx", "the private and public members do not match");  // another key's
+    refusedWith(43, "AAAA", "not a valid Ed25519 private key");             // 3 bytes
 }
 
 BOOST_AUTO_TEST_CASE(rfc7515_a3_es256_verifies_and_any_changed_byte_fails) {
