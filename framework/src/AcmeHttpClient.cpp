@@ -27,6 +27,7 @@
 
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/HttpBodyReader.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/detail/PocoSslScope.h"
 
@@ -113,17 +114,13 @@ bool brokenConnection(const Poco::Exception& e) {
 // request whose start went to the old one. Here the pool decides when a connection
 // is too old, and a request that could not go out is sent again whole (exchange).
 //
-// It also reads a chunked body itself (RFC 9112 §7.1), to its last chunk: POCO 1.11's
-// chunked stream ends quietly where the connection ends, so that an answer cut short
-// anywhere inside its chunks would pass for a whole one.
+// Its buffered read is open to HttpBodyReader, which reads bodies whole or not at all.
 class PromptConnect {
 public:
     virtual ~PromptConnect() = default;
     virtual void connectWithin(std::chrono::steady_clock::duration timeout) = 0;
-    /// The body of the answer whose head was just read, after `Transfer-Encoding: chunked`:
-    /// the chunks' data, up to the zero-size chunk and the trailer section's end. Throws
-    /// `NetworkError` for a body over `limit`, one cut short (transient) or one that does not read.
-    virtual std::string readChunkedBody(const std::string& url, std::size_t limit) = 0;
+    /// Up to `length` bytes of the connection (the session's buffer first); 0 at its end.
+    virtual int readSome(char* buffer, std::streamsize length) = 0;
 };
 
 // What is left until `deadline`, as a socket timeout (1 ms at least: 0 would be none).
@@ -215,52 +212,7 @@ public:
         }
     }
 
-    std::string readChunkedBody(const std::string& url, std::size_t limit) override {
-        const auto cut = [&url](const std::string& where) {
-            return NetworkError(url, "truncated response (chunked, the connection ended " + where + ")", true);
-        };
-        // one line, without its CRLF; at most 4 KiB (a chunk's size and extensions, a trailer field)
-        const auto line = [&](const std::string& where) {
-            std::string text;
-            for (;;) {
-                // a byte at a time from the session's buffer (its get() gives byte 0xFF as EOF)
-                char c = 0;
-                if (this->read(&c, 1) <= 0) throw cut(where);
-                if (c == '\n') break;
-                if (text.size() >= 4096) throw NetworkError(url, "a chunked answer with a line over 4 KiB");
-                text += c;
-            }
-            if (text.empty() || text.back() != '\r') throw NetworkError(url, "a chunked answer with a bare LF");
-            text.pop_back();
-            return text;
-        };
-        std::string body;
-        for (;;) {
-            const std::string sizeLine = line("before a chunk's size");
-            const std::size_t digits = sizeLine.find_first_not_of("0123456789abcdefABCDEF");
-            const std::string hex = sizeLine.substr(0, digits);
-            if (hex.empty() || hex.size() > 15 || (digits != std::string::npos && sizeLine[digits] != ';' &&
-                                                   sizeLine[digits] != ' ' && sizeLine[digits] != '\t'))
-                throw NetworkError(url, "a chunked answer whose chunk size does not read: \"" +
-                                            InvalidNameError::printable(sizeLine.substr(0, 40)) + "\"");
-            const std::size_t size = std::stoull(hex, nullptr, 16);
-            if (size == 0) break;
-            if (size > limit || body.size() > limit - size)
-                throw NetworkError(url, "response larger than " + std::to_string(limit) + " bytes");
-            const std::size_t start = body.size();
-            body.resize(start + size);
-            for (std::size_t got = 0; got < size;) {
-                const int n = this->read(body.data() + start + got, static_cast<std::streamsize>(size - got));
-                if (n <= 0) throw cut("inside a chunk");
-                got += static_cast<std::size_t>(n);
-            }
-            if (!line("after a chunk").empty()) throw NetworkError(url, "a chunked answer with a chunk longer than its size");
-        }
-        // the trailer section, passed over: fields until an empty line
-        for (std::size_t fields = 0; !line("inside the trailer section").empty();)
-            if (++fields > 64) throw NetworkError(url, "a chunked answer with over 64 trailer fields");
-        return body;
-    }
+    int readSome(char* buffer, std::streamsize length) override { return this->read(buffer, length); }
 
 protected:
     int write(const char* buffer, std::streamsize length) override {
@@ -444,28 +396,21 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
         session->flushRequest();  // rethrows what writing met: a stream keeps its failure
         sent = true;
         Poco::Net::HTTPResponse response;
-        std::istream& in = session->receiveResponse(response);
+        (void)session->receiveResponse(response);  // the body is read by HttpBodyReader
         answered = true;
         keptAlive = response.getKeepAlive();
         HttpReply reply;
         reply.status = response.getStatus();
         for (const auto& [n, v] : response) reply.headers.emplace(n, v);
-        if (method != "HEAD" && response.getChunkedTransferEncoding()) {
-            reply.body = dynamic_cast<PromptConnect&>(*session).readChunkedBody(url, options_.maxResponseBytes);
-        } else if (method != "HEAD") {
-            char buf[16384];
-            while (in) {
-                in.read(buf, sizeof buf);
-                reply.body.append(buf, static_cast<std::size_t>(in.gcount()));
-                if (reply.body.size() > options_.maxResponseBytes)
-                    throw NetworkError(url, "response larger than " + std::to_string(options_.maxResponseBytes) + " bytes");
-            }
-            if (response.hasContentLength() &&
-                static_cast<Poco::Int64>(reply.body.size()) != response.getContentLength64())
-                throw NetworkError(url,
-                                   "truncated response (" + std::to_string(reply.body.size()) + " of " +
-                                       std::to_string(response.getContentLength64()) + " bytes)",
-                                   true);
+        auto& connection = dynamic_cast<PromptConnect&>(*session);
+        try {
+            reply.body = detail::HttpBodyReader(
+                             [&connection](char* buffer, std::streamsize length) { return connection.readSome(buffer, length); },
+                             options_.maxResponseBytes)
+                             .body(response, method);
+        } catch (const detail::HttpBodyReader::Refused& e) {
+            // cut short: the kind of failure worth sending again where that is harmless
+            throw NetworkError(url, e.what(), e.why() == detail::HttpBodyReader::Refused::Why::CutShort);
         }
         return reply;
     };

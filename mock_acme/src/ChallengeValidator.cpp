@@ -27,6 +27,7 @@
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/ServerName.h"
+#include "cxxacme/detail/HttpBodyReader.h"
 #include "cxxacme/detail/OpenSsl.h"
 #include "cxxacme/detail/Sockets.h"
 
@@ -36,6 +37,13 @@ namespace {
 
 constexpr std::size_t kMaxHttpBody = std::size_t{8} * 1024;
 constexpr int kMaxRedirects = 10;
+
+// POCO's client session, its buffered read (protected there) open to HttpBodyReader
+class ValidationSession final : public Poco::Net::HTTPClientSession {
+public:
+    using Poco::Net::HTTPClientSession::HTTPClientSession;
+    int readSome(char* buffer, std::streamsize length) { return read(buffer, length); }
+};
 
 std::string trim(const std::string& s) {
     const auto begin = s.find_first_not_of(" \t\r\n");
@@ -149,7 +157,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                 const std::string sni = detail::ipEndpoint(host, port) ? "" : host;
                 socket = Poco::Net::SecureStreamSocket::attach(socket, sni, context);
             }
-            Poco::Net::HTTPClientSession session(socket);
+            ValidationSession session(socket);
             session.setTimeout(Poco::Timespan(timeout_.count() * 1000));
             Poco::Net::HTTPRequest get(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
             get.setHost(authority);
@@ -157,14 +165,20 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             get.set("Accept", "*/*");
             session.sendRequest(get);
             Poco::Net::HTTPResponse response;
-            std::istream& in = session.receiveResponse(response);
+            (void)session.receiveResponse(response);  // the body is read by HttpBodyReader
             status = response.getStatus();
             location = response.get("Location", "");
-            char buf[1024];
-            while (in && body.size() <= kMaxHttpBody) {
-                in.read(buf, sizeof buf);
-                body.append(buf, static_cast<std::size_t>(in.gcount()));
-            }
+            // only an answer's body is read, whole (as a CA's Go client reads it: a body cut short is an
+            // unexpected EOF); a redirect's or a refusal's is left unread
+            if (status == 200)
+                body = detail::HttpBodyReader(
+                           [&session](char* buffer, std::streamsize length) { return session.readSome(buffer, length); },
+                           kMaxHttpBody)
+                           .body(response, "GET");
+        } catch (const detail::HttpBodyReader::Refused& e) {
+            if (e.why() == detail::HttpBodyReader::Refused::Why::TooLarge)
+                return problem("unauthorized", "the response is over 8 KiB", id);
+            return problem("connection", "fetching " + url + ": " + e.what(), id);
         } catch (const Poco::Exception& e) {
             return problem("connection", "fetching " + url + ": " + e.displayText(), id);
         }
@@ -192,7 +206,6 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
         }
         if (status != 200)
             return problem("unauthorized", "the challenge URL " + url + " answered HTTP " + std::to_string(status), id);
-        if (body.size() > kMaxHttpBody) return problem("unauthorized", "the response is over 8 KiB", id);
         if (trim(body) != request.keyAuthorization)
             return problem("incorrectResponse", "the response does not match the key authorization", id);
         return std::nullopt;

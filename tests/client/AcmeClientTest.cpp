@@ -25,6 +25,7 @@
 #include <openssl/err.h>
 
 #include "../TestPrinting.h"
+#include "../support/StandInServer.h"
 #include "../support/ChildProcess.h"
 #include "../support/GatedRelay.h"
 #include "../support/LoggerCapture.h"
@@ -49,6 +50,7 @@ using namespace cxxacme;
 using namespace std::chrono_literals;
 using cxxacme::testing::MockAcmeFixture;
 using cxxacme::test::freePort;
+using cxxacme::test::StandInServer;
 
 namespace {
 
@@ -177,39 +179,6 @@ struct FleetInstance {
     AcmeIssuingService service;
     FleetInstance(World& w, const std::string& certs, AcmeIssuingServiceOptions options)
         : store(certs), client(w.options(), w.key, w.clock), service(store, issuer, w.clock, std::move(options)) {}
-};
-
-// A stand-in HTTP server on loopback for answers no CA gives: each connection it takes is
-// handed to `serve`, one at a time, until it is stopped (at the latest when it goes).
-class StandInServer {
-public:
-    explicit StandInServer(std::function<void(Poco::Net::StreamSocket&)> serve)
-        : listener_(Poco::Net::SocketAddress("127.0.0.1", 0)), thread_([this, serve = std::move(serve)] {
-              while (!stop_) {
-                  if (!listener_.poll(Poco::Timespan(0, 100000), Poco::Net::Socket::SELECT_READ)) continue;
-                  Poco::Net::StreamSocket peer = listener_.acceptConnection();
-                  try {
-                      serve(peer);
-                  } catch (const Poco::Exception&) {
-                      // the client hung up
-                  }
-              }
-          }) {}
-    ~StandInServer() { stop(); }
-    StandInServer(const StandInServer&) = delete;
-    StandInServer& operator=(const StandInServer&) = delete;
-
-    std::string base() const { return "http://127.0.0.1:" + std::to_string(listener_.address().port()); }
-    /// Once the connection being served is done: no more are taken.
-    void stop() {
-        stop_ = true;
-        if (thread_.joinable()) thread_.join();
-    }
-
-private:
-    Poco::Net::ServerSocket listener_;
-    std::atomic<bool> stop_{false};
-    std::thread thread_;
 };
 
 }  // namespace

@@ -5,7 +5,9 @@
 // side: Debian's pebble-challtestsrv answers http-01 and tls-alpn-01 and
 // serves the dns-01 TXT records, on loopback ports picked here.
 
+#include <cstdio>
 #include <functional>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -19,6 +21,7 @@
 
 #include "../support/ChildProcess.h"
 #include "../support/KnotServer.h"
+#include "../support/StandInServer.h"
 #include "../support/TempDir.h"
 #include "AcmeTestSession.h"
 #include "cxxacme/AcmeResources.h"
@@ -246,6 +249,62 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_over_8_kib) {
     BOOST_TEST(big->detail().find("over 8 KiB") != std::string::npos, big->detail());
     srv.call("/add-http01", R"({"token":"tokenBig","content":")" + req.keyAuthorization + std::string(8000, ' ') + R"("})");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");  // trailing white space within the limit is ignored
+}
+
+// An answer is whole only to its Content-Length, or to its last chunk and the trailer
+// section's end (RFC 9112 §6.3), as a CA's Go client reads it: one cut short just after the
+// key authorization, which a reader that stops quietly at the connection's end would take
+// for the answer, is a connection problem naming the URL. A redirect's body is not read.
+BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short) {
+    std::map<std::string, std::string> answers;  // by path, the raw answer
+    const auto path = [](const std::string& token) { return "/.well-known/acme-challenge/" + token; };
+    const auto withLength = [](const std::string& body, std::size_t length) {
+        return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(length) + "\r\nConnection: close\r\n\r\n" + body;
+    };
+    const auto chunked = [](const std::string& body, bool last) {
+        char size[32];
+        std::snprintf(size, sizeof size, "%zx", body.size());
+        return "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + std::string(size) + "\r\n" + body +
+               "\r\n" + (last ? "0\r\n\r\n" : "");
+    };
+    std::map<std::string, ValidationRequest> requests;
+    for (const std::string token : {"wholeLength", "wholeChunked", "cutLength", "cutChunked", "redirected"})
+        requests.emplace(token, request("http-01", "cut.example.test", token));
+    answers[path("wholeLength")] = withLength(requests.at("wholeLength").keyAuthorization, requests.at("wholeLength").keyAuthorization.size());
+    answers[path("wholeChunked")] = chunked(requests.at("wholeChunked").keyAuthorization, true);
+    answers[path("cutLength")] = withLength(requests.at("cutLength").keyAuthorization, requests.at("cutLength").keyAuthorization.size() + 10);
+    answers[path("cutChunked")] = chunked(requests.at("cutChunked").keyAuthorization, false);
+    // a redirect whose own body is cut short, to a whole answer
+    answers[path("redirected")] = "HTTP/1.1 302 Found\r\nLocation: " + path("landing") + "\r\nContent-Length: 100\r\n\r\nmoved";
+    answers[path("landing")] = withLength(requests.at("redirected").keyAuthorization, requests.at("redirected").keyAuthorization.size());
+    test::StandInServer server([&answers](Poco::Net::StreamSocket& peer) {
+        char head[4096];
+        const int got = peer.receiveBytes(head, sizeof head);  // the request's head, all of it in one read here
+        const std::string text(head, static_cast<std::size_t>(std::max(got, 0)));
+        const auto it = answers.find(text.substr(4, text.find(' ', 4) - 4));  // "GET /path HTTP/1.1"
+        const std::string answer = it == answers.end() ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" : it->second;
+        peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+        peer.shutdownSend();
+    });
+    MockAcmeConfig c = srv.config();
+    c.http01Port = server.port();
+    ChallengeValidator strict(c, 5s);
+    for (const std::string token : {"wholeLength", "wholeChunked", "redirected"}) {
+        const auto taken = strict.validate(requests.at(token));
+        BOOST_TEST(typeOf(taken) == "ok", token << ": " << (taken ? taken->detail() : ""));
+    }
+    const std::map<std::string, std::string> cut = {
+        {"cutLength", "truncated response (" + std::to_string(requests.at("cutLength").keyAuthorization.size()) + " of " +
+                          std::to_string(requests.at("cutLength").keyAuthorization.size() + 10) + " bytes)"},
+        {"cutChunked", "truncated response (chunked, the connection ended before a chunk's size)"},
+    };
+    for (const auto& [token, words] : cut) {
+        const auto refused = strict.validate(requests.at(token));
+        BOOST_TEST(typeOf(refused) == "connection", token);
+        if (!refused) continue;
+        const std::string url = "http://cut.example.test:" + std::to_string(server.port()) + path(token);
+        BOOST_TEST(refused->detail().find("fetching " + url + ": " + words) != std::string::npos, refused->detail());
+    }
 }
 
 BOOST_AUTO_TEST_CASE(tls_alpn01) {
