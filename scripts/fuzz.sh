@@ -10,10 +10,10 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ is needed (apt-get ins
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXXACME_FUZZ=ON \
   -DCXXACME_BUILD_TESTS=OFF -DCXXACME_BUILD_BENCH=OFF > build-fuzz.configure.log
 cmake --build build-fuzz -j "$(nproc)" --target mock_acme_request_fuzzer csr_der_fuzzer acme_response_fuzzer http_framing_fuzzer \
-  caa_policy_fuzzer dns_answer_fuzzer dns_query_fuzzer server_name_fuzzer
+  caa_policy_fuzzer dns_answer_fuzzer dns_query_fuzzer server_name_fuzzer http_body_fuzzer
 mkdir -p build-fuzz/artifacts build-fuzz/corpus/mock_acme_request build-fuzz/corpus/csr_der build-fuzz/corpus/acme_response \
   build-fuzz/corpus/http_framing build-fuzz/corpus/caa_policy build-fuzz/corpus/dns_answer build-fuzz/corpus/dns_query \
-  build-fuzz/corpus/server_name
+  build-fuzz/corpus/server_name build-fuzz/corpus/http_body
 # mock_acme_request: seeds for the terms of service (endpoints 14 and 15: the agreement page, the
 # management request), added to an older corpus too
 seeds=build-fuzz/corpus/mock_acme_request
@@ -159,4 +159,18 @@ if [ -z "$(ls -A "$seeds")" ]; then
   done
 fi
 build-fuzz/fuzz/server_name_fuzzer -max_total_time="$seconds" -max_len=1100 -timeout=10 \
+  -artifact_prefix=build-fuzz/artifacts/ "$seeds"
+
+# http_body: seeds are bodies after an answer's head (byte 0: 0 chunked, 1 Content-Length in bytes
+# 2-3, 2 neither; byte 1: the most a read gives), whole and cut short, the next answer after some
+seeds=build-fuzz/corpus/http_body
+if [ -z "$(ls -A "$seeds")" ]; then
+  printf '\x00\x03\x00\x005;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\nHTTP/1.1 200 OK\r\n' > "$seeds/chunked"
+  printf '\x00\x01\x00\x003\r\nabc\r\n' > "$seeds/chunked-cut"
+  printf '\x00\xff\x00\x00200\r\n%s\r\n0\r\n\r\n' "$(head -c 512 /dev/zero | tr '\0' a)" > "$seeds/chunked-near-limit"
+  printf '\x01\x02\x00\x0bhello worldHTTP/1.1 204 No Content\r\n' > "$seeds/length"
+  printf '\x01\x02\x00\x10hello' > "$seeds/length-cut"
+  printf '\x02\x40\x00\x00all of it' > "$seeds/to-the-end"
+fi
+build-fuzz/fuzz/http_body_fuzzer -max_total_time="$seconds" -max_len=2048 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"
