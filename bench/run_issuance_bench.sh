@@ -19,6 +19,13 @@ source tests/interop/lib.sh
 for tool in pebble pebble-challtestsrv lego uacme openssl; do command -v $tool >/dev/null || fail "$tool is needed"; done
 
 row() { printf '%s\n' "$*"; }
+# PIN=1: every server (mock-acme, pebble and its DNS helper) on CPU SERVER_CPUS (0), the load
+# generator on CLIENT_CPUS (1) -- a server benchmark's usual set-up, each side with cores of its
+# own, so that the load generator's CPU does not come out of the server's (it applies to the
+# orders-per-second part; without PIN every process may run on every core)
+pin_server() { if [ -n "${PIN:-}" ]; then taskset -apc "${SERVER_CPUS:-0}" "$1" > /dev/null; fi; }
+CLIENT_PIN=()
+if [ -n "${PIN:-}" ]; then CLIENT_PIN=(taskset -c "${CLIENT_CPUS:-1}"); fi
 
 # ORDERS_ONLY=1 runs the last part alone (orders per second by 1, 4, 16 clients)
 if [ -z "${ORDERS_ONLY:-}" ]; then
@@ -33,6 +40,7 @@ HTTP_PORT=$(free_port)
 start_mock_acme --http01-port "$HTTP_PORT" --retry-after 0
 MOCK_DIR=$DIR
 MOCK_PID=${pids[-1]}
+pin_server "$MOCK_PID"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }  # user + system, in clock ticks
 TICK=$(getconf CLK_TCK)
 # another_mock_acme NAME ARGS...: one more mock-acme program on free ports; sets NAME_PID and
@@ -43,6 +51,7 @@ another_mock_acme() {
   "$MOCK_ACME" --listen 127.0.0.1:0 --management 127.0.0.1:0 "$@" --write-ca "$work/$name-ca.pem" > "$work/$name.log" 2>&1 &
   pids+=($!)
   printf -v "${name^^}_PID" '%s' $!
+  pin_server $!
   for _ in $(seq 1 100); do grep -q '^directory: ' "$work/$name.log" 2>/dev/null && break; sleep 0.1; done
   printf -v "${name^^}_DIR" '%s' "$(sed -n 's/^directory: //p' "$work/$name.log")"
 }
@@ -70,6 +79,7 @@ pebble_config "$PEBBLE_PORT" "$PEBBLE_MGMT" "$PEBBLE_HTTP" "$work/pebble.json"
 pebble-challtestsrv -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$(free_port)" -defaultIPv6 "" \
   -http01 "" -https01 "" -tlsalpn01 "" > "$work/cts.log" 2>&1 &
 pids+=($!)
+pin_server $!
 PSKIP_PORT=$(free_port)
 pebble_config "$PSKIP_PORT" "$(free_port)" "$(free_port)" "$work/pebble-skip.json"
 wait_port() {
@@ -83,12 +93,12 @@ start_pebble() {
   if [ "$1" = real ]; then
     [ -n "${PEBBLE_PID:-}" ] && { kill "$PEBBLE_PID" 2>/dev/null; wait "$PEBBLE_PID" 2>/dev/null || true; }
     PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 pebble -config "$work/pebble.json" -dnsserver "127.0.0.1:$DNS_PORT" >> "$work/pebble.log" 2>&1 &
-    PEBBLE_PID=$!; pids+=($!); wait_port "$PEBBLE_PORT"
+    PEBBLE_PID=$!; pids+=($!); pin_server "$PEBBLE_PID"; wait_port "$PEBBLE_PORT"
   else
     [ -n "${PSKIP_PID:-}" ] && { kill "$PSKIP_PID" 2>/dev/null; wait "$PSKIP_PID" 2>/dev/null || true; }
     PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_VA_ALWAYS_VALID=1 pebble -config "$work/pebble-skip.json" -dnsserver "127.0.0.1:$DNS_PORT" \
       >> "$work/pebble-skip.log" 2>&1 &
-    PSKIP_PID=$!; pids+=($!); wait_port "$PSKIP_PORT"
+    PSKIP_PID=$!; pids+=($!); pin_server "$PSKIP_PID"; wait_port "$PSKIP_PORT"
   fi
 }
 start_pebble real
@@ -196,7 +206,9 @@ another_mock_acme wait --http01-port "$HTTP_PORT" --retry-after 0 --challenge-wa
 ROUNDS=${ROUNDS:-3}
 ACCOUNT_KEY=${ACCOUNT_KEY:-ec256}
 PEBBLE_RESTARTS=${PEBBLE_RESTARTS:-15}
-echo "(account keys: $ACCOUNT_KEY)"
+if [ -n "${PIN:-}" ]; then placement="servers on CPU ${SERVER_CPUS:-0}, load generator on CPU ${CLIENT_CPUS:-1}"
+else placement="every process on every core"; fi
+echo "(account keys: $ACCOUNT_KEY; $placement)"
 OCOUNT=${ORDER_COUNT:-400}
 results="$work/orders.tsv"
 : > "$results"
@@ -219,7 +231,7 @@ server_pid() {  # SERVER VALIDATION
 run_once() {
   local server=$1 pid=$2 out="$work/run.out" last=-1 still=0 ticks=0 now
   shift 2
-  "$BENCH_BIN" "$@" > "$out" 2>&1 &
+  "${CLIENT_PIN[@]}" "$BENCH_BIN" "$@" > "$out" 2>&1 &
   local bench=$!
   while kill -0 "$bench" 2>/dev/null; do
     sleep 0.5
