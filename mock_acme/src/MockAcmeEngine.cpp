@@ -1771,6 +1771,10 @@ public:
         if (!post.payload.empty()) {
             (void)payloadObject(post);  // RFC 8555 §7.5.1: "{}" starts validation
             requireCurrentTerms(*post.account);
+            // an authorization that can no longer become valid (invalid, deactivated, expired): nothing
+            // to start, as Let's Encrypt answers, in its words; a valid one's challenge comes back as it is
+            if (authz.status != "pending" && authz.status != "valid")
+                throw malformed("Unable to update challenge :: authorization must be pending");
             if (c.status == "pending" && authz.status == "pending") {
                 for (const auto& other : authz.challengeIds)
                     if (s_.challenges.at(other).status == "processing")

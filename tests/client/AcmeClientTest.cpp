@@ -380,9 +380,15 @@ BOOST_AUTO_TEST_CASE(an_authorization_is_deactivated_and_its_order_with_it) {
     BOOST_TEST(gone.identifier.value == "given-up.example.test");
     BOOST_TEST(w.client.fetchAuthorization(authzUrl).status == "deactivated");
     BOOST_TEST(w.client.fetchOrder(order.url).status == "invalid");
-    // its challenge starts nothing now: mock-acme gives it back as it was, and the
+    // its challenge starts nothing now: refused as Let's Encrypt refuses it, and the
     // authorization stays deactivated
-    BOOST_TEST(w.client.startChallenge(gone.challenges.at(0)).status == "pending");
+    try {
+        w.client.startChallenge(gone.challenges.at(0));
+        BOOST_ERROR("a challenge of a deactivated authorization was taken");
+    } catch (const AcmeProblem& p) {
+        BOOST_TEST(p.shortType() == "malformed");
+        BOOST_TEST(p.detail() == "Unable to update challenge :: authorization must be pending");
+    }
     BOOST_TEST(w.client.fetchAuthorization(authzUrl).status == "deactivated");
     // a new order for the name is a new authorization, which validates as any other
     AcmeIssuer issuer(w.client, {&w.http});

@@ -933,6 +933,12 @@ BOOST_AUTO_TEST_CASE(a_validation_cut_short_by_a_restart_ends_invalid) {
     BOOST_TEST(error->getValue<std::string>("detail").find("restarted during validation") != std::string::npos);
     BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, "").str("status") == "invalid");
     BOOST_TEST(s.session.post(orderUrl, s.account, s.kid, "").str("status") == "invalid");
+    // its challenge, POSTed again, starts nothing (as Let's Encrypt answers it)
+    const Reply restart = s.session.post(challengeUrl, s.account, s.kid, "{}");
+    BOOST_TEST(restart.status == 400);
+    BOOST_TEST(restart.problem() == "malformed", restart.body);
+    BOOST_TEST(restart.body.find("authorization must be pending") != std::string::npos, restart.body);
+    BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, "").str("status") == "invalid");
     const Reply again = s.newOrder({"restart.example.test"});
     BOOST_TEST(again.status == 201);
     BOOST_TEST(again.str("status") == "pending");
@@ -3165,6 +3171,37 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     BOOST_TEST(retry.status == 201);
     BOOST_TEST(replacedBy() == retry.header("Location"));
     BOOST_TEST(s.newOrder({"s.example.test"}, replaces).problem() == "alreadyReplaced");
+}
+
+// A challenge POSTed again once its authorization has ended, as Let's Encrypt answers it
+// (RFC 8555 §7.5.1 leaves it open): a valid authorization's comes back as it is, a
+// deactivated one's starts nothing (malformed, in Let's Encrypt's words) and changes nothing
+BOOST_AUTO_TEST_CASE(a_challenge_posted_after_its_authorization_ended) {
+    Server s;  // validation skipped
+    const auto http01Of = [&s](const std::string& authzUrl) {
+        const auto challenges = s.session.post(authzUrl, s.account, s.kid, "").json()->getArray("challenges");
+        for (std::size_t i = 0; i < challenges->size(); ++i)
+            if (challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("type") == "http-01")
+                return challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("url");
+        return std::string();
+    };
+    const Reply validOrder = s.newOrder({"valid-again.example.test"});
+    s.authorize(validOrder);
+    const std::string validAuthz = validOrder.json()->getArray("authorizations")->getElement<std::string>(0);
+    const Reply valid = s.session.post(http01Of(validAuthz), s.account, s.kid, "{}");
+    BOOST_TEST(valid.status == 200, valid.body);
+    BOOST_TEST(valid.str("status") == "valid");
+
+    const Reply givenUp = s.newOrder({"given-up.example.test"});
+    const std::string authzUrl = givenUp.json()->getArray("authorizations")->getElement<std::string>(0);
+    const std::string challengeUrl = http01Of(authzUrl);
+    BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, R"({"status":"deactivated"})").str("status") == "deactivated");
+    const Reply refused = s.session.post(challengeUrl, s.account, s.kid, "{}");
+    BOOST_TEST(refused.status == 400);
+    BOOST_TEST(refused.problem() == "malformed", refused.body);
+    BOOST_TEST(refused.json()->getValue<std::string>("detail") == "Unable to update challenge :: authorization must be pending");
+    BOOST_TEST(s.session.post(challengeUrl, s.account, s.kid, "").str("status") == "pending");
+    BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, "").str("status") == "deactivated");
 }
 
 // RFC 8555 §7.4: notBefore / notAfter in newOrder, echoed in the order and
