@@ -3175,9 +3175,11 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
 
 // A challenge POSTed again once its authorization has ended, as Let's Encrypt answers it
 // (RFC 8555 §7.5.1 leaves it open): a valid authorization's comes back as it is, a
-// deactivated one's starts nothing (malformed, in Let's Encrypt's words) and changes nothing
+// deactivated or expired one's starts nothing (malformed, in Let's Encrypt's words) and
+// changes nothing
 BOOST_AUTO_TEST_CASE(a_challenge_posted_after_its_authorization_ended) {
-    Server s;  // validation skipped
+    testing::FakeClock clock(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    Server s(quietConfig(), PrivateKey::generate(KeyType::EcP256), &clock);  // validation skipped
     const auto http01Of = [&s](const std::string& authzUrl) {
         const auto challenges = s.session.post(authzUrl, s.account, s.kid, "").json()->getArray("challenges");
         for (std::size_t i = 0; i < challenges->size(); ++i)
@@ -3202,6 +3204,15 @@ BOOST_AUTO_TEST_CASE(a_challenge_posted_after_its_authorization_ended) {
     BOOST_TEST(refused.json()->getValue<std::string>("detail") == "Unable to update challenge :: authorization must be pending");
     BOOST_TEST(s.session.post(challengeUrl, s.account, s.kid, "").str("status") == "pending");
     BOOST_TEST(s.session.post(authzUrl, s.account, s.kid, "").str("status") == "deactivated");
+
+    const Reply late = s.newOrder({"too-late.example.test"});
+    const std::string lateAuthz = late.json()->getArray("authorizations")->getElement<std::string>(0);
+    const std::string lateChallenge = http01Of(lateAuthz);
+    clock.advance(std::chrono::hours(24 * 8));  // past the pending authorization's 7 days
+    const Reply expired = s.session.post(lateChallenge, s.account, s.kid, "{}");
+    BOOST_TEST(expired.status == 400);
+    BOOST_TEST(expired.problem() == "malformed", expired.body);
+    BOOST_TEST(s.session.post(lateAuthz, s.account, s.kid, "").str("status") == "expired");
 }
 
 // RFC 8555 §7.4: notBefore / notAfter in newOrder, echoed in the order and
