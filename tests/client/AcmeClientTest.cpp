@@ -451,16 +451,7 @@ BOOST_AUTO_TEST_CASE(a_chunked_answer_is_read_to_its_last_chunk) {
         {"/bad-size", head + "zz\r\nhello\r\n0\r\n\r\n"},
         {"/long-chunk", head + "5\r\nhello!!\r\n0\r\n\r\n"},
     };
-    StandInServer server([&answers](Poco::Net::StreamSocket& peer) {
-        char request[4096];
-        const int got = peer.receiveBytes(request, sizeof request);
-        const std::string text(request, static_cast<std::size_t>(std::max(got, 0)));
-        const std::string path = text.substr(4, text.find(' ', 4) - 4);  // "GET /path HTTP/1.1"
-        const auto it = answers.find(path);
-        const std::string answer = it == answers.end() ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" : it->second;
-        peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
-        peer.shutdownSend();
-    });
+    StandInServer server(answers);
     AcmeHttpClient http({.caBundleFile = "", .timeout = 10s});
     const std::string base = server.base();
     const HttpReply reply = http.get(base + "/whole");

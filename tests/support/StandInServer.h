@@ -1,12 +1,14 @@
 #pragma once
 
 // Test support: a stand-in HTTP server on 127.0.0.1 (a free port) for answers no real
-// server gives: each connection it takes is handed to `serve`, one at a time, until it is
-// stopped (at the latest when it goes).
+// server gives: each connection it takes is handed to `serve` (or answered from a map of
+// raw answers by path), one at a time, until it is stopped (at the latest when it goes).
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -30,6 +32,18 @@ public:
                       // the client hung up
                   }
               }
+          }) {}
+    /// One that answers each request with the raw answer its path has in `answers` (a 404
+    /// for any other path), then closes its side; the request's head comes in one read.
+    explicit StandInServer(std::map<std::string, std::string> answers)
+        : StandInServer([answers = std::move(answers)](Poco::Net::StreamSocket& peer) {
+              char request[4096];
+              const int got = peer.receiveBytes(request, sizeof request);
+              const std::string text(request, static_cast<std::size_t>(std::max(got, 0)));
+              const auto it = answers.find(text.substr(4, text.find(' ', 4) - 4));  // "GET /path HTTP/1.1"
+              const std::string answer = it == answers.end() ? "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" : it->second;
+              peer.sendBytes(answer.data(), static_cast<int>(answer.size()));
+              peer.shutdownSend();
           }) {}
     ~StandInServer() { stop(); }
     StandInServer(const StandInServer&) = delete;
