@@ -162,7 +162,8 @@ build-fuzz/fuzz/server_name_fuzzer -max_total_time="$seconds" -max_len=1100 -tim
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"
 
 # http_body: seeds are bodies after an answer's head (byte 0: 0 chunked, 1 Content-Length in bytes
-# 2-3, 2 neither; byte 1: the most a read gives), whole and cut short, the next answer after some
+# 2-3, 2 a Content-Length and 3 a Transfer-Encoding field of (byte 2 % 16) bytes from byte 4, 4
+# neither; byte 1: the most a read gives), whole and cut short, the next answer after some
 seeds=build-fuzz/corpus/http_body
 if [ -z "$(ls -A "$seeds")" ]; then
   printf '\x00\x03\x00\x005;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\nHTTP/1.1 200 OK\r\n' > "$seeds/chunked"
@@ -170,7 +171,10 @@ if [ -z "$(ls -A "$seeds")" ]; then
   printf '\x00\xff\x00\x00200\r\n%s\r\n0\r\n\r\n' "$(head -c 512 /dev/zero | tr '\0' a)" > "$seeds/chunked-near-limit"
   printf '\x01\x02\x00\x0bhello worldHTTP/1.1 204 No Content\r\n' > "$seeds/length"
   printf '\x01\x02\x00\x10hello' > "$seeds/length-cut"
-  printf '\x02\x40\x00\x00all of it' > "$seeds/to-the-end"
+  printf '\x04\x40\x00\x00all of it' > "$seeds/to-the-end"
+  printf '\x02\x03\x04\x005, 5hello world' > "$seeds/length-field"
+  printf '\x03\x03\x07\x00chunked5\r\nhello\r\n0\r\n\r\n' > "$seeds/coding-field"
+  printf '\x03\x03\x0d\x00gzip, chunked5\r\nhello\r\n0\r\n\r\n' > "$seeds/coding-not-asked-for"
 fi
 build-fuzz/fuzz/http_body_fuzzer -max_total_time="$seconds" -max_len=2048 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ "$seeds"

@@ -396,7 +396,7 @@ HttpReply AcmeHttpClient::exchange(const std::string& method, const std::string&
         session->flushRequest();  // rethrows what writing met: a stream keeps its failure
         sent = true;
         Poco::Net::HTTPResponse response;
-        (void)session->receiveResponse(response);  // the body is read by HttpBodyReader
+        detail::HttpBodyReader::receiveHead(*session, response);  // the body is read by HttpBodyReader
         answered = true;
         keptAlive = response.getKeepAlive();
         HttpReply reply;

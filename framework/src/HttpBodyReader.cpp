@@ -1,8 +1,13 @@
 #include "cxxacme/detail/HttpBodyReader.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <optional>
 
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/String.h>
 
 #include "cxxacme/Error.h"
 
@@ -13,6 +18,44 @@ namespace {
 constexpr std::size_t kMaxLine = 4096;          // a chunk's size and extensions, a trailer field
 constexpr std::size_t kMaxTrailerFields = 64;
 
+// Every field of that name in `head`, joined as one list (RFC 9110 §5.3); none when there is none.
+std::optional<std::string> fieldValues(const Poco::Net::HTTPResponse& head, const std::string& name) {
+    std::optional<std::string> joined;
+    for (const auto& [field, value] : head)
+        if (Poco::icompare(field, name) == 0) joined = joined ? *joined + ", " + value : value;
+    return joined;
+}
+
+// Without the optional white space around a field's value or list item (RFC 9110 §5.6.3: spaces and tabs).
+std::string trimmed(const std::string& s) {
+    const auto first = s.find_first_not_of(" \t");
+    return first == std::string::npos ? std::string() : s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+// Content-Length = 1*DIGIT (RFC 9110 §8.6). A list of one value repeated (two fields, or
+// "5, 5") is that value; anything else gives no length to trust (RFC 9112 §6.3 item 5).
+std::size_t contentLength(const std::string& lengths) {
+    const auto refused = [&lengths] {
+        return HttpBodyReader::Refused(HttpBodyReader::Refused::Why::Malformed,
+                                       "a Content-Length that does not read: \"" +
+                                           InvalidNameError::printable(lengths, 64) + "\"");
+    };
+    std::optional<std::uint64_t> length;
+    std::size_t at = 0;
+    for (;;) {
+        const std::size_t comma = lengths.find(',', at);
+        const std::string item = trimmed(lengths.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+        // at most 18 digits: no overflow, and far beyond any limit
+        if (item.empty() || item.size() > 18 || !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            throw refused();
+        const std::uint64_t value = std::stoull(item);
+        if (length && *length != value) throw refused();
+        length = value;
+        if (comma == std::string::npos) return static_cast<std::size_t>(value);
+        at = comma + 1;
+    }
+}
+
 }  // namespace
 
 HttpBodyReader::HttpBodyReader(Read read, std::size_t limit) : read_(std::move(read)), limit_(limit) {}
@@ -21,14 +64,31 @@ std::string HttpBodyReader::body(const Poco::Net::HTTPResponse& head, const std:
     const int status = head.getStatus();
     // RFC 9112 §6.3: these answers have no body, whatever their head says
     if (method == "HEAD" || status < 200 || status == 204 || status == 304) return {};
-    if (head.getChunkedTransferEncoding()) return chunked();
-    if (head.hasContentLength()) {
-        const Poco::Int64 length = head.getContentLength64();
-        if (length < 0) throw Refused(Refused::Why::Malformed, "a Content-Length that does not read");
-        if (static_cast<std::uint64_t>(length) > limit_) throw tooLarge();
-        return untilLength(static_cast<std::size_t>(length));
+    // Transfer-Encoding overrides Content-Length (§6.3 item 3). The request asked for no
+    // transfer coding (it has no TE field, §7.4), so chunked alone is read: a body in
+    // another coding could not be decoded.
+    if (const auto codings = fieldValues(head, "Transfer-Encoding")) {
+        if (Poco::icompare(trimmed(*codings), "chunked") != 0)
+            throw Refused(Refused::Why::Malformed, "an answer in a transfer coding other than chunked alone: \"" +
+                                                       InvalidNameError::printable(*codings, 64) + "\"");
+        return chunked();
+    }
+    if (const auto lengths = fieldValues(head, "Content-Length")) {
+        const std::size_t length = contentLength(*lengths);
+        if (length > limit_) throw tooLarge();
+        return untilLength(length);
     }
     return untilEnd();
+}
+
+void HttpBodyReader::receiveHead(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPResponse& head) {
+    try {
+        (void)session.receiveResponse(head);
+    } catch (const Poco::SyntaxException&) {
+        // thrown after the whole head was read only by the length's parsing (a status code
+        // that does not read leaves the fields unread)
+        if (!head.has("Content-Length")) throw;
+    }
 }
 
 std::string HttpBodyReader::untilLength(std::size_t length) {

@@ -165,7 +165,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             get.set("Accept", "*/*");
             session.sendRequest(get);
             Poco::Net::HTTPResponse response;
-            (void)session.receiveResponse(response);  // the body is read by HttpBodyReader
+            detail::HttpBodyReader::receiveHead(session, response);  // the body is read by HttpBodyReader
             status = response.getStatus();
             location = response.get("Location", "");
             // only an answer's body is read, whole (as a CA's Go client reads it: a body cut short is an

@@ -438,7 +438,8 @@ BOOST_AUTO_TEST_CASE(an_answer_over_the_size_limit_is_refused) {
 
 // A chunked answer is whole only with its last (zero-size) chunk and the end of its trailer
 // section (RFC 9112 §7.1): cut anywhere before, it is a truncated response, as one shorter
-// than its Content-Length is; a chunk size that does not read is no answer either
+// than its Content-Length is; a chunk size that does not read is no answer either, nor is a
+// Content-Length that does not read, nor a transfer coding the client did not ask for
 BOOST_AUTO_TEST_CASE(a_chunked_answer_is_read_to_its_last_chunk) {
     const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     // (the trailer's value holds byte 0xFF, which HTTP allows there as obs-text)
@@ -450,6 +451,10 @@ BOOST_AUTO_TEST_CASE(a_chunked_answer_is_read_to_its_last_chunk) {
         {"/cut-in-the-trailer", whole.substr(0, whole.find("yes"))},
         {"/bad-size", head + "zz\r\nhello\r\n0\r\n\r\n"},
         {"/long-chunk", head + "5\r\nhello!!\r\n0\r\n\r\n"},
+        // chunks beside a length: the chunks' length (RFC 9112 §6.3)
+        {"/chunks-and-length", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n" + whole.substr(17)},
+        {"/gzip", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n"},
+        {"/bad-length", "HTTP/1.1 200 OK\r\nContent-Length: 5x\r\nConnection: close\r\n\r\nhello"},
     };
     StandInServer server(answers);
     AcmeHttpClient http({.caBundleFile = "", .timeout = 10s});
@@ -457,12 +462,15 @@ BOOST_AUTO_TEST_CASE(a_chunked_answer_is_read_to_its_last_chunk) {
     const HttpReply reply = http.get(base + "/whole");
     BOOST_TEST(reply.status == 200);
     BOOST_TEST(reply.body == "hello world");
+    BOOST_TEST(http.get(base + "/chunks-and-length").body == "hello world");
     const std::vector<std::pair<std::string, std::string>> refused = {
         {"/cut-at-a-boundary", "truncated response (chunked, the connection ended before a chunk's size)"},
         {"/cut-inside", "truncated response (chunked, the connection ended inside a chunk)"},
         {"/cut-in-the-trailer", "truncated response (chunked, the connection ended inside the trailer section)"},
         {"/bad-size", "a chunked answer whose chunk size does not read: \"zz\""},
         {"/long-chunk", "a chunked answer with a chunk longer than its size"},
+        {"/gzip", "an answer in a transfer coding other than chunked alone: \"gzip, chunked\""},
+        {"/bad-length", "a Content-Length that does not read: \"5x\""},
     };
     for (const auto& [path, words] : refused) {
         try {

@@ -202,3 +202,83 @@ BOOST_AUTO_TEST_CASE(chunks_over_the_limit_are_refused_before_they_are_read) {
     Connection huge{"fffffffffffffff\r\n"};
     BOOST_TEST(readBody(huge, chunkedHead(), 1024).refused == "response larger than 1024 bytes");
 }
+
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A 200 answer's head with these fields, in this order (a name may come twice).
+Poco::Net::HTTPResponse headWith(const Fields& fields) {
+    Poco::Net::HTTPResponse head(Poco::Net::HTTPResponse::HTTP_OK);
+    for (const auto& [name, value] : fields) head.add(name, value);
+    return head;
+}
+
+// Each head, with its value as quoted in the refusal: refused as malformed in `words` and
+// that value, before a byte of its body is read.
+void checkRefusedUnread(const std::vector<std::pair<Fields, std::string>>& heads, const std::string& words) {
+    for (const auto& [fields, quoted] : heads) {
+        Connection c{"hello\r\n0\r\n\r\n"};
+        const Outcome o = readBody(c, headWith(fields));
+        BOOST_TEST(o.refused == words + quoted);
+        BOOST_TEST((o.why == Why::Malformed), quoted);
+        BOOST_TEST(c.at == 0u, quoted);
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(transfer_encoding_chunked_overrides_content_length) {
+    // RFC 9112 §6.3 item 3: the length is the chunks', not the field's
+    for (const std::string chunked : {"chunked", "Chunked", " chunked "}) {
+        Connection c{kChunked + "next"};
+        const Outcome o = readBody(c, headWith({{"Content-Length", "3"}, {"transfer-encoding", chunked}}));
+        BOOST_TEST(o.refused == "", chunked);
+        BOOST_TEST(o.body == "hello world", chunked);
+        BOOST_TEST(c.left() == "next", chunked);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_transfer_coding_not_asked_for_is_refused_unread) {
+    // the request sent no TE field: chunked alone may come (RFC 9112 §7.4), anything else
+    // could not be decoded, whether a length is given or not
+    checkRefusedUnread({{{{"Transfer-Encoding", "gzip"}}, "\"gzip\""},
+                        {{{"Transfer-Encoding", "gzip, chunked"}}, "\"gzip, chunked\""},
+                        {{{"Transfer-Encoding", "chunked, gzip"}, {"Content-Length", "5"}}, "\"chunked, gzip\""},
+                        {{{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", "chunked"}}, "\"chunked, chunked\""},
+                        {{{"Transfer-Encoding", "identity"}, {"Content-Length", "5"}}, "\"identity\""},
+                        {{{"Transfer-Encoding", ""}}, "\"\""},
+                        {{{"Transfer-Encoding", "\vchunked"}}, "\"\\x0bchunked\""},
+                        {{{"Transfer-Encoding", "x\x01y"}}, "\"x\\x01y\""}},
+                       "an answer in a transfer coding other than chunked alone: ");
+}
+
+BOOST_AUTO_TEST_CASE(a_content_length_that_does_not_read_is_refused_unread) {
+    // RFC 9110 §8.6: 1*DIGIT; RFC 9112 §6.3 item 5: an invalid one gives no framing to trust
+    checkRefusedUnread({{{{"Content-Length", "abc"}}, "\"abc\""},
+                        {{{"Content-Length", "5x"}}, "\"5x\""},
+                        {{{"Content-Length", "+5"}}, "\"+5\""},
+                        {{{"Content-Length", "-1"}}, "\"-1\""},
+                        {{{"Content-Length", "0x5"}}, "\"0x5\""},
+                        {{{"Content-Length", ""}}, "\"\""},
+                        {{{"Content-Length", "5,"}}, "\"5,\""},
+                        {{{"Content-Length", "5, 6"}}, "\"5, 6\""},
+                        {{{"Content-Length", "5"}, {"Content-Length", "6"}}, "\"5, 6\""},
+                        {{{"Content-Length", "1234567890123456789"}}, "\"1234567890123456789\""}},
+                       "a Content-Length that does not read: ");
+}
+
+BOOST_AUTO_TEST_CASE(a_content_length_given_twice_alike_is_that_length) {
+    // a list of one value repeated (RFC 9110 §8.6), as one field or two
+    for (const auto& fields : std::vector<Fields>{
+             {{"Content-Length", "5, 5"}}, {{"Content-Length", "5"}, {"content-length", " 5 "}}, {{"Content-Length", "005"}}}) {
+        Connection c{"hello world"};
+        const Outcome o = readBody(c, headWith(fields));
+        BOOST_TEST(o.refused == "");
+        BOOST_TEST(o.body == "hello");
+        BOOST_TEST(c.left() == " world");
+    }
+    // 18 digits read, and are then over the limit, not wrapped around
+    Connection c{"hello"};
+    BOOST_TEST(readBody(c, headWith({{"Content-Length", "999999999999999999"}})).refused == "response larger than 1024 bytes");
+}

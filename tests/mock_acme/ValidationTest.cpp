@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_over_8_kib) {
 // section's end (RFC 9112 §6.3), as a CA's Go client reads it: one cut short just after the
 // key authorization, which a reader that stops quietly at the connection's end would take
 // for the answer, is a connection problem naming the URL. A redirect's body is not read.
-BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short) {
+BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short_or_framed_wrong) {
     std::map<std::string, std::string> answers;  // by path, the raw answer
     const auto path = [](const std::string& token) { return "/.well-known/acme-challenge/" + token; };
     const auto withLength = [](const std::string& body, std::size_t length) {
@@ -268,7 +268,8 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short) {
                "\r\n" + (last ? "0\r\n\r\n" : "");
     };
     std::map<std::string, ValidationRequest> requests;
-    for (const std::string token : {"wholeLength", "wholeChunked", "cutLength", "cutChunked", "redirected"})
+    for (const std::string token : {"wholeLength", "wholeChunked", "cutLength", "cutChunked", "redirected", "chunksOverLength",
+                                    "gzipped", "badLength"})
         requests.emplace(token, request("http-01", "cut.example.test", token));
     answers[path("wholeLength")] = withLength(requests.at("wholeLength").keyAuthorization, requests.at("wholeLength").keyAuthorization.size());
     answers[path("wholeChunked")] = chunked(requests.at("wholeChunked").keyAuthorization, true);
@@ -277,11 +278,20 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short) {
     // a redirect whose own body is cut short, to a whole answer
     answers[path("redirected")] = "HTTP/1.1 302 Found\r\nLocation: " + path("landing") + "\r\nContent-Length: 100\r\n\r\nmoved";
     answers[path("landing")] = withLength(requests.at("redirected").keyAuthorization, requests.at("redirected").keyAuthorization.size());
+    // chunks and a length: the chunks' (RFC 9112 §6.3), a length the answer does not have ignored
+    answers[path("chunksOverLength")] = "HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n" +
+                                        chunked(requests.at("chunksOverLength").keyAuthorization, true).substr(17);
+    // a transfer coding not asked for, and a length that does not read: no framing to trust,
+    // though the key authorization is what the body would be
+    answers[path("gzipped")] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n" +
+                               requests.at("gzipped").keyAuthorization;
+    answers[path("badLength")] = "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\nConnection: close\r\n\r\n" +
+                                 requests.at("badLength").keyAuthorization;
     test::StandInServer server(answers);
     MockAcmeConfig c = srv.config();
     c.http01Port = server.port();
     ChallengeValidator strict(c, 5s);
-    for (const std::string token : {"wholeLength", "wholeChunked", "redirected"}) {
+    for (const std::string token : {"wholeLength", "wholeChunked", "redirected", "chunksOverLength"}) {
         const auto taken = strict.validate(requests.at(token));
         BOOST_TEST(typeOf(taken) == "ok", token << ": " << (taken ? taken->detail() : ""));
     }
@@ -289,6 +299,8 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short) {
         {"cutLength", "truncated response (" + std::to_string(requests.at("cutLength").keyAuthorization.size()) + " of " +
                           std::to_string(requests.at("cutLength").keyAuthorization.size() + 10) + " bytes)"},
         {"cutChunked", "truncated response (chunked, the connection ended before a chunk's size)"},
+        {"gzipped", "an answer in a transfer coding other than chunked alone: \"gzip\""},
+        {"badLength", "a Content-Length that does not read: \"0x10\""},
     };
     for (const auto& [token, words] : cut) {
         const auto refused = strict.validate(requests.at(token));

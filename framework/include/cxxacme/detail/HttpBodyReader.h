@@ -11,6 +11,7 @@
 #include "cxxacme/Error.h"
 
 namespace Poco::Net {
+class HTTPClientSession;
 class HTTPResponse;
 }
 
@@ -51,6 +52,12 @@ public:
 
     /// The body of `head`, the answer to a request of `method`. Throws Refused.
     std::string body(const Poco::Net::HTTPResponse& head, const std::string& method);
+
+    /// The head of the answer to the request just sent on `session`, into `head`
+    /// (POCO's receiveResponse, whose body stream goes unused). POCO parses the
+    /// Content-Length there for its stream and throws its own syntax error on one
+    /// that does not read; the body() that follows refuses it, in words of its own.
+    static void receiveHead(Poco::Net::HTTPClientSession& session, Poco::Net::HTTPResponse& head);
 
 private:
     std::string untilLength(std::size_t length);
