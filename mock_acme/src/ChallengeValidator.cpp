@@ -21,6 +21,7 @@
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/StreamSocketImpl.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include "cxxacme/Certificate.h"
@@ -192,14 +193,19 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             } catch (const Poco::Exception&) {
                 return problem("connection", "unreadable redirect from " + url, id);
             }
-            if (target.getScheme() != "http" && target.getScheme() != "https")
-                return problem("connection", "redirect from " + url + " to a URL neither http nor https", id);
-            if (target.getHost().empty()) return problem("connection", "redirect from " + url + " to a URL without a host", id);
-            scheme = target.getScheme();
-            host = target.getHost();
             // a reference without a host keeps the port; one with a host but no port goes to the
             // scheme's validation port, as a CA's goes to 80 or 443
             const bool keepsPort = reference.getHost().empty() || reference.getSpecifiedPort() != 0;
+            if (config_.redirectRules == MockAcmeConfig::RedirectRules::Boulder) {
+                if (auto refused = refusedRedirect(target, reference.getSpecifiedPort() != 0))
+                    return problem("connection", *refused, id);
+            } else {
+                if (target.getScheme() != "http" && target.getScheme() != "https")
+                    return problem("connection", "redirect from " + url + " to a URL neither http nor https", id);
+                if (target.getHost().empty()) return problem("connection", "redirect from " + url + " to a URL without a host", id);
+            }
+            scheme = target.getScheme();
+            host = target.getHost();
             port = keepsPort ? target.getPort() : (scheme == "https" ? config_.tlsAlpn01Port : config_.http01Port);
             path = target.getPathEtc();
             continue;
@@ -210,6 +216,26 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             return problem("incorrectResponse", "the response does not match the key authorization", id);
         return std::nullopt;
     }
+}
+
+std::optional<std::string> ChallengeValidator::refusedRedirect(const Poco::URI& target, bool explicitPort) const {
+    // Boulder's checks of a redirect target, in its order and words (its VA's extractRequestTarget),
+    // its ports being the two validation ports
+    const std::string fetching = "fetching " + InvalidNameError::printable(target.toString(), 200) + ": ";
+    const std::string& scheme = target.getScheme();
+    if (scheme != "http" && scheme != "https")
+        return fetching + "Invalid protocol scheme in redirect target. Only \"http\" and \"https\" protocol schemes are "
+                          "supported, not \"" + InvalidNameError::printable(scheme, 40) + "\"";
+    if (explicitPort && target.getPort() != config_.http01Port && target.getPort() != config_.tlsAlpn01Port)
+        return fetching + "Invalid port in redirect target. Only ports " + std::to_string(config_.http01Port) + " and " +
+               std::to_string(config_.tlsAlpn01Port) + " are supported, not " + std::to_string(target.getPort());
+    const std::string& host = target.getHost();
+    if (host.empty()) return fetching + "Invalid empty host in redirect target";
+    // a site's redirect written without the '/' after its host: "https://example.test" + "/.well-known/..."
+    if (host.size() >= 11 && Poco::icompare(host.substr(host.size() - 11), ".well-known") == 0)
+        return fetching + "Invalid host in redirect target \"" + InvalidNameError::printable(host, 253) +
+               "\". Check webserver config for missing '/' in redirect target.";
+    return std::nullopt;
 }
 
 std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& request, bool alpn) const {

@@ -152,8 +152,8 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     BOOST_TEST((defaults.profiles.at("shortlived").dnsIdentifiers && defaults.profiles.at("shortlived").ipIdentifiers));
     MockAcmeConfig pebbleLike;
     pebbleLike.applyPebbleDefaults();
-    // Boulder's rules or pebble's, for which validations are reused, what a CSR may carry, ARI windows and
-    // which sets of names an order may have:
+    // Boulder's rules or pebble's, for which validations are reused, what a CSR may carry, ARI windows,
+    // which sets of names an order may have and where validation follows a redirect:
     // Boulder's by default, pebble's in pebble's place; the JSON config may say, and nothing else
     const auto boulderOrPebble = [&](const std::string& key, auto member, auto boulder, auto pebble) {
         BOOST_TEST_CONTEXT(key) {
@@ -172,6 +172,8 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     boulderOrPebble("ariRules", &MockAcmeConfig::ariRules, MockAcmeConfig::AriRules::Boulder, MockAcmeConfig::AriRules::Pebble);
     boulderOrPebble("identifierRules", &MockAcmeConfig::identifierRules, MockAcmeConfig::IdentifierRules::Boulder,
                     MockAcmeConfig::IdentifierRules::Pebble);
+    boulderOrPebble("redirectRules", &MockAcmeConfig::redirectRules, MockAcmeConfig::RedirectRules::Boulder,
+                    MockAcmeConfig::RedirectRules::Pebble);
     // Boulder's public-suffix rules and reserved addresses: off by default, and in pebble's place; with Boulder's rules only
     BOOST_TEST((defaults.publicSuffixList.empty() && !defaults.refuseReservedAddresses));
     BOOST_TEST((pebbleLike.publicSuffixList.empty() && !pebbleLike.refuseReservedAddresses));

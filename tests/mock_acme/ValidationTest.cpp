@@ -155,6 +155,7 @@ struct Fixture {
 };
 
 std::string typeOf(const std::optional<AcmeProblem>& p) { return p ? p->shortType() : "ok"; }
+std::string detailOf(const std::optional<AcmeProblem>& p) { return p ? p->detail() : "(validated)"; }
 
 }  // namespace
 
@@ -218,12 +219,22 @@ BOOST_AUTO_TEST_CASE(http01_follows_redirects_to_http_and_https) {
         BOOST_TEST(typeOf(loop) == "connection");
         BOOST_TEST(loop->detail().find("too many redirects (the last to " + self + ")") != std::string::npos, loop->detail());
     }
-    for (const std::string target : {"ftp://elsewhere.example.test/x", "file:///etc/passwd"}) {
+    // other schemes: in Boulder's words by default, in mock-acme's own by pebble's rules
+    MockAcmeConfig pebbleRules = c;
+    pebbleRules.redirectRules = MockAcmeConfig::RedirectRules::Pebble;
+    ChallengeValidator pebbleFollowing(pebbleRules, 5s);
+    for (const auto& [target, scheme] : std::map<std::string, std::string>{{"ftp://elsewhere.example.test/x", "ftp"},
+                                                                           {"file:///etc/passwd", "file"}}) {
         auto req = request("http-01", "scheme.example.test", "tokenScheme" + std::to_string(++tokens));
         srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/)" + req.token + R"(","targetURL":")" + target + R"("})");
         const auto refused = following.validate(req);
         BOOST_TEST(typeOf(refused) == "connection", target);
-        BOOST_TEST(refused->detail().find("neither http nor https") != std::string::npos, refused->detail());
+        BOOST_TEST(detailOf(refused) == "scheme.example.test: fetching " + target +
+                                            ": Invalid protocol scheme in redirect target. Only \"http\" and \"https\" "
+                                            "protocol schemes are supported, not \"" + scheme + "\"");
+        const auto refusedToo = pebbleFollowing.validate(req);
+        BOOST_TEST(typeOf(refusedToo) == "connection", target);
+        BOOST_TEST(detailOf(refusedToo).find("neither http nor https") != std::string::npos, detailOf(refusedToo));
     }
     // nothing listens on https's port for plain http: a connection problem naming the URL
     {
@@ -238,6 +249,53 @@ BOOST_AUTO_TEST_CASE(http01_follows_redirects_to_http_and_https) {
                        std::string::npos,
                    refused->detail());
     }
+}
+
+// Where a redirect may lead: by Boulder's rules (the default) an explicit port must be one of
+// the two validation ports (Let's Encrypt's 80 and 443), and a host that ends in ".well-known"
+// or is empty is refused, each in Boulder's words, as a connection problem naming the URL;
+// pebble's follow any http or https URL, as Go's client does.
+BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
+    MockAcmeConfig c = srv.config();  // validation ports: challtestsrv's http-01 and tls-alpn-01 ones
+    ChallengeValidator boulder(c, 5s);
+    MockAcmeConfig pebbleRules = c;
+    pebbleRules.redirectRules = MockAcmeConfig::RedirectRules::Pebble;
+    ChallengeValidator pebble(pebbleRules, 5s);
+    const std::string http = std::to_string(srv.http), tls = std::to_string(srv.tls), https = std::to_string(srv.https);
+    int tokens = 0;
+    const auto redirecting = [&](const std::string& target) {
+        auto req = request("http-01", "ports.example.test", "tokenPorts" + std::to_string(++tokens));
+        srv.call("/add-http01", R"({"token":"landingPorts","content":")" + req.keyAuthorization + R"("})");
+        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/)" + req.token + R"(","targetURL":")" + target + R"("})");
+        return req;
+    };
+    // challtestsrv's HTTPS port is not a validation port here: followed by pebble's rules alone
+    const std::string elsewhere = "https://elsewhere.example.test:" + https + "/.well-known/acme-challenge/landingPorts";
+    auto req = redirecting(elsewhere);
+    const auto refused = boulder.validate(req);
+    BOOST_TEST(typeOf(refused) == "connection");
+    BOOST_TEST(detailOf(refused) == "ports.example.test: fetching " + elsewhere + ": Invalid port in redirect target. Only ports " +
+                                        http + " and " + tls + " are supported, not " + https);
+    const auto followed = pebble.validate(req);
+    BOOST_TEST(typeOf(followed) == "ok", (followed ? detailOf(followed) : ""));
+    // an explicit port that is the http-01 one is followed by both
+    req = redirecting("http://elsewhere.example.test:" + http + "/.well-known/acme-challenge/landingPorts");
+    BOOST_TEST(typeOf(boulder.validate(req)) == "ok");
+    BOOST_TEST(typeOf(pebble.validate(req)) == "ok");
+    // a site's redirect missing the '/' after its host
+    const std::string missingSlash = "http://ports.example.test.well-known/acme-challenge/landingPorts";
+    req = redirecting(missingSlash);
+    const auto noSlash = boulder.validate(req);
+    BOOST_TEST(typeOf(noSlash) == "connection");
+    BOOST_TEST(detailOf(noSlash) == "ports.example.test: fetching " + missingSlash +
+                                        ": Invalid host in redirect target \"ports.example.test.well-known\". Check webserver "
+                                        "config for missing '/' in redirect target.");
+    // no host at all
+    req = redirecting("http:///.well-known/acme-challenge/landingPorts");
+    const auto noHost = boulder.validate(req);
+    BOOST_TEST(typeOf(noHost) == "connection");
+    BOOST_TEST(detailOf(noHost).find(": Invalid empty host in redirect target") != std::string::npos, detailOf(noHost));
+    BOOST_TEST(detailOf(pebble.validate(req)).find("to a URL without a host") != std::string::npos);
 }
 
 // An answer over 8 KiB is refused, however it starts.

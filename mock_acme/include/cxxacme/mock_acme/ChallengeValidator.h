@@ -1,6 +1,10 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
+#include <string>
+
+#include <Poco/URI.h>
 
 #include "cxxacme/mock_acme/IChallengeValidator.h"
 #include "cxxacme/mock_acme/MockAcmeConfig.h"
@@ -13,8 +17,9 @@ namespace cxxacme::mock_acme {
 ///   with `Host: NAME`, following at most 10 redirects to http or https
 ///   (whose certificate is not checked, as Let's Encrypt and pebble do not;
 ///   a target with a host and no port goes to http01Port or tlsAlpn01Port,
-///   an address to itself), a body of at most 8 KiB that must equal the key
-///   authorization (surrounding white space ignored);
+///   an address to itself; by Boulder's `redirectRules` an explicit port
+///   must be one of those two), a body of at most 8 KiB that must equal the
+///   key authorization (surrounding white space ignored);
 /// - tls-alpn-01 (RFC 8737): a TLS handshake to tlsAlpn01Port with SNI =
 ///   NAME (the reverse-DNS name for IP identifiers) offering only
 ///   `acme-tls/1`; the server must select it and present a certificate with
@@ -55,6 +60,9 @@ private:
     /// AcmeProblem when the DNS server fails or has no address for it.
     std::vector<std::string> addressesOf(const std::string& host) const;
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
+    /// Why Boulder's VA would not follow a redirect to `target` (whose
+    /// Location named a port or not), in its words; none when it would.
+    std::optional<std::string> refusedRedirect(const Poco::URI& target, bool explicitPort) const;
     std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;
     /// The TXT strings at `qname` from the DNS server; throws the "dns"
     /// AcmeProblem when there is no server, it fails, or it has none.

@@ -325,6 +325,15 @@ struct MockAcmeConfig {
     /// refuses, in its words; such an order is taken.
     enum class IdentifierRules { Boulder, Pebble };
     IdentifierRules identifierRules = IdentifierRules::Boulder;
+    /// Where http-01 validation follows a redirect. Boulder's (Let's
+    /// Encrypt's; the default): to an explicit port only when it is one of
+    /// the two validation ports (`http01Port`, `tlsAlpn01Port`: Let's
+    /// Encrypt's 80 and 443), and not to a host ending in ".well-known" (a
+    /// redirect missing its '/'), each refused in Boulder's words, as its
+    /// scheme and empty-host refusals are. pebble's (the default in pebble's
+    /// place): wherever an http or https URL says, as Go's client follows.
+    enum class RedirectRules { Boulder, Pebble };
+    RedirectRules redirectRules = RedirectRules::Boulder;
     /// With Boulder's identifier rules: a Public Suffix List file (Debian's
     /// package `publicsuffix`: /usr/share/publicsuffix/public_suffix_list.dat)
     /// whose ICANN section every DNS name must end in, and not be, as at Let's
@@ -390,6 +399,7 @@ struct MockAcmeConfig {
     static CsrRules csrRulesFromString(const std::string& text);
     static AriRules ariRulesFromString(const std::string& text);
     static IdentifierRules identifierRulesFromString(const std::string& text);
+    static RedirectRules redirectRulesFromString(const std::string& text);
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.
