@@ -122,9 +122,10 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --identifier-rules boulder|pebble   refuse names as Let's Encrypt does, in its words, with a
                               name beside a wildcard that covers it (default), or as pebble
                               does, taking such a name (default in its place)
-  --redirect-rules boulder|pebble   where http-01 follows a redirect: to the two validation
-                              ports alone, as Let's Encrypt (default), or anywhere, as pebble
-                              (default in its place)
+  --validation-rules boulder|pebble   how http-01 reads an answer: redirects to the two
+                              validation ports alone and a body under 128 bytes, as Let's
+                              Encrypt (default), or any redirect and a body up to 8 KiB, as
+                              pebble (default in its place)
   --public-suffix-list FILE   (Boulder's rules) every DNS name must end in, and not be, an ICANN
                               suffix of this list, as at Let's Encrypt (Debian's package
                               publicsuffix: /usr/share/publicsuffix/public_suffix_list.dat)
@@ -350,8 +351,8 @@ int main(int argc, char** argv) {
         else if (a == "--ari-rules") config.ariRules = choice(MockAcmeConfig::ariRulesFromString, "boulder or pebble");
         else if (a == "--identifier-rules")
             config.identifierRules = choice(MockAcmeConfig::identifierRulesFromString, "boulder or pebble");
-        else if (a == "--redirect-rules")
-            config.redirectRules = choice(MockAcmeConfig::redirectRulesFromString, "boulder or pebble");
+        else if (a == "--validation-rules")
+            config.validationRules = choice(MockAcmeConfig::validationRulesFromString, "boulder or pebble");
         else if (a == "--public-suffix-list") config.publicSuffixList = value();
         else if (a == "--refuse-reserved-ips") config.refuseReservedAddresses = true;
         else if (a == "--dns-listen") {

@@ -37,6 +37,7 @@ namespace cxxacme::mock_acme {
 namespace {
 
 constexpr std::size_t kMaxHttpBody = std::size_t{8} * 1024;
+constexpr std::size_t kBoulderMaxHttpBody = 128;  // Boulder's VA refuses a body this long or longer
 constexpr int kMaxRedirects = 10;
 
 // POCO's client session, its buffered read (protected there) open to HttpBodyReader
@@ -46,10 +47,30 @@ public:
     int readSome(char* buffer, std::streamsize length) { return read(buffer, length); }
 };
 
-std::string trim(const std::string& s) {
-    const auto begin = s.find_first_not_of(" \t\r\n");
-    if (begin == std::string::npos) return {};
-    return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
+// Without the white space after it, which a CA ignores (Boulder: Go's unicode.IsSpace; pebble
+// " \t\r\n"); white space before the key authorization is not ignored, by either.
+std::string withoutTrailingSpace(const std::string& s) {
+    const auto last = s.find_last_not_of(" \t\n\v\f\r");
+    return last == std::string::npos ? std::string() : s.substr(0, last + 1);
+}
+
+// Bytes as Go's %q shows an ASCII string: printable ones as they are, others escaped.
+std::string goQuoted(const std::string& bytes) {
+    std::string out = "\"";
+    for (const char c : bytes) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') out += std::string("\\") + c;
+        else if (c == '\n') out += "\\n";
+        else if (c == '\r') out += "\\r";
+        else if (c == '\t') out += "\\t";
+        else if (u >= 0x20 && u < 0x7f) out += c;
+        else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", u);
+            out += hex;
+        }
+    }
+    return out + "\"";
 }
 
 // A TCP connection with a connect timeout and read/write timeouts, blocking.
@@ -133,6 +154,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
     std::string host = id.value;
     std::uint16_t port = config_.http01Port;
     std::string path = "/.well-known/acme-challenge/" + request.token;
+    const bool boulder = config_.validationRules == MockAcmeConfig::ValidationRules::Boulder;
     for (int redirects = 0;; ++redirects) {
         const auto addresses = addressesOf(host);
         const std::string authority = MockAcmeConfig::joinHostPort(host, port);
@@ -178,7 +200,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                            .body(response, "GET");
         } catch (const detail::HttpBodyReader::Refused& e) {
             if (e.why() == detail::HttpBodyReader::Refused::Why::TooLarge)
-                return problem("unauthorized", "the response is over 8 KiB", id);
+                return problem("unauthorized", boulder ? "Invalid response from " + url + ": over 8 KiB" : "the response is over 8 KiB", id);
             return problem("connection", "fetching " + url + ": " + e.what(), id);
         } catch (const Poco::Exception& e) {
             return problem("connection", "fetching " + url + ": " + e.displayText(), id);
@@ -196,7 +218,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             // a reference without a host keeps the port; one with a host but no port goes to the
             // scheme's validation port, as a CA's goes to 80 or 443
             const bool keepsPort = reference.getHost().empty() || reference.getSpecifiedPort() != 0;
-            if (config_.redirectRules == MockAcmeConfig::RedirectRules::Boulder) {
+            if (boulder) {
                 if (auto refused = refusedRedirect(target, reference.getSpecifiedPort() != 0))
                     return problem("connection", *refused, id);
             } else {
@@ -212,7 +234,10 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
         }
         if (status != 200)
             return problem("unauthorized", "the challenge URL " + url + " answered HTTP " + std::to_string(status), id);
-        if (trim(body) != request.keyAuthorization)
+        // Boulder reads at most 128 bytes (a key authorization is 87) and refuses a body that fills them
+        if (boulder && body.size() >= kBoulderMaxHttpBody)
+            return problem("unauthorized", "Invalid response from " + url + ": " + goQuoted(body.substr(0, kBoulderMaxHttpBody)), id);
+        if (withoutTrailingSpace(body) != request.keyAuthorization)
             return problem("incorrectResponse", "the response does not match the key authorization", id);
         return std::nullopt;
     }

@@ -212,7 +212,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "csrRules") csrRules = csrRulesFromString(text(j, key));
         else if (key == "ariRules") ariRules = ariRulesFromString(text(j, key));
         else if (key == "identifierRules") identifierRules = identifierRulesFromString(text(j, key));
-        else if (key == "redirectRules") redirectRules = redirectRulesFromString(text(j, key));
+        else if (key == "validationRules") validationRules = validationRulesFromString(text(j, key));
         else if (key == "publicSuffixList") publicSuffixList = text(j, key);
         else if (key == "refuseReservedAddresses") refuseReservedAddresses = boolean(j, key);
         else if (key == "dnsListen") {
@@ -267,8 +267,8 @@ MockAcmeConfig::IdentifierRules MockAcmeConfig::identifierRulesFromString(const 
     return oneOf<IdentifierRules>(text, "identifierRules", {"boulder", IdentifierRules::Boulder}, {"pebble", IdentifierRules::Pebble});
 }
 
-MockAcmeConfig::RedirectRules MockAcmeConfig::redirectRulesFromString(const std::string& text) {
-    return oneOf<RedirectRules>(text, "redirectRules", {"boulder", RedirectRules::Boulder}, {"pebble", RedirectRules::Pebble});
+MockAcmeConfig::ValidationRules MockAcmeConfig::validationRulesFromString(const std::string& text) {
+    return oneOf<ValidationRules>(text, "validationRules", {"boulder", ValidationRules::Boulder}, {"pebble", ValidationRules::Pebble});
 }
 
 void MockAcmeConfig::validate() const {
@@ -444,7 +444,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     csrRules = CsrRules::Pebble;             // and passes over its other names and its common name
     ariRules = AriRules::Pebble;             // its renewal windows are two days wide
     identifierRules = IdentifierRules::Pebble;  // it takes a name beside a wildcard that covers it
-    redirectRules = RedirectRules::Pebble;      // and its validation follows a redirect to any port
+    validationRules = ValidationRules::Pebble;      // its validation follows a redirect to any port, reads any body
     orderLifetime = std::chrono::hours(24);  // pebble's orders expire after a day,
     authorizationLifetime = std::chrono::hours(1);       // its pending authorizations after an hour,
     validAuthorizationLifetime = std::chrono::hours(1);  // and its valid ones an hour after validation

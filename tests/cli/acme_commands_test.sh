@@ -177,7 +177,7 @@ echo "== a CA started with --max-names 2 (and its own order and authorization wi
 MOCK_ACME_NAME=narrow start_mock_acme --http01-port "$HTTP_PORT" --max-names 2 --order-lifetime 1200 --authz-lifetime 600 \
   --failed-authz-limit 5/600 --duplicate-limit 5/86400 --authz-reuse 100 --authz-reuse-rules pebble \
   --valid-authz-lifetime 900 --csr-rules pebble --ari-rules pebble --no-order-reuse \
-  --identifier-rules pebble --redirect-rules pebble
+  --identifier-rules pebble --validation-rules pebble
 nw=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/nw" --http-port "$HTTP_PORT" --quiet)
 "$CXXACME" issue "${nw[@]}" "n1.example.test,n2.example.test" > "$work/nw.log" 2>&1 || fail "2 names refused: $(cat "$work/nw.log")"
 set +e
@@ -194,8 +194,8 @@ grep -q 'takes boulder or pebble, not "letsencrypt"' "$work/err" || fail "--csr-
 grep -q 'takes boulder or pebble, not "lego"' "$work/err" || fail "--ari-rules lego: $(head -1 "$work/err")"
 "$MOCK_ACME" --identifier-rules strict > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--identifier-rules strict did not exit 2"
 grep -q 'takes boulder or pebble, not "strict"' "$work/err" || fail "--identifier-rules strict: $(head -1 "$work/err")"
-"$MOCK_ACME" --redirect-rules anywhere > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--redirect-rules anywhere did not exit 2"
-grep -q 'takes boulder or pebble, not "anywhere"' "$work/err" || fail "--redirect-rules anywhere: $(head -1 "$work/err")"
+"$MOCK_ACME" --validation-rules anywhere > /dev/null 2> "$work/err"; [ $? -eq 2 ] || fail "--validation-rules anywhere did not exit 2"
+grep -q 'takes boulder or pebble, not "anywhere"' "$work/err" || fail "--validation-rules anywhere: $(head -1 "$work/err")"
 set -e
 
 echo "== a refusal met for a name holds its next order, unless the CA's renewal window for its certificate has begun (RFC 9773: an ARI renewal is exempt, at Let's Encrypt and here)"

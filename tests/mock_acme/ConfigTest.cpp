@@ -172,8 +172,8 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     boulderOrPebble("ariRules", &MockAcmeConfig::ariRules, MockAcmeConfig::AriRules::Boulder, MockAcmeConfig::AriRules::Pebble);
     boulderOrPebble("identifierRules", &MockAcmeConfig::identifierRules, MockAcmeConfig::IdentifierRules::Boulder,
                     MockAcmeConfig::IdentifierRules::Pebble);
-    boulderOrPebble("redirectRules", &MockAcmeConfig::redirectRules, MockAcmeConfig::RedirectRules::Boulder,
-                    MockAcmeConfig::RedirectRules::Pebble);
+    boulderOrPebble("validationRules", &MockAcmeConfig::validationRules, MockAcmeConfig::ValidationRules::Boulder,
+                    MockAcmeConfig::ValidationRules::Pebble);
     // Boulder's public-suffix rules and reserved addresses: off by default, and in pebble's place; with Boulder's rules only
     BOOST_TEST((defaults.publicSuffixList.empty() && !defaults.refuseReservedAddresses));
     BOOST_TEST((pebbleLike.publicSuffixList.empty() && !pebbleLike.refuseReservedAddresses));

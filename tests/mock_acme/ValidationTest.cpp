@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(http01_follows_redirects_to_http_and_https) {
     }
     // other schemes: in Boulder's words by default, in mock-acme's own by pebble's rules
     MockAcmeConfig pebbleRules = c;
-    pebbleRules.redirectRules = MockAcmeConfig::RedirectRules::Pebble;
+    pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
     ChallengeValidator pebbleFollowing(pebbleRules, 5s);
     for (const auto& [target, scheme] : std::map<std::string, std::string>{{"ftp://elsewhere.example.test/x", "ftp"},
                                                                            {"file:///etc/passwd", "file"}}) {
@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
     MockAcmeConfig c = srv.config();  // validation ports: challtestsrv's http-01 and tls-alpn-01 ones
     ChallengeValidator boulder(c, 5s);
     MockAcmeConfig pebbleRules = c;
-    pebbleRules.redirectRules = MockAcmeConfig::RedirectRules::Pebble;
+    pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
     ChallengeValidator pebble(pebbleRules, 5s);
     const std::string http = std::to_string(srv.http), tls = std::to_string(srv.tls), https = std::to_string(srv.https);
     int tokens = 0;
@@ -298,15 +298,47 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
     BOOST_TEST(detailOf(pebble.validate(req)).find("to a URL without a host") != std::string::npos);
 }
 
-// An answer over 8 KiB is refused, however it starts.
-BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_over_8_kib) {
+// How much of an answer counts. By Boulder's rules (the default) a body of 128 bytes or more is
+// refused in Boulder's words, quoting what was read; by pebble's, one over mock-acme's 8 KiB.
+// White space after the key authorization is ignored, and none before it, by both.
+BOOST_AUTO_TEST_CASE(http01_reads_a_body_as_the_rules_say) {
+    MockAcmeConfig pebbleRules = srv.config();
+    pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+    ChallengeValidator pebble(pebbleRules, 5s);
     const auto req = request("http-01", "big.example.test", "tokenBig");
-    srv.call("/add-http01", R"({"token":"tokenBig","content":")" + req.keyAuthorization + std::string(8200, ' ') + "x" + R"("})");
-    const auto big = validator.validate(req);
+    const std::string url = "http://big.example.test:" + std::to_string(srv.http) + "/.well-known/acme-challenge/tokenBig";
+    const auto serve = [&](const std::string& jsonContent) {
+        srv.call("/add-http01", R"({"token":"tokenBig","content":")" + jsonContent + R"("})");
+    };
+    // 127 bytes, trailing white space: taken by both
+    const std::string fill(127 - req.keyAuthorization.size(), ' ');
+    serve(req.keyAuthorization + fill);
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok", detailOf(validator.validate(req)));
+    BOOST_TEST(typeOf(pebble.validate(req)) == "ok");
+    // 128: Boulder's reading is full, and refused
+    serve(req.keyAuthorization + fill + "\\t");
+    const auto full = validator.validate(req);
+    BOOST_TEST(typeOf(full) == "unauthorized");
+    BOOST_TEST(detailOf(full) == "big.example.test: Invalid response from " + url + ": \"" + req.keyAuthorization + fill + "\\t\"");
+    BOOST_TEST(typeOf(pebble.validate(req)) == "ok");
+    // up to 8 KiB by pebble's rules; over it, refused by both, however it starts
+    serve(req.keyAuthorization + std::string(8000, ' '));
+    BOOST_TEST(typeOf(pebble.validate(req)) == "ok");
+    BOOST_TEST(typeOf(validator.validate(req)) == "unauthorized");
+    serve(req.keyAuthorization + std::string(8200, ' ') + "x");
+    const auto big = pebble.validate(req);
     BOOST_TEST(typeOf(big) == "unauthorized");
-    BOOST_TEST(big->detail().find("over 8 KiB") != std::string::npos, big->detail());
-    srv.call("/add-http01", R"({"token":"tokenBig","content":")" + req.keyAuthorization + std::string(8000, ' ') + R"("})");
-    BOOST_TEST(typeOf(validator.validate(req)) == "ok");  // trailing white space within the limit is ignored
+    BOOST_TEST(detailOf(big).find("over 8 KiB") != std::string::npos, detailOf(big));
+    BOOST_TEST(detailOf(validator.validate(req)) == "big.example.test: Invalid response from " + url + ": over 8 KiB");
+    // other white space after it: ignored; any before it: not
+    serve(req.keyAuthorization + "\\r\\n\\t \\n");
+    BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+    BOOST_TEST(typeOf(pebble.validate(req)) == "ok");
+    for (const std::string before : {" ", "\\n", "\\t"}) {
+        serve(before + req.keyAuthorization);
+        BOOST_TEST(typeOf(validator.validate(req)) == "incorrectResponse", before);
+        BOOST_TEST(typeOf(pebble.validate(req)) == "incorrectResponse", before);
+    }
 }
 
 // An answer is whole only to its Content-Length, or to its last chunk and the trailer

@@ -17,9 +17,10 @@ namespace cxxacme::mock_acme {
 ///   with `Host: NAME`, following at most 10 redirects to http or https
 ///   (whose certificate is not checked, as Let's Encrypt and pebble do not;
 ///   a target with a host and no port goes to http01Port or tlsAlpn01Port,
-///   an address to itself; by Boulder's `redirectRules` an explicit port
-///   must be one of those two), a body of at most 8 KiB that must equal the
-///   key authorization (surrounding white space ignored);
+///   an address to itself; by Boulder's `validationRules` an explicit port
+///   must be one of those two), a body that must equal the key
+///   authorization (white space after it ignored, as by Let's Encrypt and
+///   pebble), under 128 bytes by Boulder's rules, at most 8 KiB by pebble's;
 /// - tls-alpn-01 (RFC 8737): a TLS handshake to tlsAlpn01Port with SNI =
 ///   NAME (the reverse-DNS name for IP identifiers) offering only
 ///   `acme-tls/1`; the server must select it and present a certificate with

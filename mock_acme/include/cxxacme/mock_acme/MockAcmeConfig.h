@@ -325,15 +325,19 @@ struct MockAcmeConfig {
     /// refuses, in its words; such an order is taken.
     enum class IdentifierRules { Boulder, Pebble };
     IdentifierRules identifierRules = IdentifierRules::Boulder;
-    /// Where http-01 validation follows a redirect. Boulder's (Let's
-    /// Encrypt's; the default): to an explicit port only when it is one of
-    /// the two validation ports (`http01Port`, `tlsAlpn01Port`: Let's
-    /// Encrypt's 80 and 443), and not to a host ending in ".well-known" (a
-    /// redirect missing its '/'), each refused in Boulder's words, as its
-    /// scheme and empty-host refusals are. pebble's (the default in pebble's
-    /// place): wherever an http or https URL says, as Go's client follows.
-    enum class RedirectRules { Boulder, Pebble };
-    RedirectRules redirectRules = RedirectRules::Boulder;
+    /// How http-01 validation reads a responder's answer. Boulder's (Let's
+    /// Encrypt's VA; the default): a redirect is followed to an explicit port
+    /// only when it is one of the two validation ports (`http01Port`,
+    /// `tlsAlpn01Port`: Let's Encrypt's 80 and 443), and not to a host ending
+    /// in ".well-known" (a redirect missing its '/'), each refused in
+    /// Boulder's words, as its scheme and empty-host refusals are; a body of
+    /// 128 bytes or more is refused (unauthorized, "Invalid response from
+    /// URL: ..."). pebble's (the default in pebble's place): a redirect to
+    /// any http or https URL is followed, as Go's client follows it, and a
+    /// body up to mock-acme's own bound of 8 KiB read. Under both, white
+    /// space after the key authorization is ignored, and none before it.
+    enum class ValidationRules { Boulder, Pebble };
+    ValidationRules validationRules = ValidationRules::Boulder;
     /// With Boulder's identifier rules: a Public Suffix List file (Debian's
     /// package `publicsuffix`: /usr/share/publicsuffix/public_suffix_list.dat)
     /// whose ICANN section every DNS name must end in, and not be, as at Let's
@@ -399,7 +403,7 @@ struct MockAcmeConfig {
     static CsrRules csrRulesFromString(const std::string& text);
     static AriRules ariRulesFromString(const std::string& text);
     static IdentifierRules identifierRulesFromString(const std::string& text);
-    static RedirectRules redirectRulesFromString(const std::string& text);
+    static ValidationRules validationRulesFromString(const std::string& text);
 
     /// Applies a JSON object of the same names (see docs/mock-acme.md).
     /// Throws `cxxacme::Error` naming an unknown key or a bad value.
