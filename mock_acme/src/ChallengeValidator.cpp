@@ -232,13 +232,22 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             path = target.getPathEtc();
             continue;
         }
+        // each refusal unauthorized, in the words of the CA whose rules are kept
         if (status != 200)
-            return problem("unauthorized", "the challenge URL " + url + " answered HTTP " + std::to_string(status), id);
+            return problem("unauthorized",
+                           boulder ? "Invalid response from " + url + ": " + std::to_string(status)
+                                   : "Non-200 status code from HTTP: " + url + " returned " + std::to_string(status),
+                           id);
         // Boulder reads at most 128 bytes (a key authorization is 87) and refuses a body that fills them
         if (boulder && body.size() >= kBoulderMaxHttpBody)
             return problem("unauthorized", "Invalid response from " + url + ": " + goQuoted(body.substr(0, kBoulderMaxHttpBody)), id);
-        if (withoutTrailingSpace(body) != request.keyAuthorization)
-            return problem("incorrectResponse", "the response does not match the key authorization", id);
+        const std::string payload = withoutTrailingSpace(body);
+        if (payload != request.keyAuthorization)
+            return problem("unauthorized",
+                           "The key authorization file from the server did not match this challenge" +
+                               (boulder ? ". Expected " + goQuoted(request.keyAuthorization) + " (got " + goQuoted(payload) + ")"
+                                        : " " + goQuoted(request.keyAuthorization) + " != " + goQuoted(payload)),
+                           id);
         return std::nullopt;
     }
 }
@@ -319,7 +328,9 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         if (!ext) return problem("unauthorized", "the challenge certificate has no acmeIdentifier extension", id);
         if (!ext->critical) return problem("unauthorized", "the acmeIdentifier extension is not critical", id);
         if (ext->value != KeyAuthorization::acmeIdentifierExtensionValue(request.keyAuthorization))
-            return problem("incorrectResponse", "the acmeIdentifier does not match the key authorization", id);
+            return problem("unauthorized",
+                           "Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidationV1 extension value.",
+                           id);
     } else {
         bool found = false;
         for (const auto& san : sans) found = found || san.value == expectedSan;
@@ -347,8 +358,11 @@ std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& re
     const std::vector<std::string> seen = txtRecords(request, qname);
     const std::string expected = KeyAuthorization::dns01TxtValue(request.keyAuthorization);
     if (std::find(seen.begin(), seen.end(), expected) != seen.end()) return std::nullopt;
-    return problem("incorrectResponse",
-                   "no TXT record at " + qname + " has the expected value (saw \"" + InvalidNameError::printable(seen.front()) + "\")",
+    // as Boulder says it: the first record seen, cut at 100 bytes
+    const std::string first = seen.front().size() > 100 ? seen.front().substr(0, 100) + "..." : seen.front();
+    return problem("unauthorized",
+                   "Incorrect TXT record " + goQuoted(first) +
+                       (seen.size() > 1 ? " (and " + std::to_string(seen.size() - 1) + " more)" : std::string()) + " found at " + qname,
                    request.identifier);
 }
 

@@ -1455,7 +1455,7 @@ public:
             if (authz.status != "valid") allValid = false;
             if (authz.status == "invalid" || authz.status == "expired" || authz.status == "deactivated" ||
                 authz.status == "revoked") {
-                // the failed challenge's own problem (incorrectResponse, connection, caa, ...) when there is one
+                // the failed challenge's own problem (unauthorized, connection, caa, ...) when there is one
                 std::string type = "unauthorized", detail = "authorization " + authz.status;
                 for (const auto& cid : authz.challengeIds)
                     if (const auto& c = s_.challenges.at(cid); c.error) {

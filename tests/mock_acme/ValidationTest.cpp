@@ -168,8 +168,9 @@ BOOST_AUTO_TEST_CASE(http01) {
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
     srv.call("/add-http01", R"({"token":")" + req.token + R"(","content":"wrong"})");
     const auto wrong = validator.validate(req);
-    BOOST_TEST(typeOf(wrong) == "incorrectResponse");
-    BOOST_TEST(wrong->detail().find("h.example.test") != std::string::npos);
+    BOOST_TEST(typeOf(wrong) == "unauthorized");  // as Let's Encrypt and pebble, in Boulder's words
+    BOOST_TEST(detailOf(wrong) == "h.example.test: The key authorization file from the server did not match this challenge. "
+                                  "Expected \"" + req.keyAuthorization + "\" (got \"wrong\")");
 }
 
 // RFC 8555 §8.3: redirects are followed, as Let's Encrypt and pebble follow
@@ -209,7 +210,7 @@ BOOST_AUTO_TEST_CASE(http01_follows_redirects_to_http_and_https) {
         srv.call("/add-http01", R"({"token":"landingWrong","content":"not the key authorization"})");
         srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/tokenRedirectWrong","targetURL":"http://elsewhere.example.test:)" +
                                       http + R"(/.well-known/acme-challenge/landingWrong"})");
-        BOOST_TEST(typeOf(following.validate(req)) == "incorrectResponse");
+        BOOST_TEST(typeOf(following.validate(req)) == "unauthorized");
     }
     {
         auto req = request("http-01", "loop.example.test", "tokenLoop");
@@ -336,9 +337,14 @@ BOOST_AUTO_TEST_CASE(http01_reads_a_body_as_the_rules_say) {
     BOOST_TEST(typeOf(pebble.validate(req)) == "ok");
     for (const std::string before : {" ", "\\n", "\\t"}) {
         serve(before + req.keyAuthorization);
-        BOOST_TEST(typeOf(validator.validate(req)) == "incorrectResponse", before);
-        BOOST_TEST(typeOf(pebble.validate(req)) == "incorrectResponse", before);
+        BOOST_TEST(typeOf(validator.validate(req)) == "unauthorized", before);
+        BOOST_TEST(typeOf(pebble.validate(req)) == "unauthorized", before);
     }
+    // in pebble's words by its rules
+    serve("\\n" + req.keyAuthorization);
+    BOOST_TEST(detailOf(pebble.validate(req)) == "big.example.test: The key authorization file from the server did not match "
+                                                 "this challenge \"" + req.keyAuthorization + "\" != \"\\n" +
+                                                 req.keyAuthorization + "\"");
 }
 
 // An answer is whole only to its Content-Length, or to its last chunk and the trailer
@@ -359,7 +365,7 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short_or_framed_wrong) {
     };
     std::map<std::string, ValidationRequest> requests;
     for (const std::string token : {"wholeLength", "wholeChunked", "cutLength", "cutChunked", "redirected", "chunksOverLength",
-                                    "gzipped", "badLength"})
+                                    "gzipped", "badLength", "notFound"})
         requests.emplace(token, request("http-01", "cut.example.test", token));
     answers[path("wholeLength")] = withLength(requests.at("wholeLength").keyAuthorization, requests.at("wholeLength").keyAuthorization.size());
     answers[path("wholeChunked")] = chunked(requests.at("wholeChunked").keyAuthorization, true);
@@ -377,10 +383,18 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short_or_framed_wrong) {
                                requests.at("gzipped").keyAuthorization;
     answers[path("badLength")] = "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\nConnection: close\r\n\r\n" +
                                  requests.at("badLength").keyAuthorization;
+    answers[path("notFound")] = "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
     test::StandInServer server(answers);
     MockAcmeConfig c = srv.config();
     c.http01Port = server.port();
     ChallengeValidator strict(c, 5s);
+    // another status than 200: unauthorized, in the words of the CA whose rules are kept
+    const std::string notFoundUrl = "http://cut.example.test:" + std::to_string(server.port()) + path("notFound");
+    BOOST_TEST(detailOf(strict.validate(requests.at("notFound"))) == "cut.example.test: Invalid response from " + notFoundUrl + ": 404");
+    MockAcmeConfig pebbleRules = c;
+    pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+    BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(requests.at("notFound"))) ==
+               "cut.example.test: Non-200 status code from HTTP: " + notFoundUrl + " returned 404");
     for (const std::string token : {"wholeLength", "wholeChunked", "redirected", "chunksOverLength"}) {
         const auto taken = strict.validate(requests.at(token));
         BOOST_TEST(typeOf(taken) == "ok", token << ": " << (taken ? taken->detail() : ""));
@@ -406,7 +420,10 @@ BOOST_AUTO_TEST_CASE(tls_alpn01) {
     srv.call("/add-tlsalpn01", R"({"host":"t.example.test","content":")" + req.keyAuthorization + R"("})");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
     srv.call("/add-tlsalpn01", R"({"host":"t.example.test","content":"other.key-authorization"})");
-    BOOST_TEST(typeOf(validator.validate(req)) == "incorrectResponse");
+    const auto other = validator.validate(req);
+    BOOST_TEST(typeOf(other) == "unauthorized");
+    BOOST_TEST(detailOf(other) == "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. Invalid "
+                                  "acmeValidationV1 extension value.");
     // a name the responder has no certificate for
     BOOST_TEST(typeOf(validator.validate(request("tls-alpn-01", "none.example.test", "tok"))) != "ok");
 }
@@ -416,8 +433,8 @@ BOOST_AUTO_TEST_CASE(dns01) {
     BOOST_TEST(typeOf(validator.validate(req)) == "dns");  // no record
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":"seen-but-wrong"})");
     const auto wrong = validator.validate(req);
-    BOOST_TEST(typeOf(wrong) == "incorrectResponse");
-    BOOST_TEST(wrong->detail().find("seen-but-wrong") != std::string::npos);
+    BOOST_TEST(typeOf(wrong) == "unauthorized");
+    BOOST_TEST(detailOf(wrong) == "d.example.test: Incorrect TXT record \"seen-but-wrong\" found at _acme-challenge.d.example.test");
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":")" +
                              KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
@@ -453,7 +470,7 @@ BOOST_AUTO_TEST_CASE(dns_account01) {
     BOOST_TEST(typeOf(validator.validate(req)) == "dns");
     srv.call("/set-txt", R"({"host":")" + qname + R"(.","value":"another-order"})");
     answer = validator.validate(req);
-    BOOST_TEST(typeOf(answer) == "incorrectResponse");
+    BOOST_TEST(typeOf(answer) == "unauthorized");
     BOOST_TEST(answer->detail().find("another-order") != std::string::npos, answer->detail());
     srv.call("/set-txt", R"({"host":")" + qname + R"(.","value":")" + value + R"("})");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
@@ -677,7 +694,7 @@ BOOST_AUTO_TEST_CASE(engine_validates_for_real_and_fails_the_order_on_a_wrong_an
     BOOST_TEST(error->getArray("subproblems")->size() == 1u);
     // the subproblem is the challenge's own problem, for the name
     const auto sub = error->getArray("subproblems")->getObject(0);
-    BOOST_TEST(sub->getValue<std::string>("type") == "urn:ietf:params:acme:error:incorrectResponse");
+    BOOST_TEST(sub->getValue<std::string>("type") == "urn:ietf:params:acme:error:unauthorized");
     BOOST_TEST(sub->getObject("identifier")->getValue<std::string>("value") == "bad.example.test");
 }
 
@@ -699,7 +716,7 @@ BOOST_AUTO_TEST_CASE(challenge_wait_answers_with_the_outcome) {
     BOOST_TEST(bad.challenge.header("Retry-After").empty());
     BOOST_REQUIRE(bad.challenge.json()->getObject("error"));
     BOOST_TEST(bad.challenge.json()->getObject("error")->getValue<std::string>("type") ==
-               "urn:ietf:params:acme:error:incorrectResponse");
+               "urn:ietf:params:acme:error:unauthorized");
     BOOST_TEST(c.authzStatus(bad.authzUrl) == "invalid");
 }
 

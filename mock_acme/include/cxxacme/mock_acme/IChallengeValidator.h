@@ -31,8 +31,8 @@ public:
     IChallengeValidator& operator=(const IChallengeValidator&) = delete;
 
     /// Nothing when the challenge is satisfied; otherwise the problem that
-    /// the challenge's `error` will carry (connection, unauthorized, dns,
-    /// incorrectResponse, tls, …).
+    /// the challenge's `error` will carry (unauthorized, connection, dns,
+    /// tls, …).
     virtual std::optional<AcmeProblem> validate(const ValidationRequest& request) = 0;
 };
 
