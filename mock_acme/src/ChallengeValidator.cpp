@@ -324,12 +324,22 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         // RFC 8737 §3 / RFC 8738 §6: a dNSName for a dns identifier, an iPAddress for an ip one
         if (sans.size() != 1 || sans[0].type != id.type || sans[0].value != expectedSan)
             return problem("unauthorized", "the challenge certificate must have exactly one SAN, the identifier", id);
+        // in Boulder's words (pebble's for a wrong value by its rules)
+        const std::string incorrect = "Incorrect validation certificate for tls-alpn-01 challenge. ";
         const auto ext = cert.extension(KeyAuthorization::kAcmeIdentifierOid);
-        if (!ext) return problem("unauthorized", "the challenge certificate has no acmeIdentifier extension", id);
-        if (!ext->critical) return problem("unauthorized", "the acmeIdentifier extension is not critical", id);
-        if (ext->value != KeyAuthorization::acmeIdentifierExtensionValue(request.keyAuthorization))
+        if (!ext) return problem("unauthorized", incorrect + "Missing acmeValidationV1 extension.", id);
+        if (!ext->critical) return problem("unauthorized", incorrect + "acmeValidationV1 extension not critical", id);
+        const std::string expected = KeyAuthorization::tlsAlpn01Digest(request.keyAuthorization);
+        // an OCTET STRING of the 32 bytes of a SHA-256 digest, and nothing else
+        if (ext->value.size() != 2 + expected.size() || ext->value[0] != '\x04' || ext->value[1] != static_cast<char>(expected.size()))
+            return problem("unauthorized", incorrect + "Malformed acmeValidationV1 extension value", id);
+        const std::string got = ext->value.substr(2);
+        if (got != expected)
             return problem("unauthorized",
-                           "Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidationV1 extension value.",
+                           incorrect + (config_.validationRules == MockAcmeConfig::ValidationRules::Boulder
+                                            ? "Expected acmeValidationV1 extension value " + detail::hexEncode(expected) +
+                                                  " for this challenge but got " + detail::hexEncode(got)
+                                            : std::string("Invalid acmeValidationV1 extension value.")),
                            id);
     } else {
         bool found = false;

@@ -422,10 +422,51 @@ BOOST_AUTO_TEST_CASE(tls_alpn01) {
     srv.call("/add-tlsalpn01", R"({"host":"t.example.test","content":"other.key-authorization"})");
     const auto other = validator.validate(req);
     BOOST_TEST(typeOf(other) == "unauthorized");
-    BOOST_TEST(detailOf(other) == "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. Invalid "
-                                  "acmeValidationV1 extension value.");
+    BOOST_TEST(detailOf(other) == "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. Expected "
+                                  "acmeValidationV1 extension value " +
+                                      detail::hexEncode(KeyAuthorization::tlsAlpn01Digest(req.keyAuthorization)) +
+                                      " for this challenge but got " +
+                                      detail::hexEncode(KeyAuthorization::tlsAlpn01Digest("other.key-authorization")));
+    // pebble's words by its rules
+    MockAcmeConfig pebbleRules = srv.config();
+    pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+    BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(req)) ==
+               "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidationV1 extension value.");
     // a name the responder has no certificate for
     BOOST_TEST(typeOf(validator.validate(request("tls-alpn-01", "none.example.test", "tok"))) != "ok");
+}
+
+// A challenge certificate whose acmeIdentifier extension is missing, not critical or malformed
+// (OpenSSL's s_server presents each, selecting acme-tls/1): refused in Boulder's words.
+BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_without_a_sound_acme_identifier) {
+    test::TempDir dir;
+    const auto req = request("tls-alpn-01", "t.example.test", "tokenTlsAlpnExt");
+    const std::string digest = detail::hexEncode(KeyAuthorization::tlsAlpn01Digest(req.keyAuthorization));
+    const std::string incorrect = "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. ";
+    const std::vector<std::pair<std::string, std::string>> certificates = {
+        {"", incorrect + "Missing acmeValidationV1 extension."},
+        {"-addext 1.3.6.1.5.5.7.1.31=DER:0420" + digest, incorrect + "acmeValidationV1 extension not critical"},
+        {"-addext 1.3.6.1.5.5.7.1.31=critical,DER:0401ff", incorrect + "Malformed acmeValidationV1 extension value"},
+        {"-addext 1.3.6.1.5.5.7.1.31=critical,DER:0420" + digest, ""},  // the sound one, so that the others fail for their reason
+    };
+    int n = 0;
+    for (const auto& [extension, words] : certificates) {
+        const std::string base = (dir.path / std::to_string(++n)).string();
+        BOOST_REQUIRE(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=t -days 1 "
+                                   "-addext subjectAltName=DNS:t.example.test " + extension + " -keyout " + base +
+                                   ".key -out " + base + ".pem 2>/dev/null")
+                                      .c_str()) == 0);
+        MockAcmeConfig c = srv.config();
+        c.tlsAlpn01Port = freePort();
+        ChildProcess server("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(c.tlsAlpn01Port) + " -cert " + base +
+                            ".pem -key " + base + ".key -alpn acme-tls/1 -naccept 2 >/dev/null 2>&1");
+        BOOST_REQUIRE(waitForPort(c.tlsAlpn01Port));  // (one of the two connections it takes)
+        const auto refused = ChallengeValidator(c, 5s).validate(req);
+        const std::string type = words.empty() ? "ok" : "unauthorized";
+        const std::string detail = words.empty() ? "(validated)" : words;
+        BOOST_TEST(typeOf(refused) == type, extension);
+        BOOST_TEST(detailOf(refused) == detail);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(dns01) {
