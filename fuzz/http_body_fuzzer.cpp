@@ -89,7 +89,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (value.find_first_not_of("0123456789 \t,") != std::string::npos || first == std::string::npos ||
             std::strtoull(value.c_str() + first, nullptr, 10) != o.body.size())
             fail("a Content-Length that does not read was taken");
-        if (o.body != bytes.substr(0, o.body.size()) || o.taken != o.body.size()) fail("a Content-Length body is not the bytes that came");
+        if (o.body != bytes.substr(0, o.body.size()) || o.taken != o.body.size())
+            fail("a Content-Length body is not the bytes that came");
     }
     if (data[0] == 3) {
         std::string lower;

@@ -46,8 +46,8 @@ std::size_t contentLength(const std::string& lengths) {
         const std::size_t comma = lengths.find(',', at);
         const std::string item = trimmed(lengths.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
         // at most 18 digits: no overflow, and far beyond any limit
-        if (item.empty() || item.size() > 18 || !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; }))
-            throw refused();
+        const bool digits = std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (item.empty() || item.size() > 18 || !digits) throw refused();
         const std::uint64_t value = std::stoull(item);
         if (length && *length != value) throw refused();
         length = value;

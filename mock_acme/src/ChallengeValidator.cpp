@@ -200,7 +200,8 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                            .body(response, "GET");
         } catch (const detail::HttpBodyReader::Refused& e) {
             if (e.why() == detail::HttpBodyReader::Refused::Why::TooLarge)
-                return problem("unauthorized", boulder ? "Invalid response from " + url + ": over 8 KiB" : "the response is over 8 KiB", id);
+                return problem("unauthorized",
+                               boulder ? "Invalid response from " + url + ": over 8 KiB" : "the response is over 8 KiB", id);
             return problem("connection", "fetching " + url + ": " + e.what(), id);
         } catch (const Poco::Exception& e) {
             return problem("connection", "fetching " + url + ": " + e.displayText(), id);
@@ -224,7 +225,8 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             } else {
                 if (target.getScheme() != "http" && target.getScheme() != "https")
                     return problem("connection", "redirect from " + url + " to a URL neither http nor https", id);
-                if (target.getHost().empty()) return problem("connection", "redirect from " + url + " to a URL without a host", id);
+                if (target.getHost().empty())
+                    return problem("connection", "redirect from " + url + " to a URL without a host", id);
             }
             scheme = target.getScheme();
             host = target.getHost();
@@ -240,7 +242,8 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                            id);
         // Boulder reads at most 128 bytes (a key authorization is 87) and refuses a body that fills them
         if (boulder && body.size() >= kBoulderMaxHttpBody)
-            return problem("unauthorized", "Invalid response from " + url + ": " + goQuoted(body.substr(0, kBoulderMaxHttpBody)), id);
+            return problem("unauthorized",
+                           "Invalid response from " + url + ": " + goQuoted(body.substr(0, kBoulderMaxHttpBody)), id);
         const std::string payload = withoutTrailingSpace(body);
         if (payload != request.keyAuthorization)
             return problem("unauthorized",
@@ -331,7 +334,8 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         if (!ext->critical) return problem("unauthorized", incorrect + "acmeValidationV1 extension not critical", id);
         const std::string expected = KeyAuthorization::tlsAlpn01Digest(request.keyAuthorization);
         // an OCTET STRING of the 32 bytes of a SHA-256 digest, and nothing else
-        if (ext->value.size() != 2 + expected.size() || ext->value[0] != '\x04' || ext->value[1] != static_cast<char>(expected.size()))
+        if (ext->value.size() != 2 + expected.size() || ext->value[0] != '\x04' ||
+            ext->value[1] != static_cast<char>(expected.size()))
             return problem("unauthorized", incorrect + "Malformed acmeValidationV1 extension value", id);
         const std::string got = ext->value.substr(2);
         if (got != expected)
@@ -372,7 +376,8 @@ std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& re
     const std::string first = seen.front().size() > 100 ? seen.front().substr(0, 100) + "..." : seen.front();
     return problem("unauthorized",
                    "Incorrect TXT record " + goQuoted(first) +
-                       (seen.size() > 1 ? " (and " + std::to_string(seen.size() - 1) + " more)" : std::string()) + " found at " + qname,
+                       (seen.size() > 1 ? " (and " + std::to_string(seen.size() - 1) + " more)" : std::string()) +
+                       " found at " + qname,
                    request.identifier);
 }
 

@@ -268,7 +268,8 @@ MockAcmeConfig::IdentifierRules MockAcmeConfig::identifierRulesFromString(const 
 }
 
 MockAcmeConfig::ValidationRules MockAcmeConfig::validationRulesFromString(const std::string& text) {
-    return oneOf<ValidationRules>(text, "validationRules", {"boulder", ValidationRules::Boulder}, {"pebble", ValidationRules::Pebble});
+    return oneOf<ValidationRules>(text, "validationRules", {"boulder", ValidationRules::Boulder},
+                                  {"pebble", ValidationRules::Pebble});
 }
 
 void MockAcmeConfig::validate() const {

@@ -153,7 +153,7 @@ BOOST_AUTO_TEST_CASE(profiles_say_what_their_certificates_carry) {
     MockAcmeConfig pebbleLike;
     pebbleLike.applyPebbleDefaults();
     // Boulder's rules or pebble's, for which validations are reused, what a CSR may carry, ARI windows,
-    // which sets of names an order may have and where validation follows a redirect:
+    // which sets of names an order may have and how http-01 validation reads an answer:
     // Boulder's by default, pebble's in pebble's place; the JSON config may say, and nothing else
     const auto boulderOrPebble = [&](const std::string& key, auto member, auto boulder, auto pebble) {
         BOOST_TEST_CONTEXT(key) {

@@ -278,7 +278,7 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
     BOOST_TEST(detailOf(refused) == "ports.example.test: fetching " + elsewhere + ": Invalid port in redirect target. Only ports " +
                                         http + " and " + tls + " are supported, not " + https);
     const auto followed = pebble.validate(req);
-    BOOST_TEST(typeOf(followed) == "ok", (followed ? detailOf(followed) : ""));
+    BOOST_TEST(typeOf(followed) == "ok", detailOf(followed));
     // an explicit port that is the http-01 one is followed by both
     req = redirecting("http://elsewhere.example.test:" + http + "/.well-known/acme-challenge/landingPorts");
     BOOST_TEST(typeOf(boulder.validate(req)) == "ok");
