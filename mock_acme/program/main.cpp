@@ -124,8 +124,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               does, taking such a name (default in its place)
   --validation-rules boulder|pebble   how http-01 reads an answer: redirects to the two
                               validation ports alone and a body under 128 bytes, as Let's
-                              Encrypt (default), or any redirect and a body up to 8 KiB, as
-                              pebble (default in its place)
+                              Encrypt (default), or any redirect and a body up to 8 KiB, and
+                              no challenge started again, as pebble (default in its place)
   --public-suffix-list FILE   (Boulder's rules) every DNS name must end in, and not be, an ICANN
                               suffix of this list, as at Let's Encrypt (Debian's package
                               publicsuffix: /usr/share/publicsuffix/public_suffix_list.dat)

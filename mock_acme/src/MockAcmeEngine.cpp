@@ -1771,6 +1771,9 @@ public:
         if (!post.payload.empty()) {
             (void)payloadObject(post);  // RFC 8555 §7.5.1: "{}" starts validation
             requireCurrentTerms(*post.account);
+            // pebble's rules: only a pending challenge may be started, in its words
+            if (config_.validationRules == MockAcmeConfig::ValidationRules::Pebble && c.status != "pending")
+                throw malformed("Cannot update challenge with status " + c.status + ", only status pending");
             // an authorization that can no longer become valid (invalid, deactivated, expired): nothing
             // to start, as Let's Encrypt answers, in its words; a valid one's challenge comes back as it is
             if (authz.status != "pending" && authz.status != "valid")

@@ -3215,6 +3215,29 @@ BOOST_AUTO_TEST_CASE(a_challenge_posted_after_its_authorization_ended) {
     BOOST_TEST(s.session.post(lateAuthz, s.account, s.kid, "").str("status") == "expired");
 }
 
+// pebble's rules (its place's default): only a pending challenge may be started; a valid one is
+// refused in pebble's words where Let's Encrypt's give it back as it is (above)
+BOOST_AUTO_TEST_CASE(pebbles_rules_refuse_a_challenge_no_longer_pending) {
+    MockAcmeConfig config = quietConfig();  // validation skipped
+    config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+    Server s(config);
+    const Reply order = s.newOrder({"pebble-again.example.test"});
+    s.authorize(order);
+    const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+    const auto challenges = s.session.post(authzUrl, s.account, s.kid, "").json()->getArray("challenges");
+    std::string challengeUrl;
+    for (std::size_t i = 0; i < challenges->size(); ++i)
+        if (challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("status") == "valid")
+            challengeUrl = challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("url");
+    BOOST_REQUIRE(!challengeUrl.empty());
+    const Reply refused = s.session.post(challengeUrl, s.account, s.kid, "{}");
+    BOOST_TEST(refused.status == 400);
+    BOOST_TEST(refused.problem() == "malformed", refused.body);
+    BOOST_TEST(refused.json()->getValue<std::string>("detail") == "Cannot update challenge with status valid, only status pending");
+    // reading it (POST-as-GET) is no update
+    BOOST_TEST(s.session.post(challengeUrl, s.account, s.kid, "").str("status") == "valid");
+}
+
 // RFC 8555 §7.4: notBefore / notAfter in newOrder, echoed in the order and
 // put in the certificate, within the profile's lifetime.
 BOOST_AUTO_TEST_CASE(requested_validity_is_honoured_within_the_profile) {

@@ -334,8 +334,10 @@ struct MockAcmeConfig {
     /// 128 bytes or more is refused (unauthorized, "Invalid response from
     /// URL: ..."). pebble's (the default in pebble's place): a redirect to
     /// any http or https URL is followed, as Go's client follows it, and a
-    /// body up to mock-acme's own bound of 8 KiB read. Under both, white
-    /// space after the key authorization is ignored, and none before it.
+    /// body up to mock-acme's own bound of 8 KiB read, and a challenge POSTed
+    /// (`{}`) once it is no longer pending is refused in pebble's words
+    /// (Boulder's give a valid one back as it is). Under both, white space
+    /// after the key authorization is ignored, and none before it.
     enum class ValidationRules { Boulder, Pebble };
     ValidationRules validationRules = ValidationRules::Boulder;
     /// With Boulder's identifier rules: a Public Suffix List file (Debian's
