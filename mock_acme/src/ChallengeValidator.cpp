@@ -24,6 +24,7 @@
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
+#include "PublicSuffixList.h"
 #include "cxxacme/Certificate.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
@@ -108,7 +109,10 @@ AcmeProblem problem(const std::string& type, const std::string& detail, const Id
 }  // namespace
 
 ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono::milliseconds timeout)
-    : config_(config), timeout_(timeout) {}
+    : config_(config), timeout_(timeout) {
+    if (config_.validationRules == MockAcmeConfig::ValidationRules::Boulder && !config_.publicSuffixList.empty())
+        suffixes_ = std::make_shared<const PublicSuffixList>(PublicSuffixList::load(config_.publicSuffixList));
+}
 
 std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host) const {
     if (detail::ipEndpoint(host, 0)) return {host};  // an IP identifier, or a redirect to an address: that address
@@ -272,6 +276,9 @@ std::optional<std::string> ChallengeValidator::refusedRedirect(const Poco::URI& 
     if (host.size() >= 11 && Poco::icompare(host.substr(host.size() - 11), ".well-known") == 0)
         return fetching + "Invalid host in redirect target \"" + InvalidNameError::printable(host, 253) +
                "\". Check webserver config for missing '/' in redirect target.";
+    // with the Public Suffix List Boulder's names are judged by: a name, not an address, must end in an ICANN suffix
+    if (suffixes_ && !detail::ipEndpoint(host, 0) && !suffixes_->icannSuffix(Poco::toLower(host)))
+        return fetching + "Invalid host in redirect target, must end in IANA registered TLD";
     return std::nullopt;
 }
 

@@ -297,6 +297,19 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
     BOOST_TEST(typeOf(noHost) == "connection");
     BOOST_TEST(detailOf(noHost).find(": Invalid empty host in redirect target") != std::string::npos, detailOf(noHost));
     BOOST_TEST(detailOf(pebble.validate(req)).find("to a URL without a host") != std::string::npos);
+    // with the Public Suffix List Let's Encrypt's names are judged by, a host must end in an ICANN suffix
+    MockAcmeConfig listed = c;
+    listed.publicSuffixList = "/usr/share/publicsuffix/public_suffix_list.dat";
+    ChallengeValidator boulderListed(listed, 5s);
+    const std::string test = "http://elsewhere.example.test:" + http + "/.well-known/acme-challenge/landingPorts";
+    req = redirecting(test);
+    BOOST_TEST(detailOf(boulderListed.validate(req)) ==
+               "ports.example.test: fetching " + test + ": Invalid host in redirect target, must end in IANA registered TLD");
+    BOOST_TEST(typeOf(boulder.validate(req)) == "ok");  // without the list, .test is taken
+    for (const std::string& target : {"http://elsewhere.example.com:" + http, "http://127.0.0.1:" + http}) {
+        req = redirecting(target + "/.well-known/acme-challenge/landingPorts");
+        BOOST_TEST(typeOf(boulderListed.validate(req)) == "ok", target << ": " << detailOf(boulderListed.validate(req)));
+    }
 }
 
 // How much of an answer counts. By Boulder's rules (the default) a body of 128 bytes or more is

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,8 @@
 
 namespace cxxacme::mock_acme {
 
+class PublicSuffixList;
+
 /// Validates challenges for real, over the network, as a CA would:
 ///
 /// - http-01: `GET http://NAME:http01Port/.well-known/acme-challenge/TOKEN`
@@ -18,7 +21,8 @@ namespace cxxacme::mock_acme {
 ///   (whose certificate is not checked, as Let's Encrypt and pebble do not;
 ///   a target with a host and no port goes to http01Port or tlsAlpn01Port,
 ///   an address to itself; by Boulder's `validationRules` an explicit port
-///   must be one of those two), a body that must equal the key
+///   must be one of those two, and with a `publicSuffixList` a host must end
+///   in an ICANN suffix), a body that must equal the key
 ///   authorization (white space after it ignored, as by Let's Encrypt and
 ///   pebble), under 128 bytes by Boulder's rules, at most 8 KiB by pebble's;
 /// - tls-alpn-01 (RFC 8737): a TLS handshake to tlsAlpn01Port with SNI =
@@ -73,6 +77,8 @@ private:
 
     MockAcmeConfig config_;
     std::chrono::milliseconds timeout_;
+    /// `publicSuffixList`'s, read once, when Boulder's rules check redirect hosts against it.
+    std::shared_ptr<const PublicSuffixList> suffixes_;
 };
 
 }  // namespace cxxacme::mock_acme
