@@ -122,10 +122,10 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --identifier-rules boulder|pebble   refuse names as Let's Encrypt does, in its words, with a
                               name beside a wildcard that covers it (default), or as pebble
                               does, taking such a name (default in its place)
-  --validation-rules boulder|pebble   how http-01 reads an answer: redirects to the two
-                              validation ports alone and a body under 128 bytes, as Let's
-                              Encrypt (default), or any redirect and a body up to 8 KiB, and
-                              no challenge started again, as pebble (default in its place)
+  --validation-rules boulder|pebble   how validation judges an answer, in whose words: http-01
+                              redirects to the two validation ports alone and a body under 128
+                              bytes, as Let's Encrypt (default), or any redirect, a body up to
+                              8 KiB and no challenge started again, as pebble (its place's default)
   --public-suffix-list FILE   (Boulder's rules) every DNS name must end in, and not be, an ICANN
                               suffix of this list, as at Let's Encrypt (Debian's package
                               publicsuffix: /usr/share/publicsuffix/public_suffix_list.dat)

@@ -325,8 +325,8 @@ struct MockAcmeConfig {
     /// refuses, in its words; such an order is taken.
     enum class IdentifierRules { Boulder, Pebble };
     IdentifierRules identifierRules = IdentifierRules::Boulder;
-    /// How http-01 validation reads a responder's answer. Boulder's (Let's
-    /// Encrypt's VA; the default): a redirect is followed to an explicit port
+    /// How validation judges a responder's answer, and in whose words.
+    /// Boulder's (Let's Encrypt's VA; the default): an http-01 redirect is followed to an explicit port
     /// only when it is one of the two validation ports (`http01Port`,
     /// `tlsAlpn01Port`: Let's Encrypt's 80 and 443), and not to a host ending
     /// in ".well-known" (a redirect missing its '/'), each refused in
@@ -337,7 +337,8 @@ struct MockAcmeConfig {
     /// body up to mock-acme's own bound of 8 KiB read, and a challenge POSTed
     /// (`{}`) once it is no longer pending is refused in pebble's words
     /// (Boulder's give a valid one back as it is). Under both, white space
-    /// after the key authorization is ignored, and none before it.
+    /// after the key authorization is ignored, and none before it, and a
+    /// wrong answer is `unauthorized`, in the words of the CA named.
     enum class ValidationRules { Boulder, Pebble };
     ValidationRules validationRules = ValidationRules::Boulder;
     /// With Boulder's identifier rules: a Public Suffix List file (Debian's
