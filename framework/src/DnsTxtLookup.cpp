@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <iterator>
+#include <string>
 #include <utility>
 
 #include "cxxacme/Error.h"
@@ -69,18 +71,24 @@ bool waitFor(int fd, short events, SteadyClock::time_point deadline) {
 std::uint16_t idOf(const unsigned char* message) { return static_cast<std::uint16_t>(message[0] << 8 | message[1]); }
 
 // One query over UDP: the answer with the query's ID (others are dropped),
-// or nothing by the deadline.
+// or nothing by the deadline; `refused` is set when the query could not be
+// sent or the address refused it (ICMP) rather than staying silent.
 std::vector<unsigned char> overUdp(const IpEndpoint& to, const std::vector<unsigned char>& query,
-                                   SteadyClock::time_point deadline) {
+                                   SteadyClock::time_point deadline, bool& refused) {
     UniqueFd s(::socket(to.address.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (s.get() < 0 || ::connect(s.get(), reinterpret_cast<const sockaddr*>(&to.address), to.length) != 0 ||
-        ::send(s.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size()))
+        ::send(s.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size())) {
+        refused = true;
         return {};
+    }
     std::vector<unsigned char> answer(65535);
     while (waitFor(s.get(), POLLIN, deadline)) {
         const ssize_t n = ::recv(s.get(), answer.data(), answer.size(), 0);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-        if (n < 0) return {};  // refused (ICMP): as a server that does not answer
+        if (n < 0) {  // refused (ICMP): no server there
+            refused = true;
+            return {};
+        }
         if (n >= 12 && idOf(answer.data()) == idOf(query.data()) && (answer[2] & 0x80) != 0) {
             answer.resize(static_cast<std::size_t>(n));
             return answer;
@@ -89,13 +97,15 @@ std::vector<unsigned char> overUdp(const IpEndpoint& to, const std::vector<unsig
     return {};
 }
 
-// The query over TCP (RFC 1035 §4.2.2: a two-byte length before each message).
+// The query over TCP (RFC 1035 §4.2.2: a two-byte length before each message);
+// `refused` as overUdp's, when no connection could be made.
 std::vector<unsigned char> overTcp(const IpEndpoint& to, const std::vector<unsigned char>& query,
-                                   SteadyClock::time_point deadline) {
+                                   SteadyClock::time_point deadline, bool& refused) {
     UniqueFd s;
     try {
         s = detail::connectTcp(to, std::chrono::milliseconds(millisecondsLeft(deadline)));
     } catch (const Error&) {
+        refused = SteadyClock::now() < deadline;
         return {};
     }
     std::vector<unsigned char> out{static_cast<unsigned char>(query.size() >> 8), static_cast<unsigned char>(query.size() & 0xff)};
@@ -122,16 +132,6 @@ std::vector<unsigned char> overTcp(const IpEndpoint& to, const std::vector<unsig
     std::vector<unsigned char> answer(static_cast<std::size_t>(size[0] << 8 | size[1]));
     if (answer.size() < 12 || !readExactly(answer) || idOf(answer.data()) != idOf(query.data())) return {};
     return answer;
-}
-
-const char* rcodeName(int rcode) {
-    switch (rcode) {
-    case ns_r_formerr: return "FORMERR";
-    case ns_r_servfail: return "SERVFAIL";
-    case ns_r_notimpl: return "NOTIMP";
-    case ns_r_refused: return "REFUSED";
-    default: return "an error";
-    }
 }
 
 // How errors name `server`.
@@ -176,7 +176,8 @@ Exchanged exchange(const std::string& server, const std::string& name, int type,
         state.retry = 2;
         const int len = res_nquery(&state, name.c_str(), ns_c_in, type, answer.data(), static_cast<int>(answer.size()));
         if (len < 0) {
-            if (state.res_h_errno == HOST_NOT_FOUND || state.res_h_errno == NO_DATA) return {};  // nothing to read
+            if (state.res_h_errno == HOST_NOT_FOUND) return {{}, true};  // NXDOMAIN: nothing to read
+            if (state.res_h_errno == NO_DATA) return {};
             throw DnsError(where, "no answer for " + name +
                                       (state.res_h_errno == TRY_AGAIN ? " (timeout or SERVFAIL)" : " (REFUSED or FORMERR)"));
         }
@@ -191,12 +192,23 @@ Exchanged exchange(const std::string& server, const std::string& name, int type,
     query.resize(static_cast<std::size_t>(qlen));
     const auto half = std::max<std::chrono::milliseconds>(timeout / 2, std::chrono::milliseconds(100));
     std::vector<unsigned char> got;
-    for (int attempt = 0; attempt < 2 && got.empty(); ++attempt) got = overUdp(to, query, SteadyClock::now() + half);
-    if (!got.empty() && (got[2] & 0x02) != 0) got = overTcp(to, query, SteadyClock::now() + timeout);  // truncated
-    if (got.empty()) throw DnsError(where, "no answer for " + name + " (timeout)");
+    bool refused = false;
+    for (int attempt = 0; attempt < 2 && got.empty(); ++attempt) got = overUdp(to, query, SteadyClock::now() + half, refused);
+    bool overTcpToo = false;
+    if (!got.empty() && (got[2] & 0x02) != 0) {  // truncated
+        overTcpToo = true;
+        const auto deadline = SteadyClock::now() + timeout;
+        got = overTcp(to, query, deadline, refused);
+        if (got.empty() && !refused && SteadyClock::now() < deadline)
+            throw DnsError(where, "no answer for " + name + " (no usable answer over TCP)");
+    }
+    if (got.empty())
+        throw DnsError(where, "no answer for " + name + (refused ? " (refused: no DNS server there" : " (timeout") +
+                                  (overTcpToo ? " over TCP)" : ")"),
+                       -1, refused ? DnsError::Cause::Unreachable : DnsError::Cause::TimedOut);
     const int rcode = got[3] & 0x0f;
     if (rcode != ns_r_noerror && rcode != ns_r_nxdomain)
-        throw DnsError(where, "no answer for " + name + " (" + rcodeName(rcode) + ")", rcode);
+        throw DnsError(where, "no answer for " + name + " (" + DnsTxtLookup::responseCodeName(rcode) + ")", rcode);
     return {std::move(got), rcode == ns_r_nxdomain};
 }
 
@@ -206,13 +218,16 @@ Exchanged exchange(const std::string& server, const std::string& name, int type,
 /// without such records (an authoritative server answers for its own zones
 /// alone), by asking for that name, kMaxAliases in all.
 /// `target`, when given, is set to the name where the chain ends.
+/// `noSuchName`, when given, is set when the chain ends at a name that does not exist.
 std::vector<std::string> ask(const std::string& server, const std::string& name, int type,
-                             std::chrono::milliseconds timeout, std::string* target = nullptr) {
+                             std::chrono::milliseconds timeout, std::string* target = nullptr,
+                             bool* noSuchName = nullptr) {
     const std::string where = serverLabel(server);
     int aliases = 0;
     for (std::string current = name;;) {
         if (target) *target = canonicalName(current);
         const Exchanged got = exchange(server, current, type, timeout);
+        if (noSuchName) *noSuchName = got.noSuchName;
         if (got.answer.empty()) return {};
         detail::DnsAnswer answered = detail::readDnsAnswer(got.answer, name, current, type, aliases, where);
         if (target) *target = answered.owner;
@@ -291,6 +306,20 @@ DnsAnswer readDnsAnswer(const std::vector<unsigned char>& answer, const std::str
 std::vector<std::string> DnsTxtLookup::query(const std::string& server, const std::string& name,
                                              std::chrono::milliseconds timeout) {
     return ask(server, name, ns_t_txt, timeout);
+}
+
+DnsTxtLookup::TxtAnswer DnsTxtLookup::txtAnswer(const std::string& server, const std::string& name,
+                                                std::chrono::milliseconds timeout) {
+    TxtAnswer out;
+    out.values = ask(server, name, ns_t_txt, timeout, nullptr, &out.noSuchName);
+    return out;
+}
+
+std::string DnsTxtLookup::responseCodeName(int rcode) {
+    static constexpr const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",  "REFUSED",
+                                             "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
+    if (rcode >= 0 && rcode < static_cast<int>(std::size(kNames))) return kNames[rcode];
+    return "RCODE" + std::to_string(rcode);
 }
 
 std::string DnsTxtLookup::aliasTarget(const std::string& server, const std::string& name, std::chrono::milliseconds timeout) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -10,6 +11,7 @@
 #include <Poco/String.h>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/OptionalWhitespace.h"
 
 namespace cxxacme::detail {
 
@@ -27,11 +29,6 @@ std::optional<std::string> fieldValues(const Poco::Net::HTTPResponse& head, cons
 }
 
 // Without the optional white space around a field's value or list item (RFC 9110 §5.6.3: spaces and tabs).
-std::string trimmed(const std::string& s) {
-    const auto first = s.find_first_not_of(" \t");
-    return first == std::string::npos ? std::string() : s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
 // Content-Length = 1*DIGIT (RFC 9110 §8.6). A list of one value repeated (two fields, or
 // "5, 5") is that value; anything else gives no length to trust (RFC 9112 §6.3 item 5).
 std::size_t contentLength(const std::string& lengths) {
@@ -44,7 +41,8 @@ std::size_t contentLength(const std::string& lengths) {
     std::size_t at = 0;
     for (;;) {
         const std::size_t comma = lengths.find(',', at);
-        const std::string item = trimmed(lengths.substr(at, comma == std::string::npos ? std::string::npos : comma - at));
+        const std::string item(
+            trimOws(std::string_view(lengths).substr(at, comma == std::string::npos ? std::string::npos : comma - at)));
         // at most 18 digits: no overflow, and far beyond any limit
         const bool digits = std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; });
         if (item.empty() || item.size() > 18 || !digits) throw refused();
@@ -68,7 +66,7 @@ std::string HttpBodyReader::body(const Poco::Net::HTTPResponse& head, const std:
     // transfer coding (it has no TE field, §7.4), so chunked alone is read: a body in
     // another coding could not be decoded.
     if (const auto codings = fieldValues(head, "Transfer-Encoding")) {
-        if (Poco::icompare(trimmed(*codings), "chunked") != 0)
+        if (Poco::icompare(std::string(trimOws(*codings)), "chunked") != 0)
             throw Refused(Refused::Why::Malformed, "an answer in a transfer coding other than chunked alone: \"" +
                                                        InvalidNameError::printable(*codings, 64) + "\"");
         return chunked();

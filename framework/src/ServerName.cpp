@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/OptionalWhitespace.h"
 
 namespace cxxacme {
 namespace {
@@ -20,13 +21,6 @@ bool isLdh(char c) {
 }
 
 char toLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string_view trim(std::string_view s) {
-    const auto isSpace = [](char c) { return c == ' ' || c == '\t'; };
-    while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // The label or name libidn2 gives back, freed with idn2_free.
 using Idn2Text = std::unique_ptr<std::uint8_t, decltype(&idn2_free)>;
@@ -266,13 +260,13 @@ std::string ServerName::forDisplay(std::string_view canonical) {
 
 std::vector<std::string> ServerName::splitKey(std::string_view key) {
     const std::string original(key);
-    if (trim(key).empty()) throw InvalidNameError(original, "is empty");
+    if (detail::trimOws(key).empty()) throw InvalidNameError(original, "is empty");
     std::vector<std::string> names;
     std::set<std::string> seen;
     std::size_t start = 0;
     while (true) {
         const std::size_t comma = key.find(',', start);
-        const std::string_view part = trim(key.substr(start, comma == std::string_view::npos ? key.npos : comma - start));
+        const std::string_view part = detail::trimOws(key.substr(start, comma == std::string_view::npos ? key.npos : comma - start));
         if (part.empty()) throw InvalidNameError(original, "has an empty name between commas");
         std::string name = canonical(part);
         if (!seen.insert(name).second) throw InvalidNameError(original, "names \"" + name + "\" twice");

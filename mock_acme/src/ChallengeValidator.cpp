@@ -3,6 +3,7 @@
 #include "cxxacme/DnsPersistRecord.h"
 #include "cxxacme/DnsTxtLookup.h"
 
+#include <arpa/nameser.h>
 #include <fcntl.h>
 #include <sys/socket.h>
 
@@ -363,14 +364,35 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
 std::vector<std::string> ChallengeValidator::txtRecords(const ValidationRequest& request, const std::string& qname) const {
     const Identifier& id = request.identifier;
     if (config_.dnsServer.empty()) throw problem("dns", "no DNS server is configured for " + request.challengeType, id);
-    std::vector<std::string> seen;
+    const bool boulder = config_.validationRules == MockAcmeConfig::ValidationRules::Boulder;
+    // a lookup that failed, in Boulder's words (its DNS client's errors): what kept the records away
+    const auto dnsProblem = [&](const std::string& what, const std::string& explanation = "") {
+        return problem("dns", "DNS problem: " + what + " looking up TXT for " + qname + explanation, id);
+    };
+    // pebble's: every failure is "unauthorized", quoting its resolver's words
+    const auto notRetrieved = [&](const std::string& why) {
+        return problem("unauthorized", "Error retrieving TXT records for DNS challenge (" + goQuoted(why) + ")", id);
+    };
+    DnsTxtLookup::TxtAnswer seen;
     try {
-        seen = DnsTxtLookup::query(config_.dnsServer, qname, timeout_);
+        seen = DnsTxtLookup::txtAnswer(config_.dnsServer, qname, timeout_);
     } catch (const DnsError& e) {
-        throw problem("dns", e.what(), id);
+        if (!boulder) throw notRetrieved(e.what());
+        if (e.rcode() == ns_r_servfail)
+            throw dnsProblem(DnsTxtLookup::responseCodeName(e.rcode()), " - the domain's nameservers may be malfunctioning");
+        if (e.rcode() > 0) throw dnsProblem(DnsTxtLookup::responseCodeName(e.rcode()));
+        throw dnsProblem(e.cause() == DnsError::Cause::TimedOut      ? "query timed out"
+                         : e.cause() == DnsError::Cause::Unreachable ? "networking error"
+                                                                     : "server failure at resolver");
     }
-    if (seen.empty()) throw problem("dns", "no TXT record at " + qname + " (from " + config_.dnsServer + ")", id);
-    return seen;
+    if (seen.noSuchName) {
+        if (!boulder) throw notRetrieved(config_.dnsServer + ": no such name as " + qname + " (NXDOMAIN)");
+        throw dnsProblem("NXDOMAIN", " - check that a DNS record exists for this domain");
+    }
+    // a name without TXT records: a distinct answer, so that it is told from a wrong record
+    if (seen.values.empty())
+        throw problem("unauthorized", boulder ? "No TXT record found at " + qname : "No TXT records found for DNS challenge", id);
+    return std::move(seen.values);
 }
 
 std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& request) const {
@@ -379,6 +401,8 @@ std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& re
     const std::vector<std::string> seen = txtRecords(request, qname);
     const std::string expected = KeyAuthorization::dns01TxtValue(request.keyAuthorization);
     if (std::find(seen.begin(), seen.end(), expected) != seen.end()) return std::nullopt;
+    if (config_.validationRules == MockAcmeConfig::ValidationRules::Pebble)
+        return problem("unauthorized", "Correct value not found for DNS challenge", request.identifier);
     // as Boulder says it: the first record seen, cut at 100 bytes
     const std::string first = seen.front().size() > 100 ? seen.front().substr(0, 100) + "..." : seen.front();
     return problem("unauthorized",

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "cxxacme/AcmeProblem.h"
+#include "cxxacme/detail/OptionalWhitespace.h"
 
 namespace cxxacme::mock_acme {
 
@@ -27,12 +28,6 @@ bool sameName(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
            });
-}
-
-std::string_view trimmed(std::string_view text) {
-    const std::size_t first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
 }  // namespace
@@ -69,7 +64,7 @@ RequestHead RequestHead::parse(std::string_view requestLine, const std::vector<s
         if (!isToken(name))
             refuse(400, name.find_first_of(" \t") != std::string_view::npos ? "whitespace before a header field's colon"
                                                                             : "a header field name that is not a token");
-        const std::string_view value = trimmed(std::string_view(line).substr(colon + 1));
+        const std::string_view value = detail::trimOws(std::string_view(line).substr(colon + 1));
         if (std::any_of(value.begin(), value.end(), [](char c) { return isControl(c) && c != '\t'; }))
             refuse(400, "a control character in the value of " + std::string(name));
         head.fields_.emplace_back(name, value);
@@ -100,7 +95,7 @@ std::vector<std::string_view> RequestHead::list(std::string_view name) const {
         std::string_view rest = v;
         for (;;) {
             const std::size_t comma = rest.find(',');
-            if (const std::string_view element = trimmed(rest.substr(0, comma)); !element.empty()) out.push_back(element);
+            if (const std::string_view element = detail::trimOws(rest.substr(0, comma)); !element.empty()) out.push_back(element);
             if (comma == std::string_view::npos) break;
             rest = rest.substr(comma + 1);
         }

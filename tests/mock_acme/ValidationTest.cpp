@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include <Poco/Net/DatagramSocket.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -30,6 +31,7 @@
 #include "cxxacme/DnsTxtLookup.h"
 #include "cxxacme/KeyAuthorization.h"
 #include "cxxacme/KeySigner.h"
+#include "cxxacme/mock_acme/ChallengeDnsServer.h"
 #include "cxxacme/mock_acme/ChallengeValidator.h"
 #include "cxxacme/mock_acme/MockAcmeServer.h"
 #include "cxxacme/detail/OpenSsl.h"
@@ -484,7 +486,9 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_without_a_sound_acme_ident
 
 BOOST_AUTO_TEST_CASE(dns01) {
     const auto req = request("dns-01", "d.example.test", "tokenDns01aaaaaaaaaaaaa");
-    BOOST_TEST(typeOf(validator.validate(req)) == "dns");  // no record
+    const auto none = validator.validate(req);  // challtestsrv: NOERROR, no record
+    BOOST_TEST(typeOf(none) == "unauthorized");
+    BOOST_TEST(detailOf(none) == "d.example.test: No TXT record found at _acme-challenge.d.example.test");
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":"seen-but-wrong"})");
     const auto wrong = validator.validate(req);
     BOOST_TEST(typeOf(wrong) == "unauthorized");
@@ -492,6 +496,73 @@ BOOST_AUTO_TEST_CASE(dns01) {
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":")" +
                              KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
+}
+
+// What kept dns-01 from its record, in the words of the CA whose rules are
+// kept: Boulder tells a name that does not exist (NXDOMAIN) from one without
+// TXT records, and a server that fails from one that does not answer, each
+// as its DNS client words it; pebble's rules give pebble's words.
+BOOST_AUTO_TEST_CASE(dns01_says_what_kept_the_record_away_as_the_rules_say) {
+    ChallengeDnsServer dns;
+    dns.addAddresses("_acme-challenge.bare.example.test", {"127.0.0.1"});  // the name, without TXT records
+    dns.setServfail("_acme-challenge.failing.example.test", true);
+    test::KnotServer knot;  // REFUSED for what is outside its zones
+    const std::uint16_t silent = freePort();  // nothing there: the query is refused (ICMP)
+    Poco::Net::DatagramSocket mute(Poco::Net::SocketAddress("127.0.0.1", 0));  // there, never answering
+    const std::string muteAt = "127.0.0.1:" + std::to_string(mute.address().port());
+
+    struct Case {
+        std::string name, server, boulderType, boulder, pebble;
+    };
+    const std::vector<Case> cases = {
+        {"bare.example.test", dns.address(), "unauthorized", "No TXT record found at _acme-challenge.bare.example.test",
+         "No TXT records found for DNS challenge"},
+        {"gone.example.test", dns.address(), "dns",
+         "DNS problem: NXDOMAIN looking up TXT for _acme-challenge.gone.example.test - check that a DNS record exists for "
+         "this domain",
+         "Error retrieving TXT records for DNS challenge (\"" + dns.address() +
+             ": no such name as _acme-challenge.gone.example.test (NXDOMAIN)\")"},
+        {"failing.example.test", dns.address(), "dns",
+         "DNS problem: SERVFAIL looking up TXT for _acme-challenge.failing.example.test - the domain's nameservers may be "
+         "malfunctioning",
+         "Error retrieving TXT records for DNS challenge (\"" + dns.address() +
+             ": no answer for _acme-challenge.failing.example.test (SERVFAIL)\")"},
+        {"elsewhere.test", knot.address(), "dns", "DNS problem: REFUSED looking up TXT for _acme-challenge.elsewhere.test",
+         "Error retrieving TXT records for DNS challenge (\"" + knot.address() +
+             ": no answer for _acme-challenge.elsewhere.test (REFUSED)\")"},
+        {"unheard.example.test", "127.0.0.1:" + std::to_string(silent), "dns",
+         "DNS problem: networking error looking up TXT for _acme-challenge.unheard.example.test",
+         "Error retrieving TXT records for DNS challenge (\"127.0.0.1:" + std::to_string(silent) +
+             ": no answer for _acme-challenge.unheard.example.test (refused: no DNS server there)\")"},
+        {"mute.example.test", muteAt, "dns", "DNS problem: query timed out looking up TXT for _acme-challenge.mute.example.test",
+         "Error retrieving TXT records for DNS challenge (\"" + muteAt +
+             ": no answer for _acme-challenge.mute.example.test (timeout)\")"},
+    };
+    for (const auto& c : cases) {
+        const auto req = request("dns-01", c.name, "tokenDns01Missingaaaaaa");
+        MockAcmeConfig config = srv.config();
+        config.dnsServer = c.server;
+        const auto boulder = ChallengeValidator(config, 2s).validate(req);
+        BOOST_TEST(typeOf(boulder) == c.boulderType, c.name);
+        BOOST_TEST(detailOf(boulder) == c.name + ": " + c.boulder);
+        config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+        const auto pebble = ChallengeValidator(config, 2s).validate(req);
+        BOOST_TEST(typeOf(pebble) == "unauthorized", c.name);
+        BOOST_TEST(detailOf(pebble) == c.name + ": " + c.pebble);
+    }
+
+    // a record, wrong: pebble's words; right: valid by both
+    const auto req = request("dns-01", "bare.example.test", "tokenDns01Missingaaaaaa");
+    dns.addTxt("_acme-challenge.bare.example.test", "seen-but-wrong");
+    MockAcmeConfig config = srv.config();
+    config.dnsServer = dns.address();
+    config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+    BOOST_TEST(detailOf(ChallengeValidator(config, 2s).validate(req)) ==
+               "bare.example.test: Correct value not found for DNS challenge");
+    dns.addTxt("_acme-challenge.bare.example.test", KeyAuthorization::dns01TxtValue(req.keyAuthorization));
+    BOOST_TEST(typeOf(ChallengeValidator(config, 2s).validate(req)) == "ok");
+    config.validationRules = MockAcmeConfig::ValidationRules::Boulder;
+    BOOST_TEST(typeOf(ChallengeValidator(config, 2s).validate(req)) == "ok");
 }
 
 // dns-01 delegated by CNAME to another zone (as acme-dns sets it up): the record
@@ -516,12 +587,12 @@ BOOST_AUTO_TEST_CASE(dns_account01) {
     // dns-01's record, with the right value, is not dns-account-01's
     srv.call("/set-txt", R"({"host":"_acme-challenge.acct.example.test.","value":")" + value + R"("})");
     auto answer = validator.validate(req);
-    BOOST_TEST(typeOf(answer) == "dns");
-    BOOST_TEST(answer->detail().find("no TXT record at " + qname) != std::string::npos, answer->detail());
+    BOOST_TEST(typeOf(answer) == "unauthorized");
+    BOOST_TEST(detailOf(answer) == "acct.example.test: No TXT record found at " + qname);
     // nor is another account's
     srv.call("/set-txt", R"({"host":")" + KeyAuthorization::dnsAccountLabel("https://127.0.0.1:14000/my-account/2") +
                              R"(._acme-challenge.acct.example.test.","value":")" + value + R"("})");
-    BOOST_TEST(typeOf(validator.validate(req)) == "dns");
+    BOOST_TEST(detailOf(validator.validate(req)) == "acct.example.test: No TXT record found at " + qname);
     srv.call("/set-txt", R"({"host":")" + qname + R"(.","value":"another-order"})");
     answer = validator.validate(req);
     BOOST_TEST(typeOf(answer) == "unauthorized");
@@ -531,7 +602,8 @@ BOOST_AUTO_TEST_CASE(dns_account01) {
     // the same record under dns-01 is not looked at
     BOOST_TEST(typeOf(validator.validate(request("dns-01", "acct.example.test", "tokenDnsAccount01aaaaaa"))) == "ok");
     srv.call("/clear-txt", R"({"host":"_acme-challenge.acct.example.test."})");
-    BOOST_TEST(typeOf(validator.validate(request("dns-01", "acct.example.test", "tokenDnsAccount01aaaaaa"))) == "dns");
+    BOOST_TEST(typeOf(validator.validate(request("dns-01", "acct.example.test", "tokenDnsAccount01aaaaaa"))) ==
+               "unauthorized");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
 }
 
@@ -664,7 +736,7 @@ BOOST_AUTO_TEST_CASE(a_dns_server_on_ipv6) {
     c.dnsServer = server;
     ChallengeValidator overSix(c, 2s);
     const auto req = request("dns-01", "six-dns.example.test", "tokenDnsOverIpv6aaaaaaa");
-    BOOST_TEST(typeOf(overSix.validate(req)) == "dns");  // no record yet
+    BOOST_TEST(typeOf(overSix.validate(req)) == "unauthorized");  // no record yet
     Poco::Net::HTTPClientSession session("127.0.0.1", management6);
     const std::string body = R"({"host":"_acme-challenge.six-dns.example.test.","value":")" +
                              KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})";
@@ -1025,7 +1097,7 @@ BOOST_AUTO_TEST_CASE(dns_account01_lets_two_accounts_validate_one_name) {
         srv.call("/set-txt", R"({"host":")" + KeyAuthorization::dnsAccountLabel(secondKid) + R"(._acme-challenge.solo.example.test.","value":")" + value + R"("})");
         const auto answer = c.session.post(ch->getValue<std::string>("url"), c.account, c.kid, "{}");
         BOOST_TEST(answer.str("status") == "invalid");
-        BOOST_TEST(errorOf(answer, "type") == "urn:ietf:params:acme:error:dns");
+        BOOST_TEST(errorOf(answer, "type") == "urn:ietf:params:acme:error:unauthorized");
         BOOST_TEST(has(errorOf(answer, "detail"), KeyAuthorization::dnsAccountLabel(c.kid) + "._acme-challenge.solo.example.test"),
                    errorOf(answer, "detail"));
         third.push_back({});
@@ -1099,8 +1171,8 @@ BOOST_AUTO_TEST_CASE(dns_persist01_reads_the_standing_record) {
     // nothing published yet
     auto answers = answerPersist(c, c.account, c.kid, {"persist.example.test"});
     BOOST_TEST(answers[0].str("status") == "invalid");
-    BOOST_TEST(errorOf(answers[0], "type") == "urn:ietf:params:acme:error:dns");
-    BOOST_TEST(has(detailOf(answers[0]), "no TXT record at _validation-persist.persist.example.test"), detailOf(answers[0]));
+    BOOST_TEST(errorOf(answers[0], "type") == "urn:ietf:params:acme:error:unauthorized");
+    BOOST_TEST(has(detailOf(answers[0]), "No TXT record found at _validation-persist.persist.example.test"), detailOf(answers[0]));
 
     // another CA's record and a malformed one of ours: not this CA's authorization
     txt("persist.example.test", "letsencrypt.org; accounturi=" + c.kid);

@@ -205,6 +205,26 @@ BOOST_AUTO_TEST_CASE(lookups_follow_cname_chains_within_an_answer_and_across_zon
     BOOST_TEST(DnsTxtLookup::aliasTarget(at, "target.example.test") == "target.example.test");
     BOOST_TEST(DnsTxtLookup::aliasTarget(at, "nothing.example.test.") == "nothing.example.test");
     BOOST_TEST(contains(messageOf([&] { DnsTxtLookup::aliasTarget(at, "loop2.example.test"); }), "(or a loop)"));
+    // whether the name where a chain ends exists at all: NXDOMAIN told from a name without TXT records
+    const auto answer = [&](const std::string& name) { return DnsTxtLookup::txtAnswer(at, name); };
+    BOOST_TEST(answer("nothing.example.test").noSuchName);
+    BOOST_TEST(answer("gone.example.test").noSuchName);                      // in the zone, through an alias
+    BOOST_TEST(answer("_acme-challenge.dangling.example.test").noSuchName);  // across zones
+    BOOST_TEST(!answer("host.example.test").noSuchName);                     // an address, no TXT record
+    BOOST_TEST(answer("host.example.test").values.empty());
+    BOOST_TEST(!answer("_acme-challenge.cross.example.test").noSuchName);
+    BOOST_TEST(answer("_acme-challenge.cross.example.test").values == (Strings{"delegated"}));
+    // outside its zones Knot refuses: an error carrying the code, which is named
+    try {
+        DnsTxtLookup::txtAnswer(at, "elsewhere.test");
+        BOOST_ERROR("REFUSED was taken as an answer");
+    } catch (const DnsError& e) {
+        BOOST_TEST(e.rcode() == 5);
+        BOOST_TEST(contains(e.what(), "(REFUSED)"), e.what());
+    }
+    BOOST_TEST(DnsTxtLookup::responseCodeName(3) == "NXDOMAIN");
+    BOOST_TEST(DnsTxtLookup::responseCodeName(10) == "NOTZONE");
+    BOOST_TEST(DnsTxtLookup::responseCodeName(11) == "RCODE11");
     // an alias of the root is no place to look or publish (found by the dns_answer fuzzer)
     const std::string root = messageOf([&] { DnsTxtLookup::aliasTarget(at, "root-alias.example.test"); });
     BOOST_TEST(contains(root, "a CNAME record to the root (\".\") from root-alias.example.test"), root);

@@ -24,6 +24,25 @@ public:
     static std::vector<std::string> query(const std::string& server, const std::string& name,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+    /// What a server said of the TXT records at a name.
+    struct TxtAnswer {
+        std::vector<std::string> values;  ///< as `query` gives them
+        /// The name where the CNAME chain from the name asked ends does not
+        /// exist (NXDOMAIN), which an empty `values` alone does not tell from
+        /// a name without TXT records (NOERROR and no answer).
+        bool noSuchName = false;
+    };
+
+    /// As `query`, and says whether the name exists at all.
+    static TxtAnswer txtAnswer(const std::string& server, const std::string& name,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// A DNS response code's mnemonic (RFC 1035 §4.1.1, RFC 2136 §2.2):
+    /// "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+    /// "YXDOMAIN", "YXRRSET", "NXRRSET", "NOTAUTH", "NOTZONE"; "RCODE" and
+    /// the number for another.
+    static std::string responseCodeName(int rcode);
+
     /// Where `name`'s CNAME chain ends, asked of `server` (as `query`, which
     /// follows it the same way): `name` itself (without the root's dot, in
     /// lower case) when it is no alias, or when it does not exist. Throws

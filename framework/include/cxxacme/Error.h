@@ -124,18 +124,26 @@ private:
 /// names where (an ADDR:PORT, or the provider's command).
 class DnsError : public Error {
 public:
-    DnsError(std::string server, const std::string& reason, int rcode = -1)
-        : Error(server + ": " + reason), server_(std::move(server)), rcode_(rcode) {}
+    /// What kept a lookup from its answer, where the server gave no
+    /// response code: it did not answer by the deadline, its address
+    /// refused the query (ICMP, or a TCP connection refused), or another
+    /// cause (an answer that does not read, a loop of aliases, ...).
+    enum class Cause { Other, TimedOut, Unreachable };
+
+    DnsError(std::string server, const std::string& reason, int rcode = -1, Cause cause = Cause::Other)
+        : Error(server + ": " + reason), server_(std::move(server)), rcode_(rcode), cause_(cause) {}
 
     const std::string& server() const noexcept { return server_; }
     /// The server's response code (RFC 1035 §4.1.1: 2 SERVFAIL, 5 REFUSED, ...)
     /// when it answered with an error; -1 when it did not answer or the
     /// failure was another.
     int rcode() const noexcept { return rcode_; }
+    Cause cause() const noexcept { return cause_; }
 
 private:
     std::string server_;
     int rcode_;
+    Cause cause_;
 };
 
 /// A certificate store could not read or write an entry.

@@ -69,8 +69,9 @@ private:
     /// Location named a port or not), in its words; none when it would.
     std::optional<std::string> refusedRedirect(const Poco::URI& target, bool explicitPort) const;
     std::optional<AcmeProblem> tls(const ValidationRequest& request, bool alpn) const;
-    /// The TXT strings at `qname` from the DNS server; throws the "dns"
-    /// AcmeProblem when there is no server, it fails, or it has none.
+    /// The TXT strings at `qname` from the DNS server; throws the AcmeProblem
+    /// (in the words of the CA whose validation rules are kept) when there is
+    /// no server, it fails, the name does not exist, or it has none.
     std::vector<std::string> txtRecords(const ValidationRequest& request, const std::string& qname) const;
     std::optional<AcmeProblem> dns01(const ValidationRequest& request) const;
     std::optional<AcmeProblem> dnsPersist01(const ValidationRequest& request) const;
