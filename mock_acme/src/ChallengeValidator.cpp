@@ -90,12 +90,16 @@ int connectTo(const std::string& address, std::uint16_t port, std::chrono::milli
 // A connection to the first of `addresses` that takes one, as
 // Let's Encrypt's validation falls back from IPv6 to IPv4 when the IPv6
 // connection cannot be made (an answer that comes, however wrong, is the
-// answer). Throws Error naming every address tried.
-int connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port, std::chrono::milliseconds timeout) {
+// answer). `connected` is set to the address connected to. Throws Error
+// naming every address tried.
+int connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port, std::chrono::milliseconds timeout,
+                   std::string& connected) {
     std::string failures;
     for (const auto& address : addresses) {
         try {
-            return connectTo(address, port, timeout);
+            const int fd = connectTo(address, port, timeout);
+            connected = address;
+            return fd;
         } catch (const Error& e) {
             failures += (failures.empty() ? "" : "; ") + MockAcmeConfig::joinHostPort(address, port) + ": " + e.what();
         }
@@ -103,8 +107,10 @@ int connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port
     throw Error(failures.empty() ? "no address to connect to" : failures);
 }
 
-AcmeProblem problem(const std::string& type, const std::string& detail, const Identifier& id) {
-    return AcmeProblem(type, id.value + ": " + detail, type == "connection" || type == "dns" ? 400 : 403);
+// A refusal, `at` the address whose answer it is ("" for none): Boulder's validation names the
+// address it connected to before its words (its VA's ipError), for http-01 and tls-alpn-01.
+AcmeProblem problem(const std::string& type, const std::string& detail, const std::string& at = "") {
+    return AcmeProblem(type, at.empty() ? detail : at + ": " + detail, type == "connection" || type == "dns" ? 400 : 403);
 }
 
 }  // namespace
@@ -132,9 +138,8 @@ std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host
             if (!failure) failure = e;
         }
     }
-    if (found.empty() && failure) throw problem("dns", failure->what(), Identifier{Identifier::Type::Dns, host});
-    if (found.empty())
-        throw problem("dns", "no AAAA or A record (from " + config_.dnsServer + ")", Identifier{Identifier::Type::Dns, host});
+    if (found.empty() && failure) throw problem("dns", failure->what());  // (which names the name)
+    if (found.empty()) throw problem("dns", "No valid IP addresses found for " + host + " (from " + config_.dnsServer + ")");
     return found;
 }
 
@@ -162,6 +167,8 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
     const bool boulder = config_.validationRules == MockAcmeConfig::ValidationRules::Boulder;
     for (int redirects = 0;; ++redirects) {
         const auto addresses = addressesOf(host);
+        std::string connected;
+        std::string at;  // the address whose answer is judged, as Boulder names it
         const std::string authority = MockAcmeConfig::joinHostPort(host, port);
         const std::string url = scheme + "://" + authority + path;
         std::string body;
@@ -170,10 +177,11 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
         try {
             int fd = -1;
             try {
-                fd = connectToFirst(addresses, port, timeout_);
+                fd = connectToFirst(addresses, port, timeout_, connected);
             } catch (const Error& e) {
-                return problem("connection", "fetching " + url + ": " + e.what(), id);
+                return problem("connection", "fetching " + url + ": " + e.what());  // (naming each address tried)
             }
+            if (boulder) at = connected;
             Poco::Net::StreamSocket socket(new Poco::Net::StreamSocketImpl(fd));
             if (scheme == "https") {
                 Poco::Net::Context::Params params;
@@ -206,32 +214,32 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
         } catch (const detail::HttpBodyReader::Refused& e) {
             if (e.why() == detail::HttpBodyReader::Refused::Why::TooLarge)
                 return problem("unauthorized",
-                               boulder ? "Invalid response from " + url + ": over 8 KiB" : "the response is over 8 KiB", id);
-            return problem("connection", "fetching " + url + ": " + e.what(), id);
+                               boulder ? "Invalid response from " + url + ": over 8 KiB" : "the response is over 8 KiB", at);
+            return problem("connection", "fetching " + url + ": " + e.what(), at);
         } catch (const Poco::Exception& e) {
-            return problem("connection", "fetching " + url + ": " + e.displayText(), id);
+            return problem("connection", "fetching " + url + ": " + e.displayText(), at);
         }
         if (status >= 300 && status < 400 && !location.empty()) {
-            if (redirects >= kMaxRedirects) return problem("connection", "too many redirects (the last to " + url + ")", id);
+            if (redirects >= kMaxRedirects) return problem("connection", "too many redirects (the last to " + url + ")", at);
             Poco::URI target;
             Poco::URI reference;
             try {
                 reference = Poco::URI(location);
                 target = Poco::URI(Poco::URI(url), location);
             } catch (const Poco::Exception&) {
-                return problem("connection", "unreadable redirect from " + url, id);
+                return problem("connection", "unreadable redirect from " + url, at);
             }
             // a reference without a host keeps the port; one with a host but no port goes to the
             // scheme's validation port, as a CA's goes to 80 or 443
             const bool keepsPort = reference.getHost().empty() || reference.getSpecifiedPort() != 0;
             if (boulder) {
                 if (auto refused = refusedRedirect(target, reference.getSpecifiedPort() != 0))
-                    return problem("connection", *refused, id);
+                    return problem("connection", *refused, at);
             } else {
                 if (target.getScheme() != "http" && target.getScheme() != "https")
-                    return problem("connection", "redirect from " + url + " to a URL neither http nor https", id);
+                    return problem("connection", "redirect from " + url + " to a URL neither http nor https");
                 if (target.getHost().empty())
-                    return problem("connection", "redirect from " + url + " to a URL without a host", id);
+                    return problem("connection", "redirect from " + url + " to a URL without a host");
             }
             scheme = target.getScheme();
             host = target.getHost();
@@ -244,18 +252,18 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             return problem("unauthorized",
                            boulder ? "Invalid response from " + url + ": " + std::to_string(status)
                                    : "Non-200 status code from HTTP: " + url + " returned " + std::to_string(status),
-                           id);
+                           at);
         // Boulder reads at most 128 bytes (a key authorization is 87) and refuses a body that fills them
         if (boulder && body.size() >= kBoulderMaxHttpBody)
             return problem("unauthorized",
-                           "Invalid response from " + url + ": " + goQuoted(body.substr(0, kBoulderMaxHttpBody)), id);
+                           "Invalid response from " + url + ": " + goQuoted(body.substr(0, kBoulderMaxHttpBody)), at);
         const std::string payload = withoutTrailingSpace(body);
         if (payload != request.keyAuthorization)
             return problem("unauthorized",
                            "The key authorization file from the server did not match this challenge" +
                                (boulder ? ". Expected " + goQuoted(request.keyAuthorization) + " (got " + goQuoted(payload) + ")"
                                         : " " + goQuoted(request.keyAuthorization) + " != " + goQuoted(payload)),
-                           id);
+                           at);
         return std::nullopt;
     }
 }
@@ -263,7 +271,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
 std::optional<std::string> ChallengeValidator::refusedRedirect(const Poco::URI& target, bool explicitPort) const {
     // Boulder's checks of a redirect target, in its order and words (its VA's extractRequestTarget),
     // its ports being the two validation ports
-    const std::string fetching = "fetching " + InvalidNameError::printable(target.toString(), 200) + ": ";
+    const std::string fetching = "Fetching " + InvalidNameError::printable(target.toString(), 200) + ": ";
     const std::string& scheme = target.getScheme();
     if (scheme != "http" && scheme != "https")
         return fetching + "Invalid protocol scheme in redirect target. Only \"http\" and \"https\" protocol schemes are "
@@ -301,11 +309,15 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
     SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);
     std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
     detail::UniqueFd fd;
+    std::string connected;
     try {
-        fd = detail::UniqueFd(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_));
+        fd = detail::UniqueFd(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_, connected));
     } catch (const Error& e) {
-        return problem("connection", e.what(), id);
+        return problem("connection", "connecting to " + MockAcmeConfig::joinHostPort(id.value, config_.tlsAlpn01Port) + ": " +
+                                         e.what());  // (naming each address tried)
     }
+    // the address whose answer is judged, as Boulder names it
+    const std::string at = config_.validationRules == MockAcmeConfig::ValidationRules::Boulder ? connected : "";
     SSL_set_fd(ssl.get(), fd.get());
     SSL_set_tlsext_host_name(ssl.get(), sni.c_str());
     if (alpn) {
@@ -313,38 +325,38 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         SSL_set_alpn_protos(ssl.get(), protos, sizeof protos - 1);
     }
     if (SSL_connect(ssl.get()) != 1)
-        return problem("tls", detail::takeOpenSslErrors("TLS handshake failed"), id);
+        return problem("tls", detail::takeOpenSslErrors("TLS handshake failed"), at);
     if (alpn) {
         const unsigned char* selected = nullptr;
         unsigned int len = 0;
         SSL_get0_alpn_selected(ssl.get(), &selected, &len);
         if (std::string(reinterpret_cast<const char*>(selected), len) != KeyAuthorization::kAcmeTlsAlpnProtocol)
-            return problem("tls", "the server did not negotiate acme-tls/1", id);
+            return problem("tls", "the server did not negotiate acme-tls/1", at);
     }
     X509* peer = SSL_get1_peer_certificate(ssl.get());
     SSL_shutdown(ssl.get());
-    if (peer == nullptr) return problem("tls", "no certificate presented", id);
+    if (peer == nullptr) return problem("tls", "no certificate presented", at);
     const Certificate cert = Certificate::adopt(peer);
     std::vector<Identifier> sans;
     try {
         sans = cert.subjectAltNames();
     } catch (const Error& e) {
-        return problem("unauthorized", std::string("unreadable certificate: ") + e.what(), id);
+        return problem("unauthorized", std::string("unreadable certificate: ") + e.what(), at);
     }
     if (alpn) {
         // RFC 8737 §3 / RFC 8738 §6: a dNSName for a dns identifier, an iPAddress for an ip one
         if (sans.size() != 1 || sans[0].type != id.type || sans[0].value != expectedSan)
-            return problem("unauthorized", "the challenge certificate must have exactly one SAN, the identifier", id);
+            return problem("unauthorized", "the challenge certificate must have exactly one SAN, the identifier", at);
         // in Boulder's words (pebble's for a wrong value by its rules)
         const std::string incorrect = "Incorrect validation certificate for tls-alpn-01 challenge. ";
         const auto ext = cert.extension(KeyAuthorization::kAcmeIdentifierOid);
-        if (!ext) return problem("unauthorized", incorrect + "Missing acmeValidationV1 extension.", id);
-        if (!ext->critical) return problem("unauthorized", incorrect + "acmeValidationV1 extension not critical", id);
+        if (!ext) return problem("unauthorized", incorrect + "Missing acmeValidationV1 extension.", at);
+        if (!ext->critical) return problem("unauthorized", incorrect + "acmeValidationV1 extension not critical", at);
         const std::string expected = KeyAuthorization::tlsAlpn01Digest(request.keyAuthorization);
         // an OCTET STRING of the 32 bytes of a SHA-256 digest, and nothing else
         if (ext->value.size() != 2 + expected.size() || ext->value[0] != '\x04' ||
             ext->value[1] != static_cast<char>(expected.size()))
-            return problem("unauthorized", incorrect + "Malformed acmeValidationV1 extension value", id);
+            return problem("unauthorized", incorrect + "Malformed acmeValidationV1 extension value", at);
         const std::string got = ext->value.substr(2);
         if (got != expected)
             return problem("unauthorized",
@@ -352,26 +364,26 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
                                             ? "Expected acmeValidationV1 extension value " + detail::hexEncode(expected) +
                                                   " for this challenge but got " + detail::hexEncode(got)
                                             : std::string("Invalid acmeValidationV1 extension value.")),
-                           id);
+                           at);
     } else {
         bool found = false;
         for (const auto& san : sans) found = found || san.value == expectedSan;
-        if (!found) return problem("unauthorized", "the certificate lacks the name " + expectedSan, id);
+        if (!found) return problem("unauthorized", "the certificate lacks the name " + expectedSan, at);
     }
     return std::nullopt;
 }
 
 std::vector<std::string> ChallengeValidator::txtRecords(const ValidationRequest& request, const std::string& qname) const {
-    const Identifier& id = request.identifier;
-    if (config_.dnsServer.empty()) throw problem("dns", "no DNS server is configured for " + request.challengeType, id);
+    if (config_.dnsServer.empty())
+        throw problem("dns", "no DNS server is configured to look up " + qname + " for " + request.challengeType);
     const bool boulder = config_.validationRules == MockAcmeConfig::ValidationRules::Boulder;
     // a lookup that failed, in Boulder's words (its DNS client's errors): what kept the records away
     const auto dnsProblem = [&](const std::string& what, const std::string& explanation = "") {
-        return problem("dns", "DNS problem: " + what + " looking up TXT for " + qname + explanation, id);
+        return problem("dns", "DNS problem: " + what + " looking up TXT for " + qname + explanation);
     };
     // pebble's: every failure is "unauthorized", quoting its resolver's words
     const auto notRetrieved = [&](const std::string& why) {
-        return problem("unauthorized", "Error retrieving TXT records for DNS challenge (" + goQuoted(why) + ")", id);
+        return problem("unauthorized", "Error retrieving TXT records for DNS challenge (" + goQuoted(why) + ")");
     };
     DnsTxtLookup::TxtAnswer seen;
     try {
@@ -391,7 +403,7 @@ std::vector<std::string> ChallengeValidator::txtRecords(const ValidationRequest&
     }
     // a name without TXT records: a distinct answer, so that it is told from a wrong record
     if (seen.values.empty())
-        throw problem("unauthorized", boulder ? "No TXT record found at " + qname : "No TXT records found for DNS challenge", id);
+        throw problem("unauthorized", boulder ? "No TXT record found at " + qname : "No TXT records found for DNS challenge");
     return std::move(seen.values);
 }
 
@@ -402,14 +414,13 @@ std::optional<AcmeProblem> ChallengeValidator::dns01(const ValidationRequest& re
     const std::string expected = KeyAuthorization::dns01TxtValue(request.keyAuthorization);
     if (std::find(seen.begin(), seen.end(), expected) != seen.end()) return std::nullopt;
     if (config_.validationRules == MockAcmeConfig::ValidationRules::Pebble)
-        return problem("unauthorized", "Correct value not found for DNS challenge", request.identifier);
+        return problem("unauthorized", "Correct value not found for DNS challenge");
     // as Boulder says it: the first record seen, cut at 100 bytes
     const std::string first = seen.front().size() > 100 ? seen.front().substr(0, 100) + "..." : seen.front();
     return problem("unauthorized",
                    "Incorrect TXT record " + goQuoted(first) +
                        (seen.size() > 1 ? " (and " + std::to_string(seen.size() - 1) + " more)" : std::string()) +
-                       " found at " + qname,
-                   request.identifier);
+                       " found at " + qname);
 }
 
 std::optional<AcmeProblem> ChallengeValidator::dnsPersist01(const ValidationRequest& request) const {
@@ -418,7 +429,7 @@ std::optional<AcmeProblem> ChallengeValidator::dnsPersist01(const ValidationRequ
         txtRecords(request, qname),
         DnsPersistRecord::Expectation{config_.caaIdentities, request.accountUrl, request.wildcard, request.now});
     if (!why) return std::nullopt;
-    return problem("unauthorized", "the records at " + qname + " do not authorize this: " + *why, request.identifier);
+    return problem("unauthorized", "the records at " + qname + " do not authorize this: " + *why);
 }
 
 }  // namespace cxxacme::mock_acme

@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(http01) {
     srv.call("/add-http01", R"({"token":")" + req.token + R"(","content":"wrong"})");
     const auto wrong = validator.validate(req);
     BOOST_TEST(typeOf(wrong) == "unauthorized");  // as Let's Encrypt and pebble, in Boulder's words
-    BOOST_TEST(detailOf(wrong) == "h.example.test: The key authorization file from the server did not match this challenge. "
+    BOOST_TEST(detailOf(wrong) == "127.0.0.1: The key authorization file from the server did not match this challenge. "
                                   "Expected \"" + req.keyAuthorization + "\" (got \"wrong\")");
 }
 
@@ -232,7 +232,7 @@ BOOST_AUTO_TEST_CASE(http01_follows_redirects_to_http_and_https) {
         srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/)" + req.token + R"(","targetURL":")" + target + R"("})");
         const auto refused = following.validate(req);
         BOOST_TEST(typeOf(refused) == "connection", target);
-        BOOST_TEST(detailOf(refused) == "scheme.example.test: fetching " + target +
+        BOOST_TEST(detailOf(refused) == "127.0.0.1: Fetching " + target +
                                             ": Invalid protocol scheme in redirect target. Only \"http\" and \"https\" "
                                             "protocol schemes are supported, not \"" + scheme + "\"");
         const auto refusedToo = pebbleFollowing.validate(req);
@@ -277,7 +277,7 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
     auto req = redirecting(elsewhere);
     const auto refused = boulder.validate(req);
     BOOST_TEST(typeOf(refused) == "connection");
-    BOOST_TEST(detailOf(refused) == "ports.example.test: fetching " + elsewhere + ": Invalid port in redirect target. Only ports " +
+    BOOST_TEST(detailOf(refused) == "127.0.0.1: Fetching " + elsewhere + ": Invalid port in redirect target. Only ports " +
                                         http + " and " + tls + " are supported, not " + https);
     const auto followed = pebble.validate(req);
     BOOST_TEST(typeOf(followed) == "ok", detailOf(followed));
@@ -290,7 +290,7 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
     req = redirecting(missingSlash);
     const auto noSlash = boulder.validate(req);
     BOOST_TEST(typeOf(noSlash) == "connection");
-    BOOST_TEST(detailOf(noSlash) == "ports.example.test: fetching " + missingSlash +
+    BOOST_TEST(detailOf(noSlash) == "127.0.0.1: Fetching " + missingSlash +
                                         ": Invalid host in redirect target \"ports.example.test.well-known\". Check webserver "
                                         "config for missing '/' in redirect target.");
     // no host at all
@@ -306,7 +306,7 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
     const std::string test = "http://elsewhere.example.test:" + http + "/.well-known/acme-challenge/landingPorts";
     req = redirecting(test);
     BOOST_TEST(detailOf(boulderListed.validate(req)) ==
-               "ports.example.test: fetching " + test + ": Invalid host in redirect target, must end in IANA registered TLD");
+               "127.0.0.1: Fetching " + test + ": Invalid host in redirect target, must end in IANA registered TLD");
     BOOST_TEST(typeOf(boulder.validate(req)) == "ok");  // without the list, .test is taken
     for (const std::string& target : {"http://elsewhere.example.com:" + http, "http://127.0.0.1:" + http}) {
         req = redirecting(target + "/.well-known/acme-challenge/landingPorts");
@@ -335,7 +335,7 @@ BOOST_AUTO_TEST_CASE(http01_reads_a_body_as_the_rules_say) {
     serve(req.keyAuthorization + fill + "\\t");
     const auto full = validator.validate(req);
     BOOST_TEST(typeOf(full) == "unauthorized");
-    BOOST_TEST(detailOf(full) == "big.example.test: Invalid response from " + url + ": \"" + req.keyAuthorization + fill + "\\t\"");
+    BOOST_TEST(detailOf(full) == "127.0.0.1: Invalid response from " + url + ": \"" + req.keyAuthorization + fill + "\\t\"");
     BOOST_TEST(typeOf(pebble.validate(req)) == "ok");
     // up to 8 KiB by pebble's rules; over it, refused by both, however it starts
     serve(req.keyAuthorization + std::string(8000, ' '));
@@ -345,7 +345,7 @@ BOOST_AUTO_TEST_CASE(http01_reads_a_body_as_the_rules_say) {
     const auto big = pebble.validate(req);
     BOOST_TEST(typeOf(big) == "unauthorized");
     BOOST_TEST(detailOf(big).find("over 8 KiB") != std::string::npos, detailOf(big));
-    BOOST_TEST(detailOf(validator.validate(req)) == "big.example.test: Invalid response from " + url + ": over 8 KiB");
+    BOOST_TEST(detailOf(validator.validate(req)) == "127.0.0.1: Invalid response from " + url + ": over 8 KiB");
     // other white space after it: ignored; any before it: not
     serve(req.keyAuthorization + "\\r\\n\\t \\n");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
@@ -357,7 +357,7 @@ BOOST_AUTO_TEST_CASE(http01_reads_a_body_as_the_rules_say) {
     }
     // in pebble's words by its rules
     serve("\\n" + req.keyAuthorization);
-    BOOST_TEST(detailOf(pebble.validate(req)) == "big.example.test: The key authorization file from the server did not match "
+    BOOST_TEST(detailOf(pebble.validate(req)) == "The key authorization file from the server did not match "
                                                  "this challenge \"" + req.keyAuthorization + "\" != \"\\n" +
                                                  req.keyAuthorization + "\"");
 }
@@ -405,11 +405,11 @@ BOOST_AUTO_TEST_CASE(http01_refuses_an_answer_cut_short_or_framed_wrong) {
     ChallengeValidator strict(c, 5s);
     // another status than 200: unauthorized, in the words of the CA whose rules are kept
     const std::string notFoundUrl = "http://cut.example.test:" + std::to_string(server.port()) + path("notFound");
-    BOOST_TEST(detailOf(strict.validate(requests.at("notFound"))) == "cut.example.test: Invalid response from " + notFoundUrl + ": 404");
+    BOOST_TEST(detailOf(strict.validate(requests.at("notFound"))) == "127.0.0.1: Invalid response from " + notFoundUrl + ": 404");
     MockAcmeConfig pebbleRules = c;
     pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
     BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(requests.at("notFound"))) ==
-               "cut.example.test: Non-200 status code from HTTP: " + notFoundUrl + " returned 404");
+               "Non-200 status code from HTTP: " + notFoundUrl + " returned 404");
     for (const std::string token : {"wholeLength", "wholeChunked", "redirected", "chunksOverLength"}) {
         const auto taken = strict.validate(requests.at(token));
         BOOST_TEST(typeOf(taken) == "ok", token << ": " << (taken ? taken->detail() : ""));
@@ -437,7 +437,7 @@ BOOST_AUTO_TEST_CASE(tls_alpn01) {
     srv.call("/add-tlsalpn01", R"({"host":"t.example.test","content":"other.key-authorization"})");
     const auto other = validator.validate(req);
     BOOST_TEST(typeOf(other) == "unauthorized");
-    BOOST_TEST(detailOf(other) == "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. Expected "
+    BOOST_TEST(detailOf(other) == "127.0.0.1: Incorrect validation certificate for tls-alpn-01 challenge. Expected "
                                   "acmeValidationV1 extension value " +
                                       detail::hexEncode(KeyAuthorization::tlsAlpn01Digest(req.keyAuthorization)) +
                                       " for this challenge but got " +
@@ -446,7 +446,7 @@ BOOST_AUTO_TEST_CASE(tls_alpn01) {
     MockAcmeConfig pebbleRules = srv.config();
     pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
     BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(req)) ==
-               "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidationV1 extension value.");
+               "Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidationV1 extension value.");
     // a name the responder has no certificate for
     BOOST_TEST(typeOf(validator.validate(request("tls-alpn-01", "none.example.test", "tok"))) != "ok");
 }
@@ -457,7 +457,7 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_without_a_sound_acme_ident
     test::TempDir dir;
     const auto req = request("tls-alpn-01", "t.example.test", "tokenTlsAlpnExt");
     const std::string digest = detail::hexEncode(KeyAuthorization::tlsAlpn01Digest(req.keyAuthorization));
-    const std::string incorrect = "t.example.test: Incorrect validation certificate for tls-alpn-01 challenge. ";
+    const std::string incorrect = "127.0.0.1: Incorrect validation certificate for tls-alpn-01 challenge. ";
     const std::vector<std::pair<std::string, std::string>> certificates = {
         {"", incorrect + "Missing acmeValidationV1 extension."},
         {"-addext 1.3.6.1.5.5.7.1.31=DER:0420" + digest, incorrect + "acmeValidationV1 extension not critical"},
@@ -488,11 +488,11 @@ BOOST_AUTO_TEST_CASE(dns01) {
     const auto req = request("dns-01", "d.example.test", "tokenDns01aaaaaaaaaaaaa");
     const auto none = validator.validate(req);  // challtestsrv: NOERROR, no record
     BOOST_TEST(typeOf(none) == "unauthorized");
-    BOOST_TEST(detailOf(none) == "d.example.test: No TXT record found at _acme-challenge.d.example.test");
+    BOOST_TEST(detailOf(none) == "No TXT record found at _acme-challenge.d.example.test");
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":"seen-but-wrong"})");
     const auto wrong = validator.validate(req);
     BOOST_TEST(typeOf(wrong) == "unauthorized");
-    BOOST_TEST(detailOf(wrong) == "d.example.test: Incorrect TXT record \"seen-but-wrong\" found at _acme-challenge.d.example.test");
+    BOOST_TEST(detailOf(wrong) == "Incorrect TXT record \"seen-but-wrong\" found at _acme-challenge.d.example.test");
     srv.call("/set-txt", R"({"host":"_acme-challenge.d.example.test.","value":")" +
                              KeyAuthorization::dns01TxtValue(req.keyAuthorization) + R"("})");
     BOOST_TEST(typeOf(validator.validate(req)) == "ok");
@@ -544,11 +544,11 @@ BOOST_AUTO_TEST_CASE(dns01_says_what_kept_the_record_away_as_the_rules_say) {
         config.dnsServer = c.server;
         const auto boulder = ChallengeValidator(config, 2s).validate(req);
         BOOST_TEST(typeOf(boulder) == c.boulderType, c.name);
-        BOOST_TEST(detailOf(boulder) == c.name + ": " + c.boulder);
+        BOOST_TEST(detailOf(boulder) == c.boulder);
         config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
         const auto pebble = ChallengeValidator(config, 2s).validate(req);
         BOOST_TEST(typeOf(pebble) == "unauthorized", c.name);
-        BOOST_TEST(detailOf(pebble) == c.name + ": " + c.pebble);
+        BOOST_TEST(detailOf(pebble) == c.pebble);
     }
 
     // a record, wrong: pebble's words; right: valid by both
@@ -558,7 +558,7 @@ BOOST_AUTO_TEST_CASE(dns01_says_what_kept_the_record_away_as_the_rules_say) {
     config.dnsServer = dns.address();
     config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
     BOOST_TEST(detailOf(ChallengeValidator(config, 2s).validate(req)) ==
-               "bare.example.test: Correct value not found for DNS challenge");
+               "Correct value not found for DNS challenge");
     dns.addTxt("_acme-challenge.bare.example.test", KeyAuthorization::dns01TxtValue(req.keyAuthorization));
     BOOST_TEST(typeOf(ChallengeValidator(config, 2s).validate(req)) == "ok");
     config.validationRules = MockAcmeConfig::ValidationRules::Boulder;
@@ -588,11 +588,11 @@ BOOST_AUTO_TEST_CASE(dns_account01) {
     srv.call("/set-txt", R"({"host":"_acme-challenge.acct.example.test.","value":")" + value + R"("})");
     auto answer = validator.validate(req);
     BOOST_TEST(typeOf(answer) == "unauthorized");
-    BOOST_TEST(detailOf(answer) == "acct.example.test: No TXT record found at " + qname);
+    BOOST_TEST(detailOf(answer) == "No TXT record found at " + qname);
     // nor is another account's
     srv.call("/set-txt", R"({"host":")" + KeyAuthorization::dnsAccountLabel("https://127.0.0.1:14000/my-account/2") +
                              R"(._acme-challenge.acct.example.test.","value":")" + value + R"("})");
-    BOOST_TEST(detailOf(validator.validate(req)) == "acct.example.test: No TXT record found at " + qname);
+    BOOST_TEST(detailOf(validator.validate(req)) == "No TXT record found at " + qname);
     srv.call("/set-txt", R"({"host":")" + qname + R"(.","value":"another-order"})");
     answer = validator.validate(req);
     BOOST_TEST(typeOf(answer) == "unauthorized");
