@@ -28,7 +28,6 @@ std::optional<std::string> fieldValues(const Poco::Net::HTTPResponse& head, cons
     return joined;
 }
 
-// Without the optional white space around a field's value or list item (RFC 9110 §5.6.3: spaces and tabs).
 // Content-Length = 1*DIGIT (RFC 9110 §8.6). A list of one value repeated (two fields, or
 // "5, 5") is that value; anything else gives no length to trust (RFC 9112 §6.3 item 5).
 std::size_t contentLength(const std::string& lengths) {

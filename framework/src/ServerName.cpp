@@ -266,7 +266,8 @@ std::vector<std::string> ServerName::splitKey(std::string_view key) {
     std::size_t start = 0;
     while (true) {
         const std::size_t comma = key.find(',', start);
-        const std::string_view part = detail::trimOws(key.substr(start, comma == std::string_view::npos ? key.npos : comma - start));
+        const std::string_view part =
+            detail::trimOws(key.substr(start, comma == std::string_view::npos ? key.npos : comma - start));
         if (part.empty()) throw InvalidNameError(original, "has an empty name between commas");
         std::string name = canonical(part);
         if (!seen.insert(name).second) throw InvalidNameError(original, "names \"" + name + "\" twice");
