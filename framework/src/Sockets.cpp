@@ -46,21 +46,24 @@ std::optional<IpEndpoint> ipEndpoint(const std::string& ip, std::uint16_t port) 
 
 UniqueFd connectTcp(const IpEndpoint& to, std::chrono::milliseconds timeout) {
     UniqueFd fd(::socket(to.address.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (fd.get() < 0) throw Error(std::string("socket: ") + std::strerror(errno));
+    const auto failed = [](const char* call, int error) {
+        return ConnectError(call + std::string(": ") + std::strerror(error), error);
+    };
+    if (fd.get() < 0) throw failed("socket", errno);
     if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&to.address), to.length) != 0 && errno != EINPROGRESS)
-        throw Error(std::string("connect: ") + std::strerror(errno));
+        throw failed("connect", errno);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     pollfd p{fd.get(), POLLOUT, 0};
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         const int n = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
         if (n > 0) break;
-        if (n == 0 || errno != EINTR) throw Error("connect: timed out");
+        if (n == 0 || errno != EINTR) throw ConnectError("connect: timed out", ETIMEDOUT);
     }
     int error = 0;
     socklen_t length = sizeof error;
     if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    if (error != 0) throw Error(std::string("connect: ") + std::strerror(error));
+    if (error != 0) throw failed("connect", error);
     return fd;
 }
 

@@ -123,8 +123,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               name beside a wildcard that covers it (default), or as pebble
                               does, taking such a name (default in its place)
   --validation-rules boulder|pebble   how validation judges an answer, in whose words: http-01
-                              redirects to the two validation ports alone and a body under 128
-                              bytes, as Let's Encrypt (default), or any redirect, a body up to
+                              redirects to the two validation ports alone, a body of 128 bytes
+                              at most, as Let's Encrypt (default), or any redirect, a body up to
                               8 KiB and no challenge started again, as pebble (its place's default)
   --public-suffix-list FILE   (Boulder's rules) every DNS name must end in, and not be, an ICANN
                               suffix of this list, as at Let's Encrypt (Debian's package

@@ -12,7 +12,21 @@
 #include <string>
 #include <utility>
 
+#include "cxxacme/Error.h"
+
 namespace cxxacme::detail {
+
+/// A TCP connection that could not be made: `code()` is the system's error
+/// number (ECONNREFUSED, ENETUNREACH, ...), ETIMEDOUT when the time limit
+/// passed first.
+class ConnectError : public Error {
+public:
+    ConnectError(const std::string& reason, int code) : Error(reason), code_(code) {}
+    int code() const noexcept { return code_; }
+
+private:
+    int code_;
+};
 
 /// Owns a file descriptor and closes it when destroyed.
 class UniqueFd {
@@ -44,7 +58,7 @@ struct IpEndpoint {
 std::optional<IpEndpoint> ipEndpoint(const std::string& ip, std::uint16_t port);
 
 /// A TCP connection to `to` made within `timeout`, on a non-blocking
-/// socket. Throws `cxxacme::Error`: "socket: …", "connect: …" (the
+/// socket. Throws `ConnectError`: "socket: …", "connect: …" (the
 /// system's reason), "connect: timed out".
 UniqueFd connectTcp(const IpEndpoint& to, std::chrono::milliseconds timeout);
 

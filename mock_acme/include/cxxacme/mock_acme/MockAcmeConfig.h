@@ -326,19 +326,23 @@ struct MockAcmeConfig {
     enum class IdentifierRules { Boulder, Pebble };
     IdentifierRules identifierRules = IdentifierRules::Boulder;
     /// How validation judges a responder's answer, and in whose words.
-    /// Boulder's (Let's Encrypt's VA; the default): an http-01 redirect is followed to an explicit port
-    /// only when it is one of the two validation ports (`http01Port`,
-    /// `tlsAlpn01Port`: Let's Encrypt's 80 and 443), and not to a host ending
-    /// in ".well-known" (a redirect missing its '/'), each refused in
-    /// Boulder's words, as its scheme and empty-host refusals are; a body of
-    /// 128 bytes or more is refused (unauthorized, "Invalid response from
-    /// URL: ..."). pebble's (the default in pebble's place): a redirect to
-    /// any http or https URL is followed, as Go's client follows it, and a
-    /// body up to mock-acme's own bound of 8 KiB read, and a challenge POSTed
-    /// (`{}`) once it is no longer pending is refused in pebble's words
-    /// (Boulder's give a valid one back as it is). Under both, white space
-    /// after the key authorization is ignored, and none before it, and a
-    /// wrong answer is `unauthorized`, in the words of the CA named.
+    /// Boulder's (Let's Encrypt's VA as its source stands in 2026; the
+    /// default): an http-01 body over 128 bytes is refused; only 301, 302,
+    /// 307 and 308 redirects are followed, ten requests in all, and not to
+    /// a port other than the two validation ports (`http01Port`,
+    /// `tlsAlpn01Port`: Let's Encrypt's 80 and 443), a host ending in
+    /// ".well-known" (a redirect missing its '/') or none, another scheme,
+    /// or a URL already asked; a tls-alpn-01 certificate must be
+    /// self-signed, with each extension once and the name exactly as asked;
+    /// each refusal in Boulder's words, those of an answer or a connection
+    /// after the address it came from. pebble's (the default in pebble's
+    /// place): a redirect to any http or https URL is followed, as Go's
+    /// client follows it, and a body up to mock-acme's own bound of 8 KiB
+    /// read, and a challenge POSTed (`{}`) once it is no longer pending is
+    /// refused in pebble's words (Boulder's give a valid one back as it
+    /// is). Under both, white space after the key authorization is ignored,
+    /// and none before it, and a wrong answer is `unauthorized`, in the
+    /// words of the CA named.
     enum class ValidationRules { Boulder, Pebble };
     ValidationRules validationRules = ValidationRules::Boulder;
     /// With Boulder's identifier rules: a Public Suffix List file (Debian's
