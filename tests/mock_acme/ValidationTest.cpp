@@ -11,6 +11,9 @@
 #include <set>
 #include <thread>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <Poco/Net/DatagramSocket.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -473,6 +476,16 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_boulders_words) {
         const auto alpnRefused = ChallengeValidator(c, 5s).validate(request("tls-alpn-01", "low.example.test", "tokenLow"));
         BOOST_TEST(detailOf(alpnRefused) == "127.0.0.1: Connection refused");
     }
+    // its queue of connections is full (a listener with a backlog of none, holding one): the
+    // kernel drops the next one's SYN, as a firewall does
+    {
+        Poco::Net::ServerSocket full(Poco::Net::SocketAddress("127.0.0.1", 0), 0);
+        Poco::Net::StreamSocket holding(full.address());
+        const auto dropped = validating(full.address().port(), 1s);
+        BOOST_TEST(typeOf(dropped) == "connection");
+        BOOST_TEST(detailOf(dropped) == "127.0.0.1: Fetching " + url(full.address().port(), tokenPath) +
+                                            ": Timeout during connect (likely firewall problem)");
+    }
     // it takes the connection and says nothing
     {
         Poco::Net::ServerSocket mute(Poco::Net::SocketAddress("127.0.0.1", 0));
@@ -636,6 +649,33 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     const auto noAlpn = ChallengeValidator(config, 5s).validate(req);
     BOOST_TEST(typeOf(noAlpn) == "unauthorized");
     BOOST_TEST(detailOf(noAlpn) == "Cannot negotiate ALPN protocol \"acme-tls/1\" for tls-alpn-01 challenge");
+
+    // the same certificate with its acmeIdentifier extension twice (which `openssl req` will not
+    // make): added with OpenSSL's API and signed again with its own key
+    {
+        std::unique_ptr<FILE, decltype(&std::fclose)> pem(std::fopen((base + ".pem").c_str(), "r"), &std::fclose);
+        std::unique_ptr<FILE, decltype(&std::fclose)> keyFile(std::fopen((base + ".key").c_str(), "r"), &std::fclose);
+        BOOST_REQUIRE(pem && keyFile);
+        std::unique_ptr<X509, decltype(&X509_free)> twice(PEM_read_X509(pem.get(), nullptr, nullptr, nullptr), &X509_free);
+        std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_PrivateKey(keyFile.get(), nullptr, nullptr, nullptr),
+                                                               &EVP_PKEY_free);
+        BOOST_REQUIRE(twice && key);
+        std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> oid(OBJ_txt2obj("1.3.6.1.5.5.7.1.31", 1), &ASN1_OBJECT_free);
+        const int at = X509_get_ext_by_OBJ(twice.get(), oid.get(), -1);
+        BOOST_REQUIRE(at >= 0);
+        BOOST_REQUIRE(X509_add_ext(twice.get(), X509_get_ext(twice.get(), at), -1) == 1);
+        BOOST_REQUIRE(X509_sign(twice.get(), key.get(), EVP_sha256()) > 0);
+        std::unique_ptr<FILE, decltype(&std::fclose)> out(std::fopen((base + "-twice.pem").c_str(), "w"), &std::fclose);
+        BOOST_REQUIRE(out && PEM_write_X509(out.get(), twice.get()) == 1);
+    }
+    config.tlsAlpn01Port = freePort();
+    ChildProcess twiceServer("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(config.tlsAlpn01Port) + " -cert " +
+                             base + "-twice.pem -key " + base + ".key -alpn acme-tls/1 -naccept 2 >/dev/null 2>&1");
+    BOOST_REQUIRE(waitForPort(config.tlsAlpn01Port));
+    BOOST_TEST(detailOf(ChallengeValidator(config, 5s).validate(req)) ==
+               "Incorrect validation certificate for tls-alpn-01 challenge. Requested t.example.test from 127.0.0.1:" +
+                   std::to_string(config.tlsAlpn01Port) +
+                   ". Received certificate with unexpected extensions: \"Extension OID 1.3.6.1.5.5.7.1.31 seen twice\"");
 }
 
 BOOST_AUTO_TEST_CASE(dns01) {
