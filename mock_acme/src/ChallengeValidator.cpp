@@ -134,25 +134,6 @@ AcmeProblem problem(const std::string& type, const std::string& detail, const st
     return AcmeProblem(type, at.empty() ? detail : at + ": " + detail, type == "connection" || type == "dns" ? 400 : 403);
 }
 
-// The DER of a SubjectAltName holding `id` alone, as Boulder makes it to compare.
-std::string sanDerOf(const Identifier& id) {
-    const auto names = detail::generalNamesFrom({id});
-    unsigned char* der = nullptr;
-    const int length = i2d_GENERAL_NAMES(names.get(), &der);
-    std::string out(length > 0 ? reinterpret_cast<const char*>(der) : "", length > 0 ? static_cast<std::size_t>(length) : 0);
-    OPENSSL_free(der);
-    return out;
-}
-
-// A name in DER as OpenSSL keeps it (the bytes the certificate carries).
-std::string derOf(X509_NAME* name) {
-    unsigned char* der = nullptr;
-    const int length = i2d_X509_NAME(name, &der);
-    std::string out(length > 0 ? reinterpret_cast<const char*>(der) : "", length > 0 ? static_cast<std::size_t>(length) : 0);
-    OPENSSL_free(der);
-    return out;
-}
-
 // Boulder's checks of a tls-alpn-01 certificate (its VA's validateTLSALPN01), in its order and
 // words: self-signed; each extension once, the acmeIdentifier and SAN ones there; the identifier
 // alone as its SAN, encoded as Boulder encodes it; a critical acmeIdentifier with the digest.
@@ -164,8 +145,10 @@ std::optional<AcmeProblem> boulderTlsAlpnRefusal(const Certificate& cert, const 
     };
     X509* x = cert.native();
     EVP_PKEY* key = X509_get0_pubkey(x);
-    const bool selfSigned = derOf(X509_get_subject_name(x)) == derOf(X509_get_issuer_name(x)) && key != nullptr &&
-                            X509_verify(x, key) == 1;
+    // (the names' DER as the certificate carries them)
+    const bool selfSigned = detail::derOf(i2d_X509_NAME, X509_get_subject_name(x), "i2d_X509_NAME") ==
+                                detail::derOf(i2d_X509_NAME, X509_get_issuer_name(x), "i2d_X509_NAME") &&
+                            key != nullptr && X509_verify(x, key) == 1;
     ERR_clear_error();
     if (!selfSigned) return bad("Received certificate which is not self-signed.");
 
@@ -197,7 +180,9 @@ std::optional<AcmeProblem> boulderTlsAlpnRefusal(const Certificate& cert, const 
         why = "wrong number of identifiers";
     else if (isDns ? Poco::icompare(dnsNames[0], id.value) != 0 : addresses[0] != id.value)
         why = "identifier does not match expected identifier";
-    else if (cert.extension(kSanOid)->value != sanDerOf(id))  // (a name in another case, an e-mail address beside it)
+    // the one name as Boulder encodes it (a name in another case, an e-mail address beside it, differ)
+    else if (cert.extension(kSanOid)->value !=
+             detail::derOf(i2d_GENERAL_NAMES, detail::generalNamesFrom({id}).get(), "i2d_GENERAL_NAMES"))
         why = "SAN extension does not match expected bytes";
     if (!why.empty()) {
         // as Boulder lists a certificate's names: its subject's CN and SANs, in lower case, each once, sorted
@@ -455,7 +440,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         return problem("connection", "connecting to " + MockAcmeConfig::joinHostPort(id.value, config_.tlsAlpn01Port) + ": " +
                                          e.what());  // (naming each address tried)
     }
-    // the address whose answer is judged, as Boulder names it before a connection's failure
+    // the address Boulder names before a handshake's failure (not before a certificate's)
     const std::string at = boulder ? connected : "";
     SSL_set_fd(ssl.get(), fd.get());
     SSL_set_tlsext_host_name(ssl.get(), sni.c_str());
