@@ -129,9 +129,10 @@ int connectToFirst(const std::vector<std::string>& addresses, std::uint16_t port
 }
 
 // A refusal, `at` the address whose answer it is ("" for none): Boulder's validation names the
-// address it connected to before its words (its VA's ipError), for http-01 and tls-alpn-01.
+// address it connected to before its words (its VA's ipError), for http-01 and tls-alpn-01. Its
+// status as Boulder's problems carry it: 403 for unauthorized, 400 for connection, dns, tls, malformed.
 AcmeProblem problem(const std::string& type, const std::string& detail, const std::string& at = "") {
-    return AcmeProblem(type, at.empty() ? detail : at + ": " + detail, type == "connection" || type == "dns" ? 400 : 403);
+    return AcmeProblem(type, at.empty() ? detail : at + ": " + detail, type == "unauthorized" ? 403 : 400);
 }
 
 // Boulder's checks of a tls-alpn-01 certificate (its VA's validateTLSALPN01), in its order and

@@ -161,6 +161,8 @@ struct Fixture {
 
 std::string typeOf(const std::optional<AcmeProblem>& p) { return p ? p->shortType() : "ok"; }
 std::string detailOf(const std::optional<AcmeProblem>& p) { return p ? p->detail() : "(validated)"; }
+// the HTTP status the problem document carries, as Boulder's: 403 for unauthorized, 400 for the rest
+int statusOf(const std::optional<AcmeProblem>& p) { return p ? p->status() : 0; }
 
 }  // namespace
 
@@ -469,6 +471,7 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_boulders_words) {
     const std::uint16_t closed = freePort();
     const auto refused = validating(closed);
     BOOST_TEST(typeOf(refused) == "connection");
+    BOOST_TEST(statusOf(refused) == 400);
     BOOST_TEST(detailOf(refused) == "127.0.0.1: Fetching " + url(closed, tokenPath) + ": Connection refused");
     {
         MockAcmeConfig c = srv.config();
@@ -539,6 +542,7 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_boulders_words) {
         c.tlsAlpn01Port = srv.http;
         const auto plain = ChallengeValidator(c, 5s).validate(request("tls-alpn-01", "low.example.test", "tokenLow"));
         BOOST_TEST(typeOf(plain) == "malformed");
+        BOOST_TEST(statusOf(plain) == 400);
         BOOST_TEST(detailOf(plain) == "127.0.0.1: Server only speaks HTTP, not TLS");
     }
 }
@@ -562,7 +566,9 @@ BOOST_AUTO_TEST_CASE(tls_alpn01) {
     BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(req)) ==
                "Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidationV1 extension value.");
     // a name the responder has no certificate for
-    BOOST_TEST(typeOf(validator.validate(request("tls-alpn-01", "none.example.test", "tok"))) != "ok");
+    const auto none = validator.validate(request("tls-alpn-01", "none.example.test", "tok"));
+    BOOST_TEST(typeOf(none) == "tls", detailOf(none));
+    BOOST_TEST(statusOf(none) == 400);
 }
 
 // A challenge certificate Boulder would refuse (OpenSSL's s_server presents each, selecting
@@ -627,6 +633,7 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
         BOOST_REQUIRE(waitForPort(config.tlsAlpn01Port));  // (one of the three connections it takes)
         const auto boulder = ChallengeValidator(config, 5s).validate(req);
         BOOST_TEST(typeOf(boulder) == (c.boulder.empty() ? "ok" : "unauthorized"), c.arguments);
+        BOOST_TEST(statusOf(boulder) == (c.boulder.empty() ? 0 : 403), c.arguments);
         BOOST_TEST(detailOf(boulder) == (c.boulder.empty() ? "(validated)"
                                                            : "Incorrect validation certificate for tls-alpn-01 challenge. "
                                                              "Requested t.example.test from 127.0.0.1:" +
@@ -738,10 +745,12 @@ BOOST_AUTO_TEST_CASE(dns01_says_what_kept_the_record_away_as_the_rules_say) {
         config.dnsServer = c.server;
         const auto boulder = ChallengeValidator(config, 2s).validate(req);
         BOOST_TEST(typeOf(boulder) == c.boulderType, c.name);
+        BOOST_TEST(statusOf(boulder) == (c.boulderType == "unauthorized" ? 403 : 400), c.name);
         BOOST_TEST(detailOf(boulder) == c.boulder);
         config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
         const auto pebble = ChallengeValidator(config, 2s).validate(req);
         BOOST_TEST(typeOf(pebble) == "unauthorized", c.name);
+        BOOST_TEST(statusOf(pebble) == 403, c.name);
         BOOST_TEST(detailOf(pebble) == c.pebble);
     }
 
