@@ -208,6 +208,54 @@ std::optional<AcmeProblem> boulderTlsAlpnRefusal(const Certificate& cert, const 
     return std::nullopt;
 }
 
+// pebble's words for a tls-alpn-01 connection or handshake that failed: the address and port
+// dialled, nothing of why.
+AcmeProblem pebbleCouldNotConnect(const std::string& address, std::uint16_t port) {
+    return problem("unauthorized",
+                   "Failed to connect to " + MockAcmeConfig::joinHostPort(address, port) + " for the tls-alpn-01 challenge");
+}
+
+// pebble's checks of a tls-alpn-01 certificate (its VA's validateTLSALPN01, Debian's 2.4), in
+// its words: the one DNS name (any case) or address; then the first critical acmeIdentifier
+// extension, an OCTET STRING whose bytes are the digest (a non-critical one is not looked at).
+std::optional<AcmeProblem> pebbleTlsAlpnRefusal(const Certificate& cert, int certificates, const Identifier& id,
+                                                const std::string& keyAuthorization, const std::string& hostPort) {
+    const std::string incorrect = "Incorrect validation certificate for tls-alpn-01 challenge. ";
+    std::vector<Identifier> sans;
+    try {
+        sans = cert.subjectAltNames();
+    } catch (const Error&) {
+    }
+    std::vector<std::string> ofType;
+    std::string dnsNames;  // as pebble lists a certificate's names: its CN, then its DNS names
+    if (!cert.commonName().empty()) dnsNames = cert.commonName();
+    for (const auto& san : sans) {
+        if (san.type == id.type) ofType.push_back(san.value);
+        if (san.type == Identifier::Type::Dns) dnsNames += (dnsNames.empty() ? "" : ", ") + san.value;
+    }
+    const bool named = ofType.size() == 1 && (id.type == Identifier::Type::Dns ? Poco::icompare(ofType[0], id.value) == 0
+                                                                               : ofType[0] == id.value);
+    if (!named)
+        return problem("unauthorized", incorrect + "Requested {" + std::string(id.type == Identifier::Type::Dns ? "dns" : "ip") +
+                                           " " + id.value + "} from " + hostPort + ". Received " + std::to_string(certificates) +
+                                           " certificate(s), first certificate had names " + goQuoted(dnsNames));
+    const auto ext = cert.extension(KeyAuthorization::kAcmeIdentifierOid);
+    if (!ext || !ext->critical) return problem("unauthorized", incorrect + "Missing acmeValidationV1 extension.");
+    // an OCTET STRING (bytes after it are not looked at, as Go's asn1.Unmarshal leaves them)
+    const std::string& v = ext->value;
+    std::size_t length = v.size() >= 2 ? static_cast<unsigned char>(v[1]) : 0;
+    std::size_t header = 2;
+    if (length == 0x81 && v.size() >= 3) {  // the long form, for 128 to 255 bytes
+        length = static_cast<unsigned char>(v[2]);
+        header = 3;
+    }
+    if (v.size() < 2 || v[0] != '\x04' || (header == 2 && length >= 0x80) || v.size() < header + length)
+        return problem("unauthorized", incorrect + "Malformed acmeValidation extension value.");
+    if (v.substr(header, length) != KeyAuthorization::tlsAlpn01Digest(keyAuthorization))
+        return problem("unauthorized", incorrect + "Invalid acmeValidation extension value.");
+    return std::nullopt;
+}
+
 }  // namespace
 
 ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono::milliseconds timeout)
@@ -438,6 +486,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         fd = detail::UniqueFd(connectToFirst(addresses, config_.tlsAlpn01Port, timeout_, connected));
     } catch (const detail::ConnectError& e) {
         if (boulder) return problem("connection", boulderConnectWords(e.code()), connected);  // (the last tried)
+        if (alpn) return pebbleCouldNotConnect(connected, config_.tlsAlpn01Port);
         return problem("connection", "connecting to " + MockAcmeConfig::joinHostPort(id.value, config_.tlsAlpn01Port) + ": " +
                                          e.what());  // (naming each address tried)
     }
@@ -455,6 +504,10 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
             ERR_clear_error();
             return problem("malformed", "Server only speaks HTTP, not TLS", at);
         }
+        if (alpn && !boulder) {
+            ERR_clear_error();
+            return pebbleCouldNotConnect(connected, config_.tlsAlpn01Port);
+        }
         return problem("tls", detail::takeOpenSslErrors("TLS handshake failed"), at);
     }
     if (alpn) {
@@ -462,45 +515,32 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         unsigned int len = 0;
         SSL_get0_alpn_selected(ssl.get(), &selected, &len);
         if (std::string(reinterpret_cast<const char*>(selected), len) != KeyAuthorization::kAcmeTlsAlpnProtocol)
-            return boulder ? problem("unauthorized", "Cannot negotiate ALPN protocol \"acme-tls/1\" for tls-alpn-01 challenge")
-                           : problem("tls", "the server did not negotiate acme-tls/1");
+            return problem("unauthorized", "Cannot negotiate ALPN protocol \"acme-tls/1\" for tls-alpn-01 challenge");
     }
     X509* peer = SSL_get1_peer_certificate(ssl.get());
     SSL_shutdown(ssl.get());
     if (peer == nullptr)
-        return boulder && alpn ? problem("unauthorized", "No certs presented for tls-alpn-01 challenge")
-                               : problem("tls", "no certificate presented", at);
+        return alpn ? problem("unauthorized", "No certs presented for tls-alpn-01 challenge")
+                    : problem("tls", "no certificate presented", at);
     const Certificate cert = Certificate::adopt(peer);
     if (alpn && boulder)
         return boulderTlsAlpnRefusal(cert, id, request.keyAuthorization,
                                      MockAcmeConfig::joinHostPort(connected, config_.tlsAlpn01Port));
+    if (alpn) {
+        const STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl.get());
+        return pebbleTlsAlpnRefusal(cert, chain ? sk_X509_num(chain) : 1, id, request.keyAuthorization,
+                                    MockAcmeConfig::joinHostPort(id.value, config_.tlsAlpn01Port));
+    }
+    // tls-sni-01: the name among the certificate's SANs
     std::vector<Identifier> sans;
     try {
         sans = cert.subjectAltNames();
     } catch (const Error& e) {
         return problem("unauthorized", std::string("unreadable certificate: ") + e.what(), at);
     }
-    if (alpn) {
-        // RFC 8737 §3 / RFC 8738 §6: a dNSName for a dns identifier, an iPAddress for an ip one
-        if (sans.size() != 1 || sans[0].type != id.type || sans[0].value != expectedSan)
-            return problem("unauthorized", "the challenge certificate must have exactly one SAN, the identifier", at);
-        // in pebble's words (as Boulder's were before its checks of today)
-        const std::string incorrect = "Incorrect validation certificate for tls-alpn-01 challenge. ";
-        const auto ext = cert.extension(KeyAuthorization::kAcmeIdentifierOid);
-        if (!ext) return problem("unauthorized", incorrect + "Missing acmeValidationV1 extension.", at);
-        if (!ext->critical) return problem("unauthorized", incorrect + "acmeValidationV1 extension not critical", at);
-        const std::string expected = KeyAuthorization::tlsAlpn01Digest(request.keyAuthorization);
-        // an OCTET STRING of the 32 bytes of a SHA-256 digest, and nothing else
-        if (ext->value.size() != 2 + expected.size() || ext->value[0] != '\x04' ||
-            ext->value[1] != static_cast<char>(expected.size()))
-            return problem("unauthorized", incorrect + "Malformed acmeValidationV1 extension value", at);
-        const std::string got = ext->value.substr(2);
-        if (got != expected) return problem("unauthorized", incorrect + "Invalid acmeValidationV1 extension value.", at);
-    } else {
-        bool found = false;
-        for (const auto& san : sans) found = found || san.value == expectedSan;
-        if (!found) return problem("unauthorized", "the certificate lacks the name " + expectedSan, at);
-    }
+    bool found = false;
+    for (const auto& san : sans) found = found || san.value == expectedSan;
+    if (!found) return problem("unauthorized", "the certificate lacks the name " + expectedSan, at);
     return std::nullopt;
 }
 

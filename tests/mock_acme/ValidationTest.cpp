@@ -478,6 +478,10 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_boulders_words) {
         c.tlsAlpn01Port = closed;
         const auto alpnRefused = ChallengeValidator(c, 5s).validate(request("tls-alpn-01", "low.example.test", "tokenLow"));
         BOOST_TEST(detailOf(alpnRefused) == "127.0.0.1: Connection refused");
+        c.validationRules = MockAcmeConfig::ValidationRules::Pebble;  // pebble says only where it dialled
+        const auto byPebble = ChallengeValidator(c, 5s).validate(request("tls-alpn-01", "low.example.test", "tokenLow"));
+        BOOST_TEST(typeOf(byPebble) == "unauthorized");
+        BOOST_TEST(detailOf(byPebble) == "Failed to connect to 127.0.0.1:" + std::to_string(closed) + " for the tls-alpn-01 challenge");
     }
     // its queue of connections is full (a listener with a backlog of none, holding one): the
     // kernel drops the next one's SYN, as a firewall does
@@ -544,6 +548,9 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_boulders_words) {
         BOOST_TEST(typeOf(plain) == "malformed");
         BOOST_TEST(statusOf(plain) == 400);
         BOOST_TEST(detailOf(plain) == "127.0.0.1: Server only speaks HTTP, not TLS");
+        c.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+        BOOST_TEST(detailOf(ChallengeValidator(c, 5s).validate(request("tls-alpn-01", "low.example.test", "tokenLow"))) ==
+                   "Failed to connect to 127.0.0.1:" + std::to_string(srv.http) + " for the tls-alpn-01 challenge");
     }
 }
 
@@ -564,7 +571,7 @@ BOOST_AUTO_TEST_CASE(tls_alpn01) {
     MockAcmeConfig pebbleRules = srv.config();
     pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
     BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(req)) ==
-               "Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidationV1 extension value.");
+               "Incorrect validation certificate for tls-alpn-01 challenge. Invalid acmeValidation extension value.");
     // a name the responder has no certificate for
     const auto none = validator.validate(request("tls-alpn-01", "none.example.test", "tok"));
     BOOST_TEST(typeOf(none) == "tls", detailOf(none));
@@ -575,7 +582,8 @@ BOOST_AUTO_TEST_CASE(tls_alpn01) {
 // acme-tls/1 unless told not to): not self-signed, the acmeIdentifier extension missing, not
 // critical or malformed, another name or more names than the identifier, the name in another
 // case than asked, no ALPN; each refused in Boulder's words, naming what was asked of whom.
-// By pebble's rules, the extension's faults in pebble's words.
+// By pebble's rules, what pebble refuses of them, in pebble's words: it reads only a critical
+// acmeIdentifier, as any OCTET STRING, and takes a name in any case and a certificate not self-signed.
 BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     test::TempDir dir;
     const auto req = request("tls-alpn-01", "t.example.test", "tokenTlsAlpnExt");
@@ -585,34 +593,37 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     BOOST_REQUIRE(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=ca -days 1 "
                                "-keyout " + caBase + ".key -out " + caBase + ".pem 2>/dev/null")
                                   .c_str()) == 0);
-    const std::string pebbleIncorrect = "Incorrect validation certificate for tls-alpn-01 challenge. ";
+    const auto pebbleNames = [](const std::string& names) {
+        return "Requested {dns t.example.test} from t.example.test:PORT. Received 1 certificate(s), first certificate had "
+               "names \"" + names + "\"";
+    };
     struct Case {
         std::string arguments;  // of `openssl req -x509`, after the subject
         std::string sanList;
         std::string boulder;    // after "Requested t.example.test from ADDRESS:PORT. " ("" for none: validated)
-        std::string pebble;     // "" for not checked
+        std::string pebble;     // after "Incorrect validation certificate for tls-alpn-01 challenge. " ("": validated)
         std::string serverArguments = "-alpn acme-tls/1";
     };
     const std::vector<Case> cases = {
         {"", "DNS:t.example.test",
          "Received certificate with unexpected extensions: \"Required extension OID 1.3.6.1.5.5.7.1.31 is not present\"",
-         pebbleIncorrect + "Missing acmeValidationV1 extension."},
+         "Missing acmeValidationV1 extension."},
         {"-addext 1.3.6.1.5.5.7.1.31=DER:0420" + digest, "DNS:t.example.test",
-         "Received certificate with acmeValidationV1 extension that is not Critical.",
-         pebbleIncorrect + "acmeValidationV1 extension not critical"},
+         "Received certificate with acmeValidationV1 extension that is not Critical.", "Missing acmeValidationV1 extension."},
         {"-addext 1.3.6.1.5.5.7.1.31=critical,DER:0401ff", "DNS:t.example.test",
-         "Received certificate with malformed acmeValidationV1 extension value.",
-         pebbleIncorrect + "Malformed acmeValidationV1 extension value"},
+         "Received certificate with malformed acmeValidationV1 extension value.", "Invalid acmeValidation extension value."},
+        {"-addext 1.3.6.1.5.5.7.1.31=critical,DER:0500", "DNS:t.example.test",
+         "Received certificate with malformed acmeValidationV1 extension value.", "Malformed acmeValidation extension value."},
         {sound + " -CA " + caBase + ".pem -CAkey " + caBase + ".key", "DNS:t.example.test",
          "Received certificate which is not self-signed.", ""},
         {sound, "DNS:u.example.test",
          "Received certificate with unexpected identifiers (\"t, u.example.test\"): \"identifier does not match expected "
          "identifier\"",
-         ""},
+         pebbleNames("t, u.example.test")},
         {sound, "DNS:t.example.test,DNS:www.t.example.test",
          "Received certificate with unexpected identifiers (\"t, t.example.test, www.t.example.test\"): \"wrong number of "
          "identifiers\"",
-         ""},
+         pebbleNames("t, t.example.test, www.t.example.test")},
         {sound, "DNS:T.Example.test",
          "Received certificate with unexpected identifiers (\"t, t.example.test\"): \"SAN extension does not match expected "
          "bytes\"",
@@ -638,9 +649,12 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
                                                            : "Incorrect validation certificate for tls-alpn-01 challenge. "
                                                              "Requested t.example.test from 127.0.0.1:" +
                                                                  std::to_string(config.tlsAlpn01Port) + ". " + c.boulder));
-        if (c.pebble.empty()) continue;
         config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
-        BOOST_TEST(detailOf(ChallengeValidator(config, 5s).validate(req)) == c.pebble);
+        std::string pebble = c.pebble;
+        if (const auto at = pebble.find(":PORT"); at != std::string::npos)
+            pebble.replace(at, 5, ":" + std::to_string(config.tlsAlpn01Port));
+        BOOST_TEST(detailOf(ChallengeValidator(config, 5s).validate(req)) ==
+                   (pebble.empty() ? "(validated)" : "Incorrect validation certificate for tls-alpn-01 challenge. " + pebble));
     }
     // a server that selects no ALPN protocol
     const std::string base = (dir.path / "noalpn").string();
@@ -651,11 +665,14 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     MockAcmeConfig config = srv.config();
     config.tlsAlpn01Port = freePort();
     ChildProcess server("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(config.tlsAlpn01Port) + " -cert " + base +
-                        ".pem -key " + base + ".key -naccept 2 >/dev/null 2>&1");
+                        ".pem -key " + base + ".key -naccept 3 >/dev/null 2>&1");
     BOOST_REQUIRE(waitForPort(config.tlsAlpn01Port));
     const auto noAlpn = ChallengeValidator(config, 5s).validate(req);
     BOOST_TEST(typeOf(noAlpn) == "unauthorized");
     BOOST_TEST(detailOf(noAlpn) == "Cannot negotiate ALPN protocol \"acme-tls/1\" for tls-alpn-01 challenge");
+    MockAcmeConfig pebbleRules = config;  // pebble says it alike
+    pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+    BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(req)) == detailOf(noAlpn));
 
     // the same certificate with its acmeIdentifier extension twice (which `openssl req` will not
     // make): added with OpenSSL's API and signed again with its own key
