@@ -464,15 +464,10 @@ std::optional<std::string> ChallengeValidator::refusedRedirect(const Poco::URI& 
 
 std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& request, bool alpn) const {
     const Identifier& id = request.identifier;
-    std::string sni;
-    std::string expectedSan;
-    if (alpn) {
-        sni = id.type == Identifier::Type::Ip ? ServerName::reverseDnsName(id.value) : id.value;
-        expectedSan = id.value;
-    } else {
-        sni = KeyAuthorization::tlsSni01Name(request.keyAuthorization);
-        expectedSan = sni;
-    }
+    // tls-alpn-01: the name (the reverse-DNS name for an address); tls-sni-01: the name it derives
+    const std::string sni = !alpn                          ? KeyAuthorization::tlsSni01Name(request.keyAuthorization)
+                            : id.type == Identifier::Type::Ip ? ServerName::reverseDnsName(id.value)
+                                                              : id.value;
     const auto addresses = addressesOf(id.value);
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
     if (!ctx) return AcmeProblem("serverInternal", detail::takeOpenSslErrors("SSL_CTX_new"), 500);
@@ -531,7 +526,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         return pebbleTlsAlpnRefusal(cert, chain ? sk_X509_num(chain) : 1, id, request.keyAuthorization,
                                     MockAcmeConfig::joinHostPort(id.value, config_.tlsAlpn01Port));
     }
-    // tls-sni-01: the name among the certificate's SANs
+    // tls-sni-01: its SNI name among the certificate's SANs
     std::vector<Identifier> sans;
     try {
         sans = cert.subjectAltNames();
@@ -539,8 +534,8 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         return problem("unauthorized", std::string("unreadable certificate: ") + e.what(), at);
     }
     bool found = false;
-    for (const auto& san : sans) found = found || san.value == expectedSan;
-    if (!found) return problem("unauthorized", "the certificate lacks the name " + expectedSan, at);
+    for (const auto& san : sans) found = found || san.value == sni;
+    if (!found) return problem("unauthorized", "the certificate lacks the name " + sni, at);
     return std::nullopt;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -589,10 +590,25 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     const auto req = request("tls-alpn-01", "t.example.test", "tokenTlsAlpnExt");
     const std::string digest = detail::hexEncode(KeyAuthorization::tlsAlpn01Digest(req.keyAuthorization));
     const std::string sound = "-addext 1.3.6.1.5.5.7.1.31=critical,DER:0420" + digest;
+    // BASE.key and BASE.pem, a P-256 certificate made by `openssl req -x509` with these arguments
+    const auto makeCertificate = [](const std::string& base, const std::string& arguments) {
+        BOOST_REQUIRE(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 " + arguments +
+                                   " -keyout " + base + ".key -out " + base + ".pem 2>/dev/null")
+                                      .c_str()) == 0);
+    };
+    // `openssl s_server` on a free port presenting CERT, for `accepts` connections (one is
+    // waitForPort's); the config validating against it
+    const auto serving = [&](const std::string& cert, const std::string& key, const std::string& alpn, int accepts) {
+        MockAcmeConfig config = srv.config();
+        config.tlsAlpn01Port = freePort();
+        auto server = std::make_unique<ChildProcess>("openssl s_server -quiet -accept 127.0.0.1:" +
+                                                     std::to_string(config.tlsAlpn01Port) + " -cert " + cert + " -key " + key +
+                                                     " " + alpn + " -naccept " + std::to_string(accepts) + " >/dev/null 2>&1");
+        BOOST_REQUIRE(waitForPort(config.tlsAlpn01Port));
+        return std::make_pair(config, std::move(server));
+    };
     const std::string caBase = (dir.path / "ca").string();
-    BOOST_REQUIRE(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=ca -days 1 "
-                               "-keyout " + caBase + ".key -out " + caBase + ".pem 2>/dev/null")
-                                  .c_str()) == 0);
+    makeCertificate(caBase, "-subj /CN=ca");
     const auto pebbleNames = [](const std::string& names) {
         return "Requested {dns t.example.test} from t.example.test:PORT. Received 1 certificate(s), first certificate had "
                "names \"" + names + "\"";
@@ -602,7 +618,6 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
         std::string sanList;
         std::string boulder;    // after "Requested t.example.test from ADDRESS:PORT. " ("" for none: validated)
         std::string pebble;     // after "Incorrect validation certificate for tls-alpn-01 challenge. " ("": validated)
-        std::string serverArguments = "-alpn acme-tls/1";
     };
     const std::vector<Case> cases = {
         {"", "DNS:t.example.test",
@@ -633,15 +648,8 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     int n = 0;
     for (const auto& c : cases) {
         const std::string base = (dir.path / std::to_string(++n)).string();
-        BOOST_REQUIRE(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=t -days 1 "
-                                   "-addext subjectAltName=" + c.sanList + " " + c.arguments + " -keyout " + base +
-                                   ".key -out " + base + ".pem 2>/dev/null")
-                                      .c_str()) == 0);
-        MockAcmeConfig config = srv.config();
-        config.tlsAlpn01Port = freePort();
-        ChildProcess server("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(config.tlsAlpn01Port) + " -cert " +
-                            base + ".pem -key " + base + ".key " + c.serverArguments + " -naccept 3 >/dev/null 2>&1");
-        BOOST_REQUIRE(waitForPort(config.tlsAlpn01Port));  // (one of the three connections it takes)
+        makeCertificate(base, "-subj /CN=t -addext subjectAltName=" + c.sanList + " " + c.arguments);
+        auto [config, server] = serving(base + ".pem", base + ".key", "-alpn acme-tls/1", 3);
         const auto boulder = ChallengeValidator(config, 5s).validate(req);
         BOOST_TEST(typeOf(boulder) == (c.boulder.empty() ? "ok" : "unauthorized"), c.arguments);
         BOOST_TEST(statusOf(boulder) == (c.boulder.empty() ? 0 : 403), c.arguments);
@@ -658,15 +666,8 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     }
     // a server that selects no ALPN protocol
     const std::string base = (dir.path / "noalpn").string();
-    BOOST_REQUIRE(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=t -days 1 "
-                               "-addext subjectAltName=DNS:t.example.test " + sound + " -keyout " + base + ".key -out " + base +
-                               ".pem 2>/dev/null")
-                                  .c_str()) == 0);
-    MockAcmeConfig config = srv.config();
-    config.tlsAlpn01Port = freePort();
-    ChildProcess server("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(config.tlsAlpn01Port) + " -cert " + base +
-                        ".pem -key " + base + ".key -naccept 3 >/dev/null 2>&1");
-    BOOST_REQUIRE(waitForPort(config.tlsAlpn01Port));
+    makeCertificate(base, "-subj /CN=t -addext subjectAltName=DNS:t.example.test " + sound);
+    auto [config, server] = serving(base + ".pem", base + ".key", "", 3);
     const auto noAlpn = ChallengeValidator(config, 5s).validate(req);
     BOOST_TEST(typeOf(noAlpn) == "unauthorized");
     BOOST_TEST(detailOf(noAlpn) == "Cannot negotiate ALPN protocol \"acme-tls/1\" for tls-alpn-01 challenge");
@@ -692,13 +693,10 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
         std::unique_ptr<FILE, decltype(&std::fclose)> out(std::fopen((base + "-twice.pem").c_str(), "w"), &std::fclose);
         BOOST_REQUIRE(out && PEM_write_X509(out.get(), twice.get()) == 1);
     }
-    config.tlsAlpn01Port = freePort();
-    ChildProcess twiceServer("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(config.tlsAlpn01Port) + " -cert " +
-                             base + "-twice.pem -key " + base + ".key -alpn acme-tls/1 -naccept 2 >/dev/null 2>&1");
-    BOOST_REQUIRE(waitForPort(config.tlsAlpn01Port));
-    BOOST_TEST(detailOf(ChallengeValidator(config, 5s).validate(req)) ==
+    auto [twiceConfig, twiceServer] = serving(base + "-twice.pem", base + ".key", "-alpn acme-tls/1", 2);
+    BOOST_TEST(detailOf(ChallengeValidator(twiceConfig, 5s).validate(req)) ==
                "Incorrect validation certificate for tls-alpn-01 challenge. Requested t.example.test from 127.0.0.1:" +
-                   std::to_string(config.tlsAlpn01Port) +
+                   std::to_string(twiceConfig.tlsAlpn01Port) +
                    ". Received certificate with unexpected extensions: \"Extension OID 1.3.6.1.5.5.7.1.31 seen twice\"");
 }
 

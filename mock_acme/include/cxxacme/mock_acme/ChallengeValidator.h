@@ -17,19 +17,22 @@ class PublicSuffixList;
 /// Validates challenges for real, over the network, as a CA would:
 ///
 /// - http-01: `GET http://NAME:http01Port/.well-known/acme-challenge/TOKEN`
-///   with `Host: NAME`, following at most 10 redirects to http or https
-///   (whose certificate is not checked, as Let's Encrypt and pebble do not;
-///   a target with a host and no port goes to http01Port or tlsAlpn01Port,
-///   an address to itself; by Boulder's `validationRules` an explicit port
-///   must be one of those two, and with a `publicSuffixList` a host must end
-///   in an ICANN suffix), a body that must equal the key
+///   with `Host: NAME`, following redirects to http or https (whose
+///   certificate is not checked, as Let's Encrypt and pebble do not; a
+///   target with a host and no port goes to http01Port or tlsAlpn01Port, an
+///   address to itself): by Boulder's `validationRules` only 301, 302, 307
+///   and 308, ten requests in all, an explicit port one of those two, no
+///   loop, and with a `publicSuffixList` a host ending in an ICANN suffix;
+///   by pebble's, 10 redirects of any kind. A body that must equal the key
 ///   authorization (white space after it ignored, as by Let's Encrypt and
-///   pebble), under 128 bytes by Boulder's rules, at most 8 KiB by pebble's;
+///   pebble), at most 128 bytes by Boulder's rules, 8 KiB by pebble's;
 /// - tls-alpn-01 (RFC 8737): a TLS handshake to tlsAlpn01Port with SNI =
 ///   NAME (the reverse-DNS name for IP identifiers) offering only
 ///   `acme-tls/1`; the server must select it and present a certificate with
-///   exactly one SAN, the identifier, and a critical `acmeIdentifier`
-///   holding SHA-256 of the key authorization;
+///   one SAN, the identifier, and a critical `acmeIdentifier` holding
+///   SHA-256 of the key authorization (by Boulder's rules also self-signed,
+///   each extension once, the SAN exactly as asked; by pebble's, checked as
+///   pebble checks it);
 /// - tls-sni-01 (draft-ietf-acme-acme-01 §7.3, one iteration, as Let's
 ///   Encrypt ran it): SNI = Z[0:32] "." Z[32:64] ".acme.invalid" where Z is
 ///   the lower-case hex SHA-256 of the key authorization; the certificate
