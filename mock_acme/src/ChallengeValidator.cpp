@@ -30,6 +30,7 @@
 #include <Poco/URI.h>
 
 #include "PublicSuffixList.h"
+#include "ReservedAddressBlocks.h"
 #include "cxxacme/Certificate.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/KeyAuthorization.h"
@@ -456,8 +457,19 @@ std::optional<std::string> ChallengeValidator::refusedRedirect(const Poco::URI& 
                std::to_string(config_.http01Port) + " or " + std::to_string(config_.tlsAlpn01Port);
     if (target.getPath().size() > kBoulderMaxPath) return fetching + "invalid url: path component too long";
     if (host.empty()) return fetching + "invalid host: host must be non-empty";
+    // an address: none with an IPv6 scope zone (RFCs 4007, 6874), and with
+    // refuseReservedAddresses none in a block Let's Encrypt does not reach (what it
+    // refuses as an IP identifier: tests validate on loopback, so off by default)
+    if (const auto zone = host.find('%'); zone != std::string::npos && detail::ipEndpoint(host.substr(0, zone), 0))
+        return fetching + "invalid host: contains IPv6 scope zone";
+    if (detail::ipEndpoint(host, 0)) {
+        if (config_.refuseReservedAddresses)
+            if (const auto block = ReservedAddressBlocks::blockOf(host))
+                return fetching + "invalid host: IP address is in a reserved address block: " + *block;
+        return std::nullopt;
+    }
     // with the Public Suffix List Boulder's names are judged by: a name, not an address, must end in an ICANN suffix
-    if (suffixes_ && !detail::ipEndpoint(host, 0) && !suffixes_->icannSuffix(host))
+    if (suffixes_ && !suffixes_->icannSuffix(host))
         return fetching + "invalid host: must end in IANA registered TLD";
     return std::nullopt;
 }

@@ -321,6 +321,32 @@ BOOST_AUTO_TEST_CASE(http01_redirects_by_boulders_rules_or_pebbles) {
         req = redirecting(target + "/.well-known/acme-challenge/landingPorts");
         BOOST_TEST(typeOf(boulderListed.validate(req)) == "ok", target << ": " << detailOf(boulderListed.validate(req)));
     }
+    // an address with an IPv6 scope zone is refused (before, it was taken for a name and resolved)
+    const std::string zoned = "http://[fe80::1%25lo]:" + http + "/.well-known/acme-challenge/landingPorts";
+    req = redirecting(zoned);
+    const auto zone = boulder.validate(req);
+    BOOST_TEST(typeOf(zone) == "connection");
+    BOOST_TEST(detailOf(zone) == "127.0.0.1: Fetching " + zoned + ": invalid host: contains IPv6 scope zone");
+    // with refuseReservedAddresses, an address in a reserved block as Let's Encrypt refuses it;
+    // without, loopback is followed (tests validate there)
+    MockAcmeConfig reserved = c;
+    reserved.refuseReservedAddresses = true;
+    ChallengeValidator boulderReserved(reserved, 5s);
+    const std::string loopback = "http://127.0.0.1:" + http + "/.well-known/acme-challenge/landingPorts";
+    req = redirecting(loopback);
+    BOOST_TEST(typeOf(boulder.validate(req)) == "ok");
+    const auto refusedLoopback = boulderReserved.validate(req);
+    BOOST_TEST(typeOf(refusedLoopback) == "connection");
+    BOOST_TEST(detailOf(refusedLoopback) == "127.0.0.1: Fetching " + loopback +
+                                                ": invalid host: IP address is in a reserved address block: [RFC1122], "
+                                                "Section 3.2.1.3: Loopback");
+    const std::string privateUse = "http://10.10.10.10/.well-known/acme-challenge/landingPorts";
+    req = redirecting(privateUse);
+    BOOST_TEST(detailOf(boulderReserved.validate(req)) ==
+               "127.0.0.1: Fetching " + privateUse + ": invalid host: IP address is in a reserved address block: [RFC1918]: Private-Use");
+    // a name is not an address: followed as before
+    req = redirecting("http://elsewhere.example.test:" + http + "/.well-known/acme-challenge/landingPorts");
+    BOOST_TEST(typeOf(boulderReserved.validate(req)) == "ok");
 }
 
 // How much of an answer counts. By Boulder's rules (the default) a body over 128 bytes is refused
