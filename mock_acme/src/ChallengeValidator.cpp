@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -46,7 +47,10 @@ namespace {
 
 constexpr std::size_t kMaxHttpBody = std::size_t{8} * 1024;
 constexpr std::size_t kBoulderMaxHttpBody = 128;  // Boulder's VA refuses a body longer than this
-constexpr int kMaxRedirects = 10;                 // Go's client (pebble's) follows this many
+constexpr int kGoMaxRequests = 10;                // Go's client (pebble's) makes this many requests at most
+// what Go's client (pebble's) says when its timeout ends a request: before the answer's head, in its body
+constexpr const char* kGoClientTimeout = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)";
+constexpr const char* kGoClientTimeoutInBody = "context deadline exceeded (Client.Timeout or context cancellation while reading body)";
 constexpr int kBoulderMaxRequests = 10;           // Boulder's VA makes this many requests at most
 constexpr std::size_t kBoulderMaxPath = 2000;     // the longest redirect path Boulder's VA follows
 
@@ -93,6 +97,18 @@ std::string boulderConnectWords(int code) {
     case ECONNRESET: return "Connection reset by peer";
     default: return "Error getting validation data";
     }
+}
+
+// A URL as Go prints it: "http:///path" for one without a host (where POCO prints "http:/path").
+std::string goUrl(const Poco::URI& uri) {
+    return uri.getHost().empty() && !uri.getScheme().empty() ? uri.getScheme() + "://" + uri.getPathEtc() : uri.toString();
+}
+
+// A system error as Go's syscall.Errno words it: the C library's words, first letter in lower case.
+std::string goErrnoWords(int code) {
+    std::string words = std::strerror(code);
+    if (!words.empty()) words[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(words[0])));
+    return words;
 }
 
 // A TCP connection with a connect timeout and read/write timeouts, blocking.
@@ -265,13 +281,14 @@ ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono
         suffixes_ = std::make_shared<const PublicSuffixList>(PublicSuffixList::load(config_.publicSuffixList));
 }
 
-std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host) const {
+std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host, const std::string& asked) const {
     if (detail::ipEndpoint(host, 0)) return {host};  // an IP identifier, or a redirect to an address: that address
     const auto it = config_.resolve.find(host);
     if (it != config_.resolve.end()) return {it->second};
     if (!config_.resolveThroughDns || config_.dnsServer.empty()) return {config_.defaultAddress};
     // as pebble and Let's Encrypt: IPv6 first; the first address of each
     // family. One family's failure is borne when the other has an address.
+    const bool pebble = config_.validationRules == MockAcmeConfig::ValidationRules::Pebble;
     std::vector<std::string> found;
     std::optional<DnsError> failure;
     for (auto lookup : {&DnsTxtLookup::ipv6Addresses, &DnsTxtLookup::addresses}) {
@@ -279,8 +296,16 @@ std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host
             const auto family = lookup(config_.dnsServer, host, timeout_);
             if (!family.empty()) found.push_back(family.front());
         } catch (const DnsError& e) {
+            if (pebble && e.rcode() >= 0) continue;  // pebble reads an answer's records, not its response code
             if (!failure) failure = e;
         }
+    }
+    if (pebble) {
+        // pebble's words (its VA's resolveIP, Debian's 2.4), naming what it asked for; it dials the first address alone
+        if (failure)
+            throw problem("malformed", "Error occurred while resolving URL " + goQuoted(asked) + ": " + goQuoted(failure->what()));
+        if (found.empty()) throw problem("malformed", "Could not resolve URL " + goQuoted(asked));
+        return {found.front()};
     }
     if (found.empty() && failure) throw problem("dns", failure->what());  // (which names the name)
     if (found.empty()) throw problem("dns", "No valid IP addresses found for " + host + " (from " + config_.dnsServer + ")");
@@ -309,31 +334,42 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
     std::uint16_t port = config_.http01Port;
     std::string path = "/.well-known/acme-challenge/" + request.token;
     const bool boulder = config_.validationRules == MockAcmeConfig::ValidationRules::Boulder;
+    // the URL each request is named by in the words: the first as mock-acme asks it (its port
+    // standing for 80), a redirect's target as it was written (as Go prints a URL)
+    std::string url = scheme + "://" + MockAcmeConfig::joinHostPort(host, port) + path;
+    const std::string firstUrl = url;  // (pebble names only this one)
     std::vector<std::string> requested;  // the URLs asked, for Boulder's loop check
-    // Boulder makes at most 10 requests (9 redirects); Go's client, pebble's, follows 10 redirects
+    // Boulder makes at most 10 requests (9 redirects); Go's client, pebble's, as many
     for (int asked = 1;; ++asked) {
-        const auto addresses = addressesOf(host);
+        const auto addresses = addressesOf(host, url);
         std::string connected;
-        std::string at;  // the address whose answer is judged, as Boulder names it
+        std::string at;     // the address whose answer is judged, as Boulder names it
+        std::string local;  // this end of the connection, as Go names it in a read's failure
         const std::string authority = MockAcmeConfig::joinHostPort(host, port);
-        const std::string url = scheme + "://" + authority + path;
         requested.push_back(url);
-        // what Boulder says of a request that failed below HTTP: the URL, then what went wrong
+        // what Boulder says of a request that failed below HTTP: the URL, then what went wrong;
+        // what pebble says: what Go's client said (its url.Error)
         const auto fetching = [&](const std::string& words) { return problem("connection", "Fetching " + url + ": " + words, at); };
+        const auto goGet = [&](const std::string& words) { return problem("connection", "Get " + goQuoted(url) + ": " + words); };
         std::string body;
         int status = 0;
         std::string location;
+        bool readingBody = false;
         try {
             int fd = -1;
             try {
                 fd = connectToFirst(addresses, port, timeout_, connected);
             } catch (const detail::ConnectError& e) {
-                if (!boulder) return problem("connection", "fetching " + url + ": " + e.what());  // (each address tried)
+                if (!boulder)
+                    return goGet(e.code() == ETIMEDOUT ? kGoClientTimeout
+                                                       : "dial tcp " + MockAcmeConfig::joinHostPort(connected, port) +
+                                                             ": connect: " + goErrnoWords(e.code()));
                 at = connected;  // the last one tried
                 return fetching(boulderConnectWords(e.code()));
             }
             if (boulder) at = connected;
             Poco::Net::StreamSocket socket(new Poco::Net::StreamSocketImpl(fd));
+            local = socket.address().toString();
             if (scheme == "https") {
                 Poco::Net::Context::Params params;
                 params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // as Let's Encrypt and pebble
@@ -357,6 +393,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             location = response.get("Location", "");
             // only an answer's body is read, whole (as a CA's Go client reads it: a body cut short is an
             // unexpected EOF); a redirect's or a refusal's is left unread. Boulder reads 128 bytes at most.
+            readingBody = true;
             if (status == 200)
                 body = detail::HttpBodyReader(
                            [&session](char* buffer, std::streamsize length) { return session.readSome(buffer, length); },
@@ -364,39 +401,52 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                            .body(response, "GET");
         } catch (const detail::HttpBodyReader::Refused& e) {
             using Why = detail::HttpBodyReader::Refused::Why;
-            if (!boulder)
-                return e.why() == Why::TooLarge ? problem("unauthorized", "the response is over 8 KiB")
-                                                : problem("connection", "fetching " + url + ": " + e.what());
+            if (!boulder) {
+                if (e.why() == Why::TooLarge) return problem("unauthorized", "the response is over 8 KiB");
+                // pebble's: a body that does not read is its server's error, in Go's words
+                if (e.why() == Why::CutShort) return AcmeProblem("serverInternal", "unexpected EOF", 500);
+                return goGet(e.what());
+            }
             // Boulder: a body that will not read is "unauthorized" (its reader's error, as Go's words
             // it); framing Go's client does not take fails the request
             if (e.why() == Why::TooLarge)
                 return problem("unauthorized", "Error reading HTTP response body: reader size limit exceeded", at);
             if (e.why() == Why::CutShort) return problem("unauthorized", "Error reading HTTP response body: unexpected EOF", at);
             return fetching("Error getting validation data");
-        } catch (const Poco::TimeoutException& e) {
-            return boulder ? fetching("Timeout after connect (your server may be slow or overloaded)")
-                           : problem("connection", "fetching " + url + ": " + e.displayText());
-        } catch (const Poco::Net::ConnectionResetException& e) {
-            return boulder ? fetching("Connection reset by peer") : problem("connection", "fetching " + url + ": " + e.displayText());
+        } catch (const Poco::TimeoutException&) {
+            if (boulder) return fetching("Timeout after connect (your server may be slow or overloaded)");
+            if (readingBody) return AcmeProblem("serverInternal", kGoClientTimeoutInBody, 500);
+            return goGet(kGoClientTimeout);
+        } catch (const Poco::Net::ConnectionResetException&) {
+            if (boulder) return fetching("Connection reset by peer");
+            const std::string words = "read tcp " + local + "->" + MockAcmeConfig::joinHostPort(connected, port) +
+                                      ": read: connection reset by peer";
+            return readingBody ? AcmeProblem("serverInternal", words, 500) : goGet(words);
+        } catch (const Poco::Net::NoMessageException&) {  // closed before any answer
+            return boulder ? fetching("Error getting validation data") : goGet("EOF");
         } catch (const Poco::Exception& e) {
-            return boulder ? fetching("Error getting validation data")
-                           : problem("connection", "fetching " + url + ": " + e.displayText());
+            if (boulder) return fetching("Error getting validation data");
+            // TLS to what answers in plain HTTP (Go's client looks at the record it got)
+            if (scheme == "https" && e.displayText().find("wrong version number") != std::string::npos)
+                return goGet("http: server gave HTTP response to HTTPS client");
+            return goGet(e.displayText());  // (mock-acme's words)
         }
-        if (status >= 300 && status < 400 && (boulder || !location.empty())) {
-            // Boulder follows the four redirects the Baseline Requirements allow (§3.2.2.4.19)
-            if (boulder && status != 301 && status != 302 && status != 307 && status != 308)
-                return problem("connection", "Received disallowed redirect status code " + std::to_string(status), at);
-            if (!boulder && asked > kMaxRedirects)
-                return problem("connection", "too many redirects (the last to " + url + ")");
+        // Boulder follows the four redirects the Baseline Requirements allow (§3.2.2.4.19); Go's
+        // client, pebble's, those and 303 when a Location names where
+        const bool redirect = status == 301 || status == 302 || status == 307 || status == 308 ||
+                              (!boulder && status == 303);
+        if (boulder && status >= 300 && status < 400 && !redirect)
+            return problem("connection", "Received disallowed redirect status code " + std::to_string(status), at);
+        if (redirect && (boulder || !location.empty())) {
             Poco::URI target;
             Poco::URI reference;
             try {
                 if (location.empty()) throw Poco::SyntaxException("no Location");
                 reference = Poco::URI(location);
                 target = Poco::URI(Poco::URI(url), location);
-            } catch (const Poco::Exception&) {
+            } catch (const Poco::Exception& e) {
                 if (boulder) return fetching("Invalid Location header in " + std::to_string(status) + " redirect");
-                return problem("connection", "unreadable redirect from " + url);
+                return goGet("failed to parse Location header " + goQuoted(location) + ": " + e.displayText());
             }
             // a reference without a host keeps the port; one with a host but no port goes to the
             // scheme's validation port, as a CA's goes to 80 or 443
@@ -405,21 +455,25 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
                 if (auto refused = refusedRedirect(target, reference.getSpecifiedPort() != 0))
                     return problem("connection", *refused, at);
             } else {
+                // Go's client: its ten requests (the URL named is the Location as written), then
+                // the target's scheme and host
+                if (asked >= kGoMaxRequests) return problem("connection", "Get " + goQuoted(location) + ": stopped after 10 redirects");
+                url = goUrl(target);
                 if (target.getScheme() != "http" && target.getScheme() != "https")
-                    return problem("connection", "redirect from " + url + " to a URL neither http nor https");
-                if (target.getHost().empty())
-                    return problem("connection", "redirect from " + url + " to a URL without a host");
+                    return goGet("unsupported protocol scheme " + goQuoted(target.getScheme()));
+                if (target.getHost().empty()) return goGet("http: no Host in request URL");
             }
             scheme = target.getScheme();
             host = target.getHost();
             port = keepsPort ? target.getPort() : (scheme == "https" ? config_.tlsAlpn01Port : config_.http01Port);
             path = target.getPathEtc();
             if (boulder) {
-                const std::string next = scheme + "://" + MockAcmeConfig::joinHostPort(host, port) + path;
+                const std::string next = goUrl(target);
                 if (std::find(requested.begin(), requested.end(), next) != requested.end())
                     return problem("connection",
-                                   "Fetching " + InvalidNameError::printable(target.toString(), 200) + ": redirect loop detected", at);
+                                   "Fetching " + InvalidNameError::printable(next, 200) + ": redirect loop detected", at);
                 if (asked >= kBoulderMaxRequests) return problem("connection", "Too many hops");
+                url = next;
             }
             continue;
         }
@@ -427,7 +481,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
         if (status != 200)
             return problem("unauthorized",
                            boulder ? "Invalid response from " + url + ": " + std::to_string(status)
-                                   : "Non-200 status code from HTTP: " + url + " returned " + std::to_string(status),
+                                   : "Non-200 status code from HTTP: " + firstUrl + " returned " + std::to_string(status),
                            at);
         const std::string payload = withoutTrailingSpace(body);
         if (payload != request.keyAuthorization)  // (Boulder names no address here)
@@ -442,7 +496,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
 std::optional<std::string> ChallengeValidator::refusedRedirect(const Poco::URI& target, bool explicitPort) const {
     // Boulder's checks of a redirect target, in its order and words (its VA's
     // newValidationRecordFromRedirect and newValidationRecord), its ports being the two validation ports
-    const std::string fetching = "Fetching " + InvalidNameError::printable(target.toString(), 200) + ": ";
+    const std::string fetching = "Fetching " + InvalidNameError::printable(goUrl(target), 200) + ": ";
     const std::string host = Poco::toLower(target.getHost());
     // a site's redirect written without the '/' after its host: "https://example.test" + "/.well-known/..."
     if (host.ends_with(".well-known"))
@@ -480,7 +534,7 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
     const std::string sni = !alpn                          ? KeyAuthorization::tlsSni01Name(request.keyAuthorization)
                             : id.type == Identifier::Type::Ip ? ServerName::reverseDnsName(id.value)
                                                               : id.value;
-    const auto addresses = addressesOf(id.value);
+    const auto addresses = addressesOf(id.value, id.value);  // (pebble names the identifier)
     std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
     if (!ctx) return AcmeProblem("serverInternal", detail::takeOpenSslErrors("SSL_CTX_new"), 500);
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);

@@ -22,8 +22,10 @@ class PublicSuffixList;
 ///   target with a host and no port goes to http01Port or tlsAlpn01Port, an
 ///   address to itself): by Boulder's `validationRules` only 301, 302, 307
 ///   and 308, ten requests in all, an explicit port one of those two, no
-///   loop, and with a `publicSuffixList` a host ending in an ICANN suffix;
-///   by pebble's, 10 redirects of any kind. A body that must equal the key
+///   loop, no address with a scope zone (nor, with refuseReservedAddresses,
+///   in a reserved block), and with a `publicSuffixList` a host ending in an
+///   ICANN suffix; by pebble's, as Go's client: 301, 302, 303, 307 and 308,
+///   ten requests in all. A body that must equal the key
 ///   authorization (white space after it ignored, as by Let's Encrypt and
 ///   pebble), at most 128 bytes by Boulder's rules, 8 KiB by pebble's;
 /// - tls-alpn-01 (RFC 8737): a TLS handshake to tlsAlpn01Port with SNI =
@@ -64,9 +66,11 @@ public:
 
 private:
     /// Where to connect for `host` (the identifier's value, or a redirect's
-    /// host), in the order to try: an IP address is itself. Throws the "dns"
-    /// AcmeProblem when the DNS server fails or has no address for it.
-    std::vector<std::string> addressesOf(const std::string& host) const;
+    /// host), in the order to try: an IP address is itself. Throws the
+    /// AcmeProblem when the DNS server fails or has no address for it: "dns"
+    /// by Boulder's rules; by pebble's, "malformed" naming `asked` (the URL or
+    /// the identifier), and only the first address is given.
+    std::vector<std::string> addressesOf(const std::string& host, const std::string& asked) const;
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
     /// Why Boulder's VA would not follow a redirect to `target` (whose
     /// Location named a port or not), in its words; none when it would.
