@@ -308,10 +308,24 @@ std::vector<std::string> DnsTxtLookup::query(const std::string& server, const st
     return ask(server, name, ns_t_txt, timeout);
 }
 
-DnsTxtLookup::TxtAnswer DnsTxtLookup::txtAnswer(const std::string& server, const std::string& name,
-                                                std::chrono::milliseconds timeout) {
-    TxtAnswer out;
+DnsTxtLookup::Answer DnsTxtLookup::txtAnswer(const std::string& server, const std::string& name,
+                                             std::chrono::milliseconds timeout) {
+    Answer out;
     out.values = ask(server, name, ns_t_txt, timeout, nullptr, &out.noSuchName);
+    return out;
+}
+
+DnsTxtLookup::Answer DnsTxtLookup::addressAnswer(const std::string& server, const std::string& name,
+                                                 std::chrono::milliseconds timeout) {
+    Answer out;
+    out.values = ask(server, name, ns_t_a, timeout, nullptr, &out.noSuchName);
+    return out;
+}
+
+DnsTxtLookup::Answer DnsTxtLookup::ipv6AddressAnswer(const std::string& server, const std::string& name,
+                                                     std::chrono::milliseconds timeout) {
+    Answer out;
+    out.values = ask(server, name, ns_t_aaaa, timeout, nullptr, &out.noSuchName);
     return out;
 }
 

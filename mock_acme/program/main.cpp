@@ -131,7 +131,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               publicsuffix: /usr/share/publicsuffix/public_suffix_list.dat)
   --refuse-reserved-ips       (Boulder's rules) refuse IP addresses in IANA's special-purpose
                               blocks (private, loopback, documentation, ...), as Let's Encrypt,
-                              as identifiers and as http-01 redirect targets
+                              as identifiers, http-01 redirect targets and addresses found
+                              through DNS
   --ari-rules boulder|pebble  the renewal window renewalInfo suggests: around a third of the
                               lifetime left, 1 % of it either side (Let's Encrypt's; default)
                               or a day either side (pebble's; default in its place)

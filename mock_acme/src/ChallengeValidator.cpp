@@ -99,6 +99,19 @@ std::string boulderConnectWords(int code) {
     }
 }
 
+// What Boulder's DNS client says of a lookup of `type` at `name` that failed (its bdns Error): the
+// server's response code, with its explanation for two of them, or what kept the answer away.
+std::string boulderDnsWords(int rcode, DnsError::Cause cause, const std::string& type, const std::string& name) {
+    const std::string what = rcode > 0                                ? DnsTxtLookup::responseCodeName(rcode)
+                             : cause == DnsError::Cause::TimedOut    ? "query timed out"
+                             : cause == DnsError::Cause::Unreachable ? "networking error"
+                                                                     : "server failure at resolver";
+    const std::string explanation = rcode == ns_r_nxdomain   ? " - check that a DNS record exists for this domain"
+                                    : rcode == ns_r_servfail ? " - the domain's nameservers may be malfunctioning"
+                                                             : "";
+    return "DNS problem: " + what + " looking up " + type + " for " + name + explanation;
+}
+
 // A URL as Go prints it: "http:///path" for one without a host (where POCO prints "http:/path").
 std::string goUrl(const Poco::URI& uri) {
     return uri.getHost().empty() && !uri.getScheme().empty() ? uri.getScheme() + "://" + uri.getPathEtc() : uri.toString();
@@ -291,11 +304,23 @@ std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host
     const bool pebble = config_.validationRules == MockAcmeConfig::ValidationRules::Pebble;
     std::vector<std::string> found;
     std::optional<DnsError> failure;
-    for (auto lookup : {&DnsTxtLookup::ipv6Addresses, &DnsTxtLookup::addresses}) {
+    std::string boulderWhy[2];  // why each family (AAAA, A) gave no address, in Boulder's words
+    for (int family = 0; family < 2; ++family) {
+        const auto lookup = family == 0 ? &DnsTxtLookup::ipv6AddressAnswer : &DnsTxtLookup::addressAnswer;
+        const std::string type = family == 0 ? "AAAA" : "A";
         try {
-            const auto family = lookup(config_.dnsServer, host, timeout_);
-            if (!family.empty()) found.push_back(family.front());
+            auto [addresses, noSuchName] = lookup(config_.dnsServer, host, timeout_);
+            if (noSuchName && !pebble) {  // (pebble's: no address, as below)
+                boulderWhy[family] = boulderDnsWords(ns_r_nxdomain, DnsError::Cause::Other, type, host);
+                continue;
+            }
+            // Boulder's resolver drops addresses in reserved blocks (with refuseReservedAddresses)
+            if (!pebble && config_.refuseReservedAddresses)
+                std::erase_if(addresses, [](const std::string& a) { return ReservedAddressBlocks::blockOf(a).has_value(); });
+            if (!addresses.empty()) found.push_back(addresses.front());
+            else boulderWhy[family] = "no valid " + type + " records found for " + host;
         } catch (const DnsError& e) {
+            boulderWhy[family] = boulderDnsWords(e.rcode(), e.cause(), type, host);
             if (pebble && e.rcode() >= 0) continue;  // pebble reads an answer's records, not its response code
             if (!failure) failure = e;
         }
@@ -307,8 +332,8 @@ std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host
         if (found.empty()) throw problem("malformed", "Could not resolve URL " + goQuoted(asked));
         return {found.front()};
     }
-    if (found.empty() && failure) throw problem("dns", failure->what());  // (which names the name)
-    if (found.empty()) throw problem("dns", "No valid IP addresses found for " + host + " (from " + config_.dnsServer + ")");
+    // Boulder's (its bdns LookupHost): an error only when neither family has an address, A's words first
+    if (found.empty()) throw problem("dns", boulderWhy[1] + "; " + boulderWhy[0]);
     return found;
 }
 
@@ -609,29 +634,20 @@ std::vector<std::string> ChallengeValidator::txtRecords(const ValidationRequest&
     if (config_.dnsServer.empty())
         throw problem("dns", "no DNS server is configured to look up " + qname + " for " + request.challengeType);
     const bool boulder = config_.validationRules == MockAcmeConfig::ValidationRules::Boulder;
-    // a lookup that failed, in Boulder's words (its DNS client's errors): what kept the records away
-    const auto dnsProblem = [&](const std::string& what, const std::string& explanation = "") {
-        return problem("dns", "DNS problem: " + what + " looking up TXT for " + qname + explanation);
-    };
     // pebble's: every failure is "unauthorized", quoting its resolver's words
     const auto notRetrieved = [&](const std::string& why) {
         return problem("unauthorized", "Error retrieving TXT records for DNS challenge (" + goQuoted(why) + ")");
     };
-    DnsTxtLookup::TxtAnswer seen;
+    DnsTxtLookup::Answer seen;
     try {
         seen = DnsTxtLookup::txtAnswer(config_.dnsServer, qname, timeout_);
     } catch (const DnsError& e) {
         if (!boulder) throw notRetrieved(e.what());
-        if (e.rcode() == ns_r_servfail)
-            throw dnsProblem(DnsTxtLookup::responseCodeName(e.rcode()), " - the domain's nameservers may be malfunctioning");
-        if (e.rcode() > 0) throw dnsProblem(DnsTxtLookup::responseCodeName(e.rcode()));
-        throw dnsProblem(e.cause() == DnsError::Cause::TimedOut      ? "query timed out"
-                         : e.cause() == DnsError::Cause::Unreachable ? "networking error"
-                                                                     : "server failure at resolver");
+        throw problem("dns", boulderDnsWords(e.rcode(), e.cause(), "TXT", qname));  // (Boulder's DNS client's words)
     }
     if (seen.noSuchName) {
         if (!boulder) throw notRetrieved(config_.dnsServer + ": no such name as " + qname + " (NXDOMAIN)");
-        throw dnsProblem("NXDOMAIN", " - check that a DNS record exists for this domain");
+        throw problem("dns", boulderDnsWords(ns_r_nxdomain, DnsError::Cause::Other, "TXT", qname));
     }
     // a name without TXT records: a distinct answer, so that it is told from a wrong record
     if (seen.values.empty())

@@ -214,6 +214,12 @@ BOOST_AUTO_TEST_CASE(lookups_follow_cname_chains_within_an_answer_and_across_zon
     BOOST_TEST(answer("host.example.test").values.empty());
     BOOST_TEST(!answer("_acme-challenge.cross.example.test").noSuchName);
     BOOST_TEST(answer("_acme-challenge.cross.example.test").values == (Strings{"delegated"}));
+    // the same for addresses: names that are not there (one through an alias), one that has both
+    BOOST_TEST(DnsTxtLookup::addressAnswer(at, "nothing.example.test").noSuchName);
+    BOOST_TEST(DnsTxtLookup::ipv6AddressAnswer(at, "gone.example.test").noSuchName);
+    BOOST_TEST(!DnsTxtLookup::addressAnswer(at, "host.example.test").noSuchName);
+    BOOST_TEST(!DnsTxtLookup::addressAnswer(at, "host.example.test").values.empty());
+    BOOST_TEST(!DnsTxtLookup::ipv6AddressAnswer(at, "host.example.test").noSuchName);
     // outside its zones Knot refuses: an error carrying the code, which is named
     try {
         DnsTxtLookup::txtAnswer(at, "elsewhere.test");

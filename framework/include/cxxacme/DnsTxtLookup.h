@@ -24,18 +24,18 @@ public:
     static std::vector<std::string> query(const std::string& server, const std::string& name,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-    /// What a server said of the TXT records at a name.
-    struct TxtAnswer {
-        std::vector<std::string> values;  ///< as `query` gives them
+    /// What a server said of the records of one type at a name.
+    struct Answer {
+        std::vector<std::string> values;  ///< as `query`, `addresses` or `ipv6Addresses` gives them
         /// The name where the CNAME chain from the name asked ends does not
         /// exist (NXDOMAIN), which an empty `values` alone does not tell from
-        /// a name without TXT records (NOERROR and no answer).
+        /// a name without records of the type (NOERROR and no answer).
         bool noSuchName = false;
     };
 
     /// As `query`, and says whether the name exists at all.
-    static TxtAnswer txtAnswer(const std::string& server, const std::string& name,
-                               std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    static Answer txtAnswer(const std::string& server, const std::string& name,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     /// A DNS response code's mnemonic (RFC 1035 §4.1.1, RFC 2136 §2.2):
     /// "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
@@ -60,6 +60,12 @@ public:
     /// `DnsError` as `query`.
     static std::vector<std::string> ipv6Addresses(const std::string& server, const std::string& name,
                                                   std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+    /// As `addresses` and `ipv6Addresses`, and says whether the name exists at all.
+    static Answer addressAnswer(const std::string& server, const std::string& name,
+                                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    static Answer ipv6AddressAnswer(const std::string& server, const std::string& name,
+                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
     /// The CAA records at `name` itself (RFC 8659 §4.1; no climbing: see
     /// `CaaPolicy::relevantRecords`), asked of `server` (as `query`). Empty

@@ -357,7 +357,8 @@ struct MockAcmeConfig {
     /// special-purpose registries or a multicast block, as Let's Encrypt
     /// does ("IP address is in a reserved address block: [RFC1918]:
     /// Private-Use"), and with Boulder's validation rules an http-01
-    /// redirect to one. Off by default: tests validate on 127.0.0.1 and ::1.
+    /// redirect to one, and one found through `resolveThroughDns`. Off by
+    /// default: tests validate on 127.0.0.1 and ::1.
     bool refuseReservedAddresses = false;
 
     // --- certificate revocation lists (RFC 5280 §5), pebble's layout ---
