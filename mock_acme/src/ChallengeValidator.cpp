@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -110,6 +111,24 @@ std::string boulderDnsWords(int rcode, DnsError::Cause cause, const std::string&
                                     : rcode == ns_r_servfail ? " - the domain's nameservers may be malfunctioning"
                                                              : "";
     return "DNS problem: " + what + " looking up " + type + " for " + name + explanation;
+}
+
+// A TLS alert as Go's crypto/tls words it (its alert.Error()).
+std::string goAlertWords(int alert) {
+    static const std::map<int, const char*> kText = {
+        {0, "close notify"}, {10, "unexpected message"}, {20, "bad record MAC"}, {21, "decryption failed"},
+        {22, "record overflow"}, {30, "decompression failure"}, {40, "handshake failure"}, {42, "bad certificate"},
+        {43, "unsupported certificate"}, {44, "revoked certificate"}, {45, "expired certificate"},
+        {46, "unknown certificate"}, {47, "illegal parameter"}, {48, "unknown certificate authority"},
+        {49, "access denied"}, {50, "error decoding message"}, {51, "error decrypting message"},
+        {60, "export restriction"}, {70, "protocol version not supported"}, {71, "insufficient security level"},
+        {80, "internal error"}, {86, "inappropriate fallback"}, {90, "user canceled"}, {100, "no renegotiation"},
+        {109, "missing extension"}, {110, "unsupported extension"}, {111, "certificate unobtainable"},
+        {112, "unrecognized name"}, {113, "bad certificate status response"}, {114, "bad certificate hash value"},
+        {115, "unknown PSK identity"}, {116, "certificate required"}, {120, "no application protocol"},
+        {121, "encrypted client hello required"}};
+    const auto it = kText.find(alert);
+    return it != kText.end() ? std::string("tls: ") + it->second : "tls: alert(" + std::to_string(alert) + ")";
 }
 
 // A URL as Go prints it: "http:///path" for one without a host (where POCO prints "http:/path").
@@ -584,17 +603,26 @@ std::optional<AcmeProblem> ChallengeValidator::tls(const ValidationRequest& requ
         static const unsigned char protos[] = "\x0a" "acme-tls/1";
         SSL_set_alpn_protos(ssl.get(), protos, sizeof protos - 1);
     }
-    if (SSL_connect(ssl.get()) != 1) {
-        // what answers is no TLS server (a site's plain HTTP on the TLS port, most often): Boulder's own words
-        if (boulder && ERR_GET_REASON(ERR_peek_error()) == SSL_R_WRONG_VERSION_NUMBER) {
-            ERR_clear_error();
-            return problem("malformed", "Server only speaks HTTP, not TLS", at);
-        }
-        if (alpn && !boulder) {
-            ERR_clear_error();
-            return pebbleCouldNotConnect(connected, config_.tlsAlpn01Port);
-        }
-        return problem("tls", detail::takeOpenSslErrors("TLS handshake failed"), at);
+    if (const int done = SSL_connect(ssl.get()); done != 1) {
+        const int systemError = errno;
+        const int why = SSL_get_error(ssl.get(), done);
+        const unsigned long error = ERR_peek_error();
+        const int reason = ERR_GET_LIB(error) == ERR_LIB_SSL ? ERR_GET_REASON(error) : 0;
+        const std::string openSsl = detail::takeOpenSslErrors("TLS handshake failed");  // (and clears the queue)
+        if (alpn && !boulder) return pebbleCouldNotConnect(connected, config_.tlsAlpn01Port);
+        if (!boulder) return problem("tls", openSsl);
+        // Boulder's words (its detailedError of Go's handshake error): what answers is no TLS
+        // server (a site's plain HTTP on the TLS port, most often); an alert the server sent;
+        // no answer in time; a reset; anything else
+        if (reason == SSL_R_WRONG_VERSION_NUMBER) return problem("malformed", "Server only speaks HTTP, not TLS", at);
+        if (reason >= SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256)
+            return problem("tls", "remote error: " + goAlertWords(reason - SSL_AD_REASON_OFFSET), at);
+        // (a read timeout on the blocking socket is a retry to OpenSSL)
+        if (why == SSL_ERROR_WANT_READ || why == SSL_ERROR_WANT_WRITE ||
+            (why == SSL_ERROR_SYSCALL && (systemError == EAGAIN || systemError == EWOULDBLOCK)))
+            return problem("connection", "Timeout after connect (your server may be slow or overloaded)", at);
+        if (why == SSL_ERROR_SYSCALL && systemError == ECONNRESET) return problem("connection", "Connection reset by peer", at);
+        return problem("connection", "Error getting validation data", at);
     }
     if (alpn) {
         const unsigned char* selected = nullptr;

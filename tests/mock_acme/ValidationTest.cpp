@@ -165,6 +165,21 @@ std::string detailOf(const std::optional<AcmeProblem>& p) { return p ? p->detail
 // the HTTP status the problem document carries, as Boulder's: 403 for unauthorized, 400 for the rest
 int statusOf(const std::optional<AcmeProblem>& p) { return p ? p->status() : 0; }
 
+// What a stand-in server does with a connection: reads what comes first (a request, a
+// ClientHello), then resets the connection (SO_LINGER 0), or closes its side.
+void resetAfterReading(Poco::Net::StreamSocket& peer) {
+    char first[4096];
+    peer.receiveBytes(first, sizeof first);
+    peer.setLinger(true, 0);
+    peer.close();
+}
+
+void hangUpAfterReading(Poco::Net::StreamSocket& peer) {
+    char first[4096];
+    peer.receiveBytes(first, sizeof first);
+    peer.shutdownSend();
+}
+
 // A raw redirect answer (without a Location when `to` is empty).
 std::string redirectAnswer(int status, const std::string& to) {
     return "HTTP/1.1 " + std::to_string(status) + " Moved\r\n" + (to.empty() ? "" : "Location: " + to + "\r\n") +
@@ -571,14 +586,25 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_boulders_words) {
         BOOST_TEST(detailOf(silent) == "127.0.0.1: Fetching " + url(mute.address().port(), tokenPath) +
                                            ": Timeout after connect (your server may be slow or overloaded)");
     }
+    // tls-alpn-01's handshake: no answer in time, the connection closed or reset, in Boulder's words
+    {
+        Poco::Net::ServerSocket mute(Poco::Net::SocketAddress("127.0.0.1", 0));
+        MockAcmeConfig c = srv.config();
+        c.tlsAlpn01Port = mute.address().port();
+        const auto tls = request("tls-alpn-01", "low.example.test", "tokenLow");
+        const auto silent = ChallengeValidator(c, 1s).validate(tls);
+        BOOST_TEST(typeOf(silent) == "connection");
+        BOOST_TEST(detailOf(silent) == "127.0.0.1: Timeout after connect (your server may be slow or overloaded)");
+        test::StandInServer hangingUp(hangUpAfterReading);
+        c.tlsAlpn01Port = hangingUp.port();
+        BOOST_TEST(detailOf(ChallengeValidator(c, 5s).validate(tls)) == "127.0.0.1: Error getting validation data");
+        test::StandInServer resetting(resetAfterReading);
+        c.tlsAlpn01Port = resetting.port();
+        BOOST_TEST(detailOf(ChallengeValidator(c, 5s).validate(tls)) == "127.0.0.1: Connection reset by peer");
+    }
     // it resets the connection when asked
     {
-        test::StandInServer resetting([](Poco::Net::StreamSocket& peer) {
-            char request[4096];
-            peer.receiveBytes(request, sizeof request);
-            peer.setLinger(true, 0);
-            peer.close();
-        });
+        test::StandInServer resetting(resetAfterReading);
         const auto reset = validating(resetting.port());
         BOOST_TEST(detailOf(reset) == "127.0.0.1: Fetching " + url(resetting.port(), tokenPath) + ": Connection reset by peer");
     }
@@ -649,12 +675,7 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_pebbles_words) {
     }
     // a reset: Go names both ends of the connection (this end's port is the system's choice)
     {
-        test::StandInServer resetting([](Poco::Net::StreamSocket& peer) {
-            char request[4096];
-            peer.receiveBytes(request, sizeof request);
-            peer.setLinger(true, 0);
-            peer.close();
-        });
+        test::StandInServer resetting(resetAfterReading);
         const std::string reset = detailOf(validating(resetting.port()));
         const std::string far = "->127.0.0.1:" + std::to_string(resetting.port()) + ": read: connection reset by peer";
         BOOST_TEST(reset.starts_with(get(resetting.port()) + "read tcp 127.0.0.1:"), reset);
@@ -857,6 +878,18 @@ BOOST_AUTO_TEST_CASE(tls_alpn01_refuses_a_certificate_as_boulder_does) {
     MockAcmeConfig pebbleRules = config;  // pebble says it alike
     pebbleRules.validationRules = MockAcmeConfig::ValidationRules::Pebble;
     BOOST_TEST(detailOf(ChallengeValidator(pebbleRules, 5s).validate(req)) == detailOf(noAlpn));
+    // one that refuses the handshake with an alert (it speaks another protocol only): Boulder
+    // hands Go's words for the alert on, pebble says it could not connect
+    {
+        auto [otherConfig, otherServer] = serving(base + ".pem", base + ".key", "-alpn http/1.1", 3);
+        const auto alert = ChallengeValidator(otherConfig, 5s).validate(req);
+        BOOST_TEST(typeOf(alert) == "tls");
+        BOOST_TEST(statusOf(alert) == 400);
+        BOOST_TEST(detailOf(alert) == "127.0.0.1: remote error: tls: no application protocol");
+        otherConfig.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+        BOOST_TEST(detailOf(ChallengeValidator(otherConfig, 5s).validate(req)) ==
+                   "Failed to connect to 127.0.0.1:" + std::to_string(otherConfig.tlsAlpn01Port) + " for the tls-alpn-01 challenge");
+    }
 
     // the same certificate with its acmeIdentifier extension twice (which `openssl req` will not
     // make): added with OpenSSL's API and signed again with its own key
