@@ -113,6 +113,16 @@ std::string boulderDnsWords(int rcode, DnsError::Cause cause, const std::string&
     return "DNS problem: " + what + " looking up " + type + " for " + name + explanation;
 }
 
+// Whether an answer's first 9 bytes are the header of an HTTP/2 SETTINGS frame (RFC 9113 §4.1,
+// §6.5: a length under 64 KiB, type 4, no flags, stream 0) as Boulder recognises one in Go's
+// quoted "malformed HTTP response": a length byte that Go's %q shows as \xNN.
+bool looksLikeHttp2Settings(const unsigned char (&header)[9]) {
+    const unsigned char length = header[2];
+    const bool shownAsHex = (length < 0x20 && (length < 7 || length > 13)) || length >= 0x7f;
+    return header[0] == 0 && header[1] == 0 && shownAsHex && header[3] == 4 && header[4] == 0 && header[5] == 0 &&
+           header[6] == 0 && header[7] == 0 && header[8] == 0;
+}
+
 // A TLS alert as Go's crypto/tls words it (its alert.Error()).
 std::string goAlertWords(int alert) {
     static const std::map<int, const char*> kText = {
@@ -430,7 +440,14 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             get.setHost(authority);
             get.set("User-Agent", "cxxacme-mock-acme validation");
             get.set("Accept", "*/*");
-            session.sendRequest(get);
+            session.sendRequest(get).flush();  // (sent now, not when the answer is asked for)
+            // Boulder tells an HTTP/2 server's SETTINGS frame where an HTTP/1.1 answer belongs
+            // (prior-knowledge h2c on port 80), by what Go's client quotes of it
+            if (boulder && scheme == "http") {
+                unsigned char first[9];
+                if (socket.receiveBytes(first, sizeof first, MSG_PEEK) == sizeof first && looksLikeHttp2Settings(first))
+                    return fetching("Server is speaking HTTP/2 over HTTP");
+            }
             Poco::Net::HTTPResponse response;
             detail::HttpBodyReader::receiveHead(session, response);  // the body is read by HttpBodyReader
             status = response.getStatus();

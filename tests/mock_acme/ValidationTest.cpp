@@ -608,6 +608,23 @@ BOOST_AUTO_TEST_CASE(failures_below_http_in_boulders_words) {
         const auto reset = validating(resetting.port());
         BOOST_TEST(detailOf(reset) == "127.0.0.1: Fetching " + url(resetting.port(), tokenPath) + ": Connection reset by peer");
     }
+    // an HTTP/2 server where HTTP/1.1 was asked (its SETTINGS frame, 18 bytes of settings, as
+    // Go's h2c server sends it): Boulder names it, by what Go's client quotes of the frame; a
+    // frame whose length byte Go's %q shows as "\f" escapes Boulder's pattern
+    for (const char length : {'\x12', '\x0c'}) {
+        test::StandInServer http2([length](Poco::Net::StreamSocket& peer) {
+            char request[4096];
+            peer.receiveBytes(request, sizeof request);
+            std::string frame("\x00\x00", 2);
+            frame += length;
+            frame += std::string("\x04\x00\x00\x00\x00\x00", 6) + std::string(static_cast<unsigned char>(length), '\x01');
+            peer.sendBytes(frame.data(), static_cast<int>(frame.size()));
+            peer.shutdownSend();
+        });
+        BOOST_TEST(detailOf(validating(http2.port())) == "127.0.0.1: Fetching " + url(http2.port(), tokenPath) + ": " +
+                                                         (length == '\x12' ? "Server is speaking HTTP/2 over HTTP"
+                                                                            : "Error getting validation data"));
+    }
     // redirects: a status outside 301, 302, 307 and 308; a Location missing; ten requests at most
     std::map<std::string, std::string> answers;
     answers[tokenPath] = redirectAnswer(303, "/see-other");
