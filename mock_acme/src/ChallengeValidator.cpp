@@ -141,6 +141,20 @@ std::string goAlertWords(int alert) {
     return it != kText.end() ? std::string("tls: ") + it->second : "tls: alert(" + std::to_string(alert) + ")";
 }
 
+// The TLS alert a peer sent, found in OpenSSL's words for a failed handshake (as POCO's
+// exception carries them): the alert whose reason string (the longest, of those there) they hold.
+std::optional<int> alertIn(const std::string& openSslWords) {
+    std::optional<int> alert;
+    std::size_t longest = 0;
+    for (int a = 0; a < 256; ++a) {
+        const char* reason = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + a));
+        if (reason == nullptr || std::strlen(reason) <= longest || openSslWords.find(reason) == std::string::npos) continue;
+        alert = a;
+        longest = std::strlen(reason);
+    }
+    return alert;
+}
+
 // A URL as Go prints it: "http:///path" for one without a host (where POCO prints "http:/path").
 std::string goUrl(const Poco::URI& uri) {
     return uri.getHost().empty() && !uri.getScheme().empty() ? uri.getScheme() + "://" + uri.getPathEtc() : uri.toString();
@@ -486,6 +500,12 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
         } catch (const Poco::Net::NoMessageException&) {  // closed before any answer
             return boulder ? fetching("Error getting validation data") : goGet("EOF");
         } catch (const Poco::Exception& e) {
+            // an https target that ended the handshake with an alert: Go's words for it, a tls
+            // problem to Boulder (its detailedError)
+            if (const auto alert = scheme == "https" ? alertIn(e.displayText()) : std::nullopt) {
+                const std::string words = "remote error: " + goAlertWords(*alert);
+                return boulder ? problem("tls", "Fetching " + url + ": " + words, at) : goGet(words);
+            }
             if (boulder) return fetching("Error getting validation data");
             // TLS to what answers in plain HTTP (Go's client looks at the record it got)
             if (scheme == "https" && e.displayText().find("wrong version number") != std::string::npos)

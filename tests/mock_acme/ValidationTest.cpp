@@ -287,35 +287,52 @@ BOOST_AUTO_TEST_CASE(http01_follows_redirects_to_http_and_https) {
         BOOST_TEST(typeOf(refusedToo) == "connection", target);
         BOOST_TEST(detailOf(refusedToo) == "Get \"" + target + "\": unsupported protocol scheme \"" + scheme + "\"");
     }
+    // what each rule makes of a redirect from TOKEN's path to the https URL TARGET, whose port is `httpsPort`
+    const auto byBothRules = [&](std::uint16_t httpsPort, const std::string& token, const std::string& target) {
+        MockAcmeConfig config = c;
+        config.tlsAlpn01Port = httpsPort;
+        const auto req = request("http-01", "https.example.test", token);
+        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/)" + token + R"(","targetURL":")" + target + R"("})");
+        const auto byBoulder = ChallengeValidator(config, 2s).validate(req);
+        config.validationRules = MockAcmeConfig::ValidationRules::Pebble;
+        return std::make_pair(byBoulder, ChallengeValidator(config, 2s).validate(req));
+    };
     // nothing listens on https's port: a connection problem naming the target as it was written
     // (the port dialled stands for 443), and by pebble's rules the address and port dialled
     {
-        MockAcmeConfig closed = c;
-        closed.tlsAlpn01Port = freePort();
-        ChallengeValidator toClosed(closed, 2s);
-        auto req = request("http-01", "closed.example.test", "tokenClosed");
-        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/tokenClosed","targetURL":"https://elsewhere.example.test/x"})");
-        const auto refused = toClosed.validate(req);
+        const std::uint16_t closed = freePort();
+        const auto [refused, byPebble] = byBothRules(closed, "tokenClosed", "https://elsewhere.example.test/x");
         BOOST_TEST(typeOf(refused) == "connection");
         BOOST_TEST(detailOf(refused) == "127.0.0.1: Fetching https://elsewhere.example.test/x: Connection refused");
-        closed.validationRules = MockAcmeConfig::ValidationRules::Pebble;
-        BOOST_TEST(detailOf(ChallengeValidator(closed, 2s).validate(req)) ==
-                   "Get \"https://elsewhere.example.test/x\": dial tcp 127.0.0.1:" + std::to_string(closed.tlsAlpn01Port) +
-                       ": connect: connection refused");
+        BOOST_TEST(detailOf(byPebble) == "Get \"https://elsewhere.example.test/x\": dial tcp 127.0.0.1:" + std::to_string(closed) +
+                                             ": connect: connection refused");
+    }
+    // an https target whose server ends the handshake with an alert (a name it does not serve):
+    // Go's words for the alert, a tls problem to Boulder
+    {
+        test::TempDir dir;
+        const std::string base = (dir.path / "only").string();
+        BOOST_REQUIRE(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=only "
+                                   "-keyout " + base + ".key -out " + base + ".pem 2>/dev/null")
+                                      .c_str()) == 0);
+        const std::uint16_t alerting = freePort();
+        ChildProcess server("openssl s_server -quiet -accept 127.0.0.1:" + std::to_string(alerting) + " -cert " + base +
+                            ".pem -key " + base + ".key -cert2 " + base + ".pem -key2 " + base +
+                            ".key -servername only.example.test -servername_fatal -naccept 3 >/dev/null 2>&1");
+        BOOST_REQUIRE(waitForPort(alerting));
+        const auto [alert, byPebble] = byBothRules(alerting, "tokenAlert", "https://elsewhere.example.test/z");
+        BOOST_TEST(typeOf(alert) == "tls");
+        BOOST_TEST(detailOf(alert) == "127.0.0.1: Fetching https://elsewhere.example.test/z: remote error: tls: unrecognized name");
+        BOOST_TEST(typeOf(byPebble) == "connection");
+        BOOST_TEST(detailOf(byPebble) == "Get \"https://elsewhere.example.test/z\": remote error: tls: unrecognized name");
     }
     // https where plain HTTP answers: by Boulder's rules Go's client's error is none Boulder
     // names (Go replaces the TLS record's), by pebble's Go's words
     {
-        MockAcmeConfig plain = c;
-        plain.tlsAlpn01Port = srv.http;
-        auto req = request("http-01", "plain.example.test", "tokenPlain");
-        srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/tokenPlain","targetURL":"https://elsewhere.example.test/y"})");
-        const auto refused = ChallengeValidator(plain, 2s).validate(req);
+        const auto [refused, byPebble] = byBothRules(srv.http, "tokenPlain", "https://elsewhere.example.test/y");
         BOOST_TEST(typeOf(refused) == "connection");
         BOOST_TEST(detailOf(refused) == "127.0.0.1: Fetching https://elsewhere.example.test/y: Error getting validation data");
-        plain.validationRules = MockAcmeConfig::ValidationRules::Pebble;
-        BOOST_TEST(detailOf(ChallengeValidator(plain, 2s).validate(req)) ==
-                   "Get \"https://elsewhere.example.test/y\": http: server gave HTTP response to HTTPS client");
+        BOOST_TEST(detailOf(byPebble) == "Get \"https://elsewhere.example.test/y\": http: server gave HTTP response to HTTPS client");
     }
 }
 
