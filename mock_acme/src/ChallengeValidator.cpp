@@ -148,9 +148,10 @@ std::optional<int> alertIn(const std::string& openSslWords) {
     std::size_t longest = 0;
     for (int a = 0; a < 256; ++a) {
         const char* reason = ERR_reason_error_string(ERR_PACK(ERR_LIB_SSL, 0, SSL_AD_REASON_OFFSET + a));
-        if (reason == nullptr || std::strlen(reason) <= longest || openSslWords.find(reason) == std::string::npos) continue;
+        const std::size_t length = reason != nullptr ? std::strlen(reason) : 0;
+        if (length <= longest || openSslWords.find(reason) == std::string::npos) continue;
         alert = a;
-        longest = std::strlen(reason);
+        longest = length;
     }
     return alert;
 }
@@ -346,37 +347,36 @@ std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host
     // family. One family's failure is borne when the other has an address.
     const bool pebble = config_.validationRules == MockAcmeConfig::ValidationRules::Pebble;
     std::vector<std::string> found;
-    std::optional<DnsError> failure;
-    std::string boulderWhy[2];  // why each family (AAAA, A) gave no address, in Boulder's words
+    // why a family (AAAA, A) gave no address: by Boulder's rules in its resolver's words; by
+    // pebble's, only a lookup with no answer counts (it reads an answer's records, not its code)
+    std::string why[2];
+    std::string pebbleFailure;
     for (int family = 0; family < 2; ++family) {
         const auto lookup = family == 0 ? &DnsTxtLookup::ipv6AddressAnswer : &DnsTxtLookup::addressAnswer;
         const std::string type = family == 0 ? "AAAA" : "A";
         try {
             auto [addresses, noSuchName] = lookup(config_.dnsServer, host, timeout_);
-            if (noSuchName && !pebble) {  // (pebble's: no address, as below)
-                boulderWhy[family] = boulderDnsWords(ns_r_nxdomain, DnsError::Cause::Other, type, host);
-                continue;
-            }
             // Boulder's resolver drops addresses in reserved blocks (with refuseReservedAddresses)
             if (!pebble && config_.refuseReservedAddresses)
                 std::erase_if(addresses, [](const std::string& a) { return ReservedAddressBlocks::blockOf(a).has_value(); });
             if (!addresses.empty()) found.push_back(addresses.front());
-            else boulderWhy[family] = "no valid " + type + " records found for " + host;
+            else if (!pebble)
+                why[family] = noSuchName ? boulderDnsWords(ns_r_nxdomain, DnsError::Cause::Other, type, host)
+                                         : "no valid " + type + " records found for " + host;
         } catch (const DnsError& e) {
-            boulderWhy[family] = boulderDnsWords(e.rcode(), e.cause(), type, host);
-            if (pebble && e.rcode() >= 0) continue;  // pebble reads an answer's records, not its response code
-            if (!failure) failure = e;
+            if (!pebble) why[family] = boulderDnsWords(e.rcode(), e.cause(), type, host);
+            else if (e.rcode() < 0 && pebbleFailure.empty()) pebbleFailure = e.what();
         }
     }
     if (pebble) {
         // pebble's words (its VA's resolveIP, Debian's 2.4), naming what it asked for; it dials the first address alone
-        if (failure)
-            throw problem("malformed", "Error occurred while resolving URL " + goQuoted(asked) + ": " + goQuoted(failure->what()));
+        if (!pebbleFailure.empty())
+            throw problem("malformed", "Error occurred while resolving URL " + goQuoted(asked) + ": " + goQuoted(pebbleFailure));
         if (found.empty()) throw problem("malformed", "Could not resolve URL " + goQuoted(asked));
         return {found.front()};
     }
     // Boulder's (its bdns LookupHost): an error only when neither family has an address, A's words first
-    if (found.empty()) throw problem("dns", boulderWhy[1] + "; " + boulderWhy[0]);
+    if (found.empty()) throw problem("dns", why[1] + "; " + why[0]);
     return found;
 }
 
@@ -437,7 +437,7 @@ std::optional<AcmeProblem> ChallengeValidator::http01(const ValidationRequest& r
             }
             if (boulder) at = connected;
             Poco::Net::StreamSocket socket(new Poco::Net::StreamSocketImpl(fd));
-            local = socket.address().toString();
+            if (!boulder) local = socket.address().toString();  // (only pebble's words name it)
             if (scheme == "https") {
                 Poco::Net::Context::Params params;
                 params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // as Let's Encrypt and pebble
