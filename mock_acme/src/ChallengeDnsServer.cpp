@@ -107,13 +107,16 @@ void putDefaultSoa(std::vector<unsigned char>& out) {
 bool isRecordNameChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
 
 // A record name's key: lower case, no root's dot; letters, digits, '-' and '_' (as in
-// _acme-challenge) in labels of 1 to 63, 253 in all.
+// _acme-challenge) in labels of 1 to 63, 253 in all; the first label may be '*' alone: a
+// wildcard (RFC 4592). An asterisk anywhere else is refused.
 std::string recordKey(const std::string& name) {
     std::string key = name;
     if (!key.empty() && key.back() == '.') key.pop_back();
     if (key.empty() || key.size() > 253) throw InvalidNameError(name, "is not a DNS name (empty, or longer than 253)");
+    const bool wildcard = key.starts_with("*.");
     std::size_t label = 0;
-    for (char& c : key) {
+    for (std::size_t i = wildcard ? 2 : 0; i < key.size(); ++i) {
+        char& c = key[i];
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
         if (c == '.') {
             if (label == 0) throw InvalidNameError(name, "has an empty label");
@@ -145,7 +148,7 @@ bool readQuestionName(const std::vector<unsigned char>& q, std::size_t& at, std:
         for (unsigned i = 0; i < n; ++i) {
             char c = static_cast<char>(q[at + i]);
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            if (!isRecordNameChar(c)) usable = false;
+            if (!isRecordNameChar(c) && (c != '*' || n != 1)) usable = false;  // '*' alone: a wildcard's own name
             key += c;
         }
         at += n;
@@ -246,6 +249,32 @@ std::string ChallengeDnsServer::key(const std::string& name) { return recordKey(
 
 bool ChallengeDnsServer::holdsRecords(const Node& n) {
     return !n.txt.empty() || !n.a.empty() || !n.aaaa.empty() || !n.caa.empty() || !n.cname.empty() || n.servfail;
+}
+
+bool ChallengeDnsServer::existsBelow(const std::string& name) const {
+    const std::string below = "." + name;
+    return std::any_of(records_.begin(), records_.end(),
+                       [&](const auto& r) { return r.first.ends_with(below) && holdsRecords(r.second); });
+}
+
+const ChallengeDnsServer::Node* ChallengeDnsServer::wildcardFor(const std::string& owner) const {
+    // the wildcard of the nearest ancestor that has one: lookups by name first, the scans for
+    // names that exist (records at or below them) only once there is one
+    const Node* wildcard = nullptr;
+    std::size_t base = owner.find('.');  // the dot before that ancestor
+    for (; base != std::string::npos; base = owner.find('.', base + 1))
+        if (const auto it = records_.find("*" + owner.substr(base)); it != records_.end() && holdsRecords(it->second)) {
+            wildcard = &it->second;
+            break;
+        }
+    if (wildcard == nullptr || existsBelow(owner)) return nullptr;  // an empty non-terminal answers for itself
+    // a name between `owner` and that ancestor which exists is the closest encloser, and has no wildcard
+    for (std::size_t dot = owner.find('.'); dot != std::string::npos && dot < base; dot = owner.find('.', dot + 1)) {
+        const std::string between = owner.substr(dot + 1);
+        const auto it = records_.find(between);
+        if ((it != records_.end() && holdsRecords(it->second)) || existsBelow(between)) return nullptr;
+    }
+    return wildcard;
 }
 
 void ChallengeDnsServer::addTxt(const std::string& name, const std::string& value) {
@@ -440,26 +469,31 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
     }
 
     unsigned answers = 0;
+    bool negative = true;  // the last name of the chain has no records of the type asked (RFC 2308)
     int rcode = kNoError;
     {
         std::lock_guard lock(mutex_);
         std::string owner = name;
         for (std::size_t aliases = 0; !owner.empty(); ++aliases) {
-            const auto node = records_.find(owner);
-            if (node != records_.end() && node->second.servfail) {
+            // the name's own records; or, when it has none and nothing below it, a wildcard's
+            // (RFC 4592), given under the name asked
+            const auto own = records_.find(owner);
+            const Node* node = own != records_.end() && holdsRecords(own->second) ? &own->second : wildcardFor(owner);
+            if (node != nullptr && node->servfail) {
                 rcode = kServFail;
                 answers = 0;
                 out = headAndQuestion;
                 break;
             }
-            if (node != records_.end() && !node->second.cname.empty() && qtype != kCname && aliases < kMaxAliases) {
-                putRecord(out, owner, kCname, nameData(node->second.cname));
+            if (node != nullptr && !node->cname.empty() && qtype != kCname && aliases < kMaxAliases) {
+                putRecord(out, owner, kCname, nameData(node->cname));
                 ++answers;
-                owner = node->second.cname;
+                owner = node->cname;
                 continue;
             }
             const Node empty;
-            const Node& n = node != records_.end() ? node->second : empty;
+            const Node& n = node != nullptr ? *node : empty;
+            const unsigned before = answers;
             const auto put = [&](std::uint16_t type, const std::vector<unsigned char>& data) {
                 putRecord(out, owner, type, data);
                 ++answers;
@@ -468,28 +502,24 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
                 const std::vector<std::string> use = !own.empty() ? own : fallback.empty() ? std::vector<std::string>{}
                                                                                              : std::vector<std::string>{fallback};
                 for (const auto& a : use) put(type, addressData(a, type));
-                return !use.empty();
             };
-            bool exists = node != records_.end() && holdsRecords(node->second);
             if (qtype == kTxt)
                 for (const auto& v : n.txt) put(kTxt, txtData(v));
             if (qtype == kCaa)
                 for (const auto& c : n.caa) put(kCaa, caaData(c));
             if (qtype == kCname && !n.cname.empty()) put(kCname, nameData(n.cname));
-            if (qtype == kA) exists = addresses(n.a, defaultIpv4_, kA) || exists;
-            if (qtype == kAaaa) exists = addresses(n.aaaa, defaultIpv6_, kAaaa) || exists;
-            if (!exists && answers == 0) {  // NXDOMAIN unless a name below it has records (an empty non-terminal)
-                const std::string below = "." + owner;
-                exists = std::any_of(records_.begin(), records_.end(),
-                                     [&](const auto& r) { return r.first.ends_with(below) && holdsRecords(r.second); });
-                if (!exists) rcode = kNxDomain;
-            }
+            if (qtype == kA) addresses(n.a, defaultIpv4_, kA);
+            if (qtype == kAaaa) addresses(n.aaaa, defaultIpv6_, kAaaa);
+            negative = answers == before;
+            // NXDOMAIN for the name the chain ends at (RFC 6604), unless it has records, or a name
+            // below it has (an empty non-terminal), or a default address answered for it
+            if (node == nullptr && negative && !existsBelow(owner)) rcode = kNxDomain;
             break;
         }
         if (name.empty()) rcode = kNxDomain;  // a name no record can have
     }
     unsigned authority = 0;
-    if (answers == 0 && rcode != kServFail) {
+    if (negative && rcode != kServFail) {
         putDefaultSoa(out);
         authority = 1;
     }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../TestPrinting.h"
+#include "../support/KnotServer.h"
 #include "cxxacme/AcmeIssuer.h"
 #include "cxxacme/DnsTxtLookup.h"
 #include "cxxacme/Error.h"
@@ -228,6 +229,100 @@ BOOST_AUTO_TEST_CASE(kdig_reads_it) {
     const std::string nx = output("kdig @127.0.0.1 -p " + std::to_string(dns.port()) + " +time=5 TXT no.example.test");
     BOOST_TEST(nx.find("status: NXDOMAIN") != std::string::npos, nx);
     BOOST_TEST(nx.find("Flags: qr aa rd;") != std::string::npos, nx);
+}
+
+namespace {
+
+// What kdig reads from the server at `port` for `type` at `name`: the status, the answer's
+// records (no TTL, no class), and "(SOA)" for an SOA in the authority section (whose
+// contents are each server's own).
+std::string kdigReads(std::uint16_t port, const std::string& type, const std::string& name) {
+    const std::string got = output("kdig @127.0.0.1 -p " + std::to_string(port) +
+                                   " +noall +header +answer +authority +nottl +noclass +time=5 -t " + type + " -q '" + name + "'");
+    std::string out;
+    std::size_t at = 0;
+    while (at < got.size()) {
+        const std::size_t end = std::min(got.find('\n', at), got.size());
+        const std::string line = got.substr(at, end - at);
+        at = end + 1;
+        if (const auto status = line.find("status: "); status != std::string::npos)
+            out += line.substr(status + 8, line.find(';', status) - status - 8) + "\n";
+        else if (line.find("\tSOA\t") != std::string::npos)
+            out += "(SOA)\n";
+        else if (!line.empty() && line[0] != ';')
+            out += line + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+// Wildcards (RFC 4592) answer as Knot DNS answers from the same records: a name that does
+// not exist takes the records of the wildcard at its closest encloser, under its own name,
+// however many labels down; a name that exists (an empty non-terminal too) does not, nor a
+// name under one without a wildcard of its own; a wildcard's CNAME is followed; a chain that
+// ends at no name is NXDOMAIN with the chain (RFC 6604); every negative answer has an SOA.
+BOOST_AUTO_TEST_CASE(wildcards_answer_as_knot_answers) {
+    test::KnotServer knot("*.wild A 192.0.2.1\n*.wild TXT \"wild\"\n*.wild CAA 0 issue \"ca.example.test\"\n"
+                          "sub.wild TXT \"sub\"\nrec.ent.wild TXT \"rec\"\n*.alias CNAME target\ntarget A 192.0.2.2\n"
+                          "*.dangling CNAME nowhere\nhop CNAME x.wild\n");
+    ChallengeDnsServer dns;
+    dns.setDefaultIpv4("");  // as a zone file: no address that no record gives
+    dns.addAddresses("ns.example.test", {"127.0.0.1", "::1"});
+    dns.addAddresses("*.wild.example.test", {"192.0.2.1"});
+    dns.addTxt("*.WILD.example.test.", "wild");
+    dns.addCaa("*.wild.example.test", {CaaRecord{0, "issue", "ca.example.test"}});
+    dns.addTxt("sub.wild.example.test", "sub");
+    dns.addTxt("rec.ent.wild.example.test", "rec");
+    dns.setCname("*.alias.example.test", "target.example.test");
+    dns.addAddresses("target.example.test", {"192.0.2.2"});
+    dns.setCname("*.dangling.example.test", "nowhere.example.test");
+    dns.setCname("hop.example.test", "x.wild.example.test");
+
+    for (const std::string name : {"foo.wild", "a.b.wild", "*.wild", "wild", "sub.wild", "x.sub.wild", "ent.wild", "y.ent.wild",
+                                   "rec.ent.wild", "q.alias", "deep.q.alias", "q.dangling", "hop", "target", "nothing",
+                                   "a.*.wild", "ns"}) {
+        for (const std::string type : {"A", "AAAA", "TXT", "CAA", "CNAME"}) {
+            const std::string fqdn = name + ".example.test";
+            const std::string expected = kdigReads(knot.port, type, fqdn);
+            BOOST_TEST_CONTEXT(type << " " << fqdn) {
+                BOOST_TEST(expected.find("NOERROR") + expected.find("NXDOMAIN") != 2 * std::string::npos);  // knot answered
+                BOOST_TEST(kdigReads(dns.port(), type, fqdn) == expected);
+            }
+        }
+    }
+    // what these cover, as knot answered
+    BOOST_TEST(kdigReads(knot.port, "A", "a.b.wild.example.test") == "NOERROR\na.b.wild.example.test.\tA\t192.0.2.1\n");
+    BOOST_TEST(kdigReads(knot.port, "A", "x.sub.wild.example.test") == "NXDOMAIN\n(SOA)\n");
+    BOOST_TEST(kdigReads(knot.port, "A", "q.dangling.example.test") ==
+               "NXDOMAIN\nq.dangling.example.test.\tCNAME\tnowhere.example.test.\n(SOA)\n");
+
+    // through DnsTxtLookup, as mock-acme's validation reads them
+    const std::string at = dns.address();
+    BOOST_TEST(DnsTxtLookup::addresses(at, "shop.wild.example.test") == (Strings{"192.0.2.1"}));
+    BOOST_TEST(DnsTxtLookup::query(at, "_acme-challenge.shop.wild.example.test") == (Strings{"wild"}));
+    BOOST_TEST(DnsTxtLookup::addresses(at, "q.alias.example.test") == (Strings{"192.0.2.2"}));
+    BOOST_TEST(DnsTxtLookup::aliasTarget(at, "q.dangling.example.test") == "nowhere.example.test");
+    const auto none = DnsTxtLookup::addressAnswer(at, "q.dangling.example.test");
+    BOOST_TEST(none.values.empty());
+    BOOST_TEST(none.noSuchName);
+
+    // a wildcard without A records leaves the default address to its names; SERVFAIL at a
+    // wildcard is SERVFAIL for them; a wildcard's records go when it is cleared
+    dns.setDefaultIpv4("192.0.2.99");
+    dns.addTxt("*.t.example.test", "only text");
+    BOOST_TEST(DnsTxtLookup::addresses(at, "x.t.example.test") == (Strings{"192.0.2.99"}));
+    dns.setServfail("*.t.example.test", true);
+    BOOST_CHECK_THROW(DnsTxtLookup::query(at, "x.t.example.test"), DnsError);
+    dns.setServfail("*.t.example.test", false);
+    dns.clearTxt("*.t.example.test");
+    BOOST_TEST(rcode(dns.answer(query("x.t.example.test", 16), 512)) == 3);
+
+    // a wildcard only as the first label, alone
+    BOOST_CHECK_THROW(dns.addTxt("a.*.example.test", "v"), InvalidNameError);
+    BOOST_CHECK_THROW(dns.addTxt("*x.example.test", "v"), InvalidNameError);
+    BOOST_CHECK_THROW(dns.addTxt("*", "v"), InvalidNameError);
+    BOOST_CHECK_THROW(dns.addTxt("*.", "v"), InvalidNameError);
 }
 
 // The history keeps the last 10,000 questions, oldest first, across the ring's wrap;

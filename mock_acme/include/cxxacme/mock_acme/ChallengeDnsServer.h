@@ -24,7 +24,11 @@ namespace cxxacme::mock_acme {
 /// CNAME is followed within the records (eight at most) and the chain given
 /// with the answer; a name with no record at all (nor any below it) is
 /// NXDOMAIN, one without records of the type asked NODATA, both with a
-/// default SOA in the authority section, as pebble-challtestsrv gives it.
+/// default SOA in the authority section, as pebble-challtestsrv gives it
+/// (for the last name of a CNAME chain, RFC 6604). A record's name may be
+/// a wildcard, "*.NAME" (which pebble-challtestsrv's are not): it answers
+/// as RFC 4592 has it for a name that does not exist, if NAME is its
+/// closest encloser, under the name asked.
 /// An A query for a name without A records gets the default IPv4 address
 /// (127.0.0.1 unless set; "" turns it off), an AAAA query the default IPv6
 /// one (none unless set). Other query types are NOTIMP, another opcode too;
@@ -62,8 +66,9 @@ public:
     std::string address() const;
     std::uint16_t port() const noexcept { return port_; }
 
-    /// Names are taken in any case, with or without the root's dot; a name
-    /// that is not a DNS name throws `InvalidNameError`.
+    /// Names are taken in any case, with or without the root's dot, and may
+    /// begin with the wildcard label "*."; a name that is not a DNS name (an
+    /// asterisk elsewhere among them) throws `InvalidNameError`.
     void addTxt(const std::string& name, const std::string& value);
     /// Removes one TXT value (all its copies); the others stay.
     void removeTxt(const std::string& name, const std::string& value);
@@ -123,6 +128,12 @@ private:
 
     static std::string key(const std::string& name);
     static bool holdsRecords(const Node& node);
+    /// Whether a name below `name` holds records (`name` exists, if only as an empty non-terminal).
+    bool existsBelow(const std::string& name) const;
+    /// The wildcard whose records answer for `owner`, a name without records of its own
+    /// (RFC 4592 §3.3.1): `*.ENCLOSER`, for ENCLOSER the nearest ancestor that exists; nullptr
+    /// when that has no wildcard, or `owner` exists itself. Under the lock.
+    const Node* wildcardFor(const std::string& owner) const;
     void serveUdp();
     void serveTcp();
 
