@@ -4,7 +4,8 @@
 //
 // The input is one query message, answered as over UDP (cut to 1232 bytes
 // at most) and as over TCP, by a server holding TXT, A, AAAA, CAA and CNAME
-// records (a chain, and a loop longer than the eight aliases it follows).
+// records (a chain, and a loop longer than the eight aliases it follows) and
+// wildcards (one whose CNAME leads under another).
 // The contract checked: no answer, or one that keeps the query's id, says
 // it is an answer, and over UDP fits the limit. AddressSanitizer and
 // UndefinedBehaviorSanitizer (the fuzz build's) catch the rest.
@@ -29,6 +30,9 @@ cxxacme::mock_acme::ChallengeDnsServer& server() {
         d->setCname("b.example.test", "a.example.test");
         for (int i = 0; i < 10; ++i)  // a loop: l0 -> l1 -> ... -> l9 -> l0
             d->setCname("l" + std::to_string(i) + ".example.test", "l" + std::to_string((i + 1) % 10) + ".example.test");
+        d->addTxt("*.w.example.test", "wild");
+        d->addTxt("x.w.example.test", "own");
+        d->setCname("*.c.example.test", "y.w.example.test");
         // The request history is filled first, with the longest name there is: each later
         // question is written over an old one in place, without allocating. Otherwise every
         // input until the ring is full (and each name longer than the one it replaces) would

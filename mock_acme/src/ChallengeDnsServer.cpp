@@ -143,7 +143,7 @@ bool readQuestionName(const std::vector<unsigned char>& q, std::size_t& at, std:
         if (n == 0) break;
         if (n > 63 || at + n > q.size()) return false;
         length += n + 1;
-        if (length > 255) return false;
+        if (length > 254) return false;  // 255 bytes at most with the root's (RFC 1035 §3.1)
         if (!key.empty()) key += '.';
         for (unsigned i = 0; i < n; ++i) {
             char c = static_cast<char>(q[at + i]);
@@ -537,6 +537,15 @@ std::vector<unsigned char> ChallengeDnsServer::answer(const std::vector<unsigned
     return out;
 }
 
+std::vector<unsigned char> ChallengeDnsServer::answerOrNothing(const std::vector<unsigned char>& query, std::size_t udpLimit) {
+    try {
+        return answer(query, udpLimit);
+    } catch (const std::exception& e) {  // a fault of this server's: one query goes unanswered, not the server
+        logger().error(std::string("DNS: no answer made: ") + e.what());
+        return {};
+    }
+}
+
 void ChallengeDnsServer::serveUdp() {
     std::vector<unsigned char> buf(65535);
     pollfd fds[2] = {{sockets_->udp.get(), POLLIN, 0}, {sockets_->wakeRead.get(), POLLIN, 0}};
@@ -548,7 +557,7 @@ void ChallengeDnsServer::serveUdp() {
         const ssize_t n = ::recvfrom(sockets_->udp.get(), buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from),
                                      &fromLength);
         if (n <= 0) continue;
-        const auto reply = answer({buf.begin(), buf.begin() + n}, kMaxUdp);
+        const auto reply = answerOrNothing({buf.begin(), buf.begin() + n}, kMaxUdp);
         if (!reply.empty())
             (void)::sendto(sockets_->udp.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), fromLength);
     }
@@ -585,7 +594,7 @@ void ChallengeDnsServer::serveTcp() {
             while (readFully(length, 2)) {
                 std::vector<unsigned char> query(static_cast<std::size_t>(length[0] << 8 | length[1]));
                 if (!readFully(query.data(), query.size())) break;
-                auto reply = answer(query, 0);
+                auto reply = answerOrNothing(query, 0);
                 if (reply.empty()) break;
                 reply.insert(reply.begin(), {static_cast<unsigned char>(reply.size() >> 8), static_cast<unsigned char>(reply.size())});
                 if (::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(reply.size())) break;

@@ -195,6 +195,21 @@ BOOST_AUTO_TEST_CASE(queries_that_do_not_read_are_refused_and_the_server_goes_on
         }
     }
     BOOST_TEST(rcode(dns.answer(query("t\\x.example.test", 16), 512)) == 3);  // no record can have that name
+    // a name of 256 bytes in wire form, one more than a name may have (RFC 1035 §3.1), is FORMERR
+    // (an answer would have to give it as an owner: the default address, a wildcard's record);
+    // 255 is answered
+    dns.addTxt("*.w.example.test", "wild");
+    const std::string labels = std::string(63, 'a') + "." + std::string(63, 'b') + "." + std::string(63, 'c') + ".";
+    const std::string longest = labels + std::string(46, 'd') + ".w.example.test";  // 255 bytes as labels and the root
+    const std::string tooLong = labels + std::string(47, 'd') + ".w.example.test";
+    BOOST_REQUIRE(longest.size() + 2 == 255u);
+    for (const unsigned type : {1u, 16u}) {
+        BOOST_TEST_CONTEXT(type) {
+            BOOST_TEST(rcode(dns.answer(query(longest, type), 512)) == 0);
+            BOOST_TEST(count(dns.answer(query(longest, type), 0), 6) == 1u);
+            BOOST_TEST(rcode(dns.answer(query(tooLong, type), 512)) == 1);
+        }
+    }
     const Bytes ok = dns.answer(good, 512);
     BOOST_TEST(rcode(ok) == 0);
     BOOST_TEST((ok.at(0) == 0x12 && ok.at(1) == 0x34 && (ok.at(2) & 0x01) != 0));  // its id, RD as asked
@@ -205,7 +220,7 @@ BOOST_AUTO_TEST_CASE(queries_that_do_not_read_are_refused_and_the_server_goes_on
     to.sin_family = AF_INET;
     to.sin_port = htons(dns.port());
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (const Bytes& junk : {Bytes{1, 2, 3}, two, longLabel, pointer, Bytes(3000, 0xff)})
+    for (const Bytes& junk : {Bytes{1, 2, 3}, two, longLabel, pointer, Bytes(3000, 0xff), query(tooLong, 1)})
         (void)::sendto(udp, junk.data(), junk.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
     ::close(udp);
     const int tcp = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -134,6 +134,8 @@ private:
     /// (RFC 4592 §3.3.1): `*.ENCLOSER`, for ENCLOSER the nearest ancestor that exists; nullptr
     /// when that has no wildcard, or `owner` exists itself. Under the lock.
     const Node* wildcardFor(const std::string& owner) const;
+    /// `answer`, or nothing when it throws (logged): the serving threads' call.
+    std::vector<unsigned char> answerOrNothing(const std::vector<unsigned char>& query, std::size_t udpLimit);
     void serveUdp();
     void serveTcp();
 
