@@ -336,12 +336,22 @@ ChallengeValidator::ChallengeValidator(const MockAcmeConfig& config, std::chrono
     : config_(config), timeout_(timeout) {
     if (config_.validationRules == MockAcmeConfig::ValidationRules::Boulder && !config_.publicSuffixList.empty())
         suffixes_ = std::make_shared<const PublicSuffixList>(PublicSuffixList::load(config_.publicSuffixList));
+    for (const auto& [name, address] : config_.resolve) resolve_[ServerName::canonical(name)] = address;
+}
+
+const std::string* ChallengeValidator::resolvedByMap(const std::string& host) const {
+    if (resolve_.empty()) return nullptr;
+    std::string name = host;  // in lower case, as identifiers are and Poco's URI gives a redirect's host
+    if (name.ends_with('.')) name.pop_back();  // a redirect's, written as a fully qualified name
+    if (const auto it = resolve_.find(name); it != resolve_.end()) return &it->second;
+    for (std::size_t dot = name.find('.'); dot != std::string::npos; dot = name.find('.', dot + 1))
+        if (const auto it = resolve_.find("*" + name.substr(dot)); it != resolve_.end()) return &it->second;
+    return nullptr;
 }
 
 std::vector<std::string> ChallengeValidator::addressesOf(const std::string& host, const std::string& asked) const {
     if (detail::ipEndpoint(host, 0)) return {host};  // an IP identifier, or a redirect to an address: that address
-    const auto it = config_.resolve.find(host);
-    if (it != config_.resolve.end()) return {it->second};
+    if (const std::string* address = resolvedByMap(host)) return {*address};
     if (!config_.resolveThroughDns || config_.dnsServer.empty()) return {config_.defaultAddress};
     // as pebble and Let's Encrypt: IPv6 first; the first address of each
     // family. One family's failure is borne when the other has an address.

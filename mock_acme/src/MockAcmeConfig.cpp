@@ -349,6 +349,16 @@ void MockAcmeConfig::validate() const {
                     "the most the Baseline Requirements allow");
     if (checkCaa && dnsServer.empty() && !dnsListen)
         throw Error("mock-acme config: checkCaa needs a dnsServer to ask for CAA records (or dnsListen)");
+    if (!ServerName::isIpAddress(defaultAddress))
+        throw Error("mock-acme config: defaultAddress must be an IP address, not \"" + InvalidNameError::printable(defaultAddress) + "\"");
+    for (const auto& [name, address] : resolve) {
+        if (!ServerName::isValid(name) || ServerName::isIpAddress(name))
+            throw Error("mock-acme config: resolve: \"" + InvalidNameError::printable(name) +
+                        "\" is not a DNS name (or \"*.\" and one, for every name below it)");
+        if (!ServerName::isIpAddress(address))
+            throw Error("mock-acme config: resolve: \"" + InvalidNameError::printable(name) + "\" must go to an IP address, not \"" +
+                        InvalidNameError::printable(address) + "\"");
+    }
     for (const auto& name : caaIdentities)
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: CAA identity \"" + InvalidNameError::printable(name) +

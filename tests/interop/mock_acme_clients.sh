@@ -198,6 +198,7 @@ expect 1 "the root certificate file $work/missing.pem: cannot open" --root-cert 
 expect 2 "rootCertFile and rootKeyFile go together" --root-cert "$work/own-root.pem"
 expect 2 "unknown option --bogus" --bogus
 expect 2 "--resolve takes NAME=ADDR" --resolve a.example.test
+expect 2 'resolve: "a.example.test" must go to an IP address, not "nowhere.test"' --resolve a.example.test=nowhere.test
 expect 2 "mock-acme: " --ca-key-type ec521
 "$MOCK_ACME" --help > "$work/help.out" 2>&1 || fail "--help did not exit 0"
 grep -q -- "--root-cert FILE --root-key FILE" "$work/help.out" || fail "--help does not list --root-cert"

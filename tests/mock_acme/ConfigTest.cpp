@@ -280,6 +280,16 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"enableDnsPersist01": 1})", "enableDnsPersist01"));
     BOOST_TEST(refusedNaming(R"({"nonceOnEveryResponse": "on"})", "nonceOnEveryResponse"));
     BOOST_TEST(refusedNaming(R"({"resolve": {"a.example.test": 1}})", "a.example.test"));
+    // a name that is no DNS name, and a place that is no IP address (which the system would resolve)
+    BOOST_TEST(refusal(R"({"resolve": {"a.example.test": "nowhere.test"}})") ==
+               "mock-acme config: resolve: \"a.example.test\" must go to an IP address, not \"nowhere.test\"");
+    BOOST_TEST(refusedNaming(R"({"resolve": {"a b.test": "127.0.0.1"}})", "resolve: \"a b.test\" is not a DNS name"));
+    BOOST_TEST(refusedNaming(R"({"resolve": {"127.0.0.3": "127.0.0.1"}})", "resolve: \"127.0.0.3\" is not a DNS name"));
+    BOOST_TEST(refusedNaming(R"({"resolve": {"a.*.test": "127.0.0.1"}})", "is not a DNS name"));
+    BOOST_TEST(refusal(R"({"resolve": {"*.Apps.example.test": "::1", "x.test": "127.0.0.2"}})").empty());
+    BOOST_TEST(refusal(R"({"defaultAddress": "localhost"})") ==
+               "mock-acme config: defaultAddress must be an IP address, not \"localhost\"");
+    BOOST_TEST(refusal(R"({"defaultAddress": "::1"})").empty());
     BOOST_TEST(refusedNaming(R"({"validationDelaySeconds": -1})", "validationDelaySeconds"));
     BOOST_TEST(refusedNaming(R"({"orderLifetimeSeconds": 1e300})", "orderLifetimeSeconds"));
     BOOST_TEST(refusedNaming(R"({"forgetAfterSeconds": -1})", "forgetAfterSeconds"));

@@ -1099,6 +1099,30 @@ BOOST_AUTO_TEST_CASE(names_resolve_through_the_map) {
     auto other = req;
     other.identifier = Identifier::dns("unmapped.example.test");
     BOOST_TEST(typeOf(mapped.validate(other)) == "connection");
+
+    // a wildcard sends every name below it, however deep; the nearest wildcard, and a name's
+    // own entry, come first; names in any case
+    c.resolve = {{"*.Apps.example.test", "127.0.0.1"}, {"*.far.apps.example.test", "127.0.0.2"},
+                 {"own.far.apps.example.test", "127.0.0.1"}, {"MAPPED.example.test", "127.0.0.1"}};
+    ChallengeValidator wild(c, 2s);
+    const auto named = [&](const std::string& name) {
+        auto r = req;
+        r.identifier = Identifier::dns(name);
+        return typeOf(wild.validate(r));
+    };
+    BOOST_TEST(named("shop.apps.example.test") == "ok");
+    BOOST_TEST(named("a.b.apps.example.test") == "ok");
+    BOOST_TEST(named("x.far.apps.example.test") == "connection");  // the nearer wildcard's 127.0.0.2
+    BOOST_TEST(named("own.far.apps.example.test") == "ok");
+    BOOST_TEST(named("apps.example.test") == "connection");  // not below itself: the default
+    BOOST_TEST(named("mapped.example.test") == "ok");
+    // a redirect's host, in the case its Location gives, and fully qualified
+    auto redirected = req;
+    redirected.identifier = Identifier::dns("mapped.example.test");
+    redirected.token = "tokenMappedRedirect";
+    srv.call("/add-redirect", R"({"path":"/.well-known/acme-challenge/tokenMappedRedirect","targetURL":"http://Shop.APPS.example.test.:)" +
+                                  std::to_string(srv.http) + R"(/.well-known/acme-challenge/tokenMapped"})");
+    BOOST_TEST(typeOf(wild.validate(redirected)) == "ok");
 }
 
 // As pebble with -dnsserver: a name's A record says where validation goes.

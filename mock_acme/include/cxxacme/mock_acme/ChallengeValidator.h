@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,9 @@ private:
     /// by Boulder's rules; by pebble's, "malformed" naming `asked` (the URL or
     /// the identifier), and only the first address is given.
     std::vector<std::string> addressesOf(const std::string& host, const std::string& asked) const;
+    /// Where `resolve` sends `host` (lower case): its own entry, else that of
+    /// the nearest wildcard above it; nullptr when none does.
+    const std::string* resolvedByMap(const std::string& host) const;
     std::optional<AcmeProblem> http01(const ValidationRequest& request) const;
     /// Why Boulder's VA would not follow a redirect to `target` (whose
     /// Location named a port or not), in its words; none when it would.
@@ -85,6 +89,8 @@ private:
 
     MockAcmeConfig config_;
     std::chrono::milliseconds timeout_;
+    /// `resolve`, its names in canonical form ("*.NAME" for a wildcard).
+    std::map<std::string, std::string> resolve_;
     /// `publicSuffixList`'s, read once, when Boulder's rules check redirect hosts against it.
     std::shared_ptr<const PublicSuffixList> suffixes_;
 };
