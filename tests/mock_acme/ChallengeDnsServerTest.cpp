@@ -407,6 +407,12 @@ BOOST_AUTO_TEST_CASE(management_takes_pebble_challtestsrvs_requests) {
     BOOST_TEST(DnsTxtLookup::addresses(at, "any.example.test") == (Strings{"192.0.2.99"}));
     BOOST_TEST(post("/set-default-ipv6", R"({"ip":"::1"})") == 200);
     BOOST_TEST(DnsTxtLookup::ipv6Addresses(at, "any.example.test") == (Strings{"::1"}));
+    // a wildcard host, which challtestsrv takes for a name like any other
+    BOOST_TEST(post("/add-a", R"({"host":"*.apps.example.test","addresses":["192.0.2.5"]})") == 200);
+    BOOST_TEST(DnsTxtLookup::addresses(at, "shop.apps.example.test") == (Strings{"192.0.2.5"}));
+    BOOST_TEST(post("/clear-a", R"({"host":"*.apps.example.test"})") == 200);
+    BOOST_TEST(DnsTxtLookup::addresses(at, "shop.apps.example.test") == (Strings{"192.0.2.99"}));
+    BOOST_TEST(post("/set-txt", R"({"host":"a.*.example.test","value":"v"})") == 400);
 
     // refused with the reason, nothing changed
     BOOST_TEST(post("/set-txt", R"({"host":"x.example.test"})") == 400);
