@@ -2222,7 +2222,7 @@ void MockAcmeEngine::writeSnapshot() {
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
         snapshotInterval_ = std::max(std::chrono::milliseconds(250), 4 * took);
         snapshot_->write(text);
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {  // Error from SQLite, or no memory for the copy: the next change tries again
         Poco::Logger::get("cxxacme.mock_acme").error(e.what());
     }
 }
