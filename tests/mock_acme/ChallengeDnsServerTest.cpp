@@ -301,7 +301,7 @@ BOOST_AUTO_TEST_CASE(wildcards_answer_as_knot_answers) {
             const std::string fqdn = name + ".example.test";
             const std::string expected = kdigReads(knot.port, type, fqdn);
             BOOST_TEST_CONTEXT(type << " " << fqdn) {
-                BOOST_TEST(expected.find("NOERROR") + expected.find("NXDOMAIN") != 2 * std::string::npos);  // knot answered
+                BOOST_TEST((expected.starts_with("NOERROR\n") || expected.starts_with("NXDOMAIN\n")));  // knot answered
                 BOOST_TEST(kdigReads(dns.port(), type, fqdn) == expected);
             }
         }
