@@ -41,7 +41,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --dns-server ADDR:PORT      DNS server asked for dns-01 TXT records
   --dns-listen HOST:PORT      serve DNS there too, UDP and TCP (port 0: a free one), records set
                               as in pebble-challtestsrv (POST /set-txt, /add-a, /add-caa, /set-cname,
-                              ... on the management interface); the --dns-server unless one is given
+                              ... on the management interface; a host may be *.NAME); the --dns-server
+                              unless one is given
   --resolve NAME=ADDR         where NAME resolves for validation, *.NAME for every name below (repeatable;
                               ADDR an IP address; default: all to 127.0.0.1)
   --resolve-through-dns       with --dns-server, other names resolve through its AAAA and A
