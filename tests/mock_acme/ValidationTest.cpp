@@ -972,6 +972,7 @@ BOOST_AUTO_TEST_CASE(dns01_says_what_kept_the_record_away_as_the_rules_say) {
     ChallengeDnsServer dns;
     dns.addAddresses("_acme-challenge.bare.example.test", {"127.0.0.1"});  // the name, without TXT records
     dns.setServfail("_acme-challenge.failing.example.test", true);
+    dns.setCname("_acme-challenge.dangling.example.test", "nowhere.example.test");  // a chain that ends at no name
     test::KnotServer knot;  // REFUSED for what is outside its zones
     const std::uint16_t silent = freePort();  // nothing there: the query is refused (ICMP)
     Poco::Net::DatagramSocket mute(Poco::Net::SocketAddress("127.0.0.1", 0));  // there, never answering
@@ -988,6 +989,11 @@ BOOST_AUTO_TEST_CASE(dns01_says_what_kept_the_record_away_as_the_rules_say) {
          "this domain",
          "Error retrieving TXT records for DNS challenge (\"" + dns.address() +
              ": no such name as _acme-challenge.gone.example.test (NXDOMAIN)\")"},
+        {"dangling.example.test", dns.address(), "dns",
+         "DNS problem: NXDOMAIN looking up TXT for _acme-challenge.dangling.example.test - check that a DNS record exists "
+         "for this domain",
+         "Error retrieving TXT records for DNS challenge (\"" + dns.address() +
+             ": no such name as _acme-challenge.dangling.example.test (NXDOMAIN)\")"},
         {"failing.example.test", dns.address(), "dns",
          "DNS problem: SERVFAIL looking up TXT for _acme-challenge.failing.example.test - the domain's nameservers may be "
          "malfunctioning",
