@@ -308,25 +308,30 @@ std::vector<std::string> DnsTxtLookup::query(const std::string& server, const st
     return ask(server, name, ns_t_txt, timeout);
 }
 
+namespace {
+
+// `type` records at `name`, and whether the name where their chain ends exists.
+DnsTxtLookup::Answer answerOf(const std::string& server, const std::string& name, int type, std::chrono::milliseconds timeout) {
+    DnsTxtLookup::Answer out;
+    out.values = ask(server, name, type, timeout, nullptr, &out.noSuchName);
+    return out;
+}
+
+}  // namespace
+
 DnsTxtLookup::Answer DnsTxtLookup::txtAnswer(const std::string& server, const std::string& name,
                                              std::chrono::milliseconds timeout) {
-    Answer out;
-    out.values = ask(server, name, ns_t_txt, timeout, nullptr, &out.noSuchName);
-    return out;
+    return answerOf(server, name, ns_t_txt, timeout);
 }
 
 DnsTxtLookup::Answer DnsTxtLookup::addressAnswer(const std::string& server, const std::string& name,
                                                  std::chrono::milliseconds timeout) {
-    Answer out;
-    out.values = ask(server, name, ns_t_a, timeout, nullptr, &out.noSuchName);
-    return out;
+    return answerOf(server, name, ns_t_a, timeout);
 }
 
 DnsTxtLookup::Answer DnsTxtLookup::ipv6AddressAnswer(const std::string& server, const std::string& name,
                                                      std::chrono::milliseconds timeout) {
-    Answer out;
-    out.values = ask(server, name, ns_t_aaaa, timeout, nullptr, &out.noSuchName);
-    return out;
+    return answerOf(server, name, ns_t_aaaa, timeout);
 }
 
 std::string DnsTxtLookup::responseCodeName(int rcode) {
