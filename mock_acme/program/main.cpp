@@ -63,6 +63,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
                               TXT at _LABEL._acme-challenge.NAME, LABEL from the account URL
   --dns-persist-01            also offer dns-persist-01 (draft-ietf-acme-dns-persist-01): a standing
                               TXT at _validation-persist.NAME, "CAA-IDENTITY; accounturi=URL[; policy=wildcard]"
+  --subdomain-auth            RFC 9444: an authorization of a domain may serve the names below it
+                              (newOrder's ancestorDomain, newAuthz's subdomainAuthAllowed; DNS
+                              challenges alone for it)
   --validation-delay SECONDS  wait before each validation
   --validation-jitter MS      and a further random 0..MS milliseconds
   --challenge-wait-ms MS      answer a challenge POST with the validation's outcome when it
@@ -306,6 +309,7 @@ int main(int argc, char** argv) {
         else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
         else if (a == "--dns-account-01") config.enableDnsAccount01 = true;
         else if (a == "--dns-persist-01") config.enableDnsPersist01 = true;
+        else if (a == "--subdomain-auth") config.subdomainAuth = true;
         else if (a == "--validation-delay") config.validationDelay = seconds(value());
         else if (a == "--validation-jitter") config.validationJitter = std::chrono::milliseconds(number(value(), 0, 3600000));
         else if (a == "--challenge-wait-ms") config.challengeWait = std::chrono::milliseconds(number(value(), 0, 60000));

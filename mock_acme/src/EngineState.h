@@ -109,6 +109,7 @@ struct Authorization {
     Identifier identifier;  // without "*."
     bool wildcard = false;
     bool preauthorized = false;  // made by newAuthz (RFC 8555 §7.4.1)
+    bool subdomains = false;     // RFC 9444's subdomainAuthAllowed: it serves every name below its identifier too
     std::string profile;         // of the order it was made for; empty for a pre-authorization
     std::string status = "pending";
     TimePoint created;

@@ -120,6 +120,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "enableDnsAccount01") enableDnsAccount01 = boolean(j, key);
         else if (key == "enableDnsPersist01") enableDnsPersist01 = boolean(j, key);
+        else if (key == "subdomainAuthAllowed") subdomainAuth = boolean(j, key);
         else if (key == "validationDelaySeconds") validationDelay = seconds(j, key);
         else if (key == "validationJitterSeconds") validationJitter = seconds(j, key);
         else if (key == "challengeWaitSeconds") challengeWait = seconds(j, key);

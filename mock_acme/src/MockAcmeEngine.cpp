@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -205,6 +206,7 @@ public:
         for (const auto& name : config_.caaIdentities) caa->add(name);
         meta->set("caaIdentities", caa);
         meta->set("externalAccountRequired", config_.externalAccountRequired);
+        if (config_.subdomainAuth) meta->set("subdomainAuthAllowed", true);  // RFC 9444 §4.4
         auto profiles = obj();
         for (const auto& [name, p] : config_.profiles) profiles->set(name, p.description);
         meta->set("profiles", profiles);
@@ -738,8 +740,16 @@ public:
         refusePausedIdentifiers(*post.account, {*id});
         if (ServerName::isWildcard(id->value))
             throw malformed("a wildcard cannot be pre-authorized (RFC 8555 §7.4.1); order it instead");
+        // RFC 9444 §4.2: an authorization that serves the names below the identifier too
+        bool subdomains = false;
+        if (config_.subdomainAuth && item->has("subdomainAuthAllowed")) {
+            if (!item->get("subdomainAuthAllowed").isBoolean()) throw malformed("subdomainAuthAllowed must be a boolean");
+            subdomains = detail::isTrue(*item, "subdomainAuthAllowed");
+            if (subdomains && id->type != Identifier::Type::Dns)
+                throw malformed("subdomainAuthAllowed is for DNS names, not \"" + id->value + "\"");
+        }
         const std::string authzId = newAuthorization(post.account->id, *id, false, "",
-                                                     config_.windowsOf(config_.defaultProfile).authorizationLifetime);
+                                                     config_.windowsOf(config_.defaultProfile).authorizationLifetime, subdomains);
         if (config_.forgetAfter > Duration::zero()) s_.preauthorizationsByAge.emplace(now_, authzId);
         HttpResponse r = json(201, authzJson(s_.authorizations.at(authzId)));
         r.addHeader("Location", url("/authZ/" + authzId));
@@ -767,10 +777,17 @@ public:
         if (!array || array->size() == 0) throw malformed("newOrder needs a non-empty \"identifiers\" array");
         std::vector<Identifier> ids;
         std::vector<AcmeProblem::Subproblem> rejected;
+        std::map<Identifier, Identifier> ancestors;  // RFC 9444: a name's ancestorDomain, whose authorization serves it
         for (std::size_t i = 0; i < array->size(); ++i) {
             auto item = array->getObject(static_cast<unsigned>(i));
             if (!item) throw malformed("each identifier must be an object");
-            if (auto id = readIdentifier(*item, rejected)) ids.push_back(std::move(*id));
+            if (auto id = readIdentifier(*item, rejected)) {
+                if (config_.subdomainAuth && item->has("ancestorDomain"))
+                    if (auto ancestor = readAncestor(*id, *item, rejected))
+                        if (!ancestors.emplace(*id, *ancestor).second && ancestors.at(*id) != *ancestor)
+                            throw malformed("\"" + id->value + "\" is named twice with different ancestorDomain");
+                ids.push_back(std::move(*id));
+            }
         }
         if (rejected.empty()) rejected = blockedIdentifiers(ids);  // as Boulder: its policy once every name is well formed
         if (!rejected.empty())
@@ -863,7 +880,9 @@ public:
         // (one that replaces a certificate is not, nor is one reused when `replaces` is asked:
         // the order must say what it replaces)
         const std::string reuseKey = EngineState::reuseKey(account.id, profile, ids, notBefore, notAfter);
-        if (config_.orderReuse && !replaces)
+        // (nor one that names an ancestorDomain: the key does not hold them)
+        const bool reusable = !replaces && ancestors.empty();
+        if (config_.orderReuse && reusable)
             if (const auto known = s_.reusableOrders.find(reuseKey); known != s_.reusableOrders.end())
                 if (const auto it = s_.orders.find(known->second); it != s_.orders.end()) {
                     Order& existing = it->second;
@@ -888,7 +907,23 @@ public:
         order.ariRenewal = ariRenewal;
         order.notBefore = notBefore;
         order.notAfter = notAfter;
-        for (const auto& id : ids) order.authzIds.push_back(authorizationFor(account.id, id, profile, windows));
+        std::map<Identifier, std::string> ancestorAuthorizations;  // one for the names that name it
+        for (const auto& id : ids) {
+            const auto ancestor = ancestors.find(id);
+            if (ancestor == ancestors.end()) {
+                order.authzIds.push_back(authorizationFor(account.id, id, profile, windows));
+                continue;
+            }
+            auto [known, added] = ancestorAuthorizations.try_emplace(ancestor->second);
+            if (!added) continue;
+            known->second = subdomainAuthorizationFor(account.id, ancestor->second, profile, windows);
+            order.authzIds.push_back(known->second);
+        }
+        // a name below a pre-authorized ancestor shares its authorization with others
+        std::vector<std::string> listed;
+        for (auto& aid : order.authzIds)
+            if (std::find(listed.begin(), listed.end(), aid) == listed.end()) listed.push_back(std::move(aid));
+        order.authzIds = std::move(listed);
         for (const auto& aid : order.authzIds) {
             Authorization& authz = s_.authorizations.at(aid);
             ++authz.orders;
@@ -900,7 +935,7 @@ public:
         if (!renewal && config_.rateLimitOrders > 0)
             account.recentOrders.add(now_, static_cast<std::size_t>(config_.rateLimitOrders));
         const std::string orderId = order.id;
-        if (!replaces) s_.reusableOrders[reuseKey] = orderId;
+        if (reusable) s_.reusableOrders[reuseKey] = orderId;
         s_.orders.emplace(orderId, std::move(order));
         HttpResponse r = json(201, orderJson(s_.orders.at(orderId)));
         r.addHeader("Location", url("/my-order/" + orderId));
@@ -1363,22 +1398,102 @@ public:
         if (wildcard) base.value = id.value.substr(2);
         // a valid pre-authorization (§7.4.1) is what it was made for, while its validation is
         // recent enough for the order's profile
+        const auto recentPreauthorization = [&](const Authorization& a) {
+            const auto validated = validatedAt(a);
+            return a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
+        };
         if (!wildcard)
-            if (const Authorization* pre = s_.validAuthorization(accountId, base, false, now_, [&](const Authorization& a) {
-                    const auto validated = validatedAt(a);
-                    return a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
-                }))
+            if (const Authorization* pre = s_.validAuthorization(accountId, base, false, now_, recentPreauthorization))
                 return pre->id;
+        // RFC 9444: one of an ancestor (of the name itself for its wildcard) that serves the names below it
+        if (const Authorization* pre = ancestorAuthorization(accountId, base, wildcard, recentPreauthorization)) return pre->id;
         // others as authzReusePercent says, this account's, the newest first: as Boulder, of the
         // same profile with time left to finish an order on it; as pebble, any
-        const bool boulder = config_.authorizationReuse == MockAcmeConfig::AuthorizationReuse::Boulder;
-        const TimePoint validUntil = now_ + (boulder ? MockAcmeConfig::reuseCutoff(windows.orderLifetime) : Duration::zero());
+        const auto reusable = reuseRule(profile, windows);
+        if (s_.roll(config_.authzReusePercent)) {
+            if (const Authorization* valid = s_.validAuthorization(accountId, base, wildcard, now_, reusable)) return valid->id;
+            if (const Authorization* valid = ancestorAuthorization(accountId, base, wildcard, reusable)) return valid->id;
+        }
+        return newAuthorization(accountId, base, wildcard, profile, windows.authorizationLifetime);
+    }
+
+    // Which valid authorization an order of `profile` may reuse (authzReusePercent): as
+    // Boulder, one of the same profile with time left to finish an order on it; as pebble, any.
+    std::function<bool(const Authorization&)> reuseRule(const std::string& profile,
+                                                        const MockAcmeConfig::ValidationWindows& windows) const {
+        if (config_.authorizationReuse != MockAcmeConfig::AuthorizationReuse::Boulder)
+            return [](const Authorization&) { return true; };
+        const TimePoint validUntil = now_ + MockAcmeConfig::reuseCutoff(windows.orderLifetime);
+        return [profile, validUntil](const Authorization& a) { return a.profile == profile && a.expires > validUntil; };
+    }
+
+    // RFC 9444: the authorization of `ancestor` that serves the names below it, for an order
+    // of `profile` that names it as their ancestorDomain: a valid one the rules let serve (a
+    // recent pre-authorization, or one authzReusePercent reuses), or a new one.
+    std::string subdomainAuthorizationFor(const std::string& accountId, const Identifier& ancestor, const std::string& profile,
+                                          const MockAcmeConfig::ValidationWindows& windows) {
+        if (const Authorization* pre = s_.validAuthorization(accountId, ancestor, false, now_, [&](const Authorization& a) {
+                const auto validated = validatedAt(a);
+                return a.subdomains && a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
+            }))
+            return pre->id;
+        const auto reusable = reuseRule(profile, windows);
         if (s_.roll(config_.authzReusePercent))
-            if (const Authorization* valid = s_.validAuthorization(accountId, base, wildcard, now_, [&](const Authorization& a) {
-                    return !boulder || (a.profile == profile && a.expires > validUntil);
+            if (const Authorization* valid = s_.validAuthorization(accountId, ancestor, false, now_, [&](const Authorization& a) {
+                    return a.subdomains && reusable(a);
                 }))
                 return valid->id;
-        return newAuthorization(accountId, base, wildcard, profile, windows.authorizationLifetime);
+        return newAuthorization(accountId, ancestor, false, profile, windows.authorizationLifetime, true);
+    }
+
+    // RFC 9444: the nearest valid authorization with subdomainAuthAllowed of an ancestor of
+    // `base` (of `base` itself too when the name is its wildcard) that `accept` takes, or
+    // nullptr. Nothing is looked up unless the setting is on.
+    template <typename Accept>
+    const Authorization* ancestorAuthorization(const std::string& accountId, const Identifier& base, bool wildcard,
+                                               const Accept& accept) const {
+        if (!config_.subdomainAuth || base.type != Identifier::Type::Dns) return nullptr;
+        std::string_view name = base.value;
+        if (!wildcard) name = nameAbove(name);
+        for (; !name.empty(); name = nameAbove(name))
+            if (const Authorization* found = s_.validAuthorization(
+                    accountId, Identifier{Identifier::Type::Dns, std::string(name)}, false, now_,
+                    [&](const Authorization& a) { return a.subdomains && accept(a); }))
+                return found;
+        return nullptr;
+    }
+
+    // Whether the DNS name `name` (a wildcard: its names) is below `domain`.
+    static bool isBelow(std::string_view name, std::string_view domain) {
+        if (name.starts_with("*.")) name.remove_prefix(1);  // ".BASE": BASE itself is above its names
+        return name.size() > domain.size() && name.ends_with(domain) && name[name.size() - domain.size() - 1] == '.';
+    }
+
+    // The name one label up ("" above a single label).
+    static std::string_view nameAbove(std::string_view name) {
+        const auto dot = name.find('.');
+        return dot == std::string_view::npos ? std::string_view() : name.substr(dot + 1);
+    }
+
+    // RFC 9444 §4.3: the `ancestorDomain` of a newOrder identifier, taken as its name is
+    // (readIdentifier, in the rules' words); it must be a DNS name above `id` (above a
+    // wildcard's base, or that base itself). Nothing, with the reason in `rejected`, when
+    // the rules refuse the name.
+    std::optional<Identifier> readAncestor(const Identifier& id, const Object& item,
+                                           std::vector<AcmeProblem::Subproblem>& rejected) {
+        if (!item.get("ancestorDomain").isString()) throw malformed("ancestorDomain must be a string");
+        if (id.type != Identifier::Type::Dns)
+            throw malformed("ancestorDomain is for DNS names, not \"" + id.value + "\"");
+        Object named;
+        named.set("type", "dns");
+        named.set("value", item.getValue<std::string>("ancestorDomain"));
+        auto ancestor = readIdentifier(named, rejected);
+        if (!ancestor) return std::nullopt;
+        if (ServerName::isWildcard(ancestor->value))
+            throw malformed("ancestorDomain \"" + ancestor->value + "\" must not be a wildcard");
+        if (!isBelow(id.value, ancestor->value))
+            throw malformed("ancestorDomain \"" + ancestor->value + "\" is not a domain above \"" + id.value + "\"");
+        return ancestor;
     }
 
     // When the authorization's challenge was validated, if it was.
@@ -1391,23 +1506,25 @@ public:
 
     // A pending authorization of `base` (without "*.") for the account, with its challenges:
     // for orders of `profile`, or a pre-authorization when that is empty.
+    // With `subdomains`, one that serves the names below `base` too (RFC 9444).
     std::string newAuthorization(const std::string& accountId, const Identifier& base, bool wildcard, const std::string& profile,
-                                 Duration lifetime) {
+                                 Duration lifetime, bool subdomains = false) {
         Authorization authz;
         authz.id = newId();
         authz.accountId = accountId;
         authz.identifier = base;
         authz.wildcard = wildcard;
         authz.preauthorized = profile.empty();
+        authz.subdomains = subdomains;
         authz.profile = profile;
         authz.created = now_;
         authz.expires = now_ + lifetime;
         std::vector<std::string> types;
-        if (wildcard) types = {"dns-01"};
+        if (wildcard || subdomains) types = {"dns-01"};  // a DNS change proves the names below a domain too
         else if (base.type == Identifier::Type::Ip) types = {"http-01", "tls-alpn-01"};
         else types = {"http-01", "tls-alpn-01", "dns-01"};
         if (config_.enableDnsAccount01 && base.type == Identifier::Type::Dns) types.push_back("dns-account-01");
-        if (config_.enableDnsPersist01 && base.type == Identifier::Type::Dns) types.push_back("dns-persist-01");
+        if (config_.enableDnsPersist01 && base.type == Identifier::Type::Dns && !subdomains) types.push_back("dns-persist-01");
         if (config_.enableTlsSni01 && !wildcard && base.type == Identifier::Type::Dns) types.push_back("tls-sni-01");
         for (const auto& type : types) {
             Challenge c;
@@ -1546,11 +1663,20 @@ public:
         if (config_.checkCaa)  // not a step more on finalize's path otherwise
             for (const auto& aid : order.authzIds) {
                 const Authorization& authz = s_.authorizations.at(aid);
-                // as Boulder: the check its validation made holds for caaRecheckAfter
-                if (authz.caaChecked && *authz.caaChecked + config_.caaRecheckAfter > now_) continue;
                 std::string method;  // the challenge that validated the name
                 for (const auto& cid : authz.challengeIds)
                     if (const Challenge& c = s_.challenges.at(cid); c.status == "valid") method = c.type;
+                // RFC 9444: the names below an ancestor's authorization have CAA records of their
+                // own, which its validation did not ask: each is asked at every finalize
+                if (authz.subdomains)
+                    for (const auto& name : order.identifiers)
+                        if (name.type == Identifier::Type::Dns && isBelow(name.value, authz.identifier.value)) {
+                            const bool wildcard = ServerName::isWildcard(name.value);
+                            caaChecks.emplace_back(wildcard ? name.value.substr(2) : name.value,
+                                                   CaaPolicy::Issuance{wildcard, accountUrl(post.account->id), method});
+                        }
+                // as Boulder: the check its validation made holds for caaRecheckAfter
+                if (authz.caaChecked && *authz.caaChecked + config_.caaRecheckAfter > now_) continue;
                 if (auto issuance = caaIssuance(authz, post.account->id, method))
                     caaChecks.emplace_back(authz.identifier.value, std::move(*issuance));
             }
@@ -1729,6 +1855,7 @@ public:
         for (const auto& cid : a.challengeIds) challenges->add(challengeJson(s_.challenges.at(cid)));
         o->set("challenges", challenges);
         if (a.wildcard) o->set("wildcard", true);
+        if (a.subdomains) o->set("subdomainAuthAllowed", true);  // RFC 9444 §4.1
         return o;
     }
 
@@ -1892,7 +2019,9 @@ public:
         for (Identifier name : cert.subjectAltNames()) {
             const bool wildcard = name.type == Identifier::Type::Dns && ServerName::isWildcard(name.value);
             if (wildcard) name.value = name.value.substr(2);
-            if (s_.validAuthorization(accountId, name, wildcard, now_) == nullptr) return false;
+            if (s_.validAuthorization(accountId, name, wildcard, now_) == nullptr &&
+                ancestorAuthorization(accountId, name, wildcard, [](const Authorization&) { return true; }) == nullptr)
+                return false;
         }
         return true;
     }

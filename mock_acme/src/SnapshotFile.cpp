@@ -241,6 +241,7 @@ std::string SnapshotFile::serialize(const EngineData& s, const MockCertificateAu
         o->set("identifier", identifier(a.identifier));
         o->set("wildcard", a.wildcard);
         if (a.preauthorized) o->set("preauthorized", true);
+        if (a.subdomains) o->set("subdomainAuthAllowed", true);
         if (!a.profile.empty()) o->set("profile", a.profile);
         o->set("status", a.status);
         o->set("created", secondsOf(a.created));
@@ -434,6 +435,7 @@ std::unique_ptr<MockCertificateAuthority> SnapshotFile::load(EngineState& s) {
             a.identifier = identifier(*object(o, "identifier"));
             a.wildcard = boolean(o, "wildcard");
             if (o.has("preauthorized")) a.preauthorized = boolean(o, "preauthorized");
+            if (o.has("subdomainAuthAllowed")) a.subdomains = boolean(o, "subdomainAuthAllowed");
             // a file from before profiles and creation times were kept: reused by no order of
             // another profile, made when it expires
             if (o.has("profile")) a.profile = text(o, "profile");

@@ -278,6 +278,7 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"checkCaa": true})", "checkCaa needs a dnsServer"));
     BOOST_TEST(refusedNaming(R"({"enableDnsAccount01": "true"})", "enableDnsAccount01"));
     BOOST_TEST(refusedNaming(R"({"enableDnsPersist01": 1})", "enableDnsPersist01"));
+    BOOST_TEST(refusedNaming(R"({"subdomainAuthAllowed": "true"})", "subdomainAuthAllowed"));
     BOOST_TEST(refusedNaming(R"({"nonceOnEveryResponse": "on"})", "nonceOnEveryResponse"));
     BOOST_TEST(refusedNaming(R"({"resolve": {"a.example.test": 1}})", "a.example.test"));
     // a name that is no DNS name, and a place that is no IP address (which the system would resolve)
@@ -378,10 +379,11 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     BOOST_TEST(!named.preAuthorization);
     BOOST_TEST(!named.enableDnsAccount01);  // off by default
     BOOST_TEST(!named.enableDnsPersist01);
+    BOOST_TEST(!named.subdomainAuth);  // as Let's Encrypt
     BOOST_TEST(!named.nonceOnEveryResponse);  // as Boulder and pebble
     BOOST_TEST((named.caaRecheckAfter == std::chrono::hours(7)));  // Boulder's
     named.applyJson(R"({"checkCaa": true, "dnsServer": "127.0.0.1:8053", "enableDnsAccount01": true, "enableDnsPersist01": true,
-                        "nonceOnEveryResponse": true, "caaRecheckAfterSeconds": 0})");
+                        "nonceOnEveryResponse": true, "caaRecheckAfterSeconds": 0, "subdomainAuthAllowed": true})");
     named.validate();
     BOOST_TEST(named.nonceOnEveryResponse);
     BOOST_TEST(named.checkCaa);
@@ -390,6 +392,7 @@ BOOST_AUTO_TEST_CASE(the_https_identity_management_tls_blocklist_dns_resolution_
     BOOST_CHECK_THROW(named.validate(), Error);  // past the Baseline Requirements' 8 hours
     BOOST_TEST(named.enableDnsAccount01);
     BOOST_TEST(named.enableDnsPersist01);
+    BOOST_TEST(named.subdomainAuth);
 }
 
 // ------------------------------------------------------------ pebble's way

@@ -18,6 +18,7 @@
 #include "../support/KeptAliveConnections.h"
 #include "../support/TempDir.h"
 #include "cxxacme/Error.h"
+#include "cxxacme/detail/Json.h"
 #include "cxxacme/detail/OpenFileLimit.h"
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
@@ -2175,6 +2176,159 @@ BOOST_AUTO_TEST_CASE(pre_authorization_serves_the_next_orders) {
                                     R"({"identifier":{"type":"dns","value":"a.example.test"}})").status == 404);
 }
 
+// RFC 9444 (ACME for subdomains), with MockAcmeConfig::subdomainAuth: the directory says
+// subdomainAuthAllowed; the names of a newOrder that give an ancestorDomain share one
+// authorization of it, with subdomainAuthAllowed and dns-01 alone; a pre-authorization
+// that asks subdomainAuthAllowed serves the account's later orders for the names below
+// it (not for names that only end in its letters, nor for another account), and lets the
+// account revoke certificates for them. Without the setting, as at Let's Encrypt, both
+// members are ignored.
+BOOST_AUTO_TEST_CASE(subdomain_authorization_serves_the_names_below) {
+    const auto orderWith = [](Server& s, const std::string& identifiers) {
+        return s.session.post(s.session.dir("newOrder"), s.account, s.login(), R"({"identifiers":[)" + identifiers + "]}");
+    };
+    const auto challengeTypes = [](Server& s, const std::string& authzUrl) {
+        const Reply authz = s.session.post(authzUrl, s.account, s.kid, "");
+        std::vector<std::string> types;
+        auto challenges = authz.json()->getArray("challenges");
+        for (std::size_t i = 0; i < challenges->size(); ++i)
+            types.push_back(challenges->getObject(static_cast<unsigned>(i))->getValue<std::string>("type"));
+        return types;
+    };
+    const std::string belowExample =
+        R"({"type":"dns","value":"a.example.test","ancestorDomain":"example.test"},)"
+        R"({"type":"dns","value":"b.deep.example.test","ancestorDomain":"Example.test"},)"
+        R"({"type":"dns","value":"*.w.example.test","ancestorDomain":"example.test"})";
+
+    // off: ignored
+    {
+        Server off;
+        BOOST_TEST(!off.session.get(off.server.directoryUrl()).json()->getObject("meta")->has("subdomainAuthAllowed"));
+        const Reply order = orderWith(off, belowExample);
+        BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+        BOOST_TEST(order.json()->getArray("authorizations")->size() == 3u);
+        const Reply pre = off.session.post(off.session.dir("newAuthz"), off.account, off.kid,
+                                           R"({"identifier":{"type":"dns","value":"example.test","subdomainAuthAllowed":true}})");
+        BOOST_REQUIRE_MESSAGE(pre.status == 201, pre.body);
+        BOOST_TEST(!pre.json()->has("subdomainAuthAllowed"));
+        BOOST_TEST(pre.json()->getArray("challenges")->size() == 3u);
+    }
+
+    MockAcmeConfig config = quietConfig();  // authzReusePercent 0
+    config.subdomainAuth = true;
+    Server s(config);
+    BOOST_TEST(detail::isTrue(*s.session.get(s.server.directoryUrl()).json()->getObject("meta"), "subdomainAuthAllowed"));
+
+    // three names, one authorization of their ancestor
+    const Reply order = orderWith(s, belowExample);
+    BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+    auto authzs = order.json()->getArray("authorizations");
+    BOOST_REQUIRE_MESSAGE(authzs->size() == 1u, order.body);
+    const std::string ancestorAuthz = authzs->getElement<std::string>(0);
+    const Reply authz = s.session.post(ancestorAuthz, s.account, s.kid, "");
+    BOOST_TEST(authz.json()->getObject("identifier")->getValue<std::string>("value") == "example.test");
+    BOOST_TEST(detail::isTrue(*authz.json(), "subdomainAuthAllowed"));
+    BOOST_TEST(!authz.json()->has("wildcard"));
+    BOOST_TEST((challengeTypes(s, ancestorAuthz) == std::vector<std::string>{"dns-01"}));
+    auto names = order.json()->getArray("identifiers");
+    BOOST_REQUIRE(names->size() == 3u);
+    for (std::size_t i = 0; i < names->size(); ++i)  // the names ordered, without their ancestor
+        BOOST_TEST(!names->getObject(static_cast<unsigned>(i))->has("ancestorDomain"));
+    // an order made so is not given back (Let's Encrypt's order reuse), for an order of the same
+    // names with or without their ancestor: each is a new one
+    const Reply again = orderWith(s, belowExample);
+    BOOST_REQUIRE(again.status == 201);
+    BOOST_TEST(again.header("Location") != order.header("Location"));
+    const Reply without = s.newOrder({"a.example.test", "b.deep.example.test", "*.w.example.test"});
+    BOOST_REQUIRE(without.status == 201);
+    BOOST_TEST(without.header("Location") != order.header("Location"));
+    BOOST_TEST(without.json()->getArray("authorizations")->size() == 3u);
+    s.authorize(order, "dns-01");
+    const std::vector<Identifier> ids{Identifier::dns("a.example.test"), Identifier::dns("b.deep.example.test"),
+                                      Identifier::dns("*.w.example.test")};
+    const Reply done = s.finalize(order, PrivateKey::generate(KeyType::EcP256), ids);
+    BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
+    const Certificate cert = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
+    BOOST_TEST(cert.subjectAltNames().size() == 3u);
+    // the order's authorization is not a pre-authorization: a plain order of a name below gets its own
+    const Reply plain = s.newOrder({"c.example.test"});
+    BOOST_TEST(plain.str("status") == "pending");
+    BOOST_TEST(plain.json()->getArray("authorizations")->getElement<std::string>(0) != ancestorAuthz);
+
+    // a pre-authorization that asks for the names below
+    const auto preauthorize = [&](Server& on, const std::string& identifier) {
+        return on.session.post(on.session.dir("newAuthz"), on.account, on.login(), R"({"identifier":)" + identifier + "}");
+    };
+    const Reply pre = preauthorize(s, R"({"type":"dns","value":"corp.example.test","subdomainAuthAllowed":true})");
+    BOOST_REQUIRE_MESSAGE(pre.status == 201, pre.body);
+    const std::string preUrl = pre.header("Location");
+    BOOST_TEST(detail::isTrue(*pre.json(), "subdomainAuthAllowed"));
+    BOOST_TEST((challengeTypes(s, preUrl) == std::vector<std::string>{"dns-01"}));
+    // one that does not ask is as before
+    const Reply single = preauthorize(s, R"({"type":"dns","value":"single.example.test","subdomainAuthAllowed":false})");
+    BOOST_TEST(!single.json()->has("subdomainAuthAllowed"));
+    BOOST_TEST(single.json()->getArray("challenges")->size() == 3u);
+    // pending: no use yet
+    BOOST_TEST(s.newOrder({"x.corp.example.test"}).str("status") == "pending");
+    BOOST_REQUIRE(s.session.post(s.session.post(preUrl, s.account, s.kid, "").json()->getArray("challenges")->getObject(0)->getValue<std::string>("url"),
+                                 s.account, s.kid, "{}").status == 200);
+    const Reply served = s.newOrder({"y.corp.example.test", "*.z.corp.example.test", "corp.example.test"});
+    BOOST_REQUIRE_MESSAGE(served.status == 201, served.body);
+    BOOST_TEST(served.str("status") == "ready");
+    BOOST_REQUIRE(served.json()->getArray("authorizations")->size() == 1u);
+    BOOST_TEST(served.json()->getArray("authorizations")->getElement<std::string>(0) == preUrl);
+    // the wildcard of its own name too
+    const Reply ownWildcard = s.newOrder({"*.corp.example.test"});
+    BOOST_TEST(ownWildcard.str("status") == "ready");
+    BOOST_TEST(ownWildcard.json()->getArray("authorizations")->getElement<std::string>(0) == preUrl);
+    // and an order that names it as the ancestor
+    const Reply named = orderWith(s, R"({"type":"dns","value":"v.corp.example.test","ancestorDomain":"corp.example.test"})");
+    BOOST_TEST(named.str("status") == "ready");
+    BOOST_TEST(named.json()->getArray("authorizations")->getElement<std::string>(0) == preUrl);
+    // not a name that only ends in its letters, nor a name above, nor another account
+    BOOST_TEST(s.newOrder({"xcorp.example.test"}).str("status") == "pending");
+    BOOST_TEST(s.newOrder({"example.test"}).str("status") == "pending");
+    const KeySigner second(PrivateKey::generate(KeyType::EcP256));
+    const std::string secondKid = s.session.newAccount(second);
+    BOOST_TEST(s.session.post(s.session.dir("newOrder"), second, secondKid, Server::orderPayload({"y.corp.example.test"}))
+                   .str("status") == "pending");
+
+    // revocation: an account whose authorization of an ancestor serves every name may revoke
+    const auto secondPreauthorizes = [&](const std::string& value) {
+        const Reply p = s.session.post(s.session.dir("newAuthz"), second, secondKid,
+                                       R"({"identifier":{"type":"dns","value":")" + value + R"(","subdomainAuthAllowed":true}})");
+        BOOST_REQUIRE_MESSAGE(p.status == 201, p.body);
+        const std::string challenge = p.json()->getArray("challenges")->getObject(0)->getValue<std::string>("url");
+        BOOST_REQUIRE(s.session.post(challenge, second, secondKid, "{}").status == 200);
+    };
+    const std::string revoke = R"({"certificate":")" + Base64Url::encode(cert.toDer()) + R"("})";
+    const auto secondRevokes = [&] { return s.session.post(s.session.dir("revokeCert"), second, secondKid, revoke); };
+    secondPreauthorizes("deep.example.test");
+    BOOST_TEST(secondRevokes().problem() == "unauthorized");  // deep.example.test is not above a.example.test
+    secondPreauthorizes("example.test");
+    BOOST_TEST(secondRevokes().status == 200);
+
+    // refused
+    const auto refusal = [&](const std::string& identifiers) { return orderWith(s, identifiers); };
+    const Reply notAbove = refusal(R"({"type":"dns","value":"a.example.test","ancestorDomain":"other.test"})");
+    BOOST_TEST(notAbove.problem() == "malformed");
+    BOOST_TEST(notAbove.body.find(R"(ancestorDomain \"other.test\" is not a domain above \"a.example.test\")") != std::string::npos,
+               notAbove.body);
+    BOOST_TEST(refusal(R"({"type":"dns","value":"a.example.test","ancestorDomain":"a.example.test"})").problem() == "malformed");
+    BOOST_TEST(refusal(R"({"type":"dns","value":"a.example.test","ancestorDomain":"xa.example.test"})").problem() == "malformed");
+    BOOST_TEST(refusal(R"({"type":"dns","value":"aexample.test","ancestorDomain":"example.test"})").problem() == "malformed");
+    BOOST_TEST(refusal(R"({"type":"dns","value":"a.example.test","ancestorDomain":7})").problem() == "malformed");
+    BOOST_TEST(refusal(R"({"type":"dns","value":"a.example.test","ancestorDomain":"*.example.test"})").problem() == "malformed");
+    BOOST_TEST(refusal(R"({"type":"ip","value":"192.0.2.1","ancestorDomain":"example.test"})").problem() == "malformed");
+    const Reply badName = refusal(R"({"type":"dns","value":"a.bad_name.test","ancestorDomain":"bad_name.test"})");
+    BOOST_TEST(badName.problem() == "rejectedIdentifier", badName.body);
+    BOOST_TEST(refusal(R"({"type":"dns","value":"a.example.test","ancestorDomain":"example.test"},)"
+                       R"({"type":"dns","value":"a.example.test","ancestorDomain":"deep.example.test"})")
+                   .problem() == "malformed");
+    BOOST_TEST(preauthorize(s, R"({"type":"dns","value":"example.test","subdomainAuthAllowed":"yes"})").problem() == "malformed");
+    BOOST_TEST(preauthorize(s, R"({"type":"ip","value":"192.0.2.1","subdomainAuthAllowed":true})").problem() == "malformed");
+}
+
 // forgetAfter and pre-authorizations: one no order used goes when an order of
 // its age would; one an order used goes with that order; a younger one stays.
 BOOST_AUTO_TEST_CASE(pre_authorizations_are_forgotten_with_the_orders_of_their_time) {
@@ -2482,18 +2636,21 @@ BOOST_AUTO_TEST_CASE(each_profile_has_its_own_validation_windows) {
 }
 
 // An authorization's profile is kept across a restart: it still serves its own
-// profile's orders and no other's. So is a renewal window's explanation.
-BOOST_AUTO_TEST_CASE(authorization_profiles_and_renewal_explanations_are_kept_across_a_restart) {
+// profile's orders and no other's. So are an authorization's subdomainAuthAllowed
+// (RFC 9444: it serves a name below its own after the restart) and a renewal
+// window's explanation.
+BOOST_AUTO_TEST_CASE(authorization_profiles_subdomains_and_renewal_explanations_are_kept_across_a_restart) {
     test::TempDir dir;
     MockAcmeConfig config = quietConfig();
     config.authzReusePercent = 100;
+    config.subdomainAuth = true;
     config.persistFile = (dir.path / "state.sqlite").string();
     const PrivateKey accountKey = PrivateKey::generate(KeyType::EcP256);
     const auto authzPath = [](const Reply& order) {
         const std::string url = order.json()->getArray("authorizations")->getElement<std::string>(0);
         return url.substr(url.find("/authZ/"));
     };
-    std::string lean, certId;
+    std::string lean, certId, team;
     {
         Server s(config, accountKey);
         const Reply order = s.newOrder({"kept.example.test"}, R"(,"profile":"tlsserver")");
@@ -2503,6 +2660,11 @@ BOOST_AUTO_TEST_CASE(authorization_profiles_and_renewal_explanations_are_kept_ac
         BOOST_REQUIRE_MESSAGE(done.str("status") == "valid", done.body);
         const Certificate cert = Certificate::chainFromPem(s.session.post(done.str("certificate"), s.account, s.kid, "").body).at(0);
         certId = AcmeClient::renewalCertificateId(cert);
+        // RFC 9444: an authorization that serves the names below its own
+        const Reply below = s.session.post(s.session.dir("newOrder"), s.account, s.kid,
+                                           R"({"identifiers":[{"type":"dns","value":"x.team.example.test","ancestorDomain":"team.example.test"}]})");
+        s.authorize(below, "dns-01");
+        team = authzPath(below);
         BOOST_REQUIRE(s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
                                         R"({"certID":")" + certId + R"(","start":"2026-02-01T00:00:00Z","end":"2026-02-02T00:00:00Z",)"
                                         R"("explanationURL":"https://ca.example.test/incidents/9"})", "application/json")
@@ -2519,6 +2681,12 @@ BOOST_AUTO_TEST_CASE(authorization_profiles_and_renewal_explanations_are_kept_ac
     const Reply again = s.newOrder({"kept.example.test"}, R"(,"profile":"tlsserver")");
     BOOST_TEST(authzPath(again) == lean);
     BOOST_TEST(again.str("status") == "ready");
+    const Reply below = s.newOrder({"y.team.example.test"});
+    BOOST_TEST(authzPath(below) == team);
+    BOOST_TEST(below.str("status") == "ready");
+    BOOST_TEST(detail::isTrue(*s.session.post(below.json()->getArray("authorizations")->getElement<std::string>(0), s.account, s.kid, "")
+                                   .json(),
+                              "subdomainAuthAllowed"));
 }
 
 // --duplicate-limit: as Let's Encrypt's limit on new certificates per exact

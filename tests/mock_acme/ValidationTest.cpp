@@ -1877,6 +1877,62 @@ BOOST_AUTO_TEST_CASE(caa_is_checked_after_validation_and_at_finalize) {
     BOOST_TEST(refusedNow.problem() == "caa");
 }
 
+// RFC 9444 with --check-caa: the validation of an ancestor's authorization asks the
+// ancestor's CAA records; every name it serves has records of its own, asked at each
+// finalize whatever the age of that check, and a name whose records forbid this CA
+// refuses the order.
+BOOST_AUTO_TEST_CASE(caa_of_the_names_an_ancestor_serves_is_checked_at_finalize) {
+    ChallTestSrv srv;
+    MockAcmeConfig config = srv.config();
+    config.checkCaa = true;
+    config.subdomainAuth = true;
+    config.challengeWait = 20s;  // the challenge POST answers with the outcome
+    config.authzReusePercent = 100;
+    EngineClient c(srv, config);
+    srv.call("/add-caa", R"({"host":"team.example.test","policies":[{"tag":"issue","value":"cxxacme.mock"}]})");
+    srv.call("/add-caa", R"({"host":"closed.team.example.test","policies":[{"tag":"issue","value":"other.ca"}]})");
+    srv.call("/add-caa", R"({"host":"wild.team.example.test","policies":[{"tag":"issuewild","value":"other.ca"}]})");
+    const auto orderBelow = [&](const std::vector<std::string>& names) {
+        std::string ids;
+        for (const auto& name : names)
+            ids += std::string(ids.empty() ? "" : ",") + R"({"type":"dns","value":")" + name + R"(","ancestorDomain":"team.example.test"})";
+        auto order = c.session.post(c.session.dir("newOrder"), c.account, c.kid, R"({"identifiers":[)" + ids + "]}");
+        BOOST_REQUIRE_MESSAGE(order.status == 201, order.body);
+        return order;
+    };
+    // the ancestor's validation by dns-01
+    auto order = orderBelow({"open.team.example.test", "*.open.team.example.test"});
+    const std::string authzUrl = order.json()->getArray("authorizations")->getElement<std::string>(0);
+    const auto authz = c.session.post(authzUrl, c.account, c.kid, "").json();
+    const auto challenge = authz->getArray("challenges")->getObject(0);
+    BOOST_REQUIRE(challenge->getValue<std::string>("type") == "dns-01");
+    srv.call("/set-txt", R"({"host":"_acme-challenge.team.example.test.","value":")" +
+                             KeyAuthorization::dns01TxtValue(KeyAuthorization::compute(challenge->getValue<std::string>("token"),
+                                                                                       c.account.publicJwk())) +
+                             R"("})");
+    BOOST_REQUIRE(c.session.post(challenge->getValue<std::string>("url"), c.account, c.kid, "{}").str("status") == "valid");
+    order = c.session.post(order.header("Location"), c.account, c.kid, "");
+    BOOST_REQUIRE(order.str("status") == "ready");
+    const std::vector<Identifier> open{Identifier::dns("open.team.example.test"), Identifier::dns("*.open.team.example.test")};
+    BOOST_TEST(finalizeOrder(c, order, open, c.account, c.kid).str("status") == "valid");
+
+    // the same authorization serves the next orders (a new order each, as they name an ancestor)
+    const auto refusedFor = [&](const std::string& name) {
+        const auto next = orderBelow({name});
+        BOOST_REQUIRE(next.str("status") == "ready");
+        BOOST_REQUIRE(next.json()->getArray("authorizations")->getElement<std::string>(0) == authzUrl);
+        const auto refused = finalizeOrder(c, next, {Identifier::dns(name)}, c.account, c.kid);
+        BOOST_TEST(refused.status == 403);
+        BOOST_TEST(refused.problem() == "caa");
+        BOOST_TEST(has(refused.str("detail"), name.starts_with("*.") ? name.substr(2) : name), refused.str("detail"));
+    };
+    refusedFor("closed.team.example.test");
+    refusedFor("deeper.closed.team.example.test");  // the records above it, as RFC 8659 climbs
+    refusedFor("*.wild.team.example.test");         // issuewild
+    const auto plain = orderBelow({"wild.team.example.test"});  // issuewild says nothing of the name itself
+    BOOST_TEST(finalizeOrder(c, plain, {Identifier::dns("wild.team.example.test")}, c.account, c.kid).str("status") == "valid");
+}
+
 // With --persist, the time of a name's CAA check outlives a restart: finalize
 // asks again only once that check is 7 hours old.
 BOOST_AUTO_TEST_CASE(a_caa_check_outlives_a_restart) {

@@ -109,6 +109,17 @@ struct MockAcmeConfig {
     /// with `policy=wildcard` for a wildcard and an optional
     /// `persistUntil`, asked of `dnsServer`. Off by default.
     bool enableDnsPersist01 = false;
+    /// RFC 9444 (ACME for subdomains): the directory's meta says
+    /// `subdomainAuthAllowed`; a newOrder identifier may name an
+    /// `ancestorDomain`, whose authorization then serves it, and a newAuthz
+    /// identifier may ask `subdomainAuthAllowed`. Such an authorization says
+    /// `subdomainAuthAllowed: true`, offers DNS challenges alone (dns-01, and
+    /// dns-account-01 when offered: a DNS change proves a domain and the names
+    /// below it, an http-01 or tls-alpn-01 answer one host) and, once valid,
+    /// serves the account's orders for every name below its identifier as
+    /// pre-authorizations and reused authorizations serve their own name. Off
+    /// by default, as at Let's Encrypt: both members are then ignored.
+    bool subdomainAuth = false;
     Duration validationDelay{};              ///< each validation starts this long after its challenge POST, on the engine's clock
     /// Each validation waits a further random time, up to this (millisecond
     /// steps, from the seeded generator): a client's polling meets uneven
