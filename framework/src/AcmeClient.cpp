@@ -8,6 +8,7 @@
 #include "cxxacme/Base64Url.h"
 #include "cxxacme/Error.h"
 #include "cxxacme/RevocationReason.h"
+#include "cxxacme/ServerName.h"
 #include "cxxacme/FlattenedJws.h"
 #include "cxxacme/detail/Json.h"
 
@@ -56,12 +57,37 @@ AcmeProblem problemOf(const HttpReply& reply, TimePoint now) {
     return told;
 }
 
-std::string identifiersJson(const std::vector<Identifier>& ids) {
+// `authz` with its challenges told the account they are for (dns-account-01's label, dns-persist-01's record).
+AcmeAuthorization withAccount(AcmeAuthorization authz, const std::string& account) {
+    for (auto& challenge : authz.challenges) challenge.accountUrl = account;
+    return authz;
+}
+
+Poco::JSON::Object::Ptr identifierObject(const Identifier& id) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("type", id.typeName());
+    o->set("value", id.value);
+    return o;
+}
+
+// The nearest of `domains` (canonical DNS names) that the DNS name `name` (a wildcard:
+// its names) is below, or "".
+std::string nearestAncestor(std::string_view name, const std::vector<std::string>& domains) {
+    if (name.starts_with("*.")) name.remove_prefix(1);  // ".BASE": BASE is above a wildcard's names
+    std::string nearest;
+    for (const auto& d : domains)
+        if (name.size() > d.size() && name.ends_with(d) && name[name.size() - d.size() - 1] == '.' && d.size() > nearest.size())
+            nearest = d;
+    return nearest;
+}
+
+std::string identifiersJson(const std::vector<Identifier>& ids, const std::vector<std::string>& ancestorDomains = {}) {
     Poco::JSON::Array array;
     for (const auto& id : ids) {
-        Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        o->set("type", id.typeName());
-        o->set("value", id.value);
+        auto o = identifierObject(id);
+        if (id.type == Identifier::Type::Dns)
+            if (const std::string ancestor = nearestAncestor(id.value, ancestorDomains); !ancestor.empty())
+                o->set("ancestorDomain", ancestor);
         array.add(o);
     }
     std::ostringstream out;
@@ -329,9 +355,17 @@ std::vector<std::string> AcmeClient::listOrders() {
 }
 
 AcmeOrder AcmeClient::newOrder(const std::vector<Identifier>& identifiers, const std::string& profile,
-                               const std::string& replaces) {
+                               const std::string& replaces, const std::vector<std::string>& ancestorDomains) {
     if (identifiers.empty()) throw Error("an order needs at least one identifier");
-    std::string payload = "{\"identifiers\":" + identifiersJson(identifiers);
+    std::vector<std::string> ancestors;
+    for (const auto& domain : ancestorDomains) {
+        const Identifier d = Identifier::dns(domain);  // InvalidNameError for what is not a DNS name
+        if (ServerName::isWildcard(d.value)) throw InvalidNameError(domain, "is a wildcard, not a domain an authorization can serve");
+        ancestors.push_back(d.value);
+    }
+    if (!ancestors.empty() && !directory().subdomainAuthAllowed)
+        throw Error("the CA at " + options_.directoryUrl + " does not offer authorizations for subdomains (RFC 9444)");
+    std::string payload = "{\"identifiers\":" + identifiersJson(identifiers, ancestors);
     if (!profile.empty()) payload += ",\"profile\":" + quoted(profile);
     if (!replaces.empty()) payload += ",\"replaces\":" + quoted(replaces);
     payload += "}";
@@ -341,15 +375,27 @@ AcmeOrder AcmeClient::newOrder(const std::vector<Identifier>& identifiers, const
     return AcmeOrder::fromJson(*jsonOf(reply, url), url);
 }
 
+AcmeAuthorization AcmeClient::preAuthorize(const Identifier& identifier, bool subdomains) {
+    const AcmeDirectory& dir = directory();
+    if (dir.newAuthz.empty()) throw Error("the CA at " + options_.directoryUrl + " does not offer pre-authorization (newAuthz)");
+    if (subdomains && !dir.subdomainAuthAllowed)
+        throw Error("the CA at " + options_.directoryUrl + " does not offer authorizations for subdomains (RFC 9444)");
+    auto id = identifierObject(identifier);
+    if (subdomains) id->set("subdomainAuthAllowed", true);
+    Poco::JSON::Object payload;
+    payload.set("identifier", id);
+    const HttpReply reply = signedPost(dir.newAuthz, detail::toJsonText(payload));
+    const std::string url = reply.header("Location");
+    if (url.empty()) throw AcmeProblem("malformed", "newAuthz answered without a Location", 0);
+    return withAccount(AcmeAuthorization::fromJson(*jsonOf(reply, url), url), accountUrl());
+}
+
 AcmeOrder AcmeClient::fetchOrder(const std::string& url) {
     return AcmeOrder::fromJson(*jsonOf(signedPost(url, ""), url), url);
 }
 
 AcmeAuthorization AcmeClient::fetchAuthorization(const std::string& url) {
-    AcmeAuthorization authz = AcmeAuthorization::fromJson(*jsonOf(signedPost(url, ""), url), url);
-    const std::string account = accountUrl();
-    for (auto& challenge : authz.challenges) challenge.accountUrl = account;
-    return authz;
+    return withAccount(AcmeAuthorization::fromJson(*jsonOf(signedPost(url, ""), url), url), accountUrl());
 }
 
 AcmeAuthorization AcmeClient::deactivateAuthorization(const std::string& url) {

@@ -192,10 +192,17 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
         } catch (const Error&) {
         }
     }
+    std::vector<std::string> ancestors;
+    if (!options_.ancestorDomains.empty()) {
+        if (client_.directory().subdomainAuthAllowed)
+            ancestors = options_.ancestorDomains;
+        else if (!toldNoSubdomainAuth_.exchange(true))
+            logger().information("the CA does not offer authorizations for subdomains (RFC 9444): every name is validated itself");
+    }
     say("ordering a certificate for " + names);
     AcmeOrder order = [&] {
         try {
-            return client_.newOrder(ids, options_.profile, replaces);
+            return client_.newOrder(ids, options_.profile, replaces, ancestors);
         } catch (const AcmeProblem& p) {
             // A `replaces` the CA will not honour (RFC 9773 §5): a certificate already replaced, or
             // one another account ordered or another CA issued (a CA changed, staging before
@@ -207,7 +214,7 @@ PemBundle AcmeIssuer::issue(const std::string& names, const std::optional<Certif
             logger().information((p.is("alreadyReplaced") ? "the certificate was already replaced"
                                                            : std::string("the CA refused the replaced certificate: ") + p.what()) +
                                  "; ordering " + names + " without replaces");
-            return client_.newOrder(ids, options_.profile);
+            return client_.newOrder(ids, options_.profile, "", ancestors);
         }
     }();
     if (order.status == "pending") {

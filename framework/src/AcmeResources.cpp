@@ -118,6 +118,7 @@ AcmeDirectory AcmeDirectory::fromJson(const Poco::JSON::Object& json) {
         d.website = optional(*meta, "website", "directory meta");
         d.caaIdentities = strings(*meta, "caaIdentities");
         d.externalAccountRequired = detail::isTrue(*meta, "externalAccountRequired");
+        d.subdomainAuthAllowed = detail::isTrue(*meta, "subdomainAuthAllowed");
         if (auto profiles = meta->getObject("profiles"))
             for (const auto& name : profiles->getNames()) d.profiles[name] = optional(*profiles, name, "profiles");
     }
@@ -142,6 +143,7 @@ AcmeAuthorization AcmeAuthorization::fromJson(const Poco::JSON::Object& json, st
     if (!id) throw bad("authorization without an identifier");
     a.identifier = identifierFrom(*id);
     a.wildcard = detail::isTrue(json, "wildcard");
+    a.subdomainAuthAllowed = detail::isTrue(json, "subdomainAuthAllowed");
     if (json.has("expires")) a.expires = parseRfc3339(optional(json, "expires", "authorization"));
     auto challenges = json.getArray("challenges");
     if (!challenges) throw bad("authorization without challenges");

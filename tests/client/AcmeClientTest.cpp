@@ -1403,3 +1403,82 @@ BOOST_AUTO_TEST_CASE(reused_authorizations_and_a_given_certificate_key) {
     BOOST_TEST(first.privateKey().publicKey() == again.privateKey().publicKey());
     BOOST_TEST(again.certificate().publicKey() == options.certificateKey->publicKey());
 }
+
+// RFC 9444 through the client: names below an ancestor domain ordered naming it share
+// one authorization of it (subdomainAuthAllowed, dns-01 alone), which the issuer answers
+// once, for the domain's name; a pre-authorization that asks for the names below serves
+// a later order at once. With a CA that does not offer it, the client refuses before
+// sending anything and the issuer orders every name as usual; a domain that is not a DNS
+// name is refused.
+BOOST_AUTO_TEST_CASE(ancestor_domains_and_pre_authorization_for_subdomains) {
+    auto c = config();
+    c.skipValidation = true;
+    c.subdomainAuth = true;
+    World w(c);
+    BOOST_TEST(w.client.directory().subdomainAuthAllowed);
+    cxxacme::testing::NullResponder dns("dns-01");
+    AcmeIssuerOptions options;
+    options.ancestorDomains = {"Deep.Example.Test", "example.test"};  // the nearest is taken, in any order
+    std::vector<std::string> said;
+    options.progress = [&said](const std::string& line) {
+        if (line.starts_with("answering ")) said.push_back(line);
+    };
+    AcmeIssuer issuer(w.client, {&dns}, options);
+    const PemBundle bundle = issuer.issue("a.example.test,b.deep.example.test,c.deep.example.test,other.test");
+    checkBundle(bundle, w.acme.issuingRoot(), 4);
+    std::sort(said.begin(), said.end());
+    BOOST_TEST((said == std::vector<std::string>{"answering dns-01 for deep.example.test", "answering dns-01 for example.test",
+                                                 "answering dns-01 for other.test"}));
+
+    // the order, as the client sees it
+    const AcmeOrder order = w.client.newOrder({Identifier::dns("x.example.test"), Identifier::dns("*.x.example.test")}, "", "",
+                                              {"example.test"});
+    BOOST_REQUIRE(order.authorizations.size() == 1u);
+    const AcmeAuthorization ancestor = w.client.fetchAuthorization(order.authorizations.front());
+    BOOST_TEST(ancestor.identifier.value == "example.test");
+    BOOST_TEST(ancestor.subdomainAuthAllowed);
+    BOOST_TEST(!ancestor.wildcard);
+    BOOST_REQUIRE(ancestor.challenges.size() == 1u);
+    BOOST_TEST(ancestor.challenges.front().type == "dns-01");
+
+    // pre-authorization
+    const AcmeAuthorization pre = w.client.preAuthorize(Identifier::dns("pre.example.test"), true);
+    BOOST_TEST(pre.url.find("/authZ/") != std::string::npos);
+    BOOST_TEST(pre.status == "pending");
+    BOOST_TEST(pre.subdomainAuthAllowed);
+    BOOST_TEST(pre.challenges.front().accountUrl == w.client.accountUrl());
+    BOOST_TEST(w.client.startChallenge(pre.challenges.front()).status == "valid");
+    BOOST_TEST(w.client.newOrder({Identifier::dns("y.pre.example.test")}).status == "ready");
+    const AcmeAuthorization plain = w.client.preAuthorize(Identifier::dns("plain.example.test"));
+    BOOST_TEST(!plain.subdomainAuthAllowed);
+    BOOST_TEST(plain.challenges.size() == 3u);
+
+    // refused here
+    BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"bad_name.test"}), InvalidNameError);
+    BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"*.example.test"}), InvalidNameError);
+    auto without = config();
+    without.skipValidation = true;
+    World v(without);
+    RequestLog log;
+    const auto refusal = [](const std::function<void()>& request) {
+        try {
+            request();
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("nothing thrown");
+    };
+    const std::string said1 = refusal([&] { v.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"example.test"}); });
+    BOOST_TEST(said1.find("does not offer authorizations for subdomains (RFC 9444)") != std::string::npos, said1);
+    const std::string said2 = refusal([&] { v.client.preAuthorize(Identifier::dns("example.test"), true); });
+    BOOST_TEST(said2.find("does not offer authorizations for subdomains (RFC 9444)") != std::string::npos, said2);
+    BOOST_TEST(!log.lines().empty());  // the directory was asked for
+    for (const auto& line : log.lines()) {
+        BOOST_TEST(line.find("/order-plz") == std::string::npos, line);
+        BOOST_TEST(line.find("/new-authz") == std::string::npos, line);
+    }
+    cxxacme::testing::NullResponder counting("dns-01");
+    AcmeIssuer plainIssuer(v.client, {&counting}, options);
+    checkBundle(plainIssuer.issue("a.example.test,b.deep.example.test"), v.acme.issuingRoot(), 2);
+    BOOST_TEST(counting.startCount() == 2);  // each name validated itself
+}

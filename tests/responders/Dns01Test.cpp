@@ -68,6 +68,17 @@ std::string script(const test::TempDir& dir, const std::string& name, const std:
     return path;
 }
 
+// The bundle's chain leads to mock-acme's root and its certificate names `names` (a key), no more.
+void checkIssued(const PemBundle& bundle, const testing::MockAcmeFixture& acme, const std::string& names) {
+    BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
+    Strings sans;
+    for (const auto& id : bundle.certificate().subjectAltNames()) sans.push_back(id.value);
+    std::sort(sans.begin(), sans.end());
+    Strings expected = ServerName::splitKey(names);
+    std::sort(expected.begin(), expected.end());
+    BOOST_TEST(sans == expected);
+}
+
 // mock-acme, and an issuer answering dns-01 through RFC 2136 updates to `knot`.
 struct Dns01Issuance {
     testing::MockAcmeFixture acme;
@@ -594,17 +605,35 @@ BOOST_AUTO_TEST_CASE(wildcards_issue_end_to_end_through_rfc2136_and_mock_acme) {
     for (const std::string names : {"*.example.test", "example.test,*.example.test", "a.example.test,*.a.example.test"}) {
         BOOST_TEST_CONTEXT(names) {
             const PemBundle bundle = issuer.issue(names);
-            BOOST_CHECK_NO_THROW(bundle.certificate().verifyChain(bundle.chain(), {acme.issuingRoot()}));
-            Strings sans;
-            for (const auto& id : bundle.certificate().subjectAltNames()) sans.push_back(id.value);
-            std::sort(sans.begin(), sans.end());
-            Strings expected = ServerName::splitKey(names);
-            std::sort(expected.begin(), expected.end());
-            BOOST_TEST(sans == expected);
+            checkIssued(bundle, acme, names);
             BOOST_TEST(txt(knot).empty());  // cleaned up
             BOOST_TEST(txt(knot, "_acme-challenge.a.example.test.").empty());
         }
     }
+}
+
+// RFC 9444 end to end: an issuer told the ancestor domain example.test orders the
+// names below it naming it; mock-acme's one authorization of example.test is
+// validated through one TXT record at _acme-challenge.example.test, published in
+// Knot by RFC 2136 and asked there by mock-acme, and the certificate names them all.
+BOOST_AUTO_TEST_CASE(names_below_an_ancestor_domain_are_validated_once_through_it) {
+    test::KnotServer knot;
+    auto config = testing::MockAcmeFixture::defaultConfig();
+    config.dnsServer = knot.address();  // mock-acme asks the same Knot
+    config.subdomainAuth = true;
+    Dns01Issuance run(knot, config);
+    Strings said;
+    AcmeIssuerOptions options;
+    options.ancestorDomains = {"example.test"};
+    options.progress = [&said](const std::string& line) {
+        if (line.starts_with("answering ")) said.push_back(line);
+    };
+    AcmeIssuer issuer(run.client, {&run.responder}, options);
+    const std::string names = "a.example.test,b.team.example.test,*.w.example.test";
+    const PemBundle bundle = issuer.issue(names);
+    checkIssued(bundle, run.acme, names);
+    BOOST_TEST(said == (Strings{"answering dns-01 for example.test"}));
+    BOOST_TEST(txt(knot).empty());  // cleaned up
 }
 
 BOOST_AUTO_TEST_CASE(dns_account01_publishes_at_the_accounts_own_name) {

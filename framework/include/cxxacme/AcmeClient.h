@@ -88,8 +88,19 @@ public:
     /// URLs of the account's pending and ready orders.
     std::vector<std::string> listOrders();
 
+    /// `ancestorDomains` (RFC 9444): each DNS identifier below one of them
+    /// (the nearest) names it as its `ancestorDomain`, so that one
+    /// authorization of that domain serves the names below it. Refused here,
+    /// with nothing sent, when the directory does not say
+    /// `subdomainAuthAllowed`, or for a domain that is not a DNS name.
     AcmeOrder newOrder(const std::vector<Identifier>& identifiers, const std::string& profile = "",
-                       const std::string& replaces = "");
+                       const std::string& replaces = "", const std::vector<std::string>& ancestorDomains = {});
+    /// Pre-authorization (RFC 8555 §7.4.1): a new authorization of `identifier`
+    /// (the CA's URL in the result's `url`); with `subdomains`, one that serves
+    /// the names below it as well (RFC 9444). Refused here, with nothing sent,
+    /// when the directory has no `newAuthz`, or does not say
+    /// `subdomainAuthAllowed` when `subdomains` is asked.
+    AcmeAuthorization preAuthorize(const Identifier& identifier, bool subdomains = false);
     AcmeOrder fetchOrder(const std::string& url);
     AcmeAuthorization fetchAuthorization(const std::string& url);
     AcmeAuthorization deactivateAuthorization(const std::string& url);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -20,6 +21,12 @@ struct AcmeIssuerOptions {
     /// (for key pinning); `keyType` is then ignored.
     std::optional<PrivateKey> certificateKey;
     std::string profile;                      ///< empty: the CA's default
+    /// RFC 9444: names below one of these domains are ordered with it as
+    /// their `ancestorDomain`, so that one validation of the domain (a DNS
+    /// challenge: the responder is asked for the domain's name) serves them
+    /// all, when the CA offers it (`subdomainAuthAllowed`); with a CA that
+    /// does not, they are ordered as any name is.
+    std::vector<std::string> ancestorDomains;
     /// Prefer the chain whose top certificate's issuer contains this text
     /// (as certbot's --preferred-chain); empty or no match: the default chain.
     std::string preferredChainIssuer;
@@ -61,6 +68,7 @@ private:
     std::vector<IResponder*> responders_;
     AcmeIssuerOptions options_;
     std::mutex accountMutex_;
+    std::atomic<bool> toldNoSubdomainAuth_{false};  ///< ancestorDomains given, the CA without RFC 9444: said once
 };
 
 }  // namespace cxxacme

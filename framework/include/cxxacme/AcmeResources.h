@@ -28,6 +28,9 @@ struct AcmeDirectory {
     std::string website;
     std::vector<std::string> caaIdentities;
     bool externalAccountRequired = false;
+    /// RFC 9444: an authorization of a domain may serve the names below it
+    /// (newOrder's `ancestorDomain`, newAuthz's `subdomainAuthAllowed`).
+    bool subdomainAuthAllowed = false;
     std::map<std::string, std::string> profiles;  ///< name -> description
 
     static AcmeDirectory fromJson(const Poco::JSON::Object& json);
@@ -50,6 +53,8 @@ struct AcmeAuthorization {
     std::string status;
     Identifier identifier;
     bool wildcard = false;
+    /// RFC 9444: it serves the names below `identifier` too.
+    bool subdomainAuthAllowed = false;
     std::optional<TimePoint> expires;
     std::vector<Challenge> challenges;
     /// Problems of challenges that failed, in challenge order.

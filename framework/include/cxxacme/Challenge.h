@@ -13,7 +13,8 @@ struct Challenge {
     std::string token;   ///< base64url token
     std::string status;  ///< "pending", "processing", "valid", "invalid"
     /// The URL of the account the challenge is for (the client's `kid`): not
-    /// in the CA's challenge object, `AcmeClient::fetchAuthorization` sets it.
+    /// in the CA's challenge object, `AcmeClient::fetchAuthorization` and
+    /// `AcmeClient::preAuthorize` set it.
     /// dns-account-01's record name derives from it.
     std::string accountUrl = {};
     /// dns-persist-01 (draft-ietf-acme-dns-persist-01): the names the CA
