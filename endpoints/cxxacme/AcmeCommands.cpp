@@ -85,6 +85,8 @@ const char* const kAcmeCommandsUsage =
     "    --key-type ec256|ec384|rsa2048|rsa3072|rsa4096   certificate key (default ec256)\n"
     "    --email ADDR             account contact (issue, account update)\n"
     "    --profile NAME           certificate profile offered by the CA\n"
+    "    --ancestor-domain DOMAIN[,DOMAIN...]   names below DOMAIN are validated once, through DOMAIN (RFC 9444:\n"
+    "                             one dns-01 or dns-account-01 record for them all), where the CA offers it\n"
     "    --eab-kid KID --eab-key BASE64URL   external account binding\n"
     "    --timeout SECONDS        per request (default 40)\n"
     "    --connect-timeout SECONDS   per new connection to the CA, TCP and TLS (default 10)\n"
@@ -95,7 +97,7 @@ const char* const kAcmeCommandsUsage =
 namespace {
 
 const std::set<std::string> kValued{"directory", "ca-bundle", "store", "account-key", "challenge", "bind",
-                                    "http-port", "tls-port", "key-type", "email", "profile", "eab-kid",
+                                    "http-port", "tls-port", "key-type", "email", "profile", "ancestor-domain", "eab-kid",
                                     "eab-key", "reason", "timeout", "connect-timeout", "proxy", "no-proxy", "encryption-key", "dns-provider",
                                     "dns-resolver", "propagation-timeout"};
 const std::set<std::string> kSwitches{"quiet", "dns-follow-cname", "with-certificate-key", "replace"};
@@ -233,6 +235,16 @@ struct Session {
             throw UsageError(e.what());
         }
         issuerOptions.profile = cl.get("profile", "");
+        if (const auto ancestors = cl.get("ancestor-domain")) {
+            try {
+                issuerOptions.ancestorDomains = ServerName::splitKey(*ancestors);
+            } catch (const InvalidNameError& e) {
+                throw UsageError(std::string("--ancestor-domain: ") + e.what());
+            }
+            for (const auto& domain : issuerOptions.ancestorDomains)
+                if (ServerName::isWildcard(domain) || ServerName::isIpAddress(domain))
+                    throw UsageError("--ancestor-domain: \"" + domain + "\" is not a domain");
+        }
         issuerOptions.contacts = contactsOf(cl);
         issuerOptions.externalAccountBinding = bindingOf(cl);
         if (::isatty(2) && !cl.has("quiet")) issuerOptions.progress = [&err](const std::string& line) { err << "  " << line << "\n"; };

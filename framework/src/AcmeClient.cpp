@@ -73,11 +73,11 @@ Poco::JSON::Object::Ptr identifierObject(const Identifier& id) {
 // The nearest of `domains` (canonical DNS names) that the DNS name `name` (a wildcard:
 // its names) is below, or "".
 std::string nearestAncestor(std::string_view name, const std::vector<std::string>& domains) {
-    if (name.starts_with("*.")) name.remove_prefix(1);  // ".BASE": BASE is above a wildcard's names
+    const bool wildcard = ServerName::isWildcard(name);
+    if (wildcard) name.remove_prefix(2);  // BASE is above a wildcard's names
     std::string nearest;
     for (const auto& d : domains)
-        if (name.size() > d.size() && name.ends_with(d) && name[name.size() - d.size() - 1] == '.' && d.size() > nearest.size())
-            nearest = d;
+        if ((wildcard || name != d) && ServerName::isAtOrUnder(name, d) && d.size() > nearest.size()) nearest = d;
     return nearest;
 }
 

@@ -1463,10 +1463,10 @@ public:
         return nullptr;
     }
 
-    // Whether the DNS name `name` (a wildcard: its names) is below `domain`.
+    // Whether the DNS name `name` (a wildcard: its names, so its base too) is below `domain`.
     static bool isBelow(std::string_view name, std::string_view domain) {
-        if (name.starts_with("*.")) name.remove_prefix(1);  // ".BASE": BASE itself is above its names
-        return name.size() > domain.size() && name.ends_with(domain) && name[name.size() - domain.size() - 1] == '.';
+        if (ServerName::isWildcard(name)) return ServerName::isAtOrUnder(name.substr(2), domain);
+        return name != domain && ServerName::isAtOrUnder(name, domain);
     }
 
     // The name one label up ("" above a single label).

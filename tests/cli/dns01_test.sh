@@ -2,7 +2,8 @@
 # `cxxacme issue --challenge dns-01` against the mock-acme program, with
 # Debian's Knot DNS on loopback as the zone's server: the rfc2136 provider,
 # and the exec provider with the documented example hook. Wildcards alone
-# and beside their base name; bad provider settings.
+# and beside their base name; names validated through an ancestor domain
+# (RFC 9444, --ancestor-domain); bad provider settings.
 CXXACME=$1
 MOCK_ACME=$2
 HOOK=$3
@@ -123,6 +124,27 @@ set +e
 set -e
 [ $rc -eq 1 ] && grep -q "no responder can answer for nooffer.example.test: the CA offers http-01, tls-alpn-01, dns-01" "$work/acct-none.log" \
   || fail "dns-account-01 where it is not offered: rc $rc $(cat "$work/acct-none.log")"
+
+echo "== --ancestor-domain (RFC 9444): names below example.test validated once, through its own TXT name"
+MOCK_ACME_NAME=sub start_mock_acme --dns-server "127.0.0.1:$KNOT_PORT" --subdomain-auth
+printf '#!/bin/sh\necho "$1 $2" >> "%s"\nexec "%s" "$@"\n' "$work/sub-hook.calls" "$HOOK" > "$work/sub-hook.sh"
+chmod +x "$work/sub-hook.sh"
+sub_common=(--directory "$DIR" --ca-bundle "$HTTPS_CA" --store "dir:$work/sub" --challenge dns-01 --propagation-timeout 20 --quiet
+            --dns-resolver "127.0.0.1:$KNOT_PORT" --dns-provider "exec:$work/sub-hook.sh")
+DNS_SERVER=127.0.0.1 DNS_PORT=$KNOT_PORT DNS_ZONE=example.test DNS_TSIG="hmac-sha256:acme-update:$SECRET" \
+  "$CXXACME" issue "${sub_common[@]}" --ancestor-domain Example.Test 'a.sub.example.test,b.sub.example.test,*.c.example.test' \
+  > "$work/sub.log" 2>&1 || fail "issue with --ancestor-domain failed: $(cat "$work/sub.log")"
+sans=$(openssl x509 -in "$work/sub/a.sub.example.test,b.sub.example.test,*.c.example.test.pem" -noout -ext subjectAltName | tail -1)
+for san in DNS:a.sub.example.test DNS:b.sub.example.test 'DNS:\*.c.example.test'; do
+  echo "$sans" | grep -q "$san" || fail "SANs: $sans"
+done
+[ "$(cat "$work/sub-hook.calls")" = "$(printf 'present _acme-challenge.example.test.\ncleanup _acme-challenge.example.test.')" ] \
+  || fail "one record at example.test's name expected, the hook was called: $(cat "$work/sub-hook.calls")"
+set +e
+"$CXXACME" issue "${sub_common[@]}" --ancestor-domain 'bad_name.test' a.example.test > "$work/sub-bad.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q -- "--ancestor-domain: " "$work/sub-bad.log" && grep -q "bad_name.test" "$work/sub-bad.log" \
+  || fail "a bad --ancestor-domain: rc $rc $(cat "$work/sub-bad.log")"
 
 echo "== dns-persist-01: the owner publishes one standing record; issuance needs no DNS change after it"
 MOCK_ACME_NAME=persist start_mock_acme --dns-server "127.0.0.1:$KNOT_PORT" --dns-persist-01
