@@ -7,7 +7,7 @@
 // odd  - the rest is the payload of a correctly signed JWS with a fresh
 //        nonce and the right url, so the fuzzer reaches the endpoint logic
 //        (identifiers, CSRs, EAB, key change, revocation) behind the JWS checks.
-// "/new-authz" is pre-authorization (RFC 8555 §7.4.1). The endpoint "/crl/"
+// "/new-authz" is pre-authorization (RFC 8555 §7.4.1); RFC 9444's members of both are on. The endpoint "/crl/"
 // takes the rest as the rest of the CRL listener's path (CRLs are on, so
 // revocations made through the signed mode are listed). "/terms-agreement/"
 // takes the rest as an account id (a GET or a POST, as a person's browser
@@ -52,6 +52,7 @@ struct World {
         c.alternateChains = 0;
         c.crl = true;  // no listener: the engine answers handleCrl alone
         c.crlPort = 1;
+        c.subdomainAuth = true;  // RFC 9444: newOrder's ancestorDomain, newAuthz's subdomainAuthAllowed
         return c;
     }
 

@@ -33,6 +33,11 @@ if [ ! -f "$seeds/misissue-key" ]; then
   printf '\020\000{"fault":"key","next":2}' > "$seeds/misissue-key"
   printf '\020\000{"fault":"unreadable","next":1}' > "$seeds/misissue-unreadable"
 fi
+# and for RFC 9444 (endpoint 1 newOrder and 13 newAuthz, signed)
+if [ ! -f "$seeds/ancestor-order" ]; then
+  printf '\001\001{"identifiers":[{"type":"dns","value":"a.b.example.test","ancestorDomain":"example.test"},{"type":"dns","value":"*.c.example.test","ancestorDomain":"c.example.test"}]}' > "$seeds/ancestor-order"
+  printf '\015\001{"identifier":{"type":"dns","value":"example.test","subdomainAuthAllowed":true}}' > "$seeds/ancestor-preauthorization"
+fi
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 

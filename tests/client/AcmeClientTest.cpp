@@ -1456,6 +1456,7 @@ BOOST_AUTO_TEST_CASE(ancestor_domains_and_pre_authorization_for_subdomains) {
     // refused here
     BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"bad_name.test"}), InvalidNameError);
     BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"*.example.test"}), InvalidNameError);
+    BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"192.0.2.1"}), InvalidNameError);
     auto without = config();
     without.skipValidation = true;
     World v(without);
