@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <ctime>
 #include <deque>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -920,10 +919,10 @@ public:
             order.authzIds.push_back(known->second);
         }
         // a name below a pre-authorized ancestor shares its authorization with others
-        std::vector<std::string> listed;
-        for (auto& aid : order.authzIds)
-            if (std::find(listed.begin(), listed.end(), aid) == listed.end()) listed.push_back(std::move(aid));
-        order.authzIds = std::move(listed);
+        if (config_.subdomainAuth) {
+            std::unordered_set<std::string> seen;
+            std::erase_if(order.authzIds, [&seen](const std::string& aid) { return !seen.insert(aid).second; });
+        }
         for (const auto& aid : order.authzIds) {
             Authorization& authz = s_.authorizations.at(aid);
             ++authz.orders;
@@ -1419,12 +1418,15 @@ public:
 
     // Which valid authorization an order of `profile` may reuse (authzReusePercent): as
     // Boulder, one of the same profile with time left to finish an order on it; as pebble, any.
-    std::function<bool(const Authorization&)> reuseRule(const std::string& profile,
-                                                        const MockAcmeConfig::ValidationWindows& windows) const {
-        if (config_.authorizationReuse != MockAcmeConfig::AuthorizationReuse::Boulder)
-            return [](const Authorization&) { return true; };
-        const TimePoint validUntil = now_ + MockAcmeConfig::reuseCutoff(windows.orderLifetime);
-        return [profile, validUntil](const Authorization& a) { return a.profile == profile && a.expires > validUntil; };
+    struct ReuseRule {
+        bool any;
+        const std::string& profile;
+        TimePoint validUntil;
+        bool operator()(const Authorization& a) const { return any || (a.profile == profile && a.expires > validUntil); }
+    };
+    ReuseRule reuseRule(const std::string& profile, const MockAcmeConfig::ValidationWindows& windows) const {
+        return {config_.authorizationReuse != MockAcmeConfig::AuthorizationReuse::Boulder, profile,
+                now_ + MockAcmeConfig::reuseCutoff(windows.orderLifetime)};
     }
 
     // RFC 9444: the authorization of `ancestor` that serves the names below it, for an order
