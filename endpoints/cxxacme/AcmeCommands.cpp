@@ -237,13 +237,10 @@ struct Session {
         issuerOptions.profile = cl.get("profile", "");
         if (const auto ancestors = cl.get("ancestor-domain")) {
             try {
-                issuerOptions.ancestorDomains = ServerName::splitKey(*ancestors);
+                issuerOptions.ancestorDomains = AcmeClient::canonicalAncestorDomains(ServerName::splitKey(*ancestors));
             } catch (const InvalidNameError& e) {
                 throw UsageError(std::string("--ancestor-domain: ") + e.what());
             }
-            for (const auto& domain : issuerOptions.ancestorDomains)
-                if (ServerName::isWildcard(domain) || ServerName::isIpAddress(domain))
-                    throw UsageError("--ancestor-domain: \"" + domain + "\" is not a domain");
         }
         issuerOptions.contacts = contactsOf(cl);
         issuerOptions.externalAccountBinding = bindingOf(cl);

@@ -357,12 +357,7 @@ std::vector<std::string> AcmeClient::listOrders() {
 AcmeOrder AcmeClient::newOrder(const std::vector<Identifier>& identifiers, const std::string& profile,
                                const std::string& replaces, const std::vector<std::string>& ancestorDomains) {
     if (identifiers.empty()) throw Error("an order needs at least one identifier");
-    std::vector<std::string> ancestors;
-    for (const auto& domain : ancestorDomains) {
-        const Identifier d = Identifier::dns(domain);  // InvalidNameError for what is not a DNS name
-        if (ServerName::isWildcard(d.value)) throw InvalidNameError(domain, "is a wildcard, not a domain an authorization can serve");
-        ancestors.push_back(d.value);
-    }
+    const std::vector<std::string> ancestors = canonicalAncestorDomains(ancestorDomains);
     if (!ancestors.empty() && !directory().subdomainAuthAllowed)
         throw Error("the CA at " + options_.directoryUrl + " does not offer authorizations for subdomains (RFC 9444)");
     std::string payload = "{\"identifiers\":" + identifiersJson(identifiers, ancestors);
@@ -373,6 +368,16 @@ AcmeOrder AcmeClient::newOrder(const std::vector<Identifier>& identifiers, const
     const std::string url = reply.header("Location");
     if (url.empty()) throw AcmeProblem("malformed", "newOrder answered without a Location", 0);
     return AcmeOrder::fromJson(*jsonOf(reply, url), url);
+}
+
+std::vector<std::string> AcmeClient::canonicalAncestorDomains(const std::vector<std::string>& domains) {
+    std::vector<std::string> canonical;
+    for (const auto& domain : domains) {
+        const Identifier d = Identifier::dns(domain);  // InvalidNameError for what is not a DNS name
+        if (ServerName::isWildcard(d.value)) throw InvalidNameError(domain, "is a wildcard, not a domain an authorization can serve");
+        canonical.push_back(d.value);
+    }
+    return canonical;
 }
 
 AcmeAuthorization AcmeClient::preAuthorize(const Identifier& identifier, bool subdomains) {

@@ -76,6 +76,7 @@ std::string describe(const std::vector<Challenge>& challenges) {
 AcmeIssuer::AcmeIssuer(AcmeClient& client, std::vector<IResponder*> responders, AcmeIssuerOptions options)
     : client_(client), responders_(std::move(responders)), options_(std::move(options)) {
     if (responders_.empty()) throw Error("AcmeIssuer needs at least one responder");
+    options_.ancestorDomains = AcmeClient::canonicalAncestorDomains(options_.ancestorDomains);
 }
 
 std::string AcmeIssuer::downloadChain(const std::string& certificateUrl) {

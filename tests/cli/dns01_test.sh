@@ -145,6 +145,10 @@ set +e
 set -e
 [ $rc -eq 2 ] && grep -q -- "--ancestor-domain: " "$work/sub-bad.log" && grep -q "bad_name.test" "$work/sub-bad.log" \
   || fail "a bad --ancestor-domain: rc $rc $(cat "$work/sub-bad.log")"
+set +e
+"$CXXACME" issue "${sub_common[@]}" --ancestor-domain 'example.test,*.example.test' a.example.test > "$work/sub-wild.log" 2>&1; rc=$?
+set -e
+[ $rc -eq 2 ] && grep -q -- "--ancestor-domain: .*is a wildcard" "$work/sub-wild.log" || fail "a wildcard --ancestor-domain: rc $rc $(cat "$work/sub-wild.log")"
 
 echo "== dns-persist-01: the owner publishes one standing record; issuance needs no DNS change after it"
 MOCK_ACME_NAME=persist start_mock_acme --dns-server "127.0.0.1:$KNOT_PORT" --dns-persist-01

@@ -1457,6 +1457,9 @@ BOOST_AUTO_TEST_CASE(ancestor_domains_and_pre_authorization_for_subdomains) {
     BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"bad_name.test"}), InvalidNameError);
     BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"*.example.test"}), InvalidNameError);
     BOOST_CHECK_THROW(w.client.newOrder({Identifier::dns("a.example.test")}, "", "", {"192.0.2.1"}), InvalidNameError);
+    AcmeIssuerOptions bad;  // an issuer says so when it is made, not at each issuance
+    bad.ancestorDomains = {"example.test", "*.example.test"};
+    BOOST_CHECK_THROW(AcmeIssuer(w.client, {&dns}, bad), InvalidNameError);
     auto without = config();
     without.skipValidation = true;
     World v(without);

@@ -95,6 +95,9 @@ public:
     /// `subdomainAuthAllowed`, or for a domain that is not a DNS name.
     AcmeOrder newOrder(const std::vector<Identifier>& identifiers, const std::string& profile = "",
                        const std::string& replaces = "", const std::vector<std::string>& ancestorDomains = {});
+    /// The canonical form of domains given as ancestor domains (RFC 9444);
+    /// throws `InvalidNameError` for one that is not a DNS name, or is a wildcard.
+    static std::vector<std::string> canonicalAncestorDomains(const std::vector<std::string>& domains);
     /// Pre-authorization (RFC 8555 §7.4.1): a new authorization of `identifier`
     /// (the CA's URL in the result's `url`); with `subdomains`, one that serves
     /// the names below it as well (RFC 9444). Refused here, with nothing sent,

@@ -25,7 +25,8 @@ struct AcmeIssuerOptions {
     /// their `ancestorDomain`, so that one validation of the domain (a DNS
     /// challenge: the responder is asked for the domain's name) serves them
     /// all, when the CA offers it (`subdomainAuthAllowed`); with a CA that
-    /// does not, they are ordered as any name is.
+    /// does not, they are ordered as any name is. The constructor throws
+    /// `InvalidNameError` for one that is not a DNS name, or is a wildcard.
     std::vector<std::string> ancestorDomains;
     /// Prefer the chain whose top certificate's issuer contains this text
     /// (as certbot's --preferred-chain); empty or no match: the default chain.
