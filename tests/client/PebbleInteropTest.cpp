@@ -172,6 +172,23 @@ BOOST_AUTO_TEST_CASE(dns01_wildcards_through_challtestsrv) {
     const PemBundle both = issuer.issue("wild.example.test,*.wild.example.test");
     checkChain(both, pebble.root());
     BOOST_TEST(both.certificate().subjectAltNames().size() == 2u);
+
+    // pebble offers neither pre-authorization nor RFC 9444: the client says so before sending,
+    // and an issuer given ancestor domains validates each name itself
+    BOOST_TEST(!client.directory().subdomainAuthAllowed);
+    BOOST_CHECK_EXCEPTION(client.preAuthorize(Identifier::dns("pre.example.test")), Error, [](const Error& e) {
+        return std::string(e.what()).find("does not offer pre-authorization (newAuthz)") != std::string::npos;
+    });
+    BOOST_CHECK_EXCEPTION(client.newOrder({Identifier::dns("a.example.test")}, "", "", {"example.test"}), Error, [](const Error& e) {
+        return std::string(e.what()).find("does not offer authorizations for subdomains (RFC 9444)") != std::string::npos;
+    });
+    AcmeIssuerOptions below;
+    below.ancestorDomains = {"example.test"};
+    int answered = 0;
+    below.progress = [&answered](const std::string& line) { answered += line.starts_with("answering dns-01 for ") ? 1 : 0; };
+    const PemBundle each = AcmeIssuer(client, {&responder}, below).issue("a.anc.example.test,b.anc.example.test");
+    checkChain(each, pebble.root());
+    BOOST_TEST(answered == 2);
 }
 
 BOOST_AUTO_TEST_CASE(http01_multi_name_and_tls_alpn01) {
