@@ -2327,6 +2327,19 @@ BOOST_AUTO_TEST_CASE(subdomain_authorization_serves_the_names_below) {
                    .problem() == "malformed");
     BOOST_TEST(preauthorize(s, R"({"type":"dns","value":"example.test","subdomainAuthAllowed":"yes"})").problem() == "malformed");
     BOOST_TEST(preauthorize(s, R"({"type":"ip","value":"192.0.2.1","subdomainAuthAllowed":true})").problem() == "malformed");
+
+    // with a public suffix list, a public suffix is no ancestor: refused as it would be ordered
+    const test::TempDir dir;
+    const std::string list = (dir.path / "list.dat").string();
+    AtomicFile::write(list, "// ===BEGIN ICANN DOMAINS===\ntest\nco.test\n// ===END ICANN DOMAINS===\n", 0644);
+    MockAcmeConfig suffixed = config;
+    suffixed.publicSuffixList = list;
+    Server p(suffixed);
+    const Reply suffix = orderWith(p, R"({"type":"dns","value":"shop.co.test","ancestorDomain":"co.test"})");
+    BOOST_TEST(suffix.problem() == "rejectedIdentifier", suffix.body);
+    BOOST_TEST(suffix.body.find("co.test") != std::string::npos, suffix.body);
+    const Reply registered = orderWith(p, R"({"type":"dns","value":"www.shop.co.test","ancestorDomain":"shop.co.test"})");
+    BOOST_TEST(registered.status == 201, registered.body);
 }
 
 // forgetAfter and pre-authorizations: one no order used goes when an order of
