@@ -1397,10 +1397,7 @@ public:
         if (wildcard) base.value = id.value.substr(2);
         // a valid pre-authorization (§7.4.1) is what it was made for, while its validation is
         // recent enough for the order's profile
-        const auto recentPreauthorization = [&](const Authorization& a) {
-            const auto validated = validatedAt(a);
-            return a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
-        };
+        const auto recentPreauthorization = [&](const Authorization& a) { return isRecentPreauthorization(a, windows); };
         if (!wildcard)
             if (const Authorization* pre = s_.validAuthorization(accountId, base, false, now_, recentPreauthorization))
                 return pre->id;
@@ -1435,8 +1432,7 @@ public:
     std::string subdomainAuthorizationFor(const std::string& accountId, const Identifier& ancestor, const std::string& profile,
                                           const MockAcmeConfig::ValidationWindows& windows) {
         if (const Authorization* pre = s_.validAuthorization(accountId, ancestor, false, now_, [&](const Authorization& a) {
-                const auto validated = validatedAt(a);
-                return a.subdomains && a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
+                return a.subdomains && isRecentPreauthorization(a, windows);
             }))
             return pre->id;
         const auto reusable = reuseRule(profile, windows);
@@ -1496,6 +1492,13 @@ public:
         if (!isBelow(id.value, ancestor->value))
             throw malformed("ancestorDomain \"" + ancestor->value + "\" is not a domain above \"" + id.value + "\"");
         return ancestor;
+    }
+
+    // Whether `a` is a pre-authorization (§7.4.1) whose validation is recent enough for an
+    // order with these windows.
+    bool isRecentPreauthorization(const Authorization& a, const MockAcmeConfig::ValidationWindows& windows) const {
+        const auto validated = validatedAt(a);
+        return a.preauthorized && validated && *validated + windows.validAuthorizationLifetime > now_;
     }
 
     // When the authorization's challenge was validated, if it was.
