@@ -66,7 +66,7 @@ struct Driver {
     }
 
     Driver() : engine(config(), base, clock, std::make_unique<NoValidation>()) {
-        nonce = handle("nonce", HttpRequest{"HEAD", "/nonce-plz", "", "", "", "", ""}).header("Replay-Nonce");
+        nonce = handle("nonce", HttpRequest{.method = "HEAD", .path = "/nonce-plz"}).header("Replay-Nonce");
         kid = post("account", base + "/sign-me-up", R"({"termsOfServiceAgreed":true})", true).header("Location");
     }
 
@@ -88,7 +88,7 @@ struct Driver {
         const double t0 = threadCpuMicros();
         const std::string body = FlattenedJws::signAcmeRequest(account, url, nonce, jwk ? "" : kid, payload).toJson();
         clientMicros += threadCpuMicros() - t0;
-        return handle(kind, HttpRequest{"POST", url.substr(base.size()), "", "application/jose+json", body, "", ""});
+        return handle(kind, HttpRequest{.method = "POST", .path = url.substr(base.size()), .contentType = "application/jose+json", .body = body});
     }
 
     Poco::JSON::Object::Ptr json(const HttpResponse& r) {

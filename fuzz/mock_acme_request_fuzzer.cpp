@@ -61,13 +61,13 @@ struct World {
     }
 
     std::string nonce() {
-        HttpRequest r{"HEAD", "/nonce-plz", "", "", "", "", ""};
+        HttpRequest r{.method = "HEAD", .path = "/nonce-plz"};
         return engine.handle(r).header("Replay-Nonce");
     }
 
     HttpResponse send(const std::string& path, const std::string& useKid, const std::string& payload) {
         const auto jws = FlattenedJws::signAcmeRequest(account, base + path, nonce(), useKid, payload);
-        HttpRequest r{"POST", path, "", "application/jose+json", jws.toJson(), "", ""};
+        HttpRequest r{.method = "POST", .path = path, .contentType = "application/jose+json", .body = jws.toJson()};
         return engine.handle(r);
     }
 };
@@ -85,22 +85,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string path = kPaths[data[0] % (sizeof kPaths / sizeof kPaths[0])];
     std::string rest(reinterpret_cast<const char*>(data + 2), size - 2);
     if (path == "/crl/") {
-        HttpRequest r{data[1] % 2 == 0 ? "GET" : "HEAD", path + rest, "", "", "", "", ""};
+        HttpRequest r{.method = data[1] % 2 == 0 ? "GET" : "HEAD", .path = path + rest};
         (void)world.engine.handleCrl(r);
         const std::string& own = world.engine.crlUrl();
         r.path = own.substr(own.find("/crl/"));
         if (world.engine.handleCrl(r).status != 200) std::abort();  // its own path always answers
     } else if (path == "/terms-agreement/") {
-        HttpRequest r{data[1] % 2 == 0 ? "GET" : "POST", path + rest, "", "application/x-www-form-urlencoded", "", "", ""};
+        HttpRequest r{.method = data[1] % 2 == 0 ? "GET" : "POST", .path = path + rest, .contentType = "application/x-www-form-urlencoded"};
         (void)world.engine.handle(r);
     } else if (path == "/set-terms-of-service") {
-        HttpRequest r{"POST", path, "", "application/json", rest, "", ""};
+        HttpRequest r{.method = "POST", .path = path, .contentType = "application/json", .body = rest};
         (void)world.engine.handleManagement(r);
         const std::string id = world.kid.substr(world.kid.rfind('/') + 1);
-        HttpRequest agree{"POST", "/terms-agreement/" + id, "", "application/x-www-form-urlencoded", "", "", ""};
+        HttpRequest agree{.method = "POST", .path = "/terms-agreement/" + id, .contentType = "application/x-www-form-urlencoded"};
         if (world.engine.handle(agree).status != 200) std::abort();  // the own account can always agree
     } else if (path == "/set-misissued-certificates") {
-        HttpRequest r{"POST", path, "", "application/json", rest, "", ""};
+        HttpRequest r{.method = "POST", .path = path, .contentType = "application/json", .body = rest};
         (void)world.engine.handleManagement(r);
     } else if (data[1] % 2 == 0) {
         std::string host;
@@ -109,7 +109,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             host = rest.substr(0, newline);
             rest = newline == std::string::npos ? "" : rest.substr(newline + 1);
         }
-        HttpRequest r{data[1] & 4 ? "GET" : "POST", path, "", "application/jose+json", rest, host, ""};
+        HttpRequest r{.method = data[1] & 4 ? "GET" : "POST", .path = path, .contentType = "application/jose+json", .body = rest,
+                      .host = host};
+        if (data[1] & 8) {  // a browser's script: its origin, and a CORS preflight of what the input names
+            r.origin = "https://app.fuzz.test";
+            if (data[1] & 16) {
+                r.method = "OPTIONS";
+                r.accessControlRequestMethod = rest.substr(0, rest.find('\n'));
+            }
+        }
         (void)world.engine.handle(r);
     } else {
         const bool jwk = path == "/sign-me-up" || (path == "/revoke-cert" && data[1] % 4 == 1);

@@ -59,6 +59,9 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --tls-sni-01                also offer the legacy tls-sni-01 challenge
   --nonce-on-every-response   a Replay-Nonce on GET answers too (default: as Boulder and pebble,
                               on answers to POST and HEAD and to a GET of newNonce alone)
+  --cors-origin ORIGIN        a web origin whose scripts may use the API from a browser
+                              (repeatable; default "*", any, as Let's Encrypt and pebble)
+  --no-cors                   no CORS headers: a browser's scripts cannot read the answers
   --dns-account-01            also offer dns-account-01 (draft-ietf-acme-dns-account-label-02):
                               TXT at _LABEL._acme-challenge.NAME, LABEL from the account URL
   --dns-persist-01            also offer dns-persist-01 (draft-ietf-acme-dns-persist-01): a standing
@@ -238,6 +241,7 @@ int main(int argc, char** argv) {
     std::string writeCa;
     bool verbose = false;
     bool caaGiven = false;  // --caa-identity seen: later ones add to it
+    bool corsGiven = false;  // --cors-origin or --no-cors seen: later ones add to it
     const std::string program = argc > 0 ? argv[0] : "";
     bool asPebble = program == "pebble" || program.ends_with("/pebble") ||
                     std::find(args.begin(), args.end(), "--pebble") != args.end();
@@ -306,6 +310,14 @@ int main(int argc, char** argv) {
         else if (a == "--check-caa") config.checkCaa = true;
         else if (a == "--caa-recheck-after") config.caaRecheckAfter = std::chrono::seconds(number(value(), 0, 8L * 3600));
         else if (a == "--nonce-on-every-response") config.nonceOnEveryResponse = true;
+        else if (a == "--cors-origin") {
+            if (!corsGiven) config.corsOrigins.clear();  // the first one replaces the default
+            corsGiven = true;
+            config.corsOrigins.push_back(value());
+        } else if (a == "--no-cors") {
+            config.corsOrigins.clear();
+            corsGiven = true;
+        }
         else if (a == "--tls-sni-01") config.enableTlsSni01 = true;
         else if (a == "--dns-account-01") config.enableDnsAccount01 = true;
         else if (a == "--dns-persist-01") config.enableDnsPersist01 = true;

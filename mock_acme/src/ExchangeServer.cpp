@@ -274,6 +274,8 @@ private:
         }
         request.contentType = head.get("Content-Type");
         request.clientAddress = clientAddress_;
+        request.origin = head.get("Origin");
+        request.accessControlRequestMethod = head.get("Access-Control-Request-Method");
 
         if (chunked || length > 0) {
             const bool expectContinue = Poco::icompare(head.get("Expect"), "100-continue") == 0;

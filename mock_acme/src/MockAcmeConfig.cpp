@@ -117,6 +117,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "checkCaa") checkCaa = boolean(j, key);
         else if (key == "caaRecheckAfterSeconds") caaRecheckAfter = seconds(j, key);
         else if (key == "nonceOnEveryResponse") nonceOnEveryResponse = boolean(j, key);
+        else if (key == "corsOrigins") corsOrigins = stringList(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "enableDnsAccount01") enableDnsAccount01 = boolean(j, key);
         else if (key == "enableDnsPersist01") enableDnsPersist01 = boolean(j, key);
@@ -243,6 +244,24 @@ bool MockAcmeConfig::isWebUrl(const std::string& text, std::size_t maxBytes) {
            std::none_of(text.begin(), text.end(), [](unsigned char c) { return c <= ' ' || c >= 0x7f; });
 }
 
+bool MockAcmeConfig::isWebOrigin(const std::string& text) {
+    const std::size_t host = text.find("://") + 3;
+    if (!isWebUrl(text, 300) || host >= text.size()) return false;
+    const std::string_view rest = std::string_view(text).substr(host);
+    const std::size_t colon = rest.rfind(':');
+    const bool bracketed = rest.front() == '[';
+    const std::string_view name = bracketed ? rest.substr(0, rest.find(']') + 1)
+                                            : rest.substr(0, colon == std::string_view::npos ? rest.size() : colon);
+    const std::string_view port = rest.substr(name.size());
+    if (name.empty() || (bracketed && name.back() != ']')) return false;
+    if (bracketed ? name.find_first_not_of("[]0123456789abcdefABCDEF:.") != std::string_view::npos
+                  : name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string_view::npos)
+        return false;
+    if (port.empty()) return true;
+    return port.size() >= 2 && port.size() <= 6 && port.front() == ':' &&
+           port.find_first_not_of("0123456789", 1) == std::string_view::npos;
+}
+
 bool MockAcmeConfig::isLinkUrl(const std::string& text) {
     const std::size_t host = text.find("://") + 3;
     return isWebUrl(text, 2048) && host < text.size() && text[host] != '/' && text.find_first_of("\"<>\\") == std::string::npos;
@@ -364,6 +383,11 @@ void MockAcmeConfig::validate() const {
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: CAA identity \"" + InvalidNameError::printable(name) +
                         "\" is not a DNS name in lower case");
+    for (const auto& origin : corsOrigins)
+        if (origin != "*" && !isWebOrigin(origin))
+            throw Error("mock-acme config: CORS origin \"" + InvalidNameError::printable(origin) +
+                        "\" is neither \"*\" nor an origin as a browser sends it (http:// or https://, a host, an optional port; "
+                        "no path)");
     for (const auto& name : blockedDomains)
         if (!ServerName::isValid(name) || ServerName::canonical(name) != name || name.starts_with("*."))
             throw Error("mock-acme config: blocked domain \"" + InvalidNameError::printable(name) +

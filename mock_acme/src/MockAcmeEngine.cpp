@@ -2253,6 +2253,102 @@ std::vector<std::string> segments(const std::string& path) {
     return out;
 }
 
+// A resource of the ACME listener, and the methods it answers (Boulder's and pebble's
+// lists: a resource that takes GET takes HEAD).
+struct Route {
+    enum Kind {
+        Directory, NewNonce, RenewalInfo, NewAccount, NewOrder, NewAuthz, RevokeCert, KeyChange,
+        Account, AccountOrders, Order, Authorization, Certificate, Finalize, Challenge
+    };
+    Kind kind;
+    std::string id;         ///< the resource's id, where its path has one
+    std::size_t chain = 0;  ///< Certificate: the alternate chain asked for (0: the default one)
+
+    std::string_view methods() const {
+        switch (kind) {
+        case Directory:
+        case NewNonce: return "GET, HEAD, POST";  // RFC 8555 §6.3: GET and POST-as-GET alike
+        case RenewalInfo: return "GET, HEAD";     // RFC 9773 §4.1: an unauthenticated GET
+        default: return "POST";
+        }
+    }
+    bool allows(std::string_view method) const {
+        if (method == "POST") return kind != RenewalInfo;
+        return (method == "GET" || method == "HEAD") && (kind == Directory || kind == NewNonce || kind == RenewalInfo);
+    }
+};
+
+// The pages of the ACME listener that a person opens in a browser, without a JWS: where an
+// account agrees to changed terms of service (RFC 8555 §7.3.3's `instance`), and a paused
+// account's unpause link.
+bool isPageForPerson(const std::string& path) {
+    constexpr std::string_view kTerms = "/terms-agreement/";
+    return path == "/sfe/v1/unpause" ||
+           (path.starts_with(kTerms) && path.size() > kTerms.size() && path.find('/', kTerms.size()) == std::string::npos);
+}
+
+// What `Access-Control-Allow-Origin` says to a script of `origin` (MockAcmeConfig::corsOrigins):
+// "*" when any origin may call, the origin itself when it is listed; nothing otherwise.
+std::optional<std::string> corsAllowedOrigin(const MockAcmeConfig& config, const std::string& origin) {
+    if (origin.empty()) return std::nullopt;
+    for (const auto& allowed : config.corsOrigins)
+        if (allowed == "*" || allowed == origin) return allowed;
+    return std::nullopt;
+}
+
+// The headers of a CORS answer to a script of an allowed origin (Fetch's CORS protocol): who
+// may read it, and the ACME headers it may read, which a browser hides otherwise.
+void addCorsHeaders(HttpResponse& r, const std::string& allowedOrigin) {
+    r.addHeader("Access-Control-Allow-Origin", allowedOrigin);
+    if (allowedOrigin != "*") r.addHeader("Vary", "Origin");
+    r.addHeader("Access-Control-Expose-Headers", "Link, Replay-Nonce, Location");
+}
+
+// The resource at `path` (split into `parts`), or nothing: no such resource.
+std::optional<Route> routeOf(const std::string& path, const std::vector<std::string>& parts, bool preAuthorization) {
+    static const std::unordered_map<std::string_view, Route::Kind> fixed{
+        {"/dir", Route::Directory},         {"/nonce-plz", Route::NewNonce},   {"/sign-me-up", Route::NewAccount},
+        {"/order-plz", Route::NewOrder},    {"/new-authz", Route::NewAuthz},   {"/revoke-cert", Route::RevokeCert},
+        {"/rollover-account-key", Route::KeyChange}};
+    if (const auto it = fixed.find(path); it != fixed.end()) {
+        if (it->second == Route::NewAuthz && !preAuthorization) return std::nullopt;
+        return Route{it->second, {}};
+    }
+    if (parts.size() < 2 || parts[1].empty()) return std::nullopt;
+    const std::string& first = parts[0];
+    if (parts.size() == 2) {
+        static const std::unordered_map<std::string_view, Route::Kind> withId{
+            {"renewal-info", Route::RenewalInfo}, {"my-account", Route::Account},     {"my-order", Route::Order},
+            {"authZ", Route::Authorization},      {"certZ", Route::Certificate},      {"finalize-order", Route::Finalize},
+            {"chalZ", Route::Challenge}};
+        if (const auto it = withId.find(first); it != withId.end()) return Route{it->second, parts[1]};
+        return std::nullopt;
+    }
+    if (parts.size() == 3 && first == "my-account" && parts[2] == "orders") return Route{Route::AccountOrders, parts[1]};
+    if (parts.size() == 3 && first == "certZ" && parts[2].size() == 1 && parts[2][0] >= '1' && parts[2][0] <= '9')
+        return Route{Route::Certificate, parts[1], static_cast<std::size_t>(parts[2][0] - '0')};
+    return std::nullopt;
+}
+
+// OPTIONS (RFC 9110 §9.3.7): the methods the resource answers, in `Allow`. A CORS preflight
+// of an allowed origin for one of them gets what the browser needs to send it: the methods,
+// and `Content-Type` among the headers (application/jose+json is not one a script may send
+// unasked). A preflight for another method, or from another origin, gets no CORS header,
+// and the browser does not send the request, as with Boulder and pebble.
+HttpResponse optionsAnswer(const HttpRequest& request, const Route& route, const MockAcmeConfig& config) {
+    HttpResponse r;
+    r.status = 204;
+    r.addHeader("Allow", std::string(route.methods()));
+    const auto allowed = corsAllowedOrigin(config, request.origin);
+    if (allowed && !request.accessControlRequestMethod.empty() && route.allows(request.accessControlRequestMethod)) {
+        addCorsHeaders(r, *allowed);
+        r.addHeader("Access-Control-Allow-Methods", std::string(route.methods()));
+        r.addHeader("Access-Control-Allow-Headers", "Content-Type");
+        r.addHeader("Access-Control-Max-Age", "86400");
+    }
+    return r;
+}
+
 // "the root certificate file PATH: REASON", for a failure to read `path` (whose reason may name it already).
 Error rootFileError(const std::string& what, const std::string& path, const Error& e) {
     std::string reason = e.what();
@@ -2477,7 +2573,8 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     if (request.method == "POST") requestSnapshot();  // answered or refused, it may have changed something
     // a nonce with every answer to a POST or HEAD and to a GET of newNonce, as Boulder and
     // pebble give them (or with every answer, nonceOnEveryResponse)
-    const bool withNonce = request.method != "GET" || request.path == "/nonce-plz" || config_.nonceOnEveryResponse;
+    const bool withNonce = (request.method != "GET" && request.method != "OPTIONS") || request.path == "/nonce-plz" ||
+                           config_.nonceOnEveryResponse;
     std::string nonce = withNonce ? state::EngineState::newNonce() : "";
     {
         std::lock_guard lock(state_->mutex);
@@ -2488,24 +2585,31 @@ HttpResponse MockAcmeEngine::handle(const HttpRequest& request) {
     if (withNonce) response.addHeader("Replay-Nonce", std::move(nonce));
     // RFC 8555 §7.1: on every resource other than the directory
     if (request.path != "/dir") response.addHeader("Link", "<" + base + "/dir>;rel=\"index\"");
+    // a script in a browser may read the answer (OPTIONS answers for itself; the pages for a
+    // person are not for scripts)
+    if (const auto allowed = corsAllowedOrigin(config_, request.origin);
+        allowed && request.method != "OPTIONS" && !isPageForPerson(request.path))
+        addCorsHeaders(response, *allowed);
     return response;
 }
 
 HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::string& base) {
     const auto parts = segments(request.path);
-    const std::string first = parts.empty() ? "" : parts[0];
     std::optional<ValidationJob> job;
     std::optional<FinalizeJob> finalizeJob;
     HttpResponse response;
-    if (first == "terms-agreement" && parts.size() == 2) {  // a page for a person: no JWS
+    if (isPageForPerson(request.path)) {  // no JWS
         std::lock_guard lock(state_->mutex);
         Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
-        return x.termsAgreement(request, parts[1]);
+        return request.path == "/sfe/v1/unpause" ? x.unpausePage(request) : x.termsAgreement(request, parts[1]);
     }
-    if (request.path == "/sfe/v1/unpause") {  // a page for a person: no JWS
-        std::lock_guard lock(state_->mutex);
-        Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
-        return x.unpausePage(request);
+    const std::optional<Route> route = routeOf(request.path, parts, config_.preAuthorization);
+    if (!route) throw AcmeProblem("malformed", "no such resource", 404);
+    if (request.method == "OPTIONS") return optionsAnswer(request, *route, config_);
+    if (!route->allows(request.method)) {  // RFC 9110 §15.5.6: with the methods it does answer
+        HttpResponse r = HttpResponse::fromProblem(AcmeProblem("malformed", "method not allowed", 405));
+        r.addHeader("Allow", std::string(route->methods()));
+        return r;
     }
     Preverified pre;
     if (request.method == "POST") pre = preverify(request, config_, base, *state_);
@@ -2514,41 +2618,36 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         if (state_->roll(config_.serverErrorPercent))
             throw AcmeProblem("serverInternal", "internal error (injected fault)", 500);
         Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get(), &pre);
-        const bool get = request.method == "GET" || request.method == "HEAD";
-        const bool post = request.method == "POST";
         try {
             // RFC 8555 §6.3: the directory and newNonce take GET and POST-as-GET alike; a
             // POST-as-GET is checked as any other, by an account (as Boulder checks it;
             // pebble takes GET alone)
-            if ((request.path == "/dir" || request.path == "/nonce-plz") && post) x.postAsGetByAccount(request);
-            if (request.path == "/dir" && (get || post)) return x.directory();
-            if (request.path == "/nonce-plz" && (get || post)) {
+            const bool post = request.method == "POST";
+            switch (route->kind) {
+            case Route::Directory:
+                if (post) x.postAsGetByAccount(request);
+                return x.directory();
+            case Route::NewNonce: {
+                if (post) x.postAsGetByAccount(request);
                 HttpResponse r;
                 r.status = request.method == "GET" ? 204 : 200;
                 r.addHeader("Cache-Control", "no-store");
                 return r;
             }
-            if (first == "renewal-info" && parts.size() == 2 && get) return x.renewalInfo(parts[1]);
-            if (!post) {
-                HttpResponse r = HttpResponse::fromProblem(AcmeProblem("malformed", "method not allowed", 405));
-                r.addHeader("Allow", "POST");
-                return r;
+            case Route::RenewalInfo: return x.renewalInfo(route->id);
+            case Route::NewAccount: return x.newAccount(request);
+            case Route::NewOrder: return x.newOrder(request);
+            case Route::NewAuthz: return x.newAuthz(request);
+            case Route::RevokeCert: return x.revoke(request);
+            case Route::KeyChange: return x.keyChange(request);
+            case Route::Account: return x.account(request, route->id);
+            case Route::AccountOrders: return x.accountOrders(request, route->id);
+            case Route::Order: return x.order(request, route->id);
+            case Route::Authorization: return x.authorization(request, route->id);
+            case Route::Certificate: return x.certificate(request, route->id, route->chain, request.path);
+            case Route::Finalize: finalizeJob = x.startFinalize(request, route->id); break;
+            case Route::Challenge: response = x.challenge(request, route->id, job); break;
             }
-            if (request.path == "/sign-me-up") return x.newAccount(request);
-            if (request.path == "/order-plz") return x.newOrder(request);
-            if (request.path == "/new-authz" && config_.preAuthorization) return x.newAuthz(request);
-            if (request.path == "/revoke-cert") return x.revoke(request);
-            if (request.path == "/rollover-account-key") return x.keyChange(request);
-            if (first == "my-account" && parts.size() == 2) return x.account(request, parts[1]);
-            if (first == "my-account" && parts.size() == 3 && parts[2] == "orders") return x.accountOrders(request, parts[1]);
-            if (first == "my-order" && parts.size() == 2) return x.order(request, parts[1]);
-            if (first == "authZ" && parts.size() == 2) return x.authorization(request, parts[1]);
-            if (first == "certZ" && parts.size() == 2) return x.certificate(request, parts[1], 0, request.path);
-            if (first == "certZ" && parts.size() == 3 && parts[2].size() == 1 && parts[2][0] >= '1' && parts[2][0] <= '9')
-                return x.certificate(request, parts[1], static_cast<std::size_t>(parts[2][0] - '0'), request.path);
-            if (first == "finalize-order" && parts.size() == 2) finalizeJob = x.startFinalize(request, parts[1]);
-            else if (first == "chalZ" && parts.size() == 2) response = x.challenge(request, parts[1], job);
-            else throw AcmeProblem("malformed", "no such resource", 404);
         } catch (const AcmeProblem& p) {
             HttpResponse r = HttpResponse::fromProblem(p);
             for (const auto& [name, value] : x.problemHeaders_) r.addHeader(name, value);

@@ -153,12 +153,13 @@ LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@
 verify_chain "$work/lego-own/certificates/lego-own.example.test.crt" \
   "$work/lego-own/certificates/lego-own.example.test.issuer.crt" "$work/own-root.pem"
 
-echo "== the command line's settings reach the server: --caa-identity, --resolve, --crl-listen"
+echo "== the command line's settings reach the server: --caa-identity, --resolve, --crl-listen, --cors-origin"
 # lego answers http-01 on 127.0.0.2 alone: it validates only where --resolve sends the name
 CRL_PORT=$(free_port)
 MOCK_ACME_NAME=flags start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" \
   --caa-identity one.example.test --caa-identity two.example.test \
-  --resolve lego-resolved.example.test=127.0.0.2 --crl-listen "127.0.0.1:$CRL_PORT"
+  --resolve lego-resolved.example.test=127.0.0.2 --crl-listen "127.0.0.1:$CRL_PORT" \
+  --cors-origin https://app.example.test --cors-origin http://127.0.0.1:8080
 crl_url=$(sed -n 's/^crl: //p' "$work/flags.log")
 [ "$crl_url" = "http://127.0.0.1:$CRL_PORT/crl/$(basename "$crl_url")" ] || fail "no crl: line naming --crl-listen: $crl_url"
 curl -sS --cacert "$HTTPS_CA" "$DIR" | python3 -c '
@@ -166,6 +167,10 @@ import json, sys
 ids = json.load(sys.stdin)["meta"]["caaIdentities"]
 sys.exit(0 if ids == ["one.example.test", "two.example.test"] else "caaIdentities: %r" % ids)' \
   || fail "the directory does not name the --caa-identity names alone"
+# a browser's script from a --cors-origin origin may read the answers; one from elsewhere may not
+cors() { curl -sS -o /dev/null -D - --cacert "$HTTPS_CA" -H "Origin: $1" "$DIR" | tr -d '\r' | sed -n 's/^access-control-allow-origin: //Ip'; }
+[ "$(cors http://127.0.0.1:8080)" = "http://127.0.0.1:8080" ] || fail "no CORS answer for a --cors-origin origin: $(cors http://127.0.0.1:8080)"
+[ -z "$(cors https://elsewhere.example.test)" ] || fail "a CORS answer for an origin --cors-origin does not name"
 LEGO_CA_CERTIFICATES="$HTTPS_CA" lego --server "$DIR" --accept-tos --email test@example.com \
   --path "$work/lego-flags" --domains lego-resolved.example.test --http --http.port "127.0.0.2:$HTTP_PORT" run \
   > "$work/lego-resolved.log" 2>&1 || fail "lego, validated at the --resolve address, failed: $(tail -3 "$work/lego-resolved.log")"
@@ -198,6 +203,7 @@ expect 1 "the root certificate file $work/missing.pem: cannot open" --root-cert 
 expect 2 "rootCertFile and rootKeyFile go together" --root-cert "$work/own-root.pem"
 expect 2 "unknown option --bogus" --bogus
 expect 2 "--resolve takes NAME=ADDR" --resolve a.example.test
+expect 2 "CORS origin \"https://app.example.test/\" is neither" --cors-origin https://app.example.test/
 expect 2 'resolve: "a.example.test" must go to an IP address, not "nowhere.test"' --resolve a.example.test=nowhere.test
 expect 2 "mock-acme: " --ca-key-type ec521
 "$MOCK_ACME" --help > "$work/help.out" 2>&1 || fail "--help did not exit 0"

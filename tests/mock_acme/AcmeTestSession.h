@@ -79,6 +79,9 @@ public:
 
     std::string dir(const std::string& name) const { return directory_->getValue<std::string>(name); }
 
+    /// Sent with every request from now on, as a browser sends `Origin` with a script's.
+    std::vector<std::pair<std::string, std::string>> extraHeaders;
+
     Reply request(const std::string& method, const std::string& url, const std::string& body = "",
                   const std::string& contentType = "") {
         const Poco::URI uri(url);
@@ -90,6 +93,7 @@ public:
         session->setTimeout(Poco::Timespan(30, 0));
         Poco::Net::HTTPRequest req(method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
         if (!contentType.empty()) req.setContentType(contentType);
+        for (const auto& [name, value] : extraHeaders) req.set(name, value);
         if (method == "POST") req.setContentLength(static_cast<std::streamsize>(body.size()));
         session->sendRequest(req) << body;
         Poco::Net::HTTPResponse resp;

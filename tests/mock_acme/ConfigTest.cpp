@@ -575,6 +575,21 @@ BOOST_AUTO_TEST_CASE(newer_pebbles_profiles_key_algorithm_and_caa_identities_are
     BOOST_TEST(refusedNaming(R"({"caaIdentities": ["Upper.Example"]})", "Upper.Example"));
     BOOST_TEST(refusedNaming(R"({"caaIdentities": ["bad..name"]})", "CAA identity"));
     BOOST_TEST(refusedNaming(R"({"caaIdentities": "one.example"})", "caaIdentities"));
+
+    // the origins whose scripts may read the answers (CORS): any by default, as Let's Encrypt and pebble
+    BOOST_TEST(MockAcmeConfig().corsOrigins == (std::vector<std::string>{"*"}));
+    MockAcmeConfig cors;
+    cors.applyJson(R"({"corsOrigins": ["https://app.example", "http://127.0.0.1:8080", "https://[::1]:8443"]})");
+    cors.validate();
+    BOOST_TEST(cors.corsOrigins == (std::vector<std::string>{"https://app.example", "http://127.0.0.1:8080", "https://[::1]:8443"}));
+    cors.applyJson(R"({"corsOrigins": []})");
+    cors.validate();
+    BOOST_TEST(cors.corsOrigins.empty());
+    BOOST_TEST(refusedNaming(R"({"corsOrigins": "*"})", "corsOrigins"));
+    for (const char* origin : {"https://app.example/", "https://app.example/path", "https://App.Example", "ftp://app.example",
+                               "https://", "https://app.example:", "https://app.example:8x", "https://[::1", "null",
+                               "https://app example"})
+        BOOST_TEST(refusedNaming(std::string(R"({"corsOrigins": [")") + origin + R"("]})", origin), origin);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_pebble_file_is_refused_with_its_key_named) {

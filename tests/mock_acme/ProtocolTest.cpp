@@ -152,6 +152,111 @@ BOOST_AUTO_TEST_CASE(a_second_server_on_a_port_in_use_is_refused) {
     for (int i = 0; i < 4; ++i) BOOST_TEST(session.request("GET", first.directoryUrl()).status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(methods_and_cors_for_scripts_in_browsers_as_boulder_and_pebble_answer_them) {
+    Server s;
+    const std::string base = s.server.directoryUrl().substr(0, s.server.directoryUrl().rfind('/'));
+    // a 405 lists the methods the resource answers (RFC 9110 §15.5.6); GET brings HEAD
+    const std::vector<std::tuple<std::string, std::string, std::string>> wrong{
+        {"PUT", "/dir", "GET, HEAD, POST"},        {"DELETE", "/nonce-plz", "GET, HEAD, POST"},
+        {"PUT", "/renewal-info/x.y", "GET, HEAD"}, {"POST", "/renewal-info/x.y", "GET, HEAD"},
+        {"GET", "/order-plz", "POST"},             {"HEAD", "/my-order/x", "POST"},
+        {"GET", "/certZ/x/1", "POST"},             {"PATCH", "/my-account/x/orders", "POST"}};
+    for (const auto& [method, path, allow] : wrong) {
+        const Reply r = s.session.request(method, base + path);
+        BOOST_TEST(r.status == 405, method << " " << path);
+        BOOST_TEST(r.header("Allow") == allow, method << " " << path);
+    }
+    // no such resource: 404 whatever the method, before any JWS is read
+    for (const std::string method : {"GET", "POST", "OPTIONS", "PUT"})
+        for (const std::string path : {"/nothing", "/dir/x", "/my-order", "/my-order/", "/certZ/x/0", "/certZ/x/10", "/new-authz/x"}) {
+            const Reply r = s.session.request(method, base + path, method == "POST" ? "{}" : "", "application/jose+json");
+            BOOST_TEST(r.status == 404, method << " " << path);
+            if (method != "OPTIONS") BOOST_TEST(r.problem() == "malformed", method << " " << path);
+        }
+    MockAcmeConfig noPreAuthorization = quietConfig();
+    noPreAuthorization.preAuthorization = false;
+    Server withoutNewAuthz(noPreAuthorization);
+    const std::string otherBase =
+        withoutNewAuthz.server.directoryUrl().substr(0, withoutNewAuthz.server.directoryUrl().rfind('/'));
+    BOOST_TEST(withoutNewAuthz.session.request("POST", otherBase + "/new-authz", "{}", "application/jose+json").status == 404);
+    BOOST_TEST(s.session.request("OPTIONS", base + "/new-authz").status == 204);  // where it is offered
+
+    // OPTIONS (RFC 9110 §9.3.7): 204 and Allow; with no Origin, not CORS: no CORS header, no nonce
+    const Reply options = s.session.request("OPTIONS", base + "/order-plz");
+    BOOST_TEST(options.status == 204);
+    BOOST_TEST(options.header("Allow") == "POST");
+    BOOST_TEST(options.header("Access-Control-Allow-Origin").empty());
+    BOOST_TEST(options.header("Replay-Nonce").empty());
+    BOOST_TEST(s.session.request("OPTIONS", base + "/dir").header("Allow") == "GET, HEAD, POST");
+    BOOST_TEST(s.session.get(s.server.directoryUrl()).header("Access-Control-Allow-Origin").empty());
+
+    // a browser's script: with the default ("*"), every answer may be read by any origin, with the
+    // ACME headers it needs, errors too
+    s.session.extraHeaders = {{"Origin", "https://app.example"}};
+    const auto readableByAny = [](const Reply& r) {
+        return r.header("Access-Control-Allow-Origin") == "*" &&
+               r.header("Access-Control-Expose-Headers") == "Link, Replay-Nonce, Location" && r.header("Vary").empty();
+    };
+    BOOST_TEST(readableByAny(s.session.get(s.server.directoryUrl())));
+    BOOST_TEST(readableByAny(s.session.request("HEAD", s.session.dir("newNonce"))));
+    const std::string kid = s.login();
+    const Reply order = s.newOrder({"browser.example.test"});
+    BOOST_TEST(order.status == 201);
+    BOOST_TEST(readableByAny(order));
+    BOOST_TEST(readableByAny(s.session.post(order.header("Location"), s.account, kid, "")));
+    BOOST_TEST(readableByAny(s.session.post(s.session.dir("newOrder"), s.account, kid, "{}")));  // refused
+    BOOST_TEST(readableByAny(s.session.get(base + "/order-plz")));                                // 405
+    // the preflight of a POST with Content-Type application/jose+json, as a browser sends it
+    s.session.extraHeaders = {{"Origin", "https://app.example"},
+                              {"Access-Control-Request-Method", "POST"},
+                              {"Access-Control-Request-Headers", "content-type"}};
+    const Reply preflight = s.session.request("OPTIONS", s.session.dir("newOrder"));
+    BOOST_TEST(preflight.status == 204);
+    BOOST_TEST(preflight.header("Access-Control-Allow-Origin") == "*");
+    BOOST_TEST(preflight.header("Access-Control-Allow-Methods") == "POST");
+    BOOST_TEST(preflight.header("Access-Control-Allow-Headers") == "Content-Type");
+    BOOST_TEST(preflight.header("Access-Control-Max-Age") == "86400");
+    BOOST_TEST(preflight.header("Allow") == "POST");
+    BOOST_TEST(s.session.request("OPTIONS", s.server.directoryUrl()).header("Access-Control-Allow-Methods") == "GET, HEAD, POST");
+    // a preflight for a method the resource does not answer: no CORS header, so the browser stops there
+    s.session.extraHeaders = {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "PUT"}};
+    const Reply refusedPreflight = s.session.request("OPTIONS", s.session.dir("newOrder"));
+    BOOST_TEST(refusedPreflight.status == 204);
+    BOOST_TEST(refusedPreflight.header("Access-Control-Allow-Origin").empty());
+    BOOST_TEST(refusedPreflight.header("Access-Control-Allow-Methods").empty());
+    // the pages for a person are not for scripts
+    s.session.extraHeaders = {{"Origin", "https://app.example"}};
+    const Reply page = s.session.get(base + "/terms-agreement/" + kid.substr(kid.rfind('/') + 1));
+    BOOST_TEST(page.status == 200);
+    BOOST_TEST(page.header("Access-Control-Allow-Origin").empty());
+
+    // listed origins (Boulder's allowOrigins): the origin named back, with Vary; others get nothing
+    MockAcmeConfig listed = quietConfig();
+    listed.corsOrigins = {"https://app.example", "http://127.0.0.1:8080"};
+    Server l(listed);
+    l.session.extraHeaders = {{"Origin", "http://127.0.0.1:8080"}};
+    const Reply named = l.session.get(l.server.directoryUrl());
+    BOOST_TEST(named.header("Access-Control-Allow-Origin") == "http://127.0.0.1:8080");
+    BOOST_TEST(named.header("Vary") == "Origin");
+    l.session.extraHeaders = {{"Origin", "https://evil.example"}};
+    BOOST_TEST(l.session.get(l.server.directoryUrl()).header("Access-Control-Allow-Origin").empty());
+    l.session.extraHeaders = {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "POST"}};
+    BOOST_TEST(l.session.request("OPTIONS", l.session.dir("newOrder")).header("Access-Control-Allow-Origin").empty());
+    l.session.extraHeaders = {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}};
+    const Reply listedPreflight = l.session.request("OPTIONS", l.session.dir("newOrder"));
+    BOOST_TEST(listedPreflight.header("Access-Control-Allow-Origin") == "https://app.example");
+    BOOST_TEST(listedPreflight.header("Vary") == "Origin");
+
+    // none: no CORS header at all
+    MockAcmeConfig none = quietConfig();
+    none.corsOrigins.clear();
+    Server n(none);
+    n.session.extraHeaders = {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}};
+    BOOST_TEST(n.session.request("OPTIONS", n.session.dir("newOrder")).header("Access-Control-Allow-Origin").empty());
+    n.session.extraHeaders = {{"Origin", "https://app.example"}};
+    BOOST_TEST(n.session.get(n.server.directoryUrl()).header("Access-Control-Allow-Origin").empty());
+}
+
 BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     Server s;
     const Reply dir = s.session.get(s.server.directoryUrl());
@@ -176,7 +281,7 @@ BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     const Reply wrongMethod = s.session.get(s.session.dir("newOrder"));
     BOOST_TEST(wrongMethod.status == 405);
     BOOST_TEST(wrongMethod.problem() == "malformed");
-    BOOST_TEST(s.session.get(s.server.directoryUrl() + "/nothing").status == 405);
+    BOOST_TEST(s.session.get(s.server.directoryUrl() + "/nothing").status == 404);  // no such resource, whatever the method
 
     // nonces as Boulder and pebble give them: with every answer to a POST or HEAD, errors
     // too, and to a GET of newNonce; not with other GETs (ruby-acme-client 2.0.9 fails on
@@ -271,7 +376,7 @@ BOOST_AUTO_TEST_CASE(urls_follow_the_host_the_client_addressed) {
 
     // Engine-level: what a Host value gives; unusable ones fall back to the listening address.
     const auto newOrderFor = [&](const std::string& host) {
-        HttpRequest get{"GET", "/dir", "", "", "", host, "127.0.0.1"};
+        HttpRequest get{.method = "GET", .path = "/dir", .host = host, .clientAddress = "127.0.0.1"};
         const HttpResponse r = s.server.engine().handle(get);
         return detail::parseJsonObject(r.body, 1 << 20, "directory")->getValue<std::string>("newOrder");
     };
@@ -425,7 +530,7 @@ BOOST_AUTO_TEST_CASE(a_flood_of_unused_nonces_keeps_the_newest_100000) {
     const std::string payload = Server::orderPayload({"flood.example.test"});
     // in the process, without sockets: the same engine the listener serves
     const auto nonce = [&s] {
-        const HttpResponse r = s.server.engine().handle(HttpRequest{"HEAD", "/nonce-plz", "", "", "", "", ""});
+        const HttpResponse r = s.server.engine().handle(HttpRequest{.method = "HEAD", .path = "/nonce-plz"});
         BOOST_REQUIRE(r.status == 200);
         for (const auto& [name, value] : r.headers)
             if (name == "Replay-Nonce") return value;
@@ -1889,7 +1994,7 @@ BOOST_AUTO_TEST_CASE(a_crl_is_served_where_every_leaf_points_and_lists_what_was_
     BOOST_TEST(crlUrlOf(Certificate::chainFromPem(without.session.post(done.str("certificate"), without.account, without.kid, "").body)
                             .at(0))
                    .empty());
-    BOOST_TEST(without.server.engine().handleCrl(HttpRequest{"GET", "/crl/x.crl", "", "", "", "", ""}).status == 404);
+    BOOST_TEST(without.server.engine().handleCrl(HttpRequest{.method = "GET", .path = "/crl/x.crl"}).status == 404);
 
     // a wildcard listener is named by its loopback address (no socket: the engine alone)
     for (const auto& [host, named] : {std::pair{"0.0.0.0", "http://127.0.0.1:8080/crl/"}, std::pair{"::", "http://[::1]:8080/crl/"},

@@ -13,17 +13,23 @@ namespace cxxacme::mock_acme {
 /// server that carried it (so the engine can be driven in-process and
 /// fuzzed).
 struct HttpRequest {
-    std::string method;       ///< "GET", "HEAD", "POST", …
-    std::string path;         ///< without the query
-    std::string query;
-    std::string contentType;
-    std::string body;
+    std::string method{};  ///< "GET", "HEAD", "POST", …
+    std::string path{};    ///< without the query
+    std::string query{};
+    std::string contentType{};
+    std::string body{};
     /// Where the client addressed the request: the `Host` field's value, or
     /// the authority of an absolute request target ("" when neither).
-    std::string host;
+    std::string host{};
     /// The address the request came from ("127.0.0.1", "::1"); "" when not
     /// known (a request made in the process, the fuzzer's).
-    std::string clientAddress;
+    std::string clientAddress{};
+    /// The `Origin` field: the web origin of a script in a browser that sends
+    /// the request ("https://app.example"); "" for other clients (CORS).
+    std::string origin{};
+    /// A CORS preflight's `Access-Control-Request-Method`: the method the
+    /// script means to use next ("POST"); "" otherwise.
+    std::string accessControlRequestMethod{};
 };
 
 /// The engine's answer.

@@ -95,6 +95,12 @@ struct MockAcmeConfig {
     /// on POST answers). A client may meet either; Debian 12's ruby-acme-client
     /// (Acme::Client 2.0.9) fails on a nonce in the directory's answer.
     bool nonceOnEveryResponse = false;
+    /// The web origins whose scripts may use the ACME API from a browser
+    /// (CORS): "*" for any, the default, as Let's Encrypt and pebble answer;
+    /// or origins such as "https://app.example" (scheme, host and port), each
+    /// answered by name with `Vary: Origin`, as Boulder's `allowOrigins`.
+    /// Empty: no CORS header, and a browser's scripts cannot read an answer.
+    std::vector<std::string> corsOrigins = {"*"};
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
     /// Also offer dns-account-01 (draft-ietf-acme-dns-account-label-02) for
     /// every DNS name, wildcards included: a TXT record at
@@ -416,6 +422,10 @@ struct MockAcmeConfig {
     /// `isWebUrl(text, 2048)` with a host, and without `"`, `<`, `>` or `\`:
     /// what goes into a `Link` header and an HTML page (the terms of service).
     static bool isLinkUrl(const std::string& text);
+    /// Whether `text` is a web origin as a browser sends it in `Origin`
+    /// (RFC 6454): http:// or https://, a host in lower case (a DNS name, an
+    /// IPv4 address or a bracketed IPv6 one), an optional port, nothing more.
+    static bool isWebOrigin(const std::string& text);
     /// "refuse" or "copy"; throws `cxxacme::Error` for anything else.
     static MustStaple mustStapleFromString(const std::string& text);
     static AuthorizationReuse authorizationReuseFromString(const std::string& text);
