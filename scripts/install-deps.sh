@@ -12,11 +12,12 @@ set -euo pipefail
 # (apache2-bin: no service), and Caddy (certmagic's ACME client); Knot DNS and its tools for dns-01; tinyproxy, an HTTP proxy to
 # reach a CA through; iproute2 (ip, for the loopback of a test's own network
 # namespace); curl; publicsuffix (the Public Suffix List file mock-acme's
-# --public-suffix-list reads).
+# --public-suffix-list reads); Chromium, whose headless browser runs an ACME client
+# written in a web page's JavaScript (CORS).
 # --bench needs the same)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libidn2-dev libboost-test-dev openssl)
 test_packages=(certbot lego pebble dehydrated acme-tiny uacme lacme lacme-accountd libcrypt-openssl-rsa-perl acmetool ruby-acme-client apache2-bin caddy python3 knot knot-dnsutils tinyproxy iproute2
-               curl publicsuffix)
+               curl publicsuffix chromium)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   --bench) packages+=("${test_packages[@]}") ;;

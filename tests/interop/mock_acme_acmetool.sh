@@ -11,17 +11,8 @@
 # its own loopback; mount, with a private /run): nothing outside changes, and
 # nothing listens beyond that loopback.
 MOCK_ACME=$1
-if [ -z "${CXXACME_IN_NAMESPACE:-}" ]; then
-  if unshare -rmn true 2>/dev/null; then ns=(unshare -rmn)
-  elif [ "$(id -u)" -eq 0 ] && unshare -mn true 2>/dev/null; then ns=(unshare -mn)
-  else
-    echo "SKIPPED: no network and mount namespace for acmetool (unshare -rmn, or unshare -mn as root)"
-    exit 77
-  fi
-  command -v ip > /dev/null || { echo "FAIL: ip (iproute2) is needed to bring the namespace's loopback up"; exit 1; }
-  exec "${ns[@]}" env CXXACME_IN_NAMESPACE=1 bash "$0" "$@"
-fi
-ip link set lo up
+source "$(dirname "$0")/namespaces.sh"
+own_namespaces "mount net" acmetool "$@"
 mount -t tmpfs -o mode=0755 tmpfs /run
 source "$(dirname "$0")/lib.sh"
 command -v acmetool > /dev/null || fail "acmetool is not installed (scripts/install-deps.sh --test installs it)"
