@@ -15,6 +15,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/IPAddress.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include "cxxacme/AcmeResources.h"
@@ -94,6 +95,15 @@ Object::Ptr identifierJson(const Identifier& id) {
 }
 
 AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed", detail, 400); }
+
+// Whether a Content-Type names application/jose+json (RFC 8555 §6.2), as RFC 9110 §8.3.1 reads
+// a media type: type and subtype in any case, parameters after a ';' (whitespace before it).
+bool isJoseJson(const std::string& contentType) {
+    std::string_view type(contentType);
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+    return Poco::icompare(std::string(type), "application/jose+json") == 0;
+}
 
 // A management request's JSON object body (at most `limit` bytes); anything else is malformed.
 Object::Ptr managementBody(const HttpRequest& request, std::size_t limit, const std::string& what) {
@@ -215,7 +225,7 @@ public:
 
     // ---- the POST pipeline: RFC 8555 §6.2, §6.3, §6.5
     Post verify(const HttpRequest& request, const std::string& path, bool jwkAllowed, bool kidAllowed) {
-        if (request.contentType.substr(0, request.contentType.find(';')) != "application/jose+json")
+        if (!isJoseJson(request.contentType))
             throw AcmeProblem("malformed", "Content-Type must be application/jose+json", 415);
         FlattenedJws jws = [&] {
             if (pre_ && pre_->jws) return take(pre_->jws);

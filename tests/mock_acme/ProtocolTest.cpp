@@ -565,6 +565,17 @@ BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
     const Reply r1 = s.session.post(url, s.account, kid, payload, wrongType);
     BOOST_TEST(r1.status == 415);
     BOOST_TEST(r1.problem() == "malformed");
+    // a media type is read as RFC 9110 §8.3.1 says: in any case, with parameters
+    for (const std::string type : {"Application/JOSE+JSON", "application/jose+json; charset=utf-8", "application/jose+json ;x=y"}) {
+        Tamper spelled;
+        spelled.contentType = type;
+        BOOST_TEST(s.session.post(url, s.account, kid, payload, spelled).status == 201, type);
+    }
+    for (const std::string type : {"application/jose", "application/jose+json+x", "application/json; x=application/jose+json"}) {
+        Tamper other;
+        other.contentType = type;
+        BOOST_TEST(s.session.post(url, s.account, kid, payload, other).status == 415, type);
+    }
 
     const std::string nonce = s.session.nonce();
     Tamper once;
