@@ -38,6 +38,12 @@ if [ ! -f "$seeds/ancestor-order" ]; then
   printf '\001\001{"identifiers":[{"type":"dns","value":"a.b.example.test","ancestorDomain":"example.test"},{"type":"dns","value":"*.c.example.test","ancestorDomain":"c.example.test"}]}' > "$seeds/ancestor-order"
   printf '\015\001{"identifier":{"type":"dns","value":"example.test","subdomainAuthAllowed":true}}' > "$seeds/ancestor-preauthorization"
 fi
+# and for CORS (second byte: 8, a request with an Origin; 24, a preflight of the method that follows)
+if [ ! -f "$seeds/cors-preflight" ]; then
+  printf '\001\030POST' > "$seeds/cors-preflight"
+  printf '\013\030GET' > "$seeds/cors-preflight-directory"
+  printf '\001\010{}' > "$seeds/cors-post"
+fi
 build-fuzz/fuzz/mock_acme_request_fuzzer -max_total_time="$seconds" -max_len=8192 -timeout=10 \
   -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus/mock_acme_request
 
