@@ -62,6 +62,8 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --cors-origin ORIGIN        a web origin whose scripts may use the API from a browser
                               (repeatable; default "*", any, as Let's Encrypt and pebble)
   --no-cors                   no CORS headers: a browser's scripts cannot read the answers
+  --no-random-directory-entry the directory without the member under a new random name that
+                              Let's Encrypt's carries every time (so that clients expect no fixed set)
   --dns-account-01            also offer dns-account-01 (draft-ietf-acme-dns-account-label-02):
                               TXT at _LABEL._acme-challenge.NAME, LABEL from the account URL
   --dns-persist-01            also offer dns-persist-01 (draft-ietf-acme-dns-persist-01): a standing
@@ -314,7 +316,8 @@ int main(int argc, char** argv) {
             if (!corsGiven) config.corsOrigins.clear();  // the first one replaces the default
             corsGiven = true;
             config.corsOrigins.push_back(value());
-        } else if (a == "--no-cors") {
+        } else if (a == "--no-random-directory-entry") config.randomDirectoryEntry = false;
+        else if (a == "--no-cors") {
             config.corsOrigins.clear();
             corsGiven = true;
         }

@@ -118,6 +118,7 @@ void MockAcmeConfig::applyJson(const std::string& jsonText) {
         else if (key == "caaRecheckAfterSeconds") caaRecheckAfter = seconds(j, key);
         else if (key == "nonceOnEveryResponse") nonceOnEveryResponse = boolean(j, key);
         else if (key == "corsOrigins") corsOrigins = stringList(j, key);
+        else if (key == "randomDirectoryEntry") randomDirectoryEntry = boolean(j, key);
         else if (key == "enableTlsSni01") enableTlsSni01 = boolean(j, key);
         else if (key == "enableDnsAccount01") enableDnsAccount01 = boolean(j, key);
         else if (key == "enableDnsPersist01") enableDnsPersist01 = boolean(j, key);
@@ -484,6 +485,7 @@ void MockAcmeConfig::applyPebbleDefaults() {
     orderLifetime = std::chrono::hours(24);  // pebble's orders expire after a day,
     authorizationLifetime = std::chrono::hours(1);       // its pending authorizations after an hour,
     validAuthorizationLifetime = std::chrono::hours(1);  // and its valid ones an hour after validation
+    randomDirectoryEntry = false;            // its directory is the same every time
 }
 
 std::vector<std::string> MockAcmeConfig::applyPebbleJson(const std::string& jsonText) {

@@ -58,6 +58,11 @@ std::string serialKey(std::string hex) {
 
 std::string newId() { return Base64Url::encode(pooledRandomBytes(12)); }
 
+// MockAcmeConfig::randomDirectoryEntry: a member's name as Boulder makes it (8 random bytes in
+// base64url), and its value, the page Boulder names
+std::string newRandomDirectoryKey() { return Base64Url::encode(pooledRandomBytes(8)); }
+constexpr const char* kRandomDirectoryEntryPage = "https://community.letsencrypt.org/t/adding-random-entries-to-the-directory/33417";
+
 // Where the issuing CA's CRL is, as pebble lays it out: BASE/crl/KEYID.crl
 // ("" with CRLs off). Without a base URL, the listener's own address; a
 // wildcard one (0.0.0.0, ::) is named by its loopback address, which a
@@ -208,6 +213,7 @@ public:
         dir->set("keyChange", url("/rollover-account-key"));
         dir->set("renewalInfo", url("/renewal-info"));
         if (config_.preAuthorization) dir->set("newAuthz", url("/new-authz"));
+        if (config_.randomDirectoryEntry) dir->set(newRandomDirectoryKey(), kRandomDirectoryEntryPage);
         auto meta = obj();
         if (const std::string& terms = currentTerms(); !terms.empty()) meta->set("termsOfService", terms);
         meta->set("website", url("/"));

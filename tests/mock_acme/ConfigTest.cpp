@@ -578,6 +578,15 @@ BOOST_AUTO_TEST_CASE(newer_pebbles_profiles_key_algorithm_and_caa_identities_are
 
     // the origins whose scripts may read the answers (CORS): any by default, as Let's Encrypt and pebble
     BOOST_TEST(MockAcmeConfig().corsOrigins == (std::vector<std::string>{"*"}));
+    // the directory's random member: as Let's Encrypt by default, not in pebble's place
+    BOOST_TEST(MockAcmeConfig().randomDirectoryEntry);
+    MockAcmeConfig asPebble;
+    asPebble.applyPebbleDefaults();
+    BOOST_TEST(!asPebble.randomDirectoryEntry);
+    MockAcmeConfig fixedDirectory;
+    fixedDirectory.applyJson(R"({"randomDirectoryEntry": false})");
+    BOOST_TEST(!fixedDirectory.randomDirectoryEntry);
+    BOOST_TEST(refusedNaming(R"({"randomDirectoryEntry": "no"})", "randomDirectoryEntry"));
     MockAcmeConfig cors;
     cors.applyJson(R"({"corsOrigins": ["https://app.example", "http://127.0.0.1:8080", "https://[::1]:8443"]})");
     cors.validate();

@@ -572,6 +572,7 @@ struct MockAcmeOverTls {
         MockAcmeConfig config;
         config.listenPort = 0;
         config.managementPort = 0;
+        config.randomDirectoryEntry = false;  // the same directory each time: answers compare whole
         return config;
     }
     MockAcmeServer server{onFreePorts()};

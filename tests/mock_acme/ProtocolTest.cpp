@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -264,6 +265,27 @@ BOOST_AUTO_TEST_CASE(directory_nonces_and_headers) {
     auto json = dir.json();
     for (const char* name : {"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange", "renewalInfo"})
         BOOST_TEST(json->has(name));
+    // as Let's Encrypt's, one member more, under a new random name each time
+    const auto unknownMembers = [](const Poco::JSON::Object::Ptr& directory) {
+        static const std::set<std::string> known{"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange",
+                                                 "renewalInfo", "newAuthz", "meta"};
+        std::vector<std::string> names;
+        for (const auto& name : directory->getNames())
+            if (!known.contains(name)) names.push_back(name);
+        return names;
+    };
+    const auto random = unknownMembers(json);
+    BOOST_REQUIRE(random.size() == 1u);
+    BOOST_TEST(random[0].size() == 11u);
+    BOOST_TEST(random[0].find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+    BOOST_TEST(json->getValue<std::string>(random[0]).starts_with("https://"));
+    const auto again = unknownMembers(s.session.get(s.server.directoryUrl()).json());
+    BOOST_REQUIRE(again.size() == 1u);
+    BOOST_TEST(again[0] != random[0]);
+    MockAcmeConfig fixedDirectory = quietConfig();
+    fixedDirectory.randomDirectoryEntry = false;
+    Server fixed(fixedDirectory);
+    BOOST_TEST(unknownMembers(fixed.session.get(fixed.server.directoryUrl()).json()).empty());
     auto meta = json->getObject("meta");
     BOOST_TEST(meta->has("termsOfService"));
     BOOST_TEST(meta->getObject("profiles")->has("shortlived"));

@@ -101,6 +101,12 @@ struct MockAcmeConfig {
     /// answered by name with `Vary: Origin`, as Boulder's `allowOrigins`.
     /// Empty: no CORS header, and a browser's scripts cannot read an answer.
     std::vector<std::string> corsOrigins = {"*"};
+    /// As Let's Encrypt's directory (Boulder's), one more member every time,
+    /// under a new random name (11 characters of base64url), whose value is
+    /// the page that explains why: so that a client that takes the directory
+    /// for a fixed set of members fails here as it would there (RFC 8555 §7.1.1
+    /// lets a CA add any). Off in pebble's place: pebble's has none.
+    bool randomDirectoryEntry = true;
     bool enableTlsSni01 = false;             ///< offer the legacy tls-sni-01 challenge
     /// Also offer dns-account-01 (draft-ietf-acme-dns-account-label-02) for
     /// every DNS name, wildcards included: a TXT record at
