@@ -159,14 +159,17 @@ CRL_PORT=$(free_port)
 MOCK_ACME_NAME=flags start_mock_acme --http01-port "$HTTP_PORT" --tls01-port "$TLS_PORT" \
   --caa-identity one.example.test --caa-identity two.example.test \
   --resolve lego-resolved.example.test=127.0.0.2 --crl-listen "127.0.0.1:$CRL_PORT" \
-  --cors-origin https://app.example.test --cors-origin http://127.0.0.1:8080
+  --cors-origin https://app.example.test --cors-origin http://127.0.0.1:8080 --no-random-directory-entry
 crl_url=$(sed -n 's/^crl: //p' "$work/flags.log")
 [ "$crl_url" = "http://127.0.0.1:$CRL_PORT/crl/$(basename "$crl_url")" ] || fail "no crl: line naming --crl-listen: $crl_url"
 curl -sS --cacert "$HTTPS_CA" "$DIR" | python3 -c '
 import json, sys
-ids = json.load(sys.stdin)["meta"]["caaIdentities"]
-sys.exit(0 if ids == ["one.example.test", "two.example.test"] else "caaIdentities: %r" % ids)' \
-  || fail "the directory does not name the --caa-identity names alone"
+directory = json.load(sys.stdin)
+ids = directory["meta"]["caaIdentities"]
+if ids != ["one.example.test", "two.example.test"]: sys.exit("caaIdentities: %r" % ids)
+known = {"newNonce", "newAccount", "newOrder", "revokeCert", "keyChange", "renewalInfo", "newAuthz", "meta"}
+if set(directory) - known: sys.exit("members besides the known ones: %r" % sorted(set(directory) - known))' \
+  || fail "the directory does not name the --caa-identity names alone, or has its random member despite --no-random-directory-entry"
 # a browser's script from a --cors-origin origin may read the answers; one from elsewhere may not
 cors() { curl -sS -o /dev/null -D - --cacert "$HTTPS_CA" -H "Origin: $1" "$DIR" | tr -d '\r' | sed -n 's/^access-control-allow-origin: //Ip'; }
 [ "$(cors http://127.0.0.1:8080)" = "http://127.0.0.1:8080" ] || fail "no CORS answer for a --cors-origin origin: $(cors http://127.0.0.1:8080)"
