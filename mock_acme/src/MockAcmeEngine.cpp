@@ -2288,9 +2288,14 @@ struct Route {
         default: return "POST";
         }
     }
+    // Whether `method` is one of methods().
     bool allows(std::string_view method) const {
-        if (method == "POST") return kind != RenewalInfo;
-        return (method == "GET" || method == "HEAD") && (kind == Directory || kind == NewNonce || kind == RenewalInfo);
+        for (std::string_view rest = methods();;) {
+            const std::size_t comma = rest.find(", ");
+            if (rest.substr(0, comma) == method) return true;
+            if (comma == std::string_view::npos) return false;
+            rest.remove_prefix(comma + 2);
+        }
     }
 };
 
