@@ -13,11 +13,12 @@ set -euo pipefail
 # reach a CA through; iproute2 (ip, for the loopback of a test's own network
 # namespace); curl; publicsuffix (the Public Suffix List file mock-acme's
 # --public-suffix-list reads); Chromium, whose headless browser runs an ACME client
-# written in a web page's JavaScript (CORS).
+# written in a web page's JavaScript (CORS) and loads what `cxxacme serve` serves, with
+# NSS's certutil (libnss3-tools) to give it mock-acme's root.
 # --bench needs the same)
 packages=(g++ cmake make pkg-config libpoco-dev libssl-dev libsqlite3-dev libidn2-dev libboost-test-dev openssl)
 test_packages=(certbot lego pebble dehydrated acme-tiny uacme lacme lacme-accountd libcrypt-openssl-rsa-perl acmetool ruby-acme-client apache2-bin caddy python3 knot knot-dnsutils tinyproxy iproute2
-               curl publicsuffix chromium)
+               curl publicsuffix chromium libnss3-tools)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;
   --bench) packages+=("${test_packages[@]}") ;;

@@ -53,6 +53,12 @@ https_identity() {
     -days 2 -extfile <(printf "subjectAltName=IP:127.0.0.1,DNS:localhost") 2>> "$work/openssl.err"
 }
 
+# Debian's Chromium as the browser tests run it: headless, as root without its sandbox, and
+# with nothing of its own reaching out (no sync, updates or background requests); with
+# --user-data-dir and HOME of the test's own
+CHROMIUM_FLAGS=(--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --no-default-browser-check
+                --disable-background-networking --disable-component-update --disable-sync --disable-extensions)
+
 http_get() {  # URL -> body on stdout (plain http, loopback)
   python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"
 }

@@ -35,10 +35,9 @@ in_browser() {
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/$label.key" -subj "/CN=$name" \
     -addext "subjectAltName=DNS:$name" -outform DER 2> "$work/openssl.err" | basenc --base64url -w0 | tr -d '=' > "$work/csr.b64u"
   rm -f "$work/result.json"
-  HOME="$work/home-$label" timeout 120 chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
-    --ignore-certificate-errors --user-data-dir="$work/chromium-$label" --no-first-run --no-default-browser-check \
-    --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
-    "$PAGE_ORIGIN/acme_client.html?directory=$DIR&name=$name" > "$work/chromium-$label.out" 2>&1 &
+  HOME="$work/home-$label" timeout 120 chromium "${CHROMIUM_FLAGS[@]}" --ignore-certificate-errors \
+    --user-data-dir="$work/chromium-$label" "$PAGE_ORIGIN/acme_client.html?directory=$DIR&name=$name" \
+    > "$work/chromium-$label.out" 2>&1 &
   local browser=$!
   for _ in $(seq 1 600); do [ -f "$work/result.json" ] && break; sleep 0.1; done
   kill "$browser" 2>/dev/null || true
