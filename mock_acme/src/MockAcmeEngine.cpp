@@ -104,10 +104,7 @@ AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed
 // Whether a Content-Type names application/jose+json (RFC 8555 §6.2), as RFC 9110 §8.3.1 reads
 // a media type: type and subtype in any case, parameters after a ';' (whitespace before it).
 bool isJoseJson(const std::string& contentType) {
-    std::string_view type(contentType);
-    type = type.substr(0, type.find(';'));
-    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-    return Poco::icompare(std::string(type), "application/jose+json") == 0;
+    return Poco::icompare(Poco::trimRight(contentType.substr(0, contentType.find(';'))), "application/jose+json") == 0;
 }
 
 // A management request's JSON object body (at most `limit` bytes); anything else is malformed.

@@ -58,6 +58,11 @@ https_identity() {
 # --user-data-dir and HOME of the test's own
 CHROMIUM_FLAGS=(--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --no-default-browser-check
                 --disable-background-networking --disable-component-update --disable-sync --disable-extensions)
+need_browser() {  # Chromium, and NSS's certutil to give it a root
+  for tool in chromium certutil; do
+    command -v $tool > /dev/null || fail "$tool is not installed (scripts/install-deps.sh --test installs it)"
+  done
+}
 
 http_get() {  # URL -> body on stdout (plain http, loopback)
   python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"

@@ -18,9 +18,7 @@ MOCK_ACME=$1
 source "$(dirname "$0")/namespaces.sh"
 own_namespaces net "the browser" "$@"
 source "$(dirname "$0")/lib.sh"
-for tool in chromium certutil; do
-  command -v $tool > /dev/null || fail "$tool is not installed (scripts/install-deps.sh --test installs it)"
-done
+need_browser
 here=$(cd "$(dirname "$0")" && pwd)
 
 PAGE_PORT=$(free_port)

@@ -12,9 +12,7 @@ MOCK_ACME=$2
 source "$(dirname "$0")/namespaces.sh"
 own_namespaces net "the browser" "$@"
 source "$(dirname "$0")/lib.sh"
-for tool in chromium certutil; do
-  command -v $tool > /dev/null || fail "$tool is not installed (scripts/install-deps.sh --test installs it)"
-done
+need_browser
 
 HTTPS_PORT=$(free_port)
 start_mock_acme --tls01-port "$HTTPS_PORT"
