@@ -111,6 +111,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         HttpRequest r{.method = data[1] & 4 ? "GET" : "POST", .path = path, .contentType = "application/jose+json", .body = rest,
                       .host = host};
+        r.contentLengthGiven = (data[1] & 32) == 0;  // else chunked, or no length at all
+        r.replayNonceField = (data[1] & 64) != 0;
         if (data[1] & 8) {  // a browser's script: its origin, and a CORS preflight of what the input names
             r.origin = "https://app.fuzz.test";
             if (data[1] & 16) {

@@ -276,6 +276,8 @@ private:
         request.clientAddress = clientAddress_;
         request.origin = head.get("Origin");
         request.accessControlRequestMethod = head.get("Access-Control-Request-Method");
+        request.contentLengthGiven = !chunked && lengths == 1;
+        request.replayNonceField = head.has("Replay-Nonce");
 
         if (chunked || length > 0) {
             const bool expectContinue = Poco::icompare(head.get("Expect"), "100-continue") == 0;

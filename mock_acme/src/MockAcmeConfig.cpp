@@ -249,18 +249,26 @@ bool MockAcmeConfig::isWebOrigin(const std::string& text) {
     const std::size_t host = text.find("://") + 3;
     if (!isWebUrl(text, 300) || host >= text.size()) return false;
     const std::string_view rest = std::string_view(text).substr(host);
-    const std::size_t colon = rest.rfind(':');
     const bool bracketed = rest.front() == '[';
-    const std::string_view name = bracketed ? rest.substr(0, rest.find(']') + 1)
-                                            : rest.substr(0, colon == std::string_view::npos ? rest.size() : colon);
-    const std::string_view port = rest.substr(name.size());
-    if (name.empty() || (bracketed && name.back() != ']')) return false;
-    if (bracketed ? name.find_first_not_of("[]0123456789abcdefABCDEF:.") != std::string_view::npos
-                  : name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string_view::npos)
+    const std::size_t hostEnd = bracketed ? rest.find(']') + 1 : rest.find(':');  // npos + 1: no ']'
+    const std::string_view name = rest.substr(0, hostEnd);
+    const std::string_view port = hostEnd == 0 || hostEnd == std::string_view::npos ? std::string_view() : rest.substr(hostEnd);
+    if (bracketed && hostEnd == 0) return false;
+    // the host as a browser serialises it (WHATWG URL): an address in its shortest text, a name
+    // in lower-case ASCII (A-labels)
+    const std::string_view bare = bracketed ? name.substr(1, name.size() - 2) : name;
+    try {
+        if (bracketed ? !ServerName::isIpAddress(bare) || bare.find(':') == std::string_view::npos
+                      : ServerName::isWildcard(bare))
+            return false;
+        if (ServerName::canonical(bare) != bare) return false;
+    } catch (const InvalidNameError&) {
         return false;
+    }
     if (port.empty()) return true;
-    return port.size() >= 2 && port.size() <= 6 && port.front() == ':' &&
-           port.find_first_not_of("0123456789", 1) == std::string_view::npos;
+    // ":N", N in 1..65535 as a number is written (a browser leaves the scheme's own port out)
+    return port.size() >= 2 && port.size() <= 6 && port[0] == ':' && port[1] != '0' &&
+           port.find_first_not_of("0123456789", 1) == std::string_view::npos && std::stoul(std::string(port.substr(1))) <= 65535;
 }
 
 bool MockAcmeConfig::isLinkUrl(const std::string& text) {

@@ -107,6 +107,18 @@ bool isJoseJson(const std::string& contentType) {
     return Poco::icompare(Poco::trimRight(contentType.substr(0, contentType.find(';'))), "application/jose+json") == 0;
 }
 
+// What Let's Encrypt's front end asks of a POST's HTTP fields before it reads the JWS, in its
+// order and words (Boulder's validPOSTRequest; pebble's verifyPOST asks the same): a body whose
+// length is given (not chunked, not left out), the JWS media type (RFC 8555 §6.2, with §6.2's
+// 415 where Boulder now answers 400), no nonce outside the JWS. Nothing is read or spent first.
+void checkPostFields(const HttpRequest& request) {
+    if (!request.contentLengthGiven) throw malformed("missing Content-Length header");
+    if (!isJoseJson(request.contentType))
+        throw AcmeProblem("malformed", "Content-Type must be application/jose+json", 415);
+    if (request.replayNonceField)
+        throw malformed("HTTP requests should NOT contain Replay-Nonce header. Use JWS nonce field");
+}
+
 // A management request's JSON object body (at most `limit` bytes); anything else is malformed.
 Object::Ptr managementBody(const HttpRequest& request, std::size_t limit, const std::string& what) {
     try {
@@ -228,8 +240,6 @@ public:
 
     // ---- the POST pipeline: RFC 8555 §6.2, §6.3, §6.5
     Post verify(const HttpRequest& request, const std::string& path, bool jwkAllowed, bool kidAllowed) {
-        if (!isJoseJson(request.contentType))
-            throw AcmeProblem("malformed", "Content-Type must be application/jose+json", 415);
         FlattenedJws jws = [&] {
             if (pre_ && pre_->jws) return take(pre_->jws);
             try {
@@ -2630,7 +2640,10 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
         return r;
     }
     Preverified pre;
-    if (request.method == "POST") pre = preverify(request, config_, base, *state_);
+    if (request.method == "POST") {
+        checkPostFields(request);
+        pre = preverify(request, config_, base, *state_);
+    }
     {
         std::lock_guard lock(state_->mutex);
         if (state_->roll(config_.serverErrorPercent))

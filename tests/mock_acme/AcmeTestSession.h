@@ -63,6 +63,11 @@ struct Tamper {
     std::string contentType = "application/jose+json";
     bool bothKidAndJwk = false;
     bool flipSignature = false;
+    /// How the body is framed: by Content-Length, as every ACME client frames it, or chunked,
+    /// or with neither (no Content-Length field at all)
+    enum class Framing { Length, Chunked, None };
+    Framing framing = Framing::Length;
+    std::string replayNonceField;  ///< sent as an HTTP `Replay-Nonce` field when not empty
 };
 
 class AcmeTestSession {
@@ -83,7 +88,8 @@ public:
     std::vector<std::pair<std::string, std::string>> extraHeaders;
 
     Reply request(const std::string& method, const std::string& url, const std::string& body = "",
-                  const std::string& contentType = "") {
+                  const std::string& contentType = "", Tamper::Framing framing = Tamper::Framing::Length,
+                  const std::vector<std::pair<std::string, std::string>>& fields = {}) {
         const Poco::URI uri(url);
         std::unique_ptr<Poco::Net::HTTPClientSession> session;
         if (uri.getScheme() == "https")
@@ -94,7 +100,10 @@ public:
         Poco::Net::HTTPRequest req(method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
         if (!contentType.empty()) req.setContentType(contentType);
         for (const auto& [name, value] : extraHeaders) req.set(name, value);
-        if (method == "POST") req.setContentLength(static_cast<std::streamsize>(body.size()));
+        for (const auto& [name, value] : fields) req.set(name, value);
+        if (method == "POST" && framing == Tamper::Framing::Length)
+            req.setContentLength(static_cast<std::streamsize>(body.size()));
+        if (framing == Tamper::Framing::Chunked) req.setChunkedTransferEncoding(true);
         session->sendRequest(req) << body;
         Poco::Net::HTTPResponse resp;
         std::istream& in = session->receiveResponse(resp);
@@ -128,7 +137,9 @@ public:
             body = R"({"protected":")" + jws.protectedB64() + R"(","payload":")" + jws.payloadB64() +
                    R"(","signature":")" + Base64Url::encode(sig) + R"("})";
         }
-        return request("POST", url, body, tamper.contentType);
+        std::vector<std::pair<std::string, std::string>> fields;
+        if (!tamper.replayNonceField.empty()) fields.emplace_back("Replay-Nonce", tamper.replayNonceField);
+        return request("POST", url, body, tamper.contentType, tamper.framing, fields);
     }
 
     /// newAccount; returns the account URL (kid).

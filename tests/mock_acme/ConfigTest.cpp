@@ -588,16 +588,22 @@ BOOST_AUTO_TEST_CASE(newer_pebbles_profiles_key_algorithm_and_caa_identities_are
     BOOST_TEST(!fixedDirectory.randomDirectoryEntry);
     BOOST_TEST(refusedNaming(R"({"randomDirectoryEntry": "no"})", "randomDirectoryEntry"));
     MockAcmeConfig cors;
-    cors.applyJson(R"({"corsOrigins": ["https://app.example", "http://127.0.0.1:8080", "https://[::1]:8443"]})");
+    cors.applyJson(R"({"corsOrigins": ["https://app.example", "http://127.0.0.1:8080", "https://[::1]:8443", "http://localhost:65535",
+                                       "https://xn--bcher-kva.example", "https://[2001:db8::1]"]})");
     cors.validate();
-    BOOST_TEST(cors.corsOrigins == (std::vector<std::string>{"https://app.example", "http://127.0.0.1:8080", "https://[::1]:8443"}));
+    BOOST_TEST(cors.corsOrigins == (std::vector<std::string>{"https://app.example", "http://127.0.0.1:8080", "https://[::1]:8443",
+                                                             "http://localhost:65535", "https://xn--bcher-kva.example",
+                                                             "https://[2001:db8::1]"}));
     cors.applyJson(R"({"corsOrigins": []})");
     cors.validate();
     BOOST_TEST(cors.corsOrigins.empty());
     BOOST_TEST(refusedNaming(R"({"corsOrigins": "*"})", "corsOrigins"));
     for (const char* origin : {"https://app.example/", "https://app.example/path", "https://App.Example", "ftp://app.example",
                                "https://", "https://app.example:", "https://app.example:8x", "https://[::1", "null",
-                               "https://app example"})
+                               "https://app example", "https://a..b", "https://-app.example", "https://*.app.example",
+                               "https://app.example:0", "https://app.example:65536", "https://app.example:08080",
+                               "https://[::1]x", "https://[127.0.0.1]", "https://[::1]:", "https://[0:0::1]",
+                               "https://127.000.0.1", "https://app.example:443:1"})
         BOOST_TEST(refusedNaming(std::string(R"({"corsOrigins": [")") + origin + R"("]})", origin), origin);
 }
 

@@ -599,6 +599,42 @@ BOOST_AUTO_TEST_CASE(every_jws_rule_is_enforced) {
         BOOST_TEST(s.session.post(url, s.account, kid, payload, other).status == 415, type);
     }
 
+    // Let's Encrypt's HTTP rules for a POST, before the JWS is read (nothing spent): a body whose
+    // length is given, and no nonce outside the JWS
+    {
+        const std::string fresh = s.session.nonce();
+        const auto refused = [&](Tamper tamper, const std::string& detail) {
+            tamper.nonce = fresh;
+            const Reply r = s.session.post(url, s.account, kid, payload, tamper);
+            BOOST_TEST(r.status == 400);
+            BOOST_TEST(r.problem() == "malformed");
+            BOOST_TEST(r.str("detail") == detail);
+            BOOST_TEST(!r.header("Replay-Nonce").empty());
+        };
+        Tamper chunked;
+        chunked.framing = Tamper::Framing::Chunked;
+        refused(chunked, "missing Content-Length header");
+        Tamper unframed;
+        unframed.framing = Tamper::Framing::None;
+        refused(unframed, "missing Content-Length header");
+        chunked.contentType = "application/json";  // the length is asked first, as Boulder asks
+        refused(chunked, "missing Content-Length header");
+        Tamper outside;
+        outside.replayNonceField = fresh;
+        refused(outside, "HTTP requests should NOT contain Replay-Nonce header. Use JWS nonce field");
+        Tamper untyped;
+        untyped.nonce = fresh;
+        untyped.contentType = "application/json";
+        untyped.replayNonceField = fresh;  // the media type before the nonce field
+        BOOST_TEST(s.session.post(url, s.account, kid, payload, untyped).status == 415);
+        Tamper proper;
+        proper.nonce = fresh;  // none of them spent it
+        BOOST_TEST(s.session.post(url, s.account, kid, payload, proper).status == 201);
+        // a GET may carry the field (Let's Encrypt asks it of POSTs only)
+        BOOST_TEST(s.session.request("GET", s.server.directoryUrl(), "", "", Tamper::Framing::Length,
+                                     {{"Replay-Nonce", fresh}}).status == 200);
+    }
+
     const std::string nonce = s.session.nonce();
     Tamper once;
     once.nonce = nonce;

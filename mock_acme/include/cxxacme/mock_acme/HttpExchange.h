@@ -30,6 +30,14 @@ struct HttpRequest {
     /// A CORS preflight's `Access-Control-Request-Method`: the method the
     /// script means to use next ("POST"); "" otherwise.
     std::string accessControlRequestMethod{};
+    /// False when the request had no Content-Length field: its body came
+    /// chunked, or none was announced. Let's Encrypt and pebble refuse such
+    /// a POST. A request made in the process counts as having one.
+    bool contentLengthGiven = true;
+    /// The request carried a `Replay-Nonce` field. A client's nonce belongs
+    /// in the JWS (RFC 8555 §6.5); Let's Encrypt and pebble refuse a POST
+    /// that carries one outside it.
+    bool replayNonceField = false;
 };
 
 /// The engine's answer.

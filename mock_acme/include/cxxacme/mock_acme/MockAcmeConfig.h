@@ -429,8 +429,10 @@ struct MockAcmeConfig {
     /// what goes into a `Link` header and an HTML page (the terms of service).
     static bool isLinkUrl(const std::string& text);
     /// Whether `text` is a web origin as a browser sends it in `Origin`
-    /// (RFC 6454): http:// or https://, a host in lower case (a DNS name, an
-    /// IPv4 address or a bracketed IPv6 one), an optional port, nothing more.
+    /// (RFC 6454, serialised as the WHATWG URL standard does): http:// or
+    /// https://, a host (a valid DNS name in lower case with A-labels, an IPv4
+    /// address or a bracketed IPv6 one, each in its canonical text), an
+    /// optional port of 1..65535 without leading zeros, nothing more.
     static bool isWebOrigin(const std::string& text);
     /// "refuse" or "copy"; throws `cxxacme::Error` for anything else.
     static MustStaple mustStapleFromString(const std::string& text);
