@@ -107,7 +107,7 @@ constexpr const char* kUsage = R"(usage: mock-acme [options]
   --eab KID=BASE64URLKEY      an external account binding key (repeatable)
   --eab-required              require external account binding
   --eab-single-use            each --eab key binds one account only (default: any number)
-  --terms-of-service URL      the terms new accounts must agree to ("": none asked)
+  --terms-of-service URL      the terms new accounts must agree to (default /terms-of-service: its own page; "": none asked)
   --block-domain NAME         refuse NAME and every name under it (repeatable)
   --caa-identity NAME         a name the directory gives in meta.caaIdentities (repeatable;
                               default cxxacme.mock)

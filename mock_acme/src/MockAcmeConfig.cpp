@@ -276,6 +276,20 @@ bool MockAcmeConfig::isLinkUrl(const std::string& text) {
     return isWebUrl(text, 2048) && host < text.size() && text[host] != '/' && text.find_first_of("\"<>\\") == std::string::npos;
 }
 
+bool MockAcmeConfig::isOwnTermsPath(std::string_view path) {
+    constexpr std::string_view kTerms = "/terms-of-service";
+    if (!path.starts_with(kTerms)) return false;
+    const std::string_view version = path.substr(kTerms.size());
+    if (version.empty()) return true;
+    return version.size() >= 2 && version.size() <= 65 && version[0] == '/' &&
+           version.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", 1) == std::string_view::npos &&
+           version != "/." && version != "/..";
+}
+
+bool MockAcmeConfig::isTermsOfService(const std::string& text) {
+    return text.empty() || isLinkUrl(text) || isOwnTermsPath(text);
+}
+
 MockAcmeConfig::MustStaple MockAcmeConfig::mustStapleFromString(const std::string& text) {
     return oneOf<MustStaple>(text, "mustStaple", {"refuse", MustStaple::Refuse}, {"copy", MustStaple::Copy});
 }
@@ -357,9 +371,10 @@ void MockAcmeConfig::validate() const {
         if (!ServerName::isValid(name))
             throw Error("mock-acme config: httpsNames: \"" + InvalidNameError::printable(name) +
                         "\" is not a DNS name or an IP address");
-    if (!termsOfService.empty() && !isLinkUrl(termsOfService))
+    if (!isTermsOfService(termsOfService))
         throw Error("mock-acme config: termsOfService must be an http:// or https:// URL of printable ASCII without quotes or "
-                    "angle brackets, not \"" + InvalidNameError::printable(termsOfService) + "\"");
+                    "angle brackets, or /terms-of-service[/VERSION] (mock-acme's own page), not \"" +
+                    InvalidNameError::printable(termsOfService) + "\"");
     if (!ocspResponderUrl.empty() && !isWebUrl(ocspResponderUrl, 1000))
         throw Error("mock-acme config: ocspResponderUrl must be an http:// or https:// URL of printable ASCII, not \"" +
                     InvalidNameError::printable(ocspResponderUrl) + "\"");

@@ -224,7 +224,7 @@ public:
         if (config_.preAuthorization) dir->set("newAuthz", url("/new-authz"));
         if (config_.randomDirectoryEntry) dir->set(newRandomDirectoryKey(), kRandomDirectoryEntryPage);
         auto meta = obj();
-        if (const std::string& terms = currentTerms(); !terms.empty()) meta->set("termsOfService", terms);
+        if (!currentTerms().empty()) meta->set("termsOfService", termsUrl());
         meta->set("website", url("/"));
         Array::Ptr caa = new Array;
         for (const auto& name : config_.caaIdentities) caa->add(name);
@@ -360,7 +360,7 @@ public:
         }
         if (const std::string& terms = currentTerms(); !terms.empty()) {
             if (!account.termsAgreed)  // as for changed terms: where to read them
-                throw termsProblem("a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", terms);
+                throw termsProblem("a new account must agree to the terms of service (\"termsOfServiceAgreed\": true)", termsUrl());
             account.agreedTerms = terms;
         }
         if (config_.registrationLimit > 0 || config_.registrationRangeLimit > 0) {
@@ -474,6 +474,11 @@ public:
 
     // The terms of service now: as changed through the management interface, or as configured.
     const std::string& currentTerms() const { return s_.termsOfService ? *s_.termsOfService : config_.termsOfService; }
+    // Where a client and a person read them: mock-acme's own page under the URL the client used.
+    std::string termsUrl() const {
+        const std::string& terms = currentTerms();
+        return MockAcmeConfig::isOwnTermsPath(terms) ? url(terms) : terms;
+    }
     bool agreedToCurrentTerms(const Account& a) const {
         const std::string& terms = currentTerms();
         return terms.empty() ? a.termsAgreed : a.agreedTerms == terms;
@@ -484,15 +489,14 @@ public:
     // at the `instance` page; reading, downloading, revoking and deactivating do not.
     void requireCurrentTerms(const Account& a) {
         if (agreedToCurrentTerms(a)) return;
-        const std::string& terms = currentTerms();
         const std::string page = url("/terms-agreement/" + a.id);
-        throw termsProblem("the terms of service have changed to " + terms + "; a person must agree to them at " + page, page);
+        throw termsProblem("the terms of service have changed to " + termsUrl() + "; a person must agree to them at " + page, page);
     }
 
     // RFC 8555 §7.3.3's answer: 403 userActionRequired, the terms in force in a Link header
     // (rel="terms-of-service"), and `instance`, where a person goes.
     AcmeProblem termsProblem(const std::string& detail, const std::string& instance) {
-        problemHeaders_.emplace_back("Link", "<" + currentTerms() + ">;rel=\"terms-of-service\"");
+        problemHeaders_.emplace_back("Link", "<" + termsUrl() + ">;rel=\"terms-of-service\"");
         return AcmeProblem("userActionRequired", detail, 403).withExtra("instance", instance);
     }
 
@@ -503,12 +507,12 @@ public:
         if (found == s_.accounts.end()) throw AcmeProblem("malformed", "no such account", 404);
         Account& a = found->second;
         if (a.status != "valid") throw AcmeProblem("unauthorized", "the account is " + a.status, 403);
-        const std::string& terms = currentTerms();
+        const std::string terms = termsUrl();
         HttpResponse r;
         r.contentType = "text/html; charset=utf-8";
         r.addHeader("Cache-Control", "no-store");
         if (request.method == "POST") {
-            a.agreedTerms = terms;
+            a.agreedTerms = currentTerms();
             a.termsAgreed = true;
             r.body = "<!doctype html><title>Agreed</title><p>Account " + id + " agrees to the terms of service at <a href=\"" +
                      terms + "\">" + terms + "</a>.</p>\n";
@@ -527,6 +531,46 @@ public:
         return r;
     }
 
+    // A page only to read (GET, HEAD); 405 naming them for another method.
+    static std::optional<HttpResponse> readOnly(const HttpRequest& request) {
+        if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
+        HttpResponse r = HttpResponse::fromProblem(AcmeProblem("malformed", "method not allowed", 405));
+        r.addHeader("Allow", "GET, HEAD");
+        return r;
+    }
+
+    // The website the directory's `meta` names: what this server is, and where to go on (as
+    // Boulder's index page).
+    HttpResponse website(const HttpRequest& request) {
+        if (auto refused = readOnly(request)) return *refused;
+        HttpResponse r;
+        r.contentType = "text/html; charset=utf-8";
+        const std::string dir = url("/dir");
+        r.body = "<!doctype html><title>mock-acme</title><h1>mock-acme</h1><p>An ACME certificate authority (RFC 8555) for "
+                 "tests, from cxxacme. What it issues is for tests: nothing trusts its roots unless told to.</p>"
+                 "<p>ACME directory: <a href=\"" + dir + "\">" + dir + "</a></p>";
+        if (!currentTerms().empty()) {
+            const std::string terms = termsUrl();
+            r.body += "<p>Terms of service: <a href=\"" + terms + "\">" + terms + "</a></p>";
+        }
+        r.body += "\n";
+        return r;
+    }
+
+    // mock-acme's own terms of service (MockAcmeConfig::isOwnTermsPath), each version.
+    HttpResponse ownTerms(const HttpRequest& request) {
+        if (auto refused = readOnly(request)) return *refused;
+        constexpr std::string_view kTerms = "/terms-of-service";
+        const std::string version = request.path.size() > kTerms.size() ? request.path.substr(kTerms.size() + 1) : "";
+        HttpResponse r;
+        r.contentType = "text/plain; charset=utf-8";
+        r.body = "mock-acme: terms of service" + (version.empty() ? std::string() : ", version " + version) +
+                 "\n\nmock-acme is a certificate authority for tests. What it issues is for tests: nothing trusts its "
+                 "roots unless told to, and it promises nothing about them. An account that agrees to these terms "
+                 "(\"termsOfServiceAgreed\": true) takes them as they are.\n";
+        return r;
+    }
+
     // Management: {"url": URL or "", "requireAgreement": true (default) or false}. With
     // requireAgreement false the accounts that agreed to the terms before agree to these too.
     HttpResponse setTermsOfService(const HttpRequest& request) {
@@ -537,8 +581,9 @@ public:
         };
         if (!payload->has("url") || !payload->get("url").isString()) throw refuse();
         const std::string terms = payload->getValue<std::string>("url");
-        if (!terms.empty() && !MockAcmeConfig::isLinkUrl(terms))
-            throw malformed("set-terms-of-service: \"url\" is not an http(s) URL of printable ASCII without quotes or angle brackets");
+        if (!MockAcmeConfig::isTermsOfService(terms))
+            throw malformed("set-terms-of-service: \"url\" is not an http(s) URL of printable ASCII without quotes or angle "
+                            "brackets, nor /terms-of-service[/VERSION]");
         bool require = true;
         if (payload->has("requireAgreement")) {
             if (!payload->get("requireAgreement").isBoolean()) throw refuse();
@@ -551,7 +596,7 @@ public:
         return json(200, o);
     }
 
-    // `terms` checked (MockAcmeConfig::isLinkUrl, or empty).
+    // `terms` checked (MockAcmeConfig::isTermsOfService).
     void changeTerms(const std::string& terms, bool requireAgreement) {
         if (!requireAgreement)
             for (auto& [id, a] : s_.accounts)
@@ -2306,12 +2351,13 @@ struct Route {
     }
 };
 
-// The pages of the ACME listener that a person opens in a browser, without a JWS: where an
-// account agrees to changed terms of service (RFC 8555 §7.3.3's `instance`), and a paused
-// account's unpause link.
+// The pages of the ACME listener that a person opens in a browser, without a JWS: the website
+// the directory names (its `/`, as Boulder's), mock-acme's own terms of service, where an
+// account agrees to changed terms (RFC 8555 §7.3.3's `instance`), and a paused account's
+// unpause link.
 bool isPageForPerson(const std::string& path) {
     constexpr std::string_view kTerms = "/terms-agreement/";
-    return path == "/sfe/v1/unpause" ||
+    return path == "/" || path == "/sfe/v1/unpause" || MockAcmeConfig::isOwnTermsPath(path) ||
            (path.starts_with(kTerms) && path.size() > kTerms.size() && path.find('/', kTerms.size()) == std::string::npos);
 }
 
@@ -2528,9 +2574,9 @@ TimePoint MockAcmeEngine::now() const {
 }
 
 void MockAcmeEngine::setTermsOfService(const std::string& url, bool requireAgreement) {
-    if (!url.empty() && !MockAcmeConfig::isLinkUrl(url))
+    if (!MockAcmeConfig::isTermsOfService(url))
         throw Error("mock-acme: the terms of service must be an http:// or https:// URL of printable ASCII without quotes or "
-                    "angle brackets, not \"" + InvalidNameError::printable(url) + "\"");
+                    "angle brackets, or /terms-of-service[/VERSION], not \"" + InvalidNameError::printable(url) + "\"");
     {
         std::lock_guard lock(state_->mutex);
         Exchange x(config_, baseUrl_, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
@@ -2629,6 +2675,8 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
     if (isPageForPerson(request.path)) {  // no JWS
         std::lock_guard lock(state_->mutex);
         Exchange x(config_, base, clock_.now() + state_->offset, *state_, *ca_, suffixes_.get());
+        if (request.path == "/") return x.website(request);
+        if (MockAcmeConfig::isOwnTermsPath(request.path)) return x.ownTerms(request);
         return request.path == "/sfe/v1/unpause" ? x.unpausePage(request) : x.termsAgreement(request, parts[1]);
     }
     const std::optional<Route> route = routeOf(request.path, parts, config_.preAuthorization);

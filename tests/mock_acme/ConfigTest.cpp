@@ -345,11 +345,14 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_cannot_use_and_names_it) {
     BOOST_TEST(refusedNaming(R"({"ocspResponderUrl": ")" + std::string(1001, 'h') + R"("})", "ocspResponderUrl"));
     // the terms of service go into a Link header and a page: no quotes, angle brackets or spaces
     for (const std::string terms : {"ftp://x.test/t", "https://a b/", "https://x.test/<t>", R"(https://x.test/\"t)", "https://",
-                                    "https:///t", "terms.html"})
+                                    "https:///t", "terms.html", "/terms-of-service/", "/terms-of-service/a/b", "/terms-of-service/..",
+                                    "/terms", "/dir", "/terms-of-service/a b"})
         BOOST_TEST(refusedNaming(R"({"termsOfService": ")" + terms + R"("})", "termsOfService"), terms);
     BOOST_TEST(refusedNaming(R"({"termsOfService": "https://x.test/)" + std::string(2040, 'a') + R"("})", "termsOfService"));
     BOOST_TEST(refusal(R"({"termsOfService": "https://x.test/)" + std::string(2030, 'a') + R"("})").empty());
     BOOST_TEST(refusal(R"({"termsOfService": ""})").empty());  // no terms
+    BOOST_TEST(MockAcmeConfig().termsOfService == "/terms-of-service");  // mock-acme's own page
+    BOOST_TEST(refusal(R"({"termsOfService": "/terms-of-service/2026-12.v2_x"})").empty());
     BOOST_TEST(refusedNaming(R"({"mustStaple": "ignore"})", "mustStaple"));
     BOOST_TEST(refusedNaming(R"({"mustStaple": true})", "mustStaple"));
 }

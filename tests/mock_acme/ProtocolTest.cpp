@@ -480,7 +480,9 @@ BOOST_AUTO_TEST_CASE(accounts) {
         const Reply refused = s.session.post(s.session.dir("newAccount"), stranger, "", payload);
         BOOST_TEST(refused.status == 403);
         BOOST_TEST(refused.problem() == "userActionRequired");
-        const std::string terms = quietConfig().termsOfService;
+        // mock-acme's own terms, under the URL the client came by
+        const std::string dirUrl = s.server.directoryUrl();
+        const std::string terms = dirUrl.substr(0, dirUrl.size() - 4) + "/terms-of-service";
         BOOST_TEST(refused.json()->getValue<std::string>("instance") == terms);
         BOOST_TEST(refused.links("terms-of-service") == std::vector<std::string>{terms}, boost::test_tools::per_element());
     }
@@ -517,6 +519,52 @@ BOOST_AUTO_TEST_CASE(accounts) {
         BOOST_TEST(lookup.str("detail").find("deactivated") != std::string::npos, lookup.body);
         BOOST_TEST(lookup.header("Location").empty());
     }
+}
+
+// What the directory's meta links to is there for a person to read: the website (Boulder's
+// index page) and mock-acme's own terms of service, each version; read-only pages, for no script.
+BOOST_AUTO_TEST_CASE(the_website_and_terms_the_directory_names_are_there_to_read) {
+    Server s;
+    const std::string dirUrl = s.server.directoryUrl();
+    const std::string base = dirUrl.substr(0, dirUrl.size() - 4);
+    const auto meta = s.session.get(dirUrl).json()->getObject("meta");
+    BOOST_TEST(meta->getValue<std::string>("website") == base + "/");
+    BOOST_TEST(meta->getValue<std::string>("termsOfService") == base + "/terms-of-service");
+    s.session.extraHeaders = {{"Origin", "https://app.example"}};
+    const Reply site = s.session.get(base + "/");
+    BOOST_TEST(site.status == 200);
+    BOOST_TEST(site.header("Content-Type") == "text/html; charset=utf-8");
+    BOOST_TEST(site.body.find("<a href=\"" + dirUrl + "\">") != std::string::npos, site.body);
+    BOOST_TEST(site.body.find("<a href=\"" + base + "/terms-of-service\">") != std::string::npos, site.body);
+    BOOST_TEST(site.header("Access-Control-Allow-Origin").empty());
+    const Reply terms = s.session.get(base + "/terms-of-service");
+    BOOST_TEST(terms.status == 200);
+    BOOST_TEST(terms.header("Content-Type") == "text/plain; charset=utf-8");
+    BOOST_TEST(terms.body.starts_with("mock-acme: terms of service\n"), terms.body);
+    BOOST_TEST(terms.header("Access-Control-Allow-Origin").empty());
+    const Reply head = s.session.request("HEAD", base + "/terms-of-service");
+    BOOST_TEST(head.status == 200);
+    BOOST_TEST(head.header("Content-Length") == std::to_string(terms.body.size()));
+    BOOST_TEST(s.session.get(base + "/terms-of-service/2026-12.v2").body.starts_with("mock-acme: terms of service, version 2026-12.v2\n"));
+    for (const std::string path : {"/", "/terms-of-service"}) {
+        const Reply posted = s.session.request("POST", base + path, "{}", "application/jose+json");
+        BOOST_TEST(posted.status == 405, path);
+        BOOST_TEST(posted.header("Allow") == "GET, HEAD", path);
+    }
+    for (const std::string& path : std::vector<std::string>{"/terms-of-service/", "/terms-of-service/a/b", "/terms-of-service/a%20b", "/terms-of-servicex",
+                                   "/index.html", "/terms-of-service/" + std::string(65, 'v')})
+        BOOST_TEST(s.session.get(base + path).status == 404, path);
+    s.session.extraHeaders.clear();
+
+    // another version, set as mock-acme's own: named under the server's URL, and linked
+    const Reply set = s.session.request("POST", s.server.managementUrl() + "/set-terms-of-service",
+                                        R"({"url":"/terms-of-service/v2","requireAgreement":false})", "application/json");
+    BOOST_TEST(set.status == 200, set.body);
+    BOOST_TEST(s.session.get(dirUrl).json()->getObject("meta")->getValue<std::string>("termsOfService") == base + "/terms-of-service/v2");
+    BOOST_TEST(s.session.get(base + "/").body.find(base + "/terms-of-service/v2") != std::string::npos);
+    for (const std::string body : {R"({"url":"/terms-of-service/"})", R"({"url":"/terms-of-service/.."})", R"({"url":"/dir"})"})
+        BOOST_TEST(s.session.request("POST", s.server.managementUrl() + "/set-terms-of-service", body, "application/json").status == 400,
+                   body);
 }
 
 // A server without terms of service names none and asks for no agreement.

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -207,7 +208,11 @@ struct MockAcmeConfig {
     /// 403 unauthorized (as CAs that hand out single-use keys answer). Off by
     /// default: like pebble, a key binds any number of accounts.
     bool eabSingleUse = false;
-    std::string termsOfService = "https://127.0.0.1/terms-of-service";
+    /// The terms of service the directory names, which a new account must
+    /// agree to: an http(s) URL, or a path of mock-acme's own terms page
+    /// (`isOwnTermsPath`: "/terms-of-service" or "/terms-of-service/VERSION"),
+    /// named under the URL the client reached the server by. Empty: none.
+    std::string termsOfService = "/terms-of-service";
     /// The directory's `meta.caaIdentities`: the names this CA goes by in
     /// CAA records (RFC 8555 §7.1.1, RFC 8659). DNS names in lower case.
     std::vector<std::string> caaIdentities = {"cxxacme.mock"};
@@ -428,6 +433,13 @@ struct MockAcmeConfig {
     /// `isWebUrl(text, 2048)` with a host, and without `"`, `<`, `>` or `\`:
     /// what goes into a `Link` header and an HTML page (the terms of service).
     static bool isLinkUrl(const std::string& text);
+    /// Whether `path` is a page of mock-acme's own terms of service, which
+    /// its ACME listener serves: "/terms-of-service", or a version of them,
+    /// "/terms-of-service/VERSION" (1 to 64 letters, digits, '.', '-', '_').
+    static bool isOwnTermsPath(std::string_view path);
+    /// Whether `text` may name the terms of service: empty (none),
+    /// `isLinkUrl`, or `isOwnTermsPath`.
+    static bool isTermsOfService(const std::string& text);
     /// Whether `text` is a web origin as a browser sends it in `Origin`
     /// (RFC 6454, serialised as the WHATWG URL standard does): http:// or
     /// https://, a host (a valid DNS name in lower case with A-labels, an IPv4
