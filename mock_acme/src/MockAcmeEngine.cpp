@@ -101,6 +101,32 @@ Object::Ptr identifierJson(const Identifier& id) {
 
 AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed", detail, 400); }
 
+// An RFC 9773 §4.1 certID, base64url(AKI) "." base64url(serial) without padding, in the form
+// certificates are filed under (ariIdOf): the serial as DER writes it, with one 0x00 before a
+// first byte whose high bit is set and none otherwise. A serial with a zero too many or too few
+// names the same certificate, as Boulder reads the serial by its value. Anything else is 400
+// malformed, as at Boulder, naming `what` holds it.
+std::string canonicalCertId(const std::string& certId, const std::string& what) {
+    const std::size_t dot = certId.find('.');
+    if (dot == 0 || dot == std::string::npos || dot + 1 == certId.size() || certId.find('.', dot + 1) != std::string::npos)
+        throw malformed(what + " is not base64url(AKI).base64url(serial) (RFC 9773 §4.1)");
+    std::string serial;
+    try {
+        (void)Base64Url::decode(std::string_view(certId).substr(0, dot));
+    } catch (const JoseError&) {
+        throw malformed(what + ": its Authority Key Identifier is not base64url without padding");
+    }
+    try {
+        serial = Base64Url::decode(std::string_view(certId).substr(dot + 1));
+    } catch (const JoseError&) {
+        throw malformed(what + ": its serial number is not base64url without padding");
+    }
+    const std::size_t first = serial.find_first_not_of('\0');
+    serial.erase(0, first == std::string::npos ? serial.size() : first);
+    if (serial.empty() || (static_cast<unsigned char>(serial[0]) & 0x80)) serial.insert(serial.begin(), '\0');
+    return certId.substr(0, dot + 1) + Base64Url::encode(serial);
+}
+
 // Whether a Content-Type names application/jose+json (RFC 8555 §6.2), as RFC 9110 §8.3.1 reads
 // a media type: type and subtype in any case, parameters after a ';' (whitespace before it).
 bool isJoseJson(const std::string& contentType) {
@@ -902,7 +928,7 @@ public:
         std::optional<std::string> replaces;
         if (payload->has("replaces")) {
             if (!payload->get("replaces").isString()) throw malformed("replaces must be a string");
-            replaces = payload->getValue<std::string>("replaces");
+            replaces = canonicalCertId(payload->getValue<std::string>("replaces"), "replaces");
             auto it = s_.certificateByAriId.find(*replaces);
             if (it == s_.certificateByAriId.end())
                 throw malformed("replaces names no certificate this server issued");
@@ -2117,7 +2143,7 @@ public:
     }
 
     HttpResponse renewalInfo(const std::string& certId) {
-        auto it = s_.certificateByAriId.find(certId);
+        auto it = s_.certificateByAriId.find(canonicalCertId(certId, "the certID of the path"));
         if (it == s_.certificateByAriId.end()) throw AcmeProblem("malformed", "no certificate with this id", 404);
         const IssuedCertificate& c = s_.certificates.at(it->second);
         const auto [start, end] = ariWindow(c);
@@ -2190,7 +2216,7 @@ public:
         try {
             if (const auto given = detail::optionalString(*payload, "serial", "set-renewal-info")) serial = serialKey(*given);
             if (const auto certId = detail::optionalString(*payload, "certID", "set-renewal-info")) {
-                auto it = s_.certificateByAriId.find(*certId);
+                auto it = s_.certificateByAriId.find(canonicalCertId(*certId, "certID"));
                 if (it != s_.certificateByAriId.end()) serial = it->second;
             }
         } catch (const JoseError& e) {

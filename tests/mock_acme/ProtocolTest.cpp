@@ -3521,6 +3521,27 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
     auto window = ari.json()->getObject("suggestedWindow");
     BOOST_TEST(window->getValue<std::string>("start") < window->getValue<std::string>("end"));
     BOOST_TEST(s.session.get(s.session.dir("renewalInfo") + "/AAAA.AAAA").status == 404);
+    // a certID not of RFC 9773 §4.1's form is malformed (400), as at Let's Encrypt
+    const std::string form = "the certID of the path is not base64url(AKI).base64url(serial) (RFC 9773 §4.1)";
+    const std::string akiBad = "the certID of the path: its Authority Key Identifier is not base64url without padding";
+    const std::string serialBad = "the certID of the path: its serial number is not base64url without padding";
+    for (const auto& [bad, detail] : std::vector<std::pair<std::string, std::string>>{
+             {"AAAA", form}, {"AAAA.", form}, {".AAAA", form}, {"AAAA.AAAA.AAAA", form}, {"AA%3D%3D.AAAA", akiBad},
+             {"AAAA.A+AA", serialBad}, {"AAAA.AA%3D%3D", serialBad}}) {
+        const Reply r = s.session.get(s.session.dir("renewalInfo") + "/" + bad);
+        BOOST_TEST(r.status == 400, bad);
+        BOOST_TEST(r.problem() == "malformed", bad);
+        BOOST_TEST(r.str("detail") == detail, bad);
+    }
+    // a serial with a zero byte too many or too few names the same certificate, as Let's Encrypt
+    // reads the serial by its value
+    const std::string serial = cert.serialBytes();
+    const std::string aki = Base64Url::encode(*cert.authorityKeyId()) + ".";
+    for (const std::string& variant : {std::string(1, '\0') + serial, serial.substr(serial.find_first_not_of('\0'))}) {
+        const Reply same = s.session.get(s.session.dir("renewalInfo") + "/" + aki + Base64Url::encode(variant));
+        BOOST_TEST(same.status == 200);
+        BOOST_TEST(same.json()->getObject("suggestedWindow")->getValue<std::string>("start") == window->getValue<std::string>("start"));
+    }
 
     // the window can be set from the management interface
     const Reply set = s.session.request("POST", s.server.managementUrl() + "/set-renewal-info",
@@ -3556,6 +3577,9 @@ BOOST_AUTO_TEST_CASE(orders_list_profiles_and_renewal_information) {
         return status->has("ReplacedBy") ? status->getValue<std::string>("ReplacedBy") : std::string();
     };
     BOOST_TEST(replacedBy().empty());
+    const Reply notACertId = s.newOrder({"s.example.test"}, R"(,"replaces":"AAAA")");
+    BOOST_TEST(notACertId.problem() == "malformed");
+    BOOST_TEST(notACertId.str("detail") == "replaces is not base64url(AKI).base64url(serial) (RFC 9773 §4.1)");
     const Reply unrelated = s.newOrder({"other.example.test"}, replaces);
     BOOST_TEST(unrelated.status == 400);
     BOOST_TEST(unrelated.problem() == "malformed");
