@@ -277,9 +277,8 @@ bool MockAcmeConfig::isLinkUrl(const std::string& text) {
 }
 
 bool MockAcmeConfig::isOwnTermsPath(std::string_view path) {
-    constexpr std::string_view kTerms = "/terms-of-service";
-    if (!path.starts_with(kTerms)) return false;
-    const std::string_view version = path.substr(kTerms.size());
+    if (!path.starts_with(kOwnTermsPath)) return false;
+    const std::string_view version = path.substr(kOwnTermsPath.size());
     if (version.empty()) return true;
     return version.size() >= 2 && version.size() <= 65 && version[0] == '/' &&
            version.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", 1) == std::string_view::npos &&

@@ -586,8 +586,8 @@ public:
     // mock-acme's own terms of service (MockAcmeConfig::isOwnTermsPath), each version.
     HttpResponse ownTerms(const HttpRequest& request) {
         if (auto refused = readOnly(request)) return *refused;
-        constexpr std::string_view kTerms = "/terms-of-service";
-        const std::string version = request.path.size() > kTerms.size() ? request.path.substr(kTerms.size() + 1) : "";
+        constexpr std::size_t kPrefix = MockAcmeConfig::kOwnTermsPath.size();
+        const std::string version = request.path.size() > kPrefix ? request.path.substr(kPrefix + 1) : "";
         HttpResponse r;
         r.contentType = "text/plain; charset=utf-8";
         r.body = "mock-acme: terms of service" + (version.empty() ? std::string() : ", version " + version) +

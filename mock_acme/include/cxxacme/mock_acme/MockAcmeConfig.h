@@ -437,6 +437,7 @@ struct MockAcmeConfig {
     /// its ACME listener serves: "/terms-of-service", or a version of them,
     /// "/terms-of-service/VERSION" (1 to 64 letters, digits, '.', '-', '_').
     static bool isOwnTermsPath(std::string_view path);
+    static constexpr std::string_view kOwnTermsPath = "/terms-of-service";
     /// Whether `text` may name the terms of service: empty (none),
     /// `isLinkUrl`, or `isOwnTermsPath`.
     static bool isTermsOfService(const std::string& text);
