@@ -75,7 +75,8 @@ struct World {
 const char* const kPaths[] = {"/sign-me-up", "/order-plz", "/revoke-cert", "/rollover-account-key",
                               "/my-account/x", "/my-order/x", "/finalize-order/x", "/authZ/x",
                               "/chalZ/x", "/certZ/x", "/renewal-info/x.y", "/dir", "/crl/", "/new-authz",
-                              "/terms-agreement/", "/set-terms-of-service", "/set-misissued-certificates"};
+                              "/terms-agreement/", "/set-terms-of-service", "/set-misissued-certificates", "/",
+                              "/terms-of-service", "/renewal-info/"};
 
 }  // namespace
 
@@ -90,6 +91,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string& own = world.engine.crlUrl();
         r.path = own.substr(own.find("/crl/"));
         if (world.engine.handleCrl(r).status != 200) std::abort();  // its own path always answers
+    } else if (path == "/" || path == "/terms-of-service" || path == "/renewal-info/") {  // the pages and ARI, any path under them
+        const char* const methods[] = {"GET", "HEAD", "POST", "OPTIONS"};
+        HttpRequest r{.method = methods[data[1] % 4], .path = path + rest};
+        (void)world.engine.handle(r);
     } else if (path == "/terms-agreement/") {
         HttpRequest r{.method = data[1] % 2 == 0 ? "GET" : "POST", .path = path + rest, .contentType = "application/x-www-form-urlencoded"};
         (void)world.engine.handle(r);

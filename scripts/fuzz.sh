@@ -38,6 +38,18 @@ if [ ! -f "$seeds/ancestor-order" ]; then
   printf '\001\001{"identifiers":[{"type":"dns","value":"a.b.example.test","ancestorDomain":"example.test"},{"type":"dns","value":"*.c.example.test","ancestorDomain":"c.example.test"}]}' > "$seeds/ancestor-order"
   printf '\015\001{"identifier":{"type":"dns","value":"example.test","subdomainAuthAllowed":true}}' > "$seeds/ancestor-preauthorization"
 fi
+# and for a POST's HTTP fields (second byte: 32, no Content-Length; 64, a Replay-Nonce field), the
+# website and own terms (endpoints 17 and 18, any path under them), renewalInfo's certID (19) and
+# newOrder's replaces (1, signed)
+if [ ! -f "$seeds/post-unframed" ]; then
+  printf '\001\040{}' > "$seeds/post-unframed"
+  printf '\001\100{}' > "$seeds/post-replay-nonce-field"
+  printf '\021\000' > "$seeds/website"
+  printf '\022\000/v2' > "$seeds/own-terms-version"
+  printf '\017\000{"url":"/terms-of-service/v2"}' > "$seeds/terms-set-own"
+  printf '\023\000AAAA.AIdlQyE' > "$seeds/renewal-info-cert-id"
+  printf '\001\001{"identifiers":[{"type":"dns","value":"a.test"}],"replaces":"AAAA.AAAA"}' > "$seeds/order-replaces"
+fi
 # and for CORS (second byte: 8, a request with an Origin; 24, a preflight of the method that follows)
 if [ ! -f "$seeds/cors-preflight" ]; then
   printf '\001\030POST' > "$seeds/cors-preflight"
