@@ -101,6 +101,13 @@ Object::Ptr identifierJson(const Identifier& id) {
 
 AcmeProblem malformed(const std::string& detail) { return AcmeProblem("malformed", detail, 400); }
 
+// RFC 9110 §15.5.6: 405, with the methods the resource does answer.
+HttpResponse methodNotAllowed(std::string_view allow) {
+    HttpResponse r = HttpResponse::fromProblem(AcmeProblem("malformed", "method not allowed", 405));
+    r.addHeader("Allow", std::string(allow));
+    return r;
+}
+
 // An RFC 9773 §4.1 certID, base64url(AKI) "." base64url(serial) without padding, in the form
 // certificates are filed under (ariIdOf): the serial as DER writes it, with one 0x00 before a
 // first byte whose high bit is set and none otherwise. A serial with a zero too many or too few
@@ -560,9 +567,7 @@ public:
     // A page only to read (GET, HEAD); 405 naming them for another method.
     static std::optional<HttpResponse> readOnly(const HttpRequest& request) {
         if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
-        HttpResponse r = HttpResponse::fromProblem(AcmeProblem("malformed", "method not allowed", 405));
-        r.addHeader("Allow", "GET, HEAD");
-        return r;
+        return methodNotAllowed("GET, HEAD");
     }
 
     // The website the directory's `meta` names: what this server is, and where to go on (as
@@ -2708,11 +2713,7 @@ HttpResponse MockAcmeEngine::dispatch(const HttpRequest& request, const std::str
     const std::optional<Route> route = routeOf(request.path, parts, config_.preAuthorization);
     if (!route) throw AcmeProblem("malformed", "no such resource", 404);
     if (request.method == "OPTIONS") return optionsAnswer(request, *route, config_);
-    if (!route->allows(request.method)) {  // RFC 9110 §15.5.6: with the methods it does answer
-        HttpResponse r = HttpResponse::fromProblem(AcmeProblem("malformed", "method not allowed", 405));
-        r.addHeader("Allow", std::string(route->methods()));
-        return r;
-    }
+    if (!route->allows(request.method)) return methodNotAllowed(route->methods());
     Preverified pre;
     if (request.method == "POST") {
         checkPostFields(request);

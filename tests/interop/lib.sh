@@ -63,6 +63,11 @@ need_browser() {  # Chromium, and NSS's certutil to give it a root
     command -v $tool > /dev/null || fail "$tool is not installed (scripts/install-deps.sh --test installs it)"
   done
 }
+browser_trusts() {  # HOME CA_PEM NICKNAME: Chromium run with HOME trusts CA_PEM, as a user adds a root
+  mkdir -p "$1/.pki/nssdb"
+  certutil -N -d "sql:$1/.pki/nssdb" --empty-password
+  certutil -A -d "sql:$1/.pki/nssdb" -t "C,," -n "$3" -i "$2"
+}
 
 http_get() {  # URL -> body on stdout (plain http, loopback)
   python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"

@@ -38,9 +38,7 @@ in_browser() {
     -addext "subjectAltName=DNS:$name" -outform DER 2> "$work/openssl.err" | basenc --base64url -w0 | tr -d '=' > "$work/csr.b64u"
   rm -f "$work/result.json"
   # the browser trusts the CA that signed mock-acme's HTTPS certificate, as a user adds a root
-  mkdir -p "$work/home-$label/.pki/nssdb"
-  certutil -N -d "sql:$work/home-$label/.pki/nssdb" --empty-password
-  certutil -A -d "sql:$work/home-$label/.pki/nssdb" -t "C,," -n "mock-acme HTTPS CA" -i "$HTTPS_CA"
+  browser_trusts "$work/home-$label" "$HTTPS_CA" "mock-acme HTTPS CA"
   HOME="$work/home-$label" timeout 120 chromium "${CHROMIUM_FLAGS[@]}" --user-data-dir="$work/chromium-$label" \
     "$PAGE_ORIGIN/acme_client.html?directory=$DIR&name=$name" > "$work/chromium-$label.out" 2>&1 &
   local browser=$!

@@ -35,9 +35,7 @@ page() {
 }
 
 echo "== with mock-acme's root in the browser's certificate database, each site's page"
-mkdir -p "$work/trusting/.pki/nssdb"
-certutil -N -d "sql:$work/trusting/.pki/nssdb" --empty-password
-certutil -A -d "sql:$work/trusting/.pki/nssdb" -t "C,," -n "mock-acme root" -i "$work/root.pem"
+browser_trusts "$work/trusting" "$work/root.pem" "mock-acme root"
 for name in a.example.test b.example.test; do
   page "$work/trusting" "$name" > "$work/$name.dom" || true
   grep -q "served by cxxacme" "$work/$name.dom" || fail "Chromium did not show $name's page: $(head -c 300 "$work/$name.dom"; tail -3 "$work/trusting/chromium.err")"
